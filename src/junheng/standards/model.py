@@ -1,0 +1,179 @@
+"""Typed model of an evaluation framework file.
+
+A framework states everything the engine needs to judge a county: which schools
+count, how combined schools split, the per-school resource indicators with their
+thresholds, the school rule, the balance rule (CV limits), the county-level parts
+and the veto items. The engine and the evaluation read only this model.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Status = Literal["confirmed", "secondary", "unconfirmed"]
+Section = Literal["primary", "junior"]
+CheckOp = Literal[">=", "<=", ">", "<", "==", "true", "false"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A label in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """Return the label in ``lang`` (``zh`` or ``en``)."""
+        return self.en if lang == "en" else self.zh
+
+
+class ResourceIndicator(_Strict):
+    """A per-school indicator whose between-school CV is part of the balance rule."""
+
+    id: str
+    name: Text
+    unit: Text
+    formula: str
+    direction: Literal["higher", "lower"] = "higher"
+    threshold: dict[Section, float] | None = None
+    status: Status = "confirmed"
+    note: str = ""
+
+
+class Check(_Strict):
+    """One numeric or yes/no test inside an item.
+
+    A school-level check evaluates ``formula`` for every school unit; a county-level
+    check reads the value reported under ``key`` in the county items sheet.
+    ``true`` and ``false`` test a yes/no value. The threshold is a number, or one per
+    section (``threshold_by_section``) or school type (``threshold_by_school_type``,
+    with ``threshold`` as the default).
+    """
+
+    key: str | None = None
+    formula: str | None = None
+    op: CheckOp
+    threshold: float | None = None
+    threshold_by_section: dict[Section, float] | None = None
+    threshold_by_school_type: dict[str, float] | None = None
+    unit: Text | None = None
+    label: Text | None = None
+
+    @model_validator(mode="after")
+    def _threshold_given(self) -> Check:
+        needs = self.op not in ("true", "false")
+        has = (
+            self.threshold is not None
+            or self.threshold_by_section is not None
+            or self.threshold_by_school_type is not None
+        )
+        if needs and not has:
+            raise ValueError(f"operator {self.op!r} needs a threshold")
+        if not needs and has:
+            raise ValueError(f"operator {self.op!r} takes no threshold")
+        if (self.key is None) == (self.formula is None):
+            raise ValueError("give exactly one of 'key' (county) or 'formula' (school)")
+        return self
+
+
+class Item(_Strict):
+    """An item of parts 2–4 or a veto item; it passes when all its checks pass."""
+
+    id: str
+    name: Text
+    level: Literal["school", "county"]
+    checks: list[Check] = Field(default_factory=list)
+    status: Status = "confirmed"
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _checks_match_level(self) -> Item:
+        for check in self.checks:
+            if self.level == "school" and check.formula is None:
+                raise ValueError("a school-level item's checks need 'formula'")
+            if self.level == "county" and check.key is None:
+                raise ValueError("a county-level item's checks need 'key'")
+        if not self.checks:
+            raise ValueError("an item needs at least one check")
+        return self
+
+
+class Part(_Strict):
+    """A county-level part of the standard (government assurance, quality, ...)."""
+
+    id: str
+    name: Text
+    items: list[Item]
+
+
+class SchoolRule(_Strict):
+    """How many resource indicators a school must meet, and the floor for the rest."""
+
+    min_met: int = Field(ge=0)
+    floor_ratio: float = Field(ge=0, le=1)
+
+
+class BalanceRule(_Strict):
+    """CV limits between schools: each indicator (``every``) or their mean."""
+
+    mode: Literal["every", "composite"]
+    cv_limit: dict[Section, float]
+
+
+class Inclusion(_Strict):
+    """Which schools count in the evaluation."""
+
+    include_private: bool = True
+    include_teaching_points: bool = True
+    teaching_point_min_students: int | None = None
+    include_special_education: bool = False
+    include_vocational: bool = False
+
+
+class Split(_Strict):
+    """Enrollment weights that split whole-school resources between sections.
+
+    A section's share of a shared resource is ``w_s·N_s / Σ_k w_k·N_k`` over the
+    sections the school has, with ``N`` the students of each section.
+    """
+
+    weights: dict[Literal["primary", "junior", "senior"], float]
+    shared_fields: list[str]
+
+
+class Framework(_Strict):
+    """A complete evaluation framework, after any ``extends`` chain was merged."""
+
+    id: str
+    name: Text
+    source: str = ""
+    description: Text | None = None
+    sections: list[Section]
+    school_types: dict[str, list[Section]]
+    inclusion: Inclusion
+    split: Split
+    resource_indicators: list[ResourceIndicator]
+    school_rule: SchoolRule | None = None
+    balance_rule: BalanceRule
+    parts: list[Part] = Field(default_factory=list)
+    veto_items: list[Item] = Field(default_factory=list)
+    path: str = ""
+
+    def indicator(self, indicator_id: str) -> ResourceIndicator:
+        """Return the resource indicator with ``indicator_id``."""
+        for ind in self.resource_indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def county_keys(self) -> set[str]:
+        """Return every key the county items sheet may carry for this framework."""
+        keys: set[str] = set()
+        for item in [i for p in self.parts for i in p.items] + self.veto_items:
+            keys.update(c.key for c in item.checks if c.key)
+        return keys
