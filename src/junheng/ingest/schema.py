@@ -10,12 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import polars as pl
+
 FieldKind = Literal["int", "count", "amount", "text", "code", "enum"]
 
 SECTIONS: tuple[str, ...] = ("primary", "junior")
 """Compulsory-education sections evaluated by the standards."""
 
-SECTION_NAMES_ZH: dict[str, str] = {"primary": "小学", "junior": "初中", "senior": "高中"}
+SECTION_NAMES_ZH: dict[str, str] = {
+    "primary": "小学",
+    "junior": "初中",
+    "senior": "高中",
+}
 
 SCHOOL_TYPES: tuple[str, ...] = (
     "小学",
@@ -59,17 +65,42 @@ class Field:
 
 
 IDENTITY_FIELDS: tuple[Field, ...] = (
-    Field("year", "学年", "School year", "int", required=True,
-          help_zh="统计学年的起始年份，如 2024 表示 2024—2025 学年"),
-    Field("division_code", "行政区划代码", "Division code", "code", required=True,
-          help_zh="学校所在县级行政区的 6 位行政区划代码"),
-    Field("school_code", "学校标识码", "School identifier code", "code", required=True,
-          help_zh="10 位学校标识码"),
+    Field(
+        "year",
+        "学年",
+        "School year",
+        "int",
+        required=True,
+        help_zh="统计学年的起始年份，如 2024 表示 2024—2025 学年",
+    ),
+    Field(
+        "division_code",
+        "行政区划代码",
+        "Division code",
+        "code",
+        required=True,
+        help_zh="学校所在县级行政区的 6 位行政区划代码",
+    ),
+    Field(
+        "school_code",
+        "学校标识码",
+        "School identifier code",
+        "code",
+        required=True,
+        help_zh="10 位学校标识码",
+    ),
     Field("school_name", "学校名称", "School name", "text", required=True),
-    Field("school_type", "学校类型", "School type", "enum", required=True,
-          choices=SCHOOL_TYPES),
-    Field("ownership", "办学性质", "Ownership", "enum", required=True,
-          choices=OWNERSHIPS),
+    Field(
+        "school_type",
+        "学校类型",
+        "School type",
+        "enum",
+        required=True,
+        choices=SCHOOL_TYPES,
+    ),
+    Field(
+        "ownership", "办学性质", "Ownership", "enum", required=True, choices=OWNERSHIPS
+    ),
     Field("location", "城乡分类", "Urban or rural location", "enum", choices=LOCATIONS),
 )
 
@@ -90,38 +121,108 @@ SECTION_MEASURES: tuple[Field, ...] = (
     Field("classes", "班级数", "Classes", "count", "个", "classes"),
     Field("max_class_size", "最大班额", "Largest class", "count", "人", "students"),
     Field("teachers", "专任教师数", "Full-time teachers", "count", "人", "teachers"),
-    Field("teachers_above_required_degree", "高于规定学历教师数",
-          "Teachers above the required degree", "count", "人", "teachers",
-          parent="teachers",
-          help_zh="小学计专科及以上学历，初中计本科及以上学历"),
-    Field("backbone_teachers", "县级以上骨干教师数", "Backbone teachers", "count",
-          "人", "teachers", parent="teachers"),
-    Field("pe_art_teachers", "体育艺术专任教师数", "PE, music and art teachers",
-          "count", "人", "teachers", parent="teachers"),
-    Field("teachers_intermediate_title", "中级及以上职称教师数",
-          "Teachers with intermediate or higher title", "count", "人", "teachers",
-          parent="teachers"),
+    Field(
+        "teachers_above_required_degree",
+        "高于规定学历教师数",
+        "Teachers above the required degree",
+        "count",
+        "人",
+        "teachers",
+        parent="teachers",
+        help_zh="小学计专科及以上学历，初中计本科及以上学历",
+    ),
+    Field(
+        "backbone_teachers",
+        "县级以上骨干教师数",
+        "Backbone teachers",
+        "count",
+        "人",
+        "teachers",
+        parent="teachers",
+    ),
+    Field(
+        "pe_art_teachers",
+        "体育艺术专任教师数",
+        "PE, music and art teachers",
+        "count",
+        "人",
+        "teachers",
+        parent="teachers",
+    ),
+    Field(
+        "teachers_intermediate_title",
+        "中级及以上职称教师数",
+        "Teachers with intermediate or higher title",
+        "count",
+        "人",
+        "teachers",
+        parent="teachers",
+    ),
 )
 
 SCHOOL_MEASURES: tuple[Field, ...] = (
-    Field("senior_students", "高中在校生数", "Senior secondary students", "count",
-          "人", "students", help_zh="十二年一贯制学校和完全中学填写，用于分摊共用资源"),
-    Field("teaching_aux_area_m2", "教学及辅助用房面积", "Teaching and auxiliary floor area",
-          "amount", "平方米", "m²", help_zh="不含室内体育馆，体育馆计入体育运动场馆面积"),
-    Field("sports_area_m2", "体育运动场馆面积", "Sports ground and hall area", "amount",
-          "平方米", "m²"),
-    Field("equipment_value_yuan", "教学仪器设备值", "Teaching equipment value", "amount",
-          "元", "yuan"),
-    Field("multimedia_classrooms", "网络多媒体教室数", "Networked multimedia classrooms",
-          "count", "间", "rooms"),
+    Field(
+        "senior_students",
+        "高中在校生数",
+        "Senior secondary students",
+        "count",
+        "人",
+        "students",
+        help_zh="十二年一贯制学校和完全中学填写，用于分摊共用资源",
+    ),
+    Field(
+        "teaching_aux_area_m2",
+        "教学及辅助用房面积",
+        "Teaching and auxiliary floor area",
+        "amount",
+        "平方米",
+        "m²",
+        help_zh="不含室内体育馆，体育馆计入体育运动场馆面积",
+    ),
+    Field(
+        "sports_area_m2",
+        "体育运动场馆面积",
+        "Sports ground and hall area",
+        "amount",
+        "平方米",
+        "m²",
+    ),
+    Field(
+        "equipment_value_yuan",
+        "教学仪器设备值",
+        "Teaching equipment value",
+        "amount",
+        "元",
+        "yuan",
+    ),
+    Field(
+        "multimedia_classrooms",
+        "网络多媒体教室数",
+        "Networked multimedia classrooms",
+        "count",
+        "间",
+        "rooms",
+    ),
     Field("computers", "计算机数", "Computers", "count", "台", "computers"),
     Field("books", "图书册数", "Books", "count", "册", "books"),
     Field("music_rooms", "音乐专用教室数", "Music rooms", "count", "间", "rooms"),
     Field("art_rooms", "美术专用教室数", "Art rooms", "count", "间", "rooms"),
-    Field("music_room_min_area_m2", "最小音乐教室面积", "Smallest music room area",
-          "amount", "平方米", "m²"),
-    Field("art_room_min_area_m2", "最小美术教室面积", "Smallest art room area", "amount",
-          "平方米", "m²"),
+    Field(
+        "music_room_min_area_m2",
+        "最小音乐教室面积",
+        "Smallest music room area",
+        "amount",
+        "平方米",
+        "m²",
+    ),
+    Field(
+        "art_room_min_area_m2",
+        "最小美术教室面积",
+        "Smallest art room area",
+        "amount",
+        "平方米",
+        "m²",
+    ),
 )
 
 
@@ -162,10 +263,22 @@ UNIT_FORMULA_FIELDS: frozenset[str] = frozenset(
 COUNTY_ITEM_FIELDS: tuple[Field, ...] = (
     Field("year", "学年", "School year", "int", required=True),
     Field("division_code", "行政区划代码", "Division code", "code", required=True),
-    Field("item", "指标代码", "Item code", "text", required=True,
-          help_zh="评估办法中的指标代码，如 G7、Q1、S1、V3"),
-    Field("value", "值", "Value", "text", required=True,
-          help_zh="数值（百分比填 0–100）或 是/否"),
+    Field(
+        "item",
+        "指标代码",
+        "Item code",
+        "text",
+        required=True,
+        help_zh="评估办法中的指标代码，如 G7、Q1、S1、V3",
+    ),
+    Field(
+        "value",
+        "值",
+        "Value",
+        "text",
+        required=True,
+        help_zh="数值（百分比填 0–100）或 是/否",
+    ),
     Field("evidence", "佐证说明", "Evidence note", "text"),
 )
 """Columns of the county-level items sheet (long format, one row per item)."""
@@ -190,3 +303,30 @@ def header_aliases(fields: tuple[Field, ...]) -> dict[str, str]:
 def normalize_header(header: str) -> str:
     """Return a header in the form used for matching (trimmed, no inner spaces)."""
     return "".join(str(header).split()).replace("（", "(").replace("）", ")")
+
+
+def polars_dtype(field: Field) -> type[pl.DataType]:
+    """Return the Polars dtype a field takes in a canonical frame."""
+    if field.kind in ("int", "count"):
+        return pl.Int64
+    if field.kind == "amount":
+        return pl.Float64
+    return pl.String
+
+
+def frame_schema() -> dict[str, type[pl.DataType]]:
+    """Return the column names and dtypes of a canonical school frame."""
+    return {f.name: polars_dtype(f) for f in ALL_SCHOOL_FIELDS}
+
+
+def canonical_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
+    """Build a canonical school frame from row mappings; absent columns are null.
+
+    Raises ``KeyError`` for a key that is not a canonical column.
+    """
+    schema = frame_schema()
+    for row in rows:
+        for key in row:
+            if key not in schema:
+                raise KeyError(f"{key!r} is not a canonical school column")
+    return pl.DataFrame(rows, schema=schema)

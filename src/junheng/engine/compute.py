@@ -1,0 +1,151 @@
+"""Run the evaluation queries on an in-process DuckDB connection.
+
+Frames in, frames out: :func:`compute` takes the canonical school frame and the
+county items, builds the relations described in :mod:`junheng.engine.queries`
+and returns them as a :class:`EngineResult` that reads them back as Polars
+frames on request.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from junheng.engine import queries
+from junheng.standards.model import Framework
+
+log = logging.getLogger(__name__)
+
+COUNTY_ITEM_COLUMNS: dict[str, type[pl.DataType] | pl.DataType] = {
+    "year": pl.Int64,
+    "division_code": pl.String,
+    "item": pl.String,
+    "value_num": pl.Float64,
+    "value_bool": pl.Boolean,
+    "value_text": pl.String,
+    "evidence": pl.String,
+}
+
+
+def empty_county_items() -> pl.DataFrame:
+    """Return an empty county-items frame with the canonical columns."""
+    return pl.DataFrame(schema=COUNTY_ITEM_COLUMNS)
+
+
+@dataclass
+class EngineResult:
+    """Relations of one evaluation, kept in a DuckDB connection.
+
+    Tables: ``unit_values``, ``county_stats``, ``section_status``,
+    ``county_checks`` and ``verdicts`` (see :mod:`junheng.engine.queries`).
+    """
+
+    con: duckdb.DuckDBPyConnection
+    framework: Framework
+    _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def table(self, name: str) -> pl.DataFrame:
+        """Return table ``name`` as a Polars frame (read once, then cached)."""
+        if name not in self._cache:
+            self._cache[name] = self.query(f"SELECT * FROM {name}")
+        return self._cache[name]
+
+    def query(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+        """Run ``sql`` on the connection and return the result as a Polars frame."""
+        relation = self.con.sql(sql, params=params)
+        if relation is None:
+            raise ValueError(f"query returned no relation: {sql[:80]!r}")
+        return relation.pl()
+
+
+def _checks_frame(fw: Framework) -> pl.DataFrame:
+    rows = []
+    parts = [(p.id, p.items) for p in fw.parts] + [("veto", fw.veto_items)]
+    for part_id, items in parts:
+        for item in items:
+            if item.level != "county":
+                continue
+            for index, check in enumerate(item.checks):
+                rows.append(
+                    {
+                        "part_id": part_id,
+                        "item_id": item.id,
+                        "check_index": index,
+                        "key": check.key,
+                        "op": check.op,
+                        "threshold": check.threshold,
+                    }
+                )
+    schema = {
+        "part_id": pl.String,
+        "item_id": pl.String,
+        "check_index": pl.Int64,
+        "key": pl.String,
+        "op": pl.String,
+        "threshold": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def compute(
+    schools: pl.DataFrame,
+    framework: Framework,
+    county_items: pl.DataFrame | None = None,
+    *,
+    two_pass: bool = True,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> EngineResult:
+    """Evaluate every county-year in ``schools`` against ``framework``.
+
+    Parameters
+    ----------
+    schools:
+        Canonical school-year rows (see :mod:`junheng.ingest.schema`).
+    framework:
+        The loaded framework.
+    county_items:
+        County-level items in long form; ``None`` means none were reported, so
+        parts 2–4 and the veto items come out incomplete.
+    two_pass:
+        Use the two-pass variance (the reference); ``False`` selects the faster
+        one-pass form.
+    con:
+        A DuckDB connection to build the tables in; a new in-memory one by default.
+    """
+    con = con or duckdb.connect()
+    fw = framework
+    items = county_items if county_items is not None else empty_county_items()
+    thresholds = pl.DataFrame(
+        queries.thresholds_rows(fw),
+        schema={
+            name: (pl.String if name == "section" else pl.Float64)
+            for name in queries.thresholds_columns(fw)
+        },
+        orient="row",
+    )
+    con.register("schools", schools)
+    con.register("county_items_input", items)
+    con.register("thresholds_input", thresholds)
+    con.register("checks_input", _checks_frame(fw))
+    statements = [
+        "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
+        "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
+        "CREATE OR REPLACE TEMP TABLE county_items AS SELECT * FROM county_items_input",
+        f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw)}",
+        "CREATE OR REPLACE TEMP TABLE unit_values AS " + queries.unit_values_sql(fw),
+        "CREATE OR REPLACE TEMP TABLE county_stats AS "
+        + queries.county_stats_sql(fw, two_pass=two_pass),
+        "CREATE OR REPLACE TEMP TABLE section_status AS "
+        + queries.section_status_sql(fw),
+        "CREATE OR REPLACE TEMP TABLE counties AS "
+        "SELECT DISTINCT year, division_code FROM section_status",
+        "CREATE OR REPLACE TEMP TABLE county_checks AS " + queries.county_checks_sql(),
+        "CREATE OR REPLACE TEMP TABLE verdicts AS " + queries.verdicts_sql(),
+    ]
+    for sql in statements:
+        log.debug("engine query: %s", sql)
+        con.sql(sql)
+    return EngineResult(con=con, framework=fw)

@@ -1,0 +1,441 @@
+"""SQL text of the evaluation, generated from a framework.
+
+Everything here returns strings of portable SQL: ``CASE``, ``NULLIF``,
+``UNION ALL``, grouped aggregates and joins on small typed tables, with no
+engine-specific functions. DuckDB runs them in-process by default; the same text
+is meant to run on a distributed SQL engine for national student-level data.
+
+Relations, in the order they are built:
+
+``units``
+    One row per school, section and year, for the schools the framework
+    includes. Section measures lose their ``primary_``/``junior_`` prefix and
+    shared whole-school resources are multiplied by the section's ``share``.
+``unit_values``
+    ``units`` plus ``v_<ID>`` (indicator value), ``met_<ID>`` and ``floor_<ID>``
+    for every resource indicator, the school rule result and school-level item
+    checks ``chk_<ITEM>_<n>``.
+``county_stats``
+    One row per county, section and year with, per indicator, the enrolled
+    students behind it, the weighted mean, S, CV and the pass flag.
+"""
+
+from __future__ import annotations
+
+from junheng.ingest.schema import (
+    IDENTITY_FIELDS,
+    REGION_FIELDS,
+    SCHOOL_MEASURES,
+    SECTION_MEASURES,
+    UNIT_FORMULA_FIELDS,
+)
+from junheng.standards.formula import compile_formula
+from junheng.standards.model import Check, Framework, Item
+
+KEY = ("year", "division_code", "section")
+"""Columns that identify a county-section-year."""
+
+_VOCATIONAL_TYPES = ("职业初中",)
+_SPECIAL_TYPES = ("特殊教育学校",)
+_TEACHING_POINT = "教学点"
+
+
+def quote(text: str) -> str:
+    """Return ``text`` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in_list(values: list[str]) -> str:
+    return "(" + ", ".join(quote(v) for v in values) + ")" if values else "(NULL)"
+
+
+def inclusion_predicate(fw: Framework) -> str:
+    """Return the WHERE condition that keeps the schools the framework counts."""
+    inc = fw.inclusion
+    conditions = ["school_type IS NOT NULL"]
+    if not inc.include_private:
+        conditions.append("ownership <> '民办'")
+    if not inc.include_teaching_points:
+        conditions.append(f"school_type <> {quote(_TEACHING_POINT)}")
+    elif inc.teaching_point_min_students is not None:
+        conditions.append(
+            f"NOT (school_type = {quote(_TEACHING_POINT)} AND "
+            f"COALESCE(primary_students, 0) < {int(inc.teaching_point_min_students)})"
+        )
+    if not inc.include_special_education:
+        conditions.append(f"school_type NOT IN {_in_list(list(_SPECIAL_TYPES))}")
+    if not inc.include_vocational:
+        conditions.append(f"school_type NOT IN {_in_list(list(_VOCATIONAL_TYPES))}")
+    return " AND ".join(conditions)
+
+
+def _types_with(fw: Framework, section: str) -> list[str]:
+    return [t for t, sections in fw.school_types.items() if section in sections]
+
+
+def units_sql(fw: Framework, source: str = "schools") -> str:
+    """Return the query that splits schools into section units (see module doc)."""
+    weights: dict[str, float] = dict(fw.split.weights)
+    shared = set(fw.split.shared_fields)
+    enrolled = []
+    for section in fw.sections:
+        types = _in_list(_types_with(fw, section))
+        enrolled.append(
+            f"CASE WHEN school_type IN {types} THEN "
+            f"CAST(COALESCE({section}_students, 0) AS DOUBLE) ELSE 0 END"
+        )
+    weighted = [
+        f"{weights.get(s, 1.0)!r} * {expr}"
+        for s, expr in zip(fw.sections, enrolled, strict=True)
+    ]
+    senior_weight = weights.get("senior", 1.0)
+    weighted.append(f"{senior_weight!r} * CAST(COALESCE(senior_students, 0) AS DOUBLE)")
+    base = (
+        f"SELECT *, {' + '.join(weighted)} AS weighted_students, "
+        f"{' + '.join(enrolled)} AS school_students_, "
+        + " + ".join(
+            f"CASE WHEN school_type IN {_in_list(_types_with(fw, s))} THEN "
+            f"CAST(COALESCE({s}_classes, 0) AS DOUBLE) ELSE 0 END"
+            for s in fw.sections
+        )
+        + f" AS school_classes_ FROM {source} WHERE {inclusion_predicate(fw)}"
+    )
+    identity = [f.name for f in IDENTITY_FIELDS + REGION_FIELDS]
+    branches = []
+    for section in fw.sections:
+        weight = weights.get(section, 1.0)
+        share = (
+            f"{weight!r} * CAST({section}_students AS DOUBLE) "
+            "/ NULLIF(weighted_students, 0)"
+        )
+        columns = [*identity, f"{quote(section)} AS section"]
+        columns += [
+            f"CAST({section}_{m.name} AS DOUBLE) AS {m.name}" for m in SECTION_MEASURES
+        ]
+        columns.append(f"{share} AS share")
+        for measure in SCHOOL_MEASURES:
+            if measure.name in shared:
+                columns.append(
+                    f"CAST({measure.name} AS DOUBLE) * ({share}) AS {measure.name}"
+                )
+            else:
+                columns.append(f"CAST({measure.name} AS DOUBLE) AS {measure.name}")
+        columns += [
+            "school_students_ AS school_students",
+            "school_classes_ AS school_classes",
+        ]
+        branches.append(
+            f"SELECT {', '.join(columns)} FROM base "
+            f"WHERE school_type IN {_in_list(_types_with(fw, section))}"
+        )
+    return f"WITH base AS ({base}) " + " UNION ALL ".join(branches)
+
+
+def thresholds_rows(fw: Framework) -> list[tuple[object, ...]]:
+    """Return the rows of the typed thresholds table, one per section."""
+    rows: list[tuple[object, ...]] = []
+    for section in fw.sections:
+        row: list[object] = [section, fw.balance_rule.cv_limit[section]]
+        for ind in fw.resource_indicators:
+            row.append(ind.threshold[section] if ind.threshold else None)
+        rows.append(tuple(row))
+    return rows
+
+
+def thresholds_columns(fw: Framework) -> list[str]:
+    """Return the column names of the thresholds table."""
+    return ["section", "cv_limit"] + [f"thr_{i.id}" for i in fw.resource_indicators]
+
+
+def school_checks(fw: Framework) -> list[tuple[Item, int, Check]]:
+    """Return every school-level check as (item, index, check)."""
+    return [
+        (item, n, check)
+        for part in fw.parts
+        for item in part.items
+        if item.level == "school"
+        for n, check in enumerate(item.checks)
+    ]
+
+
+def _threshold_sql(check: Check) -> str:
+    if check.threshold_by_section:
+        cases = " ".join(
+            f"WHEN u.section = {quote(s)} THEN CAST({v!r} AS DOUBLE)"
+            for s, v in check.threshold_by_section.items()
+        )
+        return f"(CASE {cases} END)"
+    if check.threshold_by_school_type:
+        cases = " ".join(
+            f"WHEN u.school_type = {quote(t)} THEN CAST({v!r} AS DOUBLE)"
+            for t, v in check.threshold_by_school_type.items()
+        )
+        default = (
+            f"CAST({check.threshold!r} AS DOUBLE)"
+            if check.threshold is not None
+            else "NULL"
+        )
+        return f"(CASE {cases} ELSE {default} END)"
+    return f"CAST({check.threshold!r} AS DOUBLE)"
+
+
+def check_column(item: Item, index: int) -> str:
+    """Return the column name of a school-level check's result."""
+    return f"chk_{item.id}_{index}"
+
+
+def unit_values_sql(fw: Framework) -> str:
+    """Return the query adding indicator values, school rule and checks to units."""
+    columns = ["u.*"]
+    met_terms, known_terms, floor_terms = [], [], []
+    rule = fw.school_rule
+    for ind in fw.resource_indicators:
+        formula = compile_formula(ind.formula, UNIT_FORMULA_FIELDS, qualifier="u")
+        value = f"CASE WHEN u.students > 0 THEN {formula.sql} END"
+        columns.append(f"{value} AS v_{ind.id}")
+        if ind.threshold is None:
+            continue
+        thr = f"t.thr_{ind.id}"
+        cmp_met = ">=" if ind.direction == "higher" else "<="
+        columns.append(f"({value}) {cmp_met} {thr} AS met_{ind.id}")
+        met_terms.append(f"CASE WHEN ({value}) {cmp_met} {thr} THEN 1 ELSE 0 END")
+        known_terms.append(f"CASE WHEN ({value}) IS NOT NULL THEN 1 ELSE 0 END")
+        if rule is not None:
+            floor = (
+                f"{thr} * {rule.floor_ratio!r}"
+                if ind.direction == "higher"
+                else f"{thr} / {rule.floor_ratio!r}"
+            )
+            # A value below the floor breaks the rule whatever else the school meets.
+            floor_terms.append(
+                f"CASE WHEN ({value}) {cmp_met} {floor} THEN 0 "
+                f"WHEN ({value}) IS NULL THEN 0 ELSE 1 END"
+            )
+    if rule is not None and met_terms:
+        n = len(met_terms)
+        met = " + ".join(met_terms)
+        known = " + ".join(known_terms)
+        below = " + ".join(floor_terms)
+        columns += [
+            f"{met} AS met_count",
+            f"{known} AS known_count",
+            f"{below} AS below_floor_count",
+        ]
+        columns.append(
+            "CASE WHEN u.students IS NULL OR u.students <= 0 THEN NULL "
+            f"WHEN ({below}) > 0 THEN FALSE "
+            f"WHEN ({met}) + ({n} - ({known})) < {rule.min_met} THEN FALSE "
+            f"WHEN ({known}) < {n} THEN NULL "
+            f"WHEN ({met}) >= {rule.min_met} THEN TRUE ELSE FALSE END AS compliant"
+        )
+    for item, index, check in school_checks(fw):
+        assert check.formula is not None
+        formula = compile_formula(check.formula, UNIT_FORMULA_FIELDS, qualifier="u")
+        columns.append(f"{formula.sql} AS val_{item.id}_{index}")
+        op = {"==": "="}.get(check.op, check.op)
+        columns.append(
+            f"({formula.sql}) {op} {_threshold_sql(check)} AS {check_column(item, index)}"
+        )
+    return (
+        f"SELECT {', '.join(columns)} FROM units u "
+        "JOIN thresholds t ON u.section = t.section"
+    )
+
+
+def count_if(condition: str, alias: str) -> str:
+    """Return a portable aggregate counting the rows where ``condition`` holds."""
+    return f"CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS {alias}"
+
+
+def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
+    """Return the query of weighted means, S and CVs per county and section.
+
+    ``two_pass`` computes S from deviations to the mean found in a first pass,
+    the numerically safe reference form. The one-pass form derives S from
+    ``Σ P·X²`` and is faster, but loses digits when the CV is very small.
+    """
+    first: list[str] = [
+        "year",
+        "division_code",
+        "section",
+        "CAST(COUNT(*) AS BIGINT) AS units",
+        count_if("students > 0", "schools"),
+        count_if("students IS NULL OR students = 0", "schools_without_students"),
+        "SUM(students) AS students",
+    ]
+    for name in (
+        "division_name",
+        "city_code",
+        "city_name",
+        "province_code",
+        "province_name",
+    ):
+        first.append(f"MIN({name}) AS {name}")
+    if fw.school_rule is not None:
+        first += [
+            count_if("compliant", "compliant_schools"),
+            count_if("compliant = FALSE", "noncompliant_schools"),
+            count_if(
+                "compliant IS NULL AND students > 0", "unknown_compliance_schools"
+            ),
+        ]
+    for item, index, _ in school_checks(fw):
+        col = check_column(item, index)
+        first += [
+            count_if(f"{col} = FALSE", f"fail_{col}"),
+            count_if(f"{col} IS NULL AND students > 0", f"missing_{col}"),
+        ]
+    for ind in fw.resource_indicators:
+        v = f"v_{ind.id}"
+        p = f"CASE WHEN {v} IS NOT NULL THEN students END"
+        first += [
+            f"SUM({p}) AS p_{ind.id}",
+            count_if(f"students > 0 AND {v} IS NULL", f"missing_{ind.id}"),
+            f"SUM(students * {v}) / SUM({p}) AS mean_{ind.id}",
+        ]
+        if not two_pass:
+            first.append(f"SUM(students * {v} * {v}) AS sxx_{ind.id}")
+        if ind.threshold is not None:
+            first.append(count_if(f"met_{ind.id} = FALSE", f"unmet_{ind.id}"))
+    first_sql = f"SELECT {', '.join(first)} FROM unit_values GROUP BY year, division_code, section"
+
+    if two_pass:
+        second = ["m.year", "m.division_code", "m.section"]
+        for ind in fw.resource_indicators:
+            v, mean = f"u.v_{ind.id}", f"m.mean_{ind.id}"
+            second.append(
+                f"SQRT(SUM(u.students * ({v} - {mean}) * ({v} - {mean})) "
+                f"/ MIN(m.p_{ind.id})) AS sd_{ind.id}"
+            )
+            # Theil T numerator Σ P·X·ln(X/mean); zero values contribute nothing.
+            second.append(
+                f"SUM(CASE WHEN {v} > 0 AND {mean} > 0 THEN u.students * {v} "
+                f"* LN({v} / {mean}) ELSE 0 END) AS theil_{ind.id}"
+            )
+        spread = (
+            f"SELECT {', '.join(second)} FROM unit_values u JOIN first_pass m "
+            "ON u.year = m.year AND u.division_code = m.division_code "
+            "AND u.section = m.section GROUP BY m.year, m.division_code, m.section"
+        )
+    else:
+        second = ["year", "division_code", "section"]
+        for ind in fw.resource_indicators:
+            second.append(
+                f"SQRT(GREATEST(sxx_{ind.id} / p_{ind.id} - mean_{ind.id} * "
+                f"mean_{ind.id}, 0)) AS sd_{ind.id}"
+            )
+            second.append(f"CAST(NULL AS DOUBLE) AS theil_{ind.id}")
+        spread = f"SELECT {', '.join(second)} FROM first_pass"
+
+    final = ["f.*", "t.cv_limit"]
+    cv_terms = []
+    for ind in fw.resource_indicators:
+        i = ind.id
+        cv = f"s.sd_{i} / NULLIF(f.mean_{i}, 0)"
+        final += [f"s.sd_{i}", f"s.theil_{i}", f"{cv} AS cv_{i}"]
+        cv_terms.append(cv)
+        final.append(f"({cv}) <= t.cv_limit AS cv_ok_{i}")
+    final.append(f"({' + '.join(cv_terms)}) / {len(cv_terms)} AS composite_cv")
+    return (
+        f"WITH first_pass AS ({first_sql}), spread AS ({spread}) "
+        f"SELECT {', '.join(final)} FROM first_pass f "
+        "JOIN spread s ON f.year = s.year AND f.division_code = s.division_code "
+        "AND f.section = s.section JOIN thresholds t ON f.section = t.section"
+    )
+
+
+# Status codes: the worst component decides the verdict.
+PASS, INCOMPLETE, FAIL = 0, 1, 2
+
+
+def section_status_sql(fw: Framework) -> str:
+    """Return the query of the resource-allocation status per county section.
+
+    Columns: ``balance_status``, ``school_rule_status``, ``school_items_status``
+    and ``status`` (their maximum), each 0 pass, 1 incomplete, 2 fail. A section
+    with no enrolled school has status 0 and ``schools = 0``.
+    """
+    ids = [i.id for i in fw.resource_indicators]
+    missing = " OR ".join(f"missing_{i} > 0" for i in ids)
+    if fw.balance_rule.mode == "every":
+        failed = " OR ".join(f"cv_ok_{i} = FALSE" for i in ids)
+        unknown = " OR ".join(f"cv_{i} IS NULL" for i in ids)
+    else:
+        failed = "composite_cv > cv_limit"
+        unknown = "composite_cv IS NULL"
+    balance = (
+        f"CASE WHEN schools = 0 THEN {PASS} WHEN {failed} THEN {FAIL} "
+        f"WHEN {unknown} OR {missing} THEN {INCOMPLETE} ELSE {PASS} END"
+    )
+    if fw.school_rule is not None:
+        rule = (
+            f"CASE WHEN noncompliant_schools > 0 THEN {FAIL} "
+            f"WHEN unknown_compliance_schools > 0 THEN {INCOMPLETE} ELSE {PASS} END"
+        )
+    else:
+        rule = str(PASS)
+    item_terms = [
+        f"CASE WHEN fail_{check_column(item, n)} > 0 THEN {FAIL} "
+        f"WHEN missing_{check_column(item, n)} > 0 THEN {INCOMPLETE} ELSE {PASS} END"
+        for item, n, _ in school_checks(fw)
+    ]
+    items = f"GREATEST({', '.join(item_terms)})" if item_terms else str(PASS)
+    return (
+        f"SELECT *, {balance} AS balance_status, {rule} AS school_rule_status, "
+        f"{items} AS school_items_status, GREATEST({balance}, {rule}, {items}) "
+        "AS status FROM county_stats"
+    )
+
+
+def county_checks_sql() -> str:
+    """Return the query that judges county-level checks for every county-year.
+
+    Reads ``counties`` (year, division_code), ``checks`` (one row per county-level
+    check) and ``county_items`` (the reported values). A missing value gives a
+    NULL ``passed``.
+    """
+    passed = (
+        "CASE c.op "
+        "WHEN '>=' THEN v.value_num >= c.threshold "
+        "WHEN '<=' THEN v.value_num <= c.threshold "
+        "WHEN '>' THEN v.value_num > c.threshold "
+        "WHEN '<' THEN v.value_num < c.threshold "
+        "WHEN '==' THEN v.value_num = c.threshold "
+        "WHEN 'true' THEN v.value_bool "
+        "WHEN 'false' THEN NOT v.value_bool END"
+    )
+    return (
+        "SELECT k.year, k.division_code, c.part_id, c.item_id, c.check_index, "
+        "c.key, c.op, c.threshold, v.value_num, v.value_bool, v.value_text, "
+        f"v.evidence, {passed} AS passed "
+        "FROM counties k CROSS JOIN checks c "
+        "LEFT JOIN county_items v ON v.year = k.year "
+        "AND v.division_code = k.division_code AND v.item = c.key"
+    )
+
+
+def verdicts_sql() -> str:
+    """Return the query of one verdict row per county-year.
+
+    ``resource_status`` is the worst section status; ``<part>`` statuses come from
+    the county checks; the verdict is ``fail`` if any component fails, else
+    ``incomplete`` if any input is missing, else ``pass``.
+    """
+    check_status = (
+        f"CASE WHEN passed = FALSE THEN {FAIL} WHEN passed IS NULL THEN {INCOMPLETE} "
+        f"ELSE {PASS} END"
+    )
+    return (
+        "WITH r AS (SELECT year, division_code, MAX(status) AS resource_status, "
+        "MIN(division_name) AS division_name, MIN(city_code) AS city_code, "
+        "MIN(city_name) AS city_name, MIN(province_code) AS province_code, "
+        "MIN(province_name) AS province_name, SUM(students) AS students, "
+        "SUM(schools) AS schools FROM section_status GROUP BY year, division_code), "
+        f"p AS (SELECT year, division_code, MAX({check_status}) AS parts_status "
+        "FROM county_checks GROUP BY year, division_code) "
+        "SELECT r.*, COALESCE(p.parts_status, 0) AS parts_status, "
+        "CASE GREATEST(r.resource_status, COALESCE(p.parts_status, 0)) "
+        f"WHEN {FAIL} THEN 'fail' WHEN {INCOMPLETE} THEN 'incomplete' "
+        "ELSE 'pass' END AS verdict "
+        "FROM r LEFT JOIN p ON r.year = p.year AND r.division_code = p.division_code"
+    )

@@ -1,0 +1,216 @@
+"""The evaluation as one JSON-ready document, shared by every report format."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from junheng import __version__
+from junheng.engine import queries
+from junheng.evaluation.verdict import Evaluation
+
+LANGS = ("zh", "en")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def _indicator_entry(
+    ev: Evaluation, row: dict[str, Any], ind_id: str
+) -> dict[str, Any]:
+    ind = ev.framework.indicator(ind_id)
+    section = row["section"]
+    # Under a composite rule single CVs have no limit of their own.
+    every = ev.framework.balance_rule.mode == "every"
+    return {
+        "name": ind.name.zh,
+        "name_en": ind.name.en,
+        "unit": ind.unit.zh,
+        "threshold": (ind.threshold or {}).get(section),
+        "students": _clean(row[f"p_{ind_id}"]),
+        "mean": _clean(row[f"mean_{ind_id}"]),
+        "sd": _clean(row[f"sd_{ind_id}"]),
+        "cv": _clean(row[f"cv_{ind_id}"]),
+        "limit": row["cv_limit"] if every else None,
+        "passed": row[f"cv_ok_{ind_id}"] if every and row["schools"] else None,
+        "schools_below_threshold": row.get(f"unmet_{ind_id}"),
+        "schools_without_data": row[f"missing_{ind_id}"],
+    }
+
+
+def _section_entry(ev: Evaluation, row: dict[str, Any]) -> dict[str, Any]:
+    fw = ev.framework
+    entry: dict[str, Any] = {
+        "status": ev_status(row["status"]),
+        "schools": row["schools"],
+        "schools_without_students": row["schools_without_students"],
+        "students": _clean(row["students"]),
+        "cv_limit": row["cv_limit"],
+        "balance_rule": fw.balance_rule.mode,
+        "composite_cv": _clean(row["composite_cv"]),
+        "balance_status": ev_status(row["balance_status"]),
+        "indicators": {
+            ind.id: _indicator_entry(ev, row, ind.id) for ind in fw.resource_indicators
+        },
+    }
+    if fw.school_rule is not None:
+        entry.update(
+            compliant_schools=row["compliant_schools"],
+            noncompliant_schools=row["noncompliant_schools"],
+            schools_unknown_compliance=row["unknown_compliance_schools"],
+            school_rule_status=ev_status(row["school_rule_status"]),
+        )
+    return entry
+
+
+def ev_status(code: int) -> str:
+    """Return the status name of a numeric status code."""
+    return {queries.PASS: "pass", queries.INCOMPLETE: "incomplete"}.get(code, "fail")
+
+
+def county_records(ev: Evaluation, lang: str = "zh") -> list[dict[str, Any]]:
+    """Return one record per county-year with its verdict, sections and reasons."""
+    sections: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in ev.sections.iter_rows(named=True):
+        key = (row["year"], row["division_code"])
+        sections.setdefault(key, {})[row["section"]] = _section_entry(ev, row)
+    items: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for row in ev.checks.iter_rows(named=True):
+        key = (row["year"], row["division_code"])
+        items.setdefault(key, []).append(
+            {
+                "item": row["item_id"],
+                "part": row["part_id"],
+                "key": row["key"],
+                "op": row["op"],
+                "threshold": row["threshold"],
+                "value": row["value_num"]
+                if row["value_num"] is not None
+                else row["value_bool"],
+                "passed": row["passed"],
+                "evidence": row["evidence"],
+            }
+        )
+    records = []
+    for row in ev.verdicts.iter_rows(named=True):
+        key = (row["year"], row["division_code"])
+        reasons = [
+            {**r, "message": r["message"][lang]} for r in ev.reasons.get(key, [])
+        ]
+        records.append(
+            {
+                "year": row["year"],
+                "division_code": row["division_code"],
+                "division_name": row["division_name"],
+                "city_code": row["city_code"],
+                "city_name": row["city_name"],
+                "province_code": row["province_code"],
+                "province_name": row["province_name"],
+                "verdict": row["verdict"],
+                "students": _clean(row["students"]),
+                "schools": row["schools"],
+                "parts": ev.part_status.get(key, {}),
+                "reasons": reasons,
+                "sections": sections.get(key, {}),
+                "county_items": items.get(key, []),
+            }
+        )
+    return records
+
+
+def school_records(ev: Evaluation) -> list[dict[str, Any]]:
+    """Return one record per school section with its indicators and compliance."""
+    fw = ev.framework
+    frame = ev.engine.query(
+        "SELECT * FROM unit_values ORDER BY year, division_code, school_code, section"
+    )
+    has_rule = fw.school_rule is not None
+    thresholds = {
+        s: {i.id: (i.threshold or {}).get(s) for i in fw.resource_indicators}
+        for s in fw.sections
+    }
+    records = []
+    for row in frame.iter_rows(named=True):
+        indicators = {}
+        for ind in fw.resource_indicators:
+            indicators[ind.id] = {
+                "value": _clean(row[f"v_{ind.id}"]),
+                "threshold": thresholds[row["section"]][ind.id],
+                "met": row.get(f"met_{ind.id}"),
+            }
+        checks = {
+            queries.check_column(item, n)[4:]: row[queries.check_column(item, n)]
+            for item, n, _ in queries.school_checks(fw)
+        }
+        records.append(
+            {
+                "year": row["year"],
+                "division_code": row["division_code"],
+                "school_code": row["school_code"],
+                "school_name": row["school_name"],
+                "school_type": row["school_type"],
+                "ownership": row["ownership"],
+                "section": row["section"],
+                "students": _clean(row["students"]),
+                "share": _clean(row["share"]),
+                "indicators": indicators,
+                "met_count": row.get("met_count") if has_rule else None,
+                "compliant": row.get("compliant") if has_rule else None,
+                "no_students": not row["students"],
+                "checks": checks,
+            }
+        )
+    return records
+
+
+def _frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in r.items()} for r in frame.iter_rows(named=True)]
+
+
+def build_document(
+    ev: Evaluation,
+    *,
+    lang: str = "zh",
+    include_schools: bool = True,
+    sources: list[str] | None = None,
+) -> dict[str, Any]:
+    """Return the whole evaluation as a JSON-ready mapping."""
+    fw = ev.framework
+    return {
+        "generator": f"junheng {__version__}",
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "lang": lang,
+        "sources": sources or [],
+        "framework": {
+            "id": fw.id,
+            "name": fw.name.get(lang),
+            "source": fw.source,
+            "balance_rule": fw.balance_rule.mode,
+            "cv_limit": dict(fw.balance_rule.cv_limit),
+            "school_rule": fw.school_rule.model_dump() if fw.school_rule else None,
+            "indicators": [
+                {
+                    "id": i.id,
+                    "name": i.name.get(lang),
+                    "unit": i.unit.get(lang),
+                    "threshold": dict(i.threshold) if i.threshold else None,
+                    "status": i.status,
+                }
+                for i in fw.resource_indicators
+            ],
+        },
+        "summary": ev.summary(),
+        "notes": ev.notes,
+        "counties": county_records(ev, lang),
+        "schools": school_records(ev) if include_schools else [],
+        "rollups": {
+            "verdicts": _frame_records(ev.rollups.verdicts),
+            "indicators": _frame_records(ev.rollups.indicators),
+        },
+    }

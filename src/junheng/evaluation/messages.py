@@ -1,0 +1,106 @@
+"""Bilingual wording of verdict reasons.
+
+Each reason code has a Chinese and an English template filled from the reason's
+own fields, so the JSON keeps the structured numbers and every rendering (table,
+Excel, HTML) shows the same sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SECTION_LABELS = {
+    "primary": {"zh": "小学", "en": "primary"},
+    "junior": {"zh": "初中", "en": "junior secondary"},
+}
+VERDICT_LABELS = {
+    "pass": {"zh": "达标", "en": "pass"},
+    "fail": {"zh": "未达标", "en": "fail"},
+    "incomplete": {"zh": "数据不全", "en": "incomplete"},
+}
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "cv_over_limit": {
+        "zh": "{section_label}{indicator}（{indicator_name}）校际差异系数 {cv:.3f}，"
+        "超过限值 {limit:.2f}（超出 {excess:.3f}）；差异贡献最大的学校：{top_schools}",
+        "en": "{section_label} {indicator} ({indicator_name}): between-school CV "
+        "{cv:.3f} exceeds the limit {limit:.2f} by {excess:.3f}; largest "
+        "contributors: {top_schools}",
+    },
+    "composite_over_limit": {
+        "zh": "{section_label}综合差异系数 {cv:.3f}，超过限值 {limit:.2f}（超出 {excess:.3f}）",
+        "en": "{section_label} composite CV {cv:.3f} exceeds the limit {limit:.2f} "
+        "by {excess:.3f}",
+    },
+    "cv_undefined": {
+        "zh": "{section_label}{indicator}（{indicator_name}）均值为 0，无法计算差异系数",
+        "en": "{section_label} {indicator} ({indicator_name}): the mean is 0, so "
+        "the CV is undefined",
+    },
+    "school_noncompliant": {
+        "zh": "{section_label}{school_name}（{school_code}）资源配置 {met_count}/{total} "
+        "项达标，要求至少 {min_met} 项且其余不低于标准的 {floor_pct:.0f}%：{shortfalls}",
+        "en": "{section_label} {school_name} ({school_code}) meets {met_count} of "
+        "{total} resource indicators; at least {min_met} are required and the "
+        "rest must reach {floor_pct:.0f}% of the threshold: {shortfalls}",
+    },
+    "missing_indicator": {
+        "zh": "{section_label}{indicator}（{indicator_name}）有 {schools} 所学校缺少数据"
+        "（无数据，不计为达标）",
+        "en": "{section_label} {indicator} ({indicator_name}): no data for "
+        "{schools} school(s); no data never counts as a pass",
+    },
+    "school_item_failed": {
+        "zh": "{item}（{item_name}）{count} 所学校未达标：{schools}",
+        "en": "{item} ({item_name}): {count} school(s) fail: {schools}",
+    },
+    "school_item_missing": {
+        "zh": "{item}（{item_name}）{count} 所学校缺少数据",
+        "en": "{item} ({item_name}): no data for {count} school(s)",
+    },
+    "item_failed": {
+        "zh": "{item}（{item_name}）未达标：{key} = {value}，要求 {requirement}",
+        "en": "{item} ({item_name}) not met: {key} = {value}, required {requirement}",
+    },
+    "item_missing": {
+        "zh": "{item}（{item_name}）未填报 {key}",
+        "en": "{item} ({item_name}): {key} not reported",
+    },
+    "veto": {
+        "zh": "一票否决：{item}（{item_name}）",
+        "en": "veto item applies: {item} ({item_name})",
+    },
+    "veto_missing": {
+        "zh": "一票否决项 {item}（{item_name}）未填报",
+        "en": "veto item {item} ({item_name}) not reported",
+    },
+}
+
+REQUIREMENT = {
+    ">=": {"zh": "≥ {t}", "en": "≥ {t}"},
+    "<=": {"zh": "≤ {t}", "en": "≤ {t}"},
+    ">": {"zh": "> {t}", "en": "> {t}"},
+    "<": {"zh": "< {t}", "en": "< {t}"},
+    "==": {"zh": "= {t}", "en": "= {t}"},
+    "true": {"zh": "是", "en": "yes"},
+    "false": {"zh": "否", "en": "no"},
+}
+
+
+def format_number(value: float | None) -> str:
+    """Return a number without trailing zeros (``85.0`` → ``85``)."""
+    if value is None:
+        return "—"
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def render(code: str, lang: str, fields: dict[str, Any]) -> str:
+    """Return the sentence of reason ``code`` in ``lang`` filled from ``fields``."""
+    values = dict(fields)
+    section = values.get("section")
+    if section in SECTION_LABELS:
+        values["section_label"] = SECTION_LABELS[section][lang]
+    else:
+        values.setdefault("section_label", "")
+    return TEMPLATES[code][lang].format(**values)

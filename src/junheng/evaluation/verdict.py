@@ -1,0 +1,390 @@
+"""County verdicts with the reasons a bureau can act on.
+
+:func:`evaluate` runs the engine and turns its tables into one record per county
+and year: the verdict (``pass``, ``fail`` or ``incomplete``), the status of every
+part, the numbers of every section and indicator, and reasons that name the
+indicator, the size of the gap, the schools below threshold and the schools that
+contribute most to each CV that is over its limit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from junheng.engine import queries
+from junheng.engine.compute import EngineResult, compute
+from junheng.evaluation import messages
+from junheng.evaluation.rollup import Rollups, compute_rollups
+from junheng.standards.model import Framework, Item
+
+log = logging.getLogger(__name__)
+
+STATUS_NAMES = {
+    queries.PASS: "pass",
+    queries.INCOMPLETE: "incomplete",
+    queries.FAIL: "fail",
+}
+TOP_CONTRIBUTORS = 3
+"""How many schools each over-limit CV reason names as largest contributors."""
+
+CountyKey = tuple[int, str]
+
+
+@dataclass
+class Evaluation:
+    """Everything one evaluation produced, ready for the reports."""
+
+    framework: Framework
+    engine: EngineResult
+    verdicts: pl.DataFrame
+    sections: pl.DataFrame
+    checks: pl.DataFrame
+    reasons: dict[CountyKey, list[dict[str, Any]]]
+    part_status: dict[CountyKey, dict[str, str]]
+    rollups: Rollups
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        """Return the number of county-years per verdict."""
+        counts = dict.fromkeys(("pass", "fail", "incomplete"), 0)
+        for verdict in self.verdicts["verdict"].to_list():
+            counts[verdict] += 1
+        return {"counties": self.verdicts.height, **counts}
+
+
+def evaluate(
+    schools: pl.DataFrame,
+    framework: Framework,
+    county_items: pl.DataFrame | None = None,
+    *,
+    two_pass: bool = True,
+) -> Evaluation:
+    """Evaluate every county-year in ``schools`` and explain each verdict."""
+    engine = compute(schools, framework, county_items, two_pass=two_pass)
+    verdicts = engine.query("SELECT * FROM verdicts ORDER BY year, division_code")
+    sections = engine.query(
+        "SELECT * FROM section_status ORDER BY year, division_code, section"
+    )
+    checks = engine.query(
+        "SELECT * FROM county_checks ORDER BY year, division_code, part_id, item_id, "
+        "check_index"
+    )
+    reasons = _build_reasons(engine, framework, sections, checks)
+    part_status = _part_statuses(framework, sections, checks)
+    rollups = compute_rollups(engine, framework)
+    log.info("evaluated %d county-years against %s", verdicts.height, framework.id)
+    return Evaluation(
+        framework=framework,
+        engine=engine,
+        verdicts=verdicts,
+        sections=sections,
+        checks=checks,
+        reasons=reasons,
+        part_status=part_status,
+        rollups=rollups,
+    )
+
+
+def _items(fw: Framework) -> dict[str, tuple[str, Item]]:
+    found = {i.id: (p.id, i) for p in fw.parts for i in p.items}
+    found.update({i.id: ("veto", i) for i in fw.veto_items})
+    return found
+
+
+def _reason(code: str, part: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "code": code,
+        "part": part,
+        **fields,
+        "message": {lang: messages.render(code, lang, fields) for lang in ("zh", "en")},
+    }
+
+
+def _school_label(row: dict[str, Any]) -> str:
+    return f"{row['school_name'] or ''}（{row['school_code']}）"
+
+
+def _contributors(engine: EngineResult, fw: Framework) -> dict[tuple[Any, ...], str]:
+    """Return the largest contributors to each over-limit CV, as text."""
+    branches = []
+    for ind in fw.resource_indicators:
+        i = ind.id
+        branches.append(
+            f"SELECT u.year, u.division_code, u.section, '{i}' AS indicator, "
+            f"u.school_code, u.school_name, u.v_{i} AS value, u.students * "
+            f"(u.v_{i} - s.mean_{i}) * (u.v_{i} - s.mean_{i}) / NULLIF(s.p_{i} * "
+            f"s.sd_{i} * s.sd_{i}, 0) AS variance_share FROM unit_values u "
+            "JOIN county_stats s ON u.year = s.year AND u.division_code = "
+            f"s.division_code AND u.section = s.section WHERE s.cv_ok_{i} = FALSE "
+            f"AND u.v_{i} IS NOT NULL"
+        )
+    ranked = engine.query(
+        "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY year, "
+        "division_code, section, indicator ORDER BY variance_share DESC, "
+        f"school_code) AS rank FROM ({' UNION ALL '.join(branches)}) c) r "
+        f"WHERE rank <= {TOP_CONTRIBUTORS} ORDER BY year, division_code, section, "
+        "indicator, rank"
+    )
+    texts: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for row in ranked.iter_rows(named=True):
+        key = (row["year"], row["division_code"], row["section"], row["indicator"])
+        texts[key].append(
+            f"{_school_label(row)} {messages.format_number(row['value'])}, "
+            f"{row['variance_share'] * 100:.0f}%"
+        )
+    return {key: "；".join(parts) for key, parts in texts.items()}
+
+
+def _resource_reasons(
+    engine: EngineResult, fw: Framework, sections: pl.DataFrame
+) -> dict[CountyKey, list[dict[str, Any]]]:
+    reasons: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
+    contributors = _contributors(engine, fw)
+    composite = fw.balance_rule.mode == "composite"
+    for row in sections.filter(pl.col("status") > 0).iter_rows(named=True):
+        key = (row["year"], row["division_code"])
+        section = row["section"]
+        limit = row["cv_limit"]
+        if (
+            composite
+            and row["composite_cv"] is not None
+            and row["composite_cv"] > limit
+        ):
+            reasons[key].append(
+                _reason(
+                    "composite_over_limit",
+                    "resource",
+                    section=section,
+                    cv=row["composite_cv"],
+                    limit=limit,
+                    excess=row["composite_cv"] - limit,
+                )
+            )
+        for ind in fw.resource_indicators:
+            i = ind.id
+            cv = row[f"cv_{i}"]
+            common = {"section": section, "indicator": i, "indicator_name": ind.name.zh}
+            if row[f"missing_{i}"]:
+                reasons[key].append(
+                    _reason(
+                        "missing_indicator",
+                        "resource",
+                        **common,
+                        schools=row[f"missing_{i}"],
+                    )
+                )
+            elif cv is None and row["schools"]:
+                reasons[key].append(_reason("cv_undefined", "resource", **common))
+            elif not composite and cv is not None and cv > limit:
+                top = contributors.get((key[0], key[1], section, i), "")
+                reasons[key].append(
+                    _reason(
+                        "cv_over_limit",
+                        "resource",
+                        **common,
+                        cv=cv,
+                        limit=limit,
+                        excess=cv - limit,
+                        top_schools=top,
+                    )
+                )
+    return reasons
+
+
+def _school_reasons(
+    engine: EngineResult, fw: Framework
+) -> dict[CountyKey, list[dict[str, Any]]]:
+    reasons: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
+    rule = fw.school_rule
+    if rule is None:
+        return reasons
+    thresholds = {
+        s: {i.id: (i.threshold or {}).get(s) for i in fw.resource_indicators}
+        for s in fw.sections
+    }
+    failing = engine.query(
+        "SELECT * FROM unit_values WHERE compliant = FALSE "
+        "ORDER BY year, division_code, section, school_code"
+    )
+    for row in failing.iter_rows(named=True):
+        shortfalls = []
+        for ind in fw.resource_indicators:
+            value = row[f"v_{ind.id}"]
+            if row.get(f"met_{ind.id}") is False and value is not None:
+                threshold = thresholds[row["section"]][ind.id] or 0.0
+                shortfalls.append(
+                    {
+                        "indicator": ind.id,
+                        "value": value,
+                        "threshold": threshold,
+                        "ratio": value / threshold if threshold else None,
+                    }
+                )
+        text = "；".join(
+            f"{s['indicator']} {messages.format_number(s['value'])}/"
+            f"{messages.format_number(s['threshold'])}"
+            + (f" ({s['ratio'] * 100:.1f}%)" if s["ratio"] is not None else "")
+            for s in shortfalls
+        )
+        reasons[(row["year"], row["division_code"])].append(
+            _reason(
+                "school_noncompliant",
+                "resource",
+                section=row["section"],
+                school_code=row["school_code"],
+                school_name=row["school_name"] or "",
+                met_count=row["met_count"],
+                total=len(fw.resource_indicators),
+                min_met=rule.min_met,
+                floor_pct=rule.floor_ratio * 100,
+                shortfalls=text,
+                below=shortfalls,
+            )
+        )
+    return reasons
+
+
+def _school_item_reasons(
+    engine: EngineResult, fw: Framework, sections: pl.DataFrame
+) -> dict[CountyKey, list[dict[str, Any]]]:
+    reasons: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
+    by_item: dict[str, list[str]] = defaultdict(list)
+    for item, index, _ in queries.school_checks(fw):
+        by_item[item.id].append(queries.check_column(item, index))
+    items = _items(fw)
+    for item_id, columns in by_item.items():
+        part, item = items[item_id]
+        any_fail = " OR ".join(f"{c} = FALSE" for c in columns)
+        failing = engine.query(
+            "SELECT year, division_code, LIST(DISTINCT school_name || '（' || "
+            "school_code || '）' ORDER BY school_name || '（' || school_code || '）') "
+            f"AS schools FROM unit_values WHERE {any_fail} GROUP BY year, division_code"
+        )
+        for row in failing.iter_rows(named=True):
+            names = row["schools"]
+            reasons[(row["year"], row["division_code"])].append(
+                _reason(
+                    "school_item_failed",
+                    part,
+                    item=item_id,
+                    item_name=item.name.zh,
+                    count=len(names),
+                    schools="、".join(names),
+                    school_list=names,
+                )
+            )
+        missing = sections.group_by("year", "division_code").agg(
+            pl.sum_horizontal([pl.col(f"missing_{c}") for c in columns])
+            .max()
+            .alias("n")
+        )
+        for row in missing.filter(pl.col("n") > 0).iter_rows(named=True):
+            reasons[(row["year"], row["division_code"])].append(
+                _reason(
+                    "school_item_missing",
+                    part,
+                    item=item_id,
+                    item_name=item.name.zh,
+                    count=row["n"],
+                )
+            )
+    return reasons
+
+
+def _check_reasons(
+    fw: Framework, checks: pl.DataFrame
+) -> dict[CountyKey, list[dict[str, Any]]]:
+    reasons: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
+    items = _items(fw)
+    problems = checks.filter(pl.col("passed").is_null() | ~pl.col("passed"))
+    for row in problems.iter_rows(named=True):
+        part, item = items[row["item_id"]]
+        key = (row["year"], row["division_code"])
+        common = {"item": item.id, "item_name": item.name.zh, "key": row["key"]}
+        if part == "veto":
+            code = "veto_missing" if row["passed"] is None else "veto"
+            reasons[key].append(_reason(code, part, **common))
+            continue
+        if row["passed"] is None:
+            reasons[key].append(_reason("item_missing", part, **common))
+            continue
+        requirement = messages.REQUIREMENT[row["op"]]["zh"].format(
+            t=messages.format_number(row["threshold"])
+        )
+        value = (
+            messages.format_number(row["value_num"])
+            if row["value_num"] is not None
+            else str(row["value_text"])
+        )
+        reasons[key].append(
+            _reason(
+                "item_failed",
+                part,
+                **common,
+                value=value,
+                requirement=requirement,
+                threshold=row["threshold"],
+                evidence=row["evidence"],
+            )
+        )
+    return reasons
+
+
+_ORDER = {"veto": 0, "veto_missing": 1}
+
+
+def _build_reasons(
+    engine: EngineResult, fw: Framework, sections: pl.DataFrame, checks: pl.DataFrame
+) -> dict[CountyKey, list[dict[str, Any]]]:
+    combined: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
+    for part in (
+        _check_reasons(fw, checks),
+        _resource_reasons(engine, fw, sections),
+        _school_reasons(engine, fw),
+        _school_item_reasons(engine, fw, sections),
+    ):
+        for key, found in part.items():
+            combined[key].extend(found)
+    for found in combined.values():
+        found.sort(key=lambda r: _ORDER.get(r["code"], 2))
+    return dict(combined)
+
+
+def _part_statuses(
+    fw: Framework, sections: pl.DataFrame, checks: pl.DataFrame
+) -> dict[CountyKey, dict[str, str]]:
+    status: dict[CountyKey, dict[str, int]] = defaultdict(dict)
+    part_columns: dict[str, list[str]] = defaultdict(list)
+    for item, index, _ in queries.school_checks(fw):
+        part_id = next(p.id for p in fw.parts if item in p.items)
+        part_columns[part_id].append(queries.check_column(item, index))
+    for row in sections.iter_rows(named=True):
+        key = (row["year"], row["division_code"])
+        worst = max(row["balance_status"], row["school_rule_status"])
+        status[key]["resource"] = max(status[key].get("resource", 0), worst)
+        for part_id, columns in part_columns.items():
+            code = queries.PASS
+            if any(row[f"fail_{c}"] for c in columns):
+                code = queries.FAIL
+            elif any(row[f"missing_{c}"] for c in columns):
+                code = queries.INCOMPLETE
+            status[key][part_id] = max(status[key].get(part_id, 0), code)
+    for row in checks.iter_rows(named=True):
+        key = (row["year"], row["division_code"])
+        code = (
+            queries.FAIL
+            if row["passed"] is False
+            else queries.INCOMPLETE
+            if row["passed"] is None
+            else queries.PASS
+        )
+        status[key][row["part_id"]] = max(status[key].get(row["part_id"], 0), code)
+    return {
+        key: {part: STATUS_NAMES[code] for part, code in parts.items()}
+        for key, parts in status.items()
+    }
