@@ -233,8 +233,9 @@ def unit_values_sql(fw: Framework) -> str:
         formula = compile_formula(check.formula, UNIT_FORMULA_FIELDS, qualifier="u")
         columns.append(f"{formula.sql} AS val_{item.id}_{index}")
         op = {"==": "="}.get(check.op, check.op)
+        threshold = _threshold_sql(check)
         columns.append(
-            f"({formula.sql}) {op} {_threshold_sql(check)} AS {check_column(item, index)}"
+            f"({formula.sql}) {op} {threshold} AS {check_column(item, index)}"
         )
     return (
         f"SELECT {', '.join(columns)} FROM units u "
@@ -297,7 +298,10 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
             first.append(f"SUM(students * {v} * {v}) AS sxx_{ind.id}")
         if ind.threshold is not None:
             first.append(count_if(f"met_{ind.id} = FALSE", f"unmet_{ind.id}"))
-    first_sql = f"SELECT {', '.join(first)} FROM unit_values GROUP BY year, division_code, section"
+    first_sql = (
+        f"SELECT {', '.join(first)} FROM unit_values "
+        "GROUP BY year, division_code, section"
+    )
 
     if two_pass:
         second = ["m.year", "m.division_code", "m.section"]

@@ -28,25 +28,28 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "contributors: {top_schools}",
     },
     "composite_over_limit": {
-        "zh": "{section_label}综合差异系数 {cv:.3f}，超过限值 {limit:.2f}（超出 {excess:.3f}）",
+        "zh": "{section_label}综合差异系数 {cv:.3f}，"
+        "超过限值 {limit:.2f}（超出 {excess:.3f}）",
         "en": "{section_label} composite CV {cv:.3f} exceeds the limit {limit:.2f} "
         "by {excess:.3f}",
     },
     "cv_undefined": {
-        "zh": "{section_label}{indicator}（{indicator_name}）均值为 0，无法计算差异系数",
+        "zh": "{section_label}{indicator}（{indicator_name}）"
+        "均值为 0，无法计算差异系数",
         "en": "{section_label} {indicator} ({indicator_name}): the mean is 0, so "
         "the CV is undefined",
     },
     "school_noncompliant": {
-        "zh": "{section_label}{school_name}（{school_code}）资源配置 {met_count}/{total} "
-        "项达标，要求至少 {min_met} 项且其余不低于标准的 {floor_pct:.0f}%：{shortfalls}",
+        "zh": "{section_label}{school_name}（{school_code}）"
+        "资源配置 {met_count}/{total} 项达标，"
+        "要求至少 {min_met} 项且其余不低于标准的 {floor_pct:.0f}%：{shortfalls}",
         "en": "{section_label} {school_name} ({school_code}) meets {met_count} of "
         "{total} resource indicators; at least {min_met} are required and the "
         "rest must reach {floor_pct:.0f}% of the threshold: {shortfalls}",
     },
     "missing_indicator": {
-        "zh": "{section_label}{indicator}（{indicator_name}）有 {schools} 所学校缺少数据"
-        "（无数据，不计为达标）",
+        "zh": "{section_label}{indicator}（{indicator_name}）"
+        "有 {schools} 所学校缺少数据（无数据，不计为达标）",
         "en": "{section_label} {indicator} ({indicator_name}): no data for "
         "{schools} school(s); no data never counts as a pass",
     },

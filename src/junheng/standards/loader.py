@@ -22,7 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from junheng.errors import FrameworkError
-from junheng.ingest.schema import SCHOOL_TYPES, UNIT_FORMULA_FIELDS, FIELDS_BY_NAME
+from junheng.ingest.schema import FIELDS_BY_NAME, SCHOOL_TYPES, UNIT_FORMULA_FIELDS
 from junheng.standards.formula import FormulaError, compile_formula
 from junheng.standards.model import Framework
 
@@ -176,7 +176,9 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
             f"  {_format_location(tuple(err['loc']), data)}: {err['msg']}"
             for err in exc.errors()
         ]
-        raise FrameworkError(f"{path}: invalid framework\n" + "\n".join(lines)) from None
+        raise FrameworkError(
+            f"{path}: invalid framework\n" + "\n".join(lines)
+        ) from None
     _check_consistency(framework, path)
     return framework
 

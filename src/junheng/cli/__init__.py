@@ -1,0 +1,462 @@
+"""The ``junheng`` command line: a thin layer over ingest, evaluation and reports."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from junheng import __version__
+from junheng.errors import InputError, JunhengError
+
+log = logging.getLogger("junheng")
+FORMATS = ("table", "json", "xlsx", "html")
+DEFAULT_ERROR_REPORT = "junheng-errors.xlsx"
+
+
+def _console() -> Console:
+    return Console(stderr=True)
+
+
+@contextmanager
+def _stages(enabled: bool) -> Iterator[Progress]:
+    """Show a spinner with the current stage and the elapsed time on stderr."""
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=_console(),
+        transient=True,
+        disable=not enabled,
+    )
+    with progress:
+        yield progress
+
+
+def _fail(error: JunhengError) -> None:
+    console = _console()
+    console.print(f"[bold red]错误 / error:[/] {error}", highlight=False)
+    raise SystemExit(error.exit_code)
+
+
+def _report_input_error(error: InputError, report_path: Path) -> None:
+    from junheng.ingest.issues import format_issues, write_issue_report
+
+    console = _console()
+    console.print(f"[bold red]{error}[/]", highlight=False)
+    console.print(format_issues(error.issues), highlight=False, markup=False)  # type: ignore[arg-type]
+    written = write_issue_report(error.issues, report_path)  # type: ignore[arg-type]
+    console.print(
+        f"全部问题已写入 / all issues written to: {written}. 未导入任何数据 / "
+        "nothing was imported.",
+        highlight=False,
+    )
+    raise SystemExit(error.exit_code)
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    """Write through a temporary file in the same folder, then rename it into place.
+
+    A failure half-way leaves no partial output file behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="junheng")
+@click.option("-v", "--verbose", count=True, help="Log more: -v info, -vv debug.")
+def main(verbose: int) -> None:
+    """Junheng 均衡: evaluate counties against the national standards for the
+    balanced development of compulsory education.
+
+    \b
+    First steps:
+      junheng demo                      evaluate a synthetic national dataset
+      junheng template -o 模板.xlsx       write the Excel template
+      junheng evaluate 学校数据.xlsx      evaluate your own data
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _filter(frame: pl.DataFrame, year: int | None, county: str | None) -> pl.DataFrame:
+    if year is not None:
+        frame = frame.filter(pl.col("year") == year)
+    if county:
+        frame = frame.filter(pl.col("division_code").str.starts_with(county))
+    return frame
+
+
+def _emit(
+    doc: dict[str, Any], fmt: str, output: Path | None, lang: str, console: Console
+) -> None:
+    from junheng.reports import write_report
+    from junheng.reports.terminal import render_summary
+
+    if fmt == "table":
+        render_summary(doc, Console(), lang=lang)
+        return
+    if output is None and fmt == "json":
+        from junheng.reports.json_report import dump_json
+
+        click.echo(dump_json(doc))
+        return
+    target = output or Path(f"junheng-report.{fmt}")
+    _atomic_write(target, lambda tmp: write_report(doc, fmt, tmp, lang))  # type: ignore[arg-type]
+    console.print(f"已写入 / written: {target}", highlight=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--framework",
+    "-f",
+    default="cn-2017-quality",
+    show_default=True,
+    help="Framework id (see `junheng frameworks`) or a framework YAML file.",
+)
+@click.option(
+    "--profile",
+    "-p",
+    default=None,
+    help="Import profile for a non-template layout (see `junheng profiles`).",
+)
+@click.option(
+    "--year",
+    "-y",
+    type=int,
+    default=None,
+    help="Evaluate only this school year (start year, e.g. 2024).",
+)
+@click.option(
+    "--county",
+    "-c",
+    default=None,
+    help="Evaluate only divisions whose code starts with CODE (county, "
+    "city or province prefix).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file; JSON goes to standard output when omitted.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of labels and reasons.",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    help="Encoding of CSV input (detected when omitted: UTF-8, UTF-8 with "
+    "BOM, GB18030/GBK).",
+)
+@click.option(
+    "--errors-report",
+    type=click.Path(path_type=Path),
+    default=Path(DEFAULT_ERROR_REPORT),
+    show_default=True,
+    help="Where to write the list of input errors (.xlsx or .json).",
+)
+@click.option(
+    "--no-schools", is_flag=True, help="Leave the per-school list out of JSON output."
+)
+def evaluate(
+    files: tuple[Path, ...],
+    framework: str,
+    profile: str | None,
+    year: int | None,
+    county: str | None,
+    fmt: str,
+    output: Path | None,
+    lang: str,
+    encoding: str | None,
+    errors_report: Path,
+    no_schools: bool,
+) -> None:
+    """Evaluate the counties in FILES (.xlsx, .csv, .parquet) and report verdicts.
+
+    FILES hold school rows, county-level items, or both. Any input error stops
+    the run before anything is written: the errors are printed and saved to
+    --errors-report, and the exit status is non-zero.
+    """
+    from junheng.evaluation.document import build_document
+    from junheng.evaluation.verdict import evaluate as run_evaluation
+    from junheng.ingest import load_inputs
+    from junheng.standards.loader import load_framework
+
+    console = _console()
+    try:
+        fw = load_framework(framework)
+        with _stages(sys.stderr.isatty()) as progress:
+            task = progress.add_task(
+                "读取并校验数据 / reading and validating", total=None
+            )
+            result = load_inputs(
+                list(files), profile=profile, framework=fw, encoding=encoding
+            )
+            schools = _filter(result.schools, year, county)
+            items = _filter(result.county_items, year, county)
+            if schools.is_empty():
+                raise InputError(
+                    "no school rows left to evaluate; check --year and --county "
+                    f"(year={year}, county={county})"
+                )
+            progress.update(task, description="评估 / evaluating")
+            ev = run_evaluation(schools, fw, items)
+            progress.update(task, description="生成报告 / building the report")
+            doc = build_document(
+                ev,
+                lang=lang,
+                include_schools=fmt != "table" and not no_schools,
+                sources=[str(f) for f in files],
+            )
+        for warning in result.warnings:
+            log.warning("%s", warning)
+        _emit(doc, fmt, output, lang, console)
+    except InputError as error:
+        if error.issues:
+            _report_input_error(error, errors_report)
+        _fail(error)
+    except JunhengError as error:
+        _fail(error)
+
+
+@main.command()
+def frameworks() -> None:
+    """List the installed evaluation frameworks and where they come from."""
+    from junheng.standards.loader import ENV_VAR, list_frameworks, load_framework
+
+    table = Table("id", "名称 / name", "extends", "file")
+    try:
+        for info in list_frameworks():
+            load_framework(str(info.path))
+            table.add_row(
+                info.id,
+                f"{info.name_zh}\n{info.name_en}",
+                info.extends or "",
+                str(info.path),
+            )
+    except JunhengError as error:
+        _fail(error)
+    Console().print(table)
+    Console().print(f"Add folders of your own framework files to {ENV_VAR}.")
+
+
+@main.command()
+def profiles() -> None:
+    """List the installed import profiles."""
+    from junheng.ingest.profiles import list_profiles
+
+    table = Table("id", "名称 / name", "file")
+    for info in list_profiles():
+        table.add_row(info.id, info.name, str(info.path))
+    Console().print(table)
+
+
+@main.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("junheng-template.xlsx"),
+    show_default=True,
+    help="Where to write the Excel template.",
+)
+def template(output: Path) -> None:
+    """Write the Excel data template (Chinese headers, units, 填报说明, validation)."""
+    from junheng.ingest.template import write_template
+
+    _atomic_write(output, lambda tmp: write_template(tmp))
+    _console().print(f"已写入模板 / template written: {output}", highlight=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--profile", "-p", default=None, help="Import profile for the layout.")
+@click.option(
+    "--framework",
+    "-f",
+    default="cn-2017-quality",
+    show_default=True,
+    help="Framework whose county item keys are accepted.",
+)
+@click.option("--encoding", default=None, help="Encoding of CSV input.")
+@click.option(
+    "--errors-report",
+    type=click.Path(path_type=Path),
+    default=Path(DEFAULT_ERROR_REPORT),
+    show_default=True,
+    help="Where to write the list of input errors (.xlsx or .json).",
+)
+def validate(
+    files: tuple[Path, ...],
+    profile: str | None,
+    framework: str,
+    encoding: str | None,
+    errors_report: Path,
+) -> None:
+    """Check FILES without evaluating: exit 0 when they would import cleanly."""
+    from junheng.ingest import load_inputs
+    from junheng.standards.loader import load_framework
+
+    try:
+        fw = load_framework(framework)
+        result = load_inputs(
+            list(files), profile=profile, framework=fw, encoding=encoding
+        )
+    except InputError as error:
+        if error.issues:
+            _report_input_error(error, errors_report)
+        _fail(error)
+    except JunhengError as error:
+        _fail(error)
+    console = _console()
+    console.print(
+        f"校验通过 / valid: {result.schools.height} 条学校记录 school rows, "
+        f"{result.county_items.height} 条县级指标 county items",
+        highlight=False,
+    )
+    for warning in result.warnings:
+        console.print(f"提示 / note: {warning}", highlight=False, markup=False)
+
+
+@main.command()
+@click.option(
+    "--counties",
+    type=int,
+    default=None,
+    help="Number of counties (default: all 2,849 county-level divisions).",
+)
+@click.option(
+    "--schools-per-county",
+    type=float,
+    default=70,
+    show_default=True,
+    help="Average number of schools per county.",
+)
+@click.option(
+    "--years",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Number of consecutive school years.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=20240901,
+    show_default=True,
+    help="Random seed; the same seed gives the same dataset.",
+)
+@click.option(
+    "--save",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also save the synthetic dataset (.parquet or .xlsx).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format of the evaluation.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file for json, xlsx or html.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of labels and reasons.",
+)
+def demo(
+    counties: int | None,
+    schools_per_county: float,
+    years: int,
+    seed: int,
+    save: Path | None,
+    fmt: str,
+    output: Path | None,
+    lang: str,
+) -> None:
+    """Generate a SYNTHETIC national dataset and evaluate it (no server needed).
+
+    The data are made up by a seeded generator for trying Junheng out; they are
+    not real statistics of any school or county.
+    """
+    from junheng import demo as synthetic
+    from junheng.evaluation.document import build_document
+    from junheng.evaluation.verdict import evaluate as run_evaluation
+    from junheng.standards.loader import load_framework
+
+    console = _console()
+    console.print(f"[bold yellow]{synthetic.SYNTHETIC}[/]", highlight=False)
+    fw = load_framework()
+    with _stages(sys.stderr.isatty()) as progress:
+        task = progress.add_task("生成合成数据 / generating synthetic data", total=None)
+        schools = synthetic.generate_schools(
+            counties=counties,
+            schools_per_county=schools_per_county,
+            years=years,
+            seed=seed,
+        )
+        items = synthetic.generate_county_items(schools, seed=seed)
+        if save is not None:
+            progress.update(task, description=f"保存 / saving {save}")
+            synthetic.save_dataset(schools, items, save)
+        progress.update(task, description="评估 / evaluating")
+        ev = run_evaluation(schools, fw, items)
+        progress.update(task, description="生成报告 / building the report")
+        doc = build_document(
+            ev,
+            lang=lang,
+            include_schools=fmt in ("json", "xlsx"),
+            sources=["synthetic (junheng demo)"],
+        )
+    doc["notes"].append(synthetic.SYNTHETIC)
+    if save is not None:
+        console.print(
+            f"合成数据已保存 / synthetic dataset saved: {save}", highlight=False
+        )
+    _emit(doc, fmt, output, lang, console)

@@ -1,0 +1,11 @@
+"""Fixtures shared by every test."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep user framework folders out of the tests."""
+    monkeypatch.delenv("JUNHENG_FRAMEWORKS", raising=False)

@@ -1,0 +1,43 @@
+"""Builders of hand-made canonical school rows for the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def primary_school(number: int, **changes: Any) -> dict[str, Any]:
+    """Return a primary school of 500 students meeting every 2017 threshold.
+
+    Per 100 students: L1 5.0, L2 1.2, L3 1.0, L7 2.4; per student: L4 5.0 m²,
+    L5 8.0 m², L6 2200 yuan. Twelve classes of at most 44 students, one music
+    and one art room of full size.
+    """
+    row: dict[str, Any] = {
+        "year": 2024,
+        "division_code": "410102",
+        "school_code": f"21410{number:05d}",
+        "school_name": f"第{number}小学",
+        "school_type": "小学",
+        "ownership": "公办",
+        "location": "城区",
+        "primary_students": 500,
+        "primary_classes": 12,
+        "primary_max_class_size": 44,
+        "primary_teachers": 30,
+        "primary_teachers_above_required_degree": 25,
+        "primary_backbone_teachers": 6,
+        "primary_pe_art_teachers": 5,
+        "primary_teachers_intermediate_title": 12,
+        "teaching_aux_area_m2": 2500.0,
+        "sports_area_m2": 4000.0,
+        "equipment_value_yuan": 1_100_000.0,
+        "multimedia_classrooms": 12,
+        "computers": 60,
+        "books": 15_000,
+        "music_rooms": 1,
+        "art_rooms": 1,
+        "music_room_min_area_m2": 96.0,
+        "art_room_min_area_m2": 90.0,
+    }
+    row.update(changes)
+    return row
