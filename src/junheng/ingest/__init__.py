@@ -1,0 +1,219 @@
+"""Import school data and county items: read, map, validate, all or nothing.
+
+:func:`load_inputs` reads Excel, CSV and Parquet files in the canonical layout
+(see :mod:`junheng.ingest.schema` and ``docs/import.md``) or in another layout
+through an import profile, checks every cell and row, and returns typed Polars
+frames. If any error is found anywhere, it raises
+:class:`~junheng.errors.InputError` carrying every issue and returns nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from junheng.errors import InputError
+from junheng.ingest.issues import (
+    Issue,
+    errors_in,
+    format_issues,
+    summarize_issues,
+    write_issue_report,
+)
+from junheng.ingest.profiles import Profile, apply_profile, list_profiles, load_profile
+from junheng.ingest.readers import ROW_COLUMN, RawTable, ReadOptions, read_file
+from junheng.ingest.schema import ALL_SCHOOL_FIELDS, COUNTY_ITEM_FIELDS
+from junheng.ingest.template import write_template
+from junheng.ingest.validate import (
+    TABLE_COLUMN,
+    CodeScheme,
+    TableContext,
+    check_duplicate_items,
+    check_duplicate_schools,
+    empty_county_items,
+    empty_schools,
+    map_headers,
+    validate_county_items,
+    validate_schools,
+)
+
+if TYPE_CHECKING:
+    from junheng.standards.model import Framework
+
+__all__ = [
+    "ImportResult",
+    "Issue",
+    "format_issues",
+    "list_profiles",
+    "load_inputs",
+    "load_profile",
+    "summarize_issues",
+    "write_issue_report",
+    "write_template",
+]
+
+
+@dataclass
+class ImportResult:
+    """Validated input data.
+
+    ``schools`` has the columns of :data:`~junheng.ingest.schema.ALL_SCHOOL_FIELDS`
+    and ``county_items`` those of
+    :data:`~junheng.ingest.validate.COUNTY_ITEM_COLUMNS`; either may have no rows.
+    ``files`` lists the paths read and ``warnings`` the issues that did not stop
+    the import, such as schools without students.
+    """
+
+    schools: pl.DataFrame
+    county_items: pl.DataFrame
+    files: list[str]
+    warnings: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class _Collected:
+    schools: list[pl.DataFrame] = field(default_factory=list)
+    school_contexts: list[TableContext] = field(default_factory=list)
+    items: list[pl.DataFrame] = field(default_factory=list)
+    item_contexts: list[TableContext] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def load_inputs(
+    paths: Sequence[Path],
+    *,
+    profile: str | None = None,
+    framework: Framework | None = None,
+    encoding: str | None = None,
+) -> ImportResult:
+    """Read, check and combine input files, all or nothing.
+
+    Parameters
+    ----------
+    paths:
+        Excel (``.xlsx``, ``.xlsm``, ``.xls``), CSV or Parquet files. A file may
+        hold school rows, county items or both; all are concatenated.
+    profile:
+        Id or path of an import profile mapping another layout onto the canonical
+        one (see :mod:`junheng.ingest.profiles`). County-item files are always read
+        in the canonical layout.
+    framework:
+        The framework whose county item keys are accepted; the default framework
+        is loaded when county items are present and this is ``None``.
+    encoding:
+        Text encoding of CSV files. By default UTF-8 (with or without a byte order
+        mark) and then GB18030 are tried, unless the profile names an encoding.
+
+    Raises
+    ------
+    InputError
+        If any file has an error. ``issues`` contains every error and warning found.
+    ProfileError
+        If the profile is not found or is malformed.
+    """
+    loaded = load_profile(profile) if profile is not None else None
+    options = ReadOptions(
+        encoding=encoding or (loaded.source_encoding if loaded else None),
+        any_sheet_is_schools=loaded is not None,
+        sheet=loaded.sheet if loaded else None,
+    )
+    code_scheme: CodeScheme = loaded.code_scheme if loaded else "cn"
+    collected = _Collected()
+    names: list[str] = []
+    for path in map(Path, paths):
+        names.append(path.name)
+        tables, read_issues = read_file(path, options)
+        collected.issues.extend(read_issues)
+        for table in tables:
+            if table.kind == "county_items":
+                framework = _add_items(table, collected, framework, code_scheme)
+            else:
+                _add_schools(table, collected, loaded)
+    schools = _combine(collected.schools, empty_schools())
+    items = _combine(collected.items, empty_county_items())
+    collected.issues += check_duplicate_schools(schools, collected.school_contexts)
+    collected.issues += check_duplicate_items(items, collected.item_contexts)
+    issues = _sorted(collected.issues, names)
+    errors = errors_in(issues)
+    if errors:
+        # The message stays one line; callers print the issues themselves
+        # (format_issues) and write the full report (write_issue_report).
+        raise InputError(
+            f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
+            list(issues),
+        )
+    return ImportResult(
+        schools=schools.drop(ROW_COLUMN, TABLE_COLUMN),
+        county_items=items.drop(ROW_COLUMN, TABLE_COLUMN),
+        files=[str(path) for path in paths],
+        warnings=issues,
+    )
+
+
+def _add_schools(
+    table: RawTable, collected: _Collected, profile: Profile | None
+) -> None:
+    if profile is not None:
+        frame, ctx, issues = apply_profile(profile, table)
+    else:
+        frame, ctx, issues = map_headers(table, ALL_SCHOOL_FIELDS)
+    typed, cell_issues = validate_schools(frame, ctx)
+    index = len(collected.school_contexts)
+    collected.schools.append(typed.with_columns(pl.lit(index).alias(TABLE_COLUMN)))
+    collected.school_contexts.append(ctx)
+    collected.issues += issues + cell_issues
+
+
+def _add_items(
+    table: RawTable,
+    collected: _Collected,
+    framework: Framework | None,
+    code_scheme: CodeScheme,
+) -> Framework:
+    if framework is None:
+        # Imported here because the standards loader imports this package's schema.
+        from junheng.standards.loader import load_framework
+
+        framework = load_framework()
+    frame, ctx, issues = map_headers(table, COUNTY_ITEM_FIELDS)
+    ctx = replace(ctx, code_scheme=code_scheme)
+    typed, cell_issues = validate_county_items(
+        frame, ctx, framework.county_keys(), framework.id
+    )
+    index = len(collected.item_contexts)
+    collected.items.append(typed.with_columns(pl.lit(index).alias(TABLE_COLUMN)))
+    collected.item_contexts.append(ctx)
+    collected.issues += issues + cell_issues
+    return framework
+
+
+def _combine(frames: list[pl.DataFrame], empty: pl.DataFrame) -> pl.DataFrame:
+    if not frames:
+        return empty.with_columns(
+            pl.lit(None, dtype=pl.Int64).alias(ROW_COLUMN),
+            pl.lit(None, dtype=pl.Int64).alias(TABLE_COLUMN),
+        )
+    return pl.concat(
+        [f.with_columns(pl.col(TABLE_COLUMN).cast(pl.Int64)) for f in frames],
+        how="vertical",
+    )
+
+
+def _sorted(issues: list[Issue], files: list[str]) -> list[Issue]:
+    """Order issues by file, sheet (in order of appearance) and row."""
+    file_rank = {name: i for i, name in reversed(list(enumerate(files)))}
+    sheet_rank: dict[tuple[str, str | None], int] = {}
+    for issue in issues:
+        sheet_rank.setdefault((issue.file, issue.sheet), len(sheet_rank))
+    return sorted(
+        issues,
+        key=lambda i: (
+            file_rank.get(i.file, len(files)),
+            sheet_rank[(i.file, i.sheet)],
+            i.row or 0,
+        ),
+    )

@@ -144,7 +144,8 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if parent is None:
         return data
     base = _resolve(_locate(str(parent)), (*seen, path.resolve()))
-    return _remove_ids(merge(base, data), {str(r) for r in removed})
+    merged: dict[str, Any] = _remove_ids(merge(base, data), {str(r) for r in removed})
+    return merged
 
 
 def _format_location(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:

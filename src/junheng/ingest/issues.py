@@ -1,0 +1,193 @@
+"""Problems found while importing input files, and the error reports listing them.
+
+An :class:`Issue` locates one problem the way the user sees the file. It names
+the file, the sheet (``None`` for CSV and Parquet), the 1-based row number
+(the header row is row 1) and the column header as written in the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import xlsxwriter
+
+Severity = Literal["error", "warning"]
+
+PRINT_LIMIT = 50
+"""Issues shown by :func:`format_issues` before it summarises the rest."""
+
+RULES: frozenset[str] = frozenset(
+    {
+        "file",
+        "header",
+        "merged_cells",
+        "profile_column",
+        "required",
+        "number",
+        "whole_number",
+        "negative",
+        "year_range",
+        "choice",
+        "division_code_format",
+        "division_code_unknown",
+        "school_code_format",
+        "school_code_province",
+        "above_total",
+        "teachers_without_students",
+        "section_not_in_type",
+        "senior_students_type",
+        "no_students",
+        "duplicate_school",
+        "item_value",
+        "unknown_item",
+        "duplicate_item",
+    }
+)
+"""Ids of the import checks, as found in :attr:`Issue.rule`."""
+
+REPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("severity", "级别 severity"),
+    ("file", "文件 file"),
+    ("sheet", "工作表 sheet"),
+    ("row", "行 row"),
+    ("column", "列 column"),
+    ("value", "值 value"),
+    ("message", "问题 message"),
+    ("fix", "修改方法 fix"),
+    ("rule", "规则 rule"),
+)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in an input file.
+
+    ``row`` is ``None`` for a problem with the whole file or sheet, ``column`` is
+    ``None`` for a problem with a whole row or file, and ``value`` is the cell text
+    (``None`` for an empty cell). ``message`` states what failed and ``fix`` what
+    to change. ``rule`` is the id of the check that found the problem, which an
+    import profile can use to downgrade that check to a warning.
+    """
+
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    fix: str
+    severity: Severity = "error"
+    rule: str = ""
+
+    @property
+    def location(self) -> str:
+        """Return where the problem is, e.g. ``a.xlsx, sheet 学校数据, row 7``."""
+        parts = [self.file]
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{prefix}{self.location}: {self.message}; {self.fix}"
+
+
+def errors_in(issues: Sequence[Issue]) -> list[Issue]:
+    """Return the issues of severity ``error``."""
+    return [issue for issue in issues if issue.severity == "error"]
+
+
+def format_issues(issues: Sequence[Issue], limit: int = PRINT_LIMIT) -> str:
+    """Render issues as text, one line each, showing at most ``limit`` of them.
+
+    The line after the last one shown counts the issues left out, so a long list
+    still fits on a screen. The file reports list every issue.
+    """
+    lines = [str(issue) for issue in issues[:limit]]
+    hidden = len(issues) - limit
+    if hidden > 0:
+        lines.append(
+            f"... and {hidden} more; write the error report (.xlsx or .json) to "
+            f"see all {len(issues)}"
+        )
+    return "\n".join(lines)
+
+
+def summarize_issues(issues: Sequence[Issue]) -> str:
+    """Return a one-line count of errors and warnings, e.g. ``3 errors, 1 warning``."""
+    errors = len(errors_in(issues))
+    warnings = len(issues) - errors
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def write_issue_report(issues: Sequence[Issue], path: Path) -> Path:
+    """Write every issue to ``path``, as JSON or Excel according to its suffix.
+
+    Raises :class:`ValueError` for a suffix other than ``.json`` or ``.xlsx``.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        write_json_report(issues, path)
+    elif suffix == ".xlsx":
+        write_xlsx_report(issues, path)
+    else:
+        raise ValueError(
+            f"unsupported error report type {path.suffix!r} for {path}; use a file "
+            f"name ending in .json or .xlsx"
+        )
+    return path
+
+
+def write_json_report(issues: Sequence[Issue], path: Path) -> None:
+    """Write issues as a JSON object with a count summary and an ``issues`` list."""
+    errors = len(errors_in(issues))
+    document = {
+        "errors": errors,
+        "warnings": len(issues) - errors,
+        "issues": [asdict(issue) for issue in issues],
+    }
+    path.write_text(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def write_xlsx_report(issues: Sequence[Issue], path: Path) -> None:
+    """Write issues to one Excel sheet, one row each, with a filter on the header."""
+    workbook = xlsxwriter.Workbook(str(path))
+    try:
+        sheet = workbook.add_worksheet("错误报告")
+        header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
+        error_format = workbook.add_format({"font_color": "#9C0006"})
+        sheet.write_row(0, 0, [title for _, title in REPORT_COLUMNS], header)
+        for index, issue in enumerate(issues, start=1):
+            values = asdict(issue)
+            cell_format = error_format if issue.severity == "error" else None
+            for col, (key, _) in enumerate(REPORT_COLUMNS):
+                value = values[key]
+                # Write the cell text as a string so codes keep their leading
+                # zeros and the value reads as it did in the input file.
+                if value is None:
+                    sheet.write_blank(index, col, None, cell_format)
+                elif isinstance(value, int):
+                    sheet.write_number(index, col, value, cell_format)
+                else:
+                    sheet.write_string(index, col, str(value), cell_format)
+        widths = (10, 28, 14, 8, 24, 20, 60, 60, 26)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(issues), 1), len(REPORT_COLUMNS) - 1)
+    finally:
+        workbook.close()

@@ -1,0 +1,656 @@
+"""Read Excel, CSV and Parquet files into tables of raw cell text.
+
+Readers keep every cell as text, exactly as the user entered it (only surrounding
+spaces are trimmed and empty cells become null), so codes keep their leading
+zeros and validation can quote the original value. Excel stores every number as
+a float, so a whole number such as ``4101020001.0`` becomes ``"4101020001"``.
+
+Each table carries the 1-based row number the user sees in Excel or a text
+editor, with the header in its own row (row 1 unless blank rows precede it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import python_calamine
+
+from junheng.ingest.issues import Issue
+from junheng.ingest.schema import (
+    COUNTY_ITEM_FIELDS,
+    REGION_FIELDS,
+    SCHOOL_FIELDS,
+    header_aliases,
+    normalize_header,
+)
+
+TableKind = Literal["schools", "county_items"]
+
+ROW_COLUMN = "__row__"
+"""Name of the Int64 column containing each data row's 1-based row number."""
+
+SCHOOL_SHEET_NAMES = frozenset({"学校数据", "schools"})
+COUNTY_SHEET_NAMES = frozenset({"县级指标", "county_items"})
+INSTRUCTION_SHEET_NAMES = frozenset({"填报说明", "instructions"})
+
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+SUFFIXES = EXCEL_SUFFIXES | {".csv", ".parquet"}
+
+# A sheet whose header row has at least this many school columns is read as
+# school data even when its name is not a template name.
+MIN_SCHOOL_HEADERS = 3
+
+# Floats at or above this magnitude are printed as floats, because integers this
+# large are not exactly representable.
+_MAX_EXACT_INTEGER = 1e15
+
+_SCHOOL_ALIASES = header_aliases(SCHOOL_FIELDS + REGION_FIELDS)
+_COUNTY_ALIASES = header_aliases(COUNTY_ITEM_FIELDS)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet or file of raw cell text.
+
+    ``frame`` has one String column per header, named by the header text, plus
+    :data:`ROW_COLUMN`. Blank rows are already dropped.
+    """
+
+    file: str
+    sheet: str | None
+    kind: TableKind
+    header_row: int
+    headers: list[str]
+    frame: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read files.
+
+    ``encoding`` forces a CSV encoding. With ``any_sheet_is_schools`` (set when an
+    import profile is used), an Excel sheet whose headers are not recognised still
+    counts as school data, and ``sheet`` limits that to the sheet of that name.
+    """
+
+    encoding: str | None = None
+    any_sheet_is_schools: bool = False
+    sheet: str | None = None
+
+
+def read_file(
+    path: Path, options: ReadOptions | None = None
+) -> tuple[list[RawTable], list[Issue]]:
+    """Read one input file into raw tables, returning any problems found.
+
+    A file that cannot be read yields no tables and at least one error.
+    """
+    options = options or ReadOptions()
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        return [], [
+            _file_issue(
+                name,
+                f"unsupported file type {path.suffix!r}",
+                "save the data as .xlsx, .csv or .parquet",
+            )
+        ]
+    if not path.is_file():
+        return [], [
+            _file_issue(name, f"file not found: {path}", "check the path and name")
+        ]
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path, options)
+    if suffix == ".csv":
+        return _read_csv(path, options)
+    return _read_parquet(path)
+
+
+def _file_issue(file: str, message: str, fix: str, sheet: str | None = None) -> Issue:
+    return Issue(file, sheet, None, None, None, message, fix, rule="file")
+
+
+def classify_headers(headers: Sequence[str]) -> TableKind | None:
+    """Return the kind of table a header row belongs to, or ``None``.
+
+    County items are recognised by their item and value columns; school data by
+    at least :data:`MIN_SCHOOL_HEADERS` known school columns.
+    """
+    normalized = [normalize_header(h) for h in headers]
+    county = {_COUNTY_ALIASES.get(h) for h in normalized}
+    if {"item", "value"} <= county:
+        return "county_items"
+    school = {_SCHOOL_ALIASES[h] for h in normalized if h in _SCHOOL_ALIASES}
+    if len(school) >= MIN_SCHOOL_HEADERS:
+        return "schools"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Cell text
+
+
+def float_text(expr: pl.Expr) -> pl.Expr:
+    """Render a Float64 expression as text, whole numbers without ``.0``."""
+    whole = (expr == expr.round(0)) & (expr.abs() < _MAX_EXACT_INTEGER)
+    return (
+        pl.when(whole)
+        .then(expr.cast(pl.Int64, strict=False).cast(pl.String))
+        .otherwise(expr.cast(pl.String))
+    )
+
+
+def _cell_text(value: object) -> str:
+    """Render one cell value of an unusual type (bool, date, time) as text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value == round(value) and abs(value) < _MAX_EXACT_INTEGER:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _cells_to_series(name: str, cells: Sequence[object]) -> pl.Series:
+    """Convert one column of calamine cell values to a String series.
+
+    Text and number columns, the usual case, convert in bulk; a column holding
+    booleans or dates is converted cell by cell.
+    """
+    types = set(map(type, cells))
+    if types <= {str}:
+        return pl.Series(name, cells, dtype=pl.String)
+    if types <= {float, int}:
+        numbers = pl.Series(name, cells, dtype=pl.Float64)
+        return numbers.to_frame().select(float_text(pl.col(name))).to_series()
+    if types <= {str, float, int}:
+        # Text cells and number cells are split by type, because a text cell
+        # such as "012" must keep its exact text.
+        text = pl.Series(
+            [v if type(v) is str else None for v in cells], dtype=pl.String
+        )
+        numbers = pl.Series(
+            [None if type(v) is str else v for v in cells], dtype=pl.Float64
+        )
+        frame = pl.DataFrame({"t": text, "x": numbers})
+        return frame.select(
+            pl.coalesce(pl.col("t"), float_text(pl.col("x"))).alias(name)
+        ).to_series()
+    return pl.Series(name, [_cell_text(v) for v in cells], dtype=pl.String)
+
+
+def _clean_text(expr: pl.Expr) -> pl.Expr:
+    stripped = expr.str.strip_chars()
+    return pl.when(stripped.str.len_bytes() > 0).then(stripped)
+
+
+def _build_table(
+    file: str,
+    sheet: str | None,
+    kind: TableKind,
+    header_row: int,
+    header_cells: Sequence[str],
+    columns: Sequence[pl.Series],
+    row_numbers: pl.Series,
+) -> tuple[RawTable, list[Issue]]:
+    """Name the columns by their headers, trim cells and drop blank rows.
+
+    A column without a header is dropped if it is empty and reported otherwise,
+    and a repeated header is reported (the first column of that name is kept).
+    """
+    issues: list[Issue] = []
+    headers: list[str] = []
+    kept: list[pl.Series] = []
+    for index, (raw_header, column) in enumerate(
+        zip(header_cells, columns, strict=True)
+    ):
+        header = raw_header.strip()
+        if not header:
+            if column.str.strip_chars().str.len_bytes().fill_null(0).sum() > 0:
+                issues.append(
+                    Issue(
+                        file,
+                        sheet,
+                        header_row,
+                        f"#{index + 1}",
+                        None,
+                        f"column {index + 1} has values but no header",
+                        "enter the column header or delete the column",
+                        rule="header",
+                    )
+                )
+            continue
+        if header in headers:
+            issues.append(
+                Issue(
+                    file,
+                    sheet,
+                    header_row,
+                    header,
+                    header,
+                    f"column header {header!r} appears more than once",
+                    "keep one column of each name",
+                    rule="header",
+                )
+            )
+            continue
+        headers.append(header)
+        kept.append(column.rename(header))
+    frame = pl.DataFrame([*kept, row_numbers.rename(ROW_COLUMN).cast(pl.Int64)])
+    frame = frame.with_columns(_clean_text(pl.col(h)) for h in headers)
+    if headers:
+        frame = frame.filter(
+            pl.any_horizontal(pl.col(h).is_not_null() for h in headers)
+        )
+    else:
+        frame = frame.clear()
+    return RawTable(file, sheet, kind, header_row, headers, frame), issues
+
+
+# ---------------------------------------------------------------------------
+# Excel
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass
+class _Sheet:
+    name: str
+    kind: TableKind | None
+    rows: Sequence[Sequence[object]]
+    header_index: int | None
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def _load_sheet(
+    workbook: python_calamine.CalamineWorkbook, name: str, options: ReadOptions
+) -> _Sheet:
+    sheet = workbook.get_sheet_by_name(name)
+    # Without skipping the empty area, row 0 of the list is Excel row 1.
+    rows: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
+    header_index = next(
+        (i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row)),
+        None,
+    )
+    stripped = name.strip()
+    kind: TableKind | None = None
+    if stripped in SCHOOL_SHEET_NAMES:
+        kind = "schools"
+    elif stripped in COUNTY_SHEET_NAMES:
+        kind = "county_items"
+    elif header_index is not None:
+        kind = classify_headers([_cell_text(v) for v in rows[header_index]])
+        if kind is None and options.any_sheet_is_schools:
+            kind = "schools"
+    if options.sheet is not None and kind == "schools" and stripped != options.sheet:
+        kind = None
+    return _Sheet(name, kind, rows, header_index, sheet.merged_cell_ranges or [])
+
+
+def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
+    file = path.name
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
+        return [], [
+            _file_issue(
+                file,
+                f"cannot open the workbook: {exc}",
+                "check that the file is an Excel workbook that opens in Excel and "
+                "is not password-protected",
+            )
+        ]
+    sheets: list[_Sheet] = []
+    with workbook:
+        for meta in workbook.sheets_metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            if meta.name.strip() in INSTRUCTION_SHEET_NAMES:
+                continue
+            named = meta.name.strip() in SCHOOL_SHEET_NAMES | COUNTY_SHEET_NAMES
+            # Hidden sheets, such as dropdown lists, are not data unless named so.
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible and not named:
+                continue
+            sheets.append(_load_sheet(workbook, meta.name, options))
+    if options.sheet is None:
+        _fall_back_to_only_sheet(sheets)
+    return _sheets_to_tables(file, sheets, options)
+
+
+def _fall_back_to_only_sheet(sheets: list[_Sheet]) -> None:
+    """Read a workbook's only non-empty sheet as school data if nothing matched.
+
+    The header check then reports each unknown header with a suggestion, which
+    helps more than a message that no sheet was recognised.
+    """
+    if any(sheet.kind is not None for sheet in sheets):
+        return
+    filled = [sheet for sheet in sheets if sheet.header_index is not None]
+    if len(filled) == 1:
+        filled[0].kind = "schools"
+
+
+def _sheets_to_tables(
+    file: str, sheets: list[_Sheet], options: ReadOptions
+) -> tuple[list[RawTable], list[Issue]]:
+    tables: list[RawTable] = []
+    issues: list[Issue] = []
+    empty: list[Issue] = []
+    for sheet in sheets:
+        if sheet.kind is None:
+            continue
+        if sheet.header_index is None:
+            empty.append(
+                _file_issue(
+                    file,
+                    "the sheet is empty",
+                    "enter the header row and one row per record, as in the template",
+                    sheet.name,
+                )
+            )
+            continue
+        issues.extend(_merged_issues(file, sheet))
+        table, header_issues = _excel_table(file, sheet)
+        issues.extend(header_issues)
+        if table.frame.height == 0:
+            empty.append(
+                Issue(
+                    file,
+                    sheet.name,
+                    table.header_row,
+                    None,
+                    None,
+                    "the sheet has a header row but no data rows",
+                    "enter one row per record below the header",
+                    rule="file",
+                )
+            )
+            continue
+        tables.append(table)
+    if not tables:
+        issues.extend(empty)
+        if not empty:
+            issues.append(_no_sheet_issue(file, sheets, options))
+    return tables, issues
+
+
+def _no_sheet_issue(file: str, sheets: list[_Sheet], options: ReadOptions) -> Issue:
+    names = ", ".join(s.name for s in sheets) or "none"
+    if options.sheet is not None:
+        return _file_issue(
+            file,
+            f"sheet {options.sheet!r} named by the import profile not found; sheets: "
+            f"{names}",
+            "rename the sheet or change 'sheet' in the import profile",
+        )
+    return _file_issue(
+        file,
+        f"no sheet of school data or county items found; sheets: {names}",
+        "name the sheets 学校数据 and 县级指标 as in the template (or schools and "
+        "county_items), or use the template's column headers",
+    )
+
+
+def _merged_issues(file: str, sheet: _Sheet) -> list[Issue]:
+    assert sheet.header_index is not None
+    header = sheet.rows[sheet.header_index]
+    issues: list[Issue] = []
+    for (row0, col0), (row1, col1) in sheet.merged:
+        if row1 < sheet.header_index:
+            continue
+        first = f"{_column_letter(col0)}{row0 + 1}"
+        last = f"{_column_letter(col1)}{row1 + 1}"
+        column = _cell_text(header[col0]).strip() if col0 < len(header) else ""
+        value = None
+        if row0 < len(sheet.rows) and col0 < len(sheet.rows[row0]):
+            value = _cell_text(sheet.rows[row0][col0]).strip() or None
+        issues.append(
+            Issue(
+                file,
+                sheet.name,
+                row0 + 1,
+                column or _column_letter(col0),
+                value,
+                f"cells {first}:{last} are merged, which hides the value of every "
+                f"cell but {first}",
+                "unmerge the cells and enter the value in every row and column",
+                rule="merged_cells",
+            )
+        )
+    return issues
+
+
+def _excel_table(file: str, sheet: _Sheet) -> tuple[RawTable, list[Issue]]:
+    assert sheet.header_index is not None and sheet.kind is not None
+    header_cells = [_cell_text(v) for v in sheet.rows[sheet.header_index]]
+    data = sheet.rows[sheet.header_index + 1 :]
+    width = len(header_cells)
+    if data:
+        columns = [
+            _cells_to_series(str(i), cells)
+            for i, cells in enumerate(zip(*data, strict=True))
+        ]
+    else:
+        columns = [pl.Series(str(i), [], dtype=pl.String) for i in range(width)]
+    first = sheet.header_index + 2
+    row_numbers = pl.int_range(first, first + len(data), eager=True)
+    return _build_table(
+        file,
+        sheet.name,
+        sheet.kind,
+        sheet.header_index + 1,
+        header_cells,
+        columns,
+        row_numbers,
+    )
+
+
+# ---------------------------------------------------------------------------
+# CSV
+
+
+def decode_csv(data: bytes, encoding: str | None) -> tuple[str, str]:
+    """Decode CSV bytes, returning the text and the encoding used.
+
+    Without ``encoding``, try UTF-8 (with or without a byte order mark), then
+    GB18030, a superset of GBK and GB2312. Raises :class:`UnicodeDecodeError`
+    when no candidate fits and :class:`LookupError` for an unknown encoding.
+    """
+    if encoding is not None:
+        codecs.lookup(encoding)
+        text = data.decode(encoding)
+        return text.removeprefix("\ufeff"), encoding
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030"), "gb18030"
+
+
+def _sniff_separator(text: str) -> str:
+    first_line = text.split("\n", 1)[0]
+    counts = {sep: first_line.count(sep) for sep in (",", "\t", ";")}
+    return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+
+
+def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
+    file = path.name
+    data = path.read_bytes()
+    try:
+        text, _ = decode_csv(data, options.encoding)
+    except LookupError:
+        return [], [
+            _file_issue(
+                file,
+                f"unknown text encoding {options.encoding!r}",
+                "give a Python codec name such as utf-8, gb18030 or big5",
+            )
+        ]
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        tried = options.encoding or "UTF-8 and GB18030"
+        return [], [
+            Issue(
+                file,
+                None,
+                line,
+                None,
+                None,
+                f"the file cannot be decoded as {tried} (invalid bytes at byte "
+                f"{exc.start})",
+                "save the file as UTF-8 CSV, or give its encoding explicitly",
+                rule="file",
+            )
+        ]
+    if not text.strip():
+        return [], [
+            _file_issue(
+                file,
+                "the file is empty",
+                "enter the header row and one row per record, as in the template",
+            )
+        ]
+    separator = _sniff_separator(text)
+    try:
+        raw = pl.read_csv(
+            text.encode("utf-8"),
+            has_header=False,
+            infer_schema=False,
+            separator=separator,
+            empty_string_is_null=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        return [], [_csv_parse_issue(file, text, separator, exc)]
+    return _csv_table(file, raw)
+
+
+def _csv_parse_issue(file: str, text: str, separator: str, exc: Exception) -> Issue:
+    """Locate a CSV parse failure with the csv module, which tracks line numbers."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    width: int | None = None
+    try:
+        for record in reader:
+            if not record:
+                continue
+            if width is None:
+                width = len(record)
+            elif len(record) > width:
+                return Issue(
+                    file,
+                    None,
+                    reader.line_num,
+                    None,
+                    None,
+                    f"the row has {len(record)} fields but the header has {width}",
+                    "remove the extra fields or quote cells that contain the "
+                    f"separator {separator!r}",
+                    rule="file",
+                )
+    except csv.Error as csv_exc:
+        return Issue(
+            file,
+            None,
+            reader.line_num,
+            None,
+            None,
+            f"invalid CSV: {csv_exc}",
+            "check the quotes in this row",
+            rule="file",
+        )
+    return _file_issue(file, f"invalid CSV: {exc}", "check the quoting and separators")
+
+
+def _csv_table(file: str, raw: pl.DataFrame) -> tuple[list[RawTable], list[Issue]]:
+    header_cells = ["" if v is None else str(v) for v in raw.row(0)]
+    body = raw.slice(1)
+    kind = classify_headers(header_cells) or "schools"
+    columns = [body.to_series(i) for i in range(body.width)]
+    row_numbers = pl.int_range(2, 2 + body.height, eager=True)
+    table, issues = _build_table(
+        file, None, kind, 1, header_cells, columns, row_numbers
+    )
+    if table.frame.height == 0:
+        issues.append(
+            Issue(
+                file,
+                None,
+                1,
+                None,
+                None,
+                "the file has a header row but no data rows",
+                "enter one row per record below the header",
+                rule="file",
+            )
+        )
+        return [], issues
+    return [table], issues
+
+
+# ---------------------------------------------------------------------------
+# Parquet
+
+
+def _series_text(series: pl.Series) -> pl.Series:
+    dtype = series.dtype
+    if dtype == pl.String:
+        return series
+    if dtype.is_float():
+        return series.to_frame().select(float_text(pl.col(series.name))).to_series()
+    if dtype == pl.Boolean:
+        return series.replace_strict(
+            {True: "TRUE", False: "FALSE"}, return_dtype=pl.String
+        )
+    return series.cast(pl.String, strict=False)
+
+
+def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
+    file = path.name
+    try:
+        raw = pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        return [], [
+            _file_issue(file, f"cannot read the Parquet file: {exc}", "check the file")
+        ]
+    header_cells = list(raw.columns)
+    kind = classify_headers(header_cells) or "schools"
+    columns = [_series_text(raw.to_series(i)) for i in range(raw.width)]
+    # Parquet has no visible rows, so number them as a CSV export would.
+    row_numbers = pl.int_range(2, 2 + raw.height, eager=True)
+    table, issues = _build_table(
+        file, None, kind, 1, header_cells, columns, row_numbers
+    )
+    if table.frame.height == 0:
+        issues.append(
+            _file_issue(
+                file,
+                "the file has columns but no data rows",
+                "export the data again with its rows",
+            )
+        )
+        return [], issues
+    return [table], issues

