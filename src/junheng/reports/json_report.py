@@ -1,0 +1,68 @@
+"""The evaluation document written as UTF-8 JSON."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from junheng.reports.common import Document, number
+
+log = logging.getLogger(__name__)
+
+COMPACT_ABOVE_SCHOOLS = 5_000
+"""Documents with more school rows than this are written without indentation."""
+
+
+def _encode_extra(value: Any) -> Any:
+    # Called by json only for types it cannot encode itself.
+    if isinstance(value, Decimal):
+        return number(value)
+    raise TypeError(f"cannot write a {type(value).__name__} value to JSON: {value!r}")
+
+
+def _without_nan(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nan(v) for v in value]
+    return value
+
+
+def dump_json(doc: Document) -> str:
+    """Return ``doc`` as JSON text (see :func:`write_json` for the layout)."""
+    compact = len(doc.get("schools", [])) > COMPACT_ABOVE_SCHOOLS
+    options: dict[str, Any] = {
+        "ensure_ascii": False,
+        "allow_nan": False,
+        "default": _encode_extra,
+    }
+    if compact:
+        options["separators"] = (",", ":")
+    else:
+        options["indent"] = 2
+    try:
+        return json.dumps(doc, **options)
+    except ValueError:
+        # The document builder already replaces NaN with None. This slower pass
+        # catches any value that escaped it.
+        log.warning("document contains NaN or infinite numbers, written as null")
+        return json.dumps(_without_nan(dict(doc)), **options)
+
+
+def write_json(doc: Document, path: str | Path) -> Path:
+    """Write ``doc`` to ``path`` as UTF-8 JSON and return the path.
+
+    Non-ASCII text is written as is. Documents with up to 5,000 school rows are
+    indented by 2 spaces, larger ones are compact. NaN and infinite numbers are
+    written as ``null``, never as the non-standard ``NaN`` literal.
+    """
+    target = Path(path)
+    target.write_text(dump_json(doc) + "\n", encoding="utf-8")
+    log.info("wrote JSON report %s", target)
+    return target
