@@ -39,8 +39,10 @@ def empty_county_items() -> pl.DataFrame:
 class EngineResult:
     """Relations of one evaluation, kept in a DuckDB connection.
 
-    Tables: ``unit_values``, ``county_stats``, ``section_status``,
-    ``county_checks`` and ``verdicts`` (see :mod:`junheng.engine.queries`).
+    Tables: ``county_stats``, ``section_status``,
+    ``county_checks``, ``verdicts`` and ``regions``; views ``units`` and
+    ``unit_values`` recompute the per-school detail on demand (see
+    :mod:`junheng.engine.queries`).
     """
 
     con: duckdb.DuckDBPyConnection
@@ -58,7 +60,8 @@ class EngineResult:
         relation = self.con.sql(sql, params=params)
         if relation is None:
             raise ValueError(f"query returned no relation: {sql[:80]!r}")
-        return relation.pl()
+        frame: pl.DataFrame = relation.pl()
+        return frame
 
 
 def _checks_frame(fw: Framework) -> pl.DataFrame:
@@ -116,6 +119,7 @@ def compute(
         A DuckDB connection to build the tables in; a new in-memory one by default.
     """
     con = con or duckdb.connect()
+    con.sql("SET enable_progress_bar = false")
     fw = framework
     items = county_items if county_items is not None else empty_county_items()
     thresholds = pl.DataFrame(
@@ -126,7 +130,11 @@ def compute(
         },
         orient="row",
     )
+    regions = schools.select("division_code", *queries.REGION_COLUMNS).unique(
+        subset=["division_code"], keep="first"
+    )
     con.register("schools", schools)
+    con.register("regions_input", regions)
     con.register("county_items_input", items)
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
@@ -134,8 +142,9 @@ def compute(
         "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
         "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
         "CREATE OR REPLACE TEMP TABLE county_items AS SELECT * FROM county_items_input",
+        "CREATE OR REPLACE TEMP TABLE regions AS SELECT * FROM regions_input",
         f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw)}",
-        "CREATE OR REPLACE TEMP TABLE unit_values AS " + queries.unit_values_sql(fw),
+        f"CREATE OR REPLACE TEMP VIEW unit_values AS {queries.unit_values_sql(fw)}",
         "CREATE OR REPLACE TEMP TABLE county_stats AS "
         + queries.county_stats_sql(fw, two_pass=two_pass),
         "CREATE OR REPLACE TEMP TABLE section_status AS "

@@ -35,6 +35,14 @@ from junheng.standards.model import Check, Framework, Item
 KEY = ("year", "division_code", "section")
 """Columns that identify a county-section-year."""
 
+REGION_COLUMNS = (
+    "division_name",
+    "city_code",
+    "city_name",
+    "province_code",
+    "province_name",
+)
+
 _VOCATIONAL_TYPES = ("职业初中",)
 _SPECIAL_TYPES = ("特殊教育学校",)
 _TEACHING_POINT = "教学点"
@@ -43,6 +51,12 @@ _TEACHING_POINT = "教学点"
 def quote(text: str) -> str:
     """Return ``text`` as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def _double(value: float) -> str:
+    # DuckDB reads a bare 0.85 as DECIMAL; a DOUBLE keeps the arithmetic in
+    # floating point and fast.
+    return f"CAST({float(value)!r} AS DOUBLE)"
 
 
 def _in_list(values: list[str]) -> str:
@@ -75,7 +89,7 @@ def _types_with(fw: Framework, section: str) -> list[str]:
 
 def units_sql(fw: Framework, source: str = "schools") -> str:
     """Return the query that splits schools into section units (see module doc)."""
-    weights: dict[str, float] = dict(fw.split.weights)
+    weights: dict[str, float] = {k: v for k, v in fw.split.weights.items()}
     shared = set(fw.split.shared_fields)
     enrolled = []
     for section in fw.sections:
@@ -85,11 +99,13 @@ def units_sql(fw: Framework, source: str = "schools") -> str:
             f"CAST(COALESCE({section}_students, 0) AS DOUBLE) ELSE 0 END"
         )
     weighted = [
-        f"{weights.get(s, 1.0)!r} * {expr}"
+        f"{_double(weights.get(s, 1.0))} * {expr}"
         for s, expr in zip(fw.sections, enrolled, strict=True)
     ]
     senior_weight = weights.get("senior", 1.0)
-    weighted.append(f"{senior_weight!r} * CAST(COALESCE(senior_students, 0) AS DOUBLE)")
+    weighted.append(
+        f"{_double(senior_weight)} * CAST(COALESCE(senior_students, 0) AS DOUBLE)"
+    )
     base = (
         f"SELECT *, {' + '.join(weighted)} AS weighted_students, "
         f"{' + '.join(enrolled)} AS school_students_, "
@@ -105,7 +121,7 @@ def units_sql(fw: Framework, source: str = "schools") -> str:
     for section in fw.sections:
         weight = weights.get(section, 1.0)
         share = (
-            f"{weight!r} * CAST({section}_students AS DOUBLE) "
+            f"{_double(weight)} * CAST({section}_students AS DOUBLE) "
             "/ NULLIF(weighted_students, 0)"
         )
         columns = [*identity, f"{quote(section)} AS section"]
@@ -125,10 +141,12 @@ def units_sql(fw: Framework, source: str = "schools") -> str:
             "school_classes_ AS school_classes",
         ]
         branches.append(
-            f"SELECT {', '.join(columns)} FROM base "
+            f"SELECT {', '.join(columns)} FROM ({base}) b "
             f"WHERE school_type IN {_in_list(_types_with(fw, section))}"
         )
-    return f"WITH base AS ({base}) " + " UNION ALL ".join(branches)
+    # The base query is repeated in each branch rather than shared as a CTE: a
+    # CTE read twice gets materialized with every source column, names included.
+    return " UNION ALL ".join(branches)
 
 
 def thresholds_rows(fw: Framework) -> list[tuple[object, ...]]:
@@ -185,31 +203,40 @@ def check_column(item: Item, index: int) -> str:
 
 
 def unit_values_sql(fw: Framework) -> str:
-    """Return the query adding indicator values, school rule and checks to units."""
-    columns = ["u.*"]
+    """Return the query adding indicator values, school rule and checks to units.
+
+    The values are computed once in an inner query; the school rule and the
+    checks then read them by name.
+    """
+    inner = ["u.*"] + [f"t.thr_{i.id}" for i in fw.resource_indicators]
+    for ind in fw.resource_indicators:
+        formula = compile_formula(ind.formula, UNIT_FORMULA_FIELDS, qualifier="u")
+        inner.append(f"CASE WHEN u.students > 0 THEN {formula.sql} END AS v_{ind.id}")
+    for item, index, check in school_checks(fw):
+        assert check.formula is not None
+        formula = compile_formula(check.formula, UNIT_FORMULA_FIELDS, qualifier="u")
+        inner.append(f"{formula.sql} AS val_{item.id}_{index}")
+        inner.append(f"{_threshold_sql(check)} AS thr_{item.id}_{index}")
+
+    columns = ["w.*"]
     met_terms, known_terms, floor_terms = [], [], []
     rule = fw.school_rule
     for ind in fw.resource_indicators:
-        formula = compile_formula(ind.formula, UNIT_FORMULA_FIELDS, qualifier="u")
-        value = f"CASE WHEN u.students > 0 THEN {formula.sql} END"
-        columns.append(f"{value} AS v_{ind.id}")
         if ind.threshold is None:
             continue
-        thr = f"t.thr_{ind.id}"
+        value, thr = f"w.v_{ind.id}", f"w.thr_{ind.id}"
         cmp_met = ">=" if ind.direction == "higher" else "<="
-        columns.append(f"({value}) {cmp_met} {thr} AS met_{ind.id}")
-        met_terms.append(f"CASE WHEN ({value}) {cmp_met} {thr} THEN 1 ELSE 0 END")
-        known_terms.append(f"CASE WHEN ({value}) IS NOT NULL THEN 1 ELSE 0 END")
+        columns.append(f"{value} {cmp_met} {thr} AS met_{ind.id}")
+        met_terms.append(f"COALESCE(CAST({value} {cmp_met} {thr} AS INTEGER), 0)")
+        known_terms.append(f"CAST({value} IS NOT NULL AS INTEGER)")
         if rule is not None:
+            ratio = _double(rule.floor_ratio)
             floor = (
-                f"{thr} * {rule.floor_ratio!r}"
-                if ind.direction == "higher"
-                else f"{thr} / {rule.floor_ratio!r}"
+                f"{thr} * {ratio}" if ind.direction == "higher" else f"{thr} / {ratio}"
             )
             # A value below the floor breaks the rule whatever else the school meets.
             floor_terms.append(
-                f"CASE WHEN ({value}) {cmp_met} {floor} THEN 0 "
-                f"WHEN ({value}) IS NULL THEN 0 ELSE 1 END"
+                f"COALESCE(CAST(NOT ({value} {cmp_met} {floor}) AS INTEGER), 0)"
             )
     if rule is not None and met_terms:
         n = len(met_terms)
@@ -221,25 +248,64 @@ def unit_values_sql(fw: Framework) -> str:
             f"{known} AS known_count",
             f"{below} AS below_floor_count",
         ]
-        columns.append(
-            "CASE WHEN u.students IS NULL OR u.students <= 0 THEN NULL "
-            f"WHEN ({below}) > 0 THEN FALSE "
-            f"WHEN ({met}) + ({n} - ({known})) < {rule.min_met} THEN FALSE "
-            f"WHEN ({known}) < {n} THEN NULL "
-            f"WHEN ({met}) >= {rule.min_met} THEN TRUE ELSE FALSE END AS compliant"
-        )
     for item, index, check in school_checks(fw):
-        assert check.formula is not None
-        formula = compile_formula(check.formula, UNIT_FORMULA_FIELDS, qualifier="u")
-        columns.append(f"{formula.sql} AS val_{item.id}_{index}")
         op = {"==": "="}.get(check.op, check.op)
-        threshold = _threshold_sql(check)
         columns.append(
-            f"({formula.sql}) {op} {threshold} AS {check_column(item, index)}"
+            f"w.val_{item.id}_{index} {op} w.thr_{item.id}_{index} "
+            f"AS {check_column(item, index)}"
+        )
+    middle = (
+        f"SELECT {', '.join(columns)} FROM (SELECT {', '.join(inner)} FROM units u "
+        "JOIN thresholds t ON u.section = t.section) w"
+    )
+    if rule is None or not met_terms:
+        return middle
+    # Three-valued logic instead of CASE: FALSE when the rule is already
+    # broken, TRUE when every value is known and enough are met, else NULL.
+    # A school without students has no known values, so it comes out NULL.
+    n = len(met_terms)
+    broken = (
+        f"(below_floor_count > 0 OR met_count + ({n} - known_count) < {rule.min_met})"
+    )
+    kept = f"(known_count = {n} AND met_count >= {rule.min_met})"
+    compliant = f"(NOT {broken}) AND ({kept} OR NULL)"
+    return f"SELECT m.*, {compliant} AS compliant FROM ({middle}) m"
+
+
+def unit_core_sql(fw: Framework) -> str:
+    """Return the query of the narrow unit table the county statistics read.
+
+    It keeps only keys, enrollment and results, so the grouped passes scan no
+    names or raw measures.
+    """
+    columns = ["year", "division_code", "section", "students"]
+    for ind in fw.resource_indicators:
+        columns.append(f"v_{ind.id}")
+        if ind.threshold is not None:
+            columns.append(f"met_{ind.id}")
+    if fw.school_rule is not None:
+        columns.append("compliant")
+    columns += [check_column(item, n) for item, n, _ in school_checks(fw)]
+    return f"SELECT {', '.join(columns)} FROM unit_values"
+
+
+def theil_sql(fw: Framework) -> str:
+    """Return the query of each county section's Theil numerator per indicator.
+
+    ``theil_<ID> = Σ P·X·ln(X / mean)`` over the county's units; units with
+    ``X = 0`` contribute nothing (the limit of ``x·ln x``).
+    """
+    columns = ["u.year", "u.division_code", "u.section"]
+    for ind in fw.resource_indicators:
+        v, mean = f"u.v_{ind.id}", f"s.mean_{ind.id}"
+        columns.append(
+            f"SUM(CASE WHEN {v} > 0 AND {mean} > 0 THEN u.students * {v} "
+            f"* LN({v} / {mean}) ELSE 0 END) AS theil_{ind.id}"
         )
     return (
-        f"SELECT {', '.join(columns)} FROM units u "
-        "JOIN thresholds t ON u.section = t.section"
+        f"SELECT {', '.join(columns)} FROM unit_values u JOIN county_stats s "
+        "ON u.year = s.year AND u.division_code = s.division_code "
+        "AND u.section = s.section GROUP BY u.year, u.division_code, u.section"
     )
 
 
@@ -264,14 +330,6 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
         count_if("students IS NULL OR students = 0", "schools_without_students"),
         "SUM(students) AS students",
     ]
-    for name in (
-        "division_name",
-        "city_code",
-        "city_name",
-        "province_code",
-        "province_name",
-    ):
-        first.append(f"MIN({name}) AS {name}")
     if fw.school_rule is not None:
         first += [
             count_if("compliant", "compliant_schools"),
@@ -299,7 +357,7 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
         if ind.threshold is not None:
             first.append(count_if(f"met_{ind.id} = FALSE", f"unmet_{ind.id}"))
     first_sql = (
-        f"SELECT {', '.join(first)} FROM unit_values "
+        f"SELECT {', '.join(first)} FROM unit_core "
         "GROUP BY year, division_code, section"
     )
 
@@ -311,13 +369,8 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
                 f"SQRT(SUM(u.students * ({v} - {mean}) * ({v} - {mean})) "
                 f"/ MIN(m.p_{ind.id})) AS sd_{ind.id}"
             )
-            # Theil T numerator Σ P·X·ln(X/mean); zero values contribute nothing.
-            second.append(
-                f"SUM(CASE WHEN {v} > 0 AND {mean} > 0 THEN u.students * {v} "
-                f"* LN({v} / {mean}) ELSE 0 END) AS theil_{ind.id}"
-            )
         spread = (
-            f"SELECT {', '.join(second)} FROM unit_values u JOIN first_pass m "
+            f"SELECT {', '.join(second)} FROM unit_core u JOIN first_pass m "
             "ON u.year = m.year AND u.division_code = m.division_code "
             "AND u.section = m.section GROUP BY m.year, m.division_code, m.section"
         )
@@ -328,23 +381,27 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
                 f"SQRT(GREATEST(sxx_{ind.id} / p_{ind.id} - mean_{ind.id} * "
                 f"mean_{ind.id}, 0)) AS sd_{ind.id}"
             )
-            second.append(f"CAST(NULL AS DOUBLE) AS theil_{ind.id}")
         spread = f"SELECT {', '.join(second)} FROM first_pass"
 
-    final = ["f.*", "t.cv_limit"]
+    final = ["f.*", *(f"r.{name}" for name in REGION_COLUMNS), "t.cv_limit"]
     cv_terms = []
     for ind in fw.resource_indicators:
         i = ind.id
         cv = f"s.sd_{i} / NULLIF(f.mean_{i}, 0)"
-        final += [f"s.sd_{i}", f"s.theil_{i}", f"{cv} AS cv_{i}"]
+        final += [f"s.sd_{i}", f"{cv} AS cv_{i}"]
         cv_terms.append(cv)
         final.append(f"({cv}) <= t.cv_limit AS cv_ok_{i}")
     final.append(f"({' + '.join(cv_terms)}) / {len(cv_terms)} AS composite_cv")
+    # The narrow unit table is read by both passes; MATERIALIZED keeps DuckDB
+    # from computing the indicators twice (engines without the hint ignore
+    # nothing of meaning by dropping it).
     return (
-        f"WITH first_pass AS ({first_sql}), spread AS ({spread}) "
+        f"WITH unit_core AS MATERIALIZED ({unit_core_sql(fw)}), "
+        f"first_pass AS ({first_sql}), spread AS ({spread}) "
         f"SELECT {', '.join(final)} FROM first_pass f "
         "JOIN spread s ON f.year = s.year AND f.division_code = s.division_code "
-        "AND f.section = s.section JOIN thresholds t ON f.section = t.section"
+        "AND f.section = s.section JOIN thresholds t ON f.section = t.section "
+        "LEFT JOIN regions r ON f.division_code = r.division_code"
     )
 
 
@@ -434,7 +491,8 @@ def verdicts_sql() -> str:
         "MIN(division_name) AS division_name, MIN(city_code) AS city_code, "
         "MIN(city_name) AS city_name, MIN(province_code) AS province_code, "
         "MIN(province_name) AS province_name, SUM(students) AS students, "
-        "SUM(schools) AS schools FROM section_status GROUP BY year, division_code), "
+        "CAST(SUM(schools) AS BIGINT) AS schools FROM section_status "
+        "GROUP BY year, division_code), "
         f"p AS (SELECT year, division_code, MAX({check_status}) AS parts_status "
         "FROM county_checks GROUP BY year, division_code) "
         "SELECT r.*, COALESCE(p.parts_status, 0) AS parts_status, "

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from junheng.engine import queries
 from junheng.engine.compute import EngineResult
 from junheng.standards.model import Framework
 
@@ -52,17 +53,24 @@ def _indicator_sql(fw: Framework, level: str, code: str, name: str) -> str:
             f"SELECT '{level}' AS level, {code} AS region_code, {name} AS region_name, "
             f"year, section, '{i}' AS indicator, p_{i} AS p, mean_{i} AS m, "
             f"theil_{i} AS tsum, cv_{i} AS cv, cv_limit, {unmet} AS unmet "
-            "FROM county_stats WHERE schools > 0"
+            "FROM county_stats JOIN county_theil USING (year, division_code, section) "
+            "WHERE schools > 0"
         )
     rows = " UNION ALL ".join(branches)
+    # Under a composite rule single CVs have no limit, so none is "over" it.
+    over_limit = (
+        "CAST(SUM(CASE WHEN cv > cv_limit THEN 1 ELSE 0 END) AS BIGINT)"
+        if fw.balance_rule.mode == "every"
+        else "CAST(NULL AS BIGINT)"
+    )
     keys = "level, region_code, year, section, indicator"
     return (
         f"WITH c AS ({rows}), "
         f"r AS (SELECT {keys}, MIN(region_name) AS region_name, "
         "CAST(COUNT(*) AS BIGINT) AS counties, SUM(p) AS students, "
         "SUM(p * m) / SUM(p) AS mean, "
-        "CAST(SUM(CASE WHEN cv > cv_limit THEN 1 ELSE 0 END) AS BIGINT) "
-        "AS counties_over_limit, SUM(unmet) AS schools_below_threshold, "
+        f"{over_limit} AS counties_over_limit, "
+        "CAST(SUM(unmet) AS BIGINT) AS schools_below_threshold, "
         "MIN(cv) AS cv_min, "
         "PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY cv) AS cv_p25, "
         "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY cv) AS cv_median, "
@@ -90,6 +98,9 @@ def _indicator_sql(fw: Framework, level: str, code: str, name: str) -> str:
 
 def compute_rollups(engine: EngineResult, fw: Framework) -> Rollups:
     """Compute city, province and nation roll-ups from an engine result."""
+    engine.con.sql(
+        f"CREATE OR REPLACE TEMP TABLE county_theil AS {queries.theil_sql(fw)}"
+    )
     indicator_parts = []
     verdict_parts = []
     for level, (code, name) in LEVELS.items():
