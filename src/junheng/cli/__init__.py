@@ -65,6 +65,23 @@ def _report_input_error(error: InputError, report_path: Path) -> None:
     raise SystemExit(error.exit_code)
 
 
+WARNINGS_SHOWN = 5
+
+
+def _print_warnings(
+    warnings: list[Any], console: Console, limit: int | None = WARNINGS_SHOWN
+) -> None:
+    """Print the first ``limit`` import warnings (all when ``None``)."""
+    for warning in warnings[:limit]:
+        console.print(f"提示 / note: {warning}", highlight=False, markup=False)
+    if limit is not None and len(warnings) > limit:
+        console.print(
+            f"… 另有 {len(warnings) - limit} 条提示 / "
+            f"{len(warnings) - limit} more notes (`junheng validate` lists all)",
+            highlight=False,
+        )
+
+
 def _atomic_write(path: Path, write: Any) -> None:
     """Write through a temporary file in the same folder, then rename it into place.
 
@@ -244,8 +261,7 @@ def evaluate(
                 include_schools=fmt != "table" and not no_schools,
                 sources=[str(f) for f in files],
             )
-        for warning in result.warnings:
-            log.warning("%s", warning)
+        _print_warnings(result.warnings, console)
         _emit(doc, fmt, output, lang, console)
     except InputError as error:
         if error.issues:
@@ -345,13 +361,12 @@ def validate(
     except JunhengError as error:
         _fail(error)
     console = _console()
+    _print_warnings(result.warnings, console, limit=None)
     console.print(
         f"校验通过 / valid: {result.schools.height} 条学校记录 school rows, "
         f"{result.county_items.height} 条县级指标 county items",
         highlight=False,
     )
-    for warning in result.warnings:
-        console.print(f"提示 / note: {warning}", highlight=False, markup=False)
 
 
 @main.command()
@@ -431,7 +446,9 @@ def demo(
     from junheng.standards.loader import load_framework
 
     console = _console()
-    console.print(f"[bold yellow]{synthetic.SYNTHETIC}[/]", highlight=False)
+    if fmt != "table":
+        # The terminal summary shows the notice itself.
+        console.print(f"[bold yellow]{synthetic.SYNTHETIC}[/]", highlight=False)
     fw = load_framework()
     with _stages(sys.stderr.isatty()) as progress:
         task = progress.add_task("生成合成数据 / generating synthetic data", total=None)

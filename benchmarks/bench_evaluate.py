@@ -1,0 +1,246 @@
+"""Benchmark the evaluation on the synthetic national dataset.
+
+Prints, in one run on one machine:
+
+* the engine computation (indicators, school rule, CVs, verdicts) on all rows once
+  the data is in memory, for the two-pass and the one-pass variance;
+* a straightforward pandas groupby implementation of the same computation, and
+  the ratio between the two, with the largest CV difference as a cross-check;
+* ``junheng evaluate`` end to end on the saved national Parquet file;
+* reading and validating a 200,000-row Excel file.
+
+The dataset is synthetic (``junheng.demo``), seeded, about 200,000 schools over
+10 years in the 2,849 county-level divisions. Run::
+
+    python benchmarks/bench_evaluate.py [--years 10] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from junheng import demo
+from junheng.engine.compute import compute
+from junheng.ingest import load_inputs
+from junheng.standards.loader import load_framework
+from junheng.standards.model import Framework
+
+
+def best_of(repeat: int, run: Callable[[], Any]) -> tuple[float, Any]:
+    """Return the shortest wall time of ``repeat`` runs and the last result."""
+    times = []
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def pandas_baseline(schools: pd.DataFrame, fw: Framework) -> pd.DataFrame:
+    """Compute section CVs and school compliance with plain pandas groupby."""
+    inc = fw.inclusion
+    df = schools
+    df = df[df["school_type"].isin([t for t, s in fw.school_types.items() if s])]
+    if not inc.include_private:
+        df = df[df["ownership"] != "民办"]
+    if inc.teaching_point_min_students is not None:
+        small = (df["school_type"] == "教学点") & (
+            df["primary_students"].fillna(0) < inc.teaching_point_min_students
+        )
+        df = df[~small]
+    weights = fw.split.weights
+    enrolled = {}
+    for section in fw.sections:
+        types = [t for t, s in fw.school_types.items() if section in s]
+        enrolled[section] = np.where(
+            df["school_type"].isin(types), df[f"{section}_students"].fillna(0), 0
+        ).astype(float)
+    weighted = sum(weights[s] * enrolled[s] for s in fw.sections) + weights[
+        "senior"
+    ] * df["senior_students"].fillna(0).to_numpy(float)
+    frames = []
+    for section in fw.sections:
+        types = [t for t, s in fw.school_types.items() if section in s]
+        mask = df["school_type"].isin(types).to_numpy()
+        part = pd.DataFrame(
+            {
+                "year": df["year"].to_numpy()[mask],
+                "division_code": df["division_code"].to_numpy()[mask],
+                "section": section,
+                "students": df[f"{section}_students"].to_numpy(float)[mask],
+            }
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = weights[section] * enrolled[section][mask] / weighted[mask]
+        for name in (
+            "teaching_aux_area_m2",
+            "sports_area_m2",
+            "equipment_value_yuan",
+            "multimedia_classrooms",
+        ):
+            part[name] = df[name].to_numpy(float)[mask] * share
+        for name in (
+            "teachers_above_required_degree",
+            "backbone_teachers",
+            "pe_art_teachers",
+        ):
+            part[name] = df[f"{section}_{name}"].to_numpy(float)[mask]
+        frames.append(part)
+    units = pd.concat(frames, ignore_index=True)
+    p = units["students"].where(units["students"] > 0)
+    values = {
+        "L1": units["teachers_above_required_degree"] * 100 / p,
+        "L2": units["backbone_teachers"] * 100 / p,
+        "L3": units["pe_art_teachers"] * 100 / p,
+        "L4": units["teaching_aux_area_m2"] / p,
+        "L5": units["sports_area_m2"] / p,
+        "L6": units["equipment_value_yuan"] / p,
+        "L7": units["multimedia_classrooms"] * 100 / p,
+    }
+    rule = fw.school_rule
+    assert rule is not None
+    met = pd.DataFrame(index=units.index)
+    floor = pd.DataFrame(index=units.index)
+    for ind in fw.resource_indicators:
+        assert ind.threshold is not None
+        thr = units["section"].map(ind.threshold)
+        units[ind.id] = values[ind.id]
+        met[ind.id] = values[ind.id] >= thr
+        floor[ind.id] = values[ind.id] >= thr * rule.floor_ratio
+    units["compliant"] = (met.sum(axis=1) >= rule.min_met) & floor.all(axis=1)
+    keys = ["year", "division_code", "section"]
+    out = units.groupby(keys).agg(
+        students=("students", "sum"),
+        noncompliant=("compliant", lambda s: int((~s).sum())),
+    )
+    for ind in fw.resource_indicators:
+        i = ind.id
+        units["px"] = units["students"] * units[i]
+        grouped = units.groupby(keys)
+        mean = grouped["px"].sum() / grouped["students"].sum()
+        units["dev"] = (
+            units["students"] * (units[i] - units.set_index(keys).index.map(mean)) ** 2
+        )
+        sd = np.sqrt(units.groupby(keys)["dev"].sum() / grouped["students"].sum())
+        out[f"cv_{i}"] = sd / mean
+    limits = pd.Series(fw.balance_rule.cv_limit)
+    cv_cols = [f"cv_{i.id}" for i in fw.resource_indicators]
+    section_limit = out.index.get_level_values("section").map(limits).to_numpy()
+    out["balanced"] = (out[cv_cols].to_numpy() <= section_limit[:, None]).all(axis=1)
+    out["section_pass"] = out["balanced"] & (out["noncompliant"] == 0)
+    verdict = out.groupby(["year", "division_code"])["section_pass"].all()
+    return out.join(verdict.rename("county_pass"), on=["year", "division_code"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--schools-per-county", type=float, default=70)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--excel-rows", type=int, default=200_000)
+    args = parser.parse_args()
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    fw = load_framework("cn-2017-quality")
+    start = time.perf_counter()
+    schools = demo.generate_schools(
+        schools_per_county=args.schools_per_county, years=args.years
+    )
+    items = demo.generate_county_items(schools)
+    print(
+        f"synthetic dataset: {schools.height:,} school-years, "
+        f"{schools['division_code'].n_unique():,} counties, {args.years} years "
+        f"(generated in {time.perf_counter() - start:.1f} s)"
+    )
+
+    two_pass, result = best_of(args.repeat, lambda: compute(schools, fw, items))
+    one_pass, fast = best_of(
+        args.repeat, lambda: compute(schools, fw, items, two_pass=False)
+    )
+    verdicts = result.table("verdicts")["verdict"].value_counts()
+    print(f"engine (DuckDB SQL), two-pass variance: {two_pass * 1000:,.0f} ms")
+    print(f"engine (DuckDB SQL), one-pass variance: {one_pass * 1000:,.0f} ms")
+    print(f"verdicts: {dict(zip(verdicts['verdict'], verdicts['count'], strict=True))}")
+
+    cv_cols = [f"cv_{i.id}" for i in fw.resource_indicators]
+    a = result.table("county_stats").sort("year", "division_code", "section")
+    b = fast.table("county_stats").sort("year", "division_code", "section")
+    one_pass_diff = max(
+        float((a[c] - b[c]).abs().max() or 0.0)
+        for c in cv_cols  # type: ignore[arg-type]
+    )
+    print(f"largest CV difference, one-pass vs two-pass: {one_pass_diff:.2e}")
+
+    frame = schools.to_pandas()
+    baseline, expected = best_of(args.repeat, lambda: pandas_baseline(frame, fw))
+    print(f"pandas groupby baseline: {baseline * 1000:,.0f} ms")
+    print(
+        f"ratio pandas / engine (two-pass): {baseline / two_pass:.1f}x; "
+        f"(one-pass): {baseline / one_pass:.1f}x"
+    )
+    merged = pl.from_pandas(expected.reset_index()).join(
+        a, on=["year", "division_code", "section"], suffix="_engine"
+    )
+    diff = max(
+        float((merged[c] - merged[f"{c}_engine"]).abs().max() or 0.0)  # type: ignore[arg-type]
+        for c in cv_cols
+    )
+    print(
+        f"largest CV difference, pandas vs engine: {diff:.2e} "
+        f"over {merged.height:,} county sections"
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        national = Path(tmp) / "national.parquet"
+        demo.save_dataset(schools, items, national)
+        command = [
+            sys.executable,
+            "-m",
+            "junheng.cli",
+            "evaluate",
+            str(national),
+            "--format",
+            "json",
+            "--no-schools",
+            "-o",
+            str(Path(tmp) / "out.json"),
+        ]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        end_to_end = time.perf_counter() - start
+        print(
+            f"junheng evaluate national.parquet (JSON, no school list), end to end: "
+            f"{end_to_end:.2f} s"
+        )
+
+        excel = Path(tmp) / "schools.xlsx"
+        first = schools.filter(pl.col("year") == schools["year"].min()).head(
+            args.excel_rows
+        )
+        demo.save_dataset(first, items.head(0), excel)
+        seconds, imported = best_of(1, lambda: load_inputs([excel], framework=fw))
+        print(
+            f"import and validation of a {first.height:,}-row Excel file: "
+            f"{seconds:.2f} s ({imported.schools.height:,} rows)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m junheng.cli``."""
+
+from junheng.cli import main
+
+main()
