@@ -23,6 +23,8 @@ from junheng.errors import InputError, JunhengError
 log = logging.getLogger("junheng")
 FORMATS = ("table", "json", "xlsx", "html")
 DEFAULT_ERROR_REPORT = "junheng-errors.xlsx"
+TERMINAL_COUNTIES = 30
+"""County-years the terminal summary explains; the counts cover all of them."""
 
 
 def _console() -> Console:
@@ -132,7 +134,7 @@ def _emit(
     from junheng.reports.terminal import render_summary
 
     if fmt == "table":
-        render_summary(doc, Console(), lang=lang)
+        render_summary(doc, Console(), lang=lang, max_counties=TERMINAL_COUNTIES)
         return
     if output is None and fmt == "json":
         from junheng.reports.json_report import dump_json
@@ -260,6 +262,7 @@ def evaluate(
                 lang=lang,
                 include_schools=fmt != "table" and not no_schools,
                 sources=[str(f) for f in files],
+                county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
             )
         _print_warnings(result.warnings, console)
         _emit(doc, fmt, output, lang, console)
@@ -470,6 +473,7 @@ def demo(
             lang=lang,
             include_schools=fmt in ("json", "xlsx"),
             sources=["synthetic (junheng demo)"],
+            county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
         )
     doc["notes"].append(synthetic.SYNTHETIC)
     if save is not None:

@@ -47,6 +47,7 @@ class EngineResult:
 
     con: duckdb.DuckDBPyConnection
     framework: Framework
+    two_pass: bool = True
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pl.DataFrame:
@@ -94,7 +95,7 @@ def _checks_frame(fw: Framework) -> pl.DataFrame:
 
 
 def compute(
-    schools: pl.DataFrame,
+    schools: pl.DataFrame | str,
     framework: Framework,
     county_items: pl.DataFrame | None = None,
     *,
@@ -106,7 +107,9 @@ def compute(
     Parameters
     ----------
     schools:
-        Canonical school-year rows (see :mod:`junheng.ingest.schema`).
+        Canonical school-year rows (see :mod:`junheng.ingest.schema`), as a Polars
+        frame or as the name of a table already in ``con`` (see
+        :func:`load_schools`).
     framework:
         The loaded framework.
     county_items:
@@ -130,11 +133,20 @@ def compute(
         },
         orient="row",
     )
-    regions = schools.select("division_code", *queries.REGION_COLUMNS).unique(
-        subset=["division_code"], keep="first"
-    )
-    con.register("schools", schools)
-    con.register("regions_input", regions)
+    if isinstance(schools, str):
+        source = schools
+        names = ", ".join(f"MIN({c}) AS {c}" for c in queries.REGION_COLUMNS)
+        regions_sql = (
+            f"SELECT division_code, {names} FROM {source} GROUP BY division_code"
+        )
+    else:
+        source = "schools"
+        con.register(source, schools)
+        regions = schools.select("division_code", *queries.REGION_COLUMNS).unique(
+            subset=["division_code"], keep="first"
+        )
+        con.register("regions_input", regions)
+        regions_sql = "SELECT * FROM regions_input"
     con.register("county_items_input", items)
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
@@ -142,8 +154,8 @@ def compute(
         "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
         "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
         "CREATE OR REPLACE TEMP TABLE county_items AS SELECT * FROM county_items_input",
-        "CREATE OR REPLACE TEMP TABLE regions AS SELECT * FROM regions_input",
-        f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw)}",
+        f"CREATE OR REPLACE TEMP TABLE regions AS {regions_sql}",
+        f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw, source)}",
         f"CREATE OR REPLACE TEMP VIEW unit_values AS {queries.unit_values_sql(fw)}",
         "CREATE OR REPLACE TEMP TABLE county_stats AS "
         + queries.county_stats_sql(fw, two_pass=two_pass),
@@ -151,10 +163,27 @@ def compute(
         + queries.section_status_sql(fw),
         "CREATE OR REPLACE TEMP TABLE counties AS "
         "SELECT DISTINCT year, division_code FROM section_status",
-        "CREATE OR REPLACE TEMP TABLE county_checks AS " + queries.county_checks_sql(),
-        "CREATE OR REPLACE TEMP TABLE verdicts AS " + queries.verdicts_sql(),
+        "CREATE OR REPLACE TEMP TABLE reported_checks AS "
+        + queries.reported_checks_sql(),
+        "CREATE OR REPLACE TEMP VIEW county_checks AS " + queries.county_checks_sql(),
+        "CREATE OR REPLACE TEMP TABLE verdicts AS "
+        + queries.verdicts_sql(len(_checks_frame(fw))),
     ]
     for sql in statements:
         log.debug("engine query: %s", sql)
         con.sql(sql)
-    return EngineResult(con=con, framework=fw)
+    return EngineResult(con=con, framework=fw, two_pass=two_pass)
+
+
+def load_schools(
+    schools: pl.DataFrame, con: duckdb.DuckDBPyConnection, name: str = "school_rows"
+) -> str:
+    """Copy ``schools`` into a DuckDB table of ``con`` and return its name.
+
+    Repeated evaluations of the same rows (benchmarks, several frameworks) then
+    scan DuckDB's own storage instead of converting the frame each time.
+    """
+    con.register("school_rows_input", schools)
+    con.sql(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM school_rows_input")
+    con.unregister("school_rows_input")
+    return name

@@ -289,19 +289,27 @@ def unit_core_sql(fw: Framework) -> str:
     return f"SELECT {', '.join(columns)} FROM unit_values"
 
 
+def theil_term(value: str, mean: str, weight: str) -> str:
+    """Return the aggregate ``Σ P·X·ln(X / mean)`` of the Theil index T.
+
+    Units with ``X = 0`` contribute nothing (the limit of ``x·ln x``).
+    """
+    return (
+        f"SUM(CASE WHEN {value} > 0 AND {mean} > 0 THEN {weight} * {value} "
+        f"* LN({value} / {mean}) ELSE 0 END)"
+    )
+
+
 def theil_sql(fw: Framework) -> str:
     """Return the query of each county section's Theil numerator per indicator.
 
-    ``theil_<ID> = Σ P·X·ln(X / mean)`` over the county's units; units with
-    ``X = 0`` contribute nothing (the limit of ``x·ln x``).
+    The two-pass county statistics compute the same sums; this query serves
+    results computed with the one-pass variance.
     """
     columns = ["u.year", "u.division_code", "u.section"]
     for ind in fw.resource_indicators:
-        v, mean = f"u.v_{ind.id}", f"s.mean_{ind.id}"
-        columns.append(
-            f"SUM(CASE WHEN {v} > 0 AND {mean} > 0 THEN u.students * {v} "
-            f"* LN({v} / {mean}) ELSE 0 END) AS theil_{ind.id}"
-        )
+        term = theil_term(f"u.v_{ind.id}", f"s.mean_{ind.id}", "u.students")
+        columns.append(f"{term} AS theil_{ind.id}")
     return (
         f"SELECT {', '.join(columns)} FROM unit_values u JOIN county_stats s "
         "ON u.year = s.year AND u.division_code = s.division_code "
@@ -369,6 +377,8 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
                 f"SQRT(SUM(u.students * ({v} - {mean}) * ({v} - {mean})) "
                 f"/ MIN(m.p_{ind.id})) AS sd_{ind.id}"
             )
+            # The Theil numerator rides on the same pass (see theil_sql).
+            second.append(f"{theil_term(v, mean, 'u.students')} AS theil_{ind.id}")
         spread = (
             f"SELECT {', '.join(second)} FROM unit_core u JOIN first_pass m "
             "ON u.year = m.year AND u.division_code = m.division_code "
@@ -381,6 +391,7 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
                 f"SQRT(GREATEST(sxx_{ind.id} / p_{ind.id} - mean_{ind.id} * "
                 f"mean_{ind.id}, 0)) AS sd_{ind.id}"
             )
+            second.append(f"CAST(NULL AS DOUBLE) AS theil_{ind.id}")
         spread = f"SELECT {', '.join(second)} FROM first_pass"
 
     final = ["f.*", *(f"r.{name}" for name in REGION_COLUMNS), "t.cv_limit"]
@@ -388,7 +399,7 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
     for ind in fw.resource_indicators:
         i = ind.id
         cv = f"s.sd_{i} / NULLIF(f.mean_{i}, 0)"
-        final += [f"s.sd_{i}", f"{cv} AS cv_{i}"]
+        final += [f"s.sd_{i}", f"s.theil_{i}", f"{cv} AS cv_{i}"]
         cv_terms.append(cv)
         final.append(f"({cv}) <= t.cv_limit AS cv_ok_{i}")
     final.append(f"({' + '.join(cv_terms)}) / {len(cv_terms)} AS composite_cv")
@@ -448,42 +459,61 @@ def section_status_sql(fw: Framework) -> str:
     )
 
 
-def county_checks_sql() -> str:
-    """Return the query that judges county-level checks for every county-year.
+_PASSED = (
+    "CASE c.op "
+    "WHEN '>=' THEN v.value_num >= c.threshold "
+    "WHEN '<=' THEN v.value_num <= c.threshold "
+    "WHEN '>' THEN v.value_num > c.threshold "
+    "WHEN '<' THEN v.value_num < c.threshold "
+    "WHEN '==' THEN v.value_num = c.threshold "
+    "WHEN 'true' THEN v.value_bool "
+    "WHEN 'false' THEN NOT v.value_bool END"
+)
 
-    Reads ``counties`` (year, division_code), ``checks`` (one row per county-level
-    check) and ``county_items`` (the reported values). A missing value gives a
-    NULL ``passed``.
+
+def reported_checks_sql() -> str:
+    """Return the query judging the county-level checks that have a value.
+
+    Reads ``checks`` (one row per county-level check of the framework),
+    ``county_items`` (the reported values) and ``counties`` (the county-years
+    evaluated). Checks without a reported value have no row here; the verdict
+    counts them as missing.
     """
-    passed = (
-        "CASE c.op "
-        "WHEN '>=' THEN v.value_num >= c.threshold "
-        "WHEN '<=' THEN v.value_num <= c.threshold "
-        "WHEN '>' THEN v.value_num > c.threshold "
-        "WHEN '<' THEN v.value_num < c.threshold "
-        "WHEN '==' THEN v.value_num = c.threshold "
-        "WHEN 'true' THEN v.value_bool "
-        "WHEN 'false' THEN NOT v.value_bool END"
+    return (
+        "SELECT v.year, v.division_code, c.part_id, c.item_id, c.check_index, "
+        f"{_PASSED} AS passed FROM county_items v "
+        "JOIN checks c ON v.item = c.key "
+        "JOIN counties k ON k.year = v.year AND k.division_code = v.division_code"
     )
+
+
+def county_checks_sql() -> str:
+    """Return the query listing every county-level check of every county-year.
+
+    One row per county-year and check, with the reported value and evidence; a
+    check without a value has a NULL ``passed``.
+    """
     return (
         "SELECT k.year, k.division_code, c.part_id, c.item_id, c.check_index, "
         "c.key, c.op, c.threshold, v.value_num, v.value_bool, v.value_text, "
-        f"v.evidence, {passed} AS passed "
+        f"v.evidence, {_PASSED} AS passed "
         "FROM counties k CROSS JOIN checks c "
         "LEFT JOIN county_items v ON v.year = k.year "
         "AND v.division_code = k.division_code AND v.item = c.key"
     )
 
 
-def verdicts_sql() -> str:
+def verdicts_sql(check_count: int) -> str:
     """Return the query of one verdict row per county-year.
 
-    ``resource_status`` is the worst section status; ``<part>`` statuses come from
-    the county checks; the verdict is ``fail`` if any component fails, else
-    ``incomplete`` if any input is missing, else ``pass``.
+    ``resource_status`` is the worst section status and ``parts_status`` the
+    worst county-level check (a check without a reported value among the
+    ``check_count`` checks is missing); the verdict is ``fail`` if any component
+    fails, else ``incomplete`` if any input is missing, else ``pass``.
     """
-    check_status = (
-        f"CASE WHEN passed = FALSE THEN {FAIL} WHEN passed IS NULL THEN {INCOMPLETE} "
+    parts = (
+        f"CASE WHEN p.failed > 0 THEN {FAIL} "
+        f"WHEN COALESCE(p.judged, 0) < {check_count} THEN {INCOMPLETE} "
         f"ELSE {PASS} END"
     )
     return (
@@ -493,11 +523,13 @@ def verdicts_sql() -> str:
         "MIN(province_name) AS province_name, SUM(students) AS students, "
         "CAST(SUM(schools) AS BIGINT) AS schools FROM section_status "
         "GROUP BY year, division_code), "
-        f"p AS (SELECT year, division_code, MAX({check_status}) AS parts_status "
-        "FROM county_checks GROUP BY year, division_code) "
-        "SELECT r.*, COALESCE(p.parts_status, 0) AS parts_status, "
-        "CASE GREATEST(r.resource_status, COALESCE(p.parts_status, 0)) "
+        "p AS (SELECT year, division_code, "
+        "SUM(CASE WHEN passed = FALSE THEN 1 ELSE 0 END) AS failed, "
+        "SUM(CASE WHEN passed IS NOT NULL THEN 1 ELSE 0 END) AS judged "
+        "FROM reported_checks GROUP BY year, division_code), "
+        f"q AS (SELECT r.*, {parts} AS parts_status FROM r LEFT JOIN p "
+        "ON r.year = p.year AND r.division_code = p.division_code) "
+        "SELECT q.*, CASE GREATEST(resource_status, parts_status) "
         f"WHEN {FAIL} THEN 'fail' WHEN {INCOMPLETE} THEN 'incomplete' "
-        "ELSE 'pass' END AS verdict "
-        "FROM r LEFT JOIN p ON r.year = p.year AND r.division_code = p.division_code"
+        "ELSE 'pass' END AS verdict FROM q"
     )

@@ -74,34 +74,49 @@ def ev_status(code: int) -> str:
     return {queries.PASS: "pass", queries.INCOMPLETE: "incomplete"}.get(code, "fail")
 
 
-def county_records(ev: Evaluation, lang: str = "zh") -> list[dict[str, Any]]:
-    """Return one record per county-year with its verdict, sections and reasons."""
+def county_records(
+    ev: Evaluation, lang: str = "zh", *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Return one record per county-year with its verdict, sections and reasons.
+
+    ``limit`` keeps the first county-years only (in verdict order), so a short
+    report does not explain every county of a national run.
+    """
+    verdicts = ev.verdicts if limit is None else ev.verdicts.head(limit)
+    keys = list(
+        zip(
+            verdicts["year"].to_list(), verdicts["division_code"].to_list(), strict=True
+        )
+    )
+    details = ev.details(keys)
+    chosen = ev.sections.join(
+        verdicts.select("year", "division_code"),
+        on=["year", "division_code"],
+        how="semi",
+    )
     sections: dict[tuple[int, str], dict[str, Any]] = {}
-    for row in ev.sections.iter_rows(named=True):
+    for row in chosen.iter_rows(named=True):
         key = (row["year"], row["division_code"])
         sections.setdefault(key, {})[row["section"]] = _section_entry(ev, row)
-    items: dict[tuple[int, str], list[dict[str, Any]]] = {}
-    for row in ev.checks.iter_rows(named=True):
-        key = (row["year"], row["division_code"])
-        items.setdefault(key, []).append(
-            {
-                "item": row["item_id"],
-                "part": row["part_id"],
-                "key": row["key"],
-                "op": row["op"],
-                "threshold": row["threshold"],
-                "value": row["value_num"]
-                if row["value_num"] is not None
-                else row["value_bool"],
-                "passed": row["passed"],
-                "evidence": row["evidence"],
-            }
-        )
     records = []
-    for row in ev.verdicts.iter_rows(named=True):
+    for row in verdicts.iter_rows(named=True):
         key = (row["year"], row["division_code"])
-        reasons = [
-            {**r, "message": r["message"][lang]} for r in ev.reasons.get(key, [])
+        detail = details[key]
+        reasons = [{**r, "message": r["message"][lang]} for r in detail.reasons]
+        items = [
+            {
+                "item": c["item_id"],
+                "part": c["part_id"],
+                "key": c["key"],
+                "op": c["op"],
+                "threshold": c["threshold"],
+                "value": c["value_num"]
+                if c["value_num"] is not None
+                else c["value_bool"],
+                "passed": c["passed"],
+                "evidence": c["evidence"],
+            }
+            for c in detail.checks
         ]
         records.append(
             {
@@ -115,10 +130,10 @@ def county_records(ev: Evaluation, lang: str = "zh") -> list[dict[str, Any]]:
                 "verdict": row["verdict"],
                 "students": _clean(row["students"]),
                 "schools": row["schools"],
-                "parts": ev.part_status.get(key, {}),
+                "parts": detail.parts,
                 "reasons": reasons,
                 "sections": sections.get(key, {}),
-                "county_items": items.get(key, []),
+                "county_items": items,
             }
         )
     return records
@@ -179,8 +194,13 @@ def build_document(
     lang: str = "zh",
     include_schools: bool = True,
     sources: list[str] | None = None,
+    county_limit: int | None = None,
 ) -> dict[str, Any]:
-    """Return the whole evaluation as a JSON-ready mapping."""
+    """Return the evaluation as a JSON-ready mapping.
+
+    ``county_limit`` keeps only the first county-years in ``counties`` (the
+    summary and roll-ups still cover all of them).
+    """
     fw = ev.framework
     return {
         "generator": f"junheng {__version__}",
@@ -207,7 +227,7 @@ def build_document(
         },
         "summary": ev.summary(),
         "notes": ev.notes,
-        "counties": county_records(ev, lang),
+        "counties": county_records(ev, lang, limit=county_limit),
         "schools": school_records(ev) if include_schools else [],
         "rollups": {
             "verdicts": _frame_records(ev.rollups.verdicts),

@@ -52,9 +52,9 @@ def _indicator_sql(fw: Framework, level: str, code: str, name: str) -> str:
         branches.append(
             f"SELECT '{level}' AS level, {code} AS region_code, {name} AS region_name, "
             f"year, section, '{i}' AS indicator, p_{i} AS p, mean_{i} AS m, "
-            f"theil_{i} AS tsum, cv_{i} AS cv, cv_limit, {unmet} AS unmet "
-            "FROM county_stats JOIN county_theil USING (year, division_code, section) "
-            "WHERE schools > 0"
+            f"t.theil_{i} AS tsum, cv_{i} AS cv, cv_limit, {unmet} AS unmet "
+            "FROM county_stats JOIN county_theil t "
+            "USING (year, division_code, section) WHERE schools > 0"
         )
     rows = " UNION ALL ".join(branches)
     # Under a composite rule single CVs have no limit, so none is "over" it.
@@ -98,9 +98,12 @@ def _indicator_sql(fw: Framework, level: str, code: str, name: str) -> str:
 
 def compute_rollups(engine: EngineResult, fw: Framework) -> Rollups:
     """Compute city, province and nation roll-ups from an engine result."""
-    engine.con.sql(
-        f"CREATE OR REPLACE TEMP TABLE county_theil AS {queries.theil_sql(fw)}"
-    )
+    if engine.two_pass:
+        theil = ", ".join(f"theil_{i.id}" for i in fw.resource_indicators)
+        source = f"SELECT year, division_code, section, {theil} FROM county_stats"
+    else:
+        source = queries.theil_sql(fw)
+    engine.con.sql(f"CREATE OR REPLACE TEMP TABLE county_theil AS {source}")
     indicator_parts = []
     verdict_parts = []
     for level, (code, name) in LEVELS.items():

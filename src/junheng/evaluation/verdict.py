@@ -37,17 +37,21 @@ CountyKey = tuple[int, str]
 
 @dataclass
 class Evaluation:
-    """Everything one evaluation produced, ready for the reports."""
+    """Everything one evaluation produced, ready for the reports.
+
+    Verdicts, section statistics and roll-ups are computed for every county-year
+    at once. Reasons, part statuses and county items are built on request for
+    the county-years a report shows (:meth:`details`), because a national run
+    has over a million reasons and a terminal summary shows thirty counties.
+    """
 
     framework: Framework
     engine: EngineResult
     verdicts: pl.DataFrame
     sections: pl.DataFrame
-    checks: pl.DataFrame
-    reasons: dict[CountyKey, list[dict[str, Any]]]
-    part_status: dict[CountyKey, dict[str, str]]
     rollups: Rollups
     notes: list[str] = field(default_factory=list)
+    _cache: dict[CountyKey, CountyDetail] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         """Return the number of county-years per verdict."""
@@ -55,6 +59,45 @@ class Evaluation:
         for verdict in self.verdicts["verdict"].to_list():
             counts[verdict] += 1
         return {"counties": self.verdicts.height, **counts}
+
+    def keys(self) -> list[CountyKey]:
+        """Return every county-year key in verdict order."""
+        return list(
+            zip(
+                self.verdicts["year"].to_list(),
+                self.verdicts["division_code"].to_list(),
+                strict=True,
+            )
+        )
+
+    def details(
+        self, keys: list[CountyKey] | None = None
+    ) -> dict[CountyKey, CountyDetail]:
+        """Return reasons, part statuses and county checks of ``keys`` (all if None)."""
+        wanted = self.keys() if keys is None else keys
+        missing = [k for k in wanted if k not in self._cache]
+        if missing:
+            self._cache.update(_build_details(self, missing))
+        return {k: self._cache[k] for k in wanted}
+
+    @property
+    def reasons(self) -> dict[CountyKey, list[dict[str, Any]]]:
+        """Return the reasons of every county-year that has any."""
+        return {k: d.reasons for k, d in self.details().items() if d.reasons}
+
+    @property
+    def part_status(self) -> dict[CountyKey, dict[str, str]]:
+        """Return the status of every part of every county-year."""
+        return {k: d.parts for k, d in self.details().items()}
+
+
+@dataclass
+class CountyDetail:
+    """The explanation of one county-year's verdict."""
+
+    reasons: list[dict[str, Any]]
+    parts: dict[str, str]
+    checks: list[dict[str, Any]]
 
 
 def evaluate(
@@ -64,18 +107,12 @@ def evaluate(
     *,
     two_pass: bool = True,
 ) -> Evaluation:
-    """Evaluate every county-year in ``schools`` and explain each verdict."""
+    """Evaluate every county-year in ``schools``; reasons follow on request."""
     engine = compute(schools, framework, county_items, two_pass=two_pass)
     verdicts = engine.query("SELECT * FROM verdicts ORDER BY year, division_code")
     sections = engine.query(
         "SELECT * FROM section_status ORDER BY year, division_code, section"
     )
-    checks = engine.query(
-        "SELECT * FROM county_checks ORDER BY year, division_code, part_id, item_id, "
-        "check_index"
-    )
-    reasons = _build_reasons(engine, framework, sections, checks)
-    part_status = _part_statuses(framework, sections, checks)
     rollups = compute_rollups(engine, framework)
     log.info("evaluated %d county-years against %s", verdicts.height, framework.id)
     return Evaluation(
@@ -83,11 +120,50 @@ def evaluate(
         engine=engine,
         verdicts=verdicts,
         sections=sections,
-        checks=checks,
-        reasons=reasons,
-        part_status=part_status,
         rollups=rollups,
     )
+
+
+def _build_details(
+    ev: Evaluation, keys: list[CountyKey]
+) -> dict[CountyKey, CountyDetail]:
+    engine, fw = ev.engine, ev.framework
+    selected = pl.DataFrame(
+        {"year": [k[0] for k in keys], "division_code": [k[1] for k in keys]},
+        schema={"year": pl.Int64, "division_code": pl.String},
+    )
+    engine.con.register("selected_input", selected)
+    engine.con.sql(
+        "CREATE OR REPLACE TEMP TABLE selected AS SELECT * FROM selected_input"
+    )
+    # The per-school detail is computed once for the selected counties; every
+    # reason query below reads that small table.
+    for name, kind in (
+        ("unit_values", "TABLE"),
+        ("county_stats", "VIEW"),
+        ("county_checks", "VIEW"),
+    ):
+        engine.con.sql(
+            f"CREATE OR REPLACE TEMP {kind} {name}_selected AS SELECT t.* FROM "
+            f"{name} t JOIN selected s ON t.year = s.year "
+            "AND t.division_code = s.division_code"
+        )
+    sections = ev.sections.join(selected, on=["year", "division_code"], how="semi")
+    checks = engine.query(
+        "SELECT * FROM county_checks_selected ORDER BY year, division_code, part_id, "
+        "item_id, check_index"
+    )
+    reasons = _build_reasons(engine, fw, sections, checks)
+    parts = _part_statuses(fw, sections, checks)
+    items: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
+    for row in checks.iter_rows(named=True):
+        items[(row["year"], row["division_code"])].append(row)
+    return {
+        key: CountyDetail(
+            reasons=reasons.get(key, []), parts=parts.get(key, {}), checks=items[key]
+        )
+        for key in keys
+    }
 
 
 def _items(fw: Framework) -> dict[str, tuple[str, Item]]:
@@ -118,8 +194,8 @@ def _contributors(engine: EngineResult, fw: Framework) -> dict[tuple[Any, ...], 
             f"SELECT u.year, u.division_code, u.section, '{i}' AS indicator, "
             f"u.school_code, u.school_name, u.v_{i} AS value, u.students * "
             f"(u.v_{i} - s.mean_{i}) * (u.v_{i} - s.mean_{i}) / NULLIF(s.p_{i} * "
-            f"s.sd_{i} * s.sd_{i}, 0) AS variance_share FROM unit_values u "
-            "JOIN county_stats s ON u.year = s.year AND u.division_code = "
+            f"s.sd_{i} * s.sd_{i}, 0) AS variance_share FROM unit_values_selected u "
+            "JOIN county_stats_selected s ON u.year = s.year AND u.division_code = "
             f"s.division_code AND u.section = s.section WHERE s.cv_ok_{i} = FALSE "
             f"AND u.v_{i} IS NOT NULL"
         )
@@ -208,7 +284,7 @@ def _school_reasons(
         for s in fw.sections
     }
     failing = engine.query(
-        "SELECT * FROM unit_values WHERE compliant = FALSE "
+        "SELECT * FROM unit_values_selected WHERE compliant = FALSE "
         "ORDER BY year, division_code, section, school_code"
     )
     for row in failing.iter_rows(named=True):
@@ -263,7 +339,8 @@ def _school_item_reasons(
         failing = engine.query(
             "SELECT year, division_code, LIST(DISTINCT school_name || '（' || "
             "school_code || '）' ORDER BY school_name || '（' || school_code || '）') "
-            f"AS schools FROM unit_values WHERE {any_fail} GROUP BY year, division_code"
+            f"AS schools FROM unit_values_selected WHERE {any_fail} "
+            "GROUP BY year, division_code"
         )
         for row in failing.iter_rows(named=True):
             names = row["schools"]

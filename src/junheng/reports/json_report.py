@@ -16,6 +16,13 @@ log = logging.getLogger(__name__)
 COMPACT_ABOVE_SCHOOLS = 5_000
 """Documents with more school rows than this are written without indentation."""
 
+COMPACT_ABOVE_COUNTIES = 200
+"""Documents with more county-years than this are written without indentation.
+
+Python's json module encodes indented output in pure Python, tens of times
+slower than the compact C encoder, which matters for national documents.
+"""
+
 
 def _encode_extra(value: Any) -> Any:
     # Called by json only for types it cannot encode itself.
@@ -36,7 +43,10 @@ def _without_nan(value: Any) -> Any:
 
 def dump_json(doc: Document) -> str:
     """Return ``doc`` as JSON text (see :func:`write_json` for the layout)."""
-    compact = len(doc.get("schools", [])) > COMPACT_ABOVE_SCHOOLS
+    compact = (
+        len(doc.get("schools", [])) > COMPACT_ABOVE_SCHOOLS
+        or len(doc.get("counties", [])) > COMPACT_ABOVE_COUNTIES
+    )
     options: dict[str, Any] = {
         "ensure_ascii": False,
         "allow_nan": False,
@@ -58,9 +68,10 @@ def dump_json(doc: Document) -> str:
 def write_json(doc: Document, path: str | Path) -> Path:
     """Write ``doc`` to ``path`` as UTF-8 JSON and return the path.
 
-    Non-ASCII text is written as is. Documents with up to 5,000 school rows are
-    indented by 2 spaces, larger ones are compact. NaN and infinite numbers are
-    written as ``null``, never as the non-standard ``NaN`` literal.
+    Non-ASCII text is written as is. Documents with up to 5,000 school rows and
+    200 county-years are indented by 2 spaces, larger ones are compact. NaN and
+    infinite numbers are written as ``null``, never as the non-standard ``NaN``
+    literal.
     """
     target = Path(path)
     target.write_text(dump_json(doc) + "\n", encoding="utf-8")

@@ -248,8 +248,10 @@ def render_summary(
     """
     chosen = resolve_lang(doc, lang)
     counties = doc["counties"]
+    # The document may list only the first county-years; the summary counts all.
+    total = int(doc["summary"]["counties"])
     _header(doc, console, chosen)
-    if len(counties) > 1:
+    if total > 1:
         provinces = _province_table(doc, chosen)
         if provinces is not None:
             console.print(provinces)
@@ -257,18 +259,18 @@ def render_summary(
     if not shown:
         return
     console.print(_county_table(doc, shown, chosen))
-    if len(counties) > len(shown):
+    if total > len(shown):
         console.print(
             Text(
-                text("shown_counties", chosen, shown=len(shown), total=len(counties)),
+                text("shown_counties", chosen, shown=len(shown), total=total),
                 style="dim",
             )
         )
-    if len(counties) == 1:
+    if total == 1:
         _render_one(console, counties[0], chosen)
         return
     for county in shown:
         _reason_lines(console, county, chosen, REASONS_PER_COUNTY)
-    if len(counties) > len(shown):
-        more = text("more_counties", chosen, n=len(counties) - len(shown))
+    if total > len(shown):
+        more = text("more_counties", chosen, n=total - len(shown))
         console.print(Text(more, style="dim"))
