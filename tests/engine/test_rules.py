@@ -284,3 +284,31 @@ def _all_items_met(keys: set[str], **changes: object) -> Any:
     from junheng.engine.compute import COUNTY_ITEM_COLUMNS
 
     return pl.DataFrame(rows, schema=COUNTY_ITEM_COLUMNS)
+
+
+def test_excluded_schools_listed() -> None:
+    from junheng.evaluation.document import build_document
+
+    point = primary_school(2, school_type="教学点", primary_students=49)
+    special = primary_school(3, school_type="特殊教育学校")
+    ev = _evaluate([primary_school(1), point, special])
+    assert ev.exclusions == {"small_teaching_point": 1, "special_education": 1}
+    doc = build_document(ev)
+    reasons = {r["school_code"]: r["reason"] for r in doc["excluded_schools"]}
+    assert reasons[point["school_code"]] == "small_teaching_point"
+    assert reasons[special["school_code"]] == "special_education"
+    assert any("规模不足的教学点 1" in note for note in doc["notes"])
+
+
+def test_missing_room_data_counts_schools() -> None:
+    # Two schools without music or art room data: G3 has four checks per school,
+    # but the reason counts schools.
+    rows = [
+        primary_school(n, music_rooms=None, art_rooms=None,
+                       music_room_min_area_m2=None, art_room_min_area_m2=None)
+        for n in (1, 2)
+    ]
+    ev = _evaluate(rows)
+    missing = [r for r in ev.reasons[COUNTY] if r["code"] == "school_item_missing"]
+    assert [r["item"] for r in missing] == ["G3"]
+    assert missing[0]["count"] == 2

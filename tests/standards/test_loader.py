@@ -193,3 +193,71 @@ def test_invalid_yaml_reported(tmp_path: Path) -> None:
     path = _write(tmp_path, "broken.yaml", "id: [unclosed\n")
     with pytest.raises(FrameworkError, match="invalid YAML"):
         load_framework(str(path))
+
+
+def test_override_needs_own_id(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "noid.yaml",
+        """
+extends: cn-2017-quality
+name: {zh: 无编号, en: No id}
+""",
+    )
+    with pytest.raises(FrameworkError, match="needs an 'id' of its own"):
+        load_framework(str(path))
+
+
+def test_remove_unknown_id_rejected(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "typo.yaml",
+        """
+id: typo-remove
+extends: cn-2017-quality
+name: {zh: 错删, en: Wrong removal}
+remove: [V99]
+""",
+    )
+    with pytest.raises(FrameworkError, match="V99"):
+        load_framework(str(path))
+
+
+def test_shadowing_builtin_id_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(
+        tmp_path,
+        "fake.yaml",
+        """
+id: cn-2017-quality
+extends: cn-2012-basic
+name: {zh: 冒名, en: Impostor}
+""",
+    )
+    monkeypatch.setenv("JUNHENG_FRAMEWORKS", str(tmp_path))
+    with pytest.raises(FrameworkError, match="more than one file"):
+        load_framework("cn-2017-quality")
+
+
+def test_broken_file_spares_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path, "broken.yaml", "id: [unclosed\n")
+    monkeypatch.setenv("JUNHENG_FRAMEWORKS", str(tmp_path))
+    assert load_framework("cn-2012-basic").id == "cn-2012-basic"
+
+
+def test_negative_cv_limit_rejected(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "neg.yaml",
+        """
+id: negative-limit
+extends: cn-2017-quality
+name: {zh: 负限值, en: Negative limit}
+balance_rule: {cv_limit: {primary: -1, junior: 0.45}}
+""",
+    )
+    with pytest.raises(FrameworkError, match="balance_rule.cv_limit.primary"):
+        load_framework(str(path))

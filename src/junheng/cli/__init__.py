@@ -68,6 +68,41 @@ def _report_input_error(error: InputError, report_path: Path) -> None:
 
 
 WARNINGS_SHOWN = 5
+OUTPUT_SUFFIXES = {"json": (".json",), "xlsx": (".xlsx",), "html": (".html", ".htm")}
+
+
+def _check_report_suffix(
+    ctx: click.Context, param: click.Parameter, value: Path
+) -> Path:
+    """Reject an error-report path that is neither .xlsx nor .json, before import."""
+    if value.suffix.lower() not in (".xlsx", ".json"):
+        raise click.BadParameter(
+            f"{str(value)!r} must end in .xlsx or .json", ctx=ctx, param=param
+        )
+    return value
+
+
+def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> None:
+    """Reject an output path that cannot be right, before anything is read."""
+    if output is None:
+        return
+    if fmt == "table":
+        raise click.UsageError(
+            "--output needs --format json, xlsx or html; the table format prints "
+            "to the terminal"
+        )
+    if output.suffix.lower() not in OUTPUT_SUFFIXES[fmt]:
+        raise click.UsageError(
+            f"--output {str(output)!r} does not end in "
+            f"{' or '.join(OUTPUT_SUFFIXES[fmt])}, the suffix of --format {fmt}"
+        )
+    target = output.resolve()
+    for path in inputs:
+        if path.resolve() == target:
+            raise click.UsageError(
+                f"--output {str(output)!r} is one of the input files; choose "
+                "another name so the input is not overwritten"
+            )
 
 
 def _print_warnings(
@@ -94,6 +129,11 @@ def _atomic_write(path: Path, write: Any) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        # mkstemp creates the file readable by its owner only; give the report
+        # the permissions any new file gets under the current umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -186,7 +226,7 @@ def _emit(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     help="Output file; JSON goes to standard output when omitted.",
 )
@@ -205,7 +245,8 @@ def _emit(
 )
 @click.option(
     "--errors-report",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=_check_report_suffix,
     default=Path(DEFAULT_ERROR_REPORT),
     show_default=True,
     help="Where to write the list of input errors (.xlsx or .json).",
@@ -237,6 +278,7 @@ def evaluate(
     from junheng.ingest import load_inputs
     from junheng.standards.loader import load_framework
 
+    _check_output(fmt, output, files)
     console = _console()
     try:
         fw = load_framework(framework)
@@ -249,10 +291,15 @@ def evaluate(
             )
             schools = _filter(result.schools, year, county)
             items = _filter(result.county_items, year, county)
+            if result.schools.is_empty():
+                raise InputError(
+                    "the input has no school rows; add the school sheet or file "
+                    "(学校数据) to evaluate"
+                )
             if schools.is_empty():
                 raise InputError(
-                    "no school rows left to evaluate; check --year and --county "
-                    f"(year={year}, county={county})"
+                    f"no school rows match --year {year} and --county {county}; "
+                    f"the input has years {sorted(result.schools['year'].unique())}"
                 )
             progress.update(task, description="评估 / evaluating")
             ev = run_evaluation(schools, fw, items)
@@ -277,22 +324,28 @@ def evaluate(
 @main.command()
 def frameworks() -> None:
     """List the installed evaluation frameworks and where they come from."""
-    from junheng.standards.loader import ENV_VAR, list_frameworks, load_framework
+    from junheng.standards.loader import ENV_VAR, load_framework, scan_frameworks
 
     table = Table("id", "名称 / name", "extends", "file")
-    try:
-        for info in list_frameworks():
+    infos, problems = scan_frameworks()
+    for info in infos:
+        try:
             load_framework(str(info.path))
-            table.add_row(
-                info.id,
-                f"{info.name_zh}\n{info.name_en}",
-                info.extends or "",
-                str(info.path),
-            )
-    except JunhengError as error:
-        _fail(error)
+        except JunhengError as error:
+            problems.append(str(error))
+            continue
+        table.add_row(
+            info.id,
+            f"{info.name_zh}\n{info.name_en}",
+            info.extends or "",
+            str(info.path),
+        )
     Console().print(table)
     Console().print(f"Add folders of your own framework files to {ENV_VAR}.")
+    for problem in problems:
+        _console().print(f"[red]无法使用 / unusable:[/] {problem}", highlight=False)
+    if problems:
+        raise SystemExit(2)
 
 
 @main.command()
@@ -310,7 +363,7 @@ def profiles() -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=False),
     default=Path("junheng-template.xlsx"),
     show_default=True,
     help="Where to write the Excel template.",
@@ -336,7 +389,8 @@ def template(output: Path) -> None:
 @click.option("--encoding", default=None, help="Encoding of CSV input.")
 @click.option(
     "--errors-report",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=_check_report_suffix,
     default=Path(DEFAULT_ERROR_REPORT),
     show_default=True,
     help="Where to write the list of input errors (.xlsx or .json).",
@@ -375,20 +429,20 @@ def validate(
 @main.command()
 @click.option(
     "--counties",
-    type=int,
+    type=click.IntRange(1, 2849),
     default=None,
     help="Number of counties (default: all 2,849 county-level divisions).",
 )
 @click.option(
     "--schools-per-county",
-    type=float,
+    type=click.FloatRange(1, 500),
     default=70,
     show_default=True,
     help="Average number of schools per county.",
 )
 @click.option(
     "--years",
-    type=int,
+    type=click.IntRange(1, 30),
     default=1,
     show_default=True,
     help="Number of consecutive school years.",
@@ -402,7 +456,7 @@ def validate(
 )
 @click.option(
     "--save",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     help="Also save the synthetic dataset (.parquet or .xlsx).",
 )
@@ -417,7 +471,7 @@ def validate(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     help="Output file for json, xlsx or html.",
 )
@@ -448,6 +502,7 @@ def demo(
     from junheng.evaluation.verdict import evaluate as run_evaluation
     from junheng.standards.loader import load_framework
 
+    _check_output(fmt, output, ())
     console = _console()
     if fmt != "table":
         # The terminal summary shows the notice itself.

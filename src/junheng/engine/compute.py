@@ -157,6 +157,7 @@ def compute(
         f"CREATE OR REPLACE TEMP TABLE regions AS {regions_sql}",
         f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw, source)}",
         f"CREATE OR REPLACE TEMP VIEW unit_values AS {queries.unit_values_sql(fw)}",
+        f"CREATE OR REPLACE TEMP VIEW excluded AS {queries.excluded_sql(fw, source)}",
         "CREATE OR REPLACE TEMP TABLE county_stats AS "
         + queries.county_stats_sql(fw, two_pass=two_pass),
         "CREATE OR REPLACE TEMP TABLE section_status AS "

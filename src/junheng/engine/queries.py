@@ -63,24 +63,59 @@ def _in_list(values: list[str]) -> str:
     return "(" + ", ".join(quote(v) for v in values) + ")" if values else "(NULL)"
 
 
-def inclusion_predicate(fw: Framework) -> str:
-    """Return the WHERE condition that keeps the schools the framework counts."""
+def exclusion_rules(fw: Framework) -> list[tuple[str, str]]:
+    """Return (reason code, SQL condition) for each way a school is left out.
+
+    Reason codes: ``private``, ``teaching_point``, ``small_teaching_point``,
+    ``special_education``, ``vocational`` and ``no_section`` (a school type that
+    contributes no section to the framework).
+    """
     inc = fw.inclusion
-    conditions = ["school_type IS NOT NULL"]
+    rules: list[tuple[str, str]] = []
     if not inc.include_private:
-        conditions.append("ownership <> '民办'")
+        rules.append(("private", "ownership = '民办'"))
     if not inc.include_teaching_points:
-        conditions.append(f"school_type <> {quote(_TEACHING_POINT)}")
+        rules.append(("teaching_point", f"school_type = {quote(_TEACHING_POINT)}"))
     elif inc.teaching_point_min_students is not None:
-        conditions.append(
-            f"NOT (school_type = {quote(_TEACHING_POINT)} AND "
-            f"COALESCE(primary_students, 0) < {int(inc.teaching_point_min_students)})"
+        minimum = int(inc.teaching_point_min_students)
+        rules.append(
+            (
+                "small_teaching_point",
+                f"school_type = {quote(_TEACHING_POINT)} AND "
+                f"COALESCE(primary_students, 0) < {minimum}",
+            )
         )
     if not inc.include_special_education:
-        conditions.append(f"school_type NOT IN {_in_list(list(_SPECIAL_TYPES))}")
+        rules.append(
+            ("special_education", f"school_type IN {_in_list(list(_SPECIAL_TYPES))}")
+        )
     if not inc.include_vocational:
-        conditions.append(f"school_type NOT IN {_in_list(list(_VOCATIONAL_TYPES))}")
+        rules.append(
+            ("vocational", f"school_type IN {_in_list(list(_VOCATIONAL_TYPES))}")
+        )
+    with_sections = [t for t, sections in fw.school_types.items() if sections]
+    rules.append(("no_section", f"school_type NOT IN {_in_list(with_sections)}"))
+    return rules
+
+
+def inclusion_predicate(fw: Framework) -> str:
+    """Return the WHERE condition that keeps the schools the framework counts."""
+    conditions = ["school_type IS NOT NULL"]
+    conditions += [f"NOT ({condition})" for _, condition in exclusion_rules(fw)]
     return " AND ".join(conditions)
+
+
+def excluded_sql(fw: Framework, source: str = "schools") -> str:
+    """Return the query listing the schools left out, each with its first reason."""
+    cases = " ".join(
+        f"WHEN {condition} THEN {quote(code)}"
+        for code, condition in exclusion_rules(fw)
+    )
+    return (
+        "SELECT year, division_code, school_code, school_name, school_type, "
+        f"ownership, primary_students, CASE {cases} END AS reason FROM {source} "
+        f"WHERE NOT ({inclusion_predicate(fw)})"
+    )
 
 
 def _types_with(fw: Framework, section: str) -> list[str]:

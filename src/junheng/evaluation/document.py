@@ -10,6 +10,7 @@ import polars as pl
 
 from junheng import __version__
 from junheng.engine import queries
+from junheng.evaluation import messages
 from junheng.evaluation.verdict import Evaluation
 
 LANGS = ("zh", "en")
@@ -202,6 +203,18 @@ def build_document(
     summary and roll-ups still cover all of them).
     """
     fw = ev.framework
+    notes = list(ev.notes)
+    if ev.exclusions:
+        notes.append(messages.exclusion_note(ev.exclusions, lang))
+    excluded = (
+        _frame_records(
+            ev.engine.query(
+                "SELECT * FROM excluded ORDER BY year, division_code, school_code"
+            )
+        )
+        if include_schools
+        else []
+    )
     return {
         "generator": f"junheng {__version__}",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -226,7 +239,8 @@ def build_document(
             ],
         },
         "summary": ev.summary(),
-        "notes": ev.notes,
+        "notes": notes,
+        "excluded_schools": excluded,
         "counties": county_records(ev, lang, limit=county_limit),
         "schools": school_records(ev) if include_schools else [],
         "rollups": {

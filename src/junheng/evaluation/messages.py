@@ -40,10 +40,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "the CV is undefined",
     },
     "school_noncompliant": {
-        "zh": "{section_label}{school_name}（{school_code}）"
+        "zh": "{school_name}（{school_code}，{section_label}）"
         "资源配置 {met_count}/{total} 项达标，"
         "要求至少 {min_met} 项且其余不低于标准的 {floor_pct:.0f}%：{shortfalls}",
-        "en": "{section_label} {school_name} ({school_code}) meets {met_count} of "
+        "en": "{school_name} ({school_code}, {section_label}) meets {met_count} of "
         "{total} resource indicators; at least {min_met} are required and the "
         "rest must reach {floor_pct:.0f}% of the threshold: {shortfalls}",
     },
@@ -78,6 +78,30 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "veto item {item} ({item_name}) not reported",
     },
 }
+
+EXCLUSION_LABELS = {
+    "private": {"zh": "民办学校", "en": "private schools"},
+    "teaching_point": {"zh": "教学点", "en": "teaching points"},
+    "small_teaching_point": {"zh": "规模不足的教学点", "en": "small teaching points"},
+    "special_education": {"zh": "特殊教育学校", "en": "special-education schools"},
+    "vocational": {"zh": "职业学校", "en": "vocational schools"},
+    "no_section": {
+        "zh": "不含参评学段的学校",
+        "en": "schools without an evaluated section",
+    },
+}
+
+
+def exclusion_note(counts: dict[str, int], lang: str) -> str:
+    """Return the sentence saying which schools the framework left out."""
+    parts = [
+        f"{EXCLUSION_LABELS[code][lang]} {count}"
+        for code, count in sorted(counts.items())
+    ]
+    if lang == "en":
+        return "Left out by the framework's inclusion rules: " + ", ".join(parts)
+    return "按评估办法不参与计算的学校：" + "，".join(parts)
+
 
 REQUIREMENT = {
     ">=": {"zh": "≥ {t}", "en": "≥ {t}"},

@@ -50,6 +50,8 @@ class Evaluation:
     verdicts: pl.DataFrame
     sections: pl.DataFrame
     rollups: Rollups
+    exclusions: dict[str, int] = field(default_factory=dict)
+    """Schools left out by the inclusion rules, counted per reason."""
     notes: list[str] = field(default_factory=list)
     _cache: dict[CountyKey, CountyDetail] = field(default_factory=dict)
 
@@ -114,6 +116,9 @@ def evaluate(
         "SELECT * FROM section_status ORDER BY year, division_code, section"
     )
     rollups = compute_rollups(engine, framework)
+    excluded = engine.query(
+        "SELECT reason, CAST(COUNT(*) AS BIGINT) AS n FROM excluded GROUP BY reason"
+    )
     log.info("evaluated %d county-years against %s", verdicts.height, framework.id)
     return Evaluation(
         framework=framework,
@@ -121,6 +126,7 @@ def evaluate(
         verdicts=verdicts,
         sections=sections,
         rollups=rollups,
+        exclusions=dict(zip(excluded["reason"], excluded["n"], strict=True)),
     )
 
 
@@ -326,7 +332,7 @@ def _school_reasons(
 
 
 def _school_item_reasons(
-    engine: EngineResult, fw: Framework, sections: pl.DataFrame
+    engine: EngineResult, fw: Framework
 ) -> dict[CountyKey, list[dict[str, Any]]]:
     reasons: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
     by_item: dict[str, list[str]] = defaultdict(list)
@@ -355,12 +361,13 @@ def _school_item_reasons(
                     school_list=names,
                 )
             )
-        missing = sections.group_by("year", "division_code").agg(
-            pl.sum_horizontal([pl.col(f"missing_{c}") for c in columns])
-            .max()
-            .alias("n")
+        any_missing = " OR ".join(f"{c} IS NULL" for c in columns)
+        missing = engine.query(
+            "SELECT year, division_code, COUNT(DISTINCT school_code) AS n "
+            f"FROM unit_values_selected WHERE students > 0 AND ({any_missing}) "
+            "GROUP BY year, division_code"
         )
-        for row in missing.filter(pl.col("n") > 0).iter_rows(named=True):
+        for row in missing.iter_rows(named=True):
             reasons[(row["year"], row["division_code"])].append(
                 _reason(
                     "school_item_missing",
@@ -423,7 +430,7 @@ def _build_reasons(
         _check_reasons(fw, checks),
         _resource_reasons(engine, fw, sections),
         _school_reasons(engine, fw),
-        _school_item_reasons(engine, fw, sections),
+        _school_item_reasons(engine, fw),
     ):
         for key, found in part.items():
             combined[key].extend(found)

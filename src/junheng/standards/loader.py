@@ -61,35 +61,64 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def list_frameworks() -> list[FrameworkInfo]:
-    """Return every framework file on the search path (first folder wins an id)."""
-    found: dict[str, FrameworkInfo] = {}
+def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
+    """Return the framework files on the search path and the problems found.
+
+    A file that cannot be read or parsed is a problem, not a failure: the other
+    frameworks stay usable. So is an id used by more than one file; that id is
+    then unusable until one file is renamed, so a local file cannot silently
+    stand in for a national standard.
+    """
+    found: dict[str, list[FrameworkInfo]] = {}
+    problems: list[str] = []
     for folder in search_dirs():
         for path in sorted(folder.glob("*.y*ml")):
-            data = _read_yaml(path)
+            try:
+                data = _read_yaml(path)
+            except FrameworkError as error:
+                problems.append(str(error))
+                continue
             fid = str(data.get("id", path.stem))
             name = data.get("name") or {}
-            found.setdefault(
-                fid,
+            found.setdefault(fid, []).append(
                 FrameworkInfo(
                     id=fid,
                     name_zh=str(name.get("zh", "")),
                     name_en=str(name.get("en", "")),
                     path=path,
                     extends=data.get("extends"),
-                ),
+                )
             )
-    return sorted(found.values(), key=lambda f: f.id)
+    unique = []
+    for fid, infos in found.items():
+        if len(infos) > 1:
+            files = ", ".join(str(i.path) for i in infos)
+            problems.append(
+                f"framework id {fid!r} is used by more than one file ({files}); "
+                "give each file its own id"
+            )
+        else:
+            unique.append(infos[0])
+    return sorted(unique, key=lambda f: f.id), problems
+
+
+def list_frameworks() -> list[FrameworkInfo]:
+    """Return the usable framework files on the search path, sorted by id."""
+    return scan_frameworks()[0]
 
 
 def _locate(ref: str) -> Path:
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.exists():
         return path
-    for info in list_frameworks():
+    infos, problems = scan_frameworks()
+    for info in infos:
         if info.id == ref:
             return info.path
-    known = ", ".join(f.id for f in list_frameworks())
+    for problem in problems:
+        if repr(ref) in problem:
+            raise FrameworkError(problem)
+    known = ", ".join(f.id for f in infos)
     raise FrameworkError(
         f"framework {ref!r} not found; installed frameworks: {known}. Give a file "
         f"path or add its folder to {ENV_VAR}."
@@ -142,10 +171,31 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not isinstance(removed, list):
         raise FrameworkError(f"{path}: key 'remove' must be a list of ids")
     if parent is None:
+        if removed:
+            raise FrameworkError(f"{path}: key 'remove' needs 'extends'")
         return data
+    if "id" not in data:
+        raise FrameworkError(
+            f"{path}: an override needs an 'id' of its own; without one its "
+            f"results would be labelled as {parent!r}"
+        )
     base = _resolve(_locate(str(parent)), (*seen, path.resolve()))
+    unknown = sorted({str(r) for r in removed} - _all_ids(base))
+    if unknown:
+        raise FrameworkError(
+            f"{path}: key 'remove' names unknown id(s) {', '.join(unknown)}; "
+            f"{parent!r} has no such indicator or item"
+        )
     merged: dict[str, Any] = _remove_ids(merge(base, data), {str(r) for r in removed})
     return merged
+
+
+def _all_ids(data: Any) -> set[str]:
+    if isinstance(data, dict):
+        return set().union(*(_all_ids(v) for v in data.values())) if data else set()
+    if _is_id_list(data):
+        return {str(e["id"]) for e in data} | set().union(*(_all_ids(e) for e in data))
+    return set()
 
 
 def _format_location(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:

@@ -8,13 +8,15 @@ and the veto items. The engine and the evaluation read only this model.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Status = Literal["confirmed", "secondary", "unconfirmed"]
 Section = Literal["primary", "junior"]
 CheckOp = Literal[">=", "<=", ">", "<", "==", "true", "false"]
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
 
 
 class _Strict(BaseModel):
@@ -40,7 +42,7 @@ class ResourceIndicator(_Strict):
     unit: Text
     formula: str
     direction: Literal["higher", "lower"] = "higher"
-    threshold: dict[Section, float] | None = None
+    threshold: dict[Section, NonNegative] | None = None
     status: Status = "confirmed"
     note: str = ""
 
@@ -122,7 +124,7 @@ class BalanceRule(_Strict):
     """CV limits between schools: each indicator (``every``) or their mean."""
 
     mode: Literal["every", "composite"]
-    cv_limit: dict[Section, float]
+    cv_limit: dict[Section, Positive]
 
 
 class Inclusion(_Strict):
@@ -142,7 +144,7 @@ class Split(_Strict):
     sections the school has, with ``N`` the students of each section.
     """
 
-    weights: dict[Literal["primary", "junior", "senior"], float]
+    weights: dict[Literal["primary", "junior", "senior"], Positive]
     shared_fields: list[str]
 
 

@@ -1,0 +1,133 @@
+"""The command line, run in-process on real files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from factories import primary_school
+
+from junheng.cli import main
+from junheng.ingest.schema import canonical_frame
+
+TAIWAN = (
+    Path(__file__).parents[1]
+    / "examples/data/tw-moe-primary-schools-113/tw_primary_schools_113.csv"
+)
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def _schools_csv(path: Path, **changes: object) -> Path:
+    canonical_frame([primary_school(1, **changes), primary_school(2)]).write_csv(path)
+    return path
+
+
+def test_demo_runs_small(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["demo", "--counties", "3"])
+    assert result.exit_code == 0, result.output
+    assert "合成数据" in result.output
+
+
+def test_evaluate_json_to_file(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main, ["evaluate", str(source), "--format", "json", "-o", "out.json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert doc["counties"][0]["division_code"] == "410102"
+    assert doc["counties"][0]["verdict"] == "incomplete"
+
+
+def test_bad_input_writes_no_output(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    result = runner.invoke(
+        main, ["evaluate", str(source), "--format", "html", "-o", "out.html"]
+    )
+    assert result.exit_code == 3
+    assert not (tmp_path / "out.html").exists()
+    assert (tmp_path / "junheng-errors.xlsx").exists()
+    assert "-5" in result.output
+
+
+def test_output_cannot_replace_input(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    before = source.read_bytes()
+    result = runner.invoke(
+        main, ["evaluate", str(source), "--format", "json", "-o", str(source)]
+    )
+    assert result.exit_code == 2
+    assert source.read_bytes() == before
+
+
+def test_output_suffix_must_match(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main, ["evaluate", str(source), "--format", "json", "-o", "out.xlsx"]
+    )
+    assert result.exit_code == 2
+    assert "does not end in .json" in result.output
+
+
+def test_table_rejects_output(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    result = runner.invoke(main, ["evaluate", str(source), "-o", "out.txt"])
+    assert result.exit_code == 2
+
+
+def test_errors_report_suffix_checked(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main, ["evaluate", str(source), "--errors-report", "errors.txt"]
+    )
+    assert result.exit_code == 2
+    assert "must end in .xlsx or .json" in result.output
+
+
+def test_filters_matching_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    result = runner.invoke(main, ["evaluate", str(source), "--year", "1999"])
+    assert result.exit_code == 3
+    assert "no school rows match" in result.output
+
+
+def test_taiwan_example_evaluates(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main,
+        [
+            "evaluate",
+            str(TAIWAN),
+            "--profile",
+            "tw-moe-primary",
+            "--framework",
+            "tw-moe-primary-example",
+            "--format",
+            "json",
+            "--no-schools",
+            "-o",
+            "tw.json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(Path("tw.json").read_text(encoding="utf-8"))
+    assert doc["summary"]["counties"] == 367
+    assert doc["summary"]["incomplete"] == 0
+
+
+def test_frameworks_lists_builtin(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["frameworks"])
+    assert result.exit_code == 0
+    assert "cn-2017-quality" in result.output
+
+
+def test_template_written(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["template", "-o", "t.xlsx"])
+    assert result.exit_code == 0
+    assert (tmp_path / "t.xlsx").stat().st_size > 0
