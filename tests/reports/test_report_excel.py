@@ -14,7 +14,16 @@ from reports.report_docs import NONCOMPLIANT_CODE, NONCOMPLIANT_NAME
 from junheng.reports import excel
 from junheng.reports.excel import write_workbook
 
-SHEETS_ZH = ["概览", "县域结果", "指标阈值", "学校", "原因", "县级指标", "汇总"]
+SHEETS_ZH = [
+    "概览",
+    "县域结果",
+    "指标阈值",
+    "学校",
+    "原因",
+    "县级指标",
+    "结论汇总",
+    "指标汇总",
+]
 SCHOOL_HEADER_ZH = [
     "学年",
     "行政区划代码",
@@ -88,7 +97,7 @@ def test_excel_compliant_row_plain(workbook: openpyxl.Workbook) -> None:
 
 def test_excel_chart_exists(workbook: openpyxl.Workbook) -> None:
     assert workbook["概览"]._charts
-    assert workbook["汇总"]._charts
+    assert workbook["结论汇总"]._charts
 
 
 def test_excel_county_cv_cells(workbook: openpyxl.Workbook) -> None:
@@ -114,6 +123,76 @@ def test_excel_money_format(workbook: openpyxl.Workbook) -> None:
 def test_excel_frozen_headers(workbook: openpyxl.Workbook) -> None:
     for name in SHEETS_ZH[1:]:
         assert workbook[name].freeze_panes == "A2", name
+
+
+def test_excel_overview_not_frozen(workbook: openpyxl.Workbook) -> None:
+    assert workbook["概览"].freeze_panes is None
+
+
+def test_excel_autofilters(workbook: openpyxl.Workbook, doc: dict[str, Any]) -> None:
+    county = doc["counties"][0]
+    reasons = len(county["reasons"])
+    items = len(county["county_items"])
+    # County results: 12 fixed columns and 5 blocks of 7 indicators, 47 columns
+    # (A to AU), one primary row. Schools: 17 columns (A to Q), 3 schools.
+    assert workbook["县域结果"].auto_filter.ref == "A1:AU2"
+    assert workbook["学校"].auto_filter.ref == "A1:Q4"
+    assert workbook["原因"].auto_filter.ref == f"A1:G{reasons + 1}"
+    assert workbook["县级指标"].auto_filter.ref == f"A1:J{items + 1}"
+    # Roll-ups of one county: nation, province and city rows. The indicator
+    # roll-ups have 20 columns (A to T) and 7 primary indicators per level.
+    assert workbook["结论汇总"].auto_filter.ref == "A1:I4"
+    assert workbook["指标汇总"].auto_filter.ref == "A1:T22"
+
+
+def test_excel_rollup_headers(workbook: openpyxl.Workbook) -> None:
+    for name in ("结论汇总", "指标汇总"):
+        ws = workbook[name]
+        header = _header(ws)
+        assert len(header) == ws.max_column, name
+        assert all(header), name
+
+
+def test_excel_rollup_nation_code(workbook: openpyxl.Workbook) -> None:
+    for name in ("结论汇总", "指标汇总"):
+        ws = workbook[name]
+        assert ws.cell(2, 1).value == "全国", name
+        assert ws.cell(2, 2).value == "全国", name
+        codes = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
+        assert "all" not in codes, name
+
+
+def test_excel_rollup_nation_english(doc: dict[str, Any], tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(write_workbook(doc, tmp_path / "r.xlsx", "en"))
+    ws = book["Verdict roll-ups"]
+    assert ws.cell(2, 1).value == "nation"
+    assert ws.cell(2, 2).value == "national"
+
+
+def test_excel_overview_total(two_county_doc: dict[str, Any], tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(write_workbook(two_county_doc, tmp_path / "r.xlsx"))
+    ws = book["概览"]
+    labels = [ws.cell(r, 1).value for r in range(1, 30)]
+    total_row = labels.index("合计") + 1
+    # 410102 fails and 410103 is incomplete: 0 + 1 + 1 = 2.
+    assert labels[total_row - 4 : total_row - 1] == ["达标", "未达标", "数据不全"]
+    assert ws.cell(total_row, 2).value == 2
+
+
+def test_excel_primary_before_junior(doc: dict[str, Any], tmp_path: Path) -> None:
+    county = doc["counties"][0]
+    primary = county["sections"]["primary"]
+    # The engine lists sections by name, so junior comes first in the document.
+    both = {**county, "sections": {"junior": primary, "primary": primary}}
+    path = write_workbook({**doc, "counties": [both]}, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(path)["县域结果"]
+    assert [ws.cell(r, 6).value for r in (2, 3)] == ["小学", "初中"]
+
+
+def test_excel_items_natural_order(workbook: openpyxl.Workbook) -> None:
+    ws = workbook["县级指标"]
+    items = [ws.cell(r, 5).value for r in range(2, ws.max_row + 1)]
+    assert items.index("G2") < items.index("G9") < items.index("G10")
 
 
 def test_excel_reason_rows(workbook: openpyxl.Workbook, doc: dict[str, Any]) -> None:

@@ -90,3 +90,87 @@ def test_html_print_styles(page: str) -> None:
 def test_html_written_utf8(doc: dict[str, Any], tmp_path: Path) -> None:
     path = write_html(doc, tmp_path / "r.html")
     assert "中原区第二小学" in path.read_text("utf-8")
+
+
+def _items_table(html: str) -> str:
+    """Return the county items table of the first county."""
+    heading = re.search(r"<h3>(县级指标|County items)</h3>", html)
+    assert heading is not None
+    return html[heading.start() : html.index("</table>", heading.start())]
+
+
+def test_html_primary_before_junior(doc: dict[str, Any]) -> None:
+    county = doc["counties"][0]
+    primary = county["sections"]["primary"]
+    # The engine lists sections by name, so junior comes first in the document.
+    both = {**county, "sections": {"junior": primary, "primary": primary}}
+    html = render_html({**doc, "counties": [both]})
+    assert html.index("<h3>小学 <span") < html.index("<h3>初中 <span")
+    header = html[html.index("<thead>") : html.index("</thead>")]
+    assert header.index("小学 最大差异系数/限值") < header.index(
+        "初中 最大差异系数/限值"
+    )
+
+
+def test_html_item_names(page: str) -> None:
+    table = _items_table(page)
+    assert '<span class="code">G7</span> 特殊教育学校生均公用经费不低于6000元' in table
+    assert "G11_rotation_rate" in table
+    assert "（交流轮岗比例）" in table
+
+
+def test_html_item_names_english(doc_en: dict[str, Any]) -> None:
+    table = _items_table(render_html(doc_en, "en"))
+    assert "Special-education operating funds at least 6000 yuan" in table
+    assert "(rotation rate)" in table
+
+
+def test_html_item_names_unknown_framework(doc: dict[str, Any]) -> None:
+    framework = {**doc["framework"], "id": "no-such-framework"}
+    table = _items_table(render_html({**doc, "framework": framework}))
+    assert '<span class="code">G7</span> </td>' in table
+    assert "特殊教育学校" not in table
+
+
+def test_html_items_natural_order(page: str) -> None:
+    table = _items_table(page)
+    g2 = table.index('<span class="code">G2</span>')
+    g9 = table.index('<span class="code">G9</span>')
+    g10 = table.index('<span class="code">G10</span>')
+    assert g2 < g9 < g10
+
+
+def test_html_districts_natural_order(doc: dict[str, Any]) -> None:
+    counties = [
+        {**doc["counties"][0], "division_code": code}
+        for code in ("10-乙區", "2-甲區", "1-丙區")
+    ]
+    html = render_html({**doc, "counties": counties})
+    first = html.index('id="c-1-丙區-2024"')
+    second = html.index('id="c-2-甲區-2024"')
+    third = html.index('id="c-10-乙區-2024"')
+    assert first < second < third
+
+
+def test_html_english_yes_no(doc_en: dict[str, Any]) -> None:
+    county = doc_en["counties"][0]
+    items = [
+        {**item, "value": item["item"] != "V1", "passed": True}
+        if item["op"] in ("true", "false")
+        else item
+        for item in county["county_items"]
+    ]
+    changed = {**doc_en, "counties": [{**county, "county_items": items}]}
+    table = _items_table(render_html(changed, "en"))
+    # G1 requires yes and reports yes; the veto item V1 requires no, reports no.
+    assert '<td class="code">yes</td><td class="code">yes</td>' in table
+    assert '<td class="code">no</td><td class="code">no</td>' in table
+    assert "是" not in table
+    assert "否" not in table
+
+
+def test_html_nation_row_english(doc_en: dict[str, Any]) -> None:
+    html = render_html(doc_en, "en")
+    rollups = html[html.index('id="rollups"') :]
+    assert "<td>nation</td><td>national</td>" in rollups
+    assert ">all<" not in rollups

@@ -7,19 +7,28 @@ format them.
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from junheng.evaluation.messages import REQUIREMENT
 from junheng.reports.labels import LANGS, Lang, text
 
+log = logging.getLogger(__name__)
+
 Document = Mapping[str, Any]
 """The mapping returned by ``build_document``."""
 
 VERDICTS = ("pass", "fail", "incomplete")
+
+SECTION_ORDER = ("primary", "junior")
+"""Order of the sections in every report: 小学 before 初中."""
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def resolve_lang(doc: Document, lang: str | None) -> Lang:
@@ -75,9 +84,60 @@ def is_money(unit: str | None) -> bool:
     return bool(unit) and ("元" in str(unit) or "yuan" in str(unit))
 
 
+def natural_key(value: Any) -> tuple[tuple[int, str], ...]:
+    """Return a sort key that orders the digit runs of ``value`` by number.
+
+    ``G2`` sorts before ``G10`` and ``2-臺北市`` before ``10-宜蘭縣``.
+    """
+    parts = _DIGITS.split(str(value))
+    # re.split with a group puts the digit runs at the odd positions.
+    return tuple(
+        (int(part), "") if index % 2 else (-1, part.casefold())
+        for index, part in enumerate(parts)
+    )
+
+
+def section_key(section: str) -> tuple[int, str]:
+    """Return a sort key that puts 小学 before 初中 and unknown sections last."""
+    if section in SECTION_ORDER:
+        return (SECTION_ORDER.index(section), "")
+    return (len(SECTION_ORDER), section)
+
+
 def section_ids(doc: Document) -> list[str]:
-    """Return the sections of the framework in framework order."""
-    return list(doc["framework"].get("cv_limit", {}))
+    """Return the sections of the framework, 小学 before 初中."""
+    return sorted(doc["framework"].get("cv_limit", {}), key=section_key)
+
+
+def county_sections(county: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """Return the ``(section id, section)`` pairs of a county, 小学 before 初中."""
+    sections: Mapping[str, Mapping[str, Any]] = county.get("sections", {})
+    return sorted(sections.items(), key=lambda pair: section_key(pair[0]))
+
+
+def county_order(county: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Return the sort key of a county-year: year, then division code naturally."""
+    return (county["year"], natural_key(county["division_code"]))
+
+
+def ordered_counties(doc: Document) -> list[Mapping[str, Any]]:
+    """Return the document's county-years by year and natural division code.
+
+    Taiwan's district codes then run 1-, 2-, … 10- instead of 1-, 10-, 2-.
+    """
+    return sorted(doc["counties"], key=county_order)
+
+
+def ordered_county_items(county: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Return a county's items by part, then by natural item id (G2 before G10).
+
+    Parts keep the order of the document, and so do the checks of one item.
+    """
+    items: list[Mapping[str, Any]] = county.get("county_items", [])
+    parts: dict[str, int] = {}
+    for item in items:
+        parts.setdefault(item["part"], len(parts))
+    return sorted(items, key=lambda i: (parts[i["part"]], natural_key(i["item"])))
 
 
 def indicator_ids(doc: Document) -> list[str]:
@@ -175,6 +235,59 @@ def item_value_text(value: Any, lang: str) -> str:
         return text("yes" if value else "no", lang)
     found = number(value)
     return format_plain(found) if found is not None else str(value)
+
+
+def region_code_text(row: Mapping[str, Any], lang: str) -> str:
+    """Return the region code of a roll-up row, with 全国 for the nation row."""
+    if row["level"] == "nation":
+        return text("nation_code", lang)
+    return str(row["region_code"])
+
+
+@dataclass(frozen=True)
+class CountyItemNames:
+    """Display names of a framework's county items and of their reported keys."""
+
+    items: Mapping[str, str] = field(default_factory=dict)
+    keys: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """Labels of the checks by ``(item id, key)``, for items with several checks."""
+
+    def item_name(self, item: str) -> str:
+        """Return the item's name, or an empty string when it is unknown."""
+        return self.items.get(item, "")
+
+    def key_label(self, item: str, key: str) -> str:
+        """Return the label of one reported key, or an empty string."""
+        return self.keys.get((item, key), "")
+
+
+def county_item_names(doc: Document, lang: str) -> CountyItemNames:
+    """Return the county item names of the document's framework in ``lang``.
+
+    The document carries item ids and keys only, so the names come from the
+    framework loaded again by id. A framework that was given as a file path is
+    usually not found by its id, and then every name is empty and the reports
+    show the ids.
+    """
+    from junheng.errors import FrameworkError
+    from junheng.standards.loader import load_framework
+
+    try:
+        framework = load_framework(str(doc["framework"].get("id", "")))
+    except FrameworkError as error:
+        log.info("county item names not shown, framework not loaded: %s", error)
+        return CountyItemNames()
+    # NOTE: a framework file with the same id as another one on the search path
+    # gives the names of the file that load_framework finds, which may differ.
+    items = [i for p in framework.parts for i in p.items] + framework.veto_items
+    names = {i.id: i.name.get(lang) for i in items}
+    keys = {
+        (i.id, c.key): c.label.get(lang)
+        for i in items
+        for c in i.checks
+        if c.key and c.label
+    }
+    return CountyItemNames(names, keys)
 
 
 def latest_rollup_year(doc: Document) -> int | None:

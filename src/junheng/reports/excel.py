@@ -1,9 +1,10 @@
 """The evaluation document as an Excel workbook, written with xlsxwriter.
 
 Sheets, in order: overview with verdict counts and a chart, county results per
-section with a CV chart, indicator thresholds, schools, reasons, county items and
-roll-ups. Every sheet is written top to bottom in xlsxwriter's constant-memory
-mode, so a national document costs little memory. In that mode a row that has
+section with a CV chart, indicator thresholds, schools, reasons, county items,
+verdict roll-ups and indicator roll-ups. The tables have autofilters. Every
+sheet is written top to bottom in xlsxwriter's constant-memory mode, so a
+national document costs little memory. In that mode a row that has
 been passed can no longer be written, so each sheet is written in row order.
 """
 
@@ -23,13 +24,19 @@ from junheng.reports.common import (
     VERDICTS,
     Document,
     county_name,
+    county_sections,
     indicator_ids,
     is_money,
+    natural_key,
     noncompliant_count,
     number,
+    ordered_counties,
+    ordered_county_items,
+    region_code_text,
     requirement_text,
     resolve_lang,
     section_ids,
+    section_key,
 )
 from junheng.reports.labels import (
     level_label,
@@ -151,6 +158,8 @@ class _Sheet:
     row: int = 0
     widths: dict[int, int] = field(default_factory=dict)
     measured: int = 0
+    header_row: int | None = None
+    columns: int = 0
 
     def __post_init__(self) -> None:
         self.ws = self.book.add_worksheet(self.name)
@@ -165,8 +174,17 @@ class _Sheet:
             self._measure(col, label)
         if freeze:
             self.ws.freeze_panes(self.row + 1, 0)
+        self.header_row = self.row
+        self.columns = len(labels)
         self.row += 1
         return self.row - 1
+
+    def autofilter(self) -> None:
+        """Add an autofilter over the last header and the rows written below it."""
+        if self.header_row is None:
+            raise ValueError(f"sheet {self.name!r} has no header row to filter")
+        last_row = max(self.row - 1, self.header_row)
+        self.ws.autofilter(self.header_row, 0, last_row, self.columns - 1)
 
     def write(self, cells: Sequence[_Cell | Any], *, measure: bool = True) -> None:
         """Write one row; ``None`` values leave blank cells (filled if formatted).
@@ -222,6 +240,8 @@ class _Book:
     formats: _Formats
     doc: Document
     lang: str
+    counties: list[Mapping[str, Any]] = field(default_factory=list)
+    """The document's county-years by year and natural division code."""
 
     def sheet(self, key: str) -> _Sheet:
         return _Sheet(
@@ -282,11 +302,11 @@ def _rule_texts(doc: Document, lang: str) -> list[tuple[str, str]]:
     return found
 
 
-def _first_county_rows(doc: Document) -> list[tuple[int, str]]:
+def _first_county_rows(counties: list[Mapping[str, Any]]) -> list[tuple[int, str]]:
     """Return (row on the county results sheet, section) of the first county."""
-    if not doc["counties"]:
+    if not counties:
         return []
-    sections = list(doc["counties"][0].get("sections", {}))
+    sections = [section_id for section_id, _ in county_sections(counties[0])]
     return [(1 + n, s) for n, s in enumerate(sections)]
 
 
@@ -309,12 +329,12 @@ def _verdict_chart(book: _Book, sheet: _Sheet, first_row: int) -> Any:
 
 def _cv_chart(book: _Book) -> Any | None:
     """Return a chart of the first county's CVs per section against the limit."""
-    rows = _first_county_rows(book.doc)
+    rows = _first_county_rows(book.counties)
     if not rows:
         return None
 
     lang = book.lang
-    county = book.doc["counties"][0]
+    county = book.counties[0]
     ids = indicator_ids(book.doc)
     fixed = len(_COUNTY_FIXED)
     cv_col = fixed + len(ids)
@@ -411,6 +431,8 @@ def _write_overview(book: _Book) -> None:
             ],
             measure=False,
         )
+    total = sum(int(number(summary.get(v)) or 0) for v in VERDICTS)
+    sheet.write([_Cell(text("total", lang), book.bold()), total], measure=False)
     sheet.ws.insert_chart(counts_row, 3, _verdict_chart(book, sheet, counts_row + 1))
     cv_chart = _cv_chart(book)
     if cv_chart is not None:
@@ -433,11 +455,14 @@ def _write_overview(book: _Book) -> None:
                 "reason_count",
                 "reasons",
             )
-        ]
+        ],
+        # The table starts below the summary and the charts, so freezing its
+        # header would keep more than 20 rows on screen.
+        freeze=False,
     )
     separator = " ｜ " if lang == "zh" else " | "
     count = book.formats.get(COUNT_FORMAT)
-    for county in doc["counties"][:MAX_SHEET_ROWS]:
+    for county in book.counties[:MAX_SHEET_ROWS]:
         reasons = county.get("reasons", [])
         sheet.write(
             [
@@ -542,11 +567,12 @@ def _write_county_results(book: _Book) -> None:
     )
     rows = (
         (county, section_id, section)
-        for county in book.doc["counties"]
-        for section_id, section in county.get("sections", {}).items()
+        for county in book.counties
+        for section_id, section in county_sections(county)
     )
     for county, section_id, section in islice(rows, MAX_SHEET_ROWS):
         sheet.write(_section_cells(book, county, section_id, section))
+    sheet.autofilter()
     sheet.finish(max_width=24)
 
 
@@ -637,6 +663,7 @@ def _write_schools(book: _Book) -> None:
                 ),
             ]
         )
+    sheet.autofilter()
     sheet.finish(max_width=30)
 
 
@@ -659,7 +686,7 @@ def _write_reasons(book: _Book) -> None:
     )
     rows = (
         (county, reason)
-        for county in book.doc["counties"]
+        for county in book.counties
         for reason in county.get("reasons", [])
     )
     for county, reason in islice(rows, MAX_SHEET_ROWS):
@@ -675,6 +702,7 @@ def _write_reasons(book: _Book) -> None:
                 reason["message"],
             ]
         )
+    sheet.autofilter()
     sheet.finish(max_width=24)
     sheet.ws.set_column(6, 6, 110)
 
@@ -702,8 +730,8 @@ def _write_county_items(book: _Book) -> None:
     fail = formats.get(fill=FAIL_FILL)
     missing = formats.get(fill=VERDICT_COLORS["incomplete"][0])
     written = 0
-    for county in book.doc["counties"]:
-        for item in county.get("county_items", []):
+    for county in book.counties:
+        for item in ordered_county_items(county):
             if written >= MAX_SHEET_ROWS:
                 break
             written += 1
@@ -730,6 +758,7 @@ def _write_county_items(book: _Book) -> None:
                     item.get("evidence"),
                 ]
             )
+    sheet.autofilter()
     sheet.finish(max_width=40)
 
 
@@ -752,13 +781,34 @@ _INDICATOR_ROLLUP = (
 )
 
 
-def _rollup_order(row: Mapping[str, Any]) -> tuple[int, int, str]:
-    return (LEVEL_ORDER.get(row["level"], 9), row["year"], str(row["region_code"]))
+def _rollup_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        LEVEL_ORDER.get(row["level"], 9),
+        row["year"],
+        natural_key(row["region_code"]),
+    )
 
 
-def _write_rollups(book: _Book) -> None:
+def _indicator_rollup_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        *_rollup_order(row),
+        section_key(row["section"]),
+        natural_key(row["indicator"]),
+    )
+
+
+def _region_cells(row: Mapping[str, Any], lang: str) -> list[Any]:
+    return [
+        level_label(row["level"], lang),
+        region_code_text(row, lang),
+        row.get("region_name"),
+        row["year"],
+    ]
+
+
+def _write_verdict_rollups(book: _Book) -> None:
     doc, lang, formats = book.doc, book.lang, book.formats
-    sheet = book.sheet("rollups")
+    sheet = book.sheet("rollup_verdicts")
     count = formats.get(COUNT_FORMAT)
     verdict_rows = sorted(doc["rollups"].get("verdicts", []), key=_rollup_order)
     first = (
@@ -772,26 +822,30 @@ def _write_rollups(book: _Book) -> None:
     for row in verdict_rows:
         sheet.write(
             [
-                level_label(row["level"], lang),
-                row["region_code"],
-                row.get("region_name"),
-                row["year"],
+                *_region_cells(row, lang),
                 _Cell(row["counties"], count),
                 *(_Cell(row.get(v), formats.verdict(v)) for v in VERDICTS),
                 _Cell(row.get("students"), count),
             ]
         )
+    sheet.autofilter()
     chart = _rollup_chart(book, sheet, verdict_rows, first)
-    sheet.skip(2)
+    if chart is not None:
+        sheet.ws.insert_chart(1, len(_VERDICT_ROLLUP) + len(VERDICTS) + 2, chart)
+    sheet.finish(max_width=24)
 
+
+def _write_indicator_rollups(book: _Book) -> None:
+    doc, lang, formats = book.doc, book.lang, book.formats
+    sheet = book.sheet("rollup_indicators")
     units = {i["id"]: i.get("unit") for i in doc["framework"]["indicators"]}
     sheet.header(
         [text(k, lang) for k in ("level", "region_code", "region_name", "year")]
         + [text("section", lang), text("indicator", lang)]
-        + [text(key, lang) for key, _ in _INDICATOR_ROLLUP],
-        freeze=False,
+        + [text(key, lang) for key, _ in _INDICATOR_ROLLUP]
     )
-    for row in sorted(doc["rollups"].get("indicators", []), key=_rollup_order):
+    rows = sorted(doc["rollups"].get("indicators", []), key=_indicator_rollup_order)
+    for row in rows:
         cells = []
         for key, num in _INDICATOR_ROLLUP:
             if key == "mean":
@@ -799,17 +853,13 @@ def _write_rollups(book: _Book) -> None:
             cells.append(_Cell(row.get(key), formats.get(num)))
         sheet.write(
             [
-                level_label(row["level"], lang),
-                row["region_code"],
-                row.get("region_name"),
-                row["year"],
+                *_region_cells(row, lang),
                 section_label(row["section"], lang),
                 row["indicator"],
                 *cells,
             ]
         )
-    if chart is not None:
-        sheet.ws.insert_chart(1, len(_VERDICT_ROLLUP) + len(VERDICTS) + 2, chart)
+    sheet.autofilter()
     sheet.finish(max_width=24)
 
 
@@ -860,7 +910,7 @@ def write_workbook(doc: Document, path: str | Path, lang: str | None = None) -> 
     target = Path(path)
     chosen = resolve_lang(doc, lang)
     workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True})
-    book = _Book(workbook, _Formats(workbook), doc, chosen)
+    book = _Book(workbook, _Formats(workbook), doc, chosen, ordered_counties(doc))
     try:
         _write_overview(book)
         _write_county_results(book)
@@ -868,7 +918,8 @@ def write_workbook(doc: Document, path: str | Path, lang: str | None = None) -> 
         _write_schools(book)
         _write_reasons(book)
         _write_county_items(book)
-        _write_rollups(book)
+        _write_verdict_rollups(book)
+        _write_indicator_rollups(book)
     finally:
         workbook.close()
     log.info("wrote Excel report %s", target)

@@ -134,7 +134,7 @@ def _draw_quietly(draw: Callable[..., Markup | None], *args: Any) -> Markup | No
 
 
 def _county_chart(doc: Document, county: Mapping[str, Any], lang: str) -> Markup:
-    sections = list(county.get("sections", {}).items())
+    sections = common.county_sections(county)
     anchor = common.county_anchor(county)
     with _chart_style(anchor):
         figure = Figure(figsize=(4.8 * max(len(sections), 1), 2.6))
@@ -177,7 +177,8 @@ def _cv_bars(ax: Axes, section_id: str, section: Mapping[str, Any], lang: str) -
         top = max(top, float(limit))
     ax.set_ylim(0, top * 1.2 if top > 0 else 1)
     status = verdict_label(section.get("status", ""), lang)
-    ax.set_title(f"{section_label(section_id, lang)} {text('cv', lang)}（{status}）")
+    shown_status = f"（{status}）" if lang == "zh" else f" ({status})"
+    ax.set_title(f"{section_label(section_id, lang)} {text('cv', lang)}{shown_status}")
     ax.tick_params(axis="both", labelsize=8)
 
 
@@ -252,6 +253,13 @@ def _environment(lang: str) -> Environment:
         yes_no=lambda v: yes_no(v, lang),
         requirement=lambda item: common.requirement_text(item, lang),
         item_value=lambda v: common.item_value_text(v, lang),
+        region=lambda row: (
+            common.region_code_text(row, lang)
+            if row["level"] == "nation"
+            else row.get("region_name") or row["region_code"]
+        ),
+        sections_of=common.county_sections,
+        items_of=common.ordered_county_items,
         worst_cv=common.worst_cv,
         noncompliant=common.noncompliant_count,
         anchor=common.county_anchor,
@@ -264,11 +272,18 @@ def _environment(lang: str) -> Environment:
 def _rollup_table(doc: Document) -> list[Mapping[str, Any]]:
     """Return national rows of every year, then province rows of the latest year."""
     year = common.latest_rollup_year(doc)
-    rows = list(common.rollup_rows(doc, "indicators", "nation"))
-    rows.sort(key=lambda r: (r["year"], r["section"], r["indicator"]))
-    provinces = list(common.rollup_rows(doc, "indicators", "province", year))
-    provinces.sort(key=lambda r: (str(r["region_code"]), r["section"], r["indicator"]))
-    return rows + provinces
+
+    def order(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return (
+            row["year"],
+            common.natural_key(row["region_code"]),
+            common.section_key(row["section"]),
+            common.natural_key(row["indicator"]),
+        )
+
+    rows = sorted(common.rollup_rows(doc, "indicators", "nation"), key=order)
+    provinces = common.rollup_rows(doc, "indicators", "province", year)
+    return rows + sorted(provinces, key=order)
 
 
 def render_html(
@@ -279,10 +294,11 @@ def render_html(
 ) -> str:
     """Return the HTML report of ``doc`` as one self-contained page.
 
-    The first ``max_counties`` county-years are detailed; a note counts the rest.
+    The first ``max_counties`` county-years by year and natural division code
+    are detailed, and a note counts the rest.
     """
     chosen = common.resolve_lang(doc, lang)
-    counties = doc["counties"][: max(max_counties, 0)]
+    counties = common.ordered_counties(doc)[: max(max_counties, 0)]
     charts = {
         common.county_anchor(c): _draw_quietly(_county_chart, doc, c, chosen)
         for c in counties
@@ -302,6 +318,7 @@ def render_html(
         verdicts=common.VERDICTS,
         sections=common.section_ids(doc),
         units={i["id"]: i.get("unit") for i in doc["framework"]["indicators"]},
+        item_names=common.county_item_names(doc, chosen),
     )
 
 

@@ -38,7 +38,8 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "schools": {"zh": "学校", "en": "Schools"},
     "reasons": {"zh": "原因", "en": "Reasons"},
     "county_items": {"zh": "县级指标", "en": "County items"},
-    "rollups": {"zh": "汇总", "en": "Roll-ups"},
+    "rollup_verdicts": {"zh": "结论汇总", "en": "Verdict roll-ups"},
+    "rollup_indicators": {"zh": "指标汇总", "en": "Indicator roll-ups"},
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -101,6 +102,7 @@ TEXT: dict[str, dict[str, str]] = {
     "no_reasons": {"zh": "无", "en": "none"},
     "county_items": {"zh": "县级指标", "en": "County items"},
     "item": {"zh": "指标代码", "en": "Item"},
+    "item_name": {"zh": "指标", "en": "Item"},
     "key": {"zh": "填报项", "en": "Reported key"},
     "requirement": {"zh": "要求", "en": "Requirement"},
     "value": {"zh": "填报值", "en": "Value"},
@@ -110,6 +112,7 @@ TEXT: dict[str, dict[str, str]] = {
     "level": {"zh": "层级", "en": "Level"},
     "region_code": {"zh": "地区代码", "en": "Region code"},
     "region_name": {"zh": "地区", "en": "Region"},
+    "nation_code": {"zh": "全国", "en": "national"},
     "counties_over_limit": {"zh": "超限县数", "en": "Counties over limit"},
     "cv_min": {"zh": "差异系数最小值", "en": "CV min"},
     "cv_p25": {"zh": "差异系数 P25", "en": "CV P25"},
@@ -121,6 +124,7 @@ TEXT: dict[str, dict[str, str]] = {
     "theil_between": {"zh": "泰尔指数（县际）", "en": "Theil, between counties"},
     "theil_within": {"zh": "泰尔指数（县内）", "en": "Theil, within counties"},
     "verdict_counts": {"zh": "结论统计", "en": "Verdict counts"},
+    "total": {"zh": "合计", "en": "Total"},
     "school_rule": {"zh": "学校达标规则", "en": "School rule"},
     "school_rule_text": {
         "zh": "每所学校至少 {min_met} 项达标，其余不低于标准的 {floor_pct:.0f}%",
