@@ -304,11 +304,28 @@ def test_missing_room_data_counts_schools() -> None:
     # Two schools without music or art room data: G3 has four checks per school,
     # but the reason counts schools.
     rows = [
-        primary_school(n, music_rooms=None, art_rooms=None,
-                       music_room_min_area_m2=None, art_room_min_area_m2=None)
+        primary_school(
+            n,
+            music_rooms=None,
+            art_rooms=None,
+            music_room_min_area_m2=None,
+            art_room_min_area_m2=None,
+        )
         for n in (1, 2)
     ]
     ev = _evaluate(rows)
     missing = [r for r in ev.reasons[COUNTY] if r["code"] == "school_item_missing"]
     assert [r["item"] for r in missing] == ["G3"]
     assert missing[0]["count"] == 2
+
+
+def test_failed_item_reason_in_english() -> None:
+    framework = load_framework()
+    items = _all_items_met(framework.county_keys(), G10=False)
+    ev = evaluate(canonical_frame([primary_school(1)]), framework, items)
+    reason = next(r for r in ev.reasons[COUNTY] if r["code"] == "item_failed")
+    assert reason["message"]["en"] == (
+        "G10 (County allocates staff quotas and posts across schools within "
+        "approved totals) not met: G10 = no, required yes"
+    )
+    assert reason["message"]["zh"].endswith("G10 = 否，要求 是")

@@ -259,5 +259,5 @@ name: {zh: 负限值, en: Negative limit}
 balance_rule: {cv_limit: {primary: -1, junior: 0.45}}
 """,
     )
-    with pytest.raises(FrameworkError, match="balance_rule.cv_limit.primary"):
+    with pytest.raises(FrameworkError, match=r"balance_rule\.cv_limit\.primary"):
         load_framework(str(path))

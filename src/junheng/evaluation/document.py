@@ -103,7 +103,14 @@ def county_records(
     for row in verdicts.iter_rows(named=True):
         key = (row["year"], row["division_code"])
         detail = details[key]
-        reasons = [{**r, "message": r["message"][lang]} for r in detail.reasons]
+        # Fields kept in both languages (message, names) keep only ``lang``.
+        reasons = [
+            {
+                k: v[lang] if isinstance(v, dict) and lang in v else v
+                for k, v in r.items()
+            }
+            for r in detail.reasons
+        ]
         items = [
             {
                 "item": c["item_id"],

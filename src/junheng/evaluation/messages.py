@@ -124,7 +124,11 @@ def format_number(value: float | None) -> str:
 
 def render(code: str, lang: str, fields: dict[str, Any]) -> str:
     """Return the sentence of reason ``code`` in ``lang`` filled from ``fields``."""
-    values = dict(fields)
+    # A field given in both languages ({"zh": ..., "en": ...}) shows in ``lang``.
+    values = {
+        key: value[lang] if isinstance(value, dict) and lang in value else value
+        for key, value in fields.items()
+    }
     section = values.get("section")
     if section in SECTION_LABELS:
         values["section_label"] = SECTION_LABELS[section][lang]

@@ -250,7 +250,11 @@ def _resource_reasons(
         for ind in fw.resource_indicators:
             i = ind.id
             cv = row[f"cv_{i}"]
-            common = {"section": section, "indicator": i, "indicator_name": ind.name.zh}
+            common = {
+                "section": section,
+                "indicator": i,
+                "indicator_name": ind.name.model_dump(),
+            }
             if row[f"missing_{i}"]:
                 reasons[key].append(
                     _reason(
@@ -355,7 +359,7 @@ def _school_item_reasons(
                     "school_item_failed",
                     part,
                     item=item_id,
-                    item_name=item.name.zh,
+                    item_name=item.name.model_dump(),
                     count=len(names),
                     schools="、".join(names),
                     school_list=names,
@@ -373,7 +377,7 @@ def _school_item_reasons(
                     "school_item_missing",
                     part,
                     item=item_id,
-                    item_name=item.name.zh,
+                    item_name=item.name.model_dump(),
                     count=row["n"],
                 )
             )
@@ -389,7 +393,11 @@ def _check_reasons(
     for row in problems.iter_rows(named=True):
         part, item = items[row["item_id"]]
         key = (row["year"], row["division_code"])
-        common = {"item": item.id, "item_name": item.name.zh, "key": row["key"]}
+        common = {
+            "item": item.id,
+            "item_name": item.name.model_dump(),
+            "key": row["key"],
+        }
         if part == "veto":
             code = "veto_missing" if row["passed"] is None else "veto"
             reasons[key].append(_reason(code, part, **common))
@@ -397,14 +405,19 @@ def _check_reasons(
         if row["passed"] is None:
             reasons[key].append(_reason("item_missing", part, **common))
             continue
-        requirement = messages.REQUIREMENT[row["op"]]["zh"].format(
-            t=messages.format_number(row["threshold"])
-        )
-        value = (
-            messages.format_number(row["value_num"])
-            if row["value_num"] is not None
-            else str(row["value_text"])
-        )
+        requirement = {
+            lang: messages.REQUIREMENT[row["op"]][lang].format(
+                t=messages.format_number(row["threshold"])
+            )
+            for lang in ("zh", "en")
+        }
+        value: str | dict[str, str]
+        if row["op"] in ("true", "false") and row["value_bool"] is not None:
+            value = messages.REQUIREMENT["true" if row["value_bool"] else "false"]
+        elif row["value_num"] is not None:
+            value = messages.format_number(row["value_num"])
+        else:
+            value = str(row["value_text"])
         reasons[key].append(
             _reason(
                 "item_failed",
