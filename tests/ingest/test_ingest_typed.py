@@ -1,0 +1,218 @@
+"""Typed sources: numeric Parquet and Excel columns are checked as numbers."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import polars as pl
+from ingest.ingest_files import import_errors, school, school_cells, write_xlsx
+from polars.testing import assert_frame_equal
+
+from junheng.ingest import load_inputs
+from junheng.ingest.schema import SCHOOL_FIELDS, canonical_frame
+from junheng.ingest.validate import SCHOOL_SCHEMA
+
+SCHOOL_COLUMNS = [spec.name for spec in SCHOOL_FIELDS]
+
+
+def write_parquet(path: Path, frame: pl.DataFrame) -> Path:
+    frame.write_parquet(path)
+    return path
+
+
+def typed_schools(*rows: dict[str, object]) -> pl.DataFrame:
+    """Return school rows as a canonical frame: Int64 counts, Float64 amounts."""
+    return canonical_frame(list(rows)).select(SCHOOL_COLUMNS)
+
+
+def test_clean_typed_parquet_keeps_values(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2, books=2**53 + 1))
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    schools = load_inputs([path]).schools
+    assert dict(schools.schema) == SCHOOL_SCHEMA
+    assert_frame_equal(schools.select(SCHOOL_COLUMNS), frame)
+    # Integer columns are not converted to floats, so large counts stay exact.
+    assert schools["books"].to_list() == [20000, 2**53 + 1]
+
+
+def test_whole_float_count_becomes_int(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2)).with_columns(
+        pl.col("primary_students").cast(pl.Float64),
+        pl.col("books").cast(pl.Int32),
+        pl.col("primary_classes").cast(pl.UInt8),
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    schools = load_inputs([path]).schools
+    assert dict(schools.schema) == SCHOOL_SCHEMA
+    assert schools["primary_students"].to_list() == [600, 600]
+    assert schools["books"].to_list() == [20000, 20000]
+    assert schools["primary_classes"].to_list() == [14, 14]
+
+
+def test_typed_negative_count(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2, primary_students=-3))
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.rule == "negative"
+    assert issue.row == 3
+    assert issue.column == "primary_students"
+    assert issue.value == "-3"
+    assert issue.message == "value '-3' is negative"
+    assert issue.fix == "enter 0 or a positive number of students (人)"
+
+
+def test_typed_fractional_count(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2), school(3)).with_columns(
+        pl.Series("primary_teachers", [36.0, 36.5, 36.0])
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.rule == "whole_number"
+    assert issue.row == 3
+    assert issue.column == "primary_teachers"
+    assert issue.value == "36.5"
+    assert issue.message == "value '36.5' is not a whole number"
+    assert issue.fix == "enter a whole number of teachers (人), 0 or more"
+
+
+def test_typed_null_in_required_column(tmp_path: Path) -> None:
+    # A null in an optional count column (books) is allowed.
+    frame = typed_schools(school(1), school(2, books=None), school(3, year=None))
+    assert frame["year"].dtype == pl.Int64
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.rule == "required"
+    assert issue.row == 4
+    assert issue.column == "year"
+    assert issue.value is None
+    assert issue.message == "year is empty"
+
+
+def test_typed_nan_amount(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2, teaching_aux_area_m2=math.nan))
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.rule == "number"
+    assert issue.row == 3
+    assert issue.column == "teaching_aux_area_m2"
+    assert issue.value == "NaN"
+    assert issue.message == "value 'NaN' is not a number"
+
+
+def test_typed_parent_and_section_checks(tmp_path: Path) -> None:
+    frame = typed_schools(
+        school(1, primary_backbone_teachers=40),
+        school(2, junior_students=10),
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert [issue.rule for issue in issues] == ["above_total", "section_not_in_type"]
+    above, section = issues
+    assert above.row == 2
+    assert above.column == "primary_backbone_teachers"
+    assert above.value == "40"
+    assert above.message == "value 40 is more than primary_teachers (36)"
+    assert section.row == 3
+    assert section.column == "junior_students"
+    assert section.value == "10"
+
+
+def test_typed_duplicate_school(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2), school(1))
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert len(issues) == 1
+    assert issues[0].rule == "duplicate_school"
+    assert issues[0].row == 4
+    assert "first in row 2" in issues[0].message
+
+
+def test_numeric_code_column_read_as_text(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2)).with_columns(
+        pl.Series("school_code", [2141000001, 214100000]),
+        pl.col("division_code").cast(pl.Int64),
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.rule == "school_code_format"
+    assert issue.row == 3
+    assert issue.value == "214100000"
+
+
+def test_typed_blank_row_keeps_row_numbers(tmp_path: Path) -> None:
+    blank = pl.DataFrame(schema=typed_schools(school(1)).schema).clear(1)
+    frame = pl.concat(
+        [typed_schools(school(1)), blank, typed_schools(school(2, books=-1))]
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert len(issues) == 1
+    assert issues[0].rule == "negative"
+    assert issues[0].row == 4
+
+
+def test_profile_reads_typed_numbers(tmp_path: Path) -> None:
+    profile = tmp_path / "typed.yaml"
+    profile.write_text(
+        "id: typed\n"
+        "name: {zh: 测试, en: Test}\n"
+        "code_scheme: none\n"
+        "defaults: {school_type: 小学, ownership: 公办, division_code: D1}\n"
+        "columns:\n"
+        '  year: {expr: "`年度` + 1911"}\n'
+        "  school_code: 校码\n"
+        "  school_name: 校名\n"
+        "  primary_students: {sum: [男生, 女生]}\n"
+        "  teaching_aux_area_m2: 面积\n",
+        encoding="utf-8",
+    )
+    frame = pl.DataFrame(
+        {
+            "年度": [113, 113],
+            "校码": [123, 124],
+            "校名": ["甲", "乙"],
+            "男生": [10, 20],
+            "女生": [12.0, 25.0],
+            "面积": pl.Series([0.1, 2.5], dtype=pl.Float32),
+        }
+    )
+    path = write_parquet(tmp_path / "source.parquet", frame)
+    schools = load_inputs([path], profile=str(profile)).schools
+    assert schools["year"].to_list() == [2024, 2024]
+    assert schools["school_code"].to_list() == ["123", "124"]
+    assert schools["primary_students"].to_list() == [22, 45]
+    assert schools["teaching_aux_area_m2"].to_list() == [0.1, 2.5]
+
+
+def test_excel_boolean_in_number_column(tmp_path: Path) -> None:
+    rows = [school(1), school(2, books=True)]
+    path = write_xlsx(tmp_path / "schools.xlsx", {"学校数据": school_cells(rows)})
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.rule == "whole_number"
+    assert issue.row == 3
+    assert issue.value == "TRUE"
+
+
+def test_excel_number_column_with_empty_cells(tmp_path: Path) -> None:
+    rows = [school(1), school(2, books=None), school(3, books=-2)]
+    path = write_xlsx(tmp_path / "schools.xlsx", {"学校数据": school_cells(rows)})
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.rule == "negative"
+    assert issue.row == 4
+    assert issue.column == "图书册数（册）"
+    assert issue.value == "-2"
