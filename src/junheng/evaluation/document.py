@@ -193,7 +193,12 @@ def school_records(ev: Evaluation) -> list[dict[str, Any]]:
 
 
 def _frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in r.items()} for r in frame.iter_rows(named=True)]
+    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
+    cleaned = frame.with_columns(
+        pl.when(pl.col(name).is_finite()).then(pl.col(name)).alias(name)
+        for name in floats
+    )
+    return cleaned.to_dicts()
 
 
 def build_document(
