@@ -150,9 +150,19 @@ def compute(
     con.register("county_items_input", items)
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
+    school_types = pl.DataFrame(
+        queries.school_type_rows(fw),
+        schema={
+            name: (pl.String if name == "school_type" else pl.Boolean)
+            for name in queries.school_type_columns(fw)
+        },
+        orient="row",
+    )
+    con.register("school_types_input", school_types)
     statements = [
         "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
         "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
+        "CREATE OR REPLACE TEMP TABLE school_types AS SELECT * FROM school_types_input",
         "CREATE OR REPLACE TEMP TABLE county_items AS SELECT * FROM county_items_input",
         f"CREATE OR REPLACE TEMP TABLE regions AS {regions_sql}",
         f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw, source)}",

@@ -122,34 +122,74 @@ def _types_with(fw: Framework, section: str) -> list[str]:
     return [t for t, sections in fw.school_types.items() if section in sections]
 
 
+TYPE_RULES = ("teaching_point", "special_education", "vocational", "no_section")
+"""Exclusion rules that depend on the school type alone."""
+
+
+def school_type_rows(fw: Framework) -> list[tuple[object, ...]]:
+    """Return the rows of the typed school-type table the units join.
+
+    One row per school type the framework evaluates (types excluded by a
+    type-only rule are absent), with one ``in_<section>`` flag per section.
+    """
+    inc = fw.inclusion
+    rows: list[tuple[object, ...]] = []
+    for school_type, sections in fw.school_types.items():
+        if not sections:
+            continue
+        if school_type == _TEACHING_POINT and not inc.include_teaching_points:
+            continue
+        if school_type in _SPECIAL_TYPES and not inc.include_special_education:
+            continue
+        if school_type in _VOCATIONAL_TYPES and not inc.include_vocational:
+            continue
+        rows.append((school_type, *(s in sections for s in fw.sections)))
+    return rows
+
+
+def school_type_columns(fw: Framework) -> list[str]:
+    """Return the column names of the school-type table."""
+    return ["school_type"] + [f"in_{s}" for s in fw.sections]
+
+
 def units_sql(fw: Framework, source: str = "schools") -> str:
-    """Return the query that splits schools into section units (see module doc)."""
+    """Return the query that splits schools into section units (see module doc).
+
+    Reads ``school_types`` (see :func:`school_type_rows`); joining that small
+    table decides each school's sections once, instead of testing the type
+    against lists of names in every expression.
+    """
     weights: dict[str, float] = {k: v for k, v in fw.split.weights.items()}
     shared = set(fw.split.shared_fields)
-    enrolled = []
-    for section in fw.sections:
-        types = _in_list(_types_with(fw, section))
-        enrolled.append(
-            f"CASE WHEN school_type IN {types} THEN "
-            f"CAST(COALESCE({section}_students, 0) AS DOUBLE) ELSE 0 END"
-        )
+    enrolled = [
+        f"CASE WHEN t.in_{s} THEN CAST(COALESCE(s.{s}_students, 0) AS DOUBLE) "
+        "ELSE 0 END"
+        for s in fw.sections
+    ]
     weighted = [
         f"{_double(weights.get(s, 1.0))} * {expr}"
         for s, expr in zip(fw.sections, enrolled, strict=True)
     ]
     senior_weight = weights.get("senior", 1.0)
     weighted.append(
-        f"{_double(senior_weight)} * CAST(COALESCE(senior_students, 0) AS DOUBLE)"
+        f"{_double(senior_weight)} * CAST(COALESCE(s.senior_students, 0) AS DOUBLE)"
     )
+    classes = " + ".join(
+        f"CASE WHEN t.in_{s} THEN CAST(COALESCE(s.{s}_classes, 0) AS DOUBLE) ELSE 0 END"
+        for s in fw.sections
+    )
+    other_rules = [
+        f"NOT ({condition})"
+        for code, condition in exclusion_rules(fw)
+        if code not in TYPE_RULES
+    ]
+    where = f"WHERE {' AND '.join(other_rules)}" if other_rules else ""
+    flags = ", ".join(f"t.in_{s}" for s in fw.sections)
     base = (
-        f"SELECT *, {' + '.join(weighted)} AS weighted_students, "
-        f"{' + '.join(enrolled)} AS school_students_, "
-        + " + ".join(
-            f"CASE WHEN school_type IN {_in_list(_types_with(fw, s))} THEN "
-            f"CAST(COALESCE({s}_classes, 0) AS DOUBLE) ELSE 0 END"
-            for s in fw.sections
-        )
-        + f" AS school_classes_ FROM {source} WHERE {inclusion_predicate(fw)}"
+        f"SELECT s.*, {flags}, {' + '.join(weighted)} AS weighted_students, "
+        f"{' + '.join(enrolled)} AS school_students_, {classes} AS school_classes_ "
+        f"FROM {source} s JOIN school_types t USING (school_type) "
+        f"{where}"
     )
     identity = [f.name for f in IDENTITY_FIELDS + REGION_FIELDS]
     branches = []
@@ -176,8 +216,7 @@ def units_sql(fw: Framework, source: str = "schools") -> str:
             "school_classes_ AS school_classes",
         ]
         branches.append(
-            f"SELECT {', '.join(columns)} FROM ({base}) b "
-            f"WHERE school_type IN {_in_list(_types_with(fw, section))}"
+            f"SELECT {', '.join(columns)} FROM ({base}) b WHERE in_{section}"
         )
     # The base query is repeated in each branch rather than shared as a CTE: a
     # CTE read twice gets materialized with every source column, names included.
