@@ -149,9 +149,9 @@ def main(verbose: int) -> None:
 
     \b
     First steps:
-      junheng demo                      evaluate a synthetic national dataset
-      junheng template -o 模板.xlsx       write the Excel template
-      junheng evaluate 学校数据.xlsx      evaluate your own data
+      junheng demo                       evaluate a synthetic national dataset
+      junheng template -o template.xlsx  write the Excel template (填报模板)
+      junheng evaluate schools.xlsx      evaluate your own data
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(
