@@ -390,3 +390,124 @@ def test_unsupported_suffix_reported(tmp_path: Path) -> None:
     issues = import_errors([path])
     assert len(issues) == 1
     assert "unsupported file type" in issues[0].message
+
+
+def test_count_above_int64_range(tmp_path: Path) -> None:
+    rows = [school(1, books=1e30), school(2, books="9223372036854775808")]
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: school_cells(rows)})
+    issues = import_errors([path])
+    assert [issue.rule for issue in issues] == ["too_large", "too_large"]
+    assert [issue.row for issue in issues] == [2, 3]
+    assert [issue.column for issue in issues] == ["图书册数（册）", "图书册数（册）"]
+    assert [issue.value for issue in issues] == ["1e+30", "9223372036854775808"]
+    assert issues[0].message == (
+        "value '1e+30' is too large, as the maximum is 1,000,000,000 books (册)"
+    )
+
+
+def test_students_above_maximum(tmp_path: Path) -> None:
+    rows = [
+        school(1, primary_students=100_000),
+        school(2, primary_students=100_001),
+        school(3, primary_students=9e18),
+    ]
+    path = write_csv(tmp_path / "schools.csv", school_cells(rows))
+    issues = import_errors([path])
+    assert [issue.row for issue in issues] == [3, 4]
+    assert all(issue.rule == "too_large" for issue in issues)
+    assert all(issue.column == "小学在校生数（人）" for issue in issues)
+    assert "the maximum is 100,000 students (人)" in issues[0].message
+
+
+def test_amount_above_maximum(tmp_path: Path) -> None:
+    rows = [
+        school(1, equipment_value_yuan=10**13),
+        school(2, equipment_value_yuan=1e308),
+    ]
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: school_cells(rows)})
+    issues = import_errors([path])
+    assert len(issues) == 1
+    assert issues[0].rule == "too_large"
+    assert issues[0].row == 3
+    assert issues[0].column == "教学仪器设备值（元）"
+    assert issues[0].value == "1e+308"
+
+
+def test_large_fraction_reported_once(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "schools.csv", school_cells([school(books="1000000000.5")])
+    )
+    issues = import_errors([path])
+    assert len(issues) == 1
+    assert issues[0].rule == "whole_number"
+
+
+def test_huge_year_is_range_error(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "schools.xlsx", {SHEET: school_cells([school(year=1e30)])}
+    )
+    issues = import_errors([path])
+    assert len(issues) == 1
+    assert issues[0].rule == "year_range"
+    assert issues[0].value == "1e+30"
+
+
+def test_directory_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "schools.xlsx"
+    folder.mkdir()
+    issues = import_errors([folder])
+    assert len(issues) == 1
+    assert issues[0].file == "schools.xlsx"
+    assert issues[0].message == f"{folder} is a directory, not a file"
+
+
+def test_same_file_twice(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", school_cells([school(1), school(2)]))
+    issues = import_errors([path, tmp_path / "." / "a.csv"])
+    assert len(issues) == 1
+    assert issues[0].rule == "file"
+    assert issues[0].file == "a.csv"
+    assert issues[0].row is None
+    assert "given more than once" in issues[0].message
+
+
+def test_combined_school_one_section_warns(tmp_path: Path) -> None:
+    rows = [
+        school(1, school_type="九年一贯制学校"),
+        school(2, school_type="九年一贯制学校", junior_students=300),
+        school(
+            3,
+            school_type="十二年一贯制学校",
+            primary_students=None,
+            junior_students=500,
+            senior_students=600,
+            primary_teachers=None,
+            primary_teachers_above_required_degree=None,
+            primary_backbone_teachers=None,
+            primary_pe_art_teachers=None,
+            primary_teachers_intermediate_title=None,
+        ),
+    ]
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: school_cells(rows)})
+    result = load_inputs([path])
+    warnings = find(result.warnings, "combined_one_section")
+    assert [w.row for w in warnings] == [2, 4]
+    assert [w.column for w in warnings] == ["初中在校生数（人）", "小学在校生数（人）"]
+    assert [w.value for w in warnings] == [None, None]
+    assert all(w.severity == "warning" for w in warnings)
+    assert warnings[0].message.startswith(
+        "a 九年一贯制学校 has 小学 students but no 初中 students"
+    )
+
+
+def test_no_students_names_own_section(tmp_path: Path) -> None:
+    # Without a 小学在校生数 column, the warning for a 小学 still names it, not
+    # the 初中在校生数 column that the file has.
+    cells = school_cells([school()])
+    drop = HEADERS.index(header("primary_students"))
+    cells = [row[:drop] + row[drop + 1 :] for row in cells]
+    path = write_csv(tmp_path / "schools.csv", cells)
+    issues = find(import_errors([path]), "no_students")
+    assert len(issues) == 1
+    assert issues[0].column == "小学在校生数（人）"
+    assert issues[0].severity == "warning"

@@ -217,6 +217,26 @@ def test_printed_list_capped() -> None:
     assert lines[-1].startswith("... and 70 more")
 
 
+def test_printed_list_names_report() -> None:
+    issues = [_issue(row) for row in range(2, 62)]
+    text = format_issues(issues, report=Path("errors.xlsx"))
+    assert text.splitlines()[-1] == "... and 10 more; errors.xlsx lists all 60"
+    unnamed = format_issues(issues)
+    assert unnamed.splitlines()[-1] == "... and 10 more, 60 in all"
+
+
+def test_warning_marked_once() -> None:
+    warning = Issue(
+        "a.csv", None, 2, "books", "0", "no books", "check", severity="warning"
+    )
+    # str() leaves the severity to the caller, which prints its own heading.
+    assert str(warning) == "a.csv, row 2, column books: no books; check"
+    assert format_issues([warning, _issue(3)]).splitlines() == [
+        "warning: a.csv, row 2, column books: no books; check",
+        "a.csv, row 3, column books: value 'x' is not a number; fix",
+    ]
+
+
 def test_json_report_lists_all(tmp_path: Path) -> None:
     issues = [_issue(row) for row in range(2, 122)]
     path = write_issue_report(issues, tmp_path / "errors.json")

@@ -10,7 +10,7 @@ from ingest.ingest_files import import_errors, school, school_cells, write_xlsx
 from polars.testing import assert_frame_equal
 
 from junheng.ingest import load_inputs
-from junheng.ingest.schema import SCHOOL_FIELDS, canonical_frame
+from junheng.ingest.schema import MAX_COUNT, SCHOOL_FIELDS, canonical_frame
 from junheng.ingest.validate import SCHOOL_SCHEMA
 
 SCHOOL_COLUMNS = [spec.name for spec in SCHOOL_FIELDS]
@@ -27,13 +27,26 @@ def typed_schools(*rows: dict[str, object]) -> pl.DataFrame:
 
 
 def test_clean_typed_parquet_keeps_values(tmp_path: Path) -> None:
-    frame = typed_schools(school(1), school(2, books=2**53 + 1))
+    frame = typed_schools(school(1), school(2, books=MAX_COUNT))
     path = write_parquet(tmp_path / "schools.parquet", frame)
     schools = load_inputs([path]).schools
     assert dict(schools.schema) == SCHOOL_SCHEMA
     assert_frame_equal(schools.select(SCHOOL_COLUMNS), frame)
-    # Integer columns are not converted to floats, so large counts stay exact.
-    assert schools["books"].to_list() == [20000, 2**53 + 1]
+    # The maximum count itself is accepted.
+    assert schools["books"].to_list() == [20000, 1_000_000_000]
+
+
+def test_typed_count_above_int_range(tmp_path: Path) -> None:
+    frame = typed_schools(school(1)).with_columns(
+        pl.Series("books", [2**63 + 5], dtype=pl.UInt64)
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert len(issues) == 1
+    assert issues[0].rule == "too_large"
+    assert issues[0].row == 2
+    assert issues[0].column == "books"
+    assert issues[0].value == "9223372036854775813"
 
 
 def test_whole_float_count_becomes_int(tmp_path: Path) -> None:

@@ -57,8 +57,9 @@ def _report_input_error(error: InputError, report_path: Path) -> None:
 
     console = _console()
     console.print(f"[bold red]{error}[/]", highlight=False)
-    console.print(format_issues(error.issues), highlight=False, markup=False)  # type: ignore[arg-type]
     written = write_issue_report(error.issues, report_path)  # type: ignore[arg-type]
+    text = format_issues(error.issues, report=written)  # type: ignore[arg-type]
+    console.print(text, highlight=False, markup=False)
     console.print(
         f"全部问题已写入 / all issues written to: {written}. 未导入任何数据 / "
         "nothing was imported.",

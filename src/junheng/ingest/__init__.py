@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from junheng.errors import InputError
+from junheng.ingest.county_items import (
+    empty_county_items,
+    item_kinds,
+    validate_county_items,
+)
 from junheng.ingest.issues import (
+    CELL_RULES,
     Issue,
     errors_in,
     format_issues,
@@ -40,10 +46,8 @@ from junheng.ingest.validate import (
     TableContext,
     check_duplicate_items,
     check_duplicate_schools,
-    empty_county_items,
     empty_schools,
     map_headers,
-    validate_county_items,
     validate_schools,
 )
 
@@ -102,7 +106,8 @@ def load_inputs(
     ----------
     paths:
         Excel (``.xlsx``, ``.xlsm``, ``.xls``), CSV or Parquet files. A file may
-        hold school rows, county items or both; all are concatenated.
+        hold school rows, county items or both; all are concatenated. A file
+        given twice is an error.
     profile:
         Id or path of an import profile mapping another layout onto the canonical
         one (see :mod:`junheng.ingest.profiles`). County-item files are always read
@@ -130,8 +135,13 @@ def load_inputs(
     code_scheme: CodeScheme = loaded.code_scheme if loaded else "cn"
     collected = _Collected()
     names: list[str] = []
+    seen: set[Path] = set()
     for path in map(Path, paths):
         names.append(path.name)
+        if path.resolve() in seen:
+            collected.issues.append(_repeated_file_issue(path))
+            continue
+        seen.add(path.resolve())
         tables, read_issues = read_file(path, options)
         collected.issues.extend(read_issues)
         for table in tables:
@@ -143,7 +153,7 @@ def load_inputs(
     items = _combine(collected.items, empty_county_items())
     collected.issues += check_duplicate_schools(schools, collected.school_contexts)
     collected.issues += check_duplicate_items(items, collected.item_contexts)
-    issues = _sorted(collected.issues, names)
+    issues = _sorted(_drop_shadowed(collected.issues), names)
     errors = errors_in(issues)
     if errors:
         # The message stays one line; callers print the issues themselves
@@ -188,13 +198,45 @@ def _add_items(
     frame, ctx, issues = map_headers(table, COUNTY_ITEM_FIELDS)
     ctx = replace(ctx, code_scheme=code_scheme)
     typed, cell_issues = validate_county_items(
-        frame, ctx, framework.county_keys(), framework.id
+        frame, ctx, framework.county_keys(), framework.id, item_kinds(framework)
     )
     index = len(collected.item_contexts)
     collected.items.append(typed.with_columns(pl.lit(index).alias(TABLE_COLUMN)))
     collected.item_contexts.append(ctx)
     collected.issues += issues + cell_issues
     return framework
+
+
+def _repeated_file_issue(path: Path) -> Issue:
+    return Issue(
+        path.name,
+        None,
+        None,
+        None,
+        None,
+        f"the file {path} is given more than once",
+        "give each file once",
+        rule="file",
+    )
+
+
+def _drop_shadowed(issues: list[Issue]) -> list[Issue]:
+    """Drop issues about a cell that the reader already reported as unreadable.
+
+    The reader puts an Excel error value or a formula in place of the empty value
+    that calamine returns, so the value checks see text where a number may be
+    expected. That cell needs one message, the reader's.
+    """
+    unreadable = {
+        (i.file, i.sheet, i.row, i.column) for i in issues if i.rule in CELL_RULES
+    }
+    if not unreadable:
+        return issues
+    return [
+        i
+        for i in issues
+        if i.rule in CELL_RULES or (i.file, i.sheet, i.row, i.column) not in unreadable
+    ]
 
 
 def _combine(frames: list[pl.DataFrame], empty: pl.DataFrame) -> pl.DataFrame:

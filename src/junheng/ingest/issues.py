@@ -23,6 +23,9 @@ PRINT_LIMIT = 50
 RULES: frozenset[str] = frozenset(
     {
         "file",
+        "hidden_sheet",
+        "cell_error",
+        "formula_no_value",
         "header",
         "merged_cells",
         "profile_column",
@@ -30,6 +33,7 @@ RULES: frozenset[str] = frozenset(
         "number",
         "whole_number",
         "negative",
+        "too_large",
         "year_range",
         "choice",
         "division_code_format",
@@ -41,6 +45,7 @@ RULES: frozenset[str] = frozenset(
         "section_not_in_type",
         "senior_students_type",
         "no_students",
+        "combined_one_section",
         "duplicate_school",
         "item_value",
         "unknown_item",
@@ -48,6 +53,10 @@ RULES: frozenset[str] = frozenset(
     }
 )
 """Ids of the import checks, as found in :attr:`Issue.rule`."""
+
+CELL_RULES: frozenset[str] = frozenset({"cell_error", "formula_no_value"})
+"""Rules of Excel cells whose value cannot be read (an error value, or a formula
+saved without its result)."""
 
 REPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("severity", "级别 severity"),
@@ -96,8 +105,12 @@ class Issue:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
-        return f"{prefix}{self.location}: {self.message}; {self.fix}"
+        """Return ``location: message; fix``, without the severity.
+
+        Callers print warnings under their own heading, and :func:`format_issues`
+        marks them.
+        """
+        return f"{self.location}: {self.message}; {self.fix}"
 
 
 def errors_in(issues: Sequence[Issue]) -> list[Issue]:
@@ -105,20 +118,28 @@ def errors_in(issues: Sequence[Issue]) -> list[Issue]:
     return [issue for issue in issues if issue.severity == "error"]
 
 
-def format_issues(issues: Sequence[Issue], limit: int = PRINT_LIMIT) -> str:
+def format_issues(
+    issues: Sequence[Issue], limit: int = PRINT_LIMIT, report: Path | None = None
+) -> str:
     """Render issues as text, one line each, showing at most ``limit`` of them.
 
-    The line after the last one shown counts the issues left out, so a long list
-    still fits on a screen. The file reports list every issue.
+    Warnings start with ``warning:``. The line after the last one shown counts
+    the issues left out, so a long list still fits on a screen. It names
+    ``report`` if given, the error report that the caller writes, which lists
+    every issue.
     """
-    lines = [str(issue) for issue in issues[:limit]]
+    lines = [_issue_line(issue) for issue in issues[:limit]]
     hidden = len(issues) - limit
     if hidden > 0:
-        lines.append(
-            f"... and {hidden} more; write the error report (.xlsx or .json) to "
-            f"see all {len(issues)}"
-        )
+        if report is not None:
+            lines.append(f"... and {hidden} more; {report} lists all {len(issues)}")
+        else:
+            lines.append(f"... and {hidden} more, {len(issues)} in all")
     return "\n".join(lines)
+
+
+def _issue_line(issue: Issue) -> str:
+    return f"warning: {issue}" if issue.severity == "warning" else str(issue)
 
 
 def summarize_issues(issues: Sequence[Issue]) -> str:

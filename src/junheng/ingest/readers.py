@@ -36,17 +36,22 @@ from junheng.ingest.schema import (
     header_aliases,
     normalize_header,
 )
+from junheng.ingest.xlsx_cells import CellProblem, find_cell_problems
 
 TableKind = Literal["schools", "county_items"]
 
 ROW_COLUMN = "__row__"
 """Name of the Int64 column containing each data row's 1-based row number."""
 
+_NUMBER_CELL_PREFIX = "__number_cell__"
+
 SCHOOL_SHEET_NAMES = frozenset({"学校数据", "schools"})
 COUNTY_SHEET_NAMES = frozenset({"县级指标", "county_items"})
 INSTRUCTION_SHEET_NAMES = frozenset({"填报说明", "instructions"})
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+# Workbooks stored as a zip archive of XML parts, which xlsx_cells can scan.
+ZIP_EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 SUFFIXES = EXCEL_SUFFIXES | {".csv", ".parquet"}
 
 # A sheet whose header row has at least this many school columns is read as
@@ -68,7 +73,8 @@ class RawTable:
     ``frame`` has one column per header, named by the header text, plus
     :data:`ROW_COLUMN`. Each column is String, or numeric (integer or Float64) for
     the numeric columns of a typed source (see :func:`is_numeric_dtype`). Blank
-    rows are already dropped.
+    rows are already dropped. A county-items sheet may also have Boolean marker
+    columns (see :func:`number_cell_column`).
     """
 
     file: str
@@ -103,6 +109,14 @@ def read_file(
     options = options or ReadOptions()
     name = path.name
     suffix = path.suffix.lower()
+    if path.is_dir():
+        return [], [
+            _file_issue(
+                name,
+                f"{path} is a directory, not a file",
+                "give the path of an .xlsx, .csv or .parquet file",
+            )
+        ]
     if suffix not in SUFFIXES:
         return [], [
             _file_issue(
@@ -124,6 +138,17 @@ def read_file(
 
 def _file_issue(file: str, message: str, fix: str, sheet: str | None = None) -> Issue:
     return Issue(file, sheet, None, None, None, message, fix, rule="file")
+
+
+def number_cell_column(header: str) -> str:
+    """Return the name of the marker column of the text column ``header``.
+
+    In a county-items sheet, a text column that mixes text cells and number cells
+    has a Boolean marker column, true where the cell was a number. It
+    distinguishes a percentage typed as text from one stored by a cell formatted
+    as a percentage.
+    """
+    return f"{_NUMBER_CELL_PREFIX}{header}"
 
 
 def classify_headers(headers: Sequence[str]) -> TableKind | None:
@@ -271,18 +296,22 @@ def _build_table(
     header_cells: Sequence[str],
     columns: Sequence[pl.Series],
     row_numbers: pl.Series,
+    markers: Sequence[pl.Series | None] | None = None,
 ) -> tuple[RawTable, list[Issue]]:
     """Name the columns by their headers, trim text cells and drop blank rows.
 
     ``columns`` are String or numeric. A column without a header is dropped if it
     is empty and reported otherwise, and a repeated header is reported (the first
-    column of that name is kept).
+    column of that name is kept). ``markers`` gives, per column, the number-cell
+    marker to keep as :func:`number_cell_column` (None for none).
     """
     issues: list[Issue] = []
     headers: list[str] = []
     kept: list[pl.Series] = []
-    for index, (raw_header, column) in enumerate(
-        zip(header_cells, columns, strict=True)
+    if markers is None:
+        markers = [None] * len(columns)
+    for index, (raw_header, column, marker) in enumerate(
+        zip(header_cells, columns, markers, strict=True)
     ):
         header = raw_header.strip()
         if not header:
@@ -316,6 +345,8 @@ def _build_table(
             continue
         headers.append(header)
         kept.append(column.rename(header))
+        if marker is not None:
+            kept.append(marker.rename(number_cell_column(header)))
     frame = pl.DataFrame([*kept, row_numbers.rename(ROW_COLUMN).cast(pl.Int64)])
     text_headers = [h for h in headers if frame.schema[h] == pl.String]
     frame = frame.with_columns(_clean_text(pl.col(h)) for h in text_headers)
@@ -358,6 +389,7 @@ class _Sheet:
     rows: Sequence[Sequence[object]]
     header_index: int | None
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
+    hidden: bool = False
 
 
 def _load_sheet(
@@ -406,13 +438,116 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
             if meta.name.strip() in INSTRUCTION_SHEET_NAMES:
                 continue
             named = meta.name.strip() in SCHOOL_SHEET_NAMES | COUNTY_SHEET_NAMES
+            hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
             # Hidden sheets, such as dropdown lists, are not data unless named so.
-            if meta.visible != python_calamine.SheetVisibleEnum.Visible and not named:
+            if hidden and not named:
                 continue
-            sheets.append(_load_sheet(workbook, meta.name, options))
+            sheet = _load_sheet(workbook, meta.name, options)
+            sheet.hidden = hidden
+            sheets.append(sheet)
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
-    return _sheets_to_tables(file, sheets, options)
+    issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
+    # NOTE: .xls (BIFF) workbooks are not scanned, so an error cell or a formula
+    # without a result in one is not reported.
+    if path.suffix.lower() in ZIP_EXCEL_SUFFIXES:
+        issues += _unreadable_cell_issues(path, sheets)
+    tables, table_issues = _sheets_to_tables(file, sheets, options)
+    return tables, issues + table_issues
+
+
+def _hidden_sheet_issue(file: str, sheet: _Sheet) -> Issue:
+    return Issue(
+        file,
+        sheet.name,
+        None,
+        None,
+        None,
+        "the sheet is hidden in Excel, and it is imported because its name marks "
+        "it as a data sheet",
+        "unhide the sheet to check its rows, or rename or delete it if it is not "
+        "data to import",
+        severity="warning",
+        rule="hidden_sheet",
+    )
+
+
+def _unreadable_cell_issues(path: Path, sheets: list[_Sheet]) -> list[Issue]:
+    """Report error cells and formulas without results, and put their text in place.
+
+    calamine reads both as empty cells (see :mod:`junheng.ingest.xlsx_cells`). The
+    error value or the formula replaces the empty value, so that the value checks
+    do not also report the cell as empty. Cells above the header row are not
+    data and are left alone.
+    """
+    read = [s for s in sheets if s.kind is not None and s.header_index is not None]
+    problems = find_cell_problems(path, [s.name for s in read])
+    issues: list[Issue] = []
+    for sheet in read:
+        found = problems.get(sheet.name, [])
+        assert sheet.header_index is not None
+        below = [p for p in found if p.row >= sheet.header_index]
+        if not below:
+            continue
+        header = [_cell_text(v).strip() for v in sheet.rows[sheet.header_index]]
+        for problem in below:
+            column = ""
+            if problem.column < len(header):
+                column = header[problem.column]
+            issues.append(
+                _cell_problem_issue(
+                    path.name,
+                    sheet.name,
+                    problem,
+                    column or _column_letter(problem.column),
+                )
+            )
+        data = [p for p in below if p.row > sheet.header_index]
+        sheet.rows = _with_cell_texts(sheet.rows, data)
+    return issues
+
+
+def _cell_problem_issue(
+    file: str, sheet: str, problem: CellProblem, column: str
+) -> Issue:
+    if problem.kind == "error":
+        return Issue(
+            file,
+            sheet,
+            problem.row + 1,
+            column,
+            problem.text,
+            f"the cell contains the Excel error value {problem.text}",
+            "correct the formula or the cells it refers to, or enter the value",
+            rule="cell_error",
+        )
+    return Issue(
+        file,
+        sheet,
+        problem.row + 1,
+        column,
+        problem.text,
+        "the cell contains a formula without a saved result, as files written by "
+        "scripts such as openpyxl have",
+        "open the file in Excel or LibreOffice and save it, so that the results "
+        "are calculated, or enter the values in place of the formulas",
+        rule="formula_no_value",
+    )
+
+
+def _with_cell_texts(
+    rows: Sequence[Sequence[object]], problems: Sequence[CellProblem]
+) -> list[list[object]]:
+    """Return ``rows`` with each problem cell set to its text, widened to fit."""
+    patched = [list(row) for row in rows]
+    height = max([len(patched)] + [p.row + 1 for p in problems])
+    width = max([len(patched[0]) if patched else 0] + [p.column + 1 for p in problems])
+    for row in patched:
+        row.extend([""] * (width - len(row)))
+    patched.extend([[""] * width for _ in range(height - len(patched))])
+    for problem in problems:
+        patched[problem.row][problem.column] = problem.text
+    return patched
 
 
 def _fall_back_to_only_sheet(sheets: list[_Sheet]) -> None:
@@ -523,11 +658,17 @@ def _excel_table(file: str, sheet: _Sheet) -> tuple[RawTable, list[Issue]]:
     header_cells = [_cell_text(v) for v in sheet.rows[sheet.header_index]]
     data = sheet.rows[sheet.header_index + 1 :]
     width = len(header_cells)
+    markers: list[pl.Series | None] | None = None
     if data:
+        cell_columns = _sheet_columns(data)
         columns = [
-            _cells_to_series(str(i), cells)
-            for i, cells in enumerate(_sheet_columns(data))
+            _cells_to_series(str(i), cells) for i, cells in enumerate(cell_columns)
         ]
+        if sheet.kind == "county_items":
+            markers = [
+                _number_cell_marker(cells, column)
+                for cells, column in zip(cell_columns, columns, strict=True)
+            ]
     else:
         columns = [pl.Series(str(i), [], dtype=pl.String) for i in range(width)]
     first = sheet.header_index + 2
@@ -540,7 +681,16 @@ def _excel_table(file: str, sheet: _Sheet) -> tuple[RawTable, list[Issue]]:
         header_cells,
         columns,
         row_numbers,
+        markers,
     )
+
+
+def _number_cell_marker(cells: Sequence[object], column: pl.Series) -> pl.Series | None:
+    """Return where a text column had number cells, or None if it had none."""
+    if column.dtype != pl.String:
+        return None
+    marker = [type(v) in (int, float) for v in cells]
+    return pl.Series(marker, dtype=pl.Boolean) if any(marker) else None
 
 
 # ---------------------------------------------------------------------------
@@ -550,18 +700,56 @@ def _excel_table(file: str, sheet: _Sheet) -> tuple[RawTable, list[Issue]]:
 def decode_csv(data: bytes, encoding: str | None) -> tuple[str, str]:
     """Decode CSV bytes, returning the text and the encoding used.
 
-    Without ``encoding``, try UTF-8 (with or without a byte order mark), then
-    GB18030, a superset of GBK and GB2312. Raises :class:`UnicodeDecodeError`
-    when no candidate fits and :class:`LookupError` for an unknown encoding.
+    Without ``encoding``, a UTF-16 or UTF-32 byte order mark selects that
+    encoding (Excel's "Unicode text" export is UTF-16 with one). Otherwise UTF-8
+    (with or without a byte order mark) is tried, then GB18030, a superset of GBK
+    and GB2312. Raises :class:`UnicodeDecodeError` when no candidate fits, the
+    error of the candidate that decoded the most bytes, with offsets into
+    ``data``. Raises :class:`LookupError` for an unknown encoding.
     """
     if encoding is not None:
         codecs.lookup(encoding)
         text = data.decode(encoding)
         return text.removeprefix("\ufeff"), encoding
+    for bom, name in _UNICODE_BOMS:
+        if data.startswith(bom):
+            return data.decode(name), name
+    body = data.removeprefix(codecs.BOM_UTF8)
+    skipped = len(data) - len(body)
     try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = UnicodeDecodeError(
+            "utf-8", data, exc.start + skipped, exc.end + skipped, exc.reason
+        )
+    try:
         return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as gb_error:
+        raise max((utf8_error, gb_error), key=lambda e: e.start) from None
+
+
+# UTF-32 comes first because its little-endian mark begins with UTF-16's.
+_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Return the likely UTF-16 variant of ``data``, or None if it is not UTF-16.
+
+    Text in UTF-8 or GB18030 has no NUL bytes, but UTF-16 has one in each ASCII
+    character, after it in little-endian order and before it in big-endian
+    order. Only data without a byte order mark and with a NUL byte in its first
+    4096 bytes counts.
+    """
+    sample = data[:4096]
+    if b"\x00" not in sample or data.startswith(tuple(b for b, _ in _UNICODE_BOMS)):
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    return "utf-16-le" if odd >= even else "utf-16-be"
 
 
 def _sniff_separator(text: str) -> str:
@@ -573,6 +761,17 @@ def _sniff_separator(text: str) -> str:
 def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
     file = path.name
     data = path.read_bytes()
+    utf16 = None if options.encoding is not None else _utf16_without_bom(data)
+    if utf16 is not None:
+        return [], [
+            _file_issue(
+                file,
+                "the file contains NUL bytes, as UTF-16 text without a byte order "
+                "mark does",
+                f"give its encoding with --encoding {utf16} (encoding={utf16!r} in "
+                "Python), or save the file as UTF-8 CSV",
+            )
+        ]
     try:
         text, _ = decode_csv(data, options.encoding)
     except LookupError:
@@ -584,21 +783,7 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
             )
         ]
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        tried = options.encoding or "UTF-8 and GB18030"
-        return [], [
-            Issue(
-                file,
-                None,
-                line,
-                None,
-                None,
-                f"the file cannot be decoded as {tried} (invalid bytes at byte "
-                f"{exc.start})",
-                "save the file as UTF-8 CSV, or give its encoding explicitly",
-                rule="file",
-            )
-        ]
+        return [], [_decode_issue(file, data, exc, options.encoding)]
     if not text.strip():
         return [], [
             _file_issue(
@@ -608,6 +793,9 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
             )
         ]
     separator = _sniff_separator(text)
+    record_issues = _csv_record_issues(file, text, separator)
+    if record_issues:
+        return [], record_issues
     try:
         raw = pl.read_csv(
             text.encode("utf-8"),
@@ -617,44 +805,118 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
             empty_string_is_null=False,
         )
     except pl.exceptions.PolarsError as exc:
-        return [], [_csv_parse_issue(file, text, separator, exc)]
+        # The csv module accepted the file, so this is a case it parses
+        # differently from Polars. Polars' first line names the failing field.
+        first_line = str(exc).strip().split("\n", 1)[0]
+        return [], [
+            _file_issue(
+                file,
+                f"invalid CSV: {first_line[:200]}",
+                "check the quoting and separators",
+            )
+        ]
     return _csv_table(file, raw)
 
 
-def _csv_parse_issue(file: str, text: str, separator: str, exc: Exception) -> Issue:
-    """Locate a CSV parse failure with the csv module, which tracks line numbers."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+def _decode_issue(
+    file: str, data: bytes, exc: UnicodeDecodeError, encoding: str | None
+) -> Issue:
+    """Report the line of the first byte that ``exc.encoding`` cannot decode."""
+    # The bytes before the error decode, so their line breaks can be counted in
+    # any encoding, including UTF-16, where the byte 0x0A is not always a newline.
+    before = data[: exc.start].decode(exc.encoding, errors="replace")
+    line = before.count("\n") + 1
+    tried = encoding or "UTF-8 or GB18030"
+    invalid = " ".join(f"0x{byte:02X}" for byte in data[exc.start : exc.end])
+    return Issue(
+        file,
+        None,
+        line,
+        None,
+        None,
+        f"the file cannot be decoded as {tried}: line {line} has bytes that are "
+        f"invalid in {exc.encoding} ({invalid}, at byte {exc.start})",
+        "correct or delete the bytes in that line and save the file as UTF-8 CSV, "
+        "or give the file's encoding with --encoding (encoding= in Python), such "
+        "as --encoding big5",
+        rule="file",
+    )
+
+
+def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
+    """Check the quoting and the field count of every record.
+
+    The csv module tracks line numbers, so each issue names the row where the
+    record starts. Blank rows are skipped, as the readers skip them.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    issues: list[Issue] = []
     width: int | None = None
+    # Fields after the last header cell with text have no column, so a row may
+    # leave them out, as when only the header line ends with a separator.
+    needed = 0
+    start = 1
     try:
         for record in reader:
-            if not record:
+            line, start = start, reader.line_num + 1
+            if not any(field.strip() for field in record):
                 continue
             if width is None:
                 width = len(record)
-            elif len(record) > width:
-                return Issue(
-                    file,
-                    None,
-                    reader.line_num,
-                    None,
-                    None,
-                    f"the row has {len(record)} fields but the header has {width}",
-                    "remove the extra fields or quote cells that contain the "
-                    f"separator {separator!r}",
-                    rule="file",
+                needed = max(i + 1 for i, f in enumerate(record) if f.strip())
+            elif len(record) > width or len(record) < needed:
+                issues.append(
+                    _field_count_issue(file, line, len(record), width, separator)
                 )
-    except csv.Error as csv_exc:
-        return Issue(
-            file,
-            None,
-            reader.line_num,
-            None,
-            None,
-            f"invalid CSV: {csv_exc}",
-            "check the quotes in this row",
-            rule="file",
+    except csv.Error as exc:
+        issues.append(_quote_issue(file, start, exc))
+    return issues
+
+
+def _field_count_issue(
+    file: str, line: int, fields: int, width: int, separator: str
+) -> Issue:
+    if fields > width:
+        fix = (
+            "remove the extra fields or quote cells that contain the separator "
+            f"{separator!r}"
         )
-    return _file_issue(file, f"invalid CSV: {exc}", "check the quoting and separators")
+    else:
+        fix = (
+            f"add the missing fields so that the row has {width}, and keep the "
+            f"separator {separator!r} of each empty cell"
+        )
+    return Issue(
+        file,
+        None,
+        line,
+        None,
+        None,
+        f"the row has {fields} fields but the header has {width}",
+        fix,
+        rule="file",
+    )
+
+
+def _quote_issue(file: str, line: int, exc: csv.Error) -> Issue:
+    if "unexpected end of data" in str(exc):
+        message = (
+            'a quote (") opened in this row is never closed, so the rest of the '
+            "file would read as one cell"
+        )
+    else:
+        message = f"invalid quoting in this row ({exc})"
+    return Issue(
+        file,
+        None,
+        line,
+        None,
+        None,
+        message,
+        "close or remove the quote, and quote a cell that contains the separator, "
+        'a quote or a line break as a whole, with each quote inside it doubled ("")',
+        rule="file",
+    )
 
 
 def _csv_table(file: str, raw: pl.DataFrame) -> tuple[list[RawTable], list[Issue]]:

