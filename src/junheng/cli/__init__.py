@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,38 @@ def _atomic_write(path: Path, write: Any) -> None:
             os.unlink(tmp)
 
 
+def _report_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the --format, --output and --lang options shared by report commands."""
+    options = [
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="table",
+            show_default=True,
+            help="Output format of the evaluation.",
+        ),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="Output file for json, xlsx or html; JSON goes to standard "
+            "output when omitted.",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(["zh", "en"]),
+            default="zh",
+            show_default=True,
+            help="Language of labels and reasons.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="junheng")
 @click.option("-v", "--verbose", count=True, help="Log more: -v info, -vv debug.")
@@ -216,28 +248,7 @@ def _emit(
     help="Evaluate only divisions whose code starts with CODE (county, "
     "city or province prefix).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Output file; JSON goes to standard output when omitted.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of labels and reasons.",
-)
+@_report_options
 @click.option(
     "--encoding",
     default=None,
@@ -461,28 +472,7 @@ def validate(
     default=None,
     help="Also save the synthetic dataset (.parquet or .xlsx).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format of the evaluation.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Output file for json, xlsx or html.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of labels and reasons.",
-)
+@_report_options
 def demo(
     counties: int | None,
     schools_per_county: float,

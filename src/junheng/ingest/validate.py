@@ -143,19 +143,22 @@ def _row_issues(
     rule: str,
     describe: Describe,
     severity: Severity = "error",
+    value_column: str | None = None,
 ) -> list[Issue]:
     """Build one issue per row of ``frame`` where ``mask`` is true.
 
-    ``describe`` receives the row as a dict, with column ``name`` as cell text,
-    and returns the message and the fix. The issue's value is that cell text.
+    ``describe`` receives the row as a dict, with column ``name`` (or
+    ``value_column`` when given) as cell text, and returns the message and the
+    fix. The issue's value is that cell text.
     """
-    bad = _with_cell_text(frame.filter(mask.fill_null(False)), name)
+    source = value_column or name
+    bad = _with_cell_text(frame.filter(mask.fill_null(False)), source)
     issues: list[Issue] = []
     for row in bad.iter_rows(named=True):
         message, fix = describe(row)
         issues.append(
             ctx.issue(
-                row[ROW_COLUMN], name, row.get(name), message, fix, rule, severity
+                row[ROW_COLUMN], name, row.get(source), message, fix, rule, severity
             )
         )
     return issues
@@ -708,17 +711,9 @@ def _text_value(
     severity: Severity = "error",
 ) -> list[Issue]:
     """Like :func:`_row_issues`, with the issue value taken from the cell text."""
-    text = f"__text_{name}"
-    bad = _with_cell_text(frame.filter(mask.fill_null(False)), text)
-    issues: list[Issue] = []
-    for row in bad.iter_rows(named=True):
-        message, fix = describe(row)
-        issues.append(
-            ctx.issue(
-                row[ROW_COLUMN], name, row.get(text), message, fix, rule, severity
-            )
-        )
-    return issues
+    return _row_issues(
+        ctx, frame, mask, name, rule, describe, severity, value_column=f"__text_{name}"
+    )
 
 
 def _check_parents(
