@@ -211,7 +211,8 @@ def test_composite_passes_one_cv_fails() -> None:
     cv_reasons = [r for r in ev.reasons[COUNTY] if r["code"] == "cv_over_limit"]
     assert [r["indicator"] for r in cv_reasons] == ["L7"]
     assert cv_reasons[0]["excess"] == pytest.approx(4.08**0.5 / 2.8 - 0.5)
-    assert "第1小学" in cv_reasons[0]["top_schools"]
+    assert "第1小学" in cv_reasons[0]["top_schools"]["zh"]
+    assert "第1小学 (2141000001)" in cv_reasons[0]["top_schools"]["en"]
 
 
 def test_complete_county_passes() -> None:

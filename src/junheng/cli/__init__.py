@@ -309,9 +309,12 @@ def evaluate(
                     "(学校数据) to evaluate"
                 )
             if schools.is_empty():
+                codes = sorted(result.schools["division_code"].unique())
+                shown = ", ".join(codes[:10]) + (" …" if len(codes) > 10 else "")
                 raise InputError(
                     f"no school rows match --year {year} and --county {county}; "
-                    f"the input has years {sorted(result.schools['year'].unique())}"
+                    f"the input has years {sorted(result.schools['year'].unique())} "
+                    f"and division codes {shown}"
                 )
             progress.update(task, description="评估 / evaluating")
             ev = run_evaluation(schools, fw, items)

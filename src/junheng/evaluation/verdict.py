@@ -187,12 +187,19 @@ def _reason(code: str, part: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-def _school_label(row: dict[str, Any]) -> str:
-    return f"{row['school_name'] or ''}（{row['school_code']}）"
+LIST_SEPARATORS = {"zh": "；", "en": "; "}
 
 
-def _contributors(engine: EngineResult, fw: Framework) -> dict[tuple[Any, ...], str]:
-    """Return the largest contributors to each over-limit CV, as text."""
+def _school_label(name: str | None, code: str, lang: str) -> str:
+    if lang == "en":
+        return f"{name or ''} ({code})"
+    return f"{name or ''}（{code}）"
+
+
+def _contributors(
+    engine: EngineResult, fw: Framework
+) -> dict[tuple[Any, ...], dict[str, str]]:
+    """Return the largest contributors to each over-limit CV, as text per language."""
     branches = []
     for ind in fw.resource_indicators:
         i = ind.id
@@ -212,14 +219,27 @@ def _contributors(engine: EngineResult, fw: Framework) -> dict[tuple[Any, ...], 
         f"WHERE rank <= {TOP_CONTRIBUTORS} ORDER BY year, division_code, section, "
         "indicator, rank"
     )
-    texts: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    texts: dict[tuple[Any, ...], list[dict[str, str]]] = defaultdict(list)
     for row in ranked.iter_rows(named=True):
         key = (row["year"], row["division_code"], row["section"], row["indicator"])
-        texts[key].append(
-            f"{_school_label(row)} {messages.format_number(row['value'])}, "
+        detail = (
+            f" {messages.format_number(row['value'])}, "
             f"{row['variance_share'] * 100:.0f}%"
         )
-    return {key: "；".join(parts) for key, parts in texts.items()}
+        texts[key].append(
+            {
+                lang: _school_label(row["school_name"], row["school_code"], lang)
+                + detail
+                for lang in ("zh", "en")
+            }
+        )
+    return {
+        key: {
+            lang: LIST_SEPARATORS[lang].join(p[lang] for p in parts)
+            for lang in ("zh", "en")
+        }
+        for key, parts in texts.items()
+    }
 
 
 def _resource_reasons(
@@ -347,13 +367,16 @@ def _school_item_reasons(
         part, item = items[item_id]
         any_fail = " OR ".join(f"{c} = FALSE" for c in columns)
         failing = engine.query(
-            "SELECT year, division_code, LIST(DISTINCT school_name || '（' || "
-            "school_code || '）' ORDER BY school_name || '（' || school_code || '）') "
-            f"AS schools FROM unit_values_selected WHERE {any_fail} "
+            "SELECT year, division_code, LIST(school_name ORDER BY school_name, "
+            "school_code) AS names, LIST(school_code ORDER BY school_name, "
+            "school_code) AS codes FROM (SELECT DISTINCT year, division_code, "
+            f"school_name, school_code FROM unit_values_selected WHERE {any_fail}) f "
             "GROUP BY year, division_code"
         )
         for row in failing.iter_rows(named=True):
-            names = row["schools"]
+            pairs = list(zip(row["names"], row["codes"], strict=True))
+            names = [_school_label(n, c, "zh") for n, c in pairs]
+            english = [_school_label(n, c, "en") for n, c in pairs]
             reasons[(row["year"], row["division_code"])].append(
                 _reason(
                     "school_item_failed",
@@ -361,7 +384,7 @@ def _school_item_reasons(
                     item=item_id,
                     item_name=item.name.model_dump(),
                     count=len(names),
-                    schools="、".join(names),
+                    schools={"zh": "、".join(names), "en": ", ".join(english)},
                     school_list=names,
                 )
             )
