@@ -131,3 +131,26 @@ def test_template_written(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["template", "-o", "t.xlsx"])
     assert result.exit_code == 0
     assert (tmp_path / "t.xlsx").stat().st_size > 0
+
+
+def test_districts_in_number_order(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main,
+        [
+            "evaluate",
+            str(TAIWAN),
+            "--profile",
+            "tw-moe-primary",
+            "--framework",
+            "tw-moe-primary-example",
+            "--format",
+            "json",
+            "--no-schools",
+            "-o",
+            "tw.json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(Path("tw.json").read_text(encoding="utf-8"))
+    prefixes = [int(c["division_code"].split("-")[0]) for c in doc["counties"]]
+    assert prefixes == sorted(prefixes)

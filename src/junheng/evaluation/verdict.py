@@ -111,7 +111,19 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate every county-year in ``schools``; reasons follow on request."""
     engine = compute(schools, framework, county_items, two_pass=two_pass)
-    verdicts = engine.query("SELECT * FROM verdicts ORDER BY year, division_code")
+    # Codes sort by their leading number first, so district codes such as 2-…
+    # come before 10-…; six-digit division codes keep their usual order.
+    verdicts = (
+        engine.query("SELECT * FROM verdicts")
+        .with_columns(
+            pl.col("division_code")
+            .str.extract(r"^(\d+)")
+            .cast(pl.Int64, strict=False)
+            .alias("_code_number")
+        )
+        .sort("year", "_code_number", "division_code", nulls_last=True)
+        .drop("_code_number")
+    )
     sections = engine.query(
         "SELECT * FROM section_status ORDER BY year, division_code, section"
     )
