@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -98,7 +99,7 @@ def test_filters_matching_nothing(runner: CliRunner, tmp_path: Path) -> None:
     assert "no school rows match" in result.output
 
 
-def test_taiwan_example_evaluates(runner: CliRunner) -> None:
+def _taiwan_document(runner: CliRunner) -> dict[str, Any]:
     result = runner.invoke(
         main,
         [
@@ -116,7 +117,12 @@ def test_taiwan_example_evaluates(runner: CliRunner) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    doc = json.loads(Path("tw.json").read_text(encoding="utf-8"))
+    doc: dict[str, Any] = json.loads(Path("tw.json").read_text(encoding="utf-8"))
+    return doc
+
+
+def test_taiwan_example_evaluates(runner: CliRunner) -> None:
+    doc = _taiwan_document(runner)
     assert doc["summary"]["counties"] == 367
     assert doc["summary"]["incomplete"] == 0
 
@@ -134,23 +140,6 @@ def test_template_written(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_districts_in_number_order(runner: CliRunner) -> None:
-    result = runner.invoke(
-        main,
-        [
-            "evaluate",
-            str(TAIWAN),
-            "--profile",
-            "tw-moe-primary",
-            "--framework",
-            "tw-moe-primary-example",
-            "--format",
-            "json",
-            "--no-schools",
-            "-o",
-            "tw.json",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    doc = json.loads(Path("tw.json").read_text(encoding="utf-8"))
+    doc = _taiwan_document(runner)
     prefixes = [int(c["division_code"].split("-")[0]) for c in doc["counties"]]
     assert prefixes == sorted(prefixes)

@@ -24,7 +24,7 @@ class ProfileError(JunhengError):
 class InputError(JunhengError):
     """Input data that failed validation; nothing was imported.
 
-    ``issues`` holds every problem found (see :mod:`junheng.ingest.issues`).
+    ``issues`` contains every problem found (see :mod:`junheng.ingest.issues`).
     """
 
     exit_code = 3

@@ -32,9 +32,6 @@ from junheng.ingest.schema import (
 from junheng.standards.formula import compile_formula
 from junheng.standards.model import Check, Framework, Item
 
-KEY = ("year", "division_code", "section")
-"""Columns that identify a county-section-year."""
-
 REGION_COLUMNS = (
     "division_name",
     "city_code",
@@ -116,10 +113,6 @@ def excluded_sql(fw: Framework, source: str = "schools") -> str:
         f"ownership, primary_students, CASE {cases} END AS reason FROM {source} "
         f"WHERE NOT ({inclusion_predicate(fw)})"
     )
-
-
-def _types_with(fw: Framework, section: str) -> list[str]:
-    return [t for t, sections in fw.school_types.items() if section in sections]
 
 
 TYPE_RULES = ("teaching_point", "special_education", "vocational", "no_section")
@@ -492,6 +485,7 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
 
 # Status codes: the worst component decides the verdict.
 PASS, INCOMPLETE, FAIL = 0, 1, 2
+STATUS_NAMES = {PASS: "pass", INCOMPLETE: "incomplete", FAIL: "fail"}
 
 
 def section_status_sql(fw: Framework) -> str:
@@ -581,9 +575,9 @@ def verdicts_sql(check_count: int) -> str:
     """Return the query of one verdict row per county-year.
 
     ``resource_status`` is the worst section status and ``parts_status`` the
-    worst county-level check (a check without a reported value among the
-    ``check_count`` checks is missing); the verdict is ``fail`` if any component
-    fails, else ``incomplete`` if any input is missing, else ``pass``.
+    worst county-level check. A county that reported fewer than ``check_count``
+    checks is missing inputs. The verdict is ``fail`` if any component fails,
+    else ``incomplete`` if any input is missing, else ``pass``.
     """
     parts = (
         f"CASE WHEN p.failed > 0 THEN {FAIL} "

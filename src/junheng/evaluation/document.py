@@ -13,8 +13,6 @@ from junheng.engine import queries
 from junheng.evaluation import messages
 from junheng.evaluation.verdict import Evaluation
 
-LANGS = ("zh", "en")
-
 
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -72,7 +70,7 @@ def _section_entry(ev: Evaluation, row: dict[str, Any]) -> dict[str, Any]:
 
 def ev_status(code: int) -> str:
     """Return the status name of a numeric status code."""
-    return {queries.PASS: "pass", queries.INCOMPLETE: "incomplete"}.get(code, "fail")
+    return queries.STATUS_NAMES[code]
 
 
 def county_records(

@@ -1,10 +1,10 @@
 """County verdicts with the reasons a bureau can act on.
 
-:func:`evaluate` runs the engine and turns its tables into one record per county
-and year: the verdict (``pass``, ``fail`` or ``incomplete``), the status of every
-part, the numbers of every section and indicator, and reasons that name the
-indicator, the size of the gap, the schools below threshold and the schools that
-contribute most to each CV that is over its limit.
+:func:`evaluate` runs the engine and returns the verdict (``pass``, ``fail`` or
+``incomplete``) of every county and year with its section statistics.
+:meth:`Evaluation.details` then explains the county-years a report shows. Its
+reasons name the indicator, the size of the gap, the schools below threshold and
+the schools that contribute most to each CV over its limit.
 """
 
 from __future__ import annotations
@@ -24,11 +24,6 @@ from junheng.standards.model import Framework, Item
 
 log = logging.getLogger(__name__)
 
-STATUS_NAMES = {
-    queries.PASS: "pass",
-    queries.INCOMPLETE: "incomplete",
-    queries.FAIL: "fail",
-}
 TOP_CONTRIBUTORS = 3
 """How many schools each over-limit CV reason names as largest contributors."""
 
@@ -154,7 +149,8 @@ def _build_details(
     engine.con.sql(
         "CREATE OR REPLACE TEMP TABLE selected AS SELECT * FROM selected_input"
     )
-    # The per-school detail is computed once for the selected counties; every
+
+    # The per-school detail is computed once for the selected counties, so every
     # reason query below reads that small table.
     for name, kind in (
         ("unit_values", "TABLE"),
@@ -166,6 +162,7 @@ def _build_details(
             f"{name} t JOIN selected s ON t.year = s.year "
             "AND t.division_code = s.division_code"
         )
+
     sections = ev.sections.join(selected, on=["year", "division_code"], how="semi")
     checks = engine.query(
         "SELECT * FROM county_checks_selected ORDER BY year, division_code, part_id, "
@@ -173,6 +170,7 @@ def _build_details(
     )
     reasons = _build_reasons(engine, fw, sections, checks)
     parts = _part_statuses(fw, sections, checks)
+
     items: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
     for row in checks.iter_rows(named=True):
         items[(row["year"], row["division_code"])].append(row)
@@ -517,6 +515,6 @@ def _part_statuses(
         )
         status[key][row["part_id"]] = max(status[key].get(row["part_id"], 0), code)
     return {
-        key: {part: STATUS_NAMES[code] for part, code in parts.items()}
+        key: {part: queries.STATUS_NAMES[code] for part, code in parts.items()}
         for key, parts in status.items()
     }

@@ -64,10 +64,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
     """Return the framework files on the search path and the problems found.
 
-    A file that cannot be read or parsed is a problem, not a failure: the other
-    frameworks stay usable. So is an id used by more than one file; that id is
-    then unusable until one file is renamed, so a local file cannot silently
-    stand in for a national standard.
+    A file that cannot be read or parsed is a problem, not a failure, so the
+    other frameworks stay usable. An id used by more than one file is also a
+    problem. That id is unusable until one file is renamed, so a local file
+    cannot silently stand in for a national standard.
     """
     found: dict[str, list[FrameworkInfo]] = {}
     problems: list[str] = []

@@ -128,7 +128,7 @@ class BalanceRule(_Strict):
 
 
 class Inclusion(_Strict):
-    """Which schools count in the evaluation."""
+    """Rules that decide which schools count in the evaluation."""
 
     include_private: bool = True
     include_teaching_points: bool = True
