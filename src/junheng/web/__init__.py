@@ -1,0 +1,1 @@
+"""The web platform: FastAPI app, pages, API, authentication and region scoping."""

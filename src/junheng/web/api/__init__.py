@@ -1,0 +1,11 @@
+"""The JSON API under ``/api/v1``, described at ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from junheng.web.errors import ERROR_RESPONSES
+
+API_V1 = "/api/v1"
+
+router = APIRouter(prefix=API_V1, responses=ERROR_RESPONSES)

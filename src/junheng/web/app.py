@@ -1,0 +1,93 @@
+"""The FastAPI application factory.
+
+:func:`create_app` wires the store, the middleware (security headers, session
+cookie, request size limit), the one error path, the pages, the ``/api/v1``
+routes and, when :mod:`junheng.web.dashboards` is installed, its router. That
+module may also define ``NAV_LINKS``, a sequence of ``(href, 中文, English)``
+tuples that the page header and the home page link to.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from junheng import __version__
+from junheng.store.db import database_url, make_engine, session_factory
+from junheng.web.csrf import verify_csrf
+from junheng.web.errors import install_error_handlers
+from junheng.web.middleware import BodySizeLimit, SecurityHeaders
+from junheng.web.settings import WebSettings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "junheng_session"
+OPENAPI_URL = "/api/v1/openapi.json"
+DASHBOARD_MODULE = "junheng.web.dashboards"
+
+
+def create_app(
+    settings: WebSettings | None = None, engine: Engine | None = None
+) -> FastAPI:
+    """Build the platform application.
+
+    ``settings`` defaults to :class:`WebSettings` read from the environment, and
+    ``engine`` to one made from ``settings.database_url``. The database must
+    already be at the current schema (``junheng db upgrade``).
+    """
+    settings = settings or WebSettings()
+    if engine is None:
+        engine = make_engine(database_url(settings.database_url))
+    app = FastAPI(
+        title="Junheng API",
+        version=__version__,
+        description="Data reporting, approval and evaluation of quality-balanced "
+        "compulsory education. Authenticate with `Authorization: Bearer TOKEN`; "
+        "tokens are created on the page /account/tokens.",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.nav_links = []
+
+    # Starlette runs the middleware added last first: headers wrap everything.
+    app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.signing_key(),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(SecurityHeaders)
+    install_error_handlers(app)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _include_routers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from junheng.web.api import router as api_router
+    from junheng.web.pages.account import router as account_router
+    from junheng.web.pages.reporting import router as reporting_router
+
+    app.include_router(account_router)
+    app.include_router(reporting_router)
+    app.include_router(api_router)
+    # The dashboards ship in their own module; an error inside it must surface,
+    # so only a missing module is skipped.
+    if importlib.util.find_spec(DASHBOARD_MODULE) is not None:
+        dashboards = importlib.import_module(DASHBOARD_MODULE)
+        app.include_router(dashboards.router)
+        app.state.nav_links = list(getattr(dashboards, "NAV_LINKS", ()))

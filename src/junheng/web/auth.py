@@ -1,0 +1,96 @@
+"""Who is calling: the session cookie or an ``Authorization: Bearer`` API token.
+
+The session cookie is signed by Starlette's ``SessionMiddleware`` (itsdangerous)
+and holds only the user id and the CSRF secret. Each request reloads the user, so
+a deactivated account loses access at its next request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from junheng.services import accounts
+from junheng.services.access import Principal
+from junheng.store.models import User
+from junheng.web.errors import NotAuthenticated
+
+SESSION_USER = "uid"
+BEARER = "bearer"
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """Yield a store session; the route commits what it changes."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def bearer_token(request: Request) -> str | None:
+    """Return the token of an ``Authorization: Bearer`` header, if any."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != BEARER or not token.strip():
+        return None
+    return token.strip()
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """Return the caller, or ``None`` for an anonymous request.
+
+    A Bearer header that does not match an active token is an error, not an
+    anonymous request, so a client with a revoked token learns it at once.
+    """
+    if "principal" in request.state._state:
+        cached: Principal | None = request.state.principal
+        return cached
+    principal = _resolve(request)
+    request.state.principal = principal
+    return principal
+
+
+def _resolve(request: Request) -> Principal | None:
+    token = bearer_token(request)
+    with request.app.state.sessions() as session:
+        if token is not None:
+            principal = accounts.principal_for_token(session, token)
+            session.commit()  # records last_used_at
+            if principal is None:
+                raise NotAuthenticated()
+            return principal
+        user_id = request.session.get(SESSION_USER)
+        if user_id is None:
+            return None
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            request.session.pop(SESSION_USER, None)
+            return None
+        return accounts.principal_for(user)
+
+
+def current_principal(request: Request) -> Principal:
+    """Return the logged-in caller; raise :class:`NotAuthenticated` otherwise."""
+    principal = optional_principal(request)
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def log_in(request: Request, principal: Principal) -> None:
+    """Start a fresh session for ``principal``, dropping the anonymous one."""
+    request.session.clear()
+    request.session[SESSION_USER] = principal.user_id
+
+
+def log_out(request: Request) -> None:
+    """End the session."""
+    request.session.clear()

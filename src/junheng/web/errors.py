@@ -1,0 +1,189 @@
+"""One error path: every failure becomes the JSON error shape or an HTML page.
+
+Paths under ``/api/`` get ``{"error": {"status", "code", "message", "detail"}}``
+and every other path gets ``error.html`` with the same fields. A test pins the
+JSON shape. Domain errors come from :mod:`junheng.errors`; the few that only the
+web layer raises are defined here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, is_dataclass
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from junheng.errors import InputError, JunhengError
+from junheng.web.i18n import Language, translate
+
+log = logging.getLogger("junheng.web")
+
+API_PREFIX = "/api/"
+
+
+class WebError(JunhengError):
+    """An error raised by the web layer itself, with its HTTP status and code."""
+
+    status = HTTPStatus.BAD_REQUEST
+    code = "bad_request"
+    message_key = "error.validation"
+
+    def __init__(self, detail: Any = None, **values: Any) -> None:
+        super().__init__(translate(self.message_key, "en", **values))
+        self.detail = detail
+        self.values = values
+
+    def message(self, lang: Language) -> str:
+        """Return the message in ``lang``."""
+        return translate(self.message_key, lang, **self.values)
+
+
+class NotAuthenticated(WebError):
+    """The request carries no valid session or API token."""
+
+    status = HTTPStatus.UNAUTHORIZED
+    code = "not_authenticated"
+    message_key = "error.unauthenticated"
+
+
+class CsrfFailed(WebError):
+    """A form or cookie-authenticated API call without a valid CSRF token."""
+
+    status = HTTPStatus.FORBIDDEN
+    code = "csrf_failed"
+    message_key = "error.csrf"
+
+
+class PayloadTooLarge(WebError):
+    """A request body above ``max_upload_bytes``."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "payload_too_large"
+    message_key = "error.too_large"
+
+
+class ErrorInfo(BaseModel):
+    """The fields of an error response."""
+
+    status: int
+    code: str
+    message: str
+    detail: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every error response under ``/api/``."""
+
+    error: ErrorInfo
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": HTTPStatus(status).phrase}
+    for status in (400, 401, 403, 404, 409, 413, 422)
+}
+"""OpenAPI ``responses`` for API routes, so the documented error shape is the sent one."""
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """An error ready to render: status, machine code, message and detail."""
+
+    status: int
+    code: str
+    message: str
+    detail: Any = None
+
+
+_HTTP_MESSAGES = {
+    HTTPStatus.NOT_FOUND: ("not_found", "error.not_found"),
+    HTTPStatus.METHOD_NOT_ALLOWED: ("method_not_allowed", "error.method"),
+    HTTPStatus.UNAUTHORIZED: ("not_authenticated", "error.unauthenticated"),
+}
+
+
+def describe(exc: Exception, lang: Language) -> ErrorView:
+    """Turn any exception into an :class:`ErrorView` in ``lang``."""
+    if isinstance(exc, RequestValidationError):
+        return ErrorView(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            translate("error.validation", lang),
+            jsonable_encoder(exc.errors()),
+        )
+    if isinstance(exc, StarletteHTTPException):
+        code, key = _HTTP_MESSAGES.get(HTTPStatus(exc.status_code), ("http_error", ""))
+        message = translate(key, lang) if key else str(exc.detail)
+        return ErrorView(exc.status_code, code, message)
+    if isinstance(exc, WebError):
+        return ErrorView(int(exc.status), exc.code, exc.message(lang), exc.detail)
+    if isinstance(exc, JunhengError):
+        return _describe_domain(exc, lang)
+    return ErrorView(
+        HTTPStatus.INTERNAL_SERVER_ERROR, "internal", translate("error.internal", lang)
+    )
+
+
+def _describe_domain(exc: JunhengError, lang: Language) -> ErrorView:
+    status = int(getattr(exc, "status", HTTPStatus.BAD_REQUEST))
+    code = str(getattr(exc, "code", "invalid_input"))
+    localized = getattr(exc, "message", None)
+    message = localized(lang) if callable(localized) else str(exc)
+    detail: Any = getattr(exc, "detail", None)
+    if isinstance(exc, InputError) and exc.issues:
+        detail = [_issue_dict(issue) for issue in exc.issues]
+        status = int(getattr(exc, "status", HTTPStatus.UNPROCESSABLE_ENTITY))
+    return ErrorView(status, code, message, detail)
+
+
+def _issue_dict(issue: object) -> Any:
+    if is_dataclass(issue) and not isinstance(issue, type):
+        return asdict(issue)
+    return str(issue)
+
+
+def error_json(view: ErrorView) -> JSONResponse:
+    """Return the JSON error response of ``view``."""
+    body = {
+        "error": {
+            "status": view.status,
+            "code": view.code,
+            "message": view.message,
+            "detail": jsonable_encoder(view.detail),
+        }
+    }
+    return JSONResponse(body, status_code=view.status)
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """Render ``exc`` as JSON under ``/api/`` and as an HTML page elsewhere."""
+    from junheng.web.pages.render import language_of, render
+
+    lang = language_of(request)
+    view = describe(exc, lang)
+    if view.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    if request.url.path.startswith(API_PREFIX):
+        return error_json(view)
+    if view.status == HTTPStatus.UNAUTHORIZED and request.method == "GET":
+        target = quote(request.url.path, safe="/")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    return render(request, "error.html", {"error": view}, status_code=view.status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every exception family through :func:`handle_error`."""
+    for exc_class in (
+        JunhengError,
+        RequestValidationError,
+        StarletteHTTPException,
+        Exception,
+    ):
+        app.add_exception_handler(exc_class, handle_error)

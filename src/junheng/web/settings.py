@@ -1,0 +1,109 @@
+"""Settings of the web platform, read from ``JUNHENG_*`` environment variables.
+
+Every setting is declared once in :class:`WebSettings` with its default and a
+one-line help text. ``docs/platform.md`` lists them, and a test checks that the
+list is complete.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Mode = Literal["production", "dev", "demo"]
+
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "secret-key",
+        "password",
+        "junheng",
+    }
+)
+"""Secret keys refused outside dev and demo mode, compared in lower case."""
+
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """Settings that cannot run the platform safely."""
+
+
+class WebSettings(BaseSettings):
+    """Settings of ``junheng serve`` and :func:`junheng.web.app.create_app`."""
+
+    model_config = SettingsConfigDict(env_prefix="JUNHENG_", extra="ignore")
+
+    mode: Mode = Field(
+        "production",
+        description="production, dev or demo; dev and demo allow a generated "
+        "secret key and show demo notices.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the store; unset means sqlite:///junheng.db "
+        "in the current directory.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that signs session cookies and CSRF tokens, at least 32 "
+        "characters; required in production mode.",
+    )
+    secure_cookies: bool = Field(
+        False,
+        description="Send cookies with the Secure flag; turn on when the platform "
+        "is served over HTTPS.",
+    )
+    session_max_age: int = Field(
+        8 * 3600,
+        ge=60,
+        description="Seconds a login session and its form tokens stay valid.",
+    )
+    max_upload_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted, in bytes; larger uploads get "
+        "HTTP 413.",
+    )
+    default_language: Literal["zh", "en"] = Field(
+        "zh", description="Page language when the visitor has not chosen one."
+    )
+
+    @model_validator(mode="after")
+    def _check_secret(self) -> WebSettings:
+        if self.mode != "production":
+            return self
+        if self.secret_key is None:
+            raise SettingsError(
+                "JUNHENG_SECRET_KEY is missing; set it to a random string of at "
+                f"least {MIN_SECRET_LENGTH} characters, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        key = self.secret_key.get_secret_value()
+        if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                "JUNHENG_SECRET_KEY is a placeholder or shorter than "
+                f"{MIN_SECRET_LENGTH} characters; set a random string, e.g. the "
+                "output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return self
+
+    def signing_key(self) -> str:
+        """Return the secret key, or a random one for this process in dev and demo.
+
+        A random key logs everyone out when the process restarts, which suits a
+        demo but not production (where the validator requires a key).
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self._generated_key is None:
+            self._generated_key = secrets.token_urlsafe(48)
+        return self._generated_key
+
+    _generated_key: str | None = None
