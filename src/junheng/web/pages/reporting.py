@@ -63,7 +63,7 @@ def school_page(
     request: Request, principal: CurrentPrincipal, session: DbSession, school_code: str
 ) -> Response:
     """Show a school's years, their current status and the upload form."""
-    school = get_school(session, principal, school_code)
+    school = _school_or_new(session, principal, school_code)
     return render(
         request,
         "reporting/school.html",
@@ -85,9 +85,9 @@ def year_form(
     year: int,
 ) -> Response:
     """Show the data form of a school year with its current version."""
-    school = get_school(session, principal, school_code)
+    school = _school_or_new(session, principal, school_code)
     current = _current(session, principal, school, year)
-    return _form_page(request, principal, school, year, current)
+    return _form_page(request, session, principal, school, year, current)
 
 
 @router.post("/reporting/{school_code}/{year}")
@@ -99,7 +99,7 @@ async def save_year(
     year: int,
 ) -> Response:
     """Save the form as a new draft version; show every issue if it is invalid."""
-    school = get_school(session, principal, school_code)
+    school = _school_or_new(session, principal, school_code)
     form = await request.form()
     data = read_form(form, school, year)
     base = _base_version(form.get("base_version"))
@@ -113,6 +113,7 @@ async def save_year(
         current = _current(session, principal, school, year)
         return _form_page(
             request,
+            session,
             principal,
             school,
             year,
@@ -307,15 +308,33 @@ def completeness_page(
     )
 
 
+def _school_or_new(session: Session, principal: Principal, code: str) -> School:
+    """Return the school, or an unsaved one for a school user's first report.
+
+    A school enters the store with its first saved data, so a school account
+    must be able to open the form of a school the store does not know yet.
+    """
+    if (
+        principal.role == Role.SCHOOL
+        and principal.school_code == code
+        and session.get(School, code) is None
+    ):
+        return School(code=code, name="", division_code=principal.scope, school_type="")
+    return get_school(session, principal, code)
+
+
 def _current(
     session: Session, principal: Principal, school: School, year: int
 ) -> SchoolRecord | None:
+    if session.get(School, school.code) is None:
+        return None
     versions = reporting.versions(session, principal, school.code, year)
     return next((v for v in versions if v.is_current), None)
 
 
 def _form_page(
     request: Request,
+    session: Session,
     principal: Principal,
     school: School,
     year: int,
@@ -327,6 +346,12 @@ def _form_page(
     editable = can_write(principal, school.division_code, school.code) and (
         current is None or current.status in EDITABLE
     )
+    returned = None
+    if current is not None and current.status == "returned":
+        events = record_events(session, school.code, year)
+        returned = next(
+            (e.comment for e in reversed(events) if e.to_status == "returned"), None
+        )
     shown = (
         values
         if values is not None
@@ -344,6 +369,7 @@ def _form_page(
             "editable": editable,
             "error": error,
             "issues": _issue_rows(error),
+            "returned_comment": returned,
             "saved": request.query_params.get("saved"),
             "lang": language_of(request),
         },
