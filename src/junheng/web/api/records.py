@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile
 
 from junheng.services import reporting
-from junheng.store.models import SchoolRecord
+from junheng.store.models import School, SchoolRecord
 from junheng.web.api.schemas import (
     CompletenessOut,
     FieldChangeOut,
@@ -47,14 +47,20 @@ def save_record(
 ) -> SchoolRecord:
     """Save new data for a school year as a new draft version.
 
+    For a school without data yet, ``data`` must include its ``division_code``
+    and identity fields.
     The data are validated with the rules of the file import; every problem is
     returned in ``error.detail`` with its field, value and fix.
     """
-    school = get_school(session, principal, code)
-    data = {"year": year, "division_code": school.division_code, "school_code": code}
-    data.update(body.data)
+    data: dict[str, Any] = dict(body.data)
+    # A school enters the store with its first data, which then name its county.
+    if session.get(School, code) is not None:
+        school = get_school(session, principal, code)
+        data.setdefault("division_code", school.division_code)
+    data.setdefault("school_code", code)
+    data.setdefault("year", year)
     record = reporting.save_school_year(
-        session, principal, school.code, year, data, body.base_version
+        session, principal, code, year, data, body.base_version
     )
     session.commit()
     return record
