@@ -90,6 +90,7 @@ __all__ = [
 EDITABLE_STATES: tuple[str, ...] = ("draft", "returned")
 REVIEW_STATES: tuple[str, ...] = ("submitted", "county_approved", "city_approved")
 REVIEWERS: tuple[Role, ...] = (Role.COUNTY, Role.CITY, Role.PROVINCE)
+"""Roles that review records (see :func:`~junheng.services.access.reviewer_role`)."""
 _APPROVED_BY: dict[Role, str] = {
     Role.COUNTY: "county_approved",
     Role.CITY: "city_approved",
@@ -207,7 +208,7 @@ def _status_moved(session: Session, kind: str, record: Record) -> Conflict:
         by_en = f" by {event.actor} at {_when(event.at)}"
         by_zh = f"（{event.actor} 于 {_when(event.at)} 操作）"
     return Conflict(
-        f"{en} is now {record.status}{by_en}; reload it to see what changed",
+        f"the status of {en} is now {record.status}{by_en}; reload to see what changed",
         zh=f"{zh}当前状态为 {record.status}{by_zh}，请刷新查看",
     )
 
@@ -691,7 +692,9 @@ def review(
     if not can_review(
         principal, division, record.status, city_level=city_level, kind=kind
     ):
-        if principal.role in REVIEWERS and covers(principal.scope, division):
+        chain = {reviewer_role(status, city_level, kind) for status in REVIEW_STATES}
+        if principal.role in chain and covers(principal.scope, division):
+            # A reviewer of this record whose step has passed or not yet come.
             raise _status_moved(session, kind, record)
         raise PermissionDenied(
             f"user {principal.username!r} ({principal.role}) may not review "
