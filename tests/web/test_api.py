@@ -56,9 +56,7 @@ def test_openapi_document_lists_routes(site: Site) -> None:
         assert path in paths, path
     assert not any(p.startswith("/reporting") for p in paths)
     error = paths["/api/v1/schools/{code}"]["get"]["responses"]["404"]
-    assert error["content"]["application/json"]["schema"]["$ref"].endswith(
-        "/ErrorBody"
-    )
+    assert error["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
 
 
 def test_divisions_list_and_filter(site: Site) -> None:
@@ -119,7 +117,8 @@ def test_records_versions_and_read(site: Site) -> None:
 def test_save_record_validates(site: Site) -> None:
     api = Api(site, "school_a")
     created = api.put(
-        f"/schools/{SCHOOL_A}/records/{YEAR}", {"data": api_data(), "base_version": None}
+        f"/schools/{SCHOOL_A}/records/{YEAR}",
+        {"data": api_data(), "base_version": None},
     )
     assert created.status_code == 201, created.text
     assert created.json()["version"] == 1
@@ -195,9 +194,7 @@ def test_chain_through_api_with_return_and_reopen(site: Site) -> None:
         body = {"decision": "approve", "comment": "", "base_version": 2}
         response = reviewer.post(f"/records/{fixed['id']}/review", body)
         assert response.json()["status"] == status
-    assert_error(
-        county.post(f"/records/{fixed['id']}/reopen", {"reason": ""}), 422
-    )
+    assert_error(county.post(f"/records/{fixed['id']}/reopen", {"reason": ""}), 422)
     reopened = province.post(f"/records/{fixed['id']}/reopen", {"reason": "更正"})
     assert reopened.json()["status"] == "returned"
     assert reopened.json()["version"] == 3

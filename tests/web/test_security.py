@@ -49,7 +49,11 @@ def test_login_username_escaped(site: Site, username: str) -> None:
 def test_school_name_escaped_everywhere(site: Site) -> None:
     site.save(school_name=f"{SCRIPT}{SQL}")
     client = site.client("zhongyuan")
-    for path in ("/reporting", f"/reporting/{SCHOOL_A}", f"/reporting/{SCHOOL_A}/{YEAR}"):
+    for path in (
+        "/reporting",
+        f"/reporting/{SCHOOL_A}",
+        f"/reporting/{SCHOOL_A}/{YEAR}",
+    ):
         text = client.get(path).text
         assert SCRIPT not in text, path
         assert ESCAPED_SCRIPT in text, path
