@@ -241,3 +241,20 @@ def test_completeness_counts(site: Site) -> None:
         Api(site, "zhongyuan").get(f"/completeness?year={YEAR}&division=4101"), 403
     )
     assert_error(Api(site, "moe").get("/completeness"), 422)
+
+
+def test_events_and_compare_permissions(site: Site) -> None:
+    first = site.save(SCHOOL_A)
+    other = site.save(SCHOOL_B)
+    api = Api(site, "zhongyuan")
+    assert api.get(f"/records/{first.id}/events").json() == []
+    assert_error(api.get(f"/records/{other.id}/events"), 403)
+    assert_error(api.get(f"/records/{first.id}/compare/{other.id}"), 403)
+    assert_error(api.get("/records/999/events"), 404)
+
+
+def test_pending_empty_for_school_and_public(site: Site) -> None:
+    site.advance(site.save())
+    assert Api(site, "school_a").get("/reviews/pending").json() == []
+    assert Api(site, "citizen").get("/reviews/pending").json() == []
+    assert len(Api(site, "zhongyuan").get("/reviews/pending").json()) == 1

@@ -371,3 +371,28 @@ def test_record_page_language_switch(site: Site) -> None:
     # The choice sticks through the cookie.
     assert "Workflow" in client.get(f"/records/{record.id}").text
     assert csrf_token(client)
+
+
+def test_school_user_cannot_reopen(site: Site) -> None:
+    record = site.advance(site.save(), "zhongyuan", "zhengzhou", "henan")
+    response = post_form(
+        site.client("school_a"), f"/records/{record.id}/reopen", {"reason": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_other_county_cannot_submit(site: Site) -> None:
+    record = site.save()
+    response = post_form(
+        site.client("jinshui"), f"/records/{record.id}/submit", {"base_version": "1"}
+    )
+    assert response.status_code == 403
+
+
+def test_stale_submit_is_conflict(site: Site) -> None:
+    site.save()
+    record = site.save(books=16_000)
+    response = post_form(
+        site.client("school_a"), f"/records/{record.id}/submit", {"base_version": "1"}
+    )
+    assert response.status_code == 409

@@ -20,6 +20,7 @@ from junheng.web.api.schemas import (
     SubmitIn,
 )
 from junheng.web.auth import CurrentPrincipal, DbSession
+from junheng.web.params import RowId, YearPath
 from junheng.web.scope import get_record, get_school, record_events, require_scope
 from junheng.web.uploads import saved_upload
 
@@ -42,7 +43,7 @@ def save_record(
     principal: CurrentPrincipal,
     session: DbSession,
     code: str,
-    year: int,
+    year: YearPath,
     body: SaveRecordIn,
 ) -> SchoolRecord:
     """Save new data for a school year as a new draft version.
@@ -79,7 +80,7 @@ async def import_file(
 
 @router.get("/records/{record_id}", response_model=RecordOut)
 def read_record(
-    principal: CurrentPrincipal, session: DbSession, record_id: int
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId
 ) -> SchoolRecord:
     """Read one version with its data."""
     record, _ = get_record(session, principal, record_id)
@@ -88,7 +89,7 @@ def read_record(
 
 @router.get("/records/{record_id}/events", response_model=list[ReviewEventOut])
 def list_events(
-    principal: CurrentPrincipal, session: DbSession, record_id: int
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId
 ) -> list[ReviewEventOut]:
     """List the workflow steps of every version of the record's school year."""
     record, school = get_record(session, principal, record_id)
@@ -100,7 +101,7 @@ def list_events(
     "/records/{record_id}/compare/{other_id}", response_model=list[FieldChangeOut]
 )
 def compare_records(
-    principal: CurrentPrincipal, session: DbSession, record_id: int, other_id: int
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId, other_id: RowId
 ) -> list[FieldChangeOut]:
     """List the fields that differ between two versions of the same school year."""
     first, _ = get_record(session, principal, record_id)
@@ -110,7 +111,7 @@ def compare_records(
 
 @router.post("/records/{record_id}/submit", response_model=RecordOut)
 def submit_record(
-    principal: CurrentPrincipal, session: DbSession, record_id: int, body: SubmitIn
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId, body: SubmitIn
 ) -> reporting.Record:
     """Submit the current version for review by the county."""
     record = reporting.submit(session, principal, record_id, body.base_version)
@@ -120,7 +121,7 @@ def submit_record(
 
 @router.post("/records/{record_id}/review", response_model=RecordOut)
 def review_record(
-    principal: CurrentPrincipal, session: DbSession, record_id: int, body: ReviewIn
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId, body: ReviewIn
 ) -> reporting.Record:
     """Approve the record for the next level, or return it with a comment."""
     record = reporting.review(
@@ -132,7 +133,7 @@ def review_record(
 
 @router.post("/records/{record_id}/reopen", response_model=RecordOut)
 def reopen_record(
-    principal: CurrentPrincipal, session: DbSession, record_id: int, body: ReopenIn
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId, body: ReopenIn
 ) -> reporting.Record:
     """Reopen approved data for a correction; it goes up the chain again."""
     record = reporting.reopen(session, principal, record_id, body.reason)

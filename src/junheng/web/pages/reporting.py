@@ -28,6 +28,7 @@ from junheng.store.models import School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.forms import field_groups, initial_values, read_form
 from junheng.web.pages.render import language_of, render
+from junheng.web.params import RowId, YearPath
 from junheng.web.scope import (
     current_records,
     get_record,
@@ -82,7 +83,7 @@ def year_form(
     principal: CurrentPrincipal,
     session: DbSession,
     school_code: str,
-    year: int,
+    year: YearPath,
 ) -> Response:
     """Show the data form of a school year with its current version."""
     school = _school_or_new(session, principal, school_code)
@@ -96,7 +97,7 @@ async def save_year(
     principal: CurrentPrincipal,
     session: DbSession,
     school_code: str,
-    year: int,
+    year: YearPath,
 ) -> Response:
     """Save the form as a new draft version; show every issue if it is invalid."""
     school = _school_or_new(session, principal, school_code)
@@ -157,7 +158,7 @@ async def upload(
 
 @router.get("/records/{record_id}")
 def record_page(
-    request: Request, principal: CurrentPrincipal, session: DbSession, record_id: int
+    request: Request, principal: CurrentPrincipal, session: DbSession, record_id: RowId
 ) -> Response:
     """Show one version: its data, its workflow and the actions open to the caller."""
     record, school = get_record(session, principal, record_id)
@@ -185,7 +186,7 @@ def record_page(
 def submit(
     principal: CurrentPrincipal,
     session: DbSession,
-    record_id: int,
+    record_id: RowId,
     base_version: Annotated[int, Form(ge=1)],
 ) -> Response:
     """Submit the current version for review by the county."""
@@ -198,7 +199,7 @@ def submit(
 def review(
     principal: CurrentPrincipal,
     session: DbSession,
-    record_id: int,
+    record_id: RowId,
     decision: Annotated[str, Form(pattern="^(approve|return)$")],
     base_version: Annotated[int, Form(ge=1)],
     comment: Annotated[str, Form(max_length=2000)] = "",
@@ -215,7 +216,7 @@ def review(
 def reopen(
     principal: CurrentPrincipal,
     session: DbSession,
-    record_id: int,
+    record_id: RowId,
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
 ) -> Response:
     """Reopen approved data for a correction, which then goes up the chain again."""
@@ -230,7 +231,7 @@ def versions_page(
     principal: CurrentPrincipal,
     session: DbSession,
     school_code: str,
-    year: int,
+    year: YearPath,
 ) -> Response:
     """List every version of a school year with a form to compare two."""
     school = get_school(session, principal, school_code)
@@ -248,7 +249,7 @@ def compare_page(
     principal: CurrentPrincipal,
     session: DbSession,
     school_code: str,
-    year: int,
+    year: YearPath,
     a: Annotated[int, Query(ge=1)],
     b: Annotated[int, Query(ge=1)],
 ) -> Response:
