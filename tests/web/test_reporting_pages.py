@@ -196,7 +196,7 @@ def test_approval_chain_with_return_and_correction(site: Site) -> None:
     assert "待县级审核" in status_of(school, rid)
     assert f"/records/{rid}" in county.get("/reviews").text
 
-    # The county returns it with a comment; the school sees the comment.
+    # The county returns it with a comment, which the school form shows.
     act(
         county,
         f"/records/{rid}/review",

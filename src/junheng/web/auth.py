@@ -1,4 +1,4 @@
-"""Who is calling: the session cookie or an ``Authorization: Bearer`` API token.
+"""Caller identification from the session cookie or an ``Authorization: Bearer`` token.
 
 The session cookie is signed by Starlette's ``SessionMiddleware`` (itsdangerous)
 and holds only the user id and the CSRF secret. Each request reloads the user, so

@@ -1,8 +1,8 @@
 """Reporting and approval pages: data entry, upload, submit, review, history.
 
 Every change goes through :mod:`junheng.services.reporting`, which checks the
-caller's scope, validates with the import rules and appends to the audit chain;
-these routes only read the form, call the service, commit and render.
+caller's scope, validates with the import rules and appends to the audit chain.
+The routes here only read the form, call the service, commit and render.
 """
 
 from __future__ import annotations
@@ -353,7 +353,7 @@ def _form_page(
         returned = next(
             (e.comment for e in reversed(events) if e.to_status == "returned"), None
         )
-    shown = (
+    form_values = (
         values
         if values is not None
         else initial_values(current.data if current is not None else None, school)
@@ -366,7 +366,7 @@ def _form_page(
             "year": year,
             "current": current,
             "groups": field_groups(),
-            "values": shown,
+            "values": form_values,
             "editable": editable,
             "error": error,
             "issues": _issue_rows(error),
