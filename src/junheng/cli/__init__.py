@@ -530,3 +530,12 @@ def demo(
             f"合成数据已保存 / synthetic dataset saved: {save}", highlight=False
         )
     _emit(doc, fmt, output, lang, console)
+
+
+# Store commands; imported last because they reuse the helpers above.
+from junheng.cli.platform import audit, db, import_file, user  # noqa: E402
+
+main.add_command(db)
+main.add_command(user)
+main.add_command(import_file)
+main.add_command(audit)
