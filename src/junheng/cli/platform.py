@@ -1,8 +1,8 @@
 """Commands over the store: database, divisions, users, import and audit.
 
 Each command opens the database at ``--url`` (default ``$JUNHENG_DATABASE_URL``
-or ``sqlite:///junheng.db``), runs one service call in one transaction and
-commits it; on any error nothing is written.
+or ``sqlite:///junheng.db``) and runs its service calls in one transaction.
+On any error the transaction is rolled back, so nothing is written.
 """
 
 from __future__ import annotations
@@ -19,13 +19,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from junheng.cli import (
-    DEFAULT_ERROR_REPORT,
-    _check_report_suffix,
-    _console,
-    _report_input_error,
-)
-from junheng.errors import InputError, JunhengError
+from junheng.cli import _console, _fail, errors_report_option, import_errors
+from junheng.errors import JunhengError
 from junheng.services.access import SYSTEM, Role
 
 Report = Callable[[int, int], None]
@@ -38,11 +33,6 @@ _url_option = click.option(
     "postgresql+psycopg://user@host/db [env: JUNHENG_DATABASE_URL; default "
     "sqlite:///junheng.db].",
 )
-
-
-def _fail(error: JunhengError) -> None:
-    _console().print(f"[bold red]错误 / error:[/] {error.bilingual()}", highlight=False)
-    raise SystemExit(error.exit_code)
 
 
 def _safe_url(engine: Engine) -> str:
@@ -252,14 +242,7 @@ def add_user(
     help="Account the data are imported as; its scope limits the rows.",
 )
 @click.option("--profile", "-p", default=None, help="Import profile for the layout.")
-@click.option(
-    "--errors-report",
-    type=click.Path(path_type=Path, dir_okay=False),
-    callback=_check_report_suffix,
-    default=Path(DEFAULT_ERROR_REPORT),
-    show_default=True,
-    help="Where to write the list of input errors (.xlsx or .json).",
-)
+@errors_report_option
 @_url_option
 def import_file(
     file: Path,
@@ -277,24 +260,17 @@ def import_file(
     from junheng.services.reporting import import_school_file
     from junheng.store.models import User
 
-    try:
-        with _transaction(url) as session:
-            account = session.scalar(select(User).where(User.username == username))
-            if account is None or not account.active:
-                raise click.UsageError(
-                    f"no active user {username!r}; create it with `junheng user add`"
-                )
-            principal = principal_for(account, session)
-            with _progress(f"导入 / importing {file.name}") as report:
-                stored = import_school_file(
-                    session, principal, file, profile=profile, progress=report
-                )
-    except InputError as error:
-        if error.issues:
-            _report_input_error(error, errors_report)
-        _fail(error)
-    except JunhengError as error:
-        _fail(error)
+    with import_errors(errors_report), _transaction(url) as session:
+        account = session.scalar(select(User).where(User.username == username))
+        if account is None or not account.active:
+            raise click.UsageError(
+                f"no active user {username!r}; create it with `junheng user add`"
+            )
+        principal = principal_for(account, session)
+        with _progress(f"导入 / importing {file.name}") as report:
+            stored = import_school_file(
+                session, principal, file, profile=profile, progress=report
+            )
     _console().print(
         f"已导入 / imported: {len(stored)} 条学校记录 school rows from {file.name} "
         f"as {username} (草稿 / drafts, submit them for review)",
