@@ -73,26 +73,33 @@ def _delete(session: Session) -> None:
     session.execute(delete(AuditRecord).where(AuditRecord.seq == 3))
 
 
-def _insert_forged(session: Session) -> None:
-    """Move records 3 and later up by one and put a forged record at 3."""
+def _make_room_at_3(session: Session) -> None:
+    """Move records 3 to 6 up by one place, leaving seq 3 free."""
     for seq in (6, 5, 4, 3):
         session.execute(
             update(AuditRecord).where(AuditRecord.seq == seq).values(seq=seq + 1)
         )
-    session.add(
-        AuditRecord(
-            seq=3,
-            at=utcnow(),
-            actor="intruder",
-            action="test.change",
-            entity="thing",
-            entity_id="99",
-            before=None,
-            after={"value": 99},
-            prev_hash="f" * 64,
-            hash="e" * 64,
-        )
+
+
+def _forged(prev_hash: str) -> AuditRecord:
+    return AuditRecord(
+        seq=3,
+        at=utcnow(),
+        actor="intruder",
+        action="test.change",
+        entity="thing",
+        entity_id="99",
+        before=None,
+        after={"value": 99},
+        prev_hash=prev_hash,
+        hash="e" * 64,
     )
+
+
+def _insert_forged(session: Session) -> None:
+    """Put a forged record with made-up hashes at 3."""
+    _make_room_at_3(session)
+    session.add(_forged("f" * 64))
 
 
 def _reorder(session: Session) -> None:
@@ -130,24 +137,10 @@ def test_tampering_names_first_bad_record(
 def test_rehashed_insert_breaks_next_record(store: Session) -> None:
     """A forged record with a correct hash still breaks the record after it."""
     _chain(store)
-    for seq in (6, 5, 4, 3):
-        store.execute(
-            update(AuditRecord).where(AuditRecord.seq == seq).values(seq=seq + 1)
-        )
+    _make_room_at_3(store)
     previous = store.get(AuditRecord, 2)
     assert previous is not None
-    forged = AuditRecord(
-        seq=3,
-        at=utcnow(),
-        actor="intruder",
-        action="test.change",
-        entity="thing",
-        entity_id="99",
-        before=None,
-        after={"value": 99},
-        prev_hash=previous.hash,
-        hash="",
-    )
+    forged = _forged(previous.hash)
     forged.hash = audit.record_hash(previous.hash, audit._fields(forged))
     store.add(forged)
     store.commit()
@@ -159,7 +152,7 @@ def test_rehashed_insert_breaks_next_record(store: Session) -> None:
 
 def test_first_record_deleted(store: Session) -> None:
     _chain(store, 2)
-    _ = [store.execute(delete(AuditRecord).where(AuditRecord.seq == 1))]
+    store.execute(delete(AuditRecord).where(AuditRecord.seq == 1))
     store.commit()
     result = audit.verify(store)
     assert result.first_bad_seq == 1

@@ -230,7 +230,7 @@ def test_review_out_of_turn_conflicts(store: Session) -> None:
     )
     reporting.submit(store, SCHOOL_1, record.id, 1)
     reporting.review(store, ZHONGYUAN, record.id, "approve", None, 1)
-    # A second county reviewer working from the same page is told who moved it.
+    # A second county reviewer working from the same page is shown who moved it.
     with pytest.raises(Conflict) as caught:
         reporting.review(store, ZHONGYUAN, record.id, "return", "再看看", 1)
     assert "is now county_approved by zhongyuan at" in caught.value.message_en

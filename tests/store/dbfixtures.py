@@ -3,12 +3,12 @@
 ``database`` yields an empty database migrated to the latest revision, once on
 a SQLite file and once on PostgreSQL (test ids ``sqlite`` and ``postgresql``).
 Each test run creates a schema of its own in the database ``test`` at
-127.0.0.1:5432, migrates it once, empties its tables before each PostgreSQL
-case and drops it at the end, so runs started by different people at the same
-time do not see each other's tables. ``empty_database`` yields a database
-without tables (a fresh schema of its own on PostgreSQL) for migration tests.
-When the server does not answer, the PostgreSQL cases fail: CI always provides
-one.
+127.0.0.1:5432 and migrates it once. It empties the tables before each
+PostgreSQL case and drops the schema at the end, so runs started by different
+people at the same time do not see each other's tables. ``empty_database``
+yields a database without tables (a fresh schema of its own on PostgreSQL) for
+migration tests. When the server does not answer, the PostgreSQL cases fail,
+because CI always provides one.
 
 The top-level ``tests/conftest.py`` registers this module as a plugin, so every
 test folder can request these fixtures by name. ``fast_password_hashing``

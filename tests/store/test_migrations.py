@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 from store.dbfixtures import Database
 
@@ -20,6 +22,13 @@ def test_upgrade_from_empty(empty_database: Database) -> None:
     assert current_revision(engine) == "0001"
     with empty_database.sessions() as session:
         assert session.scalar(select(models.DataGeneration.value)) == 0
+
+
+def test_models_match_migrations(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        differences = compare_metadata(context, models.Base.metadata)
+    assert differences == []
 
 
 def test_upgrade_twice_changes_nothing(database: Database) -> None:

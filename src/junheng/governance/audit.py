@@ -40,7 +40,7 @@ class VerifyResult:
 
     ``checked`` counts the records read up to and including the first bad one,
     ``first_bad_seq`` is that record's ``seq`` (``None`` when the chain is
-    intact) and ``reason`` says in English what is wrong with it. ``head_hash``
+    intact) and ``reason`` states in English what is wrong with it. ``head_hash``
     is the hash of the last record when the chain is intact.
     """
 

@@ -2,9 +2,9 @@
 
 Passwords are hashed with argon2id (argon2-cffi's defaults). After
 :data:`MAX_FAILURES` wrong passwords in a row an account refuses logins for
-:data:`LOCK_MINUTES` minutes. API tokens are random strings shown once; the
-store keeps only their SHA-256 hash, which is enough for a 256-bit random
-value and lets a token be looked up by its hash.
+:data:`LOCK_MINUTES` minutes. API tokens are random strings shown once. The
+store keeps only their SHA-256 hash: a fast hash is safe for a 256-bit random
+value, and it lets a token be looked up by its hash.
 """
 
 from __future__ import annotations
@@ -274,8 +274,8 @@ def authenticate(
 
     Raises :class:`AuthenticationFailed` for an unknown or inactive user or a
     wrong password, and :class:`TooManyAttempts` while the account is locked.
-    The failure count is written to ``session`` before the error is raised, so
-    the caller commits the session in both cases; otherwise throttling does not
+    The failure count is written to ``session`` before the error is raised.
+    The caller must commit the session in both cases, or throttling does not
     work.
     """
     now = now or utcnow()
@@ -300,6 +300,7 @@ def authenticate(
             session, username, "user.login_reset", "user", user.id, None, None, at=now
         )
     if password_hasher.check_needs_rehash(user.password_hash):
+        # NOTE: a rehash keeps the same password, so it adds no audit record.
         user.password_hash = password_hasher.hash(password)
     session.flush()
     return principal_for(user, session)
