@@ -396,3 +396,10 @@ def test_stale_submit_is_conflict(site: Site) -> None:
         site.client("school_a"), f"/records/{record.id}/submit", {"base_version": "1"}
     )
     assert response.status_code == 409
+
+
+def test_completeness_defaults_to_latest_year(site: Site) -> None:
+    site.save()
+    page = site.client("henan").get("/completeness")
+    assert page.status_code == 200
+    assert f"{YEAR} 学年" in page.text
