@@ -540,3 +540,7 @@ main.add_command(db)
 main.add_command(user)
 main.add_command(import_file)
 main.add_command(audit)
+
+from junheng.cli.monitor import monitor  # noqa: E402
+
+main.add_command(monitor)
