@@ -200,6 +200,20 @@ def forecast_series(
         ).alias("reason"),
     )
     out = pl.concat([f for f in (done, skipped) if f is not None], how="diagonal")
+    columns: dict[str, pl.DataType | type[pl.DataType]] = {
+        "slope": pl.Float64,
+        "forecast": pl.Float64,
+        "lower": pl.Float64,
+        "upper": pl.Float64,
+        "expected_year": pl.Int64,
+        "expected_reason": pl.String,
+        **{f"p_meet_{y}": pl.Float64 for y in milestones},
+    }
+    out = out.with_columns(
+        pl.lit(None, dtype).alias(name)
+        for name, dtype in columns.items()
+        if name not in out.columns
+    )
     return out.with_columns(pl.lit(target_year).alias("forecast_year")).sort(keys)
 
 
