@@ -85,13 +85,13 @@ def test_last_digit_heaping_is_caught_by_chi_square() -> None:
     # 200 values all ending in 0: counts (200, 0, ..., 0) against 20 expected
     # each, chi-square = 180²/20 + 9·20²/20 = 1620 + 180 = 1800.
     heaped = pl.DataFrame(
-        {"division_code": "410102", "n": [10 * k for k in range(1, 201)]}
+        {"division_code": "410102", "n": [1000 + 10 * k for k in range(200)]}
     )
     flags = quality.digit_preference(heaped, "n", ["division_code"])
     assert flags["statistic"][0] == pytest.approx(1800.0)
     assert flags["value"][0] == pytest.approx(1.0)  # all end in 0 or 5
-    # 10..209 has every last digit exactly 20 times: chi-square 0.
-    uniform = pl.DataFrame({"division_code": "410102", "n": list(range(10, 210))})
+    # 100..299 has every last digit exactly 20 times: chi-square 0.
+    uniform = pl.DataFrame({"division_code": "410102", "n": list(range(100, 300))})
     assert quality.digit_preference(uniform, "n", ["division_code"]).is_empty()
 
 

@@ -21,7 +21,7 @@ Checks
     Schools whose figures are identical in every checked field in the same year,
     or a school whose figures are identical to its own previous year.
 ``digit_preference``
-    Last digits of integer figures of 10 or more tested against the uniform
+    Last digits of integer figures of 100 or more tested against the uniform
     distribution by Pearson's chi-square (9 degrees of freedom), per group; flagged
     below ``alpha``. Heaping on round numbers shows as too many 0s and 5s.
 ``benford``
@@ -406,15 +406,18 @@ def digit_preference(
     *,
     min_count: int = 50,
     alpha: float = 0.001,
+    min_value: float = 100,
 ) -> pl.DataFrame:
     """Test the last digits of ``field`` against uniform, per group of ``by``.
 
-    Only whole numbers of 10 or more enter (a one-digit count has no meaningful
-    last digit). The flag carries the division code when ``by`` has one, and no
+    Only whole numbers of ``min_value`` or more enter: the last digit of a
+    smooth distribution is close to uniform only when the values span many tens,
+    so two-digit counts such as class sizes would be flagged for their shape.
+    The flag carries the division code when ``by`` has one, and no
     school code: it concerns the group's reporting.
     """
     x = pl.col(field)
-    usable = frame.filter(x.is_not_null() & (x >= 10) & (x == x.round(0)))
+    usable = frame.filter(x.is_not_null() & (x >= min_value) & (x == x.round(0)))
     rows = []
     for key, group in usable.group_by(list(by), maintain_order=True):
         values = group[field].cast(pl.Int64).to_numpy()

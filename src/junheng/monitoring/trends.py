@@ -104,8 +104,9 @@ def region_trends(ev: Evaluation) -> pl.DataFrame:
     if "compliant_schools" in sections.columns:
         for level, code in level_codes.items():
             compliant.append(
-                sections.filter(code.is_not_null())
-                .group_by(code.alias("region_code"), "year", "section")
+                sections.with_columns(code.alias("region_code"))
+                .filter(pl.col("region_code").is_not_null())
+                .group_by("region_code", "year", "section")
                 .agg(
                     pl.col("compliant_schools").sum().alias("_c"),
                     pl.col("noncompliant_schools").sum().alias("_n"),
