@@ -1,0 +1,269 @@
+"""``junheng monitor``: trends, forecasts, warnings, checks and field samples."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from junheng.cli import (
+    _atomic_write,
+    _console,
+    _filter,
+    _stages,
+    errors_report_option,
+    import_errors,
+)
+from junheng.errors import InputError
+
+
+def _common(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the input and output options every monitor command shares."""
+    options: list[Callable[[Any], Any]] = [
+        click.argument(
+            "files", nargs=-1, required=True, type=click.Path(path_type=Path)
+        ),
+        click.option(
+            "--framework",
+            "-f",
+            default="cn-2017-quality",
+            show_default=True,
+            help="Framework id or YAML file.",
+        ),
+        click.option(
+            "--profile",
+            "-p",
+            default=None,
+            help="Import profile for a non-template layout.",
+        ),
+        click.option(
+            "--county",
+            "-c",
+            default=None,
+            help="Only divisions whose code starts with CODE.",
+        ),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(path_type=Path, dir_okay=False),
+            required=True,
+            help="Output file, .xlsx or .json.",
+        ),
+        errors_report_option,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _evaluate(
+    files: tuple[Path, ...], framework: str, profile: str | None, county: str | None
+) -> tuple[Any, pl.DataFrame]:
+    from junheng.evaluation.verdict import evaluate
+    from junheng.ingest import load_inputs
+    from junheng.standards.loader import load_framework
+
+    fw = load_framework(framework)
+    result = load_inputs(list(files), profile=profile, framework=fw)
+    schools = _filter(result.schools, None, county)
+    if schools.is_empty():
+        raise InputError("no school rows to monitor; check the files and --county")
+    items = _filter(result.county_items, None, county)
+    return evaluate(schools, fw, items), schools
+
+
+def _write(
+    tables: dict[str, pl.DataFrame], output: Path, notes: dict[str, Any]
+) -> None:
+    from junheng.monitoring.pipeline import write_tables
+
+    if output.suffix.lower() not in (".xlsx", ".json"):
+        raise click.UsageError(f"--output {str(output)!r} must end in .xlsx or .json")
+    _atomic_write(
+        output, lambda tmp: write_tables(tables, tmp, notes, output.suffix.lower()[1:])
+    )
+    _console().print(f"已写入 / written: {output}", highlight=False)
+
+
+@click.group()
+def monitor() -> None:
+    """Monitoring after accreditation (复查监测): trends, forecasts, warnings,
+    data-quality checks and field-verification samples.
+
+    \b
+    Examples:
+      junheng monitor run schools.parquet -o monitor.xlsx
+      junheng monitor sample schools.parquet --county 410102 --year 2025 -o s.xlsx
+      junheng monitor backtest examples/data/cn-nbs-province -o backtest.json
+    """
+
+
+@monitor.command()
+@_common
+@click.option(
+    "--year",
+    "-y",
+    type=int,
+    default=None,
+    help="Year the warnings are raised for (default: the last one).",
+)
+@click.option(
+    "--target",
+    type=int,
+    default=2035,
+    show_default=True,
+    help="Year of the point forecast and its interval.",
+)
+@click.option(
+    "--level",
+    type=click.FloatRange(0.5, 0.99),
+    default=0.8,
+    show_default=True,
+    help="Coverage of the prediction intervals.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date the warnings are raised on (default: today).",
+)
+@click.option(
+    "--rules",
+    default="cn-default",
+    show_default=True,
+    help="Warning rules: an installed id or a YAML file.",
+)
+def run(
+    files: tuple[Path, ...],
+    framework: str,
+    profile: str | None,
+    county: str | None,
+    output: Path,
+    errors_report: Path,
+    year: int | None,
+    target: int,
+    level: float,
+    today: dt.datetime | None,
+    rules: str,
+) -> None:
+    """Trends, forecasts, warnings and quality flags of every county in FILES.
+
+    The data are evaluated once; every table is written to --output (one sheet
+    each in .xlsx, one key each in .json).
+    """
+    from junheng.monitoring import alerts, forecast
+    from junheng.monitoring.pipeline import monitor as run_monitor
+
+    with import_errors(errors_report), _stages(sys.stderr.isatty()) as progress:
+        progress.add_task("评估与监测 / evaluating and monitoring", total=None)
+        rule_set = alerts.load_rules(rules)
+        ev, schools = _evaluate(files, framework, profile, county)
+        tables = run_monitor(
+            ev,
+            schools,
+            year=year,
+            target_year=target,
+            level=level,
+            today=today.date() if today else None,
+            rules=rule_set,
+        )
+        notes = {
+            "sources": [str(f) for f in files],
+            "forecast": forecast.__doc__.split("\n\n")[1] if forecast.__doc__ else "",
+            "interval_level": level,
+            "rules": rule_set.id,
+        }
+        _write(tables, output, notes)
+
+
+@monitor.command()
+@_common
+@click.option("--year", "-y", type=int, required=True, help="School year sampled.")
+@click.option("--seed", type=int, required=True, help="Random seed (recorded).")
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.95,
+    show_default=True,
+    help="Confidence of the compliance-rate estimate.",
+)
+@click.option(
+    "--margin",
+    type=click.FloatRange(0.01, 0.5),
+    default=0.10,
+    show_default=True,
+    help="Half-width of that estimate.",
+)
+def sample(
+    files: tuple[Path, ...],
+    framework: str,
+    profile: str | None,
+    county: str | None,
+    output: Path,
+    errors_report: Path,
+    year: int,
+    seed: int,
+    confidence: float,
+    margin: float,
+) -> None:
+    """Draw the field-verification sample of one county (--county, 6 digits)."""
+    from junheng.monitoring import quality, sampling
+    from junheng.monitoring.pipeline import unit_values
+
+    if not county:
+        raise click.UsageError("--county names the county to sample")
+    with import_errors(errors_report):
+        ev, schools = _evaluate(files, framework, profile, county)
+        codes = sorted(set(ev.verdicts["division_code"].to_list()))
+        if codes != [county]:
+            raise InputError(
+                f"--county {county!r} matches {len(codes)} divisions "
+                f"({', '.join(codes[:5])}); give one county's code"
+            )
+        units = unit_values(ev, year)
+        if units.is_empty():
+            raise InputError(f"county {county} has no schools in {year}")
+        stats_rows = ev.engine.query(
+            f"SELECT * FROM county_stats WHERE year = {int(year)}"
+        )
+        indicators = [i.id for i in ev.framework.resource_indicators]
+        flags = quality.check_schools(schools, unit_values(ev), indicators)
+        flags = flags.filter(pl.col("year") == year)
+        frame = sampling.sampling_frame(units, stats_rows, ev.framework, flags)
+        drawn, design = sampling.inspection_sample(
+            frame, seed=seed, confidence=confidence, margin=margin
+        )
+        notes = {"county": county, "year": year, "design": design.as_dict()}
+        _write({"sample": drawn.filter("drawn"), "frame": drawn}, output, notes)
+
+
+@monitor.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Output file, .xlsx or .json.",
+)
+def backtest(folder: Path, output: Path) -> None:
+    """Measure forecast-interval coverage on the NBS province tables in FOLDER.
+
+    The last 3 years of each series are hidden; lines fitted on the 5 or 8 years
+    before them are checked against the hidden values at 80% and 95%.
+    """
+    from junheng.monitoring.backtest import backtest as run_backtest
+    from junheng.monitoring.backtest import read_nbs_province
+
+    try:
+        series = read_nbs_province(folder)
+    except FileNotFoundError as error:
+        raise click.UsageError(str(error)) from error
+    detail, summary = run_backtest(series, ["region_code", "series"])
+    _console().print(summary, highlight=False)
+    _write({"coverage": summary, "checks": detail}, output, {"source": str(folder)})

@@ -1,0 +1,325 @@
+"""Linear-trend forecasts with prediction intervals, target years and odds.
+
+Method
+------
+Each yearly series ``y_t`` is fitted by ordinary least squares on the year,
+``y_t = a + b·t + e_t`` with independent normal errors (statsmodels ``OLS``).
+The forecast for year ``t0`` is ``ŷ = a + b·t0``; its prediction interval at
+level ``1 − α`` is::
+
+    ŷ ± t(1 − α/2, n − 2) · s · sqrt(1 + x0ᵀ (XᵀX)⁻¹ x0),   s² = Σ e_t² / (n − 2)
+
+the same interval as statsmodels' ``get_prediction(...).summary_frame()``
+``obs_ci_lower``/``obs_ci_upper``. A straight line suits 3–10 yearly points:
+it has two parameters, an exact small-sample interval that widens as ``n``
+falls, and no smoothing constants to estimate from a handful of years (Holt's
+damped trend needs three and is unstable on so few points).
+
+Series with fewer than :data:`MIN_POINTS` (3) reported years get no forecast:
+two points fit a line exactly and leave no degree of freedom to estimate the
+error, so no interval exists. A series whose points lie exactly on a line has
+``s = 0``; its interval collapses to the line and its probabilities are 0 or 1.
+
+For a requirement ``value ≤ limit`` (a CV) or ``value ≥ limit`` (a share or a
+mean), the probability of meeting it in year ``T`` is the predictive t
+probability ``P(y_T ≤ limit) = F_t((limit − ŷ_T) / se_T; n − 2)``; a year that
+was already observed uses the observation (0 or 1). The expected year is the
+last observed year when its value already meets the requirement, else the first
+whole year at which the fitted line reaches the limit, or null when the trend
+moves away from it or reaches it after :data:`HORIZON`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import statsmodels.api as sm
+from scipy import stats
+
+from junheng.standards.model import Framework
+
+MIN_POINTS = 3
+"""Fewest reported years that get a forecast."""
+HORIZON = 2050
+"""Latest year searched for the expected year of meeting a requirement."""
+MILESTONES = (2027, 2035)
+"""Years of the national targets."""
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """OLS fits of several series observed in the same years."""
+
+    years: Floats
+    centre: float
+    params: Floats  # (2, m)
+    scale: Floats  # (m,) residual variance s²
+    cov: Floats  # (2, 2) (XᵀX)⁻¹
+    df: int
+
+    def predict(self, year: float) -> tuple[Floats, Floats]:
+        """Return the point forecasts and prediction standard errors at ``year``."""
+        x0 = np.array([1.0, year - self.centre])
+        mean = x0 @ self.params
+        se = np.sqrt(self.scale * (1.0 + x0 @ self.cov @ x0))
+        return mean, se
+
+
+def _fit(years: Floats, values: Floats) -> _Fit:
+    centre = float(years.mean())
+    design = sm.add_constant(years - centre, has_constant="add")
+    result = sm.OLS(values, design).fit()
+    resid = np.asarray(result.resid).reshape(len(years), -1)
+    df = len(years) - 2
+    params = np.asarray(result.params).reshape(2, -1)
+    # Exact fits leave round-off residuals; treat them as zero spread.
+    scale = (resid**2).sum(axis=0) / df
+    scale[scale <= 1e-24 * (1.0 + (values**2).reshape(len(years), -1).max(axis=0))] = 0
+    return _Fit(
+        years=years,
+        centre=centre,
+        params=params,
+        scale=scale,
+        cov=np.asarray(result.normalized_cov_params),
+        df=df,
+    )
+
+
+def _probability(
+    mean: Floats, se: Floats, limit: Floats, lower: Floats, df: int
+) -> Floats:
+    """P(y ≤ limit) where ``lower`` else P(y ≥ limit), under a t(df) forecast."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (limit - mean) / se
+    below = np.where(se > 0, stats.t.cdf(z, df), (mean <= limit).astype(float))
+    above = np.where(se > 0, stats.t.sf(z, df), (mean >= limit).astype(float))
+    return np.where(np.isnan(limit), np.nan, np.where(lower, below, above))
+
+
+def _expected_year(
+    last_year: int,
+    last_value: float,
+    a: float,
+    b: float,
+    centre: float,
+    limit: float,
+    lower: bool,
+) -> tuple[int | None, str]:
+    if math.isnan(limit):
+        return None, "no_requirement"
+    if (last_value <= limit) if lower else (last_value >= limit):
+        return last_year, "already_met"
+    towards = (b < 0) if lower else (b > 0)
+    if not towards:
+        return None, "trend_moves_away"
+    crossing = centre + (limit - a) / b
+    year = max(last_year + 1, math.ceil(crossing - 1e-9))
+    if year > HORIZON:
+        return None, "after_horizon"
+    return year, "on_trend"
+
+
+def forecast_series(
+    series: pl.DataFrame,
+    keys: Sequence[str],
+    *,
+    target_year: int,
+    level: float = 0.8,
+    milestones: Sequence[int] = MILESTONES,
+) -> pl.DataFrame:
+    """Forecast every series of ``series`` to ``target_year``.
+
+    Parameters
+    ----------
+    series
+        Long frame: the ``keys`` columns, ``year``, ``value`` and optionally
+        ``limit`` (float) and ``op`` (``"<="`` or ``">="``) naming the
+        requirement. Null values are left out.
+    keys
+        Columns that identify one series.
+    target_year
+        Year of the point forecast and its interval.
+    level
+        Coverage of the prediction interval, e.g. 0.8 for 80%.
+    milestones
+        Years whose probability of meeting the requirement is reported, as
+        ``p_meet_<year>``.
+
+    Returns one row per series: ``n_points``, ``first_year``, ``last_year``,
+    ``last_value``, ``slope`` (per year), ``forecast``, ``lower``, ``upper``,
+    ``expected_year``, ``expected_reason``, the milestone probabilities and
+    ``status`` (``ok`` or ``too_few_points``) with its ``reason``.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, got {level}")
+    keys = list(keys)
+    frame = series.filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
+    for name, default in (("limit", pl.lit(None, pl.Float64)), ("op", pl.lit("<="))):
+        if name not in frame.columns:
+            frame = frame.with_columns(default.alias(name))
+    grouped = (
+        frame.sort("year")
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.col("year"),
+            pl.col("value"),
+            pl.col("limit").drop_nulls().last(),
+            pl.col("op").last(),
+        )
+        .with_columns(pl.col("year").list.len().alias("n_points"))
+    )
+    short = grouped.filter(pl.col("n_points") < MIN_POINTS)
+    rows: list[pl.DataFrame] = []
+    enough = grouped.filter(pl.col("n_points") >= MIN_POINTS).with_columns(
+        pl.col("year").cast(pl.List(pl.String)).list.join(",").alias("_years")
+    )
+    for (_,), group in enough.group_by(["_years"], maintain_order=True):
+        rows.append(_forecast_group(group, target_year, level, milestones))
+    done = pl.concat(rows, how="diagonal") if rows else None
+    skipped = short.select(
+        *keys,
+        "n_points",
+        pl.col("year").list.first().alias("first_year"),
+        pl.col("year").list.last().alias("last_year"),
+        pl.col("value").list.last().alias("last_value"),
+        "limit",
+        "op",
+        pl.lit("too_few_points").alias("status"),
+        pl.format(
+            "only {} reported year(s); a forecast needs at least {} to estimate "
+            "its error",
+            pl.col("n_points"),
+            pl.lit(MIN_POINTS),
+        ).alias("reason"),
+    )
+    out = pl.concat([f for f in (done, skipped) if f is not None], how="diagonal")
+    columns: dict[str, pl.DataType | type[pl.DataType]] = {
+        "slope": pl.Float64,
+        "forecast": pl.Float64,
+        "lower": pl.Float64,
+        "upper": pl.Float64,
+        "expected_year": pl.Int64,
+        "expected_reason": pl.String,
+        **{f"p_meet_{y}": pl.Float64 for y in milestones},
+    }
+    out = out.with_columns(
+        pl.lit(None, dtype).alias(name)
+        for name, dtype in columns.items()
+        if name not in out.columns
+    )
+    return out.with_columns(pl.lit(target_year).alias("forecast_year")).sort(keys)
+
+
+def _forecast_group(
+    group: pl.DataFrame, target_year: int, level: float, milestones: Sequence[int]
+) -> pl.DataFrame:
+    years = np.asarray(group["year"][0], dtype=float)
+    values = np.asarray(group["value"].to_list(), dtype=float).T  # (n, m)
+    fit = _fit(years, values)
+    limit = group["limit"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+    lower = (group["op"] == "<=").to_numpy()
+    mean, se = fit.predict(target_year)
+    q = stats.t.ppf(0.5 + level / 2, fit.df)
+    columns: dict[str, object] = {
+        "slope": fit.params[1],
+        "forecast": mean,
+        "lower": mean - q * se,
+        "upper": mean + q * se,
+        "status": ["ok"] * len(mean),
+        "reason": [""] * len(mean),
+    }
+    observed = {int(y): values[i] for i, y in enumerate(years)}
+    for year in milestones:
+        if year in observed:
+            seen = observed[year]
+            p = np.where(lower, seen <= limit, seen >= limit).astype(float)
+            p[np.isnan(limit)] = np.nan
+        else:
+            m, s = fit.predict(year)
+            p = _probability(m, s, limit, lower, fit.df)
+        columns[f"p_meet_{year}"] = p
+    expected = [
+        _expected_year(
+            int(years[-1]),
+            float(values[-1, j]),
+            float(fit.params[0, j]),
+            float(fit.params[1, j]),
+            fit.centre,
+            float(limit[j]),
+            bool(lower[j]),
+        )
+        for j in range(values.shape[1])
+    ]
+    columns["expected_year"] = pl.Series([e[0] for e in expected], dtype=pl.Int64)
+    columns["expected_reason"] = [e[1] for e in expected]
+    return group.select(
+        pl.exclude("year", "value", "_years"),
+        pl.col("year").list.first().alias("first_year"),
+        pl.col("year").list.last().alias("last_year"),
+        pl.col("value").list.last().alias("last_value"),
+    ).with_columns(**{k: pl.Series(k, v) for k, v in columns.items()})  # type: ignore[arg-type]
+
+
+def requirement_series(trends: pl.DataFrame, framework: Framework) -> pl.DataFrame:
+    """Turn county trends into the series whose requirements are forecast.
+
+    ``metric`` is ``cv`` (requirement ``cv ≤ cv_limit``), ``mean`` (the county
+    mean against the school threshold, ``≥`` or ``≤`` after the indicator's
+    direction) and ``share_compliant`` (every school compliant, ``≥ 1``).
+    """
+    thresholds = pl.DataFrame(
+        [
+            {
+                "section": s,
+                "indicator": ind.id,
+                "threshold": (ind.threshold or {}).get(s),
+                "op": ">=" if ind.direction == "higher" else "<=",
+            }
+            for ind in framework.resource_indicators
+            for s in framework.sections
+        ],
+        schema={
+            "section": pl.String,
+            "indicator": pl.String,
+            "threshold": pl.Float64,
+            "op": pl.String,
+        },
+    )
+    base = ["division_code", "section", "indicator", "year"]
+    cv = trends.select(
+        *base,
+        pl.lit("cv").alias("metric"),
+        pl.col("cv").alias("value"),
+        pl.col("cv_limit").alias("limit"),
+        pl.lit("<=").alias("op"),
+    )
+    mean = (
+        trends.select(
+            *base, pl.lit("mean").alias("metric"), pl.col("mean").alias("value")
+        )
+        .join(thresholds, on=["section", "indicator"], how="left")
+        .rename({"threshold": "limit"})
+    )
+    share = (
+        trends.filter(pl.col("indicator") == framework.resource_indicators[0].id)
+        .select(
+            *base,
+            pl.lit("share_compliant").alias("metric"),
+            pl.col("share_compliant").alias("value"),
+            pl.lit(1.0).alias("limit"),
+            pl.lit(">=").alias("op"),
+        )
+        .with_columns(pl.lit("all").alias("indicator"))
+    )
+    return pl.concat([cv, mean, share], how="diagonal_relaxed")
+
+
+SERIES_KEYS = ("division_code", "section", "indicator", "metric")
+"""Columns naming one series of :func:`requirement_series`."""
