@@ -128,7 +128,13 @@ def compute(
     thresholds = pl.DataFrame(
         queries.thresholds_rows(fw),
         schema={
-            name: (pl.String if name == "section" else pl.Float64)
+            name: (
+                pl.String
+                if name == "section"
+                else pl.Int64
+                if name == "section_index"
+                else pl.Float64
+            )
             for name in queries.thresholds_columns(fw)
         },
         orient="row",
@@ -147,13 +153,19 @@ def compute(
         )
         con.register("regions_input", regions)
         regions_sql = "SELECT * FROM regions_input"
-    con.register("county_items_input", items)
+    con.register("county_items", items)
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
     school_types = pl.DataFrame(
         queries.school_type_rows(fw),
         schema={
-            name: (pl.String if name == "school_type" else pl.Boolean)
+            name: (
+                pl.String
+                if name == "school_type"
+                else pl.Float64
+                if name.startswith("thr_")
+                else pl.Boolean
+            )
             for name in queries.school_type_columns(fw)
         },
         orient="row",
@@ -163,19 +175,27 @@ def compute(
         "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
         "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
         "CREATE OR REPLACE TEMP TABLE school_types AS SELECT * FROM school_types_input",
-        "CREATE OR REPLACE TEMP TABLE county_items AS SELECT * FROM county_items_input",
+        "CREATE OR REPLACE TEMP TABLE county_keys AS "
+        + queries.county_keys_sql(source),
         f"CREATE OR REPLACE TEMP TABLE regions AS {regions_sql}",
         f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw, source)}",
-        f"CREATE OR REPLACE TEMP VIEW unit_values AS {queries.unit_values_sql(fw)}",
+        "CREATE OR REPLACE TEMP VIEW unit_values AS "
+        + queries.unit_values_sql(fw, source),
+        "CREATE OR REPLACE TEMP VIEW unit_core AS " + queries.unit_core_sql(fw, source),
         f"CREATE OR REPLACE TEMP VIEW excluded AS {queries.excluded_sql(fw, source)}",
+        # DuckDB underestimates the unit table and would build the hash table of
+        # the second pass on its two million rows instead of the county means.
+        "SET disabled_optimizers = 'build_side_probe_side'",
         "CREATE OR REPLACE TEMP TABLE county_stats AS "
         + queries.county_stats_sql(fw, two_pass=two_pass),
+        "RESET disabled_optimizers",
         "CREATE OR REPLACE TEMP TABLE section_status AS "
         + queries.section_status_sql(fw),
         "CREATE OR REPLACE TEMP TABLE counties AS "
-        "SELECT DISTINCT year, division_code FROM section_status",
-        "CREATE OR REPLACE TEMP TABLE reported_checks AS "
-        + queries.reported_checks_sql(),
+        "SELECT year, division_code FROM county_keys WHERE county_id IN "
+        "(SELECT county_id FROM county_stats)",
+        "CREATE OR REPLACE TEMP TABLE county_check_counts AS "
+        + queries.county_check_counts_sql(),
         "CREATE OR REPLACE TEMP VIEW county_checks AS " + queries.county_checks_sql(),
         "CREATE OR REPLACE TEMP TABLE verdicts AS "
         + queries.verdicts_sql(len(_checks_frame(fw))),
