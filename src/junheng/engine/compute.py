@@ -47,7 +47,11 @@ class EngineResult:
 
     con: duckdb.DuckDBPyConnection
     framework: Framework
+    source: str
+    """Name of the relation of school rows in ``con``."""
     two_pass: bool = True
+    theil: bool = False
+    """Whether ``county_stats`` holds the ``theil_<ID>`` numerators."""
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pl.DataFrame:
@@ -100,6 +104,7 @@ def compute(
     county_items: pl.DataFrame | None = None,
     *,
     two_pass: bool = True,
+    theil: bool = False,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> EngineResult:
     """Evaluate every county-year in ``schools`` against ``framework``.
@@ -118,6 +123,10 @@ def compute(
     two_pass:
         Use the two-pass variance (the reference); ``False`` selects the faster
         one-pass form.
+    theil:
+        Also sum the Theil numerators the roll-ups read while the two-pass
+        variance has each unit next to its county mean. The verdict does not
+        need them; without them the roll-ups compute them from the units again.
     con:
         A DuckDB connection to build the tables in; a new in-memory one by default.
     """
@@ -187,7 +196,7 @@ def compute(
         # the second pass on its two million rows instead of the county means.
         "SET disabled_optimizers = 'build_side_probe_side'",
         "CREATE OR REPLACE TEMP TABLE county_stats AS "
-        + queries.county_stats_sql(fw, two_pass=two_pass),
+        + queries.county_stats_sql(fw, two_pass=two_pass, theil=theil),
         "RESET disabled_optimizers",
         "CREATE OR REPLACE TEMP TABLE section_status AS "
         + queries.section_status_sql(fw),
@@ -203,7 +212,13 @@ def compute(
     for sql in statements:
         log.debug("engine query: %s", sql)
         con.sql(sql)
-    return EngineResult(con=con, framework=fw, two_pass=two_pass)
+    return EngineResult(
+        con=con,
+        framework=fw,
+        source=source,
+        two_pass=two_pass,
+        theil=theil and two_pass,
+    )
 
 
 def load_schools(

@@ -487,14 +487,18 @@ def count_if(condition: str, alias: str) -> str:
     return f"CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS {alias}"
 
 
-def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
+def county_stats_sql(
+    fw: Framework, *, two_pass: bool = True, theil: bool = False
+) -> str:
     """Return the query of weighted means, S and CVs per county and section.
 
     Reads ``unit_core`` (see :func:`unit_core_sql`), ``county_keys``,
     ``thresholds`` and ``regions``. ``two_pass`` computes S from deviations to
     the mean found in a first pass, the numerically safe reference form. The
     one-pass form derives S from ``Σ P·X²`` and is faster, but loses digits
-    when the CV is very small.
+    when the CV is very small. ``theil`` adds the Theil numerators the roll-ups
+    need (``theil_<ID>``) to the second pass, which already pairs each unit with
+    its county mean; the one-pass form leaves them to :func:`theil_sql`.
     """
     first: list[str] = [
         "unit_key",
@@ -541,6 +545,8 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
             second.append(
                 f"SUM(u.students * ({v} - {mean}) * ({v} - {mean})) AS ss_{ind.id}"
             )
+            if theil:
+                second.append(f"{theil_term(v, mean, 'u.students')} AS theil_{ind.id}")
         # Only the means go into the join, so DuckDB builds its hash table on
         # the small side.
         means = ", ".join(f"mean_{i.id}" for i in fw.resource_indicators)
@@ -572,6 +578,8 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
         sd = f"SQRT(s.ss_{i} / f.p_{i})"
         cv = f"{sd} / NULLIF(f.mean_{i}, 0)"
         final += [f"{sd} AS sd_{i}", f"{cv} AS cv_{i}"]
+        if theil and two_pass:
+            final.append(f"s.theil_{i}")
         cv_terms.append(cv)
         final.append(f"({cv}) <= f.cv_limit AS cv_ok_{i}")
     final.append(f"({' + '.join(cv_terms)}) / {len(cv_terms)} AS composite_cv")

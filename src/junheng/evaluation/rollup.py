@@ -98,9 +98,12 @@ def _indicator_sql(fw: Framework, level: str, code: str, name: str) -> str:
 
 def compute_rollups(engine: EngineResult, fw: Framework) -> Rollups:
     """Compute city, province and nation roll-ups from an engine result."""
-    engine.con.sql(
-        f"CREATE OR REPLACE TEMP TABLE county_theil AS {queries.theil_sql(fw)}"
-    )
+    if engine.theil:
+        theil = ", ".join(f"theil_{i.id}" for i in fw.resource_indicators)
+        source = f"SELECT year, division_code, section, {theil} FROM county_stats"
+    else:
+        source = queries.theil_sql(fw)
+    engine.con.sql(f"CREATE OR REPLACE TEMP TABLE county_theil AS {source}")
     indicator_parts = []
     verdict_parts = []
     for level, (code, name) in LEVELS.items():
