@@ -39,9 +39,10 @@ def empty_county_items() -> pl.DataFrame:
 class EngineResult:
     """Relations of one evaluation, kept in a DuckDB connection.
 
-    Tables: ``county_stats``, ``section_status``,
-    ``county_checks``, ``verdicts`` and ``regions``; views ``units`` and
-    ``unit_values`` recompute the per-school detail on demand (see
+    Tables: ``county_keys``, ``county_stats``, ``section_status``,
+    ``county_check_counts``, ``verdicts`` and ``regions``; views ``units``,
+    ``unit_values`` and ``unit_core`` recompute the per-school detail on demand,
+    and ``county_checks`` lists every county-level check (see
     :mod:`junheng.engine.queries`).
     """
 
@@ -51,7 +52,7 @@ class EngineResult:
     """Name of the relation of school rows in ``con``."""
     two_pass: bool = True
     theil: bool = False
-    """Whether ``county_stats`` holds the ``theil_<ID>`` numerators."""
+    """Whether ``county_stats`` has the ``theil_<ID>`` numerators."""
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pl.DataFrame:

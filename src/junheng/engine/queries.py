@@ -14,9 +14,9 @@ Relations, in the order they are built:
     includes. Section measures lose their ``primary_``/``junior_`` prefix and
     shared whole-school resources are multiplied by the section's ``share``.
 ``unit_values``
-    ``units`` plus ``v_<ID>`` (indicator value), ``met_<ID>`` and ``floor_<ID>``
-    for every resource indicator, the school rule result and school-level item
-    checks ``chk_<ITEM>_<n>``.
+    ``units`` plus ``v_<ID>`` (indicator value) and ``met_<ID>`` for every
+    resource indicator, the counts behind the school rule and its result
+    ``compliant``, and school-level item checks ``chk_<ITEM>_<n>``.
 ``unit_core``
     The same values keyed by one integer, ``unit_key``, without names or raw
     measures: what the county statistics read.
@@ -172,7 +172,7 @@ def county_keys_sql(source: str = "schools") -> str:
 
     The county statistics group and join on this integer ``county_id`` (with the
     section's position in the framework) instead of the year and the division
-    code string, which makes both grouped passes much cheaper.
+    code string, which makes both grouped passes cheaper.
     """
     return (
         "SELECT year, division_code, CAST(ROW_NUMBER() OVER "
@@ -547,8 +547,7 @@ def county_stats_sql(
             )
             if theil:
                 second.append(f"{theil_term(v, mean, 'u.students')} AS theil_{ind.id}")
-        # Only the means go into the join, so DuckDB builds its hash table on
-        # the small side.
+        # Only the means go into the join, which keeps its hash table narrow.
         means = ", ".join(f"mean_{i.id}" for i in fw.resource_indicators)
         spread = (
             f"SELECT {', '.join(second)} FROM uc u JOIN (SELECT unit_key, {means} "
