@@ -39,15 +39,20 @@ def empty_county_items() -> pl.DataFrame:
 class EngineResult:
     """Relations of one evaluation, kept in a DuckDB connection.
 
-    Tables: ``county_stats``, ``section_status``,
-    ``county_checks``, ``verdicts`` and ``regions``; views ``units`` and
-    ``unit_values`` recompute the per-school detail on demand (see
+    Tables: ``county_keys``, ``county_stats``, ``section_status``,
+    ``county_check_counts``, ``verdicts`` and ``regions``; views ``units``,
+    ``unit_values`` and ``unit_core`` recompute the per-school detail on demand,
+    and ``county_checks`` lists every county-level check (see
     :mod:`junheng.engine.queries`).
     """
 
     con: duckdb.DuckDBPyConnection
     framework: Framework
+    source: str
+    """Name of the relation of school rows in ``con``."""
     two_pass: bool = True
+    theil: bool = False
+    """Whether ``county_stats`` has the ``theil_<ID>`` numerators."""
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pl.DataFrame:
@@ -100,6 +105,7 @@ def compute(
     county_items: pl.DataFrame | None = None,
     *,
     two_pass: bool = True,
+    theil: bool = False,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> EngineResult:
     """Evaluate every county-year in ``schools`` against ``framework``.
@@ -118,6 +124,10 @@ def compute(
     two_pass:
         Use the two-pass variance (the reference); ``False`` selects the faster
         one-pass form.
+    theil:
+        Also sum the Theil numerators the roll-ups read while the two-pass
+        variance has each unit next to its county mean. The verdict does not
+        need them; without them the roll-ups compute them from the units again.
     con:
         A DuckDB connection to build the tables in; a new in-memory one by default.
     """
@@ -128,7 +138,13 @@ def compute(
     thresholds = pl.DataFrame(
         queries.thresholds_rows(fw),
         schema={
-            name: (pl.String if name == "section" else pl.Float64)
+            name: (
+                pl.String
+                if name == "section"
+                else pl.Int64
+                if name == "section_index"
+                else pl.Float64
+            )
             for name in queries.thresholds_columns(fw)
         },
         orient="row",
@@ -147,13 +163,19 @@ def compute(
         )
         con.register("regions_input", regions)
         regions_sql = "SELECT * FROM regions_input"
-    con.register("county_items_input", items)
+    con.register("county_items", items)
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
     school_types = pl.DataFrame(
         queries.school_type_rows(fw),
         schema={
-            name: (pl.String if name == "school_type" else pl.Boolean)
+            name: (
+                pl.String
+                if name == "school_type"
+                else pl.Float64
+                if name.startswith("thr_")
+                else pl.Boolean
+            )
             for name in queries.school_type_columns(fw)
         },
         orient="row",
@@ -163,19 +185,27 @@ def compute(
         "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
         "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
         "CREATE OR REPLACE TEMP TABLE school_types AS SELECT * FROM school_types_input",
-        "CREATE OR REPLACE TEMP TABLE county_items AS SELECT * FROM county_items_input",
+        "CREATE OR REPLACE TEMP TABLE county_keys AS "
+        + queries.county_keys_sql(source),
         f"CREATE OR REPLACE TEMP TABLE regions AS {regions_sql}",
         f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw, source)}",
-        f"CREATE OR REPLACE TEMP VIEW unit_values AS {queries.unit_values_sql(fw)}",
+        "CREATE OR REPLACE TEMP VIEW unit_values AS "
+        + queries.unit_values_sql(fw, source),
+        "CREATE OR REPLACE TEMP VIEW unit_core AS " + queries.unit_core_sql(fw, source),
         f"CREATE OR REPLACE TEMP VIEW excluded AS {queries.excluded_sql(fw, source)}",
+        # DuckDB underestimates the unit table and would build the hash table of
+        # the second pass on its two million rows instead of the county means.
+        "SET disabled_optimizers = 'build_side_probe_side'",
         "CREATE OR REPLACE TEMP TABLE county_stats AS "
-        + queries.county_stats_sql(fw, two_pass=two_pass),
+        + queries.county_stats_sql(fw, two_pass=two_pass, theil=theil),
+        "RESET disabled_optimizers",
         "CREATE OR REPLACE TEMP TABLE section_status AS "
         + queries.section_status_sql(fw),
         "CREATE OR REPLACE TEMP TABLE counties AS "
-        "SELECT DISTINCT year, division_code FROM section_status",
-        "CREATE OR REPLACE TEMP TABLE reported_checks AS "
-        + queries.reported_checks_sql(),
+        "SELECT year, division_code FROM county_keys WHERE county_id IN "
+        "(SELECT county_id FROM county_stats)",
+        "CREATE OR REPLACE TEMP TABLE county_check_counts AS "
+        + queries.county_check_counts_sql(),
         "CREATE OR REPLACE TEMP VIEW county_checks AS " + queries.county_checks_sql(),
         "CREATE OR REPLACE TEMP TABLE verdicts AS "
         + queries.verdicts_sql(len(_checks_frame(fw))),
@@ -183,7 +213,13 @@ def compute(
     for sql in statements:
         log.debug("engine query: %s", sql)
         con.sql(sql)
-    return EngineResult(con=con, framework=fw, two_pass=two_pass)
+    return EngineResult(
+        con=con,
+        framework=fw,
+        source=source,
+        two_pass=two_pass,
+        theil=theil and two_pass,
+    )
 
 
 def load_schools(

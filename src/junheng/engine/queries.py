@@ -7,14 +7,19 @@ is meant to run on a distributed SQL engine for national student-level data.
 
 Relations, in the order they are built:
 
+``county_keys``
+    One row per county-year of the input with an integer ``county_id``.
 ``units``
     One row per school, section and year, for the schools the framework
     includes. Section measures lose their ``primary_``/``junior_`` prefix and
     shared whole-school resources are multiplied by the section's ``share``.
 ``unit_values``
-    ``units`` plus ``v_<ID>`` (indicator value), ``met_<ID>`` and ``floor_<ID>``
-    for every resource indicator, the school rule result and school-level item
-    checks ``chk_<ITEM>_<n>``.
+    ``units`` plus ``v_<ID>`` (indicator value) and ``met_<ID>`` for every
+    resource indicator, the counts behind the school rule and its result
+    ``compliant``, and school-level item checks ``chk_<ITEM>_<n>``.
+``unit_core``
+    The same values keyed by one integer, ``unit_key``, without names or raw
+    measures: what the county statistics read.
 ``county_stats``
     One row per county, section and year with, per indicator, the enrolled
     students behind it, the weighted mean, S, CV and the pass flag.
@@ -123,7 +128,8 @@ def school_type_rows(fw: Framework) -> list[tuple[object, ...]]:
     """Return the rows of the typed school-type table the units join.
 
     One row per school type the framework evaluates (types excluded by a
-    type-only rule are absent), with one ``in_<section>`` flag per section.
+    type-only rule are absent), with one ``in_<section>`` flag per section and
+    the threshold of each school-level check that depends on the school type.
     """
     inc = fw.inclusion
     rows: list[tuple[object, ...]] = []
@@ -136,24 +142,54 @@ def school_type_rows(fw: Framework) -> list[tuple[object, ...]]:
             continue
         if school_type in _VOCATIONAL_TYPES and not inc.include_vocational:
             continue
-        rows.append((school_type, *(s in sections for s in fw.sections)))
+        thresholds = [
+            check.threshold_by_school_type.get(school_type, check.threshold)
+            for _, _, check in _type_checks(fw)
+            if check.threshold_by_school_type
+        ]
+        rows.append((school_type, *(s in sections for s in fw.sections), *thresholds))
     return rows
 
 
+def _type_checks(fw: Framework) -> list[tuple[Item, int, Check]]:
+    return [c for c in school_checks(fw) if c[2].threshold_by_school_type]
+
+
 def school_type_columns(fw: Framework) -> list[str]:
-    """Return the column names of the school-type table."""
-    return ["school_type"] + [f"in_{s}" for s in fw.sections]
+    """Return the column names of the school-type table.
+
+    ``in_<section>`` columns are BOOLEAN, ``thr_<check>`` columns DOUBLE.
+    """
+    return (
+        ["school_type"]
+        + [f"in_{s}" for s in fw.sections]
+        + [f"thr_{check_column(item, n)}" for item, n, _ in _type_checks(fw)]
+    )
 
 
-def units_sql(fw: Framework, source: str = "schools") -> str:
-    """Return the query that splits schools into section units (see module doc).
+def county_keys_sql(source: str = "schools") -> str:
+    """Return the query numbering the county-years of ``source``.
+
+    The county statistics group and join on this integer ``county_id`` (with the
+    section's position in the framework) instead of the year and the division
+    code string, which makes both grouped passes cheaper.
+    """
+    return (
+        "SELECT year, division_code, CAST(ROW_NUMBER() OVER "
+        "(ORDER BY year, division_code) AS BIGINT) AS county_id "
+        f"FROM (SELECT DISTINCT year, division_code FROM {source}) d"
+    )
+
+
+def _unit_base_sql(fw: Framework, source: str, *, keyed: bool) -> str:
+    """Return the included schools with their section flags and split weights.
 
     Reads ``school_types`` (see :func:`school_type_rows`); joining that small
     table decides each school's sections once, instead of testing the type
-    against lists of names in every expression.
+    against lists of names in every expression. ``keyed`` adds ``county_id``
+    from ``county_keys``.
     """
-    weights: dict[str, float] = {k: v for k, v in fw.split.weights.items()}
-    shared = set(fw.split.shared_fields)
+    weights: dict[str, float] = {str(k): v for k, v in fw.split.weights.items()}
     enrolled = [
         f"CASE WHEN t.in_{s} THEN CAST(COALESCE(s.{s}_students, 0) AS DOUBLE) "
         "ELSE 0 END"
@@ -163,9 +199,9 @@ def units_sql(fw: Framework, source: str = "schools") -> str:
         f"{_double(weights.get(s, 1.0))} * {expr}"
         for s, expr in zip(fw.sections, enrolled, strict=True)
     ]
-    senior_weight = weights.get("senior", 1.0)
     weighted.append(
-        f"{_double(senior_weight)} * CAST(COALESCE(s.senior_students, 0) AS DOUBLE)"
+        f"{_double(weights.get('senior', 1.0))} * "
+        "CAST(COALESCE(s.senior_students, 0) AS DOUBLE)"
     )
     classes = " + ".join(
         f"CASE WHEN t.in_{s} THEN CAST(COALESCE(s.{s}_classes, 0) AS DOUBLE) ELSE 0 END"
@@ -177,50 +213,75 @@ def units_sql(fw: Framework, source: str = "schools") -> str:
         if code not in TYPE_RULES
     ]
     where = f"WHERE {' AND '.join(other_rules)}" if other_rules else ""
-    flags = ", ".join(f"t.in_{s}" for s in fw.sections)
-    base = (
+    flags = ", ".join(
+        f"t.{name}" for name in school_type_columns(fw) if name != "school_type"
+    )
+    county = ""
+    if keyed:
+        flags += ", c.county_id"
+        county = (
+            "JOIN county_keys c ON s.year = c.year "
+            "AND s.division_code = c.division_code "
+        )
+    return (
         f"SELECT s.*, {flags}, {' + '.join(weighted)} AS weighted_students, "
         f"{' + '.join(enrolled)} AS school_students_, {classes} AS school_classes_ "
-        f"FROM {source} s JOIN school_types t USING (school_type) "
-        f"{where}"
+        f"FROM {source} s JOIN school_types t USING (school_type) {county}{where}"
     )
-    identity = [f.name for f in IDENTITY_FIELDS + REGION_FIELDS]
-    branches = []
-    for section in fw.sections:
-        weight = weights.get(section, 1.0)
-        share = (
-            f"{_double(weight)} * CAST({section}_students AS DOUBLE) "
-            "/ NULLIF(weighted_students, 0)"
-        )
-        columns = [*identity, f"{quote(section)} AS section"]
-        columns += [
-            f"CAST({section}_{m.name} AS DOUBLE) AS {m.name}" for m in SECTION_MEASURES
-        ]
-        columns.append(f"{share} AS share")
-        for measure in SCHOOL_MEASURES:
-            if measure.name in shared:
-                columns.append(
-                    f"CAST({measure.name} AS DOUBLE) * ({share}) AS {measure.name}"
-                )
-            else:
-                columns.append(f"CAST({measure.name} AS DOUBLE) AS {measure.name}")
-        columns += [
-            "school_students_ AS school_students",
-            "school_classes_ AS school_classes",
-        ]
-        branches.append(
-            f"SELECT {', '.join(columns)} FROM ({base}) b WHERE in_{section}"
-        )
+
+
+def _unit_branch_sql(
+    fw: Framework, section: str, source: str, keys: list[str], *, keyed: bool
+) -> str:
+    """Return the units of one section with ``keys`` first, then the unit fields.
+
+    Section measures lose their ``primary_``/``junior_`` prefix and shared
+    whole-school resources are multiplied by the section's ``share``.
+    """
+    weight = {str(k): v for k, v in fw.split.weights.items()}.get(section, 1.0)
+    shared = set(fw.split.shared_fields)
+    share = (
+        f"{_double(weight)} * CAST({section}_students AS DOUBLE) "
+        "/ NULLIF(weighted_students, 0)"
+    )
+    columns = [*keys, f"{quote(section)} AS section"]
+    columns += [
+        f"CAST({section}_{m.name} AS DOUBLE) AS {m.name}" for m in SECTION_MEASURES
+    ]
+    columns.append(f"{share} AS share")
+    for measure in SCHOOL_MEASURES:
+        if measure.name in shared:
+            columns.append(
+                f"CAST({measure.name} AS DOUBLE) * ({share}) AS {measure.name}"
+            )
+        else:
+            columns.append(f"CAST({measure.name} AS DOUBLE) AS {measure.name}")
+    columns += [
+        "school_students_ AS school_students",
+        "school_classes_ AS school_classes",
+    ]
+    columns += [f"thr_{check_column(i, n)}" for i, n, _ in _type_checks(fw)]
+    base = _unit_base_sql(fw, source, keyed=keyed)
     # The base query is repeated in each branch rather than shared as a CTE: a
     # CTE read twice gets materialized with every source column, names included.
-    return " UNION ALL ".join(branches)
+    return f"SELECT {', '.join(columns)} FROM ({base}) b WHERE in_{section}"
+
+
+_IDENTITY = [f.name for f in IDENTITY_FIELDS + REGION_FIELDS]
+
+
+def units_sql(fw: Framework, source: str = "schools") -> str:
+    """Return the query that splits schools into section units (see module doc)."""
+    return " UNION ALL ".join(
+        _unit_branch_sql(fw, s, source, _IDENTITY, keyed=False) for s in fw.sections
+    )
 
 
 def thresholds_rows(fw: Framework) -> list[tuple[object, ...]]:
     """Return the rows of the typed thresholds table, one per section."""
     rows: list[tuple[object, ...]] = []
-    for section in fw.sections:
-        row: list[object] = [section, fw.balance_rule.cv_limit[section]]
+    for index, section in enumerate(fw.sections):
+        row: list[object] = [section, index, fw.balance_rule.cv_limit[section]]
         for ind in fw.resource_indicators:
             row.append(ind.threshold[section] if ind.threshold else None)
         rows.append(tuple(row))
@@ -229,7 +290,9 @@ def thresholds_rows(fw: Framework) -> list[tuple[object, ...]]:
 
 def thresholds_columns(fw: Framework) -> list[str]:
     """Return the column names of the thresholds table."""
-    return ["section", "cv_limit"] + [f"thr_{i.id}" for i in fw.resource_indicators]
+    return ["section", "section_index", "cv_limit"] + [
+        f"thr_{i.id}" for i in fw.resource_indicators
+    ]
 
 
 def school_checks(fw: Framework) -> list[tuple[Item, int, Check]]:
@@ -243,25 +306,18 @@ def school_checks(fw: Framework) -> list[tuple[Item, int, Check]]:
     ]
 
 
-def _threshold_sql(check: Check) -> str:
+def _maybe_double(value: float | None) -> str:
+    return "CAST(NULL AS DOUBLE)" if value is None else _double(value)
+
+
+def _threshold_sql(item: Item, index: int, check: Check, section: str) -> str:
     if check.threshold_by_section:
-        cases = " ".join(
-            f"WHEN u.section = {quote(s)} THEN CAST({v!r} AS DOUBLE)"
-            for s, v in check.threshold_by_section.items()
-        )
-        return f"(CASE {cases} END)"
+        by_section = {str(k): v for k, v in check.threshold_by_section.items()}
+        return _maybe_double(by_section.get(section))
     if check.threshold_by_school_type:
-        cases = " ".join(
-            f"WHEN u.school_type = {quote(t)} THEN CAST({v!r} AS DOUBLE)"
-            for t, v in check.threshold_by_school_type.items()
-        )
-        default = (
-            f"CAST({check.threshold!r} AS DOUBLE)"
-            if check.threshold is not None
-            else "NULL"
-        )
-        return f"(CASE {cases} ELSE {default} END)"
-    return f"CAST({check.threshold!r} AS DOUBLE)"
+        # Read from the school-type table the units carry, not a CASE on names.
+        return f"u.thr_{check_column(item, index)}"
+    return _maybe_double(check.threshold)
 
 
 def check_column(item: Item, index: int) -> str:
@@ -269,13 +325,22 @@ def check_column(item: Item, index: int) -> str:
     return f"chk_{item.id}_{index}"
 
 
-def unit_values_sql(fw: Framework) -> str:
+def _unit_values_section_sql(fw: Framework, section: str, units: str) -> str:
     """Return the query adding indicator values, school rule and checks to units.
 
-    The values are computed once in an inner query; the school rule and the
-    checks then read them by name.
+    ``units`` is the query of one section's units. Thresholds are that
+    section's, written as DOUBLE constants. The values are computed once in an
+    inner query; the school rule and the checks then read them by name.
     """
-    inner = ["u.*"] + [f"t.thr_{i.id}" for i in fw.resource_indicators]
+    thresholds: dict[str, float | None] = {
+        ind.id: {str(k): v for k, v in (ind.threshold or {}).items()}.get(section)
+        for ind in fw.resource_indicators
+    }
+    inner = ["u.*"]
+    inner += [
+        f"{_maybe_double(thresholds[i.id])} AS thr_{i.id}"
+        for i in fw.resource_indicators
+    ]
     for ind in fw.resource_indicators:
         formula = compile_formula(ind.formula, UNIT_FORMULA_FIELDS, qualifier="u")
         inner.append(f"CASE WHEN u.students > 0 THEN {formula.sql} END AS v_{ind.id}")
@@ -283,69 +348,86 @@ def unit_values_sql(fw: Framework) -> str:
         assert check.formula is not None
         formula = compile_formula(check.formula, UNIT_FORMULA_FIELDS, qualifier="u")
         inner.append(f"{formula.sql} AS val_{item.id}_{index}")
-        inner.append(f"{_threshold_sql(check)} AS thr_{item.id}_{index}")
+        check_threshold = _threshold_sql(item, index, check, section)
+        inner.append(f"{check_threshold} AS thr_{item.id}_{index}")
 
     columns = ["w.*"]
     met_terms, known_terms, floor_terms = [], [], []
     rule = fw.school_rule
     for ind in fw.resource_indicators:
+        threshold = thresholds[ind.id]
         if ind.threshold is None:
             continue
-        value, thr = f"w.v_{ind.id}", f"w.thr_{ind.id}"
+        value, thr = f"w.v_{ind.id}", _maybe_double(threshold)
         cmp_met = ">=" if ind.direction == "higher" else "<="
         columns.append(f"{value} {cmp_met} {thr} AS met_{ind.id}")
-        met_terms.append(f"COALESCE(CAST({value} {cmp_met} {thr} AS INTEGER), 0)")
-        known_terms.append(f"CAST({value} IS NOT NULL AS INTEGER)")
+        met_terms.append(f"CAST({value} {cmp_met} {thr} AS INTEGER)")
+        known_terms.append(f"{value} IS NOT NULL")
         if rule is not None:
-            ratio = _double(rule.floor_ratio)
-            floor = (
-                f"{thr} * {ratio}" if ind.direction == "higher" else f"{thr} / {ratio}"
+            floor = _maybe_double(
+                None
+                if threshold is None
+                else threshold * rule.floor_ratio
+                if ind.direction == "higher"
+                else threshold / rule.floor_ratio
             )
             # A value below the floor breaks the rule whatever else the school meets.
-            floor_terms.append(
-                f"COALESCE(CAST(NOT ({value} {cmp_met} {floor}) AS INTEGER), 0)"
-            )
-    if rule is not None and met_terms:
-        n = len(met_terms)
-        met = " + ".join(met_terms)
-        known = " + ".join(known_terms)
-        below = " + ".join(floor_terms)
-        columns += [
-            f"{met} AS met_count",
-            f"{known} AS known_count",
-            f"{below} AS below_floor_count",
-        ]
+            floor_terms.append(f"NOT ({value} {cmp_met} {floor})")
     for item, index, check in school_checks(fw):
         op = {"==": "="}.get(check.op, check.op)
         columns.append(
             f"w.val_{item.id}_{index} {op} w.thr_{item.id}_{index} "
             f"AS {check_column(item, index)}"
         )
-    middle = (
-        f"SELECT {', '.join(columns)} FROM (SELECT {', '.join(inner)} FROM units u "
-        "JOIN thresholds t ON u.section = t.section) w"
+    if rule is not None and met_terms:
+        met = " + ".join(f"COALESCE({t}, 0)" for t in met_terms)
+        known = " + ".join(f"CAST({t} AS INTEGER)" for t in known_terms)
+        below = " + ".join(f"COALESCE(CAST({t} AS INTEGER), 0)" for t in floor_terms)
+        columns += [
+            f"{met} AS met_count",
+            f"{known} AS known_count",
+            f"{below} AS below_floor_count",
+        ]
+        # Three-valued logic: FALSE when the rule is already broken, TRUE when
+        # every value is known and enough are met, else NULL. A school without
+        # students has no known values, so it comes out NULL. Schools with every
+        # value known take the short form, which needs no COALESCE.
+        n = len(met_terms)
+        broken = f"(({below}) > 0 OR ({met}) + ({n} - ({known})) < {rule.min_met})"
+        kept = f"(({known}) = {n} AND ({met}) >= {rule.min_met})"
+        fast_broken = " OR ".join(
+            [*floor_terms, f"{' + '.join(met_terms)} < {rule.min_met}"]
+        )
+        columns.append(
+            f"CASE WHEN {' AND '.join(known_terms)} THEN NOT ({fast_broken}) "
+            f"ELSE (NOT {broken}) AND ({kept} OR NULL) END AS compliant"
+        )
+    return (
+        f"SELECT {', '.join(columns)} FROM (SELECT {', '.join(inner)} "
+        f"FROM ({units}) u) w"
     )
-    if rule is None or not met_terms:
-        return middle
-    # Three-valued logic instead of CASE: FALSE when the rule is already
-    # broken, TRUE when every value is known and enough are met, else NULL.
-    # A school without students has no known values, so it comes out NULL.
-    n = len(met_terms)
-    broken = (
-        f"(below_floor_count > 0 OR met_count + ({n} - known_count) < {rule.min_met})"
-    )
-    kept = f"(known_count = {n} AND met_count >= {rule.min_met})"
-    compliant = f"(NOT {broken}) AND ({kept} OR NULL)"
-    return f"SELECT m.*, {compliant} AS compliant FROM ({middle}) m"
 
 
-def unit_core_sql(fw: Framework) -> str:
+def unit_values_sql(fw: Framework, source: str = "schools") -> str:
+    """Return the per-school detail: units with values, school rule and checks."""
+    return " UNION ALL ".join(
+        _unit_values_section_sql(
+            fw, s, _unit_branch_sql(fw, s, source, _IDENTITY, keyed=False)
+        )
+        for s in fw.sections
+    )
+
+
+def unit_core_sql(fw: Framework, source: str = "schools") -> str:
     """Return the query of the narrow unit table the county statistics read.
 
-    It keeps only keys, enrollment and results, so the grouped passes scan no
-    names or raw measures.
+    It keeps only one integer key, ``unit_key`` = ``county_id`` (from
+    ``county_keys``) times the number of sections plus the section's position,
+    enrollment and results, so the grouped passes scan no names or raw
+    measures and join on one integer. Values come from the same expressions as
+    :func:`unit_values_sql`.
     """
-    columns = ["year", "division_code", "section", "students"]
+    columns = ["unit_key", "students"]
     for ind in fw.resource_indicators:
         columns.append(f"v_{ind.id}")
         if ind.threshold is not None:
@@ -353,7 +435,16 @@ def unit_core_sql(fw: Framework) -> str:
     if fw.school_rule is not None:
         columns.append("compliant")
     columns += [check_column(item, n) for item, n, _ in school_checks(fw)]
-    return f"SELECT {', '.join(columns)} FROM unit_values"
+    branches = []
+    for index, section in enumerate(fw.sections):
+        keys = [
+            f"county_id * {len(fw.sections)} + {index} AS unit_key",
+            "school_type",
+        ]
+        units = _unit_branch_sql(fw, section, source, keys, keyed=True)
+        values = _unit_values_section_sql(fw, section, units)
+        branches.append(f"SELECT {', '.join(columns)} FROM ({values}) v")
+    return " UNION ALL ".join(branches)
 
 
 def theil_term(value: str, mean: str, weight: str) -> str:
@@ -370,17 +461,24 @@ def theil_term(value: str, mean: str, weight: str) -> str:
 def theil_sql(fw: Framework) -> str:
     """Return the query of each county section's Theil numerator per indicator.
 
-    The two-pass county statistics compute the same sums; this query serves
-    results computed with the one-pass variance.
+    The roll-ups need it and the verdict does not, so it is kept out of the
+    county statistics. It reads ``unit_core`` again and joins the county means
+    on ``unit_key``.
     """
-    columns = ["u.year", "u.division_code", "u.section"]
+    columns = ["u.unit_key"]
     for ind in fw.resource_indicators:
-        term = theil_term(f"u.v_{ind.id}", f"s.mean_{ind.id}", "u.students")
+        term = theil_term(f"u.v_{ind.id}", f"m.mean_{ind.id}", "u.students")
         columns.append(f"{term} AS theil_{ind.id}")
+    means = ", ".join(f"mean_{i.id}" for i in fw.resource_indicators)
+    sums = (
+        f"SELECT {', '.join(columns)} FROM unit_core u JOIN (SELECT unit_key, "
+        f"{means} FROM county_stats) m ON u.unit_key = m.unit_key "
+        "GROUP BY u.unit_key"
+    )
+    theil = ", ".join(f"t.theil_{i.id}" for i in fw.resource_indicators)
     return (
-        f"SELECT {', '.join(columns)} FROM unit_values u JOIN county_stats s "
-        "ON u.year = s.year AND u.division_code = s.division_code "
-        "AND u.section = s.section GROUP BY u.year, u.division_code, u.section"
+        f"SELECT s.year, s.division_code, s.section, {theil} FROM ({sums}) t "
+        "JOIN county_stats s ON t.unit_key = s.unit_key"
     )
 
 
@@ -389,17 +487,21 @@ def count_if(condition: str, alias: str) -> str:
     return f"CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS {alias}"
 
 
-def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
+def county_stats_sql(
+    fw: Framework, *, two_pass: bool = True, theil: bool = False
+) -> str:
     """Return the query of weighted means, S and CVs per county and section.
 
-    ``two_pass`` computes S from deviations to the mean found in a first pass,
-    the numerically safe reference form. The one-pass form derives S from
-    ``Σ P·X²`` and is faster, but loses digits when the CV is very small.
+    Reads ``unit_core`` (see :func:`unit_core_sql`), ``county_keys``,
+    ``thresholds`` and ``regions``. ``two_pass`` computes S from deviations to
+    the mean found in a first pass, the numerically safe reference form. The
+    one-pass form derives S from ``Σ P·X²`` and is faster, but loses digits
+    when the CV is very small. ``theil`` adds the Theil numerators the roll-ups
+    need (``theil_<ID>``) to the second pass, which already pairs each unit with
+    its county mean; the one-pass form leaves them to :func:`theil_sql`.
     """
     first: list[str] = [
-        "year",
-        "division_code",
-        "section",
+        "unit_key",
         "CAST(COUNT(*) AS BIGINT) AS units",
         count_if("students > 0", "schools"),
         count_if("students IS NULL OR students = 0", "schools_without_students"),
@@ -424,62 +526,80 @@ def county_stats_sql(fw: Framework, *, two_pass: bool = True) -> str:
         p = f"CASE WHEN {v} IS NOT NULL THEN students END"
         first += [
             f"SUM({p}) AS p_{ind.id}",
-            count_if(f"students > 0 AND {v} IS NULL", f"missing_{ind.id}"),
+            # A value exists only where students > 0, so the schools without
+            # one are the schools less the values.
+            "CAST(SUM(CASE WHEN students > 0 THEN 1 ELSE 0 END) "
+            f"- COUNT({v}) AS BIGINT) AS missing_{ind.id}",
             f"SUM(students * {v}) / SUM({p}) AS mean_{ind.id}",
         ]
         if not two_pass:
             first.append(f"SUM(students * {v} * {v}) AS sxx_{ind.id}")
         if ind.threshold is not None:
             first.append(count_if(f"met_{ind.id} = FALSE", f"unmet_{ind.id}"))
-    first_sql = (
-        f"SELECT {', '.join(first)} FROM unit_core "
-        "GROUP BY year, division_code, section"
-    )
+    first_sql = f"SELECT {', '.join(first)} FROM uc GROUP BY unit_key"
 
     if two_pass:
-        second = ["m.year", "m.division_code", "m.section"]
+        second = ["m.unit_key"]
         for ind in fw.resource_indicators:
             v, mean = f"u.v_{ind.id}", f"m.mean_{ind.id}"
             second.append(
-                f"SQRT(SUM(u.students * ({v} - {mean}) * ({v} - {mean})) "
-                f"/ MIN(m.p_{ind.id})) AS sd_{ind.id}"
+                f"SUM(u.students * ({v} - {mean}) * ({v} - {mean})) AS ss_{ind.id}"
             )
-            # The Theil numerator rides on the same pass (see theil_sql).
-            second.append(f"{theil_term(v, mean, 'u.students')} AS theil_{ind.id}")
+            if theil:
+                second.append(f"{theil_term(v, mean, 'u.students')} AS theil_{ind.id}")
+        # Only the means go into the join, which keeps its hash table narrow.
+        means = ", ".join(f"mean_{i.id}" for i in fw.resource_indicators)
         spread = (
-            f"SELECT {', '.join(second)} FROM unit_core u JOIN first_pass m "
-            "ON u.year = m.year AND u.division_code = m.division_code "
-            "AND u.section = m.section GROUP BY m.year, m.division_code, m.section"
+            f"SELECT {', '.join(second)} FROM uc u JOIN (SELECT unit_key, {means} "
+            "FROM first_pass) m ON u.unit_key = m.unit_key GROUP BY m.unit_key"
         )
     else:
-        second = ["year", "division_code", "section"]
+        second = ["unit_key"]
         for ind in fw.resource_indicators:
             second.append(
-                f"SQRT(GREATEST(sxx_{ind.id} / p_{ind.id} - mean_{ind.id} * "
-                f"mean_{ind.id}, 0)) AS sd_{ind.id}"
+                f"GREATEST(sxx_{ind.id} - p_{ind.id} * mean_{ind.id} * "
+                f"mean_{ind.id}, 0) AS ss_{ind.id}"
             )
-            second.append(f"CAST(NULL AS DOUBLE) AS theil_{ind.id}")
         spread = f"SELECT {', '.join(second)} FROM first_pass"
 
-    final = ["f.*", *(f"r.{name}" for name in REGION_COLUMNS), "t.cv_limit"]
+    sections = len(fw.sections)
+    final = [
+        "k.year",
+        "k.division_code",
+        "f.section",
+        "k.county_id",
+        "f.*",
+        *(f"r.{name}" for name in REGION_COLUMNS),
+    ]
     cv_terms = []
     for ind in fw.resource_indicators:
         i = ind.id
-        cv = f"s.sd_{i} / NULLIF(f.mean_{i}, 0)"
-        final += [f"s.sd_{i}", f"s.theil_{i}", f"{cv} AS cv_{i}"]
+        sd = f"SQRT(s.ss_{i} / f.p_{i})"
+        cv = f"{sd} / NULLIF(f.mean_{i}, 0)"
+        final += [f"{sd} AS sd_{i}", f"{cv} AS cv_{i}"]
+        if theil and two_pass:
+            final.append(f"s.theil_{i}")
         cv_terms.append(cv)
-        final.append(f"({cv}) <= t.cv_limit AS cv_ok_{i}")
+        final.append(f"({cv}) <= f.cv_limit AS cv_ok_{i}")
     final.append(f"({' + '.join(cv_terms)}) / {len(cv_terms)} AS composite_cv")
+    # The section's position is unit_key modulo the number of sections and the
+    # county the quotient (exact in integer and in DOUBLE division).
+    sectioned = (
+        "SELECT p.*, t.section, t.section_index, t.cv_limit, "
+        f"CAST((p.unit_key - t.section_index) / {sections} AS BIGINT) AS county_key "
+        f"FROM first_pass p JOIN thresholds t ON MOD(p.unit_key, {sections}) "
+        "= t.section_index"
+    )
     # The narrow unit table is read by both passes; MATERIALIZED keeps DuckDB
-    # from computing the indicators twice (engines without the hint ignore
+    # from computing the indicators twice (engines without the hint lose
     # nothing of meaning by dropping it).
     return (
-        f"WITH unit_core AS MATERIALIZED ({unit_core_sql(fw)}), "
+        f"WITH uc AS MATERIALIZED (SELECT * FROM unit_core), "
         f"first_pass AS ({first_sql}), spread AS ({spread}) "
-        f"SELECT {', '.join(final)} FROM first_pass f "
-        "JOIN spread s ON f.year = s.year AND f.division_code = s.division_code "
-        "AND f.section = s.section JOIN thresholds t ON f.section = t.section "
-        "LEFT JOIN regions r ON f.division_code = r.division_code"
+        f"SELECT {', '.join(final)} FROM ({sectioned}) f "
+        "JOIN spread s ON f.unit_key = s.unit_key "
+        "JOIN county_keys k ON f.county_key = k.county_id "
+        "LEFT JOIN regions r ON k.division_code = r.division_code"
     )
 
 
@@ -539,19 +659,20 @@ _PASSED = (
 )
 
 
-def reported_checks_sql() -> str:
-    """Return the query judging the county-level checks that have a value.
+def county_check_counts_sql() -> str:
+    """Return the query counting each county-year's judged and failed checks.
 
-    Reads ``checks`` (one row per county-level check of the framework),
-    ``county_items`` (the reported values) and ``counties`` (the county-years
-    evaluated). Checks without a reported value have no row here; the verdict
-    counts them as missing.
+    Reads ``checks`` (one row per county-level check of the framework) and
+    ``county_items`` (the reported values). A county-year without any reported
+    value has no row; the verdict counts its checks as missing.
     """
     return (
-        "SELECT v.year, v.division_code, c.part_id, c.item_id, c.check_index, "
-        f"{_PASSED} AS passed FROM county_items v "
-        "JOIN checks c ON v.item = c.key "
-        "JOIN counties k ON k.year = v.year AND k.division_code = v.division_code"
+        "SELECT year, division_code, "
+        "CAST(SUM(CASE WHEN passed = FALSE THEN 1 ELSE 0 END) AS BIGINT) AS failed, "
+        "CAST(SUM(CASE WHEN passed IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) "
+        f"AS judged FROM (SELECT v.year, v.division_code, {_PASSED} AS passed "
+        "FROM county_items v JOIN checks c ON v.item = c.key) j "
+        "GROUP BY year, division_code"
     )
 
 
@@ -559,7 +680,8 @@ def county_checks_sql() -> str:
     """Return the query listing every county-level check of every county-year.
 
     One row per county-year and check, with the reported value and evidence; a
-    check without a value has a NULL ``passed``.
+    check without a value has a NULL ``passed``. Reads ``counties``, the
+    county-years evaluated.
     """
     return (
         "SELECT k.year, k.division_code, c.part_id, c.item_id, c.check_index, "
@@ -585,17 +707,13 @@ def verdicts_sql(check_count: int) -> str:
         f"ELSE {PASS} END"
     )
     return (
-        "WITH r AS (SELECT year, division_code, MAX(status) AS resource_status, "
-        "MIN(division_name) AS division_name, MIN(city_code) AS city_code, "
-        "MIN(city_name) AS city_name, MIN(province_code) AS province_code, "
-        "MIN(province_name) AS province_name, SUM(students) AS students, "
-        "CAST(SUM(schools) AS BIGINT) AS schools FROM section_status "
-        "GROUP BY year, division_code), "
-        "p AS (SELECT year, division_code, "
-        "SUM(CASE WHEN passed = FALSE THEN 1 ELSE 0 END) AS failed, "
-        "SUM(CASE WHEN passed IS NOT NULL THEN 1 ELSE 0 END) AS judged "
-        "FROM reported_checks GROUP BY year, division_code), "
-        f"q AS (SELECT r.*, {parts} AS parts_status FROM r LEFT JOIN p "
+        "WITH r AS (SELECT county_id, MIN(year) AS year, "
+        "MIN(division_code) AS division_code, MAX(status) AS resource_status, "
+        + "".join(f"MIN({name}) AS {name}, " for name in REGION_COLUMNS)
+        + "SUM(students) AS students, CAST(SUM(schools) AS BIGINT) AS schools "
+        "FROM section_status GROUP BY county_id), "
+        f"q AS (SELECT r.*, {parts} AS parts_status FROM r "
+        "LEFT JOIN county_check_counts p "
         "ON r.year = p.year AND r.division_code = p.division_code) "
         "SELECT q.*, CASE GREATEST(resource_status, parts_status) "
         f"WHEN {FAIL} THEN 'fail' WHEN {INCOMPLETE} THEN 'incomplete' "

@@ -98,7 +98,7 @@ def _indicator_sql(fw: Framework, level: str, code: str, name: str) -> str:
 
 def compute_rollups(engine: EngineResult, fw: Framework) -> Rollups:
     """Compute city, province and nation roll-ups from an engine result."""
-    if engine.two_pass:
+    if engine.theil:
         theil = ", ".join(f"theil_{i.id}" for i in fw.resource_indicators)
         source = f"SELECT year, division_code, section, {theil} FROM county_stats"
     else:

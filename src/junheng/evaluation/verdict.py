@@ -105,7 +105,7 @@ def evaluate(
     two_pass: bool = True,
 ) -> Evaluation:
     """Evaluate every county-year in ``schools``; reasons follow on request."""
-    engine = compute(schools, framework, county_items, two_pass=two_pass)
+    engine = compute(schools, framework, county_items, two_pass=two_pass, theil=True)
     # Codes sort by their leading number first, so district codes such as 2-…
     # come before 10-…; six-digit division codes keep their usual order.
     verdicts = (
@@ -150,13 +150,17 @@ def _build_details(
         "CREATE OR REPLACE TEMP TABLE selected AS SELECT * FROM selected_input"
     )
 
-    # The per-school detail is computed once for the selected counties, so every
-    # reason query below reads that small table.
-    for name, kind in (
-        ("unit_values", "TABLE"),
-        ("county_stats", "VIEW"),
-        ("county_checks", "VIEW"),
-    ):
+    # The per-school detail is computed once, from the school rows of the
+    # selected counties only, so every reason query below reads a small table.
+    schools = (
+        f"(SELECT r.* FROM {engine.source} r JOIN selected s ON r.year = s.year "
+        "AND r.division_code = s.division_code)"
+    )
+    engine.con.sql(
+        "CREATE OR REPLACE TEMP TABLE unit_values_selected AS "
+        + queries.unit_values_sql(fw, schools)
+    )
+    for name, kind in (("county_stats", "VIEW"), ("county_checks", "VIEW")):
         engine.con.sql(
             f"CREATE OR REPLACE TEMP {kind} {name}_selected AS SELECT t.* FROM "
             f"{name} t JOIN selected s ON t.year = s.year "

@@ -20,6 +20,7 @@ import csv
 import datetime
 import io
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import NoneType
@@ -431,7 +432,8 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
             )
         ]
     sheets: list[_Sheet] = []
-    with workbook:
+    with workbook, ThreadPoolExecutor(max_workers=1) as executor:
+        wanted: list[tuple[str, bool]] = []
         for meta in workbook.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
@@ -442,16 +444,25 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
             # Hidden sheets, such as dropdown lists, are not data unless named so.
             if hidden and not named:
                 continue
-            sheet = _load_sheet(workbook, meta.name, options)
+            wanted.append((meta.name, hidden))
+        # NOTE: .xls (BIFF) workbooks are not scanned, so an error cell or a
+        # formula without a result in one is not reported.
+        problems: Future[dict[str, list[CellProblem]]] | None = None
+        if path.suffix.lower() in ZIP_EXCEL_SUFFIXES:
+            # calamine releases the GIL while it parses a sheet, so the scan
+            # of the sheet XML runs on another core meanwhile.
+            names = [name for name, _ in wanted]
+            problems = executor.submit(find_cell_problems, path, names)
+        for name, hidden in wanted:
+            sheet = _load_sheet(workbook, name, options)
             sheet.hidden = hidden
             sheets.append(sheet)
+        found = {} if problems is None else problems.result()
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
-    # NOTE: .xls (BIFF) workbooks are not scanned, so an error cell or a formula
-    # without a result in one is not reported.
-    if path.suffix.lower() in ZIP_EXCEL_SUFFIXES:
-        issues += _unreadable_cell_issues(path, sheets)
+    if problems is not None:
+        issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
     return tables, issues + table_issues
 
@@ -472,7 +483,9 @@ def _hidden_sheet_issue(file: str, sheet: _Sheet) -> Issue:
     )
 
 
-def _unreadable_cell_issues(path: Path, sheets: list[_Sheet]) -> list[Issue]:
+def _unreadable_cell_issues(
+    file: str, sheets: list[_Sheet], problems: dict[str, list[CellProblem]]
+) -> list[Issue]:
     """Report error cells and formulas without results, and put their text in place.
 
     calamine reads both as empty cells (see :mod:`junheng.ingest.xlsx_cells`). The
@@ -481,7 +494,6 @@ def _unreadable_cell_issues(path: Path, sheets: list[_Sheet]) -> list[Issue]:
     data and are left alone.
     """
     read = [s for s in sheets if s.kind is not None and s.header_index is not None]
-    problems = find_cell_problems(path, [s.name for s in read])
     issues: list[Issue] = []
     for sheet in read:
         found = problems.get(sheet.name, [])
@@ -496,7 +508,7 @@ def _unreadable_cell_issues(path: Path, sheets: list[_Sheet]) -> list[Issue]:
                 column = header[problem.column]
             issues.append(
                 _cell_problem_issue(
-                    path.name,
+                    file,
                     sheet.name,
                     problem,
                     column or _column_letter(problem.column),
