@@ -1,0 +1,1 @@
+"""Governance: the audit trail of every change to the store."""

@@ -1,0 +1,2 @@
+"""The operational store: relational models, the database connection and the
+Alembic migrations that create and upgrade its tables."""

