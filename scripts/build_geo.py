@@ -58,7 +58,9 @@ def _round(coords: Any) -> Any:
     return rounded
 
 
-def _feature(code: str, name: str, geometry: BaseGeometry, level: str) -> dict[str, Any]:
+def _feature(
+    code: str, name: str, geometry: BaseGeometry, level: str
+) -> dict[str, Any]:
     simple = geometry.simplify(TOLERANCE[level], preserve_topology=True)
     if simple.is_empty:
         simple = geometry
@@ -102,7 +104,9 @@ def main() -> None:
         counties[code[:2]].append(_feature(code, district, geometry, "county"))
         city_parts[code[:4]].append(geometry.buffer(0))
         city_names.setdefault(code[:4], city or province)
-    _write(OUT / "provinces.json", sorted(provinces, key=lambda f: f["properties"]["code"]))
+    _write(
+        OUT / "provinces.json", sorted(provinces, key=lambda f: f["properties"]["code"])
+    )
     for province_code, features in counties.items():
         features.sort(key=lambda f: f["properties"]["code"])
         _write(OUT / f"counties/{province_code}.json", features)

@@ -126,7 +126,10 @@ def _row(columns: Sequence[Column], values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _table(
-    name: str, title: tuple[str, str], columns: list[Column], rows: Iterable[dict[str, Any]]
+    name: str,
+    title: tuple[str, str],
+    columns: list[Column],
+    rows: Iterable[dict[str, Any]],
 ) -> Table:
     return Table(name, title[0], title[1], columns, [_row(columns, r) for r in rows])
 
@@ -194,7 +197,9 @@ def _region_indicator_table(result: YearResult, level: Level, code: str) -> Tabl
         Column(
             "schools_below_threshold", "未达标学校数", "Schools below threshold", "int"
         ),
-        Column("between_county_cv", "县际差异系数", "Between-county CV", "num", CV_DIGITS),
+        Column(
+            "between_county_cv", "县际差异系数", "Between-county CV", "num", CV_DIGITS
+        ),
         Column("theil", "泰尔指数", "Theil index", "num", CV_DIGITS),
     ]
     return _table(
@@ -264,10 +269,14 @@ def _county_children(result: YearResult, city_code: str) -> list[dict[str, Any]]
     return rows
 
 
-def _region_summary(result: YearResult, level: Level, code: str) -> dict[str, Any] | None:
+def _region_summary(
+    result: YearResult, level: Level, code: str
+) -> dict[str, Any] | None:
     rollups = result.evaluation.rollups.verdicts
     region = "all" if level == "nation" else code
-    frame = rollups.filter((pl.col("level") == level) & (pl.col("region_code") == region))
+    frame = rollups.filter(
+        (pl.col("level") == level) & (pl.col("region_code") == region)
+    )
     if frame.is_empty():
         return None
     return _verdict_counts(frame.row(0, named=True))
@@ -375,7 +384,9 @@ def county_view(result: YearResult, code: str, lang: str) -> dict[str, Any] | No
             Column("name", "指标名称", "Indicator name"),
             Column("unit", "单位", "Unit"),
             Column("threshold", "达标标准", "Threshold", "num", VALUE_DIGITS),
-            Column("mean", "学生加权均值", "Student-weighted mean", "num", VALUE_DIGITS),
+            Column(
+                "mean", "学生加权均值", "Student-weighted mean", "num", VALUE_DIGITS
+            ),
             Column("cv", "差异系数", "CV", "num", CV_DIGITS, flag="cv_ok"),
             Column("limit", "限值", "Limit", "num", CV_DIGITS),
             Column("passed", "差异系数达标", "CV within limit", "bool"),
@@ -385,7 +396,9 @@ def county_view(result: YearResult, code: str, lang: str) -> dict[str, Any] | No
                 "Schools below threshold",
                 "int",
             ),
-            Column("schools_without_data", "缺数据学校数", "Schools without data", "int"),
+            Column(
+                "schools_without_data", "缺数据学校数", "Schools without data", "int"
+            ),
         ],
         indicator_rows,
     )

@@ -17,11 +17,12 @@ Audiences:
 ``internal``
     every approved record (status ``approved``, the last step of the chain).
 ``public``
-    only *published* county-years: those whose county items and every school
-    record of the year are final-approved, so no record of that county and year
-    is still in the workflow (draft, submitted, returned or approved at a lower
-    level). A county with one school still under review is not shown to the
-    public until that school's record is approved too.
+    only *published* county-years: those in which every current school record
+    and the current county-item record (where one exists) are final-approved,
+    so no record of that county and year is still in the workflow (draft,
+    submitted, returned or approved at a lower level). A county with one school
+    still under review is not shown to the public until that school's record
+    is approved too.
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ class ResultSource(Protocol):
         """Return the current data generation."""
         ...
 
-    def years(self) -> list[int]:
-        """Return the years that have approved school data, oldest first."""
+    def years(self, audience: Audience = "internal") -> list[int]:
+        """Return the years with approved school data for ``audience``, oldest
+        first."""
         ...
 
     def schools(self, year: int, audience: Audience) -> pl.DataFrame:
@@ -91,9 +93,10 @@ class FrameSource:
         """Mark the frames as changed."""
         self.value += 1
 
-    def years(self) -> list[int]:
-        """Return the years of the school rows, oldest first."""
-        return sorted(set(self.school_rows["year"].to_list()))
+    def years(self, audience: Audience = "internal") -> list[int]:
+        """Return the years of the rows ``audience`` sees, oldest first."""
+        rows = self._published(self.school_rows, audience)
+        return sorted(set(rows["year"].to_list()))
 
     def _published(self, frame: pl.DataFrame, audience: Audience) -> pl.DataFrame:
         if audience == "internal" or not self.unpublished:
@@ -226,7 +229,9 @@ class YearResult:
         """
         wanted = list(codes)
         ev = self.evaluation
-        return replace(ev, verdicts=ev.verdicts.filter(pl.col("division_code").is_in(wanted)))
+        return replace(
+            ev, verdicts=ev.verdicts.filter(pl.col("division_code").is_in(wanted))
+        )
 
 
 def _source_label(key: ResultKey) -> str:
