@@ -70,7 +70,7 @@ def _resolve(request: Request) -> Principal | None:
         if user is None or not user.active:
             request.session.pop(SESSION_USER, None)
             return None
-        return accounts.principal_for(user)
+        return accounts.principal_for(user, session)
 
 
 def current_principal(request: Request) -> Principal:

@@ -37,13 +37,11 @@ class WebError(JunhengError):
     message_key = "error.validation"
 
     def __init__(self, detail: Any = None, **values: Any) -> None:
-        super().__init__(translate(self.message_key, "en", **values))
+        super().__init__(
+            translate(self.message_key, "en", **values),
+            zh=translate(self.message_key, "zh", **values),
+        )
         self.detail = detail
-        self.values = values
-
-    def message(self, lang: Language) -> str:
-        """Return the message in ``lang``."""
-        return translate(self.message_key, lang, **self.values)
 
 
 class NotAuthenticated(WebError):
@@ -87,9 +85,9 @@ class ErrorBody(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": HTTPStatus(status).phrase}
-    for status in (400, 401, 403, 404, 409, 413, 422)
+    for status in (400, 401, 403, 404, 409, 413, 422, 429)
 }
-"""OpenAPI ``responses`` for API routes, so the documented error shape is the sent one."""
+"""OpenAPI ``responses`` of the API routes: the error shape they really send."""
 
 
 @dataclass(frozen=True)
@@ -122,25 +120,14 @@ def describe(exc: Exception, lang: Language) -> ErrorView:
         code, key = _HTTP_MESSAGES.get(HTTPStatus(exc.status_code), ("http_error", ""))
         message = translate(key, lang) if key else str(exc.detail)
         return ErrorView(exc.status_code, code, message)
-    if isinstance(exc, WebError):
-        return ErrorView(int(exc.status), exc.code, exc.message(lang), exc.detail)
     if isinstance(exc, JunhengError):
-        return _describe_domain(exc, lang)
+        detail: Any = getattr(exc, "detail", None)
+        if isinstance(exc, InputError) and exc.issues:
+            detail = [_issue_dict(issue) for issue in exc.issues]
+        return ErrorView(int(exc.status), exc.code, exc.message(lang), detail)
     return ErrorView(
         HTTPStatus.INTERNAL_SERVER_ERROR, "internal", translate("error.internal", lang)
     )
-
-
-def _describe_domain(exc: JunhengError, lang: Language) -> ErrorView:
-    status = int(getattr(exc, "status", HTTPStatus.BAD_REQUEST))
-    code = str(getattr(exc, "code", "invalid_input"))
-    localized = getattr(exc, "message", None)
-    message = localized(lang) if callable(localized) else str(exc)
-    detail: Any = getattr(exc, "detail", None)
-    if isinstance(exc, InputError) and exc.issues:
-        detail = [_issue_dict(issue) for issue in exc.issues]
-        status = int(getattr(exc, "status", HTTPStatus.UNPROCESSABLE_ENTITY))
-    return ErrorView(status, code, message, detail)
 
 
 def _issue_dict(issue: object) -> Any:

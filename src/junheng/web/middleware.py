@@ -61,10 +61,10 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit():
-                if int(value) > self.limit:
-                    await self._reject(scope, receive, send)
-                    return
+            too_long = value.isdigit() and int(value) > self.limit
+            if name == b"content-length" and too_long:
+                await self._reject(scope, receive, send)
+                return
         received = 0
 
         async def counting_receive() -> Message:

@@ -29,6 +29,7 @@ PLACEHOLDER_SECRETS = frozenset(
 """Secret keys refused outside dev and demo mode, compared in lower case."""
 
 MIN_SECRET_LENGTH = 32
+KEY_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class SettingsError(ValueError):
@@ -83,14 +84,14 @@ class WebSettings(BaseSettings):
             raise SettingsError(
                 "JUNHENG_SECRET_KEY is missing; set it to a random string of at "
                 f"least {MIN_SECRET_LENGTH} characters, e.g. the output of "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+                f"`{KEY_COMMAND}`"
             )
         key = self.secret_key.get_secret_value()
         if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
             raise SettingsError(
                 "JUNHENG_SECRET_KEY is a placeholder or shorter than "
                 f"{MIN_SECRET_LENGTH} characters; set a random string, e.g. the "
-                "output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+                f"output of `{KEY_COMMAND}`"
             )
         return self
 

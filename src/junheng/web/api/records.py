@@ -1,0 +1,159 @@
+"""School-year records, their versions and the approval workflow."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, UploadFile
+
+from junheng.services import reporting
+from junheng.store.models import SchoolRecord
+from junheng.web.api.schemas import (
+    CompletenessOut,
+    FieldChangeOut,
+    RecordOut,
+    RecordSummary,
+    ReopenIn,
+    ReviewEventOut,
+    ReviewIn,
+    SaveRecordIn,
+    SubmitIn,
+)
+from junheng.web.auth import CurrentPrincipal, DbSession
+from junheng.web.scope import get_record, get_school, record_events, require_scope
+from junheng.web.uploads import saved_upload
+
+router = APIRouter(tags=["records"])
+
+Year = Annotated[int, Query(ge=1990, le=2100, description="School year (start year).")]
+
+
+@router.get("/schools/{code}/records", response_model=list[RecordSummary])
+def list_versions(
+    principal: CurrentPrincipal, session: DbSession, code: str, year: Year
+) -> list[SchoolRecord]:
+    """List every version of a school's data for a year, newest first."""
+    school = get_school(session, principal, code)
+    return list(reporting.versions(session, principal, school.code, year))
+
+
+@router.put(
+    "/schools/{code}/records/{year}", response_model=RecordOut, status_code=201
+)
+def save_record(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    code: str,
+    year: int,
+    body: SaveRecordIn,
+) -> SchoolRecord:
+    """Save new data for a school year as a new draft version.
+
+    The data are validated with the rules of the file import; every problem is
+    returned in ``error.detail`` with its field, value and fix.
+    """
+    school = get_school(session, principal, code)
+    data = {"year": year, "division_code": school.division_code, "school_code": code}
+    data.update(body.data)
+    record = reporting.save_school_year(
+        session, principal, school.code, year, data, body.base_version
+    )
+    session.commit()
+    return record
+
+
+@router.post("/imports", response_model=list[RecordSummary], status_code=201)
+async def import_file(
+    principal: CurrentPrincipal, session: DbSession, file: UploadFile
+) -> list[SchoolRecord]:
+    """Import an Excel, CSV or Parquet file of school rows, all or nothing."""
+    async with saved_upload(file) as path:
+        records = reporting.import_school_file(session, principal, path)
+        session.commit()
+    return list(records)
+
+
+@router.get("/records/{record_id}", response_model=RecordOut)
+def read_record(
+    principal: CurrentPrincipal, session: DbSession, record_id: int
+) -> SchoolRecord:
+    """Read one version with its data."""
+    record, _ = get_record(session, principal, record_id)
+    return record
+
+
+@router.get("/records/{record_id}/events", response_model=list[ReviewEventOut])
+def list_events(
+    principal: CurrentPrincipal, session: DbSession, record_id: int
+) -> list[ReviewEventOut]:
+    """List the workflow steps of every version of the record's school year."""
+    record, school = get_record(session, principal, record_id)
+    events = record_events(session, school.code, record.year)
+    return [ReviewEventOut.model_validate(e) for e in events]
+
+
+@router.get("/records/{record_id}/compare/{other_id}", response_model=list[FieldChangeOut])
+def compare_records(
+    principal: CurrentPrincipal, session: DbSession, record_id: int, other_id: int
+) -> list[FieldChangeOut]:
+    """List the fields that differ between two versions of the same school year."""
+    first, _ = get_record(session, principal, record_id)
+    second, _ = get_record(session, principal, other_id)
+    return [FieldChangeOut.model_validate(c) for c in reporting.compare(first, second)]
+
+
+@router.post("/records/{record_id}/submit", response_model=RecordOut)
+def submit_record(
+    principal: CurrentPrincipal, session: DbSession, record_id: int, body: SubmitIn
+) -> SchoolRecord:
+    """Submit the current version for review by the county."""
+    record = reporting.submit(session, principal, record_id, body.base_version)
+    session.commit()
+    return record
+
+
+@router.post("/records/{record_id}/review", response_model=RecordOut)
+def review_record(
+    principal: CurrentPrincipal, session: DbSession, record_id: int, body: ReviewIn
+) -> SchoolRecord:
+    """Approve the record for the next level, or return it with a comment."""
+    record = reporting.review(
+        session, principal, record_id, body.decision, body.comment, body.base_version
+    )
+    session.commit()
+    return record
+
+
+@router.post("/records/{record_id}/reopen", response_model=RecordOut)
+def reopen_record(
+    principal: CurrentPrincipal, session: DbSession, record_id: int, body: ReopenIn
+) -> SchoolRecord:
+    """Reopen approved data for a correction; it goes up the chain again."""
+    record = reporting.reopen(session, principal, record_id, body.reason)
+    session.commit()
+    return record
+
+
+@router.get("/reviews/pending", response_model=list[RecordSummary])
+def list_pending(principal: CurrentPrincipal, session: DbSession) -> list[SchoolRecord]:
+    """List the records waiting for the caller's review."""
+    return list(reporting.pending_reviews(session, principal))
+
+
+@router.get("/completeness", response_model=list[CompletenessOut])
+def read_completeness(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    year: Year,
+    division: Annotated[
+        str | None,
+        Query(pattern=r"^\d{0,6}$", description="Region code; the caller's by default."),
+    ] = None,
+) -> list[CompletenessOut]:
+    """Count, per child division, the schools expected, submitted, approved, late."""
+    prefix = principal.scope if division is None else division
+    require_scope(principal, prefix)
+    rows = reporting.completeness(session, principal, year, prefix)
+    return [CompletenessOut.model_validate(row) for row in rows]
+
+
