@@ -1,20 +1,32 @@
-"""Fixtures of the dashboard tests: a seeded store on each backend and a client."""
+"""Fixtures of the dashboard tests: a seeded store on each backend and a client.
+
+``site`` seeds a fresh database for a test that changes data; ``shared_site``
+seeds one per module and backend for the tests that only read.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import httpx
 import pytest
 from dash.dashdata import People, seed
 from fastapi.testclient import TestClient
-from store.dbfixtures import Database, database
+from store.dbfixtures import (
+    BACKENDS,
+    Database,
+    _postgres_database,
+    _sqlite_database,
+    database,
+)
 
 from junheng.services import accounts
 from junheng.web.app import create_app
 from junheng.web.settings import WebSettings
 
-__all__ = ["database", "seeded", "site"]
+__all__ = ["database", "shared_site", "site"]
 
 
 @dataclass
@@ -26,28 +38,40 @@ class Site:
     client: TestClient
     tokens: dict[str, str]
 
-    def get(self, path: str, user: str | None = None, **params: str):  # type: ignore[no-untyped-def]
+    def get(self, path: str, user: str | None = None, **params: Any) -> httpx.Response:
         """GET ``path`` as ``user`` (anonymous when ``None``)."""
         headers = {"authorization": f"Bearer {self.tokens[user]}"} if user else {}
         return self.client.get(path, headers=headers, params=params)
 
 
-@pytest.fixture
-def seeded(database: Database) -> People:
-    """Fill the test database with :mod:`dash.dashdata` and return the people."""
+def _open_site(database: Database) -> Iterator[Site]:
     with database.sessions() as session:
-        return seed(session)
-
-
-@pytest.fixture
-def site(database: Database, seeded: People) -> Iterator[Site]:
-    """Yield the app on the seeded database with a token for every account."""
+        people = seed(session)
     tokens = {}
     with database.sessions() as session:
-        for name, principal in seeded.by_name.items():
+        for name, principal in people.by_name.items():
             tokens[name] = accounts.create_api_token(session, principal, "tests")
         session.commit()
     settings = WebSettings(mode="dev", database_url=database.url)
     app = create_app(settings, database.engine)
     with TestClient(app) as client:
-        yield Site(database, seeded, client, tokens)
+        yield Site(database, people, client, tokens)
+
+
+@pytest.fixture
+def site(database: Database) -> Iterator[Site]:
+    """Yield the app on a freshly seeded database of its own."""
+    yield from _open_site(database)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """Yield the app on a seeded database shared by a module's read-only tests."""
+    if request.param == "sqlite":
+        databases = _sqlite_database(tmp_path_factory.mktemp("dash"))
+    else:
+        databases = _postgres_database()
+    for opened in databases:
+        yield from _open_site(opened)

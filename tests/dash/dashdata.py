@@ -3,9 +3,13 @@
 Divisions of 河南省 (41) and 北京市 (11). In 2024:
 
 * 410102 中原区: schools 1–3 approved up the chain (school → county → city →
-  province), each meeting every 2017 threshold, with 500, 600 and 400
-  students; school 4, which misses the teacher thresholds, is only approved by
-  the county. The county items (every value at its threshold) are approved.
+  province), each with 500 students and meeting every 2017 threshold; school
+  2 has 5,000 m² of sports ground (L5 10 m² per student against 8) and school
+  3 equipment worth 1,300,000 yuan (L6 2,600 yuan against 2,200), so those
+  CVs are above 0 and below the limit. School 4, which misses the teacher
+  thresholds, is only approved by the county. The county items (every value
+  at its threshold) are approved, so the verdict is ``pass`` until school 4
+  is approved.
 * 410103 二七区: two approved schools whose names contain HTML and a
   spreadsheet formula, and no county items, so its verdict is ``incomplete``.
 
@@ -30,8 +34,13 @@ PASSWORD = "correct horse battery staple"
 ZHONGYUAN = "410102"
 ERQI = "410103"
 HTML_NAME = '<script>alert("x")</script>二七&小学'
-FORMULA_NAME = "=HYPERLINK(\"http://example.invalid\")"
+FORMULA_NAME = '=HYPERLINK("http://example.invalid")'
 WEAK_SCHOOL = "2141000004"
+SCHOOL_CHANGES: dict[int, dict[str, Any]] = {
+    1: {},
+    2: {"sports_area_m2": 5000.0},
+    3: {"equipment_value_yuan": 1_300_000.0},
+}
 COUNTY_REVIEWERS = {ZHONGYUAN: "zhongyuan", ERQI: "erqi"}
 
 
@@ -169,8 +178,8 @@ def seed(session: Session) -> People:
     load_divisions(session, SYSTEM, 2024, within=("11", "41"))
     people = create_people(session)
     for year in (2023, 2024):
-        for number, students in ((1, 500), (2, 600), (3, 400)):
-            row = zhongyuan_school(number, year, primary_students=students)
+        for number, changes in SCHOOL_CHANGES.items():
+            row = zhongyuan_school(number, year, **changes)
             approve_school(session, people, save_school(session, row))
         approve_items(session, people, ZHONGYUAN, year)
     weak = save_school(session, weak_school(2024))
@@ -184,6 +193,7 @@ def seed(session: Session) -> People:
             school_name=name,
         )
         approve_school(session, people, save_school(session, row))
+    people.by_name.update(create_people(session, schools=True).by_name)
     session.commit()
     return people
 

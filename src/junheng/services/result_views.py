@@ -246,7 +246,9 @@ def _county_children(result: YearResult, city_code: str) -> list[dict[str, Any]]
         details = ev.details(keys)
     cv_columns = [f"cv_{i.id}" for i in result.framework.resource_indicators]
     worst = (
-        ev.sections.filter(pl.col("division_code").is_in(verdicts["division_code"]))
+        ev.sections.filter(
+            pl.col("division_code").is_in(verdicts["division_code"].to_list())
+        )
         .group_by("division_code")
         .agg(pl.max_horizontal(cv_columns).max().alias("worst_cv"))
     )
