@@ -530,3 +530,8 @@ def demo(
             f"合成数据已保存 / synthetic dataset saved: {save}", highlight=False
         )
     _emit(doc, fmt, output, lang, console)
+
+
+from junheng.cli.serve import serve  # noqa: E402 (needs main defined above)
+
+main.add_command(serve)

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from junheng.web.settings import WebSettings
+
+DEMO_DATABASE = "junheng-demo.db"
 
 
 @click.command()
@@ -44,7 +52,6 @@ def serve(host: str, port: int, demo: bool, demo_dir: Path | None) -> None:
     been created with `junheng db upgrade`.
     """
     import uvicorn
-    from rich.console import Console
 
     from junheng.web.app import create_app
     from junheng.web.settings import WebSettings
@@ -64,5 +71,55 @@ def serve(host: str, port: int, demo: bool, demo_dir: Path | None) -> None:
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
-def _demo_settings(demo_dir: Path | None, console: object) -> object:
-    raise NotImplementedError
+def _demo_settings(demo_dir: Path | None, console: Console) -> WebSettings:
+    """Build the demo database and return settings that serve it."""
+    from junheng.demo import SYNTHETIC
+    from junheng.store.db import make_engine, session_factory, upgrade
+    from junheng.web.demo_site import DEMO_PASSWORD, build_demo
+    from junheng.web.settings import WebSettings
+
+    folder = demo_dir or Path(tempfile.mkdtemp(prefix="junheng-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / DEMO_DATABASE
+    if path.exists():
+        raise click.UsageError(
+            f"{path} already exists; remove it or choose another --demo-dir"
+        )
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with console.status("建立演示数据库 / building the demo database") as status:
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            demo_accounts = build_demo(
+                session, progress=lambda stage: status.update(stage)
+            )
+            session.commit()
+    engine.dispose()
+    console.print(f"[bold yellow]{SYNTHETIC}[/]", highlight=False)
+    table = Table("用户名 / username", "角色 / role", "用途 / purpose")
+    for account in demo_accounts:
+        table.add_row(account.username, account.role.value, account.purpose)
+    console.print(table)
+    console.print(
+        f"演示密码 / demo password (demo only): {DEMO_PASSWORD}\n"
+        f"演示数据库 / demo database: {path}",
+        highlight=False,
+    )
+    return WebSettings(mode="demo", database_url=url)
+
+
+def _check_schema(settings: WebSettings) -> None:
+    """Stop with a clear message when the database has no tables yet."""
+    from junheng.store.db import current_revision, database_url, make_engine
+
+    url = database_url(settings.database_url)
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    if revision is None:
+        raise click.UsageError(
+            f"the database {engine.url.render_as_string()} has no Junheng tables; "
+            "create them with `junheng db upgrade` (and `junheng db load-divisions`)"
+        )

@@ -93,9 +93,7 @@ def demo_accounts(school_code: str) -> tuple[DemoAccount, ...]:
     )
 
 
-def demo_schools(
-    seed: int = SEED, schools_per_county: float = 8
-) -> pl.DataFrame:
+def demo_schools(seed: int = SEED, schools_per_county: float = 8) -> pl.DataFrame:
     """Return synthetic school-years of :data:`DEMO_COUNTIES` in :data:`DEMO_YEARS`.
 
     The generator samples counties from the whole country, so it is run for all

@@ -134,7 +134,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "upload.file": ("文件", "File"),
     "upload.submit": ("上传并导入", "Upload and import"),
     "upload.nothing_imported": ("未导入任何数据。", "Nothing was imported."),
-    "upload.done": ("已导入 {count} 条记录（草稿）。", "{count} records imported as drafts."),
+    "upload.done": (
+        "已导入 {count} 条记录（草稿）。",
+        "{count} records imported as drafts.",
+    ),
     "form.identity": ("学校基本信息", "School"),
     "form.section_primary": ("小学部分", "Primary section"),
     "form.section_junior": ("初中部分", "Junior secondary section"),
@@ -167,7 +170,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reopen.submit": ("重新开启", "Reopen"),
     "compare.title": ("版本比较", "Compare versions"),
     "compare.submit": ("比较所选版本", "Compare the chosen versions"),
-    "compare.heading": ("第 {a} 版与第 {b} 版的差异", "Version {a} compared with version {b}"),
+    "compare.heading": (
+        "第 {a} 版与第 {b} 版的差异",
+        "Version {a} compared with version {b}",
+    ),
     "compare.field": ("字段", "Field"),
     "compare.same": ("两个版本的数据相同。", "The two versions hold the same data."),
     "completeness.show": ("查看", "Show"),
@@ -213,6 +219,8 @@ def translator(lang: Language) -> Callable[..., str]:
 def pick_language(query: str | None, cookie: str | None, default: Language) -> Language:
     """Choose the page language: the ``lang`` query, then the cookie, then default."""
     for candidate in (query, cookie):
-        if candidate == "zh" or candidate == "en":
-            return candidate
+        if candidate == "zh":
+            return "zh"
+        if candidate == "en":
+            return "en"
     return default

@@ -8,22 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from junheng.errors import NotFound, PermissionDenied
-from junheng.services.access import Principal, Role, can_read, require_read
+from junheng.services.access import (
+    SCHOOL_RECORD,
+    Principal,
+    Role,
+    can_read,
+    require_read,
+)
 from junheng.store.models import Division, ReviewEvent, School, SchoolRecord
-
-RECORD_KIND = "school_record"
-"""``ReviewEvent.record_kind`` of school-year records."""
 
 
 def readable_schools(
     session: Session, principal: Principal, prefix: str = ""
 ) -> Sequence[School]:
-    """Return the schools ``principal`` may read whose division starts with ``prefix``."""
-    query: Select[tuple[School]] = select(School).where(
+    """Return the schools ``principal`` may read under division ``prefix``."""
+    query = select(School).where(
         School.division_code.startswith(prefix, autoescape=True)
     )
     if principal.role == Role.PUBLIC:
@@ -111,13 +114,15 @@ def current_records(session: Session, school_code: str) -> Sequence[SchoolRecord
     ).all()
 
 
-def record_events(session: Session, school_code: str, year: int) -> Sequence[ReviewEvent]:
+def record_events(
+    session: Session, school_code: str, year: int
+) -> Sequence[ReviewEvent]:
     """Return the workflow events of every version of a school year, oldest first."""
     ids = select(SchoolRecord.id).where(
         SchoolRecord.school_code == school_code, SchoolRecord.year == year
     )
     return session.scalars(
         select(ReviewEvent)
-        .where(ReviewEvent.record_kind == RECORD_KIND, ReviewEvent.record_id.in_(ids))
+        .where(ReviewEvent.record_kind == SCHOOL_RECORD, ReviewEvent.record_id.in_(ids))
         .order_by(ReviewEvent.at, ReviewEvent.id)
     ).all()

@@ -42,38 +42,38 @@ class WebSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JUNHENG_", extra="ignore")
 
     mode: Mode = Field(
-        "production",
+        default="production",
         description="production, dev or demo; dev and demo allow a generated "
         "secret key and show demo notices.",
     )
     database_url: str | None = Field(
-        None,
+        default=None,
         description="SQLAlchemy URL of the store; unset means sqlite:///junheng.db "
         "in the current directory.",
     )
     secret_key: SecretStr | None = Field(
-        None,
+        default=None,
         description="Key that signs session cookies and CSRF tokens, at least 32 "
         "characters; required in production mode.",
     )
     secure_cookies: bool = Field(
-        False,
+        default=False,
         description="Send cookies with the Secure flag; turn on when the platform "
         "is served over HTTPS.",
     )
     session_max_age: int = Field(
-        8 * 3600,
+        default=8 * 3600,
         ge=60,
         description="Seconds a login session and its form tokens stay valid.",
     )
     max_upload_bytes: int = Field(
-        10 * 1024 * 1024,
+        default=10 * 1024 * 1024,
         ge=1024,
         description="Largest request body accepted, in bytes; larger uploads get "
         "HTTP 413.",
     )
     default_language: Literal["zh", "en"] = Field(
-        "zh", description="Page language when the visitor has not chosen one."
+        default="zh", description="Page language when the visitor has not chosen one."
     )
 
     @model_validator(mode="after")

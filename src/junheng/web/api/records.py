@@ -37,9 +37,7 @@ def list_versions(
     return list(reporting.versions(session, principal, school.code, year))
 
 
-@router.put(
-    "/schools/{code}/records/{year}", response_model=RecordOut, status_code=201
-)
+@router.put("/schools/{code}/records/{year}", response_model=RecordOut, status_code=201)
 def save_record(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -92,7 +90,9 @@ def list_events(
     return [ReviewEventOut.model_validate(e) for e in events]
 
 
-@router.get("/records/{record_id}/compare/{other_id}", response_model=list[FieldChangeOut])
+@router.get(
+    "/records/{record_id}/compare/{other_id}", response_model=list[FieldChangeOut]
+)
 def compare_records(
     principal: CurrentPrincipal, session: DbSession, record_id: int, other_id: int
 ) -> list[FieldChangeOut]:
@@ -105,7 +105,7 @@ def compare_records(
 @router.post("/records/{record_id}/submit", response_model=RecordOut)
 def submit_record(
     principal: CurrentPrincipal, session: DbSession, record_id: int, body: SubmitIn
-) -> SchoolRecord:
+) -> reporting.Record:
     """Submit the current version for review by the county."""
     record = reporting.submit(session, principal, record_id, body.base_version)
     session.commit()
@@ -115,7 +115,7 @@ def submit_record(
 @router.post("/records/{record_id}/review", response_model=RecordOut)
 def review_record(
     principal: CurrentPrincipal, session: DbSession, record_id: int, body: ReviewIn
-) -> SchoolRecord:
+) -> reporting.Record:
     """Approve the record for the next level, or return it with a comment."""
     record = reporting.review(
         session, principal, record_id, body.decision, body.comment, body.base_version
@@ -127,7 +127,7 @@ def review_record(
 @router.post("/records/{record_id}/reopen", response_model=RecordOut)
 def reopen_record(
     principal: CurrentPrincipal, session: DbSession, record_id: int, body: ReopenIn
-) -> SchoolRecord:
+) -> reporting.Record:
     """Reopen approved data for a correction; it goes up the chain again."""
     record = reporting.reopen(session, principal, record_id, body.reason)
     session.commit()
@@ -147,7 +147,9 @@ def read_completeness(
     year: Year,
     division: Annotated[
         str | None,
-        Query(pattern=r"^\d{0,6}$", description="Region code; the caller's by default."),
+        Query(
+            pattern=r"^\d{0,6}$", description="Region code; the caller's by default."
+        ),
     ] = None,
 ) -> list[CompletenessOut]:
     """Count, per child division, the schools expected, submitted, approved, late."""
@@ -155,5 +157,3 @@ def read_completeness(
     require_scope(principal, prefix)
     rows = reporting.completeness(session, principal, year, prefix)
     return [CompletenessOut.model_validate(row) for row in rows]
-
-

@@ -63,6 +63,8 @@ def list_schools(
 
 
 @router.get("/schools/{code}", response_model=SchoolOut)
-def read_school(principal: CurrentPrincipal, session: DbSession, code: str) -> SchoolOut:
+def read_school(
+    principal: CurrentPrincipal, session: DbSession, code: str
+) -> SchoolOut:
     """Read one school."""
     return SchoolOut.model_validate(get_school(session, principal, code))

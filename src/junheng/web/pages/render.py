@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 from starlette.responses import Response
 
 from junheng.web.i18n import (
@@ -21,7 +22,11 @@ from junheng.web.i18n import (
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
-templates = Jinja2Templates(directory=str(TEMPLATE_DIR), autoescape=True)
+# Autoescaping is on for every template, whatever its file name: every value a
+# user typed (names, comments, uploaded cells) is shown as text, never as HTML.
+templates = Jinja2Templates(
+    env=Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True)
+)
 
 
 def language_of(request: Request) -> Language:
@@ -34,7 +39,7 @@ def language_of(request: Request) -> Language:
 
 def language_links(request: Request) -> dict[str, str]:
     """Return, per language, the current URL with ``lang`` set to it."""
-    links = {}
+    links: dict[str, str] = {}
     for lang in LANGUAGES:
         query = dict(request.query_params)
         query["lang"] = lang
@@ -72,7 +77,7 @@ def render(
         "settings": request.app.state.settings,
     }
     values.update(context or {})
-    response = templates.TemplateResponse(
+    response: Response = templates.TemplateResponse(
         request, name, values, status_code=status_code
     )
     if request.query_params.get("lang") == lang:

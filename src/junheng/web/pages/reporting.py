@@ -7,16 +7,24 @@ these routes only read the form, call the service, commit and render.
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from junheng.errors import Conflict, InputError
+from junheng.errors import Conflict, InputError, JunhengError, NotFound
 from junheng.services import reporting
-from junheng.services.access import ADMINISTRATIONS, Role, can_review, can_write
-from junheng.store.models import School
+from junheng.services.access import (
+    ADMINISTRATIONS,
+    Principal,
+    Role,
+    can_review,
+    can_write,
+)
+from junheng.store.models import School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.forms import field_groups, initial_values, read_form
 from junheng.web.pages.render import language_of, render
@@ -245,11 +253,11 @@ def compare_page(
 ) -> Response:
     """Compare two versions of a school year field by field."""
     school = get_school(session, principal, school_code)
-    versions = {v.version: v for v in reporting.versions(session, principal, school.code, year)}
+    versions = {
+        v.version: v for v in reporting.versions(session, principal, school.code, year)
+    }
     missing = [n for n in (a, b) if n not in versions]
     if missing:
-        from junheng.errors import NotFound
-
         raise NotFound(
             f"version {missing[0]} of school {school.code} in {year} was not found; "
             f"it has versions {sorted(versions)}",
@@ -299,26 +307,30 @@ def completeness_page(
     )
 
 
-def _current(session: DbSession, principal: CurrentPrincipal, school: School, year: int):  # type: ignore[no-untyped-def]
+def _current(
+    session: Session, principal: Principal, school: School, year: int
+) -> SchoolRecord | None:
     versions = reporting.versions(session, principal, school.code, year)
     return next((v for v in versions if v.is_current), None)
 
 
-def _form_page(  # type: ignore[no-untyped-def]
+def _form_page(
     request: Request,
-    principal: CurrentPrincipal,
+    principal: Principal,
     school: School,
     year: int,
-    current,
-    values=None,
-    error=None,
+    current: SchoolRecord | None,
+    values: dict[str, Any] | None = None,
+    error: JunhengError | None = None,
     status_code: int = 200,
 ) -> Response:
     editable = can_write(principal, school.division_code, school.code) and (
         current is None or current.status in EDITABLE
     )
-    shown = values if values is not None else initial_values(
-        current.data if current is not None else None, school
+    shown = (
+        values
+        if values is not None
+        else initial_values(current.data if current is not None else None, school)
     )
     return render(
         request,
@@ -346,7 +358,5 @@ def _base_version(raw: object) -> int | None:
 
 
 def _issue_rows(error: object) -> list[dict[str, object]]:
-    from dataclasses import asdict, is_dataclass
-
     issues = getattr(error, "issues", None) or []
     return [asdict(i) for i in issues if is_dataclass(i) and not isinstance(i, type)]
