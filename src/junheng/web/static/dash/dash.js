@@ -13,6 +13,8 @@
     en: { pass: "pass", fail: "fail", incomplete: "incomplete" }
   };
   var LIMIT = { zh: "限值", en: "limit" };
+  // Verdicts as numbers, so a piecewise visual map can colour them.
+  var VERDICT_CODES = { fail: 0, incomplete: 1, pass: 2 };
 
   function columnLabel(table, key, lang) {
     for (var i = 0; i < table.columns.length; i++) {
@@ -55,10 +57,16 @@
       animation: false,
       title: { text: spec.title[lang], textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
-      legend: { top: 24 },
-      grid: { top: 64, left: 48, right: 16, bottom: 32 },
+      legend: { bottom: 0 },
+      grid: { top: 40, left: 56, right: 16, bottom: 56 },
       xAxis: { type: "category", data: categories },
-      yAxis: { type: "value" },
+      yAxis: {
+        type: "value",
+        // Keep the limit line inside the plot even when every bar is below it.
+        max: function (extent) {
+          return spec.limit ? Math.max(extent.max, spec.limit * 1.1) : null;
+        }
+      },
       series: series
     };
   }
@@ -80,16 +88,27 @@
   function mapOption(data, lang, geoName) {
     var spec = data.map;
     var areas = spec.areas.map(function (area) {
-      var value = spec.metric === "verdict" ? area.verdict : area.pass_share;
-      return { name: area.code, value: value, label: area.name };
+      var value = spec.metric === "verdict"
+        ? VERDICT_CODES[area.verdict]
+        : area.pass_share;
+      return {
+        name: area.code,
+        value: value === undefined ? null : value,
+        label: area.name,
+        verdict: area.verdict
+      };
     });
     var visualMap;
     if (spec.metric === "verdict") {
       visualMap = {
         type: "piecewise",
-        categories: ["pass", "fail", "incomplete"],
-        inRange: { color: [COLORS.pass, COLORS.fail, COLORS.incomplete] },
-        formatter: function (value) { return VERDICTS[lang][value] || value; },
+        pieces: ["pass", "fail", "incomplete"].map(function (verdict) {
+          return {
+            value: VERDICT_CODES[verdict],
+            label: VERDICTS[lang][verdict],
+            color: COLORS[verdict]
+          };
+        }),
         left: 8,
         bottom: 8
       };
@@ -115,7 +134,7 @@
             return item.name;
           }
           var shown = spec.metric === "verdict"
-            ? (VERDICTS[lang][area.value] || "—")
+            ? (VERDICTS[lang][area.verdict] || "—")
             : (area.value === null ? "—" : area.value + "%");
           return area.label + " (" + area.name + "): " + shown;
         }
