@@ -234,6 +234,23 @@ class YearResult:
         )
 
 
+def _materialise_units(ev: Evaluation) -> None:
+    """Keep the per-school values in a table instead of recomputing them.
+
+    ``unit_values`` is a view that recomputes every school of the year when it
+    is read, and each county page reads it for its own schools. Storing it once
+    per cache entry makes those reads a filter on a table.
+    """
+    con = ev.engine.con
+    con.sql(
+        "CREATE OR REPLACE TEMP TABLE unit_values_stored AS "
+        "SELECT * FROM unit_values ORDER BY division_code, school_code"
+    )
+    con.sql(
+        "CREATE OR REPLACE TEMP VIEW unit_values AS SELECT * FROM unit_values_stored"
+    )
+
+
 def _source_label(key: ResultKey) -> str:
     return (
         f"junheng store: approved data of {key.year}, data generation "
@@ -255,12 +272,34 @@ class ResultsCache:
         self._entries: OrderedDict[ResultKey, YearResult] = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict[ResultKey, threading.Lock] = {}
+        self._small: dict[tuple[int, Hashable], Any] = {}
 
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:
             self._entries.clear()
             self._key_locks.clear()
+            self._small.clear()
+
+    def per_generation(
+        self, generation: int, key: Hashable, build: Callable[[], T]
+    ) -> T:
+        """Return a small value that only changes with the data generation.
+
+        Values of older generations are dropped when a newer one is stored.
+        """
+        with self._lock:
+            found = self._small.get((generation, key), _MISSING)
+        if found is not _MISSING:
+            value: T = found
+            return value
+        built = build()
+        with self._lock:
+            stale = [k for k in self._small if k[0] < generation]
+            for old in stale:
+                del self._small[old]
+            self._small[(generation, key)] = built
+        return built
 
     def result(
         self,
@@ -309,6 +348,7 @@ class ResultsCache:
         schools = source.schools(key.year, key.audience)
         items = source.county_items(key.year, key.audience)
         ev = evaluate(schools, fw, items)
+        _materialise_units(ev)
         self.builds += 1
         log.info(
             "evaluated %d schools of %d for %s (data generation %d, %s)",

@@ -9,10 +9,10 @@ chart shows, so a chart can never show a number the twin does not have.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import case, func, select
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from junheng.evaluation.messages import SECTION_LABELS, VERDICT_LABELS
 from junheng.services import access
 from junheng.services.access import Principal
-from junheng.services.results import Audience
+from junheng.services.results import Audience, ResultsCache
 from junheng.standards.model import Framework
 from junheng.store.models import (
     CountyItemRecord,
@@ -33,6 +33,7 @@ from junheng.store.models import (
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 GEO_DIR = STATIC_DIR / "geo"
 FINAL = "approved"
+T = TypeVar("T")
 
 DASH_TEXT: dict[str, tuple[str, str]] = {
     "title": ("评估结果", "Evaluation results"),
@@ -97,8 +98,9 @@ class StoreSource:
     read once per source, which lives for one request.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: ResultsCache | None = None) -> None:
         self.session = session
+        self.cache = cache
         self._generation: int | None = None
         self._years: dict[Audience, list[int]] = {}
         self._published: dict[int, set[str]] = {}
@@ -110,19 +112,31 @@ class StoreSource:
             self._generation = row.value if row is not None else 0
         return self._generation
 
+    def _shared(self, key: Hashable, build: Callable[[], T]) -> T:
+        # Year lists and published counties change with approvals, which bump
+        # the data generation, so they are kept per generation.
+        if self.cache is None:
+            return build()
+        return self.cache.per_generation(self.generation(), key, build)
+
     def years(self, audience: Audience = "internal") -> list[int]:
         """Return the years with approved school records that ``audience`` sees."""
         if audience not in self._years:
-            query = (
-                select(SchoolRecord.year)
-                .where(SchoolRecord.is_current, SchoolRecord.status == FINAL)
-                .distinct()
+            self._years[audience] = self._shared(
+                ("years", audience), lambda: self._query_years(audience)
             )
-            years = sorted(self.session.scalars(query))
-            if audience == "public":
-                years = [y for y in years if self.published_counties(y)]
-            self._years[audience] = years
         return self._years[audience]
+
+    def _query_years(self, audience: Audience) -> list[int]:
+        query = (
+            select(SchoolRecord.year)
+            .where(SchoolRecord.is_current, SchoolRecord.status == FINAL)
+            .distinct()
+        )
+        years = sorted(self.session.scalars(query))
+        if audience == "public":
+            years = [y for y in years if self.published_counties(y)]
+        return years
 
     def published_counties(self, year: int) -> set[str]:
         """Return the counties of ``year`` whose current records are all final.
@@ -130,8 +144,13 @@ class StoreSource:
         Current school records and the current county-item record count; a
         county without any approved school record is not published.
         """
-        if year in self._published:
-            return self._published[year]
+        if year not in self._published:
+            self._published[year] = self._shared(
+                ("published", year), lambda: self._query_published(year)
+            )
+        return self._published[year]
+
+    def _query_published(self, year: int) -> set[str]:
         approved = func.sum(case((SchoolRecord.status == FINAL, 1), else_=0))
         schools = self.session.execute(
             select(School.division_code, func.count(), approved)
@@ -147,9 +166,7 @@ class StoreSource:
                 CountyItemRecord.status != FINAL,
             )
         )
-        published = complete - set(pending_items)
-        self._published[year] = published
-        return published
+        return complete - set(pending_items)
 
     def _visible(
         self, frame: pl.DataFrame, year: int, audience: Audience
@@ -399,11 +416,21 @@ def cell_text(value: Any, column: dict[str, Any], lang: str) -> str:
     return str(value)
 
 
-def page_context(
-    view: dict[str, Any], lang: str, principal: Principal | None, years: Sequence[int]
+def link_key(principal: Principal | None) -> str | None:
+    """Return what the row links of a page depend on for ``principal``.
+
+    A caller who may read a page may read every division and school listed on
+    it, except a school user, who may open only their own school.
+    """
+    if principal is not None and principal.role == access.Role.SCHOOL:
+        return principal.school_code or ""
+    return None
+
+
+def tables_context(
+    view: dict[str, Any], lang: str, principal: Principal | None
 ) -> dict[str, Any]:
-    """Return the template context of a dashboard page."""
-    path = page_path(view["year"], view["level"], view["code"])
+    """Return the context of the ``dash/tables.html`` fragment."""
     # Links are kept beside the rows: the rows are shared with the JSON twin,
     # which is the same for every caller.
     row_links: dict[str, list[str | None]] = {}
@@ -415,16 +442,29 @@ def page_context(
             _child_href(view, principal, str(row.get("code") or row["school_code"]))
             for row in table["rows"]
         ]
-    reports = view["level"] in ("province", "city", "county")
+    return {
+        "view": view,
+        "lang": lang,
+        "path": page_path(view["year"], view["level"], view["code"]),
+        "row_links": row_links,
+        "d": lambda key: dash_text(key, lang),
+        "cell": lambda value, column: cell_text(value, column, lang),
+    }
+
+
+def page_context(
+    view: dict[str, Any], lang: str, years: Sequence[int], tables_html: str
+) -> dict[str, Any]:
+    """Return the template context of a dashboard page."""
+    path = page_path(view["year"], view["level"], view["code"])
     return {
         "view": view,
         "path": path,
         "json_href": f"{path}.json",
-        "row_links": row_links,
-        "reports": reports,
+        "reports": view["level"] in ("province", "city", "county"),
         "years": [(y, page_path(y, view["level"], view["code"])) for y in years],
         "crumbs": breadcrumbs(view, lang),
+        "tables_html": tables_html,
         "d": lambda key: dash_text(key, lang),
-        "cell": lambda value, column: cell_text(value, column, lang),
         "verdict_label": lambda v: VERDICT_LABELS.get(v, {}).get(lang, v),
     }

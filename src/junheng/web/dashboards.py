@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from junheng.errors import NotFound, PermissionDenied
@@ -49,11 +50,13 @@ from junheng.web.dash_support import (
     DASH_TEXT,
     StoreSource,
     chart_specs,
+    link_key,
     map_spec,
     page_context,
+    tables_context,
 )
 from junheng.web.errors import ERROR_RESPONSES
-from junheng.web.pages.render import language_of, render
+from junheng.web.pages.render import language_of, render, templates
 
 router = APIRouter()
 
@@ -165,12 +168,12 @@ def _load(
     code: str,
     suffix: Suffix = "",
 ) -> PageRequest:
-    source = StoreSource(session)
+    cache = results_cache(request)
+    source = StoreSource(session, cache)
     generation = source.generation()
     audience = audience_of(principal)
     if year not in source.years(audience):
         raise _not_found(level, code, year)
-    cache = results_cache(request)
     result = cache.result(source, year, audience=audience, generation=generation)
     return PageRequest(
         year, level, code, suffix, audience, result, source, cache, generation
@@ -294,17 +297,30 @@ def _respond(
             headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
     view = build_view(page, lang)
-    context = page_context(view, lang, principal, page.source.years(page.audience))
-    return render(request, "dash/view.html", context)
+    key = ("tables_html", page.level, page.code, lang, link_key(principal))
+    tables_html = page.result.memo(
+        key,
+        lambda: Markup(
+            templates.env.get_template("dash/tables.html").render(
+                tables_context(view, lang, principal)
+            )
+        ),
+    )
+    years = page.source.years(page.audience)
+    return render(
+        request, "dash/view.html", page_context(view, lang, years, tables_html)
+    )
 
 
 # ------------------------------------------------------------------ routes
 
 
 @router.get("/dash", include_in_schema=False)
-def dash_home(session: DbSession, principal: OptionalPrincipal) -> RedirectResponse:
+def dash_home(
+    request: Request, session: DbSession, principal: OptionalPrincipal
+) -> RedirectResponse:
     """Send the caller to the latest year at the level of their scope."""
-    years = StoreSource(session).years(audience_of(principal))
+    years = StoreSource(session, results_cache(request)).years(audience_of(principal))
     if not years:
         raise NotFound(
             "no approved results yet; results appear once a province approves data",
