@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# The database fixtures (database, empty_database, session) for every folder.
+pytest_plugins = ["store.dbfixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,7 @@
 """Domain exceptions shared by the command line and the web app.
 
 Every error derives from :class:`JunhengError`, which carries the HTTP status the
-web app answers with, a short machine-readable ``code`` and the message in
+web app responds with, a short machine-readable ``code`` and the message in
 Chinese and English. The command line prints the message and exits with
 ``exit_code``.
 """

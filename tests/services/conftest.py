@@ -6,12 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.orm import Session
-from store.dbfixtures import Database, database, session
+from store.dbfixtures import Database
 
 from junheng.services.access import SYSTEM
 from junheng.store.divisions import load_divisions
-
-__all__ = ["database", "session", "store"]
 
 PROVINCES = ("11", "41", "46")
 """Beijing (a municipality), Henan, and Hainan (counties directly under the

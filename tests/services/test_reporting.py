@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from junheng.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from junheng.governance import audit
 from junheng.services import records, reporting
+from junheng.services.access import COUNTY_ITEMS
 from junheng.store.models import ReviewEvent, SchoolRecord
 
 
@@ -229,10 +230,10 @@ def test_review_out_of_turn_conflicts(store: Session) -> None:
     )
     reporting.submit(store, SCHOOL_1, record.id, 1)
     reporting.review(store, ZHONGYUAN, record.id, "approve", None, 1)
-    # A second county reviewer working from the same page is told who moved it.
+    # A second county reviewer working from the same page is shown who moved it.
     with pytest.raises(Conflict) as caught:
         reporting.review(store, ZHONGYUAN, record.id, "return", "再看看", 1)
-    assert "now county_approved by zhongyuan at" in caught.value.message_en
+    assert "is now county_approved by zhongyuan at" in caught.value.message_en
 
 
 def test_review_with_stale_version_conflicts(store: Session) -> None:
@@ -260,3 +261,45 @@ def test_skip_city_for_municipality(store: Session) -> None:
 def test_unknown_record_not_found(store: Session) -> None:
     with pytest.raises(NotFound):
         reporting.submit(store, SCHOOL_1, 999, 1)
+
+
+def test_county_items_chain(store: Session) -> None:
+    items = {"G1": {"value": "是", "evidence": "布局规划文件"}, "G7": {"value": "6500"}}
+    record = reporting.save_county_items(store, ZHONGYUAN, "410102", 2024, items, None)
+    assert record.data["G7"] == {"value": "6500", "evidence": None}
+    reporting.submit(store, ZHONGYUAN, record.id, 1, kind=COUNTY_ITEMS)
+    # County items start at the county, so the city reviews them first.
+    with pytest.raises(PermissionDenied):
+        reporting.review(
+            store, ZHONGYUAN, record.id, "approve", None, 1, kind=COUNTY_ITEMS
+        )
+    pending = reporting.pending_county_reviews(store, ZHENGZHOU)
+    assert [r.id for r in pending] == [record.id]
+    reporting.review(store, ZHENGZHOU, record.id, "approve", None, 1, kind=COUNTY_ITEMS)
+    reporting.review(store, HENAN, record.id, "approve", None, 1, kind=COUNTY_ITEMS)
+    assert record.status == "approved"
+    frame = records.approved_county_items(store)
+    assert frame.sort("item")["value_num"].to_list() == [None, 6500.0]
+    assert frame.sort("item")["value_bool"].to_list() == [True, None]
+
+
+def test_county_items_skip_city(store: Session) -> None:
+    items = {"G1": {"value": "否"}}
+    record = reporting.save_county_items(store, DONGCHENG, "110101", 2024, items, None)
+    reporting.submit(store, DONGCHENG, record.id, 1, kind=COUNTY_ITEMS)
+    reporting.review(store, BEIJING, record.id, "approve", None, 1, kind=COUNTY_ITEMS)
+    assert record.status == "approved"
+
+
+def test_county_items_checked(store: Session) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        reporting.save_county_items(
+            store,
+            ZHONGYUAN,
+            "410102",
+            2024,
+            {"G7": {"value": "很多"}, "ZZ": {"value": "1"}},
+            None,
+        )
+    rules = sorted(i.rule for i in caught.value.issues)  # type: ignore[attr-defined]
+    assert rules == ["item_value", "unknown_item"]

@@ -1,7 +1,2 @@
-"""Fixtures of the store tests: a migrated database on each backend."""
-
-from __future__ import annotations
-
-from store.dbfixtures import database, session
-
-__all__ = ["database", "session"]
+"""The store tests use the database fixtures of store.dbfixtures, which the
+top-level conftest.py registers for every test folder."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 from store.dbfixtures import Database
 
@@ -9,14 +11,24 @@ from junheng.store import models
 from junheng.store.db import current_revision, upgrade
 
 
-def test_upgrade_creates_every_table(database: Database) -> None:
-    tables = set(inspect(database.engine).get_table_names())
+def test_upgrade_from_empty(empty_database: Database) -> None:
+    engine = empty_database.engine
+    assert inspect(engine).get_table_names() == []
+    assert current_revision(engine) is None
+    upgrade(engine)
+    tables = set(inspect(engine).get_table_names())
     assert set(models.Base.metadata.tables) <= tables
     assert "alembic_version" in tables
+    assert current_revision(engine) == "0001"
+    with empty_database.sessions() as session:
+        assert session.scalar(select(models.DataGeneration.value)) == 0
 
 
-def test_upgrade_reaches_head(database: Database) -> None:
-    assert current_revision(database.engine) == "0001"
+def test_models_match_migrations(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        differences = compare_metadata(context, models.Base.metadata)
+    assert differences == []
 
 
 def test_upgrade_twice_changes_nothing(database: Database) -> None:
@@ -24,7 +36,7 @@ def test_upgrade_twice_changes_nothing(database: Database) -> None:
     assert current_revision(database.engine) == "0001"
 
 
-def test_data_generation_starts_at_zero(database: Database) -> None:
+def test_fixture_database_is_empty(database: Database) -> None:
     with database.sessions() as session:
-        value = session.scalar(select(models.DataGeneration.value))
-    assert value == 0
+        assert session.scalars(select(models.AuditRecord)).all() == []
+        assert session.scalar(select(models.DataGeneration.value)) == 0

@@ -48,7 +48,7 @@ def _stages(enabled: bool) -> Iterator[Progress]:
 
 def _fail(error: JunhengError) -> None:
     console = _console()
-    console.print(f"[bold red]错误 / error:[/] {error}", highlight=False)
+    console.print(f"[bold red]错误 / error:[/] {error.bilingual()}", highlight=False)
     raise SystemExit(error.exit_code)
 
 
@@ -68,6 +68,22 @@ def _report_input_error(error: InputError, report_path: Path) -> None:
     raise SystemExit(error.exit_code)
 
 
+@contextmanager
+def import_errors(errors_report: Path) -> Iterator[None]:
+    """Report an error of an import and exit non-zero.
+
+    Input errors with issues are printed and written to ``errors_report``.
+    """
+    try:
+        yield
+    except InputError as error:
+        if error.issues:
+            _report_input_error(error, errors_report)
+        _fail(error)
+    except JunhengError as error:
+        _fail(error)
+
+
 WARNINGS_SHOWN = 5
 OUTPUT_SUFFIXES = {"json": (".json",), "xlsx": (".xlsx",), "html": (".html", ".htm")}
 
@@ -81,6 +97,17 @@ def _check_report_suffix(
             f"{str(value)!r} must end in .xlsx or .json", ctx=ctx, param=param
         )
     return value
+
+
+errors_report_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--errors-report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=_check_report_suffix,
+    default=Path(DEFAULT_ERROR_REPORT),
+    show_default=True,
+    help="Where to write the list of input errors (.xlsx or .json).",
+)
+"""The --errors-report option of the commands that import files."""
 
 
 def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> None:
@@ -255,14 +282,7 @@ def _emit(
     help="Encoding of CSV input (detected when omitted: UTF-8, UTF-8 with "
     "BOM, GB18030/GBK).",
 )
-@click.option(
-    "--errors-report",
-    type=click.Path(path_type=Path, dir_okay=False),
-    callback=_check_report_suffix,
-    default=Path(DEFAULT_ERROR_REPORT),
-    show_default=True,
-    help="Where to write the list of input errors (.xlsx or .json).",
-)
+@errors_report_option
 @click.option(
     "--no-schools", is_flag=True, help="Leave the per-school list out of JSON output."
 )
@@ -292,7 +312,7 @@ def evaluate(
 
     _check_output(fmt, output, files)
     console = _console()
-    try:
+    with import_errors(errors_report):
         fw = load_framework(framework)
         with _stages(sys.stderr.isatty()) as progress:
             task = progress.add_task(
@@ -328,12 +348,6 @@ def evaluate(
             )
         _print_warnings(result.warnings, console)
         _emit(doc, fmt, output, lang, console)
-    except InputError as error:
-        if error.issues:
-            _report_input_error(error, errors_report)
-        _fail(error)
-    except JunhengError as error:
-        _fail(error)
 
 
 @main.command()
@@ -402,14 +416,7 @@ def template(output: Path) -> None:
     help="Framework whose county item keys are accepted.",
 )
 @click.option("--encoding", default=None, help="Encoding of CSV input.")
-@click.option(
-    "--errors-report",
-    type=click.Path(path_type=Path, dir_okay=False),
-    callback=_check_report_suffix,
-    default=Path(DEFAULT_ERROR_REPORT),
-    show_default=True,
-    help="Where to write the list of input errors (.xlsx or .json).",
-)
+@errors_report_option
 def validate(
     files: tuple[Path, ...],
     profile: str | None,
@@ -421,17 +428,11 @@ def validate(
     from junheng.ingest import load_inputs
     from junheng.standards.loader import load_framework
 
-    try:
+    with import_errors(errors_report):
         fw = load_framework(framework)
         result = load_inputs(
             list(files), profile=profile, framework=fw, encoding=encoding
         )
-    except InputError as error:
-        if error.issues:
-            _report_input_error(error, errors_report)
-        _fail(error)
-    except JunhengError as error:
-        _fail(error)
     console = _console()
     _print_warnings(result.warnings, console, limit=None)
     console.print(
@@ -532,6 +533,12 @@ def demo(
     _emit(doc, fmt, output, lang, console)
 
 
+# Store commands; imported last because they reuse the helpers above.
+from junheng.cli.platform import audit, db, import_file, user  # noqa: E402
 from junheng.cli.serve import serve  # noqa: E402 (needs main defined above)
 
+main.add_command(db)
+main.add_command(user)
+main.add_command(import_file)
+main.add_command(audit)
 main.add_command(serve)

@@ -40,7 +40,7 @@ class VerifyResult:
 
     ``checked`` counts the records read up to and including the first bad one,
     ``first_bad_seq`` is that record's ``seq`` (``None`` when the chain is
-    intact) and ``reason`` says in English what is wrong with it. ``head_hash``
+    intact) and ``reason`` states in English what is wrong with it. ``head_hash``
     is the hash of the last record when the chain is intact.
     """
 
@@ -149,21 +149,26 @@ def verify(
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
-    rows = session.execute(
+    result = session.execute(
         select(AuditRecord)
         .order_by(AuditRecord.seq)
         .execution_options(yield_per=_BATCH)
-    ).scalars()
-    for record in rows:
-        checked += 1
-        problem = _check(record, expected_seq, prev_hash)
-        if problem is not None:
-            bad_seq, reason = problem
-            return VerifyResult(False, checked, bad_seq, reason)
-        prev_hash = record.hash
-        expected_seq += 1
-        if progress is not None and checked % _BATCH == 0:
-            progress(checked, total)
+    )
+    try:
+        for record in result.scalars():
+            checked += 1
+            problem = _check(record, expected_seq, prev_hash)
+            if problem is not None:
+                bad_seq, reason = problem
+                return VerifyResult(False, checked, bad_seq, reason)
+            prev_hash = record.hash
+            expected_seq += 1
+            if progress is not None and checked % _BATCH == 0:
+                progress(checked, total)
+    finally:
+        # A server-side cursor (PostgreSQL) must be closed when the loop stops
+        # early.
+        result.close()
     if progress is not None:
         progress(checked, total)
     return VerifyResult(True, checked, head_hash=prev_hash if checked else None)

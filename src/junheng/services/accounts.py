@@ -2,9 +2,9 @@
 
 Passwords are hashed with argon2id (argon2-cffi's defaults). After
 :data:`MAX_FAILURES` wrong passwords in a row an account refuses logins for
-:data:`LOCK_MINUTES` minutes. API tokens are random strings shown once; the
-store keeps only their SHA-256 hash, which is enough for a 256-bit random
-value and lets a token be looked up by its hash.
+:data:`LOCK_MINUTES` minutes. API tokens are random strings shown once. The
+store keeps only their SHA-256 hash: a fast hash is safe for a 256-bit random
+value, and it lets a token be looked up by its hash.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -44,10 +45,25 @@ MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "jh_"
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,100}$")
 
-_hasher = PasswordHasher()
-# Verified against when the user name is unknown, so a wrong name takes as long
-# as a wrong password and does not reveal which names exist.
-_DUMMY_HASH = _hasher.hash("junheng-no-such-user")
+password_hasher = PasswordHasher()
+"""The argon2 hasher of new passwords (argon2-cffi's default parameters).
+
+A hash made with other parameters is replaced at the next successful login.
+Tests may swap in cheaper parameters to run fast.
+"""
+
+
+def _dummy_hash() -> str:
+    """Return a hash to verify against when the user name is unknown, so a wrong
+    name takes as long as a wrong password and does not reveal which names
+    exist."""
+    return _dummy_hashes(password_hasher)
+
+
+@cache
+def _dummy_hashes(hasher: PasswordHasher) -> str:
+    return hasher.hash("junheng-no-such-user")
+
 
 _RANK: dict[Role, int] = {
     Role.MINISTRY: 0,
@@ -153,7 +169,7 @@ def create_user(
         )
     user = User(
         username=username,
-        password_hash=_hasher.hash(password),
+        password_hash=password_hasher.hash(password),
         role=role.value,
         scope_code=scope,
         school_code=school_code,
@@ -258,14 +274,14 @@ def authenticate(
 
     Raises :class:`AuthenticationFailed` for an unknown or inactive user or a
     wrong password, and :class:`TooManyAttempts` while the account is locked.
-    The failure count is written to ``session`` before the error is raised, so
-    the caller commits the session in both cases; otherwise throttling does not
+    The failure count is written to ``session`` before the error is raised.
+    The caller must commit the session in both cases, or throttling does not
     work.
     """
     now = now or utcnow()
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         raise _bad_login()
     if user.locked_until is not None and user.locked_until > now:
         raise TooManyAttempts(
@@ -283,15 +299,15 @@ def authenticate(
         audit.append(
             session, username, "user.login_reset", "user", user.id, None, None, at=now
         )
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if password_hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = password_hasher.hash(password)
     session.flush()
     return principal_for(user, session)
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return password_hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
 
@@ -333,7 +349,7 @@ def set_password(
             f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters",
             zh=f"密码太短，至少 {MIN_PASSWORD_LENGTH} 个字符",
         )
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = password_hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
     session.flush()

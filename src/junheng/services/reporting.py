@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -90,6 +90,7 @@ __all__ = [
 EDITABLE_STATES: tuple[str, ...] = ("draft", "returned")
 REVIEW_STATES: tuple[str, ...] = ("submitted", "county_approved", "city_approved")
 REVIEWERS: tuple[Role, ...] = (Role.COUNTY, Role.CITY, Role.PROVINCE)
+"""Roles that review records (see :func:`~junheng.services.access.reviewer_role`)."""
 _APPROVED_BY: dict[Role, str] = {
     Role.COUNTY: "county_approved",
     Role.CITY: "city_approved",
@@ -97,6 +98,7 @@ _APPROVED_BY: dict[Role, str] = {
 }
 
 Record = SchoolRecord | CountyItemRecord
+RecordT = TypeVar("RecordT", SchoolRecord, CountyItemRecord)
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _status_moved(session: Session, kind: str, record: Record) -> Conflict:
         by_en = f" by {event.actor} at {_when(event.at)}"
         by_zh = f"（{event.actor} 于 {_when(event.at)} 操作）"
     return Conflict(
-        f"{en} is now {record.status}{by_en}; reload it to see what changed",
+        f"the status of {en} is now {record.status}{by_en}; reload to see what changed",
         zh=f"{zh}当前状态为 {record.status}{by_zh}，请刷新查看",
     )
 
@@ -268,6 +270,62 @@ def _transition(
     )
     if to_status == "approved":
         bump_data_generation(session)
+    return record
+
+
+def _check_editable(
+    current: Record | None, base_version: int | None, missing_en: str, missing_zh: str
+) -> None:
+    """Raise unless a new version may follow ``current`` from ``base_version``.
+
+    ``missing_en`` and ``missing_zh`` say what has no data yet, for a
+    ``base_version`` given where no version exists.
+    """
+    if (current.version if current else None) != base_version:
+        if current is None:
+            raise NotFound(
+                f"{missing_en}, so version {base_version} does not exist; save "
+                "without a base version",
+                zh=f"{missing_zh}，不存在第 {base_version} 版",
+            )
+        raise _changed_by(current, base_version)
+    if current is not None and current.status not in EDITABLE_STATES:
+        raise _locked(current)
+
+
+def _add_version(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    current: Record | None,
+    record: RecordT,
+    after: dict[str, Any],
+) -> RecordT:
+    """Store ``record`` as the version after ``current`` and audit the save."""
+    before: dict[str, Any] | None = None
+    if current is not None:
+        current.is_current = False
+        before = {"version": current.version, "status": current.status}
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        # Another transaction saved the same version first.
+        en, zh = _label(record)
+        raise Conflict(
+            f"{en} were saved by someone else at the same moment; reload them "
+            "and save again",
+            zh=f"{zh}刚被他人同时保存，请刷新后重新保存",
+        ) from error
+    audit.append(
+        session,
+        principal.username,
+        f"{kind}.save",
+        kind,
+        record.id,
+        before,
+        {**after, "version": record.version, "status": record.status},
+    )
     return record
 
 
@@ -411,25 +469,15 @@ def _store_school_row(
     if school is not None and school.division_code != division:
         require_write(principal, school.division_code, code)
     current = _current_school(session, code, year)
-    if (current is None) != (base_version is None) or (
-        current is not None and current.version != base_version
-    ):
-        if current is None:
-            raise NotFound(
-                f"school {code} has no data for {year}, so version {base_version} "
-                "does not exist; save without a base version",
-                zh=f"学校 {code} 没有 {year} 学年数据，不存在第 {base_version} 版",
-            )
-        raise _changed_by(current, base_version)
-    if current is not None and current.status not in EDITABLE_STATES:
-        raise _locked(current)
+    _check_editable(
+        current,
+        base_version,
+        f"school {code} has no data for {year}",
+        f"学校 {code} 没有 {year} 学年数据",
+    )
     if current is not None and current.data == row:
         return current
     _upsert_school(session, principal, row)
-    before: dict[str, Any] | None = None
-    if current is not None:
-        current.is_current = False
-        before = {"version": current.version, "status": current.status}
     record = SchoolRecord(
         school_code=code,
         year=year,
@@ -441,32 +489,8 @@ def _store_school_row(
         created_at=utcnow(),
         comment=comment,
     )
-    session.add(record)
-    try:
-        session.flush()
-    except IntegrityError as error:
-        # Another transaction saved the same version first.
-        raise Conflict(
-            f"the data of school {code} for {year} were saved by someone else at "
-            "the same moment; reload them and save again",
-            zh=f"学校 {code} 的 {year} 学年数据刚被他人同时保存，请刷新后重新保存",
-        ) from error
-    audit.append(
-        session,
-        principal.username,
-        f"{SCHOOL_RECORD}.save",
-        SCHOOL_RECORD,
-        record.id,
-        before,
-        {
-            "school_code": code,
-            "year": year,
-            "version": record.version,
-            "status": record.status,
-            "data": row,
-        },
-    )
-    return record
+    after = {"school_code": code, "year": year, "data": row}
+    return _add_version(session, principal, SCHOOL_RECORD, current, record, after)
 
 
 def versions(
@@ -578,22 +602,14 @@ def _store_county_items(
     _require_division(session, division_code, source)
     _require_county_write(principal, division_code)
     current = _current_county(session, division_code, year)
-    if (current.version if current else None) != base_version:
-        if current is None:
-            raise NotFound(
-                f"{division_code} has no county items for {year}; save without a "
-                "base version",
-                zh=f"{division_code} 没有 {year} 学年县级指标",
-            )
-        raise _changed_by(current, base_version)
-    if current is not None and current.status not in EDITABLE_STATES:
-        raise _locked(current)
+    _check_editable(
+        current,
+        base_version,
+        f"{division_code} has no county items for {year}",
+        f"{division_code} 没有 {year} 学年县级指标",
+    )
     if current is not None and current.data == entries:
         return current
-    before: dict[str, Any] | None = None
-    if current is not None:
-        current.is_current = False
-        before = {"version": current.version, "status": current.status}
     record = CountyItemRecord(
         division_code=division_code,
         year=year,
@@ -605,32 +621,8 @@ def _store_county_items(
         created_at=utcnow(),
         comment=comment,
     )
-    session.add(record)
-    try:
-        session.flush()
-    except IntegrityError as error:
-        raise Conflict(
-            f"the county items of {division_code} for {year} were saved by someone "
-            "else at the same moment; reload them and save again",
-            zh=f"{division_code} 的 {year} 学年县级指标刚被他人同时保存，"
-            "请刷新后重新保存",
-        ) from error
-    audit.append(
-        session,
-        principal.username,
-        f"{COUNTY_ITEMS}.save",
-        COUNTY_ITEMS,
-        record.id,
-        before,
-        {
-            "division_code": division_code,
-            "year": year,
-            "version": record.version,
-            "status": record.status,
-            "data": entries,
-        },
-    )
-    return record
+    after = {"division_code": division_code, "year": year, "data": entries}
+    return _add_version(session, principal, COUNTY_ITEMS, current, record, after)
 
 
 # ---------------------------------------------------------------------------
@@ -691,7 +683,9 @@ def review(
     if not can_review(
         principal, division, record.status, city_level=city_level, kind=kind
     ):
-        if principal.role in REVIEWERS and covers(principal.scope, division):
+        chain = {reviewer_role(status, city_level, kind) for status in REVIEW_STATES}
+        if principal.role in chain and covers(principal.scope, division):
+            # A reviewer of this record whose step has passed or not yet come.
             raise _status_moved(session, kind, record)
         raise PermissionDenied(
             f"user {principal.username!r} ({principal.role}) may not review "
@@ -719,7 +713,7 @@ def reopen(
 ) -> Record:
     """Reopen an approved record for a correction.
 
-    The approved version stays as it is; a copy becomes the current version
+    The approved version stays as it is. A copy becomes the current version
     with status ``returned``, to be corrected, submitted and approved through
     the same chain. Only an education authority whose scope covers the record
     may reopen it. The data generation advances, because the school-year leaves

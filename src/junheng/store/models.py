@@ -115,7 +115,20 @@ class School(Base):
     location: Mapped[str | None] = mapped_column(String(10))
 
 
-class SchoolRecord(Base):
+class _VersionedRecord:
+    """Columns of a record that is saved in versions and reviewed up the chain."""
+
+    year: Mapped[int]
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]]
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class SchoolRecord(_VersionedRecord, Base):
     """One version of a school's data for one school year.
 
     ``data`` maps the canonical school fields of :mod:`junheng.ingest.schema` to
@@ -131,20 +144,13 @@ class SchoolRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_code: Mapped[str] = mapped_column(ForeignKey("schools.code"), index=True)
-    year: Mapped[int]
-    version: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20))
-    data: Mapped[dict[str, Any]]
-    is_current: Mapped[bool] = mapped_column(Boolean)
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime]
-    comment: Mapped[str | None] = mapped_column(Text)
 
 
-class CountyItemRecord(Base):
+class CountyItemRecord(_VersionedRecord, Base):
     """One version of a county's county-level items for one school year.
 
-    ``data`` maps each item key to ``{"value": ..., "evidence": ...}``.
+    ``data`` maps each item key to ``{"value": ..., "evidence": ...}``, the value
+    as entered (a number, or 是/否).
     """
 
     __tablename__ = "county_item_records"
@@ -152,14 +158,6 @@ class CountyItemRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
-    year: Mapped[int]
-    version: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20))
-    data: Mapped[dict[str, Any]]
-    is_current: Mapped[bool] = mapped_column(Boolean)
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime]
-    comment: Mapped[str | None] = mapped_column(Text)
 
 
 class ReviewEvent(Base):

@@ -1,0 +1,97 @@
+"""Completeness and timeliness per child division against deadlines."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from services.people import (
+    ERQI,
+    HENAN,
+    SCHOOL_1,
+    ZHENGZHOU,
+    ZHONGYUAN,
+    school,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from junheng.errors import PermissionDenied
+from junheng.services import reporting
+from junheng.store.models import ReviewEvent
+
+
+def _four_schools(store: Session) -> list[int]:
+    """Save schools 1–3 in 中原区 and 4 in 二七区; return the record ids."""
+    ids = []
+    for number in (1, 2, 3, 4):
+        row = school(number, division_code="410103" if number == 4 else "410102")
+        record = reporting.save_school_year(
+            store, HENAN, row["school_code"], 2024, row, None
+        )
+        ids.append(record.id)
+    return ids
+
+
+def test_counts_per_county_with_deadline(store: Session) -> None:
+    one, two, _three, four = _four_schools(store)
+    reporting.set_deadline(store, HENAN, 2024, "41", date(2024, 10, 31))
+    # 中原区 sets an earlier date for its own schools.
+    reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", date(2024, 10, 15))
+    reporting.submit(store, SCHOOL_1, one, 1)
+    reporting.review(store, ZHONGYUAN, one, "approve", None, 1)
+    reporting.review(store, ZHENGZHOU, one, "approve", None, 1)
+    reporting.review(store, HENAN, one, "approve", None, 1)
+    reporting.submit(store, ZHONGYUAN, two, 1)
+    reporting.submit(store, ERQI, four, 1)
+    store.flush()
+    rows = reporting.completeness(
+        store, ZHENGZHOU, 2024, "4101", today=date(2024, 10, 20)
+    )
+    by_code = {row.code: row for row in rows}
+    zhongyuan, erqi = by_code["410102"], by_code["410103"]
+    assert (zhongyuan.expected, zhongyuan.submitted, zhongyuan.approved) == (3, 2, 1)
+    # School 3 is not submitted and 中原区's 15 October deadline has passed.
+    assert zhongyuan.overdue == 1
+    assert zhongyuan.due_date == date(2024, 10, 15)
+    assert (erqi.expected, erqi.submitted, erqi.approved, erqi.overdue) == (1, 1, 0, 0)
+    assert erqi.due_date == date(2024, 10, 31)
+    # Counties without schools in the store still get a row.
+    assert by_code["410122"].expected == 0
+
+
+def test_late_submission_counted(store: Session) -> None:
+    one, *_ = _four_schools(store)
+    due = date(2024, 10, 15)
+    reporting.set_deadline(store, HENAN, 2024, "41", due)
+    reporting.submit(store, SCHOOL_1, one, 1)
+    event = store.scalars(select(ReviewEvent).where(ReviewEvent.record_id == one)).one()
+    event.at = datetime(2024, 10, 15, 23, 0, tzinfo=UTC)
+    store.flush()
+    on_time = reporting.completeness(store, ZHONGYUAN, 2024, "410102", today=due)
+    assert [(r.submitted, r.late, r.overdue) for r in on_time] == [(1, 0, 0)]
+    # Move the submission to the day after the deadline.
+    event.at = datetime(2024, 10, 16, 9, 0, tzinfo=UTC)
+    store.flush()
+    late = reporting.completeness(store, ZHONGYUAN, 2024, "410102", today=due)
+    # Two schools of 中原区 are still unsubmitted but not yet overdue on the
+    # deadline day itself.
+    assert [(r.submitted, r.late, r.overdue) for r in late] == [(1, 1, 0)]
+
+
+def test_province_children_are_cities(store: Session) -> None:
+    _four_schools(store)
+    rows = reporting.completeness(store, HENAN, 2024, "41", today=date(2024, 9, 1))
+    zhengzhou = next(r for r in rows if r.code == "4101")
+    assert (zhengzhou.level, zhengzhou.expected) == ("city", 4)
+    # 济源市 (419001) is a county-level city directly under the province.
+    jiyuan = next(r for r in rows if r.code == "419001")
+    assert jiyuan.level == "county"
+    assert {r.level for r in rows} == {"city", "county"}
+
+
+def test_completeness_outside_scope_denied(store: Session) -> None:
+    with pytest.raises(PermissionDenied):
+        reporting.completeness(store, ZHONGYUAN, 2024, "4101")
+    with pytest.raises(PermissionDenied):
+        reporting.set_deadline(store, ZHONGYUAN, 2024, "41", date(2024, 10, 1))

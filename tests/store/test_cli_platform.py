@@ -1,0 +1,158 @@
+"""Store commands: db upgrade, load-divisions, user add, import, audit verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from factories import primary_school
+from sqlalchemy import func, inspect, select, update
+from store.dbfixtures import Database
+
+from junheng.cli import main
+from junheng.ingest.schema import canonical_frame
+from junheng.services import accounts
+from junheng.services.access import SYSTEM, Role
+from junheng.store.divisions import load_divisions
+from junheng.store.models import AuditRecord, SchoolRecord
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JUNHENG_DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+def _with_county_user(database: Database) -> None:
+    with database.sessions.begin() as session:
+        load_divisions(session, SYSTEM, 2024, within=("41",))
+        accounts.create_user(session, SYSTEM, "zy", PASSWORD, Role.COUNTY, "410102")
+
+
+def test_db_upgrade_creates_tables(runner: CliRunner, empty_database: Database) -> None:
+    result = runner.invoke(main, ["db", "upgrade", "--url", empty_database.url])
+    assert result.exit_code == 0, result.output
+    assert "empty → 0001" in result.output
+    assert "audit_records" in inspect(empty_database.engine).get_table_names()
+    again = runner.invoke(main, ["db", "upgrade", "--url", empty_database.url])
+    assert again.exit_code == 0, again.output
+    assert "0001 → 0001" in again.output
+
+
+def test_url_from_environment(
+    runner: CliRunner, empty_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JUNHENG_DATABASE_URL", empty_database.url)
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+
+
+def test_commands_need_upgraded_database(
+    runner: CliRunner, empty_database: Database
+) -> None:
+    result = runner.invoke(main, ["audit", "verify", "--url", empty_database.url])
+    assert result.exit_code == 1
+    assert "junheng db upgrade" in result.output
+
+
+def test_load_divisions(runner: CliRunner, database: Database) -> None:
+    result = runner.invoke(
+        main, ["db", "load-divisions", "--url", database.url, "--year", "2024"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "added 3215" in result.output
+
+
+def test_user_add_reads_stdin(runner: CliRunner, database: Database) -> None:
+    _with_county_user(database)
+    args = ["user", "add", "school1", "--role", "school", "--scope", "410102"]
+    args += ["--school", "2141000001", "--password-stdin", "--url", database.url]
+    result = runner.invoke(main, args, input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    with database.sessions() as session:
+        principal = accounts.authenticate(session, "school1", PASSWORD)
+    assert principal.school_code == "2141000001"
+
+
+def test_user_add_prompts_twice(runner: CliRunner, database: Database) -> None:
+    args = ["user", "add", "admin", "--role", "ministry", "--url", database.url]
+    result = runner.invoke(main, args, input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+
+
+def test_user_add_has_no_password_option(runner: CliRunner, database: Database) -> None:
+    args = ["user", "add", "x1", "--role", "ministry", "--password", PASSWORD]
+    result = runner.invoke(main, [*args, "--url", database.url])
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+def test_user_add_rejects_bad_scope(runner: CliRunner, database: Database) -> None:
+    args = ["user", "add", "c1", "--role", "county", "--scope", "41"]
+    result = runner.invoke(
+        main, [*args, "--password-stdin", "--url", database.url], input=PASSWORD
+    )
+    assert result.exit_code == 3
+    assert "does not fit role county" in result.output
+
+
+def test_import_as_user(runner: CliRunner, database: Database, tmp_path: Path) -> None:
+    _with_county_user(database)
+    source = tmp_path / "schools.csv"
+    canonical_frame([primary_school(1), primary_school(2)]).write_csv(source)
+    args = ["import", str(source), "--user", "zy", "--url", database.url]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "2 条学校记录" in result.output
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(SchoolRecord)) == 2
+
+
+def test_import_bad_file_stores_nothing(
+    runner: CliRunner, database: Database, tmp_path: Path
+) -> None:
+    _with_county_user(database)
+    source = tmp_path / "schools.csv"
+    canonical_frame([primary_school(1, primary_teachers=900)]).write_csv(source)
+    text = source.read_text(encoding="utf-8").replace(",900,", ",lots,")
+    source.write_text(text, encoding="utf-8")
+    args = ["import", str(source), "--user", "zy", "--url", database.url]
+    args += ["--errors-report", "errors.json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 3, result.output
+    assert "lots" in result.output
+    assert (tmp_path / "errors.json").exists()
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(SchoolRecord)) == 0
+
+
+def test_import_unknown_user(
+    runner: CliRunner, database: Database, tmp_path: Path
+) -> None:
+    source = tmp_path / "schools.csv"
+    canonical_frame([primary_school(1)]).write_csv(source)
+    result = runner.invoke(
+        main, ["import", str(source), "--user", "nobody", "--url", database.url]
+    )
+    assert result.exit_code == 2
+    assert "no active user 'nobody'" in result.output
+
+
+def test_audit_verify(runner: CliRunner, database: Database) -> None:
+    _with_county_user(database)
+    result = runner.invoke(main, ["audit", "verify", "--url", database.url])
+    assert result.exit_code == 0, result.output
+    assert "intact: 2 records" in result.output
+    with database.sessions.begin() as session:
+        session.execute(
+            update(AuditRecord).where(AuditRecord.seq == 2).values(actor="mallory")
+        )
+    result = runner.invoke(main, ["audit", "verify", "--url", database.url])
+    assert result.exit_code == 1
+    assert "broken at record 2" in result.output
+    assert "record 2 was changed" in result.output
