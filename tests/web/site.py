@@ -52,9 +52,10 @@ CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 def school_row(code: str = SCHOOL_A, **changes: Any) -> dict[str, Any]:
     """Return a valid primary school row of one of the test schools."""
     divisions = {SCHOOL_A: "410102", SCHOOL_B: "410105", SCHOOL_J: "419001"}
-    changes.setdefault("division_code", divisions[code])
+    changes.setdefault("division_code", divisions.get(code, "410102"))
     changes.setdefault("school_name", f"测试小学 {code[-1]}")
-    return primary_school(int(code[-5:]), school_code=code, **changes)
+    changes.setdefault("school_code", code)
+    return primary_school(int(code[-5:]), **changes)
 
 
 @dataclass
@@ -147,7 +148,7 @@ def site(database: Database) -> Iterator[Site]:
     yield Site(database, make_app(database), principals)
 
 
-def csrf_token(client: TestClient, path: str = "/") -> str:
+def csrf_token(client: TestClient, path: str = "/login") -> str:
     """Return the CSRF token of the forms on ``path``."""
     page = client.get(path)
     match = CSRF_PATTERN.search(page.text)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from web.site import SCHOOL_B, Site, assert_error
+from fastapi.testclient import TestClient
+from web.site import SCHOOL_B, Site, assert_error, csrf_token
 
 
 def test_unknown_api_route_is_json_404(site: Site) -> None:
@@ -75,3 +76,24 @@ def test_page_needing_login_redirects(site: Site) -> None:
     response = site.client().get("/reviews", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/reviews"
+
+
+def test_unexpected_error_is_json_500(site: Site) -> None:
+    def boom() -> None:
+        raise RuntimeError("database exploded")
+
+    site.app.add_api_route("/api/v1/boom", boom)
+    client = TestClient(site.app, raise_server_exceptions=False)
+    response = client.get("/api/v1/boom")
+    assert_error(response, 500, "internal")
+    assert "exploded" not in response.text
+
+
+def test_post_without_login_is_html_401(site: Site) -> None:
+    client = site.client()
+    response = client.post(
+        "/records/1/submit",
+        data={"base_version": "1", "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 401
+    assert "请先登录" in response.text

@@ -19,6 +19,7 @@ from junheng.store.models import User
 from junheng.web.errors import NotAuthenticated
 
 SESSION_USER = "uid"
+_UNRESOLVED = object()
 BEARER = "bearer"
 
 
@@ -46,8 +47,8 @@ def optional_principal(request: Request) -> Principal | None:
     A Bearer header that does not match an active token is an error, not an
     anonymous request, so a client with a revoked token learns it at once.
     """
-    if "principal" in request.state._state:
-        cached: Principal | None = request.state.principal
+    cached = getattr(request.state, "principal", _UNRESOLVED)
+    if cached is None or isinstance(cached, Principal):
         return cached
     principal = _resolve(request)
     request.state.principal = principal

@@ -13,8 +13,10 @@ chain and the review history look as they would after real use.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -23,7 +25,6 @@ from sqlalchemy.orm import Session
 from junheng import demo as synthetic
 from junheng.services import accounts, reporting
 from junheng.services.access import SYSTEM, Principal, Role
-from junheng.services.validation import json_value
 from junheng.store.divisions import load_divisions
 from junheng.store.models import SchoolRecord
 
@@ -136,13 +137,14 @@ def build_demo(
     accounts_list = demo_accounts(open_schools[0])
     reviewers = _create_accounts(session, accounts_list)
     report("学校数据 / school data")
+    records = _import(session, frame)
     # The open county's latest year: the first school a draft, the second
     # submitted, the third approved by the county; the rest go all the way.
     stop_at = {open_schools[0]: 0, open_schools[1]: 1, open_schools[2]: 2}
-    for row in frame.sort("year", "division_code", "school_code").iter_rows(named=True):
-        data = {name: json_value(value) for name, value in row.items()}
-        steps = stop_at.get(row["school_code"]) if row["year"] == open_year else None
-        _report_school(session, reviewers, data, steps)
+    for record in records:
+        steps = stop_at.get(record.school_code) if record.year == open_year else None
+        county = str(record.data["division_code"])
+        _advance(session, reviewers, record, county, steps)
     return accounts_list
 
 
@@ -187,25 +189,31 @@ def _create_accounts(
     return principals
 
 
-def _report_school(
+def _import(session: Session, frame: pl.DataFrame) -> list[SchoolRecord]:
+    """Import the rows through the file import, which validates them in one pass."""
+    with tempfile.TemporaryDirectory(prefix="junheng-demo-") as folder:
+        path = Path(folder) / "合成学校数据.parquet"
+        frame.write_parquet(path)
+        return reporting.import_school_file(session, SYSTEM, path)
+
+
+def _advance(
     session: Session,
     reviewers: dict[str, Principal],
-    data: dict[str, Any],
+    record: SchoolRecord,
+    county: str,
     steps: int | None,
 ) -> None:
-    """Save one school-year and take it ``steps`` steps up the chain (all if None)."""
-    county = data["division_code"]
-    record: SchoolRecord = reporting.save_school_year(
-        session, SYSTEM, data["school_code"], data["year"], data, None
-    )
+    """Take a draft ``steps`` steps up the chain of ``county`` (all if ``None``)."""
     chain = [("submit", SYSTEM), ("approve", reviewers[county])]
     if county[:4] in reviewers:
         chain.append(("approve", reviewers[county[:4]]))
     chain.append(("approve", reviewers["demo-province"]))
+    current: Any = record
     for action, principal in chain[: len(chain) if steps is None else steps]:
         if action == "submit":
-            record = reporting.submit(session, principal, record.id, record.version)  # type: ignore[assignment]
+            current = reporting.submit(session, principal, current.id, current.version)
         else:
-            record = reporting.review(  # type: ignore[assignment]
-                session, principal, record.id, "approve", "", record.version
+            current = reporting.review(
+                session, principal, current.id, "approve", "", current.version
             )

@@ -66,17 +66,33 @@ class BodySizeLimit:
                 await self._reject(scope, receive, send)
                 return
         received = 0
+        rejected = False
+        started = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if rejected:
+                return  # the 413 response has been sent instead
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise PayloadTooLarge(limit=_megabytes(self.limit))
+            if message["type"] != "http.request" or rejected:
+                return message
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                if not started:
+                    await self._reject(scope, receive, send)
+                rejected = True
+                # The app sees the client go away and stops reading; whatever
+                # it answers is dropped by guarded_send.
+                return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, counting_receive, send)
+        await self.app(scope, counting_receive, guarded_send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         from starlette.requests import Request

@@ -43,8 +43,8 @@ class WebSettings(BaseSettings):
 
     mode: Mode = Field(
         default="production",
-        description="production, dev or demo; dev and demo allow a generated "
-        "secret key and show demo notices.",
+        description="production, dev or demo; dev and demo run without a secret "
+        "key (a random one per process), and demo marks every page as synthetic.",
     )
     database_url: str | None = Field(
         default=None,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile
 
 from junheng.services import reporting
-from junheng.store.models import SchoolRecord
+from junheng.store.models import School, SchoolRecord
 from junheng.web.api.schemas import (
     CompletenessOut,
     FieldChangeOut,
@@ -20,6 +20,7 @@ from junheng.web.api.schemas import (
     SubmitIn,
 )
 from junheng.web.auth import CurrentPrincipal, DbSession
+from junheng.web.params import RowId, YearPath
 from junheng.web.scope import get_record, get_school, record_events, require_scope
 from junheng.web.uploads import saved_upload
 
@@ -42,19 +43,25 @@ def save_record(
     principal: CurrentPrincipal,
     session: DbSession,
     code: str,
-    year: int,
+    year: YearPath,
     body: SaveRecordIn,
 ) -> SchoolRecord:
     """Save new data for a school year as a new draft version.
 
+    For a school without data yet, ``data`` must include its ``division_code``
+    and identity fields.
     The data are validated with the rules of the file import; every problem is
     returned in ``error.detail`` with its field, value and fix.
     """
-    school = get_school(session, principal, code)
-    data = {"year": year, "division_code": school.division_code, "school_code": code}
-    data.update(body.data)
+    data: dict[str, Any] = dict(body.data)
+    # A school enters the store with its first data, which then name its county.
+    if session.get(School, code) is not None:
+        school = get_school(session, principal, code)
+        data.setdefault("division_code", school.division_code)
+    data.setdefault("school_code", code)
+    data.setdefault("year", year)
     record = reporting.save_school_year(
-        session, principal, school.code, year, data, body.base_version
+        session, principal, code, year, data, body.base_version
     )
     session.commit()
     return record
@@ -73,7 +80,7 @@ async def import_file(
 
 @router.get("/records/{record_id}", response_model=RecordOut)
 def read_record(
-    principal: CurrentPrincipal, session: DbSession, record_id: int
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId
 ) -> SchoolRecord:
     """Read one version with its data."""
     record, _ = get_record(session, principal, record_id)
@@ -82,7 +89,7 @@ def read_record(
 
 @router.get("/records/{record_id}/events", response_model=list[ReviewEventOut])
 def list_events(
-    principal: CurrentPrincipal, session: DbSession, record_id: int
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId
 ) -> list[ReviewEventOut]:
     """List the workflow steps of every version of the record's school year."""
     record, school = get_record(session, principal, record_id)
@@ -94,7 +101,7 @@ def list_events(
     "/records/{record_id}/compare/{other_id}", response_model=list[FieldChangeOut]
 )
 def compare_records(
-    principal: CurrentPrincipal, session: DbSession, record_id: int, other_id: int
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId, other_id: RowId
 ) -> list[FieldChangeOut]:
     """List the fields that differ between two versions of the same school year."""
     first, _ = get_record(session, principal, record_id)
@@ -104,7 +111,7 @@ def compare_records(
 
 @router.post("/records/{record_id}/submit", response_model=RecordOut)
 def submit_record(
-    principal: CurrentPrincipal, session: DbSession, record_id: int, body: SubmitIn
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId, body: SubmitIn
 ) -> reporting.Record:
     """Submit the current version for review by the county."""
     record = reporting.submit(session, principal, record_id, body.base_version)
@@ -114,7 +121,7 @@ def submit_record(
 
 @router.post("/records/{record_id}/review", response_model=RecordOut)
 def review_record(
-    principal: CurrentPrincipal, session: DbSession, record_id: int, body: ReviewIn
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId, body: ReviewIn
 ) -> reporting.Record:
     """Approve the record for the next level, or return it with a comment."""
     record = reporting.review(
@@ -126,7 +133,7 @@ def review_record(
 
 @router.post("/records/{record_id}/reopen", response_model=RecordOut)
 def reopen_record(
-    principal: CurrentPrincipal, session: DbSession, record_id: int, body: ReopenIn
+    principal: CurrentPrincipal, session: DbSession, record_id: RowId, body: ReopenIn
 ) -> reporting.Record:
     """Reopen approved data for a correction; it goes up the chain again."""
     record = reporting.reopen(session, principal, record_id, body.reason)

@@ -16,6 +16,7 @@ from junheng.store.models import ApiToken
 from junheng.web.auth import CurrentPrincipal, DbSession, log_in, log_out
 from junheng.web.i18n import translate
 from junheng.web.pages.render import language_of, render
+from junheng.web.params import RowId
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,7 +109,7 @@ def create_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(
-    request: Request, principal: CurrentPrincipal, session: DbSession, token_id: int
+    request: Request, principal: CurrentPrincipal, session: DbSession, token_id: RowId
 ) -> Response:
     """Revoke one of the caller's tokens."""
     accounts.revoke_api_token(session, principal, token_id)

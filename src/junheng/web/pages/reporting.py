@@ -28,6 +28,7 @@ from junheng.store.models import School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.forms import field_groups, initial_values, read_form
 from junheng.web.pages.render import language_of, render
+from junheng.web.params import RowId, YearPath
 from junheng.web.scope import (
     current_records,
     get_record,
@@ -63,7 +64,7 @@ def school_page(
     request: Request, principal: CurrentPrincipal, session: DbSession, school_code: str
 ) -> Response:
     """Show a school's years, their current status and the upload form."""
-    school = get_school(session, principal, school_code)
+    school = _school_or_new(session, principal, school_code)
     return render(
         request,
         "reporting/school.html",
@@ -82,12 +83,12 @@ def year_form(
     principal: CurrentPrincipal,
     session: DbSession,
     school_code: str,
-    year: int,
+    year: YearPath,
 ) -> Response:
     """Show the data form of a school year with its current version."""
-    school = get_school(session, principal, school_code)
+    school = _school_or_new(session, principal, school_code)
     current = _current(session, principal, school, year)
-    return _form_page(request, principal, school, year, current)
+    return _form_page(request, session, principal, school, year, current)
 
 
 @router.post("/reporting/{school_code}/{year}")
@@ -96,10 +97,10 @@ async def save_year(
     principal: CurrentPrincipal,
     session: DbSession,
     school_code: str,
-    year: int,
+    year: YearPath,
 ) -> Response:
     """Save the form as a new draft version; show every issue if it is invalid."""
-    school = get_school(session, principal, school_code)
+    school = _school_or_new(session, principal, school_code)
     form = await request.form()
     data = read_form(form, school, year)
     base = _base_version(form.get("base_version"))
@@ -113,6 +114,7 @@ async def save_year(
         current = _current(session, principal, school, year)
         return _form_page(
             request,
+            session,
             principal,
             school,
             year,
@@ -156,7 +158,7 @@ async def upload(
 
 @router.get("/records/{record_id}")
 def record_page(
-    request: Request, principal: CurrentPrincipal, session: DbSession, record_id: int
+    request: Request, principal: CurrentPrincipal, session: DbSession, record_id: RowId
 ) -> Response:
     """Show one version: its data, its workflow and the actions open to the caller."""
     record, school = get_record(session, principal, record_id)
@@ -184,7 +186,7 @@ def record_page(
 def submit(
     principal: CurrentPrincipal,
     session: DbSession,
-    record_id: int,
+    record_id: RowId,
     base_version: Annotated[int, Form(ge=1)],
 ) -> Response:
     """Submit the current version for review by the county."""
@@ -197,7 +199,7 @@ def submit(
 def review(
     principal: CurrentPrincipal,
     session: DbSession,
-    record_id: int,
+    record_id: RowId,
     decision: Annotated[str, Form(pattern="^(approve|return)$")],
     base_version: Annotated[int, Form(ge=1)],
     comment: Annotated[str, Form(max_length=2000)] = "",
@@ -214,7 +216,7 @@ def review(
 def reopen(
     principal: CurrentPrincipal,
     session: DbSession,
-    record_id: int,
+    record_id: RowId,
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
 ) -> Response:
     """Reopen approved data for a correction, which then goes up the chain again."""
@@ -229,7 +231,7 @@ def versions_page(
     principal: CurrentPrincipal,
     session: DbSession,
     school_code: str,
-    year: int,
+    year: YearPath,
 ) -> Response:
     """List every version of a school year with a form to compare two."""
     school = get_school(session, principal, school_code)
@@ -247,7 +249,7 @@ def compare_page(
     principal: CurrentPrincipal,
     session: DbSession,
     school_code: str,
-    year: int,
+    year: YearPath,
     a: Annotated[int, Query(ge=1)],
     b: Annotated[int, Query(ge=1)],
 ) -> Response:
@@ -307,15 +309,33 @@ def completeness_page(
     )
 
 
+def _school_or_new(session: Session, principal: Principal, code: str) -> School:
+    """Return the school, or an unsaved one for a school user's first report.
+
+    A school enters the store with its first saved data, so a school account
+    must be able to open the form of a school the store does not know yet.
+    """
+    if (
+        principal.role == Role.SCHOOL
+        and principal.school_code == code
+        and session.get(School, code) is None
+    ):
+        return School(code=code, name="", division_code=principal.scope, school_type="")
+    return get_school(session, principal, code)
+
+
 def _current(
     session: Session, principal: Principal, school: School, year: int
 ) -> SchoolRecord | None:
+    if session.get(School, school.code) is None:
+        return None
     versions = reporting.versions(session, principal, school.code, year)
     return next((v for v in versions if v.is_current), None)
 
 
 def _form_page(
     request: Request,
+    session: Session,
     principal: Principal,
     school: School,
     year: int,
@@ -327,6 +347,12 @@ def _form_page(
     editable = can_write(principal, school.division_code, school.code) and (
         current is None or current.status in EDITABLE
     )
+    returned = None
+    if current is not None and current.status == "returned":
+        events = record_events(session, school.code, year)
+        returned = next(
+            (e.comment for e in reversed(events) if e.to_status == "returned"), None
+        )
     shown = (
         values
         if values is not None
@@ -344,6 +370,7 @@ def _form_page(
             "editable": editable,
             "error": error,
             "issues": _issue_rows(error),
+            "returned_comment": returned,
             "saved": request.query_params.get("saved"),
             "lang": language_of(request),
         },
