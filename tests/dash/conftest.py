@@ -14,19 +14,12 @@ import httpx
 import pytest
 from dash.dashdata import People, seed
 from fastapi.testclient import TestClient
-from store.dbfixtures import (
-    BACKENDS,
-    Database,
-    _postgres_database,
-    _sqlite_database,
-    database,
-)
+from store.dbfixtures import BACKENDS, Database, _postgres_schema
 
 from junheng.services import accounts
+from junheng.store.db import make_engine, session_factory, upgrade
 from junheng.web.app import create_app
 from junheng.web.settings import WebSettings
-
-__all__ = ["database", "shared_site", "site"]
 
 
 @dataclass
@@ -68,10 +61,17 @@ def site(database: Database) -> Iterator[Site]:
 def shared_site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    """Yield the app on a seeded database shared by a module's read-only tests."""
-    if request.param == "sqlite":
-        databases = _sqlite_database(tmp_path_factory.mktemp("dash"))
-    else:
-        databases = _postgres_database()
-    for opened in databases:
-        yield from _open_site(opened)
+    """Yield the app on a seeded database shared by a module's read-only tests.
+
+    On PostgreSQL the database is a schema of its own, apart from the schema
+    that the function-scoped ``database`` fixture empties before each test.
+    """
+    if request.param == "postgresql":
+        with _postgres_schema(migrate=True) as opened:
+            yield from _open_site(opened)
+        return
+    url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'dash.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    yield from _open_site(Database("sqlite", url, engine, session_factory(engine)))
+    engine.dispose()
