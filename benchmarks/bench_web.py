@@ -379,6 +379,7 @@ def main() -> None:
         "--schools-per-county", type=float, default=70, help="mean schools per county"
     )
     args = parser.parse_args()
+
     print(f"machine: {_machine()}")
     print(demo.SYNTHETIC)
     started = time.perf_counter()
@@ -388,6 +389,7 @@ def main() -> None:
         f"generated {schools.height:,} synthetic schools in "
         f"{time.perf_counter() - started:.1f} s"
     )
+
     with bench_schema() as url:
         started = time.perf_counter()
         token = load_store(url, schools, items)

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from dash.dashdata import PASSWORD, ZHONGYUAN, People, finish_weak_school, seed
 from store.dbfixtures import Database
+from web.live import live_server
+from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from junheng.web.app import create_app
 from junheng.web.settings import WebSettings
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,13 +24,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def live(database: Database) -> Iterator[tuple[str, Database, People]]:
     """Serve the app on a seeded database at 127.0.0.1 on a free port."""
@@ -53,22 +32,8 @@ def live(database: Database) -> Iterator[tuple[str, Database, People]]:
     app = create_app(
         WebSettings(mode="dev", database_url=database.url), database.engine
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"the test server did not start on port {port}")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", database, people
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    with live_server(app) as base:
+        yield base, database, people
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -90,7 +55,7 @@ def test_verdict_changes_after_approval(
                 "console",
                 lambda m: errors.append(m.text) if m.type == "error" else None,
             )
-            # The browser asks for /favicon.ico on its own; the site has none.
+            # The browser requests /favicon.ico on its own, and the site has none.
             page.on(
                 "response",
                 lambda r: (

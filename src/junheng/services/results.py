@@ -1,8 +1,8 @@
 """Evaluations computed from approved store data, cached per data generation.
 
 The dashboards, the JSON API and the report downloads all read evaluations
-through :class:`ResultsCache`. One entry holds the national evaluation of one
-year under one framework for one audience, keyed by ``(framework, year, data
+through :class:`ResultsCache`. One entry contains the national evaluation of one
+year under one framework for one audience and is keyed by ``(framework, year, data
 generation, audience)``. The store bumps the data generation in the same
 transaction that approves or reopens a record, so the first request after an
 approval sees a new key and evaluates again, and every request in between reuses
@@ -52,7 +52,7 @@ T = TypeVar("T")
 
 
 class ResultSource(Protocol):
-    """Where approved data comes from: the store, or frames in tests and demos."""
+    """A provider of approved data: the store, or frames in tests and demos."""
 
     def generation(self) -> int:
         """Return the current data generation."""
@@ -195,7 +195,7 @@ class YearResult:
     def division_evaluation(self, prefix: str) -> Evaluation:
         """Return the evaluation of the counties whose code starts with ``prefix``.
 
-        The whole-year evaluation already holds every county's numbers; this one
+        The whole-year evaluation already contains every county's numbers, and this one
         exists for the reports, whose roll-ups and lists must cover exactly the
         division in view.
         """

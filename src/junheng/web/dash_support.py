@@ -2,7 +2,7 @@
 specifications, map geometry lookup and the page context.
 
 Charts and maps are drawn in the browser by ``static/dash/dash.js`` from the
-page's JSON twin; the specifications here only say which table and columns a
+page's JSON twin. The specifications here only name the table and columns a
 chart shows, so a chart can never show a number the twin does not have.
 """
 
@@ -202,93 +202,98 @@ def _section_title(section: str) -> dict[str, str]:
     return SECTION_LABELS.get(section, {"zh": section, "en": section})
 
 
+def _chart(
+    chart_id: str,
+    kind: str,
+    table: str,
+    section: str | None,
+    series: list[str],
+    limit: float | None,
+    title: tuple[str, str],
+) -> dict[str, Any]:
+    """Return one chart specification; ``section`` prefixes the title."""
+    label = _section_title(section) if section else {"zh": "", "en": ""}
+    return {
+        "id": chart_id,
+        "kind": kind,
+        "table": table,
+        "filter": {"section": section} if section else {},
+        "x": "year" if table == "trend" else "indicator",
+        "series": series,
+        "limit": limit,
+        "title": {
+            "zh": f"{label['zh']}{title[0]}",
+            "en": f"{label['en']} {title[1]}".strip(),
+        },
+    }
+
+
 def chart_specs(view: dict[str, Any], framework: Framework) -> list[dict[str, Any]]:
     """Return the charts of a page: which table, rows, columns and limit line."""
     tables = view["tables"]
     limits: dict[str, float] = {
         str(k): v for k, v in framework.balance_rule.cv_limit.items()
     }
-    charts: list[dict[str, Any]] = []
     level = view["level"]
+    charts: list[dict[str, Any]] = []
     indicators = tables.get("indicators")
-    if indicators is not None and level != "school":
-        series = ["cv"] if level == "county" else ["cv_median", "cv_max"]
-        for section in _sections(indicators):
-            label = _section_title(section)
+    for section in _sections(indicators) if indicators is not None else []:
+        if level == "school":
             charts.append(
-                {
-                    "id": f"cv-{section}",
-                    "kind": "bars",
-                    "table": "indicators",
-                    "filter": {"section": section},
-                    "x": "indicator",
-                    "series": series,
-                    "limit": limits.get(section),
-                    "title": {
-                        "zh": f"{label['zh']}各指标差异系数",
-                        "en": f"{label['en']} CV per indicator",
-                    },
-                }
+                _chart(
+                    f"values-{section}",
+                    "bars",
+                    "indicators",
+                    section,
+                    ["value", "threshold"],
+                    None,
+                    ("指标值与标准", "values and thresholds"),
+                )
             )
-    if indicators is not None and level == "school":
-        for section in _sections(indicators):
-            label = _section_title(section)
+        else:
+            series = ["cv"] if level == "county" else ["cv_median", "cv_max"]
             charts.append(
-                {
-                    "id": f"values-{section}",
-                    "kind": "bars",
-                    "table": "indicators",
-                    "filter": {"section": section},
-                    "x": "indicator",
-                    "series": ["value", "threshold"],
-                    "limit": None,
-                    "title": {
-                        "zh": f"{label['zh']}指标值与标准",
-                        "en": f"{label['en']} values and thresholds",
-                    },
-                }
+                _chart(
+                    f"cv-{section}",
+                    "bars",
+                    "indicators",
+                    section,
+                    series,
+                    limits.get(section),
+                    ("各指标差异系数", "CV per indicator"),
+                )
             )
     trend = tables.get("trend")
-    if trend is not None:
-        charts.extend(_trend_charts(view, trend, limits))
-    return charts
-
-
-def _trend_charts(
-    view: dict[str, Any], trend: dict[str, Any], limits: dict[str, float]
-) -> list[dict[str, Any]]:
-    keys = [c["key"] for c in trend["columns"]]
-    if view["level"] in ("nation", "province", "city"):
-        return [
-            {
-                "id": "trend",
-                "kind": "lines",
-                "table": "trend",
-                "filter": {},
-                "x": "year",
-                "series": ["pass", "fail", "incomplete"],
-                "limit": None,
-                "title": {"zh": "历年结论", "en": "Verdicts by year"},
-            }
-        ]
-    charts = []
-    prefix = "cv_" if view["level"] == "county" else "v_"
-    for section in _sections(trend):
-        label = _section_title(section)
+    if trend is None:
+        return charts
+    if level in ("nation", "province", "city"):
+        series = ["pass", "fail", "incomplete"]
         charts.append(
-            {
-                "id": f"trend-{section}",
-                "kind": "lines",
-                "table": "trend",
-                "filter": {"section": section},
-                "x": "year",
-                "series": [k for k in keys if k.startswith(prefix)],
-                "limit": limits.get(section) if prefix == "cv_" else None,
-                "title": {
-                    "zh": f"{label['zh']}历年变化",
-                    "en": f"{label['en']} by year",
-                },
-            }
+            _chart(
+                "trend",
+                "lines",
+                "trend",
+                None,
+                series,
+                None,
+                ("历年结论", "Verdicts by year"),
+            )
+        )
+        return charts
+    prefix = "cv_" if level == "county" else "v_"
+    keys = [c["key"] for c in trend["columns"] if c["key"].startswith(prefix)]
+    for section in _sections(trend):
+        limit = limits.get(section) if prefix == "cv_" else None
+        charts.append(
+            _chart(
+                f"trend-{section}",
+                "lines",
+                "trend",
+                section,
+                keys,
+                limit,
+                ("历年变化", "by year"),
+            )
         )
     return charts
 

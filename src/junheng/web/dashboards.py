@@ -9,9 +9,9 @@ table, with the values the page shows. ``…/{code}/report.xlsx`` and
 The JSON API adds ``/api/v1/evaluations/{year}/{division_code}`` and
 ``/api/v1/rollups/{year}/{prefix}``.
 
-Every page reads the cached evaluation of :mod:`junheng.services.results`; a
+Every page reads the cached evaluation of :mod:`junheng.services.results`. A
 caller sees only the divisions inside their scope, and anonymous or public
-callers see only published results (see that module for the rule).
+callers see only published results (that module states the rule).
 """
 
 from __future__ import annotations
@@ -359,7 +359,7 @@ def nation_page(
     principal: OptionalPrincipal,
     table: str | None = None,
 ) -> Response:
-    """The national page (``nation``, ``nation.json``, ``nation.csv``)."""
+    """Return the national page, or its JSON or CSV twin."""
     if _split_suffix(name)[0] != "nation":
         raise _not_found("page", name, year)
     page = _resolve(request, session, principal, year, "nation", name[len("nation") :])
@@ -376,7 +376,7 @@ def division_page(
     principal: OptionalPrincipal,
     table: str | None = None,
 ) -> Response:
-    """A province, city, county or school page, or its JSON or CSV twin."""
+    """Return a province, city, county or school page, or its JSON or CSV twin."""
     if level not in LEVELS or level == "nation":
         raise _not_found(level, name, year)
     page = _resolve(request, session, principal, year, level, name)
