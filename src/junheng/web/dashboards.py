@@ -20,6 +20,8 @@ import csv
 import io
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -45,7 +47,7 @@ from junheng.services.result_views import (
     school_view,
 )
 from junheng.services.results import Audience, ResultsCache, YearResult
-from junheng.web.auth import DbSession, OptionalPrincipal
+from junheng.web.auth import optional_principal
 from junheng.web.dash_support import (
     DASH_TEXT,
     StoreSource,
@@ -315,12 +317,25 @@ def _respond(
 # ------------------------------------------------------------------ routes
 
 
+@contextmanager
+def _caller(request: Request) -> Iterator[tuple[Session, Principal | None]]:
+    """Yield a store session and the caller of ``request``.
+
+    The routes open these themselves instead of declaring them as
+    dependencies, because FastAPI runs each sync dependency in the thread pool
+    and those hops were a large part of a cached page's time under load.
+    """
+    principal = optional_principal(request)
+    with request.app.state.sessions() as session:
+        yield session, principal
+
+
 @router.get("/dash", include_in_schema=False)
-def dash_home(
-    request: Request, session: DbSession, principal: OptionalPrincipal
-) -> RedirectResponse:
+def dash_home(request: Request) -> RedirectResponse:
     """Send the caller to the latest year at the level of their scope."""
-    years = StoreSource(session, results_cache(request)).years(audience_of(principal))
+    with _caller(request) as (session, principal):
+        source = StoreSource(session, results_cache(request))
+        years = source.years(audience_of(principal))
     if not years:
         raise NotFound(
             "no approved results yet; results appear once a province approves data",
@@ -343,10 +358,9 @@ def _home_path(year: int, principal: Principal | None) -> str:
 
 
 @router.get("/dash/{year}", include_in_schema=False)
-def dash_year(
-    year: int, session: DbSession, principal: OptionalPrincipal
-) -> RedirectResponse:
+def dash_year(year: int, request: Request) -> RedirectResponse:
     """Send the caller to ``year`` at the level of their scope."""
+    principal = optional_principal(request)
     return RedirectResponse(_home_path(year, principal), status_code=303)
 
 
@@ -355,15 +369,15 @@ def nation_page(
     year: int,
     name: str,
     request: Request,
-    session: DbSession,
-    principal: OptionalPrincipal,
     table: str | None = None,
 ) -> Response:
     """Return the national page, or its JSON or CSV twin."""
     if _split_suffix(name)[0] != "nation":
         raise _not_found("page", name, year)
-    page = _resolve(request, session, principal, year, "nation", name[len("nation") :])
-    return _respond(request, page, principal, table)
+    with _caller(request) as (session, principal):
+        suffix = name[len("nation") :]
+        page = _resolve(request, session, principal, year, "nation", suffix)
+        return _respond(request, page, principal, table)
 
 
 @router.get("/dash/{year}/{level}/{name}", include_in_schema=False)
@@ -372,17 +386,16 @@ def division_page(
     level: str,
     name: str,
     request: Request,
-    session: DbSession,
-    principal: OptionalPrincipal,
     table: str | None = None,
 ) -> Response:
     """Return a province, city, county or school page, or its JSON or CSV twin."""
     if level not in LEVELS or level == "nation":
         raise _not_found(level, name, year)
-    page = _resolve(request, session, principal, year, level, name)
-    if page.level == "school":
-        _check_school(page, principal)
-    return _respond(request, page, principal, table)
+    with _caller(request) as (session, principal):
+        page = _resolve(request, session, principal, year, level, name)
+        if page.level == "school":
+            _check_school(page, principal)
+        return _respond(request, page, principal, table)
 
 
 def _check_school(page: PageRequest, principal: Principal | None) -> None:
@@ -403,14 +416,13 @@ def report_download(
     code: str,
     fmt: str,
     request: Request,
-    session: DbSession,
-    principal: OptionalPrincipal,
 ) -> Response:
     """Download the Excel or HTML report of the division in view."""
     if fmt not in REPORT_TYPES or level not in ("province", "city", "county"):
         raise _not_found(level, code, year)
-    page = _resolve(request, session, principal, year, level, code)  # type: ignore[arg-type]
-    build_view(page, "zh")  # raises NotFound for a division without results
+    with _caller(request) as (session, principal):
+        page = _resolve(request, session, principal, year, level, code)  # type: ignore[arg-type]
+        build_view(page, "zh")  # raises NotFound for a division without results
     lang = language_of(request)
     body = page.result.memo(
         ("report", code, fmt, lang), lambda: _report_bytes(page.result, code, fmt, lang)
@@ -446,8 +458,6 @@ def api_evaluation(
     year: int,
     division_code: str,
     request: Request,
-    session: DbSession,
-    principal: OptionalPrincipal,
 ) -> Response:
     """Return the evaluation of a county (6 digits), city (4), province (2) or
     the nation (``all``): the tables of its dashboard page."""
@@ -459,8 +469,10 @@ def api_evaluation(
             raise _not_found("division", division_code, year)
         level = by_length[len(division_code)]  # type: ignore[assignment]
         code = division_code
-    page = _resolve(request, session, principal, year, level, code + ".json")
-    return Response(_json_bytes(page, language_of(request)), media_type=JSON_TYPE)
+    with _caller(request) as (session, principal):
+        page = _resolve(request, session, principal, year, level, code + ".json")
+        body = _json_bytes(page, language_of(request))
+    return Response(body, media_type=JSON_TYPE)
 
 
 @router.get(
@@ -470,17 +482,16 @@ def api_rollups(
     year: int,
     prefix: str,
     request: Request,
-    session: DbSession,
-    principal: OptionalPrincipal,
 ) -> Response:
     """Return the verdict and indicator roll-ups of every region inside
     ``prefix`` (``all`` for the whole country)."""
     code = "" if prefix == "all" else prefix
     if code and (not code.isdigit() or len(code) not in (2, 4)):
         raise _not_found("region", prefix, year)
-    check_read(principal, code)
-    page = _load(request, session, principal, year, "nation", code)
-    body = page.result.memo(("rollups", code), lambda: _rollup_bytes(page, code))
+    with _caller(request) as (session, principal):
+        check_read(principal, code)
+        page = _load(request, session, principal, year, "nation", code)
+        body = page.result.memo(("rollups", code), lambda: _rollup_bytes(page, code))
     return Response(body, media_type=JSON_TYPE)
 
 
