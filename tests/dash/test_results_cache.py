@@ -76,6 +76,16 @@ def test_older_generation_dropped() -> None:
     assert [k.generation for k in cache._entries] == [2]
 
 
+def test_late_old_generation_not_kept() -> None:
+    cache = ResultsCache()
+    source = FrameSource(_frame([4000.0]))
+    source.bump()
+    newer = cache.result(source, 2024)
+    older = cache.result(source, 2024, generation=1)
+    assert older is not newer
+    assert [k.generation for k in cache._entries] == [2]
+
+
 def test_concurrent_requests_build_once() -> None:
     cache = ResultsCache()
     source = FrameSource(_frame([4000.0, 5000.0]))

@@ -336,6 +336,10 @@ class ResultsCache:
             return built
 
     def _store(self, key: ResultKey, built: YearResult) -> None:
+        if any(k.generation > key.generation for k in self._entries):
+            # A request that read the generation before an approval finished
+            # after one that read it after: serve it, but do not keep it.
+            return
         stale = [k for k in self._entries if k.generation < key.generation]
         for old in stale:
             del self._entries[old]
