@@ -184,7 +184,7 @@ def _read_password(from_stdin: bool) -> str:
     "--scope",
     default="",
     show_default=True,
-    help="Division code prefix the account sees: empty for the ministry, 2 "
+    help="Division code prefix the account reads: empty for the ministry, 2 "
     "digits for a province, 4 for a city, 6 for a county (a school's county).",
 )
 @click.option("--school", default=None, help="10-digit school code of a school user.")

@@ -300,6 +300,7 @@ def authenticate(
             session, username, "user.login_reset", "user", user.id, None, None, at=now
         )
     if password_hasher.check_needs_rehash(user.password_hash):
+        # NOTE: a rehash keeps the same password, so it adds no audit record.
         user.password_hash = password_hasher.hash(password)
     session.flush()
     return principal_for(user, session)

@@ -278,7 +278,7 @@ def _check_editable(
 ) -> None:
     """Raise unless a new version may follow ``current`` from ``base_version``.
 
-    ``missing_en`` and ``missing_zh`` say what has no data yet, for a
+    ``missing_en`` and ``missing_zh`` name what has no data yet, for a
     ``base_version`` given where no version exists.
     """
     if (current.version if current else None) != base_version:
