@@ -6,20 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reports.test_report_browser import CHROMIUM, CHROMIUM_ARGS
 from web.live import live_server
 from web.site import PASSWORD, SCHOOL_A, Site, school_row
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 375, "height": 740}
 
 pytestmark = [

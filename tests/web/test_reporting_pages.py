@@ -196,7 +196,7 @@ def test_approval_chain_with_return_and_correction(site: Site) -> None:
     assert "待县级审核" in status_of(school, rid)
     assert f"/records/{rid}" in county.get("/reviews").text
 
-    # The county returns it with a comment; the school sees the comment.
+    # The county returns it with a comment, which the school form shows.
     act(
         county,
         f"/records/{rid}/review",
@@ -396,3 +396,10 @@ def test_stale_submit_is_conflict(site: Site) -> None:
         site.client("school_a"), f"/records/{record.id}/submit", {"base_version": "1"}
     )
     assert response.status_code == 409
+
+
+def test_completeness_defaults_to_latest_year(site: Site) -> None:
+    site.save()
+    page = site.client("henan").get("/completeness")
+    assert page.status_code == 200
+    assert f"{YEAR} 学年" in page.text

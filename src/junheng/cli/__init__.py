@@ -533,9 +533,9 @@ def demo(
     _emit(doc, fmt, output, lang, console)
 
 
-# Store commands; imported last because they reuse the helpers above.
+# Platform commands; imported last because they reuse the helpers above.
 from junheng.cli.platform import audit, db, import_file, user  # noqa: E402
-from junheng.cli.serve import serve  # noqa: E402 (needs main defined above)
+from junheng.cli.serve import serve  # noqa: E402
 
 main.add_command(db)
 main.add_command(user)

@@ -1,4 +1,4 @@
-"""Who is calling: the session cookie or an ``Authorization: Bearer`` API token.
+"""Caller identification from the session cookie or an ``Authorization: Bearer`` token.
 
 The session cookie is signed by Starlette's ``SessionMiddleware`` (itsdangerous)
 and holds only the user id and the CSRF secret. Each request reloads the user, so
@@ -94,4 +94,7 @@ def log_in(request: Request, principal: Principal) -> None:
 
 def log_out(request: Request) -> None:
     """End the session."""
+    # NOTE: sessions live in the signed cookie, so a copy of the cookie taken
+    # before logout stays valid until JUNHENG_SESSION_MAX_AGE ends; deactivating
+    # the account ends it at once.
     request.session.clear()

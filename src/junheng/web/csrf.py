@@ -14,6 +14,7 @@ JavaScript, and starlette-wtf would bring in WTForms for one hidden field.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 
 from fastapi import Request
@@ -27,6 +28,7 @@ HEADER = "x-csrf-token"
 SESSION_KEY = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _SALT = "junheng.csrf"
+log = logging.getLogger("junheng.web")
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
@@ -57,13 +59,16 @@ async def verify_csrf(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     expected = request.session.get(SESSION_KEY)
     if not sent or not isinstance(expected, str):
+        log.warning("CSRF token missing: %s %s", request.method, request.url.path)
         raise CsrfFailed()
     max_age = request.app.state.settings.session_max_age
     try:
         secret = _serializer(request).loads(sent, max_age=max_age)
     except BadSignature as error:
+        log.warning("CSRF token invalid: %s %s", request.method, request.url.path)
         raise CsrfFailed() from error
     if not isinstance(secret, str) or not hmac.compare_digest(secret, expected):
+        log.warning("CSRF token of another session: %s", request.url.path)
         raise CsrfFailed()
 
 

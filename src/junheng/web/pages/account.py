@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from junheng.web.i18n import translate
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import RowId
 
+log = logging.getLogger("junheng.web")
 router = APIRouter(include_in_schema=False)
 
 SEE_OTHER = 303
@@ -58,6 +60,7 @@ def login(
     except JunhengError as error:
         # Keep the failed-login count the service recorded.
         session.commit()
+        log.info("login rejected for user %r: %s", username, error.code)
         context = {
             "next": _safe_next(next),
             "username": username,

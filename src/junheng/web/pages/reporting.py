@@ -1,8 +1,8 @@
 """Reporting and approval pages: data entry, upload, submit, review, history.
 
 Every change goes through :mod:`junheng.services.reporting`, which checks the
-caller's scope, validates with the import rules and appends to the audit chain;
-these routes only read the form, call the service, commit and render.
+caller's scope, validates with the import rules and appends to the audit chain.
+The routes here only read the form, call the service, commit and render.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from junheng.errors import Conflict, InputError, JunhengError, NotFound
@@ -300,7 +301,7 @@ def completeness_page(
     """Show per child division how many schools reported, were approved, are late."""
     prefix = principal.scope if division is None else division
     require_scope(principal, prefix)
-    chosen = year if year is not None else date.today().year - 1
+    chosen = year if year is not None else _latest_year(session)
     rows = reporting.completeness(session, principal, chosen, prefix)
     return render(
         request,
@@ -353,7 +354,7 @@ def _form_page(
         returned = next(
             (e.comment for e in reversed(events) if e.to_status == "returned"), None
         )
-    shown = (
+    form_values = (
         values
         if values is not None
         else initial_values(current.data if current is not None else None, school)
@@ -366,7 +367,7 @@ def _form_page(
             "year": year,
             "current": current,
             "groups": field_groups(),
-            "values": shown,
+            "values": form_values,
             "editable": editable,
             "error": error,
             "issues": _issue_rows(error),
@@ -376,6 +377,12 @@ def _form_page(
         },
         status_code=status_code,
     )
+
+
+def _latest_year(session: Session) -> int:
+    """Return the latest school year with any data, else last year."""
+    latest = session.scalar(select(func.max(SchoolRecord.year)))
+    return latest if latest is not None else date.today().year - 1
 
 
 def _base_version(raw: object) -> int | None:
