@@ -155,6 +155,13 @@ def test_map_lists_areas(shared_site: Site) -> None:
     assert geo.status_code == 200
 
 
+def test_city_page_links_its_province(shared_site: Site) -> None:
+    page = shared_site.get("/dash/2024/city/4101", "zhengzhou").text
+    assert '<a href="/dash/2024/province/41">河南省</a>' in page
+    county = shared_site.get(f"/dash/2024/county/{ZHONGYUAN}", "zhongyuan").text
+    assert '<a href="/dash/2024/city/4101">郑州市</a>' in county
+
+
 def test_school_page_has_no_map(shared_site: Site) -> None:
     page = shared_site.get("/dash/2024/school/2141000001", "school1")
     assert "学校没有位置数据" in page.text

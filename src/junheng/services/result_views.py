@@ -314,12 +314,18 @@ def region_view(result: YearResult, level: Level, code: str) -> dict[str, Any] |
             _children_rows(result, level, code),
         )
     indicators = _region_indicator_table(result, level, code)
+    parents = {}
+    if level == "city":
+        province = _region_summary(result, "province", code[:2])
+        if province is not None:
+            parents["province"] = [code[:2], province["region_name"]]
     return {
         "level": level,
         "code": code,
         "name": name,
         "year": result.key.year,
         "framework": result.framework.id,
+        "parents": parents,
         "child_level": CHILD_LEVEL[level],
         "tables": [summary_table, children, indicators],
     }

@@ -399,8 +399,6 @@ def breadcrumbs(view: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         if level in parents:
             code, name = parents[level]
             crumbs.append((name or code, page_path(year, level, code)))
-    if view["level"] == "city" and not parents:
-        crumbs.append((view["code"][:2], page_path(year, "province", view["code"][:2])))
     return crumbs
 
 

@@ -37,6 +37,7 @@ from junheng.services.access import Principal, Role
 from junheng.services.result_views import (
     CODE_LENGTH,
     LEVELS,
+    NATION_NAME,
     Level,
     county_trend,
     county_view,
@@ -212,6 +213,8 @@ def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
     if trend is not None:
         tables["trend"] = trend
     full = {**view, "tables": tables, "audience": page.audience}
+    if page.level == "nation":
+        full["name"] = NATION_NAME["en" if lang == "en" else "zh"]
     full["charts"] = chart_specs(full, result.framework)
     full["map"] = map_spec(full)
     return full
