@@ -288,6 +288,11 @@ class Run:
         )
 
 
+def _auth(token: str) -> dict[str, str]:
+    """Return the headers of a request as the token's user ("" for anonymous)."""
+    return {"authorization": f"Bearer {token}"} if token else {}
+
+
 async def _load(
     base: str,
     token: str,
@@ -300,7 +305,7 @@ async def _load(
     errors = 0
     issued = 0
     limits = httpx2.Limits(max_connections=users, max_keepalive_connections=users)
-    headers = {"authorization": f"Bearer {token}"} if token else {}
+    headers = _auth(token)
     async with httpx2.AsyncClient(
         base_url=base, headers=headers, limits=limits, timeout=60
     ) as client:
@@ -343,7 +348,7 @@ def warm(base: str, token: str, paths: Sequence[str]) -> Run:
     latencies = []
     errors = 0
     start = time.perf_counter()
-    headers = {"authorization": f"Bearer {token}"} if token else {}
+    headers = _auth(token)
     with httpx2.Client(base_url=base, headers=headers, timeout=600) as client:
         for path in paths:
             sent = time.perf_counter()
