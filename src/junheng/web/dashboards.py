@@ -1,0 +1,532 @@
+"""Drill-down dashboards of evaluation results: nation → province → city → county
+→ school, each page with a JSON and a CSV twin.
+
+Pages live under ``/dash/{year}/``: ``nation``, ``province/{code}``,
+``city/{code}``, ``county/{code}`` and ``school/{code}``. Adding ``.json`` to a
+page path returns every table and chart of the page, and ``.csv?table=NAME`` one
+table, with the values the page shows. ``…/{code}/report.xlsx`` and
+``report.html`` download the evaluation core's reports of the division in view.
+The JSON API adds ``/api/v1/evaluations/{year}/{division_code}`` and
+``/api/v1/rollups/{year}/{prefix}``.
+
+Every page reads the cached evaluation of :mod:`junheng.services.results`. A
+caller sees only the divisions inside their scope, and anonymous or public
+callers see only published results (that module states the rule).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from junheng.errors import NotFound, PermissionDenied
+from junheng.services import access
+from junheng.services.access import Principal, Role
+from junheng.services.result_views import (
+    CODE_LENGTH,
+    LEVELS,
+    NATION_NAME,
+    Level,
+    county_trend,
+    county_view,
+    jsonable,
+    region_trend,
+    region_view,
+    school_trend,
+    school_view,
+)
+from junheng.services.results import Audience, ResultsCache, YearResult
+from junheng.web.auth import optional_principal
+from junheng.web.dash_support import (
+    DASH_TEXT,
+    StoreSource,
+    chart_specs,
+    link_key,
+    map_spec,
+    page_context,
+    tables_context,
+)
+from junheng.web.errors import ERROR_RESPONSES
+from junheng.web.pages.render import language_of, render, templates
+
+router = APIRouter()
+
+NAV_LINKS = [("/dash", "评估结果", "Results")]
+"""Links the page header shows (read by the app factory)."""
+
+Suffix = Literal["", ".json", ".csv"]
+JSON_TYPE = "application/json"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def results_cache(request: Request) -> ResultsCache:
+    """Return the app's results cache, creating it on first use."""
+    state = request.app.state
+    cache: ResultsCache | None = getattr(state, "results_cache", None)
+    if cache is None:
+        cache = ResultsCache()
+        state.results_cache = cache
+    return cache
+
+
+def audience_of(principal: Principal | None) -> Audience:
+    """Return ``public`` for anonymous and public callers, else ``internal``."""
+    if principal is None or principal.role == Role.PUBLIC:
+        return "public"
+    return "internal"
+
+
+def _denied(principal: Principal | None, target: str) -> PermissionDenied:
+    name = principal.username if principal else "anonymous"
+    return PermissionDenied(
+        f"user {name!r} may not read the results of {target or 'the whole country'}; "
+        "open a division inside your scope",
+        zh=f"用户 {name} 无权查看 {target or '全国'} 的评估结果，"
+        "请打开本人范围内的地区",
+    )
+
+
+def check_read(
+    principal: Principal | None,
+    division_code: str,
+    school_code: str | None = None,
+) -> None:
+    """Raise :class:`PermissionDenied` unless the caller may read the results.
+
+    The public reads every published result; :func:`audience_of` makes sure
+    that public callers are only ever given published data.
+    """
+    if principal is None or principal.role == Role.PUBLIC:
+        return
+    if not access.can_read(principal, division_code, school_code):
+        raise _denied(principal, school_code or division_code)
+
+
+@dataclass
+class PageRequest:
+    """Everything a dashboard route resolved from its path and caller."""
+
+    year: int
+    level: Level
+    code: str
+    suffix: Suffix
+    audience: Audience
+    result: YearResult
+    source: StoreSource
+    cache: ResultsCache
+    generation: int
+
+
+def _split_suffix(name: str) -> tuple[str, Suffix]:
+    for suffix in (".json", ".csv"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)], suffix
+    return name, ""
+
+
+def _not_found(level: str, code: str, year: int) -> NotFound:
+    return NotFound(
+        f"no approved results for {level} {code!r} in {year}; check the code "
+        "(2 digits for a province, 4 for a city, 6 for a county, 10 for a school) "
+        "and the year",
+        zh=f"{year} 年没有 {code} 的已审定评估结果，请检查代码（省 2 位、市 4 位、"
+        "县 6 位、学校 10 位）和年度",
+    )
+
+
+def _resolve(
+    request: Request,
+    session: Session,
+    principal: Principal | None,
+    year: int,
+    level: Level,
+    name: str,
+) -> PageRequest:
+    code, suffix = _split_suffix(name)
+    if len(code) != CODE_LENGTH[level] or (code and not code.isdigit()):
+        raise _not_found(level, code, year)
+    if level != "school":
+        check_read(principal, code)
+    return _load(request, session, principal, year, level, code, suffix)
+
+
+def _load(
+    request: Request,
+    session: Session,
+    principal: Principal | None,
+    year: int,
+    level: Level,
+    code: str,
+    suffix: Suffix = "",
+) -> PageRequest:
+    cache = results_cache(request)
+    source = StoreSource(session, cache)
+    generation = source.generation()
+    audience = audience_of(principal)
+    if year not in source.years(audience):
+        raise _not_found(level, code, year)
+    result = cache.result(source, year, audience=audience, generation=generation)
+    return PageRequest(
+        year, level, code, suffix, audience, result, source, cache, generation
+    )
+
+
+def _years_results(page: PageRequest) -> list[YearResult]:
+    return [
+        page.cache.result(
+            page.source, year, audience=page.audience, generation=page.generation
+        )
+        for year in page.source.years(page.audience)
+    ]
+
+
+def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
+    """Return the JSON-ready view of a page: tables, trend, charts and map."""
+    result = page.result
+
+    def build() -> dict[str, Any] | None:
+        if page.level == "county":
+            view = county_view(result, page.code, lang)
+        elif page.level == "school":
+            view = school_view(result, page.code)
+        else:
+            view = region_view(result, page.level, page.code)
+        return None if view is None else jsonable(view)
+
+    view = result.memo(("view", page.level, page.code, lang), build)
+    if view is None:
+        raise _not_found(page.level, page.code, page.year)
+    trend = _trend(page, lang)
+    tables = dict(view["tables"])
+    if trend is not None:
+        tables["trend"] = trend
+    full = {**view, "tables": tables, "audience": page.audience}
+    if page.level == "nation":
+        full["name"] = NATION_NAME["en" if lang == "en" else "zh"]
+    full["charts"] = chart_specs(full, result.framework)
+    full["map"] = map_spec(full)
+    return full
+
+
+def _trend(page: PageRequest, lang: str) -> dict[str, Any] | None:
+    years = page.source.years(page.audience)
+    if len(years) < 2:
+        return None
+    key = ("trend", page.level, page.code, tuple(years), lang)
+
+    def build() -> dict[str, Any]:
+        results = _years_results(page)
+        if page.level == "county":
+            return county_trend(results, page.code).as_dict()
+        if page.level == "school":
+            return school_trend(results, page.code).as_dict()
+        return region_trend(results, page.level, page.code).as_dict()
+
+    return page.result.memo(key, build)
+
+
+def _json_bytes(page: PageRequest, lang: str) -> bytes:
+    def build() -> bytes:
+        view = build_view(page, lang)
+        return json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
+
+    return page.result.memo(("json", page.level, page.code, lang), build)
+
+
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""Text that a spreadsheet would run as a formula starts with one of these."""
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        # A leading apostrophe keeps a spreadsheet from running the text.
+        return "'" + value
+    return value
+
+
+def table_csv(table: dict[str, Any]) -> bytes:
+    """Return one view table as CSV: column keys, then flag columns, then rows."""
+    keys = [c["key"] for c in table["columns"]]
+    keys += [c["flag"] for c in table["columns"] if c.get("flag")]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    for row in table["rows"]:
+        writer.writerow([_csv_cell(row.get(k)) for k in keys])
+    # The byte order mark lets spreadsheet programs read the file as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def _csv_bytes(page: PageRequest, lang: str, table: str | None) -> bytes:
+    view = build_view(page, lang)
+    name = table or next(iter(view["tables"]))
+    if name not in view["tables"]:
+        known = ", ".join(view["tables"])
+        raise NotFound(
+            f"this page has no table {name!r}; use one of: {known}",
+            zh=f"本页没有名为 {name} 的表格，可用：{known}",
+        )
+    return page.result.memo(
+        ("csv", page.level, page.code, lang, name),
+        lambda: table_csv(view["tables"][name]),
+    )
+
+
+def _respond(
+    request: Request, page: PageRequest, principal: Principal | None, table: str | None
+) -> Response:
+    lang = language_of(request)
+    if page.suffix == ".json":
+        return Response(_json_bytes(page, lang), media_type=JSON_TYPE)
+    if page.suffix == ".csv":
+        filename = f"{page.level}-{page.code or 'nation'}-{page.year}.csv"
+        return Response(
+            _csv_bytes(page, lang, table),
+            media_type=CSV_TYPE,
+            headers={"content-disposition": f'attachment; filename="{filename}"'},
+        )
+    view = build_view(page, lang)
+    key = ("tables_html", page.level, page.code, lang, link_key(principal))
+    tables_html = page.result.memo(
+        key,
+        lambda: Markup(
+            templates.env.get_template("dash/tables.html").render(
+                tables_context(view, lang, principal)
+            )
+        ),
+    )
+    years = page.source.years(page.audience)
+    return render(
+        request, "dash/view.html", page_context(view, lang, years, tables_html)
+    )
+
+
+# ------------------------------------------------------------------ routes
+
+
+@contextmanager
+def _caller(request: Request) -> Iterator[tuple[Session, Principal | None]]:
+    """Yield a store session and the caller of ``request``.
+
+    The routes open these themselves instead of declaring them as
+    dependencies, because FastAPI runs each sync dependency in the thread pool
+    and those hops were a large part of a cached page's time under load.
+    """
+    principal = optional_principal(request)
+    with request.app.state.sessions() as session:
+        yield session, principal
+
+
+@router.get("/dash", include_in_schema=False)
+def dash_home(request: Request) -> RedirectResponse:
+    """Send the caller to the latest year at the level of their scope."""
+    with _caller(request) as (session, principal):
+        source = StoreSource(session, results_cache(request))
+        years = source.years(audience_of(principal))
+    if not years:
+        raise NotFound(
+            "no approved results yet; results appear once a province approves data",
+            zh="尚无已审定的评估结果；省级审核通过数据后即可查看",
+        )
+    return RedirectResponse(_home_path(years[-1], principal), status_code=303)
+
+
+def _home_path(year: int, principal: Principal | None) -> str:
+    if principal is None or principal.role in (Role.PUBLIC, Role.MINISTRY):
+        return f"/dash/{year}/nation"
+    if principal.role == Role.SCHOOL and principal.school_code:
+        return f"/dash/{year}/school/{principal.school_code}"
+    if principal.role == Role.EVALUATOR and principal.assigned_counties:
+        return f"/dash/{year}/county/{principal.assigned_counties[0]}"
+    level = {2: "province", 4: "city", 6: "county"}.get(len(principal.scope))
+    if level is None:
+        return f"/dash/{year}/nation"
+    return f"/dash/{year}/{level}/{principal.scope}"
+
+
+@router.get("/dash/{year}", include_in_schema=False)
+def dash_year(year: int, request: Request) -> RedirectResponse:
+    """Send the caller to ``year`` at the level of their scope."""
+    principal = optional_principal(request)
+    return RedirectResponse(_home_path(year, principal), status_code=303)
+
+
+@router.get("/dash/{year}/{name}", include_in_schema=False)
+def nation_page(
+    year: int,
+    name: str,
+    request: Request,
+    table: str | None = None,
+) -> Response:
+    """Return the national page, or its JSON or CSV twin."""
+    if _split_suffix(name)[0] != "nation":
+        raise _not_found("page", name, year)
+    with _caller(request) as (session, principal):
+        suffix = name[len("nation") :]
+        page = _resolve(request, session, principal, year, "nation", suffix)
+        return _respond(request, page, principal, table)
+
+
+@router.get("/dash/{year}/{level}/{name}", include_in_schema=False)
+def division_page(
+    year: int,
+    level: str,
+    name: str,
+    request: Request,
+    table: str | None = None,
+) -> Response:
+    """Return a province, city, county or school page, or its JSON or CSV twin."""
+    if level not in LEVELS or level == "nation":
+        raise _not_found(level, name, year)
+    with _caller(request) as (session, principal):
+        page = _resolve(request, session, principal, year, level, name)
+        if page.level == "school":
+            _check_school(page, principal)
+        return _respond(request, page, principal, table)
+
+
+def _check_school(page: PageRequest, principal: Principal | None) -> None:
+    view = build_view(page, "zh")
+    check_read(principal, view["division_code"], page.code)
+
+
+REPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@router.get("/dash/{year}/{level}/{code}/report.{fmt}", include_in_schema=False)
+def report_download(
+    year: int,
+    level: str,
+    code: str,
+    fmt: str,
+    request: Request,
+) -> Response:
+    """Download the Excel or HTML report of the division in view."""
+    if fmt not in REPORT_TYPES or level not in ("province", "city", "county"):
+        raise _not_found(level, code, year)
+    with _caller(request) as (session, principal):
+        page = _resolve(request, session, principal, year, level, code)  # type: ignore[arg-type]
+        build_view(page, "zh")  # raises NotFound for a division without results
+    lang = language_of(request)
+    body = page.result.memo(
+        ("report", code, fmt, lang), lambda: _report_bytes(page.result, code, fmt, lang)
+    )
+    filename = f"junheng-{code}-{year}-{lang}.{fmt}"
+    return Response(
+        body,
+        media_type=REPORT_TYPES[fmt],
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _report_bytes(result: YearResult, prefix: str, fmt: str, lang: str) -> bytes:
+    from junheng.reports import write_report
+
+    doc = result.document(prefix, lang)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"report.{fmt}"
+        with result.lock:
+            write_report(doc, fmt, path, lang)  # type: ignore[arg-type]
+        return path.read_bytes()
+
+
+# ------------------------------------------------------------------ API
+
+
+@router.get(
+    "/api/v1/evaluations/{year}/{division_code}",
+    responses=ERROR_RESPONSES,
+    tags=["results"],
+)
+def api_evaluation(
+    year: int,
+    division_code: str,
+    request: Request,
+) -> Response:
+    """Return the evaluation of a county (6 digits), city (4), province (2) or
+    the nation (``all``): the tables of its dashboard page."""
+    level: Level = "nation"
+    code = ""
+    if division_code != "all":
+        by_length = {2: "province", 4: "city", 6: "county"}
+        if len(division_code) not in by_length or not division_code.isdigit():
+            raise _not_found("division", division_code, year)
+        level = by_length[len(division_code)]  # type: ignore[assignment]
+        code = division_code
+    with _caller(request) as (session, principal):
+        page = _resolve(request, session, principal, year, level, code + ".json")
+        body = _json_bytes(page, language_of(request))
+    return Response(body, media_type=JSON_TYPE)
+
+
+@router.get(
+    "/api/v1/rollups/{year}/{prefix}", responses=ERROR_RESPONSES, tags=["results"]
+)
+def api_rollups(
+    year: int,
+    prefix: str,
+    request: Request,
+) -> Response:
+    """Return the verdict and indicator roll-ups of every region inside
+    ``prefix`` (``all`` for the whole country)."""
+    code = "" if prefix == "all" else prefix
+    if code and (not code.isdigit() or len(code) not in (2, 4)):
+        raise _not_found("region", prefix, year)
+    with _caller(request) as (session, principal):
+        check_read(principal, code)
+        page = _load(request, session, principal, year, "nation", code)
+        body = page.result.memo(("rollups", code), lambda: _rollup_bytes(page, code))
+    return Response(body, media_type=JSON_TYPE)
+
+
+def _rollup_bytes(page: PageRequest, prefix: str) -> bytes:
+    import polars as pl
+
+    from junheng.services.result_views import round_value
+
+    rollups = page.result.evaluation.rollups
+    inside = pl.col("region_code").str.starts_with(prefix) | (
+        pl.lit(prefix == "") & (pl.col("level") == "nation")
+    )
+    verdicts = rollups.verdicts.filter(inside)
+    indicators = rollups.indicators.filter(inside)
+    if verdicts.is_empty():
+        raise _not_found("region", prefix or "all", page.year)
+
+    def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+        return [
+            {k: round_value(v, None) for k, v in row.items()}
+            for row in frame.iter_rows(named=True)
+        ]
+
+    body = {
+        "year": page.year,
+        "prefix": prefix,
+        "audience": page.audience,
+        "framework": page.result.framework.id,
+        "verdicts": records(verdicts),
+        "indicators": records(indicators),
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+__all__ = ["DASH_TEXT", "NAV_LINKS", "router"]

@@ -1,0 +1,77 @@
+"""Fixtures of the dashboard tests: a seeded store on each backend and a client.
+
+``site`` seeds a fresh database for a test that changes data; ``shared_site``
+seeds one per module and backend for the tests that only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from dash.dashdata import People, seed
+from fastapi.testclient import TestClient
+from store.dbfixtures import BACKENDS, Database, _postgres_schema
+
+from junheng.services import accounts
+from junheng.store.db import make_engine, session_factory, upgrade
+from junheng.web.app import create_app
+from junheng.web.settings import WebSettings
+
+
+@dataclass
+class Site:
+    """A seeded store, the app on it and an API token per test account."""
+
+    database: Database
+    people: People
+    client: TestClient
+    tokens: dict[str, str]
+
+    def get(self, path: str, user: str | None = None, **params: Any) -> httpx.Response:
+        """GET ``path`` as ``user`` (anonymous when ``None``)."""
+        headers = {"authorization": f"Bearer {self.tokens[user]}"} if user else {}
+        return self.client.get(path, headers=headers, params=params)
+
+
+def _open_site(database: Database) -> Iterator[Site]:
+    with database.sessions() as session:
+        people = seed(session)
+    tokens = {}
+    with database.sessions() as session:
+        for name, principal in people.by_name.items():
+            tokens[name] = accounts.create_api_token(session, principal, "tests")
+        session.commit()
+    settings = WebSettings(mode="dev", database_url=database.url)
+    app = create_app(settings, database.engine)
+    with TestClient(app) as client:
+        yield Site(database, people, client, tokens)
+
+
+@pytest.fixture
+def site(database: Database) -> Iterator[Site]:
+    """Yield the app on a freshly seeded database of its own."""
+    yield from _open_site(database)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """Yield the app on a seeded database shared by a module's read-only tests.
+
+    On PostgreSQL the database is a schema of its own, apart from the schema
+    that the function-scoped ``database`` fixture empties before each test.
+    """
+    if request.param == "postgresql":
+        with _postgres_schema(migrate=True) as opened:
+            yield from _open_site(opened)
+        return
+    url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'dash.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    yield from _open_site(Database("sqlite", url, engine, session_factory(engine)))
+    engine.dispose()

@@ -1,0 +1,216 @@
+"""Store contents of the dashboard tests, entered through the services.
+
+Divisions of 河南省 (41) and 北京市 (11). In 2024:
+
+* 410102 中原区: schools 1–3 approved up the chain (school → county → city →
+  province), each with 500 students and meeting every 2017 threshold; school
+  2 has 5,000 m² of sports ground (L5 10 m² per student against 8) and school
+  3 equipment worth 1,300,000 yuan (L6 2,600 yuan against 2,200), so those
+  CVs are above 0 and below the limit. School 4, which misses the teacher
+  thresholds, is only approved by the county. The county items (every value
+  at its threshold) are approved, so the verdict is ``pass`` until school 4
+  is approved.
+* 410103 二七区: two approved schools whose names contain HTML and a
+  spreadsheet formula, and no county items, so its verdict is ``incomplete``.
+
+In 2023, 中原区 has schools 1–3 approved as well, so its pages show trends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from factories import primary_school
+from sqlalchemy.orm import Session
+
+from junheng.services import accounts, reporting
+from junheng.services.access import SYSTEM, Principal, Role
+from junheng.standards.loader import load_framework
+from junheng.store.divisions import load_divisions
+from junheng.store.models import CountyItemRecord, SchoolRecord
+
+PASSWORD = "correct horse battery staple"
+ZHONGYUAN = "410102"
+ERQI = "410103"
+HTML_NAME = '<script>alert("x")</script>二七&小学'
+FORMULA_NAME = '=HYPERLINK("http://example.invalid")'
+WEAK_SCHOOL = "2141000004"
+SCHOOL_CHANGES: dict[int, dict[str, Any]] = {
+    1: {},
+    2: {"sports_area_m2": 5000.0},
+    3: {"equipment_value_yuan": 1_300_000.0},
+}
+COUNTY_REVIEWERS = {ZHONGYUAN: "zhongyuan", ERQI: "erqi"}
+
+
+@dataclass
+class People:
+    """Principals of the test accounts, by user name."""
+
+    by_name: dict[str, Principal]
+
+    def __getitem__(self, name: str) -> Principal:
+        return self.by_name[name]
+
+
+ACCOUNTS: tuple[tuple[str, Role, str, str | None], ...] = (
+    ("moe", Role.MINISTRY, "", None),
+    ("henan", Role.PROVINCE, "41", None),
+    ("zhengzhou", Role.CITY, "4101", None),
+    ("zhongyuan", Role.COUNTY, ZHONGYUAN, None),
+    ("erqi", Role.COUNTY, ERQI, None),
+    ("beijing", Role.PROVINCE, "11", None),
+    ("school1", Role.SCHOOL, ZHONGYUAN, "2141000001"),
+    ("citizen", Role.PUBLIC, "", None),
+)
+
+
+def zhongyuan_school(number: int, year: int, **changes: Any) -> dict[str, Any]:
+    """Return a compliant primary school of 中原区 (see ``factories``)."""
+    return primary_school(number, year=year, **changes)
+
+
+def weak_school(year: int) -> dict[str, Any]:
+    """Return school 4 of 中原区: half the qualified and backbone teachers.
+
+    Per 100 students L1 2.4 (threshold 4.2) and L2 0.6 (threshold 1.0), so it
+    meets 5 of 7 indicators with two below the 85 % floor: not compliant.
+    """
+    return primary_school(
+        4,
+        year=year,
+        primary_teachers_above_required_degree=12,
+        primary_backbone_teachers=3,
+    )
+
+
+def passing_items() -> dict[str, dict[str, Any]]:
+    """Return county items of the 2017 framework, each value passing its test."""
+    fw = load_framework("cn-2017-quality")
+    items: dict[str, dict[str, Any]] = {}
+    checks = [c for p in fw.parts for i in p.items for c in i.checks]
+    checks += [c for i in fw.veto_items for c in i.checks]
+    for check in checks:
+        if not check.key:
+            continue
+        threshold = check.threshold if check.threshold is not None else 0.0
+        value: Any
+        if check.op == "true":
+            value = "是"
+        elif check.op == "false":
+            value = "否"
+        elif check.op == ">":
+            value = threshold + 1
+        elif check.op == "<":
+            value = threshold / 2
+        else:
+            value = threshold
+        items[check.key] = {"value": value, "evidence": "测试数据"}
+    return items
+
+
+def create_people(session: Session, schools: bool = False) -> People:
+    """Create the accounts of :data:`ACCOUNTS` and return their principals.
+
+    School accounts need their school in the store, so they are created only
+    when ``schools`` is true, and the other accounts only when it is false.
+    """
+    people = {}
+    for name, role, scope, school in ACCOUNTS:
+        if (school is not None) != schools:
+            continue
+        user = accounts.create_user(
+            session, SYSTEM, name, PASSWORD, role, scope, school_code=school
+        )
+        session.flush()
+        people[name] = accounts.principal_for(user, session)
+    return People(people)
+
+
+def approve_school(
+    session: Session, people: People, record: SchoolRecord, steps: int = 3
+) -> SchoolRecord:
+    """Submit a school record and approve it ``steps`` levels up the chain."""
+    county = COUNTY_REVIEWERS[record.data["division_code"]]
+    reporting.submit(session, SYSTEM, record.id, record.version)
+    for reviewer in (county, "zhengzhou", "henan")[:steps]:
+        reporting.review(
+            session, people[reviewer], record.id, "approve", None, record.version
+        )
+    return record
+
+
+def save_school(
+    session: Session, row: dict[str, Any], code: str | None = None
+) -> SchoolRecord:
+    """Save a school-year row as a new draft, as the ministry would on import."""
+    school_code = code or row["school_code"]
+    return reporting.save_school_year(
+        session, SYSTEM, school_code, row["year"], row, None
+    )
+
+
+def approve_items(
+    session: Session, people: People, county: str, year: int
+) -> CountyItemRecord:
+    """Save passing county items for ``county`` and approve them to the top."""
+    record = reporting.save_county_items(
+        session, SYSTEM, county, year, passing_items(), None
+    )
+    kind = "county_items"
+    reporting.submit(session, SYSTEM, record.id, record.version, kind=kind)
+    for reviewer in ("zhengzhou", "henan"):
+        reporting.review(
+            session,
+            people[reviewer],
+            record.id,
+            "approve",
+            None,
+            record.version,
+            kind=kind,
+        )
+    return record
+
+
+def seed(session: Session) -> People:
+    """Fill an empty, migrated store with the data described above."""
+    load_divisions(session, SYSTEM, 2024, within=("11", "41"))
+    people = create_people(session)
+    for year in (2023, 2024):
+        for number, changes in SCHOOL_CHANGES.items():
+            row = zhongyuan_school(number, year, **changes)
+            approve_school(session, people, save_school(session, row))
+        approve_items(session, people, ZHONGYUAN, year)
+    weak = save_school(session, weak_school(2024))
+    approve_school(session, people, weak, steps=1)
+    for number, name in ((11, HTML_NAME), (12, FORMULA_NAME)):
+        row = primary_school(
+            number,
+            division_code=ERQI,
+            school_code=f"21410{number:05d}",
+            year=2024,
+            school_name=name,
+        )
+        approve_school(session, people, save_school(session, row))
+    people.by_name.update(create_people(session, schools=True).by_name)
+    session.commit()
+    return people
+
+
+def finish_weak_school(session: Session, people: People) -> None:
+    """Approve school 4 of 中原区 by the city and the province."""
+    from sqlalchemy import select
+
+    record = session.scalars(
+        select(SchoolRecord).where(
+            SchoolRecord.school_code == WEAK_SCHOOL,
+            SchoolRecord.year == 2024,
+            SchoolRecord.is_current.is_(True),
+        )
+    ).one()
+    for reviewer in ("zhengzhou", "henan"):
+        reporting.review(
+            session, people[reviewer], record.id, "approve", None, record.version
+        )
+    session.commit()

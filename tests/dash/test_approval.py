@@ -1,0 +1,64 @@
+"""An approval in the store changes the results on the next request."""
+
+from __future__ import annotations
+
+from dash.conftest import Site
+from dash.dashdata import WEAK_SCHOOL, ZHONGYUAN, finish_weak_school
+
+from junheng.services import records
+from junheng.web.dash_support import StoreSource
+
+
+def _verdict(site: Site, user: str | None = "zhongyuan") -> str:
+    response = site.get(f"/dash/2024/county/{ZHONGYUAN}.json", user)
+    assert response.status_code == 200, response.text
+    verdict: str = response.json()["verdict"]
+    return verdict
+
+
+def test_approval_changes_county_verdict(site: Site) -> None:
+    cache_before = _verdict(site)
+    cache = site.client.app.state.results_cache  # type: ignore[attr-defined]
+    builds = cache.builds
+    assert _verdict(site) == cache_before == "pass"
+    assert cache.builds == builds  # same data generation: nothing rebuilt
+    with site.database.sessions() as session:
+        before = records.data_generation(session)
+        finish_weak_school(session, site.people)
+        assert records.data_generation(session) == before + 1
+    assert _verdict(site) == "fail"
+    twin = site.get(f"/dash/2024/county/{ZHONGYUAN}.json", "zhongyuan").json()
+    codes = [r["school_code"] for r in twin["tables"]["schools"]["rows"]]
+    assert WEAK_SCHOOL in codes
+    reasons = [r["message"] for r in twin["tables"]["reasons"]["rows"]]
+    assert any(WEAK_SCHOOL in m and "资源配置 5/7 项达标" in m for m in reasons)
+
+
+def test_approval_publishes_county(site: Site) -> None:
+    assert site.get(f"/dash/2024/county/{ZHONGYUAN}").status_code == 404
+    with site.database.sessions() as session:
+        finish_weak_school(session, site.people)
+    assert _verdict(site, None) == "fail"
+
+
+def test_weak_school_values_highlighted(site: Site) -> None:
+    with site.database.sessions() as session:
+        finish_weak_school(session, site.people)
+    twin = site.get(f"/dash/2024/county/{ZHONGYUAN}.json", "zhongyuan").json()
+    weak = next(
+        r for r in twin["tables"]["schools"]["rows"] if r["school_code"] == WEAK_SCHOOL
+    )
+    # L1 = 12 × 100 / 500 = 2.4 < 4.2 and L2 = 3 × 100 / 500 = 0.6 < 1.0.
+    assert (weak["v_L1"], weak["met_L1"]) == (2.4, False)
+    assert (weak["v_L2"], weak["met_L2"]) == (0.6, False)
+    assert weak["met_L3"] is True
+    page = site.get(f"/dash/2024/county/{ZHONGYUAN}", "zhongyuan").text
+    assert 'class="num fail">2.40' in page
+
+
+def test_store_source_published_counties(site: Site) -> None:
+    with site.database.sessions() as session:
+        source = StoreSource(session)
+        assert source.years() == [2023, 2024]
+        assert source.published_counties(2024) == {"410103"}
+        assert source.published_counties(2023) == {ZHONGYUAN}
