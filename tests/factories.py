@@ -41,3 +41,18 @@ def primary_school(number: int, **changes: Any) -> dict[str, Any]:
     }
     row.update(changes)
     return row
+
+
+def stored_school(code: str, division_code: str, name: str = "测试小学") -> Any:
+    """Return a made-up primary school row of the ``schools`` table, for tests
+    that need a school in the store before its account or data."""
+    from junheng.store.models import School
+
+    return School(
+        code=code,
+        name=name,
+        division_code=division_code,
+        school_type="小学",
+        ownership="公办",
+        location="城区",
+    )

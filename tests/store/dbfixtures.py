@@ -181,7 +181,9 @@ def session(database: Database) -> Iterator[Session]:
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash passwords with the cheapest argon2id parameters during a test."""
+    """Hash passwords with the cheapest argon2id parameters during a test, and
+    start each test with no failed logins of unknown names counted."""
     monkeypatch.setattr(
         accounts, "password_hasher", PasswordHasher.from_parameters(CHEAPEST)
     )
+    accounts.unknown_names.clear()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import primary_school
+from factories import primary_school, stored_school
 from sqlalchemy import func, inspect, select, update
 from store.dbfixtures import Database
 
@@ -36,11 +36,11 @@ def _with_county_user(database: Database) -> None:
 def test_db_upgrade_creates_tables(runner: CliRunner, empty_database: Database) -> None:
     result = runner.invoke(main, ["db", "upgrade", "--url", empty_database.url])
     assert result.exit_code == 0, result.output
-    assert "empty → 0001" in result.output
+    assert "empty → 0002" in result.output
     assert "audit_records" in inspect(empty_database.engine).get_table_names()
     again = runner.invoke(main, ["db", "upgrade", "--url", empty_database.url])
     assert again.exit_code == 0, again.output
-    assert "0001 → 0001" in again.output
+    assert "0002 → 0002" in again.output
 
 
 def test_url_from_environment(
@@ -69,6 +69,8 @@ def test_load_divisions(runner: CliRunner, database: Database) -> None:
 
 def test_user_add_reads_stdin(runner: CliRunner, database: Database) -> None:
     _with_county_user(database)
+    with database.sessions.begin() as session:
+        session.add(stored_school("2141000001", "410102"))
     args = ["user", "add", "school1", "--role", "school", "--scope", "410102"]
     args += ["--school", "2141000001", "--password-stdin", "--url", database.url]
     result = runner.invoke(main, args, input=PASSWORD + "\n")

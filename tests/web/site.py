@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from factories import primary_school
+from factories import primary_school, stored_school
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from store.dbfixtures import Database
@@ -31,6 +31,7 @@ SCHOOL_A = "2141000001"  # 中原区
 SCHOOL_B = "2141000002"  # 金水区
 SCHOOL_J = "2141000003"  # 济源市, no city level
 YEAR = 2024
+SCHOOL_DIVISIONS = {SCHOOL_A: "410102", SCHOOL_B: "410105", SCHOOL_J: "419001"}
 
 USERS: dict[str, tuple[Role, str, str | None]] = {
     "moe": (Role.MINISTRY, "", None),
@@ -51,8 +52,7 @@ CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def school_row(code: str = SCHOOL_A, **changes: Any) -> dict[str, Any]:
     """Return a valid primary school row of one of the test schools."""
-    divisions = {SCHOOL_A: "410102", SCHOOL_B: "410105", SCHOOL_J: "419001"}
-    changes.setdefault("division_code", divisions.get(code, "410102"))
+    changes.setdefault("division_code", SCHOOL_DIVISIONS.get(code, "410102"))
     changes.setdefault("school_name", f"测试小学 {code[-1]}")
     changes.setdefault("school_code", code)
     return primary_school(int(code[-5:]), **changes)
@@ -137,12 +137,22 @@ def site(database: Database) -> Iterator[Site]:
     principals: dict[str, Principal] = {}
     with database.sessions() as session:
         load_divisions(session, SYSTEM, 2020, within=("41",))
+        # School accounts need their school in the store.
+        for code, division in SCHOOL_DIVISIONS.items():
+            session.add(stored_school(code, division, f"测试小学 {code[-1]}"))
+        session.flush()
         for name, (role, scope, school) in USERS.items():
+            counties = ["410105"] if role == Role.EVALUATOR else []
             user = accounts.create_user(
-                session, SYSTEM, name, PASSWORD, role, scope, school_code=school
+                session,
+                SYSTEM,
+                name,
+                PASSWORD,
+                role,
+                scope,
+                school_code=school,
+                counties=counties,
             )
-            if role == Role.EVALUATOR:
-                accounts.assign_counties(session, SYSTEM, user.id, ["410105"])
             principals[name] = accounts.principal_for(user, session)
         session.commit()
     yield Site(database, make_app(database), principals)

@@ -6,7 +6,15 @@ import io
 from typing import Any
 
 from fastapi.testclient import TestClient
-from web.site import SCHOOL_A, SCHOOL_B, YEAR, Site, assert_error, school_row
+from web.site import (
+    SCHOOL_A,
+    SCHOOL_B,
+    SCHOOL_J,
+    YEAR,
+    Site,
+    assert_error,
+    school_row,
+)
 
 
 class Api:
@@ -75,9 +83,11 @@ def test_division_not_found(site: Site) -> None:
 def test_schools_scoped_to_caller(site: Site) -> None:
     site.save(SCHOOL_A)
     site.save(SCHOOL_B)
+    # The fixture stores the three test schools, SCHOOL_J of 济源市 included.
     assert [s["code"] for s in Api(site, "moe").get("/schools").json()] == [
         SCHOOL_A,
         SCHOOL_B,
+        SCHOOL_J,
     ]
     assert [s["code"] for s in Api(site, "zhongyuan").get("/schools").json()] == [
         SCHOOL_A

@@ -85,7 +85,7 @@ def test_login_throttled_after_failures(site: Site) -> None:
     # The right password is refused while the account is locked.
     response = post_form(client, "/login", {"username": "henan", "password": PASSWORD})
     assert response.status_code == 429
-    assert "密码错误次数过多" in response.text
+    assert "登录失败次数过多" in response.text
 
 
 def test_logout_ends_session(site: Site) -> None:
@@ -156,8 +156,10 @@ def test_cookie_api_write_needs_csrf_header(site: Site) -> None:
 
 def test_tokens_page_creates_and_revokes(site: Site) -> None:
     client = site.client("zhongyuan")
-    response = post_form(client, "/account/tokens", {"name": "nightly <sync>"})
-    assert response.status_code == 200
+    created = post_form(client, "/account/tokens", {"name": "nightly <sync>"})
+    assert created.status_code == 303
+    response = client.get("/account/tokens")
+    assert response.headers["cache-control"] == "no-store"
     token = re.search(r'id="new-token">([^<]+)<', response.text)
     assert token
     assert "nightly &lt;sync&gt;" in response.text

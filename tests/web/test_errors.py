@@ -46,7 +46,16 @@ def test_bad_bearer_token_is_json_401(site: Site) -> None:
     response = site.client().get(
         "/api/v1/schools", headers={"Authorization": "Bearer jh_not-a-token"}
     )
-    assert_error(response, 401, "not_authenticated")
+    assert_error(response, 401, "token_invalid")
+    assert (
+        "invalid or revoked"
+        in site.client()
+        .get(
+            "/api/v1/schools?lang=en",
+            headers={"Authorization": "Bearer jh_not-a-token"},
+        )
+        .json()["error"]["message"]
+    )
 
 
 def test_permission_denied_is_json_403(site: Site) -> None:

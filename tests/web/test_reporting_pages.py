@@ -158,7 +158,7 @@ def test_upload_invalid_file_imports_nothing(site: Site) -> None:
     assert "未导入任何数据" in response.text
     assert "<td>3</td>" in response.text  # the CSV row of the bad school
     assert "<code>-3</code>" in response.text
-    assert client.get(f"/reporting/{SCHOOL_A}").status_code == 404
+    assert client.get(f"/api/v1/schools/{SCHOOL_A}/records?year={YEAR}").json() == []
 
 
 def test_upload_outside_scope_rejected_whole(site: Site) -> None:

@@ -535,7 +535,7 @@ def demo(
 
 # Platform commands; imported last because they reuse the helpers above.
 from junheng.cli.monitor import monitor  # noqa: E402
-from junheng.cli.platform import audit, db, import_file, user  # noqa: E402
+from junheng.cli.platform import audit, db, import_file, school, user  # noqa: E402
 from junheng.cli.serve import serve  # noqa: E402
 
 main.add_command(db)
@@ -544,3 +544,4 @@ main.add_command(import_file)
 main.add_command(audit)
 main.add_command(serve)
 main.add_command(monitor)
+main.add_command(school)

@@ -1,4 +1,4 @@
-"""Commands over the store: database, divisions, users, import and audit.
+"""Commands over the store: database, divisions, users, schools, import and audit.
 
 Each command opens the database at ``--url`` (default ``$JUNHENG_DATABASE_URL``
 or ``sqlite:///junheng.db``) and runs its service calls in one transaction.
@@ -14,14 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from rich.table import Table
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 
 from junheng.cli import _console, _fail, errors_report_option, import_errors
 from junheng.errors import JunhengError
 from junheng.services.access import SYSTEM, Role
+from junheng.store.models import User
 
 Report = Callable[[int, int], None]
 
@@ -39,11 +43,27 @@ def _safe_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def make_url_safe(url: str) -> str:
+    """Return ``url`` with its password hidden, or as given when it is unparsable."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
 def _engine(url: str | None, *, migrated: bool = True) -> Engine:
     """Open the database; unless ``migrated`` is false, require its tables."""
     from junheng.store.db import current_revision, database_url, make_engine
 
-    engine = make_engine(database_url(url))
+    chosen = database_url(url)
+    try:
+        engine = make_engine(chosen)
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise click.BadParameter(
+            f"unsupported database URL {make_url_safe(chosen)}: {error}; use "
+            "sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE",
+            param_hint="--url",
+        ) from error
     try:
         revision = current_revision(engine)
     except OperationalError as error:
@@ -213,24 +233,144 @@ def add_user(
     url: str | None,
 ) -> None:
     """Create the account USERNAME (the password is prompted for, never an option)."""
-    from junheng.services.accounts import assign_counties, create_user
+    from junheng.services.accounts import create_user
 
     if counties and role != Role.EVALUATOR:
         raise click.UsageError("--county applies to --role evaluator only")
+    if not counties and role == Role.EVALUATOR:
+        raise click.UsageError("--role evaluator needs at least one --county")
     password = _read_password(password_stdin)
     try:
         with _transaction(url) as session:
-            account = create_user(
-                session, SYSTEM, username, password, role, scope, school, display_name
+            create_user(
+                session,
+                SYSTEM,
+                username,
+                password,
+                role,
+                scope,
+                school,
+                display_name,
+                counties=counties,
             )
-            if counties:
-                assign_counties(session, SYSTEM, account.id, list(counties))
     except JunhengError as error:
         _fail(error)
     _console().print(
         f"已创建用户 / user created: {username} ({role}, scope {scope or '全国'})",
         highlight=False,
     )
+
+
+def _set_active(username: str, url: str | None, active: bool) -> None:
+    from junheng.services.accounts import set_active
+
+    try:
+        with _transaction(url) as session:
+            account = _account(session, username)
+            set_active(session, SYSTEM, account.id, active)
+    except JunhengError as error:
+        _fail(error)
+    state = "已启用 / enabled" if active else "已停用 / disabled"
+    _console().print(f"{state}: {username}", highlight=False)
+
+
+def _account(session: Session, username: str) -> User:
+    from junheng.services.accounts import find_user
+
+    account = find_user(session, username)
+    if account is None:
+        raise click.UsageError(
+            f"no user {username!r}; list the accounts with `junheng user list`"
+        )
+    return account
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the new password from the first line of standard input instead "
+    "of prompting for it.",
+)
+@_url_option
+def change_password(username: str, password_stdin: bool, url: str | None) -> None:
+    """Set a new password for USERNAME and end the account's browser sessions."""
+    from junheng.services.accounts import set_password
+
+    password = _read_password(password_stdin)
+    try:
+        with _transaction(url) as session:
+            account = _account(session, username)
+            set_password(session, SYSTEM, account.id, password)
+    except JunhengError as error:
+        _fail(error)
+    _console().print(f"密码已修改 / password changed: {username}", highlight=False)
+
+
+@user.command("disable")
+@click.argument("username")
+@_url_option
+def disable_user(username: str, url: str | None) -> None:
+    """Disable USERNAME: no login, and its sessions and API tokens stop working."""
+    _set_active(username, url, False)
+
+
+@user.command("enable")
+@click.argument("username")
+@_url_option
+def enable_user(username: str, url: str | None) -> None:
+    """Enable the disabled account USERNAME again."""
+    _set_active(username, url, True)
+
+
+@user.command("list")
+@_url_option
+def list_users(url: str | None) -> None:
+    """List every account with its role, scope and state."""
+    table = Table(
+        "用户名 / user", "角色 / role", "范围 / scope", "学校 / school", "状态 / state"
+    )
+    with _transaction(url) as session:
+        for account in session.scalars(
+            select(User).order_by(func.lower(User.username))
+        ):
+            table.add_row(
+                account.username,
+                account.role,
+                account.scope_code or "-",
+                account.school_code or "-",
+                "正常 active" if account.active else "停用 disabled",
+            )
+    _console().print(table)
+
+
+@click.group()
+def school() -> None:
+    """Manage schools' master data."""
+
+
+@school.command("move")
+@click.argument("code")
+@click.option("--to", "division", required=True, help="6-digit code of the county.")
+@click.option(
+    "--reason", required=True, help="Why the school moved; stored in the audit trail."
+)
+@_url_option
+def move(code: str, division: str, reason: str, url: str | None) -> None:
+    """File school CODE under another county from now on.
+
+    School-year records cannot change a school's county; this command does,
+    for a school that really moved. Versions saved before keep their county.
+    """
+    from junheng.services.schools import move_school
+
+    try:
+        with _transaction(url) as session:
+            move_school(session, SYSTEM, code, division, reason)
+    except JunhengError as error:
+        _fail(error)
+    _console().print(f"学校已迁移 / school moved: {code} → {division}", highlight=False)
 
 
 @click.command("import")
@@ -256,12 +396,11 @@ def import_file(
     Any error stops the import before anything is stored: the errors are
     printed and saved to --errors-report.
     """
-    from junheng.services.accounts import principal_for
+    from junheng.services.accounts import find_user, principal_for
     from junheng.services.reporting import import_school_file
-    from junheng.store.models import User
 
     with import_errors(errors_report), _transaction(url) as session:
-        account = session.scalar(select(User).where(User.username == username))
+        account = find_user(session, username)
         if account is None or not account.active:
             raise click.UsageError(
                 f"no active user {username!r}; create it with `junheng user add`"
@@ -286,7 +425,11 @@ def audit() -> None:
 @audit.command("verify")
 @_url_option
 def verify_audit(url: str | None) -> None:
-    """Check the audit hash chain; exit 1 and name the first bad record if broken."""
+    """Check the audit hash chain; exit 1 and name the first bad record if broken.
+
+    The chain covers the changes made through Junheng. A change written to the
+    data tables by hand adds no audit record, so this check does not see it.
+    """
     from junheng.governance.audit import verify
 
     with (
@@ -302,9 +445,10 @@ def verify_audit(url: str | None) -> None:
             highlight=False,
         )
         return
+    where = "" if result.first_bad_seq is None else f" at record {result.first_bad_seq}"
     console.print(
-        f"[bold red]审计链被破坏 / audit chain broken[/] at record "
-        f"{result.first_bad_seq}: {result.reason}",
+        f"[bold red]审计链被破坏 / audit chain broken[/]{where}: "
+        f"{escape(result.reason or '')}",
         highlight=False,
     )
     raise SystemExit(1)

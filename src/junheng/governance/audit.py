@@ -9,6 +9,10 @@ record that no longer fits.
 The chain carries no secret, so someone who can write the table and rehash every
 later record can forge it. Keep the head hash that ``junheng audit verify``
 prints somewhere else to detect that, and to detect records cut off the end.
+
+The chain records the changes made through Junheng. A change written straight
+into a data table (``school_records``, ``users`` and so on) adds no record, so
+:func:`verify` does not detect it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Text, cast, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from junheng.store.models import AuditRecord, utcnow
@@ -145,6 +149,11 @@ def verify(
     ``progress`` is called with the records checked so far and the total.
     Returns at the first record that is missing, out of place or changed.
     """
+    table = AuditRecord.__tablename__
+    if not inspect(session.connection()).has_table(table):
+        return VerifyResult(
+            False, 0, None, f"the audit table {table} is missing from the database"
+        )
     total = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
     expected_seq = 1
     prev_hash = GENESIS_HASH
@@ -165,6 +174,11 @@ def verify(
             expected_seq += 1
             if progress is not None and checked % _BATCH == 0:
                 progress(checked, total)
+    except ValueError:
+        # The JSON column failed to parse a record's text (json.JSONDecodeError
+        # is a ValueError); find which one from the raw text.
+        unparsable_seq, reason = _unparsable(session, expected_seq)
+        return VerifyResult(False, checked + 1, unparsable_seq, reason)
     finally:
         # A server-side cursor (PostgreSQL) must be closed when the loop stops
         # early.
@@ -195,3 +209,28 @@ def _check(
             f"record {record.seq} was changed: its content no longer matches its hash"
         )
     return None
+
+
+def _unparsable(session: Session, from_seq: int) -> tuple[int | None, str]:
+    """Return the first record from ``from_seq`` whose JSON does not parse."""
+    rows = session.execute(
+        select(
+            AuditRecord.seq,
+            cast(AuditRecord.before, Text),
+            cast(AuditRecord.after, Text),
+        )
+        .where(AuditRecord.seq >= from_seq)
+        .order_by(AuditRecord.seq)
+    )
+    for seq, *texts in rows:
+        for name, value in zip(("before", "after"), texts, strict=True):
+            if value is None:
+                continue
+            try:
+                json.loads(value)
+            except ValueError as error:
+                return seq, (
+                    f"record {seq} was changed: its {name} field is not valid "
+                    f"JSON ({error})"
+                )
+    return None, "a record holds JSON that cannot be read"

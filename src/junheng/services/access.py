@@ -108,11 +108,16 @@ def can_read(
 def can_write(principal: Principal, division_code: str, school_code: str) -> bool:
     """Return whether ``principal`` may save data of a school.
 
-    A school edits its own data. An education authority edits the data of the
-    schools in its scope, for example when it imports a file for them.
+    A school edits its own data, and only while they stay in its own county.
+    An education authority edits the data of the schools in its scope, for
+    example when it imports a file for them. ``division_code`` is checked for
+    every role, so data that name a county outside the scope are rejected even
+    when the school code is the user's own.
     """
     if principal.role == Role.SCHOOL:
-        return school_code == principal.school_code
+        return school_code == principal.school_code and covers(
+            principal.scope, division_code
+        )
     if principal.role in ADMINISTRATIONS:
         return covers(principal.scope, division_code)
     return False

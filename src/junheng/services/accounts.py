@@ -1,10 +1,20 @@
 """User accounts: creation, password login with throttling, and API tokens.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults). After
-:data:`MAX_FAILURES` wrong passwords in a row an account refuses logins for
-:data:`LOCK_MINUTES` minutes. API tokens are random strings shown once. The
-store keeps only their SHA-256 hash: a fast hash is safe for a 256-bit random
-value, and it lets a token be looked up by its hash.
+:data:`MAX_FAILURES` wrong passwords in a row a user name is refused for
+:data:`LOCK_MINUTES` minutes. Unknown and inactive names are counted the same
+way (in this process's memory), and every attempt verifies one argon2 hash, so
+the status, message and time of a reply do not tell whether a name exists.
+User names are unique regardless of case, and a login matches them without
+case.
+
+Each user has a session epoch. A browser session stores the epoch it began
+with, and logging out, changing the password or disabling the account
+increments it, which ends every session of that user at its next request.
+
+API tokens are random strings shown once. The store keeps only their SHA-256
+hash: a fast hash is safe for a 256-bit random value, and it lets a token be
+looked up by its hash.
 """
 
 from __future__ import annotations
@@ -12,13 +22,15 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from junheng.errors import (
@@ -37,11 +49,57 @@ from junheng.services.access import (
     Role,
     covers,
 )
-from junheng.store.models import ApiToken, Division, EvaluatorAssignment, User, utcnow
+from junheng.store.models import (
+    ApiToken,
+    Division,
+    EvaluatorAssignment,
+    School,
+    User,
+    utcnow,
+)
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 8
+COMMON_PASSWORDS: frozenset[str] = frozenset(
+    {
+        "00000000",
+        "11111111",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "123123123",
+        "12341234",
+        "11223344",
+        "87654321",
+        "88888888",
+        "66666666",
+        "5201314520",
+        "a1234567",
+        "a12345678",
+        "aa123456",
+        "abc12345",
+        "abcd1234",
+        "admin123",
+        "administrator",
+        "iloveyou",
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "qwertyui",
+        "qwerty123",
+        "qwertyuiop",
+        "1qaz2wsx",
+        "1q2w3e4r",
+        "zxcvbnm123",
+        "woaini1314",
+        "junheng123",
+    }
+)
+"""Passwords too common to accept, compared in lower case. A short list of
+passwords that lead published leak statistics; it stops the worst choices and
+is no substitute for a long password."""
 TOKEN_PREFIX = "jh_"
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,100}$")
 
@@ -78,6 +136,106 @@ def _bad_login() -> AuthenticationFailed:
     return AuthenticationFailed("wrong user name or password", zh="用户名或密码错误")
 
 
+def _too_many() -> TooManyAttempts:
+    return TooManyAttempts(
+        f"too many failed logins for this user name; wait {LOCK_MINUTES} minutes "
+        "and try again",
+        zh=f"该用户名登录失败次数过多，请等待 {LOCK_MINUTES} 分钟后再试",
+    )
+
+
+class _UnknownNames:
+    """Failure counts of user names without an active account, in memory.
+
+    They mirror ``users.failed_logins`` and ``users.locked_until``, so an unknown
+    name is locked after the same number of failures as a real one. At most
+    :attr:`LIMIT` names are kept, the oldest dropped first.
+
+    NOTE: each process keeps its own counts, so with several server workers an
+    unknown name is locked later than a real one. Run one worker, or accept
+    that the difference shows after ``MAX_FAILURES`` times the worker count.
+    """
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: dict[str, tuple[int, datetime | None]] = {}
+
+    def locked(self, name: str, now: datetime) -> bool:
+        with self._lock:
+            _, until = self._state.get(name, (0, None))
+            return until is not None and until > now
+
+    def fail(self, name: str, now: datetime) -> None:
+        with self._lock:
+            count, _ = self._state.pop(name, (0, None))
+            count += 1
+            if count >= MAX_FAILURES:
+                self._state[name] = (0, now + timedelta(minutes=LOCK_MINUTES))
+            else:
+                self._state[name] = (count, None)
+            while len(self._state) > self.LIMIT:
+                self._state.pop(next(iter(self._state)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._state.clear()
+
+
+unknown_names = _UnknownNames()
+"""Throttle state of the names that have no active account (see
+:class:`_UnknownNames`)."""
+
+
+def check_password(password: str, username: str) -> None:
+    """Raise :class:`InvalidInput` unless ``password`` is acceptable.
+
+    It needs :data:`MIN_PASSWORD_LENGTH` characters, something other than
+    white space, and must be neither the user name nor one of
+    :data:`COMMON_PASSWORDS` (both compared without case).
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters",
+            zh=f"密码太短，至少 {MIN_PASSWORD_LENGTH} 个字符",
+        )
+    if not password.strip():
+        raise InvalidInput(
+            "the password is only white space; choose one with letters or digits",
+            zh="密码不能只有空白字符，请包含字母或数字",
+        )
+    lowered = password.strip().lower()
+    if lowered == username.lower():
+        raise InvalidInput(
+            "the password is the user name; choose another password",
+            zh="密码不能与用户名相同，请另选密码",
+        )
+    if lowered in COMMON_PASSWORDS:
+        raise InvalidInput(
+            "the password is one of the most common passwords; choose a longer, "
+            "less predictable one",
+            zh="该密码过于常见，请使用更长、更难猜的密码",
+        )
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """Return the account named ``username`` regardless of case, or ``None``.
+
+    An exact match wins over one that differs in case only, which only
+    accounts created before names became case-insensitive can have.
+    """
+    users = session.scalars(
+        select(User)
+        .where(func.lower(User.username) == username.lower())
+        .order_by(User.id)
+    ).all()
+    for user in users:
+        if user.username == username:
+            return user
+    return users[0] if users else None
+
+
 def _user_state(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
@@ -89,10 +247,8 @@ def _user_state(user: User) -> dict[str, Any]:
     }
 
 
-def _check_new_user(
-    actor: Principal, role: Role, scope: str, school_code: str | None
-) -> None:
-    """Raise unless ``actor`` may create a user of ``role`` in ``scope``."""
+def _require_manage(actor: Principal, role: Role, scope: str) -> None:
+    """Raise unless ``actor`` may create or manage a user of ``role`` in ``scope``."""
     if actor.role not in ADMINISTRATIONS or not covers(actor.scope, scope):
         raise PermissionDenied(
             f"user {actor.username!r} may not create users in scope {scope!r}",
@@ -108,6 +264,18 @@ def _check_new_user(
             "only the ministry or a province may create evaluator accounts",
             zh="仅教育部或省级用户可以创建第三方评估机构账号",
         )
+
+
+def _check_new_user(
+    session: Session,
+    actor: Principal,
+    role: Role,
+    scope: str,
+    school_code: str | None,
+) -> None:
+    """Raise unless ``actor`` may create a user of ``role`` in ``scope`` and the
+    scope and school exist in the store."""
+    _require_manage(actor, role, scope)
     length = SCOPE_LENGTH.get(role)
     fits = scope == "" or scope.isdigit()
     if length is not None:
@@ -130,6 +298,27 @@ def _check_new_user(
             f"only school users carry a school code; remove {school_code!r}",
             zh="只有学校用户才填写学校标识码",
         )
+    if scope and session.get(Division, scope) is None:
+        raise InvalidInput(
+            f"scope {scope!r} is not a division code in the store; check the code "
+            "or load the divisions with `junheng db load-divisions`",
+            zh=f"范围 {scope} 不是数据库中的行政区划代码，请核对代码或先载入行政区划",
+        )
+    if role == Role.SCHOOL:
+        school = session.get(School, school_code)
+        if school is None:
+            raise InvalidInput(
+                f"school {school_code} is not in the store; import its data first, "
+                "then create its account",
+                zh=f"数据库中没有学校 {school_code}，请先导入该校数据再创建账号",
+            )
+        if not covers(scope, school.division_code):
+            raise InvalidInput(
+                f"school {school_code} belongs to division {school.division_code}, "
+                f"outside scope {scope!r}; give --scope {school.division_code}",
+                zh=f"学校 {school_code} 属于 {school.division_code}，不在范围 {scope} "
+                "之内",
+            )
 
 
 def create_user(
@@ -141,13 +330,17 @@ def create_user(
     scope: str,
     school_code: str | None = None,
     display_name: str | None = None,
+    *,
+    counties: Sequence[str] = (),
 ) -> User:
     """Create an account with an argon2 hash of ``password``.
 
     ``actor`` may create accounts inside its own scope at its own level or
-    below; evaluators are created by the ministry or a province. Raises
-    :class:`InvalidInput` for a bad name, password, scope or school code and
-    :class:`Conflict` when the user name is taken.
+    below; evaluators are created by the ministry or a province, and need
+    ``counties``, the counties they read. A non-empty scope must be a division
+    in the store, and a school user's school must exist inside its scope.
+    Raises :class:`InvalidInput` for a bad name, password, scope or school code
+    and :class:`Conflict` when the user name is taken in any case.
     """
     role = Role(role)
     if not USERNAME_PATTERN.match(username):
@@ -156,16 +349,24 @@ def create_user(
             "the characters _ . @ -",
             zh=f"用户名 {username!r} 无效：请使用 2–100 个字母、数字或 _ . @ -",
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
+    check_password(password, username)
+    _check_new_user(session, actor, role, scope, school_code)
+    if role == Role.EVALUATOR and not counties:
         raise InvalidInput(
-            f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters",
-            zh=f"密码太短，至少 {MIN_PASSWORD_LENGTH} 个字符",
+            "an evaluator account needs at least one assigned county (--county)",
+            zh="第三方评估机构账号至少需要分配一个县（--county）",
         )
-    _check_new_user(actor, role, scope, school_code)
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    if role != Role.EVALUATOR and counties:
+        raise InvalidInput(
+            "only evaluator accounts are assigned counties",
+            zh="只有第三方评估机构账号才分配县",
+        )
+    taken = find_user(session, username)
+    if taken is not None:
         raise Conflict(
-            f"user name {username!r} is already taken; choose another",
-            zh=f"用户名 {username} 已被占用，请换一个",
+            f"user name {username!r} is already taken (as {taken.username!r}; "
+            "names are compared without case); choose another",
+            zh=f"用户名 {username} 已被占用（不区分大小写），请换一个",
         )
     user = User(
         username=username,
@@ -184,6 +385,8 @@ def create_user(
     audit.append(
         session, actor.username, "user.create", "user", user.id, None, _user_state(user)
     )
+    if counties:
+        assign_counties(session, actor, user.id, list(counties))
     return user
 
 
@@ -273,23 +476,25 @@ def authenticate(
     """Check a password and return the user's principal.
 
     Raises :class:`AuthenticationFailed` for an unknown or inactive user or a
-    wrong password, and :class:`TooManyAttempts` while the account is locked.
+    wrong password, and :class:`TooManyAttempts` while the name is locked, with
+    the same message whether or not the account exists.
     The failure count is written to ``session`` before the error is raised.
     The caller must commit the session in both cases, or throttling does not
     work.
     """
     now = now or utcnow()
-    user = session.scalar(select(User).where(User.username == username))
+    user = find_user(session, username)
     if user is None or not user.active:
+        # Unknown names take the path of real ones: one hash, the same count.
+        name = username.lower()
         _verify(_dummy_hash(), password)
+        if unknown_names.locked(name, now):
+            raise _too_many()
+        unknown_names.fail(name, now)
         raise _bad_login()
     if user.locked_until is not None and user.locked_until > now:
-        raise TooManyAttempts(
-            f"too many wrong passwords; try again after "
-            f"{user.locked_until:%Y-%m-%d %H:%M} UTC",
-            zh="密码错误次数过多，请在 "
-            f"{user.locked_until:%Y-%m-%d %H:%M}（UTC）后再试",
-        )
+        _verify(_dummy_hash(), password)
+        raise _too_many()
     if not _verify(user.password_hash, password):
         _record_failure(session, user, now)
         raise _bad_login()
@@ -333,30 +538,129 @@ def _record_failure(session: Session, user: User, now: datetime) -> None:
     )
 
 
-def set_password(
-    session: Session, actor: Principal, user_id: int, password: str
-) -> None:
-    """Replace a user's password; users change their own, administrators those
-    of users they could create."""
+def _managed_user(session: Session, actor: Principal, user_id: int) -> User:
+    """Return the user ``actor`` acts on: itself, or one it could create."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(
             f"no user with id {user_id}", zh=f"不存在 id 为 {user_id} 的用户"
         )
     if actor.user_id != user_id:
-        _check_new_user(actor, Role(user.role), user.scope_code, user.school_code)
-    if len(password) < MIN_PASSWORD_LENGTH:
+        _require_manage(actor, Role(user.role), user.scope_code)
+    return user
+
+
+def set_password(
+    session: Session,
+    actor: Principal,
+    user_id: int,
+    password: str,
+    *,
+    current_password: str | None = None,
+) -> None:
+    """Replace a user's password and end the user's sessions.
+
+    Users change their own (giving ``current_password`` when they do it in the
+    web app), administrators those of users they could create. The new
+    password must pass :func:`check_password`.
+    """
+    user = _managed_user(session, actor, user_id)
+    if current_password is not None and not _verify(
+        user.password_hash, current_password
+    ):
         raise InvalidInput(
-            f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters",
-            zh=f"密码太短，至少 {MIN_PASSWORD_LENGTH} 个字符",
+            "the current password is wrong; the password was not changed",
+            zh="当前密码不正确，密码未修改",
         )
+    check_password(password, user.username)
     user.password_hash = password_hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
+    user.session_epoch += 1
     session.flush()
     audit.append(
         session, actor.username, "user.set_password", "user", user_id, None, None
     )
+
+
+def set_active(session: Session, actor: Principal, user_id: int, active: bool) -> User:
+    """Enable or disable an account; disabling also ends its sessions.
+
+    ``actor`` must be an education authority that could create the user, and
+    may not disable its own account. A disabled account cannot log in and its
+    API tokens stop working; enabling it restores both.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(
+            f"no user with id {user_id}", zh=f"不存在 id 为 {user_id} 的用户"
+        )
+    if actor.user_id == user_id:
+        raise InvalidInput(
+            "you cannot disable or enable your own account; ask another administrator",
+            zh="不能停用或启用自己的账号，请联系其他管理员",
+        )
+    _require_manage(actor, Role(user.role), user.scope_code)
+    if user.active == active:
+        return user
+    user.active = active
+    user.session_epoch += 1
+    session.flush()
+    audit.append(
+        session,
+        actor.username,
+        "user.enable" if active else "user.disable",
+        "user",
+        user_id,
+        {"active": not active},
+        {"active": active},
+    )
+    return user
+
+
+def end_sessions(session: Session, principal: Principal) -> None:
+    """End every browser session of ``principal``'s account (log out)."""
+    if principal.user_id is None:
+        return
+    user = session.get(User, principal.user_id)
+    if user is None:
+        return
+    user.session_epoch += 1
+    session.flush()
+    audit.append(
+        session,
+        principal.username,
+        "user.logout",
+        "user",
+        user.id,
+        None,
+        {"session_epoch": user.session_epoch},
+    )
+
+
+def manageable_users(session: Session, actor: Principal) -> list[User]:
+    """Return the accounts ``actor`` may disable or reset, by user name.
+
+    These are the accounts in ``actor``'s scope at its level or below (the
+    rule of :func:`create_user`), other than ``actor`` itself.
+    """
+    if actor.role not in ADMINISTRATIONS:
+        return []
+    query = (
+        select(User)
+        .where(User.scope_code.startswith(actor.scope, autoescape=True))
+        .order_by(func.lower(User.username))
+    )
+    users = []
+    for user in session.scalars(query):
+        if user.id == actor.user_id:
+            continue
+        try:
+            _require_manage(actor, Role(user.role), user.scope_code)
+        except PermissionDenied:
+            continue
+        users.append(user)
+    return users
 
 
 def _token_hash(token: str) -> str:

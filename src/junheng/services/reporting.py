@@ -439,6 +439,29 @@ def _upsert_school(session: Session, principal: Principal, row: dict[str, Any]) 
     )
 
 
+def _moved_school_issue(school: School, division: str, source: str) -> Issue:
+    """Return the issue of a row that files ``school`` under another division.
+
+    A school-year record never moves a school: the county of every version is
+    the county of the school in the store, so reviewers and evaluations see the
+    school where its county administers it.
+    """
+    return Issue(
+        source,
+        None,
+        None,
+        FIELDS_BY_NAME["division_code"].zh,
+        division,
+        f"school {school.code} belongs to division {school.division_code}, but the "
+        f"data name division {division}; a school-year record cannot move a "
+        "school to another county",
+        f"enter division code {school.division_code}; if the school really moved, "
+        "an administrator whose scope covers both counties moves it with "
+        "`junheng school move`",
+        rule="store_mismatch",
+    )
+
+
 def _require_division(session: Session, code: str, source: str) -> None:
     if session.get(Division, code) is None:
         issue = Issue(
@@ -468,6 +491,7 @@ def _store_school_row(
     school = session.get(School, code)
     if school is not None and school.division_code != division:
         require_write(principal, school.division_code, code)
+        raise invalid([_moved_school_issue(school, division, source)], source)
     current = _current_school(session, code, year)
     _check_editable(
         current,
@@ -950,6 +974,9 @@ def _import_issues(
                 "remove the row, or import it as a user of that region",
                 "store_scope",
             )
+            continue
+        if school is not None and school.division_code != division:
+            issues.append(_moved_school_issue(school, division, source))
             continue
         current = _current_school(session, code, year)
         if current is not None and current.status not in EDITABLE_STATES:

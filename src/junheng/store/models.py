@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -177,7 +178,11 @@ class ReviewEvent(Base):
 
 
 class User(Base):
-    """An account. ``password_hash`` is an argon2 hash, never the password."""
+    """An account. ``password_hash`` is an argon2 hash, never the password.
+
+    User names are unique regardless of case. ``session_epoch`` grows whenever
+    the user's browser sessions must end (logout, new password, disabling).
+    """
 
     __tablename__ = "users"
 
@@ -192,6 +197,10 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+Index("ux_users_username_lower", func.lower(User.username), unique=True)
 
 
 class EvaluatorAssignment(Base):

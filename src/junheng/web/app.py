@@ -22,8 +22,9 @@ from junheng import __version__
 from junheng.store.db import database_url, make_engine, session_factory
 from junheng.web.csrf import verify_csrf
 from junheng.web.errors import install_error_handlers
-from junheng.web.middleware import BodySizeLimit, SecurityHeaders
+from junheng.web.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from junheng.web.settings import WebSettings
+from junheng.web.throttle import LoginThrottle
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "junheng_session"
@@ -58,6 +59,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.nav_links = []
+    app.state.login_throttle = LoginThrottle()
 
     # Starlette runs the middleware added last first: headers wrap everything.
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
@@ -70,6 +72,7 @@ def create_app(
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     install_error_handlers(app)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -81,8 +84,12 @@ def _include_routers(app: FastAPI) -> None:
     from junheng.web.api import router as api_router
     from junheng.web.pages.account import router as account_router
     from junheng.web.pages.reporting import router as reporting_router
+    from junheng.web.pages.users import api_router as users_api_router
+    from junheng.web.pages.users import router as users_router
 
     app.include_router(account_router)
+    app.include_router(users_router)
+    app.include_router(users_api_router)
     app.include_router(reporting_router)
     app.include_router(api_router)
     # The dashboards ship in their own module; an error inside it must surface,

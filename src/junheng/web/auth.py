@@ -1,8 +1,10 @@
 """Caller identification from the session cookie or an ``Authorization: Bearer`` token.
 
 The session cookie is signed by Starlette's ``SessionMiddleware`` (itsdangerous)
-and holds only the user id and the CSRF secret. Each request reloads the user, so
-a deactivated account loses access at its next request.
+and holds the user id, the user's session epoch at login and the CSRF secret.
+Each request reloads the user and compares the epochs, so logging out, changing
+the password or disabling the account ends the session at its next request,
+copies of the cookie included.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from sqlalchemy.orm import Session
 from junheng.services import accounts
 from junheng.services.access import Principal
 from junheng.store.models import User
-from junheng.web.errors import NotAuthenticated
+from junheng.web.errors import NotAuthenticated, TokenInvalid
 
 SESSION_USER = "uid"
+SESSION_EPOCH = "epoch"
 _UNRESOLVED = object()
 BEARER = "bearer"
 
@@ -62,14 +65,16 @@ def _resolve(request: Request) -> Principal | None:
             principal = accounts.principal_for_token(session, token)
             session.commit()  # records last_used_at
             if principal is None:
-                raise NotAuthenticated()
+                raise TokenInvalid()
             return principal
         user_id = request.session.get(SESSION_USER)
         if user_id is None:
             return None
         user = session.get(User, user_id)
-        if user is None or not user.active:
+        epoch = request.session.get(SESSION_EPOCH)
+        if user is None or not user.active or epoch != user.session_epoch:
             request.session.pop(SESSION_USER, None)
+            request.session.pop(SESSION_EPOCH, None)
             return None
         return accounts.principal_for(user, session)
 
@@ -86,15 +91,21 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def log_in(request: Request, principal: Principal) -> None:
-    """Start a fresh session for ``principal``, dropping the anonymous one."""
+def log_in(request: Request, principal: Principal, epoch: int) -> None:
+    """Start a fresh session for ``principal``, dropping the anonymous one.
+
+    ``epoch`` is the user's current ``session_epoch``.
+    """
     request.session.clear()
     request.session[SESSION_USER] = principal.user_id
+    request.session[SESSION_EPOCH] = epoch
 
 
 def log_out(request: Request) -> None:
-    """End the session."""
-    # NOTE: sessions live in the signed cookie, so a copy of the cookie taken
-    # before logout stays valid until JUNHENG_SESSION_MAX_AGE ends; deactivating
-    # the account ends it at once.
+    """Clear this browser's session cookie.
+
+    The caller ends the account's sessions in the store first
+    (:func:`junheng.services.accounts.end_sessions`), so copies of the cookie
+    stop working too.
+    """
     request.session.clear()

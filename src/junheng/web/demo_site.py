@@ -134,10 +134,11 @@ def build_demo(
         .sort("school_code")["school_code"]
         .to_list()
     )
-    accounts_list = demo_accounts(open_schools[0])
-    reviewers = _create_accounts(session, accounts_list)
     report("学校数据 / school data")
     records = _import(session, frame)
+    # The school account needs its school in the store, so accounts come second.
+    accounts_list = demo_accounts(open_schools[0])
+    reviewers = _create_accounts(session, accounts_list)
     # The open county's latest year: the first school a draft, the second
     # submitted, the third approved by the county; the rest go all the way.
     stop_at = {open_schools[0]: 0, open_schools[1]: 1, open_schools[2]: 2}
@@ -162,9 +163,8 @@ def _create_accounts(
             account.scope,
             school_code=account.school_code,
             display_name=account.purpose,
+            counties=["410181"] if account.role == Role.EVALUATOR else [],
         )
-        if account.role == Role.EVALUATOR:
-            accounts.assign_counties(session, SYSTEM, user.id, ["410181"])
         principals[account.username] = accounts.principal_for(user, session)
     # Reviewers of the counties outside the demo accounts' own scope.
     for code in DEMO_COUNTIES:

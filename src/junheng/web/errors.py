@@ -52,6 +52,14 @@ class NotAuthenticated(WebError):
     message_key = "error.unauthenticated"
 
 
+class TokenInvalid(NotAuthenticated):
+    """An ``Authorization: Bearer`` token that is unknown, revoked or belongs to
+    a disabled account."""
+
+    code = "token_invalid"
+    message_key = "error.token_invalid"
+
+
 class CsrfFailed(WebError):
     """A form or cookie-authenticated API call without a valid CSRF token."""
 

@@ -55,6 +55,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误。", "Wrong username or password."),
     "logout.done": ("已退出登录。", "You are logged out."),
+    "logout.title": ("退出登录", "Log out"),
+    "logout.confirm": (
+        "退出后，本账号在所有浏览器中的登录都将失效。",
+        "Logging out ends the sessions of this account in every browser.",
+    ),
+    "error.token_invalid": (
+        "API 令牌无效或已被吊销，请在 /account/tokens 创建新的令牌。",
+        "The API token is invalid or revoked; create a new one at /account/tokens.",
+    ),
+    "nav.password": ("修改密码", "Change password"),
+    "nav.users": ("用户管理", "Users"),
+    "password.title": ("修改密码", "Change password"),
+    "password.current": ("当前密码", "Current password"),
+    "password.new": ("新密码", "New password"),
+    "password.repeat": ("再次输入新密码", "New password again"),
+    "password.rules": (
+        "至少 8 个字符，不能只有空格，不能与用户名相同，不能是常见密码。"
+        "修改后，其他浏览器中的登录将失效。",
+        "At least 8 characters, not only spaces, not the user name and not a "
+        "common password. Changing it logs out every other browser.",
+    ),
+    "password.mismatch": (
+        "两次输入的新密码不一致。",
+        "The two new passwords differ.",
+    ),
+    "password.changed": ("密码已修改。", "Your password is changed."),
+    "users.title": ("用户管理", "Users"),
+    "users.intro": (
+        "您可以停用或启用管辖范围内本级及下级的账号。"
+        "停用后该账号无法登录，其登录和 API 令牌立即失效。",
+        "You can disable or enable the accounts in your scope at your level or "
+        "below. A disabled account cannot log in, and its sessions and API tokens "
+        "stop working at once.",
+    ),
+    "users.username": ("用户名", "Username"),
+    "users.role": ("角色", "Role"),
+    "users.scope": ("范围", "Scope"),
+    "users.active": ("正常", "active"),
+    "users.disabled": ("已停用", "disabled"),
+    "users.disable": ("停用", "Disable"),
+    "users.enable": ("启用", "Enable"),
+    "users.none": ("没有可管理的账号。", "No accounts to manage."),
     "tokens.title": ("我的 API 令牌", "My API tokens"),
     "tokens.intro": (
         "令牌供程序调用 /api/v1 接口使用，权限与本账号相同。请求头："

@@ -1,4 +1,4 @@
-"""ASGI middleware: security headers, request size limit and page language."""
+"""ASGI middleware: security headers, request size limit and HEAD requests."""
 
 from __future__ import annotations
 
@@ -108,3 +108,28 @@ class BodySizeLimit:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` like ``GET`` without the body (RFC 9110, section 9.3.2).
+
+    FastAPI routes declared with ``@router.get`` answer ``GET`` only, so a
+    ``HEAD`` request is routed as ``GET`` here and the body is dropped on the way
+    out. The headers, ``Content-Length`` included, stay as ``GET`` would send
+    them.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)

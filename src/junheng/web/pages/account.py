@@ -11,18 +11,26 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from junheng.errors import JunhengError
+from junheng.errors import AuthenticationFailed, JunhengError
 from junheng.services import accounts
-from junheng.store.models import ApiToken
-from junheng.web.auth import CurrentPrincipal, DbSession, log_in, log_out
+from junheng.store.models import ApiToken, User
+from junheng.web.auth import (
+    CurrentPrincipal,
+    DbSession,
+    OptionalPrincipal,
+    log_in,
+    log_out,
+)
 from junheng.web.i18n import translate
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import RowId
+from junheng.web.throttle import LoginThrottle
 
 log = logging.getLogger("junheng.web")
 router = APIRouter(include_in_schema=False)
 
 SEE_OTHER = 303
+NEW_TOKEN = "new_token"
 
 
 @router.get("/")
@@ -52,15 +60,26 @@ def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Check the password (throttled by the accounts service) and start a session."""
+    """Check the password and start a session.
+
+    Failed logins are limited per user name (by the accounts service) and per
+    client address (by :class:`~junheng.web.throttle.LoginThrottle`).
+    """
+    address = request.client.host if request.client else "unknown"
+    throttle: LoginThrottle = request.app.state.login_throttle
     try:
+        throttle.check(address)
         principal = accounts.authenticate(
             session, username, password, datetime.now(UTC)
         )
     except JunhengError as error:
         # Keep the failed-login count the service recorded.
         session.commit()
-        log.info("login rejected for user %r: %s", username, error.code)
+        if isinstance(error, AuthenticationFailed):
+            throttle.failed(address)
+        log.info(
+            "login rejected for user %r from %s: %s", username, address, error.code
+        )
         context = {
             "next": _safe_next(next),
             "username": username,
@@ -68,13 +87,28 @@ def login(
         }
         return render(request, "login.html", context, status_code=error.status)
     session.commit()
-    log_in(request, principal)
+    user = session.get(User, principal.user_id)
+    assert user is not None  # authenticate just read it
+    log_in(request, principal, user.session_epoch)
     return RedirectResponse(_safe_next(next), status_code=SEE_OTHER)
 
 
+@router.get("/logout")
+def logout_page(request: Request, principal: OptionalPrincipal) -> Response:
+    """Ask to confirm the logout; logging out itself is a POST with a CSRF token."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=SEE_OTHER)
+    return render(request, "logout.html")
+
+
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    """End the session and show the login page."""
+def logout(
+    request: Request, session: DbSession, principal: OptionalPrincipal
+) -> Response:
+    """End every session of the account and show the login page."""
+    if principal is not None:
+        accounts.end_sessions(session, principal)
+        session.commit()
     log_out(request)
     return render(
         request,
@@ -93,8 +127,11 @@ def logout(request: Request) -> Response:
 def tokens_page(
     request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    """List the caller's API tokens."""
-    return _tokens_page(request, principal, session, new_token=None)
+    """List the caller's API tokens, with a token just created shown once."""
+    new_token = request.session.pop(NEW_TOKEN, None)
+    response = _tokens_page(request, principal, session, new_token=new_token)
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 @router.post("/account/tokens")
@@ -104,10 +141,16 @@ def create_token(
     session: DbSession,
     name: Annotated[str, Form(min_length=1, max_length=100)],
 ) -> Response:
-    """Create a token and show its plaintext once."""
+    """Create a token, then redirect to the list that shows its plaintext once.
+
+    The plaintext rides to the next page in the signed session cookie and is
+    removed from it there, so reloading the list neither repeats the POST nor
+    shows the token again.
+    """
     token = accounts.create_api_token(session, principal, name.strip())
     session.commit()
-    return _tokens_page(request, principal, session, new_token=token)
+    request.session[NEW_TOKEN] = token
+    return RedirectResponse("/account/tokens", status_code=SEE_OTHER)
 
 
 @router.post("/account/tokens/{token_id}/revoke")

@@ -1,0 +1,134 @@
+"""Account pages and API: change one's password, list and disable accounts.
+
+An education authority sees the accounts it could create (its scope, its level
+or below) and disables or enables them; every change goes through
+:mod:`junheng.services.accounts`, which writes the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from junheng.errors import InvalidInput, JunhengError
+from junheng.services import accounts
+from junheng.store.models import User
+from junheng.web.auth import CurrentPrincipal, DbSession, log_in
+from junheng.web.errors import ERROR_RESPONSES
+from junheng.web.pages.render import language_of, render
+from junheng.web.params import RowId
+
+log = logging.getLogger("junheng.web")
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERROR_RESPONSES)
+
+SEE_OTHER = 303
+PASSWORD_CHANGED = "password_changed"
+Password = Annotated[str, Form(max_length=1024)]
+Change = Annotated[
+    Literal["disable", "enable"], Path(description="disable or enable the account")
+]
+
+
+class UserOut(BaseModel):
+    """An account as an administrator sees it (never the password hash)."""
+
+    id: int
+    username: str
+    role: str
+    scope_code: str
+    school_code: str | None
+    display_name: str | None
+    active: bool
+
+
+def _user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        scope_code=user.scope_code,
+        school_code=user.school_code,
+        display_name=user.display_name,
+        active=user.active,
+    )
+
+
+@router.get("/account/password")
+def password_page(request: Request, principal: CurrentPrincipal) -> Response:
+    """Show the form that changes the caller's password."""
+    changed = bool(request.session.pop(PASSWORD_CHANGED, False))
+    return render(request, "password.html", {"message": "", "changed": changed})
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    current: Password,
+    new: Password,
+    repeat: Password,
+) -> Response:
+    """Change the caller's password; other sessions of the account end."""
+    try:
+        if new != repeat:
+            raise InvalidInput(
+                "the two new passwords differ", zh="两次输入的新密码不一致"
+            )
+        assert principal.user_id is not None  # a logged-in user
+        accounts.set_password(
+            session, principal, principal.user_id, new, current_password=current
+        )
+    except JunhengError as error:
+        session.rollback()
+        log.info(
+            "password change rejected for user %r: %s", principal.username, error.code
+        )
+        context = {"message": error.message(language_of(request)), "changed": False}
+        return render(request, "password.html", context, status_code=error.status)
+    session.commit()
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    log_in(request, principal, user.session_epoch)
+    request.session[PASSWORD_CHANGED] = True
+    return RedirectResponse("/account/password", status_code=SEE_OTHER)
+
+
+@router.get("/account/users")
+def users_page(
+    request: Request, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    """List the accounts the caller may disable or enable."""
+    users = accounts.manageable_users(session, principal)
+    return render(request, "users.html", {"users": users})
+
+
+@router.post("/account/users/{user_id}/{change}")
+def change_user_form(
+    principal: CurrentPrincipal, session: DbSession, user_id: RowId, change: Change
+) -> Response:
+    """Disable or enable an account from the users page."""
+    accounts.set_active(session, principal, user_id, change == "enable")
+    session.commit()
+    return RedirectResponse("/account/users", status_code=SEE_OTHER)
+
+
+@api_router.get("/users", response_model=list[UserOut])
+def list_users(principal: CurrentPrincipal, session: DbSession) -> list[UserOut]:
+    """List the accounts the caller may disable or enable."""
+    return [_user_out(u) for u in accounts.manageable_users(session, principal)]
+
+
+@api_router.post("/users/{user_id}/{change}", response_model=UserOut)
+def change_user(
+    principal: CurrentPrincipal, session: DbSession, user_id: RowId, change: Change
+) -> UserOut:
+    """Disable an account (no login; its sessions and tokens end) or enable it."""
+    user = accounts.set_active(session, principal, user_id, change == "enable")
+    session.commit()
+    return _user_out(user)
