@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 
@@ -41,3 +43,15 @@ def primary_school(number: int, **changes: Any) -> dict[str, Any]:
     }
     row.update(changes)
     return row
+
+
+def canonical_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """Write ``rows`` under the canonical headers; cells may hold any text."""
+    from junheng.ingest.schema import canonical_frame
+
+    names = list(canonical_frame([]).columns)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -75,13 +75,17 @@ class ImportResult:
     and ``county_items`` those of
     :data:`~junheng.ingest.validate.COUNTY_ITEM_COLUMNS`; either may have no rows.
     ``files`` lists the paths read and ``warnings`` the issues that did not stop
-    the import, such as schools without students.
+    the import, such as schools without students. ``school_places`` gives, per
+    row of ``schools``, the file name, sheet and row it was read from.
     """
 
     schools: pl.DataFrame
     county_items: pl.DataFrame
     files: list[str]
     warnings: list[Issue] = field(default_factory=list)
+    school_places: list[tuple[str, str | None, int | None]] = field(
+        default_factory=list
+    )
 
 
 @dataclass
@@ -162,11 +166,19 @@ def load_inputs(
             f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
             list(issues),
         )
+    contexts = collected.school_contexts
+    places = [
+        (contexts[table].file, contexts[table].sheet, row)
+        for table, row in zip(
+            schools[TABLE_COLUMN].to_list(), schools[ROW_COLUMN].to_list(), strict=True
+        )
+    ]
     return ImportResult(
         schools=schools.drop(ROW_COLUMN, TABLE_COLUMN),
         county_items=items.drop(ROW_COLUMN, TABLE_COLUMN),
         files=[str(path) for path in paths],
         warnings=issues,
+        school_places=places,
     )
 
 
