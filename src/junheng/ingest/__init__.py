@@ -67,6 +67,19 @@ __all__ = [
 ]
 
 
+CROSS_COLUMN_RULES: frozenset[str] = frozenset(
+    {
+        "above_total",
+        "teachers_without_students",
+        "section_not_in_type",
+        "senior_students_type",
+        "no_students",
+        "combined_one_section",
+    }
+)
+"""Rules that compare several columns of a row (see :data:`issues.RULES`)."""
+
+
 @dataclass
 class ImportResult:
     """Validated input data.
@@ -190,6 +203,10 @@ def _add_schools(
     else:
         frame, ctx, issues = map_headers(table, ALL_SCHOOL_FIELDS)
     typed, cell_issues = validate_schools(frame, ctx)
+    if any(i.rule == "header" and i.severity == "error" for i in issues):
+        # Checks across columns read columns that a wrong header left unmapped,
+        # so they would add a follow-on error to every row; fix the header first.
+        cell_issues = [i for i in cell_issues if i.rule not in CROSS_COLUMN_RULES]
     index = len(collected.school_contexts)
     collected.schools.append(typed.with_columns(pl.lit(index).alias(TABLE_COLUMN)))
     collected.school_contexts.append(ctx)
