@@ -1,7 +1,7 @@
 """Plausibility rules shared by the form, the API and the store import.
 
 Every value here passes the import's own checks (types, signs, the schema's
-upper bounds) and is still impossible for one school; the expected messages
+upper bounds) and is still impossible for one school. The expected messages
 name the field, the value and the fix.
 """
 
@@ -87,7 +87,7 @@ def test_class_size_above_bound() -> None:
 
 
 def test_class_larger_than_section() -> None:
-    # The largest class (500) cannot exceed the 5 students of the section.
+    # The largest class (50) cannot exceed the 5 students of the section.
     row = school(1, primary_students=5, primary_classes=1, primary_max_class_size=50)
     assert _rules(row) == ["class_size"]
 

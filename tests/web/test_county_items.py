@@ -1,7 +1,7 @@
 """County items and deadlines through the pages and the API.
 
-County items start at the county: 中原区 (410102) enters them, 郑州市 and
-河南省 approve them; 济源市 (419001) has no city, so 河南省 reviews them first.
+County items start at the county: 中原区 (410102) enters them, and 郑州市 and
+河南省 approve them.
 """
 
 from __future__ import annotations
