@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 
@@ -56,3 +58,15 @@ def stored_school(code: str, division_code: str, name: str = "测试小学") -> 
         ownership="公办",
         location="城区",
     )
+
+
+def canonical_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """Write ``rows`` under the canonical headers; cells may hold any text."""
+    from junheng.ingest.schema import canonical_frame
+
+    names = list(canonical_frame([]).columns)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

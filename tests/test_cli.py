@@ -99,6 +99,14 @@ def test_filters_matching_nothing(runner: CliRunner, tmp_path: Path) -> None:
     assert "no school rows match" in result.output
 
 
+def test_filter_message_names_given_options(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    result = runner.invoke(main, ["evaluate", str(source), "--county", "11"])
+    assert result.exit_code == 3
+    assert "no school rows match --county 11;" in result.output
+    assert "None" not in result.output
+
+
 def _taiwan_document(runner: CliRunner) -> dict[str, Any]:
     result = runner.invoke(
         main,

@@ -331,8 +331,13 @@ def evaluate(
             if schools.is_empty():
                 codes = sorted(result.schools["division_code"].unique())
                 shown = ", ".join(codes[:10]) + (" …" if len(codes) > 10 else "")
+                given = [
+                    f"--{name} {value}"
+                    for name, value in (("year", year), ("county", county))
+                    if value is not None
+                ]
                 raise InputError(
-                    f"no school rows match --year {year} and --county {county}; "
+                    f"no school rows match {' and '.join(given)}; "
                     f"the input has years {sorted(result.schools['year'].unique())} "
                     f"and division codes {shown}"
                 )
@@ -534,6 +539,7 @@ def demo(
 
 
 # Platform commands; imported last because they reuse the helpers above.
+from junheng.cli.deadline import deadline  # noqa: E402
 from junheng.cli.monitor import monitor  # noqa: E402
 from junheng.cli.platform import audit, db, import_file, school, user  # noqa: E402
 from junheng.cli.serve import serve  # noqa: E402
@@ -545,3 +551,4 @@ main.add_command(audit)
 main.add_command(serve)
 main.add_command(monitor)
 main.add_command(school)
+main.add_command(deadline)

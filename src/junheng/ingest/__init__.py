@@ -67,6 +67,19 @@ __all__ = [
 ]
 
 
+CROSS_COLUMN_RULES: frozenset[str] = frozenset(
+    {
+        "above_total",
+        "teachers_without_students",
+        "section_not_in_type",
+        "senior_students_type",
+        "no_students",
+        "combined_one_section",
+    }
+)
+"""Rules that compare several columns of a row (see :data:`issues.RULES`)."""
+
+
 @dataclass
 class ImportResult:
     """Validated input data.
@@ -75,13 +88,17 @@ class ImportResult:
     and ``county_items`` those of
     :data:`~junheng.ingest.validate.COUNTY_ITEM_COLUMNS`; either may have no rows.
     ``files`` lists the paths read and ``warnings`` the issues that did not stop
-    the import, such as schools without students.
+    the import, such as schools without students. ``school_places`` gives, per
+    row of ``schools``, the file name, sheet and row it was read from.
     """
 
     schools: pl.DataFrame
     county_items: pl.DataFrame
     files: list[str]
     warnings: list[Issue] = field(default_factory=list)
+    school_places: list[tuple[str, str | None, int | None]] = field(
+        default_factory=list
+    )
 
 
 @dataclass
@@ -162,11 +179,19 @@ def load_inputs(
             f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
             list(issues),
         )
+    contexts = collected.school_contexts
+    places = [
+        (contexts[table].file, contexts[table].sheet, row)
+        for table, row in zip(
+            schools[TABLE_COLUMN].to_list(), schools[ROW_COLUMN].to_list(), strict=True
+        )
+    ]
     return ImportResult(
         schools=schools.drop(ROW_COLUMN, TABLE_COLUMN),
         county_items=items.drop(ROW_COLUMN, TABLE_COLUMN),
         files=[str(path) for path in paths],
         warnings=issues,
+        school_places=places,
     )
 
 
@@ -178,6 +203,10 @@ def _add_schools(
     else:
         frame, ctx, issues = map_headers(table, ALL_SCHOOL_FIELDS)
     typed, cell_issues = validate_schools(frame, ctx)
+    if any(i.rule == "header" and i.severity == "error" for i in issues):
+        # Checks across columns read columns that a wrong header left unmapped,
+        # so they would add a follow-on error to every row; fix the header first.
+        cell_issues = [i for i in cell_issues if i.rule not in CROSS_COLUMN_RULES]
     index = len(collected.school_contexts)
     collected.schools.append(typed.with_columns(pl.lit(index).alias(TABLE_COLUMN)))
     collected.school_contexts.append(ctx)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,10 +53,13 @@ from junheng.services.completeness import (
     set_deadline,
 )
 from junheng.services.records import bump_data_generation
+from junheng.services.statuses import status_name
 from junheng.services.validation import (
     FORM_SOURCE,
+    RowPlace,
     invalid,
     json_value,
+    plausibility_issues,
     validate_county_data,
     validate_school_data,
 )
@@ -75,7 +78,13 @@ __all__ = [
     "FieldChange",
     "compare",
     "completeness",
+    "county_record",
+    "county_versions",
+    "edit_school",
     "import_school_file",
+    "master_changes",
+    "may_edit_county",
+    "may_review",
     "pending_county_reviews",
     "pending_reviews",
     "reopen",
@@ -210,7 +219,7 @@ def _status_moved(session: Session, kind: str, record: Record) -> Conflict:
         by_zh = f"（{event.actor} 于 {_when(event.at)} 操作）"
     return Conflict(
         f"the status of {en} is now {record.status}{by_en}; reload to see what changed",
-        zh=f"{zh}当前状态为 {record.status}{by_zh}，请刷新查看",
+        zh=f"{zh}当前状态为“{status_name(record.status, 'zh')}”{by_zh}，请刷新查看",
     )
 
 
@@ -269,6 +278,8 @@ def _transition(
         {"status": to_status, "version": record.version, "comment": comment},
     )
     if to_status == "approved":
+        if isinstance(record, SchoolRecord):
+            _apply_master_data(session, principal, record)
         bump_data_generation(session)
     return record
 
@@ -358,7 +369,8 @@ def _locked(record: Record) -> Conflict:
     return Conflict(
         f"{en} is under review ({record.status}); ask the reviewer to return it "
         "before changing it",
-        zh=f"{zh}正在审核中（{record.status}），请审核人退回后再修改",
+        zh=f"{zh}正在审核中（{status_name(record.status, 'zh')}），"
+        "请审核人退回后再修改",
     )
 
 
@@ -411,31 +423,31 @@ def _school_state(school: School) -> dict[str, Any]:
     }
 
 
-def _upsert_school(session: Session, principal: Principal, row: dict[str, Any]) -> None:
+MASTER_FIELDS: dict[str, str] = {
+    "name": "school_name",
+    "school_type": "school_type",
+    "ownership": "ownership",
+    "location": "location",
+}
+"""School columns kept in step with approved data, and the record field of each."""
+
+
+def _create_school(session: Session, principal: Principal, row: dict[str, Any]) -> None:
+    """Add the school of ``row`` to the store unless it is there already.
+
+    An existing school keeps its name, type, ownership and location until data
+    that change them are approved (see :func:`_apply_master_data`), so a draft
+    never renames a school.
+    """
     code = row["school_code"]
-    school = session.get(School, code)
-    state = {
-        "name": row["school_name"],
-        "division_code": row["division_code"],
-        "school_type": row["school_type"],
-        "ownership": row["ownership"],
-        "location": row["location"],
-    }
-    if school is None:
-        session.add(School(code=code, **state))
-        session.flush()
-        audit.append(
-            session, principal.username, "school.create", "school", code, None, state
-        )
+    if session.get(School, code) is not None:
         return
-    before = _school_state(school)
-    if before == state:
-        return
-    for key, value in state.items():
-        setattr(school, key, value)
+    state = {column: row[field] for column, field in MASTER_FIELDS.items()}
+    state["division_code"] = row["division_code"]
+    session.add(School(code=code, **state))
     session.flush()
     audit.append(
-        session, principal.username, "school.update", "school", code, before, state
+        session, principal.username, "school.create", "school", code, None, state
     )
 
 
@@ -460,6 +472,114 @@ def _moved_school_issue(school: School, division: str, source: str) -> Issue:
         "`junheng school move`",
         rule="store_mismatch",
     )
+
+
+def master_changes(school: School, data: dict[str, Any]) -> list[FieldChange]:
+    """Return the school master values that approving ``data`` would change."""
+    changes = []
+    for column, name in MASTER_FIELDS.items():
+        before, after = getattr(school, column), data.get(name)
+        if after is not None and after != before:
+            spec = FIELDS_BY_NAME[name]
+            changes.append(FieldChange(name, spec.zh, spec.en, before, after))
+    return changes
+
+
+def _apply_master_data(
+    session: Session, principal: Principal, record: SchoolRecord
+) -> None:
+    """Copy the name, type, ownership and location of approved data to the school.
+
+    Only the latest approved year counts: approving a correction of an older
+    year leaves the master values of a later year in place.
+    """
+    later = session.scalar(
+        select(func.count())
+        .select_from(SchoolRecord)
+        .where(
+            SchoolRecord.school_code == record.school_code,
+            SchoolRecord.is_current.is_(True),
+            SchoolRecord.status == "approved",
+            SchoolRecord.year > record.year,
+        )
+    )
+    school = session.get(School, record.school_code)
+    if later or school is None:
+        return
+    changes = master_changes(school, record.data)
+    if changes:
+        _update_school(session, principal, school, changes)
+
+
+def _update_school(
+    session: Session,
+    principal: Principal,
+    school: School,
+    changes: Sequence[FieldChange],
+) -> None:
+    before = _school_state(school)
+    columns = {name: column for column, name in MASTER_FIELDS.items()}
+    for change in changes:
+        setattr(school, columns[change.field], change.after)
+    session.flush()
+    audit.append(
+        session,
+        principal.username,
+        "school.update",
+        "school",
+        school.code,
+        before,
+        _school_state(school),
+    )
+
+
+def edit_school(
+    session: Session, principal: Principal, school_code: str, values: dict[str, Any]
+) -> School:
+    """Change a school's master name, type, ownership or location directly.
+
+    ``values`` maps record field names (``school_name``, ``school_type``,
+    ``ownership``, ``location``) to new values. Only an education authority
+    whose scope covers the school may do this; the change is audited. Raises
+    :class:`InvalidInput` for an unknown field or a value the import rejects.
+    """
+    school = session.get(School, school_code)
+    if school is None:
+        raise NotFound(
+            f"no school with code {school_code}", zh=f"不存在学校 {school_code}"
+        )
+    if principal.role not in ADMINISTRATIONS or not covers(
+        principal.scope, school.division_code
+    ):
+        raise PermissionDenied(
+            f"user {principal.username!r} ({principal.role}) may not edit the "
+            f"master data of school {school_code}",
+            zh=f"用户 {principal.username} 无权修改学校 {school_code} 的基本信息",
+        )
+    unknown = sorted(set(values) - set(MASTER_FIELDS.values()))
+    if unknown:
+        raise InvalidInput(
+            f"{', '.join(unknown)} cannot be edited here; use school_name, "
+            "school_type, ownership or location",
+            zh=f"{', '.join(unknown)} 不能在此修改；"
+            "可修改学校名称、学校类型、办学性质和城乡分类",
+        )
+    row = {
+        name: values.get(name, getattr(school, column))
+        for column, name in MASTER_FIELDS.items()
+    }
+    checked = validate_school_data(
+        {
+            **row,
+            "school_code": school.code,
+            "division_code": school.division_code,
+            "year": date.today().year,
+        }
+    )
+    changes = master_changes(school, checked)
+    if changes:
+        _update_school(session, principal, school, changes)
+    return school
 
 
 def _require_division(session: Session, code: str, source: str) -> None:
@@ -501,7 +621,7 @@ def _store_school_row(
     )
     if current is not None and current.data == row:
         return current
-    _upsert_school(session, principal, row)
+    _create_school(session, principal, row)
     record = SchoolRecord(
         school_code=code,
         year=year,
@@ -580,10 +700,44 @@ def _current_county(
     )
 
 
+def county_versions(
+    session: Session, principal: Principal, division_code: str, year: int
+) -> list[CountyItemRecord]:
+    """Return every version of a county's items for ``year``, oldest first."""
+    require_read(principal, division_code)
+    return list(
+        session.scalars(
+            select(CountyItemRecord)
+            .where(
+                CountyItemRecord.division_code == division_code,
+                CountyItemRecord.year == year,
+            )
+            .order_by(CountyItemRecord.version)
+        )
+    )
+
+
+def county_record(
+    session: Session, principal: Principal, record_id: int
+) -> CountyItemRecord:
+    """Return one version of county items; raise NotFound or PermissionDenied."""
+    record = session.get(CountyItemRecord, record_id)
+    if record is None:
+        raise NotFound(
+            f"no county-items record with id {record_id}",
+            zh=f"不存在 id 为 {record_id} 的县级指标记录",
+        )
+    require_read(principal, record.division_code)
+    return record
+
+
+def may_edit_county(principal: Principal, division_code: str) -> bool:
+    """Return whether ``principal`` may enter and submit a county's items."""
+    return principal.role in ADMINISTRATIONS and covers(principal.scope, division_code)
+
+
 def _require_county_write(principal: Principal, division_code: str) -> None:
-    if principal.role not in ADMINISTRATIONS or not covers(
-        principal.scope, division_code
-    ):
+    if not may_edit_county(principal, division_code):
         raise PermissionDenied(
             f"user {principal.username!r} may not change the county items of "
             f"{division_code}",
@@ -760,7 +914,8 @@ def reopen(
         en, zh = _label(record)
         raise Conflict(
             f"{en} is {record.status}, not approved; only approved data are reopened",
-            zh=f"{zh}状态为 {record.status}，只有终审通过的数据才需要重新开放",
+            zh=f"{zh}状态为“{status_name(record.status, 'zh')}”，"
+            "只有终审通过的数据才需要重新开放",
         )
     record.is_current = False
     session.flush()
@@ -802,6 +957,21 @@ def reopen(
     )
     bump_data_generation(session)
     return copy
+
+
+def may_review(session: Session, principal: Principal, record: Record) -> bool:
+    """Return whether ``principal`` may approve or return ``record`` now."""
+    if not record.is_current:
+        return False
+    division, _ = _place(session, record)
+    kind = SCHOOL_RECORD if isinstance(record, SchoolRecord) else COUNTY_ITEMS
+    return can_review(
+        principal,
+        division,
+        record.status,
+        city_level=_city_level(session, division),
+        kind=kind,
+    )
 
 
 def _pending(session: Session, principal: Principal, kind: str) -> list[Any]:
@@ -895,7 +1065,8 @@ def import_school_file(
             f"{path.name} has no school rows and no county items",
             zh=f"{path.name} 中没有学校数据和县级指标",
         )
-    issues = _import_issues(session, principal, path.name, rows, items)
+    places = [RowPlace(*place) for place in result.school_places]
+    issues = _import_issues(session, principal, path.name, rows, places, items)
     if issues:
         raise invalid(issues, path.name)
     records = []
@@ -936,9 +1107,13 @@ def _import_issues(
     principal: Principal,
     source: str,
     rows: Sequence[dict[str, Any]],
+    places: Sequence[RowPlace],
     items: dict[tuple[str, int], dict[str, dict[str, Any]]],
 ) -> list[Issue]:
-    """Return the problems that keep rows that passed validation from being stored."""
+    """Return the problems that keep rows that passed validation from being stored.
+
+    ``places`` gives the file, sheet and row of each of ``rows``.
+    """
     issues: list[Issue] = []
     code_column = FIELDS_BY_NAME["school_code"].zh
     division_column = FIELDS_BY_NAME["division_code"].zh
@@ -949,11 +1124,25 @@ def _import_issues(
             known[code] = session.get(Division, code) is not None
         return known[code]
 
-    def add(column: str, value: str, message: str, fix: str, rule: str) -> None:
-        issues.append(Issue(source, None, None, column, value, message, fix, rule=rule))
+    place = RowPlace(source)
 
-    for row in rows:
+    def add(column: str, value: str, message: str, fix: str, rule: str) -> None:
+        issues.append(
+            Issue(
+                place.file,
+                place.sheet,
+                place.row,
+                column,
+                value,
+                message,
+                fix,
+                rule=rule,
+            )
+        )
+
+    for row, place in zip(rows, places, strict=True):
         code, year, division = row["school_code"], row["year"], row["division_code"]
+        issues += plausibility_issues(row, place)
         if not division_known(division):
             add(
                 division_column,
@@ -964,13 +1153,16 @@ def _import_issues(
                 "store_division",
             )
         school = session.get(School, code)
-        places = {division} | ({school.division_code} if school else set())
-        if not all(can_write(principal, p, code) for p in places):
+        registered = {school.division_code} if school else set()
+        outside = sorted(
+            p for p in {division, *registered} if not can_write(principal, p, code)
+        )
+        if outside:
             add(
                 code_column,
                 code,
-                f"school {code} in {division} is outside the scope of user "
-                f"{principal.username!r}",
+                f"school {code} of division {', '.join(outside)} is outside the "
+                f"scope of user {principal.username!r}",
                 "remove the row, or import it as a user of that region",
                 "store_scope",
             )
@@ -981,6 +1173,7 @@ def _import_issues(
         current = _current_school(session, code, year)
         if current is not None and current.status not in EDITABLE_STATES:
             add(code_column, code, *_locked_text(current), "store_locked")
+    place = RowPlace(source)
     for division, year in items:
         if not division_known(division):
             add(

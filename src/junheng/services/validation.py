@@ -8,6 +8,10 @@ accept and reject exactly the same values.
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -15,7 +19,7 @@ import polars as pl
 from junheng.errors import InvalidInput
 from junheng.ingest.issues import Issue, errors_in, summarize_issues
 from junheng.ingest.readers import ROW_COLUMN
-from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME
+from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME, SECTIONS
 from junheng.ingest.validate import TableContext, validate_schools
 
 if TYPE_CHECKING:
@@ -23,6 +27,183 @@ if TYPE_CHECKING:
 
 FORM_SOURCE = "表单 form"
 """The file name that issues about form input carry."""
+
+FIRST_YEAR_ENV = "JUNHENG_FIRST_YEAR"
+YEARS_AHEAD_ENV = "JUNHENG_YEARS_AHEAD"
+DEFAULT_FIRST_YEAR = 2000
+DEFAULT_YEARS_AHEAD = 1
+
+MAX_CLASS_SIZE = 150
+"""Largest plausible class. The standard caps classes at 45 (primary) and 50
+(junior) students, and a class above 66 counts as super-large. A value above
+this bound is a typing or unit error, not a large class."""
+
+PLAUSIBLE_MAXIMUM: dict[str, int] = {
+    **{f"{section}_classes": 2_000 for section in SECTIONS},
+    **{f"{section}_teachers": 10_000 for section in SECTIONS},
+    "multimedia_classrooms": 5_000,
+    "computers": 100_000,
+    "books": 10_000_000,
+    "music_rooms": 1_000,
+    "art_rooms": 1_000,
+}
+"""Upper bounds of the counts of one school. They lie far above any real
+school, so only typing and unit errors reach them."""
+
+AddIssue = Callable[[str, Any, str, str, str], None]
+
+
+@dataclass(frozen=True)
+class RowPlace:
+    """The source of a row: file, sheet and 1-based row (the header is row 1)."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+
+
+def year_window(today: date | None = None) -> tuple[int, int]:
+    """Return the first and the last school year accepted for reporting.
+
+    The first year is :data:`DEFAULT_FIRST_YEAR` unless the environment variable
+    ``JUNHENG_FIRST_YEAR`` sets it. The last is the current year plus
+    ``JUNHENG_YEARS_AHEAD`` (default 1), so that a school year starting in the
+    autumn can be entered from January.
+    """
+    today = today or date.today()
+    first = _env_int(FIRST_YEAR_ENV, DEFAULT_FIRST_YEAR)
+    ahead = _env_int(YEARS_AHEAD_ENV, DEFAULT_YEARS_AHEAD)
+    return first, today.year + ahead
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ValueError(
+            f"environment variable {name}={raw!r} is not a whole number"
+        ) from error
+
+
+def plausibility_issues(
+    row: Mapping[str, Any], place: RowPlace, today: date | None = None
+) -> list[Issue]:
+    """Return the errors of values that pass the import's checks but cannot be real.
+
+    ``row`` is a typed canonical row. The school year must lie in
+    :func:`year_window`. A section with students needs classes, no more classes
+    than students, a largest class no larger than the students, and room for
+    them all (classes times the largest class). No class is above
+    :data:`MAX_CLASS_SIZE` and no count above :data:`PLAUSIBLE_MAXIMUM`.
+    """
+    issues: list[Issue] = []
+
+    def add(name: str, value: Any, message: str, fix: str, rule: str) -> None:
+        text = None if value is None else str(value)
+        issues.append(
+            Issue(
+                place.file,
+                place.sheet,
+                place.row,
+                FIELDS_BY_NAME[name].zh,
+                text,
+                message,
+                fix,
+                rule=rule,
+            )
+        )
+
+    year = row.get("year")
+    first, last = year_window(today)
+    if isinstance(year, int) and not first <= year <= last:
+        add(
+            "year",
+            year,
+            f"school year {year} is outside the years accepted for reporting "
+            f"({first} to {last})",
+            f"enter the start year of the school year, from {first} to {last}",
+            "year_window",
+        )
+    for section in SECTIONS:
+        _check_section(row, section, add)
+    for name, maximum in PLAUSIBLE_MAXIMUM.items():
+        value = _count(row, name)
+        if value is not None and value > maximum:
+            add(
+                name,
+                value,
+                f"{name} {value:,} is above {maximum:,}, more than any school has",
+                "check for a typing or unit error and enter this school's count",
+                "implausible",
+            )
+    return issues
+
+
+def _count(row: Mapping[str, Any], name: str) -> int | None:
+    value = row.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
+
+
+def _check_section(row: Mapping[str, Any], section: str, add: AddIssue) -> None:
+    """Check the students, classes and largest class of one section."""
+    students = _count(row, f"{section}_students")
+    classes = _count(row, f"{section}_classes")
+    largest = _count(row, f"{section}_max_class_size")
+    students_name = f"{section}_students"
+    classes_name = f"{section}_classes"
+    size_name = f"{section}_max_class_size"
+    if largest is not None and largest > MAX_CLASS_SIZE:
+        add(
+            size_name,
+            largest,
+            f"{size_name} {largest:,} is above {MAX_CLASS_SIZE}, larger than any class",
+            "enter the number of students of the largest class",
+            "class_size",
+        )
+        return
+    if not students:
+        return
+    if classes == 0:
+        add(
+            classes_name,
+            0,
+            f"{classes_name} is 0 but {students_name} is {students}",
+            "enter the number of classes these students are taught in",
+            "no_classes",
+        )
+    elif classes is not None and classes > students:
+        add(
+            classes_name,
+            classes,
+            f"{classes_name} {classes} is more than the {students} students",
+            "enter the number of classes; every class has students",
+            "class_count",
+        )
+    if largest is not None and largest > students:
+        add(
+            size_name,
+            largest,
+            f"{size_name} {largest} is more than the {students} students of "
+            "the section",
+            "enter the number of students of the largest class",
+            "class_size",
+        )
+    elif largest is not None and classes and classes * largest < students:
+        add(
+            size_name,
+            largest,
+            f"{classes} classes of at most {largest} students hold at most "
+            f"{classes * largest}, fewer than the {students} students",
+            f"correct {students_name}, {classes_name} or {size_name}",
+            "class_size",
+        )
 
 
 def _cell_text(value: Any) -> str | None:
@@ -89,9 +270,12 @@ def validate_school_data(
     )
     typed, cell_issues = validate_schools(frame, ctx)
     issues += cell_issues
+    if not errors_in(issues):
+        row = typed.drop(ROW_COLUMN).row(0, named=True)
+        issues += plausibility_issues(row, RowPlace(source))
     if errors_in(issues):
-        raise invalid(issues, source)
-    row = typed.drop(ROW_COLUMN).row(0, named=True)
+        # A form or API body has no rows; the import checks number it row 2.
+        raise invalid([replace(issue, row=None) for issue in issues], source)
     return {name: json_value(value) for name, value in row.items()}
 
 

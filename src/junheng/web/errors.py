@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from junheng.errors import InputError, JunhengError
 from junheng.web.i18n import Language, translate
+from junheng.web.validation_errors import describe_item, describe_items
 
 log = logging.getLogger("junheng.web")
 
@@ -109,6 +110,7 @@ class ErrorView:
 
 
 _HTTP_MESSAGES = {
+    HTTPStatus.BAD_REQUEST: ("bad_request", ""),
     HTTPStatus.NOT_FOUND: ("not_found", "error.not_found"),
     HTTPStatus.METHOD_NOT_ALLOWED: ("method_not_allowed", "error.method"),
     HTTPStatus.UNAUTHORIZED: ("not_authenticated", "error.unauthenticated"),
@@ -118,16 +120,32 @@ _HTTP_MESSAGES = {
 def describe(exc: Exception, lang: Language) -> ErrorView:
     """Turn any exception into an :class:`ErrorView` in ``lang``."""
     if isinstance(exc, RequestValidationError):
+        # Each item keeps pydantic's fields for programs and gains ``message``
+        # in the page language.
+        items = jsonable_encoder(exc.errors())
+        for item in items:
+            item["message"] = describe_item(item, lang)
+        message = translate("error.validation", lang)
+        if items:
+            prefix = translate("error.invalid_params", lang)
+            message = (
+                f"{prefix}{'' if lang == 'zh' else ' '}{describe_items(items, lang)}"
+            )
         return ErrorView(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "invalid_request",
-            translate("error.validation", lang),
-            jsonable_encoder(exc.errors()),
+            HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request", message, items
         )
     if isinstance(exc, StarletteHTTPException):
         code, key = _HTTP_MESSAGES.get(HTTPStatus(exc.status_code), ("http_error", ""))
-        message = translate(key, lang) if key else str(exc.detail)
-        return ErrorView(exc.status_code, code, message)
+        if key:
+            return ErrorView(exc.status_code, code, translate(key, lang))
+        # Starlette's own text (e.g. "Invalid multipart data.") is English, so
+        # it goes to the detail and the message is the catalogue's.
+        return ErrorView(
+            exc.status_code,
+            code,
+            translate("error.http", lang, status=exc.status_code),
+            str(exc.detail),
+        )
     if isinstance(exc, JunhengError):
         detail: Any = getattr(exc, "detail", None)
         if isinstance(exc, InputError) and exc.issues:

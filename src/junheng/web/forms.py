@@ -80,12 +80,19 @@ def initial_values(data: Mapping[str, Any] | None, school: School) -> dict[str, 
         "location": school.location,
     }
     for name, value in (data or {}).items():
-        values[name] = _display(value)
+        values[name] = display_value(value)
     return values
 
 
-def _display(value: Any) -> Any:
+def display_value(value: Any) -> Any:
     """Show whole floats without ``.0`` so a re-save does not change the text."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def version_number(raw: object) -> int | None:
+    """Return a version number sent in a form field, or ``None`` when empty."""
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw)
+    return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
+from junheng.services.statuses import STATUS_NAMES
+
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 LANGUAGE_COOKIE = "junheng_lang"
@@ -29,6 +31,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.reporting": ("数据填报", "Reporting"),
     "nav.reviews": ("待审核", "Reviews"),
     "nav.completeness": ("填报进度", "Completeness"),
+    "nav.county_items": ("县级指标", "County items"),
+    "nav.deadlines": ("截止日期", "Deadlines"),
     "nav.tokens": ("API 令牌", "API tokens"),
     "nav.login": ("登录", "Log in"),
     "nav.logout": ("退出", "Log out"),
@@ -49,6 +53,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Log in to report or review data.",
     ),
     "home.whole_country": ("全国", "whole country"),
+    "home.no_counties": ("尚未分配评估县", "no counties assigned yet"),
+    "home.published_only": ("仅公开数据", "published data only"),
     "login.title": ("登录", "Log in"),
     "login.username": ("用户名", "Username"),
     "login.password": ("密码", "Password"),
@@ -126,6 +132,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This address does not accept that method.",
     ),
     "error.validation": ("请求参数无效。", "The request has invalid parameters."),
+    "error.invalid_params": ("请求参数无效：", "The request has invalid parameters:"),
+    "error.http": (
+        "请求无法处理（HTTP {status}），请检查后重试。",
+        "The request could not be processed (HTTP {status}); check it and try again.",
+    ),
     "error.unauthenticated": ("请先登录。", "Please log in first."),
     "error.csrf": (
         "表单已过期或来源不明，请刷新页面后重新提交。",
@@ -149,12 +160,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "issues.fix": ("修改方法", "Fix"),
     "issues.error": ("错误", "error"),
     "issues.warning": ("提示", "warning"),
-    "status.draft": ("草稿", "draft"),
-    "status.submitted": ("已提交，待县级审核", "submitted, awaiting the county"),
-    "status.county_approved": ("县级已审核", "approved by the county"),
-    "status.city_approved": ("市级已审核", "approved by the city"),
-    "status.approved": ("已审定（锁定）", "approved (locked)"),
-    "status.returned": ("已退回", "returned"),
     "school.code": ("学校标识码", "School code"),
     "school.name": ("学校名称", "School name"),
     "school.division": ("行政区划", "Division"),
@@ -194,6 +199,54 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the authority above to reopen it.",
     ),
     "form.returned_comment": ("退回意见：", "Returned with the comment:"),
+    "conflict.title": (
+        "{who} 已保存第 {version} 版，以下字段与您开始编辑时不同：",
+        "{who} saved version {version}; these fields changed since you started "
+        "editing:",
+    ),
+    "conflict.theirs": ("对方保存的值", "Their value"),
+    "conflict.yours": ("您填写的值", "Your value"),
+    "conflict.no_fields": (
+        "对方只修改了状态或未显示的字段。",
+        "They changed only the status or fields this form does not show.",
+    ),
+    "conflict.help": (
+        "您填写的内容仍保留在下方表单中。可参照对方的值修改后保存；"
+        "如确需用您的内容覆盖对方的修改，请勾选下方的覆盖选项。",
+        "Your values are still in the form below. Adjust them to the other "
+        "values and save, or tick the box below to replace their changes with "
+        "yours.",
+    ),
+    "conflict.overwrite": (
+        "用我的内容覆盖第 {version} 版",
+        "Replace version {version} with my values",
+    ),
+    "record.master_changes": (
+        "终审通过后将更新学校基本信息",
+        "Final approval will change the school's master data",
+    ),
+    "record.master_now": ("当前值", "Now"),
+    "record.master_proposed": ("本版本的值", "In this version"),
+    "county.intro": (
+        "县级指标由县级教育部门填报，经市级、省级审核（无地市级的县直接由省级审核）。",
+        "County items are entered by the county and reviewed by the city and "
+        "the province (a county without a city goes straight to the province).",
+    ),
+    "county.division": ("县级行政区划代码", "County division code"),
+    "county.current": ("各县当前数据", "Current data of the counties"),
+    "county.item": ("指标", "Item"),
+    "county.evidence": ("佐证说明", "Evidence"),
+    "county.yes_no": ("是 / 否", "yes / no"),
+    "deadline.title": ("填报截止日期", "Reporting deadlines"),
+    "deadline.intro": (
+        "为本地区或下级地区设置学校填报某学年数据的截止日期；下级地区设置的日期优先。",
+        "Set the date by which the schools of your region, or of a region under "
+        "it, report a school year; the date of the smaller region applies.",
+    ),
+    "deadline.scope": ("地区代码", "Region code"),
+    "deadline.due": ("截止日期", "Due date"),
+    "deadline.set": ("设置", "Set"),
+    "deadline.saved": ("已保存截止日期。", "The deadline is saved."),
     "record.details": ("详情", "Details"),
     "record.history": ("版本历史", "Version history"),
     "record.form": ("填报表", "Data form"),
@@ -240,6 +293,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Junheng: open-source monitoring of balanced compulsory education",
     ),
 }
+
+
+MESSAGES.update({f"status.{code}": names for code, names in STATUS_NAMES.items()})
+
+
+CHOICE_NAMES_EN: dict[str, str] = {
+    "小学": "primary school",
+    "初中": "junior secondary school",
+    "九年一贯制学校": "nine-year school",
+    "十二年一贯制学校": "twelve-year school",
+    "完全中学": "complete secondary school",
+    "教学点": "teaching site",
+    "特殊教育学校": "special education school",
+    "职业初中": "vocational junior secondary school",
+    "公办": "public",
+    "民办": "private",
+    "城区": "urban",
+    "镇区": "town",
+    "乡村": "rural",
+}
+"""English names of the Chinese choices of the school type, ownership and
+location fields; the stored value stays Chinese."""
+
+
+def choice_name(value: Any, lang: Language) -> Any:
+    """Return a stored choice (such as ``小学``) in ``lang``; other values as is."""
+    if lang == "en" and isinstance(value, str):
+        return CHOICE_NAMES_EN.get(value, value)
+    return value
 
 
 def translate(key: str, lang: Language, **values: Any) -> str:

@@ -19,6 +19,7 @@ from junheng.services.access import (
     can_read,
     require_read,
 )
+from junheng.services.completeness import CompletenessRow, completeness
 from junheng.store.models import Division, ReviewEvent, School, SchoolRecord
 
 
@@ -126,3 +127,24 @@ def record_events(
         .where(ReviewEvent.record_kind == SCHOOL_RECORD, ReviewEvent.record_id.in_(ids))
         .order_by(ReviewEvent.at, ReviewEvent.id)
     ).all()
+
+
+def completeness_rows(
+    session: Session, principal: Principal, year: int, division: str | None
+) -> list[CompletenessRow]:
+    """Return the reporting progress under ``division`` for the page and the API.
+
+    An empty or missing ``division`` means the caller's own region: its scope,
+    or for an evaluator each county assigned to it.
+    """
+    if division:
+        prefixes: tuple[str, ...] = (division,)
+    elif principal.role == Role.EVALUATOR:
+        prefixes = principal.assigned_counties
+    else:
+        prefixes = (principal.scope,)
+    rows: list[CompletenessRow] = []
+    for prefix in prefixes:
+        require_scope(principal, prefix)
+        rows += completeness(session, principal, year, prefix)
+    return rows

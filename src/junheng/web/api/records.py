@@ -21,7 +21,12 @@ from junheng.web.api.schemas import (
 )
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.params import RowId, YearPath
-from junheng.web.scope import get_record, get_school, record_events, require_scope
+from junheng.web.scope import (
+    completeness_rows,
+    get_record,
+    get_school,
+    record_events,
+)
 from junheng.web.uploads import saved_upload
 
 router = APIRouter(tags=["records"])
@@ -155,12 +160,15 @@ def read_completeness(
     division: Annotated[
         str | None,
         Query(
-            pattern=r"^\d{0,6}$", description="Region code; the caller's by default."
+            pattern=r"^\d{0,6}$",
+            description="Region code; empty for the caller's own region.",
         ),
     ] = None,
 ) -> list[CompletenessOut]:
-    """Count, per child division, the schools expected, submitted, approved, late."""
-    prefix = principal.scope if division is None else division
-    require_scope(principal, prefix)
-    rows = reporting.completeness(session, principal, year, prefix)
+    """Count, per child division, the schools expected, submitted, approved, late.
+
+    Without ``division`` (or with an empty one) the rows cover the caller's own
+    region, for an evaluator each assigned county.
+    """
+    rows = completeness_rows(session, principal, year, division)
     return [CompletenessOut.model_validate(row) for row in rows]

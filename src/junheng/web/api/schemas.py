@@ -77,6 +77,49 @@ class SaveRecordIn(BaseModel):
     )
 
 
+class CountyRecordSummary(_FromAttributes):
+    """One version of a county's items for a school year, without the data."""
+
+    id: int
+    division_code: str
+    year: int
+    version: int
+    status: str = Field(
+        description="draft, submitted, city_approved, approved (final) or returned."
+    )
+    is_current: bool
+    created_by: str
+    created_at: datetime
+    comment: str | None
+
+
+class CountyItemIn(BaseModel):
+    """The value of one county item and the note on its evidence."""
+
+    value: FieldValue = Field(description="Number, percentage or yes/no (是/否).")
+    evidence: str | None = Field(None, max_length=2000)
+
+
+class CountyRecordOut(CountyRecordSummary):
+    """One version of a county's items, with the values."""
+
+    data: dict[str, CountyItemIn] = Field(
+        description="Item key of the framework → value and evidence."
+    )
+
+
+class SaveCountyItemsIn(BaseModel):
+    """New county items for a school year; they become a new draft version."""
+
+    data: dict[str, CountyItemIn]
+    base_version: int | None = Field(
+        None,
+        ge=1,
+        description="The current version the change is based on; null for the "
+        "first version. A stale value answers 409.",
+    )
+
+
 class SubmitIn(BaseModel):
     """Submit the current version for review."""
 

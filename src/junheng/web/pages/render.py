@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from junheng.web.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGES,
     Language,
+    choice_name,
     pick_language,
     translator,
 )
@@ -70,6 +72,7 @@ def render(
         principal = None
     values: dict[str, Any] = {
         "t": translator(lang),
+        "choice": partial(choice_name, lang=lang),
         "lang": lang,
         "language_links": language_links(request),
         "principal": principal,

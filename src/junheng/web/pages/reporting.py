@@ -7,6 +7,7 @@ The routes here only read the form, call the service, commit and render.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from junheng.errors import Conflict, InputError, JunhengError, NotFound
+from junheng.errors import Conflict, InputError, InvalidInput, JunhengError, NotFound
 from junheng.services import reporting
 from junheng.services.access import (
     ADMINISTRATIONS,
@@ -27,16 +28,23 @@ from junheng.services.access import (
 )
 from junheng.store.models import School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
-from junheng.web.forms import field_groups, initial_values, read_form
+from junheng.web.forms import (
+    FIXED_FIELDS,
+    display_value,
+    field_groups,
+    initial_values,
+    read_form,
+    version_number,
+)
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import RowId, YearPath
 from junheng.web.scope import (
+    completeness_rows,
     current_records,
     get_record,
     get_school,
     readable_schools,
     record_events,
-    require_scope,
 )
 from junheng.web.uploads import saved_upload
 
@@ -66,14 +74,15 @@ def school_page(
 ) -> Response:
     """Show a school's years, their current status and the upload form."""
     school = _school_or_new(session, principal, school_code)
+    records = current_records(session, school.code)
     return render(
         request,
         "reporting/school.html",
         {
             "school": school,
-            "records": current_records(session, school.code),
+            "records": records,
             "can_write": can_write(principal, school.division_code, school.code),
-            "this_year": date.today().year,
+            "open_years": _open_years(records),
         },
     )
 
@@ -104,10 +113,18 @@ async def save_year(
     school = _school_or_new(session, principal, school_code)
     form = await request.form()
     data = read_form(form, school, year)
-    base = _base_version(form.get("base_version"))
+    base = version_number(form.get("base_version"))
+    # Overwriting another person's newer version takes an explicit choice: the
+    # box carries the version the user has seen, and only then replaces ``base``.
+    overwrite = version_number(form.get("overwrite_version"))
     try:
         record = reporting.save_school_year(
-            session, principal, school.code, year, data, base
+            session,
+            principal,
+            school.code,
+            year,
+            data,
+            overwrite if overwrite is not None else base,
         )
         session.commit()
     except (InputError, Conflict) as error:
@@ -123,6 +140,7 @@ async def save_year(
             values=data,
             error=error,
             status_code=int(error.status),
+            base_version=base,
         )
     return RedirectResponse(
         f"/reporting/{school.code}/{record.year}?saved={record.version}",
@@ -162,7 +180,20 @@ def record_page(
     request: Request, principal: CurrentPrincipal, session: DbSession, record_id: RowId
 ) -> Response:
     """Show one version: its data, its workflow and the actions open to the caller."""
+    return _record_page(request, session, principal, record_id)
+
+
+def _record_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    record_id: int,
+    error: JunhengError | None = None,
+) -> Response:
     record, school = get_record(session, principal, record_id)
+    may_review = record.is_current and can_review(
+        principal, school.division_code, record.status
+    )
     return render(
         request,
         "reporting/record.html",
@@ -171,15 +202,19 @@ def record_page(
             "school": school,
             "groups": field_groups(),
             "events": record_events(session, school.code, record.year),
-            "may_review": record.is_current
-            and can_review(principal, school.division_code, record.status),
+            "may_review": may_review,
             "may_submit": record.is_current
             and record.status in EDITABLE
             and can_write(principal, school.division_code, school.code),
             "may_reopen": record.is_current
             and record.status == "approved"
             and principal.role in ADMINISTRATIONS,
+            "master_changes": reporting.master_changes(school, record.data)
+            if record.status != "approved"
+            else [],
+            "error": error,
         },
+        status_code=int(error.status) if error is not None else 200,
     )
 
 
@@ -198,6 +233,7 @@ def submit(
 
 @router.post("/records/{record_id}/review")
 def review(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     record_id: RowId,
@@ -205,10 +241,17 @@ def review(
     base_version: Annotated[int, Form(ge=1)],
     comment: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Approve the record for the next level, or return it with a comment."""
-    record = reporting.review(
-        session, principal, record_id, decision, comment.strip(), base_version
-    )
+    """Approve the record for the next level, or return it with a comment.
+
+    A return without a comment shows the record again with the message.
+    """
+    try:
+        record = reporting.review(
+            session, principal, record_id, decision, comment.strip(), base_version
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _record_page(request, session, principal, record_id, error)
     session.commit()
     return RedirectResponse(f"/records/{record.id}", status_code=SEE_OTHER)
 
@@ -267,16 +310,42 @@ def compare_page(
             zh=f"学校 {school.code} {year} 学年没有第 {missing[0]} 版，"
             f"现有版本：{sorted(versions)}",
         )
-    changes = reporting.compare(versions[a], versions[b])
+    return _compare_page(request, school, versions[a], versions[b])
+
+
+@router.get("/records/{record_id}/compare/{other_id}")
+def compare_records_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    record_id: RowId,
+    other_id: RowId,
+) -> Response:
+    """Compare two versions given by record id, as the API route of the same path."""
+    first, school = get_record(session, principal, record_id)
+    second, _ = get_record(session, principal, other_id)
+    if (second.school_code, second.year) != (first.school_code, first.year):
+        raise InvalidInput(
+            f"records {record_id} and {other_id} are not versions of the same "
+            "school year; compare versions listed on one history page",
+            zh=f"记录 {record_id} 和 {other_id} 不是同一学校同一学年的版本，"
+            "请在同一版本历史页面中选择",
+        )
+    return _compare_page(request, school, first, second)
+
+
+def _compare_page(
+    request: Request, school: School, a: SchoolRecord, b: SchoolRecord
+) -> Response:
     return render(
         request,
         "reporting/compare.html",
         {
             "school": school,
-            "year": year,
-            "a": versions[a],
-            "b": versions[b],
-            "changes": changes,
+            "year": a.year,
+            "a": a,
+            "b": b,
+            "changes": reporting.compare(a, b),
         },
     )
 
@@ -299,14 +368,12 @@ def completeness_page(
     division: Annotated[str | None, Query(pattern=r"^\d{0,6}$")] = None,
 ) -> Response:
     """Show per child division how many schools reported, were approved, are late."""
-    prefix = principal.scope if division is None else division
-    require_scope(principal, prefix)
     chosen = year if year is not None else _latest_year(session)
-    rows = reporting.completeness(session, principal, chosen, prefix)
+    rows = completeness_rows(session, principal, chosen, division)
     return render(
         request,
         "reporting/completeness.html",
-        {"rows": rows, "year": chosen, "division": prefix},
+        {"rows": rows, "year": chosen, "division": division or ""},
     )
 
 
@@ -344,7 +411,15 @@ def _form_page(
     values: dict[str, Any] | None = None,
     error: JunhengError | None = None,
     status_code: int = 200,
+    base_version: int | None = None,
 ) -> Response:
+    """Render the data form.
+
+    After a conflict, ``values`` are the user's own and ``base_version`` the
+    version the user started from. The form keeps that base and lists what
+    the other person changed since, so that saving again conflicts again
+    unless the user ticks the box to overwrite.
+    """
     editable = can_write(principal, school.division_code, school.code) and (
         current is None or current.status in EDITABLE
     )
@@ -359,6 +434,13 @@ def _form_page(
         if values is not None
         else initial_values(current.data if current is not None else None, school)
     )
+    conflict = None
+    if isinstance(error, Conflict) and current is not None and values is not None:
+        conflict = _conflict_rows(
+            session, principal, school, current, values, base_version
+        )
+    elif values is None:
+        base_version = current.version if current is not None else None
     return render(
         request,
         "reporting/form.html",
@@ -374,21 +456,56 @@ def _form_page(
             "returned_comment": returned,
             "saved": request.query_params.get("saved"),
             "lang": language_of(request),
+            "base_version": base_version,
+            "conflict": conflict,
         },
         status_code=status_code,
     )
+
+
+def _conflict_rows(
+    session: Session,
+    principal: Principal,
+    school: School,
+    current: SchoolRecord,
+    values: dict[str, Any],
+    base_version: int | None,
+) -> list[dict[str, Any]]:
+    """Return the fields changed since the user's base: theirs against the user's.
+
+    The base is the version the form was opened on. Without one (two people
+    entering a new year at once) every field of the current version counts.
+    """
+    versions = reporting.versions(session, principal, school.code, current.year)
+    base = next((v for v in versions if v.version == base_version), None)
+    if base is not None:
+        changes = reporting.compare(base, current)
+    else:
+        empty = SchoolRecord(data={})
+        changes = reporting.compare(empty, current)
+    return [
+        {
+            "field": change,
+            "base": base.data.get(change.field) if base is not None else None,
+            "theirs": display_value(change.after),
+            "yours": values.get(change.field),
+        }
+        for change in changes
+        if change.field not in FIXED_FIELDS
+    ]
+
+
+def _open_years(records: Sequence[SchoolRecord]) -> list[int]:
+    """Return the recent school years without data: last year and this year."""
+    reported = {record.year for record in records}
+    this_year = date.today().year
+    return [year for year in (this_year - 1, this_year) if year not in reported]
 
 
 def _latest_year(session: Session) -> int:
     """Return the latest school year with any data, else last year."""
     latest = session.scalar(select(func.max(SchoolRecord.year)))
     return latest if latest is not None else date.today().year - 1
-
-
-def _base_version(raw: object) -> int | None:
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw)
-    return None
 
 
 def _issue_rows(error: object) -> list[dict[str, object]]:

@@ -1,0 +1,78 @@
+"""The deadline page: education authorities set reporting dates for their region."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from junheng.errors import PermissionDenied
+from junheng.services.access import ADMINISTRATIONS, Principal
+from junheng.services.completeness import set_deadline
+from junheng.store.models import Deadline
+from junheng.web.auth import CurrentPrincipal, DbSession
+from junheng.web.pages.render import render
+from junheng.web.params import FIRST_YEAR, LAST_YEAR
+from junheng.web.scope import get_division
+
+router = APIRouter(include_in_schema=False)
+
+SEE_OTHER = 303
+
+
+def _require_authority(principal: Principal) -> None:
+    if principal.role not in ADMINISTRATIONS:
+        raise PermissionDenied(
+            f"user {principal.username!r} ({principal.role}) may not set deadlines; "
+            "education authorities set them",
+            zh=f"用户 {principal.username} 无权设置截止日期，应由教育行政部门设置",
+        )
+
+
+@router.get("/deadlines")
+def deadlines_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
+) -> Response:
+    """List the deadlines of the caller's region and offer to set one."""
+    _require_authority(principal)
+    chosen = year if year is not None else date.today().year
+    deadlines = session.scalars(
+        select(Deadline)
+        .where(
+            Deadline.year == chosen,
+            Deadline.scope_code.startswith(principal.scope, autoescape=True),
+        )
+        .order_by(Deadline.scope_code)
+    ).all()
+    return render(
+        request,
+        "deadlines.html",
+        {
+            "deadlines": deadlines,
+            "year": chosen,
+            "saved": request.query_params.get("saved"),
+        },
+    )
+
+
+@router.post("/deadlines")
+def save_deadline(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    year: Annotated[int, Form(ge=FIRST_YEAR, le=LAST_YEAR)],
+    due_date: Annotated[date, Form()],
+    scope_code: Annotated[str, Form(pattern=r"^(\d{2}|\d{4}|\d{6})?$")] = "",
+) -> Response:
+    """Set the deadline of a region inside the caller's scope."""
+    _require_authority(principal)
+    if scope_code:
+        get_division(session, scope_code)
+    set_deadline(session, principal, year, scope_code, due_date)
+    session.commit()
+    return RedirectResponse(f"/deadlines?year={year}&saved=1", status_code=SEE_OTHER)

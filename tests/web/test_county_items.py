@@ -1,0 +1,158 @@
+"""County items and deadlines through the pages and the API.
+
+County items start at the county: 中原区 (410102) enters them, and 郑州市 and
+河南省 approve them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.site import YEAR, Site, assert_error, post_form
+
+ITEMS = {
+    "G9": {"value": "100", "evidence": "培训台账"},
+    "V1": {"value": "否", "evidence": None},
+}
+
+
+def _put(
+    site: Site, user: str, code: str, base: int | None = None, **items: Any
+) -> Any:
+    return site.client(user).put(
+        f"/api/v1/county-items/{code}/{YEAR}",
+        json={"data": ITEMS | items, "base_version": base},
+        headers=site.token(user),
+    )
+
+
+def test_api_chain_to_approval(site: Site) -> None:
+    saved = _put(site, "zhongyuan", "410102")
+    assert saved.status_code == 201, saved.text
+    record = saved.json()
+    assert record["status"] == "draft"
+    assert record["data"]["G9"] == {"value": "100", "evidence": "培训台账"}
+    rid = record["id"]
+    submitted = site.client().post(
+        f"/api/v1/county-records/{rid}/submit",
+        json={"base_version": 1},
+        headers=site.token("zhongyuan"),
+    )
+    assert submitted.json()["status"] == "submitted"
+    pending = site.client().get(
+        "/api/v1/reviews/pending-county-items", headers=site.token("zhengzhou")
+    )
+    assert [r["id"] for r in pending.json()] == [rid]
+    for reviewer, status in (("zhengzhou", "city_approved"), ("henan", "approved")):
+        reviewed = site.client().post(
+            f"/api/v1/county-records/{rid}/review",
+            json={"decision": "approve", "base_version": 1},
+            headers=site.token(reviewer),
+        )
+        assert reviewed.status_code == 200, reviewed.text
+        assert reviewed.json()["status"] == status
+
+
+def test_api_rejects_bad_item(site: Site) -> None:
+    response = site.client().put(
+        f"/api/v1/county-items/410102/{YEAR}",
+        json={"data": {"G9": {"value": "很多"}}},
+        headers=site.token("zhongyuan"),
+    )
+    assert_error(response, 422, "invalid_input")
+
+
+def test_api_other_county_forbidden(site: Site) -> None:
+    assert_error(_put(site, "jinshui", "410102"), 403)
+
+
+def test_school_cannot_read_county_items(site: Site) -> None:
+    rid = _put(site, "zhongyuan", "410102").json()["id"]
+    response = site.client().get(
+        f"/api/v1/county-records/{rid}", headers=site.token("school_a")
+    )
+    assert_error(response, 403)
+
+
+def test_page_entry_submit_and_review(site: Site) -> None:
+    county = site.client("zhongyuan")
+    form = {"value_G9": "100", "evidence_G9": "台账", "value_V1": "否"}
+    saved = post_form(county, f"/county-items/410102/{YEAR}", form)
+    assert saved.status_code == 303, saved.text
+    page = county.get(f"/county-items/410102/{YEAR}")
+    assert 'id="submit-record"' in page.text
+    rid = (
+        site.client()
+        .get(
+            f"/api/v1/county-items/410102/{YEAR}/records",
+            headers=site.token("zhongyuan"),
+        )
+        .json()[0]["id"]
+    )
+    post_form(county, f"/county-records/{rid}/submit", {"base_version": "1"})
+    city = site.client("zhengzhou")
+    listing = city.get("/county-items")
+    assert (
+        f"/county-items/410102/{YEAR}" in listing.text.split('id="county-pending"')[1]
+    )
+    returned = post_form(
+        city,
+        f"/county-records/{rid}/review",
+        {"decision": "return", "base_version": "1"},
+    )
+    assert returned.status_code == 422
+    assert "退回时请填写需要修改的内容" in returned.text
+    approved = post_form(
+        city,
+        f"/county-records/{rid}/review",
+        {"decision": "approve", "base_version": "1"},
+    )
+    assert approved.status_code == 303
+    assert "市级已审核" in city.get(f"/county-items/410102/{YEAR}").text
+
+
+def test_page_invalid_value_lists_issue(site: Site) -> None:
+    county = site.client("zhongyuan")
+    response = post_form(county, f"/county-items/410102/{YEAR}", {"value_G9": "很多"})
+    assert response.status_code == 422
+    assert "很多" in response.text
+    assert 'class="issues"' in response.text
+
+
+def test_page_conflict_keeps_values(site: Site) -> None:
+    _put(site, "zhongyuan", "410102")
+    _put(site, "zhongyuan", "410102", base=1, G9={"value": "95", "evidence": None})
+    county = site.client("zhongyuan")
+    form = {"value_G9": "90", "value_V1": "否", "base_version": "1"}
+    response = post_form(county, f"/county-items/410102/{YEAR}", form)
+    assert response.status_code == 409
+    assert 'value="90"' in response.text
+    assert 'name="overwrite_version"' in response.text
+
+
+def test_deadline_page_sets_date(site: Site) -> None:
+    city = site.client("zhengzhou")
+    saved = post_form(
+        city,
+        "/deadlines",
+        {"year": str(YEAR), "scope_code": "410102", "due_date": "2024-10-31"},
+    )
+    assert saved.status_code == 303, saved.text
+    page = city.get(f"/deadlines?year={YEAR}")
+    assert "2024-10-31" in page.text.split('id="deadlines"')[1]
+    rows = city.get(f"/api/v1/completeness?year={YEAR}").json()
+    due = {row["code"]: row["due_date"] for row in rows}
+    assert due["410102"] == "2024-10-31"
+
+
+def test_deadline_outside_scope_forbidden(site: Site) -> None:
+    response = post_form(
+        site.client("zhongyuan"),
+        "/deadlines",
+        {"year": str(YEAR), "scope_code": "410105", "due_date": "2024-10-31"},
+    )
+    assert response.status_code == 403
+
+
+def test_deadline_page_school_forbidden(site: Site) -> None:
+    assert site.client("school_a").get("/deadlines").status_code == 403
