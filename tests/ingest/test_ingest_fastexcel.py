@@ -1,8 +1,8 @@
 """The fastexcel reading of school sheets, checked against the calamine reading.
 
-Each test reads the same workbook both ways: through ``read_file``, which takes
-fastexcel for a sheet of plain text and number columns, and through the calamine
-reader, which the import falls back to for every other sheet.
+``read_file`` takes fastexcel for a sheet of plain text and number columns and
+falls back to the calamine reader for every other sheet. The last tests check
+the XML scan that places fastexcel's rows.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ import fastexcel
 import openpyxl
 import polars as pl
 import python_calamine
-from ingest.ingest_files import HEADERS, find, import_errors, school, school_cells
+from ingest.ingest_files import (
+    HEADERS,
+    find,
+    import_errors,
+    school,
+    school_cells,
+    write_xlsx,
+)
 
 from junheng.ingest import readers
 from junheng.ingest.readers import ROW_COLUMN, ReadOptions, read_file
@@ -74,13 +81,7 @@ def test_fast_sheet_keeps_types(tmp_path: Path) -> None:
 
 def test_mixed_column_falls_back(tmp_path: Path) -> None:
     rows = school_cells([school(1), school(2, books="二万")])
-    path = tmp_path / "schools.xlsx"
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: rows})
     reader = fastexcel.read_excel(path)
     assert readers._load_fast_sheet(reader, SHEET, ReadOptions()) is None
     issues = import_errors([path])
@@ -90,13 +91,10 @@ def test_mixed_column_falls_back(tmp_path: Path) -> None:
 
 
 def test_merged_data_cells_fall_back(tmp_path: Path) -> None:
-    path = tmp_path / "schools.xlsx"
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    for row in school_cells([school(1), school(2)]):
-        sheet.append(row)
-    sheet.merge_cells("G2:G3")
+    rows = school_cells([school(1), school(2)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: rows})
+    workbook = openpyxl.load_workbook(path)
+    workbook[SHEET].merge_cells("G2:G3")
     workbook.save(path)
     issues = find(import_errors([path]), "merged_cells")
     assert len(issues) == 1
