@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +153,21 @@ def test_districts_in_number_order(runner: CliRunner) -> None:
     doc = _taiwan_document(runner)
     prefixes = [int(c["division_code"].split("-")[0]) for c in doc["counties"]]
     assert prefixes == sorted(prefixes)
+
+
+def test_platform_commands_load_lazily() -> None:
+    # A fresh interpreter, because this one has imported the platform already.
+    code = (
+        "import sys, junheng.cli; "
+        "print('sqlalchemy' in sys.modules, 'junheng.cli.platform' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_lazy_command_runs(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["db", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "database" in result.output

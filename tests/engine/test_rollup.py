@@ -119,3 +119,16 @@ def test_within_plus_between_equals_total() -> None:
 def verdict_counts(ev: object) -> dict[str, int]:
     summary = ev.summary()  # type: ignore[attr-defined]
     return {k: summary[k] for k in ("pass", "fail", "incomplete")}
+
+
+def test_verdict_rollups_without_indicators() -> None:
+    # Counties A (410102) and B (410103) in city 4101: the verdict counts per
+    # region do not depend on the indicator roll-ups being computed.
+    schools = canonical_frame(_separated_counties())
+    fw = load_framework("cn-2012-basic")
+    full = evaluate(schools, fw)
+    short = evaluate(schools, fw, indicator_rollups=False)
+    assert short.rollups.verdicts.equals(full.rollups.verdicts)
+    assert short.rollups.verdicts.height == 3
+    assert short.rollups.indicators.is_empty()
+    assert short.verdicts.equals(full.verdicts)

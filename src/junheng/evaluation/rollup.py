@@ -96,40 +96,52 @@ def _indicator_sql(fw: Framework, level: str, code: str, name: str) -> str:
     )
 
 
-def compute_rollups(engine: EngineResult, fw: Framework) -> Rollups:
-    """Compute city, province and nation roll-ups from an engine result."""
+def compute_rollups(
+    engine: EngineResult, fw: Framework, *, indicators: bool = True
+) -> Rollups:
+    """Compute city, province and nation roll-ups from an engine result.
+
+    Without ``indicators``, only the verdict counts are computed, and
+    ``Rollups.indicators`` is an empty frame without columns.
+    """
+    verdicts = engine.query(
+        " UNION ALL ".join(
+            _verdict_sql(level, code, name) for level, (code, name) in LEVELS.items()
+        )
+    )
+    verdicts = verdicts.sort("level", "region_code", "year")
+    if not indicators:
+        return Rollups(verdicts=verdicts, indicators=pl.DataFrame())
     if engine.theil:
         theil = ", ".join(f"theil_{i.id}" for i in fw.resource_indicators)
         source = f"SELECT year, division_code, section, {theil} FROM county_stats"
     else:
         source = queries.theil_sql(fw)
     engine.con.sql(f"CREATE OR REPLACE TEMP TABLE county_theil AS {source}")
-    indicator_parts = []
-    verdict_parts = []
-    for level, (code, name) in LEVELS.items():
-        indicator_parts.append(_indicator_sql(fw, level, code, name))
-        verdict_parts.append(
-            f"SELECT '{level}' AS level, {code} AS region_code, "
-            f"MIN({name}) AS region_name, year, CAST(COUNT(*) AS BIGINT) AS counties, "
-            "CAST(SUM(CASE WHEN verdict = 'pass' THEN 1 ELSE 0 END) AS BIGINT) "
-            "AS pass, "
-            "CAST(SUM(CASE WHEN verdict = 'fail' THEN 1 ELSE 0 END) AS BIGINT) "
-            "AS fail, "
-            "CAST(SUM(CASE WHEN verdict = 'incomplete' THEN 1 ELSE 0 END) AS BIGINT) "
-            f"AS incomplete, SUM(students) AS students FROM verdicts "
-            f"WHERE {code} IS NOT NULL GROUP BY {code}, year"
-        )
-    indicators = engine.query(
+    indicator_parts = [
+        _indicator_sql(fw, level, code, name) for level, (code, name) in LEVELS.items()
+    ]
+    rows = engine.query(
         " UNION ALL ".join(
             f"SELECT * FROM ({q}) q{n}" for n, q in enumerate(indicator_parts)
         )
     )
-    indicators = indicators.filter(pl.col("region_code").is_not_null()).with_columns(
+    rows = rows.filter(pl.col("region_code").is_not_null()).with_columns(
         (pl.col("theil_between") + pl.col("theil_within")).alias("theil")
     )
     order = ["level", "region_code", "year", "section", "indicator"]
-    verdicts = engine.query(" UNION ALL ".join(verdict_parts))
-    return Rollups(
-        verdicts=verdicts.sort("level", "region_code", "year"),
-        indicators=indicators.sort(order),
+    return Rollups(verdicts=verdicts, indicators=rows.sort(order))
+
+
+def _verdict_sql(level: str, code: str, name: str) -> str:
+    return (
+        f"SELECT '{level}' AS level, {code} AS region_code, "
+        f"MIN({name}) AS region_name, year, CAST(COUNT(*) AS BIGINT) AS counties, "
+        "CAST(SUM(CASE WHEN verdict = 'pass' THEN 1 ELSE 0 END) AS BIGINT) "
+        "AS pass, "
+        "CAST(SUM(CASE WHEN verdict = 'fail' THEN 1 ELSE 0 END) AS BIGINT) "
+        "AS fail, "
+        "CAST(SUM(CASE WHEN verdict = 'incomplete' THEN 1 ELSE 0 END) AS BIGINT) "
+        f"AS incomplete, SUM(students) AS students FROM verdicts "
+        f"WHERE {code} IS NOT NULL GROUP BY {code}, year"
     )

@@ -103,9 +103,16 @@ def evaluate(
     county_items: pl.DataFrame | None = None,
     *,
     two_pass: bool = True,
+    indicator_rollups: bool = True,
 ) -> Evaluation:
-    """Evaluate every county-year in ``schools``; reasons follow on request."""
-    engine = compute(schools, framework, county_items, two_pass=two_pass, theil=True)
+    """Evaluate every county-year in ``schools``; reasons follow on request.
+
+    Without ``indicator_rollups``, ``rollups.indicators`` is an empty frame and
+    the Theil index, which only those roll-ups show, is not computed.
+    """
+    engine = compute(
+        schools, framework, county_items, two_pass=two_pass, theil=indicator_rollups
+    )
     # Codes sort by their leading number first, so district codes such as 2-…
     # come before 10-…; six-digit division codes keep their usual order.
     verdicts = (
@@ -122,7 +129,7 @@ def evaluate(
     sections = engine.query(
         "SELECT * FROM section_status ORDER BY year, division_code, section"
     )
-    rollups = compute_rollups(engine, framework)
+    rollups = compute_rollups(engine, framework, indicators=indicator_rollups)
     excluded = engine.query(
         "SELECT reason, CAST(COUNT(*) AS BIGINT) AS n FROM excluded GROUP BY reason"
     )

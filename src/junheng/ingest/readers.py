@@ -19,6 +19,8 @@ import codecs
 import csv
 import datetime
 import io
+import logging
+import re
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -26,6 +28,7 @@ from pathlib import Path
 from types import NoneType
 from typing import Literal
 
+import fastexcel
 import polars as pl
 import python_calamine
 
@@ -37,7 +40,7 @@ from junheng.ingest.schema import (
     header_aliases,
     normalize_header,
 )
-from junheng.ingest.xlsx_cells import CellProblem, find_cell_problems
+from junheng.ingest.xlsx_cells import CellProblem, SheetScan, scan_sheets
 
 TableKind = Literal["schools", "county_items"]
 
@@ -385,12 +388,48 @@ def _column_letter(index: int) -> str:
 
 @dataclass
 class _Sheet:
+    """One worksheet as read, before it becomes a :class:`RawTable`.
+
+    calamine gives ``rows`` of cell values from Excel row 1. fastexcel gives
+    ``fast`` instead (with ``rows`` empty), and its header row comes from the
+    sheet XML once the scan has finished.
+    """
+
     name: str
     kind: TableKind | None
     rows: Sequence[Sequence[object]]
     header_index: int | None
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     hidden: bool = False
+    fast: _FastColumns | None = None
+
+
+@dataclass(frozen=True)
+class _FastColumns:
+    """The header texts and String or Float64 columns that fastexcel read."""
+
+    header_cells: list[str]
+    columns: list[pl.Series]
+    height: int
+
+
+def _sheet_kind(
+    name: str, header_cells: Sequence[str] | None, options: ReadOptions
+) -> TableKind | None:
+    """Return what a sheet contains by its name, else by its header row."""
+    stripped = name.strip()
+    kind: TableKind | None = None
+    if stripped in SCHOOL_SHEET_NAMES:
+        kind = "schools"
+    elif stripped in COUNTY_SHEET_NAMES:
+        kind = "county_items"
+    elif header_cells is not None:
+        kind = classify_headers(header_cells)
+        if kind is None and options.any_sheet_is_schools:
+            kind = "schools"
+    if options.sheet is not None and kind == "schools" and stripped != options.sheet:
+        kind = None
+    return kind
 
 
 def _load_sheet(
@@ -403,19 +442,89 @@ def _load_sheet(
         (i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row)),
         None,
     )
-    stripped = name.strip()
-    kind: TableKind | None = None
-    if stripped in SCHOOL_SHEET_NAMES:
-        kind = "schools"
-    elif stripped in COUNTY_SHEET_NAMES:
-        kind = "county_items"
-    elif header_index is not None:
-        kind = classify_headers([_cell_text(v) for v in rows[header_index]])
-        if kind is None and options.any_sheet_is_schools:
-            kind = "schools"
-    if options.sheet is not None and kind == "schools" and stripped != options.sheet:
-        kind = None
+    header_cells = None
+    if header_index is not None:
+        header_cells = [_cell_text(v) for v in rows[header_index]]
+    kind = _sheet_kind(name, header_cells, options)
     return _Sheet(name, kind, rows, header_index, sheet.merged_cell_ranges or [])
+
+
+_FASTEXCEL_DUPLICATE = re.compile(r"^(.*)_\d+$")
+
+
+def _load_fast_sheet(
+    reader: fastexcel.ExcelReader, name: str, options: ReadOptions
+) -> _Sheet | None:
+    """Read a school sheet with fastexcel, or return None if calamine must read it.
+
+    fastexcel returns whole Arrow columns, which saves the conversion of every
+    cell to a Python object. Its columns match calamine's reader only where each
+    column holds text cells or number cells (and empty cells), under distinct
+    non-blank headers. Any other sheet returns None: a column that mixes cell
+    types (fastexcel would turn TRUE into 1.0 and 7 into "7"), a column of
+    booleans, dates or times, and a header row with a blank or repeated header
+    (fastexcel renames those). A county-items sheet returns None because its
+    number-cell markers need the type of each cell.
+    """
+    # NOTE: calamine reads every sheet that returns None here, and every .xls
+    # workbook, with 1.6 times the CPU time (200,000 rows, docs/benchmarks.md).
+    # So a file with text in a number column takes longer to report.
+    try:
+        # Strict coercion raises on a column of mixed cell types.
+        sheet = reader.load_sheet(
+            name, header_row=0, schema_sample_rows=None, dtype_coercion="strict"
+        )
+        frame = pl.DataFrame(sheet.to_arrow())
+    except fastexcel.FastExcelError:
+        return None
+    header_cells = list(frame.columns)
+    stripped = [h.strip() for h in header_cells]
+    names = set(stripped)
+    if not header_cells or len(names) < len(header_cells) or "" in names:
+        return None
+    for header in stripped:
+        match = _FASTEXCEL_DUPLICATE.match(header)
+        if header.startswith("__UNNAMED__") or (match and match.group(1) in names):
+            return None
+    if _sheet_kind(name, header_cells, options) == "county_items":
+        return None
+    columns: list[pl.Series] = []
+    for series in frame.get_columns():
+        dtype = series.dtype
+        if dtype == pl.Null:
+            # calamine's reader makes a column without values String.
+            columns.append(series.cast(pl.String))
+        elif dtype.is_integer() or dtype.is_float():
+            columns.append(series.cast(pl.Float64))
+        elif dtype == pl.String:
+            columns.append(series)
+        else:
+            return None
+    kind = _sheet_kind(name, header_cells, options)
+    fast = _FastColumns(header_cells, columns, sheet.total_height)
+    return _Sheet(name, kind, [], None, [], fast=fast)
+
+
+def _settle_fast_sheet(sheet: _Sheet, scan: SheetScan | None) -> bool:
+    """Place a fastexcel sheet's header row, or return False if calamine must read it.
+
+    The header row is the first row with a value, where calamine's range and so
+    fastexcel's row 0 start, checked against the height fastexcel read. Error
+    cells, formulas without a result and merged cells at or below the header
+    need calamine's rows, to be reported and put in place.
+    """
+    assert sheet.fast is not None
+    if scan is None or scan.first_row is None or scan.last_row is None:
+        return False
+    header = scan.first_row
+    if scan.last_row - header != sheet.fast.height:
+        return False
+    if any(p.row >= header for p in scan.problems):
+        return False
+    if any(last[0] >= header for _, last in scan.merged):
+        return False
+    sheet.header_index = header
+    return True
 
 
 def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
@@ -446,25 +555,57 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
                 continue
             wanted.append((meta.name, hidden))
         # NOTE: .xls (BIFF) workbooks are not scanned, so an error cell or a
-        # formula without a result in one is not reported.
-        problems: Future[dict[str, list[CellProblem]]] | None = None
+        # formula without a result in one is not reported. calamine reads them,
+        # because fastexcel's row numbers need the scan.
+        scanned: Future[dict[str, SheetScan]] | None = None
+        fast_reader: fastexcel.ExcelReader | None = None
         if path.suffix.lower() in ZIP_EXCEL_SUFFIXES:
-            # calamine releases the GIL while it parses a sheet, so the scan
-            # of the sheet XML runs on another core meanwhile.
+            # fastexcel and calamine release the GIL while they parse a sheet,
+            # so the scan of the sheet XML runs on another core meanwhile.
             names = [name for name, _ in wanted]
-            problems = executor.submit(find_cell_problems, path, names)
+            scanned = executor.submit(scan_sheets, path, names)
+            fast_reader = _open_fast_reader(path)
         for name, hidden in wanted:
-            sheet = _load_sheet(workbook, name, options)
+            sheet = None
+            if fast_reader is not None and name.strip() not in COUNTY_SHEET_NAMES:
+                sheet = _load_fast_sheet(fast_reader, name, options)
+            if sheet is None:
+                sheet = _load_sheet(workbook, name, options)
             sheet.hidden = hidden
             sheets.append(sheet)
-        found = {} if problems is None else problems.result()
+        scans = {} if scanned is None else scanned.result()
+        for index, sheet in enumerate(sheets):
+            if sheet.fast is not None and not _settle_fast_sheet(
+                sheet, scans.get(sheet.name)
+            ):
+                sheets[index] = _load_sheet(workbook, sheet.name, options)
+                sheets[index].hidden = sheet.hidden
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
-    if problems is not None:
+    if scanned is not None:
+        found = {name: scan.problems for name, scan in scans.items()}
         issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
     return tables, issues + table_issues
+
+
+class _EmptyColumnFilter(logging.Filter):
+    """Drop fastexcel's warning about a column without values, which is valid."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Could not determine dtype" not in record.getMessage()
+
+
+logging.getLogger("fastexcel.types.dtype").addFilter(_EmptyColumnFilter())
+
+
+def _open_fast_reader(path: Path) -> fastexcel.ExcelReader | None:
+    """Open a workbook with fastexcel, or return None to read it with calamine."""
+    try:
+        return fastexcel.read_excel(path)
+    except fastexcel.FastExcelError:
+        return None
 
 
 def _hidden_sheet_issue(file: str, sheet: _Sheet) -> Issue:
@@ -493,7 +634,11 @@ def _unreadable_cell_issues(
     do not also report the cell as empty. Cells above the header row are not
     data and are left alone.
     """
-    read = [s for s in sheets if s.kind is not None and s.header_index is not None]
+    read = [
+        s
+        for s in sheets
+        if s.kind is not None and s.header_index is not None and s.fast is None
+    ]
     issues: list[Issue] = []
     for sheet in read:
         found = problems.get(sheet.name, [])
@@ -638,6 +783,8 @@ def _no_sheet_issue(file: str, sheets: list[_Sheet], options: ReadOptions) -> Is
 
 def _merged_issues(file: str, sheet: _Sheet) -> list[Issue]:
     assert sheet.header_index is not None
+    if not sheet.merged:
+        return []
     header = sheet.rows[sheet.header_index]
     issues: list[Issue] = []
     for (row0, col0), (row1, col1) in sheet.merged:
@@ -667,6 +814,18 @@ def _merged_issues(file: str, sheet: _Sheet) -> list[Issue]:
 
 def _excel_table(file: str, sheet: _Sheet) -> tuple[RawTable, list[Issue]]:
     assert sheet.header_index is not None and sheet.kind is not None
+    if sheet.fast is not None:
+        first = sheet.header_index + 2
+        row_numbers = pl.int_range(first, first + sheet.fast.height, eager=True)
+        return _build_table(
+            file,
+            sheet.name,
+            sheet.kind,
+            sheet.header_index + 1,
+            sheet.fast.header_cells,
+            sheet.fast.columns,
+            row_numbers,
+        )
     header_cells = [_cell_text(v) for v in sheet.rows[sheet.header_index]]
     data = sheet.rows[sheet.header_index + 1 :]
     width = len(header_cells)

@@ -152,7 +152,11 @@ def _row_issues(
     fix. The issue's value is that cell text.
     """
     source = value_column or name
-    bad = _with_cell_text(frame.filter(mask.fill_null(False)), source)
+    flags = frame.select(mask.fill_null(False)).to_series()
+    # Filtering gathers every column, so a clean table skips it.
+    if not flags.any():
+        return []
+    bad = _with_cell_text(frame.filter(flags), source)
     issues: list[Issue] = []
     for row in bad.iter_rows(named=True):
         message, fix = describe(row)

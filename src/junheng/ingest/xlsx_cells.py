@@ -7,7 +7,9 @@ scripts such as openpyxl write formulas without one. This module reads the
 sheet's XML directly to find both kinds of cell, so the import can report them.
 
 Only formula cells and error cells are parsed. A sheet without either costs two
-byte searches over its XML.
+byte searches over its XML. :func:`scan_sheets` also returns the merged ranges and
+the first and last rows with a value, which the fastexcel reader needs because it
+returns neither.
 """
 
 from __future__ import annotations
@@ -45,6 +47,25 @@ class CellProblem:
     text: str
 
 
+CellRange = tuple[tuple[int, int], tuple[int, int]]
+"""A merged range as 0-based (row, column) of its first and last cell."""
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """Facts of one sheet's XML that the readers do not return.
+
+    ``first_row`` and ``last_row`` are the 0-based rows of the first and the last
+    cell with a saved value (None for a sheet without one). calamine's range of
+    cells, and so fastexcel's row 0, starts at ``first_row``.
+    """
+
+    problems: list[CellProblem]
+    merged: list[CellRange]
+    first_row: int | None
+    last_row: int | None
+
+
 def find_cell_problems(
     path: Path, sheet_names: Collection[str]
 ) -> dict[str, list[CellProblem]]:
@@ -53,18 +74,30 @@ def find_cell_problems(
     Sheets that are not found, and files that are not readable as an .xlsx zip
     archive, give no problems, because calamine has already read those files.
     """
+    scans = scan_sheets(path, sheet_names)
+    return {name: scan.problems for name, scan in scans.items() if scan.problems}
+
+
+def scan_sheets(path: Path, sheet_names: Collection[str]) -> dict[str, SheetScan]:
+    """Scan the XML of the named sheets, keyed by sheet name.
+
+    Sheets that are not found are left out, and a file that is not readable as an
+    .xlsx zip archive gives an empty result.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             paths = _sheet_paths(archive)
-            problems: dict[str, list[CellProblem]] = {}
+            scans: dict[str, SheetScan] = {}
             for name in sheet_names:
                 member = paths.get(name)
                 if member is None or member not in archive.namelist():
                     continue
-                found = scan_sheet_xml(archive.read(member))
-                if found:
-                    problems[name] = found
-            return problems
+                xml = archive.read(member)
+                first_row, last_row = value_rows(xml)
+                scans[name] = SheetScan(
+                    scan_sheet_xml(xml), merged_ranges(xml), first_row, last_row
+                )
+            return scans
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
         # NOTE: a workbook whose parts cannot be read here is still imported as
         # calamine reads it, with error cells and formulas without results empty.
@@ -98,10 +131,76 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return paths
 
 
+def _prefix(xml: bytes) -> bytes:
+    """Return the namespace prefix of the sheet's elements, such as ``x:``."""
+    prefix_match = re.search(rb"<(\w+:)?worksheet\b", xml[:4096])
+    return (prefix_match.group(1) or b"") if prefix_match else b""
+
+
+def merged_ranges(xml: bytes) -> list[CellRange]:
+    """Return the merged ranges of a sheet's XML, in document order."""
+    element = re.compile(
+        b"<" + re.escape(_prefix(xml)) + rb"""mergeCell\s[^>]*?ref=["']([^"']+)"""
+    )
+    # <mergeCells> follows <sheetData> in the schema's element order, so the
+    # search starts after the cells.
+    after_cells = max(xml.rfind(b"sheetData>"), 0)
+    ranges: list[CellRange] = []
+    for match in element.finditer(xml, after_cells):
+        first, _, last = match.group(1).decode("ascii", "replace").partition(":")
+        start = _parse_reference(first)
+        end = _parse_reference(last or first)
+        if start is not None and end is not None:
+            ranges.append((start, end))
+    return ranges
+
+
+def value_rows(xml: bytes) -> tuple[int | None, int | None]:
+    """Return the 0-based rows of the first and the last cell with a saved value.
+
+    A cell counts when it has a ``<v>`` element with text or an inline string,
+    the cells that calamine puts in its range. Cells with only a style do not.
+    Returns None for a row that cannot be located, such as a cell without an r
+    attribute.
+    """
+    prefix = re.escape(_prefix(xml))
+    # A self-closing <c .../> has no value, so the pattern requires a separate
+    # closing tag and stops at the first one.
+    cell = re.compile(
+        b"<" + prefix + rb"c\s([^>]*?)(?<!/)>(.*?)</" + prefix + rb"c>", re.DOTALL
+    )
+    value = re.compile(b"<" + prefix + rb"(?:v>[^<]|is>)")
+    reference = re.compile(rb"""\br=["']\$?[A-Za-z]{1,3}\$?(\d+)["']""")
+
+    def row_of(match: re.Match[bytes]) -> int | None:
+        found = reference.search(match.group(1))
+        return None if found is None else int(found.group(1)) - 1
+
+    first_row: int | None = None
+    for match in cell.finditer(xml):
+        if value.search(match.group(2)):
+            first_row = row_of(match)
+            break
+    if first_row is None:
+        return None, None
+    # The last row is searched from the end, one <row> element at a time,
+    # because rows of styled empty cells often follow the data.
+    row_start = b"<" + _prefix(xml) + b"row"
+    end = len(xml)
+    while end > 0:
+        start = xml.rfind(row_start, 0, end)
+        if start < 0:
+            break
+        cells = [m for m in cell.finditer(xml, start, end) if value.search(m.group(2))]
+        if cells:
+            return first_row, row_of(cells[-1])
+        end = start
+    return first_row, None
+
+
 def scan_sheet_xml(xml: bytes) -> list[CellProblem]:
     """Return the error cells and the formulas without a result in a sheet's XML."""
-    prefix_match = re.search(rb"<(\w+:)?worksheet\b", xml[:4096])
-    prefix = (prefix_match.group(1) or b"") if prefix_match else b""
+    prefix = _prefix(xml)
     formula = re.compile(b"<" + re.escape(prefix) + rb"f[\s>/]")
     has_error = b't="e"' in xml or b"t='e'" in xml
     if not has_error and formula.search(xml) is None:
