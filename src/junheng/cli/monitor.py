@@ -90,6 +90,31 @@ def _write(
     _console().print(f"已写入 / written: {output}", highlight=False)
 
 
+def _synthetic(files: tuple[Path, ...]) -> dict[str, str]:
+    """Return the synthetic-data note when any input was made by junheng demo."""
+    from junheng import demo
+
+    marked = [f for f in files if demo.is_synthetic(f)]
+    if not marked:
+        return {}
+    _console().print(f"[bold yellow]{demo.SYNTHETIC}[/]", highlight=False)
+    return {
+        "synthetic": demo.SYNTHETIC,
+        "synthetic_sources": ", ".join(str(f) for f in marked),
+    }
+
+
+def _calibration(source: str) -> Any:
+    from junheng.monitoring.forecast import load_calibration
+
+    if source.lower() == "none":
+        return None
+    try:
+        return load_calibration(source)
+    except FileNotFoundError as error:
+        raise click.UsageError(f"--calibration: {error}") from error
+
+
 @click.group()
 def monitor() -> None:
     """Monitoring after accreditation (复查监测): trends, forecasts, warnings,
@@ -100,6 +125,7 @@ def monitor() -> None:
       junheng monitor run schools.parquet -o monitor.xlsx
       junheng monitor sample schools.parquet --county 410102 --year 2025 -o s.xlsx
       junheng monitor backtest examples/data/cn-nbs-province -o backtest.json
+      junheng monitor calibrate examples/data/cn-nbs-province -o cal.json
     """
 
 
@@ -138,6 +164,20 @@ def monitor() -> None:
     show_default=True,
     help="Warning rules: an installed id or a YAML file.",
 )
+@click.option(
+    "--calibration",
+    default="cn-nbs-province",
+    show_default=True,
+    help="Interval calibration: an installed id, a JSON file from "
+    "'junheng monitor calibrate', or 'none' for the plain OLS intervals.",
+)
+@click.option(
+    "--schedule",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Schedule of reaching the standard (.csv or .xlsx with division_code, "
+    "target_year, note); adds the sheet schedule_progress.",
+)
 def run(
     files: tuple[Path, ...],
     framework: str,
@@ -150,18 +190,24 @@ def run(
     level: float,
     today: dt.datetime | None,
     rules: str,
+    calibration: str,
+    schedule: Path | None,
 ) -> None:
     """Trends, forecasts, warnings and quality flags of every county in FILES.
 
     The data are evaluated once; every table is written to --output (one sheet
-    each in .xlsx, one key each in .json).
+    each in .xlsx, one key each in .json). Intervals and the probabilities of
+    meeting 2027 and 2035 are calibrated on real series (--calibration).
     """
     from junheng.monitoring import alerts, forecast
     from junheng.monitoring.pipeline import monitor as run_monitor
+    from junheng.monitoring.schedule import read_schedule
 
     with import_errors(errors_report), _stages(sys.stderr.isatty()) as progress:
         progress.add_task("评估与监测 / evaluating and monitoring", total=None)
         rule_set = alerts.load_rules(rules)
+        calibrated = _calibration(calibration)
+        plan = read_schedule(schedule) if schedule else None
         ev, schools = _evaluate(files, framework, profile, county)
         tables = run_monitor(
             ev,
@@ -171,11 +217,15 @@ def run(
             level=level,
             today=today.date() if today else None,
             rules=rule_set,
+            calibration=calibrated,
+            schedule=plan,
         )
         notes = {
+            **_synthetic(files),
             "sources": [str(f) for f in files],
             "forecast": forecast.__doc__.split("\n\n")[1] if forecast.__doc__ else "",
             "interval_level": level,
+            "interval": f"calibrated:{calibrated.id}" if calibrated else "ols",
             "rules": rule_set.id,
         }
         _write(tables, output, notes)
@@ -238,7 +288,12 @@ def sample(
         drawn, design = sampling.inspection_sample(
             frame, seed=seed, confidence=confidence, margin=margin
         )
-        notes = {"county": county, "year": year, "design": design.as_dict()}
+        notes = {
+            **_synthetic(files),
+            "county": county,
+            "year": year,
+            "design": design.as_dict(),
+        }
         _write({"sample": drawn.filter("drawn"), "frame": drawn}, output, notes)
 
 
@@ -255,7 +310,9 @@ def backtest(folder: Path, output: Path) -> None:
     """Measure forecast-interval coverage on the NBS province tables in FOLDER.
 
     The last 3 years of each series are hidden; lines fitted on the 5 or 8 years
-    before them are checked against the hidden values at 80% and 95%.
+    before them are checked against the hidden values at 80% and 95%, with the
+    plain OLS interval and with one calibrated on the years before the hidden
+    ones.
     """
     from junheng.monitoring.backtest import backtest as run_backtest
     from junheng.monitoring.backtest import read_nbs_province
@@ -265,5 +322,50 @@ def backtest(folder: Path, output: Path) -> None:
     except FileNotFoundError as error:
         raise click.UsageError(str(error)) from error
     detail, summary = run_backtest(series, ["region_code", "series"])
-    _console().print(summary, highlight=False)
+    with pl.Config(tbl_rows=-1, tbl_width_chars=120):
+        _console().print(summary, highlight=False)
     _write({"coverage": summary, "checks": detail}, output, {"source": str(folder)})
+
+
+@monitor.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Calibration file to write (.json), for 'monitor run --calibration'.",
+)
+@click.option(
+    "--id",
+    "cal_id",
+    default="cn-nbs-province",
+    show_default=True,
+    help="Name recorded in the file and in the forecasts' interval column.",
+)
+def calibrate(folder: Path, output: Path, cal_id: str) -> None:
+    """Calibrate the forecast intervals on every year of the NBS tables in FOLDER.
+
+    Every window of 3 to 10 consecutive years of each series is fitted and the
+    years after it are scored (see junheng.monitoring.forecast).
+    """
+    import json
+
+    from junheng.monitoring.backtest import read_nbs_province
+    from junheng.monitoring.forecast import calibrate as run_calibrate
+
+    try:
+        series = read_nbs_province(folder)
+    except FileNotFoundError as error:
+        raise click.UsageError(str(error)) from error
+    years = series["year"].cast(pl.Int64)
+    result = run_calibrate(
+        series,
+        ["region_code", "series"],
+        id=cal_id,
+        source=f"NBS province tables {years.min()!r}–{years.max()!r}, "
+        f"{series['region_code'].n_unique()} provinces",
+    )
+    text = json.dumps(result.as_dict(), ensure_ascii=False)
+    _atomic_write(output, lambda tmp: tmp.write_text(text + "\n", "utf-8"))
+    _console().print(f"已写入 / written: {output}", highlight=False)
