@@ -178,6 +178,14 @@ def monitor() -> None:
     help="Schedule of reaching the standard (.csv or .xlsx with division_code, "
     "target_year, note); adds the sheet schedule_progress.",
 )
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    metavar="URL",
+    help="Also store the warnings (and the --schedule) in the platform database "
+    "at URL: new warnings are added, known ones kept, gone ones resolved.",
+)
 def run(
     files: tuple[Path, ...],
     framework: str,
@@ -192,6 +200,7 @@ def run(
     rules: str,
     calibration: str,
     schedule: Path | None,
+    store_url: str | None,
 ) -> None:
     """Trends, forecasts, warnings and quality flags of every county in FILES.
 
@@ -228,7 +237,38 @@ def run(
             "interval": f"calibrated:{calibrated.id}" if calibrated else "ols",
             "rules": rule_set.id,
         }
+        if store_url is not None:
+            stored = _store(store_url, tables, ev.verdicts, plan, schedule)
+            notes["stored"] = stored
         _write(tables, output, notes)
+
+
+def _store(
+    url: str,
+    tables: dict[str, pl.DataFrame],
+    verdicts: pl.DataFrame,
+    plan: pl.DataFrame | None,
+    schedule: Path | None,
+) -> dict[str, int]:
+    """Refresh the stored warnings (and targets) from one run, in one transaction."""
+    from junheng.cli.platform import _transaction
+    from junheng.services import warnings as service
+    from junheng.services.access import SYSTEM
+
+    warnings = tables["warnings"]
+    year = warnings["year"].max() if warnings.height else verdicts["year"].max()
+    covered = verdicts.filter(pl.col("year") == year).select("year", "division_code")
+    with _transaction(url) as session:
+        counts = service.refresh_warnings(session, SYSTEM, warnings, covered=covered)
+        if plan is not None and schedule is not None:
+            counts["targets"] = service.save_targets(
+                session, SYSTEM, plan, schedule.name
+            )
+    _console().print(
+        "已存入平台 / stored: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
+        highlight=False,
+    )
+    return counts
 
 
 @monitor.command()
@@ -369,3 +409,81 @@ def calibrate(folder: Path, output: Path, cal_id: str) -> None:
     text = json.dumps(result.as_dict(), ensure_ascii=False)
     _atomic_write(output, lambda tmp: tmp.write_text(text + "\n", "utf-8"))
     _console().print(f"已写入 / written: {output}", highlight=False)
+
+
+@monitor.command()
+@click.option(
+    "--url",
+    envvar="JUNHENG_DATABASE_URL",
+    default=None,
+    help="Database URL [env: JUNHENG_DATABASE_URL; default sqlite:///junheng.db].",
+)
+@click.option(
+    "--scope",
+    default="",
+    help="Division code of the region (2, 4 or 6 digits; empty: whole country).",
+)
+@click.option(
+    "--to",
+    "recipients",
+    multiple=True,
+    required=True,
+    help="Recipient address; repeat for several.",
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date of the digest; warnings due before it are marked overdue.",
+)
+@click.option(
+    "--escalate/--no-escalate",
+    default=True,
+    show_default=True,
+    help="Escalate overdue warnings of the region before writing the digest.",
+)
+def digest(
+    url: str | None,
+    scope: str,
+    recipients: tuple[str, ...],
+    lang: str,
+    today: dt.datetime | None,
+    escalate: bool,
+) -> None:
+    """E-mail the open warnings of a region (--scope) to --to.
+
+    \b
+    The SMTP server comes from the environment:
+      JUNHENG_SMTP_HOST (required), JUNHENG_SMTP_PORT (25), JUNHENG_SMTP_USER,
+      JUNHENG_SMTP_PASSWORD, JUNHENG_SMTP_FROM, JUNHENG_SMTP_STARTTLS (1 = on).
+    """
+    from junheng.cli import _fail
+    from junheng.cli.platform import _transaction
+    from junheng.errors import JunhengError
+    from junheng.services import mail
+    from junheng.services import warnings as service
+
+    day = today.date() if today else dt.date.today()
+    try:
+        settings = mail.SmtpSettings.from_env()
+        principal = service.scope_principal(scope)
+        with _transaction(url) as session:
+            moved = service.escalate_overdue(session, principal, day) if escalate else 0
+            found = service.open_warnings(session, principal)
+            message = service.digest_message(found, scope, day, lang)
+            message["To"] = ", ".join(recipients)
+            mail.send(message, settings)
+    except JunhengError as error:
+        _fail(error)
+    except OSError as error:
+        raise click.ClickException(
+            f"邮件未发送 / mail not sent: {settings.host}:{settings.port}: {error}"
+        ) from error
+    _console().print(
+        f"已发送 / sent: {len(found)} 条预警 / warnings to {', '.join(recipients)}"
+        f"（升级 / escalated: {moved}）",
+        highlight=False,
+    )

@@ -264,21 +264,19 @@ def year_jumps(
     and ``|size change| < |c| / ratio``. Years must be consecutive, and the earlier
     value at least ``min_before`` so that 1 → 2 rooms is not called a jump.
     """
-    # Only the columns used, sorted once, with every previous-year value.
+    # Each school-year joined to the same school's row of the year before:
+    # one hash join instead of a window per field.
     fields = list(fields)
     columns = dict.fromkeys(["year", "division_code", "school_code", size, *fields])
-    previous = [pl.col(c).shift(1).over("school_code") for c in ("year", size)]
-    ordered = (
-        frame.select(list(columns))
-        .sort("school_code", "year")
-        .with_columns(
-            (pl.col("year") - previous[0]).alias("_gap"),
-            previous[1].alias("_size_before"),
-            *(
-                pl.col(name).shift(1).over("school_code").alias(f"_before_{name}")
-                for name in fields
-            ),
-        )
+    narrow = frame.select(list(columns))
+    previous = narrow.select(
+        "school_code",
+        (pl.col("year") + 1).alias("year"),
+        pl.col(size).alias("_size_before"),
+        *(pl.col(name).alias(f"_before_{name}") for name in fields),
+    )
+    ordered = narrow.join(previous, on=["school_code", "year"]).sort(
+        "school_code", "year"
     )
     size_change = pl.col(size) / pl.col("_size_before") - 1
     parts = []
@@ -296,8 +294,7 @@ def year_jumps(
         )
         parts.append(
             ordered.filter(
-                (pl.col("_gap") == 1)
-                & (before > 0)
+                (before > 0)
                 & (pl.col("_size_before") > 0)
                 & jump
                 & (size_change.abs() < change.abs() / ratio)
@@ -386,11 +383,14 @@ def copied_rows(
             first,
         ).alias("message_en"),
     )
-    ordered = rows.sort("school_code", "year")
-    prev_h = pl.col("_h").shift(1).over("school_code")
-    prev_year = pl.col("year").shift(1).over("school_code")
-    repeat = ordered.filter(
-        (pl.col("_h") == prev_h) & (pl.col("year") - prev_year == 1)
+    # The same school's row of the year before, by one hash join.
+    previous = rows.select(
+        "school_code", (pl.col("year") + 1).alias("year"), pl.col("_h").alias("_prev")
+    )
+    repeat = (
+        rows.join(previous, on=["school_code", "year"])
+        .filter(pl.col("_h") == pl.col("_prev"))
+        .sort("school_code", "year")
     )
     repeat_flags = repeat.select(
         pl.lit("copy").alias("check"),

@@ -81,9 +81,11 @@ def _include_routers(app: FastAPI) -> None:
     from junheng.web.api import router as api_router
     from junheng.web.pages.account import router as account_router
     from junheng.web.pages.reporting import router as reporting_router
+    from junheng.web.warnings import router as warnings_router
 
     app.include_router(account_router)
     app.include_router(reporting_router)
+    app.include_router(warnings_router)
     app.include_router(api_router)
     # The dashboards ship in their own module; an error inside it must surface,
     # so only a missing module is skipped.
