@@ -19,6 +19,7 @@ from junheng.cli import (
     errors_report_option,
     import_errors,
 )
+from junheng.cli.platform import _url_option
 from junheng.errors import InputError
 
 
@@ -337,6 +338,16 @@ def sample(
         _write({"sample": drawn.filter("drawn"), "frame": drawn}, output, notes)
 
 
+def _nbs_series(folder: Path) -> pl.DataFrame:
+    """Read the NBS province tables in ``folder``; a missing one is a usage error."""
+    from junheng.monitoring.backtest import read_nbs_province
+
+    try:
+        return read_nbs_province(folder)
+    except FileNotFoundError as error:
+        raise click.UsageError(str(error)) from error
+
+
 @monitor.command()
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @click.option(
@@ -355,13 +366,8 @@ def backtest(folder: Path, output: Path) -> None:
     ones.
     """
     from junheng.monitoring.backtest import backtest as run_backtest
-    from junheng.monitoring.backtest import read_nbs_province
 
-    try:
-        series = read_nbs_province(folder)
-    except FileNotFoundError as error:
-        raise click.UsageError(str(error)) from error
-    detail, summary = run_backtest(series, ["region_code", "series"])
+    detail, summary = run_backtest(_nbs_series(folder), ["region_code", "series"])
     with pl.Config(tbl_rows=-1, tbl_width_chars=120):
         _console().print(summary, highlight=False)
     _write({"coverage": summary, "checks": detail}, output, {"source": str(folder)})
@@ -391,13 +397,9 @@ def calibrate(folder: Path, output: Path, cal_id: str) -> None:
     """
     import json
 
-    from junheng.monitoring.backtest import read_nbs_province
     from junheng.monitoring.forecast import calibrate as run_calibrate
 
-    try:
-        series = read_nbs_province(folder)
-    except FileNotFoundError as error:
-        raise click.UsageError(str(error)) from error
+    series = _nbs_series(folder)
     years = series["year"].cast(pl.Int64)
     result = run_calibrate(
         series,
@@ -412,12 +414,7 @@ def calibrate(folder: Path, output: Path, cal_id: str) -> None:
 
 
 @monitor.command()
-@click.option(
-    "--url",
-    envvar="JUNHENG_DATABASE_URL",
-    default=None,
-    help="Database URL [env: JUNHENG_DATABASE_URL; default sqlite:///junheng.db].",
-)
+@_url_option
 @click.option(
     "--scope",
     default="",
@@ -431,7 +428,11 @@ def calibrate(folder: Path, output: Path, cal_id: str) -> None:
     help="Recipient address; repeat for several.",
 )
 @click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the mail.",
 )
 @click.option(
     "--today",

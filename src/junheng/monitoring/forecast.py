@@ -46,6 +46,9 @@ where ``u_(k)`` is the ``k``-th smallest of the ``m`` recorded values,
 ``k_lo = ⌊(m + 1)·α/2⌋`` and ``k_hi = ⌈(m + 1)·(1 − α/2)⌉`` (split-conformal
 order statistics; a bound whose ``k`` falls outside ``1 … m`` is infinite).
 When the recorded ``u`` are uniform this gives back the interval above.
+
+NOTE: the installed calibration (``cn-nbs-province``) is learned on province
+totals, whose errors may differ from those of county CV series.
 """
 
 from __future__ import annotations

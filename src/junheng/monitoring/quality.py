@@ -440,6 +440,24 @@ def _group_labels(by: Sequence[str]) -> pl.Expr:
     )
 
 
+def _scored(
+    groups: pl.DataFrame,
+    by: Sequence[str],
+    value: np.ndarray[Any, Any],
+    chi2: np.ndarray[Any, Any],
+    p: np.ndarray[Any, Any],
+    **extra: np.ndarray[Any, Any],
+) -> pl.DataFrame:
+    """Attach each group's value, chi-square, p-value and label to ``groups``."""
+    return groups.with_columns(
+        pl.Series("value", value),
+        pl.Series("statistic", chi2),
+        pl.Series("p_value", p),
+        *(pl.Series(name, column) for name, column in extra.items()),
+        _group_labels(by).alias("_label"),
+    )
+
+
 def digit_preference(
     frame: pl.DataFrame,
     field: str,
@@ -466,12 +484,9 @@ def digit_preference(
         return empty_flags()
     chi2, p = stats.chisquare(counts, axis=1)
     share = (counts[:, 0] + counts[:, 5]) / n
-    flagged = groups.with_columns(
-        pl.Series("value", share),
-        pl.Series("statistic", chi2),
-        pl.Series("p_value", p),
-        _group_labels(by).alias("_label"),
-    ).filter((pl.col("n") >= min_count) & (pl.col("p_value") < alpha))
+    flagged = _scored(groups, by, share, chi2, p).filter(
+        (pl.col("n") >= min_count) & (pl.col("p_value") < alpha)
+    )
     rows = [
         {
             **{b: r[b] for b in by},
@@ -543,14 +558,15 @@ def benford(
     deviation = np.abs(observed - BENFORD)
     mad = deviation.mean(axis=1)
     worst = deviation.argmax(axis=1)
-    flagged = groups.with_columns(
-        pl.Series("value", mad),
-        pl.Series("statistic", chi2),
-        pl.Series("p_value", p),
-        pl.Series("_worst", worst + 1),
-        pl.Series("_share", observed[np.arange(len(n)), worst]),
-        pl.Series("_expected", BENFORD[worst]),
-        _group_labels(by).alias("_label"),
+    flagged = _scored(
+        groups,
+        by,
+        mad,
+        chi2,
+        p,
+        _worst=worst + 1,
+        _share=observed[np.arange(len(n)), worst],
+        _expected=BENFORD[worst],
     ).filter(
         (pl.col("n") >= min_count)
         & (pl.col("p_value") < alpha)

@@ -269,7 +269,7 @@ def schedule_progress(
     probability
         ``division_code, p_meet_target``: the lowest probability among a
         county's series of meeting its requirement in its target year; without
-        it nobody is at risk.
+        it no county is at risk.
 
     Returns one row per schedule row: ``division_code, level, target_year,
     note, counties`` (counties covered), one count per state, ``expected_year``

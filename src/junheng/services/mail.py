@@ -22,7 +22,7 @@ PREFIX = "JUNHENG_SMTP_"
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Where and how to send mail."""
+    """SMTP server, login and sender address of outgoing mail."""
 
     host: str
     port: int = 25

@@ -1,11 +1,11 @@
 """Early warnings and schedule targets in the store.
 
 A monitoring run (:func:`junheng.monitoring.pipeline.monitor`) returns warnings
-as a table. :func:`refresh_warnings` stores them: a warning already stored
-under the same key (rule, year, division, section, indicator, school) is kept
-as it is, with its opening date, deadline and escalations; a new one is
-added; a stored open warning of a division and year the run covered that the
-run no longer raises is resolved. :func:`escalate_overdue` moves open warnings
+as a table, and :func:`refresh_warnings` stores them. A warning already
+stored under the same key (rule, year, division, section, indicator, school)
+is kept as it is, with its opening date, deadline and escalations. A new one
+is added. A stored open warning of a division and year that the run covered
+but no longer raises is resolved. :func:`escalate_overdue` moves open warnings
 past their deadline one step up (:func:`junheng.monitoring.alerts.escalate`).
 Every change is written with its audit record in the caller's transaction.
 
@@ -182,6 +182,7 @@ def escalate_overdue(
     )
     if not due:
         return 0
+
     frame = pl.DataFrame(
         [
             {
@@ -204,6 +205,7 @@ def escalate_overdue(
         r["id"]: r for r in alerts.escalate(frame, today, rules).iter_rows(named=True)
     }
     now = utcnow()
+
     for warning in due:
         row = moved[warning.id]
         before = _state(warning)
