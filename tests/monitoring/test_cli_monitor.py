@@ -120,7 +120,8 @@ def test_run_reports_progress_against_a_schedule(
     assert progress[second[:2]]["level"] == "province"
     assert progress[second[:2]]["counties"] >= 1
     forecasts = _json(out)["forecasts"]
-    assert "p_meet_2027" in forecasts[0] and "p_meet_2035" in forecasts[0]
+    assert "p_meet_2027" in forecasts[0]
+    assert "p_meet_2035" in forecasts[0]
 
 
 def test_run_rejects_a_bad_schedule_naming_row_and_column(
@@ -159,7 +160,8 @@ def test_sample_draws_the_same_schools_for_the_same_seed(
         drawn.append(sorted(r["school_code"] for r in doc["sample"]))
     design = doc["notes"]["design"]
     assert doc["notes"]["synthetic"] == demo.SYNTHETIC
-    assert len(drawn[0]) == design["size"] and drawn[0] == drawn[1]
+    assert len(drawn[0]) == design["size"]
+    assert drawn[0] == drawn[1]
     assert len(doc["frame"]) == design["population"]
     schools = pl.read_parquet(dataset).filter(pl.col("division_code") == county)
     assert {r["school_code"] for r in doc["frame"]} <= set(schools["school_code"])
@@ -171,7 +173,8 @@ def test_sample_needs_one_county(
     out = tmp_path / "s.json"
     args = ["monitor", "sample", str(dataset), "--year", "2025", "--seed", "1"]
     result = runner.invoke(main, [*args, "-o", str(out)])
-    assert result.exit_code != 0 and "--county" in result.output
+    assert result.exit_code != 0
+    assert "--county" in result.output
     result = runner.invoke(main, [*args, "--county", "4", "-o", str(out)])
     assert result.exit_code != 0
     assert "give one county's code" in " ".join(result.output.split())

@@ -153,7 +153,9 @@ def test_digest_needs_a_server_and_a_valid_scope(
     monkeypatch.delenv("JUNHENG_SMTP_HOST", raising=False)
     args = ["monitor", "digest", "--url", database.url, "--to", "a@b.cn"]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code != 0 and "JUNHENG_SMTP_HOST is not set" in result.output
+    assert result.exit_code != 0
+    assert "JUNHENG_SMTP_HOST is not set" in result.output
     monkeypatch.setenv("JUNHENG_SMTP_HOST", "127.0.0.1")
     result = CliRunner().invoke(main, [*args, "--scope", "41x"])
-    assert result.exit_code != 0 and "is not a division code" in result.output
+    assert result.exit_code != 0
+    assert "is not a division code" in result.output

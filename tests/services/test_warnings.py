@@ -120,7 +120,8 @@ def test_overdue_warnings_move_up_once_with_an_audit_record(session: Session) ->
         "city",
         "4101",
     )
-    assert moved.deadline == dt.date(2027, 3, 1) and moved.escalations == 1
+    assert moved.deadline == dt.date(2027, 3, 1)
+    assert moved.escalations == 1
     # Not overdue any more: a second call on the same day does nothing.
     assert service.escalate_overdue(session, ZHENGZHOU, TODAY) == 0
     assert _actions(session)[-1] == "warning.escalate"
