@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
+from factories import warning_row
 from sqlalchemy import select
 from store.dbfixtures import Database
 
@@ -73,23 +74,18 @@ def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Sink]:
 
 def _store(database: Database) -> None:
     def row(code: str, deadline: dt.date) -> dict[str, Any]:
-        return {
-            "warning_id": f"cv_rising/2025/{code}/junior/L2//",
-            "rule": "cv_rising",
-            "level": "blue",
-            "year": 2025,
-            "division_code": code,
-            "city_code": code[:4],
-            "province_code": code[:2],
-            "responsible": "county",
-            "responsible_code": code,
-            "raised_on": dt.date(2025, 12, 1),
-            "deadline": deadline,
-            "status": "open",
-            "escalations": 0,
-            "message_zh": f"{code} 初中 L2 差异系数连续两年上升",
-            "message_en": f"{code} junior L2 CV rose two years running",
-        }
+        return warning_row(
+            code,
+            "cv_rising",
+            level="blue",
+            section="junior",
+            indicator="L2",
+            raised_on=dt.date(2025, 12, 1),
+            deadline=deadline,
+            warning_id=f"cv_rising/2025/{code}/junior/L2//",
+            message_zh=f"{code} 初中 L2 差异系数连续两年上升",
+            message_en=f"{code} junior L2 CV rose two years running",
+        )
 
     rows = [row("410102", dt.date(2026, 6, 1)), row("410103", dt.date(2027, 6, 1))]
     rows.append(row("110101", dt.date(2027, 6, 1)))

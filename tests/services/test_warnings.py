@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from factories import warning_row
 from services.people import (
     EVALUATOR,
     HENAN,
@@ -29,29 +30,10 @@ TODAY = dt.date(2026, 12, 1)
 
 
 def _warning(code: str, rule: str = "cv_near_limit", **changes: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "warning_id": f"{rule}/2025/{code}/primary/teachers_per_100//",
-        "rule": rule,
-        "level": "yellow",
-        "year": 2025,
-        "division_code": code,
-        "city_code": code[:4],
-        "province_code": code[:2],
-        "section": "primary",
-        "indicator": "teachers_per_100",
-        "school_code": None,
-        "value": 0.48,
-        "limit": 0.5,
-        "responsible": "county",
-        "responsible_code": code,
-        "raised_on": TODAY,
-        "deadline": TODAY + dt.timedelta(days=180),
-        "status": "open",
-        "escalations": 0,
-        "message_zh": f"{code} 差异系数接近上限",
-        "message_en": f"{code} CV near its limit",
-    }
-    return row | changes
+    """A warning raised on :data:`TODAY` with 180 days to act."""
+    changes.setdefault("raised_on", TODAY)
+    changes.setdefault("deadline", TODAY + dt.timedelta(days=180))
+    return warning_row(code, rule, **changes)
 
 
 def _frame(*rows: dict[str, Any]) -> pl.DataFrame:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
+from factories import warning_row
 from web.site import Site
 
 from junheng.monitoring import alerts
@@ -14,23 +13,7 @@ from junheng.services.access import SYSTEM
 
 def _store(site: Site, *codes: str) -> None:
     rows = [
-        {
-            "warning_id": f"cv_near_limit/2024/{code}/primary/L1//",
-            "rule": "cv_near_limit",
-            "level": "yellow" if i else "red",
-            "year": 2024,
-            "division_code": code,
-            "city_code": code[:4],
-            "province_code": code[:2],
-            "responsible": "county",
-            "responsible_code": code,
-            "raised_on": dt.date(2026, 12, 1),
-            "deadline": dt.date(2027, 5, 30),
-            "status": "open",
-            "escalations": 0,
-            "message_zh": f"{code} 小学 L1 差异系数 0.48 接近上限 0.50",
-            "message_en": f"{code} primary L1 CV 0.48 is near its limit 0.50",
-        }
+        warning_row(code, year=2024, level="yellow" if i else "red")
         for i, code in enumerate(codes)
     ]
     with site.database.sessions() as session:

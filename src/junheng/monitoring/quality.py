@@ -33,7 +33,7 @@ Checks
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -487,33 +487,44 @@ def digit_preference(
     flagged = _scored(groups, by, share, chi2, p).filter(
         (pl.col("n") >= min_count) & (pl.col("p_value") < alpha)
     )
-    rows = [
-        {
-            **{b: r[b] for b in by},
-            "field": field,
-            "value": r["value"],
-            "statistic": r["statistic"],
-            "p_value": r["p_value"],
-            "message_zh": (
-                f"{r['_label']}：{r['n']} 个 {field} 的末位数字不均匀，"
-                f"χ²={r['statistic']:.1f}，p={r['p_value']:.1e}；末位为 0 或 5 的占 "
-                f"{r['value']:.0%}（均匀时为 20%）"
-            ),
-            "message_en": (
-                f"{r['_label']}: last digits of {r['n']} {field} values are not "
-                f"uniform, chi-square {r['statistic']:.1f}, p={r['p_value']:.1e}; "
-                f"{r['value']:.0%} end in 0 or 5 (20% if uniform)"
-            ),
-        }
-        for r in flagged.iter_rows(named=True)
-    ]
-    return _flag_rows(rows, "digit_preference")
+    return _group_flags(
+        flagged,
+        by,
+        field,
+        "digit_preference",
+        lambda r: (
+            f"{r['_label']}：{r['n']} 个 {field} 的末位数字不均匀，"
+            f"χ²={r['statistic']:.1f}，p={r['p_value']:.1e}；末位为 0 或 5 的占 "
+            f"{r['value']:.0%}（均匀时为 20%）"
+        ),
+        lambda r: (
+            f"{r['_label']}: last digits of {r['n']} {field} values are not "
+            f"uniform, chi-square {r['statistic']:.1f}, p={r['p_value']:.1e}; "
+            f"{r['value']:.0%} end in 0 or 5 (20% if uniform)"
+        ),
+    )
 
 
-def _flag_rows(rows: list[dict[str, Any]], check: str) -> pl.DataFrame:
-    if not rows:
+def _group_flags(
+    flagged: pl.DataFrame,
+    by: Sequence[str],
+    field: str,
+    check: str,
+    zh: Callable[[dict[str, Any]], str],
+    en: Callable[[dict[str, Any]], str],
+) -> pl.DataFrame:
+    """Turn the flagged groups into flags, with each group's sentences."""
+    if flagged.is_empty():
         return empty_flags()
-    return _flags(pl.DataFrame(rows).with_columns(pl.lit(check).alias("check")))
+    rows = list(flagged.iter_rows(named=True))
+    return _flags(
+        flagged.select(*by, "value", "statistic", "p_value").with_columns(
+            pl.lit(check).alias("check"),
+            pl.lit(field).alias("field"),
+            pl.Series("message_zh", [zh(r) for r in rows], pl.String),
+            pl.Series("message_en", [en(r) for r in rows], pl.String),
+        )
+    )
 
 
 def first_digits(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -572,30 +583,25 @@ def benford(
         & (pl.col("p_value") < alpha)
         & (pl.col("value") > mad_limit)
     )
-    rows = [
-        {
-            **{b: r[b] for b in by},
-            "field": field,
-            "value": r["value"],
-            "statistic": r["statistic"],
-            "p_value": r["p_value"],
-            "message_zh": (
-                f"{r['_label']}：{r['n']} 个 {field} 的首位数字偏离本福特分布，"
-                f"χ²={r['statistic']:.1f}，p={r['p_value']:.1e}，"
-                f"MAD={r['value']:.3f}（>{mad_limit}）；首位 {r['_worst']} 占 "
-                f"{r['_share']:.1%}，应约 {r['_expected']:.1%}"
-            ),
-            "message_en": (
-                f"{r['_label']}: first digits of {r['n']} {field} values depart "
-                f"from Benford's law, chi-square {r['statistic']:.1f}, "
-                f"p={r['p_value']:.1e}, MAD {r['value']:.3f} (>{mad_limit}); "
-                f"first digit {r['_worst']} is {r['_share']:.1%}, expected "
-                f"{r['_expected']:.1%}"
-            ),
-        }
-        for r in flagged.iter_rows(named=True)
-    ]
-    return _flag_rows(rows, "benford")
+    return _group_flags(
+        flagged,
+        by,
+        field,
+        "benford",
+        lambda r: (
+            f"{r['_label']}：{r['n']} 个 {field} 的首位数字偏离本福特分布，"
+            f"χ²={r['statistic']:.1f}，p={r['p_value']:.1e}，"
+            f"MAD={r['value']:.3f}（>{mad_limit}）；首位 {r['_worst']} 占 "
+            f"{r['_share']:.1%}，应约 {r['_expected']:.1%}"
+        ),
+        lambda r: (
+            f"{r['_label']}: first digits of {r['n']} {field} values depart "
+            f"from Benford's law, chi-square {r['statistic']:.1f}, "
+            f"p={r['p_value']:.1e}, MAD {r['value']:.3f} (>{mad_limit}); "
+            f"first digit {r['_worst']} is {r['_share']:.1%}, expected "
+            f"{r['_expected']:.1%}"
+        ),
+    )
 
 
 RESOURCE_FIELDS = (
