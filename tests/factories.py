@@ -1,8 +1,9 @@
-"""Builders of hand-made canonical school rows for the tests."""
+"""Builders of hand-made canonical school rows and warnings for the tests."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,35 @@ def canonical_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def warning_row(
+    code: str, rule: str = "cv_near_limit", **changes: Any
+) -> dict[str, Any]:
+    """Return an open yellow warning of county ``code`` in the shape of
+    ``junheng.monitoring.alerts.WARNING_SCHEMA``: year 2025, primary L1, raised
+    on 2026-12-01 with 180 days to act, responsible the county itself."""
+    row: dict[str, Any] = {
+        "warning_id": f"{rule}/2025/{code}/primary/L1//",
+        "rule": rule,
+        "level": "yellow",
+        "year": 2025,
+        "division_code": code,
+        "city_code": code[:4],
+        "province_code": code[:2],
+        "section": "primary",
+        "indicator": "L1",
+        "school_code": None,
+        "value": 0.48,
+        "limit": 0.5,
+        "responsible": "county",
+        "responsible_code": code,
+        "raised_on": dt.date(2026, 12, 1),
+        "deadline": dt.date(2027, 5, 30),
+        "status": "open",
+        "escalations": 0,
+        "message_zh": f"{code} 小学 L1 差异系数 0.48 接近上限 0.50",
+        "message_en": f"{code} primary L1 CV 0.48 is near its limit 0.50",
+    }
+    row.update(changes)
+    return row

@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 import pyarrow.parquet as pq
+import python_calamine
 import xlsxwriter
 
 from junheng.ingest import schema
@@ -1132,3 +1133,28 @@ def _write_xlsx(schools: pl.DataFrame, county_items: pl.DataFrame, path: Path) -
         notice.write(0, 0, SYNTHETIC)
     finally:
         workbook.close()
+
+
+def is_synthetic(path: str | Path) -> bool:
+    """Return whether ``path`` is a dataset saved by :func:`save_dataset`.
+
+    A Parquet file is synthetic when its metadata carries
+    :data:`SYNTHETIC_METADATA_KEY`; a workbook when its 说明 sheet starts with
+    the :data:`SYNTHETIC` notice. Other files, and files that cannot be read,
+    are not.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            metadata = pq.read_schema(path).metadata or {}
+            return metadata.get(SYNTHETIC_METADATA_KEY.encode()) == b"true"
+        if suffix == ".xlsx":
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            if NOTICE_SHEET not in book.sheet_names:
+                return False
+            rows = book.get_sheet_by_name(NOTICE_SHEET).to_python(nrows=1)
+            return bool(rows) and rows[0][0] == SYNTHETIC
+    except (OSError, ValueError, python_calamine.CalamineError):
+        return False
+    return False

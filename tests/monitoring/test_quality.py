@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 import pytest
 from factories import primary_school
+from scipy import stats
 
 from junheng.ingest.schema import canonical_frame
 from junheng.monitoring import quality
@@ -106,6 +109,64 @@ def test_benford_flags_made_up_money_and_passes_conforming_money() -> None:
     values = [float(d * 1000 + k) for d, c in enumerate(counts, 1) for k in range(c)]
     conforming = pl.DataFrame({"province_code": "41", "v": values})
     assert quality.benford(conforming, "v", ["province_code"]).is_empty()
+
+
+def _per_group_tests(
+    frame: pl.DataFrame,
+    by: list[str],
+    digit: pl.Expr,
+    first: int,
+    shares: np.ndarray[Any, Any],
+) -> dict[tuple[object, ...], tuple[float, float]]:
+    """Chi-square and p of each group, one group at a time: the reference the
+    grouped implementation is compared with."""
+    out = {}
+    for key, group in frame.with_columns(digit.alias("d")).group_by(by):
+        counts = np.bincount(group["d"].to_numpy(), minlength=10)[first:]
+        chi2, p = stats.chisquare(counts, shares * counts.sum())
+        out[key] = (float(chi2), float(p))
+    return out
+
+
+def test_grouped_digit_tests_match_one_group_at_a_time() -> None:
+    # SYNTHETIC data: 30 groups with random counts, a third of them heaped on
+    # round tens and a third with uniform (non-Benford) money figures.
+    rng = np.random.default_rng(11)
+    group = np.repeat(np.arange(30), 120)
+    n = rng.integers(100, 5000, group.size)
+    n = np.where(group % 3 == 0, n // 10 * 10, n)
+    money = np.where(
+        group % 3 == 1,
+        rng.uniform(1e4, 1e5, group.size),
+        10 ** rng.uniform(4, 7, group.size),
+    )
+    frame = pl.DataFrame(
+        {
+            "year": 2024,
+            "division_code": [f"4101{g:02d}" for g in group],
+            "n": n,
+            "money": money,
+        }
+    )
+    by = ["year", "division_code"]
+    flags = quality.digit_preference(frame, "n", by, alpha=1.0)
+    reference = _per_group_tests(frame, by, pl.col("n") % 10, 0, np.full(10, 0.1))
+    assert flags.height == 30
+    for row in flags.iter_rows(named=True):
+        chi2, p = reference[(row["year"], row["division_code"])]
+        assert (row["statistic"], row["p_value"]) == (chi2, p)
+    heaped = set(quality.digit_preference(frame, "n", by)["division_code"])
+    assert heaped == {f"4101{g:02d}" for g in range(0, 30, 3)}
+    flags = quality.benford(frame, "money", by, alpha=1.0, mad_limit=0.0)
+    digits = pl.col("money").cast(pl.String).str.slice(0, 1).cast(pl.Int64)
+    reference = _per_group_tests(frame, by, digits, 1, quality.BENFORD)
+    assert flags.height == 30
+    for row in flags.iter_rows(named=True):
+        chi2, p = reference[(row["year"], row["division_code"])]
+        assert row["statistic"] == pytest.approx(chi2, rel=1e-12)
+        assert row["p_value"] == pytest.approx(p, rel=1e-9)
+    uniform = set(quality.benford(frame, "money", by)["division_code"])
+    assert uniform == {f"4101{g:02d}" for g in range(1, 30, 3)}
 
 
 def test_checks_never_change_the_data() -> None:

@@ -19,6 +19,7 @@ from junheng.cli import (
     errors_report_option,
     import_errors,
 )
+from junheng.cli.platform import _url_option
 from junheng.errors import InputError
 
 
@@ -90,6 +91,31 @@ def _write(
     _console().print(f"已写入 / written: {output}", highlight=False)
 
 
+def _synthetic(files: tuple[Path, ...]) -> dict[str, str]:
+    """Return the synthetic-data note when any input was made by junheng demo."""
+    from junheng import demo
+
+    marked = [f for f in files if demo.is_synthetic(f)]
+    if not marked:
+        return {}
+    _console().print(f"[bold yellow]{demo.SYNTHETIC}[/]", highlight=False)
+    return {
+        "synthetic": demo.SYNTHETIC,
+        "synthetic_sources": ", ".join(str(f) for f in marked),
+    }
+
+
+def _calibration(source: str) -> Any:
+    from junheng.monitoring.forecast import load_calibration
+
+    if source.lower() == "none":
+        return None
+    try:
+        return load_calibration(source)
+    except FileNotFoundError as error:
+        raise click.UsageError(f"--calibration: {error}") from error
+
+
 @click.group()
 def monitor() -> None:
     """Monitoring after accreditation (复查监测): trends, forecasts, warnings,
@@ -100,6 +126,7 @@ def monitor() -> None:
       junheng monitor run schools.parquet -o monitor.xlsx
       junheng monitor sample schools.parquet --county 410102 --year 2025 -o s.xlsx
       junheng monitor backtest examples/data/cn-nbs-province -o backtest.json
+      junheng monitor calibrate examples/data/cn-nbs-province -o cal.json
     """
 
 
@@ -138,6 +165,28 @@ def monitor() -> None:
     show_default=True,
     help="Warning rules: an installed id or a YAML file.",
 )
+@click.option(
+    "--calibration",
+    default="cn-nbs-province",
+    show_default=True,
+    help="Interval calibration: an installed id, a JSON file from "
+    "'junheng monitor calibrate', or 'none' for the plain OLS intervals.",
+)
+@click.option(
+    "--schedule",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Schedule of reaching the standard (.csv or .xlsx with division_code, "
+    "target_year, note); adds the sheet schedule_progress.",
+)
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    metavar="URL",
+    help="Also store the warnings (and the --schedule) in the platform database "
+    "at URL: new warnings are added, known ones kept, gone ones resolved.",
+)
 def run(
     files: tuple[Path, ...],
     framework: str,
@@ -150,18 +199,25 @@ def run(
     level: float,
     today: dt.datetime | None,
     rules: str,
+    calibration: str,
+    schedule: Path | None,
+    store_url: str | None,
 ) -> None:
     """Trends, forecasts, warnings and quality flags of every county in FILES.
 
     The data are evaluated once; every table is written to --output (one sheet
-    each in .xlsx, one key each in .json).
+    each in .xlsx, one key each in .json). Intervals and the probabilities of
+    meeting 2027 and 2035 are calibrated on real series (--calibration).
     """
     from junheng.monitoring import alerts, forecast
     from junheng.monitoring.pipeline import monitor as run_monitor
+    from junheng.monitoring.schedule import read_schedule
 
     with import_errors(errors_report), _stages(sys.stderr.isatty()) as progress:
         progress.add_task("评估与监测 / evaluating and monitoring", total=None)
         rule_set = alerts.load_rules(rules)
+        calibrated = _calibration(calibration)
+        plan = read_schedule(schedule) if schedule else None
         ev, schools = _evaluate(files, framework, profile, county)
         tables = run_monitor(
             ev,
@@ -171,14 +227,49 @@ def run(
             level=level,
             today=today.date() if today else None,
             rules=rule_set,
+            calibration=calibrated,
+            schedule=plan,
         )
         notes = {
+            **_synthetic(files),
             "sources": [str(f) for f in files],
             "forecast": forecast.__doc__.split("\n\n")[1] if forecast.__doc__ else "",
             "interval_level": level,
+            "interval": f"calibrated:{calibrated.id}" if calibrated else "ols",
             "rules": rule_set.id,
         }
+        if store_url is not None:
+            stored = _store(store_url, tables, ev.verdicts, plan, schedule)
+            notes["stored"] = stored
         _write(tables, output, notes)
+
+
+def _store(
+    url: str,
+    tables: dict[str, pl.DataFrame],
+    verdicts: pl.DataFrame,
+    plan: pl.DataFrame | None,
+    schedule: Path | None,
+) -> dict[str, int]:
+    """Refresh the stored warnings (and targets) from one run, in one transaction."""
+    from junheng.cli.platform import _transaction
+    from junheng.services import warnings as service
+    from junheng.services.access import SYSTEM
+
+    warnings = tables["warnings"]
+    year = warnings["year"].max() if warnings.height else verdicts["year"].max()
+    covered = verdicts.filter(pl.col("year") == year).select("year", "division_code")
+    with _transaction(url) as session:
+        counts = service.refresh_warnings(session, SYSTEM, warnings, covered=covered)
+        if plan is not None and schedule is not None:
+            counts["targets"] = service.save_targets(
+                session, SYSTEM, plan, schedule.name
+            )
+    _console().print(
+        "已存入平台 / stored: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
+        highlight=False,
+    )
+    return counts
 
 
 @monitor.command()
@@ -238,8 +329,23 @@ def sample(
         drawn, design = sampling.inspection_sample(
             frame, seed=seed, confidence=confidence, margin=margin
         )
-        notes = {"county": county, "year": year, "design": design.as_dict()}
+        notes = {
+            **_synthetic(files),
+            "county": county,
+            "year": year,
+            "design": design.as_dict(),
+        }
         _write({"sample": drawn.filter("drawn"), "frame": drawn}, output, notes)
+
+
+def _nbs_series(folder: Path) -> pl.DataFrame:
+    """Read the NBS province tables in ``folder``; a missing one is a usage error."""
+    from junheng.monitoring.backtest import read_nbs_province
+
+    try:
+        return read_nbs_province(folder)
+    except FileNotFoundError as error:
+        raise click.UsageError(str(error)) from error
 
 
 @monitor.command()
@@ -255,15 +361,130 @@ def backtest(folder: Path, output: Path) -> None:
     """Measure forecast-interval coverage on the NBS province tables in FOLDER.
 
     The last 3 years of each series are hidden; lines fitted on the 5 or 8 years
-    before them are checked against the hidden values at 80% and 95%.
+    before them are checked against the hidden values at 80% and 95%, with the
+    plain OLS interval and with one calibrated on the years before the hidden
+    ones.
     """
     from junheng.monitoring.backtest import backtest as run_backtest
-    from junheng.monitoring.backtest import read_nbs_province
 
-    try:
-        series = read_nbs_province(folder)
-    except FileNotFoundError as error:
-        raise click.UsageError(str(error)) from error
-    detail, summary = run_backtest(series, ["region_code", "series"])
-    _console().print(summary, highlight=False)
+    detail, summary = run_backtest(_nbs_series(folder), ["region_code", "series"])
+    with pl.Config(tbl_rows=-1, tbl_width_chars=120):
+        _console().print(summary, highlight=False)
     _write({"coverage": summary, "checks": detail}, output, {"source": str(folder)})
+
+
+@monitor.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Calibration file to write (.json), for 'monitor run --calibration'.",
+)
+@click.option(
+    "--id",
+    "cal_id",
+    default="cn-nbs-province",
+    show_default=True,
+    help="Name recorded in the file and in the forecasts' interval column.",
+)
+def calibrate(folder: Path, output: Path, cal_id: str) -> None:
+    """Calibrate the forecast intervals on every year of the NBS tables in FOLDER.
+
+    Every window of 3 to 10 consecutive years of each series is fitted and the
+    years after it are scored (see junheng.monitoring.forecast).
+    """
+    import json
+
+    from junheng.monitoring.forecast import calibrate as run_calibrate
+
+    series = _nbs_series(folder)
+    years = series["year"].cast(pl.Int64)
+    result = run_calibrate(
+        series,
+        ["region_code", "series"],
+        id=cal_id,
+        source=f"NBS province tables {years.min()!r}–{years.max()!r}, "
+        f"{series['region_code'].n_unique()} provinces",
+    )
+    text = json.dumps(result.as_dict(), ensure_ascii=False)
+    _atomic_write(output, lambda tmp: tmp.write_text(text + "\n", "utf-8"))
+    _console().print(f"已写入 / written: {output}", highlight=False)
+
+
+@monitor.command()
+@_url_option
+@click.option(
+    "--scope",
+    default="",
+    help="Division code of the region (2, 4 or 6 digits; empty: whole country).",
+)
+@click.option(
+    "--to",
+    "recipients",
+    multiple=True,
+    required=True,
+    help="Recipient address; repeat for several.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the mail.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date of the digest; warnings due before it are marked overdue.",
+)
+@click.option(
+    "--escalate/--no-escalate",
+    default=True,
+    show_default=True,
+    help="Escalate overdue warnings of the region before writing the digest.",
+)
+def digest(
+    url: str | None,
+    scope: str,
+    recipients: tuple[str, ...],
+    lang: str,
+    today: dt.datetime | None,
+    escalate: bool,
+) -> None:
+    """E-mail the open warnings of a region (--scope) to --to.
+
+    \b
+    The SMTP server comes from the environment:
+      JUNHENG_SMTP_HOST (required), JUNHENG_SMTP_PORT (25), JUNHENG_SMTP_USER,
+      JUNHENG_SMTP_PASSWORD, JUNHENG_SMTP_FROM, JUNHENG_SMTP_STARTTLS (1 = on).
+    """
+    from junheng.cli import _fail
+    from junheng.cli.platform import _transaction
+    from junheng.errors import JunhengError
+    from junheng.services import mail
+    from junheng.services import warnings as service
+
+    day = today.date() if today else dt.date.today()
+    try:
+        settings = mail.SmtpSettings.from_env()
+        principal = service.scope_principal(scope)
+        with _transaction(url) as session:
+            moved = service.escalate_overdue(session, principal, day) if escalate else 0
+            found = service.open_warnings(session, principal)
+            message = service.digest_message(found, scope, day, lang)
+            message["To"] = ", ".join(recipients)
+            mail.send(message, settings)
+    except JunhengError as error:
+        _fail(error)
+    except OSError as error:
+        raise click.ClickException(
+            f"邮件未发送 / mail not sent: {settings.host}:{settings.port}: {error}"
+        ) from error
+    _console().print(
+        f"已发送 / sent: {len(found)} 条预警 / warnings to {', '.join(recipients)}"
+        f"（升级 / escalated: {moved}）",
+        highlight=False,
+    )

@@ -6,8 +6,8 @@ applies them to the trends, the per-school values and the forecasts of one
 evaluation year and returns the warnings table; :func:`escalate` moves every open
 warning past its deadline one level and one body up.
 
-NOTE: storing warnings, their status changes and showing them in the platform
-come with the store and web parts; here warnings are frames only.
+Here warnings are frames only. :mod:`junheng.services.warnings` stores them,
+tracks their status and applies :func:`escalate` to the stored ones.
 """
 
 from __future__ import annotations

@@ -27,13 +27,38 @@ was already observed uses the observation (0 or 1). The expected year is the
 last observed year when its value already meets the requirement, else the first
 whole year at which the fitted line reaches the limit, or null when the trend
 moves away from it or reaches it after :data:`HORIZON`.
+
+Calibration
+-----------
+On real yearly series the errors of a straight line are neither independent
+nor normal (trends bend, shocks persist), and the interval above is too
+narrow. A :class:`Calibration` corrects it empirically. For every fit of a
+``w``-year window on past data and every later year ``h`` years ahead, the
+probability integral transform ``u = F_t((y − ŷ)/se; w − 2)`` of the observed
+value is recorded; a well-specified model gives uniform ``u``. A new forecast
+with ``w`` points, ``h`` years ahead, then uses the empirical distribution
+``G`` of the recorded ``u`` of that window and horizon::
+
+    P(y ≤ x)  = G(F_t((x − ŷ)/se; n − 2))
+    interval  = ŷ + se · F_t⁻¹(u_(k_lo)),  ŷ + se · F_t⁻¹(u_(k_hi))
+
+where ``u_(k)`` is the ``k``-th smallest of the ``m`` recorded values,
+``k_lo = ⌊(m + 1)·α/2⌋`` and ``k_hi = ⌈(m + 1)·(1 − α/2)⌉`` (split-conformal
+order statistics; a bound whose ``k`` falls outside ``1 … m`` is infinite).
+When the recorded ``u`` are uniform this gives back the interval above.
+
+NOTE: the installed calibration (``cn-nbs-province``) is learned on province
+totals, whose errors may differ from those of county CV series.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +76,152 @@ MILESTONES = (2027, 2035)
 """Years of the national targets."""
 
 Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Recorded probability integral transforms of past forecasts.
+
+    ``pit`` maps ``(window, horizon)`` to the sorted values ``u`` recorded for
+    fits on ``window`` years, ``horizon`` years ahead. A forecast uses the
+    nearest recorded window to its number of points and, beyond the longest
+    recorded horizon of that window, the longest one.
+    """
+
+    id: str
+    source: str
+    pit: Mapping[tuple[int, int], Floats]
+
+    def _values(self, window: int, horizon: int) -> Floats:
+        windows = sorted({w for w, _ in self.pit})
+        nearest = min(windows, key=lambda w: (abs(w - window), w))
+        horizons = sorted(h for w, h in self.pit if w == nearest)
+        h = min(max(horizon, horizons[0]), horizons[-1])
+        return self.pit[(nearest, h)]
+
+    def bounds(self, window: int, horizon: int, level: float) -> tuple[float, float]:
+        """Return the PIT values that bound the calibrated ``level`` interval."""
+        values = self._values(window, horizon)
+        m = len(values)
+        alpha = 1.0 - level
+        k_lo = math.floor((m + 1) * alpha / 2 + 1e-9)
+        k_hi = math.ceil((m + 1) * (1 - alpha / 2) - 1e-9)
+        lo = float(values[k_lo - 1]) if k_lo >= 1 else 0.0
+        hi = float(values[k_hi - 1]) if k_hi <= m else 1.0
+        return lo, hi
+
+    def cdf(self, window: int, horizon: int, u: Floats) -> Floats:
+        """Return the share of recorded values at or below each ``u``."""
+        values = self._values(window, horizon)
+        share: Floats = np.searchsorted(values, u, side="right") / len(values)
+        return share
+
+    def as_dict(self, max_values: int = 201) -> dict[str, object]:
+        """Return the JSON form read by :func:`load_calibration`.
+
+        A cell with more than ``max_values`` recorded values is stored as that
+        many evenly spaced quantiles of them (``n`` keeps the true count); the
+        bounds then move by at most ``1/(max_values − 1)`` in probability.
+        """
+
+        def cell(values: Floats) -> list[float]:
+            if len(values) > max_values:
+                values = np.quantile(values, np.linspace(0, 1, max_values))
+            return [round(float(x), 6) for x in values]
+
+        return {
+            "id": self.id,
+            "source": self.source,
+            "pit": [
+                {"window": w, "horizon": h, "n": len(v), "u": cell(v)}
+                for (w, h), v in sorted(self.pit.items())
+            ],
+        }
+
+
+def load_calibration(source: str | Path = "cn-nbs-province") -> Calibration:
+    """Load a calibration: an installed id or a JSON file written by
+    :meth:`Calibration.as_dict`."""
+    path = Path(source)
+    if path.suffix.lower() == ".json" or path.exists():
+        if not path.exists():
+            raise FileNotFoundError(f"calibration file {str(path)!r} does not exist")
+        text = path.read_text("utf-8")
+    else:
+        installed = resources.files("junheng.monitoring") / "calibration"
+        entry = installed / f"{source}.json"
+        if not entry.is_file():
+            names = sorted(
+                p.name.removesuffix(".json")
+                for p in installed.iterdir()
+                if p.name.endswith(".json")
+            )
+            raise FileNotFoundError(
+                f"no installed calibration {str(source)!r}; installed: "
+                f"{', '.join(names)}, or give a .json file"
+            )
+        text = entry.read_text("utf-8")
+    doc = json.loads(text)
+    return Calibration(
+        id=str(doc["id"]),
+        source=str(doc["source"]),
+        pit={
+            (int(e["window"]), int(e["horizon"])): np.sort(
+                np.asarray(e["u"], dtype=float)
+            )
+            for e in doc["pit"]
+        },
+    )
+
+
+def calibrate(
+    series: pl.DataFrame,
+    keys: Sequence[str],
+    *,
+    windows: Sequence[int] = tuple(range(MIN_POINTS, 11)),
+    max_horizon: int = 15,
+    id: str = "calibration",
+    source: str = "",
+) -> Calibration:
+    """Record the PIT of every rolling-window forecast of ``series``.
+
+    Every run of ``window`` consecutive years of a series is fitted and each
+    later observed year up to ``max_horizon`` ahead is scored. Windows whose fit
+    is exact (zero spread) give no score. ``series`` has the ``keys`` columns,
+    ``year`` and ``value``.
+    """
+    keys = list(keys)
+    wide = (
+        series.filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
+        .with_columns(pl.concat_str(keys, separator="|").alias("_key"))
+        .pivot(on="_key", index="year", values="value")
+        .sort("year")
+    )
+    first, last = int(wide["year"].min()), int(wide["year"].max())  # type: ignore[arg-type]
+    years = np.arange(first, last + 1, dtype=float)
+    matrix = np.full((len(years), wide.width - 1), np.nan)
+    matrix[(wide["year"].to_numpy() - first).astype(int)] = (
+        wide.drop("year").to_numpy().astype(float)
+    )
+    scores: dict[tuple[int, int], list[Floats]] = {}
+    for window in windows:
+        for end in range(window - 1, len(years) - 1):
+            rows = slice(end - window + 1, end + 1)
+            cols = ~np.isnan(matrix[rows]).any(axis=0)
+            if not cols.any():
+                continue
+            fit = _fit(years[rows], matrix[rows][:, cols])
+            for horizon in range(1, min(max_horizon, len(years) - 1 - end) + 1):
+                actual = matrix[end + horizon, cols]
+                mean, se = fit.predict(years[end] + horizon)
+                keep = ~np.isnan(actual) & (se > 0)
+                u = stats.t.cdf((actual[keep] - mean[keep]) / se[keep], fit.df)
+                scores.setdefault((window, horizon), []).append(u)
+    pit = {k: np.sort(np.concatenate(v)) for k, v in scores.items()}
+    pit = {k: v for k, v in pit.items() if len(v)}
+    if not pit:
+        raise ValueError("the series are too short to calibrate any window")
+    return Calibration(id=id, source=source, pit=pit)
 
 
 @dataclass(frozen=True)
@@ -133,6 +304,7 @@ def forecast_series(
     target_year: int,
     level: float = 0.8,
     milestones: Sequence[int] = MILESTONES,
+    calibration: Calibration | None = None,
 ) -> pl.DataFrame:
     """Forecast every series of ``series`` to ``target_year``.
 
@@ -151,11 +323,15 @@ def forecast_series(
     milestones
         Years whose probability of meeting the requirement is reported, as
         ``p_meet_<year>``.
+    calibration
+        Empirical correction of the intervals and probabilities (see the
+        module notes); without it they are the OLS ones.
 
     Returns one row per series: ``n_points``, ``first_year``, ``last_year``,
     ``last_value``, ``slope`` (per year), ``forecast``, ``lower``, ``upper``,
     ``expected_year``, ``expected_reason``, the milestone probabilities and
-    ``status`` (``ok`` or ``too_few_points``) with its ``reason``.
+    ``status`` (``ok`` or ``too_few_points``) with its ``reason`` and
+    ``interval`` (``ols`` or ``calibrated:<id>``).
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie between 0 and 1, got {level}")
@@ -181,7 +357,7 @@ def forecast_series(
         pl.col("year").cast(pl.List(pl.String)).list.join(",").alias("_years")
     )
     for (_,), group in enough.group_by(["_years"], maintain_order=True):
-        rows.append(_forecast_group(group, target_year, level, milestones))
+        rows.append(_forecast_group(group, target_year, level, milestones, calibration))
     done = pl.concat(rows, how="diagonal") if rows else None
     skipped = short.select(
         *keys,
@@ -207,6 +383,7 @@ def forecast_series(
         "upper": pl.Float64,
         "expected_year": pl.Int64,
         "expected_reason": pl.String,
+        "interval": pl.String,
         **{f"p_meet_{y}": pl.Float64 for y in milestones},
     }
     out = out.with_columns(
@@ -217,21 +394,46 @@ def forecast_series(
     return out.with_columns(pl.lit(target_year).alias("forecast_year")).sort(keys)
 
 
+def _interval(
+    fit: _Fit,
+    year: int,
+    level: float,
+    calibration: Calibration | None,
+) -> tuple[Floats, Floats, Floats]:
+    """Return the forecast at ``year`` and its (calibrated) interval."""
+    mean, se = fit.predict(year)
+    if calibration is None:
+        lo_u, hi_u = 0.5 - level / 2, 0.5 + level / 2
+    else:
+        horizon = year - int(fit.years[-1])
+        lo_u, hi_u = calibration.bounds(len(fit.years), horizon, level)
+    with np.errstate(invalid="ignore"):
+        # se = 0 (an exact line) collapses the interval, even an infinite one.
+        low = np.where(se > 0, mean + se * stats.t.ppf(lo_u, fit.df), mean)
+        high = np.where(se > 0, mean + se * stats.t.ppf(hi_u, fit.df), mean)
+    return mean, low, high
+
+
 def _forecast_group(
-    group: pl.DataFrame, target_year: int, level: float, milestones: Sequence[int]
+    group: pl.DataFrame,
+    target_year: int,
+    level: float,
+    milestones: Sequence[int],
+    calibration: Calibration | None,
 ) -> pl.DataFrame:
     years = np.asarray(group["year"][0], dtype=float)
     values = np.asarray(group["value"].to_list(), dtype=float).T  # (n, m)
     fit = _fit(years, values)
     limit = group["limit"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
     lower = (group["op"] == "<=").to_numpy()
-    mean, se = fit.predict(target_year)
-    q = stats.t.ppf(0.5 + level / 2, fit.df)
+    mean, low, high = _interval(fit, target_year, level, calibration)
+    interval = "ols" if calibration is None else f"calibrated:{calibration.id}"
     columns: dict[str, object] = {
         "slope": fit.params[1],
         "forecast": mean,
-        "lower": mean - q * se,
-        "upper": mean + q * se,
+        "lower": low,
+        "upper": high,
+        "interval": [interval] * len(mean),
         "status": ["ok"] * len(mean),
         "reason": [""] * len(mean),
     }
@@ -244,6 +446,13 @@ def _forecast_group(
         else:
             m, s = fit.predict(year)
             p = _probability(m, s, limit, lower, fit.df)
+            if calibration is not None:
+                # P(y ≤ limit) = G(F_t(z)); where se = 0 the line decides alone.
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    u = stats.t.cdf((limit - m) / s, fit.df)
+                below = calibration.cdf(len(years), year - int(years[-1]), u)
+                calibrated = np.where(lower, below, 1.0 - below)
+                p = np.where((s > 0) & ~np.isnan(limit), calibrated, p)
         columns[f"p_meet_{year}"] = p
     expected = [
         _expected_year(

@@ -12,6 +12,7 @@ import xlsxwriter
 
 from junheng.evaluation.verdict import Evaluation
 from junheng.monitoring import alerts, forecast, quality, trends
+from junheng.monitoring import schedule as plan
 
 
 def unit_values(ev: Evaluation, year: int | None = None) -> pl.DataFrame:
@@ -40,14 +41,34 @@ def monitor(
     today: dt.date | None = None,
     rules: alerts.RuleSet | None = None,
     level: float = 0.8,
+    calibration: forecast.Calibration | None = None,
+    schedule: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Return every monitoring table of ``ev`` (warnings for ``year``, the last
-    evaluated year by default)."""
+    evaluated year by default).
+
+    ``calibration`` corrects the forecast intervals and probabilities (none:
+    the plain OLS ones); ``schedule`` (``division_code, target_year``) is the
+    year each division is planned to reach the standard.
+    """
     year = year if year is not None else int(ev.verdicts["year"].max())  # type: ignore[arg-type]
     county = trends.county_trends(ev)
     series = forecast.requirement_series(county, ev.framework)
+    targets = (
+        plan.county_targets(schedule, ev.verdicts["division_code"])
+        if schedule is not None
+        else None
+    )
+    milestones = set(forecast.MILESTONES)
+    if targets is not None:
+        milestones |= set(targets["target_year"].to_list())
     forecasts = forecast.forecast_series(
-        series, forecast.SERIES_KEYS, target_year=target_year, level=level
+        series,
+        forecast.SERIES_KEYS,
+        target_year=target_year,
+        level=level,
+        milestones=sorted(milestones),
+        calibration=calibration,
     )
     units = unit_values(ev)
     flags = quality.check_schools(
@@ -62,8 +83,9 @@ def monitor(
         verdicts=ev.verdicts,
         units=units,
         forecasts=forecasts,
+        plans=targets,
     )
-    return {
+    tables = {
         "county_trends": county,
         "region_trends": trends.region_trends(ev),
         "forecasts": forecasts,
@@ -71,6 +93,15 @@ def monitor(
         "quality_flags": flags,
         "quality_summary": quality.summarise_flags(flags),
     }
+    if schedule is not None and targets is not None:
+        tables["schedule_progress"] = plan.schedule_progress(
+            schedule,
+            ev.verdicts,
+            forecasts,
+            year=year,
+            probability=plan.target_probability(forecasts, targets),
+        )
+    return tables
 
 
 def write_tables(

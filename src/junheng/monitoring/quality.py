@@ -33,7 +33,7 @@ Checks
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -264,14 +264,24 @@ def year_jumps(
     and ``|size change| < |c| / ratio``. Years must be consecutive, and the earlier
     value at least ``min_before`` so that 1 → 2 rooms is not called a jump.
     """
-    ordered = frame.sort("school_code", "year").with_columns(
-        (pl.col("year") - pl.col("year").shift(1).over("school_code")).alias("_gap"),
-        pl.col(size).shift(1).over("school_code").alias("_size_before"),
+    # Each school-year joined to the same school's row of the year before:
+    # one hash join instead of a window per field.
+    fields = list(fields)
+    columns = dict.fromkeys(["year", "division_code", "school_code", size, *fields])
+    narrow = frame.select(list(columns))
+    previous = narrow.select(
+        "school_code",
+        (pl.col("year") + 1).alias("year"),
+        pl.col(size).alias("_size_before"),
+        *(pl.col(name).alias(f"_before_{name}") for name in fields),
+    )
+    ordered = narrow.join(previous, on=["school_code", "year"]).sort(
+        "school_code", "year"
     )
     size_change = pl.col(size) / pl.col("_size_before") - 1
     parts = []
     for name in fields:
-        before = pl.col("_before")
+        before = pl.col(f"_before_{name}")
         change = pl.col(name) / before - 1
         jump = (change >= rise) | (change <= -fall)
         up_zh = pl.when(change > 0).then(pl.lit("增长")).otherwise(pl.lit("下降"))
@@ -283,17 +293,12 @@ def year_jumps(
             pl.when(size_change >= 0).then(pl.lit("rose")).otherwise(pl.lit("fell"))
         )
         parts.append(
-            ordered.with_columns(
-                pl.col(name).shift(1).over("school_code").alias("_before")
-            )
-            .filter(
-                (pl.col("_gap") == 1)
-                & (before > 0)
+            ordered.filter(
+                (before > 0)
                 & (pl.col("_size_before") > 0)
                 & jump
                 & (size_change.abs() < change.abs() / ratio)
-            )
-            .select(
+            ).select(
                 pl.lit("year_jump").alias("check"),
                 "year",
                 "division_code",
@@ -342,8 +347,13 @@ def copied_rows(
     nonzero = pl.sum_horizontal(
         *((pl.col(f).fill_null(0) != 0).cast(pl.Int32) for f in fields)
     )
-    rows = frame.filter(nonzero >= min_nonzero).with_columns(
-        pl.struct([pl.col(f).cast(pl.Float64) for f in fields]).hash().alias("_h")
+    columns = dict.fromkeys(["year", "division_code", "school_code", *fields])
+    rows = (
+        frame.select(list(columns))
+        .filter(nonzero >= min_nonzero)
+        .with_columns(
+            pl.struct([pl.col(f).cast(pl.Float64) for f in fields]).hash().alias("_h")
+        )
     )
     same = (
         rows.group_by("year", "_h")
@@ -373,11 +383,14 @@ def copied_rows(
             first,
         ).alias("message_en"),
     )
-    ordered = rows.sort("school_code", "year")
-    prev_h = pl.col("_h").shift(1).over("school_code")
-    prev_year = pl.col("year").shift(1).over("school_code")
-    repeat = ordered.filter(
-        (pl.col("_h") == prev_h) & (pl.col("year") - prev_year == 1)
+    # The same school's row of the year before, by one hash join.
+    previous = rows.select(
+        "school_code", (pl.col("year") + 1).alias("year"), pl.col("_h").alias("_prev")
+    )
+    repeat = (
+        rows.join(previous, on=["school_code", "year"])
+        .filter(pl.col("_h") == pl.col("_prev"))
+        .sort("school_code", "year")
     )
     repeat_flags = repeat.select(
         pl.lit("copy").alias("check"),
@@ -395,8 +408,54 @@ def copied_rows(
     return _flags(pl.concat([across_flags, repeat_flags], how="diagonal_relaxed"))
 
 
-def _group_label(key: tuple[Any, ...], by: Sequence[str]) -> str:
-    return ", ".join(f"{b}={k}" for b, k in zip(by, key, strict=True))
+def _digit_counts(
+    usable: pl.DataFrame, digit: pl.Expr, by: Sequence[str], size: int
+) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
+    """Count ``digit`` (0 … size − 1) per group of ``by`` in one grouped query.
+
+    Returns the groups (``by`` columns and ``n``, in order of first appearance)
+    and their counts as an array of shape (groups, size).
+    """
+    counted = (
+        usable.with_columns(digit.alias("_digit"))
+        .group_by(list(by), maintain_order=True)
+        .agg(
+            pl.len().alias("n"),
+            *((pl.col("_digit") == d).sum().alias(f"_d{d}") for d in range(size)),
+        )
+    )
+    names = [f"_d{d}" for d in range(size)]
+    # C order: each row summed as one contiguous run, as for a single group.
+    counts = np.ascontiguousarray(counted.select(names).to_numpy(), dtype=np.int64)
+    return counted.drop(names), counts
+
+
+def _group_labels(by: Sequence[str]) -> pl.Expr:
+    return pl.concat_str(
+        [
+            pl.format(f"{b}={{}}", pl.col(b).cast(pl.String).fill_null("None"))
+            for b in by
+        ],
+        separator=", ",
+    )
+
+
+def _scored(
+    groups: pl.DataFrame,
+    by: Sequence[str],
+    value: np.ndarray[Any, Any],
+    chi2: np.ndarray[Any, Any],
+    p: np.ndarray[Any, Any],
+    **extra: np.ndarray[Any, Any],
+) -> pl.DataFrame:
+    """Attach each group's value, chi-square, p-value and label to ``groups``."""
+    return groups.with_columns(
+        pl.Series("value", value),
+        pl.Series("statistic", chi2),
+        pl.Series("p_value", p),
+        *(pl.Series(name, column) for name, column in extra.items()),
+        _group_labels(by).alias("_label"),
+    )
 
 
 def digit_preference(
@@ -414,46 +473,57 @@ def digit_preference(
     smooth distribution is close to uniform only when the values span many tens,
     so two-digit counts such as class sizes would be flagged for their shape.
     The flag carries the division code when ``by`` has one, and no
-    school code: it concerns the group's reporting.
+    school code: it concerns the group's reporting. The digits of all groups
+    are counted in one grouped query and tested together.
     """
     x = pl.col(field)
     usable = frame.filter(x.is_not_null() & (x >= min_value) & (x == x.round(0)))
-    rows = []
-    for key, group in usable.group_by(list(by), maintain_order=True):
-        values = group[field].cast(pl.Int64).to_numpy()
-        if len(values) < min_count:
-            continue
-        counts = np.bincount(values % 10, minlength=10)
-        chi2, p = stats.chisquare(counts)
-        if p >= alpha:
-            continue
-        share = (counts[0] + counts[5]) / len(values)
-        label = _group_label(key, by)
-        rows.append(
-            {
-                **dict(zip(by, key, strict=True)),
-                "field": field,
-                "value": float(share),
-                "statistic": float(chi2),
-                "p_value": float(p),
-                "message_zh": (
-                    f"{label}：{len(values)} 个 {field} 的末位数字不均匀，"
-                    f"χ²={chi2:.1f}，p={p:.1e}；末位为 0 或 5 的占 {share:.0%}"
-                    "（均匀时为 20%）"
-                ),
-                "message_en": (
-                    f"{label}: last digits of {len(values)} {field} values are not "
-                    f"uniform, chi-square {chi2:.1f}, p={p:.1e}; {share:.0%} end in "
-                    "0 or 5 (20% if uniform)"
-                ),
-            }
+    groups, counts = _digit_counts(usable, x.cast(pl.Int64) % 10, by, 10)
+    n = counts.sum(axis=1)
+    if not len(n):
+        return empty_flags()
+    chi2, p = stats.chisquare(counts, axis=1)
+    share = (counts[:, 0] + counts[:, 5]) / n
+    flagged = _scored(groups, by, share, chi2, p).filter(
+        (pl.col("n") >= min_count) & (pl.col("p_value") < alpha)
+    )
+    return _group_flags(
+        flagged,
+        by,
+        field,
+        "digit_preference",
+        lambda r: (
+            f"{r['_label']}：{r['n']} 个 {field} 的末位数字不均匀，"
+            f"χ²={r['statistic']:.1f}，p={r['p_value']:.1e}；末位为 0 或 5 的占 "
+            f"{r['value']:.0%}（均匀时为 20%）"
+        ),
+        lambda r: (
+            f"{r['_label']}: last digits of {r['n']} {field} values are not "
+            f"uniform, chi-square {r['statistic']:.1f}, p={r['p_value']:.1e}; "
+            f"{r['value']:.0%} end in 0 or 5 (20% if uniform)"
+        ),
+    )
+
+
+def _group_flags(
+    flagged: pl.DataFrame,
+    by: Sequence[str],
+    field: str,
+    check: str,
+    zh: Callable[[dict[str, Any]], str],
+    en: Callable[[dict[str, Any]], str],
+) -> pl.DataFrame:
+    """Turn the flagged groups into flags, with each group's sentences."""
+    if flagged.is_empty():
+        return empty_flags()
+    rows = list(flagged.iter_rows(named=True))
+    return _flags(
+        flagged.select(*by, "value", "statistic", "p_value").with_columns(
+            pl.lit(check).alias("check"),
+            pl.lit(field).alias("field"),
+            pl.Series("message_zh", [zh(r) for r in rows], pl.String),
+            pl.Series("message_en", [en(r) for r in rows], pl.String),
         )
-    return (
-        _flags(
-            pl.DataFrame(rows).with_columns(pl.lit("digit_preference").alias("check"))
-        )
-        if rows
-        else empty_flags()
     )
 
 
@@ -467,6 +537,13 @@ def first_digits(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return clipped
 
 
+def _first_digit(expr: pl.Expr) -> pl.Expr:
+    """Polars form of :func:`first_digits` for positive values."""
+    x = expr.cast(pl.Float64)
+    exponent = x.log10().floor()
+    return (x / pl.lit(10.0).pow(exponent)).floor().cast(pl.Int64).clip(1, 9)
+
+
 def benford(
     frame: pl.DataFrame,
     field: str,
@@ -476,45 +553,54 @@ def benford(
     alpha: float = 0.001,
     mad_limit: float = BENFORD_MAD_LIMIT,
 ) -> pl.DataFrame:
-    """Test the first digits of ``field`` against Benford's law, per group."""
-    rows = []
+    """Test the first digits of ``field`` against Benford's law, per group.
+
+    The digits of all groups are counted in one grouped query and tested
+    together.
+    """
     usable = frame.filter(pl.col(field).is_not_null() & (pl.col(field) >= 10))
-    for key, group in usable.group_by(list(by), maintain_order=True):
-        digits = first_digits(group[field].cast(pl.Float64).to_numpy())
-        n = len(digits)
-        if n < min_count:
-            continue
-        counts = np.bincount(digits, minlength=10)[1:]
-        chi2, p = stats.chisquare(counts, BENFORD * n)
-        mad = float(np.abs(counts / n - BENFORD).mean())
-        if p >= alpha or mad <= mad_limit:
-            continue
-        worst = int(np.argmax(np.abs(counts / n - BENFORD))) + 1
-        label = _group_label(key, by)
-        rows.append(
-            {
-                **dict(zip(by, key, strict=True)),
-                "field": field,
-                "value": mad,
-                "statistic": float(chi2),
-                "p_value": float(p),
-                "message_zh": (
-                    f"{label}：{n} 个 {field} 的首位数字偏离本福特分布，χ²={chi2:.1f}，"
-                    f"p={p:.1e}，MAD={mad:.3f}（>{mad_limit}）；首位 {worst} 占 "
-                    f"{counts[worst - 1] / n:.1%}，应约 {BENFORD[worst - 1]:.1%}"
-                ),
-                "message_en": (
-                    f"{label}: first digits of {n} {field} values depart from "
-                    f"Benford's law, chi-square {chi2:.1f}, p={p:.1e}, MAD {mad:.3f} "
-                    f"(>{mad_limit}); first digit {worst} is "
-                    f"{counts[worst - 1] / n:.1%}, expected {BENFORD[worst - 1]:.1%}"
-                ),
-            }
-        )
-    return (
-        _flags(pl.DataFrame(rows).with_columns(pl.lit("benford").alias("check")))
-        if rows
-        else empty_flags()
+    groups, counts = _digit_counts(usable, _first_digit(pl.col(field)), by, 10)
+    counts = counts[:, 1:]
+    n = counts.sum(axis=1)
+    if not len(n):
+        return empty_flags()
+    chi2, p = stats.chisquare(counts, BENFORD * n[:, None], axis=1)
+    observed = counts / n[:, None]
+    deviation = np.abs(observed - BENFORD)
+    mad = deviation.mean(axis=1)
+    worst = deviation.argmax(axis=1)
+    flagged = _scored(
+        groups,
+        by,
+        mad,
+        chi2,
+        p,
+        _worst=worst + 1,
+        _share=observed[np.arange(len(n)), worst],
+        _expected=BENFORD[worst],
+    ).filter(
+        (pl.col("n") >= min_count)
+        & (pl.col("p_value") < alpha)
+        & (pl.col("value") > mad_limit)
+    )
+    return _group_flags(
+        flagged,
+        by,
+        field,
+        "benford",
+        lambda r: (
+            f"{r['_label']}：{r['n']} 个 {field} 的首位数字偏离本福特分布，"
+            f"χ²={r['statistic']:.1f}，p={r['p_value']:.1e}，"
+            f"MAD={r['value']:.3f}（>{mad_limit}）；首位 {r['_worst']} 占 "
+            f"{r['_share']:.1%}，应约 {r['_expected']:.1%}"
+        ),
+        lambda r: (
+            f"{r['_label']}: first digits of {r['n']} {field} values depart "
+            f"from Benford's law, chi-square {r['statistic']:.1f}, "
+            f"p={r['p_value']:.1e}, MAD {r['value']:.3f} (>{mad_limit}); "
+            f"first digit {r['_worst']} is {r['_share']:.1%}, expected "
+            f"{r['_expected']:.1%}"
+        ),
     )
 
 

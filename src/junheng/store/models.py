@@ -263,3 +263,60 @@ class DataGeneration(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     value: Mapped[int]
+
+
+WARNING_STATUSES: tuple[str, ...] = ("open", "resolved")
+"""States of a stored warning: ``resolved`` once a later run no longer raises it."""
+
+
+class Target(Base):
+    """A division's scheduled year of reaching the standard.
+
+    A county's row is the year that county is to reach it; a city's or a
+    province's row the year by which all its counties are to. One row per
+    division; importing a schedule again replaces the year and the note.
+    """
+
+    __tablename__ = "targets"
+
+    division_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))
+    target_year: Mapped[int]
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime]
+
+
+class Warning(Base):
+    """An early warning raised by a monitoring rule, and what became of it.
+
+    ``key`` identifies the finding (rule, year, division, section, indicator
+    and school), so a second run of the same data finds the stored warning
+    instead of adding another. ``responsible`` is the body that must act
+    (county, city or province) and ``responsible_code`` its division code;
+    ``escalated_to`` is that code once the warning has moved up.
+    """
+
+    __tablename__ = "warnings"
+    __table_args__ = (Index("ix_warnings_status_deadline", "status", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    rule: Mapped[str] = mapped_column(String(50))
+    level: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int]
+    division_code: Mapped[str] = mapped_column(String(12), index=True)
+    city_code: Mapped[str | None] = mapped_column(String(12))
+    province_code: Mapped[str | None] = mapped_column(String(12))
+    school_code: Mapped[str | None] = mapped_column(String(10))
+    responsible: Mapped[str] = mapped_column(String(10))
+    responsible_code: Mapped[str] = mapped_column(String(12), index=True)
+    opened: Mapped[date]
+    deadline: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20))
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_to: Mapped[str | None] = mapped_column(String(12))
+    explanation_zh: Mapped[str] = mapped_column(Text)
+    explanation_en: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]

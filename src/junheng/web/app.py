@@ -88,6 +88,7 @@ def _include_routers(app: FastAPI) -> None:
     from junheng.web.pages.reporting import router as reporting_router
     from junheng.web.pages.users import api_router as users_api_router
     from junheng.web.pages.users import router as users_router
+    from junheng.web.warnings import router as warnings_router
 
     app.include_router(account_router)
     app.include_router(users_router)
@@ -95,6 +96,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(reporting_router)
     app.include_router(county_router)
     app.include_router(deadlines_router)
+    app.include_router(warnings_router)
     app.include_router(api_router)
     # The dashboards ship in their own module; an error inside it must surface,
     # so only a missing module is skipped.

@@ -35,13 +35,26 @@ NEW_TOKEN = "new_token"
 
 @router.get("/")
 def home(request: Request) -> Response:
-    """Show the caller's role and scope and the pages open to it."""
+    """Show the caller's role and scope, the pages open to it and its most
+    pressing open warnings."""
+    from junheng.web.auth import optional_principal
+    from junheng.web.errors import NotAuthenticated
+    from junheng.web.warnings import HOME_LIMIT, warning_rows
+
     lang = language_of(request)
     links = [
         {"href": href, "label": zh if lang == "zh" else en}
         for href, zh, en in request.app.state.nav_links
     ]
-    return render(request, "home.html", {"extra_links": links})
+    context: dict[str, object] = {"extra_links": links, "warnings": None}
+    try:
+        principal = optional_principal(request)
+    except NotAuthenticated:
+        principal = None
+    if principal is not None:
+        rows, total = warning_rows(request, principal, HOME_LIMIT)
+        context |= {"warnings": rows, "warnings_total": total}
+    return render(request, "home.html", context)
 
 
 @router.get("/login")

@@ -1,0 +1,387 @@
+"""Early warnings and schedule targets in the store.
+
+A monitoring run (:func:`junheng.monitoring.pipeline.monitor`) returns warnings
+as a table, and :func:`refresh_warnings` stores them. A warning already
+stored under the same key (rule, year, division, section, indicator, school)
+is kept as it is, with its opening date, deadline and escalations. A new one
+is added. A stored open warning of a division and year that the run covered
+but no longer raises is resolved. :func:`escalate_overdue` moves open warnings
+past their deadline one step up (:func:`junheng.monitoring.alerts.escalate`).
+Every change is written with its audit record in the caller's transaction.
+
+:func:`save_targets` stores a schedule (:mod:`junheng.monitoring.schedule`),
+and :func:`digest_message` writes the e-mail digest of a region's open warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from email.message import EmailMessage
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from junheng.errors import InputError, PermissionDenied
+from junheng.governance import audit
+from junheng.monitoring import alerts
+from junheng.services.access import ADMINISTRATIONS, Principal, Role, can_read, covers
+from junheng.store.models import Target, Warning, utcnow
+
+
+def _require_admin(principal: Principal, codes: Iterable[str], what: str) -> None:
+    outside = sorted({c for c in codes if not covers(principal.scope, c)})
+    if principal.role not in ADMINISTRATIONS or outside:
+        shown = ", ".join(outside[:5]) or "—"
+        raise PermissionDenied(
+            f"user {principal.username!r} ({principal.role}) may not change the "
+            f"{what} of {shown}; an education authority covering them can",
+            zh=f"用户 {principal.username} 无权修改 {shown} 的{_WHAT_ZH[what]}，"
+            "需由覆盖这些地区的教育行政部门操作",
+        )
+
+
+_WHAT_ZH = {"warnings": "预警", "targets": "达标计划"}
+
+
+def _state(warning: Warning) -> dict[str, Any]:
+    return {
+        "key": warning.key,
+        "rule": warning.rule,
+        "level": warning.level,
+        "division_code": warning.division_code,
+        "responsible": warning.responsible,
+        "responsible_code": warning.responsible_code,
+        "opened": warning.opened,
+        "deadline": warning.deadline,
+        "status": warning.status,
+        "escalations": warning.escalations,
+        "escalated_to": warning.escalated_to,
+    }
+
+
+def refresh_warnings(
+    session: Session,
+    principal: Principal,
+    warnings: pl.DataFrame,
+    *,
+    covered: pl.DataFrame | None = None,
+) -> dict[str, int]:
+    """Store the warnings of a monitoring run; return the counts ``added``,
+    ``kept`` and ``resolved``.
+
+    ``covered`` (``year, division_code``) lists the county-years the run
+    evaluated; stored open warnings among them that the run did not raise are
+    resolved. By default it is the county-years of ``warnings``.
+    """
+    _require_admin(principal, warnings["division_code"].unique().to_list(), "warnings")
+    now = utcnow()
+    keys = warnings["warning_id"].to_list()
+    stored = {
+        w.key: w
+        for chunk in _chunks(keys)
+        for w in session.scalars(select(Warning).where(Warning.key.in_(chunk)))
+    }
+    counts = {"added": 0, "kept": 0, "resolved": 0}
+    for row in warnings.iter_rows(named=True):
+        if row["warning_id"] in stored:
+            counts["kept"] += 1
+            continue
+        warning = Warning(
+            key=row["warning_id"],
+            rule=row["rule"],
+            level=row["level"],
+            year=row["year"],
+            division_code=row["division_code"],
+            city_code=row["city_code"],
+            province_code=row["province_code"],
+            school_code=row["school_code"],
+            responsible=row["responsible"],
+            responsible_code=row["responsible_code"],
+            opened=row["raised_on"],
+            deadline=row["deadline"],
+            status="open",
+            escalations=0,
+            escalated_to=None,
+            explanation_zh=row["message_zh"],
+            explanation_en=row["message_en"],
+            updated_at=now,
+        )
+        session.add(warning)
+        session.flush()
+        audit.append(
+            session,
+            principal.username,
+            "warning.open",
+            "warning",
+            warning.id,
+            None,
+            _state(warning),
+            at=now,
+        )
+        counts["added"] += 1
+    scope = covered if covered is not None else warnings.select("year", "division_code")
+    _require_admin(principal, scope["division_code"].unique().to_list(), "warnings")
+    raised = set(keys)
+    for year, codes in scope.unique().group_by("year"):
+        division_codes = codes["division_code"].to_list()
+        for chunk in _chunks(division_codes):
+            query = select(Warning).where(
+                Warning.status == "open",
+                Warning.year == year[0],
+                Warning.division_code.in_(chunk),
+            )
+            for warning in session.scalars(query):
+                if warning.key in raised:
+                    continue
+                before = _state(warning)
+                warning.status = "resolved"
+                warning.updated_at = now
+                audit.append(
+                    session,
+                    principal.username,
+                    "warning.resolve",
+                    "warning",
+                    warning.id,
+                    before,
+                    _state(warning),
+                    at=now,
+                )
+                counts["resolved"] += 1
+    session.flush()
+    return counts
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def escalate_overdue(
+    session: Session,
+    principal: Principal,
+    today: dt.date,
+    rules: alerts.RuleSet | None = None,
+) -> int:
+    """Escalate the open warnings within the principal's scope whose deadline is
+    before ``today``; return how many moved up."""
+    _require_admin(principal, [principal.scope], "warnings")
+    rules = rules or alerts.load_rules()
+    due = list(
+        session.scalars(
+            select(Warning)
+            .where(
+                Warning.status == "open",
+                Warning.deadline < today,
+                Warning.division_code.startswith(principal.scope, autoescape=True),
+            )
+            .order_by(Warning.id)
+        )
+    )
+    if not due:
+        return 0
+
+    frame = pl.DataFrame(
+        [
+            {
+                "id": w.id,
+                "division_code": w.division_code,
+                "city_code": w.city_code,
+                "province_code": w.province_code,
+                "level": w.level,
+                "responsible": w.responsible,
+                "responsible_code": w.responsible_code,
+                "deadline": w.deadline,
+                "status": w.status,
+                "escalations": w.escalations,
+            }
+            for w in due
+        ],
+        schema_overrides={"deadline": pl.Date, "escalations": pl.Int64},
+    )
+    moved = {
+        r["id"]: r for r in alerts.escalate(frame, today, rules).iter_rows(named=True)
+    }
+    now = utcnow()
+
+    for warning in due:
+        row = moved[warning.id]
+        before = _state(warning)
+        warning.level = row["level"]
+        warning.responsible = row["responsible"]
+        warning.responsible_code = row["responsible_code"]
+        warning.deadline = row["deadline"]
+        warning.escalations = row["escalations"]
+        warning.escalated_to = row["responsible_code"]
+        warning.updated_at = now
+        audit.append(
+            session,
+            principal.username,
+            "warning.escalate",
+            "warning",
+            warning.id,
+            before,
+            _state(warning),
+            at=now,
+        )
+    session.flush()
+    return len(due)
+
+
+def open_warnings(
+    session: Session,
+    principal: Principal,
+    *,
+    limit: int | None = None,
+    levels: Iterable[str] = ("blue", "yellow", "orange", "red"),
+) -> list[Warning]:
+    """Return the open warnings the principal may read, most severe and
+    earliest deadline first.
+
+    A regional user sees the warnings of divisions inside the scope; a school
+    user those of the school; an
+    evaluator those of the assigned counties; the public none. ``levels``
+    are the warning levels, lowest first.
+    """
+    if principal.role == Role.PUBLIC:
+        return []
+    query = select(Warning).where(Warning.status == "open")
+    if principal.role == Role.EVALUATOR:
+        query = query.where(Warning.division_code.in_(principal.assigned_counties))
+    elif principal.role == Role.SCHOOL:
+        query = query.where(Warning.school_code == principal.school_code)
+    else:
+        # The responsible body is the division or a region above it, so a
+        # warning escalated to a city stays visible to that city's users.
+        query = query.where(
+            Warning.division_code.startswith(principal.scope, autoescape=True)
+        )
+    found = [
+        w
+        for w in session.scalars(query.order_by(Warning.deadline, Warning.id))
+        if can_read(principal, w.division_code, w.school_code)
+    ]
+    order = {level: i for i, level in enumerate(reversed(list(levels)))}
+    found.sort(key=lambda w: (order.get(w.level, len(order)), w.deadline, w.id))
+    return found[:limit] if limit is not None else found
+
+
+def save_targets(
+    session: Session, principal: Principal, schedule: pl.DataFrame, source: str
+) -> int:
+    """Store the rows of a schedule, replacing earlier targets of the same
+    divisions; return the number of rows stored."""
+    codes = schedule["division_code"].to_list()
+    _require_admin(principal, codes, "targets")
+    now = utcnow()
+    for row in schedule.iter_rows(named=True):
+        target = session.get(Target, row["division_code"])
+        before = (
+            None
+            if target is None
+            else {"target_year": target.target_year, "note": target.note}
+        )
+        if target is None:
+            target = Target(division_code=row["division_code"])
+            session.add(target)
+        target.level = row["level"]
+        target.target_year = row["target_year"]
+        target.note = row["note"]
+        target.source = source
+        target.updated_by = principal.username
+        target.updated_at = now
+        audit.append(
+            session,
+            principal.username,
+            "target.save",
+            "target",
+            row["division_code"],
+            before,
+            {"target_year": target.target_year, "note": target.note},
+            at=now,
+        )
+    session.flush()
+    return len(codes)
+
+
+def load_targets(session: Session, prefix: str = "") -> pl.DataFrame:
+    """Return the stored targets under ``prefix`` in the form of
+    :func:`junheng.monitoring.schedule.read_schedule`."""
+    rows = session.execute(
+        select(Target.division_code, Target.level, Target.target_year, Target.note)
+        .where(Target.division_code.startswith(prefix, autoescape=True))
+        .order_by(Target.division_code)
+    ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={
+            "division_code": pl.String,
+            "level": pl.String,
+            "target_year": pl.Int64,
+            "note": pl.String,
+        },
+        orient="row",
+    )
+
+
+def _place(warning: Warning) -> str:
+    if warning.school_code:
+        return f"{warning.division_code} / {warning.school_code}"
+    return warning.division_code
+
+
+SCOPE_ROLES = {0: Role.MINISTRY, 2: Role.PROVINCE, 4: Role.CITY, 6: Role.COUNTY}
+
+
+def scope_principal(scope: str, name: str = "digest") -> Principal:
+    """Return a principal of the education authority of ``scope`` (0, 2, 4 or 6
+    digits), for commands run on the server itself."""
+    if not (scope == "" or scope.isdigit()) or len(scope) not in SCOPE_ROLES:
+        raise InputError(
+            f"scope {scope!r} is not a division code of 2, 4 or 6 digits "
+            "(or empty for the whole country)",
+            zh=f"范围 {scope!r} 不是 2、4 或 6 位行政区划代码（全国留空）",
+        )
+    return Principal(None, name, SCOPE_ROLES[len(scope)], scope)
+
+
+def digest_message(
+    found: list[Warning], scope: str, today: dt.date, lang: str = "zh"
+) -> EmailMessage:
+    """Return the e-mail digest of the open warnings ``found`` of ``scope``.
+
+    The body lists each warning with its level, division, responsible body,
+    deadline (marked when past) and explanation, in ``lang`` (``zh`` or
+    ``en``); the subject counts them.
+    """
+    region = scope or ("全国" if lang == "zh" else "whole country")
+    overdue = sum(1 for w in found if w.deadline < today)
+    message = EmailMessage()
+    if lang == "zh":
+        message["Subject"] = (
+            f"均衡预警摘要 {region}：待处理 {len(found)} 条，逾期 {overdue} 条"
+        )
+        header = f"{region} 截至 {today.isoformat()} 的待处理预警："
+        lines = [
+            f"- [{w.level}] {_place(w)}，责任单位 {w.responsible_code}，"
+            f"期限 {w.deadline.isoformat()}"
+            f"{'（已逾期）' if w.deadline < today else ''}：{w.explanation_zh}"
+            for w in found
+        ]
+        empty = "没有待处理的预警。"
+    else:
+        message["Subject"] = (
+            f"Junheng warnings {region}: {len(found)} open, {overdue} overdue"
+        )
+        header = f"Open warnings of {region} on {today.isoformat()}:"
+        lines = [
+            f"- [{w.level}] {_place(w)}, responsible {w.responsible_code}, "
+            f"due {w.deadline.isoformat()}"
+            f"{' (overdue)' if w.deadline < today else ''}: {w.explanation_en}"
+            for w in found
+        ]
+        empty = "No open warnings."
+    message.set_content("\n".join([header, "", *(lines or [empty]), ""]))
+    return message
