@@ -1,8 +1,10 @@
 """Caller identification from the session cookie or an ``Authorization: Bearer`` token.
 
 The session cookie is signed by Starlette's ``SessionMiddleware`` (itsdangerous)
-and holds only the user id and the CSRF secret. Each request reloads the user, so
-a deactivated account loses access at its next request.
+and holds only the user id and the CSRF secret. Each request with the cookie
+reloads the user, so a deactivated account loses access at its next request.
+The principal of an API token is reused for up to five seconds, see
+:mod:`junheng.web.principals`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from junheng.services import accounts
 from junheng.services.access import Principal
 from junheng.store.models import User
 from junheng.web.errors import NotAuthenticated
+from junheng.web.principals import PrincipalCache
 
 SESSION_USER = "uid"
 _UNRESOLVED = object()
@@ -55,14 +58,29 @@ def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
+def token_principals(request: Request) -> PrincipalCache:
+    """Return the app's cache of token principals, creating it on first use."""
+    state = request.app.state
+    cache: PrincipalCache | None = getattr(state, "token_principals", None)
+    if cache is None:
+        cache = PrincipalCache()
+        state.token_principals = cache
+    return cache
+
+
 def _resolve(request: Request) -> Principal | None:
     token = bearer_token(request)
+    if token is not None:
+        cached = token_principals(request).get(token)
+        if cached is not None:
+            return cached
     with request.app.state.sessions() as session:
         if token is not None:
             principal = accounts.principal_for_token(session, token)
             session.commit()  # records last_used_at
             if principal is None:
                 raise NotAuthenticated()
+            token_principals(request).put(token, principal)
             return principal
         user_id = request.session.get(SESSION_USER)
         if user_id is None:

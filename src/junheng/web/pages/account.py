@@ -14,7 +14,13 @@ from sqlalchemy import select
 from junheng.errors import JunhengError
 from junheng.services import accounts
 from junheng.store.models import ApiToken
-from junheng.web.auth import CurrentPrincipal, DbSession, log_in, log_out
+from junheng.web.auth import (
+    CurrentPrincipal,
+    DbSession,
+    log_in,
+    log_out,
+    token_principals,
+)
 from junheng.web.i18n import translate
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import RowId
@@ -117,6 +123,7 @@ def revoke_token(
     """Revoke one of the caller's tokens."""
     accounts.revoke_api_token(session, principal, token_id)
     session.commit()
+    token_principals(request).clear()
     return RedirectResponse("/account/tokens", status_code=SEE_OTHER)
 
 
