@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from dash.dashdata import People, seed
 from fastapi.testclient import TestClient
@@ -31,7 +31,7 @@ class Site:
     client: TestClient
     tokens: dict[str, str]
 
-    def get(self, path: str, user: str | None = None, **params: Any) -> httpx.Response:
+    def get(self, path: str, user: str | None = None, **params: Any) -> httpx2.Response:
         """GET ``path`` as ``user`` (anonymous when ``None``)."""
         headers = {"authorization": f"Bearer {self.tokens[user]}"} if user else {}
         return self.client.get(path, headers=headers, params=params)

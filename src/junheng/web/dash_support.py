@@ -462,6 +462,7 @@ def page_context(
     path = page_path(view["year"], view["level"], view["code"])
     return {
         "view": view,
+        "lang": lang,
         "path": path,
         "json_href": f"{path}.json",
         "reports": view["level"] in ("province", "city", "county"),

@@ -53,6 +53,7 @@ from junheng.web.dash_support import (
     DASH_TEXT,
     StoreSource,
     chart_specs,
+    dash_text,
     link_key,
     map_spec,
     page_context,
@@ -301,20 +302,35 @@ def _respond(
             media_type=CSV_TYPE,
             headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
+    key = ("content_html", page.level, page.code, lang, link_key(principal))
+    title, content_html = page.result.memo(
+        key, lambda: _content_html(page, lang, principal)
+    )
+    return render(
+        request, "dash/view.html", {"page_title": title, "content_html": content_html}
+    )
+
+
+def _content_html(
+    page: PageRequest, lang: str, principal: Principal | None
+) -> tuple[str, Markup]:
+    """Return the title and the rendered main part of a page.
+
+    Everything but the page header is the same for every caller who gets the
+    same :func:`link_key`, so it is rendered once per cache entry and only the
+    header (caller name, language links) is rendered per request.
+    """
     view = build_view(page, lang)
-    key = ("tables_html", page.level, page.code, lang, link_key(principal))
-    tables_html = page.result.memo(
-        key,
-        lambda: Markup(
-            templates.env.get_template("dash/tables.html").render(
-                tables_context(view, lang, principal)
-            )
-        ),
+    tables_html = Markup(
+        templates.env.get_template("dash/tables.html").render(
+            tables_context(view, lang, principal)
+        )
     )
     years = page.source.years(page.audience)
-    return render(
-        request, "dash/view.html", page_context(view, lang, years, tables_html)
-    )
+    context = page_context(view, lang, years, tables_html)
+    content = templates.env.get_template("dash/content.html").render(context)
+    title = f"{view['name']} · {view['year']} · {dash_text('title', lang)}"
+    return title, Markup(content)
 
 
 # ------------------------------------------------------------------ routes
