@@ -32,7 +32,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from junheng.errors import NotFound, PermissionDenied
-from junheng.services import access
+from junheng.services import access, records
 from junheng.services.access import Principal, Role
 from junheng.services.result_views import (
     CODE_LENGTH,
@@ -51,6 +51,7 @@ from junheng.services.results import Audience, ResultsCache, YearResult
 from junheng.web.auth import optional_principal
 from junheng.web.dash_support import (
     DASH_TEXT,
+    GenerationReader,
     StoreSource,
     chart_specs,
     dash_text,
@@ -80,6 +81,22 @@ def results_cache(request: Request) -> ResultsCache:
         cache = ResultsCache()
         state.results_cache = cache
     return cache
+
+
+def generation_reader(request: Request) -> GenerationReader:
+    """Return the app's reader of the data generation, creating it on first use."""
+    state = request.app.state
+    reader: GenerationReader | None = getattr(state, "generation_reader", None)
+    if reader is None:
+        sessions = state.sessions
+
+        def read() -> int:
+            with sessions() as session:
+                return records.data_generation(session)
+
+        reader = GenerationReader(read)
+        state.generation_reader = reader
+    return reader
 
 
 def audience_of(principal: Principal | None) -> Audience:
@@ -173,8 +190,8 @@ def _load(
     suffix: Suffix = "",
 ) -> PageRequest:
     cache = results_cache(request)
-    source = StoreSource(session, cache)
-    generation = source.generation()
+    generation = generation_reader(request).generation()
+    source = StoreSource(session, cache, generation)
     audience = audience_of(principal)
     if year not in source.years(audience):
         raise _not_found(level, code, year)
