@@ -20,6 +20,7 @@ from junheng.services.access import Principal
 from junheng.store.models import User
 from junheng.web.errors import NotAuthenticated
 from junheng.web.principals import PrincipalCache
+from junheng.web.state import app_object
 
 SESSION_USER = "uid"
 _UNRESOLVED = object()
@@ -60,12 +61,7 @@ def optional_principal(request: Request) -> Principal | None:
 
 def token_principals(request: Request) -> PrincipalCache:
     """Return the app's cache of token principals, creating it on first use."""
-    state = request.app.state
-    cache: PrincipalCache | None = getattr(state, "token_principals", None)
-    if cache is None:
-        cache = PrincipalCache()
-        state.token_principals = cache
-    return cache
+    return app_object(request, "token_principals", PrincipalCache)
 
 
 def _resolve(request: Request) -> Principal | None:

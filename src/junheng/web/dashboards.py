@@ -62,6 +62,7 @@ from junheng.web.dash_support import (
 )
 from junheng.web.errors import ERROR_RESPONSES
 from junheng.web.pages.render import language_of, render, templates
+from junheng.web.state import app_object
 
 router = APIRouter()
 
@@ -75,28 +76,18 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 def results_cache(request: Request) -> ResultsCache:
     """Return the app's results cache, creating it on first use."""
-    state = request.app.state
-    cache: ResultsCache | None = getattr(state, "results_cache", None)
-    if cache is None:
-        cache = ResultsCache()
-        state.results_cache = cache
-    return cache
+    return app_object(request, "results_cache", ResultsCache)
 
 
 def generation_reader(request: Request) -> GenerationReader:
     """Return the app's reader of the data generation, creating it on first use."""
-    state = request.app.state
-    reader: GenerationReader | None = getattr(state, "generation_reader", None)
-    if reader is None:
-        sessions = state.sessions
+    sessions = request.app.state.sessions
 
-        def read() -> int:
-            with sessions() as session:
-                return records.data_generation(session)
+    def read() -> int:
+        with sessions() as session:
+            return records.data_generation(session)
 
-        reader = GenerationReader(read)
-        state.generation_reader = reader
-    return reader
+    return app_object(request, "generation_reader", lambda: GenerationReader(read))
 
 
 def audience_of(principal: Principal | None) -> Audience:
