@@ -42,6 +42,7 @@ import platform
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -75,6 +76,7 @@ ADMIN_URLS = [
 YEAR = 2024
 CHUNK = 5_000
 PING_PATH = "/bench/ping"
+PID_PATH = "/bench/pid"
 TARGETS = {"county": 0.150, "province": 0.400}
 
 
@@ -87,6 +89,10 @@ def bench_app() -> Any:
     @app.get(PING_PATH)
     def ping() -> dict[str, bool]:
         return {"ok": True}
+
+    @app.get(PID_PATH)
+    def pid() -> dict[str, int]:
+        return {"pid": os.getpid()}
 
     return app
 
@@ -341,7 +347,11 @@ async def _load(
                 path = paths[issued % len(paths)]
                 issued += 1
                 sent = time.perf_counter()
-                response = await client.get(path)
+                try:
+                    response = await client.get(path)
+                except httpx2.TransportError:
+                    errors += 1
+                    continue
                 latencies.append(time.perf_counter() - sent)
                 if response.status_code != 200:
                     errors += 1
@@ -416,15 +426,47 @@ def serve_and_measure(
         print(f"  cold: national evaluation and first page {cold.latencies[0]:.2f} s")
         print("  " + warm(base, token, plan.county_paths).line())
         print("  " + warm(base, token, plan.province_paths).line())
-        # Every worker process has a cache of its own: a concurrent pass over
-        # every path reaches each of them before the measured runs.
-        for _, caller, paths in plan.runs:
-            measure("", base, caller, paths * 2, args.users, len(paths) * 2, 600)
+        warm_workers(base, plan, workers)
         print(f"  load average before the runs {os.getloadavg()[0]:.2f}")
         return [
             measure(name, base, caller, paths, args.users, args.requests, args.seconds)
             for name, caller, paths in plan.runs
         ]
+
+
+def warm_workers(base: str, plan: Plan, workers: int) -> None:
+    """Request every path of the plan once from each worker process.
+
+    Every worker has a cache of its own. One connection stays with the worker
+    that accepted it, so connections are opened until each worker has one,
+    and each is kept busy by a thread of its own, which keeps it alive.
+    """
+    clients: dict[int, httpx2.Client] = {}
+    for _ in range(20 * workers):
+        if len(clients) == workers:
+            break
+        limits = httpx2.Limits(max_connections=1)
+        client = httpx2.Client(base_url=base, timeout=600, limits=limits)
+        pid = client.get(PID_PATH).json()["pid"]
+        if pid in clients:
+            client.close()
+        else:
+            clients[pid] = client
+    if len(clients) < workers:
+        print(f"  NOTE: reached {len(clients)} of {workers} workers to warm them")
+
+    def warm_one(client: httpx2.Client) -> None:
+        for _, caller, paths in plan.runs:
+            for path in paths:
+                client.get(path, headers=_auth(caller))
+
+    threads = [threading.Thread(target=warm_one, args=(c,)) for c in clients.values()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for client in clients.values():
+        client.close()
 
 
 def report(label: str, runs: list[Run], baseline: list[Run] | None) -> None:
