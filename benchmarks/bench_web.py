@@ -3,10 +3,11 @@
 Loads one year of the SYNTHETIC national dataset of ``junheng.demo`` (about
 200,000 schools in the 2,849 county-level divisions, every record approved) into
 PostgreSQL at 127.0.0.1:5432, database ``test``, in a schema of its own that is
-dropped at the end. Starts the platform with uvicorn on 127.0.0.1 (one worker
-process), then drives it with a bounded asyncio load generator (httpx2) at a
-fixed number of concurrent users and prints requests per second and the
-p50/p95/p99 latency of:
+dropped at the end. Starts the platform with uvicorn on 127.0.0.1 as a
+deployment would run it (uvloop, httptools, no access log), once per
+``--workers`` count. A bounded asyncio load generator (httpx2) then keeps a
+fixed number of concurrent users busy, and the script prints requests per
+second and the p50/p95/p99 latency of:
 
 * a bare JSON endpoint of the same app (same middleware and token check), the
   ceiling of this server and client on this machine;
@@ -15,11 +16,17 @@ p50/p95/p99 latency of:
 * the county pages again without a token, as the public gets them, which
   shows what the token check costs.
 
+With ``--baseline SRC`` the same runs are made first with the platform of
+another checkout (its ``src`` folder, e.g. from ``git archive main``) at every
+worker count, right before this checkout's, and the ratios to it are printed.
+
 The first request builds the national evaluation, which is timed on its own
-("cold"), and each page is requested once before the measured run, so the
+("cold"). Each page is then requested once, and every page list once more by
+concurrent users so that each worker process builds its cache, so the
 measured figures are the steady state between two data changes. Run::
 
     python benchmarks/bench_web.py [--users 50] [--requests 3000] [--seconds 30]
+        [--workers 1 2] [--baseline /tmp/main/src]
 
 Every request loop stops after ``--requests`` responses or ``--seconds``
 seconds, whichever comes first. Targets: county p95 < 150 ms and province p95
@@ -35,6 +42,7 @@ import platform
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -68,6 +76,7 @@ ADMIN_URLS = [
 YEAR = 2024
 CHUNK = 5_000
 PING_PATH = "/bench/ping"
+PID_PATH = "/bench/pid"
 TARGETS = {"county": 0.150, "province": 0.400}
 
 
@@ -80,6 +89,10 @@ def bench_app() -> Any:
     @app.get(PING_PATH)
     def ping() -> dict[str, bool]:
         return {"ok": True}
+
+    @app.get(PID_PATH)
+    def pid() -> dict[str, int]:
+        return {"pid": os.getpid()}
 
     return app
 
@@ -221,10 +234,20 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
-    """Run uvicorn with :func:`bench_app` on 127.0.0.1; yield its base URL."""
+def server(url: str, workers: int = 1, source: Path | None = None) -> Iterator[str]:
+    """Run uvicorn with :func:`bench_app` on 127.0.0.1; yield its base URL.
+
+    The server runs as a deployment would: ``workers`` processes, uvloop and
+    httptools, no access log. ``source`` is the ``src`` folder of another
+    checkout of the platform (the baseline), which then comes first on the
+    server's import path.
+    """
     port = _free_port()
     env = {**os.environ, "JUNHENG_DATABASE_URL": url, "JUNHENG_MODE": "dev"}
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(source), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
     command = [
         sys.executable,
         "-m",
@@ -237,6 +260,12 @@ def server(url: str) -> Iterator[str]:
         "127.0.0.1",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
         "--log-level",
         "warning",
         "--no-access-log",
@@ -318,7 +347,11 @@ async def _load(
                 path = paths[issued % len(paths)]
                 issued += 1
                 sent = time.perf_counter()
-                response = await client.get(path)
+                try:
+                    response = await client.get(path)
+                except httpx2.TransportError:
+                    errors += 1
+                    continue
                 latencies.append(time.perf_counter() - sent)
                 if response.status_code != 200:
                     errors += 1
@@ -374,6 +407,91 @@ def _machine() -> str:
     )
 
 
+@dataclass
+class Plan:
+    """The measured runs of one server: name, token ("" for public) and paths."""
+
+    runs: list[tuple[str, str, list[str]]]
+    county_paths: list[str]
+    province_paths: list[str]
+
+
+def serve_and_measure(
+    url: str, plan: Plan, args: argparse.Namespace, workers: int, source: Path | None
+) -> list[Run]:
+    """Start one server, warm every page on every worker, run the plan."""
+    token = plan.runs[0][1]
+    with server(url, workers, source) as base:
+        cold = warm(base, token, [f"/dash/{YEAR}/nation.json"])
+        print(f"  cold: national evaluation and first page {cold.latencies[0]:.2f} s")
+        print("  " + warm(base, token, plan.county_paths).line())
+        print("  " + warm(base, token, plan.province_paths).line())
+        warm_workers(base, plan, workers)
+        print(f"  load average before the runs {os.getloadavg()[0]:.2f}")
+        return [
+            measure(name, base, caller, paths, args.users, args.requests, args.seconds)
+            for name, caller, paths in plan.runs
+        ]
+
+
+def warm_workers(base: str, plan: Plan, workers: int) -> None:
+    """Request every path of the plan once from each worker process.
+
+    Every worker has a cache of its own. One connection stays with the worker
+    that accepted it, so connections are opened until each worker has one,
+    and each is kept busy by a thread of its own, which keeps it alive.
+    """
+    clients: dict[int, httpx2.Client] = {}
+    for _ in range(20 * workers):
+        if len(clients) == workers:
+            break
+        limits = httpx2.Limits(max_connections=1)
+        client = httpx2.Client(base_url=base, timeout=600, limits=limits)
+        pid = client.get(PID_PATH).json()["pid"]
+        if pid in clients:
+            client.close()
+        else:
+            clients[pid] = client
+    if len(clients) < workers:
+        print(f"  NOTE: reached {len(clients)} of {workers} workers to warm them")
+
+    def warm_one(client: httpx2.Client) -> None:
+        for _, caller, paths in plan.runs:
+            for path in paths:
+                client.get(path, headers=_auth(caller))
+
+    threads = [threading.Thread(target=warm_one, args=(c,)) for c in clients.values()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for client in clients.values():
+        client.close()
+
+
+def report(label: str, runs: list[Run], baseline: list[Run] | None) -> None:
+    """Print the runs of one server with ratios to its ceiling and baseline."""
+    ceiling = len(runs[0].latencies) / runs[0].seconds
+    print(label)
+    for index, run in enumerate(runs):
+        rps = len(run.latencies) / run.seconds
+        line = f"  {run.line()}  {rps / ceiling:6.1%} of ceiling"
+        if baseline is not None:
+            old = baseline[index]
+            old_rps = len(old.latencies) / old.seconds
+            speedup = rps / old_rps if old_rps else 0.0
+            p95 = run.percentile(0.95) / old.percentile(0.95)
+            line += f"  {speedup:5.2f}x req/s, p95 x{p95:.2f} of baseline"
+        print(line)
+    for run, (kind, target) in zip(runs[1:3], TARGETS.items(), strict=True):
+        p95 = run.percentile(0.95)
+        verdict = "met" if p95 < target else "NOT met"
+        print(
+            f"  {kind} p95 {p95 * 1000:.1f} ms, target {target * 1000:.0f} ms: "
+            f"{verdict}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent users")
@@ -388,6 +506,19 @@ def main() -> None:
     )
     parser.add_argument(
         "--schools-per-county", type=float, default=70, help="mean schools per county"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="uvicorn worker processes; each count is measured in turn",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="src folder of another checkout (e.g. from `git archive main`); its "
+        "server is measured before this one's at every worker count",
     )
     args = parser.parse_args()
 
@@ -411,40 +542,32 @@ def main() -> None:
         county_paths = county_paths[: args.pages]
         provinces = sorted({c[:2] for c in counties})
         province_paths = [f"/dash/{YEAR}/province/{p}" for p in provinces]
-        with server(url) as base:
-            cold = warm(base, token, [f"/dash/{YEAR}/nation.json"])
-            print(f"cold: national evaluation and first page {cold.latencies[0]:.2f} s")
-            print(warm(base, token, county_paths).line())
-            print(warm(base, token, province_paths).line())
-            print(
-                f"load: {args.users} users, at most {args.requests} requests or "
-                f"{args.seconds:.0f} s per run; load average {os.getloadavg()[0]:.2f}"
-            )
-            plan = [
+        plan = Plan(
+            [
                 ("bare JSON (ceiling)", token, [PING_PATH]),
                 ("county page", token, county_paths),
                 ("province page", token, province_paths),
                 ("county page, public", "", county_paths),
-            ]
-            # The public pages have an evaluation of their own: build it and
-            # view each page once before that run too.
-            warm(base, "", county_paths)
-            runs = [
-                measure(
-                    name, base, caller, paths, args.users, args.requests, args.seconds
-                )
-                for name, caller, paths in plan
-            ]
-    ceiling = len(runs[0].latencies) / runs[0].seconds
-    for run in runs:
-        rps = len(run.latencies) / run.seconds
-        print(f"{run.line()}  {rps / ceiling:6.1%} of ceiling")
-    for run, (kind, target) in zip(runs[1:3], TARGETS.items(), strict=True):
-        p95 = run.percentile(0.95)
-        verdict = "met" if p95 < target else "NOT met"
-        print(
-            f"{kind} p95 {p95 * 1000:.1f} ms, target {target * 1000:.0f} ms: {verdict}"
+            ],
+            county_paths,
+            province_paths,
         )
+        print(
+            f"load: {args.users} users, at most {args.requests} requests or "
+            f"{args.seconds:.0f} s per run"
+        )
+        # Baseline and this checkout run one after the other at each worker
+        # count, so both see about the same load from the rest of the machine.
+        for workers in args.workers:
+            old = None
+            if args.baseline is not None:
+                print(f"baseline, {workers} worker(s): {args.baseline}")
+                old = serve_and_measure(url, plan, args, workers, args.baseline)
+            print(f"this checkout, {workers} worker(s)")
+            new = serve_and_measure(url, plan, args, workers, None)
+            if old is not None:
+                report(f"baseline, {workers} worker(s)", old, None)
+            report(f"this checkout, {workers} worker(s)", new, old)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

@@ -34,6 +34,22 @@ def test_approval_changes_county_verdict(site: Site) -> None:
     assert any(WEAK_SCHOOL in m and "资源配置 5/7 项达标" in m for m in reasons)
 
 
+def test_approval_changes_cached_html_page(site: Site) -> None:
+    path = f"/dash/2024/county/{ZHONGYUAN}"
+    first = site.get(path, "zhongyuan").text
+    assert 'data-verdict="pass"' in first
+    assert '<span class="who">zhongyuan</span>' in first
+    # The main part is cached per link set; the header is still per caller.
+    other = site.get(path, "zhengzhou").text
+    assert '<span class="who">zhengzhou</span>' in other
+    assert 'data-verdict="pass"' in other
+    with site.database.sessions() as session:
+        finish_weak_school(session, site.people)
+    after = site.get(path, "zhongyuan").text
+    assert 'data-verdict="fail"' in after
+    assert WEAK_SCHOOL in after
+
+
 def test_approval_publishes_county(site: Site) -> None:
     assert site.get(f"/dash/2024/county/{ZHONGYUAN}").status_code == 404
     with site.database.sessions() as session:

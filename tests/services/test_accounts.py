@@ -106,6 +106,25 @@ def test_api_token_hashed_and_revocable(store: Session) -> None:
     assert accounts.principal_for_token(store, token) is None
 
 
+def test_token_last_use_throttled(store: Session) -> None:
+    user = _county_user(store)
+    token = accounts.create_api_token(store, accounts.principal_for(user), "export")
+    stored = store.scalars(select(ApiToken)).one()
+    accounts.principal_for_token(store, token)
+    first = stored.last_used_at
+    assert first is not None
+    # A second use inside the interval leaves the stored time alone.
+    accounts.principal_for_token(store, token)
+    assert stored.last_used_at == first
+    # Once the stored use is older than the interval, the next use is written.
+    older = first - accounts.TOKEN_USE_INTERVAL - timedelta(seconds=1)
+    stored.last_used_at = older
+    store.flush()
+    accounts.principal_for_token(store, token)
+    assert stored.last_used_at is not None
+    assert stored.last_used_at > older + accounts.TOKEN_USE_INTERVAL
+
+
 def test_inactive_user_token_invalid(store: Session) -> None:
     user = _county_user(store)
     token = accounts.create_api_token(store, accounts.principal_for(user), "t")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from web.site import PASSWORD, Site, assert_error, csrf_token, login, post_form
 
+from junheng.services.access import SYSTEM
 from junheng.services.accounts import MAX_FAILURES
+from junheng.store.models import ApiToken, utcnow
 from junheng.web.app import SESSION_COOKIE
+from junheng.web.principals import TOKEN_CACHE_SECONDS, PrincipalCache
 
 
 def test_login_page_renders(site: Site) -> None:
@@ -202,3 +206,29 @@ def test_login_helper_logs_in(site: Site) -> None:
     client = site.client()
     login(client, "citizen")
     assert "citizen" in client.get("/").text
+
+
+def test_revoked_token_rejected_after_cache(site: Site) -> None:
+    # Time of the principal cache, moved forward by hand.
+    now = [1000.0]
+    site.app.state.token_principals = PrincipalCache(clock=lambda: now[0])
+    headers = site.token("zhongyuan")
+    api = site.client()
+    assert api.get("/api/v1/schools", headers=headers).status_code == 200
+    # Revoked in the store, as another worker process would do it.
+    with site.database.sessions() as session:
+        for record in session.scalars(select(ApiToken)):
+            record.revoked_at = utcnow()
+        session.commit()
+    now[0] += TOKEN_CACHE_SECONDS / 2
+    assert api.get("/api/v1/schools", headers=headers).status_code == 200
+    now[0] += TOKEN_CACHE_SECONDS
+    assert_error(api.get("/api/v1/schools", headers=headers), 401)
+
+
+def test_principal_cache_keeps_no_token_text() -> None:
+    cache = PrincipalCache()
+    cache.put("jh_secret", SYSTEM)
+    assert cache.get("jh_secret") == SYSTEM
+    assert cache.get("jh_other") is None
+    assert "jh_secret" not in repr(cache._entries)

@@ -101,6 +101,9 @@ COMMON_PASSWORDS: frozenset[str] = frozenset(
 passwords that lead published leak statistics; it stops the worst choices and
 is no substitute for a long password."""
 TOKEN_PREFIX = "jh_"
+TOKEN_USE_INTERVAL = timedelta(minutes=5)
+"""A token's ``last_used_at`` is written at most once per this interval, so a
+busy API client does not write its token row on every request."""
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,100}$")
 
 password_hasher = PasswordHasher()
@@ -726,7 +729,8 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     """Return the principal of a valid API token, or ``None``.
 
     A revoked token or one of an inactive user is not valid. Marks the token
-    as used now.
+    as used now unless its last use was marked less than
+    :data:`TOKEN_USE_INTERVAL` ago.
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
@@ -739,6 +743,9 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     if user is None or not user.active:
         return None
     # NOTE: last_used_at is bookkeeping, so it is not written to the audit chain.
-    record.last_used_at = utcnow()
-    session.flush()
+    now = utcnow()
+    last = record.last_used_at
+    if last is None or now - last >= TOKEN_USE_INTERVAL:
+        record.last_used_at = now
+        session.flush()
     return principal_for(user, session)

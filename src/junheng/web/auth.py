@@ -4,7 +4,8 @@ The session cookie is signed by Starlette's ``SessionMiddleware`` (itsdangerous)
 and holds the user id, the user's session epoch at login and the CSRF secret.
 Each request reloads the user and compares the epochs, so logging out, changing
 the password or disabling the account ends the session at its next request,
-copies of the cookie included.
+copies of the cookie included. The principal of an API token is reused for up
+to five seconds, see :mod:`junheng.web.principals`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from junheng.services import accounts
 from junheng.services.access import Principal
 from junheng.store.models import User
 from junheng.web.errors import NotAuthenticated, TokenInvalid
+from junheng.web.principals import PrincipalCache
+from junheng.web.state import app_object
 
 SESSION_USER = "uid"
 SESSION_EPOCH = "epoch"
@@ -58,14 +61,24 @@ def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
+def token_principals(request: Request) -> PrincipalCache:
+    """Return the app's cache of token principals, creating it on first use."""
+    return app_object(request, "token_principals", PrincipalCache)
+
+
 def _resolve(request: Request) -> Principal | None:
     token = bearer_token(request)
+    if token is not None:
+        cached = token_principals(request).get(token)
+        if cached is not None:
+            return cached
     with request.app.state.sessions() as session:
         if token is not None:
             principal = accounts.principal_for_token(session, token)
             session.commit()  # records last_used_at
             if principal is None:
                 raise TokenInvalid()
+            token_principals(request).put(token, principal)
             return principal
         user_id = request.session.get(SESSION_USER)
         if user_id is None:

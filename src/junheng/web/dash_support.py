@@ -9,6 +9,8 @@ chart shows, so a chart can never show a number the twin does not have.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Hashable, Sequence
 from functools import cache
 from pathlib import Path
@@ -91,17 +93,68 @@ def dash_text(key: str, lang: str) -> str:
 # ------------------------------------------------------------------ the store
 
 
+class GenerationReader:
+    """Read the data generation for many concurrent requests at once.
+
+    Each request needs a generation read at least as new as the request,
+    because an approval committed before the request arrived must show in
+    its page. A read that started after a request arrived serves that
+    request, so concurrent requests share one read instead of each taking a
+    pooled connection, and no request ever gets a value older than itself.
+    """
+
+    def __init__(self, read: Callable[[], int]) -> None:
+        self._read = read
+        self._done = threading.Condition()
+        self._started: int | None = None
+        self._latest: tuple[int, int] = (-1, 0)
+
+    def generation(self) -> int:
+        """Return a data generation read that started after this call did."""
+        arrived = time.monotonic_ns()
+        with self._done:
+            while True:
+                started, value = self._latest
+                if started > arrived:
+                    return value
+                if self._started is None:
+                    mine = self._started = time.monotonic_ns()
+                    break
+                # A read is under way: use it if it started after this call,
+                # else wait for it to end and start one.
+                self._done.wait()
+        try:
+            value = self._read()
+        except BaseException:
+            with self._done:
+                self._started = None
+                self._done.notify_all()
+            raise
+        with self._done:
+            if mine > self._latest[0]:
+                self._latest = (mine, value)
+            self._started = None
+            self._done.notify_all()
+        return value
+
+
 class StoreSource:
     """The store as a :class:`~junheng.services.results.ResultSource`.
 
     Reads happen in the caller's session; the generation and the year lists are
-    read once per source, which lives for one request.
+    read once per source, which lives for one request. ``generation`` is a
+    value the caller has already read.
     """
 
-    def __init__(self, session: Session, cache: ResultsCache | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        cache: ResultsCache | None = None,
+        generation: int | None = None,
+    ) -> None:
         self.session = session
         self.cache = cache
-        self._generation: int | None = None
+        self._generation = generation
         self._years: dict[Audience, list[int]] = {}
         self._published: dict[int, set[str]] = {}
 
@@ -462,6 +515,7 @@ def page_context(
     path = page_path(view["year"], view["level"], view["code"])
     return {
         "view": view,
+        "lang": lang,
         "path": path,
         "json_href": f"{path}.json",
         "reports": view["level"] in ("province", "city", "county"),

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from junheng.errors import NotFound, PermissionDenied
-from junheng.services import access
+from junheng.services import access, records
 from junheng.services.access import Principal, Role
 from junheng.services.result_views import (
     CODE_LENGTH,
@@ -51,8 +51,10 @@ from junheng.services.results import Audience, ResultsCache, YearResult
 from junheng.web.auth import optional_principal
 from junheng.web.dash_support import (
     DASH_TEXT,
+    GenerationReader,
     StoreSource,
     chart_specs,
+    dash_text,
     link_key,
     map_spec,
     page_context,
@@ -60,6 +62,7 @@ from junheng.web.dash_support import (
 )
 from junheng.web.errors import ERROR_RESPONSES
 from junheng.web.pages.render import language_of, render, templates
+from junheng.web.state import app_object
 
 router = APIRouter()
 
@@ -73,12 +76,18 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 def results_cache(request: Request) -> ResultsCache:
     """Return the app's results cache, creating it on first use."""
-    state = request.app.state
-    cache: ResultsCache | None = getattr(state, "results_cache", None)
-    if cache is None:
-        cache = ResultsCache()
-        state.results_cache = cache
-    return cache
+    return app_object(request, "results_cache", ResultsCache)
+
+
+def generation_reader(request: Request) -> GenerationReader:
+    """Return the app's reader of the data generation, creating it on first use."""
+    sessions = request.app.state.sessions
+
+    def read() -> int:
+        with sessions() as session:
+            return records.data_generation(session)
+
+    return app_object(request, "generation_reader", lambda: GenerationReader(read))
 
 
 def audience_of(principal: Principal | None) -> Audience:
@@ -172,8 +181,8 @@ def _load(
     suffix: Suffix = "",
 ) -> PageRequest:
     cache = results_cache(request)
-    source = StoreSource(session, cache)
-    generation = source.generation()
+    generation = generation_reader(request).generation()
+    source = StoreSource(session, cache, generation)
     audience = audience_of(principal)
     if year not in source.years(audience):
         raise _not_found(level, code, year)
@@ -301,20 +310,35 @@ def _respond(
             media_type=CSV_TYPE,
             headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
+    key = ("content_html", page.level, page.code, lang, link_key(principal))
+    title, content_html = page.result.memo(
+        key, lambda: _content_html(page, lang, principal)
+    )
+    return render(
+        request, "dash/view.html", {"page_title": title, "content_html": content_html}
+    )
+
+
+def _content_html(
+    page: PageRequest, lang: str, principal: Principal | None
+) -> tuple[str, Markup]:
+    """Return the title and the rendered main part of a page.
+
+    Everything but the page header is the same for every caller who gets the
+    same :func:`link_key`, so it is rendered once per cache entry and only the
+    header (caller name, language links) is rendered per request.
+    """
     view = build_view(page, lang)
-    key = ("tables_html", page.level, page.code, lang, link_key(principal))
-    tables_html = page.result.memo(
-        key,
-        lambda: Markup(
-            templates.env.get_template("dash/tables.html").render(
-                tables_context(view, lang, principal)
-            )
-        ),
+    tables_html = Markup(
+        templates.env.get_template("dash/tables.html").render(
+            tables_context(view, lang, principal)
+        )
     )
     years = page.source.years(page.audience)
-    return render(
-        request, "dash/view.html", page_context(view, lang, years, tables_html)
-    )
+    context = page_context(view, lang, years, tables_html)
+    content = templates.env.get_template("dash/content.html").render(context)
+    title = f"{view['name']} · {view['year']} · {dash_text('title', lang)}"
+    return title, Markup(content)
 
 
 # ------------------------------------------------------------------ routes

@@ -20,6 +20,7 @@ from junheng.web.auth import (
     OptionalPrincipal,
     log_in,
     log_out,
+    token_principals,
 )
 from junheng.web.i18n import translate
 from junheng.web.pages.render import language_of, render
@@ -173,6 +174,7 @@ def revoke_token(
     """Revoke one of the caller's tokens."""
     accounts.revoke_api_token(session, principal, token_id)
     session.commit()
+    token_principals(request).clear()
     return RedirectResponse("/account/tokens", status_code=SEE_OTHER)
 
 

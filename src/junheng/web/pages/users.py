@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from junheng.errors import InvalidInput, JunhengError
 from junheng.services import accounts
 from junheng.store.models import User
-from junheng.web.auth import CurrentPrincipal, DbSession, log_in
+from junheng.web.auth import CurrentPrincipal, DbSession, log_in, token_principals
 from junheng.web.errors import ERROR_RESPONSES
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import RowId
@@ -110,11 +110,16 @@ def users_page(
 
 @router.post("/account/users/{user_id}/{change}")
 def change_user_form(
-    principal: CurrentPrincipal, session: DbSession, user_id: RowId, change: Change
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    user_id: RowId,
+    change: Change,
 ) -> Response:
     """Disable or enable an account from the users page."""
     accounts.set_active(session, principal, user_id, change == "enable")
     session.commit()
+    token_principals(request).clear()
     return RedirectResponse("/account/users", status_code=SEE_OTHER)
 
 
@@ -126,9 +131,14 @@ def list_users(principal: CurrentPrincipal, session: DbSession) -> list[UserOut]
 
 @api_router.post("/users/{user_id}/{change}", response_model=UserOut)
 def change_user(
-    principal: CurrentPrincipal, session: DbSession, user_id: RowId, change: Change
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    user_id: RowId,
+    change: Change,
 ) -> UserOut:
     """Disable an account (no login; its sessions and tokens end) or enable it."""
     user = accounts.set_active(session, principal, user_id, change == "enable")
     session.commit()
+    token_principals(request).clear()
     return _user_out(user)

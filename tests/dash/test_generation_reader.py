@@ -1,0 +1,74 @@
+"""Concurrent requests share reads of the data generation, never an old one."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from junheng.web.dash_support import GenerationReader
+
+
+def test_reader_sees_every_change() -> None:
+    stored = [1]
+    reader = GenerationReader(lambda: stored[0])
+    assert reader.generation() == 1
+    stored[0] = 2
+    # A call after the change must not get the value read before it.
+    assert reader.generation() == 2
+
+
+def test_waiting_calls_share_one_read() -> None:
+    reads: list[int] = []
+    entered = threading.Event()
+    release = threading.Event()
+    stored = [5]
+
+    def read() -> int:
+        value = stored[0]
+        reads.append(value)
+        if len(reads) == 1:
+            entered.set()
+            release.wait(10)
+        return value
+
+    reader = GenerationReader(read)
+    results: list[int] = []
+    first = threading.Thread(target=lambda: results.append(reader.generation()))
+    first.start()
+    assert entered.wait(10)
+    # These calls arrive while the first read is under way, after it started,
+    # so they need a read of their own, and all of them share one.
+    stored[0] = 6
+    waiting = [
+        threading.Thread(target=lambda: results.append(reader.generation()))
+        for _ in range(8)
+    ]
+    for thread in waiting:
+        thread.start()
+    # Let the first read end only once all eight wait on the reader's
+    # condition (CPython keeps its waiters in _waiters).
+    deadline = time.monotonic() + 10
+    while len(reader._done._waiters) < 8 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.01)
+    release.set()
+    for thread in [first, *waiting]:
+        thread.join(10)
+    assert len(reads) == 2
+    assert sorted(results) == [5] + [6] * 8
+
+
+def test_failed_read_lets_next_call_retry() -> None:
+    calls = [0]
+
+    def read() -> int:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise OSError("connection lost")
+        return 3
+
+    reader = GenerationReader(read)
+    with pytest.raises(OSError, match="connection lost"):
+        reader.generation()
+    assert reader.generation() == 3
