@@ -153,6 +153,12 @@ def _cv_rising(rule: Rule, trends: pl.DataFrame, year: int) -> pl.DataFrame:
             & pl.col("cv").list.eval(pl.element().diff().drop_nulls() > 0).list.all()
         )
     )
+    sequence = (
+        pl.col("cv")
+        .list.eval(pl.element().round(3))
+        .cast(pl.List(pl.String))
+        .list.join(" → ")
+    )
     return rising.select(
         pl.lit(year).alias("year"),
         *keys,
@@ -163,20 +169,14 @@ def _cv_rising(rule: Rule, trends: pl.DataFrame, year: int) -> pl.DataFrame:
             "section",
             "indicator",
             pl.lit(years),
-            pl.col("cv")
-            .list.eval(pl.element().round(3))
-            .cast(pl.List(pl.String))
-            .list.join(" → "),
+            sequence,
         ).alias("message_zh"),
         pl.format(
             "{} {} CV rose {} years running: {}",
             "section",
             "indicator",
             pl.lit(years),
-            pl.col("cv")
-            .list.eval(pl.element().round(3))
-            .cast(pl.List(pl.String))
-            .list.join(" → "),
+            sequence,
         ).alias("message_en"),
     )
 
