@@ -75,7 +75,8 @@ def test_cv_near_limit_fires_from_90_percent_of_the_limit_to_the_limit(
     table = _raise(framework, trends=_trends(cvs))
     assert _fired(table, "cv_near_limit") == ["410101", "410102"]
     row = table.filter(pl.col("division_code") == "410101").row(0, named=True)
-    assert row["level"] == "yellow" and row["responsible_code"] == "410101"
+    assert row["level"] == "yellow"
+    assert row["responsible_code"] == "410101"
     assert row["deadline"] == TODAY + dt.timedelta(days=180)
 
 

@@ -39,11 +39,13 @@ def test_straight_line_forecast_is_exact_with_zero_width_interval() -> None:
         _series(values, limit=0.5, op="<="), ["key"], target_year=2030
     ).row(0, named=True)
     assert out["forecast"] == pytest.approx(0.40)
-    assert out["lower"] == pytest.approx(0.40) and out["upper"] == pytest.approx(0.40)
+    assert out["lower"] == pytest.approx(0.40)
+    assert out["upper"] == pytest.approx(0.40)
     assert out["slope"] == pytest.approx(-0.02)
     assert out["expected_year"] == 2025
     assert out["expected_reason"] == "on_trend"
-    assert out["p_meet_2027"] == 1.0 and out["p_meet_2035"] == 1.0
+    assert out["p_meet_2027"] == 1.0
+    assert out["p_meet_2035"] == 1.0
 
 
 def test_constant_series_never_meets_and_has_probability_zero() -> None:
@@ -194,7 +196,8 @@ def test_lines_constants_and_short_series_ignore_the_calibration() -> None:
         calibration=cal,
     ).row(0, named=True)
     assert line["lower"] == pytest.approx(0.40) == line["upper"]
-    assert line["p_meet_2027"] == 1.0 and line["p_meet_2035"] == 1.0
+    assert line["p_meet_2027"] == 1.0
+    assert line["p_meet_2035"] == 1.0
     constant = forecast_series(
         _series([0.55] * 4, limit=0.5, op="<="),
         ["key"],
@@ -206,7 +209,8 @@ def test_lines_constants_and_short_series_ignore_the_calibration() -> None:
     short = forecast_series(
         _series([0.5, 0.4]), ["key"], target_year=2030, calibration=cal
     ).row(0, named=True)
-    assert short["status"] == "too_few_points" and short["lower"] is None
+    assert short["status"] == "too_few_points"
+    assert short["lower"] is None
 
 
 def test_calibrate_scores_each_later_year_of_each_window() -> None:

@@ -80,7 +80,8 @@ def test_progress_of_counties_and_of_their_city(tmp_path: Path) -> None:
     rows = {r["division_code"]: r for r in out.iter_rows(named=True)}
     assert rows["410102"]["status"] == "met"
     city = rows["4101"]
-    assert city["level"] == "city" and city["counties"] == 4
+    assert city["level"] == "city"
+    assert city["counties"] == 4
     # 410103 expected 2027 ≤ 2030, p 0.8: on schedule; 410104 expected 2033 >
     # 2030: will miss; 410105 expected 2029 ≤ 2030 but p 0.3 < 0.5: at risk.
     assert (
