@@ -217,6 +217,7 @@ class _LazyGroup(click.Group):
         "monitor": ("junheng.cli.monitor", "monitor"),
         "school": ("junheng.cli.platform", "school"),
         "deadline": ("junheng.cli.deadline", "deadline"),
+        "plan": ("junheng.cli.plan", "plan"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
