@@ -320,3 +320,83 @@ class Warning(Base):
     explanation_zh: Mapped[str] = mapped_column(Text)
     explanation_en: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+SURVEY_ROUND_STATUSES: tuple[str, ...] = ("open", "closed")
+"""States of a survey round: answers are taken only while it is ``open``."""
+
+
+class SurveyRound(Base):
+    """A county's satisfaction survey (社会认可度) for one school year.
+
+    ``design`` is the sample design with its inputs, as built by
+    :func:`junheng.participation.design.design_sample`, and
+    ``questionnaire_set`` the id of the questionnaire set it uses.
+    """
+
+    __tablename__ = "survey_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
+    year: Mapped[int]
+    questionnaire_set: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10))
+    design: Mapped[dict[str, Any]]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class SurveyLink(Base):
+    """A one-time answer link of a round, for one group, stratum and grade band.
+
+    Only the SHA-256 hash of the link's token is stored; the token itself is
+    handed out once, when the link is issued. ``band`` is ``""`` for groups
+    without grade bands.
+    """
+
+    __tablename__ = "survey_links"
+    __table_args__ = (Index("ix_survey_links_cell", "round_id", "group", "stratum"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id"))
+    group: Mapped[str] = mapped_column(String(30))
+    stratum: Mapped[str] = mapped_column(String(30))
+    band: Mapped[str] = mapped_column(String(30))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    batch: Mapped[int]
+
+
+class SurveyLinkUse(Base):
+    """The mark that a link has been answered.
+
+    The primary key makes a second answer through the same link fail in the
+    database, also when two submits race. The row holds no time and no
+    reference to the answer, so answers cannot be traced back to links.
+    """
+
+    __tablename__ = "survey_link_uses"
+
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_links.id"), primary_key=True, autoincrement=False
+    )
+
+
+class SurveyAnswer(Base):
+    """One anonymous answer sheet.
+
+    It carries the design cell (group, stratum, band), the day of the answer
+    and the answers (item id to answer key), and nothing from the request: no
+    link, name, phone number, address, user agent or time of day.
+    """
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (Index("ix_survey_answers_cell", "round_id", "group", "stratum"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id"))
+    group: Mapped[str] = mapped_column(String(30))
+    stratum: Mapped[str] = mapped_column(String(30))
+    band: Mapped[str] = mapped_column(String(30))
+    answered_on: Mapped[date]
+    answers: Mapped[dict[str, Any]]
