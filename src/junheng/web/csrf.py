@@ -27,6 +27,9 @@ FORM_FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 SESSION_KEY = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+ANSWER_LINK_PREFIX = "/s/"
+"""Survey answer pages: the random token in the path is the credential, and no
+ambient cookie grants anything there, so a forged request gains nothing."""
 _SALT = "junheng.csrf"
 log = logging.getLogger("junheng.web")
 
@@ -47,6 +50,8 @@ def csrf_token(request: Request) -> str:
 async def verify_csrf(request: Request) -> None:
     """Reject an unsafe request that relies on the session without a valid token."""
     if request.method in SAFE_METHODS or bearer_token(request) is not None:
+        return
+    if request.url.path.startswith(ANSWER_LINK_PREFIX):
         return
     if request.url.path.startswith(API_PREFIX) and SESSION_USER not in request.session:
         # No credential rides along, so nothing can be forged; the route's

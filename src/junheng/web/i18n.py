@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from junheng.services.statuses import STATUS_NAMES
+from junheng.web.survey_messages import SURVEY_MESSAGES
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -350,6 +351,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.fail_mark": ("未达标", "below threshold"),
     "dash.synthetic": ("", ""),
 }
+MESSAGES.update(SURVEY_MESSAGES)
 
 
 MESSAGES.update({f"status.{code}": names for code, names in STATUS_NAMES.items()})

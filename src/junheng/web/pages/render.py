@@ -54,29 +54,35 @@ def render(
     name: str,
     context: dict[str, Any] | None = None,
     status_code: int = 200,
+    *,
+    with_session: bool = True,
 ) -> Response:
     """Render template ``name`` with the values every page needs.
 
     Besides ``context``, a template sees ``t`` (the catalogue in the page
     language), ``lang``, ``language_links``, ``principal`` (``None`` when
-    anonymous), ``csrf_token`` and ``settings``.
+    anonymous), ``csrf_token`` and ``settings``. With ``with_session`` false the
+    page neither reads nor starts a session (no cookie is set), and
+    ``csrf_token`` and ``principal`` are empty.
     """
     from junheng.web.auth import optional_principal
     from junheng.web.csrf import csrf_token
     from junheng.web.errors import NotAuthenticated
 
     lang = language_of(request)
-    try:
-        principal = optional_principal(request)
-    except NotAuthenticated:
-        principal = None
+    principal = None
+    if with_session:
+        try:
+            principal = optional_principal(request)
+        except NotAuthenticated:
+            principal = None
     values: dict[str, Any] = {
         "t": translator(lang),
         "choice": partial(choice_name, lang=lang),
         "lang": lang,
         "language_links": language_links(request),
         "principal": principal,
-        "csrf_token": csrf_token(request),
+        "csrf_token": csrf_token(request) if with_session else "",
         "settings": request.app.state.settings,
     }
     values.update(context or {})

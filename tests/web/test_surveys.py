@@ -1,0 +1,315 @@
+"""Survey pages, the answer page and the survey API over a real database."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy import select, text
+from web.site import Site, assert_error, post_form
+
+from junheng.services import surveys
+from junheng.store.models import SurveyAnswer
+
+YEAR = 2025
+PUBLIC_ITEMS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7")
+STUDENT_ITEMS = ("U1", "U2", "U3", "U4", "U5", "U6")
+
+
+def open_round(site: Site, population: int = 4000) -> int:
+    with site.database.sessions() as session:
+        survey = surveys.open_round(
+            session,
+            site.principals["zhongyuan"],
+            "410102",
+            YEAR,
+            population,
+            {"urban": 2, "town": 1, "rural": 1},
+        )
+        session.commit()
+        return survey.id
+
+
+def issue(site: Site, round_id: int) -> list[surveys.IssuedLink]:
+    with site.database.sessions() as session:
+        links = surveys.issue_links(session, site.principals["zhongyuan"], round_id)
+        session.commit()
+        return links
+
+
+def answers(value: str, items: tuple[str, ...] = PUBLIC_ITEMS) -> dict[str, str]:
+    return dict.fromkeys(items, value)
+
+
+def parent_token(site: Site) -> str:
+    links = issue(site, open_round(site))
+    return next(link.token for link in links if link.group == "parents")
+
+
+def test_open_round_through_form(site: Site) -> None:
+    client = site.client("zhongyuan")
+    response = post_form(
+        client,
+        "/surveys",
+        {
+            "county": "410102",
+            "year": YEAR,
+            "population": 523417,
+            "urban": 300000,
+            "town": 150000,
+            "rural": 73417,
+        },
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200
+    # ceil(523417 × 1.5‰) = 786, as worked out in the design tests.
+    assert "786" in page.text
+    assert "尚无有效回答" in page.text
+
+
+def test_open_round_bad_strata(site: Site) -> None:
+    client = site.client("zhongyuan")
+    response = post_form(
+        client,
+        "/surveys",
+        {
+            "county": "410102",
+            "year": YEAR,
+            "population": 1000,
+            "urban": 0,
+            "town": 0,
+            "rural": 0,
+        },
+    )
+    assert response.status_code == 422
+    assert "add up to 0" in response.text or "抽样设计输入有误" in response.text
+
+
+def test_issue_download_has_links(site: Site) -> None:
+    round_id = open_round(site)
+    client = site.client("zhongyuan")
+    response = post_form(client, f"/surveys/{round_id}/links", {"extra_percent": 0})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert set(archive.namelist()) == {"links.xlsx", "qr-sheets.html"}
+    sheet = load_workbook(io.BytesIO(archive.read("links.xlsx"))).active
+    assert sheet is not None
+    urls = [row[4] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    # 4000 × 1.5‰ = 6 links: parents 3, deputies, CPPCC members, residents 1.
+    assert len(urls) == 6
+    assert all(str(url).startswith("http://testserver/s/") for url in urls)
+    html = archive.read("qr-sheets.html").decode()
+    assert html.count("<svg") == 6
+    # The link works on the answer page.
+    page = site.client().get(str(urls[0]).removeprefix("http://testserver"))
+    assert page.status_code == 200
+
+
+def test_answer_once_without_cookie(site: Site) -> None:
+    token = parent_token(site)
+    client = site.client()
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200
+    assert "set-cookie" not in page.headers
+    assert 'name="csrf_token"' not in page.text
+    done = client.post(f"/s/{token}", data=answers("satisfied"), follow_redirects=False)
+    assert done.status_code == 303
+    assert done.headers["location"] == "/s/thanks"
+    assert "set-cookie" not in done.headers
+    again = client.post(f"/s/{token}", data=answers("dissatisfied"))
+    assert again.status_code == 409
+    assert "已经作答过" in again.text
+    assert client.get(f"/s/{token}").status_code == 409
+    with site.database.sessions() as session:
+        stored = session.scalars(select(SurveyAnswer)).all()
+    assert len(stored) == 1
+    assert stored[0].answers == answers("satisfied")
+
+
+def test_random_token_leaks_nothing(site: Site) -> None:
+    token = parent_token(site)
+    client = site.client()
+    guess = "A" * 22
+    near = token[:-1] + ("B" if token[-1] != "B" else "C")
+    first = client.get(f"/s/{guess}")
+    second = client.get(f"/s/{near}")
+    assert first.status_code == 404
+    assert second.status_code == 404
+    # The pages differ only in the token echoed in the language links.
+    assert first.text.replace(guess, "TOKEN") == second.text.replace(near, "TOKEN")
+    posted = client.post("/s/" + "A" * 22, data=answers("satisfied"))
+    assert posted.status_code == 404
+
+
+def test_incomplete_answer_shows_form(site: Site) -> None:
+    token = parent_token(site)
+    form = answers("satisfied")
+    del form["P3"]
+    form["P4"] = "<script>alert(1)</script>"
+    response = site.client().post(f"/s/{token}", data=form)
+    assert response.status_code == 422
+    assert 'href="#q-P3"' in response.text
+    assert 'href="#q-P4"' in response.text
+    assert "<script>alert(1)</script>" not in response.text
+    with site.database.sessions() as session:
+        assert session.scalars(select(SurveyAnswer)).all() == []
+
+
+def test_answer_row_carries_nothing_from_request(site: Site) -> None:
+    token = parent_token(site)
+    marker = "MARKER-7f3a"
+    response = site.client().post(
+        f"/s/{token}",
+        data={**answers("satisfied"), "name": f"张三{marker}", "phone": "13800000000"},
+        headers={
+            "user-agent": f"phone-browser {marker}",
+            "x-forwarded-for": "203.0.113.9",
+            "cookie": f"tracking={marker}",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with site.database.engine.connect() as connection:
+        dump = " ".join(
+            str(row)
+            for table in ("survey_answers", "survey_link_uses")
+            for row in connection.execute(text(f"SELECT * FROM {table}"))
+        )
+    for fragment in (marker, "203.0.113.9", "testclient", "13800000000", "张三"):
+        assert fragment not in dump
+    with site.database.sessions() as session:
+        stored = session.scalars(select(SurveyAnswer)).one()
+    assert set(stored.answers) == set(PUBLIC_ITEMS)
+
+
+def test_large_form_rejected(site: Site) -> None:
+    token = parent_token(site)
+    response = site.client().post(
+        f"/s/{token}",
+        content=b"P1=" + b"x" * 20_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+
+
+def test_guessing_is_rate_limited(site: Site) -> None:
+    client = site.client()
+    statuses = [client.get(f"/s/guess{n:04d}").status_code for n in range(31)]
+    assert statuses[:30] == [404] * 30
+    assert statuses[30] == 429
+
+
+def answer_round(site: Site) -> int:
+    round_id = open_round(site)
+    links = issue(site, round_id)
+    parents = [link.token for link in links if link.group == "parents"]
+    mixed = answers("satisfied")
+    mixed.update(P1="dissatisfied", P2="dont_know")
+    client = site.client()
+    for token, form in zip(
+        parents, (answers("very_satisfied"), mixed, answers("neutral")), strict=True
+    ):
+        response = client.post(f"/s/{token}", data=form, follow_redirects=False)
+        assert response.status_code == 303
+    return round_id
+
+
+def test_round_page_and_twins(site: Site) -> None:
+    round_id = answer_round(site)
+    client = site.client("zhongyuan")
+    page = client.get(f"/surveys/{round_id}")
+    assert page.status_code == 200
+    # Parents: 7 + 5 + 0 satisfied of 7 + 6 + 7 valid = 12 / 20 = 60.0%.
+    assert "60.0%" in page.text
+    assert 'id="survey-lowest"' in page.text
+    view = client.get(f"/surveys/{round_id}.json").json()
+    parents = next(
+        r for r in view["tables"]["groups"]["rows"] if r["group"] == "parents"
+    )
+    assert parents["satisfied"] == 12
+    assert parents["valid"] == 20
+    assert parents["rate"] == 60.0
+    assert view["overall"]["passed"] is False
+    # P3–P7: 1 + 1 of 3 valid = 66.6…% rounded down to 66.6; P1: 1 of 3 = 33.3;
+    # P2: 1 of 2 = 50.0. The lowest three: P1, P2, then P3 (ties by id).
+    assert view["overall"]["lowest_items"] == ["P1", "P2", "P3"]
+    csv = client.get(f"/surveys/{round_id}.csv?table=cells")
+    assert csv.status_code == 200
+    assert csv.content.startswith("\ufeff".encode())
+    assert "group,stratum,band,label,target,issued,answered" in csv.text
+    assert client.get(f"/surveys/{round_id}.csv?table=nope").status_code == 404
+
+
+def test_round_scope(site: Site) -> None:
+    round_id = open_round(site)
+    assert site.client("jinshui").get(f"/surveys/{round_id}").status_code == 403
+    assert site.client("zhengzhou").get(f"/surveys/{round_id}").status_code == 200
+    listing = site.client("jinshui").get("/surveys")
+    assert f'href="/surveys/{round_id}"' not in listing.text
+    denied = post_form(site.client("jinshui"), f"/surveys/{round_id}/links", {})
+    assert denied.status_code == 403
+
+
+def test_write_county_item_from_page(site: Site) -> None:
+    round_id = answer_round(site)
+    client = site.client("zhongyuan")
+    response = post_form(client, f"/surveys/{round_id}/county-item", {})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/surveys/{round_id}?written=1"
+    record = client.get(f"/api/v1/county-items/410102/{YEAR}/records").json()
+    assert record[-1]["status"] == "draft"
+
+
+def test_close_stops_answers(site: Site) -> None:
+    round_id = open_round(site)
+    token = next(link.token for link in issue(site, round_id))
+    response = post_form(site.client("zhongyuan"), f"/surveys/{round_id}/close", {})
+    assert response.status_code == 303
+    posted = site.client().post(f"/s/{token}", data=answers("satisfied"))
+    assert posted.status_code == 410
+
+
+def test_api_round_lifecycle(site: Site) -> None:
+    headers = site.token("zhongyuan")
+    client = site.client()
+    body: dict[str, Any] = {
+        "division_code": "410102",
+        "year": YEAR,
+        "population": 4000,
+        "stratum_population": {"urban": 2, "town": 1, "rural": 1},
+    }
+    created = client.post("/api/v1/surveys", json=body, headers=headers)
+    assert created.status_code == 201
+    round_id = created.json()["id"]
+    assert created.json()["design"]["total"] == 6
+    links = client.post(
+        f"/api/v1/surveys/{round_id}/links", json={"extra_percent": 0}, headers=headers
+    )
+    assert links.status_code == 200
+    urls = [link["url"] for link in links.json()]
+    assert len(urls) == 6
+    path = urls[0].removeprefix("http://testserver")
+    assert (
+        client.post(path, data=answers("satisfied"), follow_redirects=False).status_code
+        == 303
+    )
+    results = client.get(f"/api/v1/surveys/{round_id}/results?lang=en", headers=headers)
+    assert results.status_code == 200
+    assert results.json()["overall"]["rate"] == 100.0
+    other = client.get(f"/api/v1/surveys/{round_id}", headers=site.token("jinshui"))
+    assert_error(other, 403, "permission_denied")
+    missing = client.get("/api/v1/surveys/999999", headers=headers)
+    assert_error(missing, 404, "not_found")
+    bad = dict(body, stratum_population={"urban": 1})
+    assert_error(client.post("/api/v1/surveys", json=bad, headers=headers), 422)
+
+
+def test_answer_page_english(site: Site) -> None:
+    token = parent_token(site)
+    page = site.client().get(f"/s/{token}?lang=en")
+    assert "How satisfied are you" in page.text
+    assert "not the" in page.text
