@@ -286,12 +286,14 @@ def test_api_round_lifecycle(site: Site) -> None:
     assert created.status_code == 201
     round_id = created.json()["id"]
     assert created.json()["design"]["total"] == 6
+
     links = client.post(
         f"/api/v1/surveys/{round_id}/links", json={"extra_percent": 0}, headers=headers
     )
     assert links.status_code == 200
     urls = [link["url"] for link in links.json()]
     assert len(urls) == 6
+
     path = urls[0].removeprefix("http://testserver")
     assert (
         client.post(path, data=answers("satisfied"), follow_redirects=False).status_code
@@ -300,6 +302,7 @@ def test_api_round_lifecycle(site: Site) -> None:
     results = client.get(f"/api/v1/surveys/{round_id}/results?lang=en", headers=headers)
     assert results.status_code == 200
     assert results.json()["overall"]["rate"] == 100.0
+
     other = client.get(f"/api/v1/surveys/{round_id}", headers=site.token("jinshui"))
     assert_error(other, 403, "permission_denied")
     missing = client.get("/api/v1/surveys/999999", headers=headers)

@@ -1,10 +1,10 @@
 """Sample design of a county survey round.
 
-The rules of part 4 ask for a sample of 1.5‰ of the resident population, at
-least half of it parents, the other groups in roughly equal numbers, urban,
-town and rural respondents in proportion to population, and students spread
-roughly equally over grade bands. This module turns those rules into whole
-numbers:
+The rules of part 4 ask for a sample of 1.5‰ of the resident population with
+at least half of it parents and the other groups in roughly equal numbers.
+Urban, town and rural respondents are in proportion to population, and
+students spread roughly equally over grade bands. This module turns those
+rules into whole numbers:
 
 1. Total: ``n = ceil(population × rate)``, computed exactly on integers
    (``rate`` is a decimal fraction such as 0.0015), so a fractional respondent
@@ -87,9 +87,9 @@ def sample_total(population: int, rate: float) -> int:
 def largest_remainder(total: int, weights: list[int]) -> list[int]:
     """Split ``total`` in proportion to ``weights`` by the largest remainder.
 
-    Each part first gets the whole part of its quota ``total × w / Σw``; the
-    seats left over go to the largest fractional parts, ties to the larger
-    weight and then to the earlier position.
+    Each part first gets the whole part of its quota ``total × w / Σw``. The
+    seats left over go to the largest fractional parts. A tie goes to the
+    larger weight, then to the earlier position.
 
     >>> largest_remainder(10, [5, 3, 2])
     [5, 3, 2]

@@ -196,7 +196,10 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _locate(ref: str) -> Path:
+@cache
+def _locate(ref: str, search_path: str = "") -> Path:
+    """Return the file of set ``ref``; ``search_path`` is the value of
+    :data:`ENV_VAR` the answer depends on, so a change finds the file anew."""
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.exists():
         return path
@@ -251,5 +254,5 @@ def load_questionnaire_set(ref: str = DEFAULT_SET) -> QuestionnaireSet:
 
     A loaded file is kept in memory until it changes on disk.
     """
-    path = _locate(ref).resolve()
+    path = _locate(ref, os.environ.get(ENV_VAR, "")).resolve()
     return _load_path(path, path.stat().st_mtime_ns)

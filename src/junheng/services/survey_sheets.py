@@ -1,7 +1,7 @@
 """The download of a link issue: an Excel list of links and printable QR sheets.
 
-Link tokens exist in clear only while an issue is answered, so both files are
-built at once and packed in one ZIP archive: ``links.xlsx`` (one row per link,
+Link tokens exist in clear only while the issue request is handled, so both
+files are built at once and packed in one ZIP archive: ``links.xlsx`` (one row per link,
 with its group, stratum and grade band) and ``qr-sheets.html``, a page that
 prints one card per link with its QR code as inline SVG and the link as text.
 The QR codes are drawn by the ``qrcode`` package.

@@ -249,8 +249,8 @@ def issue_links(
     links: list[IssuedLink] = []
     for cell in survey.design["cells"]:
         key = (cell["group"], cell["stratum"], cell["band"])
-        wanted = -(-cell["target"] * (100 + extra_percent) // 100)
-        for _ in range(max(0, wanted - issued[key])):
+        total_links = -(-cell["target"] * (100 + extra_percent) // 100)
+        for _ in range(max(0, total_links - issued[key])):
             links.append(IssuedLink(secrets.token_urlsafe(TOKEN_BYTES), *key))
     if len(links) > MAX_LINKS_PER_ISSUE:
         raise InvalidInput(

@@ -19,6 +19,13 @@ def _column(key: str, zh: str, en: str, kind: str = "text") -> dict[str, str]:
     return {"key": key, "zh": zh, "en": en, "kind": kind}
 
 
+def _label(choice: Any, lang: str) -> str:
+    """Return the text of a group, stratum or band in ``lang`` ("" for none)."""
+    if choice is None:
+        return ""
+    return str(choice.zh if lang == "zh" else choice.en)
+
+
 def _rate(value: Any) -> float | None:
     percent = floor_percent(value)
     return None if percent is None else float(percent)
@@ -61,9 +68,9 @@ def _cell_rows(result: RoundResult, lang: str) -> list[dict[str, Any]]:
                 "label": " · ".join(
                     part
                     for part in (
-                        group.zh if lang == "zh" else group.en,
-                        stratum.zh if lang == "zh" else stratum.en,
-                        (band.zh if lang == "zh" else band.en) if band else "",
+                        _label(group, lang),
+                        _label(stratum, lang),
+                        _label(band, lang),
                     )
                     if part
                 ),

@@ -30,6 +30,7 @@ from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 
 from junheng.errors import InvalidInput, NotFound
 from junheng.participation.questionnaire import QuestionnaireSet, load_questionnaire_set
@@ -174,6 +175,17 @@ async def submit_answer(request: Request, token: str) -> Response:
     form = await _read_form(request)
     if form is None:
         return _simple(request, "answer.too_large", 413)
+    # The store work is blocking, so it runs in the thread pool, as sync routes do.
+    refused = await run_in_threadpool(_store_answer, request, token, form)
+    if refused is not None:
+        return refused
+    return RedirectResponse("/s/thanks", status_code=SEE_OTHER)
+
+
+def _store_answer(
+    request: Request, token: str, form: dict[str, str]
+) -> Response | None:
+    """Store the answer; return the page to show instead when it is refused."""
     with request.app.state.sessions() as session:
         try:
             surveys.submit_answers(session, token, form, date.today())
@@ -199,7 +211,7 @@ async def submit_answer(request: Request, token: str) -> Response:
             session.rollback()
             log.warning("survey answer not stored, database busy: %s", error)
             return _simple(request, "answer.busy", 503)
-    return RedirectResponse("/s/thanks", status_code=SEE_OTHER)
+    return None
 
 
 def _invalid(qset: QuestionnaireSet, group: str, form: dict[str, Any]) -> list[str]:

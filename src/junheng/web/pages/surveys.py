@@ -1,9 +1,9 @@
 """Survey pages of the education authorities: rounds, progress and results.
 
-``/surveys`` lists the rounds in the caller's scope and opens new ones;
-``/surveys/{id}`` shows a round's design, progress per cell, results with a
-chart, and the actions: issue links (a ZIP download with the Excel list and
-the QR sheets), close the round, and write the rate into the county items.
+``/surveys`` lists the rounds in the caller's scope and opens new ones.
+``/surveys/{id}`` shows a round's design, progress per cell and results with a
+chart. Its actions issue links (a ZIP download with the Excel list and the QR
+sheets), close the round, and write the rate into the county items.
 ``/surveys/{id}.json`` and ``/surveys/{id}.csv?table=NAME`` are the page's
 twins with exactly the numbers shown.
 """
