@@ -29,8 +29,6 @@ import argparse
 import asyncio
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -41,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+from bench_web import server
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -190,61 +189,6 @@ def count_stored(url: str) -> tuple[int, int]:
         uses = connection.scalar(select(func.count()).select_from(SurveyLinkUse))
     engine.dispose()
     return int(answers or 0), int(uses or 0)
-
-
-# ------------------------------------------------------------------ server
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def server(url: str, workers: int) -> Iterator[str]:
-    """Run the platform with uvicorn on 127.0.0.1; yield its base URL."""
-    port = _free_port()
-    env = {**os.environ, "JUNHENG_DATABASE_URL": url, "JUNHENG_MODE": "dev"}
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "junheng.web.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    process = subprocess.Popen(command, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx2.get(f"{base}/s/thanks", timeout=2)
-                break
-            except httpx2.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit(f"uvicorn did not start on {base}") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 # ------------------------------------------------------------------ main
