@@ -44,7 +44,7 @@ from junheng.participation.rates import (
     tally_answers,
 )
 from junheng.services import reporting
-from junheng.services.access import Principal, require_read
+from junheng.services.access import Principal, can_read, require_read
 from junheng.store.models import (
     CountyItemRecord,
     Division,
@@ -163,20 +163,7 @@ def list_rounds(session: Session, principal: Principal) -> list[SurveyRound]:
         .where(SurveyRound.division_code.startswith(principal.scope, autoescape=True))
         .order_by(SurveyRound.year.desc(), SurveyRound.id.desc())
     ).all()
-    return [
-        r
-        for r in rounds
-        if reporting.may_edit_county(principal, r.division_code)
-        or _readable(principal, r.division_code)
-    ]
-
-
-def _readable(principal: Principal, division_code: str) -> bool:
-    try:
-        require_read(principal, division_code)
-    except PermissionDenied:
-        return False
-    return True
+    return [r for r in rounds if can_read(principal, r.division_code)]
 
 
 def get_round(session: Session, principal: Principal, round_id: int) -> SurveyRound:
