@@ -31,7 +31,6 @@ import os
 import platform
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,9 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from bench_web import server
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from bench_web import bench_schema, server
+from sqlalchemy import func, select
 
 from junheng.participation.questionnaire import load_questionnaire_set
 from junheng.services import surveys
@@ -50,9 +48,6 @@ from junheng.store.db import make_engine, session_factory, upgrade
 from junheng.store.divisions import load_divisions
 from junheng.store.models import SurveyAnswer, SurveyLinkUse
 
-ADMIN_URLS = [
-    f"postgresql+psycopg://{user}@127.0.0.1:5432/test" for user in ("postgres", "root")
-]
 COUNTY = "410102"
 YEAR = 2025
 POPULATION = 1_000_000
@@ -128,23 +123,6 @@ def drive(name: str, base: str, builders: Sequence[RequestBuilder], users: int) 
 # ------------------------------------------------------------------ store
 
 
-def _admin_url() -> str:
-    for url in ADMIN_URLS:
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return url
-        except Exception:
-            continue
-        finally:
-            engine.dispose()
-    raise SystemExit(
-        "PostgreSQL at 127.0.0.1:5432 (database test) did not respond; start the "
-        "server or leave postgresql out of --backends"
-    )
-
-
 @contextmanager
 def store(backend: str) -> Iterator[str]:
     """Yield the URL of an empty store on ``backend``; remove it at the end."""
@@ -152,18 +130,8 @@ def store(backend: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    admin_url = _admin_url()
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    schema = f"junheng_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(admin_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with bench_schema() as url:
+        yield url
 
 
 def prepare_round(url: str) -> list[surveys.IssuedLink]:
