@@ -268,3 +268,32 @@ def test_pending_empty_for_school_and_public(site: Site) -> None:
     assert Api(site, "school_a").get("/reviews/pending").json() == []
     assert Api(site, "citizen").get("/reviews/pending").json() == []
     assert len(Api(site, "zhongyuan").get("/reviews/pending").json()) == 1
+
+
+def _import_csv(api: Api, row: dict[str, Any], query: str = "") -> Any:
+    text = ",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n"
+    return api.client.post(
+        f"/api/v1/imports{query}",
+        files={"file": ("schools.csv", io.BytesIO(text.encode()), "text/csv")},
+        headers=api.headers,
+    )
+
+
+def test_import_issues_in_chinese(site: Site) -> None:
+    response = _import_csv(Api(site, "zhongyuan"), school_row(primary_classes=-3))
+    assert_error(response, 422, "invalid_input")
+    (issue,) = response.json()["error"]["detail"]
+    assert issue["message"] == "值“-3”是负数"
+    assert issue["code"] == "negative"
+    assert issue["row"] == 2
+    assert issue["column"] == "primary_classes"
+
+
+def test_import_issues_in_english(site: Site) -> None:
+    response = _import_csv(
+        Api(site, "zhongyuan"), school_row(primary_classes=-3), "?lang=en"
+    )
+    assert_error(response, 422, "invalid_input")
+    (issue,) = response.json()["error"]["detail"]
+    assert issue["message"] == "value '-3' is negative"
+    assert issue["fix"] == "enter 0 or a positive number of classes (个)"

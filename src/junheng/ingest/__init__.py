@@ -27,6 +27,7 @@ from junheng.ingest.issues import (
     Issue,
     errors_in,
     format_issues,
+    in_language,
     summarize_issues,
     write_issue_report,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "ImportResult",
     "Issue",
     "format_issues",
+    "in_language",
     "list_profiles",
     "load_inputs",
     "load_profile",
@@ -178,6 +180,8 @@ def load_inputs(
         raise InputError(
             f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
             list(issues),
+            zh=f"{'、'.join(names)} 中有{summarize_issues(issues, 'zh')}；"
+            "未导入任何数据",
         )
     contexts = collected.school_contexts
     places = [
@@ -237,15 +241,8 @@ def _add_items(
 
 
 def _repeated_file_issue(path: Path) -> Issue:
-    return Issue(
-        path.name,
-        None,
-        None,
-        None,
-        None,
-        f"the file {path} is given more than once",
-        "give each file once",
-        rule="file",
+    return Issue.coded(
+        path.name, None, None, None, None, "file.repeated", path=str(path)
     )
 
 

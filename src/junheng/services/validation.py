@@ -101,6 +101,8 @@ def plausibility_issues(
     """
     issues: list[Issue] = []
 
+    # NOTE: these issues, like the store checks in junheng.services.reporting,
+    # carry no message code yet, so pages and API errors show them in English.
     def add(name: str, value: Any, message: str, fix: str, rule: str) -> None:
         text = None if value is None else str(value)
         issues.append(
@@ -250,15 +252,7 @@ def validate_school_data(
     for name in data:
         if name not in FIELDS_BY_NAME:
             issues.append(
-                ctx.issue(
-                    None,
-                    None,
-                    name,
-                    f"{name!r} is not a field of the school data",
-                    "use the field names of the Excel template (see "
-                    "`junheng template`)",
-                    "header",
-                )
+                ctx.issue(None, None, name, "header.unknown_field", {"name": name})
             )
     texts = {
         spec.name: _cell_text(data[spec.name])

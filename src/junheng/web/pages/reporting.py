@@ -8,7 +8,6 @@ The routes here only read the form, call the service, commit and render.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, is_dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -28,6 +27,7 @@ from junheng.services.access import (
 )
 from junheng.store.models import School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
+from junheng.web.errors import issue_dict
 from junheng.web.forms import (
     FIXED_FIELDS,
     display_value,
@@ -36,6 +36,7 @@ from junheng.web.forms import (
     read_form,
     version_number,
 )
+from junheng.web.i18n import Language
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import RowId, YearPath
 from junheng.web.scope import (
@@ -165,7 +166,11 @@ async def upload(
             return render(
                 request,
                 "reporting/upload_result.html",
-                {"error": error, "issues": _issue_rows(error), "records": []},
+                {
+                    "error": error,
+                    "issues": issue_rows(error, language_of(request)),
+                    "records": [],
+                },
                 status_code=int(error.status),
             )
     return render(
@@ -452,7 +457,7 @@ def _form_page(
             "values": form_values,
             "editable": editable,
             "error": error,
-            "issues": _issue_rows(error),
+            "issues": issue_rows(error, language_of(request)),
             "returned_comment": returned,
             "saved": request.query_params.get("saved"),
             "lang": language_of(request),
@@ -508,6 +513,7 @@ def _latest_year(session: Session) -> int:
     return latest if latest is not None else date.today().year - 1
 
 
-def _issue_rows(error: object) -> list[dict[str, object]]:
+def issue_rows(error: object, lang: Language) -> list[dict[str, object]]:
+    """Return the issues of ``error`` as table rows worded in ``lang``."""
     issues = getattr(error, "issues", None) or []
-    return [asdict(i) for i in issues if is_dataclass(i) and not isinstance(i, type)]
+    return [issue_dict(issue, lang) for issue in issues]
