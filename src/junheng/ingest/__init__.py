@@ -24,6 +24,7 @@ from junheng.ingest.county_items import (
 )
 from junheng.ingest.issues import (
     CELL_RULES,
+    CROSS_COLUMN_RULES,
     Issue,
     errors_in,
     format_issues,
@@ -67,19 +68,6 @@ __all__ = [
     "write_issue_report",
     "write_template",
 ]
-
-
-CROSS_COLUMN_RULES: frozenset[str] = frozenset(
-    {
-        "above_total",
-        "teachers_without_students",
-        "section_not_in_type",
-        "senior_students_type",
-        "no_students",
-        "combined_one_section",
-    }
-)
-"""Rules that compare several columns of a row (see :data:`issues.RULES`)."""
 
 
 @dataclass

@@ -57,6 +57,19 @@ RULES: frozenset[str] = frozenset(
 )
 """Ids of the import checks, as found in :attr:`Issue.rule`."""
 
+CROSS_COLUMN_RULES: frozenset[str] = frozenset(
+    {
+        "above_total",
+        "teachers_without_students",
+        "section_not_in_type",
+        "senior_students_type",
+        "no_students",
+        "combined_one_section",
+    }
+)
+"""Rules that compare several columns of a row. A header error leaves a column
+unmapped, so these checks are not reported next to one."""
+
 CELL_RULES: frozenset[str] = frozenset({"cell_error", "formula_no_value"})
 """Rules of Excel cells whose value cannot be read (an error value, or a formula
 saved without its result)."""

@@ -322,6 +322,18 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "use the field names of the Excel template (see `junheng template`)",
         ),
     },
+    "header.unknown_field_close": {
+        "zh": (
+            "“{name}”不是学校数据的字段",
+            "是否应为“{suggestion}”？"
+            "请使用 Excel 模板的字段名（见 `junheng template`）",
+        ),
+        "en": (
+            "{name!r} is not a field of the school data",
+            "did you mean {suggestion!r}? Use the field names of the Excel template "
+            "(see `junheng template`)",
+        ),
+    },
     "profile_column.column": {
         "zh": (
             "导入配置 {profile} 使用的列“{column}”（columns.{name}）不在文件中",
