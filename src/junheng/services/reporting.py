@@ -52,7 +52,7 @@ from junheng.services.completeness import (
     completeness,
     set_deadline,
 )
-from junheng.services.records import bump_data_generation
+from junheng.services.records import bump_data_generation, county_published
 from junheng.services.statuses import status_name
 from junheng.services.validation import (
     FORM_SOURCE,
@@ -621,6 +621,7 @@ def _store_school_row(
     )
     if current is not None and current.data == row:
         return current
+    published = county_published(session, division, year)
     _create_school(session, principal, row)
     record = SchoolRecord(
         school_code=code,
@@ -634,7 +635,12 @@ def _store_school_row(
         comment=comment,
     )
     after = {"school_code": code, "year": year, "data": row}
-    return _add_version(session, principal, SCHOOL_RECORD, current, record, after)
+    stored = _add_version(session, principal, SCHOOL_RECORD, current, record, after)
+    if published:
+        # The new draft takes the county-year out of the published set, and
+        # the public results are cached per data generation.
+        bump_data_generation(session)
+    return stored
 
 
 def versions(
@@ -788,6 +794,7 @@ def _store_county_items(
     )
     if current is not None and current.data == entries:
         return current
+    published = county_published(session, division_code, year)
     record = CountyItemRecord(
         division_code=division_code,
         year=year,
@@ -800,7 +807,10 @@ def _store_county_items(
         comment=comment,
     )
     after = {"division_code": division_code, "year": year, "data": entries}
-    return _add_version(session, principal, COUNTY_ITEMS, current, record, after)
+    stored = _add_version(session, principal, COUNTY_ITEMS, current, record, after)
+    if published:
+        bump_data_generation(session)
+    return stored
 
 
 # ---------------------------------------------------------------------------
