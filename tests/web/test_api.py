@@ -166,7 +166,8 @@ def test_import_file(site: Site) -> None:
         headers=api.headers,
     )
     assert response.status_code == 201, response.text
-    assert response.json()[0]["school_code"] == SCHOOL_A
+    assert response.json()["records"][0]["school_code"] == SCHOOL_A
+    assert response.json()["warnings"] == []
 
 
 def test_chain_through_api_with_return_and_reopen(site: Site) -> None:
@@ -297,3 +298,39 @@ def test_import_issues_in_english(site: Site) -> None:
     (issue,) = response.json()["error"]["detail"]
     assert issue["message"] == "value '-3' is negative"
     assert issue["fix"] == "enter 0 or a positive number of classes (个)"
+
+
+EMPTY_SCHOOL = {
+    name: 0
+    for name in (
+        "primary_students",
+        "primary_classes",
+        "primary_max_class_size",
+        "primary_teachers",
+        "primary_teachers_above_required_degree",
+        "primary_backbone_teachers",
+        "primary_pe_art_teachers",
+        "primary_teachers_intermediate_title",
+    )
+}
+"""A school without students or teachers: imported with a no_students warning."""
+
+
+def test_import_returns_warnings(site: Site) -> None:
+    response = _import_csv(Api(site, "zhongyuan"), school_row(**EMPTY_SCHOOL))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["records"][0]["status"] == "draft"
+    (warning,) = body["warnings"]
+    assert warning["severity"] == "warning"
+    assert warning["rule"] == "no_students"
+    assert warning["row"] == 2
+    assert warning["message"].startswith("学校各学段都没有在校生")
+
+
+def test_import_warnings_in_english(site: Site) -> None:
+    response = _import_csv(
+        Api(site, "zhongyuan"), school_row(**EMPTY_SCHOOL), "?lang=en"
+    )
+    (warning,) = response.json()["warnings"]
+    assert warning["message"].startswith("the school has no students")

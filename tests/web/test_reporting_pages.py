@@ -430,3 +430,27 @@ def test_upload_issues_in_english(site: Site) -> None:
     assert response.status_code == 422
     assert "value &#39;-3&#39; is negative" in response.text
     assert "值“-3”" not in response.text
+
+
+def test_upload_shows_warnings(site: Site) -> None:
+    empty = school_row(
+        primary_students=0,
+        primary_classes=0,
+        primary_max_class_size=0,
+        primary_teachers=0,
+        primary_teachers_above_required_degree=0,
+        primary_backbone_teachers=0,
+        primary_pe_art_teachers=0,
+        primary_teachers_intermediate_title=0,
+    )
+    response = post_form(
+        site.client("school_a"),
+        "/reporting/upload",
+        {},
+        files={"file": ("学校数据.csv", csv_bytes(empty), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    assert "已导入 1 条记录" in response.text
+    assert 'id="upload-warnings"' in response.text
+    assert "数据已导入，但有 1 条警告" in response.text
+    assert "学校各学段都没有在校生" in response.text

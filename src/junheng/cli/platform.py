@@ -26,6 +26,7 @@ from junheng.cli import (
     Language,
     _console,
     _fail,
+    _print_warnings,
     errors_report_option,
     import_errors,
     lang_option,
@@ -406,7 +407,7 @@ def import_file(
     printed and saved to --errors-report.
     """
     from junheng.services.accounts import find_user, principal_for
-    from junheng.services.reporting import import_school_file
+    from junheng.services.reporting import import_school_data
 
     with import_errors(errors_report, lang), _transaction(url) as session:
         account = find_user(session, username)
@@ -416,9 +417,11 @@ def import_file(
             )
         principal = principal_for(account, session)
         with _progress(f"导入 / importing {file.name}") as report:
-            stored = import_school_file(
+            imported = import_school_data(
                 session, principal, file, profile=profile, progress=report
             )
+    stored = imported.records
+    _print_warnings(imported.warnings, _console(), limit=None, lang=lang)
     _console().print(
         f"已导入：{file.name} 中的 {len(stored)} 条学校记录，以 {username} 的身份"
         "保存为草稿，请提交审核"

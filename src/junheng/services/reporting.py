@@ -76,11 +76,13 @@ from junheng.store.models import (
 __all__ = [
     "CompletenessRow",
     "FieldChange",
+    "ImportedFile",
     "compare",
     "completeness",
     "county_record",
     "county_versions",
     "edit_school",
+    "import_school_data",
     "import_school_file",
     "master_changes",
     "may_edit_county",
@@ -1035,6 +1037,15 @@ def pending_county_reviews(
 # File import
 
 
+@dataclass(frozen=True)
+class ImportedFile:
+    """The outcome of an import: the stored versions and the warnings found."""
+
+    records: list[SchoolRecord]
+    warnings: list[Issue]
+    """Problems that did not stop the import, such as a school without students."""
+
+
 def import_school_file(
     session: Session,
     principal: Principal,
@@ -1043,6 +1054,20 @@ def import_school_file(
     profile: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[SchoolRecord]:
+    """Import a file as :func:`import_school_data` does; return the versions."""
+    return import_school_data(
+        session, principal, path, profile=profile, progress=progress
+    ).records
+
+
+def import_school_data(
+    session: Session,
+    principal: Principal,
+    path: Path,
+    *,
+    profile: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportedFile:
     """Import a file of school rows (and county items, if any) as new drafts.
 
     The file is read and checked by :func:`junheng.ingest.load_inputs`. Then
@@ -1050,7 +1075,8 @@ def import_school_file(
     and belong to a school-year that is not under review or approved. If any
     check fails, :class:`InvalidInput` lists every problem and nothing is
     stored. A row identical to the current version keeps that version.
-    ``progress`` is called with the rows stored so far and the total.
+    ``progress`` is called with the rows stored so far and the total. Returns
+    the versions and the import's warnings.
     """
     from junheng.ingest import load_inputs
 
@@ -1098,7 +1124,7 @@ def import_school_file(
         )
         if progress is not None:
             progress(done, total)
-    return records
+    return ImportedFile(records, list(result.warnings))
 
 
 def _county_entries(frame: Any) -> dict[tuple[str, int], dict[str, dict[str, Any]]]:

@@ -194,6 +194,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "upload.file": ("文件", "File"),
     "upload.submit": ("上传并导入", "Upload and import"),
     "upload.nothing_imported": ("未导入任何数据。", "Nothing was imported."),
+    "upload.warnings": (
+        "数据已导入，但有 {count} 条警告，请核对：",
+        "The data were imported with {count} warnings; please check them:",
+    ),
     "upload.done": (
         "已导入 {count} 条记录（草稿）。",
         "{count} records imported as drafts.",

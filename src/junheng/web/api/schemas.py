@@ -54,6 +54,28 @@ class RecordSummary(_FromAttributes):
     comment: str | None
 
 
+class ImportIssueOut(BaseModel):
+    """A problem found in an imported file, worded in the request language."""
+
+    file: str
+    sheet: str | None
+    row: int | None = Field(description="Row as the user sees it; the header is 1.")
+    column: str | None
+    value: str | None
+    message: str
+    fix: str
+    severity: Literal["error", "warning"]
+    rule: str
+    code: str = Field(description="Message code (see docs/import.md).")
+
+
+class ImportOut(BaseModel):
+    """The versions an import stored and the warnings that did not stop it."""
+
+    records: list[RecordSummary]
+    warnings: list[ImportIssueOut]
+
+
 class RecordOut(RecordSummary):
     """One version of a school's data, with the canonical fields."""
 

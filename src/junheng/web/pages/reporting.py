@@ -159,7 +159,7 @@ async def upload(
     """Import an uploaded Excel or CSV file, all or nothing."""
     async with saved_upload(file) as path:
         try:
-            records = reporting.import_school_file(session, principal, path)
+            imported = reporting.import_school_data(session, principal, path)
             session.commit()
         except InputError as error:
             session.rollback()
@@ -173,10 +173,15 @@ async def upload(
                 },
                 status_code=int(error.status),
             )
+    lang = language_of(request)
     return render(
         request,
         "reporting/upload_result.html",
-        {"error": None, "issues": [], "records": records},
+        {
+            "error": None,
+            "issues": [w.as_dict(lang) for w in imported.warnings],
+            "records": imported.records,
+        },
     )
 
 
