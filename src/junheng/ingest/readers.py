@@ -532,9 +532,8 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
             if hidden and not named:
                 continue
             wanted.append((meta.name, hidden))
-        # NOTE: .xls (BIFF) workbooks are not scanned, so an error cell or a
-        # formula without a result in one is not reported. calamine reads them,
-        # because fastexcel's row numbers need the scan.
+        # calamine reads .xls (BIFF) workbooks, because fastexcel's row
+        # numbers need the scan of the sheet XML, which only .xlsx files have.
         scanned: Future[dict[str, SheetScan]] | None = None
         fast_reader: fastexcel.ExcelReader | None = None
         if path.suffix.lower() in ZIP_EXCEL_SUFFIXES:
@@ -558,14 +557,73 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
             ):
                 sheets[index] = _load_sheet(workbook, sheet.name, options)
                 sheets[index].hidden = sheet.hidden
+        found = {name: scan.problems for name, scan in scans.items()}
+        if path.suffix.lower() == ".xls":
+            found = _xls_error_cells(path, workbook, [name for name, _ in wanted])
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
-    if scanned is not None:
-        found = {name: scan.problems for name, scan in scans.items()}
-        issues += _unreadable_cell_issues(file, sheets, found)
+    issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
     return tables, issues + table_issues
+
+
+EXCEL_ERROR_VALUES: dict[str, str] = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+"""calamine's names of the Excel error values, and the values as Excel shows them."""
+
+_CELL_ERROR_DETAIL = re.compile(r"'Error\((\w+)\)'")
+
+
+def _xls_error_cells(
+    path: Path, workbook: python_calamine.CalamineWorkbook, names: Sequence[str]
+) -> dict[str, list[CellProblem]]:
+    """Return the cells of an .xls workbook that contain an Excel error value.
+
+    python-calamine reads an error cell as an empty string. fastexcel
+    (0.21) reads the sheet as text and reports each error cell that it cannot
+    convert, such as ``Expected string but got 'Error(Div0)'``, at a position
+    relative to calamine's range of cells, which starts at ``sheet.start``.
+    """
+    # NOTE: a formula saved without its result is not found in .xls files.
+    # Excel always saves the result; the scripts that omit it write .xlsx.
+    try:
+        reader = fastexcel.read_excel(path)
+    except fastexcel.FastExcelError:
+        return {}
+    found: dict[str, list[CellProblem]] = {}
+    for name in names:
+        start = workbook.get_sheet_by_name(name).start
+        if start is None:
+            continue
+        try:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+            _, errors = sheet.to_arrow_with_errors()
+        except fastexcel.FastExcelError:
+            continue
+        if errors is None:
+            continue
+        problems: list[CellProblem] = []
+        for error in errors.errors:
+            match = _CELL_ERROR_DETAIL.search(error.detail)
+            if match is None:
+                continue
+            kind = match.group(1)
+            text = EXCEL_ERROR_VALUES.get(kind, f"#{kind.upper()}")
+            row, column = error.position
+            problems.append(
+                CellProblem(row + start[0], column + start[1], "error", text)
+            )
+        found[name] = problems
+    return found
 
 
 class _EmptyColumnFilter(logging.Filter):
