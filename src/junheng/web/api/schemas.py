@@ -37,6 +37,17 @@ class SchoolOut(_FromAttributes):
     location: str | None
 
 
+class SchoolEditIn(BaseModel):
+    """New master values of a school; fields left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    school_name: str | None = Field(None, min_length=1, max_length=200)
+    school_type: str | None = Field(None, description="A school type of the template.")
+    ownership: str | None = Field(None, description="公办 or 民办.")
+    location: str | None = Field(None, description="城区, 镇区 or 乡村.")
+
+
 class RecordSummary(_FromAttributes):
     """One version of a school's data for a school year, without the data."""
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from junheng.errors import Conflict, InputError, InvalidInput, JunhengError, NotFound
+from junheng.ingest.schema import FIELDS_BY_NAME
 from junheng.services import reporting
 from junheng.services.access import (
     ADMINISTRATIONS,
@@ -24,6 +25,7 @@ from junheng.services.access import (
     Role,
     can_review,
     can_write,
+    covers,
 )
 from junheng.store.models import School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
@@ -74,8 +76,23 @@ def school_page(
     request: Request, principal: CurrentPrincipal, session: DbSession, school_code: str
 ) -> Response:
     """Show a school's years, their current status and the upload form."""
+    return _school_page(request, principal, session, school_code)
+
+
+def _school_page(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    school_code: str,
+    error: JunhengError | None = None,
+) -> Response:
     school = _school_or_new(session, principal, school_code)
     records = current_records(session, school.code)
+    may_edit = (
+        principal.role in ADMINISTRATIONS
+        and covers(principal.scope, school.division_code)
+        and session.get(School, school.code) is not None
+    )
     return render(
         request,
         "reporting/school.html",
@@ -84,7 +101,45 @@ def school_page(
             "records": records,
             "can_write": can_write(principal, school.division_code, school.code),
             "open_years": _open_years(records),
+            "may_edit_master": may_edit,
+            "master_choices": {
+                name: FIELDS_BY_NAME[name].choices
+                for name in ("school_type", "ownership", "location")
+            },
+            "master_saved": request.query_params.get("master") == "saved",
+            "error": error,
+            "issues": issue_rows(error, language_of(request)),
         },
+        status_code=int(error.status) if error is not None else 200,
+    )
+
+
+@router.post("/reporting/{school_code}/master")
+def edit_master(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    school_code: str,
+    school_name: Annotated[str, Form()],
+    school_type: Annotated[str, Form()],
+    ownership: Annotated[str, Form()],
+    location: Annotated[str, Form()] = "",
+) -> Response:
+    """Change the school's name, type, ownership and location (authorities)."""
+    values = {
+        "school_name": school_name.strip(),
+        "school_type": school_type,
+        "ownership": ownership,
+        "location": location or None,
+    }
+    try:
+        reporting.edit_school(session, principal, school_code, values)
+        session.commit()
+    except InputError as error:
+        session.rollback()
+        return _school_page(request, principal, session, school_code, error)
+    return RedirectResponse(
+        f"/reporting/{school_code}?master=saved", status_code=SEE_OTHER
     )
 
 
