@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from web.site import (
+    EMPTY_SECTION,
     SCHOOL_A,
     SCHOOL_B,
     SCHOOL_J,
@@ -300,24 +301,8 @@ def test_import_issues_in_english(site: Site) -> None:
     assert issue["fix"] == "enter 0 or a positive number of classes (个)"
 
 
-EMPTY_SCHOOL = {
-    name: 0
-    for name in (
-        "primary_students",
-        "primary_classes",
-        "primary_max_class_size",
-        "primary_teachers",
-        "primary_teachers_above_required_degree",
-        "primary_backbone_teachers",
-        "primary_pe_art_teachers",
-        "primary_teachers_intermediate_title",
-    )
-}
-"""A school without students or teachers: imported with a no_students warning."""
-
-
 def test_import_returns_warnings(site: Site) -> None:
-    response = _import_csv(Api(site, "zhongyuan"), school_row(**EMPTY_SCHOOL))
+    response = _import_csv(Api(site, "zhongyuan"), school_row(**EMPTY_SECTION))
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["records"][0]["status"] == "draft"
@@ -330,7 +315,7 @@ def test_import_returns_warnings(site: Site) -> None:
 
 def test_import_warnings_in_english(site: Site) -> None:
     response = _import_csv(
-        Api(site, "zhongyuan"), school_row(**EMPTY_SCHOOL), "?lang=en"
+        Api(site, "zhongyuan"), school_row(**EMPTY_SECTION), "?lang=en"
     )
     (warning,) = response.json()["warnings"]
     assert warning["message"].startswith("the school has no students")

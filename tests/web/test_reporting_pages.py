@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from web.site import (
+    EMPTY_SECTION,
     SCHOOL_A,
     SCHOOL_B,
     SCHOOL_J,
@@ -433,16 +434,7 @@ def test_upload_issues_in_english(site: Site) -> None:
 
 
 def test_upload_shows_warnings(site: Site) -> None:
-    empty = school_row(
-        primary_students=0,
-        primary_classes=0,
-        primary_max_class_size=0,
-        primary_teachers=0,
-        primary_teachers_above_required_degree=0,
-        primary_backbone_teachers=0,
-        primary_pe_art_teachers=0,
-        primary_teachers_intermediate_title=0,
-    )
+    empty = school_row(**EMPTY_SECTION)
     response = post_form(
         site.client("school_a"),
         "/reporting/upload",

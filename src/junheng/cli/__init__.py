@@ -160,8 +160,8 @@ def _print_warnings(
     """Print the first ``limit`` import warnings (all when ``None``) in ``lang``."""
     from junheng.ingest.issues import format_issues
 
-    shown = warnings if limit is None else warnings[:limit]
-    text = format_issues(shown, limit=len(shown), lang=lang)
+    printed = warnings if limit is None else warnings[:limit]
+    text = format_issues(printed, limit=len(printed), lang=lang)
     if text:
         console.print(text, highlight=False, markup=False)
     if limit is not None and len(warnings) > limit:

@@ -89,6 +89,12 @@ REPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
 """Columns of the error report: issue attribute, Chinese and English title."""
 
 REPORT_SHEETS: dict[Language, str] = {"zh": "错误报告", "en": "error report"}
+LOCATION_WORDS: dict[Language, tuple[str, str, str, str]] = {
+    "zh": ("工作表 {}", "第 {} 行", "列 {}", "，"),
+    "en": ("sheet {}", "row {}", "column {}", ", "),
+}
+"""Templates of the sheet, row and column of a location, and their separator."""
+
 SEVERITY_LABELS: dict[Language, dict[str, str]] = {
     "zh": {"error": "错误", "warning": "警告"},
     "en": {"error": "error", "warning": "warning"},
@@ -170,23 +176,15 @@ class Issue:
 
     def location_in(self, lang: Language) -> str:
         """Return where the problem is, in ``lang``."""
-        if lang == "zh":
-            parts = [self.file]
-            if self.sheet is not None:
-                parts.append(f"工作表 {self.sheet}")
-            if self.row is not None:
-                parts.append(f"第 {self.row} 行")
-            if self.column is not None:
-                parts.append(f"列 {self.column}")
-            return "，".join(parts)
+        sheet, row, column, separator = LOCATION_WORDS[lang]
         parts = [self.file]
         if self.sheet is not None:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(sheet.format(self.sheet))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(row.format(self.row))
         if self.column is not None:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
+            parts.append(column.format(self.column))
+        return separator.join(parts)
 
     def as_dict(self, lang: Language = "en") -> dict[str, Any]:
         """Return the issue as a JSON-ready mapping, worded in ``lang``.
@@ -243,11 +241,11 @@ def format_issues(
 
 
 def _issue_line(issue: Issue, lang: Language) -> str:
-    shown = issue.in_language(lang)
+    worded = issue.in_language(lang)
     if lang == "zh":
-        text = f"{shown.location_in(lang)}：{shown.message}；{shown.fix}"
+        text = f"{worded.location_in(lang)}：{worded.message}；{worded.fix}"
         return f"警告：{text}" if issue.severity == "warning" else text
-    return f"warning: {shown}" if issue.severity == "warning" else str(shown)
+    return f"warning: {worded}" if issue.severity == "warning" else str(worded)
 
 
 def summarize_issues(issues: Sequence[Issue], lang: Language = "en") -> str:

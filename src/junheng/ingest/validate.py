@@ -277,25 +277,12 @@ def _unknown_header_issue(
     ctx: TableContext, header: str, fields: Sequence[Field]
 ) -> Issue:
     suggestion = _suggest(header, fields)
+    code = "header.unknown" if suggestion is None else "header.unknown_close"
+    wording: dict[str, Any] = {"header": header}
     if suggestion is not None:
-        return Issue.coded(
-            ctx.file,
-            ctx.sheet,
-            ctx.header_row,
-            header,
-            header,
-            "header.unknown_close",
-            header=header,
-            suggestion=suggestion,
-        )
+        wording["suggestion"] = suggestion
     return Issue.coded(
-        ctx.file,
-        ctx.sheet,
-        ctx.header_row,
-        header,
-        header,
-        "header.unknown",
-        header=header,
+        ctx.file, ctx.sheet, ctx.header_row, header, header, code, **wording
     )
 
 

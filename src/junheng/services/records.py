@@ -126,10 +126,11 @@ def data_generation(session: Session) -> int:
 
 
 def county_published(session: Session, division_code: str, year: int) -> bool:
-    """Return whether the public sees the county-year ``division_code``, ``year``.
+    """Return whether the county-year ``division_code``, ``year`` is published.
 
-    It does when it has a current school record and every current school record
-    and its current county-item record, if any, are approved (final).
+    It is when it has a current school record and every current school record
+    and its current county-item record, if any, are approved (final). Public
+    visitors read the results of published county-years only.
     """
     statuses = session.scalars(
         select(SchoolRecord.status)

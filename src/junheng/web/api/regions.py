@@ -78,7 +78,7 @@ def edit_school(
     """Change a school's name, type, ownership or location; audited.
 
     Only an education authority whose scope covers the school may do this
-    (403 otherwise). A value the import rejects answers 422 with the issues.
+    (403 otherwise). A value the import rejects gets 422 with the issues.
     """
     values = body.model_dump(exclude_unset=True)
     school = reporting.edit_school(session, principal, code, values)
