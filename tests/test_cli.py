@@ -171,3 +171,38 @@ def test_lazy_command_runs(runner: CliRunner) -> None:
     result = runner.invoke(main, ["db", "--help"])
     assert result.exit_code == 0, result.output
     assert "database" in result.output
+
+
+def test_validate_prints_chinese_by_default(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    result = runner.invoke(main, ["validate", str(source), "--errors-report", "e.json"])
+    assert result.exit_code == 3
+    assert "值“-5”是负数" in result.output
+    assert "未导入任何数据" in result.output
+    report = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    assert report["lang"] == "zh"
+    assert report["issues"][0]["message"] == "值“-5”是负数"
+
+
+def test_validate_prints_english(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    result = runner.invoke(
+        main, ["validate", str(source), "--lang", "en", "--errors-report", "e.json"]
+    )
+    assert result.exit_code == 3
+    assert "value '-5' is negative" in result.output
+    assert "Nothing was imported" in result.output
+    assert "值“-5”" not in result.output
+    report = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    assert report["issues"][0]["message"] == "value '-5' is negative"
+
+
+def test_evaluate_errors_follow_lang(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    result = runner.invoke(
+        main, ["evaluate", str(source), "--lang", "en", "--errors-report", "e.json"]
+    )
+    assert result.exit_code == 3
+    report = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    assert report["lang"] == "en"
+    assert report["issues"][0]["fix"] == "enter 0 or a positive number of students (人)"

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from dash.conftest import Site
-from dash.dashdata import WEAK_SCHOOL, ZHONGYUAN, finish_weak_school
+from dash.dashdata import (
+    ERQI,
+    WEAK_SCHOOL,
+    ZHONGYUAN,
+    finish_weak_school,
+    passing_items,
+    save_school,
+)
+from factories import primary_school
 
-from junheng.services import records
+from junheng.services import records, reporting
+from junheng.services.access import SYSTEM
 from junheng.web.dash_support import StoreSource
 
 
@@ -78,3 +87,42 @@ def test_store_source_published_counties(site: Site) -> None:
         assert source.years() == [2023, 2024]
         assert source.published_counties(2024) == {"410103"}
         assert source.published_counties(2023) == {ZHONGYUAN}
+
+
+def test_new_draft_unpublishes_county(site: Site) -> None:
+    # 二七区 2024 has two schools, both approved by the province: published.
+    assert site.get(f"/dash/2024/county/{ERQI}").status_code == 200
+    row = primary_school(13, division_code=ERQI, year=2024)
+    with site.database.sessions() as session:
+        before = records.data_generation(session)
+        assert records.county_published(session, ERQI, 2024)
+        save_school(session, row)
+        assert not records.county_published(session, ERQI, 2024)
+        assert records.data_generation(session) == before + 1
+        session.commit()
+    assert site.get(f"/dash/2024/county/{ERQI}").status_code == 404
+    # The county staff still see the county, with the draft left out.
+    assert site.get(f"/dash/2024/county/{ERQI}.json", "erqi").status_code == 200
+
+
+def test_draft_in_unpublished_county_no_bump(site: Site) -> None:
+    # 中原区 2024 has a school approved only by the county: not published, so
+    # a further draft changes nothing the public sees.
+    row = primary_school(14, year=2024)
+    with site.database.sessions() as session:
+        before = records.data_generation(session)
+        assert not records.county_published(session, ZHONGYUAN, 2024)
+        save_school(session, row)
+        assert records.data_generation(session) == before
+        session.commit()
+
+
+def test_first_county_items_unpublish(site: Site) -> None:
+    # 二七区 2024 has no county items yet; their first draft is not final.
+    with site.database.sessions() as session:
+        before = records.data_generation(session)
+        reporting.save_county_items(session, SYSTEM, ERQI, 2024, passing_items(), None)
+        assert not records.county_published(session, ERQI, 2024)
+        assert records.data_generation(session) == before + 1
+        session.commit()
+    assert site.get(f"/dash/2024/county/{ERQI}").status_code == 404

@@ -43,3 +43,13 @@ def test_cross_column_checks_without_header_error(tmp_path: Path) -> None:
     result = load_inputs([_file(tmp_path, "小学在校生数", 3)])
     assert result.schools.height == 3
     assert [p[2] for p in result.school_places] == [2, 3, 4]
+
+
+def test_misspelled_header_asks_in_chinese(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_inputs([_file(tmp_path, "小学学生人数", 2)])
+    (issue,) = caught.value.issues
+    assert issue.code == "header.unknown_close"  # type: ignore[attr-defined]
+    chinese = issue.in_language("zh")  # type: ignore[attr-defined]
+    assert chinese.message == "无法识别的列标题“小学学生人数”"
+    assert chinese.fix.startswith("是否应为“小学在校生数（人）”？")

@@ -47,6 +47,22 @@ USERS: dict[str, tuple[Role, str, str | None]] = {
     "citizen": (Role.PUBLIC, "", None),
 }
 
+EMPTY_SECTION = {
+    name: 0
+    for name in (
+        "primary_students",
+        "primary_classes",
+        "primary_max_class_size",
+        "primary_teachers",
+        "primary_teachers_above_required_degree",
+        "primary_backbone_teachers",
+        "primary_pe_art_teachers",
+        "primary_teachers_intermediate_title",
+    )
+}
+"""Changes that leave a primary school without students or teachers, which the
+import accepts with a no_students warning."""
+
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from web.site import (
+    EMPTY_SECTION,
     SCHOOL_A,
     SCHOOL_B,
     SCHOOL_J,
@@ -166,7 +167,8 @@ def test_import_file(site: Site) -> None:
         headers=api.headers,
     )
     assert response.status_code == 201, response.text
-    assert response.json()[0]["school_code"] == SCHOOL_A
+    assert response.json()["records"][0]["school_code"] == SCHOOL_A
+    assert response.json()["warnings"] == []
 
 
 def test_chain_through_api_with_return_and_reopen(site: Site) -> None:
@@ -268,3 +270,52 @@ def test_pending_empty_for_school_and_public(site: Site) -> None:
     assert Api(site, "school_a").get("/reviews/pending").json() == []
     assert Api(site, "citizen").get("/reviews/pending").json() == []
     assert len(Api(site, "zhongyuan").get("/reviews/pending").json()) == 1
+
+
+def _import_csv(api: Api, row: dict[str, Any], query: str = "") -> Any:
+    text = ",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n"
+    return api.client.post(
+        f"/api/v1/imports{query}",
+        files={"file": ("schools.csv", io.BytesIO(text.encode()), "text/csv")},
+        headers=api.headers,
+    )
+
+
+def test_import_issues_in_chinese(site: Site) -> None:
+    response = _import_csv(Api(site, "zhongyuan"), school_row(primary_classes=-3))
+    assert_error(response, 422, "invalid_input")
+    (issue,) = response.json()["error"]["detail"]
+    assert issue["message"] == "值“-3”是负数"
+    assert issue["code"] == "negative"
+    assert issue["row"] == 2
+    assert issue["column"] == "primary_classes"
+
+
+def test_import_issues_in_english(site: Site) -> None:
+    response = _import_csv(
+        Api(site, "zhongyuan"), school_row(primary_classes=-3), "?lang=en"
+    )
+    assert_error(response, 422, "invalid_input")
+    (issue,) = response.json()["error"]["detail"]
+    assert issue["message"] == "value '-3' is negative"
+    assert issue["fix"] == "enter 0 or a positive number of classes (个)"
+
+
+def test_import_returns_warnings(site: Site) -> None:
+    response = _import_csv(Api(site, "zhongyuan"), school_row(**EMPTY_SECTION))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["records"][0]["status"] == "draft"
+    (warning,) = body["warnings"]
+    assert warning["severity"] == "warning"
+    assert warning["rule"] == "no_students"
+    assert warning["row"] == 2
+    assert warning["message"].startswith("学校各学段都没有在校生")
+
+
+def test_import_warnings_in_english(site: Site) -> None:
+    response = _import_csv(
+        Api(site, "zhongyuan"), school_row(**EMPTY_SECTION), "?lang=en"
+    )
+    (warning,) = response.json()["warnings"]
+    assert warning["message"].startswith("the school has no students")

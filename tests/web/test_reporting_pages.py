@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from web.site import (
+    EMPTY_SECTION,
     SCHOOL_A,
     SCHOOL_B,
     SCHOOL_J,
@@ -403,3 +404,45 @@ def test_completeness_defaults_to_latest_year(site: Site) -> None:
     page = site.client("henan").get("/completeness")
     assert page.status_code == 200
     assert f"{YEAR} 学年" in page.text
+
+
+def _upload_negative_classes(client: TestClient, path: str) -> Any:
+    bad = school_row(SCHOOL_A, primary_classes="-3")
+    return post_form(
+        client,
+        path,
+        {},
+        files={"file": ("schools.csv", csv_bytes(bad), "text/csv")},
+    )
+
+
+def test_upload_issues_in_chinese(site: Site) -> None:
+    response = _upload_negative_classes(site.client("school_a"), "/reporting/upload")
+    assert response.status_code == 422
+    assert "值“-3”是负数" in response.text
+    assert "请填写 0 或以个计的正数" in response.text
+    assert "is negative" not in response.text
+
+
+def test_upload_issues_in_english(site: Site) -> None:
+    response = _upload_negative_classes(
+        site.client("school_a"), "/reporting/upload?lang=en"
+    )
+    assert response.status_code == 422
+    assert "value &#39;-3&#39; is negative" in response.text
+    assert "值“-3”" not in response.text
+
+
+def test_upload_shows_warnings(site: Site) -> None:
+    empty = school_row(**EMPTY_SECTION)
+    response = post_form(
+        site.client("school_a"),
+        "/reporting/upload",
+        {},
+        files={"file": ("学校数据.csv", csv_bytes(empty), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    assert "已导入 1 条记录" in response.text
+    assert 'id="upload-warnings"' in response.text
+    assert "数据已导入，但有 1 条警告" in response.text
+    assert "学校各学段都没有在校生" in response.text

@@ -10,16 +10,22 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 import click
 import polars as pl
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from junheng import __version__
 from junheng.errors import InputError, JunhengError
+
+if TYPE_CHECKING:
+    from junheng.ingest.issues import Issue
+
+Language = Literal["zh", "en"]
 
 log = logging.getLogger("junheng")
 FORMATS = ("table", "json", "xlsx", "html")
@@ -53,33 +59,35 @@ def _fail(error: JunhengError) -> None:
     raise SystemExit(error.exit_code)
 
 
-def _report_input_error(error: InputError, report_path: Path) -> None:
+def _report_input_error(error: InputError, report_path: Path, lang: Language) -> None:
     from junheng.ingest.issues import format_issues, write_issue_report
 
     console = _console()
-    console.print(f"[bold red]{error}[/]", highlight=False)
-    written = write_issue_report(error.issues, report_path)  # type: ignore[arg-type]
-    text = format_issues(error.issues, report=written)  # type: ignore[arg-type]
+    console.print(f"[bold red]{escape(error.message(lang))}[/]", highlight=False)
+    issues: list[Issue] = error.issues  # type: ignore[assignment]
+    written = write_issue_report(issues, report_path, lang)
+    text = format_issues(issues, report=written, lang=lang)
     console.print(text, highlight=False, markup=False)
-    console.print(
-        f"全部问题已写入 / all issues written to: {written}. 未导入任何数据 / "
-        "nothing was imported.",
-        highlight=False,
-    )
+    if lang == "zh":
+        done = f"全部问题已写入 {written}。未导入任何数据。"
+    else:
+        done = f"All issues written to {written}. Nothing was imported."
+    console.print(done, highlight=False, markup=False)
     raise SystemExit(error.exit_code)
 
 
 @contextmanager
-def import_errors(errors_report: Path) -> Iterator[None]:
+def import_errors(errors_report: Path, lang: Language = "zh") -> Iterator[None]:
     """Report an error of an import and exit non-zero.
 
-    Input errors with issues are printed and written to ``errors_report``.
+    Input errors with issues are printed in ``lang`` and written to
+    ``errors_report``.
     """
     try:
         yield
     except InputError as error:
         if error.issues:
-            _report_input_error(error, errors_report)
+            _report_input_error(error, errors_report, lang)
         _fail(error)
     except JunhengError as error:
         _fail(error)
@@ -110,6 +118,15 @@ errors_report_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click
 )
 """The --errors-report option of the commands that import files."""
 
+lang_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of messages, input errors and the error report.",
+)
+"""The --lang option of the commands that import files without a report."""
+
 
 def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> None:
     """Reject an output path that cannot be right, before anything is read."""
@@ -135,16 +152,26 @@ def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> No
 
 
 def _print_warnings(
-    warnings: list[Any], console: Console, limit: int | None = WARNINGS_SHOWN
+    warnings: list[Any],
+    console: Console,
+    limit: int | None = WARNINGS_SHOWN,
+    lang: Language = "zh",
 ) -> None:
-    """Print the first ``limit`` import warnings (all when ``None``)."""
-    for warning in warnings[:limit]:
-        console.print(f"提示 / note: {warning}", highlight=False, markup=False)
+    """Print the first ``limit`` import warnings (all when ``None``) in ``lang``."""
+    from junheng.ingest.issues import format_issues
+
+    printed = warnings if limit is None else warnings[:limit]
+    text = format_issues(printed, limit=len(printed), lang=lang)
+    if text:
+        console.print(text, highlight=False, markup=False)
     if limit is not None and len(warnings) > limit:
+        more = len(warnings) - limit
         console.print(
-            f"… 另有 {len(warnings) - limit} 条提示 / "
-            f"{len(warnings) - limit} more notes (`junheng validate` lists all)",
+            f"……另有 {more} 条警告（`junheng validate` 列出全部）"
+            if lang == "zh"
+            else f"... and {more} more warnings (`junheng validate` lists all)",
             highlight=False,
+            markup=False,
         )
 
 
@@ -344,7 +371,7 @@ def evaluate(
 
     _check_output(fmt, output, files)
     console = _console()
-    with import_errors(errors_report):
+    with import_errors(errors_report, cast(Language, lang)):
         fw = load_framework(framework)
         with _stages(sys.stderr.isatty()) as progress:
             task = progress.add_task(
@@ -385,7 +412,7 @@ def evaluate(
                 sources=[str(f) for f in files],
                 county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
             )
-        _print_warnings(result.warnings, console)
+        _print_warnings(result.warnings, console, lang=cast(Language, lang))
         _emit(doc, fmt, output, lang, console)
 
 
@@ -456,27 +483,31 @@ def template(output: Path) -> None:
 )
 @click.option("--encoding", default=None, help="Encoding of CSV input.")
 @errors_report_option
+@lang_option
 def validate(
     files: tuple[Path, ...],
     profile: str | None,
     framework: str,
     encoding: str | None,
     errors_report: Path,
+    lang: Language,
 ) -> None:
     """Check FILES without evaluating: exit 0 when they would import cleanly."""
     from junheng.ingest import load_inputs
     from junheng.standards.loader import load_framework
 
-    with import_errors(errors_report):
+    with import_errors(errors_report, lang):
         fw = load_framework(framework)
         result = load_inputs(
             list(files), profile=profile, framework=fw, encoding=encoding
         )
     console = _console()
-    _print_warnings(result.warnings, console, limit=None)
+    _print_warnings(result.warnings, console, limit=None, lang=lang)
+    schools, items = result.schools.height, result.county_items.height
     console.print(
-        f"校验通过 / valid: {result.schools.height} 条学校记录 school rows, "
-        f"{result.county_items.height} 条县级指标 county items",
+        f"校验通过：{schools} 条学校记录，{items} 条县级指标"
+        if lang == "zh"
+        else f"valid: {schools} school rows, {items} county items",
         highlight=False,
     )
 

@@ -22,7 +22,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 
-from junheng.cli import _console, _fail, errors_report_option, import_errors
+from junheng.cli import (
+    Language,
+    _console,
+    _fail,
+    _print_warnings,
+    errors_report_option,
+    import_errors,
+    lang_option,
+)
 from junheng.errors import JunhengError
 from junheng.services.access import SYSTEM, Role
 from junheng.store.models import User
@@ -383,12 +391,14 @@ def move(code: str, division: str, reason: str, url: str | None) -> None:
 )
 @click.option("--profile", "-p", default=None, help="Import profile for the layout.")
 @errors_report_option
+@lang_option
 @_url_option
 def import_file(
     file: Path,
     username: str,
     profile: str | None,
     errors_report: Path,
+    lang: Language,
     url: str | None,
 ) -> None:
     """Import FILE into the store as drafts of USER's schools, all or nothing.
@@ -397,9 +407,9 @@ def import_file(
     printed and saved to --errors-report.
     """
     from junheng.services.accounts import find_user, principal_for
-    from junheng.services.reporting import import_school_file
+    from junheng.services.reporting import import_school_data
 
-    with import_errors(errors_report), _transaction(url) as session:
+    with import_errors(errors_report, lang), _transaction(url) as session:
         account = find_user(session, username)
         if account is None or not account.active:
             raise click.UsageError(
@@ -407,12 +417,17 @@ def import_file(
             )
         principal = principal_for(account, session)
         with _progress(f"导入 / importing {file.name}") as report:
-            stored = import_school_file(
+            imported = import_school_data(
                 session, principal, file, profile=profile, progress=report
             )
+    stored = imported.records
+    _print_warnings(imported.warnings, _console(), limit=None, lang=lang)
     _console().print(
-        f"已导入 / imported: {len(stored)} 条学校记录 school rows from {file.name} "
-        f"as {username} (草稿 / drafts, submit them for review)",
+        f"已导入：{file.name} 中的 {len(stored)} 条学校记录，以 {username} 的身份"
+        "保存为草稿，请提交审核"
+        if lang == "zh"
+        else f"imported: {len(stored)} school rows from {file.name} as {username} "
+        "(drafts, submit them for review)",
         highlight=False,
     )
 

@@ -73,6 +73,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "zh": "一票否决：{item}（{item_name}）",
         "en": "veto item applies: {item} ({item_name})",
     },
+    "no_included_schools": {
+        "zh": "没有学校符合评估办法的纳入规则，无法评估：{schools}",
+        "en": "no school counts under the framework's inclusion rules, so the "
+        "county cannot be evaluated: {schools}",
+    },
     "veto_missing": {
         "zh": "一票否决项 {item}（{item_name}）未填报",
         "en": "veto item {item} ({item_name}) not reported",
@@ -90,6 +95,21 @@ EXCLUSION_LABELS = {
         "en": "schools without an evaluated section",
     },
 }
+
+
+def exclusion_rule(code: str | None, lang: str, minimum: int | None = None) -> str:
+    """Return the inclusion rule that left a school out, in ``lang``.
+
+    ``minimum`` is the framework's smallest teaching point, which the rule of
+    small teaching points names. A school without a school type has no code.
+    """
+    if code == "small_teaching_point" and minimum is not None:
+        if lang == "en":
+            return f"teaching point with fewer than {minimum} students"
+        return f"在校生少于 {minimum} 人的教学点"
+    if code is None:
+        return "school type missing" if lang == "en" else "缺少学校类型"
+    return EXCLUSION_LABELS[code][lang]
 
 
 def exclusion_note(counts: dict[str, int], lang: str) -> str:

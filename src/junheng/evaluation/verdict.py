@@ -47,6 +47,9 @@ class Evaluation:
     rollups: Rollups
     exclusions: dict[str, int] = field(default_factory=dict)
     """Schools left out by the inclusion rules, counted per reason."""
+    unevaluated: set[CountyKey] = field(default_factory=set)
+    """County-years whose every school the inclusion rules leave out. Each has
+    an ``incomplete`` verdict and a ``no_included_schools`` reason."""
     notes: list[str] = field(default_factory=list)
     _cache: dict[CountyKey, CountyDetail] = field(default_factory=dict)
 
@@ -113,6 +116,10 @@ def evaluate(
     engine = compute(
         schools, framework, county_items, two_pass=two_pass, theil=indicator_rollups
     )
+    # Added to the engine's table, so that the roll-ups count these counties.
+    unevaluated = _unevaluated_counties(engine)
+    engine.con.register("unevaluated_input", unevaluated)
+    engine.con.sql("INSERT INTO verdicts BY NAME SELECT * FROM unevaluated_input")
     # Codes sort by their leading number first, so district codes such as 2-…
     # come before 10-…; six-digit division codes keep their usual order.
     verdicts = (
@@ -141,6 +148,31 @@ def evaluate(
         sections=sections,
         rollups=rollups,
         exclusions=dict(zip(excluded["reason"], excluded["n"], strict=True)),
+        unevaluated=set(
+            zip(
+                unevaluated["year"].to_list(),
+                unevaluated["division_code"].to_list(),
+                strict=True,
+            )
+        ),
+    )
+
+
+def _unevaluated_counties(engine: EngineResult) -> pl.DataFrame:
+    """Return verdict rows of the county-years without a school that counts.
+
+    The engine's statistics start from the included schools, so such a county
+    has no verdict row there. It is ``incomplete``, with 0 schools.
+    """
+    regions = ", ".join(f"g.{name}" for name in queries.REGION_COLUMNS)
+    return engine.query(
+        f"SELECT k.county_id, k.year, k.division_code, {regions}, "
+        f"{queries.INCOMPLETE} AS resource_status, "
+        f"{queries.INCOMPLETE} AS parts_status, CAST(0 AS DOUBLE) AS students, "
+        "CAST(0 AS BIGINT) AS schools, 'incomplete' AS verdict "
+        "FROM county_keys k LEFT JOIN regions g ON k.division_code = g.division_code "
+        "WHERE NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.year = k.year "
+        "AND v.division_code = k.division_code)"
     )
 
 
@@ -180,6 +212,9 @@ def _build_details(
         "item_id, check_index"
     )
     reasons = _build_reasons(engine, fw, sections, checks)
+    if ev.unevaluated.intersection(keys):
+        for key, reason in _no_school_reasons(engine, fw, ev.unevaluated).items():
+            reasons.setdefault(key, []).insert(0, reason)
     parts = _part_statuses(fw, sections, checks)
 
     items: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
@@ -190,6 +225,46 @@ def _build_details(
             reasons=reasons.get(key, []), parts=parts.get(key, {}), checks=items[key]
         )
         for key in keys
+    }
+
+
+def _no_school_reasons(
+    engine: EngineResult, fw: Framework, unevaluated: set[CountyKey]
+) -> dict[CountyKey, Any]:
+    """Return the reason of each selected county-year in ``unevaluated``.
+
+    The reason names every school left out and the inclusion rule that left it
+    out. Reads the ``selected`` table of :func:`_build_details`.
+    """
+    frame = engine.query(
+        "SELECT e.year, e.division_code, e.school_code, e.school_name, e.reason "
+        "FROM excluded e JOIN selected s ON e.year = s.year "
+        "AND e.division_code = s.division_code "
+        "ORDER BY e.year, e.division_code, e.school_code"
+    )
+    minimum = fw.inclusion.teaching_point_min_students
+    found: dict[CountyKey, dict[str, list[str]]] = defaultdict(
+        lambda: {"zh": [], "en": []}
+    )
+    for row in frame.iter_rows(named=True):
+        key = (row["year"], row["division_code"])
+        if key not in unevaluated:
+            continue
+        labels = found[key]
+        for lang in ("zh", "en"):
+            rule = messages.exclusion_rule(row["reason"], lang, minimum)
+            name = row["school_name"] or ""
+            if lang == "en":
+                labels[lang].append(f"{name} ({row['school_code']}, {rule})")
+            else:
+                labels[lang].append(f"{name}（{row['school_code']}，{rule}）")
+    return {
+        key: _reason(
+            "no_included_schools",
+            "resource",
+            schools={lang: LIST_SEPARATORS[lang].join(labels[lang]) for lang in labels},
+        )
+        for key, labels in found.items()
     }
 
 

@@ -24,9 +24,11 @@ from junheng.ingest.county_items import (
 )
 from junheng.ingest.issues import (
     CELL_RULES,
+    CROSS_COLUMN_RULES,
     Issue,
     errors_in,
     format_issues,
+    in_language,
     summarize_issues,
     write_issue_report,
 )
@@ -58,6 +60,7 @@ __all__ = [
     "ImportResult",
     "Issue",
     "format_issues",
+    "in_language",
     "list_profiles",
     "load_inputs",
     "load_profile",
@@ -65,19 +68,6 @@ __all__ = [
     "write_issue_report",
     "write_template",
 ]
-
-
-CROSS_COLUMN_RULES: frozenset[str] = frozenset(
-    {
-        "above_total",
-        "teachers_without_students",
-        "section_not_in_type",
-        "senior_students_type",
-        "no_students",
-        "combined_one_section",
-    }
-)
-"""Rules that compare several columns of a row (see :data:`issues.RULES`)."""
 
 
 @dataclass
@@ -178,6 +168,8 @@ def load_inputs(
         raise InputError(
             f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
             list(issues),
+            zh=f"{'、'.join(names)} 中有{summarize_issues(issues, 'zh')}；"
+            "未导入任何数据",
         )
     contexts = collected.school_contexts
     places = [
@@ -237,15 +229,8 @@ def _add_items(
 
 
 def _repeated_file_issue(path: Path) -> Issue:
-    return Issue(
-        path.name,
-        None,
-        None,
-        None,
-        None,
-        f"the file {path} is given more than once",
-        "give each file once",
-        rule="file",
+    return Issue.coded(
+        path.name, None, None, None, None, "file.repeated", path=str(path)
     )
 
 

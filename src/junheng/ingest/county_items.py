@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from junheng.ingest.issues import Issue
+from junheng.ingest.messages import LANGUAGES, NUMBER_FIXES, Language, both
 from junheng.ingest.readers import ROW_COLUMN, is_numeric_dtype, number_cell_column
 from junheng.ingest.schema import COUNTY_ITEM_FIELDS
 from junheng.ingest.validate import (
@@ -23,6 +24,7 @@ from junheng.ingest.validate import (
     FALSE_WORDS,
     TRUE_WORDS,
     TableContext,
+    Wording,
     _check_cells,
     _prepare,
     _row_issues,
@@ -153,10 +155,7 @@ def validate_county_items(
             & pl.col("value_bool").is_null(),
             "value",
             "item_value",
-            lambda r: (
-                f"value {r['value']!r} is neither a number nor yes/no",
-                "enter a number (a percentage as 0–100, with or without %) or 是/否",
-            ),
+            lambda r: {},
         )
         if kinds is not None and "item" in work.columns:
             issues += _check_value_kinds(ctx, work, kinds)
@@ -190,41 +189,37 @@ def _check_value_kinds(
     def kind_of(row: dict[str, Any]) -> ItemKind:
         return kinds[row["item"]]
 
+    def fields(row: dict[str, Any]) -> dict[str, Any]:
+        kind = kind_of(row)
+        return {
+            "item": row["item"],
+            "label": kind.label,
+            "number_fix": _number_fix(kind),
+        }
+
     issues = _row_issues(
         ctx,
         frame,
         item.is_in(number_only) & number.is_null() & yes_no.is_not_null(),
         "value",
-        "item_value",
-        lambda r: (
-            f"item {r['item']!r} ({kind_of(r).label}) needs a number, but "
-            f"{r['value']!r} is a yes/no answer",
-            _number_fix(kind_of(r)),
-        ),
+        "item_value.needs_number",
+        fields,
     )
     issues += _row_issues(
         ctx,
         frame,
         item.is_in(yes_no_only) & yes_no.is_null() & number.is_not_null(),
         "value",
-        "item_value",
-        lambda r: (
-            f"item {r['item']!r} ({kind_of(r).label}) needs a yes/no answer, but "
-            f"{r['value']!r} is a number",
-            "enter 是 or 否 (yes or no)",
-        ),
+        "item_value.needs_yes_no",
+        fields,
     )
     issues += _row_issues(
         ctx,
         frame,
         item.is_in(percent) & (number < 0),
         "value",
-        "item_value",
-        lambda r: (
-            f"value {r['value']!r} is negative, but the percentage item "
-            f"{r['item']!r} ({kind_of(r).label}) cannot be",
-            "enter the percentage as a number from 0 to 100, such as 95 for 95%",
-        ),
+        "item_value.negative_percentage",
+        fields,
     )
     # Some published rates exceed 100 (a retention rate with students moving
     # in), so a value above 100 is reported but does not stop the import.
@@ -234,11 +229,7 @@ def _check_value_kinds(
         item.is_in(percent) & (number > 100),
         "value",
         "item_value_high",
-        lambda r: (
-            f"value {r['value']!r} of the percentage item {r['item']!r} "
-            f"({kind_of(r).label}) is above 100",
-            "check the value; a rate above 100% is possible only when students move in",
-        ),
+        fields,
         severity="warning",
     )
     # Excel stores a cell formatted as a percentage, such as 95%, as 0.95. A
@@ -249,39 +240,40 @@ def _check_value_kinds(
         frame,
         item.is_in(percent) & pl.col(_NUMBER_CELL) & (number > 0) & (number <= 1),
         "value",
-        "item_value",
-        lambda r: (
-            f"value {r['value']!r} of the percentage item {r['item']!r} "
-            f"({kind_of(r).label}) is a number cell of at most 1, which is how "
-            "Excel stores a cell formatted as a percentage (95% as 0.95)",
-            "enter the percentage as a number from 0 to 100 (95 rather than 95% "
-            "or 0.95) in a cell formatted as text",
-        ),
+        "item_value.percent_cell",
+        fields,
     )
     return issues
 
 
-def _number_fix(kind: ItemKind) -> str:
+def _number_fix(kind: ItemKind) -> dict[Language, str]:
+    """Return the fix of a value that should be a number of ``kind``, in both
+    languages."""
     if kind.percent:
-        return "enter the percentage as a number from 0 to 100, such as 95 for 95%"
+        return NUMBER_FIXES["percentage"]
     if kind.unit:
-        return f"enter a number in {kind.unit}"
-    return "enter a number"
+        return {
+            lang: NUMBER_FIXES["unit"][lang].format(unit=kind.unit)
+            for lang in LANGUAGES
+        }
+    return NUMBER_FIXES["plain"]
 
 
 def _check_item_keys(
     ctx: TableContext, frame: pl.DataFrame, keys: list[str], framework_id: str
 ) -> list[Issue]:
-    source = f" of framework {framework_id}" if framework_id else ""
+    source = both(
+        f"评估框架 {framework_id} 的" if framework_id else "",
+        f" of framework {framework_id}" if framework_id else "",
+    )
     listed = ", ".join(keys)
 
-    def describe(row: dict[str, Any]) -> tuple[str, str]:
+    def describe(row: dict[str, Any]) -> Wording:
+        fields: dict[str, Any] = {"framework": source, "keys": listed}
         close = difflib.get_close_matches(row["item"], keys, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return (
-            f"item {row['item']!r} is not a county item{source}",
-            f"{hint}use one of the known keys: {listed}",
-        )
+        if close:
+            return "unknown_item.close", fields | {"suggestion": close[0]}
+        return fields
 
     item = pl.col("item")
     return _row_issues(

@@ -474,10 +474,10 @@ def _parse_arithmetic(text: str, where: str) -> Arithmetic:
 
 
 class _MissingColumn(Exception):
-    def __init__(self, column: str, detail: str = "") -> None:
+    def __init__(self, column: str, pattern: bool = False) -> None:
         super().__init__(column)
         self.column = column
-        self.detail = detail
+        self.pattern = pattern
 
 
 @dataclass
@@ -535,9 +535,7 @@ class _Renderer:
             pattern = re.compile(node.pattern)
             matched = [h for h in self.headers if pattern.search(h)]
             if not matched:
-                raise _MissingColumn(
-                    node.pattern, "no column header matches this pattern"
-                )
+                raise _MissingColumn(node.pattern, pattern=True)
             return _sum([self.number(name) for name in matched])
         if isinstance(node, Arithmetic):
             return self.arithmetic(node.tree, node.names)
@@ -630,18 +628,15 @@ def apply_profile(
 def _missing_column_issue(
     profile: Profile, table: RawTable, name: str, exc: _MissingColumn
 ) -> Issue:
-    detail = exc.detail or "is not in the file"
-    what = f"pattern {exc.column!r}" if exc.detail else f"column {exc.column!r}"
-    return Issue(
-        table.file,
-        table.sheet,
-        table.header_row,
-        exc.column,
-        None,
-        f"{what} used by import profile {profile.id} (columns.{name}) {detail}",
-        f"check that the file has the layout the profile expects, or edit "
-        f"{profile.path}",
-        rule="profile_column",
+    fields: dict[str, Any] = {
+        "column": exc.column,
+        "profile": profile.id,
+        "name": name,
+        "path": str(profile.path),
+    }
+    code = "profile_column.pattern" if exc.pattern else "profile_column.column"
+    return Issue.coded(
+        table.file, table.sheet, table.header_row, exc.column, None, code, **fields
     )
 
 
@@ -654,15 +649,14 @@ def _source_number_issues(table: RawTable, columns: list[str]) -> list[Issue]:
         ).select(ROW_COLUMN, name)
         for row, value in bad.iter_rows():
             issues.append(
-                Issue(
+                Issue.coded(
                     table.file,
                     table.sheet,
                     row,
                     name,
                     value,
-                    f"value {value!r} is not a number",
-                    "enter a number without units or other text",
-                    rule="number",
+                    "number.source",
+                    value=value,
                 )
             )
     return issues

@@ -26,13 +26,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import NoneType
-from typing import Literal
+from typing import Any, Literal
 
 import fastexcel
 import polars as pl
 import python_calamine
 
 from junheng.ingest.issues import Issue
+from junheng.ingest.messages import both
 from junheng.ingest.schema import (
     COUNTY_ITEM_FIELDS,
     REGION_FIELDS,
@@ -114,25 +115,11 @@ def read_file(
     name = path.name
     suffix = path.suffix.lower()
     if path.is_dir():
-        return [], [
-            _file_issue(
-                name,
-                f"{path} is a directory, not a file",
-                "give the path of an .xlsx, .csv or .parquet file",
-            )
-        ]
+        return [], [_file_issue(name, "file.directory", path=str(path))]
     if suffix not in SUFFIXES:
-        return [], [
-            _file_issue(
-                name,
-                f"unsupported file type {path.suffix!r}",
-                "save the data as .xlsx, .csv or .parquet",
-            )
-        ]
+        return [], [_file_issue(name, "file.unsupported_type", suffix=path.suffix)]
     if not path.is_file():
-        return [], [
-            _file_issue(name, f"file not found: {path}", "check the path and name")
-        ]
+        return [], [_file_issue(name, "file.not_found", path=str(path))]
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, options)
     if suffix == ".csv":
@@ -140,8 +127,8 @@ def read_file(
     return _read_parquet(path)
 
 
-def _file_issue(file: str, message: str, fix: str, sheet: str | None = None) -> Issue:
-    return Issue(file, sheet, None, None, None, message, fix, rule="file")
+def _file_issue(file: str, code: str, sheet: str | None = None, **fields: Any) -> Issue:
+    return Issue.coded(file, sheet, None, None, None, code, **fields)
 
 
 def number_cell_column(header: str) -> str:
@@ -321,29 +308,27 @@ def _build_table(
         if not header:
             if _has_values(column):
                 issues.append(
-                    Issue(
+                    Issue.coded(
                         file,
                         sheet,
                         header_row,
                         f"#{index + 1}",
                         None,
-                        f"column {index + 1} has values but no header",
-                        "enter the column header or delete the column",
-                        rule="header",
+                        "header.no_header",
+                        number=index + 1,
                     )
                 )
             continue
         if header in headers:
             issues.append(
-                Issue(
+                Issue.coded(
                     file,
                     sheet,
                     header_row,
                     header,
                     header,
-                    f"column header {header!r} appears more than once",
-                    "keep one column of each name",
-                    rule="header",
+                    "header.repeated",
+                    header=header,
                 )
             )
             continue
@@ -532,14 +517,7 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
-        return [], [
-            _file_issue(
-                file,
-                f"cannot open the workbook: {exc}",
-                "check that the file is an Excel workbook that opens in Excel and "
-                "is not password-protected",
-            )
-        ]
+        return [], [_file_issue(file, "file.workbook", error=str(exc))]
     sheets: list[_Sheet] = []
     with workbook, ThreadPoolExecutor(max_workers=1) as executor:
         wanted: list[tuple[str, bool]] = []
@@ -554,9 +532,8 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
             if hidden and not named:
                 continue
             wanted.append((meta.name, hidden))
-        # NOTE: .xls (BIFF) workbooks are not scanned, so an error cell or a
-        # formula without a result in one is not reported. calamine reads them,
-        # because fastexcel's row numbers need the scan.
+        # calamine reads .xls (BIFF) workbooks, because fastexcel's row
+        # numbers need the scan of the sheet XML, which only .xlsx files have.
         scanned: Future[dict[str, SheetScan]] | None = None
         fast_reader: fastexcel.ExcelReader | None = None
         if path.suffix.lower() in ZIP_EXCEL_SUFFIXES:
@@ -580,14 +557,73 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
             ):
                 sheets[index] = _load_sheet(workbook, sheet.name, options)
                 sheets[index].hidden = sheet.hidden
+        found = {name: scan.problems for name, scan in scans.items()}
+        if path.suffix.lower() == ".xls":
+            found = _xls_error_cells(path, workbook, [name for name, _ in wanted])
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
-    if scanned is not None:
-        found = {name: scan.problems for name, scan in scans.items()}
-        issues += _unreadable_cell_issues(file, sheets, found)
+    issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
     return tables, issues + table_issues
+
+
+EXCEL_ERROR_VALUES: dict[str, str] = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+"""calamine's names of the Excel error values, and the values as Excel shows them."""
+
+_CELL_ERROR_DETAIL = re.compile(r"'Error\((\w+)\)'")
+
+
+def _xls_error_cells(
+    path: Path, workbook: python_calamine.CalamineWorkbook, names: Sequence[str]
+) -> dict[str, list[CellProblem]]:
+    """Return the cells of an .xls workbook that contain an Excel error value.
+
+    python-calamine reads an error cell as an empty string. fastexcel
+    (0.21) reads the sheet as text and reports each error cell that it cannot
+    convert, such as ``Expected string but got 'Error(Div0)'``, at a position
+    relative to calamine's range of cells, which starts at ``sheet.start``.
+    """
+    # NOTE: a formula saved without its result is not found in .xls files.
+    # Excel always saves the result; the scripts that omit it write .xlsx.
+    try:
+        reader = fastexcel.read_excel(path)
+    except fastexcel.FastExcelError:
+        return {}
+    found: dict[str, list[CellProblem]] = {}
+    for name in names:
+        start = workbook.get_sheet_by_name(name).start
+        if start is None:
+            continue
+        try:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+            _, errors = sheet.to_arrow_with_errors()
+        except fastexcel.FastExcelError:
+            continue
+        if errors is None:
+            continue
+        problems: list[CellProblem] = []
+        for error in errors.errors:
+            match = _CELL_ERROR_DETAIL.search(error.detail)
+            if match is None:
+                continue
+            kind = match.group(1)
+            text = EXCEL_ERROR_VALUES.get(kind, f"#{kind.upper()}")
+            row, column = error.position
+            problems.append(
+                CellProblem(row + start[0], column + start[1], "error", text)
+            )
+        found[name] = problems
+    return found
 
 
 class _EmptyColumnFilter(logging.Filter):
@@ -609,18 +645,8 @@ def _open_fast_reader(path: Path) -> fastexcel.ExcelReader | None:
 
 
 def _hidden_sheet_issue(file: str, sheet: _Sheet) -> Issue:
-    return Issue(
-        file,
-        sheet.name,
-        None,
-        None,
-        None,
-        "the sheet is hidden in Excel, and it is imported because its name marks "
-        "it as a data sheet",
-        "unhide the sheet to check its rows, or rename or delete it if it is not "
-        "data to import",
-        severity="warning",
-        rule="hidden_sheet",
+    return Issue.coded(
+        file, sheet.name, None, None, None, "hidden_sheet", severity="warning"
     )
 
 
@@ -667,28 +693,9 @@ def _unreadable_cell_issues(
 def _cell_problem_issue(
     file: str, sheet: str, problem: CellProblem, column: str
 ) -> Issue:
-    if problem.kind == "error":
-        return Issue(
-            file,
-            sheet,
-            problem.row + 1,
-            column,
-            problem.text,
-            f"the cell contains the Excel error value {problem.text}",
-            "correct the formula or the cells it refers to, or enter the value",
-            rule="cell_error",
-        )
-    return Issue(
-        file,
-        sheet,
-        problem.row + 1,
-        column,
-        problem.text,
-        "the cell contains a formula without a saved result, as files written by "
-        "scripts such as openpyxl have",
-        "open the file in Excel or LibreOffice and save it, so that the results "
-        "are calculated, or enter the values in place of the formulas",
-        rule="formula_no_value",
+    code = "cell_error" if problem.kind == "error" else "formula_no_value"
+    return Issue.coded(
+        file, sheet, problem.row + 1, column, problem.text, code, text=problem.text
     )
 
 
@@ -730,29 +737,20 @@ def _sheets_to_tables(
         if sheet.kind is None:
             continue
         if sheet.header_index is None:
-            empty.append(
-                _file_issue(
-                    file,
-                    "the sheet is empty",
-                    "enter the header row and one row per record, as in the template",
-                    sheet.name,
-                )
-            )
+            empty.append(_file_issue(file, "file.empty_sheet", sheet.name))
             continue
         issues.extend(_merged_issues(file, sheet))
         table, header_issues = _excel_table(file, sheet)
         issues.extend(header_issues)
         if table.frame.height == 0:
             empty.append(
-                Issue(
+                Issue.coded(
                     file,
                     sheet.name,
                     table.header_row,
                     None,
                     None,
-                    "the sheet has a header row but no data rows",
-                    "enter one row per record below the header",
-                    rule="file",
+                    "file.sheet_without_rows",
                 )
             )
             continue
@@ -765,20 +763,12 @@ def _sheets_to_tables(
 
 
 def _no_sheet_issue(file: str, sheets: list[_Sheet], options: ReadOptions) -> Issue:
-    names = ", ".join(s.name for s in sheets) or "none"
+    names = ", ".join(s.name for s in sheets) or both("无", "none")
     if options.sheet is not None:
         return _file_issue(
-            file,
-            f"sheet {options.sheet!r} named by the import profile not found; sheets: "
-            f"{names}",
-            "rename the sheet or change 'sheet' in the import profile",
+            file, "file.profile_sheet", wanted=options.sheet, sheets=names
         )
-    return _file_issue(
-        file,
-        f"no sheet of school data or county items found; sheets: {names}",
-        "name the sheets 学校数据 and 县级指标 as in the template (or schools and "
-        "county_items), or use the template's column headers",
-    )
+    return _file_issue(file, "file.no_sheet", sheets=names)
 
 
 def _merged_issues(file: str, sheet: _Sheet) -> list[Issue]:
@@ -797,16 +787,15 @@ def _merged_issues(file: str, sheet: _Sheet) -> list[Issue]:
         if row0 < len(sheet.rows) and col0 < len(sheet.rows[row0]):
             value = _cell_text(sheet.rows[row0][col0]).strip() or None
         issues.append(
-            Issue(
+            Issue.coded(
                 file,
                 sheet.name,
                 row0 + 1,
                 column or _column_letter(col0),
                 value,
-                f"cells {first}:{last} are merged, which hides the value of every "
-                f"cell but {first}",
-                "unmerge the cells and enter the value in every row and column",
-                rule="merged_cells",
+                "merged_cells",
+                first=first,
+                last=last,
             )
         )
     return issues
@@ -934,35 +923,17 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
     data = path.read_bytes()
     utf16 = None if options.encoding is not None else _utf16_without_bom(data)
     if utf16 is not None:
-        return [], [
-            _file_issue(
-                file,
-                "the file contains NUL bytes, as UTF-16 text without a byte order "
-                "mark does",
-                f"give its encoding with --encoding {utf16} (encoding={utf16!r} in "
-                "Python), or save the file as UTF-8 CSV",
-            )
-        ]
+        return [], [_file_issue(file, "file.utf16_without_bom", encoding=utf16)]
     try:
         text, _ = decode_csv(data, options.encoding)
     except LookupError:
         return [], [
-            _file_issue(
-                file,
-                f"unknown text encoding {options.encoding!r}",
-                "give a Python codec name such as utf-8, gb18030 or big5",
-            )
+            _file_issue(file, "file.unknown_encoding", encoding=options.encoding)
         ]
     except UnicodeDecodeError as exc:
         return [], [_decode_issue(file, data, exc, options.encoding)]
     if not text.strip():
-        return [], [
-            _file_issue(
-                file,
-                "the file is empty",
-                "enter the header row and one row per record, as in the template",
-            )
-        ]
+        return [], [_file_issue(file, "file.empty")]
     separator = _sniff_separator(text)
     record_issues = _csv_record_issues(file, text, separator)
     if record_issues:
@@ -979,13 +950,7 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
         # The csv module accepted the file, so this is a case it parses
         # differently from Polars. Polars' first line names the failing field.
         first_line = str(exc).strip().split("\n", 1)[0]
-        return [], [
-            _file_issue(
-                file,
-                f"invalid CSV: {first_line[:200]}",
-                "check the quoting and separators",
-            )
-        ]
+        return [], [_file_issue(file, "file.invalid_csv", error=first_line[:200])]
     return _csv_table(file, raw)
 
 
@@ -999,18 +964,18 @@ def _decode_issue(
     line = before.count("\n") + 1
     tried = encoding or "UTF-8 or GB18030"
     invalid = " ".join(f"0x{byte:02X}" for byte in data[exc.start : exc.end])
-    return Issue(
+    return Issue.coded(
         file,
         None,
         line,
         None,
         None,
-        f"the file cannot be decoded as {tried}: line {line} has bytes that are "
-        f"invalid in {exc.encoding} ({invalid}, at byte {exc.start})",
-        "correct or delete the bytes in that line and save the file as UTF-8 CSV, "
-        "or give the file's encoding with --encoding (encoding= in Python), such "
-        "as --encoding big5",
-        rule="file",
+        "file.decode",
+        tried=tried,
+        line=line,
+        encoding=exc.encoding,
+        bytes=invalid,
+        offset=exc.start,
     )
 
 
@@ -1047,46 +1012,25 @@ def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
 def _field_count_issue(
     file: str, line: int, fields: int, width: int, separator: str
 ) -> Issue:
-    if fields > width:
-        fix = (
-            "remove the extra fields or quote cells that contain the separator "
-            f"{separator!r}"
-        )
-    else:
-        fix = (
-            f"add the missing fields so that the row has {width}, and keep the "
-            f"separator {separator!r} of each empty cell"
-        )
-    return Issue(
+    code = "file.extra_fields" if fields > width else "file.missing_fields"
+    return Issue.coded(
         file,
         None,
         line,
         None,
         None,
-        f"the row has {fields} fields but the header has {width}",
-        fix,
-        rule="file",
+        code,
+        fields=fields,
+        width=width,
+        separator=separator,
     )
 
 
 def _quote_issue(file: str, line: int, exc: csv.Error) -> Issue:
     if "unexpected end of data" in str(exc):
-        message = (
-            'a quote (") opened in this row is never closed, so the rest of the '
-            "file would read as one cell"
-        )
-    else:
-        message = f"invalid quoting in this row ({exc})"
-    return Issue(
-        file,
-        None,
-        line,
-        None,
-        None,
-        message,
-        "close or remove the quote, and quote a cell that contains the separator, "
-        'a quote or a line break as a whole, with each quote inside it doubled ("")',
-        rule="file",
+        return Issue.coded(file, None, line, None, None, "file.unclosed_quote")
+    return Issue.coded(
+        file, None, line, None, None, "file.invalid_quote", error=str(exc)
     )
 
 
@@ -1100,18 +1044,7 @@ def _csv_table(file: str, raw: pl.DataFrame) -> tuple[list[RawTable], list[Issue
         file, None, kind, 1, header_cells, columns, row_numbers
     )
     if table.frame.height == 0:
-        issues.append(
-            Issue(
-                file,
-                None,
-                1,
-                None,
-                None,
-                "the file has a header row but no data rows",
-                "enter one row per record below the header",
-                rule="file",
-            )
-        )
+        issues.append(Issue.coded(file, None, 1, None, None, "file.without_rows"))
         return [], issues
     return [table], issues
 
@@ -1137,9 +1070,7 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
     try:
         raw = pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
-        return [], [
-            _file_issue(file, f"cannot read the Parquet file: {exc}", "check the file")
-        ]
+        return [], [_file_issue(file, "file.parquet", error=str(exc))]
     header_cells = list(raw.columns)
     kind = classify_headers(header_cells) or "schools"
     columns = [_parquet_column(raw.to_series(i)) for i in range(raw.width)]
@@ -1149,12 +1080,6 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
         file, None, kind, 1, header_cells, columns, row_numbers
     )
     if table.frame.height == 0:
-        issues.append(
-            _file_issue(
-                file,
-                "the file has columns but no data rows",
-                "export the data again with its rows",
-            )
-        )
+        issues.append(_file_issue(file, "file.parquet_without_rows"))
         return [], issues
     return [table], issues

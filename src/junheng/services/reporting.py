@@ -52,7 +52,7 @@ from junheng.services.completeness import (
     completeness,
     set_deadline,
 )
-from junheng.services.records import bump_data_generation
+from junheng.services.records import bump_data_generation, county_published
 from junheng.services.statuses import status_name
 from junheng.services.validation import (
     FORM_SOURCE,
@@ -76,11 +76,13 @@ from junheng.store.models import (
 __all__ = [
     "CompletenessRow",
     "FieldChange",
+    "ImportedFile",
     "compare",
     "completeness",
     "county_record",
     "county_versions",
     "edit_school",
+    "import_school_data",
     "import_school_file",
     "master_changes",
     "may_edit_county",
@@ -621,6 +623,7 @@ def _store_school_row(
     )
     if current is not None and current.data == row:
         return current
+    published = county_published(session, division, year)
     _create_school(session, principal, row)
     record = SchoolRecord(
         school_code=code,
@@ -634,7 +637,12 @@ def _store_school_row(
         comment=comment,
     )
     after = {"school_code": code, "year": year, "data": row}
-    return _add_version(session, principal, SCHOOL_RECORD, current, record, after)
+    stored = _add_version(session, principal, SCHOOL_RECORD, current, record, after)
+    if published:
+        # The new draft takes the county-year out of the published set, and
+        # the public results are cached per data generation.
+        bump_data_generation(session)
+    return stored
 
 
 def versions(
@@ -788,6 +796,7 @@ def _store_county_items(
     )
     if current is not None and current.data == entries:
         return current
+    published = county_published(session, division_code, year)
     record = CountyItemRecord(
         division_code=division_code,
         year=year,
@@ -800,7 +809,10 @@ def _store_county_items(
         comment=comment,
     )
     after = {"division_code": division_code, "year": year, "data": entries}
-    return _add_version(session, principal, COUNTY_ITEMS, current, record, after)
+    stored = _add_version(session, principal, COUNTY_ITEMS, current, record, after)
+    if published:
+        bump_data_generation(session)
+    return stored
 
 
 # ---------------------------------------------------------------------------
@@ -1025,6 +1037,15 @@ def pending_county_reviews(
 # File import
 
 
+@dataclass(frozen=True)
+class ImportedFile:
+    """The outcome of an import: the stored versions and the warnings found."""
+
+    records: list[SchoolRecord]
+    warnings: list[Issue]
+    """Problems that did not stop the import, such as a school without students."""
+
+
 def import_school_file(
     session: Session,
     principal: Principal,
@@ -1033,6 +1054,20 @@ def import_school_file(
     profile: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[SchoolRecord]:
+    """Import a file as :func:`import_school_data` does; return the versions."""
+    return import_school_data(
+        session, principal, path, profile=profile, progress=progress
+    ).records
+
+
+def import_school_data(
+    session: Session,
+    principal: Principal,
+    path: Path,
+    *,
+    profile: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportedFile:
     """Import a file of school rows (and county items, if any) as new drafts.
 
     The file is read and checked by :func:`junheng.ingest.load_inputs`. Then
@@ -1040,7 +1075,8 @@ def import_school_file(
     and belong to a school-year that is not under review or approved. If any
     check fails, :class:`InvalidInput` lists every problem and nothing is
     stored. A row identical to the current version keeps that version.
-    ``progress`` is called with the rows stored so far and the total.
+    ``progress`` is called with the rows stored so far and the total. Returns
+    the versions and the import's warnings.
     """
     from junheng.ingest import load_inputs
 
@@ -1088,7 +1124,7 @@ def import_school_file(
         )
         if progress is not None:
             progress(done, total)
-    return records
+    return ImportedFile(records, list(result.warnings))
 
 
 def _county_entries(frame: Any) -> dict[tuple[str, int], dict[str, dict[str, Any]]]:

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from junheng.errors import InputError, JunhengError
+from junheng.ingest.issues import Issue
 from junheng.web.i18n import Language, translate
 from junheng.web.validation_errors import describe_item, describe_items
 
@@ -149,14 +150,17 @@ def describe(exc: Exception, lang: Language) -> ErrorView:
     if isinstance(exc, JunhengError):
         detail: Any = getattr(exc, "detail", None)
         if isinstance(exc, InputError) and exc.issues:
-            detail = [_issue_dict(issue) for issue in exc.issues]
+            detail = [issue_dict(issue, lang) for issue in exc.issues]
         return ErrorView(int(exc.status), exc.code, exc.message(lang), detail)
     return ErrorView(
         HTTPStatus.INTERNAL_SERVER_ERROR, "internal", translate("error.internal", lang)
     )
 
 
-def _issue_dict(issue: object) -> Any:
+def issue_dict(issue: object, lang: Language) -> Any:
+    """Return an import issue as a JSON-ready mapping worded in ``lang``."""
+    if isinstance(issue, Issue):
+        return issue.as_dict(lang)
     if is_dataclass(issue) and not isinstance(issue, type):
         return asdict(issue)
     return str(issue)

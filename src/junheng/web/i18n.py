@@ -184,6 +184,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "school.no_records": ("还没有填报数据。", "No data reported yet."),
     "school.new_year": ("填报新学年", "Report a new year"),
     "school.enter_year": ("填报 {year} 学年", "Report school year {year}"),
+    "school.master": ("学校基本信息", "School details"),
+    "school.master_help": (
+        "修改学校名称、学校类型、办学性质或城乡分类。修改会立即生效并记入审计日志。",
+        "Change the name, type, ownership or location of the school. The change "
+        "takes effect at once and is recorded in the audit log.",
+    ),
+    "school.ownership": ("办学性质", "Ownership"),
+    "school.location": ("城乡分类", "Location"),
+    "school.master_save": ("保存基本信息", "Save details"),
+    "school.master_saved": ("学校基本信息已保存。", "School details saved."),
     "upload.title": ("上传数据文件", "Upload a data file"),
     "upload.help": (
         "上传按模板填写的 Excel 或 CSV 文件。文件中任何一处有错误，整份文件都不会导入，"
@@ -195,6 +205,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "upload.file": ("文件", "File"),
     "upload.submit": ("上传并导入", "Upload and import"),
     "upload.nothing_imported": ("未导入任何数据。", "Nothing was imported."),
+    "upload.warnings": (
+        "数据已导入，但有 {count} 条警告，请核对：",
+        "The data were imported with {count} warnings; please check them:",
+    ),
     "upload.done": (
         "已导入 {count} 条记录（草稿）。",
         "{count} records imported as drafts.",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 
 from junheng.services import reporting
 from junheng.store.models import School, SchoolRecord
 from junheng.web.api.schemas import (
     CompletenessOut,
     FieldChangeOut,
+    ImportIssueOut,
+    ImportOut,
     RecordOut,
     RecordSummary,
     ReopenIn,
@@ -20,6 +22,7 @@ from junheng.web.api.schemas import (
     SubmitIn,
 )
 from junheng.web.auth import CurrentPrincipal, DbSession
+from junheng.web.pages.render import language_of
 from junheng.web.params import RowId, YearPath
 from junheng.web.scope import (
     completeness_rows,
@@ -72,15 +75,25 @@ def save_record(
     return record
 
 
-@router.post("/imports", response_model=list[RecordSummary], status_code=201)
+@router.post("/imports", response_model=ImportOut, status_code=201)
 async def import_file(
-    principal: CurrentPrincipal, session: DbSession, file: UploadFile
-) -> list[SchoolRecord]:
-    """Import an Excel, CSV or Parquet file of school rows, all or nothing."""
+    request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile
+) -> ImportOut:
+    """Import an Excel, CSV or Parquet file of school rows, all or nothing.
+
+    The response lists the stored versions and the warnings, worded in the
+    request language.
+    """
     async with saved_upload(file) as path:
-        records = reporting.import_school_file(session, principal, path)
+        imported = reporting.import_school_data(session, principal, path)
         session.commit()
-    return list(records)
+    lang = language_of(request)
+    return ImportOut(
+        records=[RecordSummary.model_validate(r) for r in imported.records],
+        warnings=[
+            ImportIssueOut.model_validate(w.as_dict(lang)) for w in imported.warnings
+        ],
+    )
 
 
 @router.get("/records/{record_id}", response_model=RecordOut)

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from junheng.services import reporting
 from junheng.store.models import Division
-from junheng.web.api.schemas import DivisionOut, SchoolOut
+from junheng.web.api.schemas import DivisionOut, SchoolEditIn, SchoolOut
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.scope import get_division, get_school, readable_schools
 
@@ -68,3 +69,18 @@ def read_school(
 ) -> SchoolOut:
     """Read one school."""
     return SchoolOut.model_validate(get_school(session, principal, code))
+
+
+@router.patch("/schools/{code}", response_model=SchoolOut)
+def edit_school(
+    principal: CurrentPrincipal, session: DbSession, code: str, body: SchoolEditIn
+) -> SchoolOut:
+    """Change a school's name, type, ownership or location; audited.
+
+    Only an education authority whose scope covers the school may do this
+    (403 otherwise). A value the import rejects gets 422 with the issues.
+    """
+    values = body.model_dump(exclude_unset=True)
+    school = reporting.edit_school(session, principal, code, values)
+    session.commit()
+    return SchoolOut.model_validate(school)

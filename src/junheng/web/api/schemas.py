@@ -37,6 +37,17 @@ class SchoolOut(_FromAttributes):
     location: str | None
 
 
+class SchoolEditIn(BaseModel):
+    """New master values of a school; fields left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    school_name: str | None = Field(None, min_length=1, max_length=200)
+    school_type: str | None = Field(None, description="A school type of the template.")
+    ownership: str | None = Field(None, description="公办 or 民办.")
+    location: str | None = Field(None, description="城区, 镇区 or 乡村.")
+
+
 class RecordSummary(_FromAttributes):
     """One version of a school's data for a school year, without the data."""
 
@@ -52,6 +63,28 @@ class RecordSummary(_FromAttributes):
     created_by: str
     created_at: datetime
     comment: str | None
+
+
+class ImportIssueOut(BaseModel):
+    """A problem found in an imported file, worded in the request language."""
+
+    file: str
+    sheet: str | None
+    row: int | None = Field(description="Row as the user sees it; the header is 1.")
+    column: str | None
+    value: str | None
+    message: str
+    fix: str
+    severity: Literal["error", "warning"]
+    rule: str
+    code: str = Field(description="Message code (see docs/import.md).")
+
+
+class ImportOut(BaseModel):
+    """The versions an import stored and the warnings that did not stop it."""
+
+    records: list[RecordSummary]
+    warnings: list[ImportIssueOut]
 
 
 class RecordOut(RecordSummary):

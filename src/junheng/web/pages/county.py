@@ -24,7 +24,8 @@ from junheng.services.access import COUNTY_ITEMS, Principal, can_read
 from junheng.store.models import CountyItemRecord, ReviewEvent
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.forms import version_number
-from junheng.web.pages.render import render
+from junheng.web.pages.render import language_of, render
+from junheng.web.pages.reporting import issue_rows
 from junheng.web.params import RowId, YearPath
 from junheng.web.scope import get_division
 
@@ -264,7 +265,7 @@ def _form_page(
             and current.status == "approved"
             and reporting.may_edit_county(principal, division_code),
             "error": error,
-            "issues": [vars(i) for i in getattr(error, "issues", None) or []],
+            "issues": issue_rows(error, language_of(request)),
             "conflict": conflict,
             "base_version": base_version,
             "saved": request.query_params.get("saved"),

