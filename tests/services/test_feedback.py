@@ -1,11 +1,11 @@
 """Public feedback: routing, deadlines, escalation, handling, rating, tracking
 numbers, the privacy of the contact and the accountability numbers.
 
-Every case runs on SQLite and PostgreSQL. Times are passed explicitly; the
-dates of the deadlines are worked out by hand from the State Council's 2025
-holiday notice (国务院办公厅关于2025年部分节假日安排的通知): National Day and
-Mid-Autumn off from 1 to 8 October, with Sunday 28 September and Saturday
-11 October as make-up working days.
+Every case runs on SQLite and PostgreSQL, and times are passed explicitly.
+The deadlines are worked out by hand from the State Council's 2025 holiday
+notice (国务院办公厅关于2025年部分节假日安排的通知). National Day and
+Mid-Autumn were off from 1 to 8 October, and Sunday 28 September and Saturday
+11 October were make-up working days.
 """
 
 from __future__ import annotations

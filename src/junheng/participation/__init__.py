@@ -1,3 +1,3 @@
 """Public participation: feedback and complaints from the public, without an
-account (:mod:`junheng.participation.feedback` holds the rules that need no
+account (:mod:`junheng.participation.feedback` contains the rules that need no
 store)."""

@@ -144,8 +144,8 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 def route(division_code: str, level: Level, city_level: bool) -> str:
     """Return the code of the body at ``level`` responsible for a county.
 
-    ``city_level`` tells whether the county belongs to a city; one that does
-    not sends its city-level items to its province.
+    ``city_level`` is whether the county belongs to a city. A county without
+    one sends its city-level items to its province.
     """
     if level == "city" and not city_level:
         level = "province"
@@ -154,7 +154,7 @@ def route(division_code: str, level: Level, city_level: bool) -> str:
 
 def level_above(responsible_code: str, division_code: str, city_level: bool) -> str:
     """Return the body one level above ``responsible_code`` for items of the
-    county ``division_code``, or ``""`` when the province already holds them.
+    county ``division_code``, or ``""`` when the province is already responsible.
 
     The chain is county → city → province, and county → province where there
     is no city level.

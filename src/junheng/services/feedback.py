@@ -75,7 +75,7 @@ def _issue(
     return Issue(SOURCE, None, None, column, value, message, fix, rule=rule or column)
 
 
-def _shown(value: str, limit: int = 40) -> str:
+def _truncated(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
@@ -135,7 +135,7 @@ def _check_submission(
         issues.append(
             _issue(
                 "text",
-                _shown(text),
+                _truncated(text),
                 f"the text has {len(text)} characters, more than {MAX_TEXT}",
                 f"shorten it to {MAX_TEXT} characters",
                 "text_long",
@@ -292,7 +292,7 @@ def _store_with_fresh_code(session: Session, item: FeedbackItem) -> None:
 
 def _not_found() -> NotFound:
     # One message for every unknown, mistyped or invalid number, so a reply
-    # tells nothing beyond "not found".
+    # reveals nothing beyond "not found".
     return NotFound(
         "no feedback with this tracking number; check the number you were given",
         zh="没有该查询码对应的意见，请核对提交时获得的查询码",
@@ -403,10 +403,10 @@ def staff_view(
     }
 
 
-def _require_authority(principal: Principal, what: str) -> None:
+def _require_authority(principal: Principal, action: str) -> None:
     if principal.role not in ADMINISTRATIONS:
         raise PermissionDenied(
-            f"user {principal.username!r} ({principal.role}) may not {what}; "
+            f"user {principal.username!r} ({principal.role}) may not {action}; "
             "education authorities handle public feedback",
             zh=f"用户 {principal.username} 无权处理公众意见，应由教育行政部门处理",
         )
@@ -570,13 +570,14 @@ def answer(
             [
                 _issue(
                     "answer",
-                    _shown(text) or None,
+                    _truncated(text) or None,
                     f"the answer has {len(text)} characters",
                     f"write 1 to {MAX_TEXT} characters",
                 )
             ],
             zh=f"答复须为 1 至 {MAX_TEXT} 个字符，当前 {len(text)} 个",
         )
+
     before = _public_state(item)
     item.answer = text
     item.answered_by = principal.username

@@ -332,8 +332,8 @@ class FeedbackItem(Base):
     ``tracking_code`` is the random number the sender follows the item with.
     ``contact`` is shown only to the bodies handling the item and never
     published. ``routed_code`` is the body the item went to first and
-    ``responsible_code`` the one holding it now; each escalation moves it one
-    level up and sets ``due_on`` anew. ``first_due_on`` is the first deadline,
+    ``responsible_code`` the one responsible now. Each escalation moves the
+    item one level up and sets ``due_on`` anew. ``first_due_on`` is the first deadline,
     which the accountability numbers count against. Dates are Beijing dates.
     """
 

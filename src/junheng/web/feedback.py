@@ -72,38 +72,32 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def check_submit_limit(request: Request) -> None:
-    """Count a submission from the client; raise :class:`FeedbackRateLimited`
-    when the address is over ``feedback_rate_limit``."""
+def _check_limit(request: Request, setting: str) -> None:
+    """Count a request of the client against the rate in the setting
+    ``setting``; raise :class:`FeedbackRateLimited` when it is over."""
     limit = app_object(
         request,
-        "feedback_submit_limit",
-        lambda: AddressLimit(
-            request.app.state.settings.feedback_rate_limit, "feedback-submit"
-        ),
+        setting,
+        lambda: AddressLimit(getattr(request.app.state.settings, setting), setting),
     )
     if not limit.hit(_address(request)):
-        log.warning("feedback submissions over the limit from %s", _address(request))
+        log.warning("%s exceeded by %s", setting, _address(request))
         raise FeedbackRateLimited()
+
+
+def check_submit_limit(request: Request) -> None:
+    """Count a submission against ``feedback_rate_limit``."""
+    _check_limit(request, "feedback_rate_limit")
 
 
 def check_track_limit(request: Request) -> None:
-    """Count a lookup or rating by tracking number; raise
-    :class:`FeedbackRateLimited` over ``feedback_track_limit``, which stops
-    guessing numbers."""
-    limit = app_object(
-        request,
-        "feedback_track_limit",
-        lambda: AddressLimit(
-            request.app.state.settings.feedback_track_limit, "feedback-track"
-        ),
-    )
-    if not limit.hit(_address(request)):
-        log.warning("feedback lookups over the limit from %s", _address(request))
-        raise FeedbackRateLimited()
+    """Count a lookup or rating by tracking number against
+    ``feedback_track_limit``, which stops guessing numbers."""
+    _check_limit(request, "feedback_track_limit")
 
 
 def submitter(request: Request) -> Principal:
+    """Return the logged-in caller, or :data:`ANONYMOUS` without an account."""
     principal = optional_principal(request)
     return principal if principal is not None else service.ANONYMOUS
 

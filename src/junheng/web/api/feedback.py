@@ -184,7 +184,7 @@ def feedback_inbox(
     principal: CurrentPrincipal,
     session: DbSession,
     mine: Annotated[
-        bool, Query(description="Only items the caller's body holds.")
+        bool, Query(description="Only items the caller's body is responsible for now.")
     ] = False,
 ) -> list[dict[str, Any]]:
     """List the feedback of the caller's region after escalating overdue items."""
