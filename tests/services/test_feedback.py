@@ -424,3 +424,17 @@ def test_accountability_scope_checked(store: Session) -> None:
         service.feedback_accountability(store, PUBLIC, "", 2025)
     rows = service.feedback_accountability(store, MINISTRY, "", 2025)
     assert {r["division_code"] for r in rows} == {"11", "41", "46"}
+
+
+def test_nul_characters_rejected(store: Session) -> None:
+    # PostgreSQL stores no NUL in text, so it is rejected before any query.
+    with pytest.raises(InvalidInput) as caught:
+        service.submit(
+            store,
+            service.ANONYMOUS,
+            category="fees",
+            division_code="4101\x0002",
+            text="a\x00b",
+        )
+    rules = [i.rule for i in caught.value.issues]  # type: ignore[attr-defined]
+    assert rules == ["division_code", "text"]

@@ -155,6 +155,22 @@ def _check_submission(
     return issues, division
 
 
+def _reject_nul(**fields: str) -> None:
+    """Raise :class:`InvalidInput` for a field containing a NUL character,
+    which PostgreSQL cannot store or compare in text."""
+    bad = [name for name, value in fields.items() if "\x00" in value]
+    if bad:
+        issues = [
+            _issue(name, None, f"{name} contains a NUL character", "remove it")
+            for name in bad
+        ]
+        raise InvalidInput(
+            f"NUL characters in {', '.join(bad)}",
+            issues,  # type: ignore[arg-type]
+            zh=f"{', '.join(bad)} 含有 NUL 字符",
+        )
+
+
 def _valid_contact(contact: str) -> bool:
     if len(contact) > MAX_CONTACT:
         return False
@@ -226,6 +242,13 @@ def submit(
     """
     rules = rules or load_rules()
     now = now or utcnow()
+    _reject_nul(
+        category=category,
+        division_code=division_code,
+        school_code=school_code or "",
+        text=text,
+        contact=contact or "",
+    )
     text = text.strip()
     contact = (contact or "").strip() or None
     school_code = (school_code or "").strip() or None
@@ -481,6 +504,7 @@ def assign(
     authority whose scope is that body.
     """
     now = now or utcnow()
+    _reject_nul(assignee=assignee)
     item = get_item(session, principal, item_id)
     _require_handler(principal, item)
     if item.status not in OPEN_STATUSES:
@@ -563,6 +587,7 @@ def answer(
             f"feedback item {item.id} is already {item.status}",
             zh=f"意见 {item.id} 已{_STATUS_ZH[item.status]}",
         )
+    _reject_nul(answer=text)
     text = text.strip()
     if not text or len(text) > MAX_TEXT:
         raise InvalidInput(

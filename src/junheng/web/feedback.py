@@ -31,7 +31,7 @@ from junheng.store.models import Division, School, utcnow
 from junheng.web.auth import CurrentPrincipal, DbSession, optional_principal
 from junheng.web.errors import WebError
 from junheng.web.pages.render import language_of, render
-from junheng.web.params import FIRST_YEAR, LAST_YEAR
+from junheng.web.params import FIRST_YEAR, LAST_YEAR, RowId
 from junheng.web.state import app_object
 from junheng.web.throttle import AddressLimit
 
@@ -319,7 +319,7 @@ def inbox_page(
 
 @router.get("/feedback/items/{item_id}")
 def item_page(
-    request: Request, principal: CurrentPrincipal, session: DbSession, item_id: int
+    request: Request, principal: CurrentPrincipal, session: DbSession, item_id: RowId
 ) -> Response:
     """Show one item to the bodies of its region, with the handling forms."""
     item = service.get_item(session, principal, item_id)
@@ -343,7 +343,7 @@ def item_page(
 def assign_item(
     principal: CurrentPrincipal,
     session: DbSession,
-    item_id: int,
+    item_id: RowId,
     assignee: Annotated[str, Form(max_length=100)],
 ) -> Response:
     """Give the item to a colleague of the responsible body."""
@@ -356,7 +356,7 @@ def assign_item(
 def answer_item(
     principal: CurrentPrincipal,
     session: DbSession,
-    item_id: int,
+    item_id: RowId,
     answer: Annotated[str, Form()],
 ) -> Response:
     """Store the public answer of the responsible body."""
@@ -367,7 +367,7 @@ def answer_item(
 
 @router.post("/feedback/items/{item_id}/close")
 def close_item(
-    principal: CurrentPrincipal, session: DbSession, item_id: int
+    principal: CurrentPrincipal, session: DbSession, item_id: RowId
 ) -> Response:
     """Close an answered item."""
     service.close(session, principal, item_id)

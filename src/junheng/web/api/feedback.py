@@ -20,7 +20,7 @@ from junheng.web.feedback import (
     stats_view,
     submitter,
 )
-from junheng.web.params import FIRST_YEAR, LAST_YEAR
+from junheng.web.params import FIRST_YEAR, LAST_YEAR, RowId
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 
@@ -195,7 +195,7 @@ def feedback_inbox(
 
 @router.get("/items/{item_id}", response_model=StaffItemOut)
 def feedback_item(
-    principal: CurrentPrincipal, session: DbSession, item_id: int
+    principal: CurrentPrincipal, session: DbSession, item_id: RowId
 ) -> dict[str, Any]:
     """Return one item of the caller's region."""
     return _staff(principal, service.get_item(session, principal, item_id))
@@ -203,7 +203,7 @@ def feedback_item(
 
 @router.post("/items/{item_id}/assign", response_model=StaffItemOut)
 def assign_feedback(
-    principal: CurrentPrincipal, session: DbSession, item_id: int, body: AssignIn
+    principal: CurrentPrincipal, session: DbSession, item_id: RowId, body: AssignIn
 ) -> dict[str, Any]:
     """Give an open item to a colleague of the responsible body."""
     item = service.assign(session, principal, item_id, body.assignee)
@@ -213,7 +213,7 @@ def assign_feedback(
 
 @router.post("/items/{item_id}/answer", response_model=StaffItemOut)
 def answer_feedback(
-    principal: CurrentPrincipal, session: DbSession, item_id: int, body: AnswerIn
+    principal: CurrentPrincipal, session: DbSession, item_id: RowId, body: AnswerIn
 ) -> dict[str, Any]:
     """Answer an open item; the answer is public on the tracking page."""
     item = service.answer(session, principal, item_id, body.answer)
@@ -223,7 +223,7 @@ def answer_feedback(
 
 @router.post("/items/{item_id}/close", response_model=StaffItemOut)
 def close_feedback(
-    principal: CurrentPrincipal, session: DbSession, item_id: int
+    principal: CurrentPrincipal, session: DbSession, item_id: RowId
 ) -> dict[str, Any]:
     """Close an answered item."""
     item = service.close(session, principal, item_id)
