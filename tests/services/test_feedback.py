@@ -13,17 +13,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from pathlib import Path
 
 import pytest
 from services.people import ERQI, HENAN, MINISTRY, PUBLIC, ZHENGZHOU, ZHONGYUAN
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from junheng.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from junheng.errors import (
+    Conflict,
+    InputError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from junheng.participation.feedback import (
     TRACKING_ALPHABET,
     add_working_days,
     format_tracking_code,
+    load_rules,
     new_tracking_code,
     normalize_tracking_code,
 )
@@ -438,3 +446,37 @@ def test_nul_characters_rejected(store: Session) -> None:
         )
     rules = [i.rule for i in caught.value.issues]  # type: ignore[attr-defined]
     assert rules == ["division_code", "text"]
+
+
+def test_rules_file_from_environment(
+    store: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(
+        "categories:\n  fees: {zh: 收费, en: Fees, route: province, deadline: 1}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("JUNHENG_FEEDBACK_RULES", str(rules_file))
+    rules = load_rules()
+    assert list(rules.categories) == ["fees"]
+    # Mon 3 Nov + 1 working day → Tue 4 Nov, at the province.
+    item = send(store, category="fees")
+    assert item.responsible_code == "41"
+    assert item.due_on == dt.date(2025, 11, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("categories: []\n", "no 'categories' mapping"),
+        ("categories:\n  fees: {route: town, deadline: 5}\n", "route 'town'"),
+        ("categories:\n  fees: {route: county, deadline: 0}\n", "deadline 0"),
+    ],
+)
+def test_invalid_rules_file(tmp_path: Path, text: str, problem: str) -> None:
+    rules_file = tmp_path / "bad.yaml"
+    rules_file.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_rules(rules_file)
+    assert problem in str(caught.value)
+    assert str(rules_file) in str(caught.value)

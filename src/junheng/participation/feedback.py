@@ -12,6 +12,7 @@ saving).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +33,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 """Beijing time; mainland China has kept UTC+8 without daylight saving since 1992."""
 
 DEFAULT_RULES = Path(__file__).with_name("feedback-rules.yaml")
+RULES_VARIABLE = "JUNHENG_FEEDBACK_RULES"
 
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 """Crockford's base-32 symbols: no I, L, O or U, which read like 1, 1, 0 and V."""
@@ -76,9 +78,17 @@ def _rules_error(path: Path, problem: str) -> InputError:
     )
 
 
+def load_rules(path: Path | None = None) -> Rules:
+    """Return the categories, routing and deadlines of ``path``, by default of
+    the file named by ``JUNHENG_FEEDBACK_RULES`` or else the shipped one."""
+    if path is None:
+        configured = os.environ.get(RULES_VARIABLE)
+        path = Path(configured) if configured else DEFAULT_RULES
+    return _read_rules(path)
+
+
 @cache
-def load_rules(path: Path = DEFAULT_RULES) -> Rules:
-    """Read the categories, routing and deadlines from ``path``."""
+def _read_rules(path: Path) -> Rules:
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:

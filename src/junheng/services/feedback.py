@@ -471,6 +471,7 @@ def inbox(
     now: dt.datetime | None = None,
     *,
     mine_only: bool = False,
+    rules: Rules | None = None,
 ) -> list[FeedbackItem]:
     """Escalate the overdue items of the principal's region, then return its
     items, open ones with the earliest deadline first.
@@ -480,7 +481,8 @@ def inbox(
     _require_authority(principal, "read public feedback")
     now = now or utcnow()
     # Escalation on a list view is automatic, so the audit names "system".
-    escalate_overdue(session, replace(principal, user_id=None, username="system"), now)
+    system = replace(principal, user_id=None, username="system")
+    escalate_overdue(session, system, now, rules)
     query = select(FeedbackItem).where(
         FeedbackItem.division_code.startswith(principal.scope, autoescape=True)
     )
@@ -682,7 +684,10 @@ def rate(
 
 
 def escalate_overdue(
-    session: Session, principal: Principal, now: dt.datetime | None = None
+    session: Session,
+    principal: Principal,
+    now: dt.datetime | None = None,
+    rules: Rules | None = None,
 ) -> int:
     """Move each open item of the principal's region whose deadline has passed
     one level up; return how many moved.
@@ -695,7 +700,7 @@ def escalate_overdue(
     _require_authority(principal, "escalate public feedback")
     now = now or utcnow()
     today = beijing_date(now)
-    rules = load_rules()
+    rules = rules or load_rules()
     due = list(
         session.scalars(
             select(FeedbackItem)

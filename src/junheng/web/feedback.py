@@ -64,8 +64,7 @@ class HoneypotFilled(WebError):
 
 def feedback_rules(request: Request) -> Rules:
     """Return the rules named by the settings, or the shipped ones."""
-    path = request.app.state.settings.feedback_rules
-    return load_rules(path) if path is not None else load_rules()
+    return load_rules(request.app.state.settings.feedback_rules)
 
 
 def _address(request: Request) -> str:
@@ -302,7 +301,9 @@ def inbox_page(
 ) -> Response:
     """List the feedback of the caller's region, escalating overdue items first."""
     now = utcnow()
-    items = service.inbox(session, principal, now, mine_only=mine)
+    items = service.inbox(
+        session, principal, now, mine_only=mine, rules=feedback_rules(request)
+    )
     session.commit()
     today = beijing_date(now)
     rows = [service.staff_view(principal, item, today) for item in items]

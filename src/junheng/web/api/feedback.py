@@ -181,6 +181,7 @@ def _staff(principal: Any, item: Any) -> dict[str, Any]:
 
 @router.get("/inbox", response_model=list[StaffItemOut])
 def feedback_inbox(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     mine: Annotated[
@@ -188,7 +189,9 @@ def feedback_inbox(
     ] = False,
 ) -> list[dict[str, Any]]:
     """List the feedback of the caller's region after escalating overdue items."""
-    items = service.inbox(session, principal, mine_only=mine)
+    items = service.inbox(
+        session, principal, mine_only=mine, rules=feedback_rules(request)
+    )
     session.commit()
     return [_staff(principal, item) for item in items]
 
