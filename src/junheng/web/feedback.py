@@ -242,7 +242,12 @@ def send_feedback(
             request, session, values, messages, HTTPStatus.UNPROCESSABLE_ENTITY
         )
     session.commit()
-    query = urlencode({"code": format_tracking_code(item.tracking_code), "new": 1})
+    return _tracking_redirect(item.tracking_code, "new")
+
+
+def _tracking_redirect(code: str, notice: str) -> Response:
+    """Redirect to the tracking page of ``code`` with the ``notice`` flag set."""
+    query = urlencode({"code": format_tracking_code(code), notice: 1})
     return RedirectResponse(f"/feedback/track?{query}", status_code=SEE_OTHER)
 
 
@@ -288,8 +293,7 @@ def rate_answer(
     check_track_limit(request)
     item = service.rate(session, code, rating, principal=submitter(request))
     session.commit()
-    query = urlencode({"code": format_tracking_code(item.tracking_code), "rated": 1})
-    return RedirectResponse(f"/feedback/track?{query}", status_code=SEE_OTHER)
+    return _tracking_redirect(item.tracking_code, "rated")
 
 
 @router.get("/feedback/inbox")
