@@ -42,7 +42,6 @@ SEE_OTHER = 303
 HONEYPOT = "website"
 """A form field hidden from people; a bot that fills it in is rejected."""
 STATS_TABLE = "children"
-JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
@@ -187,7 +186,7 @@ def feedback_form(
 def _issue_messages(error: InvalidInput, lang: str) -> list[str]:
     from junheng.web.i18n import MESSAGES, translate
 
-    shown: list[str] = []
+    messages: list[str] = []
     for issue in error.issues:
         key = f"feedback.error.{getattr(issue, 'rule', '')}"
         if key in MESSAGES:
@@ -196,9 +195,9 @@ def _issue_messages(error: InvalidInput, lang: str) -> list[str]:
             )
         else:
             text = str(getattr(issue, "message", issue))
-        if text not in shown:
-            shown.append(text)
-    return shown
+        if text not in messages:
+            messages.append(text)
+    return messages
 
 
 @router.post("/feedback")
