@@ -245,6 +245,7 @@ class _LazyGroup(click.Group):
         "school": ("junheng.cli.platform", "school"),
         "deadline": ("junheng.cli.deadline", "deadline"),
         "plan": ("junheng.cli.plan", "plan"),
+        "feedback": ("junheng.cli.feedback", "feedback"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

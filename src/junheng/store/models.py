@@ -400,3 +400,61 @@ class SurveyAnswer(Base):
     band: Mapped[str] = mapped_column(String(30))
     answered_on: Mapped[date]
     answers: Mapped[dict[str, Any]]
+
+
+FEEDBACK_STATUSES: tuple[str, ...] = ("received", "assigned", "answered", "closed")
+"""States of a public feedback item; ``closed`` is final."""
+
+
+class FeedbackItem(Base):
+    """A piece of feedback or a complaint sent by a member of the public.
+
+    ``tracking_code`` is the random number the sender follows the item with.
+    ``contact`` is shown only to the bodies handling the item and never
+    published. ``routed_code`` is the body the item went to first and
+    ``responsible_code`` the one responsible now. Each escalation moves the
+    item one level up and sets ``due_on`` anew. ``first_due_on`` is the first deadline,
+    which the accountability numbers count against. Dates are Beijing dates.
+    """
+
+    __tablename__ = "feedback_items"
+    __table_args__ = (Index("ix_feedback_items_status_due", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(12), unique=True)
+    category: Mapped[str] = mapped_column(String(30))
+    division_code: Mapped[str] = mapped_column(String(12), index=True)
+    school_code: Mapped[str | None] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    routed_code: Mapped[str] = mapped_column(String(12))
+    responsible_code: Mapped[str] = mapped_column(String(12), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime]
+    first_due_on: Mapped[date]
+    due_on: Mapped[date]
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None]
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    answered_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    rating: Mapped[int | None]
+    rated_at: Mapped[datetime | None]
+
+
+class FeedbackEvent(Base):
+    """A step of a feedback item: received, assigned, escalated, answered,
+    closed or rated. ``from_code`` and ``to_code`` are the bodies an escalation
+    moved the item between."""
+
+    __tablename__ = "feedback_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("feedback_items.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime]
+    from_code: Mapped[str | None] = mapped_column(String(12))
+    to_code: Mapped[str | None] = mapped_column(String(12))

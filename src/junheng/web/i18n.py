@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from junheng.services.statuses import STATUS_NAMES
+from junheng.web.feedback_messages import FEEDBACK_MESSAGES
 from junheng.web.survey_messages import SURVEY_MESSAGES
 
 Language = Literal["zh", "en"]
@@ -369,6 +370,7 @@ MESSAGES.update(SURVEY_MESSAGES)
 
 
 MESSAGES.update({f"status.{code}": names for code, names in STATUS_NAMES.items()})
+MESSAGES.update(FEEDBACK_MESSAGES)
 
 
 CHOICE_NAMES_EN: dict[str, str] = {

@@ -8,9 +8,11 @@ list is complete.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from limits import parse
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Mode = Literal["production", "dev", "demo"]
@@ -75,6 +77,35 @@ class WebSettings(BaseSettings):
     default_language: Literal["zh", "en"] = Field(
         default="zh", description="Page language when the visitor has not chosen one."
     )
+
+    feedback_rate_limit: str = Field(
+        default="5/hour",
+        description="Public feedback submissions allowed per client address, in "
+        "the limits notation (e.g. 5/hour); none lifts the limit.",
+    )
+    feedback_track_limit: str = Field(
+        default="60/minute",
+        description="Tracking-number lookups and ratings allowed per client "
+        "address (e.g. 60/minute); none lifts the limit.",
+    )
+    feedback_rules: Path | None = Field(
+        default=None,
+        description="YAML file of feedback categories, routing and deadlines; "
+        "unset means the shipped feedback-rules.yaml.",
+    )
+
+    @field_validator("feedback_rate_limit", "feedback_track_limit")
+    @classmethod
+    def _check_rate(cls, value: str) -> str:
+        if value.strip().lower() == "none":
+            return value
+        try:
+            parse(value)
+        except ValueError as error:
+            raise ValueError(
+                f"{value!r} is not a rate such as 5/hour or 60/minute (or none)"
+            ) from error
+        return value
 
     @model_validator(mode="after")
     def _check_secret(self) -> WebSettings:

@@ -15,7 +15,7 @@ the proxy's unless uvicorn is told to trust its forwarding headers
 
 from __future__ import annotations
 
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItemPerMinute, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
@@ -48,3 +48,25 @@ class LoginThrottle:
     def failed(self, address: str) -> None:
         """Count a failed login from ``address``."""
         self.limiter.hit(self.item, _NAMESPACE, address)
+
+
+class AddressLimit:
+    """Requests per client address within a moving window, such as feedback
+    submissions.
+
+    ``rate`` is in the ``limits`` notation (``5/hour``, ``30/minute``); ``none``
+    lifts the limit, which load tests use. The same NOTE as for logins applies:
+    counts live in one process's memory.
+    """
+
+    def __init__(self, rate: str, namespace: str) -> None:
+        self.item = None if rate.strip().lower() == "none" else parse(rate)
+        self.namespace = namespace
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def hit(self, address: str) -> bool:
+        """Count a request from ``address``; return ``False`` when it is over
+        the limit (and is then not counted)."""
+        if self.item is None:
+            return True
+        return self.limiter.hit(self.item, self.namespace, address)
