@@ -82,6 +82,7 @@ def create_app(
 
 def _include_routers(app: FastAPI) -> None:
     from junheng.web.api import router as api_router
+    from junheng.web.monitor import router as monitor_router
     from junheng.web.pages.account import router as account_router
     from junheng.web.pages.county import router as county_router
     from junheng.web.pages.deadlines import router as deadlines_router
@@ -97,6 +98,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(county_router)
     app.include_router(deadlines_router)
     app.include_router(warnings_router)
+    app.include_router(monitor_router)
     app.include_router(api_router)
     # The dashboards ship in their own module; an error inside it must surface,
     # so only a missing module is skipped.
