@@ -1,5 +1,5 @@
-"""County notes on data-quality flags: who may write them, who sees them, and
-the audit record of each."""
+"""County notes on data-quality flags: who may write and read them, and the
+audit record of each."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """County explanations of data-quality and falsification flags.
 
-A flag of :mod:`junheng.monitoring.quality` never changes the data; a county
-that has checked one may mark it ``explained`` with a note, which the city,
-province and ministry then see beside the flag. Only a county user whose scope
+A flag of :mod:`junheng.monitoring.quality` never changes the data. A county
+that has checked one may mark it ``explained`` with a note, and the city,
+province and ministry then read the note beside the flag. Only a county user whose scope
 covers the flag's county may write the note, and every write is appended to
 the audit chain in the caller's transaction.
 """
@@ -21,7 +21,7 @@ from junheng.store.models import FlagNote
 
 EXPLAINED = "explained"
 NOTE_MAX_CHARS = 2000
-"""The longest note accepted, in characters."""
+"""The maximum length of a note, in characters."""
 
 
 def flag_key(

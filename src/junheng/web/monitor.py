@@ -17,9 +17,9 @@ Pages, for a division ``{code}`` (``all`` for the nation, or 2, 4 or 6 digits):
 
 Adding ``.json``, ``.csv?table=NAME`` or ``.xlsx`` to a page path returns its
 twins, with the dashboards' rules. Authorities (county, city, province,
-ministry) see the divisions of their scope and evaluators their assigned
-counties; school and public users are refused with 403, because flags and
-risk samples are working material about unpublished data.
+ministry) may read the divisions of their scope, and evaluators their assigned
+counties. School and public users get 403, because flags and risk samples are
+leads to check, not published results.
 """
 
 from __future__ import annotations
@@ -190,7 +190,8 @@ def forecasts_view(
     county: str | None,
     indicator: str | None,
 ) -> dict[str, Any]:
-    """Return the forecast view of the counties of ``prefix`` the caller sees."""
+    """Return the forecast view of the counties of ``prefix`` that the caller
+    may read."""
     visible_key = (principal.role == Role.EVALUATOR, principal.assigned_counties)
     key = ("forecast_view", prefix, lang, county, indicator, visible_key)
     view = data._get(
@@ -212,8 +213,8 @@ def flags_view(
     lang: str,
     year: int | None,
 ) -> dict[str, Any]:
-    """Return the flags of the schools of ``prefix`` the caller sees, with the
-    current county notes."""
+    """Return the flags of the schools of ``prefix`` that the caller may read,
+    with the current county notes."""
 
     def build() -> pl.DataFrame:
         flags = data.flags()
@@ -551,6 +552,7 @@ def samples_page(
     lang = language_of(request)
     with _caller(request) as session:
         data = load_data(request, session)
+
     if len(prefix) != 6:
         if suffix:
             # A region has no sample of its own, so its page has no twins.
@@ -568,6 +570,7 @@ def samples_page(
         }
         target = f"{page_path('samples', prefix)}{suffix}?{urlencode(query)}"
         return RedirectResponse(target, status_code=303)
+
     view = samples_view(data, prefix, year, seed, confidence, margin)
     query = {"year": year, "seed": seed, "confidence": confidence, "margin": margin}
     context = {

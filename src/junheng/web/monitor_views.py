@@ -102,7 +102,10 @@ SECTION = Column("section", "学段", "Section", "code")
 YEAR = Column("year", "年度", "Year", "int")
 INDICATOR = Column("indicator", "指标", "Indicator")
 COUNTY = Column("division_code", "县代码", "County code", "code")
-COUNTY_NAME = Column("division_name", "县名称", "County")
+MEAN = Column("mean", "均值", "Mean", "num", VALUE_DIGITS)
+SHARE_COMPLIANT = Column(
+    "share_compliant", "合格学校占比 %", "Compliant schools %", "pct", SHARE_DIGITS
+)
 
 
 # ------------------------------------------------------------------ trends
@@ -155,6 +158,21 @@ def _named(frame: pl.DataFrame, framework: Framework, lang: str) -> pl.DataFrame
     )
 
 
+def _indicator_table(
+    frame: pl.DataFrame, framework: Framework, lang: str, columns: list[Column]
+) -> dict[str, Any]:
+    """Return every trend row by year, section and indicator, with ``columns``
+    and the compliant share."""
+    detail = _named(frame, framework, lang).sort("year", "section", "indicator")
+    return _table(
+        "indicators",
+        ("分指标历年数据", "Indicators by year"),
+        [YEAR, SECTION, INDICATOR, *columns, SHARE_COMPLIANT],
+        detail.iter_rows(named=True),
+        percent=("share_meeting", "share_compliant"),
+    )
+
+
 def county_trend_view(data: MonitorData, code: str, lang: str) -> dict[str, Any] | None:
     """Return the trend page of one county, or ``None`` without approved data."""
     frame = data.county_trends().filter(pl.col("division_code") == code)
@@ -169,27 +187,19 @@ def county_trend_view(data: MonitorData, code: str, lang: str) -> dict[str, Any]
         [YEAR, Column("verdict", "结论", "Verdict", "verdict")],
         verdicts.iter_rows(named=True),
     )
-    detail = _named(frame, fw, lang).sort("year", "section", "indicator")
-    indicators = _table(
-        "indicators",
-        ("分指标历年数据", "Indicators by year"),
+    indicators = _indicator_table(
+        frame,
+        fw,
+        lang,
         [
-            YEAR,
-            SECTION,
-            INDICATOR,
             Column("schools", "学校数", "Schools", "int"),
-            Column("mean", "均值", "Mean", "num", VALUE_DIGITS),
+            MEAN,
             Column("cv", "差异系数", "CV", "num", CV_DIGITS),
             Column("cv_limit", "限值", "Limit", "num", CV_DIGITS),
             Column("cv_ok", "差异系数达标", "CV within limit", "bool"),
             Column("change_cv", "较上年变化", "Change", "num", CV_DIGITS),
             Column("share_meeting", "达标学校占比 %", "Schools meeting %", "pct", 1),
-            Column(
-                "share_compliant", "合格学校占比 %", "Compliant schools %", "pct", 1
-            ),
         ],
-        detail.iter_rows(named=True),
-        percent=("share_meeting", "share_compliant"),
     )
     return {
         "kind": "trends",
@@ -214,6 +224,7 @@ def region_trend_view(
     if frame.is_empty():
         return None
     fw = data.framework
+
     cv, charts = _cv_table(
         frame, "cv_median", fw, ("县域差异系数中位数", "Median county CV")
     )
@@ -247,26 +258,19 @@ def region_trend_view(
             ("历年达标县数", "Counties passing by year"),
         )
     )
-    detail = _named(frame, fw, lang).sort("year", "section", "indicator")
-    indicators = _table(
-        "indicators",
-        ("分指标历年数据", "Indicators by year"),
+
+    indicators = _indicator_table(
+        frame,
+        fw,
+        lang,
         [
-            YEAR,
-            SECTION,
-            INDICATOR,
             Column("counties", "县数", "Counties", "int"),
-            Column("mean", "均值", "Mean", "num", VALUE_DIGITS),
+            MEAN,
             Column("cv", "县际差异系数", "Between-county CV", "num", CV_DIGITS),
             Column("cv_median", "县域差异系数中位数", "Median county CV", "num", 4),
             Column("counties_over_limit", "超限县数", "Counties over limit", "int"),
             Column("schools_below_threshold", "未达标学校数", "Schools below", "int"),
-            Column(
-                "share_compliant", "合格学校占比 %", "Compliant schools %", "pct", 1
-            ),
         ],
-        detail.iter_rows(named=True),
-        percent=("share_compliant",),
     )
     name = NATION_NAME["en" if lang == "en" else "zh"]
     if prefix:
@@ -299,8 +303,8 @@ def ranked_counties(series: pl.DataFrame) -> pl.DataFrame:
     """Rank counties by the year they are expected to meet every CV limit.
 
     A county's year is the latest expected year of its CV series. It has none
-    when a series moves away from its limit (or reaches it after 2050), or has
-    too few years for a forecast; such counties come last, and ties are broken
+    when a series moves away from its limit (or reaches it after 2050) or has
+    too few years for a forecast, and such counties come last. Ties are broken
     by the lowest probability of meeting the limit in 2035, highest first.
     """
     p_target = f"p_meet_{TARGET_YEAR}"
@@ -413,48 +417,57 @@ def forecast_view(
     choice = _band_choice(ranked, found, county, indicator)
     if choice is not None:
         county, indicator = choice
-        band = data.band(county).filter(pl.col("indicator") == indicator)
-        tables["band"] = _table(
-            "band",
-            (
-                f"{names.get(county) or county} 差异系数历史与预测区间",
-                f"{names.get(county) or county}: CV history and forecast band",
-            ),
-            [
-                SECTION,
-                YEAR,
-                Column("observed", "实际值", "Observed", "num", CV_DIGITS),
-                Column("forecast", "预测值", "Forecast", "num", CV_DIGITS),
-                Column("lower", "区间下限", "Lower", "num", CV_DIGITS),
-                Column("upper", "区间上限", "Upper", "num", CV_DIGITS),
-                Column("limit", "限值", "Limit", "num", CV_DIGITS),
-            ],
-            band.sort("section", "year").iter_rows(named=True),
-        )
-        name = _indicator_names(data.framework).get(indicator, (indicator, indicator))
-        for section in _sections(band):
-            limits = band.filter(pl.col("section") == section)["limit"].drop_nulls()
-            charts.append(
-                _chart(
-                    f"band-{section}",
-                    "band",
-                    section,
-                    ["observed", "forecast", "lower", "upper"],
-                    float(limits[0]) if limits.len() else None,
-                    (f"{name[0]}：历史与预测区间", f"{name[1]}: history and forecast"),
-                )
-            )
+        tables["band"], charts = _band(data, names, county, indicator)
+
     return {
         "kind": "forecasts",
         "level": level_of(prefix),
         "code": prefix,
         "years": data.years,
         "target_year": TARGET_YEAR,
-        "level_of_interval": LEVEL,
+        "interval_level": LEVEL,
         "band": {"county": county, "indicator": indicator} if choice else None,
         "tables": tables,
         "charts": charts,
     }
+
+
+def _band(
+    data: MonitorData, names: dict[str, str], county: str, indicator: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return the table of one county's CV history and forecast band for
+    ``indicator``, and one chart per section with the CV limit."""
+    band = data.band(county).filter(pl.col("indicator") == indicator)
+    label = names.get(county) or county
+    table = _table(
+        "band",
+        (f"{label} 差异系数历史与预测区间", f"{label}: CV history and forecast band"),
+        [
+            SECTION,
+            YEAR,
+            Column("observed", "实际值", "Observed", "num", CV_DIGITS),
+            Column("forecast", "预测值", "Forecast", "num", CV_DIGITS),
+            Column("lower", "区间下限", "Lower", "num", CV_DIGITS),
+            Column("upper", "区间上限", "Upper", "num", CV_DIGITS),
+            Column("limit", "限值", "Limit", "num", CV_DIGITS),
+        ],
+        band.sort("section", "year").iter_rows(named=True),
+    )
+    name = _indicator_names(data.framework).get(indicator, (indicator, indicator))
+    charts = []
+    for section in _sections(band):
+        limits = band.filter(pl.col("section") == section)["limit"].drop_nulls()
+        charts.append(
+            _chart(
+                f"band-{section}",
+                "band",
+                section,
+                ["observed", "forecast", "lower", "upper"],
+                float(limits[0]) if limits.len() else None,
+                (f"{name[0]}：历史与预测区间", f"{name[1]}: history and forecast"),
+            )
+        )
+    return table, charts
 
 
 def _band_choice(
