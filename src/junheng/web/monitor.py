@@ -176,7 +176,7 @@ def trend_view(data: MonitorData, prefix: str, lang: str) -> dict[str, Any]:
             return county_trend_view(data, prefix, lang)
         return region_trend_view(data, prefix, lang)
 
-    view = data._get(("trend_view", prefix, lang), build)
+    view = data.memo(("trend_view", prefix, lang), build)
     if view is None:
         raise _not_found("trends", prefix)
     return view
@@ -194,7 +194,7 @@ def forecasts_view(
     may read."""
     visible_key = (principal.role == Role.EVALUATOR, principal.assigned_counties)
     key = ("forecast_view", prefix, lang, county, indicator, visible_key)
-    view = data._get(
+    view = data.memo(
         key,
         lambda: forecast_view(
             data, prefix, visible_counties(principal), lang, county, indicator
@@ -226,7 +226,7 @@ def flags_view(
         return flags
 
     visible_key = (principal.role == Role.EVALUATOR, principal.assigned_counties)
-    flags = data._get(("flags_in", prefix, visible_key), build)
+    flags = data.memo(("flags_in", prefix, visible_key), build)
     if year is not None:
         flags = flags.filter(pl.col("year") == year)
     notes = flag_notes.notes_within(session, principal, prefix)

@@ -132,24 +132,26 @@ class MonitorData:
         self.years = [r.key.year for r in results]
         self.framework = results[-1].framework
 
-    def _get(self, key: Hashable, build: Callable[[], T]) -> T:
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """Return the value of ``key`` for these years and this generation,
+        building it on first use."""
         return self.cache.get(
             self.generation, (self.framework.id, tuple(self.years), key), build
         )
 
     def evaluation(self) -> Evaluation:
         """Return the evaluation of all years (see :func:`combined_evaluation`)."""
-        return self._get("evaluation", lambda: combined_evaluation(self.results))
+        return self.memo("evaluation", lambda: combined_evaluation(self.results))
 
     def county_trends(self) -> pl.DataFrame:
         """Return :func:`junheng.monitoring.trends.county_trends` of all years."""
-        return self._get(
+        return self.memo(
             "county_trends", lambda: trends.county_trends(self.evaluation())
         )
 
     def region_trends(self) -> pl.DataFrame:
         """Return :func:`junheng.monitoring.trends.region_trends` of all years."""
-        return self._get(
+        return self.memo(
             "region_trends", lambda: trends.region_trends(self.evaluation())
         )
 
@@ -164,11 +166,11 @@ class MonitorData:
             series = forecast.requirement_series(self.county_trends(), self.framework)
             return series.filter(pl.col("metric") == "cv")
 
-        return self._get("cv_series", build)
+        return self.memo("cv_series", build)
 
     def forecasts(self) -> pl.DataFrame:
         """Return the calibrated forecast of every county CV series to 2035."""
-        return self._get(
+        return self.memo(
             "forecasts",
             lambda: forecast.forecast_series(
                 self.cv_series(),
@@ -219,11 +221,11 @@ class MonitorData:
             rows = pl.concat([observed, *ahead], how="diagonal_relaxed")
             return rows.sort(*keys, "year")
 
-        return self._get(("band", county), build)
+        return self.memo(("band", county), build)
 
     def schools(self) -> pl.DataFrame:
         """Return the approved school rows of every year."""
-        return self._get(
+        return self.memo(
             "schools",
             lambda: pl.concat(
                 [r.schools for r in self.results], how="diagonal_relaxed"
@@ -240,7 +242,7 @@ class MonitorData:
                     parts.append(unit_values(result.evaluation))
             return pl.concat(parts, how="diagonal_relaxed")
 
-        return self._get("units", build)
+        return self.memo("units", build)
 
     def flags(self) -> pl.DataFrame:
         """Return :func:`junheng.monitoring.quality.check_schools` of all years.
@@ -250,7 +252,7 @@ class MonitorData:
         after each approval.
         """
         indicators = [i.id for i in self.framework.resource_indicators]
-        return self._get(
+        return self.memo(
             "flags",
             lambda: quality.check_schools(self.schools(), self.units(), indicators),
         )
@@ -281,4 +283,4 @@ class MonitorData:
                 frame, seed=seed, confidence=confidence, margin=margin
             )
 
-        return self._get(("sample", county, year, seed, confidence, margin), build)
+        return self.memo(("sample", county, year, seed, confidence, margin), build)

@@ -296,7 +296,7 @@ def county_names(data: MonitorData) -> dict[str, str]:
         frame = data.county_trends().unique("division_code", keep="last")
         return dict(zip(frame["division_code"], frame["division_name"], strict=True))
 
-    return data._get("county_names", build)
+    return data.memo("county_names", build)
 
 
 def ranked_counties(series: pl.DataFrame) -> pl.DataFrame:
