@@ -52,6 +52,7 @@ from junheng.web.dashboards import (
     generation_reader,
     results_cache,
     table_csv,
+    table_name,
 )
 from junheng.web.errors import ERROR_RESPONSES
 from junheng.web.i18n import Language, translate
@@ -292,14 +293,7 @@ def xlsx_bytes(view: dict[str, Any], lang: Language) -> bytes:
 
 
 def _csv(view: dict[str, Any], table: str | None) -> bytes:
-    name = table or next(iter(view["tables"]))
-    if name not in view["tables"]:
-        known = ", ".join(view["tables"])
-        raise NotFound(
-            f"this page has no table {name!r}; use one of: {known}",
-            zh=f"本页没有名为 {name} 的表格，可用：{known}",
-        )
-    return table_csv(view["tables"][name])
+    return table_csv(view["tables"][table_name(view, table)])
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
