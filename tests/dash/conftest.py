@@ -6,7 +6,7 @@ seeds one per module and backend for the tests that only read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ import httpx2
 import pytest
 from dash.dashdata import People, seed
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from store.dbfixtures import BACKENDS, Database, _postgres_schema
 
 from junheng.services import accounts
@@ -37,9 +38,12 @@ class Site:
         return self.client.get(path, headers=headers, params=params)
 
 
-def _open_site(database: Database) -> Iterator[Site]:
+def open_site(
+    database: Database, seed_store: Callable[[Session], People] = seed
+) -> Iterator[Site]:
+    """Yield the app on ``database`` after filling it with ``seed_store``."""
     with database.sessions() as session:
-        people = seed(session)
+        people = seed_store(session)
     tokens = {}
     with database.sessions() as session:
         for name, principal in people.by_name.items():
@@ -54,24 +58,34 @@ def _open_site(database: Database) -> Iterator[Site]:
 @pytest.fixture
 def site(database: Database) -> Iterator[Site]:
     """Yield the app on a freshly seeded database of its own."""
-    yield from _open_site(database)
+    yield from open_site(database)
+
+
+def open_shared_site(
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    seed_store: Callable[[Session], People] = seed,
+) -> Iterator[Site]:
+    """Yield the app on a seeded database of its own on ``backend``.
+
+    On PostgreSQL the database is a schema of its own, apart from the schema
+    that the function-scoped ``database`` fixture empties before each test.
+    """
+    if backend == "postgresql":
+        with _postgres_schema(migrate=True) as opened:
+            yield from open_site(opened, seed_store)
+        return
+    url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'dash.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    database = Database("sqlite", url, engine, session_factory(engine))
+    yield from open_site(database, seed_store)
+    engine.dispose()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared_site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    """Yield the app on a seeded database shared by a module's read-only tests.
-
-    On PostgreSQL the database is a schema of its own, apart from the schema
-    that the function-scoped ``database`` fixture empties before each test.
-    """
-    if request.param == "postgresql":
-        with _postgres_schema(migrate=True) as opened:
-            yield from _open_site(opened)
-        return
-    url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'dash.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    yield from _open_site(Database("sqlite", url, engine, session_factory(engine)))
-    engine.dispose()
+    """Yield the app on a seeded database shared by a module's read-only tests."""
+    yield from open_shared_site(request.param, tmp_path_factory)

@@ -458,3 +458,28 @@ class FeedbackEvent(Base):
     at: Mapped[datetime]
     from_code: Mapped[str | None] = mapped_column(String(12))
     to_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class FlagNote(Base):
+    """A county's explanation of a data-quality or falsification flag.
+
+    ``flag_key`` identifies the flag by its check, year, county, school and
+    field (see :func:`junheng.services.flag_notes.flag_key`), so the note stays
+    with the flag when the checks run again on the same data. One note per
+    flag: explaining it again replaces the note, and the audit chain keeps the
+    earlier text.
+    """
+
+    __tablename__ = "flag_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_key: Mapped[str] = mapped_column(String(300), unique=True)
+    check: Mapped[str] = mapped_column(String(30))
+    year: Mapped[int]
+    division_code: Mapped[str] = mapped_column(String(12), index=True)
+    school_code: Mapped[str | None] = mapped_column(String(10))
+    field: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime]

@@ -83,6 +83,7 @@ def create_app(
 def _include_routers(app: FastAPI) -> None:
     from junheng.web.api import router as api_router
     from junheng.web.feedback import router as feedback_router
+    from junheng.web.monitor import router as monitor_router
     from junheng.web.pages.account import router as account_router
     from junheng.web.pages.answer import router as answer_router
     from junheng.web.pages.county import router as county_router
@@ -103,6 +104,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(surveys_router)
     app.include_router(answer_router)
     app.include_router(feedback_router)
+    app.include_router(monitor_router)
     app.include_router(api_router)
     # The dashboards ship in their own module; an error inside it must surface,
     # so only a missing module is skipped.

@@ -282,8 +282,11 @@ def table_csv(table: dict[str, Any]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def _csv_bytes(page: PageRequest, lang: str, table: str | None) -> bytes:
-    view = build_view(page, lang)
+def table_name(view: dict[str, Any], table: str | None) -> str:
+    """Return ``table``, or the first table of ``view`` when it is ``None``.
+
+    Raises :class:`NotFound` naming the tables of the page for an unknown one.
+    """
     name = table or next(iter(view["tables"]))
     if name not in view["tables"]:
         known = ", ".join(view["tables"])
@@ -291,6 +294,12 @@ def _csv_bytes(page: PageRequest, lang: str, table: str | None) -> bytes:
             f"this page has no table {name!r}; use one of: {known}",
             zh=f"本页没有名为 {name} 的表格，可用：{known}",
         )
+    return name
+
+
+def _csv_bytes(page: PageRequest, lang: str, table: str | None) -> bytes:
+    view = build_view(page, lang)
+    name = table_name(view, table)
     return page.result.memo(
         ("csv", page.level, page.code, lang, name),
         lambda: table_csv(view["tables"][name]),

@@ -365,6 +365,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.no": ("否", "no"),
     "dash.fail_mark": ("未达标", "below threshold"),
     "dash.synthetic": ("", ""),
+    # Monitoring pages.
+    "nav.monitor": ("监测", "Monitoring"),
+    "monitor.title": ("监测", "Monitoring"),
+    "monitor.trends": ("趋势", "Trends"),
+    "monitor.forecasts": ("预测", "Forecasts"),
+    "monitor.flags": ("数据疑点", "Data-quality flags"),
+    "monitor.samples": ("实地核查抽样", "Field-verification samples"),
+    "monitor.excel": ("Excel 表格", "Excel workbook"),
+    "monitor.years": ("已审定年度：{years}", "Approved years: {years}"),
+    "monitor.trends_note": (
+        "县级页面显示各指标的校际差异系数；市、省和全国页面显示所辖县差异系数的"
+        "中位数。虚线为差异系数限值。",
+        "A county page shows each indicator's between-school CV; city, province "
+        "and national pages show the median of their counties' CVs. The dashed "
+        "line is the CV limit.",
+    ),
+    "monitor.forecast_note": (
+        "按各县历年差异系数的直线趋势外推（至少 3 个年度），区间为 {level}% "
+        "校准预测区间；{target} 年的达到概率来自同一分布。预计年份为空表示趋势"
+        "远离限值或 2050 年后才能达到。",
+        "Each county CV series is extended along its straight-line trend (3 "
+        "years at least); intervals are calibrated {level}% prediction "
+        "intervals, and the probabilities of meeting the limit in {target} come "
+        "from the same distribution. An empty expected year means the trend "
+        "moves away from the limit or reaches it after 2050.",
+    ),
+    "monitor.band_county": ("图表县", "County of the chart"),
+    "monitor.band_indicator": ("指标", "Indicator"),
+    "monitor.show": ("显示", "Show"),
+    "monitor.flags_note": (
+        "疑点是需要核实的线索，不改变数据，也不等于造假。县级用户核实后可标记为"
+        "“已说明”并写明情况，上级可见，每次说明都记入审计链。",
+        "A flag is a lead to check: it changes no data and is not a finding of "
+        "fraud. A county user who has checked it may mark it explained with a "
+        "note, which the levels above see; every note is recorded in the audit "
+        "chain.",
+    ),
+    "monitor.flags_shown": (
+        "本页显示前 {shown} 条，共 {total} 条；JSON、CSV 和 Excel 文件含全部疑点。",
+        "This page shows the first {shown} of {total} flags; the JSON, CSV and "
+        "Excel files contain all of them.",
+    ),
+    "monitor.flag_year": ("年度", "Year"),
+    "monitor.all_years": ("全部年度", "All years"),
+    "monitor.record": ("填报记录", "Record"),
+    "monitor.explain": ("标记为已说明", "Mark explained"),
+    "monitor.note": ("说明", "Note"),
+    "monitor.explained": ("已说明", "explained"),
+    "monitor.sample_note": (
+        "同一县、年度、种子、置信度和误差总是抽出同样的学校。",
+        "The same county, year, seed, confidence and margin always draw the "
+        "same schools.",
+    ),
+    "monitor.sample_counties": (
+        "抽样以县为单位，请选择一个县：",
+        "Samples are drawn per county; choose a county:",
+    ),
+    "monitor.seed": ("随机种子", "Seed"),
+    "monitor.confidence": ("置信度", "Confidence"),
+    "monitor.margin": ("允许误差", "Margin"),
+    "monitor.draw": ("抽取", "Draw"),
+    "monitor.new_seed": ("用新种子重新抽取", "Draw again with a new seed"),
+    "monitor.design": ("抽样设计", "Sample design"),
+    "monitor.design.seed": ("随机种子", "Seed"),
+    "monitor.design.population": ("学校总数 N", "Schools N"),
+    "monitor.design.size": ("样本量 n", "Sample size n"),
+    "monitor.design.census": ("全部核查", "Census"),
+    "monitor.design.confidence": ("置信度", "Confidence"),
+    "monitor.design.margin": ("允许误差", "Margin"),
+    "monitor.design.expected_rate": ("预期达标率 p", "Expected rate p"),
+    "monitor.design.z": ("z 值", "z"),
+    "monitor.design.n_infinite": ("无限总体样本量 n0", "n0 (infinite population)"),
+    "monitor.design.n_corrected": (
+        "有限总体校正后",
+        "After finite-population correction",
+    ),
+    "monitor.design.n_minimum": ("最低样本量（10%）", "Minimum (10%)"),
+    "monitor.design.formula": ("公式", "Formula"),
 }
 MESSAGES.update(SURVEY_MESSAGES)
 
