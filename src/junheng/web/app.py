@@ -85,6 +85,7 @@ def _include_routers(app: FastAPI) -> None:
     from junheng.web.pages.account import router as account_router
     from junheng.web.pages.county import router as county_router
     from junheng.web.pages.deadlines import router as deadlines_router
+    from junheng.web.pages.plans import router as plans_router
     from junheng.web.pages.reporting import router as reporting_router
     from junheng.web.pages.users import api_router as users_api_router
     from junheng.web.pages.users import router as users_router
@@ -97,6 +98,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(county_router)
     app.include_router(deadlines_router)
     app.include_router(warnings_router)
+    app.include_router(plans_router)
     app.include_router(api_router)
     # The dashboards ship in their own module; an error inside it must surface,
     # so only a missing module is skipped.

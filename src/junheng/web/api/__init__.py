@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from junheng.web.api import county, records, regions
+from junheng.web.api import county, plans, records, regions
 from junheng.web.errors import ERROR_RESPONSES
 
 API_V1 = "/api/v1"
@@ -13,3 +13,4 @@ router = APIRouter(prefix=API_V1, responses=ERROR_RESPONSES)
 router.include_router(regions.router)
 router.include_router(records.router)
 router.include_router(county.router)
+router.include_router(plans.router)
