@@ -89,8 +89,8 @@ def test_rename_and_delete_audited(site: Site) -> None:
     save(site, "乙")
     client = site.client()
     headers = site.token("zhongyuan")
-    taken = client.patch(f"/api/v1/plans/{a}", json={"name": "乙"}, headers=headers)
-    assert_error(taken, 409, "conflict")
+    duplicate = client.patch(f"/api/v1/plans/{a}", json={"name": "乙"}, headers=headers)
+    assert_error(duplicate, 409, "conflict")
     renamed = client.patch(f"/api/v1/plans/{a}", json={"name": "丙"}, headers=headers)
     assert renamed.json()["name"] == "丙"
     evaluator = site.token("evaluator")

@@ -11,16 +11,7 @@ from web.live import live_server
 from web.plan_site import save
 from web.site import Site
 from web.test_browser import log_in
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium "
-        "(apt-get install chromium fonts-noto-cjk)",
-    ),
-    pytest.mark.parametrize("database", ["sqlite"], indirect=True),
-]
+from web.test_browser import pytestmark as pytestmark
 
 
 def test_scenario_page_draws_its_charts(site: Site) -> None:

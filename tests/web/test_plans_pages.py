@@ -193,9 +193,9 @@ def test_rename_and_delete(site: Site) -> None:
     save(site, "乙")
     client = site.client("zhongyuan")
     path = f"/plans/{a}"
-    taken = post_form(client, f"{path}/rename", {"name": "乙"})
-    assert taken.status_code == 409
-    assert "已有名为“乙”的同类方案" in taken.text
+    duplicate = post_form(client, f"{path}/rename", {"name": "乙"})
+    assert duplicate.status_code == 409
+    assert "已有名为“乙”的同类方案" in duplicate.text
     renamed = post_form(client, f"{path}/rename", {"name": "丙"})
     assert renamed.status_code == 303
     assert '<h1 id="plan-name">丙</h1>' in client.get(path).text

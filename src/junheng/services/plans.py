@@ -9,7 +9,7 @@ A result can be saved as a scenario (:func:`save_scenario`), listed, read,
 renamed, deleted and compared with another scenario of the same kind and
 county (:func:`compare_scenarios`). Saving, renaming and deleting append to
 the audit chain in the caller's transaction. A scenario keeps the data
-generation it was computed on, and :func:`is_stale` tells whether approved
+generation it was computed on, and :func:`is_stale` returns whether approved
 data have changed since.
 
 Who may do what: education authorities (county, city, province, ministry)
@@ -52,10 +52,10 @@ from junheng.store.models import PlanScenario, utcnow
 K = TypeVar("K")
 
 NAME_MAX = 200
-"""Longest scenario name, in characters (the column's length)."""
+"""Maximum length of a scenario name, in characters (the column's length)."""
 
 NOTE_MAX = 2000
-"""Longest note of a scenario, in characters."""
+"""Maximum length of a scenario note, in characters."""
 
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "adjust": ("最低成本调整方案", "least-cost adjustment"),
@@ -74,7 +74,7 @@ class PlannerUnavailable(JunhengError):
 
 @dataclass(frozen=True)
 class Planner:
-    """Where a planner lives and how it is called.
+    """The module, function and options class of a planner.
 
     ``options`` is the class whose ``from_mapping`` builds the planner's
     options from plain form values, passed as the keyword ``option_arg``.
@@ -308,7 +308,8 @@ def run_plan(
 # ------------------------------------------------------------------ scenarios
 
 
-def _state(scenario: PlanScenario) -> dict[str, Any]:
+def scenario_state(scenario: PlanScenario) -> dict[str, Any]:
+    """Return the fields of a scenario that its audit records keep."""
     return {
         "name": scenario.name,
         "kind": scenario.kind,
@@ -402,7 +403,7 @@ def save_scenario(
         "plan_scenario",
         scenario.id,
         None,
-        _state(scenario),
+        scenario_state(scenario),
     )
     return scenario
 
@@ -474,7 +475,7 @@ def rename_scenario(
     if cleaned == scenario.name:
         return scenario
     _check_unique(session, scenario.division_code, scenario.kind, cleaned, scenario.id)
-    before = _state(scenario)
+    before = scenario_state(scenario)
     scenario.name = cleaned
     session.flush()
     audit.append(
@@ -484,7 +485,7 @@ def rename_scenario(
         "plan_scenario",
         scenario.id,
         before,
-        _state(scenario),
+        scenario_state(scenario),
     )
     return scenario
 
@@ -493,7 +494,7 @@ def delete_scenario(session: Session, principal: Principal, scenario_id: int) ->
     """Delete a scenario and audit it; stored data are not touched."""
     scenario = get_scenario(session, principal, scenario_id)
     require_plan(principal, scenario.division_code)
-    before = _state(scenario)
+    before = scenario_state(scenario)
     session.delete(scenario)
     session.flush()
     audit.append(
@@ -553,8 +554,11 @@ def _key_columns(columns: list[dict[str, Any]]) -> list[str]:
 def _keyed_rows(
     rows: list[dict[str, Any]], keys: list[str]
 ) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """Map each row to its key; a repeated key gets its occurrence number, so
-    the n-th row with a key is compared with the n-th of the other table."""
+    """Map each row to its key plus its occurrence number among equal keys.
+
+    The n-th row with a repeated key is thus compared with the n-th such row
+    of the other table.
+    """
     keyed: dict[tuple[Any, ...], dict[str, Any]] = {}
     seen: dict[tuple[Any, ...], int] = {}
     for index, row in enumerate(rows):
@@ -568,8 +572,8 @@ def _keyed_rows(
 def _compare_table(
     name: str, first: dict[str, Any] | None, second: dict[str, Any] | None
 ) -> dict[str, Any]:
-    shown = first or second or {}
-    columns = list(shown.get("columns", []))
+    reference = first or second or {}
+    columns = list(reference.get("columns", []))
     if first and second:
         known = {c["key"] for c in columns}
         columns += [c for c in second["columns"] if c["key"] not in known]
@@ -613,8 +617,8 @@ def _compare_table(
         )
     return {
         "name": name,
-        "title_zh": shown.get("title_zh", name),
-        "title_en": shown.get("title_en", name),
+        "title_zh": reference.get("title_zh", name),
+        "title_en": reference.get("title_en", name),
         "key_columns": [c for c in columns if c["key"] in keys],
         "value_columns": values,
         "rows": differences,

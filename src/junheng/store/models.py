@@ -327,8 +327,8 @@ class PlanScenario(Base):
 
     ``result`` is :meth:`junheng.planning.result.PlanResult.to_dict` output and
     ``parameters`` the inputs it was computed with. ``data_generation`` is the
-    data generation of the approved data the plan read, so a page can say when
-    the data have changed since. Saving a scenario changes no other table.
+    data generation of the approved data the plan read, so a page can show
+    that the data have changed since. Saving a scenario changes no other table.
     """
 
     __tablename__ = "plan_scenario"

@@ -1,6 +1,6 @@
-"""What the plan pages and the plan API share: the JSON twin of a scenario,
-its chart specifications, its CSV and Excel files, and the signature that
-ties a computed result to the caller until it is saved.
+"""Helpers shared by the plan pages and the plan API: the JSON twin of a
+scenario, its chart specifications, its CSV and Excel files, and the signature
+that ties a computed result to the caller until it is saved.
 
 A result is computed by one request and saved by the next. The save request
 sends the result back, so the first one signs it (HMAC with the app's
@@ -36,13 +36,13 @@ CHART_KINDS = ("money", "float", "int")
 """Column kinds a chart can draw, the one it prefers first."""
 
 CHART_ROWS = 40
-"""Most rows a chart draws; the table below it lists every row."""
+"""Maximum number of rows a chart draws; the table below it lists every row."""
 
 CHART_SERIES = 4
-"""Most columns a chart draws as bars side by side."""
+"""Maximum number of columns a chart draws as bars side by side."""
 
 MAX_CHARTS = 4
-"""Most charts on a scenario page."""
+"""Maximum number of charts on a scenario page."""
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -109,12 +109,17 @@ def kind_name(kind: str, lang: Language) -> str:
     return zh if lang == "zh" else en
 
 
-def summary_label(key: str, lang: Language) -> str:
-    """Return the label of a headline figure: the catalogue's ``plans.summary.KEY``
-    when there is one, else the key itself."""
-    # NOTE: the catalogue labels only the headline keys known when this was
-    # written; a planner that adds a key shows it under its own name.
-    full = f"plans.summary.{key}"
+def catalogue_label(group: str, key: str, lang: Language) -> str:
+    """Return the catalogue's ``plans.GROUP.KEY`` in ``lang`` when there is
+    one, else ``key`` itself.
+
+    Headline figures (group ``summary``) and planner parameters (group
+    ``param``) are named by the planners, so a key the catalogue lacks is
+    shown as it is.
+    """
+    # NOTE: the catalogue labels only the keys known when the plan pages were
+    # written (such as total_cost); label new planner keys there.
+    full = f"plans.{group}.{key}"
     return translate(full, lang) if full in MESSAGES else key
 
 
@@ -168,8 +173,7 @@ def chart_specs(result: dict[str, Any]) -> list[dict[str, Any]]:
         numeric = [c for c in columns if c["kind"] in CHART_KINDS]
         if not leading or not numeric or not table["rows"]:
             continue
-        # Money is what a planner is usually asked about, then rates such as
-        # CVs, then counts.
+        # Prefer money columns, then rates such as CVs, then counts.
         first = min(numeric, key=lambda c: CHART_KINDS.index(c["kind"]))
         series = [
             c["key"]
@@ -194,17 +198,10 @@ def scenario_meta(scenario: PlanScenario, stale: bool) -> dict[str, Any]:
     """Return the fields of a scenario other than its result."""
     return {
         "id": scenario.id,
-        "name": scenario.name,
-        "kind": scenario.kind,
-        "division_code": scenario.division_code,
-        "year": scenario.year,
-        "framework_id": scenario.framework_id,
-        "parameters": scenario.parameters,
-        "data_generation": scenario.data_generation,
+        **plans.scenario_state(scenario),
         "stale": stale,
         "created_by": scenario.created_by,
         "created_at": scenario.created_at.isoformat(),
-        "note": scenario.note,
     }
 
 

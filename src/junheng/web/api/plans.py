@@ -18,7 +18,7 @@ from junheng.services import plans
 from junheng.store.models import PlanScenario
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.errors import ErrorBody
-from junheng.web.params import FIRST_YEAR, LAST_YEAR, RowId
+from junheng.web.params import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID, RowId
 from junheng.web.plan_views import (
     SIGNATURE_HEADER,
     scenario_meta,
@@ -175,8 +175,8 @@ def save_plan(
 def compare_plans(
     principal: CurrentPrincipal,
     session: DbSession,
-    a: Annotated[int, Query(ge=1, description="Id of scenario A.")],
-    b: Annotated[int, Query(ge=1, description="Id of scenario B.")],
+    a: Annotated[int, Query(ge=1, le=MAX_ROW_ID, description="Id of scenario A.")],
+    b: Annotated[int, Query(ge=1, le=MAX_ROW_ID, description="Id of scenario B.")],
 ) -> dict[str, Any]:
     """Compare two scenarios of the same kind and county: headline figures
     side by side (``difference`` is B − A), then per table the rows that

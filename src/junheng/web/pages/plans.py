@@ -11,6 +11,7 @@ may do what lives in :mod:`junheng.services.plans`.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from typing import Annotated, Any
 
@@ -28,15 +29,15 @@ from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.dashboards import CSV_TYPE, JSON_TYPE, table_csv
 from junheng.web.i18n import Language
 from junheng.web.pages.render import language_of, render
-from junheng.web.params import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID
+from junheng.web.params import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID, RowId
 from junheng.web.plan_views import (
     XLSX_TYPE,
+    catalogue_label,
     cell_text,
     figure_text,
     kind_name,
     scenario_twin,
     sign_result,
-    summary_label,
     table_of,
     verified_result,
     xlsx_bytes,
@@ -44,6 +45,7 @@ from junheng.web.plan_views import (
 from junheng.web.uploads import saved_upload
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("junheng.web")
 
 SEE_OTHER = 303
 PARAM_PREFIX = "p_"
@@ -56,7 +58,8 @@ def _helpers(lang: Language) -> dict[str, Any]:
     return {
         "kinds": KINDS,
         "kind_name": lambda kind: kind_name(kind, lang),
-        "summary_label": lambda key: summary_label(key, lang),
+        "summary_label": lambda key: catalogue_label("summary", key, lang),
+        "param_label": lambda key: catalogue_label("param", key, lang),
         "cell": lambda value, column: cell_text(value, column, lang),
         "figure": lambda value: figure_text(value, lang),
     }
@@ -231,6 +234,13 @@ async def run_plan_form(
         else:
             result = plans.run_plan(session, principal, kind, division, year, params)
     except (InputError, NotFound, PlannerUnavailable) as error:
+        log.info(
+            "plan run rejected: user %s, %s plan of %r: %s",
+            principal.username,
+            kind,
+            division,
+            error.code,
+        )
         context["error"] = error
         return render(request, "plans/new.html", context, status_code=int(error.status))
     context.update(_result_context(request, principal, result))
@@ -255,6 +265,13 @@ async def save_plan_form(
         session.commit()
     except (InputError, Conflict) as error:
         session.rollback()
+        log.info(
+            "plan save rejected: user %s, %s plan of %s: %s",
+            principal.username,
+            result.kind,
+            result.division_code,
+            error.code,
+        )
         values = {"division": result.division_code, "year": result.year}
         context = _form_context(request, principal, result.kind, values)
         context.update(_result_context(request, principal, result))
@@ -369,7 +386,10 @@ def _scenario_page(
 
 @router.post("/plans/{scenario_id}/rename")
 async def rename_plan(
-    request: Request, principal: CurrentPrincipal, session: DbSession, scenario_id: int
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    scenario_id: RowId,
 ) -> Response:
     """Rename a scenario; a name taken in its kind and county is shown as an error."""
     form = await request.form()
@@ -378,6 +398,12 @@ async def rename_plan(
         session.commit()
     except (InputError, Conflict) as error:
         session.rollback()
+        log.info(
+            "plan rename rejected: user %s, scenario %s: %s",
+            principal.username,
+            scenario_id,
+            error.code,
+        )
         scenario = plans.get_scenario(session, principal, scenario_id)
         twin = scenario_twin(session, scenario)
         return _scenario_page(request, session, principal, scenario_id, twin, error)
@@ -386,7 +412,7 @@ async def rename_plan(
 
 @router.post("/plans/{scenario_id}/delete")
 def delete_plan(
-    principal: CurrentPrincipal, session: DbSession, scenario_id: int
+    principal: CurrentPrincipal, session: DbSession, scenario_id: RowId
 ) -> Response:
     """Delete a scenario and go back to the list."""
     plans.delete_scenario(session, principal, scenario_id)
