@@ -113,3 +113,33 @@ def synthetic_adjust(
     }
     result.summary["county_items"] = 0 if county_items is None else county_items.height
     return result
+
+
+def read_roster(path: Any) -> pl.DataFrame:
+    """Read a synthetic roster CSV (``teacher``, ``school_code``)."""
+    return pl.read_csv(path, schema={"teacher": pl.String, "school_code": pl.String})
+
+
+def synthetic_rotation(
+    roster: pl.DataFrame,
+    schools: pl.DataFrame,
+    framework: Any,
+    *,
+    division_code: str,
+    year: int,
+    rule: SyntheticCosts | None = None,
+) -> PlanResult:
+    """Return a plan that lists the roster's teachers and counts them."""
+    columns = [
+        PlanColumn("teacher", "教师", "Teacher"),
+        PlanColumn("school_code", "学校代码", "School code"),
+    ]
+    return PlanResult(
+        kind="rotation",
+        division_code=division_code,
+        year=year,
+        framework_id=framework.id,
+        feasible=True,
+        summary={"teachers": roster.height, "schools": schools.height},
+        tables=[PlanTable("roster", "名册", "Roster", columns, roster.to_dicts())],
+    )

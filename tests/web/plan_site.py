@@ -43,6 +43,14 @@ def use_synthetic_planner(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(plans.PLANNERS, "adjust", planner)
 
 
+def use_synthetic_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the ``rotation`` kind run :func:`plan_results.synthetic_rotation`."""
+    planner = plans.Planner(
+        "plan_results", "synthetic_rotation", "SyntheticCosts", "rule", True
+    )
+    monkeypatch.setitem(plans.PLANNERS, "rotation", planner)
+
+
 def approve_school_a(site: Site) -> None:
     """Approve the data of school A (中原区) for the test year up the chain."""
     record = site.save(SCHOOL_A)

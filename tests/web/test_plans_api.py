@@ -14,6 +14,7 @@ from web.plan_site import (
     save,
     save_other_county,
     use_synthetic_planner,
+    use_synthetic_rotation,
 )
 from web.site import Site, assert_error
 
@@ -168,3 +169,20 @@ def test_cookie_session_needs_csrf(site: Site) -> None:
     a = save(site, "甲")
     client = site.client("zhongyuan")
     assert_error(client.delete(f"/api/v1/plans/{a}"), 403, "csrf_failed")
+
+
+def test_run_reads_uploaded_roster(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_synthetic_rotation(monkeypatch)
+    approve_school_a(site)
+    client = site.client()
+    headers = site.token("zhongyuan")
+    fields = {"kind": "rotation", "division_code": "410102", "year": "2024"}
+    roster = "teacher,school_code\n张老师,2141000001\n李老师,2141000001\n"
+    files = {"roster": ("名册.csv", roster.encode(), "text/csv")}
+    ran = client.post("/api/v1/plans/run", data=fields, files=files, headers=headers)
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["summary"] == {"teachers": 2, "schools": 1}
+    assert ran.json()["tables"][0]["rows"][1]["teacher"] == "李老师"
+    missing = client.post("/api/v1/plans/run", data=fields, headers=headers)
+    assert_error(missing, 422, "invalid_input")
+    assert "教师名册" in missing.json()["error"]["message"]

@@ -293,6 +293,8 @@ def run_plan(
     }
     if kind == "adjust":
         keywords["county_items"] = approved_county_items(session, year, division_code)
+    # NOTE: pairing runs without school locations, because the store keeps
+    # none; the planner then pairs by its own rule for missing locations.
     if planner.needs_roster:
         if upload is None:
             raise InvalidInput(

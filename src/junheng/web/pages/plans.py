@@ -216,12 +216,15 @@ async def run_plan_form(
     form = await request.form()
     kind = _text(form, "kind")
     _check_kind(kind)
+
+    # The form is shown again with what was entered, above the result.
     division = _text(form, "division")
     values: dict[str, Any] = {"division": division, "year": _text(form, "year")}
     values.update(
         {key: value for key, value in form.items() if key.startswith(PARAM_PREFIX)}
     )
     context = _form_context(request, principal, kind, values)
+
     roster = form.get("roster")
     try:
         params = form_params(context["fields"], form)
@@ -243,6 +246,7 @@ async def run_plan_form(
         )
         context["error"] = error
         return render(request, "plans/new.html", context, status_code=int(error.status))
+
     context.update(_result_context(request, principal, result))
     return render(request, "plans/new.html", context)
 
