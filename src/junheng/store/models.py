@@ -483,3 +483,29 @@ class FlagNote(Base):
     note: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime]
+
+
+class PlanScenario(Base):
+    """A saved planner result: a named plan of one county and school year.
+
+    ``result`` is :meth:`junheng.planning.result.PlanResult.to_dict` output and
+    ``parameters`` the inputs it was computed with. ``data_generation`` is the
+    data generation of the approved data the plan read, so a page can show
+    that the data have changed since. Saving a scenario changes no other table.
+    """
+
+    __tablename__ = "plan_scenario"
+    __table_args__ = (UniqueConstraint("division_code", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    division_code: Mapped[str] = mapped_column(String(12), index=True)
+    year: Mapped[int]
+    framework_id: Mapped[str] = mapped_column(String(100))
+    parameters: Mapped[dict[str, Any]]
+    result: Mapped[dict[str, Any]]
+    data_generation: Mapped[int]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)

@@ -88,6 +88,7 @@ def _include_routers(app: FastAPI) -> None:
     from junheng.web.pages.answer import router as answer_router
     from junheng.web.pages.county import router as county_router
     from junheng.web.pages.deadlines import router as deadlines_router
+    from junheng.web.pages.plans import router as plans_router
     from junheng.web.pages.reporting import router as reporting_router
     from junheng.web.pages.surveys import router as surveys_router
     from junheng.web.pages.users import api_router as users_api_router
@@ -105,6 +106,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(answer_router)
     app.include_router(feedback_router)
     app.include_router(monitor_router)
+    app.include_router(plans_router)
     app.include_router(api_router)
     # The dashboards ship in their own module; an error inside it must surface,
     # so only a missing module is skipped.

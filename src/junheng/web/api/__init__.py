@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from junheng.web.api import county, feedback, records, regions, surveys
+from junheng.web.api import county, feedback, plans, records, regions, surveys
 from junheng.web.errors import ERROR_RESPONSES
 
 API_V1 = "/api/v1"
@@ -15,3 +15,4 @@ router.include_router(records.router)
 router.include_router(county.router)
 router.include_router(surveys.router)
 router.include_router(feedback.router)
+router.include_router(plans.router)

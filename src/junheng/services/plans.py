@@ -1,0 +1,684 @@
+"""Plans on the platform: run a planner on approved data, save named scenarios.
+
+:func:`run_plan` loads the approved data of one county and school year and
+calls the planner of a kind (least-cost adjustment, teacher rotation, school
+pairing), imported only when it runs. A planner returns a
+:class:`~junheng.planning.result.PlanResult` and never changes stored data.
+
+A result can be saved as a scenario (:func:`save_scenario`), listed, read,
+renamed, deleted and compared with another scenario of the same kind and
+county (:func:`compare_scenarios`). Saving, renaming and deleting append to
+the audit chain in the caller's transaction. A scenario keeps the data
+generation it was computed on, and :func:`is_stale` returns whether approved
+data have changed since.
+
+Who may do what: education authorities (county, city, province, ministry)
+run plans and save, rename or delete scenarios of the counties in their
+scope. Evaluators read the scenarios of their assigned counties. School and
+public users have no access to plans.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from junheng.errors import (
+    Conflict,
+    InvalidInput,
+    JunhengError,
+    NotFound,
+    PermissionDenied,
+)
+from junheng.governance import audit
+from junheng.planning.result import KINDS, PlanResult
+from junheng.services.access import ADMINISTRATIONS, Principal, Role, can_read, covers
+from junheng.services.records import (
+    approved_county_items,
+    approved_frame,
+    data_generation,
+)
+from junheng.store.models import PlanScenario, utcnow
+
+K = TypeVar("K")
+
+NAME_MAX = 200
+"""Maximum length of a scenario name, in characters (the column's length)."""
+
+NOTE_MAX = 2000
+"""Maximum length of a scenario note, in characters."""
+
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "adjust": ("最低成本调整方案", "least-cost adjustment"),
+    "rotation": ("教师交流轮岗方案", "teacher rotation"),
+    "pairing": ("学校结对帮扶方案", "school pairing"),
+}
+"""Chinese and English names of the planner kinds."""
+
+
+class PlannerUnavailable(JunhengError):
+    """The planner module of a kind is not installed in this build."""
+
+    status = 501
+    code = "planner_unavailable"
+
+
+@dataclass(frozen=True)
+class Planner:
+    """The module, function and options class of a planner.
+
+    ``options`` is the class whose ``from_mapping`` builds the planner's
+    options from plain form values, passed as the keyword ``option_arg``.
+    A planner with ``needs_roster`` reads an uploaded teacher roster first.
+    """
+
+    module: str
+    function: str
+    options: str
+    option_arg: str
+    needs_roster: bool = False
+
+
+PLANNERS: dict[str, Planner] = {
+    "adjust": Planner(
+        "junheng.planning.adjust", "plan_adjustment", "AdjustCosts", "costs"
+    ),
+    "rotation": Planner(
+        "junheng.planning.rotation",
+        "plan_rotation",
+        "RotationRule",
+        "rule",
+        needs_roster=True,
+    ),
+    "pairing": Planner(
+        "junheng.planning.pairing", "plan_pairing", "PairingOptions", "options"
+    ),
+}
+"""The planner of each kind in :data:`~junheng.planning.result.KINDS`."""
+
+
+# ------------------------------------------------------------------ access
+
+
+def may_plan(principal: Principal, division_code: str = "") -> bool:
+    """Return whether ``principal`` may run plans and change scenarios of a
+    county (any county in scope when ``division_code`` is empty)."""
+    return principal.role in ADMINISTRATIONS and covers(principal.scope, division_code)
+
+
+def may_read_plans(principal: Principal) -> bool:
+    """Return whether ``principal`` may see any scenario at all."""
+    return principal.role in ADMINISTRATIONS or principal.role == Role.EVALUATOR
+
+
+def _denied(
+    principal: Principal, target: str, action_en: str, action_zh: str
+) -> PermissionDenied:
+    return PermissionDenied(
+        f"user {principal.username!r} ({principal.role}) may not {action_en} the "
+        f"plans of {target or 'the whole country'}; plans are for the education "
+        "authorities of that region and its assigned evaluators",
+        zh=f"用户 {principal.username} 无权{action_zh} {target or '全国'} 的规划方案，"
+        "规划方案仅对该地区的教育行政部门和受委托的评估机构开放",
+    )
+
+
+def require_plan(principal: Principal, division_code: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``principal`` may plan for the
+    county ``division_code``."""
+    if not may_plan(principal, division_code):
+        raise _denied(principal, division_code, "run or change", "编制或修改")
+
+
+def _require_read(principal: Principal, division_code: str) -> None:
+    if not may_read_plans(principal) or not can_read(principal, division_code):
+        raise _denied(principal, division_code, "read", "查看")
+
+
+# ------------------------------------------------------------------ running
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        known = ", ".join(KINDS)
+        raise InvalidInput(
+            f"unknown plan kind {kind!r}; use one of: {known}",
+            zh=f"未知的规划类型 {kind}，可用：{known}",
+        )
+
+
+def _check_county(division_code: str) -> None:
+    if len(division_code) != 6 or not division_code.isdigit():
+        raise InvalidInput(
+            f"division code {division_code!r} is not a county code; plans are made "
+            "for one county, so give its 6-digit division code",
+            zh=f"行政区划代码 {division_code} 不是县级代码；规划按县编制，"
+            "请填写 6 位县级行政区划代码",
+        )
+
+
+def _planner_module(kind: str) -> Any:
+    planner = PLANNERS[kind]
+    try:
+        return importlib.import_module(planner.module)
+    except ModuleNotFoundError as error:
+        # Only the planner module itself missing means "not installed"; a
+        # module missing inside it is a broken installation and surfaces.
+        if error.name != planner.module:
+            raise
+        en, zh = KIND_NAMES[kind][1], KIND_NAMES[kind][0]
+        raise PlannerUnavailable(
+            f"the {en} planner ({planner.module}) is not installed on this server; "
+            "install a Junheng release that includes it",
+            zh=f"本服务器未安装{zh}编制模块（{planner.module}），"
+            "请安装包含该模块的均衡平台版本",
+        ) from error
+
+
+def planner_options(kind: str) -> type[Any]:
+    """Return the options class of the planner of ``kind`` (such as
+    ``AdjustCosts``); :class:`PlannerUnavailable` when it is not installed."""
+    _check_kind(kind)
+    options: type[Any] = getattr(_planner_module(kind), PLANNERS[kind].options)
+    return options
+
+
+@dataclass(frozen=True)
+class ParameterField:
+    """One parameter of a planner's options, for a form: its name, the type
+    the form converts to, and its default (``None`` when it has none)."""
+
+    name: str
+    kind: str
+    default: Any
+
+
+def parameter_fields(kind: str) -> list[ParameterField]:
+    """Return the fields of the options of ``kind`` with their defaults.
+
+    The fields are read from the options dataclass, so a form always offers
+    exactly what the installed planner accepts.
+    """
+    options = planner_options(kind)
+    if not dataclasses.is_dataclass(options):
+        return []
+    found: list[ParameterField] = []
+    for item in dataclasses.fields(options):
+        if not item.init or item.name.startswith("_"):
+            continue
+        default: Any = None
+        if item.default is not dataclasses.MISSING:
+            default = item.default
+        elif item.default_factory is not dataclasses.MISSING:
+            default = item.default_factory()
+        found.append(
+            ParameterField(item.name, _field_kind(item.type, default), default)
+        )
+    return found
+
+
+def _field_kind(annotation: Any, default: Any) -> str:
+    text = str(annotation)
+    if isinstance(default, bool) or text.startswith("bool"):
+        return "bool"
+    if isinstance(default, int) or text.startswith("int"):
+        return "int"
+    if isinstance(default, float) or text.startswith("float"):
+        return "float"
+    return "text"
+
+
+def _options(kind: str, params: Mapping[str, Any]) -> Any:
+    options = planner_options(kind)
+    try:
+        return options.from_mapping(dict(params))
+    except (ValueError, TypeError, KeyError) as error:
+        raise InvalidInput(
+            f"invalid {KIND_NAMES[kind][1]} parameters: {error}; correct the value "
+            "or leave the field empty to use its default",
+            zh=f"{KIND_NAMES[kind][0]}参数无效：{error}；请更正该值，或留空以使用默认值",
+        ) from error
+
+
+def run_plan(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    division_code: str,
+    year: int,
+    params: Mapping[str, Any],
+    upload: Path | None = None,
+) -> PlanResult:
+    """Run the planner of ``kind`` on the approved data of one county and year.
+
+    ``params`` are plain values (as a form or JSON sends them) that the
+    planner's ``from_mapping`` turns into its options; an empty mapping uses
+    every default. ``upload`` is the teacher roster file that a rotation
+    plan reads. Raises :class:`NotFound` when the county has no approved
+    school data for ``year``, and :class:`PlannerUnavailable` when the planner
+    is not installed. Nothing is written to the store.
+    """
+    _check_kind(kind)
+    _check_county(division_code)
+    require_plan(principal, division_code)
+    planner = PLANNERS[kind]
+    module = _planner_module(kind)
+    options = _options(kind, params)
+    schools = approved_frame(session, year, division_code)
+    if schools.is_empty():
+        raise NotFound(
+            f"county {division_code} has no approved school data for {year}; a plan "
+            "reads approved data only, so finish the approval chain first",
+            zh=f"{division_code} 在 {year} 年没有已审定的学校数据；"
+            "规划只读取已审定数据，请先完成审核",
+        )
+    from junheng.standards.loader import load_framework
+
+    # NOTE: plans use the default framework; the forms offer no other yet.
+    framework = load_framework()
+    function: Callable[..., PlanResult] = getattr(module, planner.function)
+    keywords: dict[str, Any] = {
+        "division_code": division_code,
+        "year": year,
+        planner.option_arg: options,
+    }
+    if kind == "adjust":
+        keywords["county_items"] = approved_county_items(session, year, division_code)
+    # NOTE: pairing runs without school locations, because the store keeps
+    # none; the planner then pairs by its own rule for missing locations.
+    if planner.needs_roster:
+        if upload is None:
+            raise InvalidInput(
+                "a teacher rotation plan needs the teacher roster; upload it as an "
+                "Excel or CSV file",
+                zh="教师交流轮岗方案需要教师名册，请上传 Excel 或 CSV 文件",
+            )
+        roster: pl.DataFrame = module.read_roster(upload)
+        return function(roster, schools, framework, **keywords)
+    return function(schools, framework, **keywords)
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def scenario_state(scenario: PlanScenario) -> dict[str, Any]:
+    """Return the fields of a scenario that its audit records keep."""
+    return {
+        "name": scenario.name,
+        "kind": scenario.kind,
+        "division_code": scenario.division_code,
+        "year": scenario.year,
+        "framework_id": scenario.framework_id,
+        "parameters": scenario.parameters,
+        "data_generation": scenario.data_generation,
+        "note": scenario.note,
+    }
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > NAME_MAX:
+        raise InvalidInput(
+            f"scenario name {name!r} is empty or longer than {NAME_MAX} characters; "
+            "give a short name such as 'hire 20 teachers'",
+            zh=f"方案名称“{name}”为空或超过 {NAME_MAX} 个字符，请填写简短的名称",
+        )
+    return cleaned
+
+
+def _clean_note(note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(
+            f"the note has {len(note)} characters; shorten it to at most {NOTE_MAX}",
+            zh=f"备注共 {len(note)} 个字符，请缩短到 {NOTE_MAX} 个以内",
+        )
+    return note.strip()
+
+
+def _check_unique(
+    session: Session, division_code: str, kind: str, name: str, own_id: int | None
+) -> None:
+    found = session.scalar(
+        select(PlanScenario.id).where(
+            PlanScenario.division_code == division_code,
+            PlanScenario.kind == kind,
+            PlanScenario.name == name,
+        )
+    )
+    if found is not None and found != own_id:
+        raise Conflict(
+            f"county {division_code} already has a {kind} scenario named {name!r} "
+            f"(id {found}); choose another name or rename that one",
+            zh=f"{division_code} 已有名为“{name}”的同类方案（编号 {found}），"
+            "请换一个名称或先重命名原方案",
+        )
+
+
+def save_scenario(
+    session: Session,
+    principal: Principal,
+    result: PlanResult,
+    name: str,
+    note: str | None = None,
+) -> PlanScenario:
+    """Save ``result`` as a scenario called ``name`` and audit it.
+
+    The name must be unique among the scenarios of the same kind and county
+    (:class:`Conflict` otherwise). The scenario records the current data
+    generation, so later pages can tell when approved data have moved on.
+    """
+    _check_kind(result.kind)
+    _check_county(result.division_code)
+    require_plan(principal, result.division_code)
+    cleaned = _clean_name(name)
+    _check_unique(session, result.division_code, result.kind, cleaned, None)
+    scenario = PlanScenario(
+        name=cleaned,
+        kind=result.kind,
+        division_code=result.division_code,
+        year=result.year,
+        framework_id=result.framework_id,
+        parameters=dict(result.parameters),
+        result=result.to_dict(),
+        data_generation=data_generation(session),
+        created_by=principal.username,
+        created_at=utcnow(),
+        note=_clean_note(note),
+    )
+    session.add(scenario)
+    session.flush()
+    audit.append(
+        session,
+        principal.username,
+        "plan.save",
+        "plan_scenario",
+        scenario.id,
+        None,
+        scenario_state(scenario),
+    )
+    return scenario
+
+
+def list_scenarios(
+    session: Session,
+    principal: Principal,
+    *,
+    kind: str | None = None,
+    year: int | None = None,
+    division_code: str | None = None,
+) -> list[PlanScenario]:
+    """List the scenarios ``principal`` may read, newest first.
+
+    County users see their county's, cities and provinces their region's, the
+    ministry every one, and evaluators those of their assigned counties.
+    ``kind``, ``year`` and ``division_code`` (a code prefix) narrow the list.
+    School and public users get :class:`PermissionDenied`.
+    """
+    if not may_read_plans(principal):
+        raise _denied(principal, division_code or "", "read", "查看")
+    query = select(PlanScenario).order_by(
+        PlanScenario.created_at.desc(), PlanScenario.id.desc()
+    )
+    if principal.role == Role.EVALUATOR:
+        if not principal.assigned_counties:
+            return []
+        query = query.where(PlanScenario.division_code.in_(principal.assigned_counties))
+    elif principal.scope:
+        query = query.where(
+            PlanScenario.division_code.startswith(principal.scope, autoescape=True)
+        )
+    if division_code:
+        query = query.where(
+            PlanScenario.division_code.startswith(division_code, autoescape=True)
+        )
+    if kind is not None:
+        _check_kind(kind)
+        query = query.where(PlanScenario.kind == kind)
+    if year is not None:
+        query = query.where(PlanScenario.year == year)
+    return list(session.scalars(query))
+
+
+def get_scenario(
+    session: Session, principal: Principal, scenario_id: int
+) -> PlanScenario:
+    """Return one scenario; :class:`NotFound` or :class:`PermissionDenied`."""
+    if not may_read_plans(principal):
+        raise _denied(principal, "", "read", "查看")
+    scenario = session.get(PlanScenario, scenario_id)
+    if scenario is None:
+        raise NotFound(
+            f"no plan scenario with id {scenario_id}; the list at /plans shows the "
+            "scenarios you may open",
+            zh=f"没有编号为 {scenario_id} 的规划方案，可在 /plans 查看可打开的方案",
+        )
+    _require_read(principal, scenario.division_code)
+    return scenario
+
+
+def rename_scenario(
+    session: Session, principal: Principal, scenario_id: int, name: str
+) -> PlanScenario:
+    """Give a scenario a new name, unique within its kind and county; audited."""
+    scenario = get_scenario(session, principal, scenario_id)
+    require_plan(principal, scenario.division_code)
+    cleaned = _clean_name(name)
+    if cleaned == scenario.name:
+        return scenario
+    _check_unique(session, scenario.division_code, scenario.kind, cleaned, scenario.id)
+    before = scenario_state(scenario)
+    scenario.name = cleaned
+    session.flush()
+    audit.append(
+        session,
+        principal.username,
+        "plan.rename",
+        "plan_scenario",
+        scenario.id,
+        before,
+        scenario_state(scenario),
+    )
+    return scenario
+
+
+def delete_scenario(session: Session, principal: Principal, scenario_id: int) -> None:
+    """Delete a scenario and audit it; stored data are not touched."""
+    scenario = get_scenario(session, principal, scenario_id)
+    require_plan(principal, scenario.division_code)
+    before = scenario_state(scenario)
+    session.delete(scenario)
+    session.flush()
+    audit.append(
+        session,
+        principal.username,
+        "plan.delete",
+        "plan_scenario",
+        scenario_id,
+        before,
+        None,
+    )
+
+
+def scenario_result(scenario: PlanScenario) -> PlanResult:
+    """Return the stored result of ``scenario`` as a :class:`PlanResult`."""
+    return PlanResult.from_dict(scenario.result)
+
+
+def is_stale(session: Session, scenario: PlanScenario) -> bool:
+    """Return whether approved data have changed since ``scenario`` was computed."""
+    return scenario.data_generation != data_generation(session)
+
+
+# ------------------------------------------------------------------ comparison
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _difference(a: Any, b: Any) -> float | None:
+    """Return ``b - a`` when both are numbers, else ``None``."""
+    x, y = _number(a), _number(b)
+    if x is None or y is None:
+        return None
+    return y - x
+
+
+def _ordered_union(first: list[K], second: list[K]) -> list[K]:
+    return first + [key for key in second if key not in first]
+
+
+def _key_columns(columns: list[dict[str, Any]]) -> list[str]:
+    """Return the leading text columns of a table, which identify its rows."""
+    keys: list[str] = []
+    for column in columns:
+        if column.get("kind", "text") != "text":
+            break
+        keys.append(column["key"])
+    return keys
+
+
+def _keyed_rows(
+    rows: list[dict[str, Any]], keys: list[str]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Map each row to its key plus its occurrence number among equal keys.
+
+    The n-th row with a repeated key is thus compared with the n-th such row
+    of the other table.
+    """
+    keyed: dict[tuple[Any, ...], dict[str, Any]] = {}
+    seen: dict[tuple[Any, ...], int] = {}
+    for index, row in enumerate(rows):
+        base = tuple(row.get(k) for k in keys) if keys else (index,)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        keyed[(*base, count)] = row
+    return keyed
+
+
+def _compare_table(
+    name: str, first: dict[str, Any] | None, second: dict[str, Any] | None
+) -> dict[str, Any]:
+    reference = first or second or {}
+    columns = list(reference.get("columns", []))
+    if first and second:
+        known = {c["key"] for c in columns}
+        columns += [c for c in second["columns"] if c["key"] not in known]
+    keys = _key_columns(columns)
+    values = [c for c in columns if c["key"] not in keys]
+    rows_a = _keyed_rows(first["rows"] if first else [], keys)
+    rows_b = _keyed_rows(second["rows"] if second else [], keys)
+    differences: list[dict[str, Any]] = []
+    unchanged = 0
+    for key in _ordered_union(list(rows_a), list(rows_b)):
+        row_a, row_b = rows_a.get(key), rows_b.get(key)
+        if row_a is not None and row_b is not None:
+            changed = [
+                c["key"] for c in values if row_a.get(c["key"]) != row_b.get(c["key"])
+            ]
+            if not changed:
+                unchanged += 1
+                continue
+            status = "changed"
+        else:
+            status = "removed" if row_b is None else "added"
+        cells = {
+            c["key"]: {
+                "a": None if row_a is None else row_a.get(c["key"]),
+                "b": None if row_b is None else row_b.get(c["key"]),
+                "difference": _difference(
+                    None if row_a is None else row_a.get(c["key"]),
+                    None if row_b is None else row_b.get(c["key"]),
+                ),
+            }
+            for c in values
+        }
+        source = row_a if row_a is not None else row_b
+        assert source is not None
+        differences.append(
+            {
+                "key": {k: source.get(k) for k in keys},
+                "status": status,
+                "values": cells,
+            }
+        )
+    return {
+        "name": name,
+        "title_zh": reference.get("title_zh", name),
+        "title_en": reference.get("title_en", name),
+        "key_columns": [c for c in columns if c["key"] in keys],
+        "value_columns": values,
+        "rows": differences,
+        "unchanged": unchanged,
+    }
+
+
+def compare_results(first: PlanResult, second: PlanResult) -> dict[str, Any]:
+    """Compare two results: headline figures side by side, then the rows of
+    each table that differ.
+
+    Rows are matched by the table's leading text columns (by position when a
+    table has none). A row only in ``first`` is ``removed``, one only in
+    ``second`` is ``added``, and one whose other values differ is ``changed``
+    with ``b - a`` for each numeric value. ``unchanged`` counts the rows that
+    are equal in both.
+    """
+    summary_a, summary_b = first.summary, second.summary
+    headline = [
+        {
+            "key": key,
+            "a": summary_a.get(key),
+            "b": summary_b.get(key),
+            "difference": _difference(summary_a.get(key), summary_b.get(key)),
+        }
+        for key in _ordered_union(list(summary_a), list(summary_b))
+    ]
+    tables_a = {t.name: dataclasses.asdict(t) for t in first.tables}
+    tables_b = {t.name: dataclasses.asdict(t) for t in second.tables}
+    return {
+        "kind": first.kind,
+        "division_code": first.division_code,
+        "feasible": {"a": first.feasible, "b": second.feasible},
+        "summary": headline,
+        "tables": [
+            _compare_table(name, tables_a.get(name), tables_b.get(name))
+            for name in _ordered_union(list(tables_a), list(tables_b))
+        ],
+    }
+
+
+def compare_scenarios(
+    session: Session, principal: Principal, first_id: int, second_id: int
+) -> dict[str, Any]:
+    """Compare two scenarios of the same kind and county (see
+    :func:`compare_results`); each must be readable by ``principal``."""
+    first = get_scenario(session, principal, first_id)
+    second = get_scenario(session, principal, second_id)
+    if (first.kind, first.division_code) != (second.kind, second.division_code):
+        raise InvalidInput(
+            f"scenarios {first_id} ({first.kind}, {first.division_code}) and "
+            f"{second_id} ({second.kind}, {second.division_code}) differ in kind or "
+            "county; compare two scenarios of the same kind and county",
+            zh=f"方案 {first_id}（{first.kind}，{first.division_code}）与方案 "
+            f"{second_id}（{second.kind}，{second.division_code}）的类型或县不同，"
+            "只能比较同一县的同类方案",
+        )
+    compared = compare_results(scenario_result(first), scenario_result(second))
+    compared["a"] = {"id": first.id, "name": first.name, "year": first.year}
+    compared["b"] = {"id": second.id, "name": second.name, "year": second.year}
+    return compared

@@ -1,0 +1,237 @@
+"""Helpers shared by the plan pages and the plan API: the JSON twin of a
+scenario, its chart specifications, its CSV and Excel files, and the signature
+that ties a computed result to the caller until it is saved.
+
+A result is computed by one request and saved by the next. The save request
+sends the result back, so the first one signs it (HMAC with the app's
+signing key, bound to the user name) and the save checks that signature.
+A client therefore cannot save numbers that no planner computed.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from itsdangerous import Signer
+from sqlalchemy.orm import Session
+
+from junheng.errors import InvalidInput, NotFound
+from junheng.governance.audit import canonical_json
+from junheng.planning.result import PlanResult, write_xlsx
+from junheng.services import plans
+from junheng.services.access import Principal
+from junheng.store.models import PlanScenario
+from junheng.web.i18n import MESSAGES, Language, translate
+
+SIGNATURE_HEADER = "X-Plan-Signature"
+"""Response header of ``POST /api/v1/plans/run`` with the result's signature."""
+
+_SALT = "junheng.plan-result"
+
+CHART_KINDS = ("money", "float", "int")
+"""Column kinds a chart can draw, the one it prefers first."""
+
+CHART_ROWS = 40
+"""Maximum number of rows a chart draws; the table below it lists every row."""
+
+CHART_SERIES = 4
+"""Maximum number of columns a chart draws as bars side by side."""
+
+MAX_CHARTS = 4
+"""Maximum number of charts on a scenario page."""
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ------------------------------------------------------------------ signature
+
+
+def _normal(value: Any) -> Any:
+    """Return ``value`` with whole floats as ints, so that a result sent back
+    by a client that writes ``2.0`` as ``2`` (JavaScript does) still matches."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normal(v) for v in value]
+    return value
+
+
+def _signer(request: Request) -> Signer:
+    return Signer(request.app.state.settings.signing_key(), salt=_SALT)
+
+
+def _signed_text(principal: Principal, data: dict[str, Any]) -> str:
+    return principal.username + "\n" + canonical_json(_normal(data))
+
+
+def sign_result(request: Request, principal: Principal, data: dict[str, Any]) -> str:
+    """Return the signature of the result ``data`` for ``principal``."""
+    return _signer(request).get_signature(_signed_text(principal, data)).decode()
+
+
+def verified_result(
+    request: Request, principal: Principal, data: Any, signature: str
+) -> PlanResult:
+    """Return ``data`` as a :class:`PlanResult` if ``signature`` is the one
+    :func:`sign_result` gave ``principal`` for it; else :class:`InvalidInput`."""
+    valid = isinstance(data, dict) and _signer(request).verify_signature(
+        _signed_text(principal, data), signature
+    )
+    if not valid:
+        raise InvalidInput(
+            "the plan result does not match its signature: it was changed after it "
+            "was computed, or computed for another user; run the plan again and "
+            "save the new result",
+            zh="规划结果与其签名不符：结果在计算后被改动，或属于其他用户；"
+            "请重新编制后再保存",
+        )
+    try:
+        return PlanResult.from_dict(data)
+    except (TypeError, KeyError) as error:
+        raise InvalidInput(
+            f"the plan result is not in the shape a planner returns: {error}",
+            zh=f"规划结果的格式不正确：{error}",
+        ) from error
+
+
+# ------------------------------------------------------------------ labels
+
+
+def kind_name(kind: str, lang: Language) -> str:
+    """Return the name of a planner kind in ``lang``."""
+    zh, en = plans.KIND_NAMES.get(kind, (kind, kind))
+    return zh if lang == "zh" else en
+
+
+def catalogue_label(group: str, key: str, lang: Language) -> str:
+    """Return the catalogue's ``plans.GROUP.KEY`` in ``lang`` when there is
+    one, else ``key`` itself.
+
+    Headline figures (group ``summary``) and planner parameters (group
+    ``param``) are named by the planners, so a key the catalogue lacks is
+    shown as it is.
+    """
+    # NOTE: the catalogue labels only the keys known when the plan pages were
+    # written (such as total_cost); label new planner keys there.
+    full = f"plans.{group}.{key}"
+    return translate(full, lang) if full in MESSAGES else key
+
+
+def cell_text(value: Any, column: dict[str, Any], lang: Language) -> str:
+    """Return a table cell as the page shows it, formatted by the column kind."""
+    if value is None:
+        return "—"
+    kind = column.get("kind", "text")
+    if kind == "bool" or isinstance(value, bool):
+        return translate("plans.yes" if value else "plans.no", lang)
+    decimals = int(column.get("decimals", 0))
+    if kind == "money" and isinstance(value, int | float):
+        return f"{value:,.{decimals}f}"
+    if kind in ("int", "float") and isinstance(value, int | float):
+        return f"{value:.{decimals}f}"
+    return str(value)
+
+
+def figure_text(value: Any, lang: Language) -> str:
+    """Return a headline figure as text; floats get at most 4 decimals."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return translate("plans.yes" if value else "plans.no", lang)
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+# ------------------------------------------------------------------ twins
+
+
+def chart_specs(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the charts of a result: per table, its numeric columns of one
+    kind (money if any, else floats, else counts) and the same decimals, as
+    bars over the last of its leading text columns.
+
+    Each chart names its table, so the page's table is its text equivalent,
+    and draws at most :data:`CHART_ROWS` rows.
+    """
+    charts: list[dict[str, Any]] = []
+    for table in result.get("tables", []):
+        columns = table["columns"]
+        leading = []
+        for column in columns:
+            if column["kind"] != "text":
+                break
+            leading.append(column)
+        numeric = [c for c in columns if c["kind"] in CHART_KINDS]
+        if not leading or not numeric or not table["rows"]:
+            continue
+        # Prefer money columns, then rates such as CVs, then counts.
+        first = min(numeric, key=lambda c: CHART_KINDS.index(c["kind"]))
+        series = [
+            c["key"]
+            for c in numeric
+            if (c["kind"], c["decimals"]) == (first["kind"], first["decimals"])
+        ]
+        charts.append(
+            {
+                "id": f"chart-{len(charts)}",
+                "table": table["name"],
+                "x": leading[-1]["key"],
+                "series": series[:CHART_SERIES],
+                "rows": min(len(table["rows"]), CHART_ROWS),
+                "title_zh": table["title_zh"],
+                "title_en": table["title_en"],
+            }
+        )
+    return charts[:MAX_CHARTS]
+
+
+def scenario_meta(scenario: PlanScenario, stale: bool) -> dict[str, Any]:
+    """Return the fields of a scenario other than its result."""
+    return {
+        "id": scenario.id,
+        **plans.scenario_state(scenario),
+        "stale": stale,
+        "created_by": scenario.created_by,
+        "created_at": scenario.created_at.isoformat(),
+    }
+
+
+def scenario_twin(session: Session, scenario: PlanScenario) -> dict[str, Any]:
+    """Return the JSON twin of a scenario page: the scenario, its result and
+    the chart specifications the page draws."""
+    return {
+        "scenario": scenario_meta(scenario, plans.is_stale(session, scenario)),
+        "result": scenario.result,
+        "charts": chart_specs(scenario.result),
+    }
+
+
+def table_of(result: dict[str, Any], name: str | None) -> dict[str, Any]:
+    """Return the table ``name`` of a result (the first when ``None``)."""
+    tables = result.get("tables", [])
+    for table in tables:
+        if name is None or table["name"] == name:
+            return dict(table)
+    known = ", ".join(t["name"] for t in tables) or "—"
+    raise NotFound(
+        f"this plan has no table {name!r}; use one of: {known}",
+        zh=f"该方案没有名为 {name} 的表格，可用：{known}",
+    )
+
+
+def xlsx_bytes(result: dict[str, Any], lang: Language) -> bytes:
+    """Return a result as an Excel workbook (see
+    :func:`junheng.planning.result.write_xlsx`)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.xlsx"
+        write_xlsx(PlanResult.from_dict(result), path, lang)
+        return path.read_bytes()
