@@ -42,9 +42,12 @@ def _print_result(result: PlanResult, lang: str) -> None:
             ]
         else:
             rows = table.rows
-        view = Table(*(c.label(lang) for c in table.columns), title=table.title(lang))
+        # Text columns come in both languages; the terminal shows one.
+        other = "_en" if lang == "zh" else "_zh"
+        columns = [c for c in table.columns if not c.key.endswith(other)]
+        view = Table(*(c.label(lang) for c in columns), title=table.title(lang))
         for row in rows[:TERMINAL_ROWS]:
-            view.add_row(*(_cell(row.get(c.key)) for c in table.columns))
+            view.add_row(*(_cell(row.get(c.key)) for c in columns))
         console.print(view)
         if len(rows) > TERMINAL_ROWS:
             console.print(
