@@ -21,7 +21,8 @@ import polars as pl
 from junheng.errors import FrameworkError, InputError
 from junheng.evaluation.verdict import Evaluation, evaluate
 from junheng.planning import adjust_explain, adjust_report
-from junheng.planning.adjust_model import Problem, Solution, build_problem, solve
+from junheng.planning.adjust_model import Problem, Solution, build_problem
+from junheng.planning.adjust_solve import solve
 from junheng.planning.costs import AdjustCosts
 from junheng.planning.result import PlanResult
 from junheng.planning.units import BUILD_FIELDS, TEACHER_FIELDS, section_units

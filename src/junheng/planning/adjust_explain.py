@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from junheng.evaluation.messages import SECTION_LABELS
-from junheng.planning import adjust_model
+from junheng.planning import adjust_model, adjust_solve
 from junheng.planning.adjust_model import Problem
 from junheng.planning.units import BUILD_FIELDS, TEACHER_FIELDS
 
@@ -128,7 +128,7 @@ def cv_messages(problem: Problem) -> list[Message]:
     ids = problem.units.indicator_ids
     messages: list[Message] = []
     for section, j in adjust_model.violated_cvs(problem, problem.base):
-        alone = adjust_model.solve(problem, only=[(section, j)], use_rule=False)
+        alone = adjust_solve.solve(problem, only=[(section, j)], use_rule=False)
         if alone.status != "infeasible":
             continue
         limit = problem.framework.balance_rule.cv_limit[section]  # type: ignore[index]

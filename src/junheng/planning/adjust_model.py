@@ -1,4 +1,4 @@
-"""The least-cost adjustment model: a MILP with outer-approximation cuts.
+"""The least-cost adjustment model: variables, bounds and linear rows.
 
 Decisions, all non-negative: per unit (school section) and teacher kind the
 hires, transfers in and transfers out; per school the floor area, sports area
@@ -7,26 +7,18 @@ and indicator a binary ``y`` that is 1 when the indicator must reach its
 threshold (the school rule lets the others stop at the floor).
 
 Every indicator value is linear in the decisions, ``v = a + V·x`` (see
-:mod:`junheng.planning.units`). The CV limit of a section and indicator,
-``sqrt(Σ w_i (X_i − m)²) ≤ L·m`` with ``w_i = P_i / ΣP`` and ``m = Σ w_i X_i``,
-is a second-order cone. Its left side ``g(X)`` is convex and positively
-homogeneous, so the tangent at a point ``X*`` reduces to the linear cut
-``Σ_i w_i ((X*_i − m*) / g* − L) X_i ≤ 0``, which every point of the cone
-satisfies. The loop solves the MILP with HiGHS (through
-:func:`scipy.optimize.milp`), adds a cut for every CV over its limit at the
-solution and solves again. Because the cuts only outer-approximate the cone,
-the dual bound of every solve is a lower bound on the least cost.
+:mod:`junheng.planning.units`), so the school rule and the transfer and
+hiring limits are linear rows. The CV limits are cones; the loop in
+:mod:`junheng.planning.adjust_solve` adds them as cutting planes.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from junheng.planning.costs import AdjustCosts
 from junheng.planning.units import BUILD_FIELDS, TEACHER_FIELDS, Floats, Units
@@ -347,29 +339,9 @@ def section_cvs(problem: Problem, values: Floats) -> dict[tuple[str, int], float
     return result
 
 
-def _limit(problem: Problem, section: str) -> float:
+def cv_limit(problem: Problem, section: str) -> float:
+    """Return the CV limit of ``section``."""
     return float(problem.framework.balance_rule.cv_limit[section])  # type: ignore[index]
-
-
-def _cut(
-    problem: Problem, values: Floats, section: str, j: int
-) -> tuple[sp.csr_matrix, float]:
-    """Return the tangent cut ``row·x ≤ bound`` of one CV at ``values``."""
-    students = problem.units.frame["students"].to_numpy().astype(np.float64)
-    mask = np.array(problem.sections) == section
-    units = np.nonzero(mask)[0]
-    weight = students[mask] / students[mask].sum()
-    column = values[mask, j]
-    mean = float(weight @ column)
-    spread = math.sqrt(float(weight @ (column - mean) ** 2))
-    limit = _limit(problem, section) * (1 - CUT_SHRINK)
-    coefficient = weight * ((column - mean) / spread - limit)
-    J = problem.base.shape[1]
-    rows = problem.value_map[[int(u * J + j) for u in units]]
-    row = sp.csr_matrix(coefficient @ rows)
-    bound = -float(coefficient @ problem.base[units, j])
-    scale = max(float(np.abs(coefficient).max()), 1e-300)
-    return row / scale, bound / scale
 
 
 def violated_cvs(problem: Problem, values: Floats) -> list[tuple[str, int]]:
@@ -377,11 +349,11 @@ def violated_cvs(problem: Problem, values: Floats) -> list[tuple[str, int]]:
     return [
         key
         for key, cv in section_cvs(problem, values).items()
-        if not math.isnan(cv) and cv > _limit(problem, key[0]) * (1 - ACCEPT_SHRINK)
+        if not math.isnan(cv) and cv > cv_limit(problem, key[0]) * (1 - ACCEPT_SHRINK)
     ]
 
 
-def _rounded(problem: Problem, x: Floats) -> Floats:
+def rounded(problem: Problem, x: Floats) -> Floats:
     out = x.copy()
     integer = problem.integer.astype(bool)
     out[integer] = np.round(out[integer])
@@ -390,102 +362,3 @@ def _rounded(problem: Problem, x: Floats) -> Floats:
     out[positive] = np.ceil(out[positive] / _GRAIN - 1e-6) * _GRAIN
     out[continuous & ~positive] = 0.0
     return np.minimum(np.maximum(out, problem.lower), problem.upper)
-
-
-def solve(
-    problem: Problem,
-    *,
-    relax: bool = False,
-    only: list[tuple[str, int]] | None = None,
-    use_rule: bool = True,
-) -> Solution:
-    """Run the cutting-plane loop until every CV is within its limit.
-
-    ``relax`` drops integrality (a continuous bound for comparison). ``only``
-    restricts the CV limits to those pairs and ``use_rule=False`` drops the
-    school rule; both serve the explanation of an infeasible request.
-    """
-    costs = problem.costs
-    started = time.perf_counter()
-    blocks = problem.limit_rows + (problem.rule_rows if use_rule else [])
-    cut_rows: list[sp.csr_matrix] = []
-    cut_bounds: list[float] = []
-    integrality = np.zeros_like(problem.integer) if relax else problem.integer
-    values = problem.base
-    iterations = 0
-    last_gap: float | None = None
-    last_bound: float | None = None
-
-    def wanted(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
-        return [p for p in pairs if only is None or p in only]
-
-    for key in wanted(violated_cvs(problem, values)):
-        row, bound = _cut(problem, values, *key)
-        cut_rows.append(row)
-        cut_bounds.append(bound)
-    while True:
-        iterations += 1
-        constraints = [LinearConstraint(a, lb, ub) for a, lb, ub in blocks]
-        if cut_rows:
-            constraints.append(
-                LinearConstraint(
-                    sp.vstack(cut_rows).tocsr(), -np.inf, np.array(cut_bounds)
-                )
-            )
-        remaining = costs.time_limit_seconds - (time.perf_counter() - started)
-        result = milp(
-            problem.objective,
-            integrality=integrality,
-            bounds=Bounds(problem.lower, problem.upper),
-            constraints=constraints,
-            options={
-                "time_limit": max(remaining, 1.0),
-                "mip_rel_gap": costs.mip_rel_gap,
-                "disp": False,
-            },
-        )
-        seconds = time.perf_counter() - started
-        if result.x is None:
-            status = "infeasible" if result.status == 2 else "time_limit"
-            return Solution(
-                status, None, None, None, None, iterations, len(cut_rows), seconds
-            )
-        last_gap = getattr(result, "mip_gap", None) if not relax else 0.0
-        last_bound = (
-            getattr(result, "mip_dual_bound", None) if not relax else result.fun
-        )
-        x = result.x if relax else _rounded(problem, result.x)
-        values = problem.values(x)
-        violated = wanted(violated_cvs(problem, values))
-        cost = float(problem.objective @ x)
-        if not violated:
-            status = "optimal" if result.status == 0 else "time_limit"
-            return Solution(
-                status,
-                x,
-                cost,
-                last_bound,
-                last_gap,
-                iterations,
-                len(cut_rows),
-                seconds,
-            )
-        if iterations >= costs.max_iterations or seconds >= costs.time_limit_seconds:
-            status = (
-                "not_converged" if iterations >= costs.max_iterations else "time_limit"
-            )
-            return Solution(
-                status,
-                x,
-                cost,
-                last_bound,
-                last_gap,
-                iterations,
-                len(cut_rows),
-                seconds,
-                violated,
-            )
-        for key in violated:
-            row, bound = _cut(problem, values, *key)
-            cut_rows.append(row)
-            cut_bounds.append(bound)
