@@ -1,6 +1,6 @@
 """Least-cost adjustment plans on small synthetic counties with known optima.
 
-Every school here is made up (tests/factories.py); the 500-student primary
+Every school here is made up (tests/factories.py). The 500-student primary
 school of the factory meets every 2017 threshold: per 100 students L1 5.0,
 L2 1.2, L3 1.0, L7 2.4; per student L4 5.0 m², L5 8.0 m², L6 2200 yuan.
 """
@@ -147,6 +147,7 @@ def test_cv_optimum_matches_enumeration(framework: Framework) -> None:
         primary_school(2, **double),
         primary_school(3, multimedia_classrooms=60),
     ]
+
     students = [500.0, 1000.0, 500.0]
     assert _weighted_cv([2.4, 2.4, 12.0], students) > 0.5
     best = None
@@ -155,9 +156,11 @@ def test_cv_optimum_matches_enumeration(framework: Framework) -> None:
         if _weighted_cv(values, students) <= 0.5:
             cost = 50_000 * (first + second)
             best = cost if best is None else min(best, cost)
+
     assert best is not None
     # The box is large enough: 60 rooms at school 1 alone already pass.
     assert best < 50_000 * 60
+
     result = _plan(rows, framework)
     assert result.summary["total_cost"] == best
     assert result.summary["core_confirms_pass"] is True

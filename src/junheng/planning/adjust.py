@@ -1,7 +1,7 @@
 """Least-cost adjustment plan: the cheapest way for a county to pass part 1.
 
-Part 1 of the framework (resource allocation) asks every school section to
-meet the school rule and every indicator's between-school CV to stay within
+Part 1 of the framework (resource allocation) requires every school section
+to meet the school rule and every indicator's between-school CV to stay within
 its limit. :func:`plan_adjustment` finds the hires, transfers, building,
 equipment and classrooms that achieve this at the least total cost (model and
 solver in :mod:`junheng.planning.adjust_model`), applies them to the school

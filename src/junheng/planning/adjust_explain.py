@@ -3,8 +3,8 @@
 First each school section is checked alone: how far each indicator can rise
 with every limit used to the full. A section whose rule cannot be met that way
 is named with the indicator and the limit that stops it. When every section
-could meet its rule, each CV over its limit is tried alone in the model; a CV
-the model cannot bring within its limit is named. Otherwise the limits only
+could meet its rule, each CV over its limit is tried alone in the model, and
+a CV the model cannot bring within its limit is named. Otherwise the limits only
 conflict together, and the message says so.
 """
 
@@ -49,12 +49,12 @@ def _reach(problem: Problem) -> np.ndarray:
             else:
                 others = (sections == sections[u]) & (np.arange(n) != u)
                 pool = float(outs[others].sum())
-            most = upper[layout.hire(u, k)] + pool
-            _raise(reach[u], problem.units.slopes[name][u], most)
+            max_added = upper[layout.hire(u, k)] + pool
+            _raise(reach[u], problem.units.slopes[name][u], max_added)
     for f, name in enumerate(BUILD_FIELDS):
         for u in range(n):
-            most = upper[layout.build(int(layout.school_of_unit[u]), f)]
-            _raise(reach[u], problem.units.slopes[name][u], most)
+            max_added = upper[layout.build(int(layout.school_of_unit[u]), f)]
+            _raise(reach[u], problem.units.slopes[name][u], max_added)
     return np.where(np.isnan(reach), problem.base, reach)
 
 

@@ -1,10 +1,11 @@
 """The least-cost adjustment model: variables, bounds and linear rows.
 
-Decisions, all non-negative: per unit (school section) and teacher kind the
-hires, transfers in and transfers out; per school the floor area, sports area
-and equipment value to add and the multimedia classrooms to equip; per unit
-and indicator a binary ``y`` that is 1 when the indicator must reach its
-threshold (the school rule lets the others stop at the floor).
+All decisions are non-negative. Per unit (school section) and teacher kind,
+they are the hires, transfers in and transfers out. Per school, they are the
+floor area, sports area and equipment value to add and the multimedia
+classrooms to equip. Per unit and indicator, a binary ``y`` is 1 when the
+indicator must reach its threshold, because the school rule lets the others
+stop at the floor.
 
 Every indicator value is linear in the decisions, ``v = a + V·x`` (see
 :mod:`junheng.planning.units`), so the school rule and the transfer and

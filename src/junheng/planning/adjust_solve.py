@@ -39,7 +39,7 @@ from junheng.planning.units import Floats
 
 _SEED_SLOPES = (-3.0, -2.0, -1.25, -0.6, -0.25, 0.25, 0.6, 1.25, 2.0, 3.0)
 """Values of ρ = δ/t with a cut before the first solve. At the limit the
-weighted mean of ρ² is 1, so most schools sit in this range; ten seeds took
+weighted mean of ρ² is 1, so most schools sit in this range. Ten seeds took
 11 solves on a 300-school synthetic county where four took 18."""
 _CUT_TOLERANCE = 1e-9
 
@@ -118,6 +118,7 @@ class _Loop:
         J = problem.base.shape[1]
         value_rows = problem.value_map[[int(u * J + j) for u in units]].tocsr()
         base = problem.base[units, j]
+
         # m − Σ w_i V_i·x = Σ w_i a_i
         mean_row = {cone.offset: 1.0}
         weighted = sp.csr_matrix(weights @ value_rows)
@@ -125,6 +126,7 @@ class _Loop:
             mean_row[int(col)] = -float(value)
         level = float(weights @ base)
         self.rows.add(mean_row, level, level)
+
         # δ_i − V_i·x + m = a_i
         for i in range(len(units)):
             entries = {cone.delta(i): 1.0, cone.offset: 1.0}
@@ -134,10 +136,12 @@ class _Loop:
             ):
                 entries[int(col)] = -float(value)
             self.rows.add(entries, float(base[i]), float(base[i]))
+
         # Σ z_i − L·m ≤ 0
         total = {cone.z(i): 1.0 for i in range(len(units))}
         total[cone.offset] = -limit
         self.rows.add(total, -np.inf, 0.0)
+
         mean = level
         for i in range(len(units)):
             slopes = {*_SEED_SLOPES, (base[i] - mean) / (limit * mean)}
@@ -230,10 +234,10 @@ def solve(
     loop = _Loop(problem)
     nv = problem.layout.size
 
-    def wanted(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    def selected(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
         return [p for p in pairs if only is None or p in only]
 
-    for key in wanted(violated_cvs(problem, problem.base)):
+    for key in selected(violated_cvs(problem, problem.base)):
         loop.add_cone(*key)
     iterations = 0
     phases = [True] if relax else [True, False]
@@ -253,7 +257,7 @@ def solve(
             full = result.x if continuous else rounded_full(problem, result.x)
             x = full[:nv]
             values = problem.values(x)
-            violated = wanted(violated_cvs(problem, values))
+            violated = selected(violated_cvs(problem, values))
             out_of_time = seconds >= costs.time_limit_seconds
             stop = out_of_time or phase_iterations >= costs.max_iterations
             if not last_phase:

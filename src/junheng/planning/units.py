@@ -114,7 +114,8 @@ def section_units(schools: pl.DataFrame, fw: Framework) -> Units:
     """
     fields = [*TEACHER_FIELDS, *BUILD_FIELDS]
     # Copy 0 is the data as given; copies 2k+1 and 2k+2 raise field k by one
-    # and two steps. One query evaluates them all, told apart by the year.
+    # and two steps. One query evaluates them all, and the year column
+    # identifies the copy.
     copies = [schools.with_columns(pl.lit(0, dtype=pl.Int64).alias("year"))]
     for k, field in enumerate(fields):
         copies.append(_raised(schools, field, _STEP, 2 * k + 1))
@@ -131,8 +132,8 @@ def section_units(schools: pl.DataFrame, fw: Framework) -> Units:
     base = values(0)
     slopes: dict[str, Floats] = {}
     for k, field in enumerate(fields):
-        one, two = values(2 * k + 1), values(2 * k + 2)
-        first, second = one - base, two - one
+        once, twice = values(2 * k + 1), values(2 * k + 2)
+        first, second = once - base, twice - once
         known = ~(np.isnan(first) | np.isnan(second))
         scale = np.maximum(np.abs(first), 1e-12)
         bad = known & (np.abs(second - first) > _LINEAR_TOLERANCE * scale + 1e-12)
