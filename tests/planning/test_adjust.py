@@ -202,6 +202,19 @@ def test_missing_value_blocks_plan(framework: Framework) -> None:
     assert "2141000001" in result.messages_en[1]
 
 
+def test_county_without_students_needs_nothing(framework: Framework) -> None:
+    # A school without students and a teaching point under 50 students (left
+    # out by the framework) give no section to plan for.
+    rows = [
+        primary_school(1, primary_students=0),
+        primary_school(2, school_type="教学点", primary_students=20),
+    ]
+    result = _plan(rows, framework)
+    assert result.feasible
+    assert result.summary["total_cost"] == 0
+    assert result.table("actions").rows == []
+
+
 def test_unknown_county_is_input_error(framework: Framework) -> None:
     from junheng.errors import InputError
 

@@ -115,6 +115,10 @@ def plan_adjustment(
     missing = adjust_report.missing_values(problem)
     if missing:
         return report.infeasible(missing, None)
+    if units.frame.is_empty():
+        # No section has students, so there is nothing to change or to solve.
+        empty = Solution("optimal", np.zeros(0), 0.0, 0.0, 0.0, 0, 0, 0.0)
+        return report.planned(empty, [], before)
     solution = solve(problem)
     log.info(
         "adjustment %s %d: %s after %d solves, cost %s",
