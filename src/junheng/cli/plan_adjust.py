@@ -16,7 +16,9 @@ from junheng.cli import (
     _console,
     _stages,
     errors_report_option,
+    framework_option,
     import_errors,
+    profile_option,
 )
 from junheng.planning.result import PlanResult, write_xlsx
 
@@ -79,19 +81,8 @@ def _cell(value: object) -> str:
     default=None,
     help="School year (start year); the latest year in the data when omitted.",
 )
-@click.option(
-    "--framework",
-    "-f",
-    default="cn-2017-quality",
-    show_default=True,
-    help="Framework id (see `junheng frameworks`) or a framework YAML file.",
-)
-@click.option(
-    "--profile",
-    "-p",
-    default=None,
-    help="Import profile for a non-template layout (see `junheng profiles`).",
-)
+@framework_option
+@profile_option
 @click.option(
     "--costs",
     "costs_file",

@@ -110,7 +110,9 @@ def plan_adjustment(
     before = evaluate(county, framework, items, indicator_rollups=False)
     units = section_units(county, framework)
     problem = build_problem(units, framework, costs)
-    report = adjust_report.Report(framework, costs, division_code, year, before)
+    report = adjust_report.Report(
+        framework, costs, division_code, year, before, units.frame
+    )
 
     missing = adjust_report.missing_values(problem)
     if missing:

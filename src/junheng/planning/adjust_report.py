@@ -149,8 +149,7 @@ def time_limit_message(costs: AdjustCosts) -> Message:
     )
 
 
-def _unit_rows(ev: Evaluation) -> dict[tuple[str, str], dict[str, Any]]:
-    frame = ev.engine.query("SELECT * FROM unit_values WHERE students > 0")
+def _unit_rows(frame: pl.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         (str(row["school_code"]), row["section"]): row
         for row in frame.iter_rows(named=True)
@@ -171,12 +170,17 @@ class Report:
         division_code: str,
         year: int,
         before: Evaluation,
+        before_units: pl.DataFrame,
     ) -> None:
+        """``before_units`` are the units with students as the engine's unit
+        query gives them for the data as given (see
+        :func:`junheng.planning.units.section_units`)."""
         self.framework = framework
         self.costs = costs
         self.division_code = division_code
         self.year = year
         self.before = before
+        self.before_units = before_units
 
     def _result(self, feasible: bool) -> PlanResult:
         return PlanResult(
@@ -276,8 +280,11 @@ class Report:
         return PlanTable("actions", "调整措施", "Actions", ACTION_COLUMNS, rows)
 
     def _school_table(self, after: Evaluation | None) -> PlanTable:
-        before_rows = _unit_rows(self.before)
-        after_rows = _unit_rows(after) if after is not None else {}
+        before_rows = _unit_rows(self.before_units)
+        after_rows = {}
+        if after is not None:
+            query = "SELECT * FROM unit_values WHERE students > 0"
+            after_rows = _unit_rows(after.engine.query(query))
         rows = []
         for key in sorted(before_rows, key=lambda k: (k[1], k[0])):
             old, new = before_rows[key], after_rows.get(key, {})

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import polars as pl
 
 from junheng.engine import queries
+from junheng.engine.compute import school_types_frame
 from junheng.errors import FrameworkError
 from junheng.standards.model import Framework
 
@@ -71,21 +72,7 @@ def _unit_values(schools: pl.DataFrame, fw: Framework) -> pl.DataFrame:
     con = duckdb.connect()
     try:
         con.sql("SET enable_progress_bar = false")
-        types = pl.DataFrame(
-            queries.school_type_rows(fw),
-            schema={
-                name: (
-                    pl.String
-                    if name == "school_type"
-                    else pl.Float64
-                    if name.startswith("thr_")
-                    else pl.Boolean
-                )
-                for name in queries.school_type_columns(fw)
-            },
-            orient="row",
-        )
-        con.register("school_types", types)
+        con.register("school_types", school_types_frame(fw))
         con.register("schools", schools)
         frame: pl.DataFrame = con.sql(queries.unit_values_sql(fw, "schools")).pl()
     finally:
