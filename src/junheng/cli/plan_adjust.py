@@ -188,5 +188,5 @@ def adjust(
         else:
             _atomic_write(target, lambda tmp: write_xlsx(result, tmp, lang))
         console.print(f"已写入 / written: {target}", highlight=False)
-    if not result.feasible:
+    if not (result.feasible and result.summary["core_confirms_pass"]):
         raise SystemExit(4)

@@ -107,6 +107,9 @@ def plan_adjustment(
             (pl.col("division_code") == division_code) & (pl.col("year") == year)
         )
     log.info("planning adjustment for %s %d", division_code, year)
+    # NOTE: this evaluation and the one of the adjusted data take most of a
+    # small county's time; planning every county of a national run this way
+    # was estimated at several hours on a loaded two-core machine.
     before = evaluate(county, framework, items, indicator_rollups=False)
     units = section_units(county, framework)
     problem = build_problem(units, framework, costs)
