@@ -128,6 +128,24 @@ lang_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
 """The --lang option of the commands that import files without a report."""
 
 
+framework_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--framework",
+    "-f",
+    default="cn-2017-quality",
+    show_default=True,
+    help="Framework id (see `junheng frameworks`) or a framework YAML file.",
+)
+"""The --framework option of the commands that evaluate or plan."""
+
+profile_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--profile",
+    "-p",
+    default=None,
+    help="Import profile for a non-template layout (see `junheng profiles`).",
+)
+"""The --profile option of the commands that read school files."""
+
+
 def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> None:
     """Reject an output path that cannot be right, before anything is read."""
     if output is None:
@@ -308,19 +326,8 @@ def _emit(
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--framework",
-    "-f",
-    default="cn-2017-quality",
-    show_default=True,
-    help="Framework id (see `junheng frameworks`) or a framework YAML file.",
-)
-@click.option(
-    "--profile",
-    "-p",
-    default=None,
-    help="Import profile for a non-template layout (see `junheng profiles`).",
-)
+@framework_option
+@profile_option
 @click.option(
     "--year",
     "-y",

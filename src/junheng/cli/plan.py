@@ -15,7 +15,9 @@ from junheng.cli import _LazyGroup
 
 
 class _PlanGroup(_LazyGroup):
-    lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {}
+    lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
+        "adjust": ("junheng.cli.plan_adjust", "adjust"),
+    }
 
 
 @click.group(cls=_PlanGroup)

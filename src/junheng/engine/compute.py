@@ -99,6 +99,25 @@ def _checks_frame(fw: Framework) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
+def school_types_frame(fw: Framework) -> pl.DataFrame:
+    """Return the typed school-type table the unit queries join (see
+    :func:`junheng.engine.queries.school_type_rows`)."""
+    return pl.DataFrame(
+        queries.school_type_rows(fw),
+        schema={
+            name: (
+                pl.String
+                if name == "school_type"
+                else pl.Float64
+                if name.startswith("thr_")
+                else pl.Boolean
+            )
+            for name in queries.school_type_columns(fw)
+        },
+        orient="row",
+    )
+
+
 def compute(
     schools: pl.DataFrame | str,
     framework: Framework,
@@ -166,21 +185,7 @@ def compute(
     con.register("county_items", items)
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
-    school_types = pl.DataFrame(
-        queries.school_type_rows(fw),
-        schema={
-            name: (
-                pl.String
-                if name == "school_type"
-                else pl.Float64
-                if name.startswith("thr_")
-                else pl.Boolean
-            )
-            for name in queries.school_type_columns(fw)
-        },
-        orient="row",
-    )
-    con.register("school_types_input", school_types)
+    con.register("school_types_input", school_types_frame(fw))
     statements = [
         "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
         "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
