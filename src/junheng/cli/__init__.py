@@ -218,6 +218,7 @@ class _LazyGroup(click.Group):
         "school": ("junheng.cli.platform", "school"),
         "deadline": ("junheng.cli.deadline", "deadline"),
         "plan": ("junheng.cli.plan", "plan"),
+        "rectify": ("junheng.cli.rectify", "rectify"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

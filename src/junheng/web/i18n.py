@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from junheng.services.statuses import STATUS_NAMES
+from junheng.web.rectification_text import RECTIFY_TEXT
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -353,6 +354,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 MESSAGES.update({f"status.{code}": names for code, names in STATUS_NAMES.items()})
+MESSAGES.update(RECTIFY_TEXT)
 
 
 CHOICE_NAMES_EN: dict[str, str] = {
