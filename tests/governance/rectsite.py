@@ -8,14 +8,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from dash.dashdata import PASSWORD, People, approve_school, create_people, save_school
+from dash.dashdata import (
+    PASSWORD,
+    People,
+    approve_items,
+    approve_school,
+    create_people,
+    save_school,
+)
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from governance.rectdata import BIG, COUNTY, WEAK, items, schools
 from sqlalchemy.orm import Session
 from store.dbfixtures import Database
 
-from junheng.services import accounts, reporting
+from junheng.services import accounts
 from junheng.services.access import SYSTEM, Role
 from junheng.store.divisions import load_divisions
 from junheng.web.app import create_app
@@ -28,24 +35,6 @@ EXTRA_ACCOUNTS: tuple[tuple[str, Role, str, str | None, list[str]], ...] = (
 )
 
 
-def _approve_items(session: Session, people: People, year: int) -> None:
-    record = reporting.save_county_items(
-        session, SYSTEM, COUNTY, year, items(year), None
-    )
-    kind = "county_items"
-    reporting.submit(session, SYSTEM, record.id, record.version, kind=kind)
-    for reviewer in ("zhengzhou", "henan"):
-        reporting.review(
-            session,
-            people[reviewer],
-            record.id,
-            "approve",
-            None,
-            record.version,
-            kind=kind,
-        )
-
-
 def seed(session: Session, years: tuple[int, ...]) -> People:
     """Approve the county's schools and items of ``years`` and add accounts."""
     load_divisions(session, SYSTEM, 2024, within=("11", "41"))
@@ -53,7 +42,7 @@ def seed(session: Session, years: tuple[int, ...]) -> People:
     for year in years:
         for row in schools(year):
             approve_school(session, people, save_school(session, row))
-        _approve_items(session, people, year)
+        approve_items(session, people, COUNTY, year, items(year))
     for name, role, scope, school, counties in EXTRA_ACCOUNTS:
         user = accounts.create_user(
             session,

@@ -74,19 +74,8 @@ def test_shortfalls_unknown_county(evaluation: Evaluation) -> None:
 
 
 def _spec(evaluation: Evaluation, subject: str) -> TaskSpec:
-    s = next(
-        s for s in find_shortfalls(evaluation, 2024, COUNTY) if s.subject == subject
-    )
-    return TaskSpec(
-        s.kind,
-        s.division_code,
-        s.school_code,
-        s.section,
-        s.subject,
-        s.check_key,
-        s.op,
-        s.target,
-    )
+    found = find_shortfalls(evaluation, 2024, COUNTY)
+    return next(s for s in found if s.subject == subject).spec()
 
 
 @pytest.mark.parametrize(
@@ -116,9 +105,9 @@ def test_measure_missing_year(evaluation: Evaluation) -> None:
 
 
 def test_measure_custom_target(evaluation: Evaluation) -> None:
-    spec = _spec(evaluation, "S1")
-    lowered = TaskSpec(**{**spec.__dict__, "target": 80.0})
-    assert measure(evaluation, 2025, lowered).met is True
+    found = find_shortfalls(evaluation, 2024, COUNTY)
+    s1 = next(s for s in found if s.subject == "S1")
+    assert measure(evaluation, 2025, s1.spec(target=80.0)).met is True
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,7 @@ def test_task_page_and_note(rect_site: RectSite) -> None:
     _open_all(rect_site)
     task_id = _task_ids(rect_site)["2024/410102/item///S1/S1"]
     client = rect_site.client("zhongyuan")
+
     page = client.get(f"/rectification/{task_id}?lang=en")
     assert page.status_code == 200
     assert 'data-status="overdue"' in page.text
@@ -92,6 +93,7 @@ def test_task_page_and_note(rect_site: RectSite) -> None:
     # The deadline 2025-12-31 has passed unmet, so the next sync flags the
     # task overdue again until the deadline moves.
     assert 'data-status="overdue"' in page.text
+
     moved = post(
         client,
         f"/rectification/{task_id}/update",

@@ -120,7 +120,12 @@ def open_tasks(
 @click.option("--kind", type=click.Choice(_KINDS), default=None, help="Only this kind.")
 @click.option("--year", "-y", type=int, default=None, help="Evaluation year.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Titles.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    help="Language of the task titles.",
+)
 @_url_option
 def list_tasks(
     scope: str,

@@ -84,11 +84,25 @@ class Shortfall:
         """Return the school code for school shortfalls, else the county code."""
         return self.school_code or self.division_code
 
+    def spec(self, target: float | None = None) -> TaskSpec:
+        """Return the task fields of this shortfall, with ``target`` in place
+        of the framework's when given."""
+        return TaskSpec(
+            kind=self.kind,
+            division_code=self.division_code,
+            school_code=self.school_code,
+            section=self.section,
+            subject=self.subject,
+            check_key=self.check_key,
+            op=self.op,
+            target=self.target if target is None else target,
+        )
+
 
 @dataclass(frozen=True)
 class Measurement:
     """A task's indicator or item in a later evaluation: its value and whether
-    it meets the target (``None`` when the data do not say)."""
+    it meets the target (``None`` when the data lack the value)."""
 
     year: int
     value: float | None
@@ -183,8 +197,9 @@ def _check_shortfall(row: dict[str, Any], part: str, item: Item) -> Shortfall:
         title_zh = f"一票否决 {item.id}{check}：{label['zh']}"
         title_en = f"Veto {item.id}{check}: {label['en']}"
     else:
-        found_zh = "否" if value == 0 else "是" if shown is None else shown
-        found_en = "no" if value == 0 else "yes" if shown is None else shown
+        found_zh, found_en = shown, shown
+        if shown is None:
+            found_zh, found_en = ("否", "no") if value == 0 else ("是", "yes")
         title_zh = (
             f"{item.id}{check} {label['zh']}：{found_zh}，要求 {requirement['zh']}"
         )
@@ -315,7 +330,8 @@ def _school_item_shortfalls(
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """What :func:`measure` needs of a task: the shortfall and its target."""
+    """The fields of a task that :func:`measure` reads: the shortfall and its
+    target."""
 
     kind: str
     division_code: str
@@ -402,7 +418,9 @@ class GovernmentRow:
 
 
 def _judgement(met: bool | None) -> str | None:
-    return None if met is None else "pass" if met else "fail"
+    if met is None:
+        return None
+    return "pass" if met else "fail"
 
 
 def government_rows(

@@ -3,7 +3,7 @@ other authors, in the store.
 
 Authorities open tasks for the shortfalls of counties in their scope
 (:func:`open_tasks`), one at a time or every shortfall of a county-year at
-once; a shortfall that already has a task keeps it. :func:`sync` closes the
+once. A shortfall that already has a task keeps it. :func:`sync` closes the
 loop: a task whose target a later year's approved data meet becomes
 ``closed_by_data``, and one past its deadline becomes ``overdue``. Schools add
 notes to their own tasks, authorities to every task in their scope.
@@ -240,7 +240,7 @@ def open_tasks(
 
 @dataclass(frozen=True)
 class TaskFilter:
-    """Which tasks :func:`list_tasks` returns; empty fields do not filter."""
+    """Filters of :func:`list_tasks`; an empty field does not filter."""
 
     prefix: str = ""
     status: str = ""
@@ -330,7 +330,7 @@ def add_note(
     :data:`MANUAL_STATUSES`.
 
     The school that owns a task and the authorities covering its county may
-    do so; a task closed by data takes notes but keeps its status.
+    do so. A task closed by data takes notes but keeps its status.
     """
     task = get_task(session, principal, task_id)
     if not can_work_on(principal, task):

@@ -395,8 +395,8 @@ class PeerAssessment(Base):
     school's self-evaluation (its own school-year).
 
     ``school_code`` is ``""`` for a county-year, so the unique constraint also
-    holds there. ``judgement`` is ``pass`` or ``fail``, or empty when the
-    author recorded only a value.
+    applies there (NULLs would count as distinct). ``judgement`` is ``pass`` or
+    ``fail``, or empty when the author recorded only a value.
     """
 
     __tablename__ = "peer_assessments"

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -145,12 +145,12 @@ def _sections(
     ]
 
 
-def _twin(sections: list[Section], prefix: str, year: int | None) -> dict[str, Any]:
+def _twin(chosen: Chosen) -> dict[str, Any]:
     return {
-        "prefix": prefix,
-        "year": year,
-        "tables": {s.id: s.table for s in sections},
-        "charts": [c for s in sections for c in s.charts],
+        "prefix": chosen.prefix,
+        "year": chosen.year,
+        "tables": {s.id: s.table for s in chosen.sections},
+        "charts": [c for s in chosen.sections for c in s.charts],
         "map": None,
     }
 
@@ -159,21 +159,38 @@ PrefixQuery = Annotated[str | None, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")]
 YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
-@router.get("/accountability", include_in_schema=False)
-def accountability_page(
+@dataclass
+class Chosen:
+    """The region and year of a request, and its sections."""
+
+    prefix: str
+    year: int | None
+    sections: list[Section]
+
+
+def chosen_sections(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     prefix: PrefixQuery = None,
     year: YearQuery = None,
-) -> Response:
+) -> Chosen:
+    """Build the sections of the requested region (the caller's scope by
+    default) and year."""
+    region = _default_prefix(principal) if prefix is None else prefix
+    return Chosen(region, year, _sections(request, session, principal, region, year))
+
+
+ChosenQuery = Annotated[Chosen, Depends(chosen_sections)]
+
+
+@router.get("/accountability", include_in_schema=False)
+def accountability_page(request: Request, chosen: ChosenQuery) -> Response:
     """Show the accountability sections of a region inside the caller's scope."""
-    chosen = _default_prefix(principal) if prefix is None else prefix
-    sections = _sections(request, session, principal, chosen, year)
-    query = f"prefix={chosen}" + (f"&year={year}" if year else "")
+    query = f"prefix={chosen.prefix}" + (f"&year={chosen.year}" if chosen.year else "")
     chart_index = 0
     charted = []
-    for section in sections:
+    for section in chosen.sections:
         numbered = []
         for chart in section.charts:
             numbered.append((chart_index, chart))
@@ -184,49 +201,31 @@ def accountability_page(
         "accountability.html",
         {
             "sections": charted,
-            "prefix": chosen,
-            "year": year,
+            "prefix": chosen.prefix,
+            "year": chosen.year,
             "query": query,
         },
     )
 
 
 @router.get("/accountability.json", include_in_schema=False)
-def accountability_json(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    prefix: PrefixQuery = None,
-    year: YearQuery = None,
-) -> Response:
+def accountability_json(chosen: ChosenQuery) -> Response:
     """Return every section's table and charts as JSON."""
-    chosen = _default_prefix(principal) if prefix is None else prefix
-    sections = _sections(request, session, principal, chosen, year)
-    body = json.dumps(
-        _twin(sections, chosen, year), ensure_ascii=False, separators=(",", ":")
-    )
+    body = json.dumps(_twin(chosen), ensure_ascii=False, separators=(",", ":"))
     return Response(body.encode(), media_type=JSON_TYPE)
 
 
 @router.get("/accountability.csv", include_in_schema=False)
-def accountability_csv(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    prefix: PrefixQuery = None,
-    year: YearQuery = None,
-    table: str = "rectification",
-) -> Response:
+def accountability_csv(chosen: ChosenQuery, table: str = "rectification") -> Response:
     """Return one section's table as CSV."""
-    chosen = _default_prefix(principal) if prefix is None else prefix
-    sections = {s.id: s for s in _sections(request, session, principal, chosen, year)}
+    sections = {s.id: s for s in chosen.sections}
     if table not in sections:
         known = ", ".join(sections)
         raise NotFound(
             f"the accountability page has no table {table!r}; use one of: {known}",
             zh=f"问责页面没有名为 {table} 的表格，可用：{known}",
         )
-    filename = f"accountability-{table}-{chosen or 'nation'}.csv"
+    filename = f"accountability-{table}-{chosen.prefix or 'nation'}.csv"
     return Response(
         table_csv(sections[table].table),
         media_type=CSV_TYPE,
@@ -235,14 +234,7 @@ def accountability_csv(
 
 
 @router.get("/api/v1/accountability", tags=["rectification"])
-def api_accountability(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    prefix: PrefixQuery = None,
-    year: YearQuery = None,
-) -> dict[str, Any]:
+def api_accountability(chosen: ChosenQuery) -> dict[str, Any]:
     """Return the accountability tables of a region: the same as
     ``/accountability.json``."""
-    chosen = _default_prefix(principal) if prefix is None else prefix
-    return _twin(_sections(request, session, principal, chosen, year), chosen, year)
+    return _twin(chosen)

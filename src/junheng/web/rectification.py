@@ -19,7 +19,7 @@ import datetime as dt
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -64,8 +64,8 @@ def evaluations(request: Request, session: Session) -> service.CachedEvaluations
 
 
 class _SyncState:
-    """What the last sync in this process saw: data generation, date and the
-    latest change to any task."""
+    """The state of the last sync in this process: data generation, date and
+    the latest change to any task."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -167,18 +167,33 @@ def task_row(task: RectificationTask, lang: str) -> dict[str, Any]:
     }
 
 
-def _filter(
-    prefix: str, status: str, kind: str, year: int | None
-) -> service.TaskFilter:
-    return service.TaskFilter(prefix=prefix, status=status, kind=kind, year=year)
-
-
 StatusQuery = Annotated[
     str, Query(pattern="^(" + "|".join(TASK_STATUSES) + ")?$", max_length=20)
 ]
 KindQuery = Annotated[str, Query(pattern="^(" + "|".join(KINDS) + ")?$")]
 PrefixQuery = Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{10})?$")]
 YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+def task_filter(
+    prefix: PrefixQuery = "",
+    status: StatusQuery = "",
+    kind: KindQuery = "",
+    year: YearQuery = None,
+) -> service.TaskFilter:
+    """Return the task filter of the query string."""
+    return service.TaskFilter(prefix=prefix, status=status, kind=kind, year=year)
+
+
+TaskQuery = Annotated[service.TaskFilter, Depends(task_filter)]
+
+
+def _task_rows(
+    request: Request, session: Session, principal: Principal, where: service.TaskFilter
+) -> list[dict[str, Any]]:
+    sync_if_stale(request)
+    lang = language_of(request)
+    return [task_row(t, lang) for t in service.list_tasks(session, principal, where)]
 
 
 # ------------------------------------------------------------ pages
@@ -189,23 +204,17 @@ def task_list(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    prefix: PrefixQuery = "",
-    status: StatusQuery = "",
-    kind: KindQuery = "",
-    year: YearQuery = None,
+    where: TaskQuery,
 ) -> Response:
     """List the tasks the caller may read, overdue first."""
-    sync_if_stale(request)
-    lang = language_of(request)
-    found = service.list_tasks(session, principal, _filter(prefix, status, kind, year))
     return render(
         request,
         "rectification/list.html",
         {
-            "tasks": [task_row(t, lang) for t in found],
+            "tasks": _task_rows(request, session, principal, where),
             "statuses": TASK_STATUSES,
             "kinds": KINDS,
-            "chosen": {"prefix": prefix, "status": status, "kind": kind, "year": year},
+            "chosen": where,
             "opened": request.query_params.get("opened"),
         },
     )
@@ -446,16 +455,10 @@ def api_tasks(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    prefix: PrefixQuery = "",
-    status: StatusQuery = "",
-    kind: KindQuery = "",
-    year: YearQuery = None,
+    where: TaskQuery,
 ) -> list[dict[str, Any]]:
     """List the rectification tasks the caller may read, overdue first."""
-    sync_if_stale(request)
-    lang = language_of(request)
-    found = service.list_tasks(session, principal, _filter(prefix, status, kind, year))
-    return [task_row(t, lang) for t in found]
+    return _task_rows(request, session, principal, where)
 
 
 @api_router.post("/rectification/tasks", status_code=201)
