@@ -154,6 +154,17 @@ def test_sync_before_deadline_keeps_open(
     assert _tasks(store)["2024/410102/item///S1/S1"].status == "open"
 
 
+def test_later_deadline_reopens_overdue(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    _open(store, evaluations)
+    service.sync(store, ZHONGYUAN, evaluations, dt.date(2026, 1, 5))
+    task = _tasks(store)["2024/410102/item///S1/S1"]
+    assert task.status == "overdue"
+    service.update_task(store, ZHONGYUAN, task.id, deadline=dt.date(2100, 1, 1))
+    assert task.status == "open"
+
+
 def test_sync_only_given_year(
     store: Session, evaluations: service.CachedEvaluations
 ) -> None:

@@ -384,13 +384,16 @@ def update_task(
     target: float | None = None,
 ) -> RectificationTask:
     """Change a task's deadline or target; only authorities covering its
-    county may."""
+    county may. An overdue task whose deadline moves past today is open
+    again."""
     task = get_task(session, principal, task_id)
     _require_authority(principal, task.division_code)
     now = utcnow()
     before = _state(task)
     if deadline is not None:
         task.deadline = deadline
+        if task.status == "overdue" and deadline >= now.date():
+            task.status = "open"
     if target is not None:
         task.target = target
     task.updated_at = now
