@@ -29,6 +29,7 @@ from junheng.services import rectification as service
 from junheng.services.access import Principal, Role
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.dashboards import CSV_TYPE, JSON_TYPE, table_csv
+from junheng.web.errors import ERROR_RESPONSES
 from junheng.web.i18n import translate
 from junheng.web.pages.render import render
 from junheng.web.params import FIRST_YEAR, LAST_YEAR
@@ -233,7 +234,7 @@ def accountability_csv(chosen: ChosenQuery, table: str = "rectification") -> Res
     )
 
 
-@router.get("/api/v1/accountability", tags=["rectification"])
+@router.get("/api/v1/accountability", tags=["rectification"], responses=ERROR_RESPONSES)
 def api_accountability(chosen: ChosenQuery) -> dict[str, Any]:
     """Return the accountability tables of a region: the same as
     ``/accountability.json``."""
