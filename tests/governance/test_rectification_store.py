@@ -165,6 +165,15 @@ def test_later_deadline_reopens_overdue(
     assert task.status == "open"
 
 
+def test_rule_target_unchangeable(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    _open(store, evaluations)
+    veto = _tasks(store)["2024/410102/veto///V1/V1"]
+    with pytest.raises(InputError):
+        service.update_task(store, ZHONGYUAN, veto.id, target=1.0)
+
+
 def test_sync_only_given_year(
     store: Session, evaluations: service.CachedEvaluations
 ) -> None:

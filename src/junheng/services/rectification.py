@@ -32,6 +32,7 @@ from junheng.errors import Conflict, InputError, NotFound, PermissionDenied
 from junheng.evaluation.verdict import Evaluation
 from junheng.governance import audit
 from junheng.governance.rectification import (
+    COMPARISONS,
     Measurement,
     PeerView,
     Shortfall,
@@ -395,6 +396,13 @@ def update_task(
         if task.status == "overdue" and deadline >= now.date():
             task.status = "open"
     if target is not None:
+        if task.op not in COMPARISONS:
+            raise InputError(
+                f"task {task.id} is closed by the rule {task.op!r}, not by a "
+                "number, so its target cannot be changed; change the deadline",
+                zh=f"任务 {task.id} 依据规则 {task.op} 判定整改完成，不能修改目标值，"
+                "可修改整改期限",
+            )
         task.target = target
     task.updated_at = now
     session.flush()
