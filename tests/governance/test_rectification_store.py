@@ -21,6 +21,7 @@ from store.dbfixtures import Database
 
 from junheng.errors import Conflict, InputError, NotFound, PermissionDenied
 from junheng.governance import audit
+from junheng.services import assessments
 from junheng.services import rectification as service
 from junheng.services.access import SYSTEM, Principal, Role
 from junheng.services.results import FrameSource, ResultsCache
@@ -312,7 +313,7 @@ def test_accountability_rows(
 
 
 def test_record_assessment(store: Session) -> None:
-    service.record_assessment(
+    assessments.record_assessment(
         store,
         EVALUATOR,
         year=2024,
@@ -323,7 +324,7 @@ def test_record_assessment(store: Session) -> None:
         judgement="pass",
         note="抽样核查",
     )
-    service.record_assessment(
+    assessments.record_assessment(
         store,
         EVALUATOR,
         year=2024,
@@ -334,7 +335,7 @@ def test_record_assessment(store: Session) -> None:
         judgement=None,
         note=None,
     )
-    service.record_assessment(
+    assessments.record_assessment(
         store,
         WEAK_SCHOOL,
         year=2024,
@@ -346,9 +347,9 @@ def test_record_assessment(store: Session) -> None:
         note="自评",
     )
     store.commit()
-    county = service.assessments(store, ZHONGYUAN, 2024, COUNTY)
+    county = assessments.assessments(store, ZHONGYUAN, 2024, COUNTY)
     assert [(p.author, p.value, p.judgement) for p in county] == [("eval", 0.45, None)]
-    own = service.assessments(store, WEAK_SCHOOL, 2024, COUNTY, WEAK)
+    own = assessments.assessments(store, WEAK_SCHOOL, 2024, COUNTY, WEAK)
     assert [(p.role, p.judgement) for p in own] == [("school", "pass")]
     actions = store.scalars(
         select(AuditRecord.action).where(AuditRecord.entity == "peer_assessment")
@@ -369,7 +370,7 @@ def test_record_assessment_denied(
     store: Session, who: Principal, school_code: str
 ) -> None:
     with pytest.raises(PermissionDenied):
-        service.record_assessment(
+        assessments.record_assessment(
             store,
             who,
             year=2024,
@@ -384,7 +385,7 @@ def test_record_assessment_denied(
 
 def test_record_assessment_needs_value(store: Session) -> None:
     with pytest.raises(InputError):
-        service.record_assessment(
+        assessments.record_assessment(
             store,
             EVALUATOR,
             year=2024,

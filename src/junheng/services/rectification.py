@@ -8,8 +8,8 @@ loop: a task whose target a later year's approved data meet becomes
 ``closed_by_data``, and one past its deadline becomes ``overdue``. Schools add
 notes to their own tasks, authorities to every task in their scope.
 
-Third-party evaluators and schools record their own judgements
-(:func:`record_assessment`) beside the government's evaluation.
+Evaluations by third parties and schools are in
+:mod:`junheng.services.assessments`.
 
 Every change is written with its audit record in the caller's transaction;
 the caller commits.
@@ -34,7 +34,6 @@ from junheng.governance import audit
 from junheng.governance.rectification import (
     COMPARISONS,
     Measurement,
-    PeerView,
     Shortfall,
     TaskSpec,
     find_shortfalls,
@@ -45,7 +44,6 @@ from junheng.services.results import ResultsCache, ResultSource
 from junheng.store.models import (
     TASK_STATUSES,
     Division,
-    PeerAssessment,
     RectificationTask,
     TaskNote,
     utcnow,
@@ -63,7 +61,6 @@ MANUAL_STATUSES: tuple[str, ...] = ("open", "in_progress", "done")
 ACTIVE_STATUSES: tuple[str, ...] = ("open", "in_progress", "overdue")
 """Statuses of tasks not yet done, which :func:`sync` checks."""
 
-JUDGEMENTS: tuple[str, ...] = ("pass", "fail")
 NOTE_MAX = 4000
 
 
@@ -613,152 +610,6 @@ def accountability(
     return rows
 
 
-# ------------------------------------------------------------ assessments
-
-
-def may_assess(principal: Principal, division_code: str, school_code: str) -> bool:
-    """Return whether ``principal`` may record an evaluation of a county-year
-    (``school_code`` empty) or school-year: an evaluator in its assigned
-    counties, a school for its own school."""
-    if principal.role == Role.EVALUATOR:
-        return any(covers(c, division_code) for c in principal.assigned_counties)
-    if principal.role == Role.SCHOOL:
-        return (
-            bool(school_code)
-            and school_code == principal.school_code
-            and covers(principal.scope, division_code)
-        )
-    return False
-
-
-def _require_assessor(
-    principal: Principal, division_code: str, school_code: str
-) -> None:
-    if not may_assess(principal, division_code, school_code):
-        target = school_code or division_code
-        raise PermissionDenied(
-            f"user {principal.username!r} ({principal.role}) may not record an "
-            f"evaluation of {target}; third-party evaluators record those of their "
-            "assigned counties and schools their own self-evaluation",
-            zh=f"用户 {principal.username} 无权填报 {target} 的评估；第三方评估机构"
-            "填报所负责县区的评估，学校填报本校自评",
-        )
-
-
-def record_assessment(
-    session: Session,
-    principal: Principal,
-    *,
-    year: int,
-    division_code: str,
-    school_code: str,
-    subject: str,
-    value: float | None,
-    judgement: str | None,
-    note: str | None,
-) -> PeerAssessment:
-    """Record the principal's judgement of one subject (see
-    :func:`junheng.governance.rectification.government_rows`), replacing the
-    principal's earlier entry for it."""
-    _require_assessor(principal, division_code, school_code)
-    if judgement is not None and judgement not in JUDGEMENTS:
-        raise InputError(
-            f"judgement {judgement!r} is not valid; use pass or fail, or leave it "
-            "empty and give a value",
-            zh=f"结论 {judgement!r} 无效，请选择达标或未达标，或留空并填写数值",
-        )
-    if value is None and judgement is None:
-        raise InputError(
-            f"the evaluation of {subject} has neither a value nor a judgement; "
-            "give at least one",
-            zh=f"{subject} 的评估既无数值也无结论，请至少填写一项",
-        )
-    stored = session.scalar(
-        select(PeerAssessment).where(
-            PeerAssessment.author == principal.username,
-            PeerAssessment.year == year,
-            PeerAssessment.division_code == division_code,
-            PeerAssessment.school_code == school_code,
-            PeerAssessment.subject == subject,
-        )
-    )
-    before = None
-    if stored is None:
-        stored = PeerAssessment(
-            author=principal.username,
-            author_role=str(principal.role),
-            year=year,
-            division_code=division_code,
-            school_code=school_code,
-            subject=subject,
-        )
-        session.add(stored)
-    else:
-        before = {"value": stored.value, "judgement": stored.judgement}
-    now = utcnow()
-    stored.value = value
-    stored.judgement = judgement
-    stored.note = (note or "").strip() or None
-    stored.updated_at = now
-    session.flush()
-    audit.append(
-        session,
-        principal.username,
-        "assessment.record",
-        "peer_assessment",
-        stored.id,
-        before,
-        {
-            "year": year,
-            "division_code": division_code,
-            "school_code": school_code,
-            "subject": subject,
-            "value": value,
-            "judgement": judgement,
-        },
-        at=now,
-    )
-    return stored
-
-
-def assessments(
-    session: Session,
-    principal: Principal,
-    year: int,
-    division_code: str,
-    school_code: str = "",
-) -> list[PeerView]:
-    """Return the other authors' entries of a county-year (``school_code``
-    empty) or school-year, for the side-by-side view."""
-    if not can_read(principal, division_code, school_code or None):
-        raise PermissionDenied(
-            f"user {principal.username!r} ({principal.role}) may not read the "
-            f"evaluations of {school_code or division_code}",
-            zh=f"用户 {principal.username} 无权查看 {school_code or division_code} "
-            "的评估",
-        )
-    rows = session.scalars(
-        select(PeerAssessment)
-        .where(
-            PeerAssessment.year == year,
-            PeerAssessment.division_code == division_code,
-            PeerAssessment.school_code == school_code,
-        )
-        .order_by(PeerAssessment.author_role, PeerAssessment.author)
-    )
-    return [
-        PeerView(
-            author=r.author,
-            role=r.author_role,
-            subject=r.subject,
-            value=r.value,
-            judgement=r.judgement,
-            note=r.note,
-        )
-        for r in rows
-    ]
-
-
 __all__ = [
     "TASK_STATUSES",
     "AccountabilityRow",
@@ -766,13 +617,11 @@ __all__ = [
     "TaskFilter",
     "accountability",
     "add_note",
-    "assessments",
     "get_task",
     "list_tasks",
     "notes",
     "open_task",
     "open_tasks",
-    "record_assessment",
     "sync",
     "update_task",
 ]

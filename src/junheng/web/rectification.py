@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from junheng.errors import NotFound
 from junheng.evaluation.verdict import Evaluation
 from junheng.governance.rectification import KINDS, compare, government_rows
+from junheng.services import assessments
 from junheng.services import rectification as service
 from junheng.services.access import ADMINISTRATIONS, SYSTEM, Principal, covers
 from junheng.store.models import TASK_STATUSES, RectificationTask
@@ -319,7 +320,9 @@ def side_by_side(
 ) -> dict[str, Any]:
     """Return the comparison of a county-year or school-year."""
     division_code, school_code = _target(session, code, year)
-    peers = service.assessments(session, principal, year, division_code, school_code)
+    peers = assessments.assessments(
+        session, principal, year, division_code, school_code
+    )
     source = evaluations(request, session)
     government = []
     if year in source.years():
@@ -381,7 +384,7 @@ def evaluations_page(
         "rectification/evaluations.html",
         {
             "view": view,
-            "may_record": service.may_assess(
+            "may_record": assessments.may_assess(
                 principal, view["division_code"], view["school_code"]
             ),
             "saved": request.query_params.get("saved"),
@@ -403,7 +406,7 @@ def record_form(
 ) -> Response:
     """Record the caller's evaluation of one subject."""
     division_code, school_code = _target(session, code, year)
-    service.record_assessment(
+    assessments.record_assessment(
         session,
         principal,
         year=year,
@@ -542,7 +545,7 @@ def api_record(
 ) -> dict[str, Any]:
     """Record the caller's evaluation of one subject, replacing an earlier one."""
     division_code, school_code = _target(session, code, year)
-    stored = service.record_assessment(
+    stored = assessments.record_assessment(
         session,
         principal,
         year=year,
