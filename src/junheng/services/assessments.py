@@ -79,6 +79,7 @@ def record_assessment(
             "give at least one",
             zh=f"{subject} 的评估既无数值也无结论，请至少填写一项",
         )
+
     stored = session.scalar(
         select(PeerAssessment).where(
             PeerAssessment.author == principal.username,
