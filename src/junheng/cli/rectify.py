@@ -31,6 +31,8 @@ _KINDS = ("cv", "school", "school_item", "item", "veto")
 
 
 def _evaluations(session: Session) -> CachedEvaluations:
+    # NOTE: the store's ResultSource lives in the web package, so this command
+    # imports it from there.
     from junheng.services.rectification import CachedEvaluations
     from junheng.services.results import ResultsCache
     from junheng.web.dash_support import StoreSource

@@ -296,6 +296,8 @@ def _school_item_shortfalls(
     found: list[Shortfall] = []
     rows = _unit_rows(ev, year, "division_code = ?", [division_code])
     rows.sort(key=lambda r: (r["school_code"], r["section"]))
+    # NOTE: one task per school and item, across its sections; the engine
+    # keeps no value per school-level check, so the task has no value found.
     seen: set[tuple[str, str]] = set()
     for part, item, columns in by_item.values():
         for row in rows:
