@@ -152,11 +152,16 @@ def save_school(
 
 
 def approve_items(
-    session: Session, people: People, county: str, year: int
+    session: Session,
+    people: People,
+    county: str,
+    year: int,
+    data: dict[str, dict[str, Any]] | None = None,
 ) -> CountyItemRecord:
-    """Save passing county items for ``county`` and approve them to the top."""
+    """Save county items for ``county`` (passing ones unless ``data`` is given)
+    and approve them to the top."""
     record = reporting.save_county_items(
-        session, SYSTEM, county, year, passing_items(), None
+        session, SYSTEM, county, year, data or passing_items(), None
     )
     kind = "county_items"
     reporting.submit(session, SYSTEM, record.id, record.version, kind=kind)

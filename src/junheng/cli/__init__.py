@@ -264,6 +264,7 @@ class _LazyGroup(click.Group):
         "deadline": ("junheng.cli.deadline", "deadline"),
         "plan": ("junheng.cli.plan", "plan"),
         "feedback": ("junheng.cli.feedback", "feedback"),
+        "rectify": ("junheng.cli.rectify", "rectify"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -509,3 +509,99 @@ class PlanScenario(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+TASK_STATUSES: tuple[str, ...] = (
+    "open",
+    "in_progress",
+    "done",
+    "overdue",
+    "closed_by_data",
+)
+"""States of a rectification task. ``done`` is set by a person, ``overdue`` and
+``closed_by_data`` by :func:`junheng.services.rectification.sync`."""
+
+
+class RectificationTask(Base):
+    """A rectification task (整改任务) opened for one shortfall of an evaluation.
+
+    ``key`` identifies the shortfall (year, county, kind, section or school,
+    indicator or check), so opening a task for the same shortfall twice finds
+    the stored task. ``op`` and ``target`` state when the shortfall is fixed,
+    for example ``<=`` 0.50 for a CV; ``closed_year`` and ``closed_value`` are
+    the later year and value that met the target.
+    """
+
+    __tablename__ = "rectification_tasks"
+    __table_args__ = (Index("ix_rectification_tasks_status", "status", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    part: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int]
+    division_code: Mapped[str] = mapped_column(String(12), index=True)
+    school_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    section: Mapped[str | None] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(50))
+    check_key: Mapped[str | None] = mapped_column(String(50))
+    owner_code: Mapped[str] = mapped_column(String(12))
+    op: Mapped[str] = mapped_column(String(10))
+    value_found: Mapped[float | None]
+    target: Mapped[float | None]
+    deadline: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20))
+    title_zh: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text)
+    closed_year: Mapped[int | None]
+    closed_value: Mapped[float | None]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class TaskNote(Base):
+    """A progress note on a rectification task, with its author and time.
+
+    ``status`` is the status the note set, when it changed one.
+    """
+
+    __tablename__ = "rectification_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("rectification_tasks.id"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(20))
+
+
+class PeerAssessment(Base):
+    """A judgement of one indicator or item by an author other than the
+    government: a third-party evaluator (county-year or school-year) or a
+    school's self-evaluation (its own school-year).
+
+    ``school_code`` is ``""`` for a county-year, so the unique constraint also
+    applies there (NULLs would count as distinct). ``judgement`` is ``pass`` or
+    ``fail``, or empty when the author recorded only a value.
+    """
+
+    __tablename__ = "peer_assessments"
+    __table_args__ = (
+        UniqueConstraint("author", "year", "division_code", "school_code", "subject"),
+        Index("ix_peer_assessments_target", "year", "division_code", "school_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author: Mapped[str] = mapped_column(String(100))
+    author_role: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int]
+    division_code: Mapped[str] = mapped_column(String(12))
+    school_code: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(80))
+    value: Mapped[float | None]
+    judgement: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]

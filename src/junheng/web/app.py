@@ -114,3 +114,16 @@ def _include_routers(app: FastAPI) -> None:
         dashboards = importlib.import_module(DASHBOARD_MODULE)
         app.include_router(dashboards.router)
         app.state.nav_links = list(getattr(dashboards, "NAV_LINKS", ()))
+        _include_rectification(app)
+
+
+def _include_rectification(app: FastAPI) -> None:
+    # Rectification reads evaluations through the dashboards' results cache,
+    # so it is installed with them.
+    from junheng.web.accountability import router as accountability_router
+    from junheng.web.rectification import NAV_LINKS, api_router, router
+
+    app.include_router(router)
+    app.include_router(api_router)
+    app.include_router(accountability_router)
+    app.state.nav_links += NAV_LINKS

@@ -323,8 +323,13 @@ def _respond(
     title, content_html = page.result.memo(
         key, lambda: _content_html(page, lang, principal)
     )
+    from junheng.web.rectification import county_actions
+
+    actions = county_actions(principal, page.level, page.code, page.year)
     return render(
-        request, "dash/view.html", {"page_title": title, "content_html": content_html}
+        request,
+        "dash/view.html",
+        {"page_title": title, "content_html": content_html, "rectify": actions},
     )
 
 

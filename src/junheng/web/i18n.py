@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from junheng.services.statuses import STATUS_NAMES
 from junheng.web.feedback_messages import FEEDBACK_MESSAGES
+from junheng.web.rectification_text import RECTIFY_TEXT
 from junheng.web.survey_messages import SURVEY_MESSAGES
 
 Language = Literal["zh", "en"]
@@ -525,6 +526,7 @@ MESSAGES.update(SURVEY_MESSAGES)
 
 MESSAGES.update({f"status.{code}": names for code, names in STATUS_NAMES.items()})
 MESSAGES.update(FEEDBACK_MESSAGES)
+MESSAGES.update(RECTIFY_TEXT)
 
 
 CHOICE_NAMES_EN: dict[str, str] = {

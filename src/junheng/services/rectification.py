@@ -1,0 +1,627 @@
+"""Rectification tasks (整改任务), their progress notes, and evaluations by
+other authors, in the store.
+
+Authorities open tasks for the shortfalls of counties in their scope
+(:func:`open_tasks`), one at a time or every shortfall of a county-year at
+once. A shortfall that already has a task keeps it. :func:`sync` closes the
+loop: a task whose target a later year's approved data meet becomes
+``closed_by_data``, and one past its deadline becomes ``overdue``. Schools add
+notes to their own tasks, authorities to every task in their scope.
+
+Evaluations by third parties and schools are in
+:mod:`junheng.services.assessments`.
+
+Every change is written with its audit record in the caller's transaction;
+the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from junheng.errors import Conflict, InputError, NotFound, PermissionDenied
+from junheng.evaluation.verdict import Evaluation
+from junheng.governance import audit
+from junheng.governance.rectification import (
+    COMPARISONS,
+    Measurement,
+    Shortfall,
+    TaskSpec,
+    find_shortfalls,
+    measure,
+)
+from junheng.services.access import ADMINISTRATIONS, Principal, Role, can_read, covers
+from junheng.services.results import ResultsCache, ResultSource
+from junheng.store.models import (
+    TASK_STATUSES,
+    Division,
+    RectificationTask,
+    TaskNote,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DAYS = 365
+"""Days from opening to the deadline when none is given: one school year."""
+
+MANUAL_STATUSES: tuple[str, ...] = ("open", "in_progress", "done")
+"""Statuses a person may set; ``overdue`` and ``closed_by_data`` come from
+:func:`sync`."""
+
+ACTIVE_STATUSES: tuple[str, ...] = ("open", "in_progress", "overdue")
+"""Statuses of tasks not yet done, which :func:`sync` checks."""
+
+NOTE_MAX = 4000
+
+
+def is_authority(principal: Principal, division_code: str) -> bool:
+    """Return whether ``principal`` is an education authority covering the
+    division, which may open and change its tasks."""
+    return principal.role in ADMINISTRATIONS and covers(principal.scope, division_code)
+
+
+def _denied(principal: Principal, action_en: str, action_zh: str, target: str) -> Any:
+    return PermissionDenied(
+        f"user {principal.username!r} ({principal.role}) may not {action_en} "
+        f"{target}; an education authority covering it can",
+        zh=f"用户 {principal.username} 无权{action_zh} {target}，"
+        "需由覆盖该地区的教育行政部门操作",
+    )
+
+
+def _require_authority(principal: Principal, division_code: str) -> None:
+    if not is_authority(principal, division_code):
+        raise _denied(
+            principal,
+            "open or change rectification tasks of",
+            "开立或修改整改任务：",
+            division_code,
+        )
+
+
+def _can_read_task(principal: Principal, task: RectificationTask) -> bool:
+    return can_read(principal, task.division_code, task.school_code)
+
+
+def can_work_on(principal: Principal, task: RectificationTask) -> bool:
+    """Return whether ``principal`` may add notes to ``task`` and set its
+    status: the owning school, or an authority covering its county."""
+    if principal.role == Role.SCHOOL:
+        return (
+            task.school_code is not None
+            and task.school_code == principal.school_code
+            and covers(principal.scope, task.division_code)
+        )
+    return is_authority(principal, task.division_code)
+
+
+def _state(task: RectificationTask) -> dict[str, Any]:
+    return {
+        "key": task.key,
+        "owner_code": task.owner_code,
+        "value_found": task.value_found,
+        "target": task.target,
+        "deadline": task.deadline,
+        "status": task.status,
+        "closed_year": task.closed_year,
+        "closed_value": task.closed_value,
+    }
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    action: str,
+    task: RectificationTask,
+    before: dict[str, Any] | None,
+    at: dt.datetime,
+) -> None:
+    audit.append(
+        session,
+        principal.username,
+        action,
+        "rectification_task",
+        task.id,
+        before,
+        _state(task),
+        at=at,
+    )
+
+
+# ------------------------------------------------------------------ tasks
+
+
+def open_task(
+    session: Session,
+    principal: Principal,
+    shortfall: Shortfall,
+    *,
+    deadline: dt.date | None = None,
+    target: float | None = None,
+    today: dt.date | None = None,
+) -> tuple[RectificationTask, bool]:
+    """Open a task for ``shortfall``; return it and whether it is new.
+
+    A shortfall that already has a task returns that task unchanged.
+    ``target`` replaces the framework's threshold or limit, and ``deadline``
+    defaults to :data:`DEFAULT_DAYS` after ``today``.
+    """
+    _require_authority(principal, shortfall.division_code)
+    stored = session.scalar(
+        select(RectificationTask).where(RectificationTask.key == shortfall.key)
+    )
+    if stored is not None:
+        return stored, False
+    now = utcnow()
+    opened = today or now.date()
+    task = RectificationTask(
+        key=shortfall.key,
+        kind=shortfall.kind,
+        part=shortfall.part,
+        year=shortfall.year,
+        division_code=shortfall.division_code,
+        school_code=shortfall.school_code,
+        section=shortfall.section,
+        subject=shortfall.subject,
+        check_key=shortfall.check_key,
+        owner_code=shortfall.owner_code,
+        op=shortfall.op,
+        value_found=shortfall.value,
+        target=shortfall.target if target is None else target,
+        deadline=deadline or opened + dt.timedelta(days=DEFAULT_DAYS),
+        status="open",
+        title_zh=shortfall.title_zh,
+        title_en=shortfall.title_en,
+        created_by=principal.username,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(task)
+    session.flush()
+    _audit(session, principal, "rectification.open", task, None, now)
+    return task, True
+
+
+def open_tasks(
+    session: Session,
+    principal: Principal,
+    ev: Evaluation,
+    year: int,
+    division_code: str,
+    *,
+    keys: Iterable[str] | None = None,
+    deadline: dt.date | None = None,
+    today: dt.date | None = None,
+) -> dict[str, int]:
+    """Open a task for every shortfall of a county-year (or only those whose
+    key is in ``keys``); return the counts ``added`` and ``kept``."""
+    _require_authority(principal, division_code)
+    wanted = None if keys is None else set(keys)
+    counts = {"added": 0, "kept": 0}
+    found = find_shortfalls(ev, year, division_code)
+    if wanted is not None:
+        unknown = wanted - {s.key for s in found}
+        if unknown:
+            shown = ", ".join(sorted(unknown)[:3])
+            raise NotFound(
+                f"no shortfall {shown} in the evaluation of {division_code} in "
+                f"{year}; reload the county page and choose again",
+                zh=f"{year} 年 {division_code} 的评估中没有问题 {shown}，"
+                "请刷新县级页面后重新选择",
+            )
+    for shortfall in found:
+        if wanted is not None and shortfall.key not in wanted:
+            continue
+        _, added = open_task(
+            session, principal, shortfall, deadline=deadline, today=today
+        )
+        counts["added" if added else "kept"] += 1
+    log.info(
+        "opened rectification tasks of %s %d: %d added, %d kept",
+        division_code,
+        year,
+        counts["added"],
+        counts["kept"],
+    )
+    return counts
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Filters of :func:`list_tasks`; an empty field does not filter."""
+
+    prefix: str = ""
+    status: str = ""
+    kind: str = ""
+    year: int | None = None
+
+
+def list_tasks(
+    session: Session, principal: Principal, where: TaskFilter | None = None
+) -> list[RectificationTask]:
+    """Return the tasks the principal may read, overdue first, then by
+    deadline.
+
+    A regional user sees the tasks of divisions inside the scope, a school
+    user those of the school, an evaluator those of the assigned counties and
+    the public none.
+    """
+    where = where or TaskFilter()
+    if principal.role == Role.PUBLIC:
+        return []
+    query = select(RectificationTask)
+    if where.prefix:
+        query = query.where(
+            RectificationTask.division_code.startswith(where.prefix, autoescape=True)
+            | (RectificationTask.school_code == where.prefix)
+        )
+    if principal.role == Role.EVALUATOR:
+        query = query.where(
+            RectificationTask.division_code.in_(principal.assigned_counties)
+        )
+    elif principal.role == Role.SCHOOL:
+        query = query.where(RectificationTask.school_code == principal.school_code)
+    else:
+        query = query.where(
+            RectificationTask.division_code.startswith(principal.scope, autoescape=True)
+        )
+    if where.status:
+        query = query.where(RectificationTask.status == where.status)
+    if where.kind:
+        query = query.where(RectificationTask.kind == where.kind)
+    if where.year is not None:
+        query = query.where(RectificationTask.year == where.year)
+    found = [
+        t
+        for t in session.scalars(query.order_by(RectificationTask.id))
+        if _can_read_task(principal, t)
+    ]
+    found.sort(key=lambda t: (t.status != "overdue", t.deadline, t.id))
+    return found
+
+
+def get_task(session: Session, principal: Principal, task_id: int) -> RectificationTask:
+    """Return task ``task_id``; raise :class:`NotFound` when it does not exist
+    or the principal may not read it, so ids outside the scope reveal
+    nothing."""
+    task = session.get(RectificationTask, task_id)
+    if task is None or not _can_read_task(principal, task):
+        raise NotFound(
+            f"rectification task {task_id} not found; open the task list to see "
+            "the tasks you may read",
+            zh=f"未找到整改任务 {task_id}，请在任务列表中查看您可访问的任务",
+        )
+    return task
+
+
+def notes(session: Session, task: RectificationTask) -> list[TaskNote]:
+    """Return the notes of ``task``, oldest first (read access is checked by
+    :func:`get_task`)."""
+    return list(
+        session.scalars(
+            select(TaskNote)
+            .where(TaskNote.task_id == task.id)
+            .order_by(TaskNote.at, TaskNote.id)
+        )
+    )
+
+
+def add_note(
+    session: Session,
+    principal: Principal,
+    task_id: int,
+    text: str,
+    *,
+    status: str | None = None,
+) -> TaskNote:
+    """Add a progress note to a task, optionally setting a status of
+    :data:`MANUAL_STATUSES`.
+
+    The school that owns a task and the authorities covering its county may
+    do so. A task closed by data takes notes but keeps its status.
+    """
+    task = get_task(session, principal, task_id)
+    if not can_work_on(principal, task):
+        raise _denied(
+            principal, "add notes to task", "记录整改任务进展：", str(task.id)
+        )
+    text = text.strip()
+    if not text and status is None:
+        raise InputError(
+            "the note is empty; write what was done or choose a status",
+            zh="进展说明为空，请填写已开展的工作或选择状态",
+        )
+    if len(text) > NOTE_MAX:
+        raise InputError(
+            f"the note has {len(text)} characters; at most {NOTE_MAX} are allowed",
+            zh=f"进展说明有 {len(text)} 个字符，最多允许 {NOTE_MAX} 个",
+        )
+    if status is not None and status not in MANUAL_STATUSES:
+        raise InputError(
+            f"status {status!r} cannot be set by hand; use one of "
+            f"{', '.join(MANUAL_STATUSES)}",
+            zh=f"状态 {status!r} 不能手工设置，可选：{'、'.join(MANUAL_STATUSES)}",
+        )
+    if status is not None and task.status == "closed_by_data":
+        raise Conflict(
+            f"task {task.id} was closed by the data of {task.closed_year}; "
+            "its status no longer changes, but notes can still be added",
+            zh=f"任务 {task.id} 已由 {task.closed_year} 年数据确认整改完成，"
+            "状态不再变更，但仍可添加进展说明",
+        )
+    now = utcnow()
+    note = TaskNote(
+        task_id=task.id, author=principal.username, at=now, text=text, status=status
+    )
+    session.add(note)
+    before = _state(task)
+    if status is not None and status != task.status:
+        task.status = status
+    task.updated_at = now
+    session.flush()
+    _audit(session, principal, "rectification.note", task, before, now)
+    return note
+
+
+def update_task(
+    session: Session,
+    principal: Principal,
+    task_id: int,
+    *,
+    deadline: dt.date | None = None,
+    target: float | None = None,
+) -> RectificationTask:
+    """Change a task's deadline or target; only authorities covering its
+    county may. An overdue task whose deadline moves past today is open
+    again."""
+    task = get_task(session, principal, task_id)
+    _require_authority(principal, task.division_code)
+    now = utcnow()
+    before = _state(task)
+    if deadline is not None:
+        task.deadline = deadline
+        if task.status == "overdue" and deadline >= now.date():
+            task.status = "open"
+    if target is not None:
+        if task.op not in COMPARISONS:
+            raise InputError(
+                f"task {task.id} is closed by the rule {task.op!r}, not by a "
+                "number, so its target cannot be changed; change the deadline",
+                zh=f"任务 {task.id} 依据规则 {task.op} 判定整改完成，不能修改目标值，"
+                "可修改整改期限",
+            )
+        task.target = target
+    task.updated_at = now
+    session.flush()
+    _audit(session, principal, "rectification.update", task, before, now)
+    return task
+
+
+# ------------------------------------------------------------------ sync
+
+
+def latest_change(session: Session) -> dt.datetime | None:
+    """Return the time of the latest change to any task (``None`` without
+    tasks), so a caller can tell whether tasks changed since it last synced."""
+    return session.scalar(select(func.max(RectificationTask.updated_at)))
+
+
+class YearEvaluations(Protocol):
+    """Evaluations of approved data by year, as :func:`sync` reads them."""
+
+    def years(self) -> list[int]:
+        """Return the years with approved data, oldest first."""
+        ...
+
+    def evaluation(self, year: int) -> Any:
+        """Return a context manager yielding the evaluation of ``year``."""
+        ...
+
+
+@dataclass
+class CachedEvaluations:
+    """:class:`YearEvaluations` read through a :class:`ResultsCache`, holding
+    each entry's lock while its DuckDB connection is used."""
+
+    cache: ResultsCache
+    source: ResultSource
+
+    def years(self) -> list[int]:
+        """Return the years with approved data, oldest first."""
+        return self.source.years("internal")
+
+    @contextmanager
+    def evaluation(self, year: int) -> Iterator[Evaluation]:
+        """Yield the evaluation of ``year`` while holding its lock."""
+        result = self.cache.result(self.source, year)
+        with result.lock:
+            yield result.evaluation
+
+
+def _spec(task: RectificationTask) -> TaskSpec:
+    return TaskSpec(
+        kind=task.kind,
+        division_code=task.division_code,
+        school_code=task.school_code,
+        section=task.section,
+        subject=task.subject,
+        check_key=task.check_key,
+        op=task.op,
+        target=task.target,
+    )
+
+
+def _close(
+    session: Session,
+    principal: Principal,
+    task: RectificationTask,
+    found: Measurement,
+    now: dt.datetime,
+) -> None:
+    before = _state(task)
+    task.status = "closed_by_data"
+    task.closed_year = found.year
+    task.closed_value = found.value
+    task.updated_at = now
+    _audit(session, principal, "rectification.close_by_data", task, before, now)
+
+
+def sync(
+    session: Session,
+    principal: Principal,
+    evaluations: YearEvaluations,
+    today: dt.date,
+    *,
+    year: int | None = None,
+) -> dict[str, int]:
+    """Close the tasks that later approved data show fixed, and flag overdue
+    the ones past their deadline; return the counts ``closed`` and
+    ``overdue``.
+
+    Each task not done yet is measured in every approved year after its own
+    (only ``year`` when given), oldest first, and closes at the first year
+    that meets its target. A task still open or in progress whose deadline is
+    before ``today`` becomes ``overdue``. Tasks outside the principal's scope
+    are not touched.
+    """
+    if principal.role not in ADMINISTRATIONS:
+        raise _denied(principal, "update rectification tasks of", "更新整改任务：", "—")
+    active = [
+        t
+        for t in session.scalars(
+            select(RectificationTask)
+            .where(
+                RectificationTask.status.in_(ACTIVE_STATUSES),
+                RectificationTask.division_code.startswith(
+                    principal.scope, autoescape=True
+                ),
+            )
+            .order_by(RectificationTask.id)
+        )
+    ]
+    counts = {"closed": 0, "overdue": 0}
+    now = utcnow()
+    years = evaluations.years() if year is None else [year]
+    pending = list(active)
+    for later in sorted(years):
+        waiting = [t for t in pending if t.year < later]
+        if not waiting:
+            continue
+        with evaluations.evaluation(later) as ev:
+            for task in waiting:
+                found = measure(ev, later, _spec(task))
+                if found.met:
+                    _close(session, principal, task, found, now)
+                    pending.remove(task)
+                    counts["closed"] += 1
+    for task in pending:
+        if task.status in ("open", "in_progress") and task.deadline < today:
+            before = _state(task)
+            task.status = "overdue"
+            task.updated_at = now
+            _audit(session, principal, "rectification.overdue", task, before, now)
+            counts["overdue"] += 1
+    session.flush()
+    log.info(
+        "rectification sync of scope %r: %d closed by data, %d overdue",
+        principal.scope,
+        counts["closed"],
+        counts["overdue"],
+    )
+    return counts
+
+
+# ------------------------------------------------------------ accountability
+
+
+@dataclass(frozen=True)
+class AccountabilityRow:
+    """Task counts of one child division (or school, under a county)."""
+
+    code: str
+    name: str
+    total: int
+    open: int
+    done: int
+    overdue: int
+    closed_by_data: int
+
+    @property
+    def share_closed_by_data(self) -> float | None:
+        """Return the tasks closed by data as a share of all tasks (``None``
+        without tasks)."""
+        return self.closed_by_data / self.total if self.total else None
+
+
+def _child_code(task: RectificationTask, prefix: str) -> str:
+    if len(prefix) >= 6:
+        return task.owner_code
+    return task.division_code[: len(prefix) + 2]
+
+
+def accountability(
+    session: Session, principal: Principal, prefix: str, year: int | None = None
+) -> list[AccountabilityRow]:
+    """Return the task counts of each child division of ``prefix`` (each
+    owner under a county), ranked by share closed by data (highest first),
+    then fewest overdue, then code.
+
+    ``open`` counts open and in-progress tasks, ``done`` those done by hand or
+    closed by data. ``year`` filters by the evaluation year of the tasks.
+    """
+    if principal.role not in ADMINISTRATIONS and principal.role != Role.EVALUATOR:
+        raise _denied(principal, "read the accountability of", "查看问责统计：", prefix)
+    if principal.role in ADMINISTRATIONS and not covers(principal.scope, prefix):
+        raise _denied(principal, "read the accountability of", "查看问责统计：", prefix)
+    tasks = list_tasks(session, principal, TaskFilter(prefix=prefix, year=year))
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for task in tasks:
+        child = counts[_child_code(task, prefix)]
+        child["total"] += 1
+        child[task.status] += 1
+    names = dict(
+        session.execute(
+            select(Division.code, Division.name).where(Division.code.in_(list(counts)))
+        ).all()
+    )
+    rows = [
+        AccountabilityRow(
+            code=code,
+            name=names.get(code, ""),
+            total=c["total"],
+            open=c["open"] + c["in_progress"],
+            done=c["done"] + c["closed_by_data"],
+            overdue=c["overdue"],
+            closed_by_data=c["closed_by_data"],
+        )
+        for code, c in counts.items()
+    ]
+    rows.sort(key=lambda r: (-(r.share_closed_by_data or 0.0), r.overdue, r.code))
+    return rows
+
+
+__all__ = [
+    "TASK_STATUSES",
+    "AccountabilityRow",
+    "CachedEvaluations",
+    "TaskFilter",
+    "accountability",
+    "add_note",
+    "get_task",
+    "list_tasks",
+    "notes",
+    "open_task",
+    "open_tasks",
+    "sync",
+    "update_task",
+]
