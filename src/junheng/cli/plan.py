@@ -15,7 +15,10 @@ from junheng.cli import _LazyGroup
 
 
 class _PlanGroup(_LazyGroup):
-    lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {}
+    lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
+        "rotate": ("junheng.cli.plan_people", "rotate"),
+        "pair": ("junheng.cli.plan_people", "pair"),
+    }
 
 
 @click.group(cls=_PlanGroup)
