@@ -402,14 +402,17 @@ def _build_units(county: pl.DataFrame, unit_frame: pl.DataFrame) -> list[_Unit]:
 
 
 def _reach(
-    teacher: Mapping[str, Any], home: int, units: list[_Unit], rule: RotationRule
+    teacher: Mapping[str, Any],
+    home: int,
+    units: list[_Unit],
+    limit: float | None,
 ) -> tuple[tuple[int, ...], bool]:
-    """Return the units a teacher may go to, and whether an unlocated school
-    was left out of them."""
+    """Return the units a teacher may go to within ``limit`` km of home, and
+    whether a school without a location was left out of them."""
     section = units[home].section
     same = [i for i, u in enumerate(units) if u.section == section and i != home]
     lat, lon = teacher["home_lat"], teacher["home_lon"]
-    if rule.max_distance_km is None or lat is None or lon is None:
+    if limit is None or lat is None or lon is None:
         return tuple(same), False
     reach = []
     unlocated = False
@@ -418,7 +421,7 @@ def _reach(
         if unit.lat is None or unit.lon is None:
             unlocated = True
             continue
-        if float(haversine_km(lat, lon, unit.lat, unit.lon)) <= rule.max_distance_km:
+        if float(haversine_km(lat, lon, unit.lat, unit.lon)) <= limit:
             reach.append(i)
     return tuple(reach), unlocated
 
@@ -438,6 +441,10 @@ def _build_problem(
     subjects: dict[tuple[int, str], int] = defaultdict(int)
     classes: dict[tuple[Any, ...], _Class] = {}
     eligible = eligible_backbone = unlocated = 0
+    # Without any school location the bound cannot be checked, so it is off
+    # (plan_rotation says so); with some, unlocated schools are out of reach.
+    located = any(u.lat is not None and u.lon is not None for u in units)
+    limit = rule.max_distance_km if located else None
     ordered = roster.sort("school_code", "section", "teacher_id")
     for teacher in ordered.iter_rows(named=True):
         home = index[(teacher["school_code"], teacher["section"])]
@@ -447,7 +454,7 @@ def _build_problem(
             continue
         eligible += 1
         eligible_backbone += bool(teacher["backbone"])
-        targets, left_out = _reach(teacher, home, units, rule)
+        targets, left_out = _reach(teacher, home, units, limit)
         unlocated += left_out
         flags = {i.field: bool(teacher[i.field]) for i in indicators}
         key = (home, subject, tuple(sorted(flags.items())), teacher["backbone"], targets)
@@ -715,6 +722,12 @@ def plan_rotation(
             f"{problem.outside} teachers work in school sections that the evaluation "
             "leaves out (such as teaching points under 50 students) or that have no "
             "students; they are not part of the plan."
+        )
+    located = any(u.lat is not None for u in problem.units)
+    if rule.max_distance_km is not None and not located:
+        result.messages_zh.append("学校数据没有位置，未检查距离约束。")
+        result.messages_en.append(
+            "The schools have no locations, so the distance bound is not checked."
         )
     if problem.unlocated:
         result.messages_zh.append(
