@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from factories import primary_school
 
 from junheng.ingest.schema import canonical_frame
 from junheng.planning.roster import roster_frame
-from factories import primary_school
 
 PE_ART = ("体育", "音乐", "美术")
 

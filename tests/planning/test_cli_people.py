@@ -20,7 +20,11 @@ def _files(tmp_path: Path) -> tuple[Path, Path, Path, str]:
     roster = generate_roster(
         schools.filter(schools["division_code"] == county), seed=5, locations=locations
     )
-    paths = (tmp_path / "schools.parquet", tmp_path / "roster.csv", tmp_path / "loc.csv")
+    paths = (
+        tmp_path / "schools.parquet",
+        tmp_path / "roster.csv",
+        tmp_path / "loc.csv",
+    )
     schools.write_parquet(paths[0])
     roster.write_csv(paths[1])
     locations.write_csv(paths[2])
@@ -31,7 +35,9 @@ def test_rotate_writes_json_and_xlsx(tmp_path: Path) -> None:
     schools, roster, locations, county = _files(tmp_path)
     runner = CliRunner()
     args = ["plan", "rotate", str(roster), str(schools), "--county", county]
-    result = runner.invoke(main, [*args, "--locations", str(locations), "--format", "json"])
+    result = runner.invoke(
+        main, [*args, "--locations", str(locations), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     assert plan["kind"] == "rotation"
@@ -46,8 +52,20 @@ def test_pair_prints_a_table(tmp_path: Path) -> None:
     schools, _, locations, county = _files(tmp_path)
     result = CliRunner().invoke(
         main,
-        ["plan", "pair", str(schools), "--division", county[:2], "--cross-county",
-         "--capacity", "3", "--locations", str(locations), "--lang", "en"],
+        [
+            "plan",
+            "pair",
+            str(schools),
+            "--division",
+            county[:2],
+            "--cross-county",
+            "--capacity",
+            "3",
+            "--locations",
+            str(locations),
+            "--lang",
+            "en",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "education communities" in result.stdout
@@ -60,8 +78,16 @@ def test_rotate_reports_roster_errors(tmp_path: Path) -> None:
     report = tmp_path / "errors.json"
     result = CliRunner().invoke(
         main,
-        ["plan", "rotate", str(bad), str(schools), "--county", county,
-         "--errors-report", str(report)],
+        [
+            "plan",
+            "rotate",
+            str(bad),
+            str(schools),
+            "--county",
+            county,
+            "--errors-report",
+            str(report),
+        ],
     )
     assert result.exit_code == 3
     issues = json.loads(report.read_text(encoding="utf-8"))["issues"]

@@ -103,7 +103,9 @@ def test_matching_matches_exhaustive_search() -> None:
         for w in (3, 4, 5)
         for s in (1, 2)
     }
-    best = _brute_force_cost([_code(n) for n in (3, 4, 5)], [_code(1), _code(2)], cost, 2)
+    best = _brute_force_cost(
+        [_code(n) for n in (3, 4, 5)], [_code(1), _code(2)], cost, 2
+    )
     rows_out = result.table("pairs").rows
     chosen = sum(cost[(r["weak_code"], r["strong_code"])] for r in rows_out)
     assert len(rows_out) == 3

@@ -14,8 +14,22 @@ from junheng.errors import InputError
 from junheng.ingest.issues import Issue
 from junheng.planning.roster import read_locations, read_roster
 
-ZH_HEADER = ["教师编号", "学校标识码", "学段", "任教学科", "县级以上骨干教师", "本校任教年限"]
-EN_HEADER = ["teacher_id", "school_code", "section", "subject", "backbone", "years_at_school"]
+ZH_HEADER = [
+    "教师编号",
+    "学校标识码",
+    "学段",
+    "任教学科",
+    "县级以上骨干教师",
+    "本校任教年限",
+]
+EN_HEADER = [
+    "teacher_id",
+    "school_code",
+    "section",
+    "subject",
+    "backbone",
+    "years_at_school",
+]
 
 
 def _csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -35,7 +49,9 @@ def test_chinese_headers_in_excel(tmp_path: Path) -> None:
     with xlsxwriter.Workbook(str(path)) as book:
         sheet = book.add_worksheet("教师名册")
         sheet.write_row(0, 0, [*ZH_HEADER, "住址纬度（度）", "住址经度（度）"])
-        sheet.write_row(1, 0, ["T1", "2141000001", "小学", "语文", "是", 7, 30.5, 110.2])
+        sheet.write_row(
+            1, 0, ["T1", "2141000001", "小学", "语文", "是", 7, 30.5, 110.2]
+        )
         sheet.write_row(2, 0, ["T2", "2141000001", "初中", "体育", "否", 2])
     roster = read_roster(path)
     assert roster["teacher_id"].to_list() == ["T1", "T2"]
@@ -107,9 +123,15 @@ def test_home_needs_both_coordinates(tmp_path: Path) -> None:
 
 
 def test_locations_file(tmp_path: Path) -> None:
-    good = _csv(tmp_path / "loc.csv", ["学校标识码", "纬度", "经度"], [["2141000001", "30", "110"]])
+    good = _csv(
+        tmp_path / "loc.csv",
+        ["学校标识码", "纬度", "经度"],
+        [["2141000001", "30", "110"]],
+    )
     assert read_locations(good).row(0) == ("2141000001", 30.0, 110.0)
-    bad = _csv(tmp_path / "bad.csv", ["school_code", "lat", "lon"], [["2141000001", "95", "x"]])
+    bad = _csv(
+        tmp_path / "bad.csv", ["school_code", "lat", "lon"], [["2141000001", "95", "x"]]
+    )
     with pytest.raises(InputError) as caught:
         read_locations(bad)
     assert {i.column for i in caught.value.issues} == {"lat", "lon"}  # type: ignore[attr-defined]

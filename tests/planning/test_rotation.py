@@ -127,8 +127,13 @@ def test_distance_bound_respected() -> None:
     # Schools on one meridian 0.1° apart (11.1 km); homes next to school 1.
     places = {1: (30.0, 110.0), 2: (30.1, 110.0), 3: (30.3, 110.0)}
     rows = [
-        teacher(i, 1 + i % 3, "语文" if i % 2 else "数学", backbone=i % 4 == 0,
-                home=(30.0, 110.0))
+        teacher(
+            i,
+            1 + i % 3,
+            "语文" if i % 2 else "数学",
+            backbone=i % 4 == 0,
+            home=(30.0, 110.0),
+        )
         for i in range(1, 31)
     ]
     roster, schools = county(rows, {1: 300, 2: 600, 3: 900}, places)
@@ -251,9 +256,7 @@ def test_cvs_before_come_from_the_engine() -> None:
 def test_unknown_school_in_roster_rejected() -> None:
     rows = _thirty_eligible(backbone=6)
     roster, schools = county(rows, {1: 400, 2: 500, 3: 600})
-    stray = roster.with_columns(
-        roster["school_code"].replace({code(3): "2141099999"})
-    )
+    stray = roster.with_columns(roster["school_code"].replace({code(3): "2141099999"}))
     with pytest.raises(InputError, match="2141099999"):
         _plan(stray, schools)
 

@@ -134,8 +134,10 @@ def _emit(result: PlanResult, fmt: str, output: Path | None, lang: str) -> None:
 def _print_plan(result: PlanResult, lang: str) -> None:
     console = Console()
     head = "方案" if lang == "zh" else "Plan"
-    state = ("可行" if result.feasible else "不可行") if lang == "zh" else (
-        "feasible" if result.feasible else "infeasible"
+    state = (
+        ("可行" if result.feasible else "不可行")
+        if lang == "zh"
+        else ("feasible" if result.feasible else "infeasible")
     )
     console.print(
         f"[bold]{head}: {result.kind} {result.division_code} {result.year} "
@@ -152,7 +154,9 @@ def _print_plan(result: PlanResult, lang: str) -> None:
         table = Table(*(c.label(lang) for c in plan_table.columns))
         table.title = plan_table.title(lang)
         for row in plan_table.rows[:TABLE_ROWS]:
-            table.add_row(*(_cell(row.get(c.key), c.decimals) for c in plan_table.columns))
+            table.add_row(
+                *(_cell(row.get(c.key), c.decimals) for c in plan_table.columns)
+            )
         console.print(table)
         hidden = len(plan_table.rows) - TABLE_ROWS
         if hidden > 0:

@@ -77,9 +77,7 @@ class Program:
             matrix = coo_array(
                 (self.coefs, (self.rows, self.cols)), shape=(len(self.row_lower), n)
             ).tocsr()
-            constraints.append(
-                LinearConstraint(matrix, self.row_lower, self.row_upper)
-            )
+            constraints.append(LinearConstraint(matrix, self.row_lower, self.row_upper))
         result = milp(
             np.asarray(self.cost, dtype=np.float64),
             integrality=np.asarray(self.integer),

@@ -144,7 +144,9 @@ class _Unit:
 
 
 def _units(
-    frame: pl.DataFrame, framework: Framework, options: PairingOptions,
+    frame: pl.DataFrame,
+    framework: Framework,
+    options: PairingOptions,
     places: dict[str, tuple[float, float]],
 ) -> list[_Unit]:
     rated = [i for i in framework.resource_indicators if i.threshold]
@@ -238,7 +240,9 @@ def plan_pairing(
         lambda: ([], [])
     )
     for i, unit in enumerate(units):
-        key = (unit.section,) if options.cross_county else (unit.section, unit.division_code)
+        key: tuple[str, ...] = (unit.section,)
+        if not options.cross_county:
+            key = (unit.section, unit.division_code)
         if unit.strong:
             pools[key][0].append(i)
         elif unit.below:
@@ -290,16 +294,16 @@ def plan_pairing(
         year=year,
         framework_id=framework.id,
         feasible=True,
-        parameters={"options": {f.name: getattr(options, f.name) for f in fields(options)}},
+        parameters={
+            "options": {f.name: getattr(options, f.name) for f in fields(options)}
+        },
     )
     pairs: list[tuple[int, int, float | None]] = []
     if pair_vars:
         solution = program.solve()
         if solution.x is None:
             raise RuntimeError(f"HiGHS stopped without a matching: {solution.message}")
-        pairs = [
-            (w, s, d) for var, w, s, d in pair_vars if solution.x[var] > 0.5
-        ]
+        pairs = [(w, s, d) for var, w, s, d in pair_vars if solution.x[var] > 0.5]
     _fill(result, units, pools, pairs, candidates, options, truncated)
     return result
 
@@ -313,7 +317,13 @@ def _fill(
     options: PairingOptions,
     truncated: int,
 ) -> None:
-    pairs.sort(key=lambda p: (units[p[1]].section, units[p[1]].school_code, units[p[0]].school_code))
+    pairs.sort(
+        key=lambda p: (
+            units[p[1]].section,
+            units[p[1]].school_code,
+            units[p[0]].school_code,
+        )
+    )
     strong_count = sum(len(s) for s, _ in pools.values())
     weak = [w for _, ws in pools.values() for w in ws]
     paired = {w for w, _, _ in pairs}
@@ -331,13 +341,21 @@ def _fill(
             "partners": len(ws),
             "partner_codes": ", ".join(units[w].school_code for w in ws),
         }
-        for s, ws in sorted(members.items(), key=lambda t: (units[t[0]].section, units[t[0]].school_code))
+        for s, ws in sorted(
+            members.items(),
+            key=lambda t: (units[t[0]].section, units[t[0]].school_code),
+        )
     ]
     unpaired = []
-    for w in sorted(set(weak) - paired, key=lambda i: (units[i].section, units[i].school_code)):
+    for w in sorted(
+        set(weak) - paired, key=lambda i: (units[i].section, units[i].school_code)
+    ):
         unit = units[w]
         why_zh, why_en = (
-            ("同学段、范围内无强校名额", "no strong school of the section has room in reach")
+            (
+                "同学段、范围内无强校名额",
+                "no strong school of the section has room in reach",
+            )
             if candidates.get(w)
             else ("同学段、范围内无强校", "no strong school of the section in reach")
         )
@@ -367,7 +385,8 @@ def _fill(
         "solver": SOLVER,
     }
     result.messages_zh.append(
-        f"强校 {strong_count} 个学段、薄弱学校 {len(weak)} 个学段；结对 {len(pairs)} 对，"
+        f"强校 {strong_count} 个学段、薄弱学校 {len(weak)} 个学段；"
+        f"结对 {len(pairs)} 对，"
         f"组成 {len(communities)} 个教共体，{len(unpaired)} 个薄弱学校学段未结对。"
     )
     result.messages_en.append(
@@ -377,7 +396,8 @@ def _fill(
     )
     if truncated:
         result.messages_zh.append(
-            f"{truncated} 个薄弱学校学段只考虑了代价最低的 {options.candidates} 所强校。"
+            f"{truncated} 个薄弱学校学段只考虑了代价最低的 "
+            f"{options.candidates} 所强校。"
         )
         result.messages_en.append(
             f"{truncated} weak sections were matched among their {options.candidates} "
@@ -385,8 +405,20 @@ def _fill(
         )
     result.tables = [
         PlanTable("pairs", "结对名单", "Pairs", _PAIR_COLUMNS, rows),
-        PlanTable("communities", "教共体", "Education communities", _COMMUNITY_COLUMNS, communities),
-        PlanTable("unpaired", "未结对薄弱学校", "Unpaired weak schools", _UNPAIRED_COLUMNS, unpaired),
+        PlanTable(
+            "communities",
+            "教共体",
+            "Education communities",
+            _COMMUNITY_COLUMNS,
+            communities,
+        ),
+        PlanTable(
+            "unpaired",
+            "未结对薄弱学校",
+            "Unpaired weak schools",
+            _UNPAIRED_COLUMNS,
+            unpaired,
+        ),
     ]
 
 
@@ -395,8 +427,12 @@ def _pair_row(weak: _Unit, strong: _Unit, distance: float | None) -> dict[str, A
     en_parts = []
     for k in weak.below:
         wv, sv, thr = weak.values[k], strong.values[k], weak.thresholds[k]
-        zh_parts.append(f"{k} {_num(wv)}（标准 {_num(thr)}，{strong.label} 为 {_num(sv)}）")
-        en_parts.append(f"{k} {_num(wv)} (threshold {_num(thr)}, {strong.label} {_num(sv)})")
+        zh_parts.append(
+            f"{k} {_num(wv)}（标准 {_num(thr)}，{strong.label} 为 {_num(sv)}）"
+        )
+        en_parts.append(
+            f"{k} {_num(wv)} (threshold {_num(thr)}, {strong.label} {_num(sv)})"
+        )
     where_zh = "距离未知" if distance is None else f"相距 {distance:.1f} 千米"
     where_en = "distance unknown" if distance is None else f"{distance:.1f} km apart"
     section_zh = SECTION_ZH.get(weak.section, weak.section)

@@ -49,9 +49,7 @@ ROSTER_FIELDS: tuple[Field, ...] = (
         required=True,
         help_zh="匿名化的教师编号，不填姓名或身份证号",
     ),
-    Field(
-        "school_code", "学校标识码", "School identifier code", "code", required=True
-    ),
+    Field("school_code", "学校标识码", "School identifier code", "code", required=True),
     Field(
         "section",
         "学段",
@@ -87,7 +85,9 @@ ROSTER_FIELDS: tuple[Field, ...] = (
         choices=_YES_NO,
         help_zh="小学专科及以上、初中本科及以上填“是”",
     ),
-    Field("home_lat", "住址纬度", "Home latitude", "amount", "度", "degrees", maximum=90),
+    Field(
+        "home_lat", "住址纬度", "Home latitude", "amount", "度", "degrees", maximum=90
+    ),
     Field(
         "home_lon", "住址经度", "Home longitude", "amount", "度", "degrees", maximum=180
     ),
@@ -143,7 +143,8 @@ def read_roster(path: Path) -> pl.DataFrame:
         raise InputError(
             f"{summarize_issues(issues)} in the roster {path.name}; nothing was read",
             list(issues),
-            zh=f"教师名册 {path.name} 有错误，未读取任何数据：{summarize_issues(issues)}",
+            zh=f"教师名册 {path.name} 有错误，未读取任何数据："
+            f"{summarize_issues(issues)}",
         )
     return _finish(pl.concat(frames, how="diagonal_relaxed"))
 
@@ -195,9 +196,11 @@ def _check_duplicate_ids(file: str, frames: list[pl.DataFrame]) -> list[Issue]:
     rows = pl.concat(
         [f.select("teacher_id", ROW_COLUMN, "__sheet__", "__header__") for f in frames]
     ).with_row_index("__order__")
-    first = rows.filter(pl.col("teacher_id").is_not_null()).group_by(
-        "teacher_id"
-    ).agg(pl.col(ROW_COLUMN).first().alias("first_row"), pl.col("__order__").min())
+    first = (
+        rows.filter(pl.col("teacher_id").is_not_null())
+        .group_by("teacher_id")
+        .agg(pl.col(ROW_COLUMN).first().alias("first_row"), pl.col("__order__").min())
+    )
     repeated = rows.join(first, on="teacher_id").filter(
         pl.col("__order__") != pl.col("__order___right")
     )
@@ -226,7 +229,9 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
         elif name in _BOOL_FIELDS:
             value = pl.col(name)
             columns.append(
-                pl.when(value.is_null()).then(None).otherwise(value.is_in(yes))
+                pl.when(value.is_null())
+                .then(None)
+                .otherwise(value.is_in(yes))
                 .alias(name)
             )
         elif name == "section":
@@ -237,14 +242,19 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 LOCATION_FIELDS: tuple[Field, ...] = (
-    Field(
-        "school_code", "学校标识码", "School identifier code", "code", required=True
-    ),
+    Field("school_code", "学校标识码", "School identifier code", "code", required=True),
     Field(
         "lat", "纬度", "Latitude", "amount", "度", "degrees", required=True, maximum=90
     ),
     Field(
-        "lon", "经度", "Longitude", "amount", "度", "degrees", required=True, maximum=180
+        "lon",
+        "经度",
+        "Longitude",
+        "amount",
+        "度",
+        "degrees",
+        required=True,
+        maximum=180,
     ),
 )
 """Columns of a school locations file (WGS84 degrees north and east)."""
@@ -271,8 +281,12 @@ def read_locations(path: Path) -> pl.DataFrame:
             zh=f"学校位置文件 {path.name} 有错误，未读取任何数据："
             f"{summarize_issues(issues)}",
         )
-    return pl.concat(frames).select(
-        pl.col("school_code"),
-        pl.col("lat").cast(pl.Float64),
-        pl.col("lon").cast(pl.Float64),
-    ).unique("school_code", keep="first", maintain_order=True)
+    return (
+        pl.concat(frames)
+        .select(
+            pl.col("school_code"),
+            pl.col("lat").cast(pl.Float64),
+            pl.col("lon").cast(pl.Float64),
+        )
+        .unique("school_code", keep="first", maintain_order=True)
+    )

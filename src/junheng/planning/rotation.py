@@ -37,20 +37,25 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from fractions import Fraction
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import polars as pl
-import yaml
 
 from junheng.errors import InputError
 from junheng.planning.model import Program
-from junheng.planning.result import PlanColumn, PlanResult, PlanTable
+from junheng.planning.result import PlanResult
 from junheng.planning.roster import read_roster
+from junheng.planning.rotation_report import (
+    GROUP_TEXT,
+    cv_table,
+    describe,
+    explain_backbone,
+    explain_search_failure,
+    moves_table,
+    units_table,
+)
+from junheng.planning.rotation_rule import RotationRule, required_counts
 from junheng.planning.rotation_search import greedy_moves, proxy_of
 from junheng.planning.units import (
     TEACHER_FIELDS,
@@ -72,172 +77,6 @@ teacher makes (about ``100 / mean``, 20 or more for the 2017 indicators)."""
 
 SOLVER = "HiGHS (scipy.optimize.milp)"
 GREEDY = "greedy search (junheng.planning.rotation_search)"
-
-
-@dataclass(frozen=True)
-class RotationRule:
-    """The eligibility rule and bounds of a rotation plan.
-
-    Shares are exact fractions so that ``ceil(share × count)`` is exact (a
-    float 0.1 × 30 is 3.0000000000000004, whose ceiling is 4).
-    """
-
-    min_years_at_school: int = 6
-    min_rotation_share: Fraction = Fraction(1, 10)
-    min_backbone_share: Fraction = Fraction(1, 5)
-    max_rotation_share: Fraction = Fraction(3, 20)
-    max_net_change: int = 1
-    max_distance_km: float | None = 30.0
-    pe_art_subjects: tuple[str, ...] = ()
-    candidate_schools: int = 12
-    exact_max_variables: int = 4000
-
-    @classmethod
-    def default(cls) -> RotationRule:
-        """Return the rule shipped in ``junheng/planning/rules/rotation.yaml``."""
-        text = resources.files("junheng.planning").joinpath("rules/rotation.yaml")
-        return cls.from_mapping(yaml.safe_load(text.read_text(encoding="utf-8")))
-
-    @classmethod
-    def load(cls, path: Path) -> RotationRule:
-        """Return the default rule with the keys of the YAML file ``path`` replaced.
-
-        Raises :class:`InputError` naming the file, the bad key and its value.
-        """
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
-            raise InputError(
-                f"cannot read the rotation rule {path}: {error}; give a YAML file "
-                "of key: value lines",
-                zh=f"无法读取轮岗规则文件 {path}：{error}",
-            ) from None
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise InputError(
-                f"the rotation rule {path} is not a mapping of keys to values",
-                zh=f"轮岗规则文件 {path} 不是“键: 值”格式",
-            )
-        try:
-            return cls.default().updated(data)
-        except InputError as error:
-            raise InputError(
-                f"{path}: {error.message_en}", zh=f"{path}：{error.message_zh}"
-            ) from None
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> RotationRule:
-        """Build a rule from ``data``; absent keys take the class defaults.
-
-        Raises :class:`InputError` naming the unknown or invalid key and value.
-        """
-        return cls().updated(data)
-
-    def updated(self, data: Mapping[str, Any]) -> RotationRule:
-        """Return this rule with the keys of ``data`` replaced, each checked."""
-        changes: dict[str, Any] = {}
-        for key, value in data.items():
-            parse = _RULE_KEYS.get(str(key))
-            if parse is None:
-                known = ", ".join(_RULE_KEYS)
-                raise InputError(
-                    f"unknown rotation rule key {key!r} (value {value!r}); known "
-                    f"keys: {known}",
-                    zh=f"未知的轮岗规则键 {key!r}（值 {value!r}）；可用的键：{known}",
-                )
-            changes[str(key)] = parse(str(key), value)
-        return replace(self, **changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the rule as JSON-ready data (shares as decimal strings)."""
-        return {
-            "min_years_at_school": self.min_years_at_school,
-            "min_rotation_share": _share_text(self.min_rotation_share),
-            "min_backbone_share": _share_text(self.min_backbone_share),
-            "max_rotation_share": _share_text(self.max_rotation_share),
-            "max_net_change": self.max_net_change,
-            "max_distance_km": self.max_distance_km,
-            "pe_art_subjects": list(self.pe_art_subjects),
-            "candidate_schools": self.candidate_schools,
-            "exact_max_variables": self.exact_max_variables,
-        }
-
-
-def _share_text(share: Fraction) -> str:
-    return str(float(share)) if share.denominator != 1 else str(share.numerator)
-
-
-def _bad_value(key: str, value: Any, expected: str) -> InputError:
-    return InputError(
-        f"invalid value {value!r} of rotation rule key {key!r}; expected {expected}",
-        zh=f"轮岗规则 {key!r} 的值 {value!r} 无效；应为{expected}",
-    )
-
-
-def _parse_share(key: str, value: Any) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise _bad_value(key, value, "a share between 0 and 1, such as '0.10'")
-    try:
-        # A float is read through its shortest text, so 0.1 becomes 1/10.
-        share = Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        raise _bad_value(key, value, "a share between 0 and 1, such as '0.10'") from None
-    if not 0 <= share <= 1:
-        raise _bad_value(key, value, "a share between 0 and 1, such as '0.10'")
-    return share
-
-
-def _parse_count(key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _bad_value(key, value, "a whole number, 0 or more")
-    return value
-
-
-def _parse_positive(key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _bad_value(key, value, "a whole number, 1 or more")
-    return value
-
-
-def _parse_distance(key: str, value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise _bad_value(key, value, "a distance in km above 0, or null for none")
-    return float(value)
-
-
-def _parse_subjects(key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _bad_value(key, value, "a list of subject names")
-    return tuple(v.strip().lower() for v in value)
-
-
-_RULE_KEYS = {
-    "min_years_at_school": _parse_count,
-    "min_rotation_share": _parse_share,
-    "min_backbone_share": _parse_share,
-    "max_rotation_share": _parse_share,
-    "max_net_change": _parse_count,
-    "max_distance_km": _parse_distance,
-    "pe_art_subjects": _parse_subjects,
-    "candidate_schools": _parse_positive,
-    "exact_max_variables": _parse_count,
-}
-
-
-def required_counts(eligible: int, rule: RotationRule) -> tuple[int, int, int]:
-    """Return the minimum and maximum rotated and the minimum backbone rotated.
-
-    The minimum is ``ceil(min_rotation_share × eligible)``, the maximum
-    ``floor(max_rotation_share × eligible)`` but never below the minimum, and
-    the backbone minimum ``ceil(min_backbone_share × minimum)``, all in exact
-    arithmetic: 30 eligible give 3 to rotate, 1 of them backbone.
-    """
-    low = math.ceil(rule.min_rotation_share * eligible)
-    high = max(low, math.floor(rule.max_rotation_share * eligible))
-    return low, high, math.ceil(rule.min_backbone_share * low)
 
 
 # ---------------------------------------------------------------------------
@@ -312,7 +151,8 @@ def _teacher_flags(
         if indicator.field == "teachers_above_required_degree" and unknown:
             notes.append(
                 (
-                    f"{indicator.id} 未纳入优化：{unknown} 名教师未填写“高于规定学历”。",
+                    f"{indicator.id} 未纳入优化：{unknown} 名教师"
+                    "未填写“高于规定学历”。",
                     f"{indicator.id} is left out of the objective: {unknown} "
                     "teachers have no above-required-degree flag.",
                 )
@@ -457,7 +297,13 @@ def _build_problem(
         targets, left_out = _reach(teacher, home, units, limit)
         unlocated += left_out
         flags = {i.field: bool(teacher[i.field]) for i in indicators}
-        key = (home, subject, tuple(sorted(flags.items())), teacher["backbone"], targets)
+        key = (
+            home,
+            subject,
+            tuple(sorted(flags.items())),
+            teacher["backbone"],
+            targets,
+        )
         group = classes.setdefault(
             key, _Class(home, subject, flags, bool(teacher["backbone"]), targets)
         )
@@ -511,7 +357,9 @@ def _keep_candidates(
         for ind in indicators:
             mean = means[(ind.id, unit.section)]
             gap = mean * unit.students - ind.factor * unit.counts[ind.field]
-            shortfall[(u, ind.field)] = gap / (students[unit.section] * max(mean, 1e-12))
+            shortfall[(u, ind.field)] = gap / (
+                students[unit.section] * max(mean, 1e-12)
+            )
     n = len(units)
     for group in groups:
         if len(group.targets) <= rule.candidate_schools:
@@ -559,13 +407,13 @@ def _build_model(
         if relax == "distance":
             section = units[group.home].section
             targets = tuple(
-                i for i, u in enumerate(units) if u.section == section and i != group.home
+                i
+                for i, u in enumerate(units)
+                if u.section == section and i != group.home
             )
         terms = []
         for target in targets:
-            var = program.variable(
-                MOVE_COST, 0, len(group.teachers), integer=True
-            )
+            var = program.variable(MOVE_COST, 0, len(group.teachers), integer=True)
             moves.append((var, c, target))
             terms.append((var, 1.0))
         if terms:
@@ -738,7 +586,7 @@ def plan_rotation(
             "schools whose location is unknown."
         )
     if problem.eligible_backbone < backbone_low:
-        _explain_backbone(result, problem, rule, low, backbone_low)
+        explain_backbone(result, problem, rule, low, backbone_low)
         return result
     variables = sum(len(g.targets) for g in problem.classes)
     if variables <= rule.exact_max_variables:
@@ -760,7 +608,7 @@ def plan_rotation(
     else:
         found = greedy_moves(problem, rule, low, high)
         if found is None:
-            _explain_search_failure(result, low)
+            explain_search_failure(result, low)
             return result
         counts = found
         result.summary.update({"method": "greedy", "solver": GREEDY})
@@ -778,11 +626,11 @@ def plan_rotation(
         }
     )
     result.tables = [
-        _moves_table(moves),
-        _units_table(unit_frame, unit_after, indicators),
-        _cv_table(stats_before, stats_after, indicators),
+        moves_table(moves),
+        units_table(unit_frame, unit_after, indicators),
+        cv_table(stats_before, stats_after, indicators),
     ]
-    _describe(result, rule, problem, moves)
+    describe(result, rule, problem, moves)
     return result
 
 
@@ -792,7 +640,9 @@ def _pick_teachers(
     """Turn class counts into named teachers: the longest at their school go
     first, ties by teacher id."""
     queues = {
-        c: sorted(group.teachers, key=lambda t: (-t["years_at_school"], t["teacher_id"]))
+        c: sorted(
+            group.teachers, key=lambda t: (-t["years_at_school"], t["teacher_id"])
+        )
         for c, group in enumerate(problem.classes)
     }
     moves = []
@@ -802,9 +652,15 @@ def _pick_teachers(
             home = problem.units[problem.classes[c].home]
             to = problem.units[target]
             distance = None
-            if teacher["home_lat"] is not None and to.lat is not None:
+            if (
+                teacher["home_lat"] is not None
+                and to.lat is not None
+                and to.lon is not None
+            ):
                 distance = float(
-                    haversine_km(teacher["home_lat"], teacher["home_lon"], to.lat, to.lon)
+                    haversine_km(
+                        teacher["home_lat"], teacher["home_lon"], to.lat, to.lon
+                    )
                 )
             moves.append(
                 {
@@ -818,7 +674,11 @@ def _pick_teachers(
                     "to_code": to.school_code,
                     "to_name": to.school_name,
                     "distance_km": distance,
-                    "_flags": {f: bool(teacher[f]) for f in TEACHER_FIELDS if teacher[f] is not None},
+                    "_flags": {
+                        f: bool(teacher[f])
+                        for f in TEACHER_FIELDS
+                        if teacher[f] is not None
+                    },
                 }
             )
     moves.sort(key=lambda m: (m["section"], m["from_code"], m["teacher_id"]))
@@ -847,155 +707,6 @@ def _apply_moves(
     return county.with_columns(changes) if changes else county
 
 
-_MOVE_COLUMNS = [
-    PlanColumn("teacher_id", "教师编号", "Teacher id"),
-    PlanColumn("subject", "任教学科", "Subject"),
-    PlanColumn("backbone", "骨干教师", "Backbone", "bool"),
-    PlanColumn("years_at_school", "本校任教年限", "Years at school", "int"),
-    PlanColumn("section", "学段", "Section"),
-    PlanColumn("from_code", "原学校标识码", "From school code"),
-    PlanColumn("from_name", "原学校", "From school"),
-    PlanColumn("to_code", "交流学校标识码", "To school code"),
-    PlanColumn("to_name", "交流学校", "To school"),
-    PlanColumn("distance_km", "住址距离（千米）", "Distance from home (km)", "float", 1),
-]
-
-
-def _moves_table(moves: list[dict[str, Any]]) -> PlanTable:
-    rows = [{k: v for k, v in m.items() if not k.startswith("_")} for m in moves]
-    return PlanTable("moves", "交流名单", "Moves", _MOVE_COLUMNS, rows)
-
-
-def _units_table(
-    before: pl.DataFrame, after: pl.DataFrame, indicators: list[TeacherIndicator]
-) -> PlanTable:
-    columns = [
-        PlanColumn("school_code", "学校标识码", "School code"),
-        PlanColumn("school_name", "学校名称", "School"),
-        PlanColumn("section", "学段", "Section"),
-        PlanColumn("students", "在校生数", "Students", "int"),
-    ]
-    for ind in indicators:
-        columns += [
-            PlanColumn(f"{ind.id}_before", f"{ind.id} 调整前", f"{ind.id} before", "float", 2),
-            PlanColumn(f"{ind.id}_after", f"{ind.id} 调整后", f"{ind.id} after", "float", 2),
-        ]
-    later = {
-        (r["school_code"], r["section"]): r for r in after.iter_rows(named=True)
-    }
-    rows = []
-    for row in before.iter_rows(named=True):
-        other = later[(row["school_code"], row["section"])]
-        data: dict[str, Any] = {
-            "school_code": row["school_code"],
-            "school_name": row["school_name"],
-            "section": row["section"],
-            "students": row["students"],
-        }
-        for ind in indicators:
-            data[f"{ind.id}_before"] = row[f"v_{ind.id}"]
-            data[f"{ind.id}_after"] = other[f"v_{ind.id}"]
-        rows.append(data)
-    return PlanTable("units", "各校指标调整前后", "School values before and after", columns, rows)
-
-
-def _cv_table(
-    before: pl.DataFrame, after: pl.DataFrame, indicators: list[TeacherIndicator]
-) -> PlanTable:
-    columns = [
-        PlanColumn("section", "学段", "Section"),
-        PlanColumn("indicator", "指标", "Indicator"),
-        PlanColumn("cv_before", "差异系数（调整前）", "CV before", "float", 3),
-        PlanColumn("cv_after", "差异系数（调整后）", "CV after", "float", 3),
-        PlanColumn("cv_limit", "差异系数上限", "CV limit", "float", 2),
-    ]
-    later = {r["section"]: r for r in after.iter_rows(named=True)}
-    rows = []
-    for row in before.iter_rows(named=True):
-        for ind in indicators:
-            rows.append(
-                {
-                    "section": row["section"],
-                    "indicator": ind.id,
-                    "cv_before": row[f"cv_{ind.id}"],
-                    "cv_after": later[row["section"]][f"cv_{ind.id}"],
-                    "cv_limit": row["cv_limit"],
-                }
-            )
-    return PlanTable("cvs", "差异系数调整前后", "CVs before and after", columns, rows)
-
-
-def _describe(
-    result: PlanResult,
-    rule: RotationRule,
-    problem: _Problem,
-    moves: list[dict[str, Any]],
-) -> None:
-    rotated = len(moves)
-    backbone = sum(bool(m["backbone"]) for m in moves)
-    need = math.ceil(rule.min_backbone_share * rotated)
-    low = result.summary["min_rotated"]
-    share = _share_text(rule.min_rotation_share)
-    bshare = _share_text(rule.min_backbone_share)
-    result.messages_zh.insert(
-        0,
-        f"符合条件教师 {problem.eligible} 人（本校任教满 {rule.min_years_at_school} 年），"
-        f"应交流至少 ⌈{share}×{problem.eligible}⌉ = {low} 人；本方案交流 {rotated} 人，"
-        f"其中骨干教师 {backbone} 人（至少 ⌈{bshare}×{rotated}⌉ = {need} 人）。",
-    )
-    result.messages_en.insert(
-        0,
-        f"{problem.eligible} teachers are eligible ({rule.min_years_at_school} years "
-        f"or more at their school), so at least ceil({share} × {problem.eligible}) = "
-        f"{low} rotate; the plan rotates {rotated}, of whom {backbone} are backbone "
-        f"teachers (at least ceil({bshare} × {rotated}) = {need}).",
-    )
-
-
-def _explain_backbone(
-    result: PlanResult, problem: _Problem, rule: RotationRule, low: int, need: int
-) -> None:
-    bshare = _share_text(rule.min_backbone_share)
-    result.messages_zh.insert(
-        0,
-        f"无法满足规则：至少交流 {low} 人，其中骨干教师至少 ⌈{bshare}×{low}⌉ = {need} 人，"
-        f"但符合条件的骨干教师只有 {problem.eligible_backbone} 人。",
-    )
-    result.messages_en.insert(
-        0,
-        f"The rule cannot be met: at least {low} teachers rotate, of whom at least "
-        f"ceil({bshare} × {low}) = {need} must be backbone teachers, but only "
-        f"{problem.eligible_backbone} eligible teachers are backbone teachers.",
-    )
-
-
-_GROUP_TEXT = {
-    "coverage": ("每校保留原有各学科教师", "every school keeps each subject it had"),
-    "net_change": (
-        "各校教师总数变化不超过 {n} 人",
-        "each school's teacher total changes by at most {n}",
-    ),
-    "distance": (
-        "交流学校距住址不超过 {d} 千米",
-        "no teacher goes farther than {d} km from home",
-    ),
-}
-
-
-def _explain_search_failure(result: PlanResult, low: int) -> None:
-    result.messages_zh.insert(
-        0,
-        f"贪心搜索未找到交流至少 {low} 人且满足全部约束的方案；可放宽学科覆盖、"
-        "教师总数变化或距离约束，或提高 exact_max_variables 以使用精确求解。",
-    )
-    result.messages_en.insert(
-        0,
-        f"The greedy search found no plan rotating at least {low} teachers under "
-        "all the constraints; relax the subject coverage, the teacher total change "
-        "or the distance bound, or raise exact_max_variables to solve exactly.",
-    )
-
-
 def _explain_infeasible(
     result: PlanResult, problem: _Problem, rule: RotationRule, low: int, high: int
 ) -> None:
@@ -1008,16 +719,21 @@ def _explain_infeasible(
         if trial.status != 2:
             blocking.append(group)
     values = {"n": rule.max_net_change, "d": rule.max_distance_km}
-    names_zh = [_GROUP_TEXT[g][0].format(**values) for g in blocking]
-    names_en = [_GROUP_TEXT[g][1].format(**values) for g in blocking]
+    names_zh = [GROUP_TEXT[g][0].format(**values) for g in blocking]
+    names_en = [GROUP_TEXT[g][1].format(**values) for g in blocking]
     head_zh = f"无法在满足全部约束的情况下交流至少 {low} 人"
     head_en = f"No plan rotates at least {low} teachers under all the constraints"
     if blocking:
-        result.messages_zh.insert(0, f"{head_zh}；放宽以下任一约束即可：{'；'.join(names_zh)}。")
+        result.messages_zh.insert(
+            0, f"{head_zh}；放宽以下任一约束即可：{'；'.join(names_zh)}。"
+        )
         result.messages_en.insert(
-            0, f"{head_en}; relaxing any one of these makes it possible: "
-            f"{'; '.join(names_en)}."
+            0,
+            f"{head_en}; relaxing any one of these makes it possible: "
+            f"{'; '.join(names_en)}.",
         )
     else:
         result.messages_zh.insert(0, f"{head_zh}；需同时放宽多项约束。")
-        result.messages_en.insert(0, f"{head_en}; more than one constraint must be relaxed.")
+        result.messages_en.insert(
+            0, f"{head_en}; more than one constraint must be relaxed."
+        )

@@ -36,7 +36,9 @@ def greedy_moves(
     home = np.array([problem.classes[c].home for c, _ in pairs])
     target = np.array([v for _, v in pairs])
     backbone = np.array([problem.classes[c].backbone for c in cls])
-    subjects = sorted({g.subject for g in problem.classes} | {s for _, s in problem.subjects})
+    subjects = sorted(
+        {g.subject for g in problem.classes} | {s for _, s in problem.subjects}
+    )
     subject_index = {s: i for i, s in enumerate(subjects)}
     subject = np.array([subject_index[problem.classes[c].subject] for c in cls])
     # Teachers per (unit, subject) now, and whether the unit had the subject.
@@ -65,9 +67,7 @@ def greedy_moves(
     share = rule.min_backbone_share
     while rotated < high:
         delta = (
-            flags
-            * weight[home]
-            * (np.abs(dev[home] - factor) - np.abs(dev[home]))
+            flags * weight[home] * (np.abs(dev[home] - factor) - np.abs(dev[home]))
         ).sum(axis=1) + (
             flags
             * weight[target]

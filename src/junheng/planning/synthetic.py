@@ -70,7 +70,8 @@ def generate_roster(
     places = {}
     if locations is not None:
         places = {
-            r["school_code"]: (r["lat"], r["lon"]) for r in locations.iter_rows(named=True)
+            r["school_code"]: (r["lat"], r["lon"])
+            for r in locations.iter_rows(named=True)
         }
     rows: list[dict[str, object]] = []
     number = 0
