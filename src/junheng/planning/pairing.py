@@ -192,19 +192,47 @@ def _units(
     return units
 
 
-def _distance(a: _Unit, b: _Unit) -> float | None:
-    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
-        return None
-    return float(haversine_km(a.lat, a.lon, b.lat, b.lon))
+def pool_costs(
+    units: list[_Unit], weak: list[int], strong: list[int], options: PairingOptions
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Return the pair costs and distances (km, NaN when unknown) of every weak
+    (row) and strong (column) section of a pool.
 
+    The cost is ``− Σ_k (r_s,k − r_w,k) + distance_weight × km`` over the
+    indicators ``k`` the weak section is below (an unknown distance counts as
+    0); a pair beyond ``max_distance_km`` costs infinity.
+    """
+    ids = sorted({k for i in weak + strong for k in units[i].ratios})
+    position = {k: n for n, k in enumerate(ids)}
 
-def _pair_cost(
-    weak: _Unit, strong: _Unit, distance: float | None, options: PairingOptions
-) -> float:
-    benefit = 0.0
-    for k in weak.below:
-        benefit += (strong.ratios[k] or 0.0) - (weak.ratios[k] or 0.0)
-    return -benefit + options.distance_weight * (distance or 0.0)
+    def ratios(index: list[int]) -> np.ndarray[Any, Any]:
+        table = np.zeros((len(index), len(ids)))
+        for row, i in enumerate(index):
+            for k, r in units[i].ratios.items():
+                table[row, position[k]] = r or 0.0
+        return table
+
+    below = np.zeros((len(weak), len(ids)))
+    for row, w in enumerate(weak):
+        for k in units[w].below:
+            below[row, position[k]] = 1.0
+    own = (below * ratios(weak)).sum(axis=1)
+    benefit = below @ ratios(strong).T - own[:, None]
+
+    def coordinates(index: list[int]) -> tuple[np.ndarray[Any, Any], ...]:
+        lat = [np.nan if units[i].lat is None else units[i].lat for i in index]
+        lon = [np.nan if units[i].lon is None else units[i].lon for i in index]
+        return np.array(lat, dtype=float), np.array(lon, dtype=float)
+
+    w_lat, w_lon = coordinates(weak)
+    s_lat, s_lon = coordinates(strong)
+    distance = haversine_km(
+        w_lat[:, None], w_lon[:, None], s_lat[None, :], s_lon[None, :]
+    )
+    cost = -benefit + options.distance_weight * np.nan_to_num(distance, nan=0.0)
+    if options.max_distance_km is not None:
+        cost[distance > options.max_distance_km] = np.inf
+    return cost, distance
 
 
 def _deficit(unit: _Unit) -> float:
@@ -254,22 +282,24 @@ def plan_pairing(
     candidates: dict[int, list[tuple[float, int, float | None]]] = {}
     for key in sorted(pools):
         strong, weak = pools[key]
-        for w in weak:
-            options_w = []
-            for s in strong:
-                distance = _distance(units[w], units[s])
-                if (
-                    options.max_distance_km is not None
-                    and distance is not None
-                    and distance > options.max_distance_km
-                ):
-                    continue
-                cost = _pair_cost(units[w], units[s], distance, options)
-                options_w.append((cost, s, distance))
-            options_w.sort(key=lambda t: (t[0], units[t[1]].school_code))
-            if len(options_w) > options.candidates:
+        if not weak:
+            continue
+        cost, distance = pool_costs(units, weak, strong, options)
+        # Pools list strong sections in code order, so a stable sort breaks
+        # ties of cost by school code.
+        order = np.argsort(cost, axis=1, kind="stable")
+        for line, w in enumerate(weak):
+            kept = [int(j) for j in order[line] if np.isfinite(cost[line, j])]
+            if len(kept) > options.candidates:
                 truncated += 1
-            candidates[w] = options_w[: options.candidates]
+            candidates[w] = [
+                (
+                    float(cost[line, j]),
+                    strong[j],
+                    None if np.isnan(distance[line, j]) else float(distance[line, j]),
+                )
+                for j in kept[: options.candidates]
+            ]
     biggest = max(
         (abs(c) for opts in candidates.values() for c, _, _ in opts), default=0.0
     )
@@ -277,9 +307,9 @@ def plan_pairing(
     load: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for w in sorted(candidates):
         terms = []
-        for cost, s, distance in candidates[w]:
-            var = program.variable(cost, 0, 1, integer=True)
-            pair_vars.append((var, w, s, distance))
+        for pair_cost, s, km in candidates[w]:
+            var = program.variable(pair_cost, 0, 1, integer=True)
+            pair_vars.append((var, w, s, km))
             terms.append((var, 1.0))
             load[s].append((var, 1.0))
         slack[w] = program.variable(
