@@ -2,10 +2,10 @@
 
 Prints, in one run on one machine, each figure next to a baseline:
 
-* the rotation plan of a synthetic county of about 5,000 teachers (the greedy
-  search, as the size selects) against a naive plan that moves the longest
-  serving eligible teachers, backbone quota first, to the next school section
-  in code order;
+* the rotation plan of a synthetic county of about 5,000 teachers, which the
+  size sends to the greedy search. The baseline is a naive plan that moves the
+  longest-serving eligible teachers, backbone quota first, to the next school
+  section in code order;
 * on a smaller county that the exact program solves, the greedy search against
   the exact optimum of the same objective;
 * the pairing of a synthetic province against a greedy matching that gives each

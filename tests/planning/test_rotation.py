@@ -100,7 +100,7 @@ def test_infeasible_without_backbone_teachers() -> None:
 
 def test_subject_coverage_kept() -> None:
     # School 1 has the county's only two music teachers, both eligible, and few
-    # students; moving both out would balance L3 best but leave it without music.
+    # students. Moving both out would balance L3 best but leave it without music.
     rows = [
         teacher(1, 1, "音乐"),
         teacher(2, 1, "音乐"),

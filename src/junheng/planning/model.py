@@ -21,7 +21,7 @@ MIP_REL_GAP = 1e-6
 
 @dataclass
 class Solution:
-    """What HiGHS returned: ``status`` 0 is optimal, 2 infeasible."""
+    """The outcome of one HiGHS run: ``status`` 0 is optimal, 2 infeasible."""
 
     status: int
     message: str

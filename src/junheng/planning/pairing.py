@@ -28,7 +28,8 @@ cost, so every weak section that can be paired is, and when capacity is short
 the weakest are paired first. The matching is a transportation problem solved
 by HiGHS; its constraint matrix is totally unimodular, so the optimum is
 integral. Each weak section keeps its ``candidates`` cheapest partners; the
-matching is optimal over those (the summary says when a pool had more).
+matching is optimal over those, and the summary counts the weak sections
+that had more.
 """
 
 from __future__ import annotations
@@ -354,6 +355,7 @@ def _fill(
             units[p[0]].school_code,
         )
     )
+
     strong_count = sum(len(s) for s, _ in pools.values())
     weak = [w for _, ws in pools.values() for w in ws]
     paired = {w for w, _, _ in pairs}
@@ -376,6 +378,7 @@ def _fill(
             key=lambda t: (units[t[0]].section, units[t[0]].school_code),
         )
     ]
+
     unpaired = []
     for w in sorted(
         set(weak) - paired, key=lambda i: (units[i].section, units[i].school_code)
@@ -401,6 +404,7 @@ def _fill(
                 "reason_en": why_en,
             }
         )
+
     distances = [d for _, _, d in pairs if d is not None]
     result.summary = {
         "school_sections": len(units),

@@ -4,8 +4,9 @@
 sections of one county so that
 
 - the rule is met: at least ``ceil(10% × eligible)`` teachers rotate, and at
-  least ``ceil(20% × rotated)`` of them are backbone teachers (item G11 of the
-  2017 standard; the shares and the eligibility come from a YAML rule file);
+  least ``ceil(20% × rotated)`` of them are backbone teachers. These shares are
+  item G11 of the 2017 standard, and they and the eligibility come from a YAML
+  rule file;
 - every school section keeps each subject it had (at least one teacher of it);
 - every school section's teacher total stays within ``max_net_change`` of its
   total before;
@@ -281,8 +282,8 @@ def _build_problem(
     subjects: dict[tuple[int, str], int] = defaultdict(int)
     classes: dict[tuple[Any, ...], _Class] = {}
     eligible = eligible_backbone = unlocated = 0
-    # Without any school location the bound cannot be checked, so it is off
-    # (plan_rotation says so); with some, unlocated schools are out of reach.
+    # Without any school location the bound cannot be checked, so it is off and
+    # plan_rotation reports that. With some, unlocated schools are out of reach.
     located = any(u.lat is not None and u.lon is not None for u in units)
     limit = rule.max_distance_km if located else None
     ordered = roster.sort("school_code", "section", "teacher_id")
@@ -347,10 +348,10 @@ def _keep_candidates(
     """Keep each class's ``candidate_schools`` most promising targets.
 
     A target ranks by how far it is below the county mean, per student of the
-    section, on the indicators the class's teachers count towards; ties go to
-    the schools that follow the home school in code order, so the filler moves
-    spread out. With at least as many candidates as school sections the
-    program is exact.
+    section, on the indicators the class's teachers count towards. Ties go to
+    the schools that follow the home school in code order, so that moves of
+    teachers who count towards no indicator spread out. With at least as many
+    candidates as school sections the program is exact.
     """
     shortfall: dict[tuple[int, str], float] = {}
     for u, unit in enumerate(units):

@@ -60,6 +60,7 @@ def greedy_moves(
         [[problem.classes[c].flags[ind.field] for ind in indicators] for c in cls],
         dtype=float,
     ).reshape(len(pairs), len(indicators))
+
     remaining = np.array([len(g.teachers) for g in problem.classes])
     net = np.zeros(len(units), dtype=int)
     moves: dict[tuple[int, int], int] = {}
@@ -91,6 +92,7 @@ def greedy_moves(
             feasible &= delta < -_TOLERANCE
         if not feasible.any():
             break
+
         candidates = np.flatnonzero(feasible)
         best = int(candidates[np.argmin(delta[candidates])])
         c, v, h = int(cls[best]), int(target[best]), int(home[best])

@@ -1,4 +1,4 @@
-"""What the people planners share: the engine's per-school values, the teacher
+"""Helpers of the people planners: the engine's per-school values, the teacher
 indicators of a framework, and distances.
 
 Indicator values, compliance and CVs before and after a plan come from the
@@ -103,7 +103,7 @@ def evaluate_units(
     The first frame has one row per school section with students
     (``school_code``, ``school_name``, ``division_code``, ``section``,
     ``students``, ``v_<ID>``, ``met_<ID>``, ``thr_<ID>``, ``compliant``), sorted
-    by division, school and section; the second the engine's ``county_stats``
+    by division, school and section. The second is the engine's ``county_stats``
     (``cv_<ID>``, ``mean_<ID>``, ``cv_limit`` per county and section).
     """
     engine = compute(schools, framework)
