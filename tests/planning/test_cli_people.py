@@ -92,3 +92,25 @@ def test_rotate_reports_roster_errors(tmp_path: Path) -> None:
     assert result.exit_code == 3
     issues = json.loads(report.read_text(encoding="utf-8"))["issues"]
     assert any(i["column"] == "school_code" and i["value"] == "x" for i in issues)
+
+
+def test_demo_saves_a_synthetic_roster(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    result = CliRunner().invoke(
+        main,
+        [
+            "demo",
+            "--counties",
+            "1",
+            "--save-roster",
+            str(roster),
+            "--format",
+            "json",
+            "-o",
+            str(tmp_path / "demo.json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "SYNTHETIC" in result.output
+    assert roster.read_text(encoding="utf-8").startswith("teacher_id,")
+    assert (tmp_path / "roster-locations.csv").exists()
