@@ -153,9 +153,10 @@ def _teacher_flags(
             notes.append(
                 (
                     f"{indicator.id} 未纳入优化：{unknown} 名教师"
-                    "未填写“高于规定学历”。",
+                    f"未填写“高于规定学历”，调整后的 {indicator.id} 为近似值。",
                     f"{indicator.id} is left out of the objective: {unknown} "
-                    "teachers have no above-required-degree flag.",
+                    "teachers have no above-required-degree flag, so "
+                    f"{indicator.id} after the plan is approximate.",
                 )
             )
             continue
@@ -675,6 +676,9 @@ def _pick_teachers(
                     "to_code": to.school_code,
                     "to_name": to.school_name,
                     "distance_km": distance,
+                    # NOTE: a teacher without an above-required-degree flag
+                    # moves no L1 count, so L1 after the plan is approximate
+                    # for a roster that leaves the flag empty.
                     "_flags": {
                         f: bool(teacher[f])
                         for f in TEACHER_FIELDS
