@@ -555,6 +555,13 @@ def validate(
     default=None,
     help="Also save the synthetic dataset (.parquet or .xlsx).",
 )
+@click.option(
+    "--save-roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also save a synthetic teacher roster of the first county (.csv) and "
+    "its school locations (…-locations.csv), for `junheng plan rotate`.",
+)
 @_report_options
 def demo(
     counties: int | None,
@@ -562,6 +569,7 @@ def demo(
     years: int,
     seed: int,
     save: Path | None,
+    save_roster: Path | None,
     fmt: str,
     output: Path | None,
     lang: str,
@@ -594,6 +602,9 @@ def demo(
         if save is not None:
             progress.update(task, description=f"保存 / saving {save}")
             synthetic.save_dataset(schools, items, save)
+        if save_roster is not None:
+            progress.update(task, description=f"保存 / saving {save_roster}")
+            _save_roster(schools, seed, save_roster)
         progress.update(task, description="评估 / evaluating")
         ev = run_evaluation(schools, fw, items)
         progress.update(task, description="生成报告 / building the report")
@@ -605,8 +616,31 @@ def demo(
             county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
         )
     doc["notes"].append(synthetic.SYNTHETIC)
+    if save_roster is not None:
+        from junheng.planning.synthetic import SYNTHETIC_ROSTER
+
+        console.print(
+            f"合成教师名册已保存 / synthetic roster saved: {save_roster}. "
+            f"{SYNTHETIC_ROSTER}",
+            highlight=False,
+        )
     if save is not None:
         console.print(
             f"合成数据已保存 / synthetic dataset saved: {save}", highlight=False
         )
     _emit(doc, fmt, output, lang, console)
+
+
+def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
+    """Write a synthetic roster of the first county and its school locations."""
+    from junheng.planning.synthetic import generate_locations, generate_roster
+
+    first = schools.filter(
+        (pl.col("division_code") == schools["division_code"][0])
+        & (pl.col("year") == schools["year"].max())
+    )
+    places = generate_locations(first, seed=seed)
+    roster = generate_roster(first, seed=seed, locations=places)
+    _atomic_write(path, lambda tmp: roster.write_csv(tmp))
+    target = path.with_name(f"{path.stem}-locations.csv")
+    _atomic_write(target, lambda tmp: places.write_csv(tmp))

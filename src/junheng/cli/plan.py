@@ -17,6 +17,8 @@ from junheng.cli import _LazyGroup
 class _PlanGroup(_LazyGroup):
     lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
         "adjust": ("junheng.cli.plan_adjust", "adjust"),
+        "rotate": ("junheng.cli.plan_people", "rotate"),
+        "pair": ("junheng.cli.plan_people", "pair"),
     }
 
 

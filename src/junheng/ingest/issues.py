@@ -49,6 +49,7 @@ RULES: frozenset[str] = frozenset(
         "no_students",
         "combined_one_section",
         "duplicate_school",
+        "duplicate_teacher",
         "item_value",
         "item_value_high",
         "unknown_item",

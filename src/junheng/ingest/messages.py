@@ -361,6 +361,16 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         "zh": ("“{header}”为空", "请填写{what}"),
         "en": ("{header} is empty", "enter the {what}"),
     },
+    "required.home_pair": {
+        "zh": (
+            "家庭住址有{present}，但缺少{missing}",
+            "请同时填写纬度和经度，或都不填",
+        ),
+        "en": (
+            "the home location has {present} but no {missing} value",
+            "enter both the latitude and the longitude, or neither",
+        ),
+    },
     "required.choice": {
         "zh": ("“{header}”为空", "请从以下选项中选择：{choices}"),
         "en": ("{header} is empty", "choose one of: {choices}"),
@@ -581,6 +591,16 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "item {value!r} appears more than once for division {division} and year "
             "{year} (first in {first})",
             "keep one row per item, division and year",
+        ),
+    },
+    "duplicate_teacher": {
+        "zh": (
+            "教师编号“{value}”已出现在第 {first_row} 行",
+            "每名教师只填一行，编号不得重复",
+        ),
+        "en": (
+            "teacher id {value!r} is already on row {first_row}",
+            "give each teacher one row and a unique id",
         ),
     },
     # County items

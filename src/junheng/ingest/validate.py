@@ -625,6 +625,24 @@ def _typed(spec: Field, frame: pl.DataFrame) -> pl.Expr:
     return pl.when(valid).then(num).cast(dtype).alias(spec.name)
 
 
+def validate_table(
+    frame: pl.DataFrame, ctx: TableContext, fields: Sequence[Field]
+) -> tuple[pl.DataFrame, list[Issue]]:
+    """Run the per-cell checks of ``fields`` on a table and type its columns.
+
+    This is the cell part of :func:`validate_schools` (required cells, numbers,
+    choices, codes) for a table of other fields, such as a teacher roster. The
+    frame has canonical column names (see :func:`map_headers`). Returns the
+    present fields, typed, plus :data:`~junheng.ingest.readers.ROW_COLUMN`, and
+    the issues; failing cells are null.
+    """
+    present = [spec for spec in fields if spec.name in frame.columns]
+    work = _prepare(frame, present)
+    issues = _check_cells(ctx, work, present)
+    typed = work.select(ROW_COLUMN, *(_typed(spec, work) for spec in present))
+    return typed, issues
+
+
 # ---------------------------------------------------------------------------
 # Schools
 
