@@ -18,7 +18,11 @@ from factories import primary_school
 from junheng import demo
 from junheng.evaluation.verdict import evaluate
 from junheng.ingest.schema import canonical_frame
-from junheng.planning.adjust import part_one_passes, plan_adjustment
+from junheng.planning.adjust import (
+    part_one_passes,
+    plan_adjustment,
+    plan_adjustments,
+)
 from junheng.planning.costs import AdjustCosts
 from junheng.planning.result import PlanResult
 from junheng.standards.loader import load_framework
@@ -269,6 +273,41 @@ def test_same_input_same_plan(
     first.summary.pop("solve_seconds")
     second.summary.pop("solve_seconds")
     assert first.to_dict() == second.to_dict()
+
+
+def test_many_counties_plan_as_each_alone(
+    framework: Framework, synthetic_county: pl.DataFrame
+) -> None:
+    # The shared evaluations and unit query must not change any county's
+    # plan: each result equals the one planned for that county alone.
+    codes = sorted(str(c) for c in synthetic_county["division_code"].unique())
+    together = plan_adjustments(synthetic_county, framework, year=2024)
+    assert list(together) == codes
+    for code in codes:
+        alone = plan_adjustment(
+            synthetic_county, framework, division_code=code, year=2024
+        )
+        for result in (alone, together[code]):
+            result.summary.pop("solve_seconds", None)
+        assert together[code].to_dict() == alone.to_dict()
+
+
+def test_many_counties_keep_their_own_outcome(framework: Framework) -> None:
+    # County 410102 lacks a sports area value and cannot be planned; county
+    # 410103 needs one backbone teacher (4·100/500 = 0.8 < 0.85, as in
+    # test_one_hire_fixes_school_rule) and still gets its 100,000 yuan plan.
+    rows = [
+        primary_school(1, sports_area_m2=None),
+        primary_school(2),
+        primary_school(3, division_code="410103", primary_backbone_teachers=4),
+        primary_school(4, division_code="410103"),
+    ]
+    costs = AdjustCosts(max_transfers_out_per_school=0)
+    results = plan_adjustments(canonical_frame(rows), framework, year=2024, costs=costs)
+    assert not results["410102"].feasible
+    assert results["410103"].feasible
+    assert results["410103"].summary["total_cost"] == 100_000
+    assert results["410103"].summary["core_confirms_pass"] is True
 
 
 def test_part_one_passes_reads_core(framework: Framework) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,12 @@ from junheng.planning.adjust_model import Problem, Solution, build_problem
 from junheng.planning.adjust_solve import solve
 from junheng.planning.costs import AdjustCosts
 from junheng.planning.result import PlanResult
-from junheng.planning.units import BUILD_FIELDS, TEACHER_FIELDS, section_units
+from junheng.planning.units import (
+    BUILD_FIELDS,
+    TEACHER_FIELDS,
+    Units,
+    county_units,
+)
 from junheng.standards.model import Framework
 
 log = logging.getLogger(__name__)
@@ -82,6 +88,36 @@ def plan_adjustment(
     comes back with ``feasible=False`` and messages naming the school,
     section and indicator (or the CV) that cannot be met.
     """
+    results = plan_adjustments(
+        schools,
+        framework,
+        year=year,
+        division_codes=[division_code],
+        costs=costs,
+        county_items=county_items,
+    )
+    return results[division_code]
+
+
+def plan_adjustments(
+    schools: pl.DataFrame,
+    framework: Framework,
+    *,
+    year: int,
+    division_codes: list[str] | None = None,
+    costs: AdjustCosts | None = None,
+    county_items: pl.DataFrame | None = None,
+    advance: Callable[[], None] | None = None,
+) -> dict[str, PlanResult]:
+    """Plan the least-cost changes for many counties of one year at once.
+
+    Each county gets the plan :func:`plan_adjustment` gives it alone, but
+    the evaluation of the data as given, the unit query and the evaluation
+    of the adjusted data each run once for all counties. ``division_codes``
+    defaults to every county with school rows in ``year``; ``advance`` is
+    called after each county's solve (for a progress bar). Returns the
+    results by division code, in code order.
+    """
     costs = costs or AdjustCosts()
     if framework.balance_rule.mode != "every":
         raise FrameworkError(
@@ -91,43 +127,87 @@ def plan_adjustment(
             zh=f"评估办法 {framework.id} 限制综合差异系数，最低成本方案仅支持"
             "逐项差异系数限值（mode: every）",
         )
-    county = schools.filter(
-        (pl.col("division_code") == division_code) & (pl.col("year") == year)
-    )
-    if county.is_empty():
-        raise InputError(
-            f"no school rows of division {division_code} in {year}; check "
-            "--county and --year against the data",
-            zh=f"数据中没有 {division_code} 在 {year} 学年的学校记录；"
-            "请核对 --county 和 --year",
-        )
+    rows = schools.filter(pl.col("year") == year)
+    present = {str(c) for c in rows["division_code"].unique()}
+    codes = sorted(present if division_codes is None else set(division_codes))
+    for code in codes:
+        if code not in present:
+            raise InputError(
+                f"no school rows of division {code} in {year}; check "
+                "--county and --year against the data",
+                zh=f"数据中没有 {code} 在 {year} 学年的学校记录；"
+                "请核对 --county 和 --year",
+            )
+    rows = rows.filter(pl.col("division_code").cast(pl.String).is_in(codes))
     items = None
     if county_items is not None:
         items = county_items.filter(
-            (pl.col("division_code") == division_code) & (pl.col("year") == year)
+            pl.col("division_code").cast(pl.String).is_in(codes)
+            & (pl.col("year") == year)
         )
-    log.info("planning adjustment for %s %d", division_code, year)
-    # NOTE: this evaluation and the one of the adjusted data take most of a
-    # small county's time; planning every county of a national run this way
-    # was estimated at several hours on a loaded two-core machine.
-    before = evaluate(county, framework, items, indicator_rollups=False)
-    units = section_units(county, framework)
-    problem = build_problem(units, framework, costs)
-    report = adjust_report.Report(
-        framework, costs, division_code, year, before, units.frame
-    )
+    log.info("planning adjustment for %d counties in %d", len(codes), year)
+    before = _checked(evaluate(rows, framework, items, indicator_rollups=False))
+    all_units = county_units(rows, framework)
+    by_county = {
+        str(key[0]): part
+        for key, part in rows.partition_by("division_code", as_dict=True).items()
+    }
+    results: dict[str, PlanResult] = {}
+    pending: dict[str, tuple[adjust_report.Report, Solution, list[Action]]] = {}
+    adjusted: list[pl.DataFrame] = []
+    for code in codes:
+        units = all_units[code]
+        report = adjust_report.Report(
+            framework, costs, code, year, before(code, False), units.frame
+        )
+        outcome = _solve_county(code, year, units, framework, costs, report)
+        if isinstance(outcome, PlanResult):
+            results[code] = outcome
+        else:
+            solution, actions = outcome
+            pending[code] = (report, solution, actions)
+            adjusted.append(apply_actions(by_county[code], actions))
+        if advance is not None:
+            advance()
+    if pending:
+        after_items = None
+        if items is not None:
+            after_items = items.filter(
+                pl.col("division_code").cast(pl.String).is_in(list(pending))
+            )
+        evaluation = evaluate(
+            pl.concat(adjusted, how="vertical_relaxed"),
+            framework,
+            after_items,
+            indicator_rollups=False,
+        )
+        after = _checked(evaluation)
+        for code, (report, solution, actions) in pending.items():
+            results[code] = report.planned(solution, actions, after(code, True))
+    return {code: results[code] for code in codes}
 
+
+def _solve_county(
+    code: str,
+    year: int,
+    units: Units,
+    framework: Framework,
+    costs: AdjustCosts,
+    report: adjust_report.Report,
+) -> PlanResult | tuple[Solution, list[Action]]:
+    """Solve one county: its result if no plan is needed or possible, else
+    the solution and its actions for the evaluation of the adjusted data."""
+    problem = build_problem(units, framework, costs)
     missing = adjust_report.missing_values(problem)
     if missing:
         return report.infeasible(missing, None)
     if units.frame.is_empty():
         # No section has students, so there is nothing to change or to solve.
-        empty = Solution("optimal", np.zeros(0), 0.0, 0.0, 0.0, 0, 0, 0.0)
-        return report.planned(empty, [], before)
+        return Solution("optimal", np.zeros(0), 0.0, 0.0, 0.0, 0, 0, 0.0), []
     solution = solve(problem)
     log.info(
         "adjustment %s %d: %s after %d solves, cost %s",
-        division_code,
+        code,
         year,
         solution.status,
         solution.iterations,
@@ -137,10 +217,31 @@ def plan_adjustment(
         if solution.status == "infeasible":
             return report.infeasible(adjust_explain.explain(problem), solution)
         return report.infeasible([adjust_report.time_limit_message(costs)], solution)
-    actions = plan_actions(problem, solution.x, costs)
-    adjusted = apply_actions(county, actions)
-    after = evaluate(adjusted, framework, items, indicator_rollups=False)
-    return report.planned(solution, actions, after)
+    return solution, plan_actions(problem, solution.x, costs)
+
+
+def _checked(ev: Evaluation) -> Callable[[str, bool], adjust_report.Checked]:
+    """Split ``ev`` by county: a function from division code to its rows."""
+    sections = ev.sections.with_columns(pl.col("division_code").cast(pl.String))
+    by_code = sections.partition_by("division_code", as_dict=True)
+    values: dict[tuple[object, ...], pl.DataFrame] = {}
+    empty_values: pl.DataFrame | None = None
+
+    def county(code: str, with_values: bool) -> adjust_report.Checked:
+        nonlocal values, empty_values
+        unit_values = None
+        if with_values:
+            if empty_values is None:
+                frame = ev.engine.query("SELECT * FROM unit_values WHERE students > 0")
+                frame = frame.with_columns(pl.col("division_code").cast(pl.String))
+                values = frame.partition_by("division_code", as_dict=True)
+                empty_values = frame.clear()
+            unit_values = values.get((code,), empty_values)
+        return adjust_report.Checked(
+            by_code.get((code,), sections.clear()), unit_values
+        )
+
+    return county
 
 
 def _decision(x: np.ndarray, column: int) -> float:
@@ -255,13 +356,7 @@ def apply_actions(schools: pl.DataFrame, actions: list[Action]) -> pl.DataFrame:
 
 def part_one_passes(ev: Evaluation) -> bool:
     """Return whether every section passes the school rule and the CV limits."""
-    sections = ev.sections
-    if sections.is_empty():
-        return True
-    return bool(
-        (sections["balance_status"] == 0).all()
-        and (sections["school_rule_status"] == 0).all()
-    )
+    return adjust_report.Checked(ev.sections).passes
 
 
 def solution_summary(solution: Solution) -> dict[str, object]:

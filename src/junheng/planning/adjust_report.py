@@ -8,13 +8,13 @@ never shown as a result the core did not confirm.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from junheng.evaluation.messages import SECTION_LABELS
-from junheng.evaluation.verdict import Evaluation
 from junheng.planning.adjust_explain import Message
 from junheng.planning.costs import AdjustCosts
 from junheng.planning.result import PlanColumn, PlanResult, PlanTable
@@ -149,6 +149,28 @@ def time_limit_message(costs: AdjustCosts) -> Message:
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What the report reads of one county's evaluation by the core.
+
+    ``sections`` has the county's rows of :attr:`Evaluation.sections`;
+    ``unit_values`` its rows of the engine's ``unit_values`` view with
+    students (absent for the data as given, whose units the planner has).
+    """
+
+    sections: pl.DataFrame
+    unit_values: pl.DataFrame | None = None
+
+    @property
+    def passes(self) -> bool:
+        """Return whether every section passes the school rule and CV limits."""
+        sections = self.sections
+        return bool(
+            (sections["balance_status"] == 0).all()
+            and (sections["school_rule_status"] == 0).all()
+        )
+
+
 def _unit_rows(frame: pl.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         (str(row["school_code"]), row["section"]): row
@@ -156,8 +178,8 @@ def _unit_rows(frame: pl.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
     }
 
 
-def _section_rows(ev: Evaluation) -> dict[str, dict[str, Any]]:
-    return {row["section"]: row for row in ev.sections.iter_rows(named=True)}
+def _section_rows(checked: Checked) -> dict[str, dict[str, Any]]:
+    return {row["section"]: row for row in checked.sections.iter_rows(named=True)}
 
 
 class Report:
@@ -169,7 +191,7 @@ class Report:
         costs: AdjustCosts,
         division_code: str,
         year: int,
-        before: Evaluation,
+        before: Checked,
         before_units: pl.DataFrame,
     ) -> None:
         """``before_units`` are the units with students as the engine's unit
@@ -196,12 +218,12 @@ class Report:
         self, messages: list[Message], solution: Solution | None
     ) -> PlanResult:
         """Return the result of a request no plan can meet, with the reasons."""
-        from junheng.planning.adjust import part_one_passes, solution_summary
+        from junheng.planning.adjust import solution_summary
 
         result = self._result(False)
         result.summary = {
             "total_cost": None,
-            "passes_before": part_one_passes(self.before),
+            "passes_before": self.before.passes,
             "core_confirms_pass": False,
         }
         if solution is not None:
@@ -219,12 +241,12 @@ class Report:
         return result
 
     def planned(
-        self, solution: Solution, actions: list[Action], after: Evaluation
+        self, solution: Solution, actions: list[Action], after: Checked
     ) -> PlanResult:
         """Return the result of a plan, re-checked by the evaluation of ``after``."""
-        from junheng.planning.adjust import part_one_passes, solution_summary
+        from junheng.planning.adjust import solution_summary
 
-        confirmed = part_one_passes(after)
+        confirmed = after.passes
         result = self._result(True)
         by_kind = dict.fromkeys(COST_KINDS, 0.0)
         for action in actions:
@@ -237,11 +259,11 @@ class Report:
             "total_cost": round(total, 2),
             **{f"cost_{kind}": round(value, 2) for kind, value in by_kind.items()},
             **solution_summary(solution),
-            "passes_before": part_one_passes(self.before),
+            "passes_before": self.before.passes,
             "core_confirms_pass": confirmed,
         }
         result.messages_zh, result.messages_en = _plan_messages(
-            total, by_kind, solution, confirmed, part_one_passes(self.before)
+            total, by_kind, solution, confirmed, self.before.passes
         )
         result.tables = [
             self._action_table(actions),
@@ -251,10 +273,11 @@ class Report:
         return result
 
     def _action_table(self, actions: list[Action]) -> PlanTable:
-        units = self.before.engine.query("SELECT school_code, school_name FROM units")
+        # Every action is on a school with a unit, so the units name them all.
+        units = self.before_units
         names = dict(
             zip(
-                units["school_code"].cast(pl.String).to_list(),
+                units["school_code"].to_list(),
                 units["school_name"].to_list(),
                 strict=True,
             )
@@ -279,12 +302,11 @@ class Report:
             )
         return PlanTable("actions", "调整措施", "Actions", ACTION_COLUMNS, rows)
 
-    def _school_table(self, after: Evaluation | None) -> PlanTable:
+    def _school_table(self, after: Checked | None) -> PlanTable:
         before_rows = _unit_rows(self.before_units)
         after_rows = {}
-        if after is not None:
-            query = "SELECT * FROM unit_values WHERE students > 0"
-            after_rows = _unit_rows(after.engine.query(query))
+        if after is not None and after.unit_values is not None:
+            after_rows = _unit_rows(after.unit_values)
         rows = []
         for key in sorted(before_rows, key=lambda k: (k[1], k[0])):
             old, new = before_rows[key], after_rows.get(key, {})
@@ -313,7 +335,7 @@ class Report:
             rows,
         )
 
-    def _section_table(self, after: Evaluation | None) -> PlanTable:
+    def _section_table(self, after: Checked | None) -> PlanTable:
         before_rows = _section_rows(self.before)
         after_rows = _section_rows(after) if after is not None else {}
         rows = []

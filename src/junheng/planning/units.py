@@ -99,6 +99,15 @@ def section_units(schools: pl.DataFrame, fw: Framework) -> Units:
     indicator is not linear in a field the plan changes, because the model
     needs linear indicators.
     """
+    return county_units(schools, fw)[str(schools["division_code"][0])]
+
+
+def county_units(schools: pl.DataFrame, fw: Framework) -> dict[str, Units]:
+    """Build the units of every county in ``schools`` (one year) with one query.
+
+    Returns the :class:`Units` of each division code, as
+    :func:`section_units` builds them for that county alone.
+    """
     fields = [*TEACHER_FIELDS, *BUILD_FIELDS]
     # Copy 0 is the data as given; copies 2k+1 and 2k+2 raise field k by one
     # and two steps. One query evaluates them all, and the year column
@@ -108,18 +117,25 @@ def section_units(schools: pl.DataFrame, fw: Framework) -> Units:
         copies.append(_raised(schools, field, _STEP, 2 * k + 1))
         copies.append(_raised(schools, field, 2 * _STEP, 2 * k + 2))
     units = _unit_values(pl.concat(copies), fw).filter(pl.col("students") > 0)
-    units = units.sort("year", "section", "school_code")
+    units = units.with_columns(pl.col("division_code").cast(pl.String))
+    parts = units.sort("year", "section", "school_code").partition_by(
+        "division_code", as_dict=True, maintain_order=True
+    )
+    empty = units.clear()
+    codes = sorted(str(c) for c in schools["division_code"].unique())
+    return {code: _slopes(parts.get((code,), empty), fw, fields) for code in codes}
+
+
+def _slopes(units: pl.DataFrame, fw: Framework, fields: list[str]) -> Units:
     ids = [ind.id for ind in fw.resource_indicators]
     value_columns = [f"v_{i}" for i in ids]
-
-    def values(copy: int) -> Floats:
-        part = units.filter(pl.col("year") == copy).select(value_columns)
-        return part.to_numpy().astype(np.float64)
-
-    base = values(0)
+    copies = units["year"].to_numpy()
+    values = units.select(value_columns).to_numpy().astype(np.float64)
+    base = values[copies == 0]
     slopes: dict[str, Floats] = {}
     for k, field in enumerate(fields):
-        once, twice = values(2 * k + 1), values(2 * k + 2)
+        once = values[copies == 2 * k + 1]
+        twice = values[copies == 2 * k + 2]
         first, second = once - base, twice - once
         known = ~(np.isnan(first) | np.isnan(second))
         scale = np.maximum(np.abs(first), 1e-12)
