@@ -1,0 +1,168 @@
+"""Split the engine's CPU time into its stages and compare it with bare queries.
+
+Loads the synthetic national dataset (``junheng.demo``, seed 20240901) into
+DuckDB, runs :func:`junheng.engine.compute.compute` and then times, as separate
+statements on the same connection:
+
+* the narrow unit relation ``unit_core`` alone, then with fewer of its columns,
+  to show what the indicator values, the school rule and the school-level
+  checks each add;
+* the first grouped pass over a stored copy of ``unit_core``;
+* each statement of ``compute()``, from the debug log lines it writes before
+  each one;
+* bare grouped sums over the raw columns the indicators read, the floor of any
+  SQL form of the computation on this machine.
+
+Figures are CPU seconds of the process and all of DuckDB's threads
+(``time.process_time()``), best of ``--repeat``, because the machine is shared
+and wall times move with the load. Run::
+
+    python benchmarks/bench_engine_floor.py [--years 10] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import time
+
+import duckdb
+
+from junheng import demo
+from junheng.engine import queries
+from junheng.engine.compute import compute, load_schools
+from junheng.standards.loader import load_framework
+
+RAW_MEASURES = (
+    "primary_students",
+    "primary_teachers_above_required_degree",
+    "primary_backbone_teachers",
+    "primary_pe_art_teachers",
+    "junior_students",
+    "junior_teachers_above_required_degree",
+    "junior_backbone_teachers",
+    "junior_pe_art_teachers",
+    "teaching_aux_area_m2",
+    "sports_area_m2",
+    "equipment_value_yuan",
+    "multimedia_classrooms",
+)
+
+
+def measure_cpu(con: duckdb.DuckDBPyConnection, sql: str, repeat: int) -> float:
+    """Store the result of ``sql`` in a table ``repeat`` times and return the
+    least CPU time of one run."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        con.sql(f"CREATE OR REPLACE TEMP TABLE bench_out AS {sql}")
+        best = min(best, time.process_time() - start)
+    return best
+
+
+class StatementTimer(logging.Handler):
+    """Log handler that adds up the CPU time between ``compute()``'s statements.
+
+    ``compute()`` logs each statement at DEBUG level just before it runs it, so
+    the CPU time until the next record (or :meth:`stop`) belongs to it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.totals: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stop()
+        # The message is "engine query: <SQL>"; its first words name the relation.
+        words = record.getMessage().split()[2:8]
+        self._current = (" ".join(words), time.process_time())
+
+    def stop(self) -> None:
+        """Charge the CPU time since the last record to its statement."""
+        if self._current is not None:
+            name, start = self._current
+            spent = time.process_time() - start
+            self.totals[name] = self.totals.get(name, 0.0) + spent
+        self._current = None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    fw = load_framework("cn-2017-quality")
+    schools = demo.generate_schools(schools_per_county=70, years=args.years)
+    items = demo.generate_county_items(schools)
+    print(
+        f"synthetic dataset: {schools.height:,} school-years; load average "
+        f"{os.getloadavg()[0]:.1f}; figures are CPU seconds, best of {args.repeat}"
+    )
+    con = duckdb.connect()
+    con.sql("SET enable_progress_bar = false")
+    table = load_schools(schools, con)
+
+    timer = StatementTimer()
+    engine_log = logging.getLogger("junheng.engine.compute")
+    engine_log.addHandler(timer)
+    engine_log.setLevel(logging.DEBUG)
+    engine_log.propagate = False
+    best = float("inf")
+    for _ in range(args.repeat):
+        start = time.process_time()
+        compute(table, fw, items, con=con)
+        timer.stop()
+        best = min(best, time.process_time() - start)
+    engine_log.removeHandler(timer)
+    print(f"{best:6.3f}  compute(), two-pass variance, all statements")
+    ranked = sorted(timer.totals.items(), key=lambda pair: -pair[1])
+    for name, total in ranked[:8]:
+        print(f"{total / args.repeat:6.3f}    statement, mean: {name[:70]}")
+
+    values = [f"v_{i.id}" for i in fw.resource_indicators]
+    met = [f"met_{i.id}" for i in fw.resource_indicators if i.threshold]
+    stages = {
+        "unit_core: key and enrollment only": ["unit_key", "students"],
+        "  + indicator values": ["unit_key", "students", *values],
+        "  + met flags": ["unit_key", "students", *values, *met],
+        "  + school rule (compliant)": [
+            "unit_key",
+            "students",
+            *values,
+            *met,
+            "compliant",
+        ],
+        "  + school-level checks (all of unit_core)": ["*"],
+    }
+    for label, columns in stages.items():
+        sql = f"SELECT {', '.join(columns)} FROM unit_core"
+        print(f"{measure_cpu(con, sql, args.repeat):6.3f}  {label}")
+
+    stats = queries.county_stats_sql(fw)
+    found = re.search(r"first_pass AS \((SELECT .*? GROUP BY unit_key)\)", stats)
+    assert found is not None
+    con.sql("CREATE OR REPLACE TEMP TABLE uc AS SELECT * FROM unit_core")
+    first_pass = measure_cpu(con, found.group(1), args.repeat)
+    print(f"{first_pass:6.3f}  first pass on stored units")
+
+    sums = ", ".join(f"SUM({c})" for c in RAW_MEASURES)
+    squares = ", ".join(f"SUM({c}), SUM({c} * {c})" for c in RAW_MEASURES)
+    floors = {
+        "floor: COUNT(*) per county-year": "SELECT year, division_code, COUNT(*)",
+        "floor: 12 raw sums per county-year": f"SELECT year, division_code, {sums}",
+        "floor: 12 sums and 12 sums of squares": (
+            f"SELECT year, division_code, {squares}"
+        ),
+    }
+    for label, select in floors.items():
+        sql = f"{select} FROM {table} GROUP BY year, division_code"
+        print(f"{measure_cpu(con, sql, args.repeat):6.3f}  {label}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
