@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 import pytest
+from web.plan_site import approve_short_school
 from web.site import SCHOOL_A, YEAR, Site, assert_error, csrf_token
 
 from junheng.planning.adjust import plan_adjustment
@@ -31,11 +32,6 @@ from junheng.web.plan_views import SIGNATURE_HEADER
 HIRES = 3
 HIRE_YUAN = 90_000
 TOTAL = 270_000.0  # 3 hires × 90,000 yuan
-
-
-def approve_short_school(site: Site) -> None:
-    record = site.save(SCHOOL_A, primary_teachers_above_required_degree=15)
-    site.advance(record, "zhongyuan", "zhengzhou", "henan")
 
 
 def direct_plan(site: Site, costs: AdjustCosts) -> dict[str, Any]:
