@@ -189,6 +189,36 @@ def test_city_sees_every_county(site: Site) -> None:
     assert rows[0]["satisfaction"] == "100.0"
 
 
+def test_province_pools_its_cities(site: Site) -> None:
+    seed(site)
+    body = site.client("henan").get("/accountability.json", params={"year": YEAR})
+    sv = by_code(body.json(), "surveys")
+    zhengzhou = sv["4101"]
+    # Two rounds of design 6 each: 3 answers of 12 = 25 %. Pooled rate
+    # (7 + 0 + 7) / (7 + 7 + 7) = 14 / 21 = 66.67 % → 66.6, below 85 %,
+    # though 金水区's own round passes.
+    assert (zhengzhou["rounds"], zhengzhou["design_total"]) == (2, 12)
+    assert (zhengzhou["answered"], zhengzhou["answered_share"]) == (3, 25.0)
+    assert (zhengzhou["satisfaction"], zhengzhou["passed"]) == (66.6, False)
+    assert (zhengzhou["rounds_passed"], zhengzhou["rounds_failed"]) == (1, 1)
+    # 济源市 (419001), a county directly under the province, has its own row.
+    assert sv["419001"]["rounds"] == 0
+    assert by_code(body.json(), "feedback")["419001"]["received"] == 0
+
+
+def test_evaluator_reads_assigned_rounds(site: Site) -> None:
+    seed(site)
+    client = site.client("evaluator")
+    body = client.get("/accountability.json", params={"prefix": "4101", "year": YEAR})
+    assert body.status_code == 200
+    # Evaluators do not handle feedback; of the rounds they read only those of
+    # their assigned county 金水区 (410105).
+    assert body.json()["tables"]["feedback"]["rows"] == []
+    sv = by_code(body.json(), "surveys")
+    assert sv["410105"]["rounds"] == 1
+    assert sv["410102"]["rounds"] == 0
+
+
 def test_county_sees_itself_only(site: Site) -> None:
     seed(site)
     client = site.client("jinshui")

@@ -1,8 +1,8 @@
 """The accountability page ``/accountability`` and its JSON and CSV twins.
 
 The page is a list of sections, each built by a provider in
-:data:`SECTION_PROVIDERS`. Rectification is the first; feedback and survey
-sections are added by appending their providers to that list. A provider takes
+:data:`SECTION_PROVIDERS`: rectification tasks, public feedback and
+satisfaction surveys, one row per child division. A provider takes
 ``(request, session, principal, prefix, year)`` and returns a
 :class:`Section`: one table (columns with ``key``, ``zh`` and ``en``, and rows
 keyed by column) and its charts in the form ``static/dash/dash.js`` draws.
@@ -182,6 +182,8 @@ def feedback_section(
     Evaluators do not handle feedback, so their section has no rows.
     """
     if principal.role in ADMINISTRATIONS:
+        # NOTE: feedback is counted per calendar year, so without ``year`` this
+        # section shows the current year while the others count every year.
         when = year or beijing_date(utcnow()).year
         found = feedback_service.feedback_accountability(
             session, principal, prefix, when
