@@ -63,6 +63,23 @@ def _column(key: str, lang_key: str) -> dict[str, Any]:
     }
 
 
+def _chart(section: str, series: list[str], title_key: str) -> dict[str, Any]:
+    return {
+        "id": section,
+        "kind": "bars",
+        "table": section,
+        "filter": {},
+        "x": "code",
+        "series": series,
+        "limit": None,
+        "title": _title(title_key),
+    }
+
+
+def _title(key: str) -> dict[str, str]:
+    return {"zh": translate(key, "zh"), "en": translate(key, "en")}
+
+
 def rectification_section(
     request: Request,
     session: Session,
@@ -102,45 +119,12 @@ def rectification_section(
             for rank, r in enumerate(rows, start=1)
         ],
     }
-    chart = {
-        "id": "rectification",
-        "kind": "bars",
-        "table": "rectification",
-        "filter": {},
-        "x": "code",
-        "series": ["open", "done", "overdue"],
-        "limit": None,
-        "title": {
-            "zh": translate("account.chart", "zh"),
-            "en": translate("account.chart", "en"),
-        },
-    }
     return Section(
         id="rectification",
-        title={
-            "zh": translate("account.rectification", "zh"),
-            "en": translate("account.rectification", "en"),
-        },
+        title=_title("account.rectification"),
         table=table,
-        charts=[chart],
+        charts=[_chart("rectification", ["open", "done", "overdue"], "account.chart")],
     )
-
-
-def _chart(section: str, series: list[str], title_key: str) -> dict[str, Any]:
-    return {
-        "id": section,
-        "kind": "bars",
-        "table": section,
-        "filter": {},
-        "x": "code",
-        "series": series,
-        "limit": None,
-        "title": {"zh": translate(title_key, "zh"), "en": translate(title_key, "en")},
-    }
-
-
-def _title(key: str) -> dict[str, str]:
-    return {"zh": translate(key, "zh"), "en": translate(key, "en")}
 
 
 def _ranked(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
@@ -213,18 +197,7 @@ def feedback_section(
     )
 
 
-SURVEY_COLUMNS = [
-    "rounds",
-    "rounds_open",
-    "rounds_closed",
-    "design_total",
-    "answered",
-    "answered_share",
-    "satisfaction",
-    "passed",
-    "rounds_passed",
-    "rounds_failed",
-]
+SURVEY_COLUMNS = list(surveys_service.SURVEY_ACCOUNTABILITY_KEYS[2:])
 """Columns of the survey section after rank, code and name."""
 
 
