@@ -243,13 +243,13 @@ def test_accountability_extra_section(
             "columns": [{"key": "name", "zh": "名称", "en": "Name"}],
             "rows": [{"name": "=1+1"}],
         }
-        return Section("feedback", {"zh": "反馈", "en": "Feedback"}, table)
+        return Section("formula", {"zh": "公式", "en": "Formula"}, table)
 
     providers = [*accountability.SECTION_PROVIDERS, formula_section]
     monkeypatch.setattr(accountability, "SECTION_PROVIDERS", providers)
     client = rect_site.client("zhengzhou")
-    assert 'id="section-feedback"' in client.get("/accountability").text
-    raw = client.get("/accountability.csv", params={"table": "feedback"}).content
+    assert 'id="section-formula"' in client.get("/accountability").text
+    raw = client.get("/accountability.csv", params={"table": "formula"}).content
     assert raw.decode("utf-8-sig").splitlines() == ["name", "'=1+1"]
     missing = client.get("/accountability.csv", params={"table": "nope"})
     assert missing.status_code == 404

@@ -1,5 +1,6 @@
-"""Helpers of the plan page and API tests: saved synthetic scenarios and the
-synthetic planner installed in place of the least-cost one."""
+"""Helpers of the plan page and API tests: saved synthetic scenarios, the
+synthetic rotation planner and approved test schools for the real
+least-cost planner."""
 
 from __future__ import annotations
 
@@ -35,14 +36,6 @@ def save_other_county(site: Site, name: str = "金水方案") -> int:
     return save(site, name, result, "jinshui")
 
 
-def use_synthetic_planner(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the ``adjust`` kind run :func:`plan_results.synthetic_adjust`."""
-    planner = plans.Planner(
-        "plan_results", "synthetic_adjust", "SyntheticCosts", "costs"
-    )
-    monkeypatch.setitem(plans.PLANNERS, "adjust", planner)
-
-
 def use_synthetic_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the ``rotation`` kind run :func:`plan_results.synthetic_rotation`."""
     planner = plans.Planner(
@@ -54,4 +47,12 @@ def use_synthetic_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
 def approve_school_a(site: Site) -> None:
     """Approve the data of school A (中原区) for the test year up the chain."""
     record = site.save(SCHOOL_A)
+    site.advance(record, "zhongyuan", "zhengzhou", "henan")
+
+
+def approve_short_school(site: Site) -> None:
+    """Approve school A (中原区) with 15 teachers above the required degree for
+    500 students, so that the least-cost plan hires 3 of them (worked out in
+    tests/web/test_plans_real_planner.py)."""
+    record = site.save(SCHOOL_A, primary_teachers_above_required_degree=15)
     site.advance(record, "zhongyuan", "zhengzhou", "henan")

@@ -1,6 +1,7 @@
 """The plan API under /api/v1: run, save, list, read, rename, compare and
-delete, with the platform's JSON error shape. Results are synthetic (see
-plan_results.py)."""
+delete, with the platform's JSON error shape. Runs of the ``adjust`` kind use
+the real least-cost planner; saved scenarios and rotation runs are synthetic
+(see plan_results.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from plan_results import adjust_result
 from web.plan_site import (
     SECOND,
     approve_school_a,
+    approve_short_school,
     save,
     save_other_county,
-    use_synthetic_planner,
     use_synthetic_rotation,
 )
 from web.site import Site, assert_error
@@ -111,23 +112,22 @@ def test_rename_and_delete_audited(site: Site) -> None:
     assert actions == ["plan.save", "plan.save", "plan.rename", "plan.delete"]
 
 
-def test_run_then_save(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_synthetic_planner(monkeypatch)
-    approve_school_a(site)
+def test_run_then_save(site: Site) -> None:
+    approve_short_school(site)
     client = site.client()
     headers = site.token("zhongyuan")
     fields = {
         "kind": "adjust",
         "division_code": "410102",
         "year": "2024",
-        "params": json.dumps({"cost_per_hire": 100000}),
+        "params": json.dumps({"hire_yuan": 90000}),
     }
     ran = client.post("/api/v1/plans/run", data=fields, headers=headers)
     assert ran.status_code == 200, ran.text
     result = ran.json()
     assert result["kind"] == "adjust"
-    # One approved school, one hire at 100000 yuan.
-    assert result["summary"]["total_cost"] == 100000.0
+    # The real planner: 3 hires at 90,000 yuan (see test_plans_real_planner).
+    assert result["summary"]["total_cost"] == 270000.0
     signature = ran.headers[SIGNATURE_HEADER]
     body = {"name": "API 方案", "result": result, "signature": signature}
     saved = client.post("/api/v1/plans", json=body, headers=headers)
@@ -143,7 +143,6 @@ def test_run_then_save(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_run_errors(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_synthetic_planner(monkeypatch)
     client = site.client()
     headers = site.token("zhongyuan")
     base = {"kind": "adjust", "division_code": "410102", "year": "2024"}
@@ -172,6 +171,8 @@ def test_cookie_session_needs_csrf(site: Site) -> None:
 
 
 def test_run_reads_uploaded_roster(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rotation planner is not part of the package yet, so a synthetic one
+    stands in to show that the uploaded roster reaches the planner."""
     use_synthetic_rotation(monkeypatch)
     approve_school_a(site)
     client = site.client()

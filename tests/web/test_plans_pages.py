@@ -1,5 +1,6 @@
 """Plan pages: list, run, save, view with twins, compare, rename and delete,
-in Chinese and English. Every result is synthetic (see plan_results.py)."""
+in Chinese and English. Runs use the real least-cost planner; saved scenarios
+are synthetic (see plan_results.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from openpyxl import load_workbook
 from plan_results import adjust_result
 from web.plan_site import (
     SECOND,
-    approve_school_a,
+    approve_short_school,
     save,
     save_other_county,
-    use_synthetic_planner,
 )
 from web.site import Site, csrf_token, post_form
 
@@ -225,15 +225,12 @@ def test_new_form_without_planner(site: Site, monkeypatch: pytest.MonkeyPatch) -
     assert "junheng.planning.not_installed" in page.text
 
 
-def test_run_and_save_through_forms(
-    site: Site, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    use_synthetic_planner(monkeypatch)
-    approve_school_a(site)
+def test_run_and_save_through_forms(site: Site) -> None:
+    approve_short_school(site)
     client = site.client("zhongyuan")
     form = client.get("/plans/new?kind=adjust")
-    assert 'name="p_cost_per_hire"' in form.text
-    assert 'placeholder="120,000"' in form.text
+    assert 'name="p_hire_yuan"' in form.text
+    assert 'placeholder="100,000"' in form.text
     assert 'value="410102"' in form.text
     token = csrf_token(client, "/plans/new?kind=adjust")
     fields = {
@@ -241,12 +238,12 @@ def test_run_and_save_through_forms(
         "kind": "adjust",
         "division": "410102",
         "year": "2024",
-        "p_cost_per_hire": "90000",
-        "p_max_hires": "",
+        "p_hire_yuan": "90000",
+        "p_max_hires_per_school": "",
     }
     ran = client.post("/plans/new", data=fields)
     assert ran.status_code == 200, ran.text
-    assert "90,000.00" in ran.text
+    assert "270,000.00" in ran.text  # 3 hires × 90,000 yuan
     assert 'id="save-form"' in ran.text
     result = re.search(r'name="result" value="([^"]+)"', ran.text)
     signature = re.search(r'name="signature" value="([^"]+)"', ran.text)
@@ -275,8 +272,7 @@ def test_run_and_save_through_forms(
     assert "规划结果与其签名不符" in forged.text
 
 
-def test_run_form_errors_shown(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_synthetic_planner(monkeypatch)
+def test_run_form_errors_shown(site: Site) -> None:
     client = site.client("zhongyuan")
     token = csrf_token(client, "/plans/new?kind=adjust")
     base = {"csrf_token": token, "kind": "adjust", "division": "410102"}
@@ -284,10 +280,10 @@ def test_run_form_errors_shown(site: Site, monkeypatch: pytest.MonkeyPatch) -> N
     assert no_data.status_code == 404
     assert "没有已审定的学校数据" in no_data.text
     bad_number = client.post(
-        "/plans/new", data={**base, "year": "2024", "p_max_hires": "many"}
+        "/plans/new", data={**base, "year": "2024", "p_max_hires_per_school": "many"}
     )
     assert bad_number.status_code == 422
-    assert "参数 max_hires 的值 many 不是有效的数字" in bad_number.text
+    assert "参数 max_hires_per_school 的值 many 不是有效的数字" in bad_number.text
     bad_year = client.post("/plans/new?lang=en", data={**base, "year": "19"})
     assert bad_year.status_code == 422
     assert "is not a school year" in bad_year.text

@@ -791,7 +791,7 @@ def feedback_accountability(
         )
     now = now or utcnow()
     today = beijing_date(now)
-    children = _children(session, division_prefix)
+    children = child_divisions(session, division_prefix)
     start = dt.datetime(year, 1, 1, tzinfo=rules_module.BEIJING)
     end = dt.datetime(year + 1, 1, 1, tzinfo=rules_module.BEIJING)
     items = session.scalars(
@@ -851,7 +851,7 @@ def _empty_row(code: str, name: str) -> dict[str, Any]:
     return row
 
 
-def _children(session: Session, prefix: str) -> list[tuple[str, str]]:
+def child_divisions(session: Session, prefix: str) -> list[tuple[str, str]]:
     """Return the codes and names of the child divisions of ``prefix``."""
     if len(prefix) == CODE_LENGTH["county"]:
         division = session.get(Division, prefix)

@@ -23,6 +23,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,11 +42,20 @@ from junheng.participation.questionnaire import (
 from junheng.participation.rates import (
     AnswerSheet,
     RoundRates,
+    Tally,
     floor_percent,
     tally_answers,
 )
 from junheng.services import reporting
-from junheng.services.access import Principal, can_read, require_read
+from junheng.services.access import (
+    ADMINISTRATIONS,
+    Principal,
+    Role,
+    can_read,
+    covers,
+    require_read,
+)
+from junheng.services.feedback import child_divisions
 from junheng.store.models import (
     CountyItemRecord,
     Division,
@@ -440,3 +451,133 @@ def write_county_item(
         current.version if current is not None else None,
         comment=f"survey round {round_id}",
     )
+
+
+SURVEY_ACCOUNTABILITY_KEYS: tuple[str, ...] = (
+    "division_code",
+    "division_name",
+    "rounds",
+    "rounds_open",
+    "rounds_closed",
+    "design_total",
+    "answered",
+    "answered_share",
+    "satisfaction",
+    "passed",
+    "rounds_passed",
+    "rounds_failed",
+)
+"""Keys of each row of :func:`survey_accountability`."""
+
+
+@dataclass
+class _ChildSurveys:
+    code: str
+    name: str
+    rounds: list[SurveyRound]
+
+
+def survey_accountability(
+    session: Session, principal: Principal, division_prefix: str, year: int | None
+) -> list[dict[str, Any]]:
+    """Count the survey rounds of each child division of ``division_prefix``.
+
+    ``year`` picks the rounds of one survey year (every year when ``None``).
+    Each row has the keys of :data:`SURVEY_ACCOUNTABILITY_KEYS`: the rounds in
+    all, open and closed; ``design_total``, the sum of the designs' cell
+    targets; ``answered``, the answers stored; ``answered_share``, answered
+    divided by the design in percent; ``satisfaction``, the rate that pools
+    the satisfied and valid answers of all the child's rounds (for a county
+    with one round, that round's rate); ``passed``, whether that pooled rate
+    reaches the threshold of the questionnaire set (85%; the highest, should
+    sets differ); and the rounds that passed and failed on their own rates.
+    Percentages are rounded down to one decimal, as for the county item, and
+    are ``None`` without a design or a valid answer. A child without a round
+    has a row of zeros. Children are those of
+    :func:`junheng.services.feedback.child_divisions`; rows are ranked by
+    satisfaction (highest first, none last), then answered share, then code.
+    """
+    if principal.role not in (*ADMINISTRATIONS, Role.EVALUATOR) or (
+        principal.role in ADMINISTRATIONS
+        and not covers(principal.scope, division_prefix)
+    ):
+        raise PermissionDenied(
+            f"user {principal.username!r} may not read the survey numbers of "
+            f"{division_prefix or 'the whole country'}",
+            zh=f"用户 {principal.username} 无权查看 {division_prefix or '全国'} "
+            "的满意度调查情况",
+        )
+    children = [
+        _ChildSurveys(code, name, [])
+        for code, name in child_divisions(session, division_prefix)
+    ]
+    query = select(SurveyRound).where(
+        SurveyRound.division_code.startswith(division_prefix, autoescape=True)
+    )
+    if year is not None:
+        query = query.where(SurveyRound.year == year)
+    for survey in session.scalars(query.order_by(SurveyRound.id)):
+        if not can_read(principal, survey.division_code):
+            continue
+        child = next(
+            (c for c in children if survey.division_code.startswith(c.code)), None
+        )
+        if child is not None:
+            child.rounds.append(survey)
+    rows = [_survey_row(session, child) for child in children]
+    rows.sort(
+        key=lambda r: (
+            r["satisfaction"] is None,
+            -(r["satisfaction"] or 0),
+            r["answered_share"] is None,
+            -(r["answered_share"] or 0),
+            r["division_code"],
+        )
+    )
+    return rows
+
+
+def _survey_row(session: Session, child: _ChildSurveys) -> dict[str, Any]:
+    pooled = Tally()
+    design_total = answered = passed = failed = 0
+    thresholds: list[float] = []
+    for survey in child.rounds:
+        qset = load_questionnaire_set(survey.questionnaire_set)
+        thresholds.append(qset.threshold)
+        sheets = [
+            AnswerSheet(a.group, a.stratum, a.band, a.answers)
+            for a in session.scalars(
+                select(SurveyAnswer).where(SurveyAnswer.round_id == survey.id)
+            )
+        ]
+        rates = tally_answers(qset, sheets)
+        design_total += sum(int(c["target"]) for c in survey.design["cells"])
+        answered += len(sheets)
+        pooled.satisfied += rates.overall.satisfied
+        pooled.valid += rates.overall.valid
+        pooled.excluded += rates.overall.excluded
+        if rates.passed is True:
+            passed += 1
+        elif rates.passed is False:
+            failed += 1
+    rate = pooled.rate
+    verdict = None if rate is None else rate >= Fraction(Decimal(str(max(thresholds))))
+    share = Fraction(100 * answered, design_total) if design_total else None
+    return {
+        "division_code": child.code,
+        "division_name": child.name,
+        "rounds": len(child.rounds),
+        "rounds_open": sum(1 for s in child.rounds if s.status == "open"),
+        "rounds_closed": sum(1 for s in child.rounds if s.status != "open"),
+        "design_total": design_total,
+        "answered": answered,
+        "answered_share": _float(floor_percent(share)),
+        "satisfaction": _float(floor_percent(rate)),
+        "passed": verdict,
+        "rounds_passed": passed,
+        "rounds_failed": failed,
+    }
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

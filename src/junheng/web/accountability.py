@@ -1,8 +1,8 @@
 """The accountability page ``/accountability`` and its JSON and CSV twins.
 
 The page is a list of sections, each built by a provider in
-:data:`SECTION_PROVIDERS`. Rectification is the first; feedback and survey
-sections are added by appending their providers to that list. A provider takes
+:data:`SECTION_PROVIDERS`: rectification tasks, public feedback and
+satisfaction surveys, one row per child division. A provider takes
 ``(request, session, principal, prefix, year)`` and returns a
 :class:`Section`: one table (columns with ``key``, ``zh`` and ``en``, and rows
 keyed by column) and its charts in the form ``static/dash/dash.js`` draws.
@@ -25,8 +25,12 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from junheng.errors import NotFound
+from junheng.participation.feedback import beijing_date
+from junheng.services import feedback as feedback_service
 from junheng.services import rectification as service
-from junheng.services.access import Principal, Role
+from junheng.services import surveys as surveys_service
+from junheng.services.access import ADMINISTRATIONS, Principal, Role
+from junheng.store.models import utcnow
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.dashboards import CSV_TYPE, JSON_TYPE, table_csv
 from junheng.web.errors import ERROR_RESPONSES
@@ -57,6 +61,23 @@ def _column(key: str, lang_key: str) -> dict[str, Any]:
         "zh": translate(lang_key, "zh"),
         "en": translate(lang_key, "en"),
     }
+
+
+def _chart(section: str, series: list[str], title_key: str) -> dict[str, Any]:
+    return {
+        "id": section,
+        "kind": "bars",
+        "table": section,
+        "filter": {},
+        "x": "code",
+        "series": series,
+        "limit": None,
+        "title": _title(title_key),
+    }
+
+
+def _title(key: str) -> dict[str, str]:
+    return {"zh": translate(key, "zh"), "en": translate(key, "en")}
 
 
 def rectification_section(
@@ -98,33 +119,127 @@ def rectification_section(
             for rank, r in enumerate(rows, start=1)
         ],
     }
-    chart = {
-        "id": "rectification",
-        "kind": "bars",
-        "table": "rectification",
-        "filter": {},
-        "x": "code",
-        "series": ["open", "done", "overdue"],
-        "limit": None,
-        "title": {
-            "zh": translate("account.chart", "zh"),
-            "en": translate("account.chart", "en"),
-        },
-    }
     return Section(
         id="rectification",
-        title={
-            "zh": translate("account.rectification", "zh"),
-            "en": translate("account.rectification", "en"),
-        },
+        title=_title("account.rectification"),
         table=table,
-        charts=[chart],
+        charts=[_chart("rectification", ["open", "done", "overdue"], "account.chart")],
     )
 
 
-SECTION_PROVIDERS: list[SectionProvider] = [rectification_section]
-"""Providers of the page's sections, in page order. Feedback and survey
-sections are appended here."""
+def _ranked(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": rank,
+            "code": row["division_code"],
+            "name": row["division_name"],
+            **{key: row[key] for key in keys},
+        }
+        for rank, row in enumerate(rows, start=1)
+    ]
+
+
+FEEDBACK_COLUMNS = [
+    "received",
+    "answered",
+    "answered_on_time",
+    "overdue",
+    "open_not_due",
+    "on_time_share",
+    "rated",
+    "mean_rating",
+]
+"""Columns of the feedback section after rank, code and name. Only counts:
+no field of a feedback item's sender reaches the section."""
+
+
+def feedback_section(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    prefix: str,
+    year: int | None,
+) -> Section:
+    """Return the feedback section: feedback received and answered per child
+    division in ``year`` (the current year in Beijing when not given).
+
+    Evaluators do not handle feedback, so their section has no rows.
+    """
+    if principal.role in ADMINISTRATIONS:
+        # NOTE: feedback is counted per calendar year, so without ``year`` this
+        # section shows the current year while the others count every year.
+        when = year or beijing_date(utcnow()).year
+        found = feedback_service.feedback_accountability(
+            session, principal, prefix, when
+        )
+    else:
+        found = []
+    table = {
+        "columns": [
+            _column("rank", "account.rank"),
+            _column("code", "account.code"),
+            _column("name", "account.name"),
+            *(_column(key, f"account.feedback.{key}") for key in FEEDBACK_COLUMNS),
+        ],
+        "rows": _ranked(found, FEEDBACK_COLUMNS),
+    }
+    return Section(
+        id="feedback",
+        title=_title("account.feedback"),
+        table=table,
+        charts=[
+            _chart(
+                "feedback",
+                ["answered_on_time", "overdue", "open_not_due"],
+                "account.feedback.chart",
+            )
+        ],
+    )
+
+
+SURVEY_COLUMNS = list(surveys_service.SURVEY_ACCOUNTABILITY_KEYS[2:])
+"""Columns of the survey section after rank, code and name."""
+
+
+def survey_section(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    prefix: str,
+    year: int | None,
+) -> Section:
+    """Return the survey section: rounds, answers against the design and the
+    satisfaction rate per child division. ``passed`` stays a boolean (``None``
+    without a valid answer); the page shows it as 达标 or 未达标."""
+    found = surveys_service.survey_accountability(session, principal, prefix, year)
+    rows = _ranked(found, SURVEY_COLUMNS)
+    table = {
+        "columns": [
+            _column("rank", "account.rank"),
+            _column("code", "account.code"),
+            _column("name", "account.name"),
+            *(_column(key, f"account.survey.{key}") for key in SURVEY_COLUMNS),
+        ],
+        "rows": rows,
+    }
+    return Section(
+        id="surveys",
+        title=_title("account.survey"),
+        table=table,
+        charts=[
+            _chart("surveys", ["design_total", "answered"], "account.survey.chart"),
+            _chart("surveys", ["satisfaction"], "account.survey.rate_chart")
+            | {"id": "surveys-rate"},
+        ],
+    )
+
+
+SECTION_PROVIDERS: list[SectionProvider] = [
+    rectification_section,
+    feedback_section,
+    survey_section,
+]
+"""Providers of the page's sections, in page order."""
 
 
 def _default_prefix(principal: Principal) -> str:
