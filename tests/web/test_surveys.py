@@ -257,7 +257,11 @@ def test_round_scope(site: Site) -> None:
 def test_write_county_item_from_page(site: Site) -> None:
     round_id = answer_round(site)
     client = site.client("zhongyuan")
-    response = post_form(client, f"/surveys/{round_id}/county-item", {})
+    refused = post_form(client, f"/surveys/{round_id}/county-item", {})
+    assert refused.status_code == 409
+    assert "尚未结束" in refused.text
+    reason = {"override_reason": "其他组链接未送达"}
+    response = post_form(client, f"/surveys/{round_id}/county-item", reason)
     assert response.status_code == 303
     assert response.headers["location"] == f"/surveys/{round_id}?written=1"
     record = client.get(f"/api/v1/county-items/410102/{YEAR}/records").json()

@@ -147,9 +147,14 @@ def close_survey_round(
 
 @router.post("/surveys/{round_id}/county-item", response_model=CountyRecordOut)
 def write_survey_county_item(
-    principal: CurrentPrincipal, session: DbSession, round_id: RowId
+    principal: CurrentPrincipal,
+    session: DbSession,
+    round_id: RowId,
+    override_reason: Annotated[str, Query(max_length=surveys.MAX_REASON_LENGTH)] = "",
 ) -> CountyItemRecord:
-    """Write the round's overall rate into the county items as a new draft."""
-    record = surveys.write_county_item(session, principal, round_id)
+    """Write the round's overall rate into the county items as a new draft; a
+    round that is open or short of its design needs ``override_reason``.
+    """
+    record = surveys.write_county_item(session, principal, round_id, override_reason)
     session.commit()
     return record

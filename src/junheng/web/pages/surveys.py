@@ -193,10 +193,13 @@ def close_survey(
 
 @router.post("/surveys/{round_id}/county-item")
 def write_survey_item(
-    principal: CurrentPrincipal, session: DbSession, round_id: RowId
+    principal: CurrentPrincipal,
+    session: DbSession,
+    round_id: RowId,
+    override_reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Write the round's overall rate into the county items as a draft."""
-    record = surveys.write_county_item(session, principal, round_id)
+    record = surveys.write_county_item(session, principal, round_id, override_reason)
     session.commit()
     return RedirectResponse(
         f"/surveys/{round_id}?written={record.version}", status_code=SEE_OTHER
