@@ -68,6 +68,13 @@ class WebSettings(BaseSettings):
         ge=60,
         description="Seconds a login session and its form tokens stay valid.",
     )
+    survey_min_answers: int = Field(
+        default=5,
+        ge=1,
+        description="Fewest answers a survey group or question needs before its "
+        "rate is shown; smaller ones count toward the overall rate only, so "
+        "that nobody can read off one person's answers.",
+    )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024,
         ge=1024,

@@ -119,7 +119,7 @@ def survey_page(
     round_id, suffix = _round_id(name)
     result = surveys.round_result(session, principal, round_id)
     lang = language_of(request)
-    view = round_view(result, lang)
+    view = round_view(result, lang, request.app.state.settings.survey_min_answers)
     if suffix == "json":
         body = json.dumps(view, ensure_ascii=False).encode()
         return Response(body, media_type=JSON_TYPE)
