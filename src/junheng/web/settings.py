@@ -87,8 +87,14 @@ class WebSettings(BaseSettings):
 
     feedback_rate_limit: str = Field(
         default="5/hour",
-        description="Public feedback submissions allowed per client address, in "
-        "the limits notation (e.g. 5/hour); none lifts the limit.",
+        description="Public feedback items stored per client address, in the "
+        "limits notation (e.g. 5/hour); none lifts the limit. Rejected "
+        "submissions do not count.",
+    )
+    feedback_attempt_limit: str = Field(
+        default="30/hour",
+        description="Public feedback submissions per client address, invalid "
+        "ones included (e.g. 30/hour), against abuse; none lifts the limit.",
     )
     feedback_track_limit: str = Field(
         default="60/minute",
@@ -101,7 +107,9 @@ class WebSettings(BaseSettings):
         "unset means the shipped feedback-rules.yaml.",
     )
 
-    @field_validator("feedback_rate_limit", "feedback_track_limit")
+    @field_validator(
+        "feedback_rate_limit", "feedback_attempt_limit", "feedback_track_limit"
+    )
     @classmethod
     def _check_rate(cls, value: str) -> str:
         if value.strip().lower() == "none":
