@@ -327,3 +327,10 @@ def test_inbox_needs_login(site: Site) -> None:
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
     assert site.client("citizen").get("/feedback/inbox").status_code == 403
+
+
+def test_api_error_message_one_language(site: Site) -> None:
+    response = submit_api(site.client(), text="长" * 2001)
+    assert_error(response, 422, "invalid_input")
+    message = response.json()["error"]["message"]
+    assert message == "意见未提交，请修改以下字段：text"
