@@ -357,3 +357,20 @@ def test_small_groups_suppressed(site: Site) -> None:
     ).json()
     groups = api["tables"]["groups"]["rows"]
     assert next(r for r in groups if r["group"] == "parents")["rate"] is None
+
+
+def test_answer_link_not_cached(site: Site) -> None:
+    round_id = open_round(site)
+    token = next(link.token for link in issue(site, round_id))
+    client = site.client()
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    done = client.post(f"/s/{token}", data=answers("satisfied"), follow_redirects=False)
+    assert done.headers["cache-control"] == "no-store"
+    used = client.get(f"/s/{token}")
+    assert used.status_code == 409
+    assert used.headers["cache-control"] == "no-store"
+    unknown = client.get("/s/not-a-token")
+    assert unknown.headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/feedback").headers.get("cache-control", "")
