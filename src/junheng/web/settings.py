@@ -71,9 +71,9 @@ class WebSettings(BaseSettings):
     survey_min_answers: int = Field(
         default=5,
         ge=1,
-        description="Fewest answers a survey group or question needs before its "
-        "rate is shown; smaller ones count toward the overall rate only, so "
-        "that nobody can read off one person's answers.",
+        description="Minimum number of respondents a survey group or question "
+        "needs before its counts and rate are shown. Smaller ones count toward "
+        "the overall rate only, so that nobody can read off one person's answers.",
     )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024,
