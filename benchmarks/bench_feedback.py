@@ -84,6 +84,7 @@ def server(url: str) -> Iterator[str]:
         "JUNHENG_DATABASE_URL": url,
         "JUNHENG_MODE": "dev",
         "JUNHENG_FEEDBACK_RATE_LIMIT": "none",
+        "JUNHENG_FEEDBACK_ATTEMPT_LIMIT": "none",
         "JUNHENG_FEEDBACK_TRACK_LIMIT": "none",
     }
     command = [
@@ -211,7 +212,10 @@ def main() -> None:
             f"load average {os.getloadavg()[0]:.1f}, database "
             f"{url.split(':', 1)[0]}, one uvicorn worker"
         )
-        print("rate limits lifted for this run: JUNHENG_FEEDBACK_RATE_LIMIT=none")
+        print(
+            "rate limits lifted for this run: JUNHENG_FEEDBACK_RATE_LIMIT, "
+            "_ATTEMPT_LIMIT and _TRACK_LIMIT=none"
+        )
         with server(url) as base:
             sequential = asyncio.run(run_sequential(base, args.baseline, 0))
             concurrent = asyncio.run(

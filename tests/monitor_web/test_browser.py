@@ -78,3 +78,27 @@ def test_trend_chart_renders(live: str, tmp_path: Path) -> None:
     assert failed == []
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []
     assert (tmp_path / "trend.png").stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_forecasts_fit_phone(live: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    widths: dict[str, int] = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 375, "height": 740})
+            page.goto(f"{live}/login?next=/monitor")
+            page.fill("input[name=username]", "zhongyuan")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form.form button[type=submit]")
+            for lang in ("zh", "en"):
+                page.goto(f"{live}/monitor/forecasts/410102?lang={lang}")
+                page.wait_for_selector("form.inline-form select[name=indicator]")
+                widths[lang] = page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            browser.close()
+    assert widths["zh"] <= 375, widths
+    assert widths["en"] <= 375, widths

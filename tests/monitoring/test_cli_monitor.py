@@ -7,6 +7,7 @@ tables shipped in examples/data.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,27 @@ def test_calibrate_writes_a_file_that_run_reads(
     )
     assert result.exit_code == 0, result.output
     assert _json(out)["notes"]["interval"] == "calibrated:mine"
+
+
+def test_sample_without_seed_prints_it(
+    runner: CliRunner, dataset: Path, tmp_path: Path
+) -> None:
+    county = _counties(dataset)[0]
+    year = str(pl.read_parquet(dataset)["year"].max())
+    args = ["monitor", "sample", str(dataset), "--county", county, "--year", year]
+    first = runner.invoke(main, [*args, "-o", str(tmp_path / "a.json")])
+    assert first.exit_code == 0, first.output
+    printed = re.search(r"seed: (\d+)", first.output)
+    assert printed is not None, first.output
+    recorded = _json(tmp_path / "a.json")["notes"]["design"]["seed"]
+    assert recorded == int(printed.group(1))
+    again = runner.invoke(
+        main, [*args, "--seed", printed.group(1), "-o", str(tmp_path / "b.json")]
+    )
+    assert again.exit_code == 0, again.output
+    assert "seed:" not in again.output
+    drawn = [
+        sorted(r["school_code"] for r in _json(tmp_path / name)["sample"])
+        for name in ("a.json", "b.json")
+    ]
+    assert drawn[0] == drawn[1]

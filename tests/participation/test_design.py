@@ -132,3 +132,13 @@ def test_bad_design_input(
     with pytest.raises(InvalidInput) as caught:
         design_sample(qset, population, strata)
     assert fragment in str(caught.value)
+
+
+def test_design_input_message_chinese() -> None:
+    qset = load_questionnaire_set()
+    with pytest.raises(InvalidInput) as caught:
+        design_sample(qset, 1000, {"urban": 0, "town": 0, "rural": 0})
+    assert (
+        caught.value.message("zh")
+        == "抽样设计输入有误：城乡人口合计为 0，请至少填写一项"
+    )

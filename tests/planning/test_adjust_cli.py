@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 from factories import primary_school
@@ -121,3 +122,16 @@ def test_plan_help_lists_adjust(runner: CliRunner) -> None:
     result = runner.invoke(main, ["plan", "--help"])
     assert result.exit_code == 0
     assert "adjust" in result.output
+
+
+def test_adjust_input_errors_in_english(runner: CliRunner, tmp_path: Path) -> None:
+    frame = canonical_frame([primary_school(1), primary_school(2)])
+    number = next(name for name, kind in frame.schema.items() if kind.is_numeric())
+    source = tmp_path / "text_num.csv"
+    frame.with_columns(pl.lit("四百").alias(number)).write_csv(source)
+    result = runner.invoke(
+        main, ["plan", "adjust", str(source), "-c", "110101", "--lang", "en"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "个错误" not in result.output
+    assert "error" in result.output

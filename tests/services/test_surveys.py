@@ -15,7 +15,7 @@ from store.dbfixtures import Database
 from junheng.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from junheng.participation.questionnaire import load_questionnaire_set
 from junheng.services import surveys
-from junheng.store.models import SurveyAnswer, SurveyLink, SurveyLinkUse
+from junheng.store.models import AuditRecord, SurveyAnswer, SurveyLink, SurveyLinkUse
 
 YEAR = 2025
 TODAY = date(2025, 11, 3)
@@ -206,9 +206,17 @@ def test_results_and_county_item(store: Session) -> None:
     parents = [c for c in result.cells if c["group"] == "parents"]
     assert sum(c["answered"] for c in parents) == 3
     assert sum(c["target"] for c in parents) == 3
-    record = surveys.write_county_item(store, ZHONGYUAN, round_id)
+    reason = "人大代表等组链接未送达，先按家长答卷上报"
+    record = surveys.write_county_item(store, ZHONGYUAN, round_id, reason)
     store.commit()
     assert record.status == "draft"
+    audited = store.scalars(
+        select(AuditRecord).where(AuditRecord.action == "survey.override")
+    ).one()
+    assert audited.after["reason"] == reason
+    # 3 parents answered of the design's 6 links.
+    assert audited.after["answered"] == 3
+    assert audited.after["target"] == 6
     assert record.data[load_questionnaire_set().county_item]["value"] in ("60.0", 60.0)
 
 
@@ -216,3 +224,27 @@ def test_county_item_needs_answers(store: Session) -> None:
     round_id = open_small_round(store)
     with pytest.raises(Conflict):
         surveys.write_county_item(store, ZHONGYUAN, round_id)
+
+
+def test_county_item_needs_closed_round(store: Session) -> None:
+    round_id = open_small_round(store)
+    token = parent_tokens(store, round_id)[0]
+    surveys.submit_answers(store, token, all_answers("satisfied"), TODAY)
+    store.commit()
+    with pytest.raises(Conflict, match="still open"):
+        surveys.write_county_item(store, ZHONGYUAN, round_id)
+
+
+def test_county_item_needs_full_sample(store: Session) -> None:
+    round_id = open_small_round(store)
+    token = parent_tokens(store, round_id)[0]
+    surveys.submit_answers(store, token, all_answers("satisfied"), TODAY)
+    surveys.close_round(store, ZHONGYUAN, round_id)
+    store.commit()
+    # 1 answer of the design's 6, and 5 cells short.
+    with pytest.raises(Conflict, match="1 answers against a design of 6"):
+        surveys.write_county_item(store, ZHONGYUAN, round_id)
+    with pytest.raises(Conflict, match="5 cells are short"):
+        surveys.write_county_item(store, ZHONGYUAN, round_id, "   ")
+    with pytest.raises(InvalidInput):
+        surveys.write_county_item(store, ZHONGYUAN, round_id, "理" * 501)

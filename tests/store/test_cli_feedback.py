@@ -81,3 +81,34 @@ def test_escalate_bad_scope(runner: CliRunner, sent: Database) -> None:
     )
     assert result.exit_code != 0
     assert "41x" in result.output
+
+
+def test_escalate_future_now_rejected(runner: CliRunner, sent: Database) -> None:
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    result = runner.invoke(
+        main,
+        ["feedback", "escalate", "--now", f"{tomorrow:%Y-%m-%d}", "--url", sent.url],
+    )
+    assert result.exit_code == 2, result.output
+    assert "later than the current time" in result.output
+    with sent.sessions() as session:
+        item = session.scalars(select(FeedbackItem)).one()
+        assert item.responsible_code == "410102"
+
+
+def test_escalate_past_now_accepted(runner: CliRunner, sent: Database) -> None:
+    # An hour ago is past the 17 Nov 2025 deadline, so the item moves up.
+    earlier = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    result = runner.invoke(
+        main,
+        [
+            "feedback",
+            "escalate",
+            "--now",
+            f"{earlier:%Y-%m-%dT%H:%M:%S}",
+            "--url",
+            sent.url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "escalated: 1" in result.output

@@ -124,10 +124,35 @@ def test_submit_rate_limit(site: Site) -> None:
     assert len(stored_items(site)) == 2
 
 
-def test_rate_limit_lifted_by_none(site: Site) -> None:
-    app = make_app(site.database, feedback_rate_limit="none")
+def test_rejected_submissions_not_counted(site: Site) -> None:
+    app = make_app(site.database, feedback_rate_limit="2/hour")
     client = TestClient(app)
-    for _ in range(8):
+    assert submit_api(client).status_code == 201
+    for _ in range(3):
+        assert_error(submit_api(client, text="长" * 2001), 422)
+    # One stored of the two allowed: the three 422s left room for one more.
+    assert submit_api(client).status_code == 201
+    assert_error(submit_api(client), 429, "rate_limited")
+    assert len(stored_items(site)) == 2
+
+
+def test_attempt_limit_counts_rejected(site: Site) -> None:
+    app = make_app(
+        site.database, feedback_rate_limit="5/hour", feedback_attempt_limit="3/hour"
+    )
+    client = TestClient(app)
+    for _ in range(3):
+        assert_error(submit_api(client, category="nonsense"), 422)
+    assert_error(submit_api(client), 429, "rate_limited")
+    assert stored_items(site) == []
+
+
+def test_rate_limit_lifted_by_none(site: Site) -> None:
+    app = make_app(
+        site.database, feedback_rate_limit="none", feedback_attempt_limit="none"
+    )
+    client = TestClient(app)
+    for _ in range(40):
         assert submit_api(client).status_code == 201
 
 
@@ -302,3 +327,10 @@ def test_inbox_needs_login(site: Site) -> None:
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
     assert site.client("citizen").get("/feedback/inbox").status_code == 403
+
+
+def test_api_error_message_one_language(site: Site) -> None:
+    response = submit_api(site.client(), text="长" * 2001)
+    assert_error(response, 422, "invalid_input")
+    message = response.json()["error"]["message"]
+    assert message == "意见未提交，请修改以下字段：text"

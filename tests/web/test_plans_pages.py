@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -291,3 +292,15 @@ def test_run_form_errors_shown(site: Site) -> None:
         "/plans/new", data={**base, "division": "410105", "year": "2024"}
     )
     assert other.status_code == 403
+
+
+def test_new_plan_defaults_to_approved_year(site: Site) -> None:
+    approve_school_a(site)
+    own = site.client("zhongyuan")
+    assert 'name="year" value="2024"' in own.get("/plans/new?kind=adjust").text
+    chosen = own.get("/plans/new?kind=adjust&year=2023").text
+    assert 'name="year" value="2023"' in chosen
+    # 金水区 has no approved data, so its form falls back to last year.
+    fallback = date.today().year - 1
+    other = site.client("jinshui").get("/plans/new?kind=adjust").text
+    assert f'name="year" value="{fallback}"' in other

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from sqlalchemy import select, text
-from web.site import Site, assert_error, post_form
+from web.site import Site, assert_error, make_app, post_form
 
 from junheng.services import surveys
 from junheng.store.models import SurveyAnswer
@@ -218,9 +218,16 @@ def answer_round(site: Site) -> int:
     return round_id
 
 
+def with_min_answers(site: Site, min_answers: int) -> Site:
+    """Return ``site`` served with another ``survey_min_answers``."""
+    app = make_app(site.database, survey_min_answers=min_answers)
+    return Site(site.database, app, site.principals)
+
+
 def test_round_page_and_twins(site: Site) -> None:
     round_id = answer_round(site)
-    client = site.client("zhongyuan")
+    # The 3 parents reach a minimum of 3, so their rates are shown.
+    client = with_min_answers(site, 3).client("zhongyuan")
     page = client.get(f"/surveys/{round_id}")
     assert page.status_code == 200
     # Parents: 7 + 5 + 0 satisfied of 7 + 6 + 7 valid = 12 / 20 = 60.0%.
@@ -257,7 +264,11 @@ def test_round_scope(site: Site) -> None:
 def test_write_county_item_from_page(site: Site) -> None:
     round_id = answer_round(site)
     client = site.client("zhongyuan")
-    response = post_form(client, f"/surveys/{round_id}/county-item", {})
+    refused = post_form(client, f"/surveys/{round_id}/county-item", {})
+    assert refused.status_code == 409
+    assert "尚未结束" in refused.text
+    reason = {"override_reason": "其他组链接未送达"}
+    response = post_form(client, f"/surveys/{round_id}/county-item", reason)
     assert response.status_code == 303
     assert response.headers["location"] == f"/surveys/{round_id}?written=1"
     record = client.get(f"/api/v1/county-items/410102/{YEAR}/records").json()
@@ -316,3 +327,50 @@ def test_answer_page_english(site: Site) -> None:
     page = site.client().get(f"/s/{token}?lang=en")
     assert "How satisfied are you" in page.text
     assert "not the" in page.text
+
+
+def test_small_groups_suppressed(site: Site) -> None:
+    round_id = answer_round(site)
+    client = site.client("zhongyuan")
+    view = client.get(f"/surveys/{round_id}.json").json()
+    assert view["min_answers"] == 5
+    # 3 parents answered, fewer than the default minimum of 5.
+    parents = next(
+        r for r in view["tables"]["groups"]["rows"] if r["group"] == "parents"
+    )
+    assert parents["respondents"] == 3
+    assert parents["suppressed"] is True
+    assert parents["rate"] is None
+    assert parents["satisfied"] is None
+    # Only parents were asked P1–P7, so every question is suppressed too.
+    for row in view["tables"]["items"]["rows"]:
+        if row["questionnaire"] == "public":
+            assert row["rate"] is None, row
+    # Their answers still count overall: 12 / 20 = 60.0%.
+    assert view["overall"]["rate"] == 60.0
+    page = client.get(f"/surveys/{round_id}").text
+    assert "60.0%" in page
+    csv = client.get(f"/surveys/{round_id}.csv?table=groups").text
+    assert "parents,学生家长,3,3,,,\n" in csv
+    api = client.get(
+        f"/api/v1/surveys/{round_id}/results", headers=site.token("zhongyuan")
+    ).json()
+    groups = api["tables"]["groups"]["rows"]
+    assert next(r for r in groups if r["group"] == "parents")["rate"] is None
+
+
+def test_answer_link_not_cached(site: Site) -> None:
+    round_id = open_round(site)
+    token = next(link.token for link in issue(site, round_id))
+    client = site.client()
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    done = client.post(f"/s/{token}", data=answers("satisfied"), follow_redirects=False)
+    assert done.headers["cache-control"] == "no-store"
+    used = client.get(f"/s/{token}")
+    assert used.status_code == 409
+    assert used.headers["cache-control"] == "no-store"
+    unknown = client.get("/s/not-a-token")
+    assert unknown.headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/feedback").headers.get("cache-control", "")

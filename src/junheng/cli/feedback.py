@@ -29,8 +29,9 @@ def feedback() -> None:
     "now",
     type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
     default=None,
-    help="Run as if it were this UTC time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS); "
-    "default: now.",
+    help="Run as if it were this UTC time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS), "
+    "to catch up on a missed run; default: now. A time later than now is "
+    "rejected, because the steps it writes cannot be undone.",
 )
 @_url_option
 def escalate(scope: str, now: dt.datetime | None, url: str | None) -> None:
@@ -42,6 +43,12 @@ def escalate(scope: str, now: dt.datetime | None, url: str | None) -> None:
     from junheng.services.warnings import scope_principal
 
     moment = now.replace(tzinfo=dt.UTC) if now else None
+    if moment is not None and moment > dt.datetime.now(dt.UTC):
+        raise click.BadParameter(
+            f"{moment:%Y-%m-%d %H:%M} UTC is later than the current time. "
+            "Give a past time or leave --now out.",
+            param_hint="--now",
+        )
     try:
         principal = scope_principal(scope, "system")
         with _transaction(url) as session:

@@ -275,7 +275,13 @@ def _store(
 @monitor.command()
 @_common
 @click.option("--year", "-y", type=int, required=True, help="School year sampled.")
-@click.option("--seed", type=int, required=True, help="Random seed (recorded).")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Random seed; default: a new one, printed and recorded in the output, "
+    "so that --seed with that number draws the same sample again.",
+)
 @click.option(
     "--confidence",
     type=click.FloatRange(0.5, 0.999),
@@ -298,7 +304,7 @@ def sample(
     output: Path,
     errors_report: Path,
     year: int,
-    seed: int,
+    seed: int | None,
     confidence: float,
     margin: float,
 ) -> None:
@@ -326,6 +332,13 @@ def sample(
         flags = quality.check_schools(schools, unit_values(ev), indicators)
         flags = flags.filter(pl.col("year") == year)
         frame = sampling.sampling_frame(units, stats_rows, ev.framework, flags)
+        if seed is None:
+            seed = sampling.new_seed()
+            _console().print(
+                f"随机种子 / seed: {seed}（用 --seed {seed} 可重现 / "
+                f"rerun with --seed {seed} to reproduce）",
+                highlight=False,
+            )
         drawn, design = sampling.inspection_sample(
             frame, seed=seed, confidence=confidence, margin=margin
         )

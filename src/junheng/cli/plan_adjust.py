@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from junheng.cli import (
+    Language,
     _atomic_write,
     _check_output,
     _console,
@@ -124,7 +125,7 @@ def adjust(
     costs_file: Path | None,
     fmt: str,
     output: Path | None,
-    lang: str,
+    lang: Language,
     encoding: str | None,
     errors_report: Path,
 ) -> None:
@@ -143,7 +144,7 @@ def adjust(
     from junheng.standards.loader import load_framework
 
     _check_output(fmt, output, files)
-    with import_errors(errors_report):
+    with import_errors(errors_report, lang):
         costs = load_costs(costs_file) if costs_file else AdjustCosts()
         fw = load_framework(framework)
         with _stages(sys.stderr.isatty()) as progress:

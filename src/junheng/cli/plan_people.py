@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from junheng.cli import (
+    Language,
     _atomic_write,
     _check_output,
     _console,
@@ -197,7 +198,7 @@ def rotate(
     locations: Path | None,
     fmt: str,
     output: Path | None,
-    lang: str,
+    lang: Language,
     errors_report: Path,
 ) -> None:
     """Plan this year's teacher rotation (交流轮岗) in one county.
@@ -212,7 +213,7 @@ def rotate(
     from junheng.planning.rotation import RotationRule, plan_rotation
 
     _check_output(fmt, output, (roster, *files))
-    with import_errors(errors_report):
+    with import_errors(errors_report, lang):
         teachers = read_roster(roster)
         fw, schools = _load_schools(files, framework)
         schools = _with_locations(schools, locations)
@@ -268,7 +269,7 @@ def pair(
     locations: Path | None,
     fmt: str,
     output: Path | None,
-    lang: str,
+    lang: Language,
     errors_report: Path,
 ) -> None:
     """Pair weak schools with strong ones (结对帮扶) into education communities.
@@ -280,7 +281,7 @@ def pair(
     from junheng.planning.roster import read_locations
 
     _check_output(fmt, output, files)
-    with import_errors(errors_report):
+    with import_errors(errors_report, lang):
         fw, schools = _load_schools(files, framework)
         places = read_locations(locations) if locations else None
         options = PairingOptions.from_mapping(

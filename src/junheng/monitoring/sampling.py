@@ -23,6 +23,7 @@ county rate weight each visited school by ``1 / π_i`` (Horvitz–Thompson).
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -32,6 +33,8 @@ from scipy import stats
 
 from junheng.standards.model import Framework
 
+SEED_LIMIT = 1_000_000
+"""A new sample's seed is drawn from 0 to this number less one."""
 FLAG_WEIGHT = 2.0
 NEAR_WEIGHT = 1.0
 INFLUENCE_WEIGHT = 1.0
@@ -333,3 +336,8 @@ def sampling_frame(
         )
         schools = schools.join(per_school, on="school_code", how="left")
     return schools.sort("school_code")
+
+
+def new_seed() -> int:
+    """Draw a seed for a sample requested without one. Callers record it."""
+    return secrets.randbelow(SEED_LIMIT)

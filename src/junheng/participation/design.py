@@ -122,23 +122,41 @@ def _equal_split(total: int, count: int, start: int) -> list[int]:
 def _check_inputs(
     qset: QuestionnaireSet, population: int, stratum_population: dict[str, int]
 ) -> None:
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     if population <= 0:
-        problems.append(f"resident population {population} must be above 0")
+        problems.append(
+            (
+                f"resident population {population} must be above 0",
+                f"常住人口 {population} 应大于 0",
+            )
+        )
     expected = set(qset.stratum_keys())
     if set(stratum_population) != expected:
         problems.append(
-            f"stratum populations are given for {sorted(stratum_population)}; "
-            f"give one for each of {sorted(expected)}"
+            (
+                f"stratum populations are given for {sorted(stratum_population)}; "
+                f"give one for each of {sorted(expected)}",
+                f"填写了 {sorted(stratum_population)} 的城乡人口，"
+                f"请为 {sorted(expected)} 各填一个",
+            )
         )
     elif any(v < 0 for v in stratum_population.values()):
-        problems.append("a stratum population is negative; give 0 or more")
+        problems.append(
+            ("a stratum population is negative; give 0 or more", "城乡人口不能为负数")
+        )
     elif sum(stratum_population.values()) <= 0:
-        problems.append("the stratum populations add up to 0; give at least one")
+        problems.append(
+            (
+                "the stratum populations add up to 0; give at least one",
+                "城乡人口合计为 0，请至少填写一项",
+            )
+        )
     if problems:
-        text = "; ".join(problems)
+        english = "; ".join(en for en, _ in problems)
+        chinese = "；".join(zh for _, zh in problems)
         raise InvalidInput(
-            f"invalid sample design input: {text}", zh=f"抽样设计输入有误：{text}"
+            f"invalid sample design input: {english}",
+            zh=f"抽样设计输入有误：{chinese}",
         )
 
 

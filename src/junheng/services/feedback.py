@@ -259,7 +259,10 @@ def submit(
         raise InvalidInput(
             "the feedback was not sent: " + "; ".join(i.message for i in issues),
             issues,  # type: ignore[arg-type]
-            zh="意见未提交，请按提示修改：" + "；".join(i.message for i in issues),
+            # NOTE: the issues are worded in English only, so the Chinese
+            # message names the fields; pages translate each rule themselves.
+            zh="意见未提交，请修改以下字段："
+            + "、".join(dict.fromkeys(str(i.column) for i in issues)),
         )
     kind = rules.category(category)
     responsible = route(division.code, kind.route, _city_level(session, division))

@@ -50,6 +50,20 @@ def approved_frame(
     return canonical_frame(rows)
 
 
+def latest_approved_year(session: Session, prefix: str = "") -> int | None:
+    """Return the latest school year with approved rows of schools under
+    ``prefix``, or None when there are none.
+    """
+    query = (
+        select(func.max(SchoolRecord.year))
+        .join(School, School.code == SchoolRecord.school_code)
+        .where(SchoolRecord.is_current.is_(True), SchoolRecord.status == "approved")
+    )
+    if prefix:
+        query = query.where(School.division_code.startswith(prefix, autoescape=True))
+    return session.scalar(query)
+
+
 def county_item_rows(
     data: dict[str, Any], year: int, division_code: str
 ) -> list[dict[str, Any]]:

@@ -413,14 +413,59 @@ def round_result(session: Session, principal: Principal, round_id: int) -> Round
     return RoundResult(survey, qset, rates, cells)
 
 
+MAX_REASON_LENGTH = 500
+"""Longest override reason accepted, in characters."""
+
+
+def _check_sample_complete(result: RoundResult, override_reason: str) -> None:
+    """Raise Conflict unless the round is closed and every design cell has its
+    target of answers, or ``override_reason`` explains why the partial sample
+    is used.
+    """
+    survey = result.survey
+    short = [c for c in result.cells if c["answered"] < c["target"]]
+    if override_reason:
+        if len(override_reason) > MAX_REASON_LENGTH:
+            raise InvalidInput(
+                f"the override reason has {len(override_reason)} characters, "
+                f"more than {MAX_REASON_LENGTH}; shorten it",
+                zh=f"理由共 {len(override_reason)} 字，超过 {MAX_REASON_LENGTH} 字，"
+                "请缩短",
+            )
+        return
+    if survey.status == "open":
+        raise Conflict(
+            f"survey round {survey.id} is still open; close it before writing its "
+            "rate, or give a reason to write it from the answers so far",
+            zh=f"调查轮次 {survey.id} 尚未结束，请先结束本轮再写入；"
+            "如确需提前写入，请填写理由",
+        )
+    if short:
+        answered = sum(c["answered"] for c in result.cells)
+        target = sum(c["target"] for c in result.cells)
+        raise Conflict(
+            f"survey round {survey.id} has {answered} answers against a design of "
+            f"{target}, and {len(short)} cells are short of their target; give a "
+            "reason to write the rate from this partial sample",
+            zh=f"调查轮次 {survey.id} 回收 {answered} 份，设计样本 {target} 份，"
+            f"{len(short)} 个单元未达到设计数；如确需写入，请填写理由",
+        )
+
+
 def write_county_item(
-    session: Session, principal: Principal, round_id: int
+    session: Session,
+    principal: Principal,
+    round_id: int,
+    override_reason: str = "",
 ) -> CountyItemRecord:
     """Save the round's overall rate as the county's satisfaction item (draft).
 
-    The value is the overall rate rounded down to one decimal, written into a
-    new draft version of the county items of the round's year, which then goes
-    through review like any other change.
+    The round must be closed with every design cell at its target, unless the
+    caller, who must manage the county's surveys, gives ``override_reason``;
+    the override and its reason are audited as ``survey.override``. The value
+    is the overall rate rounded down to one decimal, written into a new draft
+    version of the county items of the round's year, which then goes through
+    review like any other change.
     """
     result = round_result(session, principal, round_id)
     survey = result.survey
@@ -431,6 +476,25 @@ def write_county_item(
             f"survey round {round_id} has no valid answers yet; nothing to write",
             zh=f"调查轮次 {round_id} 还没有有效回答，无法写入",
         )
+    override_reason = override_reason.strip()
+    _check_sample_complete(result, override_reason)
+    if override_reason:
+        after = {
+            "status": survey.status,
+            "answered": sum(c["answered"] for c in result.cells),
+            "target": sum(c["target"] for c in result.cells),
+            "reason": override_reason,
+        }
+        audit.append(
+            session,
+            principal.username,
+            "survey.override",
+            ENTITY,
+            round_id,
+            None,
+            after,
+        )
+        log.info("survey round %s written from a partial sample", round_id)
     versions = reporting.county_versions(
         session, principal, survey.division_code, survey.year
     )

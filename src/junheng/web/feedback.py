@@ -70,22 +70,41 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _check_limit(request: Request, setting: str) -> None:
-    """Count a request of the client against the rate in the setting
-    ``setting``; raise :class:`FeedbackRateLimited` when it is over."""
-    limit = app_object(
+def _limit(request: Request, setting: str) -> AddressLimit:
+    return app_object(
         request,
         setting,
         lambda: AddressLimit(getattr(request.app.state.settings, setting), setting),
     )
-    if not limit.hit(_address(request)):
+
+
+def _check_limit(request: Request, setting: str) -> None:
+    """Count a request of the client against the rate in the setting
+    ``setting``; raise :class:`FeedbackRateLimited` when it is over."""
+    if not _limit(request, setting).hit(_address(request)):
         log.warning("%s exceeded by %s", setting, _address(request))
         raise FeedbackRateLimited()
 
 
 def check_submit_limit(request: Request) -> None:
-    """Count a submission against ``feedback_rate_limit``."""
-    _check_limit(request, "feedback_rate_limit")
+    """Count a submission attempt against ``feedback_attempt_limit``, and raise
+    :class:`FeedbackRateLimited` when ``feedback_rate_limit`` has no room for
+    one more stored item.
+
+    Only :func:`count_stored_submission` counts toward ``feedback_rate_limit``,
+    so a sender who corrects invalid input is not locked out.
+    """
+    _check_limit(request, "feedback_attempt_limit")
+    if not _limit(request, "feedback_rate_limit").test(_address(request)):
+        log.warning("feedback_rate_limit exceeded by %s", _address(request))
+        raise FeedbackRateLimited()
+
+
+def count_stored_submission(request: Request) -> None:
+    """Count a stored submission against ``feedback_rate_limit``."""
+    # NOTE: the check and this count are separate steps, so parallel requests
+    # from one address can store a few items over the limit.
+    _limit(request, "feedback_rate_limit").hit(_address(request))
 
 
 def check_track_limit(request: Request) -> None:
@@ -241,6 +260,7 @@ def send_feedback(
             request, session, values, messages, HTTPStatus.UNPROCESSABLE_ENTITY
         )
     session.commit()
+    count_stored_submission(request)
     return _tracking_redirect(item.tracking_code, "new")
 
 

@@ -24,8 +24,15 @@ SECURITY_HEADERS = {
 }
 
 
+NO_STORE_PREFIXES = ("/s/",)
+"""Paths whose responses no cache may keep: the survey answer links, whose
+token in the path is the credential."""
+
+
 class SecurityHeaders:
-    """Add :data:`SECURITY_HEADERS` to every HTTP response."""
+    """Add :data:`SECURITY_HEADERS` to every HTTP response, and
+    ``Cache-Control: no-store`` under :data:`NO_STORE_PREFIXES`, errors
+    included."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -40,6 +47,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if scope["path"].startswith(NO_STORE_PREFIXES):
+                    headers["cache-control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import io
 import json
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
@@ -41,6 +40,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from junheng.errors import NotFound, PermissionDenied
+from junheng.monitoring import sampling
 from junheng.services import access, flag_notes
 from junheng.services.access import Principal, Role
 from junheng.web.auth import CurrentPrincipal
@@ -76,8 +76,6 @@ KINDS = ("trends", "forecasts", "flags", "samples")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLAG_PAGE_ROWS = 500
 """Flags listed on the page; the twins contain all of them."""
-SEED_LIMIT = 1_000_000
-"""A new sample's seed is drawn from 0 to this number less one."""
 
 Suffix = Literal["", ".json", ".csv", ".xlsx"]
 
@@ -557,7 +555,7 @@ def samples_page(
     if seed is None:
         query = {
             "year": year,
-            "seed": secrets.randbelow(SEED_LIMIT),
+            "seed": sampling.new_seed(),
             "confidence": confidence,
             "margin": margin,
             "lang": lang,

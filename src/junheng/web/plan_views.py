@@ -117,8 +117,8 @@ def catalogue_label(group: str, key: str, lang: Language) -> str:
     ``param``) are named by the planners, so a key the catalogue lacks is
     shown as it is.
     """
-    # NOTE: the catalogue labels only the keys known when the plan pages were
-    # written (such as total_cost); label new planner keys there.
+    # tests/planning/test_plan_labels.py fails when a planner adds a key
+    # without a catalogue label.
     full = f"plans.{group}.{key}"
     return translate(full, lang) if full in MESSAGES else key
 

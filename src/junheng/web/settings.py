@@ -68,6 +68,13 @@ class WebSettings(BaseSettings):
         ge=60,
         description="Seconds a login session and its form tokens stay valid.",
     )
+    survey_min_answers: int = Field(
+        default=5,
+        ge=1,
+        description="Minimum number of respondents a survey group or question "
+        "needs before its counts and rate are shown. Smaller ones count toward "
+        "the overall rate only, so that nobody can read off one person's answers.",
+    )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024,
         ge=1024,
@@ -80,8 +87,14 @@ class WebSettings(BaseSettings):
 
     feedback_rate_limit: str = Field(
         default="5/hour",
-        description="Public feedback submissions allowed per client address, in "
-        "the limits notation (e.g. 5/hour); none lifts the limit.",
+        description="Public feedback items stored per client address, in the "
+        "limits notation (e.g. 5/hour); none lifts the limit. Rejected "
+        "submissions do not count.",
+    )
+    feedback_attempt_limit: str = Field(
+        default="30/hour",
+        description="Public feedback submissions per client address, invalid "
+        "ones included (e.g. 30/hour), against abuse; none lifts the limit.",
     )
     feedback_track_limit: str = Field(
         default="60/minute",
@@ -94,7 +107,9 @@ class WebSettings(BaseSettings):
         "unset means the shipped feedback-rules.yaml.",
     )
 
-    @field_validator("feedback_rate_limit", "feedback_track_limit")
+    @field_validator(
+        "feedback_rate_limit", "feedback_attempt_limit", "feedback_track_limit"
+    )
     @classmethod
     def _check_rate(cls, value: str) -> str:
         if value.strip().lower() == "none":

@@ -80,9 +80,15 @@ SURVEY_MESSAGES: dict[str, tuple[str, str]] = {
     "survey.close_button": ("结束调查", "Close the round"),
     "survey.write_button": ("写入县级指标（草稿）", "Write to county items (draft)"),
     "survey.write_help": (
-        "把总体满意率写入本县当年县级指标的新草稿，提交审核后用于评估。",
+        "把总体满意率写入本县当年县级指标的新草稿，提交审核后用于评估。"
+        "本轮须已结束且各单元达到设计样本数；否则须填写理由，理由记入审计日志。",
         "Writes the overall rate into a new draft of the county's items for the "
-        "year; it is used in evaluations once reviewed.",
+        "year; it is used in evaluations once reviewed. The round must be closed "
+        "with every cell at its design size, or you give a reason, which is audited.",
+    ),
+    "survey.override_reason": (
+        "提前或以不足样本写入的理由",
+        "Reason to write from an open round or a partial sample",
     ),
     "survey.written": (
         "已写入县级指标第 {version} 版（草稿）。",

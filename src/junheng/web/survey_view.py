@@ -5,6 +5,10 @@
 then rows) and the chart specification that ``static/dash/dash.js`` draws from
 the ``groups`` table. Rates are percentages rounded down to one decimal, so a
 shown rate never passes where the exact one fails.
+
+A group with fewer respondents than ``min_answers``, and a question answered by
+fewer, shows no satisfied count, valid count or rate (``None``, marked
+``suppressed``). Their answers still count in the overall rate.
 """
 
 from __future__ import annotations
@@ -31,24 +35,27 @@ def _rate(value: Any) -> float | None:
     return None if percent is None else float(percent)
 
 
-def _group_rows(result: RoundResult, lang: str) -> list[dict[str, Any]]:
+def _group_rows(
+    result: RoundResult, lang: str, min_answers: int
+) -> list[dict[str, Any]]:
     targets: dict[str, int] = {}
     for cell in result.cells:
         targets[cell["group"]] = targets.get(cell["group"], 0) + cell["target"]
     rows = []
     for group in result.qset.groups:
         tally = result.rates.groups[group.key]
-        rows.append(
-            {
-                "group": group.key,
-                "label": group.zh if lang == "zh" else group.en,
-                "target": targets.get(group.key, 0),
-                "respondents": result.rates.respondents[group.key],
-                "satisfied": tally.satisfied,
-                "valid": tally.valid,
-                "rate": _rate(tally.rate),
-            }
-        )
+        respondents = result.rates.respondents[group.key]
+        row = {
+            "group": group.key,
+            "label": group.zh if lang == "zh" else group.en,
+            "target": targets.get(group.key, 0),
+            "respondents": respondents,
+            "satisfied": tally.satisfied,
+            "valid": tally.valid,
+            "rate": _rate(tally.rate),
+            "suppressed": 0 < respondents < min_answers,
+        }
+        rows.append(_suppress(row))
     return rows
 
 
@@ -82,25 +89,46 @@ def _cell_rows(result: RoundResult, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _item_rows(result: RoundResult, lang: str) -> list[dict[str, Any]]:
+def _suppress(row: dict[str, Any]) -> dict[str, Any]:
+    """Blank the counts and the rate of a row marked ``suppressed``."""
+    if row["suppressed"]:
+        row.update(satisfied=None, valid=None, rate=None)
+    return row
+
+
+def _item_respondents(result: RoundResult) -> dict[str, int]:
+    """Return the respondents of each question: those of every group asked it."""
+    counts: dict[str, int] = {}
+    for group in result.qset.groups:
+        for item in result.qset.items_of(group.key):
+            counts[item.id] = (
+                counts.get(item.id, 0) + result.rates.respondents[group.key]
+            )
+    return counts
+
+
+def _item_rows(
+    result: RoundResult, lang: str, min_answers: int
+) -> list[dict[str, Any]]:
+    respondents = _item_respondents(result)
     rows = []
     for name, questionnaire in result.qset.questionnaires.items():
         for item in questionnaire.items:
             tally = result.rates.items[item.id]
-            rows.append(
-                {
-                    "item": item.id,
-                    "questionnaire": name,
-                    "text": item.zh if lang == "zh" else item.en,
-                    "satisfied": tally.satisfied,
-                    "valid": tally.valid,
-                    "rate": _rate(tally.rate),
-                }
-            )
+            row = {
+                "item": item.id,
+                "questionnaire": name,
+                "text": item.zh if lang == "zh" else item.en,
+                "satisfied": tally.satisfied,
+                "valid": tally.valid,
+                "rate": _rate(tally.rate),
+                "suppressed": 0 < respondents.get(item.id, 0) < min_answers,
+            }
+            rows.append(_suppress(row))
     return rows
 
 
-def round_view(result: RoundResult, lang: str) -> dict[str, Any]:
+def round_view(result: RoundResult, lang: str, min_answers: int) -> dict[str, Any]:
     """Return every number the round page shows (see the module docstring)."""
     survey = result.survey
     rates = result.rates
@@ -124,6 +152,7 @@ def round_view(result: RoundResult, lang: str) -> dict[str, Any]:
             "passed": rates.passed,
             "lowest_items": rates.lowest_items() if rates.passed is False else [],
         },
+        "min_answers": min_answers,
         "formula": "rate = 100 × satisfied / (answers − excluded answers); "
         "status: unconfirmed",
         "tables": {
@@ -137,7 +166,7 @@ def round_view(result: RoundResult, lang: str) -> dict[str, Any]:
                     _column("valid", "有效回答", "Valid answers", "count"),
                     _column("rate", "满意率（%）", "Satisfaction (%)", "percent"),
                 ],
-                "rows": _group_rows(result, lang),
+                "rows": _group_rows(result, lang, min_answers),
             },
             "cells": {
                 "columns": [
@@ -160,7 +189,7 @@ def round_view(result: RoundResult, lang: str) -> dict[str, Any]:
                     _column("valid", "有效回答", "Valid answers", "count"),
                     _column("rate", "满意率（%）", "Satisfaction (%)", "percent"),
                 ],
-                "rows": _item_rows(result, lang),
+                "rows": _item_rows(result, lang, min_answers),
             },
         },
         "charts": [

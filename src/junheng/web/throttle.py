@@ -64,6 +64,13 @@ class AddressLimit:
         self.namespace = namespace
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
+    def test(self, address: str) -> bool:
+        """Return whether one more request from ``address`` is within the limit,
+        without counting it."""
+        if self.item is None:
+            return True
+        return self.limiter.test(self.item, self.namespace, address)
+
     def hit(self, address: str) -> bool:
         """Count a request from ``address``; return ``False`` when it is over
         the limit (and is then not counted)."""

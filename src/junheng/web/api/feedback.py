@@ -16,6 +16,7 @@ from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.feedback import (
     check_submit_limit,
     check_track_limit,
+    count_stored_submission,
     feedback_rules,
     stats_view,
     submitter,
@@ -129,8 +130,9 @@ def submit_feedback(
 ) -> dict[str, Any]:
     """Send feedback without an account; returns the tracking number.
 
-    Rate-limited per client address (``JUNHENG_FEEDBACK_RATE_LIMIT``, 429 when
-    exceeded).
+    Rate-limited per client address (429 when exceeded): stored items count
+    against ``JUNHENG_FEEDBACK_RATE_LIMIT``, and every attempt, invalid ones
+    included, against ``JUNHENG_FEEDBACK_ATTEMPT_LIMIT``.
     """
     check_submit_limit(request)
     item = service.submit(
@@ -144,6 +146,7 @@ def submit_feedback(
         rules=feedback_rules(request),
     )
     session.commit()
+    count_stored_submission(request)
     return {
         "tracking_code": format_tracking_code(item.tracking_code),
         "status": item.status,

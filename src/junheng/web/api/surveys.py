@@ -102,6 +102,7 @@ def read_survey_round(
 
 @router.get("/surveys/{round_id}/results")
 def read_survey_results(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     round_id: RowId,
@@ -109,7 +110,8 @@ def read_survey_results(
 ) -> dict[str, Any]:
     """Return the round's rates per group, item and overall, and the sample
     achieved per design cell (the numbers of the round page)."""
-    return round_view(surveys.round_result(session, principal, round_id), lang)
+    result = surveys.round_result(session, principal, round_id)
+    return round_view(result, lang, request.app.state.settings.survey_min_answers)
 
 
 @router.post("/surveys/{round_id}/links", response_model=list[LinkOut])
@@ -147,9 +149,14 @@ def close_survey_round(
 
 @router.post("/surveys/{round_id}/county-item", response_model=CountyRecordOut)
 def write_survey_county_item(
-    principal: CurrentPrincipal, session: DbSession, round_id: RowId
+    principal: CurrentPrincipal,
+    session: DbSession,
+    round_id: RowId,
+    override_reason: Annotated[str, Query(max_length=surveys.MAX_REASON_LENGTH)] = "",
 ) -> CountyItemRecord:
-    """Write the round's overall rate into the county items as a new draft."""
-    record = surveys.write_county_item(session, principal, round_id)
+    """Write the round's overall rate into the county items as a new draft; a
+    round that is open or short of its design needs ``override_reason``.
+    """
+    record = surveys.write_county_item(session, principal, round_id, override_reason)
     session.commit()
     return record

@@ -25,6 +25,7 @@ from junheng.planning.result import KINDS, PlanResult
 from junheng.services import plans
 from junheng.services.access import Principal
 from junheng.services.plans import ParameterField, PlannerUnavailable
+from junheng.services.records import latest_approved_year
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.dashboards import CSV_TYPE, JSON_TYPE, table_csv
 from junheng.web.i18n import Language
@@ -135,16 +136,22 @@ def plans_home(
 def new_plan(
     request: Request,
     principal: CurrentPrincipal,
+    session: DbSession,
     kind: Annotated[str, Query()] = "adjust",
     division: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
 ) -> Response:
-    """Show the form of a planner kind with its parameters and their defaults."""
+    """Show the form of a planner kind with its parameters and their defaults.
+
+    The year defaults to the latest one with approved data in the division,
+    or in the caller's scope when no division is given.
+    """
     _check_kind(kind)
     plans.require_plan(principal, division or principal.scope)
     values: dict[str, Any] = {}
     if division:
         values["division"] = division
+    year = year or latest_approved_year(session, division or principal.scope)
     if year:
         values["year"] = year
     return render(

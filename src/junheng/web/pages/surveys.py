@@ -119,7 +119,7 @@ def survey_page(
     round_id, suffix = _round_id(name)
     result = surveys.round_result(session, principal, round_id)
     lang = language_of(request)
-    view = round_view(result, lang)
+    view = round_view(result, lang, request.app.state.settings.survey_min_answers)
     if suffix == "json":
         body = json.dumps(view, ensure_ascii=False).encode()
         return Response(body, media_type=JSON_TYPE)
@@ -193,10 +193,13 @@ def close_survey(
 
 @router.post("/surveys/{round_id}/county-item")
 def write_survey_item(
-    principal: CurrentPrincipal, session: DbSession, round_id: RowId
+    principal: CurrentPrincipal,
+    session: DbSession,
+    round_id: RowId,
+    override_reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Write the round's overall rate into the county items as a draft."""
-    record = surveys.write_county_item(session, principal, round_id)
+    record = surveys.write_county_item(session, principal, round_id, override_reason)
     session.commit()
     return RedirectResponse(
         f"/surveys/{round_id}?written={record.version}", status_code=SEE_OTHER
