@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from plan_results import adjust_result
 from web.plan_site import (
     SECOND,
+    approve_school_a,
     approve_short_school,
     save,
     save_other_county,
