@@ -178,8 +178,10 @@ def test_city_sees_every_county(site: Site) -> None:
     assert api["tables"] == body["tables"]
 
     page = client.get("/accountability", params={"year": YEAR}).text
-    assert 'id="table-feedback"' in page and 'id="table-surveys"' in page
-    assert "未达标" in page and "达标" in page
+    assert 'id="table-feedback"' in page
+    assert 'id="table-surveys"' in page
+    assert "未达标" in page
+    assert "达标" in page
 
     raw = client.get(
         "/accountability.csv", params={"year": YEAR, "table": "surveys"}
