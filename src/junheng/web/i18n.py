@@ -180,6 +180,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "school.code": ("学校标识码", "School code"),
     "school.name": ("学校名称", "School name"),
     "school.division": ("行政区划", "Division"),
+    "division.retired": (
+        "行政区划代码 {code} 自 {year} 年起不再使用：",
+        "Division code {code} is no longer in use since {year}:",
+    ),
+    "division.then": ("，之后", "; then "),
     "school.type": ("学校类型", "School type"),
     "school.none": ("没有可查看的学校。", "No schools to show."),
     "school.years": ("各学年数据", "Data by school year"),

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from junheng.services import reporting
+from junheng.store.divisions import successor_chain
 from junheng.store.models import Division
-from junheng.web.api.schemas import DivisionOut, SchoolEditIn, SchoolOut
+from junheng.web.api.schemas import (
+    DivisionChangeOut,
+    DivisionOut,
+    SchoolEditIn,
+    SchoolOut,
+)
 from junheng.web.auth import CurrentPrincipal, DbSession
+from junheng.web.pages.render import language_of
 from junheng.web.scope import get_division, get_school, readable_schools
 
 router = APIRouter(tags=["regions"])
@@ -22,6 +29,7 @@ CodePrefix = Annotated[
 
 @router.get("/divisions", response_model=list[DivisionOut])
 def list_divisions(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     parent: Annotated[
@@ -30,7 +38,7 @@ def list_divisions(
     level: Annotated[
         str | None, Query(pattern="^(province|city|county)$", description="Level.")
     ] = None,
-) -> list[Division]:
+) -> list[DivisionOut]:
     """List administrative divisions.
 
     Division codes and names are public reference data, so every logged-in user
@@ -41,17 +49,39 @@ def list_divisions(
         query = query.where(Division.parent_code == parent)
     if level is not None:
         query = query.where(Division.level == level)
-    return list(session.scalars(query).all())
+    lang = language_of(request)
+    return [division_out(d, lang) for d in session.scalars(query)]
 
 
 @router.get("/divisions/{code}", response_model=DivisionOut)
 def read_division(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     code: str,
-) -> Division:
-    """Read one division."""
-    return get_division(session, code)
+) -> DivisionOut:
+    """Read one division, with the changes that lead a retired code onward."""
+    return division_out(get_division(session, code), language_of(request))
+
+
+def division_out(division: Division, lang: str = "zh") -> DivisionOut:
+    """Return ``division`` for the API, with its changes when it is retired.
+
+    The changes are worded in ``lang``.
+    """
+    out = DivisionOut.model_validate(division)
+    if division.valid_to is not None and division.successor_code is not None:
+        out.changes = [
+            DivisionChangeOut(
+                year=c.year,
+                kind=c.kind,
+                new_code=c.new_code,
+                new_name=c.new_name,
+                text=c.text(lang),
+            )
+            for c in successor_chain(division.code, division.name)
+        ]
+    return out
 
 
 @router.get("/schools", response_model=list[SchoolOut])

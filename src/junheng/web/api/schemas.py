@@ -14,6 +14,18 @@ class _FromAttributes(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class DivisionChangeOut(_FromAttributes):
+    """One step from a retired division code to the code that replaced it."""
+
+    year: int = Field(description="Year of the first code table showing the change.")
+    kind: Literal["merged", "renamed", "recoded"]
+    new_code: str
+    new_name: str
+    text: str = Field(
+        description="The change in words, e.g. 2010年并入 东城区（110101）."
+    )
+
+
 class DivisionOut(_FromAttributes):
     """An administrative division (province, city or county-level unit)."""
 
@@ -23,7 +35,14 @@ class DivisionOut(_FromAttributes):
     parent_code: str | None
     valid_from: int | None
     valid_to: int | None = Field(description="First year the code was no longer used.")
-    successor_code: str | None
+    successor_code: str | None = Field(
+        description="For a retired code, the code in force that it leads to."
+    )
+    changes: list[DivisionChangeOut] = Field(
+        default_factory=list,
+        description="For a retired code, the recorded changes from it to "
+        "successor_code, oldest first.",
+    )
 
 
 class SchoolOut(_FromAttributes):

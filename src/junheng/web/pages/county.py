@@ -21,6 +21,7 @@ from junheng.errors import Conflict, InputError, InvalidInput, JunhengError
 from junheng.ingest.county_items import ItemKind, item_kinds
 from junheng.services import reporting
 from junheng.services.access import COUNTY_ITEMS, Principal, can_read
+from junheng.store.divisions import retired_changes
 from junheng.store.models import CountyItemRecord, ReviewEvent
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.forms import version_number
@@ -249,6 +250,7 @@ def _form_page(
         "county/form.html",
         {
             "division": division,
+            "division_changes": retired_changes(division),
             "year": year,
             "kinds": county_item_kinds(),
             "values": values,

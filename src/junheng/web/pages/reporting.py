@@ -27,7 +27,8 @@ from junheng.services.access import (
     can_write,
     covers,
 )
-from junheng.store.models import School, SchoolRecord
+from junheng.store.divisions import retired_changes
+from junheng.store.models import Division, School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.errors import issue_dict
 from junheng.web.forms import (
@@ -93,11 +94,14 @@ def _school_page(
         and covers(principal.scope, school.division_code)
         and session.get(School, school.code) is not None
     )
+    division = session.get(Division, school.division_code)
     return render(
         request,
         "reporting/school.html",
         {
             "school": school,
+            "division": division,
+            "division_changes": retired_changes(division),
             "records": records,
             "can_write": can_write(principal, school.division_code, school.code),
             "open_years": _open_years(records),
