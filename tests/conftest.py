@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-# The database fixtures (database, empty_database, session) for every folder.
-pytest_plugins = ["store.dbfixtures"]
+# The database fixtures (database, empty_database, session) and the browser
+# fixture for every folder.
+pytest_plugins = ["store.dbfixtures", "browserfixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from browserfixtures import BROWSER_TEST
 from dash.dashdata import PASSWORD, ZHONGYUAN, People, finish_weak_school, seed
 from store.dbfixtures import Database
 from web.live import live_server
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from junheng.web.app import create_app
 from junheng.web.settings import WebSettings
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium "
-        "(apt-get install chromium fonts-noto-cjk)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -36,53 +30,44 @@ def live(database: Database) -> Iterator[tuple[str, Database, People]]:
         yield base, database, people
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_verdict_changes_after_approval(
-    live: tuple[str, Database, People], tmp_path: Path
+    browser: Any, live: tuple[str, Database, People], tmp_path: Path
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     base, database, people = live
     county = f"{base}/dash/2024/county/{ZHONGYUAN}"
     errors: list[str] = []
     failed: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.on(
-                "console",
-                lambda m: errors.append(m.text) if m.type == "error" else None,
-            )
-            # The browser requests /favicon.ico on its own, and the site has none.
-            page.on(
-                "response",
-                lambda r: (
-                    failed.append(r.url)
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
-            page.goto(f"{base}/login?next=/dash")
-            page.fill("input[name=username]", "zhongyuan")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            page.goto(county)
-            page.wait_for_selector("body[data-dash-ready]")
-            before = page.inner_text("h1 .verdict")
-            with database.sessions() as session:
-                finish_weak_school(session, people)
-            page.reload()
-            page.wait_for_selector("body[data-dash-ready]")
-            page.wait_for_selector("#dash-map[data-drawn]")
-            after = page.inner_text("h1 .verdict")
-            charts = page.locator(".dash-chart canvas").count()
-            failing = page.locator("#table-schools td.fail").count()
-            page.screenshot(path=str(tmp_path / "county.png"), full_page=True)
-            page.locator("#dash-map").screenshot(path=str(tmp_path / "map.png"))
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" else None,
+    )
+    # The browser requests /favicon.ico on its own, and the site has none.
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(r.url)
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.goto(f"{base}/login?next=/dash")
+    page.fill("input[name=username]", "zhongyuan")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.goto(county)
+    page.wait_for_selector("body[data-dash-ready]")
+    before = page.inner_text("h1 .verdict")
+    with database.sessions() as session:
+        finish_weak_school(session, people)
+    page.reload()
+    page.wait_for_selector("body[data-dash-ready]")
+    page.wait_for_selector("#dash-map[data-drawn]")
+    after = page.inner_text("h1 .verdict")
+    charts = page.locator(".dash-chart canvas").count()
+    failing = page.locator("#table-schools td.fail").count()
+    page.screenshot(path=str(tmp_path / "county.png"), full_page=True)
+    page.locator("#dash-map").screenshot(path=str(tmp_path / "map.png"))
     assert before == "达标"
     assert after == "未达标"
     assert charts >= 2

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from browserfixtures import BROWSER_TEST, PHONE
 from governance.rectdata import COUNTY
 from governance.rectsite import RectSite, rect_site
-from reports.test_report_browser import CHROMIUM, CHROMIUM_ARGS
 from sqlalchemy import select
 from web.live import live_server
 
@@ -14,60 +16,46 @@ from junheng.store.models import RectificationTask
 __all__ = ["rect_site"]
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium "
-        "(apt-get install chromium fonts-noto-cjk)",
-    ),
+    *BROWSER_TEST,
     pytest.mark.parametrize("database", ["sqlite"], indirect=True),
 ]
 
-PHONE = {"width": 375, "height": 740}
 
-
-def test_open_tasks_and_add_note(rect_site: RectSite) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_open_tasks_and_add_note(browser: Any, rect_site: RectSite) -> None:
     from dash.dashdata import PASSWORD
 
-    with live_server(rect_site.app) as base, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport=PHONE)
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
+    with live_server(rect_site.app) as base:
+        page = browser.new_page(viewport=PHONE)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
 
-            page.goto(f"{base}/login")
-            page.fill("input[name=username]", "zhongyuan")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", "zhongyuan")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form.form button[type=submit]")
+        page.wait_for_url(f"{base}/")
 
-            page.goto(f"{base}/dash/2024/county/{COUNTY}")
-            page.click("#open-tasks button[type=submit]")
-            page.wait_for_selector("#opened")
-            assert page.locator("#tasks tbody tr").count() == 6
+        page.goto(f"{base}/dash/2024/county/{COUNTY}")
+        page.click("#open-tasks button[type=submit]")
+        page.wait_for_selector("#opened")
+        assert page.locator("#tasks tbody tr").count() == 6
 
-            with rect_site.database.sessions() as session:
-                task_id = session.scalar(
-                    select(RectificationTask.id).where(RectificationTask.kind == "veto")
-                )
-            page.click(f"#tasks a[href='/rectification/{task_id}'] >> nth=0")
-            page.wait_for_selector("#task-facts")
-            status = page.locator("#task-status").get_attribute("data-status")
-            assert status == "closed_by_data"  # V1 is 否 in 2025
-            page.fill("#note-form textarea[name=text]", "已停止以考试方式招生")
-            page.click("#note-form button[type=submit]")
-            page.wait_for_selector("#notes")
-            assert "已停止以考试方式招生" in page.locator("#notes").inner_text()
+        with rect_site.database.sessions() as session:
+            task_id = session.scalar(
+                select(RectificationTask.id).where(RectificationTask.kind == "veto")
+            )
+        page.click(f"#tasks a[href='/rectification/{task_id}'] >> nth=0")
+        page.wait_for_selector("#task-facts")
+        status = page.locator("#task-status").get_attribute("data-status")
+        assert status == "closed_by_data"  # V1 is 否 in 2025
+        page.fill("#note-form textarea[name=text]", "已停止以考试方式招生")
+        page.click("#note-form button[type=submit]")
+        page.wait_for_selector("#notes")
+        assert "已停止以考试方式招生" in page.locator("#notes").inner_text()
 
-            page.goto(f"{base}/accountability")
-            page.wait_for_selector("body[data-dash-ready=true]")
-            canvas = page.locator("#chart-rectification canvas")
-            assert canvas.count() == 1
-            assert errors == []
-        finally:
-            browser.close()
+        page.goto(f"{base}/accountability")
+        page.wait_for_selector("body[data-dash-ready=true]")
+        canvas = page.locator("#chart-rectification canvas")
+        assert canvas.count() == 1
+        assert errors == []

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from browserfixtures import BROWSER_TEST
 from dash.dashdata import PASSWORD, ZHONGYUAN
 from monitor_web.monitordata import seed
 from store.dbfixtures import Database
 from web.live import live_server
-from web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from junheng.web.app import create_app
 from junheng.web.settings import WebSettings
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium "
-        "(apt-get install chromium fonts-noto-cjk)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -38,41 +32,33 @@ def live(database: Database) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_trend_chart_renders(live: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_trend_chart_renders(browser: Any, live: str, tmp_path: Path) -> None:
     errors: list[str] = []
     failed: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.on(
-                "console",
-                lambda m: errors.append(m.text) if m.type == "error" else None,
-            )
-            # The browser requests /favicon.ico on its own, and the site has none.
-            page.on(
-                "response",
-                lambda r: (
-                    failed.append(r.url)
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
-            page.goto(f"{live}/login?next=/monitor")
-            page.fill("input[name=username]", "zhongyuan")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            page.click("header a[href='/monitor']")
-            page.wait_for_selector("body[data-dash-ready]")
-            url = page.url
-            charts = page.locator("#chart-cv-primary canvas").count()
-            chart = page.locator("#chart-cv-primary")
-            chart.screenshot(path=str(tmp_path / "trend.png"))
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" else None,
+    )
+    # The browser requests /favicon.ico on its own, and the site has none.
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(r.url)
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.goto(f"{live}/login?next=/monitor")
+    page.fill("input[name=username]", "zhongyuan")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.click("header a[href='/monitor']")
+    page.wait_for_selector("body[data-dash-ready]")
+    url = page.url
+    charts = page.locator("#chart-cv-primary canvas").count()
+    chart = page.locator("#chart-cv-primary")
+    chart.screenshot(path=str(tmp_path / "trend.png"))
     assert url.endswith(f"/monitor/trends/{ZHONGYUAN}")
     assert charts == 1
     assert failed == []
@@ -81,24 +67,16 @@ def test_trend_chart_renders(live: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_forecasts_fit_phone(live: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_forecasts_fit_phone(browser: Any, live: str) -> None:
     widths: dict[str, int] = {}
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 375, "height": 740})
-            page.goto(f"{live}/login?next=/monitor")
-            page.fill("input[name=username]", "zhongyuan")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            for lang in ("zh", "en"):
-                page.goto(f"{live}/monitor/forecasts/410102?lang={lang}")
-                page.wait_for_selector("form.inline-form select[name=indicator]")
-                widths[lang] = page.evaluate("document.documentElement.scrollWidth")
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(f"{live}/login?next=/monitor")
+    page.fill("input[name=username]", "zhongyuan")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    for lang in ("zh", "en"):
+        page.goto(f"{live}/monitor/forecasts/410102?lang={lang}")
+        page.wait_for_selector("form.inline-form select[name=indicator]")
+        widths[lang] = page.evaluate("document.documentElement.scrollWidth")
     assert widths["zh"] <= 375, widths
     assert widths["en"] <= 375, widths

@@ -6,9 +6,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
+from browserfixtures import BROWSER_TEST
 from PIL import Image
-from reports.test_report_browser import CHROMIUM, CHROMIUM_ARGS
 from sqlalchemy import func, select
 from web.live import live_server
 from web.site import Site
@@ -20,15 +19,7 @@ PHONE = {"width": 390, "height": 844}
 MIN_TOUCH_TARGET = 44
 """Smallest height of an answer choice in CSS pixels (a common touch guideline)."""
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium "
-        "(apt-get install chromium fonts-noto-cjk)",
-    ),
-    pytest.mark.parametrize("database", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def parent_token(site: Site) -> str:
@@ -65,43 +56,36 @@ def dark_pixels(image: Image.Image) -> int:
     return sum(image.histogram()[:128])
 
 
-def test_answer_on_phone(site: Site, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_answer_on_phone(browser: Any, site: Site, tmp_path: Path) -> None:
     token = parent_token(site)
-    with live_server(site.app) as base, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text))
-            page.goto(f"{base}/s/{token}")
-            assert page.inner_text("h1") == "社会公众问卷"
-            width = page.evaluate("document.documentElement.scrollWidth")
-            choice = page.locator("label.choice").first.bounding_box()
-            submit = page.locator("button.answer-submit").bounding_box()
-            page.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
+    with live_server(site.app) as base:
+        page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text))
+        page.goto(f"{base}/s/{token}")
+        assert page.inner_text("h1") == "社会公众问卷"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        choice = page.locator("label.choice").first.bounding_box()
+        submit = page.locator("button.answer-submit").bounding_box()
+        page.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
 
-            # Two different Chinese strings of equal length must draw different
-            # pixels: with no CJK font both would be the same row of boxes.
-            first = text_image(page, "满意度调查")
-            second = text_image(page, "学校教师好")
-            assert first.size == second.size
-            assert first.tobytes() != second.tobytes()
-            assert dark_pixels(first) > 200
+        # Two different Chinese strings of equal length must draw different
+        # pixels: with no CJK font both would be the same row of boxes.
+        first = text_image(page, "满意度调查")
+        second = text_image(page, "学校教师好")
+        assert first.size == second.size
+        assert first.tobytes() != second.tobytes()
+        assert dark_pixels(first) > 200
 
-            for item in ("P1", "P2", "P3", "P4", "P5", "P6", "P7"):
-                page.locator(f"input[name={item}][value=satisfied]").check()
-            page.click("button.answer-submit")
-            page.wait_for_url(f"{base}/s/thanks")
-            thanks = page.inner_text("#answer-message")
-            # The used-link page below answers 409, which the console reports.
-            console_errors = list(errors)
-            page.goto(f"{base}/s/{token}")
-            used = page.inner_text("#answer-message")
-        finally:
-            browser.close()
+        for item in ("P1", "P2", "P3", "P4", "P5", "P6", "P7"):
+            page.locator(f"input[name={item}][value=satisfied]").check()
+        page.click("button.answer-submit")
+        page.wait_for_url(f"{base}/s/thanks")
+        thanks = page.inner_text("#answer-message")
+        # The used-link page below answers 409, which the console reports.
+        console_errors = list(errors)
+        page.goto(f"{base}/s/{token}")
+        used = page.inner_text("#answer-message")
     assert width <= PHONE["width"]
     assert choice is not None
     assert choice["height"] >= MIN_TOUCH_TARGET
