@@ -446,3 +446,24 @@ def test_upload_shows_warnings(site: Site) -> None:
     assert 'id="upload-warnings"' in response.text
     assert "数据已导入，但有 1 条警告" in response.text
     assert "学校各学段都没有在校生" in response.text
+
+
+def test_plausibility_issue_in_page_language(site: Site) -> None:
+    site.save()
+    client = site.client("school_a")
+    # 3 classes of at most 20 students hold at most 60 of the 100 students.
+    values = form_values(school_row()) | {
+        "base_version": "1",
+        "primary_students": "100",
+        "primary_classes": "3",
+        "primary_max_class_size": "20",
+    }
+    path = f"/reporting/{SCHOOL_A}/{YEAR}"
+    chinese = post_form(client, path, values)
+    assert chinese.status_code == 422
+    assert "最多容纳 60 人，少于 100 名学生" in chinese.text
+    assert "fewer than" not in chinese.text
+    english = post_form(client, f"{path}?lang=en", values)
+    assert english.status_code == 422
+    assert "hold at most 60, fewer than the 100 students" in english.text
+    assert "最多容纳" not in english.text

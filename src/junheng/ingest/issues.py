@@ -58,6 +58,23 @@ RULES: frozenset[str] = frozenset(
 )
 """Ids of the import checks, as found in :attr:`Issue.rule`."""
 
+PLATFORM_RULES: frozenset[str] = frozenset(
+    {
+        "year_window",
+        "no_classes",
+        "class_count",
+        "class_size",
+        "implausible",
+        "store_mismatch",
+        "store_division",
+        "store_scope",
+        "store_locked",
+    }
+)
+"""Ids of the checks that the platform store adds to the import's (see
+:mod:`junheng.services.validation`). An import profile cannot turn them into
+warnings."""
+
 CROSS_COLUMN_RULES: frozenset[str] = frozenset(
     {
         "above_total",

@@ -684,6 +684,166 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "did you mean {suggestion!r}? use one of the known keys: {keys}",
         ),
     },
+    # Platform checks of values that pass the import's checks but cannot be
+    # real (junheng.services.validation), and of rows the store cannot take
+    # (junheng.services.reporting).
+    "year_window": {
+        "zh": (
+            "学年 {value} 不在可填报的年份范围内（{first} 至 {last}）",
+            "请填写学年的起始年份，{first} 至 {last}",
+        ),
+        "en": (
+            "school year {value} is outside the years accepted for reporting "
+            "({first} to {last})",
+            "enter the start year of the school year, from {first} to {last}",
+        ),
+    },
+    "class_size.above_max": {
+        "zh": (
+            "{field} {value:,} 超过 {maximum}，比任何班级都大",
+            "请填写最大班级的学生数",
+        ),
+        "en": (
+            "{field} {value:,} is above {maximum}, larger than any class",
+            "enter the number of students of the largest class",
+        ),
+    },
+    "class_size.above_students": {
+        "zh": (
+            "{field} {value} 多于本学段的 {students} 名学生",
+            "请填写最大班级的学生数",
+        ),
+        "en": (
+            "{field} {value} is more than the {students} students of the section",
+            "enter the number of students of the largest class",
+        ),
+    },
+    "class_size.capacity": {
+        "zh": (
+            "{classes} 个班、每班至多 {value} 人，最多容纳 {capacity} 人，"
+            "少于 {students} 名学生",
+            "请更正{students_field}、{classes_field}或{field}",
+        ),
+        "en": (
+            "{classes} classes of at most {value} students hold at most "
+            "{capacity}, fewer than the {students} students",
+            "correct {students_field}, {classes_field} or {field}",
+        ),
+    },
+    "no_classes": {
+        "zh": (
+            "{field}为 0，但{students_field}为 {students}",
+            "请填写这些学生所在的班级数",
+        ),
+        "en": (
+            "{field} is 0 but {students_field} is {students}",
+            "enter the number of classes these students are taught in",
+        ),
+    },
+    "class_count": {
+        "zh": (
+            "{field} {value} 多于 {students} 名学生",
+            "请填写班级数；每个班都有学生",
+        ),
+        "en": (
+            "{field} {value} is more than the {students} students",
+            "enter the number of classes; every class has students",
+        ),
+    },
+    "implausible": {
+        "zh": (
+            "{field} {value:,} 超过 {maximum:,}，超出任何学校的规模",
+            "请检查是否输错数字或单位，并填写本校的实际数量",
+        ),
+        "en": (
+            "{field} {value:,} is above {maximum:,}, more than any school has",
+            "check for a typing or unit error and enter this school's count",
+        ),
+    },
+    "store_mismatch": {
+        "zh": (
+            "{field} {value} 与本记录的 {expected} 不一致",
+            "只保存{field} {expected} 的数据",
+        ),
+        "en": (
+            "{field} {value!r} differs from the record's {expected!r}",
+            "save the data of {field} {expected!r} only",
+        ),
+    },
+    "store_mismatch.moved_school": {
+        "zh": (
+            "学校 {school} 属于行政区划 {registered}，但数据中的行政区划为 "
+            "{value}；学年数据不能把学校移到另一个县",
+            "请填写行政区划代码 {registered}；如学校确已迁移，请由管辖范围覆盖两个县的"
+            "管理员用 `junheng school move` 迁移",
+        ),
+        "en": (
+            "school {school} belongs to division {registered}, but the data name "
+            "division {value}; a school-year record cannot move a school to "
+            "another county",
+            "enter division code {registered}; if the school really moved, an "
+            "administrator whose scope covers both counties moves it with "
+            "`junheng school move`",
+        ),
+    },
+    "store_division": {
+        "zh": (
+            "行政区划 {value} 不在数据库的行政区划表中",
+            "请用 `junheng db load-divisions` 载入行政区划，或更正代码",
+        ),
+        "en": (
+            "division {value!r} is not in the store's division table",
+            "load the divisions with `junheng db load-divisions`, or correct the code",
+        ),
+    },
+    "store_division.county_items": {
+        "zh": (
+            "行政区划 {value} 不在数据库的行政区划表中",
+            "请用 `junheng db load-divisions` 载入行政区划",
+        ),
+        "en": (
+            "division {value!r} is not in the store's division table",
+            "load the divisions with `junheng db load-divisions`",
+        ),
+    },
+    "store_scope": {
+        "zh": (
+            "行政区划 {divisions} 的学校 {value} 不在用户 {user} 的管辖范围内",
+            "请删除这一行，或以该地区的用户身份导入",
+        ),
+        "en": (
+            "school {value} of division {divisions} is outside the scope of user "
+            "{user!r}",
+            "remove the row, or import it as a user of that region",
+        ),
+    },
+    "store_scope.county_items": {
+        "zh": (
+            "{value} 的县级指标不在用户 {user} 的管辖范围内",
+            "请删除这些行，或以该地区的用户身份导入",
+        ),
+        "en": (
+            "the county items of {value} are outside the scope of user {user!r}",
+            "remove these rows, or import them as a user of that region",
+        ),
+    },
+    "store_locked.approved": {
+        "zh": (
+            "{label}已终审通过并锁定",
+            "如需更正，请上级主管部门重新开放",
+        ),
+        "en": (
+            "{label} is approved and locked",
+            "ask the reviewing authority to reopen it for a correction",
+        ),
+    },
+    "store_locked.in_review": {
+        "zh": ("{label}正在审核中（{status}）", "请审核人退回后再修改"),
+        "en": (
+            "{label} is under review ({status})",
+            "ask the reviewer to return it before changing it",
+        ),
+    },
 }
 """Issue code → language → (message template, fix template)."""
 

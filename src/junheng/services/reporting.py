@@ -33,6 +33,7 @@ from junheng.errors import (
 )
 from junheng.governance import audit
 from junheng.ingest.issues import Issue
+from junheng.ingest.messages import both, render
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME
 from junheng.services.access import (
     ADMINISTRATIONS,
@@ -57,6 +58,7 @@ from junheng.services.statuses import status_name
 from junheng.services.validation import (
     FORM_SOURCE,
     RowPlace,
+    field_label,
     invalid,
     json_value,
     plausibility_issues,
@@ -361,19 +363,10 @@ def _current_school(
 
 
 def _locked(record: Record) -> Conflict:
-    en, zh = _label(record)
-    if record.status == "approved":
-        return Conflict(
-            f"{en} is approved and locked; ask the reviewing authority to reopen "
-            "it for a correction",
-            zh=f"{zh}已终审通过并锁定；如需更正，请上级主管部门重新开放",
-        )
-    return Conflict(
-        f"{en} is under review ({record.status}); ask the reviewer to return it "
-        "before changing it",
-        zh=f"{zh}正在审核中（{status_name(record.status, 'zh')}），"
-        "请审核人退回后再修改",
-    )
+    code, fields = _locked_issue(record)
+    message_en, fix_en = render(code, "en", fields)
+    message_zh, fix_zh = render(code, "zh", fields)
+    return Conflict(f"{message_en}; {fix_en}", zh=f"{message_zh}；{fix_zh}")
 
 
 def save_school_year(
@@ -400,15 +393,16 @@ def save_school_year(
     data = dict(data)
     for name, value in (("school_code", school_code), ("year", year)):
         if data.setdefault(name, value) != value and str(data[name]) != str(value):
-            issue = Issue(
+            issue = Issue.coded(
                 source,
                 None,
                 None,
                 FIELDS_BY_NAME[name].zh,
                 str(data[name]),
-                f"{name} {data[name]!r} differs from the record's {value!r}",
-                f"save the data of {name} {value!r} only",
-                rule="store_mismatch",
+                "store_mismatch",
+                value=data[name],
+                expected=value,
+                field=field_label(name),
             )
             raise invalid([issue], source)
     row = validate_school_data(data, source)
@@ -460,19 +454,16 @@ def _moved_school_issue(school: School, division: str, source: str) -> Issue:
     the county of the school in the store, so reviewers and evaluations see the
     school where its county administers it.
     """
-    return Issue(
+    return Issue.coded(
         source,
         None,
         None,
         FIELDS_BY_NAME["division_code"].zh,
         division,
-        f"school {school.code} belongs to division {school.division_code}, but the "
-        f"data name division {division}; a school-year record cannot move a "
-        "school to another county",
-        f"enter division code {school.division_code}; if the school really moved, "
-        "an administrator whose scope covers both counties moves it with "
-        "`junheng school move`",
-        rule="store_mismatch",
+        "store_mismatch.moved_school",
+        value=division,
+        school=school.code,
+        registered=school.division_code,
     )
 
 
@@ -586,15 +577,14 @@ def edit_school(
 
 def _require_division(session: Session, code: str, source: str) -> None:
     if session.get(Division, code) is None:
-        issue = Issue(
+        issue = Issue.coded(
             source,
             None,
             None,
             FIELDS_BY_NAME["division_code"].zh,
             code,
-            f"division {code!r} is not in the store's division table",
-            "load the divisions with `junheng db load-divisions`, or correct the code",
-            rule="store_division",
+            "store_division",
+            value=code,
         )
         raise invalid([issue], source)
 
@@ -1162,17 +1152,17 @@ def _import_issues(
 
     place = RowPlace(source)
 
-    def add(column: str, value: str, message: str, fix: str, rule: str) -> None:
+    def add(column: str, value: str, code: str, **fields: Any) -> None:
         issues.append(
-            Issue(
+            Issue.coded(
                 place.file,
                 place.sheet,
                 place.row,
                 column,
                 value,
-                message,
-                fix,
-                rule=rule,
+                code,
+                value=value,
+                **fields,
             )
         )
 
@@ -1180,14 +1170,7 @@ def _import_issues(
         code, year, division = row["school_code"], row["year"], row["division_code"]
         issues += plausibility_issues(row, place)
         if not division_known(division):
-            add(
-                division_column,
-                division,
-                f"division {division!r} is not in the store's division table",
-                "load the divisions with `junheng db load-divisions`, or correct "
-                "the code",
-                "store_division",
-            )
+            add(division_column, division, "store_division")
         school = session.get(School, code)
         registered = {school.division_code} if school else set()
         outside = sorted(
@@ -1197,10 +1180,9 @@ def _import_issues(
             add(
                 code_column,
                 code,
-                f"school {code} of division {', '.join(outside)} is outside the "
-                f"scope of user {principal.username!r}",
-                "remove the row, or import it as a user of that region",
                 "store_scope",
+                divisions=", ".join(outside),
+                user=principal.username,
             )
             continue
         if school is not None and school.division_code != division:
@@ -1208,17 +1190,12 @@ def _import_issues(
             continue
         current = _current_school(session, code, year)
         if current is not None and current.status not in EDITABLE_STATES:
-            add(code_column, code, *_locked_text(current), "store_locked")
+            locked, fields = _locked_issue(current)
+            add(code_column, code, locked, **fields)
     place = RowPlace(source)
     for division, year in items:
         if not division_known(division):
-            add(
-                division_column,
-                division,
-                f"division {division!r} is not in the store's division table",
-                "load the divisions with `junheng db load-divisions`",
-                "store_division",
-            )
+            add(division_column, division, "store_division.county_items")
             continue
         if principal.role not in ADMINISTRATIONS or not covers(
             principal.scope, division
@@ -1226,19 +1203,21 @@ def _import_issues(
             add(
                 division_column,
                 division,
-                f"the county items of {division} are outside the scope of user "
-                f"{principal.username!r}",
-                "remove these rows, or import them as a user of that region",
-                "store_scope",
+                "store_scope.county_items",
+                user=principal.username,
             )
             continue
         current_items = _current_county(session, division, year)
         if current_items is not None and current_items.status not in EDITABLE_STATES:
-            add(division_column, division, *_locked_text(current_items), "store_locked")
+            locked, fields = _locked_issue(current_items)
+            add(division_column, division, locked, **fields)
     return issues
 
 
-def _locked_text(record: Record) -> tuple[str, str]:
-    error = _locked(record)
-    message, _, fix = error.message_en.partition("; ")
-    return message, fix
+def _locked_issue(record: Record) -> tuple[str, dict[str, Any]]:
+    """Return the issue code and fields of a record that may not change."""
+    en, zh = _label(record)
+    if record.status == "approved":
+        return "store_locked.approved", {"label": both(zh, en)}
+    status = both(status_name(record.status, "zh"), record.status)
+    return "store_locked.in_review", {"label": both(zh, en), "status": status}

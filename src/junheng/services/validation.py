@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
@@ -24,6 +24,7 @@ from junheng.ingest.issues import (
     errors_in,
     summarize_issues,
 )
+from junheng.ingest.messages import Language, both
 from junheng.ingest.readers import ROW_COLUMN
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME, SECTIONS
 from junheng.ingest.validate import TableContext, validate_schools
@@ -56,7 +57,14 @@ PLAUSIBLE_MAXIMUM: dict[str, int] = {
 """Upper bounds of the counts of one school. They lie far above any real
 school, so only typing and unit errors reach them."""
 
-AddIssue = Callable[[str, Any, str, str, str], None]
+
+class AddIssue(Protocol):
+    def __call__(self, name: str, value: Any, code: str, **fields: Any) -> None: ...
+
+
+def field_label(name: str) -> dict[Language, str]:
+    """Return a school field in both languages: its template label and its name."""
+    return both(FIELDS_BY_NAME[name].zh, name)
 
 
 @dataclass(frozen=True)
@@ -107,46 +115,32 @@ def plausibility_issues(
     """
     issues: list[Issue] = []
 
-    # NOTE: these issues, like the store checks in junheng.services.reporting,
-    # carry no message code yet, so pages and API errors show them in English.
-    def add(name: str, value: Any, message: str, fix: str, rule: str) -> None:
+    def add(name: str, value: Any, code: str, **fields: Any) -> None:
         text = None if value is None else str(value)
         issues.append(
-            Issue(
+            Issue.coded(
                 place.file,
                 place.sheet,
                 place.row,
                 FIELDS_BY_NAME[name].zh,
                 text,
-                message,
-                fix,
-                rule=rule,
+                code,
+                value=value,
+                field=field_label(name),
+                **fields,
             )
         )
 
     year = row.get("year")
     first, last = year_window(today)
     if isinstance(year, int) and not first <= year <= last:
-        add(
-            "year",
-            year,
-            f"school year {year} is outside the years accepted for reporting "
-            f"({first} to {last})",
-            f"enter the start year of the school year, from {first} to {last}",
-            "year_window",
-        )
+        add("year", year, "year_window", first=first, last=last)
     for section in SECTIONS:
         _check_section(row, section, add)
     for name, maximum in PLAUSIBLE_MAXIMUM.items():
         value = _count(row, name)
         if value is not None and value > maximum:
-            add(
-                name,
-                value,
-                f"{name} {value:,} is above {maximum:,}, more than any school has",
-                "check for a typing or unit error and enter this school's count",
-                "implausible",
-            )
+            add(name, value, "implausible", maximum=maximum)
     return issues
 
 
@@ -168,13 +162,7 @@ def _check_section(row: Mapping[str, Any], section: str, add: AddIssue) -> None:
     classes_name = f"{section}_classes"
     size_name = f"{section}_max_class_size"
     if largest is not None and largest > MAX_CLASS_SIZE:
-        add(
-            size_name,
-            largest,
-            f"{size_name} {largest:,} is above {MAX_CLASS_SIZE}, larger than any class",
-            "enter the number of students of the largest class",
-            "class_size",
-        )
+        add(size_name, largest, "class_size.above_max", maximum=MAX_CLASS_SIZE)
         return
     if not students:
         return
@@ -182,35 +170,24 @@ def _check_section(row: Mapping[str, Any], section: str, add: AddIssue) -> None:
         add(
             classes_name,
             0,
-            f"{classes_name} is 0 but {students_name} is {students}",
-            "enter the number of classes these students are taught in",
             "no_classes",
+            students=students,
+            students_field=field_label(students_name),
         )
     elif classes is not None and classes > students:
-        add(
-            classes_name,
-            classes,
-            f"{classes_name} {classes} is more than the {students} students",
-            "enter the number of classes; every class has students",
-            "class_count",
-        )
+        add(classes_name, classes, "class_count", students=students)
     if largest is not None and largest > students:
-        add(
-            size_name,
-            largest,
-            f"{size_name} {largest} is more than the {students} students of "
-            "the section",
-            "enter the number of students of the largest class",
-            "class_size",
-        )
+        add(size_name, largest, "class_size.above_students", students=students)
     elif largest is not None and classes and classes * largest < students:
         add(
             size_name,
             largest,
-            f"{classes} classes of at most {largest} students hold at most "
-            f"{classes * largest}, fewer than the {students} students",
-            f"correct {students_name}, {classes_name} or {size_name}",
-            "class_size",
+            "class_size.capacity",
+            classes=classes,
+            capacity=classes * largest,
+            students=students,
+            students_field=field_label(students_name),
+            classes_field=field_label(classes_name),
         )
 
 
