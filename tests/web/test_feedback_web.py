@@ -4,6 +4,7 @@ contact in every response and export."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from web.site import SCHOOL_A, Site, assert_error, csrf_token, make_app, post_form
 
 from junheng.services import feedback as service
-from junheng.store.models import FeedbackItem
+from junheng.store.models import FeedbackEvent, FeedbackItem
 
 CONTACT = "feedback-sender@example.org"
 SCRIPT = "<script>document.title='pwned'</script>"
@@ -334,3 +335,47 @@ def test_api_error_message_one_language(site: Site) -> None:
     assert_error(response, 422, "invalid_input")
     message = response.json()["error"]["message"]
     assert message == "意见未提交，请修改以下字段：text"
+
+
+def _stamp_steps(site: Site, moment: dt.datetime) -> None:
+    """Set the time of every step of every item to ``moment``."""
+    with site.database.sessions() as session:
+        for event in session.scalars(select(FeedbackEvent)):
+            event.at = moment
+        session.commit()
+
+
+def test_track_page_names_and_beijing_time(site: Site) -> None:
+    sender = site.client()
+    created = submit_api(sender, school_code=SCHOOL_A).json()
+    # 2025-03-01 20:30 UTC is 2025-03-02 04:30 in Beijing (UTC+8): the next day.
+    _stamp_steps(site, dt.datetime(2025, 3, 1, 20, 30, tzinfo=dt.UTC))
+    page = sender.get(f"/feedback/track?code={created['tracking_code']}")
+    division = page.text.split('id="feedback-division">')[1].split("</dd>")[0]
+    assert division == "中原区（410102） / 测试小学 1（2141000001）"
+    responsible = page.text.split('id="feedback-responsible">')[1].split("</dd>")[0]
+    assert responsible == "中原区（410102）"
+    steps = page.text.split('id="feedback-steps">')[1].split("</ol>")[0]
+    assert "2025-03-02 04:30 （北京时间）" in steps
+    assert "受理，转 中原区（410102）" in steps
+    assert "UTC" not in steps
+    english = sender.get(f"/feedback/track?code={created['tracking_code']}&lang=en")
+    assert "2025-03-02 04:30 Beijing time" in english.text
+    assert "received, sent to 中原区 (410102)" in english.text
+
+
+def test_staff_item_page_uses_staff_labels(site: Site) -> None:
+    submit_api(site.client())
+    [item] = stored_items(site)
+    staff = site.client("zhongyuan")
+    page = staff.get(f"/feedback/items/{item.id}?lang=en")
+    assert "Sender&#39;s contact" in page.text
+    assert "Feedback text" in page.text
+    assert "Your feedback" not in page.text
+    assert "Contact (optional)" not in page.text
+    chinese = staff.get(f"/feedback/items/{item.id}?lang=zh")
+    assert "提交人联系方式" in chinese.text
+    assert "联系方式（可不填）" not in chinese.text
+    assert "中原区（410102）" in chinese.text
+    inbox = staff.get("/feedback/inbox")
+    assert "中原区（410102）" in inbox.text

@@ -9,6 +9,7 @@ applies the per-address rate limits and the honeypot field, and renders.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from junheng.errors import InvalidInput, NotFound
 from junheng.participation.feedback import (
+    BEIJING,
     Rules,
     beijing_date,
     format_tracking_code,
@@ -64,6 +66,46 @@ class HoneypotFilled(WebError):
 def feedback_rules(request: Request) -> Rules:
     """Return the rules named by the settings, or the shipped ones."""
     return load_rules(request.app.state.settings.feedback_rules)
+
+
+def place_namer(
+    session: Session, views: Iterable[Mapping[str, Any]], lang: str
+) -> Callable[[str | None], str]:
+    """Return a function that names a division or school code of ``views``.
+
+    ``views`` are item views and steps; their division, school, responsible,
+    routed and step codes are looked up in one query each. The function returns
+    e.g. ``中原区（410102）``, or the bare code when the store does not know it.
+    """
+    division_keys = ("division_code", "responsible_code", "routed_code")
+    step_keys = ("from_code", "to_code")
+    divisions: set[str] = set()
+    schools: set[str] = set()
+    for view in views:
+        divisions.update(view[k] for k in division_keys + step_keys if view.get(k))
+        if view.get("school_code"):
+            schools.add(view["school_code"])
+    names: dict[str, str] = {}
+    if divisions:
+        query = select(Division.code, Division.name).where(Division.code.in_(divisions))
+        names.update((code, name) for code, name in session.execute(query))
+    if schools:
+        query = select(School.code, School.name).where(School.code.in_(schools))
+        names.update((code, name) for code, name in session.execute(query))
+
+    def name(code: str | None) -> str:
+        if not code:
+            return ""
+        if code not in names:
+            return code
+        return f"{names[code]} ({code})" if lang == "en" else f"{names[code]}（{code}）"
+
+    return name
+
+
+def beijing_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the steps of an item with their times in Beijing time."""
+    return [{**step, "at": step["at"].astimezone(BEIJING)} for step in steps]
 
 
 def _address(request: Request) -> str:
@@ -294,7 +336,12 @@ def track_page(
         return render(
             request, "feedback/track.html", context, status_code=HTTPStatus.NOT_FOUND
         )
-    context["item"] = service.public_view(session, item)
+    view = service.public_view(session, item)
+    view["steps"] = beijing_steps(view["steps"])
+    context["item"] = view
+    context["place"] = place_namer(
+        session, [view, *view["steps"]], language_of(request)
+    )
     context["code"] = format_tracking_code(item.tracking_code)
     response = render(request, "feedback/track.html", context)
     response.headers["Cache-Control"] = "no-store"
@@ -335,6 +382,7 @@ def inbox_page(
         "feedback/inbox.html",
         {
             "items": rows,
+            "place": place_namer(session, rows, language_of(request)),
             "mine": mine,
             "categories": feedback_rules(request).categories,
         },
@@ -348,13 +396,14 @@ def item_page(
     """Show one item to the bodies of its region, with the handling forms."""
     item = service.get_item(session, principal, item_id)
     view = service.staff_view(principal, item, beijing_date(utcnow()))
-    steps = service.public_view(session, item)["steps"]
+    steps = beijing_steps(service.public_view(session, item)["steps"])
     response = render(
         request,
         "feedback/item.html",
         {
             "item": view,
             "steps": steps,
+            "place": place_namer(session, [view, *steps], language_of(request)),
             "categories": feedback_rules(request).categories,
             "max_text": service.MAX_TEXT,
         },

@@ -94,6 +94,7 @@ FEEDBACK_MESSAGES: dict[str, tuple[str, str]] = {
     "feedback.answer": ("答复", "Answer"),
     "feedback.no_answer": ("尚未答复。", "No answer yet."),
     "feedback.steps": ("办理过程", "Steps"),
+    "feedback.beijing_time": ("（北京时间）", "Beijing time"),
     "feedback.step.received": ("受理，转 {to}", "received, sent to {to}"),
     "feedback.step.assigned": ("分派承办人", "assigned to a staff member"),
     "feedback.step.escalated": (
@@ -117,6 +118,8 @@ FEEDBACK_MESSAGES: dict[str, tuple[str, str]] = {
     "feedback.none": ("没有意见。", "No feedback."),
     "feedback.item": ("意见 {id}", "Feedback {id}"),
     "feedback.division": ("地区", "Division"),
+    "feedback.staff_text": ("意见内容", "Feedback text"),
+    "feedback.staff_contact": ("提交人联系方式", "Sender's contact"),
     "feedback.assignee": ("承办人", "Assigned to"),
     "feedback.assign": ("分派", "Assign"),
     "feedback.assignee_name": ("承办人用户名", "User name of the colleague"),
