@@ -126,6 +126,40 @@ def test_unsupported_url_is_clear(runner: CliRunner) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///no/such/dir/x.db", "database file no/such/dir/x.db not found"),
+        ("sqlite:///typo.db", "database file typo.db not found"),
+        ("mysql://user:secret@127.0.0.1/junheng", "unsupported database URL"),
+        ("postgres://user@127.0.0.1/junheng", "unsupported database URL"),
+        ("postgresql+asyncpg://user@127.0.0.1/db", "no installed driver"),
+        ("not a url", "is not a database URL"),
+    ],
+)
+def test_mistyped_url_leaves_no_file(
+    runner: CliRunner, tmp_path: Path, url: str, expected: str
+) -> None:
+    # The runner works in tmp_path, so a relative SQLite path would land there.
+    result = runner.invoke(main, ["user", "list", "--url", url])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "secret" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upgrade_into_missing_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["db", "upgrade", "--url", "sqlite:///no/dir/x.db"])
+    assert result.exit_code == 2, result.output
+    assert "folder no/dir of database file no/dir/x.db does not exist" in result.output
+    assert "数据库文件 no/dir/x.db 所在的文件夹 no/dir 不存在" in result.output
+    assert list(tmp_path.iterdir()) == []
+    created = runner.invoke(main, ["db", "upgrade", "--url", "sqlite:///new.db"])
+    assert created.exit_code == 0, created.output
+    assert (tmp_path / "new.db").is_file()
+
+
 def test_user_names_listed_without_case(runner: CliRunner, database: Database) -> None:
     _county_user(database)
     with database.sessions() as session:

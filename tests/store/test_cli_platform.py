@@ -54,6 +54,9 @@ def test_url_from_environment(
 def test_commands_need_upgraded_database(
     runner: CliRunner, empty_database: Database
 ) -> None:
+    # Connecting creates the SQLite file: the database exists, without tables.
+    with empty_database.engine.connect():
+        pass
     result = runner.invoke(main, ["audit", "verify", "--url", empty_database.url])
     assert result.exit_code == 1
     assert "junheng db upgrade" in result.output

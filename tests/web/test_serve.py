@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -35,6 +37,18 @@ def test_serve_without_secret_is_usage_error(
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 2
     assert "JUNHENG_SECRET_KEY is missing" in result.output
+
+
+def test_serve_mistyped_url_leaves_no_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JUNHENG_SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("JUNHENG_DATABASE_URL", "sqlite:///typo.db")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 2
+    assert "database file typo.db not found" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_demo_database_has_workflow_states(database: Database) -> None:

@@ -18,8 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy import Engine, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from junheng.cli import (
@@ -51,27 +50,22 @@ def _safe_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def make_url_safe(url: str) -> str:
-    """Return ``url`` with its password hidden, or as given when it is unparsable."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return repr(url)
-
-
 def _engine(url: str | None, *, migrated: bool = True) -> Engine:
     """Open the database; unless ``migrated`` is false, require its tables."""
-    from junheng.store.db import current_revision, database_url, make_engine
+    from junheng.store.db import (
+        DatabaseUrlError,
+        check_database_url,
+        current_revision,
+        database_url,
+        make_engine,
+    )
 
     chosen = database_url(url)
     try:
-        engine = make_engine(chosen)
-    except (ArgumentError, NoSuchModuleError) as error:
-        raise click.BadParameter(
-            f"unsupported database URL {make_url_safe(chosen)}: {error}; use "
-            "sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE",
-            param_hint="--url",
-        ) from error
+        check_database_url(chosen, create=not migrated)
+    except DatabaseUrlError as error:
+        raise click.BadParameter(error.bilingual(), param_hint="--url") from error
+    engine = make_engine(chosen)
     try:
         revision = current_revision(engine)
     except OperationalError as error:

@@ -110,9 +110,19 @@ def _demo_settings(demo_dir: Path | None, console: Console) -> WebSettings:
 
 def _check_schema(settings: WebSettings) -> None:
     """Stop with a clear message when the database has no tables yet."""
-    from junheng.store.db import current_revision, database_url, make_engine
+    from junheng.store.db import (
+        DatabaseUrlError,
+        check_database_url,
+        current_revision,
+        database_url,
+        make_engine,
+    )
 
     url = database_url(settings.database_url)
+    try:
+        check_database_url(url)
+    except DatabaseUrlError as error:
+        raise click.UsageError(error.bilingual()) from error
     engine = make_engine(url)
     try:
         revision = current_revision(engine)

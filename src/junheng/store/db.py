@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from junheng.errors import JunhengError
 
 ENV_VAR = "JUNHENG_DATABASE_URL"
 DEFAULT_URL = "sqlite:///junheng.db"
@@ -29,6 +33,84 @@ def database_url(url: str | None = None) -> str:
     if chosen.startswith("postgresql://"):
         chosen = "postgresql+psycopg://" + chosen.removeprefix("postgresql://")
     return chosen
+
+
+BACKENDS = ("sqlite", "postgresql")
+"""The database systems Junheng runs on."""
+
+URL_EXAMPLES = "sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE"
+URL_EXAMPLES_ZH = "sqlite:///文件 或 postgresql+psycopg://用户@主机/数据库"
+
+
+class DatabaseUrlError(JunhengError):
+    """A database URL that Junheng cannot use; nothing was connected or created."""
+
+    exit_code = 2
+    code = "database_url"
+
+
+def check_database_url(url: str, *, create: bool = False) -> URL:
+    """Return ``url`` parsed, or raise :class:`DatabaseUrlError` before connecting.
+
+    The URL must parse and name SQLite or PostgreSQL with an installed driver.
+    A SQLite file must exist, because connecting would leave an empty file
+    behind a mistyped path. With ``create`` true, only its folder must exist.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise DatabaseUrlError(
+            f"{url!r} is not a database URL; use {URL_EXAMPLES}",
+            zh=f"“{url}”不是数据库地址，请使用 {URL_EXAMPLES_ZH}",
+        ) from error
+    safe_url = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() not in BACKENDS:
+        raise DatabaseUrlError(
+            f"unsupported database URL {safe_url}: Junheng runs on SQLite and "
+            f"PostgreSQL; use {URL_EXAMPLES}",
+            zh=f"不支持的数据库地址 {safe_url}：均衡只支持 SQLite 和 PostgreSQL，"
+            f"请使用 {URL_EXAMPLES_ZH}",
+        )
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError) as error:
+        raise DatabaseUrlError(
+            f"no installed driver for {safe_url} ({error}); use {URL_EXAMPLES}",
+            zh=f"数据库地址 {safe_url} 的驱动未安装（{error}），"
+            f"请使用 {URL_EXAMPLES_ZH}",
+        ) from error
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        _check_sqlite_path(Path(parsed.database), safe_url, create)
+    return parsed
+
+
+def _check_sqlite_path(path: Path, safe_url: str, create: bool) -> None:
+    if path.is_file():
+        return
+    if path.exists():
+        raise DatabaseUrlError(
+            f"{path} in {safe_url} is not a file",
+            zh=f"{safe_url} 中的 {path} 不是文件",
+        )
+    if not create:
+        raise DatabaseUrlError(
+            f"database file {path} not found ({safe_url}); check the path, or "
+            "create the database with `junheng db upgrade`",
+            zh=f"找不到数据库文件 {path}（{safe_url}），请检查路径，或用 "
+            "`junheng db upgrade` 建立数据库",
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise DatabaseUrlError(
+            f"folder {folder} of database file {path} does not exist; create "
+            "the folder first or correct the path",
+            zh=f"数据库文件 {path} 所在的文件夹 {folder} 不存在，"
+            "请先建立文件夹或更正路径",
+        )
 
 
 def make_engine(url: str) -> Engine:
