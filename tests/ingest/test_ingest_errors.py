@@ -208,6 +208,23 @@ def test_wrong_encoding_reported(tmp_path: Path) -> None:
     assert len(issues) == 1
     assert issues[0].file == "gbk.csv"
     assert "cannot be decoded as utf-8" in issues[0].message
+    # The file is GBK, which GB18030 covers: the fix names gb18030, not big5.
+    assert issues[0].fix.startswith("the whole file decodes as gb18030")
+    assert "--encoding gb18030" in issues[0].fix
+    assert "big5" not in issues[0].fix
+    chinese = issues[0].in_language("zh").fix
+    assert chinese.startswith("整个文件可按 gb18030 解码：请用 --encoding gb18030")
+
+
+def test_undecodable_bytes_suggest_gb18030(tmp_path: Path) -> None:
+    # 0xFF is invalid in UTF-8 and as a lead byte of GB18030 and Big5, so no
+    # encoding decodes the file and the fix gives the simplified Chinese one.
+    path = write_csv(tmp_path / "gbk.csv", school_cells([school(1)]), encoding="gbk")
+    path.write_bytes(path.read_bytes() + b"\xff\n")
+    [issue] = import_errors([path])
+    assert issue.code == "file.decode"
+    assert "such as --encoding gb18030 for a file in simplified Chinese" in issue.fix
+    assert "big5" not in issue.fix
 
 
 def test_ragged_csv_row(tmp_path: Path) -> None:

@@ -121,14 +121,30 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "无法按 {tried} 解码文件：第 {line} 行含有 {encoding} 中无效的字节"
             "（{bytes}，位于第 {offset} 字节）",
             "请改正或删除该行中的这些字节并将文件另存为 UTF-8 CSV，或用 --encoding"
-            "（Python 中为 encoding=）指定文件的编码，如 --encoding big5",
+            "（Python 中为 encoding=）指定文件的编码，如简体中文文件的 --encoding "
+            "gb18030（兼容 GBK 和 GB2312）",
         ),
         "en": (
             "the file cannot be decoded as {tried}: line {line} has bytes that are "
             "invalid in {encoding} ({bytes}, at byte {offset})",
             "correct or delete the bytes in that line and save the file as UTF-8 "
             "CSV, or give the file's encoding with --encoding (encoding= in "
-            "Python), such as --encoding big5",
+            "Python), such as --encoding gb18030 for a file in simplified Chinese "
+            "(it covers GBK and GB2312)",
+        ),
+    },
+    "file.decode_as": {
+        "zh": (
+            "无法按 {tried} 解码文件：第 {line} 行含有 {encoding} 中无效的字节"
+            "（{bytes}，位于第 {offset} 字节）",
+            "整个文件可按 {fits} 解码：请用 --encoding {fits}（Python 中为 "
+            "encoding={fits!r}），或将文件另存为 UTF-8 CSV",
+        ),
+        "en": (
+            "the file cannot be decoded as {tried}: line {line} has bytes that are "
+            "invalid in {encoding} ({bytes}, at byte {offset})",
+            "the whole file decodes as {fits}: give --encoding {fits} "
+            "(encoding={fits!r} in Python), or save the file as UTF-8 CSV",
         ),
     },
     "file.empty": {

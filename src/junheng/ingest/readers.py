@@ -964,19 +964,41 @@ def _decode_issue(
     line = before.count("\n") + 1
     tried = encoding or "UTF-8 or GB18030"
     invalid = " ".join(f"0x{byte:02X}" for byte in data[exc.start : exc.end])
+    fits = _fitting_encoding(data, encoding or "gb18030")
     return Issue.coded(
         file,
         None,
         line,
         None,
         None,
-        "file.decode",
+        "file.decode" if fits is None else "file.decode_as",
+        fits=fits,
         tried=tried,
         line=line,
         encoding=exc.encoding,
         bytes=invalid,
         offset=exc.start,
     )
+
+
+FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030", "big5")
+"""Encodings tried, in order, for a file that the given encoding cannot decode.
+
+GB18030 covers GBK and GB2312, the encodings of simplified Chinese files, and
+comes before Big5 (traditional Chinese), so a GBK file is named as GB18030."""
+
+
+def _fitting_encoding(data: bytes, given: str) -> str | None:
+    """Return the first fallback encoding other than ``given`` that decodes ``data``."""
+    for name in FALLBACK_ENCODINGS:
+        if codecs.lookup(name).name == codecs.lookup(given).name:
+            continue
+        try:
+            data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        return name.removesuffix("-sig")
+    return None
 
 
 def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
