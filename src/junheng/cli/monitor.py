@@ -12,12 +12,14 @@ import click
 import polars as pl
 
 from junheng.cli import (
+    Language,
     _atomic_write,
     _console,
     _filter,
     _stages,
     errors_report_option,
     import_errors,
+    lang_option,
 )
 from junheng.cli.platform import _url_option
 from junheng.errors import InputError
@@ -187,6 +189,7 @@ def monitor() -> None:
     help="Also store the warnings (and the --schedule) in the platform database "
     "at URL: new warnings are added, known ones kept, gone ones resolved.",
 )
+@lang_option
 def run(
     files: tuple[Path, ...],
     framework: str,
@@ -202,6 +205,7 @@ def run(
     calibration: str,
     schedule: Path | None,
     store_url: str | None,
+    lang: Language,
 ) -> None:
     """Trends, forecasts, warnings and quality flags of every county in FILES.
 
@@ -213,7 +217,7 @@ def run(
     from junheng.monitoring.pipeline import monitor as run_monitor
     from junheng.monitoring.schedule import read_schedule
 
-    with import_errors(errors_report), _stages(sys.stderr.isatty()) as progress:
+    with import_errors(errors_report, lang), _stages(sys.stderr.isatty()) as progress:
         progress.add_task("评估与监测 / evaluating and monitoring", total=None)
         rule_set = alerts.load_rules(rules)
         calibrated = _calibration(calibration)
