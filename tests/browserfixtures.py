@@ -55,3 +55,45 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+def log_in(page: Any, base: str, username: str, password: str) -> None:
+    """Log in through the login form of the server at ``base``, landing on /."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def console_errors(page: Any, *, only_errors: bool = False) -> list[str]:
+    """Return a list that collects the page's console messages and uncaught errors.
+
+    With ``only_errors``, console messages below the level ``error`` (such as
+    a library's log line) are left out.
+    """
+    seen: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if not only_errors or message.type == "error":
+            seen.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: seen.append(str(error)))
+    return seen
+
+
+def failed_responses(page: Any) -> list[str]:
+    """Return a list that collects the URLs the server answered with 400 or more.
+
+    The browser requests /favicon.ico on its own, and the site has none, so
+    that URL is left out.
+    """
+    failed: list[str] = []
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            failed.append(response.url)
+
+    page.on("response", on_response)
+    return failed

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browserfixtures import BROWSER_TEST
+from browserfixtures import BROWSER_TEST, console_errors, failed_responses, log_in
 from dash.dashdata import PASSWORD, ZHONGYUAN, People, finish_weak_school, seed
 from store.dbfixtures import Database
 from web.live import live_server
@@ -35,26 +35,10 @@ def test_verdict_changes_after_approval(
 ) -> None:
     base, database, people = live
     county = f"{base}/dash/2024/county/{ZHONGYUAN}"
-    errors: list[str] = []
-    failed: list[str] = []
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" else None,
-    )
-    # The browser requests /favicon.ico on its own, and the site has none.
-    page.on(
-        "response",
-        lambda r: (
-            failed.append(r.url)
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.goto(f"{base}/login?next=/dash")
-    page.fill("input[name=username]", "zhongyuan")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
+    errors = console_errors(page, only_errors=True)
+    failed = failed_responses(page)
+    log_in(page, base, "zhongyuan", PASSWORD)
     page.goto(county)
     page.wait_for_selector("body[data-dash-ready]")
     before = page.inner_text("h1 .verdict")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browserfixtures import BROWSER_TEST, PHONE
+from browserfixtures import BROWSER_TEST, PHONE, console_errors, log_in
 from governance.rectdata import COUNTY
 from governance.rectsite import RectSite, rect_site
 from sqlalchemy import select
@@ -26,15 +26,8 @@ def test_open_tasks_and_add_note(browser: Any, rect_site: RectSite) -> None:
 
     with live_server(rect_site.app) as base:
         page = browser.new_page(viewport=PHONE)
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-
-        page.goto(f"{base}/login")
-        page.fill("input[name=username]", "zhongyuan")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form.form button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        errors = console_errors(page)
+        log_in(page, base, "zhongyuan", PASSWORD)
 
         page.goto(f"{base}/dash/2024/county/{COUNTY}")
         page.click("#open-tasks button[type=submit]")

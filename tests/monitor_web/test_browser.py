@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browserfixtures import BROWSER_TEST
+from browserfixtures import (
+    BROWSER_TEST,
+    PHONE,
+    console_errors,
+    failed_responses,
+    log_in,
+)
 from dash.dashdata import PASSWORD, ZHONGYUAN
 from monitor_web.monitordata import seed
 from store.dbfixtures import Database
@@ -33,26 +39,10 @@ def live(database: Database) -> Iterator[str]:
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_trend_chart_renders(browser: Any, live: str, tmp_path: Path) -> None:
-    errors: list[str] = []
-    failed: list[str] = []
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" else None,
-    )
-    # The browser requests /favicon.ico on its own, and the site has none.
-    page.on(
-        "response",
-        lambda r: (
-            failed.append(r.url)
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.goto(f"{live}/login?next=/monitor")
-    page.fill("input[name=username]", "zhongyuan")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
+    errors = console_errors(page, only_errors=True)
+    failed = failed_responses(page)
+    log_in(page, live, "zhongyuan", PASSWORD)
     page.click("header a[href='/monitor']")
     page.wait_for_selector("body[data-dash-ready]")
     url = page.url
@@ -69,14 +59,11 @@ def test_trend_chart_renders(browser: Any, live: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_forecasts_fit_phone(browser: Any, live: str) -> None:
     widths: dict[str, int] = {}
-    page = browser.new_page(viewport={"width": 375, "height": 740})
-    page.goto(f"{live}/login?next=/monitor")
-    page.fill("input[name=username]", "zhongyuan")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
+    page = browser.new_page(viewport=PHONE)
+    log_in(page, live, "zhongyuan", PASSWORD)
     for lang in ("zh", "en"):
         page.goto(f"{live}/monitor/forecasts/410102?lang={lang}")
         page.wait_for_selector("form.inline-form select[name=indicator]")
         widths[lang] = page.evaluate("document.documentElement.scrollWidth")
-    assert widths["zh"] <= 375, widths
-    assert widths["en"] <= 375, widths
+    assert widths["zh"] <= PHONE["width"], widths
+    assert widths["en"] <= PHONE["width"], widths

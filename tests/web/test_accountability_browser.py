@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from browserfixtures import BROWSER_TEST
+from browserfixtures import BROWSER_TEST, console_errors, log_in
 from web.live import live_server
 from web.site import PASSWORD, Site
 from web.test_accountability_sections import YEAR, seed
@@ -17,14 +17,8 @@ def test_city_page_draws_charts(browser: Any, site: Site) -> None:
     seed(site)
     with live_server(site.app) as base:
         page = browser.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{base}/login")
-        page.fill("input[name=username]", "zhengzhou")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form.form button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        errors = console_errors(page)
+        log_in(page, base, "zhengzhou", PASSWORD)
 
         page.goto(f"{base}/accountability?year={YEAR}")
         page.wait_for_selector("body[data-dash-ready=true]")

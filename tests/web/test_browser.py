@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from browserfixtures import BROWSER_TEST, PHONE
+import browserfixtures
+from browserfixtures import BROWSER_TEST, PHONE, console_errors
 from web.live import live_server
 from web.site import PASSWORD, SCHOOL_A, Site, school_row
 
@@ -13,11 +14,8 @@ pytestmark = BROWSER_TEST
 
 
 def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    """Log in as one of the test users of :mod:`web.site`."""
+    browserfixtures.log_in(page, base, username, PASSWORD)
 
 
 def log_out(page: Any) -> None:
@@ -36,8 +34,7 @@ def test_upload_and_approve_up_the_chain(
     )
     with live_server(site.app) as base:
         page = browser.new_page(viewport=PHONE)
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text))
+        errors = console_errors(page)
 
         log_in(page, base, "school_a")
         page.goto(f"{base}/reporting")

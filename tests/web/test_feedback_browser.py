@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from browserfixtures import BROWSER_TEST, PHONE
+from browserfixtures import BROWSER_TEST, PHONE, console_errors
 from web.live import live_server
 from web.site import SCHOOL_A, Site
 from web.test_browser import log_in
@@ -24,8 +24,7 @@ def fits_phone(page: Any) -> bool:
 def test_send_and_track_on_phone(browser: Any, site: Site) -> None:
     with live_server(site.app) as base:
         page = browser.new_page(viewport=PHONE)
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text))
+        errors = console_errors(page)
 
         page.goto(f"{base}/feedback")
         page.select_option("select[name=province]", "41")
@@ -82,8 +81,7 @@ def test_send_and_track_on_phone(browser: Any, site: Site) -> None:
 def test_stats_chart_draws(browser: Any, site: Site) -> None:
     with live_server(site.app) as base:
         page = browser.new_page(viewport=PHONE)
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text))
+        errors = console_errors(page)
         log_in(page, base, "henan")
         page.goto(f"{base}/feedback/stats?division=41")
         page.wait_for_selector("body[data-dash-ready=true]")

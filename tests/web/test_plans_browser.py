@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from browserfixtures import console_errors
 from web.live import live_server
 from web.plan_site import save
 from web.site import Site
@@ -16,9 +17,7 @@ def test_scenario_page_draws_its_charts(browser: Any, site: Site) -> None:
     scenario_id = save(site, "新聘两名教师")
     with live_server(site.app) as base:
         page: Any = browser.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        errors = console_errors(page)
         log_in(page, base, "zhongyuan")
         page.click("header a[href='/plans']")
         page.click(f"a[href='/plans/{scenario_id}']")
