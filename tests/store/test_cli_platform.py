@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import primary_school, stored_school
+from factories import primary_school, retired_division, stored_school
 from sqlalchemy import func, inspect, select, update
 from store.dbfixtures import Database
 
@@ -68,6 +68,20 @@ def test_load_divisions(runner: CliRunner, database: Database) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "added 3215" in result.output
+
+
+def test_load_divisions_prints_successors(
+    runner: CliRunner, database: Database
+) -> None:
+    # 崇文区 110103, listed by an older release, was merged into 东城区 110101.
+    with database.sessions.begin() as session:
+        session.add(retired_division("110103", "崇文区", "11"))
+    result = runner.invoke(
+        main, ["db", "load-divisions", "--url", database.url, "--year", "2024"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "retired 1" in result.output
+    assert "110103 → 110101" in result.output
 
 
 def test_user_add_reads_stdin(runner: CliRunner, database: Database) -> None:

