@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from junheng.services import reporting
-from junheng.store.divisions import successor_chain
+from junheng.store.divisions import retired_changes
 from junheng.store.models import Division
 from junheng.web.api.schemas import (
     DivisionChangeOut,
@@ -70,17 +70,16 @@ def division_out(division: Division, lang: str = "zh") -> DivisionOut:
     The changes are worded in ``lang``.
     """
     out = DivisionOut.model_validate(division)
-    if division.valid_to is not None and division.successor_code is not None:
-        out.changes = [
-            DivisionChangeOut(
-                year=c.year,
-                kind=c.kind,
-                new_code=c.new_code,
-                new_name=c.new_name,
-                text=c.text(lang),
-            )
-            for c in successor_chain(division.code, division.name)
-        ]
+    out.changes = [
+        DivisionChangeOut(
+            year=change.year,
+            kind=change.kind,
+            new_code=change.new_code,
+            new_name=change.new_name,
+            text=change.text(lang),
+        )
+        for change in retired_changes(division)
+    ]
     return out
 
 
