@@ -10,6 +10,7 @@ A client therefore cannot save numbers that no planner computed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from contextlib import AsyncExitStack
@@ -23,7 +24,7 @@ from starlette.datastructures import UploadFile
 
 from junheng.errors import InvalidInput, NotFound
 from junheng.governance.audit import canonical_json
-from junheng.planning.result import PlanResult, write_xlsx
+from junheng.planning.result import PlanResult, PlanTable, write_xlsx
 from junheng.services import plans
 from junheng.services.access import Principal
 from junheng.store.models import PlanScenario
@@ -289,13 +290,36 @@ def scenario_meta(scenario: PlanScenario, stale: bool) -> dict[str, Any]:
     }
 
 
+def with_action_table(result: dict[str, Any]) -> dict[str, Any]:
+    """Return ``result`` with an empty ``actions`` table when it is an
+    infeasible adjustment plan without one.
+
+    An infeasible adjustment plan has no actions, and its result has no such
+    table, so the scenario page would offer no actions CSV while a feasible
+    one does. The empty table (with its header) keeps the downloads of every
+    adjustment scenario alike, including scenarios saved before.
+    """
+    tables = result.get("tables", [])
+    if (
+        result.get("kind") != "adjust"
+        or result.get("feasible")
+        or any(t["name"] == "actions" for t in tables)
+    ):
+        return result
+    from junheng.planning.adjust_report import ACTION_COLUMNS
+
+    empty = PlanTable("actions", "调整措施", "Actions", ACTION_COLUMNS, [])
+    return {**result, "tables": [dataclasses.asdict(empty), *tables]}
+
+
 def scenario_twin(session: Session, scenario: PlanScenario) -> dict[str, Any]:
-    """Return the JSON twin of a scenario page: the scenario, its result and
-    the chart specifications the page draws."""
+    """Return the JSON twin of a scenario page: the scenario, its result (see
+    :func:`with_action_table`) and the chart specifications the page draws."""
+    result = with_action_table(scenario.result)
     return {
         "scenario": scenario_meta(scenario, plans.is_stale(session, scenario)),
-        "result": scenario.result,
-        "charts": chart_specs(scenario.result),
+        "result": result,
+        "charts": chart_specs(result),
     }
 
 

@@ -357,11 +357,11 @@ def scenario_page(
         body = json.dumps(twin, ensure_ascii=False, separators=(",", ":"))
         return Response(body.encode(), media_type=JSON_TYPE)
     if suffix == "csv":
-        chosen = table_of(scenario.result, table)
+        chosen = table_of(twin["result"], table)
         return _download(table_csv(chosen), CSV_TYPE, f"{stem}-{chosen['name']}.csv")
     if suffix == "xlsx":
         return _download(
-            xlsx_bytes(scenario.result, lang), XLSX_TYPE, f"{stem}-{lang}.xlsx"
+            xlsx_bytes(twin["result"], lang), XLSX_TYPE, f"{stem}-{lang}.xlsx"
         )
     return _scenario_page(request, session, principal, scenario.id, twin)
 
