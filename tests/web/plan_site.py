@@ -4,10 +4,13 @@ school, teacher and location here is made up."""
 
 from __future__ import annotations
 
+import math
+
 from plan_results import adjust_result, move
 from web.site import SCHOOL_A, Site
 
 from junheng.planning.result import PlanResult
+from junheng.planning.school_values import EARTH_RADIUS_KM
 from junheng.services import plans
 
 SCHOOL_D = "2141000004"
@@ -20,6 +23,9 @@ ROSTER_HEADER = (
 SUBJECTS = ["语文"] * 10 + ["数学"] * 10 + ["英语"] * 5 + ["体育"] * 2 + ["音乐"] * 2
 SUBJECTS += ["美术"]
 """Subjects of the 30 teachers of a test school: 5 teach PE, music or art."""
+
+DEG_PER_KM = math.degrees(1 / EARTH_RADIUS_KM)
+"""Degrees of latitude per km along a meridian, where haversine is R·Δφ."""
 
 FIRST = [move("4101020001", "中原一小", 1), move("4101020002", "=HYPERLINK(1)", 1)]
 SECOND = [move("4101020001", "中原一小", 2)]
@@ -91,3 +97,20 @@ def approve_short_school(site: Site) -> None:
     tests/web/test_plans_real_planner.py)."""
     record = site.save(SCHOOL_A, primary_teachers_above_required_degree=15)
     site.advance(record, "zhongyuan", "zhengzhou", "henan")
+
+
+def approve_pairing_county(site: Site) -> None:
+    """Approve school A as the factory makes it (every threshold met) and
+    school D with 15 teachers above the required degree: L1 15 × 100 / 500 =
+    3.0 below the threshold 4.2, so D is weak and A strong."""
+    record = site.save(SCHOOL_A)
+    site.advance(record, "zhongyuan", "zhengzhou", "henan")
+    record = site.save(SCHOOL_D, primary_teachers_above_required_degree=15)
+    site.advance(record, "zhongyuan", "zhengzhou", "henan")
+
+
+def locations_csv(km: float = 12.5) -> str:
+    """Return a locations file: school A at 30° N 110° E, school D ``km`` km
+    north of it on the same meridian (so ``km`` apart by haversine)."""
+    north = 30.0 + km * DEG_PER_KM
+    return f"学校标识码,纬度,经度\n{SCHOOL_A},30,110\n{SCHOOL_D},{north:.10f},110\n"

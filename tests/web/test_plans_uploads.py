@@ -7,26 +7,25 @@ PostgreSQL. Schools, teachers and locations are made up (see plan_site.py).
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import pytest
 from web.plan_site import (
+    DEG_PER_KM,
     SCHOOL_D,
+    approve_pairing_county,
     approve_rotation_county,
+    locations_csv,
     roster_csv,
 )
 from web.site import SCHOOL_A, YEAR, Site, assert_error, csrf_token
 
 from junheng.planning.pairing import PairingOptions, plan_pairing
 from junheng.planning.roster import read_locations
-from junheng.planning.school_values import EARTH_RADIUS_KM
 from junheng.services.records import approved_frame
 from junheng.standards.loader import load_framework
 
 RUN = "/api/v1/plans/run"
-# Degrees of latitude per km along a meridian, where haversine is R·Δφ.
-DEG_PER_KM = math.degrees(1 / EARTH_RADIUS_KM)
 
 
 def _fields(kind: str, params: dict[str, Any] | None = None) -> dict[str, str]:
@@ -125,23 +124,6 @@ def test_api_rotation_bad_roster_listed(site: Site) -> None:
 
 
 # ------------------------------------------------------------------ pairing
-
-
-def approve_pairing_county(site: Site) -> None:
-    """Approve school A as the factory makes it (every threshold met) and
-    school D with 15 teachers above the required degree: L1 15 × 100 / 500 =
-    3.0 below the threshold 4.2, so D is weak and A strong."""
-    record = site.save(SCHOOL_A)
-    site.advance(record, "zhongyuan", "zhengzhou", "henan")
-    record = site.save(SCHOOL_D, primary_teachers_above_required_degree=15)
-    site.advance(record, "zhongyuan", "zhengzhou", "henan")
-
-
-def locations_csv(km: float = 12.5) -> str:
-    """Return a locations file: school A at 30° N 110° E, school D ``km`` km
-    north of it on the same meridian (so ``km`` apart by haversine)."""
-    north = 30.0 + km * DEG_PER_KM
-    return f"学校标识码,纬度,经度\n{SCHOOL_A},30,110\n{SCHOOL_D},{north:.10f},110\n"
 
 
 def _table(result: dict[str, Any], name: str) -> list[dict[str, Any]]:
