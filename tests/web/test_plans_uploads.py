@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from httpx2 import Response
 from web.plan_site import (
     DEG_PER_KM,
     SCHOOL_D,
@@ -41,6 +42,22 @@ def _csv(name: str, text: str) -> tuple[str, bytes, str]:
     return (name, text.encode(), "text/csv")
 
 
+def _run(
+    site: Site,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
+    lang: str = "zh",
+) -> Response:
+    """Post a run of ``kind`` for 中原区 in :data:`YEAR` as its county user."""
+    return site.client().post(
+        f"{RUN}?lang={lang}",
+        data=_fields(kind, params),
+        files=files,
+        headers=site.token("zhongyuan"),
+    )
+
+
 def _without_time(result: dict[str, Any]) -> dict[str, Any]:
     summary = {k: v for k, v in result["summary"].items() if k != "solve_seconds"}
     return {**result, "summary": summary}
@@ -51,10 +68,7 @@ def _without_time(result: dict[str, Any]) -> dict[str, Any]:
 
 def test_api_rotation_reads_real_roster(site: Site, tmp_path: Any) -> None:
     approve_rotation_county(site)
-    client = site.client()
-    headers = site.token("zhongyuan")
-    files = {"roster": _csv("名册.csv", roster_csv())}
-    ran = client.post(RUN, data=_fields("rotation"), files=files, headers=headers)
+    ran = _run(site, "rotation", files={"roster": _csv("名册.csv", roster_csv())})
     assert ran.status_code == 200, ran.text
     result = ran.json()
     assert result["feasible"] is True
@@ -98,10 +112,7 @@ def test_api_rotation_reads_real_roster(site: Site, tmp_path: Any) -> None:
 
 def test_api_rotation_needs_roster(site: Site) -> None:
     approve_rotation_county(site)
-    client = site.client()
-    missing = client.post(
-        RUN, data=_fields("rotation"), headers=site.token("zhongyuan")
-    )
+    missing = _run(site, "rotation")
     assert_error(missing, 422, "invalid_input")
     assert "教师名册" in missing.json()["error"]["message"]
 
@@ -112,10 +123,7 @@ def test_api_rotation_bad_roster_listed(site: Site) -> None:
     # Row 3 of the file: the second teacher, with a year count that is no number.
     lines[2] = lines[2].replace(",8,", ",八,")
     files = {"roster": _csv("名册.csv", "\n".join(lines) + "\n")}
-    client = site.client()
-    ran = client.post(
-        RUN, data=_fields("rotation"), files=files, headers=site.token("zhongyuan")
-    )
+    ran = _run(site, "rotation", files=files)
     assert_error(ran, 422, "invalid_input")
     [issue] = ran.json()["error"]["detail"]
     assert issue["row"] == 3
@@ -132,10 +140,8 @@ def _table(result: dict[str, Any], name: str) -> list[dict[str, Any]]:
 
 def test_api_pairing_uses_locations(site: Site, tmp_path: Any) -> None:
     approve_pairing_county(site)
-    client = site.client()
-    headers = site.token("zhongyuan")
     files = {"locations": _csv("位置.csv", locations_csv())}
-    ran = client.post(RUN, data=_fields("pairing"), files=files, headers=headers)
+    ran = _run(site, "pairing", files=files)
     assert ran.status_code == 200, ran.text
     result = ran.json()
     [pair] = _table(result, "pairs")
@@ -169,10 +175,8 @@ def test_api_pairing_uses_locations(site: Site, tmp_path: Any) -> None:
 
 def test_api_pairing_distance_bound(site: Site) -> None:
     approve_pairing_county(site)
-    client = site.client()
     files = {"locations": _csv("位置.csv", locations_csv())}
-    fields = _fields("pairing", {"max_distance_km": 10})
-    ran = client.post(RUN, data=fields, files=files, headers=site.token("zhongyuan"))
+    ran = _run(site, "pairing", {"max_distance_km": 10}, files)
     assert ran.status_code == 200, ran.text
     assert _table(ran.json(), "pairs") == []
     [unpaired] = _table(ran.json(), "unpaired")
@@ -182,8 +186,7 @@ def test_api_pairing_distance_bound(site: Site) -> None:
 
 def test_api_pairing_without_locations(site: Site) -> None:
     approve_pairing_county(site)
-    client = site.client()
-    ran = client.post(RUN, data=_fields("pairing"), headers=site.token("zhongyuan"))
+    ran = _run(site, "pairing")
     assert ran.status_code == 200, ran.text
     [pair] = _table(ran.json(), "pairs")
     assert pair["distance_km"] is None
@@ -193,13 +196,11 @@ def test_api_pairing_without_locations(site: Site) -> None:
 
 def test_api_pairing_locations_as_json(site: Site) -> None:
     approve_pairing_county(site)
-    client = site.client()
     places = [
         {"school_code": SCHOOL_A, "lat": 30.0, "lon": 110.0},
         {"school_code": SCHOOL_D, "lat": 30.0 + 12.5 * DEG_PER_KM, "lon": 110.0},
     ]
-    fields = _fields("pairing", {"locations": places})
-    ran = client.post(RUN, data=fields, headers=site.token("zhongyuan"))
+    ran = _run(site, "pairing", {"locations": places})
     assert ran.status_code == 200, ran.text
     [pair] = _table(ran.json(), "pairs")
     assert pair["distance_km"] == pytest.approx(12.5, abs=1e-6)
@@ -207,10 +208,8 @@ def test_api_pairing_locations_as_json(site: Site) -> None:
 
 def test_api_pairing_bad_json_location_named(site: Site) -> None:
     approve_pairing_county(site)
-    client = site.client()
     places = [{"school_code": SCHOOL_A, "lat": 95, "lon": 110}]
-    fields = _fields("pairing", {"locations": places})
-    ran = client.post(RUN + "?lang=en", data=fields, headers=site.token("zhongyuan"))
+    ran = _run(site, "pairing", {"locations": places}, lang="en")
     assert_error(ran, 422, "invalid_input")
     message = ran.json()["error"]["message"]
     assert "'locations', item 0" in message
@@ -219,15 +218,11 @@ def test_api_pairing_bad_json_location_named(site: Site) -> None:
 
 def test_api_locations_file_all_or_nothing(site: Site) -> None:
     approve_pairing_county(site)
-    client = site.client()
     text = (
         f"school_code,lat,lon\n{SCHOOL_A},北纬30,110\n{SCHOOL_D},30.1,110\n"
         f"{SCHOOL_D},30.2,110\n"
     )
-    files = {"locations": _csv("位置.csv", text)}
-    ran = client.post(
-        RUN, data=_fields("pairing"), files=files, headers=site.token("zhongyuan")
-    )
+    ran = _run(site, "pairing", files={"locations": _csv("位置.csv", text)})
     assert_error(ran, 422, "invalid_input")
     assert "位置.csv" in ran.json()["error"]["message"]
     issues = ran.json()["error"]["detail"]
@@ -238,21 +233,16 @@ def test_api_locations_file_all_or_nothing(site: Site) -> None:
 
 def test_api_locations_only_for_pairing(site: Site) -> None:
     approve_pairing_county(site)
-    client = site.client()
     files = {"locations": _csv("位置.csv", locations_csv())}
-    ran = client.post(
-        RUN, data=_fields("adjust"), files=files, headers=site.token("zhongyuan")
-    )
+    ran = _run(site, "adjust", files=files)
     assert_error(ran, 422, "invalid_input")
     assert "结对" in ran.json()["error"]["message"]
 
 
 def test_api_locations_one_way_only(site: Site) -> None:
     approve_pairing_county(site)
-    client = site.client()
     files = {"locations": _csv("位置.csv", locations_csv())}
-    fields = _fields("pairing", {"locations": []})
-    ran = client.post(RUN, data=fields, files=files, headers=site.token("zhongyuan"))
+    ran = _run(site, "pairing", {"locations": []}, files)
     assert_error(ran, 422, "invalid_input")
 
 
