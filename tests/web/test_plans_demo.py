@@ -1,15 +1,17 @@
 """The plan walk-through of the demo platform (``junheng serve --demo``) with
-the real least-cost planner and its default limits, on SQLite and PostgreSQL.
+the real planners and their defaults, on SQLite and PostgreSQL.
 
 The demo data are SYNTHETIC (see junheng.web.demo_site). 金水区 (410105) has a
-plan under the default limits; 中原区 (410102), the demo county user's own,
-has none and is the example of the explanation.
+least-cost plan under the default limits; 中原区 (410102), the demo county
+user's own, has none and is the example of the explanation. The schools of
+金水区 pair with the synthetic locations file that the demo writes.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import polars as pl
 from fastapi.testclient import TestClient
@@ -17,12 +19,14 @@ from store.dbfixtures import Database
 from web.site import csrf_token, login, make_app
 
 from junheng.planning.costs import AdjustCosts
+from junheng.planning.roster import read_locations
 from junheng.services.records import approved_frame
-from junheng.web.demo_site import DEMO_PASSWORD, build_demo
+from junheng.web.demo_site import DEMO_PASSWORD, build_demo, write_demo_locations
 
 YEAR = 2024
 TIGHT_SCHOOL = "2141002149"
-"""合成小学0004 of 中原区, the school furthest below the floor-area threshold."""
+"""合成小学0004 of 中原区, the school that needs the most floor area to reach
+the floor of its L4 threshold."""
 
 
 def _run(client: TestClient, county: str) -> str:
@@ -38,7 +42,7 @@ def _run(client: TestClient, county: str) -> str:
     return html.unescape(ran.text)
 
 
-def test_demo_plans_walk_through(database: Database) -> None:
+def test_demo_plans_walk_through(database: Database, tmp_path: Path) -> None:
     with database.sessions() as session:
         build_demo(session)
         session.commit()
@@ -72,3 +76,23 @@ def test_demo_plans_walk_through(database: Database) -> None:
     )
     assert expected in page
     assert re.search(r'id="table-actions"', page) is None
+
+    # Pairing with the demo's locations file: every pair has a distance.
+    path = write_demo_locations(tmp_path)
+    located = read_locations(path)
+    with database.sessions() as session:
+        schools = approved_frame(session, YEAR, "410105")
+    assert set(schools["school_code"]) <= set(located["school_code"])
+    token = csrf_token(jinshui, "/plans/new?kind=pairing")
+    fields = {
+        "csrf_token": token,
+        "kind": "pairing",
+        "division": "410105",
+        "year": str(YEAR),
+    }
+    files = {"locations": (path.name, path.read_bytes(), "text/csv")}
+    ran = jinshui.post("/plans/new?lang=en", data=fields, files=files)
+    assert ran.status_code == 200, ran.text
+    assert 'id="table-pairs"' in ran.text
+    assert "km apart" in ran.text
+    assert "distance unknown" not in ran.text
