@@ -52,7 +52,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FILE_OPTIONS: dict[str, str] = {"pairing": "locations"}
 """The planner option of a kind that the form and the API take as an uploaded
-file instead of a field: the school locations of a pairing plan."""
+file instead of a field: the school locations of a pairing plan. The file's
+rows go in as the option because ``run_plan`` hands a planner its options and
+the roster only."""
 
 
 # ------------------------------------------------------------------ running
