@@ -41,12 +41,13 @@ def _locations(places: dict[int, float]) -> pl.DataFrame:
 
 
 def _pair(schools: pl.DataFrame, division: str = "410102", **options: Any) -> Any:
+    settings = PairingOptions.from_mapping(options.pop("opts", {}))
     return plan_pairing(
         schools,
         FRAMEWORK,
         division_code=division,
         year=2024,
-        options=PairingOptions.from_mapping(options.pop("opts", {})),
+        options=options.pop("options_object", settings),
         **options,
     )
 
@@ -225,3 +226,67 @@ def test_distance_bound_excludes_far_pairs() -> None:
 def test_options_reject_bad_values(data: dict[str, Any], fragment: str) -> None:
     with pytest.raises(InputError, match=fragment):
         PairingOptions.from_mapping(data)
+
+
+def _place(code: str, lat: object, lon: object) -> dict[str, object]:
+    return {"school_code": code, "lat": lat, "lon": lon}
+
+
+@pytest.mark.parametrize(
+    ("places", "fragment"),
+    [
+        ("here", "must be a list"),
+        ([_place("21410", 30, 110)], "item 0"),
+        ([_place(_code(1), 95, 110)], "lat 95 is not a number from 0 to 90"),
+        ([_place(_code(1), 30, True)], "lon True is not a number from 0 to 180"),
+        ([{"school_code": _code(1), "lat": 30}], "lon None"),
+        ([_place(_code(1), 30, 110), _place(_code(1), 31, 110)], "repeats item 0"),
+    ],
+)
+def test_locations_option_rejects_bad_items(places: Any, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment) as raised:
+        PairingOptions.from_mapping({"locations": places})
+    assert "结对选项 'locations'" in raised.value.message("zh")
+
+
+def test_locations_option_gives_distances() -> None:
+    # School 2 is weak on L1 (15 × 100 / 500 = 3.0 < 4.2), 3 km north of school 1.
+    rows = [
+        primary_school(1),
+        primary_school(2, primary_teachers_above_required_degree=15),
+    ]
+    options = PairingOptions.from_mapping(
+        {
+            "locations": [
+                _place(_code(1), 30.0, 110.0),
+                _place(_code(2), 30.0 + 3 * DEG_PER_KM, 110.0),
+            ]
+        }
+    )
+    result = _pair(canonical_frame(rows), options_object=options)
+    [pair] = result.table("pairs").rows
+    assert pair["distance_km"] == pytest.approx(3.0, abs=1e-6)
+    assert result.summary["located_sections"] == 2
+    assert result.parameters["located_schools"] == 2
+    assert "locations" not in result.parameters["options"]
+
+
+def test_locations_given_twice_rejected() -> None:
+    rows = [primary_school(1)]
+    options = PairingOptions.from_mapping({"locations": [_place(_code(1), 30, 110)]})
+    with pytest.raises(InputError, match="one way"):
+        _pair(
+            canonical_frame(rows),
+            options_object=options,
+            locations=_locations({1: 0.0}),
+        )
+
+
+def test_missing_locations_reported() -> None:
+    rows = [
+        primary_school(1),
+        primary_school(2, primary_teachers_above_required_degree=15),
+    ]
+    result = _pair(canonical_frame(rows), locations=_locations({1: 0.0}))
+    assert result.summary["located_sections"] == 1
+    assert any("1 school sections have no location" in m for m in result.messages_en)

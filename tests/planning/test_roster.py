@@ -135,3 +135,21 @@ def test_locations_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_locations(bad)
     assert {i.column for i in caught.value.issues} == {"lat", "lon"}  # type: ignore[attr-defined]
+
+
+def test_locations_repeated_school_rejected(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path / "loc.csv",
+        ["school_code", "lat", "lon"],
+        [
+            ["2141000001", "30", "110"],
+            ["2141000002", "30.1", "110"],
+            ["2141000001", "30.2", "110"],
+        ],
+    )
+    with pytest.raises(InputError) as caught:
+        read_locations(path)
+    [issue] = caught.value.issues
+    assert (issue.row, issue.column, issue.value) == (4, "school_code", "2141000001")  # type: ignore[attr-defined]
+    assert issue.as_dict("en")["code"] == "duplicate_location"  # type: ignore[attr-defined]
+    assert "row 2" in issue.as_dict("en")["message"]  # type: ignore[attr-defined]

@@ -280,3 +280,20 @@ def test_default_rule_shares_are_exact() -> None:
     assert rule.min_rotation_share == Fraction(1, 10)
     assert rule.min_backbone_share == Fraction(1, 5)
     assert rule.min_years_at_school == 6
+
+
+def test_mapping_keeps_shipped_subjects() -> None:
+    # A mapping without the key keeps the shipped PE, music and art subjects,
+    # as the command line does; an empty list would count no teacher for L3.
+    rule = RotationRule.from_mapping({"min_years_at_school": 5})
+    assert rule.pe_art_subjects == RotationRule.default().pe_art_subjects
+    assert {"体育", "音乐", "美术"} <= set(rule.pe_art_subjects)
+    assert rule.min_years_at_school == 5
+    assert RotationRule.from_mapping({}) == RotationRule.default()
+
+
+def test_subjects_from_one_text() -> None:
+    rule = RotationRule.from_mapping({"pe_art_subjects": "体育、音乐, 美术 ,Art"})
+    assert rule.pe_art_subjects == ("体育", "音乐", "美术", "art")
+    with pytest.raises(InputError, match="list of subject names"):
+        RotationRule.from_mapping({"pe_art_subjects": " , "})

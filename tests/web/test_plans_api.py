@@ -1,7 +1,7 @@
 """The plan API under /api/v1: run, save, list, read, rename, compare and
-delete, with the platform's JSON error shape. Runs of the ``adjust`` kind use
-the real least-cost planner; saved scenarios and rotation runs are synthetic
-(see plan_results.py)."""
+delete, with the platform's JSON error shape. Runs use the real planners;
+saved scenarios are synthetic (see plan_results.py). Rotation and pairing
+runs with their uploads are in test_plans_uploads.py."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ import pytest
 from plan_results import adjust_result
 from web.plan_site import (
     SECOND,
-    approve_school_a,
     approve_short_school,
     save,
     save_other_county,
-    use_synthetic_rotation,
 )
 from web.site import Site, assert_error
 
@@ -168,22 +166,3 @@ def test_cookie_session_needs_csrf(site: Site) -> None:
     a = save(site, "甲")
     client = site.client("zhongyuan")
     assert_error(client.delete(f"/api/v1/plans/{a}"), 403, "csrf_failed")
-
-
-def test_run_reads_uploaded_roster(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rotation planner is not part of the package yet, so a synthetic one
-    stands in to show that the uploaded roster reaches the planner."""
-    use_synthetic_rotation(monkeypatch)
-    approve_school_a(site)
-    client = site.client()
-    headers = site.token("zhongyuan")
-    fields = {"kind": "rotation", "division_code": "410102", "year": "2024"}
-    roster = "teacher,school_code\n张老师,2141000001\n李老师,2141000001\n"
-    files = {"roster": ("名册.csv", roster.encode(), "text/csv")}
-    ran = client.post("/api/v1/plans/run", data=fields, files=files, headers=headers)
-    assert ran.status_code == 200, ran.text
-    assert ran.json()["summary"] == {"teachers": 2, "schools": 1}
-    assert ran.json()["tables"][0]["rows"][1]["teacher"] == "李老师"
-    missing = client.post("/api/v1/plans/run", data=fields, headers=headers)
-    assert_error(missing, 422, "invalid_input")
-    assert "教师名册" in missing.json()["error"]["message"]

@@ -217,3 +217,45 @@ def test_form_bad_cost_named(site: Site) -> None:
     )
     assert fraction.status_code == 422
     assert "max_hires_per_school" in fraction.text
+
+
+def test_infeasible_scenario_has_empty_actions(site: Site) -> None:
+    # With no hire allowed and no other school to send a teacher, nothing
+    # raises L1 from 3.0 to the floor 3.57, so no plan exists.
+    approve_short_school(site)
+    client = site.client("zhongyuan")
+    headers = site.token("zhongyuan")
+    fields = {
+        "kind": "adjust",
+        "division_code": "410102",
+        "year": str(YEAR),
+        "params": json.dumps({"max_hires_per_school": 0}),
+    }
+    ran = client.post("/api/v1/plans/run", data=fields, headers=headers)
+    assert ran.status_code == 200, ran.text
+    result = ran.json()
+    assert result["feasible"] is False
+    assert "actions" not in [t["name"] for t in result["tables"]]
+    body = {
+        "name": "不新聘",
+        "result": result,
+        "signature": ran.headers[SIGNATURE_HEADER],
+    }
+    saved = client.post("/api/v1/plans", json=body, headers=headers)
+    assert saved.status_code == 201, saved.text
+    scenario_id = saved.json()["id"]
+
+    csv = client.get(f"/plans/{scenario_id}.csv?table=actions")
+    assert csv.status_code == 200, csv.text
+    assert csv.text == (
+        "\ufeffschool_code,school_name,section,action_zh,action_en,quantity,"
+        "unit_zh,unit_en,counterpart,cost\n"
+    )
+    page = client.get(f"/plans/{scenario_id}")
+    assert f'href="/plans/{scenario_id}.csv?table=actions&amp;lang=zh"' in page.text
+    assert 'id="table-actions-title"' in page.text
+    twin = client.get(f"/plans/{scenario_id}.json").json()
+    assert twin["result"]["tables"][0]["name"] == "actions"
+    assert twin["result"]["tables"][0]["rows"] == []
+    workbook = client.get(f"/plans/{scenario_id}.xlsx")
+    assert workbook.status_code == 200

@@ -75,7 +75,11 @@ def _demo_settings(demo_dir: Path | None, console: Console) -> WebSettings:
     """Build the demo database and return settings that serve it."""
     from junheng.demo import SYNTHETIC
     from junheng.store.db import make_engine, session_factory, upgrade
-    from junheng.web.demo_site import DEMO_PASSWORD, build_demo
+    from junheng.web.demo_site import (
+        DEMO_PASSWORD,
+        build_demo,
+        write_demo_locations,
+    )
     from junheng.web.settings import WebSettings
 
     folder = demo_dir or Path(tempfile.mkdtemp(prefix="junheng-demo-"))
@@ -95,6 +99,7 @@ def _demo_settings(demo_dir: Path | None, console: Console) -> WebSettings:
             )
             session.commit()
     engine.dispose()
+    locations = write_demo_locations(folder)
     console.print(f"[bold yellow]{SYNTHETIC}[/]", highlight=False)
     table = Table("用户名 / username", "角色 / role", "用途 / purpose")
     for account in demo_accounts:
@@ -102,7 +107,9 @@ def _demo_settings(demo_dir: Path | None, console: Console) -> WebSettings:
     console.print(table)
     console.print(
         f"演示密码 / demo password (demo only): {DEMO_PASSWORD}\n"
-        f"演示数据库 / demo database: {path}",
+        f"演示数据库 / demo database: {path}\n"
+        f"合成学校位置，供结对帮扶方案上传 / synthetic school locations for the "
+        f"pairing form: {locations}",
         highlight=False,
     )
     return WebSettings(mode="demo", database_url=url)

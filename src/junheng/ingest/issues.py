@@ -50,6 +50,7 @@ RULES: frozenset[str] = frozenset(
         "combined_one_section",
         "duplicate_school",
         "duplicate_teacher",
+        "duplicate_location",
         "item_value",
         "item_value_high",
         "unknown_item",

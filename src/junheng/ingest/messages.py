@@ -619,6 +619,16 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "give each teacher one row and a unique id",
         ),
     },
+    "duplicate_location": {
+        "zh": (
+            "学校标识码“{value}”的位置已出现在{first}",
+            "每所学校只填一行位置；请删除重复的行",
+        ),
+        "en": (
+            "school code {value!r} already has a location in {first}",
+            "give each school one location row; delete the repeated row",
+        ),
+    },
     # County items
     "item_value": {
         "zh": (

@@ -35,9 +35,10 @@ that had more.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,11 @@ __all__ = ["PairingOptions", "plan_pairing"]
 
 SECTION_ZH = {"primary": "小学", "junior": "初中"}
 SOLVER = "HiGHS (scipy.optimize.milp), transportation problem"
+SCHOOL_CODE = re.compile(r"^\d{10}$")
+"""A school identifier code (学校标识码): 10 digits."""
+
+SchoolPlace = tuple[str, float, float]
+"""A school code with its latitude and longitude (WGS84 degrees)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,10 @@ class PairingOptions:
     """Largest value/threshold ratio that counts towards strength."""
     candidates: int = 50
     """Cheapest partners kept per weak school section."""
+    locations: tuple[SchoolPlace, ...] = field(default=(), repr=False)
+    """School locations as ``(school_code, lat, lon)``, for callers that pass
+    plain values (the web platform's upload); :func:`plan_pairing` also takes
+    them as a frame."""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> PairingOptions:
@@ -101,6 +111,8 @@ def _check_option(key: str, value: Any) -> Any:
         )
 
     number = isinstance(value, int | float) and not isinstance(value, bool)
+    if key == "locations":
+        return _check_locations(value)
     if key in ("capacity", "candidates"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise bad("a whole number, 1 or more")
@@ -122,6 +134,70 @@ def _check_option(key: str, value: Any) -> Any:
     if not number or not value >= 1 or math.isinf(value):
         raise bad("a number, 1 or more")
     return float(value)
+
+
+def _check_locations(value: Any) -> tuple[SchoolPlace, ...]:
+    """Return ``value``, a list of ``{school_code, lat, lon}`` mappings, as
+    places; raise :class:`InputError` naming the first invalid item."""
+    if not isinstance(value, list | tuple):
+        raise InputError(
+            f"pairing option 'locations' must be a list of objects with "
+            f"school_code, lat and lon, not {str(value)[:80]!r}",
+            zh="结对选项 'locations' 应为列表，每项含 school_code、lat、lon，"
+            f"而不是 {str(value)[:80]!r}",
+        )
+    places: list[SchoolPlace] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        code = item.get("school_code") if isinstance(item, Mapping) else None
+        lat = item.get("lat") if isinstance(item, Mapping) else None
+        lon = item.get("lon") if isinstance(item, Mapping) else None
+        problem = _place_problem(code, lat, lon)
+        if problem is None and code in seen:
+            problem = (
+                f"school_code {code} repeats item {seen[code]}",
+                f"学校标识码 {code} 与第 {seen[code]} 项重复",
+            )
+        if problem is not None:
+            raise InputError(
+                f"pairing option 'locations', item {index} ({str(item)[:80]}): "
+                f"{problem[0]}; give each school once with school_code (10 digits), "
+                "lat (0 to 90) and lon (0 to 180) in WGS84 degrees",
+                zh=f"结对选项 'locations' 第 {index} 项（{str(item)[:80]}）："
+                f"{problem[1]}；每所学校填一项，含 school_code（10 位）、"
+                "lat（0–90）和 lon（0–180），单位为 WGS84 度",
+            )
+        assert isinstance(code, str)
+        seen[code] = index
+        places.append((code, float(lat), float(lon)))  # type: ignore[arg-type]
+    return tuple(places)
+
+
+def _place_problem(code: Any, lat: Any, lon: Any) -> tuple[str, str] | None:
+    """Return what is wrong with one location in English and Chinese, if anything."""
+    if not isinstance(code, str) or not SCHOOL_CODE.match(code):
+        return (
+            f"school_code {code!r} is not a 10-digit code",
+            f"学校标识码 {code!r} 不是 10 位数字",
+        )
+    for name, number, top in (("lat", lat, 90), ("lon", lon, 180)):
+        valid = isinstance(number, int | float) and not isinstance(number, bool)
+        if not valid or not 0 <= number <= top:
+            return (
+                f"{name} {number!r} is not a number from 0 to {top}",
+                f"{name} {number!r} 不是 0 到 {top} 之间的数",
+            )
+    return None
+
+
+def places_frame(places: tuple[SchoolPlace, ...]) -> pl.DataFrame:
+    """Return places as the ``school_code``, ``lat``, ``lon`` frame that
+    :func:`plan_pairing` reads."""
+    return pl.DataFrame(
+        places,
+        schema={"school_code": pl.String, "lat": pl.Float64, "lon": pl.Float64},
+        orient="row",
+    )
 
 
 @dataclass
@@ -252,11 +328,21 @@ def plan_pairing(
     """Pair weak school sections with strong ones under ``division_code``.
 
     ``division_code`` is a county, city or province prefix. ``locations`` has
-    ``school_code``, ``lat`` and ``lon`` (WGS84 degrees); without it distances
-    are unknown and count as 0. Returns a :class:`PlanResult` of kind
-    ``pairing`` with the tables ``pairs``, ``communities`` and ``unpaired``.
+    ``school_code``, ``lat`` and ``lon`` (WGS84 degrees); the locations may
+    come in ``options.locations`` instead, but not both ways at once. Without
+    a location, a distance is unknown and counts as 0. Returns a
+    :class:`PlanResult` of kind ``pairing`` with the tables ``pairs``,
+    ``communities`` and ``unpaired``.
     """
     options = options or PairingOptions()
+    if options.locations:
+        if locations is not None:
+            raise InputError(
+                "school locations were given both as a frame and in the pairing "
+                "options; give them one way",
+                zh="学校位置同时以数据表和结对选项给出，请只用一种方式",
+            )
+        locations = places_frame(options.locations)
     chosen = select_schools(schools, division_code, year)
     frame, _ = evaluate_units(chosen, framework)
     places: dict[str, tuple[float, float]] = {}
@@ -326,7 +412,12 @@ def plan_pairing(
         framework_id=framework.id,
         feasible=True,
         parameters={
-            "options": {f.name: getattr(options, f.name) for f in fields(options)}
+            "options": {
+                f.name: getattr(options, f.name)
+                for f in fields(options)
+                if f.name != "locations"
+            },
+            "located_schools": len(places),
         },
     )
     pairs: list[tuple[int, int, float | None]] = []
@@ -406,8 +497,10 @@ def _fill(
         )
 
     distances = [d for _, _, d in pairs if d is not None]
+    located = sum(1 for unit in units if unit.lat is not None)
     result.summary = {
         "school_sections": len(units),
+        "located_sections": located,
         "strong": strong_count,
         "weak": len(weak),
         "paired": len(pairs),
@@ -428,6 +521,17 @@ def _fill(
         f"pairs in {len(communities)} education communities, {len(unpaired)} weak "
         "sections unpaired."
     )
+    if 0 < located < len(units):
+        missing = len(units) - located
+        result.messages_zh.append(
+            f"{missing} 个学校学段没有位置，其结对距离按 0 计，"
+            "也不受最远距离限制；请在位置文件中补齐。"
+        )
+        result.messages_en.append(
+            f"{missing} school sections have no location: their pair distances "
+            "count as 0 and the maximum distance does not apply to them; add them "
+            "to the locations file."
+        )
     if truncated:
         result.messages_zh.append(
             f"{truncated} 个薄弱学校学段只考虑了代价最低的 "

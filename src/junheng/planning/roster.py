@@ -20,8 +20,10 @@ from junheng.ingest.readers import ROW_COLUMN, ReadOptions, read_file
 from junheng.ingest.schema import Field
 from junheng.ingest.validate import (
     FALSE_WORDS,
+    TABLE_COLUMN,
     TRUE_WORDS,
     TableContext,
+    find_duplicates,
     map_headers,
     validate_table,
 )
@@ -265,15 +267,30 @@ LOCATION_FIELDS: tuple[Field, ...] = (
 def read_locations(path: Path) -> pl.DataFrame:
     """Read and check a school locations file: ``school_code``, ``lat``, ``lon``.
 
-    Raises :class:`~junheng.errors.InputError` carrying every issue.
+    A school listed twice, in one sheet or two, is an error. Raises
+    :class:`~junheng.errors.InputError` carrying every issue.
     """
     tables, issues = read_file(path, ReadOptions(any_sheet_is_schools=True))
     frames = []
-    for table in tables:
+    contexts = []
+    for index, table in enumerate(tables):
         frame, ctx, header_issues = map_headers(table, LOCATION_FIELDS)
         typed, cell_issues = validate_table(frame, ctx, LOCATION_FIELDS)
         issues += header_issues + cell_issues
-        frames.append(typed)
+        frames.append(typed.with_columns(pl.lit(index).alias(TABLE_COLUMN)))
+        contexts.append(ctx)
+    if frames:
+        located = pl.concat(
+            [f.select("school_code", ROW_COLUMN, TABLE_COLUMN) for f in frames]
+        )
+        issues += find_duplicates(
+            located,
+            ["school_code"],
+            contexts,
+            "school_code",
+            "duplicate_location",
+            lambda _: {},
+        )
     errors = errors_in(issues)
     if errors:
         raise InputError(
@@ -283,12 +300,8 @@ def read_locations(path: Path) -> pl.DataFrame:
             zh=f"学校位置文件 {path.name} 有错误，未读取任何数据："
             f"{summarize_issues(issues)}",
         )
-    return (
-        pl.concat(frames)
-        .select(
-            pl.col("school_code"),
-            pl.col("lat").cast(pl.Float64),
-            pl.col("lon").cast(pl.Float64),
-        )
-        .unique("school_code", keep="first", maintain_order=True)
+    return pl.concat(frames).select(
+        pl.col("school_code"),
+        pl.col("lat").cast(pl.Float64),
+        pl.col("lon").cast(pl.Float64),
     )

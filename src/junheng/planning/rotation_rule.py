@@ -7,9 +7,11 @@ overrides any of its keys with a YAML file of its own.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,18 @@ from typing import Any
 import yaml
 
 from junheng.errors import InputError
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    """Return the keys of the shipped rule file as YAML gives them."""
+    text = resources.files("junheng.planning").joinpath("rules/rotation.yaml")
+    data: dict[str, Any] = yaml.safe_load(text.read_text(encoding="utf-8"))
+    return data
+
+
+def _shipped_subjects() -> tuple[str, ...]:
+    return _parse_subjects("pe_art_subjects", _shipped()["pe_art_subjects"])
 
 
 @dataclass(frozen=True)
@@ -33,15 +47,14 @@ class RotationRule:
     max_rotation_share: Fraction = Fraction(3, 20)
     max_net_change: int = 1
     max_distance_km: float | None = 30.0
-    pe_art_subjects: tuple[str, ...] = ()
+    pe_art_subjects: tuple[str, ...] = field(default_factory=_shipped_subjects)
     candidate_schools: int = 12
     exact_max_variables: int = 4000
 
     @classmethod
     def default(cls) -> RotationRule:
         """Return the rule shipped in ``junheng/planning/rules/rotation.yaml``."""
-        text = resources.files("junheng.planning").joinpath("rules/rotation.yaml")
-        return cls.from_mapping(yaml.safe_load(text.read_text(encoding="utf-8")))
+        return cls().updated(_shipped())
 
     @classmethod
     def load(cls, path: Path) -> RotationRule:
@@ -73,11 +86,12 @@ class RotationRule:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> RotationRule:
-        """Build a rule from ``data``; absent keys take the class defaults.
+        """Build a rule from ``data``; absent keys keep the shipped rule's values
+        (:meth:`default`).
 
         Raises :class:`InputError` naming the unknown or invalid key and value.
         """
-        return cls().updated(data)
+        return cls.default().updated(data)
 
     def updated(self, data: Mapping[str, Any]) -> RotationRule:
         """Return this rule with the keys of ``data`` replaced, each checked."""
@@ -156,8 +170,17 @@ def _parse_distance(key: str, value: Any) -> float | None:
 
 
 def _parse_subjects(key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _bad_value(key, value, "a list of subject names")
+    # A form sends one text: names separated by commas or 、.
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,，、;；]", value) if v.strip()]
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or not all(isinstance(v, str) for v in value)
+    ):
+        raise _bad_value(
+            key, value, "a list of subject names, or one text such as '体育, 音乐'"
+        )
     return tuple(v.strip().lower() for v in value)
 
 

@@ -42,6 +42,9 @@ DEMO_COUNTIES: tuple[str, ...] = (
 )
 """County-level divisions that get synthetic schools (河南省)."""
 
+DEMO_LOCATIONS = "demo-locations.csv"
+"""File name of the SYNTHETIC school locations written beside a demo database."""
+
 DEMO_YEARS: tuple[int, ...] = (2023, 2024)
 OPEN_COUNTY = "410102"
 """The county whose latest year is left in the workflow for visitors to try."""
@@ -107,6 +110,20 @@ def demo_schools(seed: int = SEED, schools_per_county: float = 8) -> pl.DataFram
         seed=seed,
     )
     return frame.filter(pl.col("division_code").is_in(DEMO_COUNTIES))
+
+
+def write_demo_locations(folder: Path, seed: int = SEED) -> Path:
+    """Write a SYNTHETIC location of every demo school to :data:`DEMO_LOCATIONS`
+    in ``folder``, for the pairing form's upload, and return its path.
+
+    The columns are ``school_code``, ``lat`` and ``lon`` (WGS84 degrees); the
+    schools of a county lie within about 25 km of a random centre.
+    """
+    from junheng.planning.synthetic import generate_locations
+
+    path = folder / DEMO_LOCATIONS
+    generate_locations(demo_schools(seed), seed=seed).write_csv(path)
+    return path
 
 
 def build_demo(

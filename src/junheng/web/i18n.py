@@ -490,6 +490,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plans.feasible_label": ("可行", "Feasible"),
     "plans.parameters": ("计算参数", "Parameters"),
     "plans.roster": ("教师名册（Excel 或 CSV）", "Teacher roster (Excel or CSV)"),
+    "plans.locations": (
+        "学校位置（Excel 或 CSV，可不填）",
+        "School locations (Excel or CSV, optional)",
+    ),
+    "plans.locations_hint": (
+        "列为 学校标识码、纬度、经度（school_code、lat、lon，WGS84 度）。"
+        "有位置的学校按距离结对并显示每对的距离；不上传时距离不参与结对。",
+        "Columns school_code, lat and lon (学校标识码, 纬度, 经度; WGS84 degrees). "
+        "With locations, pairs weigh distance and show it; without them distance "
+        "plays no part.",
+    ),
     "plans.default": ("默认", "default"),
     "plans.defaults_hint": (
         "输入框中的灰色数值为默认值。",
@@ -576,6 +587,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plans.summary.communities": ("教共体数", "Communities"),
     "plans.summary.capacity": ("每所强校最多结对", "Partners per strong section"),
     "plans.summary.total_distance_km": ("结对总距离（千米）", "Total distance (km)"),
+    "plans.summary.located_sections": ("有位置的学校学段", "Located school sections"),
     "plans.summary.pools_truncated": ("候选范围是否截断", "Candidate pools truncated"),
     "plans.param.hire_yuan": ("每新聘一名教师费用（元）", "Cost per hire (yuan)"),
     "plans.param.transfer_yuan": (
@@ -634,6 +646,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plans.param.distance_weight": ("距离权重（每千米）", "Distance weight (per km)"),
     "plans.param.ratio_cap": ("比值上限", "Ratio cap"),
     "plans.param.candidates": ("每个薄弱学段候选数", "Candidates per weak section"),
+    "plans.param.locations": ("学校位置", "School locations"),
 }
 MESSAGES.update(SURVEY_MESSAGES)
 

@@ -10,22 +10,26 @@ A client therefore cannot save numbers that no planner computed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from itsdangerous import Signer
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from junheng.errors import InvalidInput, NotFound
 from junheng.governance.audit import canonical_json
-from junheng.planning.result import PlanResult, write_xlsx
+from junheng.planning.result import PlanResult, PlanTable, write_xlsx
 from junheng.services import plans
 from junheng.services.access import Principal
 from junheng.store.models import PlanScenario
 from junheng.web.i18n import MESSAGES, Language, translate
+from junheng.web.uploads import saved_upload
 
 SIGNATURE_HEADER = "X-Plan-Signature"
 """Response header of ``POST /api/v1/plans/run`` with the result's signature."""
@@ -45,6 +49,87 @@ MAX_CHARTS = 4
 """Maximum number of charts on a scenario page."""
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FILE_OPTIONS: dict[str, str] = {"pairing": "locations"}
+"""The planner option of a kind that the form and the API take as an uploaded
+file instead of a field: the school locations of a pairing plan. The file's
+rows go in as the option because ``run_plan`` hands a planner its options and
+the roster only."""
+
+
+# ------------------------------------------------------------------ running
+
+
+def form_fields(
+    kind: str, fields: list[plans.ParameterField]
+) -> list[plans.ParameterField]:
+    """Return the parameter fields a form offers for ``kind``: all but the
+    option that comes as a file."""
+    return [field for field in fields if field.name != FILE_OPTIONS.get(kind)]
+
+
+def _uploaded(upload: Any) -> bool:
+    return isinstance(upload, UploadFile) and bool(upload.filename)
+
+
+def with_locations(kind: str, params: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Return ``params`` with the school locations of the file at ``path``.
+
+    The file is read all or nothing by
+    :func:`junheng.planning.roster.read_locations`, whose
+    :class:`~junheng.errors.InputError` lists every invalid cell. Only a
+    pairing plan takes locations, and only one way: as a file or in ``params``.
+    """
+    option = FILE_OPTIONS.get(kind)
+    if option is None:
+        raise InvalidInput(
+            f"a {kind} plan takes no school locations file; upload locations "
+            "for a pairing plan only",
+            zh="只有学校结对帮扶方案读取学校位置文件，本类方案不需要上传",
+        )
+    if option in params:
+        raise InvalidInput(
+            f"school locations came both as a file and as the parameter {option!r}; "
+            "send them one way",
+            zh=f"学校位置同时以文件和参数 {option} 提交，请只用一种方式",
+        )
+    from junheng.planning.roster import read_locations
+
+    places = read_locations(path)
+    return {**params, option: places.to_dicts()}
+
+
+async def run_uploaded(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    division_code: str,
+    year: int,
+    params: dict[str, Any],
+    roster: Any = None,
+    locations: Any = None,
+) -> PlanResult:
+    """Run a plan with its uploaded files, each saved only while the plan runs.
+
+    ``roster`` is the teacher roster of a rotation plan and ``locations`` the
+    school locations of a pairing plan; an absent or unnamed upload is ignored.
+    The uploads are closed afterwards, since a page parses its form itself.
+    """
+    try:
+        async with AsyncExitStack() as files:
+            roster_path = None
+            if _uploaded(roster):
+                roster_path = await files.enter_async_context(saved_upload(roster))
+            if _uploaded(locations):
+                path = await files.enter_async_context(saved_upload(locations))
+                params = with_locations(kind, params, path)
+            return plans.run_plan(
+                session, principal, kind, division_code, year, params, roster_path
+            )
+    finally:
+        for upload in (roster, locations):
+            if isinstance(upload, UploadFile):
+                await upload.close()
 
 
 # ------------------------------------------------------------------ signature
@@ -146,7 +231,9 @@ def figure_text(value: Any, lang: Language) -> str:
         return translate("plans.yes" if value else "plans.no", lang)
     if isinstance(value, float):
         return f"{value:,.4f}".rstrip("0").rstrip(".")
-    if isinstance(value, list | dict):
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    if isinstance(value, list | tuple | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
@@ -205,13 +292,36 @@ def scenario_meta(scenario: PlanScenario, stale: bool) -> dict[str, Any]:
     }
 
 
+def with_action_table(result: dict[str, Any]) -> dict[str, Any]:
+    """Return ``result`` with an empty ``actions`` table when it is an
+    infeasible adjustment plan without one.
+
+    An infeasible adjustment plan has no actions, and its result has no such
+    table, so the scenario page would offer no actions CSV while a feasible
+    one does. The empty table (with its header) keeps the downloads of every
+    adjustment scenario alike, including scenarios saved before.
+    """
+    tables = result.get("tables", [])
+    if (
+        result.get("kind") != "adjust"
+        or result.get("feasible")
+        or any(t["name"] == "actions" for t in tables)
+    ):
+        return result
+    from junheng.planning.adjust_report import ACTION_COLUMNS
+
+    empty = PlanTable("actions", "调整措施", "Actions", ACTION_COLUMNS, [])
+    return {**result, "tables": [dataclasses.asdict(empty), *tables]}
+
+
 def scenario_twin(session: Session, scenario: PlanScenario) -> dict[str, Any]:
-    """Return the JSON twin of a scenario page: the scenario, its result and
-    the chart specifications the page draws."""
+    """Return the JSON twin of a scenario page: the scenario, its result (see
+    :func:`with_action_table`) and the chart specifications the page draws."""
+    result = with_action_table(scenario.result)
     return {
         "scenario": scenario_meta(scenario, plans.is_stale(session, scenario)),
-        "result": scenario.result,
-        "charts": chart_specs(scenario.result),
+        "result": result,
+        "charts": chart_specs(result),
     }
 
 

@@ -21,11 +21,11 @@ from junheng.web.errors import ErrorBody
 from junheng.web.params import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID, RowId
 from junheng.web.plan_views import (
     SIGNATURE_HEADER,
+    run_uploaded,
     scenario_meta,
     sign_result,
     verified_result,
 )
-from junheng.web.uploads import saved_upload
 
 router = APIRouter(tags=["plans"])
 
@@ -124,20 +124,29 @@ async def run_plan(
     roster: Annotated[
         UploadFile | None, Form(description="Teacher roster, for kind rotation.")
     ] = None,
+    locations: Annotated[
+        UploadFile | None,
+        Form(
+            description="School locations (school_code, lat, lon in WGS84 "
+            "degrees) as Excel or CSV, for kind pairing."
+        ),
+    ] = None,
 ) -> Response:
     """Run a planner on the approved data of one county and year.
 
     Nothing is stored. Send the result and its signature to ``POST /plans``
     to keep it as a scenario.
     """
-    values = _params(params)
-    if roster is not None and roster.filename:
-        async with saved_upload(roster) as path:
-            result = plans.run_plan(
-                session, principal, kind, division_code, year, values, path
-            )
-    else:
-        result = plans.run_plan(session, principal, kind, division_code, year, values)
+    result = await run_uploaded(
+        session,
+        principal,
+        kind,
+        division_code,
+        year,
+        _params(params),
+        roster=roster,
+        locations=locations,
+    )
     data = result.to_dict()
     return JSONResponse(
         data, headers={SIGNATURE_HEADER: sign_result(request, principal, data)}

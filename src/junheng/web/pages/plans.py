@@ -15,7 +15,7 @@ import logging
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -30,20 +30,22 @@ from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.dashboards import CSV_TYPE, JSON_TYPE, table_csv
 from junheng.web.i18n import Language
 from junheng.web.pages.render import language_of, render
+from junheng.web.pages.reporting import issue_rows
 from junheng.web.params import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID, RowId
 from junheng.web.plan_views import (
     XLSX_TYPE,
     catalogue_label,
     cell_text,
     figure_text,
+    form_fields,
     kind_name,
+    run_uploaded,
     scenario_twin,
     sign_result,
     table_of,
     verified_result,
     xlsx_bytes,
 )
-from junheng.web.uploads import saved_upload
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("junheng.web")
@@ -88,6 +90,7 @@ def _form_context(
     values: dict[str, Any],
 ) -> dict[str, Any]:
     fields, unavailable = _fields(kind)
+    fields = form_fields(kind, fields)
     own_county = principal.scope if len(principal.scope) == 6 else ""
     return {
         **_helpers(language_of(request)),
@@ -232,17 +235,19 @@ async def run_plan_form(
     )
     context = _form_context(request, principal, kind, values)
 
-    roster = form.get("roster")
     try:
         params = form_params(context["fields"], form)
         year = _year(values["year"])
-        if isinstance(roster, UploadFile) and roster.filename:
-            async with saved_upload(roster) as path:
-                result = plans.run_plan(
-                    session, principal, kind, division, year, params, path
-                )
-        else:
-            result = plans.run_plan(session, principal, kind, division, year, params)
+        result = await run_uploaded(
+            session,
+            principal,
+            kind,
+            division,
+            year,
+            params,
+            roster=form.get("roster"),
+            locations=form.get("locations"),
+        )
     except (InputError, NotFound, PlannerUnavailable) as error:
         log.info(
             "plan run rejected: user %s, %s plan of %r: %s",
@@ -252,6 +257,7 @@ async def run_plan_form(
             error.code,
         )
         context["error"] = error
+        context["issues"] = issue_rows(error, language_of(request))
         return render(request, "plans/new.html", context, status_code=int(error.status))
 
     context.update(_result_context(request, principal, result))
@@ -351,11 +357,11 @@ def scenario_page(
         body = json.dumps(twin, ensure_ascii=False, separators=(",", ":"))
         return Response(body.encode(), media_type=JSON_TYPE)
     if suffix == "csv":
-        chosen = table_of(scenario.result, table)
+        chosen = table_of(twin["result"], table)
         return _download(table_csv(chosen), CSV_TYPE, f"{stem}-{chosen['name']}.csv")
     if suffix == "xlsx":
         return _download(
-            xlsx_bytes(scenario.result, lang), XLSX_TYPE, f"{stem}-{lang}.xlsx"
+            xlsx_bytes(twin["result"], lang), XLSX_TYPE, f"{stem}-{lang}.xlsx"
         )
     return _scenario_page(request, session, principal, scenario.id, twin)
 
