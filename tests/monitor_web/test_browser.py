@@ -102,3 +102,43 @@ def test_forecasts_fit_phone(live: str) -> None:
             browser.close()
     assert widths["zh"] <= 375, widths
     assert widths["en"] <= 375, widths
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_progress_chart_renders(live: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.on(
+                "console",
+                lambda m: errors.append(m.text) if m.type == "error" else None,
+            )
+            page.goto(f"{live}/login?next=/monitor/trends/4101")
+            page.fill("input[name=username]", "zhengzhou")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form.form button[type=submit]")
+            page.click("nav.crumbs a[href='/monitor/progress/4101']")
+            page.wait_for_selector("body[data-dash-ready]")
+            url = page.url
+            charts = page.locator("#chart-states canvas").count()
+            page.locator("#chart-states").screenshot(path=str(tmp_path / "states.png"))
+            # Record a year through the form; the page comes back with it.
+            page.select_option("#schedule-form select[name=division_code]", "410103")
+            page.fill("#schedule-form input[name=target_year]", "2030")
+            page.click("#schedule-form button[type=submit]:not([name])")
+            page.wait_for_selector("#schedule-saved")
+            recorded = page.locator(
+                "#table-schedule td[data-key=target_year]"
+            ).all_inner_texts()
+        finally:
+            browser.close()
+    assert url.endswith("/monitor/progress/4101")
+    assert charts == 1
+    assert recorded == ["2030"]
+    assert [e for e in errors if "favicon" not in e and "404" not in e] == []
+    assert (tmp_path / "states.png").stat().st_size > 5_000

@@ -393,6 +393,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "from the same distribution. An empty expected year means the trend "
         "moves away from the limit or reaches it after 2050.",
     ),
+    "monitor.progress": ("达标进度", "Schedule progress"),
+    "monitor.progress_note": (
+        "按 {year} 年的评估结论和各县差异系数及合格学校占比的预测，对照目标年份："
+        "已达标、将错过（目标年份已过，或某一序列预计晚于目标年份或无法达到）、"
+        "有风险（某一序列在目标年份达到要求的概率低于 50%）、按计划推进。县没有"
+        "自己的目标年份时沿用所在市、再沿用所在省的目标。概率取各序列中最低者。",
+        "Against the target years, from the {year} verdicts and the forecasts of "
+        "each county's CV and compliant-share series: met, will miss (the target "
+        "year has passed, or a series is expected after it or never), at risk (a "
+        "series meets its requirement in the target year with a probability "
+        "below 50%), on schedule. A county without a year of its own takes its "
+        "city's, else its province's. Each probability is the lowest among the "
+        "series.",
+    ),
+    "monitor.schedule_edit": ("记录目标年份", "Record target years"),
+    "monitor.schedule_division": ("行政区划代码", "Division code"),
+    "monitor.schedule_year": ("目标年份", "Target year"),
+    "monitor.schedule_note": ("备注", "Note"),
+    "monitor.schedule_save": ("保存", "Save"),
+    "monitor.schedule_remove": (
+        "删除该区划自己的目标年份",
+        "Remove the division's own year",
+    ),
+    "monitor.schedule_upload": ("上传计划文件", "Upload a schedule file"),
+    "monitor.schedule_upload_help": (
+        "CSV 或 XLSX 文件，列为 division_code、target_year 和 note（可省略）；"
+        "整份文件检查无误才保存，否则一行也不保存。",
+        "A CSV or XLSX file with the columns division_code, target_year and "
+        "note (optional); the file is stored only when every row is valid, "
+        "otherwise no row is.",
+    ),
+    "monitor.schedule_file": ("文件", "File"),
+    "monitor.schedule_submit": ("上传并保存", "Upload and store"),
+    "monitor.schedule_saved": (
+        "已保存 {count} 条目标年份。",
+        "{count} target year(s) stored.",
+    ),
+    "monitor.schedule_failed": ("未保存任何目标年份。", "No target year was stored."),
     "monitor.band_county": ("图表县", "County of the chart"),
     "monitor.band_indicator": ("指标", "Indicator"),
     "monitor.show": ("显示", "Show"),

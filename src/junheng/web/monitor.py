@@ -72,7 +72,7 @@ router = APIRouter()
 
 MONITOR_ROLES = (Role.COUNTY, Role.CITY, Role.PROVINCE, Role.MINISTRY, Role.EVALUATOR)
 """Roles that see the monitoring pages."""
-KINDS = ("trends", "forecasts", "flags", "samples")
+KINDS = ("trends", "forecasts", "progress", "flags", "samples")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLAG_PAGE_ROWS = 500
 """Flags listed on the page; the twins contain all of them."""
