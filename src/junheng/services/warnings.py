@@ -28,7 +28,7 @@ from junheng.errors import InputError, NotFound, PermissionDenied
 from junheng.governance import audit
 from junheng.monitoring import alerts, schedule
 from junheng.services.access import ADMINISTRATIONS, Principal, Role, can_read, covers
-from junheng.store.models import Division, Target, Warning, utcnow
+from junheng.store.models import Division, Target, User, Warning, utcnow
 
 
 def _require_admin(principal: Principal, codes: Iterable[str], what: str) -> None:
@@ -450,3 +450,47 @@ def digest_message(
         empty = "No open warnings."
     message.set_content("\n".join([header, "", *(lines or [empty]), ""]))
     return message
+
+
+def user_digests(
+    session: Session, today: dt.date, lang: str = "zh", scope: str = ""
+) -> tuple[list[tuple[User, EmailMessage]], int]:
+    """Return the digest of each active user with an e-mail address inside
+    ``scope``, with the open warnings that user may read (as on their home
+    page), and the number of such users left out because they have none.
+
+    Each message is addressed to the user; users are taken in name order.
+    """
+    from junheng.services.accounts import principal_for
+
+    query = (
+        select(User)
+        .where(
+            User.active.is_(True),
+            User.email.is_not(None),
+            User.scope_code.startswith(scope, autoescape=True),
+        )
+        .order_by(User.username)
+    )
+    digests = []
+    empty = 0
+    for user in session.scalars(query):
+        principal = principal_for(user, session)
+        found = open_warnings(session, principal)
+        if not found:
+            empty += 1
+            continue
+        message = digest_message(found, _region_of(principal), today, lang)
+        message["To"] = user.email
+        digests.append((user, message))
+    return digests, empty
+
+
+def _region_of(principal: Principal) -> str:
+    """Return what a digest's subject names: the scope, the school or the
+    assigned counties."""
+    if principal.role == Role.SCHOOL and principal.school_code:
+        return principal.school_code
+    if principal.role == Role.EVALUATOR:
+        return ", ".join(principal.assigned_counties)
+    return principal.scope

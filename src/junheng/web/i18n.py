@@ -89,6 +89,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "nav.password": ("修改密码", "Change password"),
     "nav.users": ("用户管理", "Users"),
+    "email.title": ("预警摘要邮箱", "Warning digest address"),
+    "email.help": (
+        "填写后，预警摘要邮件会把您辖区内待处理的预警发送到这个地址；留空则不发送。",
+        "With an address, the warning digest mails the open warnings of your "
+        "scope to it; leave it empty to receive none.",
+    ),
+    "email.address": ("电子邮箱", "E-mail address"),
+    "email.save": ("保存邮箱", "Save address"),
+    "email.saved": ("邮箱已保存。", "Your address is saved."),
     "password.title": ("修改密码", "Change password"),
     "password.current": ("当前密码", "Current password"),
     "password.new": ("新密码", "New password"),
