@@ -90,7 +90,7 @@ def division_names(session: Session) -> dict[str, str]:
 
 
 def child_code(county: str, prefix: str) -> str:
-    """Return the child division of ``prefix`` that holds ``county``.
+    """Return the child division of ``prefix`` that contains ``county``.
 
     A county directly under its province (no city level) is its own child on
     the province's page.
@@ -185,10 +185,10 @@ def _children(
         rows.append(
             {
                 "division_code": code,
-                "name": names.get(str(code)),
+                "name": names.get(str(code)) or str(code),
                 "target_year": target,
                 "scheduled_by": by,
-                "scheduled_level": schedule.LEVELS.get(len(by)) if by else None,
+                "scheduled_level": None,
                 "status": _worst(scheduled) or _worst(states),
                 "counties": inside.height,
                 **{f"counties_{s}": states.count(s) for s in STATES},
@@ -216,6 +216,103 @@ def _probability_columns() -> list[Column]:
     ]
 
 
+STATUS_COLUMNS = [
+    Column("status", "状态代码", "State code", "code"),
+    Column("status_name", "进度状态", "State"),
+]
+TARGET_COLUMNS = [
+    Column("target_year", "目标年份", "Target year", "int"),
+    Column("scheduled_by", "目标设定单位", "Set by", "code"),
+]
+COUNT_COLUMNS = [
+    Column(f"counties_{s}", STATE_NAMES[s][0], STATE_NAMES[s][1], "int") for s in STATES
+]
+EXPECTED = Column("expected_year", "预计达到年份", "Expected year", "int")
+PERCENT = (P_TARGET, P_EARLY, P_LATE)
+
+
+def _state_table(counties: pl.DataFrame, lang: str) -> dict[str, Any]:
+    states = counties["status"].to_list()
+    rows = [
+        {"state": s, "state_name": _state_name(s, lang), "counties": states.count(s)}
+        for s in STATES
+    ]
+    columns = [
+        Column("state", "状态代码", "State code", "code"),
+        Column("state_name", "进度状态", "State"),
+        Column("counties", "县数", "Counties", "int"),
+    ]
+    return _table("states", ("各进度状态的县数", "Counties per state"), columns, rows)
+
+
+def _division_table(children: list[dict[str, Any]]) -> dict[str, Any]:
+    columns = [
+        Column("division_code", "代码", "Code", "code"),
+        Column("name", "名称", "Name"),
+        *TARGET_COLUMNS,
+        Column("scheduled_level", "设定层级", "Set at level"),
+        *STATUS_COLUMNS,
+        Column("counties", "县数", "Counties", "int"),
+        *COUNT_COLUMNS,
+        EXPECTED,
+        *_probability_columns(),
+    ]
+    title = ("各下级行政区划进度", "Progress per division")
+    return _table("divisions", title, columns, children, percent=PERCENT)
+
+
+def _county_table(counties: pl.DataFrame) -> dict[str, Any]:
+    columns = [
+        COUNTY,
+        Column("name", "县名称", "County"),
+        Column("verdict", "最近结论", "Last verdict", "verdict"),
+        *TARGET_COLUMNS,
+        *STATUS_COLUMNS,
+        EXPECTED,
+        *_probability_columns(),
+    ]
+    rows = counties.iter_rows(named=True)
+    title = ("各县进度", "Progress per county")
+    return _table("counties", title, columns, rows, percent=PERCENT)
+
+
+def _schedule_table(
+    plan: pl.DataFrame, prefix: str, names: dict[str, str]
+) -> dict[str, Any]:
+    """Return the recorded years of ``prefix``, the divisions above it and
+    those inside it."""
+    rows = [
+        {**row, "name": names.get(row["division_code"])}
+        for row in plan.iter_rows(named=True)
+        if row["division_code"].startswith(prefix)
+        or prefix.startswith(row["division_code"])
+    ]
+    columns = [
+        Column("division_code", "代码", "Code", "code"),
+        Column("name", "名称", "Name"),
+        Column("level", "层级", "Level", "code"),
+        Column("target_year", "目标年份", "Target year", "int"),
+        Column("note", "备注", "Note"),
+    ]
+    title = ("已记录的目标年份", "Recorded target years")
+    return _table("schedule", title, columns, rows)
+
+
+def _bar_chart(
+    chart_id: str, x: str, series: list[str], title: tuple[str, str]
+) -> dict[str, Any]:
+    return {
+        "id": chart_id,
+        "kind": "bars",
+        "table": chart_id,
+        "filter": {},
+        "x": x,
+        "series": series,
+        "limit": None,
+        "title": {"zh": title[0], "en": title[1]},
+    }
+
+
 def progress_view(
     data: MonitorData,
     plan: pl.DataFrame,
@@ -224,135 +321,46 @@ def progress_view(
     names: dict[str, str],
     lang: str,
 ) -> dict[str, Any] | None:
-    """Return the progress page of ``prefix``; ``plan`` is the stored schedule
-    (:func:`junheng.services.warnings.load_targets`) and ``visible`` keeps
-    the counties the caller may read."""
+    """Return the progress page of ``prefix``, or ``None`` without an
+    evaluated county in it.
+
+    ``plan`` is the stored schedule
+    (:func:`junheng.services.warnings.load_targets`), ``visible`` keeps the
+    counties the caller may read and ``names`` names the divisions.
+    """
     counties = county_rows(data, plan, prefix, visible)
     if counties.is_empty():
         return None
-    county_names_ = county_names(data)
-    names = {**names, **{k: v for k, v in county_names_.items() if k not in names}}
+    names = {**county_names(data), **names}
     counties = counties.with_columns(
         pl.col("division_code").replace_strict(names, default=None).alias("name"),
         pl.col("status")
         .map_elements(lambda s: _state_name(s, lang), return_dtype=pl.String)
         .alias("status_name"),
     )
+    index = 1 if lang == "en" else 0
     children = _children(counties, plan, prefix, names)
     for row in children:
         row["status_name"] = _state_name(row["status"], lang)
         level = schedule.LEVELS.get(len(row["scheduled_by"] or ""))
-        row["scheduled_level"] = (
-            None if level is None else LEVEL_NAMES[level][1 if lang == "en" else 0]
-        )
-    states = counties["status"].to_list()
-    state_rows = [
-        {"state": s, "state_name": _state_name(s, lang), "counties": states.count(s)}
-        for s in STATES
-    ]
-    status = [
-        Column("status", "状态代码", "State code", "code"),
-        Column("status_name", "进度状态", "State"),
-    ]
-    count_columns = [
-        Column(f"counties_{s}", STATE_NAMES[s][0], STATE_NAMES[s][1], "int")
-        for s in STATES
-    ]
-    target = [
-        Column("target_year", "目标年份", "Target year", "int"),
-        Column("scheduled_by", "目标设定单位", "Set by", "code"),
-    ]
-    expected = Column("expected_year", "预计达到年份", "Expected year", "int")
+        if level is not None:
+            row["scheduled_level"] = LEVEL_NAMES[level][index]
+
     tables = {
-        "states": _table(
-            "states",
-            ("各进度状态的县数", "Counties per state"),
-            [
-                Column("state", "状态代码", "State code", "code"),
-                Column("state_name", "进度状态", "State"),
-                Column("counties", "县数", "Counties", "int"),
-            ],
-            state_rows,
-        ),
-        "divisions": _table(
-            "divisions",
-            ("各下级行政区划进度", "Progress per division"),
-            [
-                Column("division_code", "代码", "Code", "code"),
-                Column("name", "名称", "Name"),
-                *target,
-                Column("scheduled_level", "设定层级", "Set at level"),
-                *status,
-                Column("counties", "县数", "Counties", "int"),
-                *count_columns,
-                expected,
-                *_probability_columns(),
-            ],
-            children,
-            percent=(P_TARGET, P_EARLY, P_LATE),
-        ),
+        "states": _state_table(counties, lang),
+        "divisions": _division_table(children),
     }
     if len(prefix) < 4:
-        tables["counties"] = _table(
-            "counties",
-            ("各县进度", "Progress per county"),
-            [
-                COUNTY,
-                Column("name", "县名称", "County"),
-                Column("verdict", "最近结论", "Last verdict", "verdict"),
-                *target,
-                *status,
-                expected,
-                *_probability_columns(),
-            ],
-            counties.iter_rows(named=True),
-            percent=(P_TARGET, P_EARLY, P_LATE),
-        )
-    tables["schedule"] = _table(
-        "schedule",
-        ("已记录的目标年份", "Recorded target years"),
-        [
-            Column("division_code", "代码", "Code", "code"),
-            Column("name", "名称", "Name"),
-            Column("level", "层级", "Level", "code"),
-            Column("target_year", "目标年份", "Target year", "int"),
-            Column("note", "备注", "Note"),
-        ],
-        (
-            {**r, "name": names.get(r["division_code"])}
-            for r in plan.iter_rows(named=True)
-            if r["division_code"].startswith(prefix)
-            or prefix.startswith(r["division_code"])
-        ),
-    )
-    charts = [
-        {
-            "id": "states",
-            "kind": "bars",
-            "table": "states",
-            "filter": {},
-            "x": "state_name",
-            "series": ["counties"],
-            "limit": None,
-            "title": {"zh": "各进度状态的县数", "en": "Counties per state"},
-        }
-    ]
+        tables["counties"] = _county_table(counties)
+    tables["schedule"] = _schedule_table(plan, prefix, names)
+
+    title = ("各进度状态的县数", "Counties per state")
+    charts = [_bar_chart("states", "state_name", ["counties"], title)]
     if len(prefix) < 6:
-        charts.append(
-            {
-                "id": "divisions",
-                "kind": "bars",
-                "table": "divisions",
-                "filter": {},
-                "x": "name",
-                "series": [f"counties_{s}" for s in STATES],
-                "limit": None,
-                "title": {
-                    "zh": "各下级行政区划的县数（按状态）",
-                    "en": "Counties per division and state",
-                },
-            }
-        )
+        series = [f"counties_{s}" for s in STATES]
+        title = ("各下级行政区划的县数（按状态）", "Counties per division and state")
+        charts.append(_bar_chart("divisions", "name", series, title))
+
     name = NATION_NAME["en" if lang == "en" else "zh"]
     if prefix:
         name = names.get(prefix) or prefix
