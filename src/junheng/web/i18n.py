@@ -445,11 +445,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "monitor.show": ("显示", "Show"),
     "monitor.flags_note": (
         "疑点是需要核实的线索，不改变数据，也不等于造假。县级用户核实后可标记为"
-        "“已说明”并写明情况，上级可见，每次说明都记入审计链。",
+        "“已说明”并写明情况（全省性的本福特疑点由省级用户说明），上级可见，"
+        "每次说明都记入审计链。",
         "A flag is a lead to check: it changes no data and is not a finding of "
         "fraud. A county user who has checked it may mark it explained with a "
-        "note, which the levels above see; every note is recorded in the audit "
-        "chain.",
+        "note (a province user for Benford's province-wide flags), which the "
+        "levels above see; every note is recorded in the audit chain.",
     ),
     "monitor.flags_shown": (
         "本页显示前 {shown} 条，共 {total} 条；JSON、CSV 和 Excel 文件含全部疑点。",
