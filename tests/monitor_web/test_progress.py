@@ -15,16 +15,13 @@ import polars as pl
 import pytest
 from dash.conftest import Site
 from dash.dashdata import ERQI, PASSWORD, ZHONGYUAN
-from monitor_web.monitordata import EVALUATOR, YEARS
+from monitor_web.monitordata import EVALUATOR, evaluate_approved
 from monitor_web.test_pages import ALLOWED, REFUSED
 from openpyxl import load_workbook
 from sqlalchemy import select
 from web.site import assert_error, csrf_token, login
 
-from junheng.evaluation.verdict import evaluate
 from junheng.monitoring import forecast, schedule, trends
-from junheng.services import records
-from junheng.standards.loader import load_framework
 from junheng.store.models import AuditRecord, Target
 
 
@@ -184,16 +181,8 @@ def test_page_shows_the_twin_numbers(shared_site: Site) -> None:
 def _expected(site: Site, plan: pl.DataFrame) -> pl.DataFrame:
     """Compute the progress of the counties with the monitoring functions on
     one evaluation of every approved year, as ``junheng monitor run`` does."""
-    fw = load_framework("cn-2017-quality")
-    with site.database.sessions() as session:
-        schools = pl.concat(
-            [records.approved_frame(session, y) for y in YEARS], how="diagonal_relaxed"
-        )
-        items = pl.concat(
-            [records.approved_county_items(session, y) for y in YEARS],
-            how="diagonal_relaxed",
-        )
-    ev = evaluate(schools, fw, items)
+    ev, _ = evaluate_approved(site.database)
+    fw = ev.framework
     targets = schedule.county_targets(plan, ev.verdicts["division_code"])
     series = forecast.requirement_series(trends.county_trends(ev), fw)
     found = forecast.forecast_series(
