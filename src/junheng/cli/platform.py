@@ -338,8 +338,8 @@ def set_user_email(username: str, address: str, url: str | None) -> None:
             set_email(session, SYSTEM, account.id, address)
     except JunhengError as error:
         _fail(error)
-    shown = address.strip() or "—"
-    _console().print(f"邮箱已设置 / e-mail set: {username} {shown}", highlight=False)
+    stored = address.strip() or "—"
+    _console().print(f"邮箱已设置 / e-mail set: {username} {stored}", highlight=False)
 
 
 @user.command("disable")

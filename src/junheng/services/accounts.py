@@ -257,7 +257,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
 NOTE: this checks the shape only; whether mail arrives shows with the first
 digest."""
 EMAIL_MAX = 254
-"""Longest address a mail server accepts (RFC 5321: 256 with the brackets)."""
+"""Maximum length of an address in characters (RFC 5321 allows a path of
+256 including the angle brackets)."""
 
 
 def clean_email(email: str | None) -> str | None:

@@ -95,8 +95,8 @@ def change_email(
     try:
         if principal.user_id is None:
             raise InvalidInput(
-                "an API token without an account has no address",
-                zh="没有账号的 API 令牌不能设置邮箱",
+                "this caller has no account, so it has no digest address",
+                zh="当前调用方没有账号，不能设置邮箱",
             )
         accounts.set_email(session, principal, principal.user_id, email)
     except JunhengError as error:
