@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from dash.dashdata import (
     ERQI,
     FORMULA_NAME,
@@ -30,9 +31,12 @@ from dash.dashdata import (
 )
 from factories import primary_school
 from sqlalchemy.orm import Session
+from store.dbfixtures import Database
 
-from junheng.services import accounts
+from junheng.evaluation.verdict import Evaluation, evaluate
+from junheng.services import accounts, records
 from junheng.services.access import SYSTEM, Role
+from junheng.standards.loader import load_framework
 from junheng.store.divisions import load_divisions
 
 YEARS = (2022, 2023, 2024)
@@ -97,3 +101,17 @@ def seed(session: Session) -> People:
     people.by_name.update(create_people(session, schools=True).by_name)
     session.commit()
     return people
+
+
+def evaluate_approved(database: Database) -> tuple[Evaluation, pl.DataFrame]:
+    """Evaluate the approved frames of every year at once, as the CLI does;
+    return the evaluation and the school rows."""
+    with database.sessions() as session:
+        schools = pl.concat(
+            [records.approved_frame(session, y) for y in YEARS], how="diagonal_relaxed"
+        )
+        items = pl.concat(
+            [records.approved_county_items(session, y) for y in YEARS],
+            how="diagonal_relaxed",
+        )
+    return evaluate(schools, load_framework("cn-2017-quality"), items), schools

@@ -67,3 +67,27 @@ def test_forecasts_fit_phone(browser: Any, live: str) -> None:
         widths[lang] = page.evaluate("document.documentElement.scrollWidth")
     assert widths["zh"] <= PHONE["width"], widths
     assert widths["en"] <= PHONE["width"], widths
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_progress_chart_renders(browser: Any, live: str, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors = console_errors(page, only_errors=True)
+    page.goto(f"{live}/login?next=/monitor/trends/4101")
+    page.fill("input[name=username]", "zhengzhou")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.click("nav.crumbs a[href='/monitor/progress/4101']")
+    page.wait_for_selector("body[data-dash-ready]")
+    assert page.url.endswith("/monitor/progress/4101")
+    assert page.locator("#chart-states canvas").count() == 1
+    page.locator("#chart-states").screenshot(path=str(tmp_path / "states.png"))
+    # Record a year through the form; the page comes back with it.
+    page.select_option("#schedule-form select[name=division_code]", "410103")
+    page.fill("#schedule-form input[name=target_year]", "2030")
+    page.click("#schedule-form button[type=submit]:not([name])")
+    page.wait_for_selector("#schedule-saved")
+    recorded = page.locator("#table-schedule td[data-key=target_year]")
+    assert recorded.all_inner_texts() == ["2030"]
+    assert [e for e in errors if "favicon" not in e and "404" not in e] == []
+    assert (tmp_path / "states.png").stat().st_size > 5_000

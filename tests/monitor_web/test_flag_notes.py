@@ -87,6 +87,9 @@ def test_flag_notes_audited_and_scoped(site: Site) -> None:
     assert "/explain" not in city_page
 
     assert_error(_post_note(site, "zhengzhou", "4101", key, "市级说明"), 403)
+    # A province explains only its own province-wide flags, not a county's.
+    assert_error(_post_note(site, "henan", "41", key, "省级说明"), 403)
+    assert "/explain" not in site.get("/monitor/flags/41", "henan").text
     assert_error(_post_note(site, "erqi", ZHONGYUAN, key, "外县说明"), 403)
     assert_error(_post_note(site, "zhongyuan", ZHONGYUAN, key + "x", NOTE), 404)
     assert_error(_post_note(site, "zhongyuan", ZHONGYUAN, key, "   "), 422)

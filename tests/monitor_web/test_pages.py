@@ -15,15 +15,18 @@ import polars as pl
 import pytest
 from dash.conftest import Site
 from dash.dashdata import ERQI, FORMULA_NAME, ZHONGYUAN
-from monitor_web.monitordata import EVALUATOR, JUMP_EQUIPMENT, JUMP_SCHOOL, YEARS
+from monitor_web.monitordata import (
+    EVALUATOR,
+    JUMP_EQUIPMENT,
+    JUMP_SCHOOL,
+    evaluate_approved,
+)
 from openpyxl import load_workbook
 from web.site import assert_error
 
-from junheng.evaluation.verdict import Evaluation, evaluate
+from junheng.evaluation.verdict import Evaluation
 from junheng.monitoring import forecast, quality, sampling, trends
 from junheng.monitoring.pipeline import unit_values
-from junheng.services import records
-from junheng.standards.loader import load_framework
 
 KINDS = ("trends", "forecasts", "flags", "samples")
 # (user, division code of the trend, forecast and flag pages, county sampled)
@@ -113,16 +116,7 @@ def test_english_labels(shared_site: Site) -> None:
 @pytest.fixture(scope="module")
 def evaluated(shared_site: Site) -> tuple[Evaluation, pl.DataFrame]:
     """Evaluate the approved frames of every year at once, as the CLI does."""
-    fw = load_framework("cn-2017-quality")
-    with shared_site.database.sessions() as session:
-        schools = pl.concat(
-            [records.approved_frame(session, y) for y in YEARS], how="diagonal_relaxed"
-        )
-        items = pl.concat(
-            [records.approved_county_items(session, y) for y in YEARS],
-            how="diagonal_relaxed",
-        )
-    return evaluate(schools, fw, items), schools
+    return evaluate_approved(shared_site.database)
 
 
 def _json(site: Site, path: str, user: str = "moe", **params: object) -> dict:

@@ -136,8 +136,9 @@ def test_run_rejects_a_bad_schedule_naming_row_and_column(
     )
     assert result.exit_code != 0
     said = " ".join(result.output.split())
-    assert "plan.csv, row 2, column division_code" in said
-    assert "plan.csv, row 3, column target_year" in said
+    # The command speaks Chinese, like the other import errors.
+    assert "plan.csv，第 2 行，列 division_code" in said
+    assert "plan.csv，第 3 行，列 target_year：目标年份不是整年" in said
     assert not out.exists()
 
 

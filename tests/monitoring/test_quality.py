@@ -104,6 +104,8 @@ def test_benford_flags_made_up_money_and_passes_conforming_money() -> None:
     )
     flags = quality.benford(made_up, "v", ["province_code"])
     assert "first digit 5 is 100.0%" in flags["message_en"][0]
+    # A province's flag names the province, which explains it.
+    assert flags["division_code"].to_list() == ["41"]
     # 1000 values whose first digits follow log10(1 + 1/d) to the nearest unit.
     counts = np.round(1000 * quality.BENFORD).astype(int)
     values = [float(d * 1000 + k) for d, c in enumerate(counts, 1) for k in range(c)]

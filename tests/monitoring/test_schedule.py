@@ -136,3 +136,49 @@ def test_every_bad_cell_is_named_and_nothing_is_read(tmp_path: Path) -> None:
     ]
     with pytest.raises(InputError, match="column target_year"):
         _plan(tmp_path, "division_code,year\n4101,2030\n")
+
+
+def _one_county(
+    target: int, expected: int | None, p: float | None, verdict: str = "fail"
+) -> str:
+    """Return the state of one county evaluated in 2025."""
+    targets = pl.DataFrame(
+        {"division_code": ["410103"], "target_year": [target], "scheduled_by": ["4101"]}
+    )
+    verdicts = pl.DataFrame(
+        {"year": [2025], "division_code": ["410103"], "verdict": [verdict]}
+    )
+    forecasts = pl.DataFrame(
+        {
+            "division_code": ["410103"],
+            "metric": ["cv"],
+            "expected_year": [expected],
+            "status": ["ok"],
+        },
+        schema_overrides={"expected_year": pl.Int64},
+    )
+    probability = pl.DataFrame(
+        {"division_code": ["410103"], "p_meet_target": [p]},
+        schema_overrides={"p_meet_target": pl.Float64},
+    )
+    out = schedule.county_progress(
+        targets, verdicts, forecasts, year=2025, probability=probability
+    )
+    return str(out["status"][0])
+
+
+def test_county_states_at_their_edges() -> None:
+    # A target year equal to the evaluated year 2025 has not passed; 2024 has.
+    assert _one_county(2025, 2025, 0.9) == "on_schedule"
+    assert _one_county(2024, 2024, 0.9) == "will_miss"
+    # Expected exactly in the target year is in time; one year later is not.
+    assert _one_county(2030, 2030, 0.9) == "on_schedule"
+    assert _one_county(2030, 2031, 0.9) == "will_miss"
+    # A series that never gets there misses any target year.
+    assert _one_county(2035, None, 0.9) == "will_miss"
+    # The probability bound 0.5 itself is not at risk; just below it is.
+    assert schedule.AT_RISK_BELOW == 0.5
+    assert _one_county(2030, 2028, 0.5) == "on_schedule"
+    assert _one_county(2030, 2028, 0.4999) == "at_risk"
+    # A pass is met, even with a target year already past.
+    assert _one_county(2020, None, 0.0, verdict="pass") == "met"

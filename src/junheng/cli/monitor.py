@@ -441,8 +441,14 @@ def calibrate(folder: Path, output: Path, cal_id: str) -> None:
     "--to",
     "recipients",
     multiple=True,
-    required=True,
-    help="Recipient address; repeat for several.",
+    help="Recipient address of the region's digest; repeat for several.",
+)
+@click.option(
+    "--users",
+    "per_user",
+    is_flag=True,
+    help="Instead of --to, mail each active user with an e-mail address inside "
+    "--scope the open warnings that user may read; users without any get none.",
 )
 @click.option(
     "--lang",
@@ -467,11 +473,13 @@ def digest(
     url: str | None,
     scope: str,
     recipients: tuple[str, ...],
+    per_user: bool,
     lang: str,
     today: dt.datetime | None,
     escalate: bool,
 ) -> None:
-    """E-mail the open warnings of a region (--scope) to --to.
+    """E-mail the open warnings of a region (--scope) to --to, or to each
+    user (--users).
 
     \b
     The SMTP server comes from the environment:
@@ -484,24 +492,67 @@ def digest(
     from junheng.services import mail
     from junheng.services import warnings as service
 
+    if per_user == bool(recipients):
+        raise click.UsageError("give either --to ADDRESS or --users, not both")
     day = today.date() if today else dt.date.today()
     try:
         settings = mail.SmtpSettings.from_env()
         principal = service.scope_principal(scope)
         with _transaction(url) as session:
             moved = service.escalate_overdue(session, principal, day) if escalate else 0
-            found = service.open_warnings(session, principal)
-            message = service.digest_message(found, scope, day, lang)
-            message["To"] = ", ".join(recipients)
-            mail.send(message, settings)
+            if per_user:
+                sent, empty, failed = _send_user_digests(
+                    session, settings, day, lang, scope
+                )
+                if failed and not sent:
+                    # Nothing reached anyone, so the escalations are not kept.
+                    raise _mail_failed(settings, failed)
+            else:
+                found = service.open_warnings(session, principal)
+                message = service.digest_message(found, scope, day, lang)
+                message["To"] = ", ".join(recipients)
+                mail.send(message, settings)
     except JunhengError as error:
         _fail(error)
     except OSError as error:
-        raise click.ClickException(
-            f"邮件未发送 / mail not sent: {settings.host}:{settings.port}: {error}"
-        ) from error
+        raise _mail_failed(settings, [str(error)]) from error
+    if not per_user:
+        _console().print(
+            f"已发送 / sent: {len(found)} 条预警 / warnings to {', '.join(recipients)}"
+            f"（升级 / escalated: {moved}）",
+            highlight=False,
+        )
+        return
     _console().print(
-        f"已发送 / sent: {len(found)} 条预警 / warnings to {', '.join(recipients)}"
+        f"已发送 / sent: {sent}；无预警 / no warnings: {empty}"
         f"（升级 / escalated: {moved}）",
         highlight=False,
     )
+    if failed:
+        raise _mail_failed(settings, failed)
+
+
+def _mail_failed(settings: Any, failures: list[str]) -> click.ClickException:
+    return click.ClickException(
+        f"邮件未发送 / mail not sent: {settings.host}:{settings.port}: "
+        + "; ".join(failures)
+    )
+
+
+def _send_user_digests(
+    session: Any, settings: Any, day: dt.date, lang: str, scope: str
+) -> tuple[int, int, list[str]]:
+    """Mail each user's digest; return the mails sent, the users without
+    open warnings and one line per failed mail. A failed mail does not stop
+    the others."""
+    from junheng.services import mail
+    from junheng.services import warnings as service
+
+    digests, empty = service.user_digests(session, day, lang, scope)
+    failed: list[str] = []
+    for user, message in digests:
+        try:
+            mail.send(message, settings)
+        except OSError as error:
+            failed.append(f"{user.username} <{user.email}>: {error}")
+    return len(digests) - len(failed), empty, failed

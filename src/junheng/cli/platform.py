@@ -218,6 +218,12 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--school", default=None, help="10-digit school code of a school user.")
 @click.option("--display-name", default=None, help="Name shown in the web app.")
 @click.option(
+    "--email",
+    default=None,
+    help="Address that `junheng monitor digest --users` mails the account's "
+    "open warnings to.",
+)
+@click.option(
     "--county",
     "counties",
     multiple=True,
@@ -236,6 +242,7 @@ def add_user(
     scope: str,
     school: str | None,
     display_name: str | None,
+    email: str | None,
     counties: tuple[str, ...],
     password_stdin: bool,
     url: str | None,
@@ -260,6 +267,7 @@ def add_user(
                 school,
                 display_name,
                 counties=counties,
+                email=email,
             )
     except JunhengError as error:
         _fail(error)
@@ -316,6 +324,24 @@ def change_password(username: str, password_stdin: bool, url: str | None) -> Non
     _console().print(f"密码已修改 / password changed: {username}", highlight=False)
 
 
+@user.command("email")
+@click.argument("username")
+@click.argument("address", default="")
+@_url_option
+def set_user_email(username: str, address: str, url: str | None) -> None:
+    """Set the digest address of USERNAME to ADDRESS (leave it out to clear it)."""
+    from junheng.services.accounts import set_email
+
+    try:
+        with _transaction(url) as session:
+            account = _account(session, username)
+            set_email(session, SYSTEM, account.id, address)
+    except JunhengError as error:
+        _fail(error)
+    stored = address.strip() or "—"
+    _console().print(f"邮箱已设置 / e-mail set: {username} {stored}", highlight=False)
+
+
 @user.command("disable")
 @click.argument("username")
 @_url_option
@@ -337,7 +363,12 @@ def enable_user(username: str, url: str | None) -> None:
 def list_users(url: str | None) -> None:
     """List every account with its role, scope and state."""
     table = Table(
-        "用户名 / user", "角色 / role", "范围 / scope", "学校 / school", "状态 / state"
+        "用户名 / user",
+        "角色 / role",
+        "范围 / scope",
+        "学校 / school",
+        "邮箱 / e-mail",
+        "状态 / state",
     )
     with _transaction(url) as session:
         for account in session.scalars(
@@ -348,6 +379,7 @@ def list_users(url: str | None) -> None:
                 account.role,
                 account.scope_code or "-",
                 account.school_code or "-",
+                account.email or "-",
                 "正常 active" if account.active else "停用 disabled",
             )
     _console().print(table)

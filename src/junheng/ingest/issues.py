@@ -55,6 +55,7 @@ RULES: frozenset[str] = frozenset(
         "item_value_high",
         "unknown_item",
         "duplicate_item",
+        "schedule",
     }
 )
 """Ids of the import checks, as found in :attr:`Issue.rule`."""

@@ -870,6 +870,47 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "ask the reviewer to return it before changing it",
         ),
     },
+    # Schedules of reaching the standard
+    "schedule.column_missing": {
+        "zh": ("缺少列 {name}", "请添加表头行：{columns}"),
+        "en": ("the column {name} is missing", "add a header row with {columns}"),
+    },
+    "schedule.division_code": {
+        "zh": (
+            "不是 2 位（省）、4 位（市）或 6 位（县）行政区划代码",
+            "请以文本填写代码，例如 41、4101 或 410102",
+        ),
+        "en": (
+            "not a division code of 2 (province), 4 (city) or 6 (county) digits",
+            "write the code as text, e.g. 41, 4101 or 410102",
+        ),
+    },
+    "schedule.unknown_division": {
+        "zh": (
+            "平台中没有这个行政区划",
+            "请核对代码；平台的行政区划由 junheng db load-divisions 导入",
+        ),
+        "en": (
+            "no division of the platform has this code",
+            "check the code; the platform's divisions are loaded by "
+            "junheng db load-divisions",
+        ),
+    },
+    "schedule.repeated": {
+        "zh": ("该行政区划已在第 {first} 行列出", "每个行政区划只保留一行"),
+        "en": (
+            "the division is already scheduled in row {first}",
+            "keep one row per division",
+        ),
+    },
+    "schedule.year": {
+        "zh": ("目标年份不是整年", "请填写年份，例如 2030"),
+        "en": ("the target year is not a whole year", "write a year such as 2030"),
+    },
+    "schedule.year_range": {
+        "zh": ("目标年份不在 {first}–{last} 之间", "请核对年份"),
+        "en": ("the target year lies outside {first}–{last}", "check the year"),
+    },
 }
 """Issue code → language → (message template, fix template)."""
 

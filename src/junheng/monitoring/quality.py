@@ -556,7 +556,8 @@ def benford(
     """Test the first digits of ``field`` against Benford's law, per group.
 
     The digits of all groups are counted in one grouped query and tested
-    together.
+    together. Grouped by ``province_code`` without ``division_code``, a
+    flag's ``division_code`` is the province's code, the body that explains it.
     """
     usable = frame.filter(pl.col(field).is_not_null() & (pl.col(field) >= 10))
     groups, counts = _digit_counts(usable, _first_digit(pl.col(field)), by, 10)
@@ -583,6 +584,9 @@ def benford(
         & (pl.col("p_value") < alpha)
         & (pl.col("value") > mad_limit)
     )
+    if "province_code" in by and "division_code" not in by:
+        flagged = flagged.with_columns(pl.col("province_code").alias("division_code"))
+        by = [*by, "division_code"]
     return _group_flags(
         flagged,
         by,

@@ -28,7 +28,9 @@ before ``met``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import python_calamine
@@ -53,28 +55,32 @@ def _issue(
     row: int | None,
     column: str | None,
     value: object,
-    message: str,
-    fix: str,
+    code: str,
+    **fields: Any,
 ) -> Issue:
-    return Issue(
-        file=path.name,
-        sheet=None,
-        row=row,
-        column=column,
-        value=None if value is None else str(value),
-        message=message,
-        fix=fix,
-        rule="schedule",
+    """Return the issue ``code`` (worded in :mod:`junheng.ingest.messages`)."""
+    return Issue.coded(
+        path.name,
+        None,
+        row,
+        column,
+        None if value is None else str(value),
+        code,
+        **fields,
     )
 
 
-def read_schedule(path: Path) -> pl.DataFrame:
+def read_schedule(
+    path: Path, known: Callable[[str], bool] | None = None
+) -> pl.DataFrame:
     """Read and check a schedule file (.csv or .xlsx, first sheet).
 
     Returns ``division_code, level, target_year, note``. Every problem is
     collected first; any problem raises :class:`~junheng.errors.InputError`
     listing them all, so a file is taken whole or not at all. Rows are counted
-    as a spreadsheet shows them (the header is row 1).
+    as a spreadsheet shows them (the header is row 1). ``known``, when given,
+    tells whether a code is a division of the store; a code it rejects is a
+    problem of its row.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -102,8 +108,9 @@ def read_schedule(path: Path) -> pl.DataFrame:
                     None,
                     column,
                     None,
-                    f"the column {column} is missing",
-                    f"add a header row with {', '.join(COLUMNS)}",
+                    "schedule.column_missing",
+                    name=column,
+                    columns=", ".join(COLUMNS),
                 )
             )
     if issues:
@@ -124,10 +131,12 @@ def read_schedule(path: Path) -> pl.DataFrame:
                     index,
                     "division_code",
                     record["division_code"],
-                    "not a division code of 2 (province), 4 (city) or 6 (county) "
-                    "digits",
-                    "write the code as text, e.g. 41, 4101 or 410102",
+                    "schedule.division_code",
                 )
+            )
+        elif known is not None and not known(code):
+            issues.append(
+                _issue(path, index, "division_code", code, "schedule.unknown_division")
             )
         elif code in seen:
             issues.append(
@@ -136,8 +145,8 @@ def read_schedule(path: Path) -> pl.DataFrame:
                     index,
                     "division_code",
                     code,
-                    f"the division is already scheduled in row {seen[code]}",
-                    "keep one row per division",
+                    "schedule.repeated",
+                    first=seen[code],
                 )
             )
         else:
@@ -153,8 +162,7 @@ def read_schedule(path: Path) -> pl.DataFrame:
                     index,
                     "target_year",
                     record["target_year"],
-                    "the target year is not a whole year",
-                    "write a year such as 2030",
+                    "schedule.year",
                 )
             )
         elif not YEARS[0] <= year <= YEARS[1]:
@@ -164,8 +172,9 @@ def read_schedule(path: Path) -> pl.DataFrame:
                     index,
                     "target_year",
                     year_text,
-                    f"the target year lies outside {YEARS[0]}–{YEARS[1]}",
-                    "check the year",
+                    "schedule.year_range",
+                    first=YEARS[0],
+                    last=YEARS[1],
                 )
             )
         rows.append((code, year, (record["note"] or "").strip() or None))
@@ -207,11 +216,16 @@ def _read_first_sheet(path: Path) -> pl.DataFrame:
 
 def _raise(path: Path, issues: list[Issue]) -> None:
     lines = "\n".join(f"  {issue}" for issue in issues)
+    lines_zh = "\n".join(
+        f"  {i.location_in('zh')}：{i.in_language('zh').message}；"
+        f"{i.in_language('zh').fix}"
+        for i in issues
+    )
     raise InputError(
         f"schedule file {path.name}: {len(issues)} problem(s), nothing was read:\n"
         f"{lines}",
         list(issues),
-        zh=f"计划文件 {path.name} 有 {len(issues)} 处问题，未读取：\n{lines}",
+        zh=f"计划文件 {path.name} 有 {len(issues)} 处问题，未读取：\n{lines_zh}",
     )
 
 
@@ -276,49 +290,14 @@ def schedule_progress(
     (the latest expected year among the counties; null when one never gets
     there), ``p_meet_target`` (counties only) and ``status``.
     """
-    counties = verdicts.filter(pl.col("year") == year)
-    targets = county_targets(schedule, counties["division_code"])
-    series = forecasts.filter(pl.col("status") == "ok")
-    if "metric" in series.columns:
-        series = series.filter(pl.col("metric").is_in(["cv", "share_compliant"]))
-    expected = series.group_by("division_code").agg(
-        pl.col("expected_year").max().alias("expected_year"),
-        pl.col("expected_year").is_null().any().alias("_never"),
-    )
-    county = (
-        targets.join(
-            counties.select("division_code", "verdict"), on="division_code", how="left"
-        )
-        .join(expected, on="division_code", how="left")
-        .join(
-            probability
-            if probability is not None
-            else pl.DataFrame(
-                schema={"division_code": pl.String, "p_meet_target": pl.Float64}
-            ),
-            on="division_code",
-            how="left",
-        )
-        .with_columns(
-            pl.when(pl.col("_never"))
-            .then(None)
-            .otherwise(pl.col("expected_year"))
-            .alias("expected_year")
-        )
-        .with_columns(
-            pl.when(pl.col("verdict") == "pass")
-            .then(pl.lit("met"))
-            .when(
-                (pl.col("target_year") < year)
-                | pl.col("_never").fill_null(True)
-                | (pl.col("expected_year") > pl.col("target_year"))
-            )
-            .then(pl.lit("will_miss"))
-            .when(pl.col("p_meet_target") < AT_RISK_BELOW)
-            .then(pl.lit("at_risk"))
-            .otherwise(pl.lit("on_schedule"))
-            .alias("status")
-        )
+    county = county_progress(
+        county_targets(
+            schedule, verdicts.filter(pl.col("year") == year)["division_code"]
+        ),
+        verdicts,
+        forecasts,
+        year=year,
+        probability=probability,
     )
     rows = []
     for code, level, target, note in schedule.select(
@@ -355,6 +334,68 @@ def schedule_progress(
         "status": pl.String,
     }
     return pl.DataFrame(rows, schema=schema).sort("division_code")
+
+
+def county_progress(
+    targets: pl.DataFrame,
+    verdicts: pl.DataFrame,
+    forecasts: pl.DataFrame,
+    *,
+    year: int,
+    probability: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Return the progress of each county of ``targets`` (:func:`county_targets`).
+
+    ``verdicts``, ``forecasts`` and ``probability`` are those of
+    :func:`schedule_progress`. One row per county evaluated in ``year``:
+    ``division_code, target_year, scheduled_by, verdict, expected_year``
+    (null when a series never gets there), ``_never`` (true also without any
+    forecast), ``p_meet_target`` and ``status``.
+    """
+    counties = verdicts.filter(pl.col("year") == year)
+    series = forecasts.filter(pl.col("status") == "ok")
+    if "metric" in series.columns:
+        series = series.filter(pl.col("metric").is_in(["cv", "share_compliant"]))
+    expected = series.group_by("division_code").agg(
+        pl.col("expected_year").max().alias("expected_year"),
+        pl.col("expected_year").is_null().any().alias("_never"),
+    )
+    return (
+        targets.join(
+            counties.select("division_code", "verdict"), on="division_code", how="inner"
+        )
+        .join(expected, on="division_code", how="left")
+        .join(
+            probability
+            if probability is not None
+            else pl.DataFrame(
+                schema={"division_code": pl.String, "p_meet_target": pl.Float64}
+            ),
+            on="division_code",
+            how="left",
+        )
+        .with_columns(
+            pl.when(pl.col("_never"))
+            .then(None)
+            .otherwise(pl.col("expected_year"))
+            .alias("expected_year"),
+            pl.col("_never").fill_null(True),
+        )
+        .with_columns(
+            pl.when(pl.col("verdict") == "pass")
+            .then(pl.lit("met"))
+            .when(
+                (pl.col("target_year") < year)
+                | pl.col("_never")
+                | (pl.col("expected_year") > pl.col("target_year"))
+            )
+            .then(pl.lit("will_miss"))
+            .when(pl.col("p_meet_target") < AT_RISK_BELOW)
+            .then(pl.lit("at_risk"))
+            .otherwise(pl.lit("on_schedule"))
+            .alias("status")
+        )
+    )
 
 
 def target_probability(forecasts: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:

@@ -246,8 +246,35 @@ def _user_state(user: User) -> dict[str, Any]:
         "scope_code": user.scope_code,
         "school_code": user.school_code,
         "display_name": user.display_name,
+        "email": user.email,
         "active": user.active,
     }
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
+"""An address ``local@domain.tld`` without spaces or list separators.
+
+NOTE: this checks the shape only; whether mail arrives shows with the first
+digest."""
+EMAIL_MAX = 254
+"""Maximum length of an address in characters (RFC 5321 allows a path of
+256 including the angle brackets)."""
+
+
+def clean_email(email: str | None) -> str | None:
+    """Return ``email`` stripped, ``None`` for empty; raise
+    :class:`InvalidInput` for an address of another shape."""
+    text = (email or "").strip()
+    if not text:
+        return None
+    if len(text) > EMAIL_MAX or not EMAIL_PATTERN.match(text):
+        raise InvalidInput(
+            f"e-mail address {text!r} is invalid: write one address such as "
+            "duban@example.org, at most 254 characters",
+            zh=f"电子邮箱 {text} 无效：请填写一个地址，例如 duban@example.org，"
+            "最多 254 个字符",
+        )
+    return text
 
 
 def _require_manage(actor: Principal, role: Role, scope: str) -> None:
@@ -335,6 +362,7 @@ def create_user(
     display_name: str | None = None,
     *,
     counties: Sequence[str] = (),
+    email: str | None = None,
 ) -> User:
     """Create an account with an argon2 hash of ``password``.
 
@@ -342,10 +370,12 @@ def create_user(
     below; evaluators are created by the ministry or a province, and need
     ``counties``, the counties they read. A non-empty scope must be a division
     in the store, and a school user's school must exist inside its scope.
-    Raises :class:`InvalidInput` for a bad name, password, scope or school code
-    and :class:`Conflict` when the user name is taken in any case.
+    ``email`` is the address of the warning digest (optional).
+    Raises :class:`InvalidInput` for a bad name, password, scope, school code
+    or address and :class:`Conflict` when the user name is taken in any case.
     """
     role = Role(role)
+    email = clean_email(email)
     if not USERNAME_PATTERN.match(username):
         raise InvalidInput(
             f"user name {username!r} is invalid: use 2 to 100 letters, digits or "
@@ -378,6 +408,7 @@ def create_user(
         scope_code=scope,
         school_code=school_code,
         display_name=display_name,
+        email=email,
         active=True,
         failed_logins=0,
         locked_until=None,
@@ -584,6 +615,29 @@ def set_password(
     audit.append(
         session, actor.username, "user.set_password", "user", user_id, None, None
     )
+
+
+def set_email(
+    session: Session, actor: Principal, user_id: int, email: str | None
+) -> User:
+    """Set (or with an empty value clear) a user's digest address.
+
+    Users change their own, administrators those of users they could create.
+    """
+    user = _managed_user(session, actor, user_id)
+    before = _user_state(user)
+    user.email = clean_email(email)
+    session.flush()
+    audit.append(
+        session,
+        actor.username,
+        "user.set_email",
+        "user",
+        user_id,
+        before,
+        _user_state(user),
+    )
+    return user
 
 
 def set_active(session: Session, actor: Principal, user_id: int, active: bool) -> User:

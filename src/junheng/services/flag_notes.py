@@ -2,8 +2,9 @@
 
 A flag of :mod:`junheng.monitoring.quality` never changes the data. A county
 that has checked one may mark it ``explained`` with a note, and the city,
-province and ministry then read the note beside the flag. Only a county user whose scope
-covers the flag's county may write the note, and every write is appended to
+province and ministry then read the note beside the flag. Only a county user
+of the flag's county may write the note, or for a flag of a whole province
+(Benford's test) a province user of that province. Every write is appended to
 the audit chain in the caller's transaction.
 """
 
@@ -20,6 +21,8 @@ from junheng.services.access import Principal, Role, can_read, covers
 from junheng.store.models import FlagNote
 
 EXPLAINED = "explained"
+EXPLAINERS = {6: Role.COUNTY, 2: Role.PROVINCE}
+"""Role that explains the flags of a division, by the length of its code."""
 NOTE_MAX_CHARS = 2000
 """The maximum length of a note, in characters."""
 
@@ -53,15 +56,18 @@ def explain(
 ) -> FlagNote:
     """Mark one flag ``explained`` with ``note``, replacing an earlier note.
 
-    Raises :class:`PermissionDenied` unless ``principal`` is a county user of
-    the flag's county, and :class:`InputError` for an empty or too long note.
+    Raises :class:`PermissionDenied` unless ``principal`` is a user of the
+    flag's division at its level (a county, or a province for a 2-digit
+    ``division_code``), and :class:`InputError` for an empty or too long note.
     """
-    if principal.role != Role.COUNTY or not covers(principal.scope, division_code):
+    writer = EXPLAINERS.get(len(division_code))
+    if principal.role != writer or not covers(principal.scope, division_code):
         raise PermissionDenied(
             f"user {principal.username!r} may not explain flags of {division_code}; "
-            "only a county user of that county may",
+            "only a county user of that county (a province user for a "
+            "province's flag) may",
             zh=f"用户 {principal.username} 无权说明 {division_code} 的数据疑点，"
-            "只有该县的县级用户可以说明",
+            "只有该县的县级用户（全省性疑点为该省的省级用户）可以说明",
         )
     text = note.strip()
     if not text:

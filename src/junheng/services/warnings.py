@@ -16,7 +16,7 @@ and :func:`digest_message` writes the e-mail digest of a region's open warnings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 from typing import Any
 
@@ -24,11 +24,11 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from junheng.errors import InputError, PermissionDenied
+from junheng.errors import InputError, NotFound, PermissionDenied
 from junheng.governance import audit
-from junheng.monitoring import alerts
+from junheng.monitoring import alerts, schedule
 from junheng.services.access import ADMINISTRATIONS, Principal, Role, can_read, covers
-from junheng.store.models import Target, Warning, utcnow
+from junheng.store.models import Division, Target, User, Warning, utcnow
 
 
 def _require_admin(principal: Principal, codes: Iterable[str], what: str) -> None:
@@ -306,6 +306,71 @@ def save_targets(
     return len(codes)
 
 
+def known_division(session: Session) -> Callable[[str], bool]:
+    """Return a test of whether a code is a division of the store."""
+    codes = set(session.scalars(select(Division.code)))
+    return codes.__contains__
+
+
+def set_target(
+    session: Session,
+    principal: Principal,
+    division_code: str,
+    target_year: int,
+    note: str | None = None,
+    source: str = "web",
+) -> None:
+    """Store one division's target year (a form's row), checked like a row
+    of a schedule file."""
+    code = division_code.strip()
+    if not known_division(session)(code):
+        raise InputError(
+            f"division {code!r} is not a division of the platform; choose a "
+            "province, city or county code from the list",
+            zh=f"行政区划 {code} 不在平台中，请从列表中选择省、市或县代码",
+        )
+    first, last = schedule.YEARS
+    if not first <= target_year <= last:
+        raise InputError(
+            f"target year {target_year} lies outside {first}–{last}; check the year",
+            zh=f"目标年份 {target_year} 不在 {first}–{last} 之间，请核对年份",
+        )
+    frame = pl.DataFrame(
+        {
+            "division_code": [code],
+            "level": [schedule.LEVELS[len(code)]],
+            "target_year": [target_year],
+            "note": [(note or "").strip() or None],
+        }
+    )
+    save_targets(session, principal, frame, source)
+
+
+def remove_target(session: Session, principal: Principal, division_code: str) -> None:
+    """Delete a division's target, so that it takes the goal of the level
+    above again."""
+    _require_admin(principal, [division_code], "targets")
+    target = session.get(Target, division_code)
+    if target is None:
+        raise NotFound(
+            f"division {division_code} has no target of its own to remove",
+            zh=f"行政区划 {division_code} 没有自己的目标年份可删除",
+        )
+    before = {"target_year": target.target_year, "note": target.note}
+    session.delete(target)
+    audit.append(
+        session,
+        principal.username,
+        "target.remove",
+        "target",
+        division_code,
+        before,
+        None,
+        at=utcnow(),
+    )
+    session.flush()
+
+
 def load_targets(session: Session, prefix: str = "") -> pl.DataFrame:
     """Return the stored targets under ``prefix`` in the form of
     :func:`junheng.monitoring.schedule.read_schedule`."""
@@ -385,3 +450,47 @@ def digest_message(
         empty = "No open warnings."
     message.set_content("\n".join([header, "", *(lines or [empty]), ""]))
     return message
+
+
+def user_digests(
+    session: Session, today: dt.date, lang: str = "zh", scope: str = ""
+) -> tuple[list[tuple[User, EmailMessage]], int]:
+    """Return the digest of each active user with an e-mail address inside
+    ``scope``, with the open warnings that user may read (as on their home
+    page), and the number of such users left out because they have none.
+
+    Each message is addressed to the user; users are taken in name order.
+    """
+    from junheng.services.accounts import principal_for
+
+    query = (
+        select(User)
+        .where(
+            User.active.is_(True),
+            User.email.is_not(None),
+            User.scope_code.startswith(scope, autoescape=True),
+        )
+        .order_by(User.username)
+    )
+    digests = []
+    empty = 0
+    for user in session.scalars(query):
+        principal = principal_for(user, session)
+        found = open_warnings(session, principal)
+        if not found:
+            empty += 1
+            continue
+        message = digest_message(found, _region_of(principal), today, lang)
+        message["To"] = user.email
+        digests.append((user, message))
+    return digests, empty
+
+
+def _region_of(principal: Principal) -> str:
+    """Return what a digest's subject names: the scope, the school or the
+    assigned counties."""
+    if principal.role == Role.SCHOOL and principal.school_code:
+        return principal.school_code
+    if principal.role == Role.EVALUATOR:
+        return ", ".join(principal.assigned_counties)
+    return principal.scope

@@ -193,6 +193,8 @@ class User(Base):
     scope_code: Mapped[str] = mapped_column(String(12))
     school_code: Mapped[str | None] = mapped_column(String(10))
     display_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    """Address of the warning digest; ``None`` sends the user none."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]

@@ -84,6 +84,7 @@ def _include_routers(app: FastAPI) -> None:
     from junheng.web.api import router as api_router
     from junheng.web.feedback import router as feedback_router
     from junheng.web.monitor import router as monitor_router
+    from junheng.web.monitor_progress import router as progress_router
     from junheng.web.pages.account import router as account_router
     from junheng.web.pages.answer import router as answer_router
     from junheng.web.pages.county import router as county_router
@@ -106,6 +107,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(answer_router)
     app.include_router(feedback_router)
     app.include_router(monitor_router)
+    app.include_router(progress_router)
     app.include_router(plans_router)
     app.include_router(api_router)
     # The dashboards ship in their own module; an error inside it must surface,

@@ -89,6 +89,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "nav.password": ("修改密码", "Change password"),
     "nav.users": ("用户管理", "Users"),
+    "email.title": ("预警摘要邮箱", "Warning digest address"),
+    "email.help": (
+        "填写后，预警摘要邮件会把您辖区内待处理的预警发送到这个地址；留空则不发送。",
+        "With an address, the warning digest mails the open warnings of your "
+        "scope to it; leave it empty to receive none.",
+    ),
+    "email.address": ("电子邮箱", "E-mail address"),
+    "email.save": ("保存邮箱", "Save address"),
+    "email.saved": ("邮箱已保存。", "Your address is saved."),
     "password.title": ("修改密码", "Change password"),
     "password.current": ("当前密码", "Current password"),
     "password.new": ("新密码", "New password"),
@@ -398,16 +407,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "from the same distribution. An empty expected year means the trend "
         "moves away from the limit or reaches it after 2050.",
     ),
+    "monitor.progress": ("达标进度", "Schedule progress"),
+    "monitor.progress_note": (
+        "按 {year} 年的评估结论和各县差异系数及合格学校占比的预测，对照目标年份："
+        "已达标、将错过（目标年份已过，或某一序列预计晚于目标年份或无法达到）、"
+        "有风险（某一序列在目标年份达到要求的概率低于 50%）、按计划推进。县没有"
+        "自己的目标年份时沿用所在市、再沿用所在省的目标。概率取各序列中最低者。",
+        "Against the target years, from the {year} verdicts and the forecasts of "
+        "each county's CV and compliant-share series: met, will miss (the target "
+        "year has passed, or a series is expected after it or never), at risk (a "
+        "series meets its requirement in the target year with a probability "
+        "below 50%), on schedule. A county without a year of its own takes its "
+        "city's, else its province's. Each probability is the lowest among the "
+        "series.",
+    ),
+    "monitor.schedule_edit": ("记录目标年份", "Record target years"),
+    "monitor.schedule_division": ("行政区划代码", "Division code"),
+    "monitor.schedule_year": ("目标年份", "Target year"),
+    "monitor.schedule_note": ("备注", "Note"),
+    "monitor.schedule_save": ("保存", "Save"),
+    "monitor.schedule_remove": (
+        "删除该区划自己的目标年份",
+        "Remove the division's own year",
+    ),
+    "monitor.schedule_upload": ("上传计划文件", "Upload a schedule file"),
+    "monitor.schedule_upload_help": (
+        "CSV 或 XLSX 文件，列为 division_code、target_year 和 note（可省略）；"
+        "整份文件检查无误才保存，否则一行也不保存。",
+        "A CSV or XLSX file with the columns division_code, target_year and "
+        "note (optional); the file is stored only when every row is valid, "
+        "otherwise no row is.",
+    ),
+    "monitor.schedule_file": ("文件", "File"),
+    "monitor.schedule_submit": ("上传并保存", "Upload and store"),
+    "monitor.schedule_saved": (
+        "已保存 {count} 条目标年份。",
+        "{count} target year(s) stored.",
+    ),
+    "monitor.schedule_failed": ("未保存任何目标年份。", "No target year was stored."),
     "monitor.band_county": ("图表县", "County of the chart"),
     "monitor.band_indicator": ("指标", "Indicator"),
     "monitor.show": ("显示", "Show"),
     "monitor.flags_note": (
         "疑点是需要核实的线索，不改变数据，也不等于造假。县级用户核实后可标记为"
-        "“已说明”并写明情况，上级可见，每次说明都记入审计链。",
+        "“已说明”并写明情况（全省性的本福特疑点由省级用户说明），上级可见，"
+        "每次说明都记入审计链。",
         "A flag is a lead to check: it changes no data and is not a finding of "
         "fraud. A county user who has checked it may mark it explained with a "
-        "note, which the levels above see; every note is recorded in the audit "
-        "chain.",
+        "note (a province user for Benford's province-wide flags), which the "
+        "levels above see; every note is recorded in the audit chain.",
     ),
     "monitor.flags_shown": (
         "本页显示前 {shown} 条，共 {total} 条；JSON、CSV 和 Excel 文件含全部疑点。",

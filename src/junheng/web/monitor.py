@@ -72,7 +72,7 @@ router = APIRouter()
 
 MONITOR_ROLES = (Role.COUNTY, Role.CITY, Role.PROVINCE, Role.MINISTRY, Role.EVALUATOR)
 """Roles that see the monitoring pages."""
-KINDS = ("trends", "forecasts", "flags", "samples")
+KINDS = ("trends", "forecasts", "progress", "flags", "samples")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLAG_PAGE_ROWS = 500
 """Flags listed on the page; the twins contain all of them."""
@@ -338,6 +338,7 @@ def _html(request: Request, view: dict[str, Any], context: dict[str, Any]) -> Re
                 "row_links": context.get("row_links", {}),
                 "hidden_rows": context.get("hidden_rows", {}),
                 "explain": context.get("explain"),
+                "explain_digits": context.get("explain_digits"),
                 "csrf_token": csrf_token(request),
                 "d": lambda key: translate(f"dash.{key}", lang),
                 "t": lambda key, **values: translate(key, lang, **values),
@@ -470,7 +471,10 @@ def flags_page(
         "path": page_path("flags", prefix),
         "query": {"year": year} if year is not None else {},
         "row_links": {"flags": _record_links(view["tables"]["flags"], principal)},
-        "explain": principal.role == Role.COUNTY,
+        "explain": principal.role in flag_notes.EXPLAINERS.values(),
+        "explain_digits": next(
+            (n for n, r in flag_notes.EXPLAINERS.items() if r == principal.role), None
+        ),
         "flag_total": len(rows),
         "flag_shown": min(len(rows), FLAG_PAGE_ROWS),
         "hidden_rows": {"flags": FLAG_PAGE_ROWS},

@@ -181,6 +181,24 @@ class MonitorData:
             ),
         )
 
+    def requirement_forecasts(self, milestones: tuple[int, ...]) -> pl.DataFrame:
+        """Return the calibrated forecasts of every county's CV and compliance
+        series, with the probability of meeting each in the ``milestones``
+        years (the schedule's years), as ``junheng monitor run`` computes them."""
+
+        def build() -> pl.DataFrame:
+            series = forecast.requirement_series(self.county_trends(), self.framework)
+            return forecast.forecast_series(
+                series.filter(pl.col("metric").is_in(["cv", "share_compliant"])),
+                forecast.SERIES_KEYS,
+                target_year=TARGET_YEAR,
+                level=LEVEL,
+                milestones=milestones,
+                calibration=calibration(),
+            )
+
+        return self.memo(("requirement_forecasts", milestones), build)
+
     def band(self, county: str) -> pl.DataFrame:
         """Return the history and the forecast band of one county's CV series.
 

@@ -28,6 +28,7 @@ api_router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERROR_RESPONS
 
 SEE_OTHER = 303
 PASSWORD_CHANGED = "password_changed"
+EMAIL_SAVED = "email_saved"
 Password = Annotated[str, Form(max_length=1024)]
 Change = Annotated[
     Literal["disable", "enable"], Path(description="disable or enable the account")
@@ -43,6 +44,7 @@ class UserOut(BaseModel):
     scope_code: str
     school_code: str | None
     display_name: str | None
+    email: str | None
     active: bool
 
 
@@ -54,15 +56,60 @@ def _user_out(user: User) -> UserOut:
         scope_code=user.scope_code,
         school_code=user.school_code,
         display_name=user.display_name,
+        email=user.email,
         active=user.active,
     )
 
 
+def _account_context(
+    request: Request, session: DbSession, principal: CurrentPrincipal
+) -> dict[str, object]:
+    user = session.get(User, principal.user_id) if principal.user_id else None
+    return {
+        "message": "",
+        "changed": bool(request.session.pop(PASSWORD_CHANGED, False)),
+        "email": user.email if user is not None else None,
+        "email_saved": bool(request.session.pop(EMAIL_SAVED, False)),
+        "email_message": "",
+    }
+
+
 @router.get("/account/password")
-def password_page(request: Request, principal: CurrentPrincipal) -> Response:
-    """Show the form that changes the caller's password."""
-    changed = bool(request.session.pop(PASSWORD_CHANGED, False))
-    return render(request, "password.html", {"message": "", "changed": changed})
+def password_page(
+    request: Request, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    """Show the forms that change the caller's password and digest address."""
+    return render(
+        request, "password.html", _account_context(request, session, principal)
+    )
+
+
+@router.post("/account/email")
+def change_email(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    email: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """Set or clear the caller's digest address."""
+    try:
+        if principal.user_id is None:
+            raise InvalidInput(
+                "this caller has no account, so it has no digest address",
+                zh="当前调用方没有账号，不能设置邮箱",
+            )
+        accounts.set_email(session, principal, principal.user_id, email)
+    except JunhengError as error:
+        session.rollback()
+        context = _account_context(request, session, principal)
+        context |= {
+            "email": email,
+            "email_message": error.message(language_of(request)),
+        }
+        return render(request, "password.html", context, status_code=error.status)
+    session.commit()
+    request.session[EMAIL_SAVED] = True
+    return RedirectResponse("/account/password", status_code=SEE_OTHER)
 
 
 @router.post("/account/password")
@@ -89,7 +136,8 @@ def change_password(
         log.info(
             "password change rejected for user %r: %s", principal.username, error.code
         )
-        context = {"message": error.message(language_of(request)), "changed": False}
+        context = _account_context(request, session, principal)
+        context["message"] = error.message(language_of(request))
         return render(request, "password.html", context, status_code=error.status)
     session.commit()
     user = session.get(User, principal.user_id)
