@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import polars as pl
-from sqlalchemy import case, func, select
+from sqlalchemy import Engine, case, create_engine, event, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from junheng.evaluation.messages import SECTION_LABELS, VERDICT_LABELS
@@ -97,6 +99,77 @@ class GenerationReader:
             self._started = None
             self._done.notify_all()
         return value
+
+
+GENERATION_QUERY = select(DataGeneration.value).where(DataGeneration.id == 1)
+
+
+class GenerationQuery:
+    """Read the data generation with one statement and nothing else.
+
+    A read through a store session costs a session, a pooled connection
+    checked with a ping, a transaction and its rollback: most of a cached
+    page's CPU time. On a database server the reads use a pool of one
+    connection of their own in autocommit mode, so each read is one
+    round trip that sees every commit made before it started. A connection
+    the server has closed fails the read once; the read is then made again
+    on a new connection. SQLite has no ping, and an in-memory database only
+    exists on the engine's own connection, so it is read through the engine.
+
+    Use :func:`generation_query`, which makes one per engine.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.own = engine.dialect.name != "sqlite"
+        self.engine = engine
+        if self.own:
+            self.engine = create_engine(
+                engine.url,
+                pool_size=1,
+                max_overflow=0,
+                isolation_level="AUTOCOMMIT",
+                pool_reset_on_return=None,
+            )
+
+    def __call__(self) -> int:
+        for attempt in (1, 2):
+            try:
+                with self.engine.connect() as connection:
+                    return connection.scalar(GENERATION_QUERY) or 0
+            except DBAPIError as error:
+                # A dropped connection is invalidated and replaced on the
+                # next checkout; any other error is the caller's to see.
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def dispose(self, *_: object) -> None:
+        """Close the connection of the reads (not the engine it was made for)."""
+        if self.own:
+            self.engine.dispose()
+
+
+_QUERIES: weakref.WeakKeyDictionary[Engine, GenerationQuery] = (
+    weakref.WeakKeyDictionary()
+)
+_QUERIES_LOCK = threading.Lock()
+
+
+def generation_query(engine: Engine) -> Callable[[], int]:
+    """Return the reader of the data generation in ``engine``'s database.
+
+    Every app on one engine shares one reader, so the connections of the
+    reads are as many as the engines, and disposing of the engine closes
+    them.
+    """
+    if engine.dialect.name == "sqlite":
+        return GenerationQuery(engine)
+    with _QUERIES_LOCK:
+        query = _QUERIES.get(engine)
+        if query is None:
+            query = _QUERIES[engine] = GenerationQuery(engine)
+            event.listen(engine, "engine_disposed", query.dispose)
+    return query
 
 
 class StoreSource:

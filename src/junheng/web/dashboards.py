@@ -32,7 +32,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from junheng.errors import NotFound, PermissionDenied
-from junheng.services import access, records
+from junheng.services import access
 from junheng.services.access import Principal, Role
 from junheng.services.result_views import (
     CODE_LENGTH,
@@ -55,6 +55,7 @@ from junheng.web.dash_support import (
     StoreSource,
     chart_specs,
     dash_text,
+    generation_query,
     link_key,
     map_spec,
     page_context,
@@ -81,13 +82,12 @@ def results_cache(request: Request) -> ResultsCache:
 
 def generation_reader(request: Request) -> GenerationReader:
     """Return the app's reader of the data generation, creating it on first use."""
-    sessions = request.app.state.sessions
-
-    def read() -> int:
-        with sessions() as session:
-            return records.data_generation(session)
-
-    return app_object(request, "generation_reader", lambda: GenerationReader(read))
+    engine = request.app.state.engine
+    return app_object(
+        request,
+        "generation_reader",
+        lambda: GenerationReader(generation_query(engine)),
+    )
 
 
 def audience_of(principal: Principal | None) -> Audience:
