@@ -7,11 +7,11 @@ throughput: a server that spends C µs of CPU per request serves at most
 1,000,000 / C requests a second on one core.
 
 The script loads a SYNTHETIC sample of the national dataset of
-``junheng.demo`` (``--counties`` county-level divisions, every record
-approved) into PostgreSQL at 127.0.0.1:5432, in a schema of its own that is
-dropped at the end, and starts the platform with uvicorn on 127.0.0.1 with
-one worker process, as ``bench_web.py`` does. After every page has been
-requested twice (so the second view comes from the caches), one client sends
+``junheng.demo`` into PostgreSQL at 127.0.0.1:5432: ``--counties``
+county-level divisions, every record approved, in a schema of its own that
+is dropped at the end. It starts the platform with uvicorn on 127.0.0.1 with
+one worker process, as ``bench_web.py`` does, and requests every page twice,
+so that later requests come from the caches. Then one client sends
 ``--requests`` requests one after the other to each of:
 
 * the bare JSON route of ``bench_web.py`` (the ceiling);
@@ -20,22 +20,26 @@ requested twice (so the second view comes from the caches), one client sends
 * the JSON twins of the county pages, with the token;
 * province pages (HTML) with the token.
 
-It prints the server's CPU time per request (user and system time of the
-uvicorn process, read from ``/proc``), its ratio to the bare route and the
-wall time per request. The time PostgreSQL spends answering is not in the
-figure; the profile below counts the statements a request sends to it.
+The requests are split into ``--rounds`` rounds. The CPU time is the user
+and system time of the uvicorn process, read from ``/proc``. For each kind
+the script prints the CPU time per request in the median round and its
+range over the rounds, the ratio to the bare route and the wall time. The
+time PostgreSQL spends on its queries is not in the figure. The profile
+below counts the statements a request sends to it.
 
-With ``--baseline SRC`` the same figures are measured first for another
-checkout's ``src`` folder, and the ratios to it are printed.
+With ``--baseline SRC`` a second server runs the ``src`` folder of another
+checkout. Each round measures both servers, one after the other, so a
+change in the load from the rest of the machine affects both alike, and the
+ratios to the baseline are printed.
 
 With ``--profile N`` the script also runs the app in this process (no
-server) and profiles N cached county page requests with cProfile, printing
+server) and profiles N cached county page requests with cProfile. It prints
 the functions with the most time of their own and the most time under them.
 Sync routes then run in the event loop's thread instead of the thread pool,
-so the profile sees them. Run::
+so the profile includes them. Run::
 
     python benchmarks/bench_web_cost.py [--counties 300] [--requests 2000]
-        [--pages 60] [--baseline /tmp/main/src] [--profile 2000]
+        [--rounds 5] [--pages 60] [--baseline /tmp/main/src] [--profile 2000]
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 def cpu_seconds(pid: int) -> float:
     """Return the user plus system CPU time of process ``pid``, in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    # Fields 14 and 15 of proc(5), utime and stime; the split drops fields 1-2.
+    # utime and stime are fields 14 and 15 of proc(5). The split drops 1 and 2.
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
@@ -169,19 +173,20 @@ def costs(
         servers.append(start(stack, url, "this checkout", None, kinds))
         per_round = max(1, count // rounds)
         for _ in range(rounds):
-            for one in servers:
-                measure_round(one, kinds, per_round)
+            for checkout in servers:
+                measure_round(checkout, kinds, per_round)
     return servers
 
 
 def report(servers: list[Server]) -> None:
     """Print the figures of each server, with ratios to the first one."""
     first = servers[0] if len(servers) > 1 else None
-    for one in servers:
-        print(one.label)
-        for index, cost in enumerate(one.costs):
-            old = first.costs[index] if first is not None and one is not first else None
-            print("  " + cost.line(one.costs[0], old))
+    for checkout in servers:
+        print(checkout.label)
+        for index, cost in enumerate(checkout.costs):
+            compared = first is not None and checkout is not first
+            old = first.costs[index] if compared and first is not None else None
+            print("  " + cost.line(checkout.costs[0], old))
 
 
 # ------------------------------------------------------------------ profile
@@ -266,13 +271,16 @@ def main() -> None:
         "--counties", type=int, default=300, help="county-level divisions to load"
     )
     parser.add_argument(
-        "--requests", type=int, default=2000, help="requests per measured kind"
+        "--requests",
+        type=int,
+        default=2000,
+        help="requests per measured kind and server",
     )
     parser.add_argument(
         "--rounds",
         type=int,
         default=5,
-        help="rounds the requests are split into; the median round is shown",
+        help="rounds to split the requests into (the median round is shown)",
     )
     parser.add_argument(
         "--pages", type=int, default=60, help="county pages to rotate over"

@@ -1,11 +1,11 @@
 """A page built from its cached frame is the page ``render`` gives.
 
 The dashboard pages put the cached main part and a fresh CSRF token into a
-frame rendered once per caller and URL. Each case here asks for a page the
-way the app builds it, twice (the second time from the frames), and with the
-frames replaced by a plain ``render`` of the whole template, and compares
-the bytes and headers. The CSRF tokens carry the second they were signed
-in, so they are compared by the session secret they sign.
+frame rendered once per caller and URL. Each case requests a page twice as
+the app builds it, the second time from the frames. It requests it again
+with the frames replaced by a plain ``render`` of the whole template and
+compares the bytes and headers. The CSRF tokens contain the second they were
+signed in, so the test compares the session secret they sign.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_framed_page_is_rendered_page(
     app.state.page_frames = None  # type: ignore[attr-defined]
     built = _get(shared_site, path, user, params, fresh=True)
     reused = _get(shared_site, path, user, params, fresh=True)
-    kept = _get(shared_site, path, user, params, fresh=False)
+    same_session = _get(shared_site, path, user, params, fresh=False)
     with monkeypatch.context() as patched:
         patched.setattr(dashboards, "_page", _plain_page)
         plain_kept = _get(shared_site, path, user, params, fresh=False)
@@ -115,8 +115,8 @@ def test_framed_page_is_rendered_page(
         tokens = len(_split(shared_site, response)[1])
         assert tokens == len(_split(shared_site, plain)[1])
     # The same session: the tokens sign the same secret.
-    assert _split(shared_site, kept) == _split(shared_site, plain_kept)
-    assert _headers(kept) == _headers(plain_kept)
+    assert _split(shared_site, same_session) == _split(shared_site, plain_kept)
+    assert _headers(same_session) == _headers(plain_kept)
 
 
 def test_frame_is_per_caller(shared_site: Site) -> None:

@@ -114,8 +114,9 @@ class GenerationQuery:
     A read through a store session costs a session, a pooled connection
     checked with a ping, a transaction and its rollback: most of a cached
     page's CPU time. On a database server the reads use a pool of one
-    connection of their own in autocommit mode, so each read is one
-    round trip that sees every commit made before it started. A connection
+    connection of their own in autocommit mode. Each read is then one
+    round trip, and it returns the value of the last commit before it
+    started. A connection
     the server has closed fails the read once; the read is then made again
     on a new connection. SQLite has no ping, and an in-memory database only
     exists on the engine's own connection, so it is read through the engine.
@@ -141,8 +142,8 @@ class GenerationQuery:
                 with self.engine.connect() as connection:
                     return connection.scalar(GENERATION_QUERY) or 0
             except DBAPIError as error:
-                # A dropped connection is invalidated and replaced on the
-                # next checkout; any other error is the caller's to see.
+                # SQLAlchemy invalidates a dropped connection and replaces it
+                # on the next checkout. Other errors go to the caller.
                 if attempt == 2 or not error.connection_invalidated:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover

@@ -350,14 +350,14 @@ def _page(
 
     The frame around the main part is rendered once per caller, URL, title
     and rectification form, with marks where the main part and the CSRF
-    token go, and each request fills in the cached main part and its token.
+    token go. Each request fills in the cached main part and its token.
     """
     token = csrf_token(request)
     scope = request.scope
-    who = None if principal is None else (principal.role, principal.username)
+    caller = None if principal is None else (principal.role, principal.username)
     form = None if actions is None else (actions["year"], actions["code"])
     where = (scope.get("root_path", ""), scope["path"], scope["query_string"])
-    frame_key = (lang, where, who, title, form)
+    frame_key = (lang, where, caller, title, form)
     frames = app_object(request, "page_frames", PageFrames)
     frame = frames.get(frame_key)
     if frame is None:
