@@ -116,10 +116,10 @@ class GenerationQuery:
     page's CPU time. On a database server the reads use a pool of one
     connection of their own in autocommit mode. Each read is then one
     round trip, and it returns the value of the last commit before it
-    started. A connection
-    the server has closed fails the read once; the read is then made again
-    on a new connection. SQLite has no ping, and an in-memory database only
-    exists on the engine's own connection, so it is read through the engine.
+    started. When the server has closed the connection, the read fails once
+    and is made again on a new connection. SQLite has no ping, and an
+    in-memory database only exists on the engine's own connection, so it is
+    read through the engine.
 
     Use :func:`generation_query`, which makes one per engine.
     """
