@@ -9,8 +9,8 @@ deployment would run it (uvloop, httptools, no access log), once per
 fixed number of concurrent users busy, and the script prints requests per
 second and the p50/p95/p99 latency of:
 
-* a bare JSON endpoint of the same app (same middleware and token check), the
-  ceiling of this server and client on this machine;
+* a bare JSON endpoint of the same app (same middleware, no token check and
+  no database read), the ceiling of this server and client on this machine;
 * county dashboard pages (HTML), rotating over ``--pages`` counties;
 * province dashboard pages (HTML), rotating over every province;
 * the county pages again without a token, as the public gets them, which

@@ -1,4 +1,5 @@
-"""Concurrent requests share reads of the data generation, never an old one."""
+"""Concurrent requests share reads of the data generation, never an old one,
+and a read sees every commit made before it."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import threading
 import time
 
 import pytest
+from store.dbfixtures import Database
 
-from junheng.web.dash_support import GenerationReader
+from junheng.services import records
+from junheng.web.dash_support import (
+    GenerationQuery,
+    GenerationReader,
+    generation_query,
+)
 
 
 def test_reader_sees_every_change() -> None:
@@ -72,3 +79,38 @@ def test_failed_read_lets_next_call_retry() -> None:
     with pytest.raises(OSError, match="connection lost"):
         reader.generation()
     assert reader.generation() == 3
+
+
+def test_query_sees_each_commit(database: Database) -> None:
+    query = generation_query(database.engine)
+    assert query() == 0
+    with database.sessions() as session:
+        records.bump_data_generation(session)
+        session.commit()
+    # Committed by another connection just before: the next read has it.
+    assert query() == 1
+    assert generation_query(database.engine) is query or database.backend == "sqlite"
+
+
+def test_query_replaces_a_dropped_connection(database: Database) -> None:
+    query = generation_query(database.engine)
+    assert isinstance(query, GenerationQuery)
+    assert query() == 0
+    # Close the driver's connection behind the pool's back, as a server
+    # restart would; the next read fails once and is made again.
+    with query.engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.close()
+    assert query() == 0
+
+
+def test_query_connection_closes_with_engine(database: Database) -> None:
+    if database.backend == "sqlite":
+        pytest.skip("SQLite is read through the engine's own connections")
+    query = generation_query(database.engine)
+    assert isinstance(query, GenerationQuery)
+    query()
+    assert query.engine.pool.checkedin() == 1
+    database.engine.dispose()
+    assert query.engine.pool.checkedin() == 0

@@ -9,15 +9,21 @@ chart shows, so a chart can never show a number the twin does not have.
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import threading
 import time
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import polars as pl
-from sqlalchemy import case, func, select
+from markupsafe import Markup, escape
+from sqlalchemy import Engine, case, create_engine, event, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from junheng.evaluation.messages import SECTION_LABELS, VERDICT_LABELS
@@ -97,6 +103,78 @@ class GenerationReader:
             self._started = None
             self._done.notify_all()
         return value
+
+
+GENERATION_QUERY = select(DataGeneration.value).where(DataGeneration.id == 1)
+
+
+class GenerationQuery:
+    """Read the data generation with one statement and nothing else.
+
+    A read through a store session costs a session, a pooled connection
+    checked with a ping, a transaction and its rollback: most of a cached
+    page's CPU time. On a database server the reads use a pool of one
+    connection of their own in autocommit mode. Each read is then one
+    round trip, and it returns the value of the last commit before it
+    started. When the server has closed the connection, the read fails once
+    and is made again on a new connection. SQLite has no ping, and an
+    in-memory database only exists on the engine's own connection, so it is
+    read through the engine.
+
+    Use :func:`generation_query`, which makes one per engine.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.own = engine.dialect.name != "sqlite"
+        self.engine = engine
+        if self.own:
+            self.engine = create_engine(
+                engine.url,
+                pool_size=1,
+                max_overflow=0,
+                isolation_level="AUTOCOMMIT",
+                pool_reset_on_return=None,
+            )
+
+    def __call__(self) -> int:
+        for attempt in (1, 2):
+            try:
+                with self.engine.connect() as connection:
+                    return connection.scalar(GENERATION_QUERY) or 0
+            except DBAPIError as error:
+                # SQLAlchemy invalidates a dropped connection and replaces it
+                # on the next checkout. Other errors go to the caller.
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def dispose(self, *_: object) -> None:
+        """Close the connection of the reads (not the engine it was made for)."""
+        if self.own:
+            self.engine.dispose()
+
+
+_QUERIES: weakref.WeakKeyDictionary[Engine, GenerationQuery] = (
+    weakref.WeakKeyDictionary()
+)
+_QUERIES_LOCK = threading.Lock()
+
+
+def generation_query(engine: Engine) -> Callable[[], int]:
+    """Return the reader of the data generation in ``engine``'s database.
+
+    Every app on one engine shares one reader, so the connections of the
+    reads are as many as the engines, and disposing of the engine closes
+    them.
+    """
+    if engine.dialect.name == "sqlite":
+        return GenerationQuery(engine)
+    with _QUERIES_LOCK:
+        query = _QUERIES.get(engine)
+        if query is None:
+            query = _QUERIES[engine] = GenerationQuery(engine)
+            event.listen(engine, "engine_disposed", query.dispose)
+    return query
 
 
 class StoreSource:
@@ -486,3 +564,66 @@ def page_context(
         "d": lambda key: dash_text(key, lang),
         "verdict_label": lambda v: VERDICT_LABELS.get(v, {}).get(lang, v),
     }
+
+
+# ------------------------------------------------------------------ page frames
+
+
+CONTENT_MARK = Markup(f"jhcontent{secrets.token_hex(16)}")
+"""Stands for the main part of a page while its frame is rendered."""
+TOKEN_MARK = Markup(f"jhcsrf{secrets.token_hex(16)}")
+"""Stands for the CSRF token while a page frame is rendered. Hex digits and
+letters only, so escaping leaves both marks as they are."""
+_MARKS = re.compile(f"({re.escape(CONTENT_MARK)}|{re.escape(TOKEN_MARK)})")
+
+
+class PageFrame:
+    """A rendered page with holes for its main part and its CSRF token.
+
+    The frame (header, navigation, forms around the main part) depends on the
+    caller and the URL, the main part on the data and the token on the time,
+    so each is made where it changes and :meth:`fill` puts them together.
+    """
+
+    def __init__(self, page: bytes) -> None:
+        pieces = _MARKS.split(page.decode("utf-8"))
+        self.texts = [piece.encode("utf-8") for piece in pieces[::2]]
+        self.holes = [piece == CONTENT_MARK for piece in pieces[1::2]]
+
+    def fill(self, content: bytes, token: str) -> bytes:
+        """Return the page with ``content`` and ``token`` in their holes."""
+        token_bytes = str(escape(token)).encode("utf-8")
+        out = [self.texts[0]]
+        for is_content, text in zip(self.holes, self.texts[1:], strict=True):
+            out.append(content if is_content else token_bytes)
+            out.append(text)
+        return b"".join(out)
+
+
+FRAME_ENTRIES = 2048
+"""Page frames kept per process; the least recently used go first."""
+
+
+class PageFrames:
+    """The most recently used page frames, by whatever their page depends on."""
+
+    def __init__(self, size: int = FRAME_ENTRIES) -> None:
+        self.size = size
+        self._frames: OrderedDict[Hashable, PageFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> PageFrame | None:
+        """Return the frame under ``key``, or ``None``."""
+        with self._lock:
+            frame = self._frames.get(key)
+            if frame is not None:
+                self._frames.move_to_end(key)
+            return frame
+
+    def put(self, key: Hashable, frame: PageFrame) -> None:
+        """Keep ``frame`` under ``key``, dropping the oldest beyond the size."""
+        with self._lock:
+            self._frames[key] = frame
+            self._frames.move_to_end(key)
+            while len(self._frames) > self.size:
+                self._frames.popitem(last=False)

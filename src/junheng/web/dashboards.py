@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from junheng.errors import NotFound, PermissionDenied
-from junheng.services import access, records
+from junheng.services import access
 from junheng.services.access import Principal, Role
 from junheng.services.result_views import (
     CODE_LENGTH,
@@ -49,19 +49,31 @@ from junheng.services.result_views import (
 )
 from junheng.services.results import Audience, ResultsCache, YearResult
 from junheng.web.auth import optional_principal
+from junheng.web.csrf import csrf_token
 from junheng.web.dash_support import (
+    CONTENT_MARK,
     DASH_TEXT,
+    TOKEN_MARK,
     GenerationReader,
+    PageFrame,
+    PageFrames,
     StoreSource,
     chart_specs,
     dash_text,
+    generation_query,
     link_key,
     map_spec,
     page_context,
     tables_context,
 )
 from junheng.web.errors import ERROR_RESPONSES
-from junheng.web.pages.render import language_of, render, templates
+from junheng.web.i18n import Language
+from junheng.web.pages.render import (
+    language_of,
+    remember_language,
+    render,
+    templates,
+)
 from junheng.web.state import app_object
 
 router = APIRouter()
@@ -81,13 +93,12 @@ def results_cache(request: Request) -> ResultsCache:
 
 def generation_reader(request: Request) -> GenerationReader:
     """Return the app's reader of the data generation, creating it on first use."""
-    sessions = request.app.state.sessions
-
-    def read() -> int:
-        with sessions() as session:
-            return records.data_generation(session)
-
-    return app_object(request, "generation_reader", lambda: GenerationReader(read))
+    engine = request.app.state.engine
+    return app_object(
+        request,
+        "generation_reader",
+        lambda: GenerationReader(generation_query(engine)),
+    )
 
 
 def audience_of(principal: Principal | None) -> Audience:
@@ -320,23 +331,53 @@ def _respond(
             headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
     key = ("content_html", page.level, page.code, lang, link_key(principal))
-    title, content_html = page.result.memo(
-        key, lambda: _content_html(page, lang, principal)
-    )
+    title, content = page.result.memo(key, lambda: _content_html(page, lang, principal))
     from junheng.web.rectification import county_actions
 
     actions = county_actions(principal, page.level, page.code, page.year)
-    return render(
-        request,
-        "dash/view.html",
-        {"page_title": title, "content_html": content_html, "rectify": actions},
-    )
+    return _page(request, principal, lang, title, content, actions)
+
+
+def _page(
+    request: Request,
+    principal: Principal | None,
+    lang: Language,
+    title: str,
+    content: bytes,
+    actions: dict[str, Any] | None,
+) -> Response:
+    """Return the page ``render`` would give for ``dash/view.html``.
+
+    The frame around the main part is rendered once per caller, URL, title
+    and rectification form, with marks where the main part and the CSRF
+    token go. Each request fills in the cached main part and its token.
+    """
+    token = csrf_token(request)
+    scope = request.scope
+    caller = None if principal is None else (principal.role, principal.username)
+    form = None if actions is None else (actions["year"], actions["code"])
+    where = (scope.get("root_path", ""), scope["path"], scope["query_string"])
+    frame_key = (lang, where, caller, title, form)
+    frames = app_object(request, "page_frames", PageFrames)
+    frame = frames.get(frame_key)
+    if frame is None:
+        context = {
+            "page_title": title,
+            "content_html": CONTENT_MARK,
+            "rectify": actions,
+            "csrf_token": TOKEN_MARK,
+        }
+        frame = PageFrame(bytes(render(request, "dash/view.html", context).body))
+        frames.put(frame_key, frame)
+    response = HTMLResponse(frame.fill(content, token))
+    remember_language(request, response, lang)
+    return response
 
 
 def _content_html(
     page: PageRequest, lang: str, principal: Principal | None
-) -> tuple[str, Markup]:
-    """Return the title and the rendered main part of a page.
+) -> tuple[str, bytes]:
+    """Return the title and the rendered main part of a page (UTF-8).
 
     Everything but the page header is the same for every caller who gets the
     same :func:`link_key`, so it is rendered once per cache entry and only the
@@ -352,7 +393,7 @@ def _content_html(
     context = page_context(view, lang, years, tables_html)
     content = templates.env.get_template("dash/content.html").render(context)
     title = f"{view['name']} · {view['year']} · {dash_text('title', lang)}"
-    return title, Markup(content)
+    return title, content.encode("utf-8")
 
 
 # ------------------------------------------------------------------ routes

@@ -89,6 +89,12 @@ def render(
     response: Response = templates.TemplateResponse(
         request, name, values, status_code=status_code
     )
+    remember_language(request, response, lang)
+    return response
+
+
+def remember_language(request: Request, response: Response, lang: Language) -> None:
+    """Keep the language chosen by ``?lang=`` in a cookie for the next pages."""
     if request.query_params.get("lang") == lang:
         response.set_cookie(
             LANGUAGE_COOKIE,
@@ -98,4 +104,3 @@ def render(
             httponly=True,
             secure=request.app.state.settings.secure_cookies,
         )
-    return response
