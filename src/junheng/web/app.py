@@ -96,6 +96,14 @@ def _include_routers(app: FastAPI) -> None:
     from junheng.web.pages.users import router as users_router
     from junheng.web.warnings import router as warnings_router
 
+    # The dashboards ship in their own module; an error inside it must surface,
+    # so only a missing module is skipped. Their router comes first: Starlette
+    # tries routes in order, and the dashboard pages are the ones most asked for.
+    dashboards = None
+    if importlib.util.find_spec(DASHBOARD_MODULE) is not None:
+        dashboards = importlib.import_module(DASHBOARD_MODULE)
+        app.include_router(dashboards.router)
+        app.state.nav_links = list(getattr(dashboards, "NAV_LINKS", ()))
     app.include_router(account_router)
     app.include_router(users_router)
     app.include_router(users_api_router)
@@ -110,12 +118,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(progress_router)
     app.include_router(plans_router)
     app.include_router(api_router)
-    # The dashboards ship in their own module; an error inside it must surface,
-    # so only a missing module is skipped.
-    if importlib.util.find_spec(DASHBOARD_MODULE) is not None:
-        dashboards = importlib.import_module(DASHBOARD_MODULE)
-        app.include_router(dashboards.router)
-        app.state.nav_links = list(getattr(dashboards, "NAV_LINKS", ()))
+    if dashboards is not None:
         _include_rectification(app)
 
 
