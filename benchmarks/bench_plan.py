@@ -99,7 +99,7 @@ def bench_national(sample: int) -> None:
             fw,
             year=2024,
             division_codes=codes,
-            advance=lambda: progress.advance(task),
+            advance=lambda n: progress.advance(task, n),
         )
         total = time.process_time() - begin
 

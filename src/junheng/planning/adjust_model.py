@@ -108,7 +108,8 @@ class Solution:
     """The outcome of the cutting-plane loop."""
 
     status: str
-    """``optimal``, ``time_limit``, ``not_converged`` or ``infeasible``."""
+    """``optimal``, ``node_limit``, ``time_limit``, ``not_converged`` or
+    ``infeasible``."""
     x: Floats | None
     cost: float | None
     lower_bound: float | None
