@@ -216,7 +216,7 @@ def _chosen(
     type=click.FloatRange(min=0, min_open=True),
     default=None,
     help="Seconds of wall time the solver may spend on each county; overrides "
-    "time_limit_seconds of --costs [default: 60]. The gap of a plan cut short "
+    "time_limit_seconds of --costs [default: 300]. The gap of a plan cut short "
     "is stated in its result.",
 )
 @click.option(

@@ -322,6 +322,17 @@ def _rule_rows(problem: Problem) -> list[Block]:
     ]
 
 
+def exact_dot(a: Floats, b: Floats) -> float:
+    """Return the dot product of ``a`` and ``b``, correctly rounded.
+
+    The sum of a BLAS or NumPy dot product may be taken in an order that
+    depends on where the arrays lie in memory, which differs between
+    processes. Rounding the exact sum once makes the model, and so the plan,
+    the same whichever process builds it.
+    """
+    return math.fsum(np.multiply(a, b).tolist())
+
+
 def section_cvs(problem: Problem, values: Floats) -> dict[tuple[str, int], float]:
     """Return the weighted CV of every section and indicator at ``values``.
 
@@ -335,8 +346,8 @@ def section_cvs(problem: Problem, values: Floats) -> dict[tuple[str, int], float
         weight = students[mask] / students[mask].sum()
         for j in range(values.shape[1]):
             column = values[mask, j]
-            mean = float(weight @ column)
-            spread = math.sqrt(float(weight @ (column - mean) ** 2))
+            mean = exact_dot(weight, column)
+            spread = math.sqrt(exact_dot(weight, (column - mean) ** 2))
             result[(section, j)] = spread / mean if mean != 0 else math.nan
     return result
 

@@ -32,6 +32,7 @@ from junheng.planning.adjust_model import (
     Problem,
     Solution,
     cv_limit,
+    exact_dot,
     rounded,
     violated_cvs,
 )
@@ -47,8 +48,10 @@ NODE_LIMIT = 1000
 """Branch-and-bound nodes per MILP solve. Unlike the wall-clock time limit,
 a node limit stops HiGHS at the same point at any load, so a county that
 reaches it still gets the same plan every run. On the synthetic national
-data, the counties that ran into the 60 s time limit had spent it on about
-13,000 nodes without improving the plan found by node 200 (about 5 s)."""
+data, the counties that ran into a 60 s time limit had spent it on about
+13,000 nodes without improving the plan found by node 200 (about 5 s).
+The time limit (``time_limit_seconds``, 300 s by default) stays as a
+backstop that only a heavily loaded machine should reach."""
 # NOTE: a fixed limit, not a cost setting: the settings are also the web
 # form's fields, which label each one.
 
@@ -133,7 +136,7 @@ class _Loop:
         weighted = sp.csr_matrix(weights @ value_rows)
         for col, value in zip(weighted.indices, weighted.data, strict=True):
             mean_row[int(col)] = -float(value)
-        level = float(weights @ base)
+        level = exact_dot(weights, base)
         self.rows.add(mean_row, level, level)
 
         # δ_i − V_i·x + m = a_i
@@ -170,7 +173,7 @@ class _Loop:
 
     def refine(self, cone: _Cone, values: Floats, x: Floats) -> None:
         column = values[cone.units, cone.indicator]
-        mean = float(cone.weights @ column)
+        mean = exact_dot(cone.weights, column)
         t = cone.limit * mean
         for i in range(len(cone.units)):
             delta = column[i] - mean
@@ -286,7 +289,7 @@ def solve(
                 gap, bound = 0.0, float(result.fun)
             else:
                 bound = float(getattr(result, "mip_dual_bound", np.nan))
-            cost = float(problem.objective @ x)
+            cost = exact_dot(problem.objective, x)
             if not continuous:
                 # The gap of the plan as delivered (rounded) to the valid bound.
                 gap = max(0.0, (cost - bound) / cost) if cost > 0 else 0.0

@@ -39,7 +39,7 @@ class AdjustCosts:
     max_transfers_out_per_school: int | None = 2
     max_floor_area_m2_per_school: float | None = 2_000.0
     max_sports_area_m2_per_school: float | None = 5_000.0
-    time_limit_seconds: float = 60.0
+    time_limit_seconds: float = 300.0
     mip_rel_gap: float = 1e-4
     max_iterations: int = 50
 
