@@ -1,8 +1,8 @@
 """``junheng plan adjust``: the least-cost plans that make counties pass part 1.
 
-One county gives its plan; a city or province prefix, or no ``--county`` at
-all, plans every county in it with one evaluation and gives a summary of all
-of them with long tables of their plans.
+A county code gives that county's plan. A city or province prefix, or no
+``--county`` at all, plans every county in it with one evaluation, and the
+output is a summary of all of them with long tables of their plans.
 """
 
 from __future__ import annotations

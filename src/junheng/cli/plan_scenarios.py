@@ -2,9 +2,9 @@
 
 The web pages save plan results as named scenarios. These commands list,
 show, compare and delete them in the platform database (``--url``). Without
-``--user`` they act as the system, with the ministry's rights; with it, as
-that account, so that its scope limits what is listed and deletion needs its
-right to plan for the county. A deletion is audited under that name.
+``--user`` they act as the system, with the ministry's rights. With it they
+act as that account: its scope limits what is listed, and a deletion needs
+its right to plan for the county and is audited under its name.
 """
 
 from __future__ import annotations
@@ -145,7 +145,8 @@ def _text(value: Any, lang: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+        return yes if value else no
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) >= 1e4 else f"{value:.6g}"
     return str(value)

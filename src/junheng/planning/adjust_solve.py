@@ -218,7 +218,7 @@ def _solve_once(loop: _Loop, relax: bool, use_rule: bool, deadline: float) -> An
         bounds=loop.bounds(),
         constraints=loop.constraints(use_rule),
         # HiGHS's time limit is wall-clock, so a plan cut short by it depends on
-        # the load; the node limit normally stops a hard county long before.
+        # the load. The node limit normally stops a hard county long before.
         options={
             "time_limit": max(deadline - time.perf_counter(), 1.0),
             "mip_rel_gap": problem.costs.mip_rel_gap,
