@@ -36,8 +36,11 @@ Block = tuple[sp.csr_matrix, Floats, Floats]
 
 _CONTINUOUS = ("teaching_aux_area_m2", "sports_area_m2", "equipment_value_yuan")
 _GRAIN = 0.01
-# Positive continuous amounts are rounded up to this grain (m², yuan), so a
-# threshold reached in the solver's tolerance is reached in the data too.
+# Positive continuous amounts are rounded up to the next multiple of this
+# grain (m², yuan) above the solver's amount. A threshold the plan meets
+# exactly is then met with a margin, which the engine's floating-point
+# arithmetic needs: on synthetic counties, an amount rounded to the grain
+# itself gave 4.499999999999999 m² per student against a threshold of 4.5.
 
 
 @dataclass
@@ -372,6 +375,6 @@ def rounded(problem: Problem, x: Floats) -> Floats:
     out[integer] = np.round(out[integer])
     continuous = ~integer
     positive = continuous & (out > 1e-9)
-    out[positive] = np.ceil(out[positive] / _GRAIN - 1e-6) * _GRAIN
+    out[positive] = np.ceil(out[positive] / _GRAIN + 1e-6) * _GRAIN
     out[continuous & ~positive] = 0.0
     return np.minimum(np.maximum(out, problem.lower), problem.upper)
