@@ -282,7 +282,8 @@ def adjust(
       junheng plan adjust schools.parquet --format json -o all.json
 
     Exit status: 0 when every county passes or has a plan the core confirms,
-    3 for invalid input, options or costs, 4 when a county has none.
+    2 for an unusable framework, 3 for invalid input, options or costs, and 4
+    when a county has no such plan.
     """
     _check_output(fmt, output, files)
     with import_errors(errors_report, lang):
