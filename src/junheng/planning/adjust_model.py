@@ -36,11 +36,12 @@ Block = tuple[sp.csr_matrix, Floats, Floats]
 
 _CONTINUOUS = ("teaching_aux_area_m2", "sports_area_m2", "equipment_value_yuan")
 _GRAIN = 0.01
-# Positive continuous amounts are rounded up to the next multiple of this
-# grain (m², yuan) above the solver's amount. A threshold the plan meets
-# exactly is then met with a margin, which the engine's floating-point
-# arithmetic needs: on synthetic counties, an amount rounded to the grain
-# itself gave 4.499999999999999 m² per student against a threshold of 4.5.
+# Positive continuous amounts are rounded up to a multiple of this grain (m²,
+# yuan) at least half a grain above the solver's amount. The solver may stop
+# a little below the exact need (its feasibility tolerance), and an amount
+# that meets a threshold exactly can fail in the engine's floating point:
+# on synthetic counties, 4.499999999999999 m² per student against 4.5 and
+# 2124.9999999999995 yuan per student against 2125.
 
 
 @dataclass
@@ -374,7 +375,7 @@ def rounded(problem: Problem, x: Floats) -> Floats:
     integer = problem.integer.astype(bool)
     out[integer] = np.round(out[integer])
     continuous = ~integer
-    positive = continuous & (out > 1e-9)
-    out[positive] = np.ceil(out[positive] / _GRAIN + 1e-6) * _GRAIN
+    positive = continuous & (out > 1e-6)
+    out[positive] = np.ceil(out[positive] / _GRAIN + 0.5) * _GRAIN
     out[continuous & ~positive] = 0.0
     return np.minimum(np.maximum(out, problem.lower), problem.upper)
