@@ -313,3 +313,34 @@ def test_many_counties_keep_their_own_outcome(framework: Framework) -> None:
 def test_part_one_passes_reads_core(framework: Framework) -> None:
     ev = evaluate(canonical_frame([primary_school(1)]), framework)
     assert part_one_passes(ev)
+
+
+def test_workers_give_the_same_plans(
+    framework: Framework, synthetic_county: pl.DataFrame
+) -> None:
+    # Counties solved in two worker processes, in chunks, come back in code
+    # order with the plans one process gives.
+    here = plan_adjustments(synthetic_county, framework, year=2024)
+    counted: list[int] = []
+    apart = plan_adjustments(
+        synthetic_county, framework, year=2024, workers=2, advance=counted.append
+    )
+    assert list(apart) == list(here)
+    assert sum(counted) == len(here)
+    for code in here:
+        for result in (here[code], apart[code]):
+            result.summary.pop("solve_seconds", None)
+        assert apart[code].to_dict() == here[code].to_dict()
+
+
+def test_plan_states_stop_and_gap(framework: Framework) -> None:
+    # One backbone hire (4·100/500 = 0.8 < 0.85), proved optimal: the
+    # message names the stop and the gap even when the gap is 0.
+    rows = [primary_school(1, primary_backbone_teachers=4), primary_school(2)]
+    result = _plan(rows, framework, max_transfers_out_per_school=0)
+    assert result.summary["solver_status"] == "optimal"
+    assert result.summary["gap"] == 0
+    assert any(
+        "proved the plan optimal; optimality gap 0.00%" in m for m in result.messages_en
+    )
+    assert any("最优性差距 0.00%" in m for m in result.messages_zh)

@@ -135,3 +135,192 @@ def test_adjust_input_errors_in_english(runner: CliRunner, tmp_path: Path) -> No
     assert result.exit_code == 3, result.output
     assert "个错误" not in result.output
     assert "error" in result.output
+
+
+def _two_counties(path: Path) -> Path:
+    # 410102 needs one backbone teacher moved (10,000 yuan, as above); 410103
+    # passes as it is. 420102 has no backbone teacher at all: L2 = 0 is
+    # below the floor 0.85 × 1.0, and with no hires allowed (NO_HIRES) no
+    # school has one to send, so it gets no plan.
+    rows = [
+        primary_school(1, primary_backbone_teachers=4),
+        primary_school(2),
+        primary_school(3, division_code="410103"),
+        primary_school(4, division_code="410103"),
+        primary_school(
+            5,
+            division_code="420102",
+            school_code="2142000005",
+            primary_backbone_teachers=0,
+        ),
+        primary_school(
+            6,
+            division_code="420102",
+            school_code="2142000006",
+            primary_backbone_teachers=0,
+        ),
+    ]
+    canonical_frame(rows).write_csv(path)
+    return path
+
+
+NO_HIRES = "max_hires_per_school: 0\n"
+
+
+def test_adjust_every_county_to_xlsx(runner: CliRunner, tmp_path: Path) -> None:
+    source = _two_counties(tmp_path / "schools.csv")
+    costs = tmp_path / "costs.yaml"
+    costs.write_text(NO_HIRES)
+    result = runner.invoke(
+        main,
+        [
+            "plan",
+            "adjust",
+            str(source),
+            "--costs",
+            str(costs),
+            "--format",
+            "xlsx",
+            "-o",
+            "all.xlsx",
+            "-j",
+            "1",
+        ],
+    )
+    # 420102 has no plan under these limits, so the exit status is 4.
+    assert result.exit_code == 4, result.output
+    book = load_workbook(tmp_path / "all.xlsx")
+    assert book.sheetnames[:3] == ["概览", "各县汇总", "调整措施"]
+    sheet = book["各县汇总"]
+    header = [c.value for c in sheet[1]]
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True))
+        for row in sheet.iter_rows(min_row=2)
+    ]
+    assert [r["区划代码"] for r in rows] == ["410102", "410103", "420102"]
+    assert [r["结果代码"] for r in rows] == ["planned", "passes", "no_plan"]
+    assert rows[0]["总费用（元）"] == 10_000
+    assert rows[0]["最优性差距"] == 0
+    assert "2142000005" in rows[2]["无方案原因"]
+    assert "L2" in rows[2]["无方案原因"]
+    actions = book["调整措施"]
+    assert {c.value for c in actions["A"][1:]} == {"410102"}
+
+
+def test_adjust_province_prefix_json(runner: CliRunner, tmp_path: Path) -> None:
+    source = _two_counties(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main, ["plan", "adjust", str(source), "-c", "41", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["division_code"] == "41"
+    assert doc["summary"]["counties"] == 2
+    assert doc["summary"]["counties_planned"] == 1
+    assert doc["summary"]["counties_passes"] == 1
+    assert doc["summary"]["total_cost"] == 10_000
+    counties = next(t for t in doc["tables"] if t["name"] == "counties")
+    assert [r["division_code"] for r in counties["rows"]] == ["410102", "410103"]
+
+
+def test_adjust_infeasible_terminal_shows_no_unchanged_rows(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = _schools(tmp_path / "schools.csv")
+    costs = tmp_path / "costs.yaml"
+    costs.write_text("max_transfers_out_per_school: 0\nmax_hires_per_school: 0\n")
+    result = runner.invoke(
+        main,
+        [
+            "plan",
+            "adjust",
+            str(source),
+            "-c",
+            "410102",
+            "--costs",
+            str(costs),
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 4
+    assert "No plan meets part 1" in result.output
+    # Without a plan nothing changes: no school or section table is printed.
+    assert "School indicators before and after" not in result.output
+    assert "Section CVs before and after" not in result.output
+    assert "2141000002" not in result.output
+
+
+def test_adjust_option_problems_listed_together(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = _schools(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main,
+        ["plan", "adjust", str(source), "-c", "41x", "-y", "1800", "--lang", "en"],
+    )
+    assert result.exit_code == 3
+    assert "2 problems with the options" in result.output
+    assert "--county '41x'" in result.output
+    assert "--year 1800" in result.output
+
+
+def test_adjust_year_not_in_data(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main, ["plan", "adjust", str(source), "-c", "41", "-y", "2020"]
+    )
+    assert result.exit_code == 3
+    assert "--year 2020" in result.output
+    assert "2024" in result.output
+
+
+def test_adjust_time_limit_option(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main,
+        [
+            "plan",
+            "adjust",
+            str(source),
+            "-c",
+            "410102",
+            "--time-limit",
+            "5",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["parameters"]["time_limit_seconds"] == 5.0
+
+
+def test_adjust_bad_costs_all_listed(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools(tmp_path / "schools.csv")
+    costs = tmp_path / "costs.yaml"
+    costs.write_text("hire_yuan: lots\ntransfer_yuan: -1\n")
+    result = runner.invoke(
+        main,
+        [
+            "plan",
+            "adjust",
+            str(source),
+            "-c",
+            "410102",
+            "--costs",
+            str(costs),
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 3
+    assert "2 invalid cost settings" in result.output
+    assert "hire_yuan: 'lots'" in result.output
+    assert "transfer_yuan: -1" in result.output
+
+
+def test_adjust_help_describes_batches(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["plan", "adjust", "--help"])
+    assert result.exit_code == 0
+    for option in ("--county", "--time-limit", "--workers", "summary sheet"):
+        assert option in result.output

@@ -19,6 +19,7 @@ class _PlanGroup(_LazyGroup):
         "adjust": ("junheng.cli.plan_adjust", "adjust"),
         "rotate": ("junheng.cli.plan_people", "rotate"),
         "pair": ("junheng.cli.plan_people", "pair"),
+        "scenarios": ("junheng.cli.plan_scenarios", "scenarios"),
     }
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,16 +109,20 @@ def plan_adjustments(
     division_codes: list[str] | None = None,
     costs: AdjustCosts | None = None,
     county_items: pl.DataFrame | None = None,
-    advance: Callable[[], None] | None = None,
+    advance: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> dict[str, PlanResult]:
     """Plan the least-cost changes for many counties of one year at once.
 
     Each county gets the plan :func:`plan_adjustment` gives it alone, but
     the evaluation of the data as given, the unit query and the evaluation
     of the adjusted data each run once for all counties. ``division_codes``
-    defaults to every county with school rows in ``year``; ``advance`` is
-    called after each county's solve (for a progress bar). Returns the
-    results by division code, in code order.
+    defaults to every county with school rows in ``year``. ``workers`` above
+    1 solves the counties in that many worker processes, in chunks of
+    :data:`CHUNK_COUNTIES`; the results do not depend on the number of
+    workers. ``advance(n)`` is called as ``n`` more counties are solved
+    (for a progress bar). Returns the results by division code, in code
+    order.
     """
     costs = costs or AdjustCosts()
     if framework.balance_rule.mode != "every":
@@ -148,6 +154,12 @@ def plan_adjustments(
     log.info("planning adjustment for %d counties in %d", len(codes), year)
     before = _checked(evaluate(rows, framework, items, indicator_rollups=False))
     all_units = county_units(rows, framework)
+    outcomes = _solve_counties(
+        [(code, all_units[code]) for code in codes],
+        _Task(framework, costs, year),
+        workers,
+        advance,
+    )
     by_county = {
         str(key[0]): part
         for key, part in rows.partition_by("division_code", as_dict=True).items()
@@ -156,19 +168,16 @@ def plan_adjustments(
     pending: dict[str, tuple[adjust_report.Report, Solution, list[Action]]] = {}
     adjusted: list[pl.DataFrame] = []
     for code in codes:
-        units = all_units[code]
+        outcome = outcomes[code]
         report = adjust_report.Report(
-            framework, costs, code, year, before(code, False), units.frame
+            framework, costs, code, year, before(code, False), all_units[code].frame
         )
-        outcome = _solve_county(code, year, units, framework, costs, report)
-        if isinstance(outcome, PlanResult):
-            results[code] = outcome
+        if outcome.actions is None:
+            results[code] = report.infeasible(outcome.messages, outcome.solution)
         else:
-            solution, actions = outcome
-            pending[code] = (report, solution, actions)
-            adjusted.append(apply_actions(by_county[code], actions))
-        if advance is not None:
-            advance()
+            assert outcome.solution is not None
+            pending[code] = (report, outcome.solution, outcome.actions)
+            adjusted.append(apply_actions(by_county[code], outcome.actions))
     if pending:
         after_items = None
         if items is not None:
@@ -187,37 +196,110 @@ def plan_adjustments(
     return {code: results[code] for code in codes}
 
 
-def _solve_county(
-    code: str,
-    year: int,
-    units: Units,
-    framework: Framework,
-    costs: AdjustCosts,
-    report: adjust_report.Report,
-) -> PlanResult | tuple[Solution, list[Action]]:
-    """Solve one county: its result if no plan is needed or possible, else
-    the solution and its actions for the evaluation of the adjusted data."""
-    problem = build_problem(units, framework, costs)
+CHUNK_COUNTIES = 4
+"""Counties a worker process solves per task. Small chunks keep every worker
+busy while one of them is on a county that runs into its time limit."""
+
+
+@dataclass(frozen=True)
+class _Task:
+    """What every county of a batch shares."""
+
+    framework: Framework
+    costs: AdjustCosts
+    year: int
+
+
+@dataclass
+class Outcome:
+    """The solve of one county: a solution with its actions, or the reasons
+    that no plan exists (``actions`` is ``None`` then)."""
+
+    solution: Solution | None
+    actions: list[Action] | None
+    messages: list[adjust_explain.Message]
+
+
+def _solve_counties(
+    jobs: list[tuple[str, Units]],
+    task: _Task,
+    workers: int,
+    advance: Callable[[int], None] | None,
+) -> dict[str, Outcome]:
+    """Solve every county of ``jobs``, here or in ``workers`` processes.
+
+    A county's solve reads its own data only, so the worker that solves it
+    does not change its outcome. Returns the outcomes in the order of
+    ``jobs``.
+    """
+    if workers <= 1 or len(jobs) <= 1:
+        outcomes = {}
+        for code, units in jobs:
+            outcomes[code] = _solve_county(code, units, task)
+            if advance is not None:
+                advance(1)
+        return outcomes
+    chunks = [jobs[i : i + CHUNK_COUNTIES] for i in range(0, len(jobs), CHUNK_COUNTIES)]
+    found: dict[str, Outcome] = {}
+    # Spawned workers start clean; a forked copy of this process would
+    # inherit the thread pools of Polars and DuckDB in an undefined state.
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(chunks)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(task,),
+    ) as pool:
+        futures = [pool.submit(_solve_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            solved = future.result()
+            found.update(solved)
+            if advance is not None:
+                advance(len(solved))
+    return {code: found[code] for code, _ in jobs}
+
+
+_worker_task: _Task | None = None
+"""The shared part of the batch, set once in each worker process."""
+
+
+def _start_worker(task: _Task) -> None:
+    global _worker_task
+    _worker_task = task
+
+
+def _solve_chunk(chunk: list[tuple[str, Units]]) -> dict[str, Outcome]:
+    assert _worker_task is not None
+    return {code: _solve_county(code, units, _worker_task) for code, units in chunk}
+
+
+def _solve_county(code: str, units: Units, task: _Task) -> Outcome:
+    """Solve one county: the reasons if no plan is possible, else the
+    solution and its actions for the evaluation of the adjusted data."""
+    costs = task.costs
+    problem = build_problem(units, task.framework, costs)
     missing = adjust_report.missing_values(problem)
     if missing:
-        return report.infeasible(missing, None)
+        return Outcome(None, None, missing)
     if units.frame.is_empty():
         # No section has students, so there is nothing to change or to solve.
-        return Solution("optimal", np.zeros(0), 0.0, 0.0, 0.0, 0, 0, 0.0), []
+        empty = Solution("optimal", np.zeros(0), 0.0, 0.0, 0.0, 0, 0, 0.0)
+        return Outcome(empty, [], [])
     solution = solve(problem)
     log.info(
         "adjustment %s %d: %s after %d solves, cost %s",
         code,
-        year,
+        task.year,
         solution.status,
         solution.iterations,
         solution.cost,
     )
     if solution.x is None:
         if solution.status == "infeasible":
-            return report.infeasible(adjust_explain.explain(problem), solution)
-        return report.infeasible([adjust_report.time_limit_message(costs)], solution)
-    return solution, plan_actions(problem, solution.x, costs)
+            return Outcome(solution, None, adjust_explain.explain(problem))
+        return Outcome(
+            solution, None, [adjust_report.limit_message(solution.status, costs)]
+        )
+    return Outcome(solution, plan_actions(problem, solution.x, costs), [])
 
 
 def _checked(ev: Evaluation) -> Callable[[str, bool], adjust_report.Checked]:

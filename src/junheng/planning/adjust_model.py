@@ -36,8 +36,12 @@ Block = tuple[sp.csr_matrix, Floats, Floats]
 
 _CONTINUOUS = ("teaching_aux_area_m2", "sports_area_m2", "equipment_value_yuan")
 _GRAIN = 0.01
-# Positive continuous amounts are rounded up to this grain (m², yuan), so a
-# threshold reached in the solver's tolerance is reached in the data too.
+# Positive continuous amounts are rounded up to a multiple of this grain (m²,
+# yuan) at least half a grain above the solver's amount. The solver may stop
+# a little below the exact need (its feasibility tolerance), and an amount
+# that meets a threshold exactly can fail in the engine's floating point:
+# on synthetic counties, 4.499999999999999 m² per student against 4.5 and
+# 2124.9999999999995 yuan per student against 2125.
 
 
 @dataclass
@@ -108,7 +112,8 @@ class Solution:
     """The outcome of the cutting-plane loop."""
 
     status: str
-    """``optimal``, ``time_limit``, ``not_converged`` or ``infeasible``."""
+    """``optimal``, ``node_limit``, ``time_limit``, ``not_converged`` or
+    ``infeasible``."""
     x: Floats | None
     cost: float | None
     lower_bound: float | None
@@ -321,6 +326,17 @@ def _rule_rows(problem: Problem) -> list[Block]:
     ]
 
 
+def exact_dot(a: Floats, b: Floats) -> float:
+    """Return the dot product of ``a`` and ``b``, correctly rounded.
+
+    The sum of a BLAS or NumPy dot product may be taken in an order that
+    depends on where the arrays lie in memory, which differs between
+    processes. Rounding the exact sum once makes the model, and so the plan,
+    the same whichever process builds it.
+    """
+    return math.fsum(np.multiply(a, b).tolist())
+
+
 def section_cvs(problem: Problem, values: Floats) -> dict[tuple[str, int], float]:
     """Return the weighted CV of every section and indicator at ``values``.
 
@@ -334,8 +350,8 @@ def section_cvs(problem: Problem, values: Floats) -> dict[tuple[str, int], float
         weight = students[mask] / students[mask].sum()
         for j in range(values.shape[1]):
             column = values[mask, j]
-            mean = float(weight @ column)
-            spread = math.sqrt(float(weight @ (column - mean) ** 2))
+            mean = exact_dot(weight, column)
+            spread = math.sqrt(exact_dot(weight, (column - mean) ** 2))
             result[(section, j)] = spread / mean if mean != 0 else math.nan
     return result
 
@@ -359,7 +375,7 @@ def rounded(problem: Problem, x: Floats) -> Floats:
     integer = problem.integer.astype(bool)
     out[integer] = np.round(out[integer])
     continuous = ~integer
-    positive = continuous & (out > 1e-9)
-    out[positive] = np.ceil(out[positive] / _GRAIN - 1e-6) * _GRAIN
+    positive = continuous & (out > 1e-6)
+    out[positive] = np.ceil(out[positive] / _GRAIN + 0.5) * _GRAIN
     out[continuous & ~positive] = 0.0
     return np.minimum(np.maximum(out, problem.lower), problem.upper)

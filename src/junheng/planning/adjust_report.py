@@ -16,6 +16,7 @@ import polars as pl
 
 from junheng.evaluation.messages import SECTION_LABELS
 from junheng.planning.adjust_explain import Message
+from junheng.planning.adjust_solve import NODE_LIMIT
 from junheng.planning.costs import AdjustCosts
 from junheng.planning.result import PlanColumn, PlanResult, PlanTable
 from junheng.standards.model import Framework
@@ -139,14 +140,41 @@ def missing_values(problem: Problem) -> list[Message]:
     return messages
 
 
-def time_limit_message(costs: AdjustCosts) -> Message:
-    """Return the message of a solve that found no plan in its time limit."""
+def limit_message(status: str, costs: AdjustCosts) -> Message:
+    """Return the message of a solve that stopped at a limit without a plan."""
+    if status == "node_limit":
+        return (
+            f"求解器在每次求解 {NODE_LIMIT} 个分支节点内未找到方案；"
+            "请放宽限额或简化数据后重试",
+            f"no plan found within the solver's {NODE_LIMIT} branch-and-bound "
+            "nodes per solve; relax the limits or retry with fewer schools",
+        )
     return (
         f"求解时限 {costs.time_limit_seconds:g} 秒内未找到方案；"
         "请提高 time_limit_seconds",
         f"no plan found within the time limit of {costs.time_limit_seconds:g} s; "
         "raise time_limit_seconds",
     )
+
+
+def changed_rows(table: PlanTable) -> list[dict[str, Any]]:
+    """Return the rows of a plan table worth showing on their own.
+
+    Of ``schools``, the rows whose value the plan changes or that fail before
+    the plan; of ``sections``, the rows with a value after the plan; of other
+    tables, every row. A request without a plan has no values after it, so
+    only its actions (none) remain.
+    """
+    if table.name == "schools":
+        return [
+            row
+            for row in table.rows
+            if row.get("value_after") is not None
+            and (row["value_before"] != row["value_after"] or not row["met_before"])
+        ]
+    if table.name == "sections":
+        return [row for row in table.rows if row.get("cv_after") is not None]
+    return table.rows
 
 
 @dataclass(frozen=True)
@@ -365,6 +393,21 @@ class Report:
         )
 
 
+_STOPS = {
+    "optimal": ("求解器已证明最优", "The solver proved the plan optimal"),
+    "node_limit": (
+        f"求解器在分支节点上限（每次 {NODE_LIMIT} 个）处停止",
+        f"The solver stopped at its node limit ({NODE_LIMIT} per solve)",
+    ),
+    "time_limit": ("求解器在求解时限处停止", "The solver stopped at its time limit"),
+    "not_converged": (
+        "割平面迭代次数已用完",
+        "The cutting-plane loop used up its iterations",
+    ),
+}
+"""How each solver status is worded in a plan's messages."""
+
+
 def _plan_messages(
     total: float,
     by_kind: dict[str, float],
@@ -394,13 +437,11 @@ def _plan_messages(
     else:
         zh = [f"最低成本方案总费用 {total:,.0f} 元：{'，'.join(parts['zh'])}。"]
         en = [f"The least-cost plan costs {total:,.0f} yuan: {', '.join(parts['en'])}."]
-    if solution.gap is not None and solution.gap > 0:
-        zh.append(
-            f"最优性差距 {solution.gap:.2%}（下界 {solution.lower_bound:,.0f} 元）。"
-        )
+        zh_stop, en_stop = _STOPS.get(solution.status, _STOPS["optimal"])
+        gap, bound = solution.gap or 0.0, solution.lower_bound or 0.0
+        zh.append(f"{zh_stop}，最优性差距 {gap:.2%}（下界 {bound:,.0f} 元）。")
         en.append(
-            f"Optimality gap {solution.gap:.2%} (lower bound "
-            f"{solution.lower_bound:,.0f} yuan)."
+            f"{en_stop}; optimality gap {gap:.2%} (lower bound {bound:,.0f} yuan)."
         )
     if confirmed:
         zh.append("评估核心复核：调整后资源配置达标。")

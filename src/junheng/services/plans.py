@@ -21,6 +21,7 @@ public users have no access to plans.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 import math
 from collections.abc import Callable, Mapping
@@ -465,6 +466,52 @@ def get_scenario(
         )
     _require_read(principal, scenario.division_code)
     return scenario
+
+
+def find_scenario(
+    session: Session,
+    principal: Principal,
+    reference: str,
+    *,
+    division_code: str | None = None,
+    kind: str | None = None,
+) -> PlanScenario:
+    """Return the scenario ``reference`` names: its id, or its name among the
+    scenarios ``principal`` may read (narrowed by ``division_code``, a code
+    prefix, and ``kind``).
+
+    Raises :class:`NotFound` naming the closest names when none matches, and
+    :class:`InvalidInput` listing the matches when a name is used by several
+    counties or kinds.
+    """
+    if reference.isdigit():
+        return get_scenario(session, principal, int(reference))
+    name = " ".join(reference.split())
+    readable = list_scenarios(
+        session, principal, kind=kind, division_code=division_code
+    )
+    found = [s for s in readable if s.name == name]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        close = difflib.get_close_matches(
+            name, sorted({s.name for s in readable}), n=3, cutoff=0.4
+        )
+        hint_en = f"; did you mean {', '.join(close)}?" if close else ""
+        hint_zh = f"；是否要找：{'、'.join(close)}？" if close else ""
+        raise NotFound(
+            f"no plan scenario named {name!r} that you may read{hint_en} "
+            "`junheng plan scenarios list` shows the names and ids",
+            zh=f"没有可查看的名为“{name}”的规划方案{hint_zh}"
+            "`junheng plan scenarios list` 列出名称和编号",
+        )
+    listed = ", ".join(f"{s.id} ({s.kind}, {s.division_code})" for s in found)
+    raise InvalidInput(
+        f"{len(found)} plan scenarios are named {name!r}: {listed}; give the id, "
+        "or narrow with --county and --kind",
+        zh=f"有 {len(found)} 个名为“{name}”的规划方案：{listed}；请填写编号，"
+        "或用 --county 和 --kind 缩小范围",
+    )
 
 
 def rename_scenario(
