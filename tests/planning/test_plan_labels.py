@@ -1,5 +1,6 @@
 """Every summary and parameter key of a real plan result has a zh and en label
-in the web catalogue. The plans come from the real planners on synthetic files."""
+in the web catalogue, and the plan workbook's overview uses them. The plans
+come from the real planners on synthetic files."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from factories import primary_school
@@ -14,6 +16,8 @@ from planning.test_cli_people import _files
 
 from junheng.cli import main
 from junheng.ingest.schema import canonical_frame
+from junheng.planning.labels import summary_label
+from junheng.planning.result import PlanResult, write_xlsx
 from junheng.services import plans
 from junheng.web.i18n import MESSAGES
 
@@ -60,3 +64,22 @@ def test_labels_differ_by_language() -> None:
     for key in labels:
         zh, en = MESSAGES[key]
         assert zh != en, key
+
+
+@pytest.mark.parametrize(
+    ("lang", "total", "yes"),
+    [("zh", "总费用（元）", "是"), ("en", "Total cost (yuan)", "yes")],
+)
+def test_workbook_overview_uses_labels(
+    tmp_path: Path, lang: str, total: str, yes: str
+) -> None:
+    adjust = PlanResult.from_dict(_real_plans(tmp_path)[0])
+    path = tmp_path / "plan.xlsx"
+    write_xlsx(adjust, path, lang)
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet = book.worksheets[0]
+    rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    book.close()
+    assert total in rows
+    assert "total_cost" not in rows
+    assert rows[summary_label("core_confirms_pass", lang)] == yes

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import xlsxwriter
 
+from junheng.planning.labels import summary_label
+
 ColumnKind = Literal["text", "int", "float", "money", "bool"]
 
 KINDS = ("adjust", "rotation", "pairing")
@@ -137,12 +139,17 @@ def write_xlsx(result: PlanResult, path: Path, lang: str = "zh") -> None:
             ("评估办法" if zh else "Framework", result.framework_id),
             ("可行" if zh else "Feasible", yes if result.feasible else no),
         ]
+        summary = [
+            (summary_label(key, lang), value) for key, value in result.summary.items()
+        ]
         row = 0
-        for key, value in [*head, *result.summary.items()]:
-            sheet.write(row, 0, key, bold)
-            sheet.write(
-                row, 1, value if not isinstance(value, list | dict) else str(value)
-            )
+        for label, value in [*head, *summary]:
+            sheet.write(row, 0, label, bold)
+            if isinstance(value, bool):
+                value = yes if value else no
+            elif isinstance(value, list | dict):
+                value = str(value)
+            sheet.write(row, 1, value)
             row += 1
         row += 1
         for message in result.messages(lang):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
+from junheng.planning.labels import PARAM_LABELS, SUMMARY_LABELS
 from junheng.services.statuses import STATUS_NAMES
 from junheng.web.feedback_messages import FEEDBACK_MESSAGES
 from junheng.web.rectification_text import RECTIFY_TEXT
@@ -583,119 +584,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plans.status.removed": ("仅 A 有", "only in A"),
     "plans.yes": ("是", "yes"),
     "plans.no": ("否", "no"),
-    "plans.summary.total_cost": ("总费用（元）", "Total cost (yuan)"),
-    "plans.summary.cost_hire": ("新聘教师费用（元）", "Hiring cost (yuan)"),
-    "plans.summary.cost_transfer": ("教师调配费用（元）", "Transfer cost (yuan)"),
-    "plans.summary.cost_floor_area": ("校舍建设费用（元）", "Floor area cost (yuan)"),
-    "plans.summary.cost_sports_area": (
-        "体育场馆建设费用（元）",
-        "Sports area cost (yuan)",
-    ),
-    "plans.summary.cost_equipment": ("教学仪器设备费用（元）", "Equipment cost (yuan)"),
-    "plans.summary.cost_classrooms": (
-        "多媒体教室费用（元）",
-        "Multimedia classroom cost (yuan)",
-    ),
-    "plans.summary.solver": ("求解器", "Solver"),
-    "plans.summary.solver_status": ("求解状态码", "Solver status code"),
-    "plans.summary.iterations": ("迭代次数", "Iterations"),
-    "plans.summary.cuts": ("割平面数", "Cuts"),
-    "plans.summary.gap": ("相对最优性间隙", "Relative optimality gap"),
-    "plans.summary.lower_bound": ("费用下界（元）", "Cost lower bound (yuan)"),
-    "plans.summary.solve_seconds": ("求解用时（秒）", "Solve time (s)"),
-    "plans.summary.passes_before": ("调整前资源配置是否达标", "Part 1 passed before"),
-    "plans.summary.core_confirms_pass": (
-        "评估核心复核达标",
-        "Evaluation confirms pass",
-    ),
-    "plans.summary.teachers": ("教师人数", "Teachers"),
-    "plans.summary.eligible": ("符合交流条件的教师", "Eligible teachers"),
-    "plans.summary.eligible_backbone": (
-        "符合条件的骨干教师",
-        "Eligible backbone teachers",
-    ),
-    "plans.summary.min_rotated": ("最少交流人数", "Minimum rotated"),
-    "plans.summary.max_rotated": ("最多交流人数", "Maximum rotated"),
-    "plans.summary.min_backbone_rotated": (
-        "最少交流骨干教师",
-        "Minimum backbone rotated",
-    ),
-    "plans.summary.method": ("求解方法", "Method"),
-    "plans.summary.mip_gap": ("混合整数规划间隙", "MIP gap"),
-    "plans.summary.move_variables": ("调动变量数", "Move variables"),
-    "plans.summary.rotated": ("交流人数", "Teachers rotated"),
-    "plans.summary.backbone_rotated": ("交流骨干教师", "Backbone teachers rotated"),
-    "plans.summary.proxy_before": ("调整前差异代理值", "Proxy before"),
-    "plans.summary.proxy_after": ("调整后差异代理值", "Proxy after"),
-    "plans.summary.school_sections": ("学校学段数", "School sections"),
-    "plans.summary.strong": ("强校学段", "Strong sections"),
-    "plans.summary.weak": ("薄弱学校学段", "Weak sections"),
-    "plans.summary.paired": ("结对数", "Pairs"),
-    "plans.summary.unpaired": ("未结对薄弱学段", "Unpaired weak sections"),
-    "plans.summary.communities": ("教共体数", "Communities"),
-    "plans.summary.capacity": ("每所强校最多结对", "Partners per strong section"),
-    "plans.summary.total_distance_km": ("结对总距离（千米）", "Total distance (km)"),
-    "plans.summary.located_sections": ("有位置的学校学段", "Located school sections"),
-    "plans.summary.pools_truncated": ("候选范围是否截断", "Candidate pools truncated"),
-    "plans.param.hire_yuan": ("每新聘一名教师费用（元）", "Cost per hire (yuan)"),
-    "plans.param.transfer_yuan": (
-        "每调配一名教师费用（元）",
-        "Cost per transfer (yuan)",
-    ),
-    "plans.param.floor_area_yuan_per_m2": (
-        "校舍每平方米造价（元）",
-        "Floor area cost (yuan/m²)",
-    ),
-    "plans.param.sports_area_yuan_per_m2": (
-        "体育场馆每平方米造价（元）",
-        "Sports area cost (yuan/m²)",
-    ),
-    "plans.param.equipment_yuan_per_yuan": (
-        "每元设备值的费用（元）",
-        "Cost per yuan of equipment (yuan)",
-    ),
-    "plans.param.multimedia_classroom_yuan": (
-        "每间多媒体教室费用（元）",
-        "Cost per multimedia classroom (yuan)",
-    ),
-    "plans.param.max_hires_per_school": ("每校最多新聘（人）", "Max hires per school"),
-    "plans.param.max_transfers_out_per_school": (
-        "每校最多调出（人）",
-        "Max transfers out per school",
-    ),
-    "plans.param.max_floor_area_m2_per_school": (
-        "每校最多新增校舍（平方米）",
-        "Max floor area per school (m²)",
-    ),
-    "plans.param.max_sports_area_m2_per_school": (
-        "每校最多新增体育场馆（平方米）",
-        "Max sports area per school (m²)",
-    ),
-    "plans.param.time_limit_seconds": ("求解时限（秒）", "Time limit (s)"),
-    "plans.param.mip_rel_gap": ("允许的相对间隙", "Relative MIP gap"),
-    "plans.param.max_iterations": ("最多迭代次数", "Max iterations"),
-    "plans.param.min_years_at_school": ("在校最少年限（年）", "Min years at school"),
-    "plans.param.min_rotation_share": ("最低交流比例", "Min rotation share"),
-    "plans.param.min_backbone_share": ("骨干教师最低占比", "Min backbone share"),
-    "plans.param.max_rotation_share": ("最高交流比例", "Max rotation share"),
-    "plans.param.max_net_change": (
-        "每校学段教师最多净增减（人）",
-        "Max net change per section",
-    ),
-    "plans.param.max_distance_km": ("最远距离（千米）", "Max distance (km)"),
-    "plans.param.pe_art_subjects": ("体育艺术学科", "PE and art subjects"),
-    "plans.param.candidate_schools": ("每类候选学校数", "Candidate schools"),
-    "plans.param.exact_max_variables": (
-        "精确求解的最多变量数",
-        "Max variables for exact solve",
-    ),
-    "plans.param.capacity": ("每所强校最多结对", "Partners per strong section"),
-    "plans.param.cross_county": ("允许跨县结对", "Pair across counties"),
-    "plans.param.distance_weight": ("距离权重（每千米）", "Distance weight (per km)"),
-    "plans.param.ratio_cap": ("比值上限", "Ratio cap"),
-    "plans.param.candidates": ("每个薄弱学段候选数", "Candidates per weak section"),
-    "plans.param.locations": ("学校位置", "School locations"),
 }
+MESSAGES.update(
+    {f"plans.summary.{key}": names for key, names in SUMMARY_LABELS.items()}
+)
+MESSAGES.update({f"plans.param.{key}": names for key, names in PARAM_LABELS.items()})
 MESSAGES.update(SURVEY_MESSAGES)
 
 
