@@ -46,6 +46,7 @@ import polars as pl
 
 from junheng.errors import InputError
 from junheng.planning.model import Program
+from junheng.planning.option_errors import bad_option_value
 from junheng.planning.result import PlanColumn, PlanResult, PlanTable
 from junheng.planning.school_values import evaluate_units, haversine_km, select_schools
 from junheng.standards.model import Framework
@@ -105,10 +106,7 @@ class PairingOptions:
 
 def _check_option(key: str, value: Any) -> Any:
     def bad(expected: str) -> InputError:
-        return InputError(
-            f"invalid value {value!r} of pairing option {key!r}; expected {expected}",
-            zh=f"结对选项 {key!r} 的值 {value!r} 无效；应为{expected}",
-        )
+        return bad_option_value(("pairing option", "结对选项"), key, value, expected)
 
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if key == "locations":
@@ -182,10 +180,11 @@ def _place_problem(code: Any, lat: Any, lon: Any) -> tuple[str, str] | None:
         )
     for name, number, top in (("lat", lat, 90), ("lon", lon, 180)):
         valid = isinstance(number, int | float) and not isinstance(number, bool)
-        if not valid or not 0 <= number <= top:
+        if not valid or not -top <= number <= top:
             return (
-                f"{name} {number!r} is not a number from 0 to {top}",
-                f"{name} {number!r} 不是 0 到 {top} 之间的数",
+                f"{name} {number!r} is not a number from -{top} to {top} "
+                "(WGS84 degrees)",
+                f"{name} {number!r} 不是 -{top} 到 {top} 之间的数（WGS84 度）",
             )
     return None
 
