@@ -160,10 +160,10 @@ def _check_locations(value: Any) -> tuple[SchoolPlace, ...]:
             raise InputError(
                 f"pairing option 'locations', item {index} ({str(item)[:80]}): "
                 f"{problem[0]}; give each school once with school_code (10 digits), "
-                "lat (0 to 90) and lon (0 to 180) in WGS84 degrees",
+                "lat (-90 to 90) and lon (-180 to 180) in WGS84 degrees",
                 zh=f"结对选项 'locations' 第 {index} 项（{str(item)[:80]}）："
                 f"{problem[1]}；每所学校填一项，含 school_code（10 位）、"
-                "lat（0–90）和 lon（0–180），单位为 WGS84 度",
+                "lat（-90 到 90）和 lon（-180 到 180），单位为 WGS84 度",
             )
         assert isinstance(code, str)
         seen[code] = index
