@@ -109,6 +109,16 @@ def test_filter_message_names_given_options(runner: CliRunner, tmp_path: Path) -
     assert "None" not in result.output
 
 
+def test_filter_message_in_chinese(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    args = ["evaluate", str(source), "--county", "11", "--year", "2024"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 3
+    output = " ".join(result.output.split())  # undo the terminal's line wrapping
+    assert "没有学校数据行符合 --year 2024 和 --county 11；输入中的学年为" in output
+    assert "no school rows match --year 2024 and --county 11;" in output
+
+
 def _taiwan_document(runner: CliRunner) -> dict[str, Any]:
     result = runner.invoke(
         main,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from typing import Any
 
 import polars as pl
@@ -228,6 +229,25 @@ def test_options_reject_bad_values(data: dict[str, Any], fragment: str) -> None:
         PairingOptions.from_mapping(data)
 
 
+@pytest.mark.parametrize(
+    ("data", "chinese"),
+    [
+        ({"capacity": 0}, "结对选项 'capacity' 的值 0 无效；应为1 或更大的整数"),
+        ({"cross_county": "yes"}, "应为true 或 false"),
+        ({"max_distance_km": 0}, "应为大于 0 的公里数，不限则填 null"),
+        ({"distance_weight": -1}, "应为0 或更大的数"),
+    ],
+)
+def test_option_errors_are_chinese_throughout(
+    data: dict[str, Any], chinese: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        PairingOptions.from_mapping(data)
+    assert chinese in raised.value.message("zh")
+    expected = raised.value.message("zh").split("；")[1]
+    assert not re.search("number|distance|or more|above", expected)
+
+
 def _place(code: str, lat: object, lon: object) -> dict[str, object]:
     return {"school_code": code, "lat": lat, "lon": lon}
 
@@ -237,8 +257,10 @@ def _place(code: str, lat: object, lon: object) -> dict[str, object]:
     [
         ("here", "must be a list"),
         ([_place("21410", 30, 110)], "item 0"),
-        ([_place(_code(1), 95, 110)], "lat 95 is not a number from 0 to 90"),
-        ([_place(_code(1), 30, True)], "lon True is not a number from 0 to 180"),
+        ([_place(_code(1), 95, 110)], "lat 95 is not a number from -90 to 90"),
+        ([_place(_code(1), -91, 110)], "lat -91 is not a number from -90 to 90"),
+        ([_place(_code(1), 30, True)], "lon True is not a number from -180 to 180"),
+        ([_place(_code(1), 30, -181)], "lon -181 is not a number from -180 to 180"),
         ([{"school_code": _code(1), "lat": 30}], "lon None"),
         ([_place(_code(1), 30, 110), _place(_code(1), 31, 110)], "repeats item 0"),
     ],
@@ -247,6 +269,14 @@ def test_locations_option_rejects_bad_items(places: Any, fragment: str) -> None:
     with pytest.raises(InputError, match=fragment) as raised:
         PairingOptions.from_mapping({"locations": places})
     assert "结对选项 'locations'" in raised.value.message("zh")
+
+
+def test_locations_option_takes_south_and_west() -> None:
+    # WGS84: negative latitudes are south, negative longitudes west.
+    options = PairingOptions.from_mapping(
+        {"locations": [_place(_code(1), -33.9, -70.6), _place(_code(2), -90, -180)]}
+    )
+    assert options.locations == ((_code(1), -33.9, -70.6), (_code(2), -90.0, -180.0))
 
 
 def test_locations_option_gives_distances() -> None:

@@ -137,6 +137,38 @@ def test_locations_file(tmp_path: Path) -> None:
     assert {i.column for i in caught.value.issues} == {"lat", "lon"}  # type: ignore[attr-defined]
 
 
+def test_locations_negative_degrees(tmp_path: Path) -> None:
+    # WGS84 latitudes run from -90 to 90 and longitudes from -180 to 180.
+    good = _csv(
+        tmp_path / "south.csv",
+        ["学校标识码", "纬度", "经度"],
+        [["2141000001", "-33.5", "-70.25"], ["2141000002", "-90", "-180"]],
+    )
+    assert read_locations(good).rows() == [
+        ("2141000001", -33.5, -70.25),
+        ("2141000002", -90.0, -180.0),
+    ]
+    bad = _csv(
+        tmp_path / "bad.csv",
+        ["学校标识码", "纬度", "经度"],
+        [["2141000001", "-91", "110"], ["2141000002", "30", "180.5"]],
+    )
+    with pytest.raises(InputError) as caught:
+        read_locations(bad)
+    issues = caught.value.issues  # type: ignore[attr-defined]
+    assert [(i.row, i.column) for i in issues] == [(2, "纬度"), (3, "经度")]
+    zh = [i.as_dict("zh")["message"] for i in issues]
+    assert zh == [
+        "值“-91”超出范围，应在 -90 到 90 度之间",
+        "值“180.5”超出范围，应在 -180 到 180 度之间",
+    ]
+    assert "负数" not in caught.value.message("zh")
+    # 2 errors, 0 warnings, counted in the language of the message.
+    assert "2 个错误，0 个警告" in caught.value.message("zh")
+    assert "errors" not in caught.value.message("zh")
+    assert "2 errors, 0 warnings" in caught.value.message("en")
+
+
 def test_locations_repeated_school_rejected(tmp_path: Path) -> None:
     path = _csv(
         tmp_path / "loc.csv",

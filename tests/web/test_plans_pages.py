@@ -285,7 +285,25 @@ def test_run_form_errors_shown(site: Site) -> None:
         "/plans/new", data={**base, "year": "2024", "p_max_hires_per_school": "many"}
     )
     assert bad_number.status_code == 422
-    assert "参数 max_hires_per_school 的值 many 不是有效的数字" in bad_number.text
+    assert (
+        "参数 max_hires_per_school 的值 many 不是 -10,000,000 到 10,000,000 之间"
+        in (bad_number.text)
+    )
+    # 1e9 is a number, but not a whole number in digits within the range.
+    huge = client.post(
+        "/plans/new", data={**base, "year": "2024", "p_max_iterations": "1e9"}
+    )
+    assert huge.status_code == 422
+    assert "参数 max_iterations 的值 1e9 不是 -10,000,000 到 10,000,000 之间" in (
+        huge.text
+    )
+    assert "不带小数点或指数" in huge.text
+    too_many = client.post(
+        "/plans/new?lang=en",
+        data={**base, "year": "2024", "p_max_iterations": "10000001"},
+    )
+    assert too_many.status_code == 422
+    assert "is not a whole number from -10,000,000 to 10,000,000" in too_many.text
     bad_year = client.post("/plans/new?lang=en", data={**base, "year": "19"})
     assert bad_year.status_code == 422
     assert "is not a school year" in bad_year.text

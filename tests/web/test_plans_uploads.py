@@ -213,7 +213,7 @@ def test_api_pairing_bad_json_location_named(site: Site) -> None:
     assert_error(ran, 422, "invalid_input")
     message = ran.json()["error"]["message"]
     assert "'locations', item 0" in message
-    assert "lat 95 is not a number from 0 to 90" in message
+    assert "lat 95 is not a number from -90 to 90" in message
 
 
 def test_api_locations_file_all_or_nothing(site: Site) -> None:

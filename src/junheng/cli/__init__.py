@@ -394,7 +394,8 @@ def evaluate(
             if result.schools.is_empty():
                 raise InputError(
                     "the input has no school rows; add the school sheet or file "
-                    "(学校数据) to evaluate"
+                    "(学校数据) to evaluate",
+                    zh="输入中没有学校数据行，请加入学校数据工作表或文件后再评估",
                 )
             if schools.is_empty():
                 codes = sorted(result.schools["division_code"].unique())
@@ -404,10 +405,12 @@ def evaluate(
                     for name, value in (("year", year), ("county", county))
                     if value is not None
                 ]
+                years = sorted(result.schools["year"].unique())
                 raise InputError(
                     f"no school rows match {' and '.join(given)}; "
-                    f"the input has years {sorted(result.schools['year'].unique())} "
-                    f"and division codes {shown}"
+                    f"the input has years {years} and division codes {shown}",
+                    zh=f"没有学校数据行符合 {' 和 '.join(given)}；"
+                    f"输入中的学年为 {years}，行政区划代码为 {shown}",
                 )
             progress.update(task, description="评估 / evaluating")
             # The terminal summary shows verdict counts per province but no

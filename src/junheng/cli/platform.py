@@ -55,6 +55,7 @@ def _engine(url: str | None, *, migrated: bool = True) -> Engine:
     from junheng.store.db import (
         DatabaseUrlError,
         check_database_url,
+        check_given_url,
         current_revision,
         database_url,
         make_engine,
@@ -62,6 +63,7 @@ def _engine(url: str | None, *, migrated: bool = True) -> Engine:
 
     chosen = database_url(url)
     try:
+        check_given_url(url)
         check_database_url(chosen, create=not migrated)
     except DatabaseUrlError as error:
         raise click.BadParameter(error.bilingual(), param_hint="--url") from error
@@ -160,7 +162,9 @@ def load_divisions(url: str | None, year: int | None) -> None:
 
     Codes the package no longer lists keep their rows with valid_to set, so
     data filed under them stay readable, and get the code in force that their
-    recorded changes lead to as successor_code.
+    recorded changes lead to as successor_code. Retired county-level codes of
+    the shipped change table that the store lacks are added with the year of
+    their change as valid_to and their successor, so their history shows.
     """
     from junheng.store.divisions import load_divisions as run_load
 
@@ -176,10 +180,14 @@ def load_divisions(url: str | None, year: int | None) -> None:
     _console().print(
         f"行政区划 / divisions: 新增 added {len(result.added)}, 停用 retired "
         f"{len(result.retired)}, 恢复 restored {len(result.restored)}, 更名 "
-        f"renamed {len(result.renamed)}, 未变 unchanged {result.unchanged}",
+        f"renamed {len(result.renamed)}, 未变 unchanged {result.unchanged}, "
+        f"历史代码 retired codes with history {len(result.history)}",
         highlight=False,
     )
+    history = set(result.history)
     for code, successor in sorted(result.successors.items()):
+        if code in history:
+            continue
         _console().print(
             f"  {code} → {successor or '-'} (后继代码 / successor code)",
             highlight=False,
@@ -296,6 +304,7 @@ def _account(session: Session, username: str) -> User:
     account = find_user(session, username)
     if account is None:
         raise click.UsageError(
+            f"没有用户“{username}”，请用 `junheng user list` 查看账户 / "
             f"no user {username!r}; list the accounts with `junheng user list`"
         )
     return account

@@ -36,6 +36,7 @@ RULES: frozenset[str] = frozenset(
         "whole_number",
         "negative",
         "too_large",
+        "out_of_range",
         "year_range",
         "choice",
         "division_code_format",

@@ -429,6 +429,18 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "enter 0 or a positive number of {unit}",
         ),
     },
+    "out_of_range": {
+        "zh": (
+            "值“{value}”超出范围，应在 {minimum} 到 {maximum} {unit}之间",
+            "请填写 {minimum} 到 {maximum} 之间的数（WGS84，负数表示南纬或西经）",
+        ),
+        "en": (
+            "value {value!r} is out of range, as it must be from {minimum} to "
+            "{maximum} {unit}",
+            "enter a number from {minimum} to {maximum} (WGS84; negative means "
+            "south or west)",
+        ),
+    },
     "too_large": {
         "zh": (
             "值“{value}”过大，最大为 {maximum:,} {unit}",

@@ -55,7 +55,8 @@ class Field:
     non-negative number, ``int`` any integer, ``code`` a digit string, ``enum`` one
     of ``choices``. ``parent`` names the field whose value bounds this one from
     above (a sub-count cannot exceed its total). ``maximum`` overrides the upper
-    bound of a count or amount (see :attr:`max_value`).
+    bound of a count or amount (see :attr:`max_value`); ``minimum`` replaces its
+    lower bound of 0, as for a latitude from -90 to 90.
     """
 
     name: str
@@ -69,6 +70,7 @@ class Field:
     parent: str | None = None
     help_zh: str = ""
     maximum: int | None = None
+    minimum: int | None = None
 
     @property
     def max_value(self) -> int | None:

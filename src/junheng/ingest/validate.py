@@ -328,6 +328,20 @@ def _unit_phrase(spec: Field) -> dict[Language, str]:
 def _check_numbers(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[Issue]:
     name = spec.name
     issues = _check_number_form(ctx, frame, spec)
+    if spec.minimum is not None and spec.max_value is not None:
+        num = _numeric(frame, name)
+        return issues + _row_issues(
+            ctx,
+            frame,
+            (num < spec.minimum) | (num > spec.max_value),
+            name,
+            "out_of_range",
+            lambda r: {
+                "minimum": spec.minimum,
+                "maximum": spec.max_value,
+                "unit": _unit_phrase(spec),
+            },
+        )
     if spec.kind in ("count", "amount"):
         issues += _row_issues(
             ctx,
@@ -613,7 +627,9 @@ def _typed(spec: Field, frame: pl.DataFrame) -> pl.Expr:
     valid = num.is_not_null()
     if spec.kind != "amount" and not frame.schema[spec.name].is_integer():
         valid = valid & (num == num.floor())
-    if spec.kind != "int":
+    if spec.minimum is not None:
+        valid = valid & (num >= spec.minimum)
+    elif spec.kind != "int":
         valid = valid & (num >= 0)
     if spec.max_value is not None:
         valid = valid & (num <= spec.max_value)

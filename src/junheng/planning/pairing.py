@@ -46,6 +46,7 @@ import polars as pl
 
 from junheng.errors import InputError
 from junheng.planning.model import Program
+from junheng.planning.option_errors import bad_option_value
 from junheng.planning.result import PlanColumn, PlanResult, PlanTable
 from junheng.planning.school_values import evaluate_units, haversine_km, select_schools
 from junheng.standards.model import Framework
@@ -105,10 +106,7 @@ class PairingOptions:
 
 def _check_option(key: str, value: Any) -> Any:
     def bad(expected: str) -> InputError:
-        return InputError(
-            f"invalid value {value!r} of pairing option {key!r}; expected {expected}",
-            zh=f"结对选项 {key!r} 的值 {value!r} 无效；应为{expected}",
-        )
+        return bad_option_value(("pairing option", "结对选项"), key, value, expected)
 
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if key == "locations":
@@ -162,10 +160,10 @@ def _check_locations(value: Any) -> tuple[SchoolPlace, ...]:
             raise InputError(
                 f"pairing option 'locations', item {index} ({str(item)[:80]}): "
                 f"{problem[0]}; give each school once with school_code (10 digits), "
-                "lat (0 to 90) and lon (0 to 180) in WGS84 degrees",
+                "lat (-90 to 90) and lon (-180 to 180) in WGS84 degrees",
                 zh=f"结对选项 'locations' 第 {index} 项（{str(item)[:80]}）："
                 f"{problem[1]}；每所学校填一项，含 school_code（10 位）、"
-                "lat（0–90）和 lon（0–180），单位为 WGS84 度",
+                "lat（-90 到 90）和 lon（-180 到 180），单位为 WGS84 度",
             )
         assert isinstance(code, str)
         seen[code] = index
@@ -182,10 +180,11 @@ def _place_problem(code: Any, lat: Any, lon: Any) -> tuple[str, str] | None:
         )
     for name, number, top in (("lat", lat, 90), ("lon", lon, 180)):
         valid = isinstance(number, int | float) and not isinstance(number, bool)
-        if not valid or not 0 <= number <= top:
+        if not valid or not -top <= number <= top:
             return (
-                f"{name} {number!r} is not a number from 0 to {top}",
-                f"{name} {number!r} 不是 0 到 {top} 之间的数",
+                f"{name} {number!r} is not a number from -{top} to {top} "
+                "(WGS84 degrees)",
+                f"{name} {number!r} 不是 -{top} 到 {top} 之间的数（WGS84 度）",
             )
     return None
 

@@ -88,10 +88,24 @@ ROSTER_FIELDS: tuple[Field, ...] = (
         help_zh="小学专科及以上、初中本科及以上填“是”",
     ),
     Field(
-        "home_lat", "住址纬度", "Home latitude", "amount", "度", "degrees", maximum=90
+        "home_lat",
+        "住址纬度",
+        "Home latitude",
+        "amount",
+        "度",
+        "degrees",
+        maximum=90,
+        minimum=-90,
     ),
     Field(
-        "home_lon", "住址经度", "Home longitude", "amount", "度", "degrees", maximum=180
+        "home_lon",
+        "住址经度",
+        "Home longitude",
+        "amount",
+        "度",
+        "degrees",
+        maximum=180,
+        minimum=-180,
     ),
 )
 """Columns of a teacher roster. Latitude and longitude are WGS84 degrees north
@@ -144,7 +158,7 @@ def read_roster(path: Path) -> pl.DataFrame:
             f"{summarize_issues(issues)} in the roster {path.name}; nothing was read",
             list(issues),
             zh=f"教师名册 {path.name} 有错误，未读取任何数据："
-            f"{summarize_issues(issues)}",
+            f"{summarize_issues(issues, 'zh')}",
         )
     return _finish(pl.concat(frames, how="diagonal_relaxed"))
 
@@ -248,7 +262,15 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
 LOCATION_FIELDS: tuple[Field, ...] = (
     Field("school_code", "学校标识码", "School identifier code", "code", required=True),
     Field(
-        "lat", "纬度", "Latitude", "amount", "度", "degrees", required=True, maximum=90
+        "lat",
+        "纬度",
+        "Latitude",
+        "amount",
+        "度",
+        "degrees",
+        required=True,
+        maximum=90,
+        minimum=-90,
     ),
     Field(
         "lon",
@@ -259,6 +281,7 @@ LOCATION_FIELDS: tuple[Field, ...] = (
         "degrees",
         required=True,
         maximum=180,
+        minimum=-180,
     ),
 )
 """Columns of a school locations file (WGS84 degrees north and east)."""
@@ -298,7 +321,7 @@ def read_locations(path: Path) -> pl.DataFrame:
             "nothing was read",
             list(issues),
             zh=f"学校位置文件 {path.name} 有错误，未读取任何数据："
-            f"{summarize_issues(issues)}",
+            f"{summarize_issues(issues, 'zh')}",
         )
     return pl.concat(frames).select(
         pl.col("school_code"),

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from junheng.errors import InputError
+from junheng.planning.option_errors import bad_option_value
 
 
 @cache
@@ -128,10 +129,7 @@ def share_text(share: Fraction) -> str:
 
 
 def _bad_value(key: str, value: Any, expected: str) -> InputError:
-    return InputError(
-        f"invalid value {value!r} of rotation rule key {key!r}; expected {expected}",
-        zh=f"轮岗规则 {key!r} 的值 {value!r} 无效；应为{expected}",
-    )
+    return bad_option_value(("rotation rule key", "轮岗规则"), key, value, expected)
 
 
 def _parse_share(key: str, value: Any) -> Fraction:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from junheng.errors import InvalidInput, NotFound, PermissionDenied
 from junheng.governance import audit
 from junheng.services.access import ADMINISTRATIONS, Principal, covers
+from junheng.store.divisions import retired_changes
 from junheng.store.models import Division, School
 
 
@@ -45,6 +46,9 @@ def move_school(
             "code or run `junheng db load-divisions`",
             zh=f"行政区划表中没有县 {division_code}",
         )
+    if division.valid_to is not None:
+        english, chinese = _retired_message(division)
+        raise InvalidInput(english, zh=chinese)
     old = school.division_code
     if principal.role not in ADMINISTRATIONS or not (
         covers(principal.scope, old) and covers(principal.scope, division_code)
@@ -70,3 +74,24 @@ def move_school(
         {"division_code": division_code, "reason": reason.strip()},
     )
     return school
+
+
+def _retired_message(division: Division) -> tuple[str, str]:
+    """Return why no school may move into the retired ``division`` and the fix,
+    in English and Chinese (the ``zh`` text second)."""
+    changes = retired_changes(division)
+    year = changes[0].year if changes else division.valid_to
+    if division.successor_code:
+        return (
+            f"county {division.code} ({division.name}) is no longer in use since "
+            f"{year} ({'; then '.join(c.text('en') for c in changes)}); move the "
+            f"school to {division.successor_code} instead",
+            f"县 {division.code}（{division.name}）自 {year} 年起不再使用"
+            f"（{'，之后'.join(c.text('zh') for c in changes)}），"
+            f"请改迁至 {division.successor_code}",
+        )
+    return (
+        f"county {division.code} ({division.name}) is no longer in use since "
+        f"{year}; move the school to a county in use",
+        f"县 {division.code}（{division.name}）自 {year} 年起不再使用，请迁至现行的县",
+    )

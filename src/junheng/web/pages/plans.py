@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from datetime import date
 from typing import Annotated, Any
 
@@ -177,24 +178,53 @@ def form_params(fields: list[ParameterField], form: FormData) -> dict[str, Any]:
         raw = _text(form, PARAM_PREFIX + field.name)
         if raw == "":
             continue
-        try:
-            if field.kind == "bool":
-                params[field.name] = raw in ("true", "on", "1")
-            elif field.kind == "int":
-                params[field.name] = int(raw)
-            elif field.kind == "float":
-                params[field.name] = float(raw)
-            else:
-                params[field.name] = raw
-        except ValueError as error:
-            raise InvalidInput(
-                f"parameter {field.name}: {raw!r} is not a "
-                f"{'whole number' if field.kind == 'int' else 'number'}; correct it "
-                "or leave the field empty to use the default",
-                zh=f"参数 {field.name} 的值 {raw} 不是有效的数字，"
-                "请更正或留空以使用默认值",
-            ) from error
+        if field.kind == "bool":
+            params[field.name] = raw in ("true", "on", "1")
+        elif field.kind == "int":
+            params[field.name] = _form_int(field.name, raw)
+        elif field.kind == "float":
+            params[field.name] = _form_float(field.name, raw)
+        else:
+            params[field.name] = raw
     return params
+
+
+FORM_INT_MAX = 10_000_000
+"""Largest whole number a planner parameter takes on the form; the counts and
+limits of the planners stay far below it."""
+
+
+def _form_int(name: str, raw: str) -> int:
+    """Return ``raw`` as a whole number written in digits, up to FORM_INT_MAX."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or abs(value) > FORM_INT_MAX:
+        raise InvalidInput(
+            f"parameter {name}: {raw!r} is not a whole number from "
+            f"-{FORM_INT_MAX:,} to {FORM_INT_MAX:,} written in digits (no decimal "
+            "point or exponent); correct it or leave the field empty to use the "
+            "default",
+            zh=f"参数 {name} 的值 {raw} 不是 -{FORM_INT_MAX:,} 到 {FORM_INT_MAX:,} "
+            "之间、用数字写出的整数（不带小数点或指数），请更正或留空以使用默认值",
+        )
+    return value
+
+
+def _form_float(name: str, raw: str) -> float:
+    """Return ``raw`` as a finite number."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InvalidInput(
+            f"parameter {name}: {raw!r} is not a finite number; correct it or "
+            "leave the field empty to use the default",
+            zh=f"参数 {name} 的值 {raw} 不是有效的有限数值，请更正或留空以使用默认值",
+        )
+    return value
 
 
 def _year(raw: str) -> int:
