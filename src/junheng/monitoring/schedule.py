@@ -16,7 +16,7 @@ forecasts. A county is
     compliance series is after the target year or never comes;
 ``no_forecast``
     when none of that holds but one of those series has too few points to be
-    forecast, or the county has no forecast at all: nothing can be said of it;
+    forecast, or the county has no forecast at all;
 ``at_risk``
     when every series is expected in time but the forecast probability that one
     of them meets its requirement in the target year is below
@@ -52,7 +52,7 @@ below this puts its county at risk."""
 YEARS = (2000, 2100)
 """Accepted range of target years."""
 NOTE_LIMIT = 2000
-"""Longest note, in characters, of a target year."""
+"""Maximum length of a target year's note, in characters."""
 
 
 def _issue(
@@ -377,11 +377,11 @@ def county_progress(
 
     ``verdicts``, ``forecasts`` and ``probability`` are those of
     :func:`schedule_progress`. One row per county evaluated in ``year``:
-    ``division_code, target_year, scheduled_by, verdict, expected_year``
-    (null when a series never gets there or cannot be forecast), ``_never``
-    (a forecast series never gets there), ``_short`` (a series has too few
-    points to be forecast, or the county has no forecast at all),
-    ``p_meet_target`` and ``status``.
+    ``division_code, target_year, scheduled_by, verdict, expected_year,
+    _never, _short, p_meet_target, status``. ``_never`` is true when a
+    forecast series never gets there. ``_short`` is true when a series has too
+    few points to be forecast or the county has no forecast at all. Either one
+    leaves ``expected_year`` null.
     """
     counties = verdicts.filter(pl.col("year") == year)
     series = forecasts
@@ -427,8 +427,8 @@ def county_progress(
             .otherwise(pl.lit("on_schedule"))
             .alias("status")
         )
-        # The state reads the latest year of the forecast series; a county with
-        # a series that never gets there or cannot be forecast has none to show.
+        # The state above reads the latest year of the forecast series. A
+        # county with a series that has no expected year shows none.
         .with_columns(
             pl.when(pl.col("_never") | pl.col("_short"))
             .then(None)
