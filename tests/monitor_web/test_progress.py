@@ -101,6 +101,7 @@ def test_without_schedule_counties_are_met_or_unscheduled(shared_site: Site) -> 
     # 中原区 passes in 2024 (met whatever the schedule); 二七区 has no year.
     assert _states(view) == {
         "will_miss": 0,
+        "no_forecast": 0,
         "at_risk": 0,
         "on_schedule": 0,
         "met": 1,
@@ -307,7 +308,7 @@ def test_page_form_and_upload_with_csrf(site: Site) -> None:
     )
     assert bad.status_code == 422
     # The page names the row, the column and the value, in Chinese by default.
-    assert "目标年份不是整年" in bad.text
+    assert "目标年份 soon 不是整年" in bad.text
     assert "<code>soon</code>" in bad.text
     assert _targets(site) == {ERQI: 2030}
     client.get("/logout")
@@ -317,3 +318,85 @@ def test_readers_without_rights_get_no_form(site: Site) -> None:
     assert 'id="schedule-form"' in site.get("/monitor/progress/4101", "zhengzhou").text
     page = site.get(f"/monitor/progress/{ERQI}", EVALUATOR).text
     assert 'id="schedule-form"' not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "found"),
+    [
+        (
+            "plan.csv",
+            b"division_code,target_year\n4101,inf\n41,-inf\n410102,1e400\n",
+            [
+                (2, "target_year", "inf"),
+                (3, "target_year", "-inf"),
+                (4, "target_year", "1e400"),
+            ],
+        ),
+        ("plan.csv", b"", [(None, None, None)]),
+        ("plan.xlsx", b"not a workbook", [(None, None, None)]),
+    ],
+)
+def test_odd_files_get_the_error_shape(
+    site: Site, name: str, body: bytes, found: list[tuple[Any, ...]]
+) -> None:
+    response = _upload(site, "zhengzhou", name, body)
+    assert_error(response, 422, "invalid_input")
+    detail = response.json()["error"]["detail"]
+    assert [(i["row"], i["column"], i["value"]) for i in detail] == found
+    assert all(i["fix"] for i in detail)
+    assert _targets(site) == {}
+
+
+def test_page_upload_of_a_broken_workbook_lists_the_problem(site: Site) -> None:
+    client = site.client
+    login(client, "zhengzhou", PASSWORD)
+    page = "/monitor/progress/4101"
+    token = csrf_token(client, page)
+    for lang, text in (
+        ("zh", "不是可读取的 Excel 文件"),
+        ("en", "not a readable Excel"),
+    ):
+        bad = client.post(
+            f"{page}/upload?lang={lang}",
+            data={"csrf_token": token},
+            files={"file": ("plan.xlsx", b"PK not a workbook")},
+        )
+        assert bad.status_code == 422
+        assert text in bad.text
+    client.get("/logout")
+
+
+def test_upload_keeps_the_note_limit(site: Site) -> None:
+    # The form and PUT take 2000 characters; the file reader does too.
+    long = "x" * 100_000
+    body = f"division_code,target_year,note\n4101,2030,{long}\n".encode()
+    response = _upload(site, "zhengzhou", "plan.csv", body)
+    assert_error(response, 422, "invalid_input")
+    (issue,) = response.json()["error"]["detail"]
+    assert (issue["row"], issue["column"]) == (2, "note")
+    assert "100000" in issue["message"]
+    assert _targets(site) == {}
+    assert _put(site, "zhengzhou", "4101", 2030, "y" * 2001).status_code == 422
+
+
+def test_levels_are_named_in_the_page_language(site: Site) -> None:
+    assert _put(site, "zhengzhou", "4101", 2030).status_code == 200
+    assert _put(site, "erqi", ERQI, 2030).status_code == 200
+    for lang, names in (("zh", ["市", "县"]), ("en", ["city", "county"])):
+        view = _json(site, "/monitor/progress/4101.json", "zhengzhou", lang=lang)
+        rows = view["tables"]["schedule"]["rows"]
+        assert [r["level_name"] for r in rows] == names
+        assert [r["level"] for r in rows] == ["city", "county"]
+
+
+@pytest.mark.parametrize("user", ["school1", "citizen", EVALUATOR])
+def test_refusal_names_the_division(site: Site, user: str) -> None:
+    response = site.client.put(
+        "/api/v1/monitor/targets",
+        json={"division_code": ERQI, "target_year": 2030},
+        headers={"authorization": f"Bearer {site.tokens[user]}"},
+    )
+    assert_error(response, 403, "permission_denied")
+    message = response.json()["error"]["message"]
+    assert f"{ERQI} 的达标计划" in message or f"of {ERQI}" in message
+    assert "—" not in message

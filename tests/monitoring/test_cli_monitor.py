@@ -138,8 +138,65 @@ def test_run_rejects_a_bad_schedule_naming_row_and_column(
     said = " ".join(result.output.split())
     # The command speaks Chinese, like the other import errors.
     assert "plan.csv，第 2 行，列 division_code" in said
-    assert "plan.csv，第 3 行，列 target_year：目标年份不是整年" in said
+    assert "plan.csv，第 3 行，列 target_year：目标年份 soon 不是整年" in said
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "said"),
+    [
+        (
+            "plan.csv",
+            b"division_code,target_year\n41,1e400\n",
+            "目标年份 1e400 不是整年",
+        ),
+        ("plan.csv", b"division_code,target_year\n41,-inf\n", "目标年份 -inf 不是整年"),
+        ("plan.csv", b"", "文件是空的"),
+        ("plan.xlsx", b"not a workbook", "不是可读取的 Excel 文件"),
+    ],
+)
+def test_run_names_odd_schedule_files_without_a_traceback(
+    runner: CliRunner, dataset: Path, tmp_path: Path, name: str, body: bytes, said: str
+) -> None:
+    plan = tmp_path / name
+    plan.write_bytes(body)
+    out = tmp_path / "monitor.json"
+    result = runner.invoke(
+        main, ["monitor", "run", str(dataset), "-o", str(out), "--schedule", str(plan)]
+    )
+    assert result.exit_code == 3, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert said in " ".join(result.output.split())
+    assert not out.exists()
+
+
+def test_run_with_series_too_short_to_forecast(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Two years are too few points for any forecast: every county that has
+    # not passed is no_forecast for a target year still ahead, not will_miss.
+    schools = demo.generate_schools(counties=2, schools_per_county=20, years=2)
+    dataset = tmp_path / "two.parquet"
+    demo.save_dataset(schools, demo.generate_county_items(schools), dataset)
+    first, second = _counties(dataset)
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        f"division_code,target_year\n{first},2034\n{second},2040\n", "utf-8"
+    )
+    out = tmp_path / "two.json"
+    result = runner.invoke(
+        main, ["monitor", "run", str(dataset), "-o", str(out), "--schedule", str(plan)]
+    )
+    assert result.exit_code == 0, result.output
+    tables = _json(out)
+    assert {r["status"] for r in tables["forecasts"]} == {"too_few_points"}
+    progress = {r["division_code"]: r for r in tables["schedule_progress"]}
+    for code in (first, second):
+        assert progress[code]["status"] in ("no_forecast", "met")
+        assert progress[code]["expected_year"] is None
+    assert not [
+        w for w in tables["warnings"] if w["rule"] == "forecast_misses_schedule"
+    ]
 
 
 def test_sample_draws_the_same_schools_for_the_same_seed(

@@ -9,7 +9,7 @@ import pytest
 import xlsxwriter
 
 from junheng.errors import InputError
-from junheng.monitoring import schedule
+from junheng.monitoring import alerts, schedule
 
 
 def _verdicts() -> pl.DataFrame:
@@ -139,9 +139,14 @@ def test_every_bad_cell_is_named_and_nothing_is_read(tmp_path: Path) -> None:
 
 
 def _one_county(
-    target: int, expected: int | None, p: float | None, verdict: str = "fail"
+    target: int,
+    expected: int | None,
+    p: float | None,
+    verdict: str = "fail",
+    status: str = "ok",
 ) -> str:
-    """Return the state of one county evaluated in 2025."""
+    """Return the state of one county evaluated in 2025 with one CV series
+    whose forecast has ``status``."""
     targets = pl.DataFrame(
         {"division_code": ["410103"], "target_year": [target], "scheduled_by": ["4101"]}
     )
@@ -153,7 +158,7 @@ def _one_county(
             "division_code": ["410103"],
             "metric": ["cv"],
             "expected_year": [expected],
-            "status": ["ok"],
+            "status": [status],
         },
         schema_overrides={"expected_year": pl.Int64},
     )
@@ -182,3 +187,136 @@ def test_county_states_at_their_edges() -> None:
     assert _one_county(2030, 2028, 0.4999) == "at_risk"
     # A pass is met, even with a target year already past.
     assert _one_county(2020, None, 0.0, verdict="pass") == "met"
+
+
+def test_a_series_too_short_to_forecast_is_no_forecast_not_a_miss() -> None:
+    short = "too_few_points"
+    # A too-short series has no expected year: nothing is known in time, so the
+    # county is neither late nor never there.
+    assert _one_county(2030, None, None, status=short) == "no_forecast"
+    # The evaluated year 2025 itself has not passed; 2024 has, which misses
+    # whatever the forecasts.
+    assert _one_county(2025, None, None, status=short) == "no_forecast"
+    assert _one_county(2024, None, None, status=short) == "will_miss"
+    # A pass is met, with or without a forecast.
+    assert _one_county(2030, None, None, "pass", status=short) == "met"
+
+
+def _mixed_forecasts() -> pl.DataFrame:
+    # 410103: CV expected 2031, compliance too short; 410104: CV expected
+    # 2028, compliance too short; 410105: both too short; 410102 none at all.
+    rows = [
+        ("410103", "cv", 2031, "ok"),
+        ("410103", "share_compliant", None, "too_few_points"),
+        ("410104", "cv", 2028, "ok"),
+        ("410104", "share_compliant", None, "too_few_points"),
+        ("410105", "cv", None, "too_few_points"),
+        ("410105", "share_compliant", None, "too_few_points"),
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "division_code": pl.String,
+            "metric": pl.String,
+            "expected_year": pl.Int64,
+            "status": pl.String,
+        },
+        orient="row",
+    )
+
+
+def test_short_series_beside_forecast_ones(tmp_path: Path) -> None:
+    verdicts = _verdicts().with_columns(pl.lit("fail").alias("verdict"))
+    plan = _plan(tmp_path, "division_code,target_year\n4101,2030\n")
+    targets = schedule.county_targets(plan, verdicts["division_code"])
+    out = schedule.county_progress(targets, verdicts, _mixed_forecasts(), year=2025)
+    rows = {r["division_code"]: r for r in out.iter_rows(named=True)}
+    # 410103: 2031 > 2030 misses even though its other series is too short.
+    assert rows["410103"]["status"] == "will_miss"
+    # 410104: 2028 <= 2030, but the compliance series cannot be forecast.
+    assert rows["410104"]["status"] == "no_forecast"
+    # 410105 (both short) and 410102 (no forecast at all): no forecast.
+    assert rows["410105"]["status"] == "no_forecast"
+    assert rows["410102"]["status"] == "no_forecast"
+    # No county shows an expected year: each has a series without one.
+    assert out["expected_year"].null_count() == 4
+    city = schedule.schedule_progress(
+        plan, verdicts, _mixed_forecasts(), year=2025
+    ).row(0, named=True)
+    assert (city["counties_will_miss"], city["counties_no_forecast"]) == (1, 3)
+    assert city["status"] == "will_miss"
+    assert city["expected_year"] is None
+    # Without the missing county the worst state is no_forecast, which comes
+    # before at_risk, on_schedule and met.
+    assert schedule.STATES == (
+        "will_miss",
+        "no_forecast",
+        "at_risk",
+        "on_schedule",
+        "met",
+    )
+    rest = schedule.schedule_progress(
+        plan,
+        verdicts.filter(pl.col("division_code") != "410103"),
+        _mixed_forecasts(),
+        year=2025,
+    ).row(0, named=True)
+    assert (rest["counties"], rest["status"]) == (3, "no_forecast")
+
+
+def test_the_warning_rule_agrees_on_short_series() -> None:
+    # forecast_misses_schedule reads the forecast series only: 410103's 2031
+    # after 2030 is a warning, the too-short series are none.
+    rules = alerts.load_rules().rules
+    rule = next(r for r in rules if r.kind == "forecast_misses_schedule")
+    plans = pl.DataFrame(
+        {"division_code": ["410103", "410104", "410105"], "target_year": [2030] * 3}
+    )
+    forecasts = _mixed_forecasts().with_columns(
+        pl.lit("primary").alias("section"),
+        pl.lit("cv").alias("indicator"),
+        pl.lit(0.5).alias("last_value"),
+        pl.lit(0.5).alias("limit"),
+        pl.lit("trend").alias("expected_reason"),
+    )
+    found = alerts._forecast_misses(rule, forecasts, plans, 2025)
+    assert found["division_code"].to_list() == ["410103"]
+
+
+def test_odd_numbers_empty_and_broken_files_are_named(tmp_path: Path) -> None:
+    text = "division_code,target_year\n4101,inf\n4102,-inf\n4103,1e400\n4104,nan\n"
+    with pytest.raises(InputError) as caught:
+        _plan(tmp_path, text)
+    found = [(i.row, i.column, i.value) for i in caught.value.issues]  # type: ignore[attr-defined]
+    assert found == [
+        (2, "target_year", "inf"),
+        (3, "target_year", "-inf"),
+        (4, "target_year", "1e400"),
+        (5, "target_year", "nan"),
+    ]
+    assert "目标年份 1e400 不是整年" in caught.value.message("zh")
+    with pytest.raises(InputError, match="the file is empty"):
+        _plan(tmp_path, "")
+    broken = tmp_path / "plan.xlsx"
+    broken.write_bytes(b"division_code,target_year\n4101,2030\n")
+    with pytest.raises(InputError) as caught:
+        schedule.read_schedule(broken)
+    assert "不是可读取的 Excel 文件" in caught.value.message("zh")
+    assert "not a readable Excel file" in caught.value.message("en")
+
+
+def test_a_note_longer_than_the_form_allows_is_refused(tmp_path: Path) -> None:
+    limit = schedule.NOTE_LIMIT
+    assert limit == 2000
+    edge = "x" * limit
+    plan = _plan(tmp_path, f"division_code,target_year,note\n4101,2030,{edge}\n")
+    assert plan["note"][0] == edge
+    text = (
+        "division_code,target_year,note\n"
+        f"4101,2030,{edge}\n4102,2030,{'y' * (limit + 1)}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        _plan(tmp_path, text)
+    (issue,) = caught.value.issues  # type: ignore[attr-defined]
+    assert (issue.row, issue.column) == (3, "note")
+    assert "2001 characters, more than 2000" in issue.message

@@ -25,6 +25,7 @@ from junheng.cli import main
 from junheng.monitoring import alerts
 from junheng.services import warnings as service
 from junheng.services.access import SYSTEM
+from junheng.store.divisions import load_divisions
 from junheng.store.models import AuditRecord, Warning
 
 
@@ -90,6 +91,7 @@ def _store(database: Database) -> None:
     rows = [row("410102", dt.date(2026, 6, 1)), row("410103", dt.date(2027, 6, 1))]
     rows.append(row("110101", dt.date(2027, 6, 1)))
     with database.sessions() as session:
+        load_divisions(session, SYSTEM, 2024, within=("11", "41"))
         service.refresh_warnings(
             session, SYSTEM, pl.DataFrame(rows, schema=alerts.WARNING_SCHEMA)
         )

@@ -166,3 +166,33 @@ def test_cli_user_add_and_email(database: Database) -> None:
     assert cleared.exit_code == 0, cleared.output
     with database.sessions() as session:
         assert accounts.find_user(session, "zz").email is None  # type: ignore[union-attr]
+
+
+def test_addresses_the_mail_server_cannot_take_are_refused(database: Database) -> None:
+    with database.sessions() as session:
+        load_divisions(session, SYSTEM, 2024, within=("41",))
+        user = accounts.create_user(session, SYSTEM, "zz", PASSWORD, Role.CITY, "4101")
+        # Chinese before the @ needs SMTPUTF8, which a server need not offer;
+        # two dots in a row are no address at all.
+        for bad in ("中文@例子.中国", "a@b..org", "a.@example.org"):
+            with pytest.raises(InvalidInput) as caught:
+                accounts.set_email(session, SYSTEM, user.id, bad)
+            assert f"电子邮箱 {bad} 无效，无法发送邮件" in caught.value.message("zh")
+            assert "is invalid" in caught.value.message("en")
+        assert user.email is None
+        # A Chinese domain is kept in the ASCII form the server takes:
+        # 例子 → xn--fsqu00a, 中国 → xn--fiqs8s (IDNA 2008).
+        accounts.set_email(session, SYSTEM, user.id, "zz@例子.中国")
+        assert user.email == "zz@xn--fsqu00a.xn--fiqs8s"
+
+
+def test_digest_of_an_unknown_division_fails(database: Database, sink: _Sink) -> None:
+    _store(database)
+    with database.sessions() as session:
+        _users(session)
+    for args in (("--users",), ("--to", "a@example.org")):
+        result = _digest(database, *args, "--scope", "999999")
+        assert result.exit_code == 5, result.output  # type: ignore[attr-defined]
+        assert "999999" in result.output  # type: ignore[attr-defined]
+        assert "不存在" in result.output  # type: ignore[attr-defined]
+    assert sink.messages == []

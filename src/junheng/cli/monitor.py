@@ -499,6 +499,7 @@ def digest(
         settings = mail.SmtpSettings.from_env()
         principal = service.scope_principal(scope)
         with _transaction(url) as session:
+            service.require_division(session, scope)
             moved = service.escalate_overdue(session, principal, day) if escalate else 0
             if per_user:
                 sent, empty, failed = _send_user_digests(

@@ -916,8 +916,38 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         ),
     },
     "schedule.year": {
-        "zh": ("目标年份不是整年", "请填写年份，例如 2030"),
-        "en": ("the target year is not a whole year", "write a year such as 2030"),
+        "zh": ("目标年份 {value} 不是整年", "请填写年份，例如 2030"),
+        "en": (
+            "the target year {value} is not a whole year",
+            "write a year such as 2030",
+        ),
+    },
+    "schedule.empty": {
+        "zh": ("文件是空的", "请添加表头行 division_code,target_year,note 和数据行"),
+        "en": (
+            "the file is empty",
+            "add a header row division_code,target_year,note and the data rows",
+        ),
+    },
+    "schedule.unreadable": {
+        "zh": (
+            "不是可读取的 {kind} 文件",
+            "请用表格软件另存为 .csv 或 .xlsx 后重新上传",
+        ),
+        "en": (
+            "not a readable {kind} file",
+            "save it again as .csv or .xlsx from a spreadsheet program and retry",
+        ),
+    },
+    "schedule.note_long": {
+        "zh": (
+            "备注有 {length} 个字符，超过 {limit} 个",
+            "请将备注缩短到 {limit} 个字符以内",
+        ),
+        "en": (
+            "the note has {length} characters, more than {limit}",
+            "shorten the note to {limit} characters at most",
+        ),
     },
     "schedule.year_range": {
         "zh": ("目标年份不在 {first}–{last} 之间", "请核对年份"),

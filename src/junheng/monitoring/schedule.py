@@ -14,6 +14,9 @@ forecasts. A county is
 ``will_miss``
     when the target year has passed, or the expected year of one of its CV or
     compliance series is after the target year or never comes;
+``no_forecast``
+    when none of that holds but one of those series has too few points to be
+    forecast, or the county has no forecast at all;
 ``at_risk``
     when every series is expected in time but the forecast probability that one
     of them meets its requirement in the target year is below
@@ -22,15 +25,15 @@ forecasts. A county is
     otherwise.
 
 A city or province row counts its counties in each state and takes the worst
-state among them (``will_miss`` before ``at_risk`` before ``on_schedule``
-before ``met``).
+state among them (``will_miss`` before ``no_forecast`` before ``at_risk``
+before ``on_schedule`` before ``met``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import polars as pl
 import python_calamine
@@ -41,13 +44,15 @@ from junheng.ingest.issues import Issue
 COLUMNS = ("division_code", "target_year", "note")
 """Columns of a schedule file; ``note`` may be left out."""
 LEVELS = {2: "province", 4: "city", 6: "county"}
-STATES = ("will_miss", "at_risk", "on_schedule", "met")
+STATES = ("will_miss", "no_forecast", "at_risk", "on_schedule", "met")
 """States of progress, worst first."""
 AT_RISK_BELOW = 0.5
 """A series whose probability of meeting its requirement in the target year is
 below this puts its county at risk."""
 YEARS = (2000, 2100)
 """Accepted range of target years."""
+NOTE_LIMIT = 2000
+"""Maximum length of a target year's note, in characters."""
 
 
 def _issue(
@@ -56,6 +61,7 @@ def _issue(
     column: str | None,
     value: object,
     code: str,
+    /,
     **fields: Any,
 ) -> Issue:
     """Return the issue ``code`` (worded in :mod:`junheng.ingest.messages`)."""
@@ -89,15 +95,23 @@ def read_schedule(
             f"schedule file {path} does not exist",
             zh=f"计划文件 {path} 不存在",
         )
-    if suffix == ".csv":
-        table = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    elif suffix == ".xlsx":
-        table = _read_first_sheet(path)
-    else:
+    if suffix not in (".csv", ".xlsx"):
         raise InputError(
             f"schedule file {path.name}: use a .csv or .xlsx file",
             zh=f"计划文件 {path.name}：请使用 .csv 或 .xlsx 文件",
         )
+    try:
+        if suffix == ".csv":
+            table = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+        else:
+            table = _read_first_sheet(path)
+    except pl.exceptions.NoDataError:
+        table = pl.DataFrame()
+    except (pl.exceptions.PolarsError, python_calamine.CalamineError, OSError):
+        kind = "CSV" if suffix == ".csv" else "Excel"
+        _raise(path, [_issue(path, None, None, None, "schedule.unreadable", kind=kind)])
+    if not table.columns:
+        _raise(path, [_issue(path, None, None, None, "schedule.empty")])
     table = table.rename({c: c.strip() for c in table.columns})
     issues: list[Issue] = []
     for column in COLUMNS[:2]:
@@ -153,7 +167,7 @@ def read_schedule(
             seen[code] = index
         try:
             year = int(float(year_text))
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, nan, inf, 1e400
             year = None
         if year is None or str(year) != year_text.removesuffix(".0"):
             issues.append(
@@ -163,6 +177,7 @@ def read_schedule(
                     "target_year",
                     record["target_year"],
                     "schedule.year",
+                    value=record["target_year"],
                 )
             )
         elif not YEARS[0] <= year <= YEARS[1]:
@@ -177,7 +192,20 @@ def read_schedule(
                     last=YEARS[1],
                 )
             )
-        rows.append((code, year, (record["note"] or "").strip() or None))
+        note = (record["note"] or "").strip() or None
+        if note is not None and len(note) > NOTE_LIMIT:
+            issues.append(
+                _issue(
+                    path,
+                    index,
+                    "note",
+                    f"{note[:20]}…",
+                    "schedule.note_long",
+                    length=len(note),
+                    limit=NOTE_LIMIT,
+                )
+            )
+        rows.append((code, year, note))
     if issues:
         _raise(path, issues)
     return pl.DataFrame(
@@ -214,7 +242,7 @@ def _read_first_sheet(path: Path) -> pl.DataFrame:
     return pl.DataFrame(body, schema={h: pl.String for h in header}, orient="row")
 
 
-def _raise(path: Path, issues: list[Issue]) -> None:
+def _raise(path: Path, issues: list[Issue]) -> NoReturn:
     lines = "\n".join(f"  {issue}" for issue in issues)
     lines_zh = "\n".join(
         f"  {i.location_in('zh')}：{i.in_language('zh').message}；"
@@ -288,7 +316,8 @@ def schedule_progress(
     Returns one row per schedule row: ``division_code, level, target_year,
     note, counties`` (counties covered), one count per state, ``expected_year``
     (the latest expected year among the counties; null when one never gets
-    there), ``p_meet_target`` (counties only) and ``status``.
+    there or cannot be forecast), ``p_meet_target`` (counties only) and
+    ``status``.
     """
     county = county_progress(
         county_targets(
@@ -305,7 +334,7 @@ def schedule_progress(
     ).iter_rows():
         inside = county.filter(pl.col("division_code").str.starts_with(code))
         states = inside["status"].to_list()
-        never = inside["_never"].fill_null(True).any()
+        unknown = (inside["_never"] | inside["_short"]).any()
         status = next((s for s in STATES if s in states), None)
         one = inside.filter(pl.col("division_code") == code)
         rows.append(
@@ -316,7 +345,7 @@ def schedule_progress(
                 "note": note,
                 "counties": inside.height,
                 **{f"counties_{s}": states.count(s) for s in STATES},
-                "expected_year": None if never else inside["expected_year"].max(),
+                "expected_year": None if unknown else inside["expected_year"].max(),
                 "p_meet_target": one["p_meet_target"][0] if one.height else None,
                 # A row whose region has no evaluated county has no status.
                 "status": status,
@@ -348,17 +377,21 @@ def county_progress(
 
     ``verdicts``, ``forecasts`` and ``probability`` are those of
     :func:`schedule_progress`. One row per county evaluated in ``year``:
-    ``division_code, target_year, scheduled_by, verdict, expected_year``
-    (null when a series never gets there), ``_never`` (true also without any
-    forecast), ``p_meet_target`` and ``status``.
+    ``division_code, target_year, scheduled_by, verdict, expected_year,
+    _never, _short, p_meet_target, status``. ``_never`` is true when a
+    forecast series never gets there. ``_short`` is true when a series has too
+    few points to be forecast or the county has no forecast at all. Either one
+    leaves ``expected_year`` null.
     """
     counties = verdicts.filter(pl.col("year") == year)
-    series = forecasts.filter(pl.col("status") == "ok")
+    series = forecasts
     if "metric" in series.columns:
         series = series.filter(pl.col("metric").is_in(["cv", "share_compliant"]))
+    ok = pl.col("status") == "ok"
     expected = series.group_by("division_code").agg(
-        pl.col("expected_year").max().alias("expected_year"),
-        pl.col("expected_year").is_null().any().alias("_never"),
+        pl.col("expected_year").filter(ok).max().alias("expected_year"),
+        (ok & pl.col("expected_year").is_null()).any().alias("_never"),
+        (~ok).any().alias("_short"),
     )
     return (
         targets.join(
@@ -375,11 +408,8 @@ def county_progress(
             how="left",
         )
         .with_columns(
-            pl.when(pl.col("_never"))
-            .then(None)
-            .otherwise(pl.col("expected_year"))
-            .alias("expected_year"),
-            pl.col("_never").fill_null(True),
+            pl.col("_never").fill_null(False),
+            pl.col("_short").fill_null(True),
         )
         .with_columns(
             pl.when(pl.col("verdict") == "pass")
@@ -390,10 +420,20 @@ def county_progress(
                 | (pl.col("expected_year") > pl.col("target_year"))
             )
             .then(pl.lit("will_miss"))
+            .when(pl.col("_short"))
+            .then(pl.lit("no_forecast"))
             .when(pl.col("p_meet_target") < AT_RISK_BELOW)
             .then(pl.lit("at_risk"))
             .otherwise(pl.lit("on_schedule"))
             .alias("status")
+        )
+        # The state above reads the latest year of the forecast series. A
+        # county with a series that has no expected year shows none.
+        .with_columns(
+            pl.when(pl.col("_never") | pl.col("_short"))
+            .then(None)
+            .otherwise(pl.col("expected_year"))
+            .alias("expected_year"),
         )
     )
 

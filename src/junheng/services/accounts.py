@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+import email_validator
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import func, select
@@ -251,11 +252,6 @@ def _user_state(user: User) -> dict[str, Any]:
     }
 
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
-"""An address ``local@domain.tld`` without spaces or list separators.
-
-NOTE: this checks the shape only; whether mail arrives shows with the first
-digest."""
 EMAIL_MAX = 254
 """Maximum length of an address in characters (RFC 5321 allows a path of
 256 including the angle brackets)."""
@@ -263,18 +259,36 @@ EMAIL_MAX = 254
 
 def clean_email(email: str | None) -> str | None:
     """Return ``email`` stripped, ``None`` for empty; raise
-    :class:`InvalidInput` for an address of another shape."""
+    :class:`InvalidInput` for an address the digest cannot be sent to.
+
+    The address is checked by ``email-validator`` without SMTPUTF8, since the
+    mail server need not accept it: the part before the @ must be ASCII, and a
+    domain in Chinese characters is kept in its ASCII (IDNA) form.
+
+    NOTE: this checks the address only; whether mail arrives shows with the
+    first digest.
+    """
     text = (email or "").strip()
     if not text:
         return None
-    if len(text) > EMAIL_MAX or not EMAIL_PATTERN.match(text):
-        raise InvalidInput(
-            f"e-mail address {text!r} is invalid: write one address such as "
-            "duban@example.org, at most 254 characters",
-            zh=f"电子邮箱 {text} 无效：请填写一个地址，例如 duban@example.org，"
-            "最多 254 个字符",
+    try:
+        checked = email_validator.validate_email(
+            text, check_deliverability=False, allow_smtputf8=False
         )
-    return text
+    except email_validator.EmailNotValidError as error:
+        reason = str(error)
+    else:
+        if checked.ascii_email is not None and len(checked.ascii_email) <= EMAIL_MAX:
+            return checked.ascii_email
+        reason = f"longer than {EMAIL_MAX} characters"
+    raise InvalidInput(
+        f"e-mail address {text!r} is invalid ({reason}): write one address such "
+        "as duban@example.org, with letters, digits and . _ - before the @, "
+        f"at most {EMAIL_MAX} characters",
+        zh=f"电子邮箱 {text} 无效，无法发送邮件：请填写一个地址，例如 "
+        "duban@example.org；@ 前只用英文字母、数字和 . _ - 等符号，"
+        f"不能有连续的点，最多 {EMAIL_MAX} 个字符",
+    )
 
 
 def _require_manage(actor: Principal, role: Role, scope: str) -> None:

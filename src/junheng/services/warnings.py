@@ -32,13 +32,16 @@ from junheng.store.models import Division, Target, User, Warning, utcnow
 
 
 def _require_admin(principal: Principal, codes: Iterable[str], what: str) -> None:
-    outside = sorted({c for c in codes if not covers(principal.scope, c)})
+    wanted = sorted(set(codes))
+    outside = [c for c in wanted if not covers(principal.scope, c)]
     if principal.role not in ADMINISTRATIONS or outside:
-        shown = ", ".join(outside[:5]) or "—"
+        # A user of another role may change none of them: name them all.
+        shown = ", ".join((outside or wanted)[:5])
+        of_en, of_zh = (f" of {shown}", f" {shown} 的") if shown else ("", "")
         raise PermissionDenied(
             f"user {principal.username!r} ({principal.role}) may not change the "
-            f"{what} of {shown}; an education authority covering them can",
-            zh=f"用户 {principal.username} 无权修改 {shown} 的{_WHAT_ZH[what]}，"
+            f"{what}{of_en}; an education authority covering them can",
+            zh=f"用户 {principal.username} 无权修改{of_zh}{_WHAT_ZH[what]}，"
             "需由覆盖这些地区的教育行政部门操作",
         )
 
@@ -410,6 +413,18 @@ def scope_principal(scope: str, name: str = "digest") -> Principal:
             zh=f"范围 {scope!r} 不是 2、4 或 6 位行政区划代码（全国留空）",
         )
     return Principal(None, name, SCOPE_ROLES[len(scope)], scope)
+
+
+def require_division(session: Session, scope: str) -> None:
+    """Raise :class:`NotFound` unless ``scope`` is empty (the whole country)
+    or a division of the store."""
+    if scope and session.get(Division, scope) is None:
+        raise NotFound(
+            f"division {scope!r} does not exist; give the code of a province, "
+            "city or county of the platform (junheng db load-divisions loads them)",
+            zh=f"行政区划 {scope} 不存在，请填写平台中的省、市或县代码"
+            "（由 junheng db load-divisions 导入）",
+        )
 
 
 def digest_message(

@@ -62,6 +62,7 @@ STATES = (*schedule.STATES, "unscheduled")
 """States of progress shown, worst first; ``unscheduled`` has no target year."""
 STATE_NAMES = {
     "will_miss": ("将错过目标年份", "will miss"),
+    "no_forecast": ("数据不足，无法预测", "too little data to forecast"),
     "at_risk": ("有风险", "at risk"),
     "on_schedule": ("按计划推进", "on schedule"),
     "met": ("已达标", "met"),
@@ -155,7 +156,7 @@ def county_rows(
             .otherwise(pl.col("status"))
             .alias("status")
         )
-        .drop("_never")
+        .drop("_never", "_short")
         .sort("division_code")
     )
 
@@ -277,12 +278,17 @@ def _county_table(counties: pl.DataFrame) -> dict[str, Any]:
 
 
 def _schedule_table(
-    plan: pl.DataFrame, prefix: str, names: dict[str, str]
+    plan: pl.DataFrame, prefix: str, names: dict[str, str], lang: str
 ) -> dict[str, Any]:
     """Return the recorded years of ``prefix``, the divisions above it and
     those inside it."""
+    index = 1 if lang == "en" else 0
     rows = [
-        {**row, "name": names.get(row["division_code"])}
+        {
+            **row,
+            "name": names.get(row["division_code"]),
+            "level_name": LEVEL_NAMES[row["level"]][index],
+        }
         for row in plan.iter_rows(named=True)
         if row["division_code"].startswith(prefix)
         or prefix.startswith(row["division_code"])
@@ -290,7 +296,8 @@ def _schedule_table(
     columns = [
         Column("division_code", "代码", "Code", "code"),
         Column("name", "名称", "Name"),
-        Column("level", "层级", "Level", "code"),
+        Column("level", "层级代码", "Level code", "code"),
+        Column("level_name", "层级", "Level"),
         Column("target_year", "目标年份", "Target year", "int"),
         Column("note", "备注", "Note"),
     ]
@@ -352,7 +359,7 @@ def progress_view(
     }
     if len(prefix) < 4:
         tables["counties"] = _county_table(counties)
-    tables["schedule"] = _schedule_table(plan, prefix, names)
+    tables["schedule"] = _schedule_table(plan, prefix, names, lang)
 
     title = ("各进度状态的县数", "Counties per state")
     charts = [_bar_chart("states", "state_name", ["counties"], title)]
@@ -475,7 +482,7 @@ def set_target_form(
     principal: CurrentPrincipal,
     division_code: Annotated[str, Form(max_length=12)],
     target_year: Annotated[str, Form(max_length=10)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form(max_length=schedule.NOTE_LIMIT)] = "",
     remove: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Record (or with ``remove`` delete) one division's target year."""
@@ -543,7 +550,7 @@ class TargetBody(BaseModel):
         pattern=r"^(\d{2}|\d{4}|\d{6})$", description="2, 4 or 6 digits"
     )
     target_year: int = Field(ge=schedule.YEARS[0], le=schedule.YEARS[1])
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=schedule.NOTE_LIMIT)
 
 
 @router.get(
