@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from factories import primary_school
 from openpyxl import load_workbook
 
@@ -25,6 +25,15 @@ def _schools(path: Path) -> Path:
     rows = [primary_school(1, primary_backbone_teachers=4), primary_school(2)]
     canonical_frame(rows).write_csv(path)
     return path
+
+
+def _adjust_with_costs(runner: CliRunner, tmp_path: Path, costs_text: str) -> Result:
+    """Run ``plan adjust`` in English on the two-school file with a costs file."""
+    source = _schools(tmp_path / "schools.csv")
+    costs = tmp_path / "costs.yaml"
+    costs.write_text(costs_text)
+    arguments = ["plan", "adjust", str(source), "-c", "410102"]
+    return runner.invoke(main, [*arguments, "--costs", str(costs), "--lang", "en"])
 
 
 def test_adjust_json_to_stdout(runner: CliRunner, tmp_path: Path) -> None:
@@ -226,22 +235,8 @@ def test_adjust_province_prefix_json(runner: CliRunner, tmp_path: Path) -> None:
 def test_adjust_infeasible_terminal_shows_no_unchanged_rows(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    source = _schools(tmp_path / "schools.csv")
-    costs = tmp_path / "costs.yaml"
-    costs.write_text("max_transfers_out_per_school: 0\nmax_hires_per_school: 0\n")
-    result = runner.invoke(
-        main,
-        [
-            "plan",
-            "adjust",
-            str(source),
-            "-c",
-            "410102",
-            "--costs",
-            str(costs),
-            "--lang",
-            "en",
-        ],
+    result = _adjust_with_costs(
+        runner, tmp_path, "max_transfers_out_per_school: 0\nmax_hires_per_school: 0\n"
     )
     assert result.exit_code == 4
     assert "No plan meets part 1" in result.output
@@ -296,22 +291,8 @@ def test_adjust_time_limit_option(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_adjust_bad_costs_all_listed(runner: CliRunner, tmp_path: Path) -> None:
-    source = _schools(tmp_path / "schools.csv")
-    costs = tmp_path / "costs.yaml"
-    costs.write_text("hire_yuan: lots\ntransfer_yuan: -1\n")
-    result = runner.invoke(
-        main,
-        [
-            "plan",
-            "adjust",
-            str(source),
-            "-c",
-            "410102",
-            "--costs",
-            str(costs),
-            "--lang",
-            "en",
-        ],
+    result = _adjust_with_costs(
+        runner, tmp_path, "hire_yuan: lots\ntransfer_yuan: -1\n"
     )
     assert result.exit_code == 3
     assert "2 invalid cost settings" in result.output
