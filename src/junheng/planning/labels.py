@@ -1,8 +1,8 @@
 """Chinese and English labels of the planners' headline figures and parameters.
 
 The plan pages, the plan workbooks and the scenario commands name each key of
-a result's ``summary`` and ``parameters`` with these labels; a key without one
-is shown as it is.
+a result's ``summary`` and ``parameters`` with these labels. A key without a
+label is printed as it is.
 """
 
 from __future__ import annotations

