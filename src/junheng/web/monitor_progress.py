@@ -18,6 +18,7 @@ The same views and changes are at ``/api/v1/monitor/progress/{code}`` and
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -55,6 +56,8 @@ from junheng.web.monitor_data import MonitorData
 from junheng.web.monitor_views import COUNTY, _table, county_names, level_of
 from junheng.web.pages.render import language_of
 from junheng.web.uploads import saved_upload
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -499,6 +502,12 @@ def set_target_form(
                 )
             session.commit()
     except (InputError, PermissionDenied) as error:
+        log.info(
+            "target of %s not saved for user %s: %s",
+            division_code,
+            principal.username,
+            error,
+        )
         return _page(request, principal, prefix, "", None, error=error)
     return _after_save(prefix, 1)
 
@@ -536,6 +545,13 @@ async def upload_schedule(
     try:
         count = await _store_upload(request, principal, file)
     except (InputError, PermissionDenied) as error:
+        log.info(
+            "schedule file %s of %s not saved for user %s: %s",
+            file.filename,
+            prefix or "nation",
+            principal.username,
+            error,
+        )
         return _page(request, principal, prefix, "", None, error=error)
     return _after_save(prefix, count)
 
