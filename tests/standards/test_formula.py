@@ -44,3 +44,14 @@ def test_unsafe_expressions_rejected(text: str) -> None:
 def test_syntax_error_reported() -> None:
     with pytest.raises(FormulaError, match="invalid formula"):
         compile_formula("books /", FIELDS)
+
+
+def test_nonzero_divisor_needs_no_guard() -> None:
+    # A bare field the caller declares non-zero is divided directly; any other
+    # divisor, and an expression containing that field, keeps its guard.
+    formula = compile_formula("books / students", FIELDS, nonzero={"students"})
+    assert formula.sql == "(books / students)"
+    guarded = compile_formula(
+        "books / (students + music_rooms)", FIELDS, nonzero={"students"}
+    )
+    assert "NULLIF((students + music_rooms), 0)" in guarded.sql

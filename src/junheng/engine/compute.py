@@ -53,6 +53,9 @@ class EngineResult:
     two_pass: bool = True
     theil: bool = False
     """Whether ``county_stats`` has the ``theil_<ID>`` numerators."""
+    frame: pl.DataFrame | None = None
+    """The school rows as given, when :func:`compute` got a frame: reading a
+    few counties' rows from it is cheaper than scanning them in ``con``."""
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pl.DataFrame:
@@ -168,21 +171,28 @@ def compute(
         },
         orient="row",
     )
+    stored_keys = False
     if isinstance(schools, str):
         source = schools
-        names = ", ".join(f"MIN({c}) AS {c}" for c in queries.REGION_COLUMNS)
-        regions_sql = (
-            f"SELECT division_code, {names} FROM {source} GROUP BY division_code"
-        )
+        keys_sql = queries.county_keys_sql(source)
+        regions_sql = queries.regions_sql(source)
+        indexed = _indexed_tables(con, source)
+        if indexed is not None:
+            keys_sql, regions_sql = (f"SELECT * FROM {name}" for name in indexed)
+            stored_keys = True
     else:
         source = "schools"
-        con.register(source, schools)
+        # Converted once: DuckDB would convert a registered Polars frame again
+        # for every query that reads it.
+        con.register(source, schools.to_arrow())
+        keys_sql = queries.county_keys_sql(source)
         regions = schools.select("division_code", *queries.REGION_COLUMNS).unique(
             subset=["division_code"], keep="first"
         )
         con.register("regions_input", regions)
         regions_sql = "SELECT * FROM regions_input"
-    con.register("county_items", items)
+    # Converted once, like the school rows.
+    con.register("county_items", items.to_arrow())
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
     con.register("school_types_input", school_types_frame(fw))
@@ -190,13 +200,13 @@ def compute(
         "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
         "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
         "CREATE OR REPLACE TEMP TABLE school_types AS SELECT * FROM school_types_input",
-        "CREATE OR REPLACE TEMP TABLE county_keys AS "
-        + queries.county_keys_sql(source),
+        f"CREATE OR REPLACE TEMP TABLE county_keys AS {keys_sql}",
         f"CREATE OR REPLACE TEMP TABLE regions AS {regions_sql}",
         f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw, source)}",
         "CREATE OR REPLACE TEMP VIEW unit_values AS "
         + queries.unit_values_sql(fw, source),
-        "CREATE OR REPLACE TEMP VIEW unit_core AS " + queries.unit_core_sql(fw, source),
+        "CREATE OR REPLACE TEMP VIEW unit_core AS "
+        + queries.unit_core_sql(fw, source, stored_keys=stored_keys),
         f"CREATE OR REPLACE TEMP VIEW excluded AS {queries.excluded_sql(fw, source)}",
         # DuckDB underestimates the unit table and would build the hash table of
         # the second pass on its two million rows instead of the county means.
@@ -204,7 +214,9 @@ def compute(
         "CREATE OR REPLACE TEMP TABLE county_stats AS "
         + queries.county_stats_sql(fw, two_pass=two_pass, theil=theil),
         "RESET disabled_optimizers",
-        "CREATE OR REPLACE TEMP TABLE section_status AS "
+        # A view: the statuses are cheap to derive from the few county rows,
+        # and a stored copy of the wide table would cost more than reading it.
+        "CREATE OR REPLACE TEMP VIEW section_status AS "
         + queries.section_status_sql(fw),
         "CREATE OR REPLACE TEMP TABLE counties AS "
         "SELECT year, division_code FROM county_keys WHERE county_id IN "
@@ -215,15 +227,25 @@ def compute(
         "CREATE OR REPLACE TEMP TABLE verdicts AS "
         + queries.verdicts_sql(len(_checks_frame(fw))),
     ]
-    for sql in statements:
-        log.debug("engine query: %s", sql)
-        con.sql(sql)
+    # Every table here is a grouped result or is numbered by ORDER BY, so the
+    # order rows are stored in means nothing, and DuckDB may then write them
+    # from all threads at once. The caller's setting is restored afterwards.
+    setting = con.sql("SELECT current_setting('preserve_insertion_order')")
+    preserve = setting.fetchall()[0][0]
+    con.sql("SET preserve_insertion_order = false")
+    try:
+        for sql in statements:
+            log.debug("engine query: %s", sql)
+            con.sql(sql)
+    finally:
+        con.sql(f"SET preserve_insertion_order = {str(bool(preserve)).lower()}")
     return EngineResult(
         con=con,
         framework=fw,
         source=source,
         two_pass=two_pass,
         theil=theil and two_pass,
+        frame=None if isinstance(schools, str) else schools,
     )
 
 
@@ -233,9 +255,40 @@ def load_schools(
     """Copy ``schools`` into a DuckDB table of ``con`` and return its name.
 
     Repeated evaluations of the same rows (benchmarks, several frameworks) then
-    scan DuckDB's own storage instead of converting the frame each time.
+    scan DuckDB's own storage instead of converting the frame each time. The
+    county-years of the rows, numbered, and the region names of each division
+    are stored beside them (``<name>_county_keys``, ``<name>_regions``), and
+    each row gets its ``county_id``: these depend on the rows alone, not on the
+    framework, so :func:`compute` reads them instead of scanning and joining
+    every row again.
     """
+    keys, regions = _index_names(name)
     con.register("school_rows_input", schools)
-    con.sql(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM school_rows_input")
+    con.sql(
+        f"CREATE OR REPLACE TEMP TABLE {keys} AS "
+        + queries.county_keys_sql("school_rows_input")
+    )
+    con.sql(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.*, k.county_id "
+        f"FROM school_rows_input s JOIN {keys} k "
+        "ON s.year = k.year AND s.division_code = k.division_code"
+    )
     con.unregister("school_rows_input")
+    con.sql(f"CREATE OR REPLACE TEMP TABLE {regions} AS {queries.regions_sql(name)}")
     return name
+
+
+def _index_names(name: str) -> tuple[str, str]:
+    return f"{name}_county_keys", f"{name}_regions"
+
+
+def _indexed_tables(
+    con: duckdb.DuckDBPyConnection, name: str
+) -> tuple[str, str] | None:
+    """Return the tables :func:`load_schools` stored beside ``name``, if any."""
+    wanted = _index_names(name)
+    found = con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name IN (?, ?)",
+        list(wanted),
+    ).fetchall()[0][0]
+    return wanted if found == len(wanted) else None

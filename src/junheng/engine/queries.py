@@ -167,6 +167,12 @@ def school_type_columns(fw: Framework) -> list[str]:
     )
 
 
+def regions_sql(source: str = "schools") -> str:
+    """Return the query of the region names of each division in ``source``."""
+    names = ", ".join(f"MIN({c}) AS {c}" for c in REGION_COLUMNS)
+    return f"SELECT division_code, {names} FROM {source} GROUP BY division_code"
+
+
 def county_keys_sql(source: str = "schools") -> str:
     """Return the query numbering the county-years of ``source``.
 
@@ -181,13 +187,13 @@ def county_keys_sql(source: str = "schools") -> str:
     )
 
 
-def _unit_base_sql(fw: Framework, source: str, *, keyed: bool) -> str:
+def _unit_base_sql(fw: Framework, source: str, *, keyed: bool | str) -> str:
     """Return the included schools with their section flags and split weights.
 
     Reads ``school_types`` (see :func:`school_type_rows`); joining that small
     table decides each school's sections once, instead of testing the type
     against lists of names in every expression. ``keyed`` adds ``county_id``
-    from ``county_keys``.
+    from ``county_keys``; ``"stored"`` means ``source`` already has it.
     """
     weights: dict[str, float] = {str(k): v for k, v in fw.split.weights.items()}
     enrolled = [
@@ -217,7 +223,7 @@ def _unit_base_sql(fw: Framework, source: str, *, keyed: bool) -> str:
         f"t.{name}" for name in school_type_columns(fw) if name != "school_type"
     )
     county = ""
-    if keyed:
+    if keyed is True:
         flags += ", c.county_id"
         county = (
             "JOIN county_keys c ON s.year = c.year "
@@ -231,7 +237,7 @@ def _unit_base_sql(fw: Framework, source: str, *, keyed: bool) -> str:
 
 
 def _unit_branch_sql(
-    fw: Framework, section: str, source: str, keys: list[str], *, keyed: bool
+    fw: Framework, section: str, source: str, keys: list[str], *, keyed: bool | str
 ) -> str:
     """Return the units of one section with ``keys`` first, then the unit fields.
 
@@ -248,12 +254,10 @@ def _unit_branch_sql(
     columns += [
         f"CAST({section}_{m.name} AS DOUBLE) AS {m.name}" for m in SECTION_MEASURES
     ]
-    columns.append(f"{share} AS share")
+    columns.append("share_ AS share")
     for measure in SCHOOL_MEASURES:
         if measure.name in shared:
-            columns.append(
-                f"CAST({measure.name} AS DOUBLE) * ({share}) AS {measure.name}"
-            )
+            columns.append(f"CAST({measure.name} AS DOUBLE) * share_ AS {measure.name}")
         else:
             columns.append(f"CAST({measure.name} AS DOUBLE) AS {measure.name}")
     columns += [
@@ -264,7 +268,11 @@ def _unit_branch_sql(
     base = _unit_base_sql(fw, source, keyed=keyed)
     # The base query is repeated in each branch rather than shared as a CTE: a
     # CTE read twice gets materialized with every source column, names included.
-    return f"SELECT {', '.join(columns)} FROM ({base}) b WHERE in_{section}"
+    # The share is computed once, in its own step, for every shared field.
+    return (
+        f"SELECT {', '.join(columns)} FROM (SELECT b.*, {share} AS share_ "
+        f"FROM ({base}) b WHERE in_{section}) b"
+    )
 
 
 _IDENTITY = [f.name for f in IDENTITY_FIELDS + REGION_FIELDS]
@@ -342,7 +350,10 @@ def _unit_values_section_sql(fw: Framework, section: str, units: str) -> str:
         for i in fw.resource_indicators
     ]
     for ind in fw.resource_indicators:
-        formula = compile_formula(ind.formula, UNIT_FORMULA_FIELDS, qualifier="u")
+        # Inside the guard a division by the students needs no NULLIF.
+        formula = compile_formula(
+            ind.formula, UNIT_FORMULA_FIELDS, qualifier="u", nonzero={"students"}
+        )
         inner.append(f"CASE WHEN u.students > 0 THEN {formula.sql} END AS v_{ind.id}")
     for item, index, check in school_checks(fw):
         assert check.formula is not None
@@ -418,14 +429,17 @@ def unit_values_sql(fw: Framework, source: str = "schools") -> str:
     )
 
 
-def unit_core_sql(fw: Framework, source: str = "schools") -> str:
+def unit_core_sql(
+    fw: Framework, source: str = "schools", *, stored_keys: bool = False
+) -> str:
     """Return the query of the narrow unit table the county statistics read.
 
     It keeps only one integer key, ``unit_key`` = ``county_id`` (from
     ``county_keys``) times the number of sections plus the section's position,
     enrollment and results, so the grouped passes scan no names or raw
     measures and join on one integer. Values come from the same expressions as
-    :func:`unit_values_sql`.
+    :func:`unit_values_sql`. ``stored_keys`` says that ``source`` has the
+    ``county_id`` column already, so no join to ``county_keys`` is needed.
     """
     columns = ["unit_key", "students"]
     for ind in fw.resource_indicators:
@@ -441,7 +455,8 @@ def unit_core_sql(fw: Framework, source: str = "schools") -> str:
             f"county_id * {len(fw.sections)} + {index} AS unit_key",
             "school_type",
         ]
-        units = _unit_branch_sql(fw, section, source, keys, keyed=True)
+        keyed = "stored" if stored_keys else True
+        units = _unit_branch_sql(fw, section, source, keys, keyed=keyed)
         values = _unit_values_section_sql(fw, section, units)
         branches.append(f"SELECT {', '.join(columns)} FROM ({values}) v")
     return " UNION ALL ".join(branches)
@@ -590,11 +605,13 @@ def county_stats_sql(
         f"FROM first_pass p JOIN thresholds t ON MOD(p.unit_key, {sections}) "
         "= t.section_index"
     )
-    # The narrow unit table is read by both passes; MATERIALIZED keeps DuckDB
-    # from computing the indicators twice (engines without the hint lose
-    # nothing of meaning by dropping it).
+    # The two-pass form reads the narrow unit table twice; MATERIALIZED keeps
+    # DuckDB from computing the indicators twice (engines without the hint
+    # lose nothing of meaning by dropping it). The one-pass form reads it once,
+    # and storing it would only cost time.
+    hint = "MATERIALIZED " if two_pass else ""
     return (
-        f"WITH uc AS MATERIALIZED (SELECT * FROM unit_core), "
+        f"WITH uc AS {hint}(SELECT * FROM unit_core), "
         f"first_pass AS ({first_sql}), spread AS ({spread}) "
         f"SELECT {', '.join(final)} FROM ({sectioned}) f "
         "JOIN spread s ON f.unit_key = s.unit_key "

@@ -191,10 +191,15 @@ def _build_details(
 
     # The per-school detail is computed once, from the school rows of the
     # selected counties only, so every reason query below reads a small table.
-    schools = (
-        f"(SELECT r.* FROM {engine.source} r JOIN selected s ON r.year = s.year "
-        "AND r.division_code = s.division_code)"
-    )
+    if engine.frame is not None:
+        rows = engine.frame.join(selected, on=["year", "division_code"], how="semi")
+        engine.con.register("selected_rows", rows)
+        schools = "selected_rows"
+    else:
+        schools = (
+            f"(SELECT r.* FROM {engine.source} r JOIN selected s ON r.year = s.year "
+            "AND r.division_code = s.division_code)"
+        )
     engine.con.sql(
         "CREATE OR REPLACE TEMP TABLE unit_values_selected AS "
         + queries.unit_values_sql(fw, schools)

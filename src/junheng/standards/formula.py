@@ -51,7 +51,11 @@ class Formula:
 
 
 def compile_formula(
-    text: str, allowed_fields: Iterable[str], *, qualifier: str = ""
+    text: str,
+    allowed_fields: Iterable[str],
+    *,
+    qualifier: str = "",
+    nonzero: Iterable[str] = (),
 ) -> Formula:
     """Parse ``text`` and render it as SQL.
 
@@ -63,6 +67,10 @@ def compile_formula(
         Names the expression may read; any other name raises :class:`FormulaError`.
     qualifier:
         Optional table alias prefixed to every field (``u`` gives ``u.students``).
+    nonzero:
+        Fields the caller guarantees are not zero where the SQL is evaluated
+        (inside ``CASE WHEN students > 0``, say); a divisor that is one of them
+        alone needs no ``NULLIF``.
 
     >>> compile_formula("books / students", {"books", "students"}).sql
     '(books / NULLIF(students, 0))'
@@ -72,6 +80,7 @@ def compile_formula(
     except SyntaxError as exc:
         raise FormulaError(f"invalid formula {text!r}: {exc.msg}") from None
     allowed = frozenset(allowed_fields)
+    safe = frozenset(nonzero)
     seen: set[str] = set()
     prefix = f"{qualifier}." if qualifier else ""
 
@@ -91,7 +100,10 @@ def compile_formula(
             return f"{prefix}{node.id}"
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = render(node.left), render(node.right)
-            if isinstance(node.op, ast.Div):
+            divisor = node.right
+            if isinstance(node.op, ast.Div) and not (
+                isinstance(divisor, ast.Name) and divisor.id in safe
+            ):
                 right = f"NULLIF({right}, 0)"
             return f"({left} {_BINARY[type(node.op)]} {right})"
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):

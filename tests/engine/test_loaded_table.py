@@ -1,0 +1,51 @@
+"""Evaluating rows loaded into a DuckDB table against evaluating the frame."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from junheng import demo
+from junheng.engine.compute import compute, load_schools
+from junheng.standards.loader import load_framework
+
+
+def _sorted(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
+    return frame.select(sorted(frame.columns)).sort(*keys)
+
+
+def test_loaded_table_gives_the_frame_results() -> None:
+    # The synthetic rows only need to be the same on both paths; the values
+    # themselves are checked by hand elsewhere.
+    schools = demo.generate_schools(counties=12, years=2, seed=11)
+    items = demo.generate_county_items(schools)
+    fw = load_framework()
+    from_frame = compute(schools, fw, items)
+    con = duckdb.connect()
+    table = load_schools(schools, con)
+    loaded = compute(table, fw, items, con=con)
+
+    keys = ("year", "division_code", "section")
+    assert_frame_equal(
+        _sorted(from_frame.table("county_stats"), *keys),
+        _sorted(loaded.table("county_stats"), *keys),
+    )
+    assert_frame_equal(
+        _sorted(from_frame.table("verdicts"), "year", "division_code"),
+        _sorted(loaded.table("verdicts"), "year", "division_code"),
+    )
+    units = "SELECT * FROM unit_values"
+    assert_frame_equal(
+        _sorted(from_frame.query(units), "school_code", *keys),
+        _sorted(loaded.query(units), "school_code", *keys),
+    )
+
+
+def test_loaded_table_keeps_the_caller_setting() -> None:
+    con = duckdb.connect()
+    con.sql("SET preserve_insertion_order = true")
+    schools = demo.generate_schools(counties=2, seed=5)
+    compute(load_schools(schools, con), load_framework(), con=con)
+    setting = con.sql("SELECT current_setting('preserve_insertion_order')")
+    assert setting.fetchall() == [(True,)]
