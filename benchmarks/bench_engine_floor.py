@@ -114,10 +114,11 @@ def main() -> None:
     best = float("inf")
     for _ in range(args.repeat):
         start = time.process_time()
-        compute(table, fw, items, con=con)
+        engine = compute(table, fw, items, con=con)
         timer.stop()
         best = min(best, time.process_time() - start)
     engine_log.removeHandler(timer)
+    engine.run("SELECT 1 FROM unit_core LIMIT 0")  # creates the view read below
     print(f"{best:6.3f}  compute(), two-pass variance, all statements")
     ranked = sorted(timer.totals.items(), key=lambda pair: -pair[1])
     for name, total in ranked[:8]:

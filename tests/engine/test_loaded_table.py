@@ -49,3 +49,20 @@ def test_loaded_table_keeps_the_caller_setting() -> None:
     compute(load_schools(schools, con), load_framework(), con=con)
     setting = con.sql("SELECT current_setting('preserve_insertion_order')")
     assert setting.fetchall() == [(True,)]
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.sql("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()
+    return {name for (name,) in rows}
+
+
+def test_per_school_views_are_created_on_first_use() -> None:
+    schools = demo.generate_schools(counties=2, seed=5)
+    engine = compute(schools, load_framework())
+    per_school = {"units", "unit_values", "unit_core"}
+    assert not per_school & _views(engine.connection)
+    # A query creates the views it names, and only those.
+    assert engine.query("SELECT COUNT(*) AS n FROM unit_values")["n"][0] > 0
+    assert per_school & _views(engine.connection) == {"unit_values"}
+    # Handing out the connection creates the rest.
+    assert per_school <= _views(engine.con)

@@ -9,6 +9,7 @@ frames on request.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -39,24 +40,45 @@ def empty_county_items() -> pl.DataFrame:
 class EngineResult:
     """Relations of one evaluation, kept in a DuckDB connection.
 
-    Tables: ``county_keys``, ``county_stats``, ``section_status``,
-    ``county_check_counts``, ``verdicts`` and ``regions``; views ``units``,
-    ``unit_values`` and ``unit_core`` recompute the per-school detail on demand,
-    and ``county_checks`` lists every county-level check (see
-    :mod:`junheng.engine.queries`).
+    Tables: ``county_keys``, ``county_stats``, ``county_check_counts``,
+    ``verdicts`` and ``regions``; views ``section_status`` (the county sections
+    with their statuses) and ``county_checks`` (every county-level check), and
+    the views ``units``, ``unit_values`` and ``unit_core`` that recompute the
+    per-school detail on demand (see :mod:`junheng.engine.queries`).
+
+    The per-school views are created on first use: through :attr:`con`, or by
+    :meth:`query` when its SQL names one. Binding their long SQL takes longer
+    than some whole evaluations of a county need.
     """
 
-    con: duckdb.DuckDBPyConnection
+    connection: duckdb.DuckDBPyConnection
     framework: Framework
     source: str
-    """Name of the relation of school rows in ``con``."""
+    """Name of the relation of school rows in the connection."""
     two_pass: bool = True
     theil: bool = False
     """Whether ``county_stats`` has the ``theil_<ID>`` numerators."""
     frame: pl.DataFrame | None = None
     """The school rows as given, when :func:`compute` got a frame: reading a
-    few counties' rows from it is cheaper than scanning them in ``con``."""
+    few counties' rows from it is cheaper than scanning them in the connection."""
+    deferred_views: dict[str, str] = field(default_factory=dict)
+    """Views not created yet, name to query."""
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection, with every view of the evaluation created."""
+        self._create_views(list(self.deferred_views))
+        return self.connection
+
+    def _views_of(self, sql: str) -> None:
+        named = set(re.findall(r"\w+", sql))
+        self._create_views([v for v in self.deferred_views if v in named])
+
+    def _create_views(self, names: list[str]) -> None:
+        for name in names:
+            sql = self.deferred_views.pop(name)
+            self.connection.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
 
     def table(self, name: str) -> pl.DataFrame:
         """Return table ``name`` as a Polars frame (read once, then cached)."""
@@ -64,9 +86,15 @@ class EngineResult:
             self._cache[name] = self.query(f"SELECT * FROM {name}")
         return self._cache[name]
 
+    def run(self, sql: str) -> None:
+        """Run the statement ``sql``, creating the views it names first."""
+        self._views_of(sql)
+        self.connection.sql(sql)
+
     def query(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
         """Run ``sql`` on the connection and return the result as a Polars frame."""
-        relation = self.con.sql(sql, params=params)
+        self._views_of(sql)
+        relation = self.connection.sql(sql, params=params)
         if relation is None:
             raise ValueError(f"query returned no relation: {sql[:80]!r}")
         frame: pl.DataFrame = relation.pl()
@@ -196,23 +224,19 @@ def compute(
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
     con.register("school_types_input", school_types_frame(fw))
+    unit_core = queries.unit_core_sql(fw, source, stored_keys=stored_keys)
     statements = [
         "CREATE OR REPLACE TEMP TABLE thresholds AS SELECT * FROM thresholds_input",
         "CREATE OR REPLACE TEMP TABLE checks AS SELECT * FROM checks_input",
         "CREATE OR REPLACE TEMP TABLE school_types AS SELECT * FROM school_types_input",
         f"CREATE OR REPLACE TEMP TABLE county_keys AS {keys_sql}",
         f"CREATE OR REPLACE TEMP TABLE regions AS {regions_sql}",
-        f"CREATE OR REPLACE TEMP VIEW units AS {queries.units_sql(fw, source)}",
-        "CREATE OR REPLACE TEMP VIEW unit_values AS "
-        + queries.unit_values_sql(fw, source),
-        "CREATE OR REPLACE TEMP VIEW unit_core AS "
-        + queries.unit_core_sql(fw, source, stored_keys=stored_keys),
         f"CREATE OR REPLACE TEMP VIEW excluded AS {queries.excluded_sql(fw, source)}",
         # DuckDB underestimates the unit table and would build the hash table of
         # the second pass on its two million rows instead of the county means.
         "SET disabled_optimizers = 'build_side_probe_side'",
         "CREATE OR REPLACE TEMP TABLE county_stats AS "
-        + queries.county_stats_sql(fw, two_pass=two_pass, theil=theil),
+        + queries.county_stats_sql(fw, two_pass=two_pass, theil=theil, units=unit_core),
         "RESET disabled_optimizers",
         # A view: the statuses are cheap to derive from the few county rows,
         # and a stored copy of the wide table would cost more than reading it.
@@ -240,12 +264,17 @@ def compute(
     finally:
         con.sql(f"SET preserve_insertion_order = {str(bool(preserve)).lower()}")
     return EngineResult(
-        con=con,
+        connection=con,
         framework=fw,
         source=source,
         two_pass=two_pass,
         theil=theil and two_pass,
         frame=None if isinstance(schools, str) else schools,
+        deferred_views={
+            "units": queries.units_sql(fw, source),
+            "unit_values": queries.unit_values_sql(fw, source),
+            "unit_core": unit_core,
+        },
     )
 
 

@@ -503,17 +503,22 @@ def count_if(condition: str, alias: str) -> str:
 
 
 def county_stats_sql(
-    fw: Framework, *, two_pass: bool = True, theil: bool = False
+    fw: Framework,
+    *,
+    two_pass: bool = True,
+    theil: bool = False,
+    units: str = "SELECT * FROM unit_core",
 ) -> str:
     """Return the query of weighted means, S and CVs per county and section.
 
-    Reads ``unit_core`` (see :func:`unit_core_sql`), ``county_keys``,
-    ``thresholds`` and ``regions``. ``two_pass`` computes S from deviations to
-    the mean found in a first pass, the numerically safe reference form. The
-    one-pass form derives S from ``Σ P·X²`` and is faster, but loses digits
-    when the CV is very small. ``theil`` adds the Theil numerators the roll-ups
-    need (``theil_<ID>``) to the second pass, which already pairs each unit with
-    its county mean; the one-pass form leaves them to :func:`theil_sql`.
+    Reads ``units``, the query of the narrow unit table (see
+    :func:`unit_core_sql`), ``county_keys``, ``thresholds`` and ``regions``.
+    ``two_pass`` computes S from deviations to the mean found in a first pass,
+    the numerically safe reference form. The one-pass form derives S from
+    ``Σ P·X²`` and is faster, but loses digits when the CV is very small.
+    ``theil`` adds the Theil numerators the roll-ups need (``theil_<ID>``) to
+    the second pass, which already pairs each unit with its county mean; the
+    one-pass form leaves them to :func:`theil_sql`.
     """
     first: list[str] = [
         "unit_key",
@@ -611,7 +616,7 @@ def county_stats_sql(
     # and storing it would only cost time.
     hint = "MATERIALIZED " if two_pass else ""
     return (
-        f"WITH uc AS {hint}(SELECT * FROM unit_core), "
+        f"WITH uc AS {hint}({units}), "
         f"first_pass AS ({first_sql}), spread AS ({spread}) "
         f"SELECT {', '.join(final)} FROM ({sectioned}) f "
         "JOIN spread s ON f.unit_key = s.unit_key "

@@ -117,7 +117,7 @@ def compute_rollups(
         source = f"SELECT year, division_code, section, {theil} FROM county_stats"
     else:
         source = queries.theil_sql(fw)
-    engine.con.sql(f"CREATE OR REPLACE TEMP TABLE county_theil AS {source}")
+    engine.run(f"CREATE OR REPLACE TEMP TABLE county_theil AS {source}")
     indicator_parts = [
         _indicator_sql(fw, level, code, name) for level, (code, name) in LEVELS.items()
     ]

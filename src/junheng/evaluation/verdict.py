@@ -118,8 +118,10 @@ def evaluate(
     )
     # Added to the engine's table, so that the roll-ups count these counties.
     unevaluated = _unevaluated_counties(engine)
-    engine.con.register("unevaluated_input", unevaluated)
-    engine.con.sql("INSERT INTO verdicts BY NAME SELECT * FROM unevaluated_input")
+    engine.connection.register("unevaluated_input", unevaluated)
+    engine.connection.sql(
+        "INSERT INTO verdicts BY NAME SELECT * FROM unevaluated_input"
+    )
     # Codes sort by their leading number first, so district codes such as 2-…
     # come before 10-…; six-digit division codes keep their usual order.
     verdicts = (
@@ -184,8 +186,8 @@ def _build_details(
         {"year": [k[0] for k in keys], "division_code": [k[1] for k in keys]},
         schema={"year": pl.Int64, "division_code": pl.String},
     )
-    engine.con.register("selected_input", selected)
-    engine.con.sql(
+    engine.connection.register("selected_input", selected)
+    engine.connection.sql(
         "CREATE OR REPLACE TEMP TABLE selected AS SELECT * FROM selected_input"
     )
 
@@ -193,19 +195,19 @@ def _build_details(
     # selected counties only, so every reason query below reads a small table.
     if engine.frame is not None:
         rows = engine.frame.join(selected, on=["year", "division_code"], how="semi")
-        engine.con.register("selected_rows", rows)
+        engine.connection.register("selected_rows", rows)
         schools = "selected_rows"
     else:
         schools = (
             f"(SELECT r.* FROM {engine.source} r JOIN selected s ON r.year = s.year "
             "AND r.division_code = s.division_code)"
         )
-    engine.con.sql(
+    engine.connection.sql(
         "CREATE OR REPLACE TEMP TABLE unit_values_selected AS "
         + queries.unit_values_sql(fw, schools)
     )
     for name, kind in (("county_stats", "VIEW"), ("county_checks", "VIEW")):
-        engine.con.sql(
+        engine.connection.sql(
             f"CREATE OR REPLACE TEMP {kind} {name}_selected AS SELECT t.* FROM "
             f"{name} t JOIN selected s ON t.year = s.year "
             "AND t.division_code = s.division_code"

@@ -128,7 +128,7 @@ def evaluate_units(
     stats = engine.query(
         "SELECT * FROM county_stats ORDER BY year, division_code, section"
     )
-    engine.con.close()
+    engine.connection.close()
     return units, stats
 
 
