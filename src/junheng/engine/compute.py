@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from junheng.engine import queries
 from junheng.standards.model import Framework
@@ -99,6 +100,18 @@ class EngineResult:
             raise ValueError(f"query returned no relation: {sql[:80]!r}")
         frame: pl.DataFrame = relation.pl()
         return frame
+
+
+def _arrow(frame: pl.DataFrame) -> pa.Table:
+    """Return ``frame`` as an Arrow table DuckDB can scan without copying it.
+
+    DuckDB converts a registered Polars frame again for every query that reads
+    it, and the default conversion copies each text column into the older
+    Arrow string layout. The newest layout keeps Polars' own string views,
+    which DuckDB reads as they are (3 ms instead of about 400 ms for the two
+    million national rows).
+    """
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
 
 
 def _checks_frame(fw: Framework) -> pl.DataFrame:
@@ -210,17 +223,14 @@ def compute(
             stored_keys = True
     else:
         source = "schools"
-        # Converted once: DuckDB would convert a registered Polars frame again
-        # for every query that reads it.
-        con.register(source, schools.to_arrow())
+        con.register(source, _arrow(schools))
         keys_sql = queries.county_keys_sql(source)
         regions = schools.select("division_code", *queries.REGION_COLUMNS).unique(
             subset=["division_code"], keep="first"
         )
         con.register("regions_input", regions)
         regions_sql = "SELECT * FROM regions_input"
-    # Converted once, like the school rows.
-    con.register("county_items", items.to_arrow())
+    con.register("county_items", _arrow(items))
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))
     con.register("school_types_input", school_types_frame(fw))
