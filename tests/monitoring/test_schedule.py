@@ -297,6 +297,10 @@ def test_odd_numbers_empty_and_broken_files_are_named(tmp_path: Path) -> None:
     assert "目标年份 1e400 不是整年" in caught.value.message("zh")
     with pytest.raises(InputError, match="the file is empty"):
         _plan(tmp_path, "")
+    with pytest.raises(InputError, match="header but no data rows"):
+        _plan(tmp_path, "division_code,target_year,note\n")
+    with pytest.raises(InputError, match="header but no data rows"):
+        _plan(tmp_path, "division_code,target_year\n,\n")
     broken = tmp_path / "plan.xlsx"
     broken.write_bytes(b"division_code,target_year\n4101,2030\n")
     with pytest.raises(InputError) as caught:

@@ -929,6 +929,13 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "add a header row division_code,target_year,note and the data rows",
         ),
     },
+    "schedule.no_rows": {
+        "zh": ("文件只有表头，没有数据行", "请在表头下每个区划填写一行"),
+        "en": (
+            "the file has a header but no data rows",
+            "add one row per division under the header",
+        ),
+    },
     "schedule.unreadable": {
         "zh": (
             "不是可读取的 {kind} 文件",

@@ -206,6 +206,9 @@ def read_schedule(
                 )
             )
         rows.append((code, year, note))
+    if not rows and not issues:
+        # Saving nothing would look like success to the user who uploaded it.
+        issues.append(_issue(path, None, None, None, "schedule.no_rows"))
     if issues:
         _raise(path, issues)
     return pl.DataFrame(
