@@ -160,7 +160,7 @@ def main() -> None:
         ),
     }
     for label, select in floors.items():
-        sql = f"{select} FROM {table} GROUP BY year, division_code"
+        sql = f"{select} FROM {table.name} GROUP BY year, division_code"
         print(f"{measure_cpu(con, sql, args.repeat):6.3f}  {label}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from junheng import demo
 from junheng.engine.compute import compute, load_schools
+from junheng.evaluation.verdict import evaluate
 from junheng.standards.loader import load_framework
 
 
@@ -66,3 +68,52 @@ def test_per_school_views_are_created_on_first_use() -> None:
     assert per_school & _views(engine.connection) == {"unit_values"}
     # Handing out the connection creates the rest.
     assert per_school <= _views(engine.con)
+
+
+def test_derived_table_is_numbered_anew() -> None:
+    # A table made from a loaded one carries the stored county numbers of
+    # the whole load; evaluated by name it must number its own county-years.
+    schools = demo.generate_schools(counties=6, years=2, seed=13)
+    fw = load_framework()
+    dropped = schools["division_code"].unique().sort()[0]
+    expected = compute(schools.filter(pl.col("division_code") != dropped), fw)
+    con = duckdb.connect()
+    load_schools(schools, con)
+    con.sql(
+        "CREATE TEMP TABLE rest AS SELECT * FROM school_rows "
+        f"WHERE division_code <> '{dropped}'"
+    )
+    derived = compute("rest", fw, con=con)
+    keys = ("year", "division_code", "section")
+    assert_frame_equal(
+        _sorted(expected.table("county_stats"), *keys),
+        _sorted(derived.table("county_stats"), *keys),
+    )
+
+
+def test_changed_loaded_table_is_rejected() -> None:
+    schools = demo.generate_schools(counties=3, seed=17)
+    fw = load_framework()
+    con = duckdb.connect()
+    loaded = load_schools(schools, con)
+    con.sql("INSERT INTO school_rows SELECT * FROM school_rows LIMIT 1")
+    with pytest.raises(ValueError, match="load the rows again"):
+        compute(loaded, fw, con=con)
+    replaced = load_schools(schools, con)
+    con.sql("CREATE OR REPLACE TEMP TABLE school_rows AS SELECT * FROM school_rows")
+    with pytest.raises(ValueError, match="replaced or changed"):
+        compute(replaced, fw, con=con)
+
+
+def test_details_accept_categorical_codes() -> None:
+    schools = demo.generate_schools(counties=3, seed=19)
+    fw = load_framework()
+    plain = evaluate(schools, fw)
+    coded = evaluate(
+        schools.with_columns(pl.col("division_code").cast(pl.Categorical)), fw
+    )
+    keys = plain.keys()
+    assert coded.keys() == keys
+    expected = {key: detail.reasons for key, detail in plain.details(keys).items()}
+    found = {key: detail.reasons for key, detail in coded.details(keys).items()}
+    assert found == expected

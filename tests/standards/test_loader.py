@@ -195,6 +195,17 @@ def test_invalid_yaml_reported(tmp_path: Path) -> None:
         load_framework(str(path))
 
 
+def test_invalid_yaml_quotes_line(tmp_path: Path) -> None:
+    # The message points at the offending line and names the character.
+    path = _write(tmp_path, "tab.yaml", "id: tab\nname:\n\tzh: x\n")
+    with pytest.raises(FrameworkError) as caught:
+        load_framework(str(path))
+    message = str(caught.value)
+    assert "line 3, column 1" in message
+    assert "'\\t'" in message
+    assert "^" in message
+
+
 def test_override_needs_own_id(tmp_path: Path) -> None:
     path = _write(
         tmp_path,

@@ -164,7 +164,7 @@ def school_types_frame(fw: Framework) -> pl.DataFrame:
 
 
 def compute(
-    schools: pl.DataFrame | str,
+    schools: pl.DataFrame | str | LoadedSchools,
     framework: Framework,
     county_items: pl.DataFrame | None = None,
     *,
@@ -178,8 +178,8 @@ def compute(
     ----------
     schools:
         Canonical school-year rows (see :mod:`junheng.ingest.schema`), as a Polars
-        frame or as the name of a table already in ``con`` (see
-        :func:`load_schools`).
+        frame, as the name of a table already in ``con``, or as the table
+        :func:`load_schools` stored and indexed.
     framework:
         The loaded framework.
     county_items:
@@ -194,6 +194,9 @@ def compute(
         need them; without them the roll-ups compute them from the units again.
     con:
         A DuckDB connection to build the tables in; a new in-memory one by default.
+        NOTE: the tables and views have fixed names, so a second ``compute()``
+        on the same connection replaces those of the first; give each
+        evaluation that must stay readable its own connection.
     """
     con = con or duckdb.connect()
     con.sql("SET enable_progress_bar = false")
@@ -214,14 +217,17 @@ def compute(
         orient="row",
     )
     stored_keys = False
-    if isinstance(schools, str):
+    if isinstance(schools, LoadedSchools):
+        _check_loaded(con, schools)
+        source = schools.name
+        keys_sql, regions_sql = (
+            f"SELECT * FROM {name}" for name in _index_names(source)
+        )
+        stored_keys = True
+    elif isinstance(schools, str):
         source = schools
         keys_sql = queries.county_keys_sql(source)
         regions_sql = queries.regions_sql(source)
-        indexed = _indexed_tables(con, source)
-        if indexed is not None:
-            keys_sql, regions_sql = (f"SELECT * FROM {name}" for name in indexed)
-            stored_keys = True
     else:
         source = "schools"
         con.register(source, _arrow(schools))
@@ -280,7 +286,7 @@ def compute(
         source=source,
         two_pass=two_pass,
         theil=theil and two_pass,
-        frame=None if isinstance(schools, str) else schools,
+        frame=schools if isinstance(schools, pl.DataFrame) else None,
         deferred_views={
             "units": queries.units_sql(fw, source),
             "unit_values": queries.unit_values_sql(fw, source),
@@ -289,46 +295,77 @@ def compute(
     )
 
 
+@dataclass(frozen=True)
+class LoadedSchools:
+    """School rows stored in a DuckDB table by :func:`load_schools`.
+
+    Beside the table ``name`` are ``<name>_county_keys`` (the county-years of
+    the rows, numbered) and ``<name>_regions`` (the region names of each
+    division), and each row carries its county number in ``loaded_county_id``.
+    ``table_oid`` and ``rows`` identify the table as it was loaded, so that
+    :func:`compute` notices a table replaced or grown since.
+    """
+
+    name: str
+    table_oid: int
+    rows: int
+
+
 def load_schools(
     schools: pl.DataFrame, con: duckdb.DuckDBPyConnection, name: str = "school_rows"
-) -> str:
-    """Copy ``schools`` into a DuckDB table of ``con`` and return its name.
+) -> LoadedSchools:
+    """Copy ``schools`` into a DuckDB table of ``con`` and index it.
 
     Repeated evaluations of the same rows (benchmarks, several frameworks) then
-    scan DuckDB's own storage instead of converting the frame each time. The
-    county-years of the rows, numbered, and the region names of each division
-    are stored beside them (``<name>_county_keys``, ``<name>_regions``), and
-    each row gets its ``county_id``: these depend on the rows alone, not on the
-    framework, so :func:`compute` reads them instead of scanning and joining
-    every row again.
+    scan DuckDB's own storage instead of converting the frame each time, and
+    :func:`compute` reads the county numbers and region names stored with the
+    rows (see :class:`LoadedSchools`) instead of scanning and joining every row
+    again: they depend on the rows alone, not on the framework.
+
+    NOTE: change the rows by loading them again. ``compute`` rejects a table
+    replaced or with a different row count since, but cannot see rows whose
+    year or division code were updated in place.
     """
     keys, regions = _index_names(name)
-    con.register("school_rows_input", schools)
+    con.register("school_rows_input", _arrow(schools))
     con.sql(
         f"CREATE OR REPLACE TEMP TABLE {keys} AS "
         + queries.county_keys_sql("school_rows_input")
     )
     con.sql(
-        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.*, k.county_id "
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.*, "
+        f"k.county_id AS {queries.LOADED_COUNTY_ID} "
         f"FROM school_rows_input s JOIN {keys} k "
         "ON s.year = k.year AND s.division_code = k.division_code"
     )
     con.unregister("school_rows_input")
     con.sql(f"CREATE OR REPLACE TEMP TABLE {regions} AS {queries.regions_sql(name)}")
-    return name
+    oid = _table_oid(con, name)
+    assert oid is not None, f"table {name} was just created"
+    return LoadedSchools(name, oid, schools.height)
 
 
 def _index_names(name: str) -> tuple[str, str]:
     return f"{name}_county_keys", f"{name}_regions"
 
 
-def _indexed_tables(
-    con: duckdb.DuckDBPyConnection, name: str
-) -> tuple[str, str] | None:
-    """Return the tables :func:`load_schools` stored beside ``name``, if any."""
-    wanted = _index_names(name)
+def _table_oid(con: duckdb.DuckDBPyConnection, name: str) -> int | None:
     found = con.execute(
-        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name IN (?, ?)",
-        list(wanted),
-    ).fetchall()[0][0]
-    return wanted if found == len(wanted) else None
+        "SELECT table_oid FROM duckdb_tables() WHERE table_name = ? AND temporary",
+        [name],
+    ).fetchall()
+    return int(found[0][0]) if found else None
+
+
+def _check_loaded(con: duckdb.DuckDBPyConnection, loaded: LoadedSchools) -> None:
+    """Raise ValueError if ``loaded`` no longer describes its table in ``con``."""
+    changed = _table_oid(con, loaded.name) != loaded.table_oid
+    if not changed:
+        count = con.sql(f"SELECT COUNT(*) FROM {loaded.name}").fetchall()[0][0]
+        changed = count != loaded.rows
+    if changed:
+        raise ValueError(
+            f"table {loaded.name} was replaced or changed after load_schools(); "
+            "load the rows again, or pass the table name as a string to "
+            "evaluate it without the stored index"
+        )

@@ -45,6 +45,9 @@ REGION_COLUMNS = (
     "province_name",
 )
 
+LOADED_COUNTY_ID = "loaded_county_id"
+"""Column of the county number in rows stored by ``compute.load_schools``."""
+
 _VOCATIONAL_TYPES = ("职业初中",)
 _SPECIAL_TYPES = ("特殊教育学校",)
 _TEACHING_POINT = "教学点"
@@ -193,7 +196,8 @@ def _unit_base_sql(fw: Framework, source: str, *, keyed: bool | str) -> str:
     Reads ``school_types`` (see :func:`school_type_rows`); joining that small
     table decides each school's sections once, instead of testing the type
     against lists of names in every expression. ``keyed`` adds ``county_id``
-    from ``county_keys``; ``"stored"`` means ``source`` already has it.
+    from ``county_keys``; ``"stored"`` takes it from the rows' own
+    :data:`LOADED_COUNTY_ID` column instead.
     """
     weights: dict[str, float] = {str(k): v for k, v in fw.split.weights.items()}
     enrolled = [
@@ -223,7 +227,9 @@ def _unit_base_sql(fw: Framework, source: str, *, keyed: bool | str) -> str:
         f"t.{name}" for name in school_type_columns(fw) if name != "school_type"
     )
     county = ""
-    if keyed is True:
+    if keyed == "stored":
+        flags += f", s.{LOADED_COUNTY_ID} AS county_id"
+    elif keyed is True:
         flags += ", c.county_id"
         county = (
             "JOIN county_keys c ON s.year = c.year "
@@ -439,7 +445,8 @@ def unit_core_sql(
     enrollment and results, so the grouped passes scan no names or raw
     measures and join on one integer. Values come from the same expressions as
     :func:`unit_values_sql`. ``stored_keys`` says that ``source`` has the
-    ``county_id`` column already, so no join to ``county_keys`` is needed.
+    county numbers in its :data:`LOADED_COUNTY_ID` column, so no join to
+    ``county_keys`` is needed.
     """
     columns = ["unit_key", "students"]
     for ind in fw.resource_indicators:

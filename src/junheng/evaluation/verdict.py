@@ -194,7 +194,21 @@ def _build_details(
     # The per-school detail is computed once, from the school rows of the
     # selected counties only, so every reason query below reads a small table.
     if engine.frame is not None:
-        rows = engine.frame.join(selected, on=["year", "division_code"], how="semi")
+        # Keys compared as Int64 and String, whatever types the frame has.
+        key_columns = [
+            pl.col("year").cast(pl.Int64).alias("_year"),
+            pl.col("division_code").cast(pl.String).alias("_code"),
+        ]
+        rows = (
+            engine.frame.with_columns(key_columns)
+            .join(
+                selected,
+                left_on=["_year", "_code"],
+                right_on=["year", "division_code"],
+                how="semi",
+            )
+            .drop("_year", "_code")
+        )
         engine.connection.register("selected_rows", rows)
         schools = "selected_rows"
     else:

@@ -56,11 +56,18 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        raise FrameworkError(f"{path}: invalid YAML: {exc}") from None
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FrameworkError(f"{path}: cannot read framework file: {exc}") from None
+    try:
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        # Parsed again by the pure-Python parser, whose error quotes the line
+        # with a caret and names the character it stopped at.
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise FrameworkError(f"{path}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise FrameworkError(f"{path}: a framework file must be a mapping of keys")
     return data
