@@ -167,6 +167,32 @@ def test_schools_and_items_combined(tmp_path: Path) -> None:
     assert result.files == [str(workbook), str(more)]
 
 
+def test_school_places_name_source_rows(tmp_path: Path) -> None:
+    workbook = write_xlsx(
+        tmp_path / "a.xlsx",
+        {
+            "说明": [["本文件为某县数据"]],
+            "学校数据": school_cells([school(1), school(2)]),
+        },
+    )
+    more = write_csv(tmp_path / "b.csv", school_cells([school(3)]))
+    places = load_inputs([workbook, more]).school_places
+    expected = [
+        ("a.xlsx", "学校数据", 2),
+        ("a.xlsx", "学校数据", 3),
+        ("b.csv", None, 2),
+    ]
+    assert len(places) == 3
+    assert list(places) == expected
+    assert places == expected
+    assert places[0] == expected[0]
+    assert places[-1] == expected[-1]
+    assert places[1:] == expected[1:]
+    assert places[::-2] == expected[::-2]
+    with pytest.raises(IndexError):
+        places[3]
+
+
 def test_sheets_found_by_headers(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "a.xlsx",
