@@ -9,10 +9,11 @@ frames. If any error is found anywhere, it raises
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import polars as pl
 
@@ -32,7 +33,6 @@ from junheng.ingest.issues import (
     summarize_issues,
     write_issue_report,
 )
-from junheng.ingest.profiles import Profile, apply_profile, list_profiles, load_profile
 from junheng.ingest.readers import (
     ROW_COLUMN,
     RawTable,
@@ -41,7 +41,6 @@ from junheng.ingest.readers import (
     text_table,
 )
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, COUNTY_ITEM_FIELDS
-from junheng.ingest.template import write_template
 from junheng.ingest.validate import (
     TABLE_COLUMN,
     CodeScheme,
@@ -54,6 +53,8 @@ from junheng.ingest.validate import (
 )
 
 if TYPE_CHECKING:
+    from junheng.ingest.profiles import Profile, list_profiles, load_profile
+    from junheng.ingest.template import write_template
     from junheng.standards.model import Framework
 
 __all__ = [
@@ -68,6 +69,21 @@ __all__ = [
     "write_issue_report",
     "write_template",
 ]
+
+# Imported on first use, because reading files in the canonical layout needs
+# neither module, and both take about 13 ms to import (python -X importtime).
+_LAZY_ATTRIBUTES = {
+    "list_profiles": "junheng.ingest.profiles",
+    "load_profile": "junheng.ingest.profiles",
+    "write_template": "junheng.ingest.template",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_ATTRIBUTES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 Place = tuple[str, str | None, int | None]
@@ -190,7 +206,11 @@ def load_inputs(
     ProfileError
         If the profile is not found or is malformed.
     """
-    loaded = load_profile(profile) if profile is not None else None
+    loaded = None
+    if profile is not None:
+        from junheng.ingest.profiles import load_profile
+
+        loaded = load_profile(profile)
     options = ReadOptions(
         encoding=encoding or (loaded.source_encoding if loaded else None),
         any_sheet_is_schools=loaded is not None,
@@ -244,6 +264,8 @@ def _add_schools(
     table: RawTable, collected: _Collected, profile: Profile | None
 ) -> None:
     if profile is not None:
+        from junheng.ingest.profiles import apply_profile
+
         frame, ctx, issues = apply_profile(profile, text_table(table))
     else:
         frame, ctx, issues = map_headers(table, ALL_SCHOOL_FIELDS)
