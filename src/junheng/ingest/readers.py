@@ -275,8 +275,38 @@ def _cells_to_series(name: str, cells: Sequence[object]) -> pl.Series:
     ).to_series()
 
 
+WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""The characters that Polars' ``str.strip_chars()`` removes when given none.
+
+They are the Unicode White_Space characters, which Rust's
+``char::is_whitespace`` tests. The import tests check this list against Polars.
+"""
+
+
 def _clean_text(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars().replace("", None)
+
+
+def _columns_to_clean(frame: pl.DataFrame, headers: Sequence[str]) -> list[str]:
+    """Return the String columns in which :func:`_clean_text` can change a cell.
+
+    A column without empty cells and without whitespace anywhere is already
+    clean. Testing that builds no new strings, and on the 2-million-row
+    synthetic national file it took about half the time of cleaning.
+    """
+    if not headers:
+        return []
+    whitespace = list(WHITESPACE)
+    flags = frame.select(
+        (pl.col(h).str.contains_any(whitespace) | (pl.col(h).str.len_bytes() == 0))
+        .any()
+        .alias(h)
+        for h in headers
+    ).row(0)
+    return [h for h, flag in zip(headers, flags, strict=True) if flag]
 
 
 def _build_table(
@@ -338,16 +368,19 @@ def _build_table(
             kept.append(marker.rename(number_cell_column(header)))
     frame = pl.DataFrame([*kept, row_numbers.rename(ROW_COLUMN).cast(pl.Int64)])
     text_headers = [h for h in headers if frame.schema[h] == pl.String]
-    frame = frame.with_columns(_clean_text(pl.col(h)) for h in text_headers)
-    if headers:
+    frame = frame.with_columns(
+        _clean_text(pl.col(h)) for h in _columns_to_clean(frame, text_headers)
+    )
+    if not headers:
+        frame = frame.clear()
+    elif all(frame[h].null_count() > 0 for h in headers):
+        # Only then can a row be blank: a column without nulls fills every row.
         filled = frame.select(
             pl.any_horizontal(pl.col(h).is_not_null() for h in headers)
         ).to_series()
         # Filtering copies every column, so it is skipped when no row is blank.
         if not filled.all():
             frame = frame.filter(filled)
-    else:
-        frame = frame.clear()
     return RawTable(file, sheet, kind, header_row, headers, frame), issues
 
 
