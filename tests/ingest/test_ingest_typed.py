@@ -176,6 +176,28 @@ def test_typed_blank_row_keeps_row_numbers(tmp_path: Path) -> None:
     assert issues[0].row == 4
 
 
+def test_parquet_row_groups_numbered(tmp_path: Path) -> None:
+    # Polars reads each row group as a chunk, and the row numbers follow them.
+    blank = pl.DataFrame(schema=typed_schools(school(1)).schema).clear(1)
+    frame = pl.concat(
+        [
+            typed_schools(school(1), school(2), school(3)),
+            blank,
+            typed_schools(school(5, books=-1), school(6)),
+        ]
+    )
+    path = tmp_path / "schools.parquet"
+    frame.write_parquet(path, row_group_size=2)
+    issues = import_errors([path])
+    assert [(issue.rule, issue.row) for issue in issues] == [("negative", 6)]
+    good = tmp_path / "good.parquet"
+    frame.filter(pl.col("school_code").is_not_null()).with_columns(
+        books=pl.lit(1, dtype=pl.Int64)
+    ).write_parquet(good, row_group_size=2)
+    places = load_inputs([good]).school_places
+    assert [place[2] for place in places] == [2, 3, 4, 5, 6]
+
+
 def test_parquet_text_trimmed(tmp_path: Path) -> None:
     frame = pl.DataFrame(
         [
