@@ -122,6 +122,24 @@ def test_typed_nan_amount(tmp_path: Path) -> None:
     assert issue.message == "value 'NaN' is not a number"
 
 
+def test_typed_negative_zero_amount(tmp_path: Path) -> None:
+    frame = typed_schools(school(1, teaching_aux_area_m2=-0.0), school(2))
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    amounts = load_inputs([path]).schools["teaching_aux_area_m2"].to_list()
+    assert amounts == [0.0, 3000.5]
+    assert math.copysign(1.0, amounts[0]) == 1.0
+
+
+def test_typed_infinite_float_count(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2)).with_columns(
+        pl.Series("primary_students", [600.0, math.inf])
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert [(issue.rule, issue.row) for issue in issues] == [("whole_number", 3)]
+    assert issues[0].value == "inf"
+
+
 def test_typed_parent_and_section_checks(tmp_path: Path) -> None:
     frame = typed_schools(
         school(1, primary_backbone_teachers=40),

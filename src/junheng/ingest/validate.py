@@ -306,15 +306,22 @@ def _num(name: str) -> str:
 def _numeric(frame: pl.DataFrame, name: str) -> pl.Expr:
     """Return an expression for numeric field ``name``, null where not a finite number.
 
-    A text column is read from its parsed copy (see :func:`_prepare`). A numeric
-    column is used as it is, except that NaN and infinity become null and -0.0
-    becomes 0.0, which is the number its cell text ``"0"`` gives.
+    A text or float column is read from its copy made by :func:`_prepare`, if
+    present. An integer column is used as it is.
     """
     dtype = frame.schema[name]
-    if not is_numeric_dtype(dtype):
+    if not is_numeric_dtype(dtype) or _num(name) in frame.schema:
         return pl.col(_num(name))
     if dtype.is_integer():
         return pl.col(name)
+    return _float_number(name)
+
+
+def _float_number(name: str) -> pl.Expr:
+    """Return a float column with NaN and infinity as null and -0.0 as 0.0.
+
+    0.0 is the number that the cell text ``"0"`` gives.
+    """
     value = pl.col(name).cast(pl.Float64)
     return _finite(pl.when(value == 0).then(pl.lit(0.0)).otherwise(value))
 
@@ -607,8 +614,10 @@ def _prepare(frame: pl.DataFrame, specs: Sequence[Field]) -> pl.DataFrame:
 
     A numeric column of a text, code or choice field, such as a school code
     stored as a number, becomes its cell text. A text column of a numeric field
-    gets a parsed copy (see :func:`_numeric`), and a numeric column of a numeric
-    field is checked as it is.
+    gets a parsed copy (see :func:`_numeric`), a float column of a numeric field
+    a copy with invalid floats as null (see :func:`_float_number`), and an
+    integer column of a numeric field is checked as it is. The checks read a
+    copy several times, which costs less than computing it each time.
     """
     schema = frame.schema
     present = [spec for spec in specs if spec.name in schema]
@@ -622,9 +631,15 @@ def _prepare(frame: pl.DataFrame, specs: Sequence[Field]) -> pl.DataFrame:
         for spec in present
         if spec.kind in NUMERIC_KINDS and not is_numeric_dtype(schema[spec.name])
     ]
+    floats = [
+        _float_number(spec.name).alias(_num(spec.name))
+        for spec in present
+        if spec.kind in NUMERIC_KINDS and schema[spec.name].is_float()
+    ]
     return frame.with_columns(
         *(cell_text(pl.col(name), schema[name]).alias(name) for name in text_fields),
         *numbers,
+        *floats,
     )
 
 
