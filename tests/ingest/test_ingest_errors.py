@@ -260,6 +260,14 @@ def test_duplicate_across_files(tmp_path: Path) -> None:
     assert "first in a.csv, row 2" in issues[0].message
 
 
+def test_missing_codes_not_duplicates(tmp_path: Path) -> None:
+    rows = [school(1, school_code=None), school(2, school_code=None)]
+    path = write_csv(tmp_path / "schools.csv", school_cells(rows))
+    issues = import_errors([path])
+    assert [issue.rule for issue in issues] == ["required", "required"]
+    assert [issue.row for issue in issues] == [2, 3]
+
+
 def test_teachers_without_students(tmp_path: Path) -> None:
     row = school(
         primary_students=0,
@@ -322,6 +330,42 @@ def test_short_division_code(tmp_path: Path) -> None:
     assert len(issues) == 1
     assert issues[0].rule == "division_code_format"
     assert issues[0].value == "41010"
+
+
+def test_bad_division_codes_each_row(tmp_path: Path) -> None:
+    rows = [
+        school(1, division_code="41010"),
+        school(2),
+        school(3, division_code="419999"),
+        school(4, division_code="41010"),
+        school(5, division_code="419999"),
+    ]
+    path = write_csv(tmp_path / "schools.csv", school_cells(rows))
+    issues = import_errors([path])
+    assert [(issue.rule, issue.row) for issue in issues] == [
+        ("division_code_format", 2),
+        ("division_code_unknown", 4),
+        ("division_code_format", 5),
+        ("division_code_unknown", 6),
+    ]
+    assert [issue.value for issue in issues] == ["41010", "419999"] * 2
+
+
+def test_province_digits_need_valid_codes(tmp_path: Path) -> None:
+    # Each school code has other province digits than its division code, but
+    # only the first row has two well-formed codes and so a province mismatch.
+    rows = [
+        school(1, school_code="2132000001"),
+        school(2, division_code="41010", school_code="2132000002"),
+        school(3, school_code="213200003"),
+    ]
+    path = write_csv(tmp_path / "schools.csv", school_cells(rows))
+    issues = import_errors([path])
+    assert [(issue.rule, issue.row) for issue in issues] == [
+        ("school_code_province", 2),
+        ("division_code_format", 3),
+        ("school_code_format", 4),
+    ]
 
 
 def test_school_code_province_mismatch(tmp_path: Path) -> None:

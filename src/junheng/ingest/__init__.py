@@ -9,10 +9,11 @@ frames. If any error is found anywhere, it raises
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, overload
 
 import polars as pl
 
@@ -32,7 +33,6 @@ from junheng.ingest.issues import (
     summarize_issues,
     write_issue_report,
 )
-from junheng.ingest.profiles import Profile, apply_profile, list_profiles, load_profile
 from junheng.ingest.readers import (
     ROW_COLUMN,
     RawTable,
@@ -41,7 +41,6 @@ from junheng.ingest.readers import (
     text_table,
 )
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, COUNTY_ITEM_FIELDS
-from junheng.ingest.template import write_template
 from junheng.ingest.validate import (
     TABLE_COLUMN,
     CodeScheme,
@@ -54,6 +53,8 @@ from junheng.ingest.validate import (
 )
 
 if TYPE_CHECKING:
+    from junheng.ingest.profiles import Profile, list_profiles, load_profile
+    from junheng.ingest.template import write_template
     from junheng.standards.model import Framework
 
 __all__ = [
@@ -68,6 +69,80 @@ __all__ = [
     "write_issue_report",
     "write_template",
 ]
+
+# Imported on first use, because reading files in the canonical layout needs
+# neither module, and both take about 13 ms to import (python -X importtime).
+_LAZY_ATTRIBUTES = {
+    "list_profiles": "junheng.ingest.profiles",
+    "load_profile": "junheng.ingest.profiles",
+    "write_template": "junheng.ingest.template",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_ATTRIBUTES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+Place = tuple[str, str | None, int | None]
+"""The file name, sheet (None for CSV and Parquet) and 1-based row of a table row."""
+
+
+class SchoolPlaces(Sequence[Place]):
+    """The :data:`Place` of each row of :attr:`ImportResult.schools`.
+
+    A place is built only when it is read, because most callers read none and a
+    tuple for each row of a large import costs time and memory.
+    """
+
+    def __init__(
+        self, contexts: Sequence[TableContext], tables: pl.Series, rows: pl.Series
+    ) -> None:
+        self._contexts = contexts
+        self._tables = tables
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return self._tables.len()
+
+    @overload
+    def __getitem__(self, index: int) -> Place: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Place]: ...
+
+    def __getitem__(self, index: int | slice) -> Place | list[Place]:
+        if isinstance(index, slice):
+            return list(self._places(range(len(self))[index]))
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"school row {index} out of range")
+        return self._place(self._tables[index], self._rows[index])
+
+    def __iter__(self) -> Iterator[Place]:
+        return self._places(range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SchoolPlaces({len(self)} rows)"
+
+    def _places(self, indexes: range) -> Iterator[Place]:
+        positions = pl.Series(indexes, dtype=pl.Int64)
+        tables = self._tables.gather(positions).to_list()
+        rows = self._rows.gather(positions).to_list()
+        for table, row in zip(tables, rows, strict=True):
+            yield self._place(table, row)
+
+    def _place(self, table: int, row: int | None) -> Place:
+        context = self._contexts[table]
+        return context.file, context.sheet, row
 
 
 @dataclass
@@ -86,9 +161,7 @@ class ImportResult:
     county_items: pl.DataFrame
     files: list[str]
     warnings: list[Issue] = field(default_factory=list)
-    school_places: list[tuple[str, str | None, int | None]] = field(
-        default_factory=list
-    )
+    school_places: Sequence[Place] = field(default_factory=list)
 
 
 @dataclass
@@ -133,7 +206,11 @@ def load_inputs(
     ProfileError
         If the profile is not found or is malformed.
     """
-    loaded = load_profile(profile) if profile is not None else None
+    loaded = None
+    if profile is not None:
+        from junheng.ingest.profiles import load_profile
+
+        loaded = load_profile(profile)
     options = ReadOptions(
         encoding=encoding or (loaded.source_encoding if loaded else None),
         any_sheet_is_schools=loaded is not None,
@@ -171,13 +248,9 @@ def load_inputs(
             zh=f"{'、'.join(names)} 中有{summarize_issues(issues, 'zh')}；"
             "未导入任何数据",
         )
-    contexts = collected.school_contexts
-    places = [
-        (contexts[table].file, contexts[table].sheet, row)
-        for table, row in zip(
-            schools[TABLE_COLUMN].to_list(), schools[ROW_COLUMN].to_list(), strict=True
-        )
-    ]
+    places = SchoolPlaces(
+        collected.school_contexts, schools[TABLE_COLUMN], schools[ROW_COLUMN]
+    )
     return ImportResult(
         schools=schools.drop(ROW_COLUMN, TABLE_COLUMN),
         county_items=items.drop(ROW_COLUMN, TABLE_COLUMN),
@@ -191,6 +264,8 @@ def _add_schools(
     table: RawTable, collected: _Collected, profile: Profile | None
 ) -> None:
     if profile is not None:
+        from junheng.ingest.profiles import apply_profile
+
         frame, ctx, issues = apply_profile(profile, text_table(table))
     else:
         frame, ctx, issues = map_headers(table, ALL_SCHOOL_FIELDS)

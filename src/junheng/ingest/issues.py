@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-import xlsxwriter
-
 from junheng.ingest.messages import Language, render, rule_of
 
 Severity = Literal["error", "warning"]
@@ -325,6 +323,10 @@ def write_xlsx_report(
     issues: Sequence[Issue], path: Path, lang: Language = "en"
 ) -> None:
     """Write issues to one Excel sheet in ``lang``, one row each, with a filter."""
+    # Imported here because only a failed import writes a report, and xlsxwriter
+    # takes about 15 ms to import (python -X importtime).
+    import xlsxwriter
+
     workbook = xlsxwriter.Workbook(str(path))
     titles = [zh if lang == "zh" else en for _, zh, en in REPORT_COLUMNS]
     try:
