@@ -216,3 +216,30 @@ def test_evaluate_errors_follow_lang(runner: CliRunner, tmp_path: Path) -> None:
     report = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
     assert report["lang"] == "en"
     assert report["issues"][0]["fix"] == "enter 0 or a positive number of students (人)"
+
+
+def test_items_without_schools_warned(runner: CliRunner, tmp_path: Path) -> None:
+    # Items of 410103 and of 410102 in 2023 have no school rows: both are named.
+    schools = _schools_csv(tmp_path / "schools.csv")
+    items = tmp_path / "items.csv"
+    items.write_text(
+        "year,division_code,item,value,evidence\n"
+        "2024,410102,S1,90,\n2024,410103,S1,90,\n2023,410102,S1,90,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["evaluate", str(schools), str(items)])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "2 个县域学年没有学校数据" in output
+    assert "410102（2023）、410103（2024）" in output
+    english = runner.invoke(
+        main, ["evaluate", str(schools), str(items), "--lang", "en"]
+    )
+    output = " ".join(english.output.split())
+    assert "2 county-years in the county items have no school rows" in output
+    assert "410102 (2023), 410103 (2024)" in output
+    matched = runner.invoke(
+        main,
+        ["evaluate", str(schools), str(items), "--year", "2024", "--county", "410102"],
+    )
+    assert "没有学校数据" not in matched.output

@@ -425,7 +425,43 @@ def evaluate(
                 county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
             )
         _print_warnings(result.warnings, console, lang=cast(Language, lang))
+        unmatched = _items_without_schools(schools, items, lang)
+        if unmatched:
+            console.print(unmatched, highlight=False, markup=False)
         _emit(doc, fmt, output, lang, console)
+
+
+def _items_without_schools(
+    schools: pl.DataFrame, items: pl.DataFrame, lang: str
+) -> str | None:
+    """Return a warning naming the county-years with items but no school rows.
+
+    Such items are not evaluated, and without the warning a mistyped division
+    code or year would go unnoticed. Returns None when every county-year of
+    the items has school rows.
+    """
+    keys = ["year", "division_code"]
+    orphans = (
+        items.select(keys)
+        .unique()
+        .join(schools.select(keys).unique(), on=keys, how="anti")
+        .sort(keys)
+    )
+    if orphans.is_empty():
+        return None
+    named = [f"{code}（{year}）" for year, code in orphans.head(10).iter_rows()]
+    more = " …" if orphans.height > 10 else ""
+    if lang == "zh":
+        return (
+            f"警告：县级指标中有 {orphans.height} 个县域学年没有学校数据，"
+            f"未参与评估：{'、'.join(named)}{more}。请核对行政区划代码和学年。"
+        )
+    named = [f"{code} ({year})" for year, code in orphans.head(10).iter_rows()]
+    return (
+        f"warning: {orphans.height} county-years in the county items have no "
+        f"school rows and were not evaluated: {', '.join(named)}{more}. "
+        "Check the division codes and years."
+    )
 
 
 @main.command()
