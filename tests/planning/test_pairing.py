@@ -229,6 +229,20 @@ def test_options_reject_bad_values(data: dict[str, Any], fragment: str) -> None:
         PairingOptions.from_mapping(data)
 
 
+def test_options_list_every_bad_value() -> None:
+    data = {"capacity": 0, "cross_county": "yes", "colour": "red"}
+    with pytest.raises(InputError) as raised:
+        PairingOptions.from_mapping(data)
+    english = raised.value.message_en
+    assert english.startswith("3 invalid options: ")
+    assert "'capacity'" in english
+    assert "'cross_county'" in english
+    assert "unknown pairing option 'colour'" in english
+    chinese = raised.value.message_zh
+    assert chinese.startswith("3 个选项无效：")
+    assert "应为true 或 false" in chinese
+
+
 @pytest.mark.parametrize(
     ("data", "chinese"),
     [

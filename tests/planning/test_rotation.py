@@ -275,6 +275,18 @@ def test_rule_rejects_bad_keys(data: dict[str, Any], fragment: str) -> None:
         RotationRule.from_mapping(data)
 
 
+def test_rule_lists_every_bad_key() -> None:
+    data = {"min_years": 6, "max_net_change": -1, "max_distance_km": "far"}
+    with pytest.raises(InputError) as raised:
+        RotationRule.from_mapping(data)
+    english = raised.value.message_en
+    assert english.startswith("3 invalid options: ")
+    assert "unknown rotation rule key 'min_years'" in english
+    assert "'max_net_change'" in english
+    assert "'max_distance_km'" in english
+    assert raised.value.message_zh.startswith("3 个选项无效：")
+
+
 def test_default_rule_shares_are_exact() -> None:
     rule = RotationRule.default()
     assert rule.min_rotation_share == Fraction(1, 10)

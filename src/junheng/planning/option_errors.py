@@ -35,3 +35,19 @@ def bad_option_value(
         f"invalid value {value!r} of {what_en} {key!r}; expected {expected}",
         zh=f"{what_zh} {key!r} 的值 {value!r} 无效；应为{EXPECTED_ZH[expected]}",
     )
+
+
+def raise_all(errors: list[InputError]) -> None:
+    """Raise the errors of several options at once, if there are any.
+
+    One error is raised as it is; several become one error whose message lists
+    each, so that a user fixes every bad value in one round.
+    """
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputError(
+            f"{len(errors)} invalid options: "
+            + "; ".join(e.message_en for e in errors),
+            zh=f"{len(errors)} 个选项无效：" + "；".join(e.message_zh for e in errors),
+        )

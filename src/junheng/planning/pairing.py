@@ -46,7 +46,7 @@ import polars as pl
 
 from junheng.errors import InputError
 from junheng.planning.model import Program
-from junheng.planning.option_errors import bad_option_value
+from junheng.planning.option_errors import bad_option_value, raise_all
 from junheng.planning.result import PlanColumn, PlanResult, PlanTable
 from junheng.planning.school_values import evaluate_units, haversine_km, select_schools
 from junheng.standards.model import Framework
@@ -88,19 +88,27 @@ class PairingOptions:
     def from_mapping(cls, data: Mapping[str, Any]) -> PairingOptions:
         """Build options from ``data``; absent keys keep their defaults.
 
-        Raises :class:`InputError` naming the unknown or invalid key and value.
+        Raises :class:`InputError` naming every unknown or invalid key and value.
         """
         names = {f.name for f in fields(cls)}
         changes: dict[str, Any] = {}
+        errors: list[InputError] = []
         for key, value in data.items():
             if key not in names:
-                raise InputError(
-                    f"unknown pairing option {key!r} (value {value!r}); known "
-                    f"options: {', '.join(sorted(names))}",
-                    zh=f"未知的结对选项 {key!r}（值 {value!r}）；可用选项："
-                    f"{', '.join(sorted(names))}",
+                errors.append(
+                    InputError(
+                        f"unknown pairing option {key!r} (value {value!r}); known "
+                        f"options: {', '.join(sorted(names))}",
+                        zh=f"未知的结对选项 {key!r}（值 {value!r}）；可用选项："
+                        f"{', '.join(sorted(names))}",
+                    )
                 )
-            changes[key] = _check_option(key, value)
+                continue
+            try:
+                changes[key] = _check_option(key, value)
+            except InputError as error:
+                errors.append(error)
+        raise_all(errors)
         return replace(cls(), **changes)
 
 

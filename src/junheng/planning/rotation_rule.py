@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from junheng.errors import InputError
-from junheng.planning.option_errors import bad_option_value
+from junheng.planning.option_errors import bad_option_value, raise_all
 
 
 @cache
@@ -90,23 +90,35 @@ class RotationRule:
         """Build a rule from ``data``; absent keys keep the shipped rule's values
         (:meth:`default`).
 
-        Raises :class:`InputError` naming the unknown or invalid key and value.
+        Raises :class:`InputError` naming every unknown or invalid key and value.
         """
         return cls.default().updated(data)
 
     def updated(self, data: Mapping[str, Any]) -> RotationRule:
-        """Return this rule with the keys of ``data`` replaced, each checked."""
+        """Return this rule with the keys of ``data`` replaced, each checked.
+
+        Every bad key and value is reported, in one :class:`InputError`.
+        """
         changes: dict[str, Any] = {}
+        errors: list[InputError] = []
         for key, value in data.items():
             parse = _RULE_KEYS.get(str(key))
             if parse is None:
                 known = ", ".join(_RULE_KEYS)
-                raise InputError(
-                    f"unknown rotation rule key {key!r} (value {value!r}); known "
-                    f"keys: {known}",
-                    zh=f"未知的轮岗规则键 {key!r}（值 {value!r}）；可用的键：{known}",
+                errors.append(
+                    InputError(
+                        f"unknown rotation rule key {key!r} (value {value!r}); "
+                        f"known keys: {known}",
+                        zh=f"未知的轮岗规则键 {key!r}（值 {value!r}）；"
+                        f"可用的键：{known}",
+                    )
                 )
-            changes[str(key)] = parse(str(key), value)
+                continue
+            try:
+                changes[str(key)] = parse(str(key), value)
+            except InputError as error:
+                errors.append(error)
+        raise_all(errors)
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
