@@ -117,3 +117,17 @@ def test_details_accept_categorical_codes() -> None:
     expected = {key: detail.reasons for key, detail in plain.details(keys).items()}
     found = {key: detail.reasons for key, detail in coded.details(keys).items()}
     assert found == expected
+
+
+def test_small_input_repeats_exactly() -> None:
+    # Sums added on several threads can differ in the last digit between runs;
+    # a county-sized input is evaluated on one thread, so reruns are equal.
+    schools = demo.generate_schools(counties=4, years=2, seed=23)
+    fw = load_framework()
+    runs = [compute(schools, fw).table("county_stats") for _ in range(6)]
+    keys = ("year", "division_code", "section")
+    first = _sorted(runs[0], *keys)
+    for run in runs[1:]:
+        assert _sorted(run, *keys).equals(first)
+    threads = compute(schools, fw).connection.sql("SELECT current_setting('threads')")
+    assert threads.fetchall() == [(1,)]
