@@ -238,6 +238,14 @@ def test_items_without_schools_warned(runner: CliRunner, tmp_path: Path) -> None
     output = " ".join(english.output.split())
     assert "2 county-years in the county items have no school rows" in output
     assert "410102 (2023), 410103 (2024)" in output
+    one = tmp_path / "one.csv"
+    one.write_text(
+        "year,division_code,item,value,evidence\n2024,410103,S1,90,\n",
+        encoding="utf-8",
+    )
+    single = runner.invoke(main, ["evaluate", str(schools), str(one), "--lang", "en"])
+    output = " ".join(single.output.split())
+    assert "1 county-year in the county items has no school rows and was" in output
     matched = runner.invoke(
         main,
         ["evaluate", str(schools), str(items), "--year", "2024", "--county", "410102"],

@@ -368,6 +368,20 @@ def test_province_digits_need_valid_codes(tmp_path: Path) -> None:
     ]
 
 
+def test_full_width_digits_rejected(tmp_path: Path) -> None:
+    # A Chinese input method types ４ (U+FF14) for 4; such codes are not codes.
+    rows = [
+        school(1, school_code="２１４１０００００１"),
+        school(2, division_code="４１０１０２"),
+    ]
+    path = write_csv(tmp_path / "schools.csv", school_cells(rows))
+    issues = import_errors([path])
+    assert [(issue.rule, issue.row) for issue in issues] == [
+        ("school_code_format", 2),
+        ("division_code_format", 3),
+    ]
+
+
 def test_school_code_province_mismatch(tmp_path: Path) -> None:
     row = school(school_code="2132000001")
     path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: school_cells([row])})

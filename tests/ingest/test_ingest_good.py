@@ -340,3 +340,11 @@ def test_province_governed_county(tmp_path: Path) -> None:
     assert schools["division_name"].to_list() == ["济源市"]
     assert schools["city_code"].to_list() == ["4190"]
     assert schools["city_name"].to_list() == ["省直辖县级行政区划"]
+
+
+def test_school_places_take_numpy_index(tmp_path: Path) -> None:
+    import numpy as np
+
+    path = write_csv(tmp_path / "schools.csv", school_cells([school(1), school(2)]))
+    places = load_inputs([path]).school_places
+    assert places[np.int64(1)] == places[1] == ("schools.csv", None, 3)

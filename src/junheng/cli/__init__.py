@@ -457,9 +457,15 @@ def _items_without_schools(
             f"未参与评估：{'、'.join(named)}{more}。请核对行政区划代码和学年。"
         )
     named = [f"{code} ({year})" for year, code in orphans.head(10).iter_rows()]
+    if orphans.height == 1:
+        subject = "1 county-year in the county items has no school rows and was"
+    else:
+        subject = (
+            f"{orphans.height} county-years in the county items have no school "
+            "rows and were"
+        )
     return (
-        f"warning: {orphans.height} county-years in the county items have no "
-        f"school rows and were not evaluated: {', '.join(named)}{more}. "
+        f"warning: {subject} not evaluated: {', '.join(named)}{more}. "
         "Check the division codes and years."
     )
 

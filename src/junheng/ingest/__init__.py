@@ -10,6 +10,7 @@ frames. If any error is found anywhere, it raises
 from __future__ import annotations
 
 import importlib
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -116,6 +117,7 @@ class SchoolPlaces(Sequence[Place]):
     def __getitem__(self, index: int | slice) -> Place | list[Place]:
         if isinstance(index, slice):
             return list(self._places(range(len(self))[index]))
+        index = operator.index(index)  # any integer type, such as numpy's
         if not -len(self) <= index < len(self):
             raise IndexError(f"school row {index} out of range")
         return self._place(self._tables[index], self._rows[index])

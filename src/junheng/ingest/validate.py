@@ -518,7 +518,7 @@ def known_division_codes() -> frozenset[str]:
 
 def _check_division_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
     code = pl.col("division_code")
-    well_formed = code.str.contains(r"^\d{6}$")
+    well_formed = code.str.contains(r"^[0-9]{6}$")
     malformed = code.is_not_null() & ~well_formed
     known = _cn_divisions()["division_code"].implode()
     unknown = well_formed & ~code.is_in(known)
@@ -555,7 +555,7 @@ def _describe_unknown_division(row: dict[str, Any]) -> Wording:
 
 def _check_school_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
     code = pl.col("school_code")
-    well_formed = code.str.contains(r"^\d{10}$")
+    well_formed = code.str.contains(r"^[0-9]{10}$")
     issues = _row_issues(
         ctx,
         frame,
@@ -571,7 +571,7 @@ def _check_school_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
         # two format tests, and a file whose digits all agree has no mismatch.
         if not frame.select(differs.fill_null(False).any()).item():
             return issues
-        mismatch = well_formed & division.str.contains(r"^\d{6}$") & differs
+        mismatch = well_formed & division.str.contains(r"^[0-9]{6}$") & differs
         issues += _row_issues(
             ctx,
             frame,

@@ -138,7 +138,7 @@ def read_schedule(
         year_text = (record["target_year"] or "").strip()
         if not code and not year_text:
             continue
-        if not code.isdigit() or len(code) not in LEVELS:
+        if not (code.isascii() and code.isdigit()) or len(code) not in LEVELS:
             issues.append(
                 _issue(
                     path,

@@ -55,7 +55,7 @@ __all__ = ["PairingOptions", "plan_pairing"]
 
 SECTION_ZH = {"primary": "小学", "junior": "初中"}
 SOLVER = "HiGHS (scipy.optimize.milp), transportation problem"
-SCHOOL_CODE = re.compile(r"^\d{10}$")
+SCHOOL_CODE = re.compile(r"^[0-9]{10}$")
 """A school identifier code (学校标识码): 10 digits."""
 
 SchoolPlace = tuple[str, float, float]

@@ -321,7 +321,7 @@ def _check_new_user(
     scope and school exist in the store."""
     _require_manage(actor, role, scope)
     length = SCOPE_LENGTH.get(role)
-    fits = scope == "" or scope.isdigit()
+    fits = scope == "" or (scope.isascii() and scope.isdigit())
     if length is not None:
         fits = fits and len(scope) == length
     if not fits:
@@ -331,7 +331,12 @@ def _check_new_user(
             zh=f"范围 {scope!r} 与角色 {role} 不符，请填写相应位数的行政区划代码",
         )
     if role == Role.SCHOOL:
-        if not (school_code and len(school_code) == 10 and school_code.isdigit()):
+        if not (
+            school_code
+            and len(school_code) == 10
+            and school_code.isascii()
+            and school_code.isdigit()
+        ):
             raise InvalidInput(
                 f"school user needs a 10-digit school identifier code, got "
                 f"{school_code!r}",

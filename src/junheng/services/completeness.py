@@ -178,7 +178,7 @@ def set_deadline(
             f"user {principal.username!r} may not set deadlines for {scope_code!r}",
             zh=f"用户 {principal.username} 无权为 {scope_code or '全国'} 设置截止日期",
         )
-    if scope_code and not scope_code.isdigit():
+    if scope_code and not (scope_code.isascii() and scope_code.isdigit()):
         raise InvalidInput(
             f"scope {scope_code!r} is not a division code prefix",
             zh=f"{scope_code!r} 不是行政区划代码",

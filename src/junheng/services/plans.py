@@ -158,7 +158,9 @@ def _check_kind(kind: str) -> None:
 
 
 def _check_county(division_code: str) -> None:
-    if len(division_code) != 6 or not division_code.isdigit():
+    if len(division_code) != 6 or not (
+        division_code.isascii() and division_code.isdigit()
+    ):
         raise InvalidInput(
             f"division code {division_code!r} is not a county code; plans are made "
             "for one county, so give its 6-digit division code",
@@ -484,7 +486,7 @@ def find_scenario(
     :class:`InvalidInput` listing the matches when a name is used by several
     counties or kinds.
     """
-    if reference.isdigit():
+    if reference.isascii() and reference.isdigit():
         return get_scenario(session, principal, int(reference))
     name = " ".join(reference.split())
     readable = list_scenarios(

@@ -406,7 +406,10 @@ SCOPE_ROLES = {0: Role.MINISTRY, 2: Role.PROVINCE, 4: Role.CITY, 6: Role.COUNTY}
 def scope_principal(scope: str, name: str = "digest") -> Principal:
     """Return a principal of the education authority of ``scope`` (0, 2, 4 or 6
     digits), for commands run on the server itself."""
-    if not (scope == "" or scope.isdigit()) or len(scope) not in SCOPE_ROLES:
+    if (
+        not (scope == "" or (scope.isascii() and scope.isdigit()))
+        or len(scope) not in SCOPE_ROLES
+    ):
         raise InputError(
             f"scope {scope!r} is not a division code of 2, 4 or 6 digits "
             "(or empty for the whole country)",

@@ -271,7 +271,7 @@ def _twin(chosen: Chosen) -> dict[str, Any]:
     }
 
 
-PrefixQuery = Annotated[str | None, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")]
+PrefixQuery = Annotated[str | None, Query(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6})?$")]
 YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 

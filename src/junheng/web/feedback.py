@@ -235,8 +235,8 @@ def _form_page(
 def feedback_form(
     request: Request,
     session: DbSession,
-    province: Annotated[str, Query(pattern=r"^(\d{2})?$")] = "",
-    division: Annotated[str, Query(pattern=r"^(\d{6})?$")] = "",
+    province: Annotated[str, Query(pattern=r"^([0-9]{2})?$")] = "",
+    division: Annotated[str, Query(pattern=r"^([0-9]{6})?$")] = "",
 ) -> Response:
     """Show the feedback form: province, then county, then the details."""
     return _form_page(
@@ -494,7 +494,7 @@ def _stats_request(principal: Principal, division: str | None) -> str:
 
 
 StatsYear = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
-StatsDivision = Annotated[str | None, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")]
+StatsDivision = Annotated[str | None, Query(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6})?$")]
 
 
 def _year(year: int | None) -> int:

@@ -130,7 +130,7 @@ def _split(name: str, kind: str) -> tuple[str, Suffix]:
             break
     if name == "all":
         return "", suffix
-    if not name.isdigit() or len(name) not in (2, 4, 6):
+    if not (name.isascii() and name.isdigit()) or len(name) not in (2, 4, 6):
         raise _not_found(kind, name)
     return name, suffix
 
@@ -423,7 +423,7 @@ def forecasts_page(
     name: str,
     request: Request,
     principal: CurrentPrincipal,
-    county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    county: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     indicator: Annotated[str | None, Query(max_length=40)] = None,
     table: str | None = None,
 ) -> Response:
@@ -647,7 +647,7 @@ def api_forecasts(
     code: str,
     request: Request,
     principal: CurrentPrincipal,
-    county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    county: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     indicator: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """Return the ranked CV forecasts of the counties of a division."""

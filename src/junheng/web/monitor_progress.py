@@ -563,7 +563,7 @@ class TargetBody(BaseModel):
     """One division's target year of reaching the standard."""
 
     division_code: str = Field(
-        pattern=r"^(\d{2}|\d{4}|\d{6})$", description="2, 4 or 6 digits"
+        pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6})$", description="2, 4 or 6 digits"
     )
     target_year: int = Field(ge=schedule.YEARS[0], le=schedule.YEARS[1])
     note: str | None = Field(default=None, max_length=schedule.NOTE_LIMIT)

@@ -51,7 +51,7 @@ NAV_LINKS = [
 ]
 """Links the page header shows; the app factory adds them after the dashboards'."""
 
-CodeText = Annotated[str, Form(pattern=r"^\d{6}$")]
+CodeText = Annotated[str, Form(pattern=r"^[0-9]{6}$")]
 
 
 # ------------------------------------------------------------ evaluations
@@ -172,7 +172,9 @@ StatusQuery = Annotated[
     str, Query(pattern="^(" + "|".join(TASK_STATUSES) + ")?$", max_length=20)
 ]
 KindQuery = Annotated[str, Query(pattern="^(" + "|".join(KINDS) + ")?$")]
-PrefixQuery = Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{10})?$")]
+PrefixQuery = Annotated[
+    str, Query(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{10})?$")
+]
 YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
@@ -295,7 +297,10 @@ def update_form(
 # ------------------------------------------------------------ side by side
 
 TargetCode = Annotated[
-    str, Path(pattern=r"^\d{6}(\d{4})?$", description="County (6) or school (10) code.")
+    str,
+    Path(
+        pattern=r"^[0-9]{6}([0-9]{4})?$", description="County (6) or school (10) code."
+    ),
 ]
 
 
@@ -430,7 +435,7 @@ class OpenTasksIn(BaseModel):
     """Open tasks for the shortfalls of a county-year."""
 
     year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
-    division_code: str = Field(pattern=r"^\d{6}$")
+    division_code: str = Field(pattern=r"^[0-9]{6}$")
     keys: list[str] | None = Field(
         default=None, description="Only these shortfall keys; all when omitted."
     )

@@ -24,7 +24,7 @@ from junheng.web.scope import get_division
 router = APIRouter(tags=["county items"])
 
 CountyCode = Annotated[
-    str, Path(pattern=r"^\d{6}$", description="6-digit county division code.")
+    str, Path(pattern=r"^[0-9]{6}$", description="6-digit county division code.")
 ]
 
 

@@ -242,7 +242,9 @@ def feedback_stats(
     principal: CurrentPrincipal,
     session: DbSession,
     year: Annotated[int, Query(ge=FIRST_YEAR, le=LAST_YEAR)],
-    division: Annotated[str | None, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")] = None,
+    division: Annotated[
+        str | None, Query(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6})?$")
+    ] = None,
 ) -> dict[str, Any]:
     """Return the accountability numbers per child division (the JSON twin of
     /feedback/stats); ``division`` defaults to the caller's scope."""

@@ -91,7 +91,7 @@ def list_plans(
     kind: Annotated[str | None, Query(pattern=KIND_PATTERN)] = None,
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     division: Annotated[
-        str | None, Query(pattern=r"^\d{2,6}$", description="Division code prefix.")
+        str | None, Query(pattern=r"^[0-9]{2,6}$", description="Division code prefix.")
     ] = None,
 ) -> list[dict[str, Any]]:
     """List the scenarios the caller may read, newest first."""
@@ -116,7 +116,7 @@ async def run_plan(
     principal: CurrentPrincipal,
     session: DbSession,
     kind: Annotated[str, Form(pattern=KIND_PATTERN)],
-    division_code: Annotated[str, Form(pattern=r"^\d{6}$")],
+    division_code: Annotated[str, Form(pattern=r"^[0-9]{6}$")],
     year: Annotated[int, Form(ge=FIRST_YEAR, le=LAST_YEAR)],
     params: Annotated[
         str, Form(description="Planner parameters as a JSON object; {} for defaults.")

@@ -173,7 +173,7 @@ def read_completeness(
     division: Annotated[
         str | None,
         Query(
-            pattern=r"^\d{0,6}$",
+            pattern=r"^[0-9]{0,6}$",
             description="Region code; empty for the caller's own region.",
         ),
     ] = None,

@@ -23,7 +23,8 @@ from junheng.web.scope import get_division, get_school, readable_schools
 router = APIRouter(tags=["regions"])
 
 CodePrefix = Annotated[
-    str, Query(pattern=r"^\d{0,6}$", description="Division code prefix (0–6 digits).")
+    str,
+    Query(pattern=r"^[0-9]{0,6}$", description="Division code prefix (0–6 digits)."),
 ]
 
 
@@ -33,7 +34,7 @@ def list_divisions(
     principal: CurrentPrincipal,
     session: DbSession,
     parent: Annotated[
-        str | None, Query(pattern=r"^\d{2,6}$", description="Parent division code.")
+        str | None, Query(pattern=r"^[0-9]{2,6}$", description="Parent division code.")
     ] = None,
     level: Annotated[
         str | None, Query(pattern="^(province|city|county)$", description="Level.")

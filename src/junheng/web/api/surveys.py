@@ -42,7 +42,7 @@ class OpenRoundIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    division_code: str = Field(pattern=r"^\d{6}$", description="County code.")
+    division_code: str = Field(pattern=r"^[0-9]{6}$", description="County code.")
     year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     population: int = Field(ge=1, le=MAX_POPULATION, description="Residents.")
     stratum_population: dict[str, Annotated[int, Field(ge=0, le=MAX_POPULATION)]] = (

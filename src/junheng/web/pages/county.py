@@ -36,7 +36,7 @@ SEE_OTHER = 303
 EDITABLE = frozenset({"draft", "returned"})
 LIST_LIMIT = 200
 """Most current county-item records listed on the overview page."""
-CountyCode = Annotated[str, Query(pattern=r"^\d{6}$")]
+CountyCode = Annotated[str, Query(pattern=r"^[0-9]{6}$")]
 
 
 def county_item_kinds() -> dict[str, ItemKind]:

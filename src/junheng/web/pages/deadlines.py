@@ -67,7 +67,7 @@ def save_deadline(
     session: DbSession,
     year: Annotated[int, Form(ge=FIRST_YEAR, le=LAST_YEAR)],
     due_date: Annotated[date, Form()],
-    scope_code: Annotated[str, Form(pattern=r"^(\d{2}|\d{4}|\d{6})?$")] = "",
+    scope_code: Annotated[str, Form(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6})?$")] = "",
 ) -> Response:
     """Set the deadline of a region inside the caller's scope."""
     _require_authority(principal)

@@ -142,7 +142,7 @@ def new_plan(
     principal: CurrentPrincipal,
     session: DbSession,
     kind: Annotated[str, Query()] = "adjust",
-    division: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    division: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
 ) -> Response:
     """Show the form of a planner kind with its parameters and their defaults.

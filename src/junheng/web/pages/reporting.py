@@ -434,7 +434,7 @@ def completeness_page(
     principal: CurrentPrincipal,
     session: DbSession,
     year: YEARS | None = None,
-    division: Annotated[str | None, Query(pattern=r"^\d{0,6}$")] = None,
+    division: Annotated[str | None, Query(pattern=r"^[0-9]{0,6}$")] = None,
 ) -> Response:
     """Show per child division how many schools reported, were approved, are late."""
     chosen = year if year is not None else _latest_year(session)

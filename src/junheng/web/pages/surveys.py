@@ -34,7 +34,7 @@ ZIP_TYPE = "application/zip"
 JSON_TYPE = "application/json"
 MAX_POPULATION = 50_000_000
 """Largest resident population accepted; the largest county has about 3 million."""
-RoundName = Annotated[str, PathParam(pattern=r"^\d{1,10}(\.json|\.csv)?$")]
+RoundName = Annotated[str, PathParam(pattern=r"^[0-9]{1,10}(\.json|\.csv)?$")]
 Population = Annotated[int, Form(ge=0, le=MAX_POPULATION)]
 
 
@@ -73,7 +73,7 @@ def open_survey(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    county: Annotated[str, Form(pattern=r"^\d{6}$")],
+    county: Annotated[str, Form(pattern=r"^[0-9]{6}$")],
     year: Annotated[int, Form(ge=FIRST_YEAR, le=LAST_YEAR)],
     population: Population,
     urban: Population,
