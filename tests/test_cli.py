@@ -218,34 +218,49 @@ def test_evaluate_errors_follow_lang(runner: CliRunner, tmp_path: Path) -> None:
     assert report["issues"][0]["fix"] == "enter 0 or a positive number of students (人)"
 
 
+def _items_csv(path: Path, *rows: str) -> Path:
+    """Write county items, one ``year,division_code,item,value,`` row each."""
+    header = "year,division_code,item,value,evidence\n"
+    path.write_text(header + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _flat_output(result: Any) -> str:
+    return " ".join(result.output.split())  # undo the terminal's line wrapping
+
+
 def test_items_without_schools_warned(runner: CliRunner, tmp_path: Path) -> None:
-    # Items of 410103 and of 410102 in 2023 have no school rows: both are named.
+    # The schools are all of 410102 in 2024, so the items of 410103 and those
+    # of 410102 in 2023 have no school rows, and both county-years are named.
     schools = _schools_csv(tmp_path / "schools.csv")
-    items = tmp_path / "items.csv"
-    items.write_text(
-        "year,division_code,item,value,evidence\n"
-        "2024,410102,S1,90,\n2024,410103,S1,90,\n2023,410102,S1,90,\n",
-        encoding="utf-8",
+    items = _items_csv(
+        tmp_path / "items.csv",
+        "2024,410102,S1,90,",
+        "2024,410103,S1,90,",
+        "2023,410102,S1,90,",
     )
-    result = runner.invoke(main, ["evaluate", str(schools), str(items)])
-    assert result.exit_code == 0, result.output
-    output = " ".join(result.output.split())
-    assert "2 个县域学年没有学校数据" in output
-    assert "410102（2023）、410103（2024）" in output
+
+    chinese = runner.invoke(main, ["evaluate", str(schools), str(items)])
+    assert chinese.exit_code == 0, chinese.output
+    assert "2 个县域学年没有学校数据" in _flat_output(chinese)
+    assert "410102（2023）、410103（2024）" in _flat_output(chinese)
+
     english = runner.invoke(
         main, ["evaluate", str(schools), str(items), "--lang", "en"]
     )
-    output = " ".join(english.output.split())
-    assert "2 county-years in the county items have no school rows" in output
-    assert "410102 (2023), 410103 (2024)" in output
-    one = tmp_path / "one.csv"
-    one.write_text(
-        "year,division_code,item,value,evidence\n2024,410103,S1,90,\n",
-        encoding="utf-8",
+    assert "2 county-years in the county items have no school rows" in _flat_output(
+        english
     )
-    single = runner.invoke(main, ["evaluate", str(schools), str(one), "--lang", "en"])
-    output = " ".join(single.output.split())
-    assert "1 county-year in the county items has no school rows and was" in output
+    assert "410102 (2023), 410103 (2024)" in _flat_output(english)
+
+    single_items = _items_csv(tmp_path / "single.csv", "2024,410103,S1,90,")
+    single = runner.invoke(
+        main, ["evaluate", str(schools), str(single_items), "--lang", "en"]
+    )
+    assert "1 county-year in the county items has no school rows and was" in (
+        _flat_output(single)
+    )
+
     matched = runner.invoke(
         main,
         ["evaluate", str(schools), str(items), "--year", "2024", "--county", "410102"],

@@ -44,16 +44,6 @@ NOTE: their figures can still differ between runs in about the 16th digit.
 """
 
 
-def _row_count(schools: pl.DataFrame | str | LoadedSchools) -> int:
-    if isinstance(schools, pl.DataFrame):
-        return schools.height
-    if isinstance(schools, LoadedSchools):
-        return schools.rows
-    # A table name needs a connection to count it; only the caller's
-    # connection can hold one, so this is never reached without one.
-    return SINGLE_THREAD_ROWS + 1
-
-
 def empty_county_items() -> pl.DataFrame:
     """Return an empty county-items frame with the canonical columns."""
     return pl.DataFrame(schema=COUNTY_ITEM_COLUMNS)
@@ -223,9 +213,11 @@ def compute(
     """
     if con is None:
         con = duckdb.connect()
-        if _row_count(schools) <= SINGLE_THREAD_ROWS:
+        # A table name or a loaded table lives in the caller's connection, so
+        # only a frame can arrive without one.
+        if isinstance(schools, pl.DataFrame) and schools.height <= SINGLE_THREAD_ROWS:
             # With one thread every sum is added in the same order, so a rerun
-            # gives the same last digits; see SINGLE_THREAD_ROWS.
+            # gives the same last digits.
             con.sql("SET threads = 1")
     con.sql("SET enable_progress_bar = false")
     fw = framework

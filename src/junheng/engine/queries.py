@@ -27,6 +27,8 @@ Relations, in the order they are built:
 
 from __future__ import annotations
 
+from typing import Literal
+
 from junheng.ingest.schema import (
     IDENTITY_FIELDS,
     REGION_FIELDS,
@@ -47,6 +49,10 @@ REGION_COLUMNS = (
 
 LOADED_COUNTY_ID = "loaded_county_id"
 """Column of the county number in rows stored by ``compute.load_schools``."""
+
+Keyed = bool | Literal["stored"]
+"""Where a unit's ``county_id`` comes from: nowhere (False), a join with
+``county_keys`` (True), or the rows' :data:`LOADED_COUNTY_ID` ("stored")."""
 
 _VOCATIONAL_TYPES = ("职业初中",)
 _SPECIAL_TYPES = ("特殊教育学校",)
@@ -190,7 +196,7 @@ def county_keys_sql(source: str = "schools") -> str:
     )
 
 
-def _unit_base_sql(fw: Framework, source: str, *, keyed: bool | str) -> str:
+def _unit_base_sql(fw: Framework, source: str, *, keyed: Keyed) -> str:
     """Return the included schools with their section flags and split weights.
 
     Reads ``school_types`` (see :func:`school_type_rows`); joining that small
@@ -243,7 +249,7 @@ def _unit_base_sql(fw: Framework, source: str, *, keyed: bool | str) -> str:
 
 
 def _unit_branch_sql(
-    fw: Framework, section: str, source: str, keys: list[str], *, keyed: bool | str
+    fw: Framework, section: str, source: str, keys: list[str], *, keyed: Keyed
 ) -> str:
     """Return the units of one section with ``keys`` first, then the unit fields.
 
@@ -462,7 +468,7 @@ def unit_core_sql(
             f"county_id * {len(fw.sections)} + {index} AS unit_key",
             "school_type",
         ]
-        keyed = "stored" if stored_keys else True
+        keyed: Keyed = "stored" if stored_keys else True
         units = _unit_branch_sql(fw, section, source, keys, keyed=keyed)
         values = _unit_values_section_sql(fw, section, units)
         branches.append(f"SELECT {', '.join(columns)} FROM ({values}) v")

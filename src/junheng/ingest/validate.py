@@ -522,9 +522,9 @@ def _check_division_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
     malformed = code.is_not_null() & ~well_formed
     known = _cn_divisions()["division_code"].implode()
     unknown = well_formed & ~code.is_in(known)
-    # Both tests read only the code, so a row fails only if its code fails as a
-    # distinct value. Valid codes name one of about 2,850 counties, so a clean
-    # file has few distinct codes, and testing them first skips the row tests.
+    # Both tests depend on the code alone, so testing each distinct code first
+    # tells whether any row fails. A clean file has at most a few thousand
+    # distinct codes, so the row tests are then skipped.
     distinct = frame.select(code.unique())
     any_malformed, any_unknown = distinct.select(
         malformed.fill_null(False).any().alias("malformed"),

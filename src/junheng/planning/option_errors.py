@@ -40,7 +40,7 @@ def bad_option_value(
 def raise_all(errors: list[InputError]) -> None:
     """Raise the errors of several options at once, if there are any.
 
-    One error is raised as it is; several become one error whose message lists
+    One error is raised as it is. Several become one error whose message lists
     each, so that a user fixes every bad value in one round.
     """
     if len(errors) == 1:
