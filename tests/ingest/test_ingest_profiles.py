@@ -246,3 +246,15 @@ def test_example_framework_loads() -> None:
     assert framework.balance_rule.cv_limit == {"primary": 0.5}
     assert framework.school_rule is None
     assert framework.county_keys() == set()
+
+
+def test_profile_names_are_importable_from_the_package() -> None:
+    # The profile module loads on first use, and still answers to the names
+    # the package has always offered.
+    import junheng.ingest as ingest
+    from junheng.ingest import profiles
+
+    assert ingest.Profile is profiles.Profile
+    assert ingest.apply_profile is profiles.apply_profile
+    with pytest.raises(AttributeError, match="no attribute 'Profiles'"):
+        ingest.Profiles  # noqa: B018

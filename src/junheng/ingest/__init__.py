@@ -54,7 +54,12 @@ from junheng.ingest.validate import (
 )
 
 if TYPE_CHECKING:
-    from junheng.ingest.profiles import Profile, list_profiles, load_profile
+    from junheng.ingest.profiles import (
+        Profile,
+        apply_profile,
+        list_profiles,
+        load_profile,
+    )
     from junheng.ingest.template import write_template
     from junheng.standards.model import Framework
 
@@ -74,6 +79,8 @@ __all__ = [
 # Imported on first use, because reading files in the canonical layout needs
 # neither module, and both take about 13 ms to import (python -X importtime).
 _LAZY_ATTRIBUTES = {
+    "Profile": "junheng.ingest.profiles",
+    "apply_profile": "junheng.ingest.profiles",
     "list_profiles": "junheng.ingest.profiles",
     "load_profile": "junheng.ingest.profiles",
     "write_template": "junheng.ingest.template",
