@@ -431,8 +431,11 @@ def map_spec(view: dict[str, Any]) -> dict[str, Any] | None:
         ]
     covered = geo_codes(name)
     missing = [a for a in areas if a["code"] not in covered]
+    # A file without any area of the page (a retired county, say) would draw
+    # an empty map, so the page lists the areas as missing instead.
+    drawn = bool(covered) and len(missing) < len(areas)
     return {
-        "geo": f"/static/geo/{name}" if covered else None,
+        "geo": f"/static/geo/{name}" if drawn else None,
         "prefix": code,
         "metric": metric,
         "areas": areas,
