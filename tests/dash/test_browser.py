@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browserfixtures import BROWSER_TEST, console_errors, failed_responses, log_in
-from dash.dashdata import PASSWORD, ZHONGYUAN, People, finish_weak_school, seed
+from dash.dashdata import (
+    CHONGWEN,
+    PASSWORD,
+    RETIRED_YEAR,
+    ZHONGYUAN,
+    People,
+    finish_weak_school,
+    seed,
+    seed_retired,
+)
+from sqlalchemy.orm import Session
 from store.dbfixtures import Database
 from web.live import live_server
 
@@ -18,16 +28,28 @@ from junheng.web.settings import WebSettings
 pytestmark = BROWSER_TEST
 
 
-@pytest.fixture
-def live(database: Database) -> Iterator[tuple[str, Database, People]]:
-    """Serve the app on a seeded database at 127.0.0.1 on a free port."""
+def _serve(
+    database: Database, seed_store: Callable[[Session], People]
+) -> Iterator[tuple[str, Database, People]]:
     with database.sessions() as session:
-        people = seed(session)
+        people = seed_store(session)
     app = create_app(
         WebSettings(mode="dev", database_url=database.url), database.engine
     )
     with live_server(app) as base:
         yield base, database, people
+
+
+@pytest.fixture
+def live(database: Database) -> Iterator[tuple[str, Database, People]]:
+    """Serve the app on a seeded database at 127.0.0.1 on a free port."""
+    yield from _serve(database, seed)
+
+
+@pytest.fixture
+def live_retired(database: Database) -> Iterator[tuple[str, Database, People]]:
+    """Serve the app on the seeded database with Beijing's data added."""
+    yield from _serve(database, seed_retired)
 
 
 def test_verdict_changes_after_approval(
@@ -59,3 +81,21 @@ def test_verdict_changes_after_approval(
     assert failed == []
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []
     assert (tmp_path / "map.png").stat().st_size > 5_000
+
+
+def test_retired_county_leads_to_successor(
+    browser: Any, live_retired: tuple[str, Database, People]
+) -> None:
+    base = live_retired[0]
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors = console_errors(page, only_errors=True)
+    page.goto(f"{base}/dash/{RETIRED_YEAR}/county/{CHONGWEN}?lang=en")
+    page.wait_for_selector("body[data-dash-ready]")
+    notice = page.inner_text("#division-changes")
+    page.click("#successor-link")
+    page.wait_for_selector("body[data-dash-ready]")
+    assert notice.startswith("Division code 110103 is no longer in use since 2010")
+    assert page.url == f"{base}/dash/2024/county/110101"
+    assert page.inner_text("h1 .dash-name") == "东城区"
+    assert page.locator("#division-changes").count() == 0
+    assert [e for e in errors if "favicon" not in e and "404" not in e] == []

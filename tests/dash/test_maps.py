@@ -40,6 +40,21 @@ def test_province_without_file_has_no_geometry() -> None:
     assert spec["missing"] == [{"code": "9901", "name": "测试用代码"}]
 
 
+def test_county_without_boundary_has_no_geometry() -> None:
+    # 110103 崇文区 was merged into 东城区 in 2010, before the boundary data
+    # were drawn, so the county file of Beijing has no feature for it.
+    view = {
+        "level": "county",
+        "code": "110103",
+        "name": "崇文区",
+        "tables": {"summary": {"rows": [{"verdict": "incomplete"}]}},
+    }
+    spec = map_spec(view)
+    assert spec is not None
+    assert spec["geo"] is None
+    assert spec["missing"] == [{"code": "110103", "name": "崇文区"}]
+
+
 def test_school_level_has_no_map() -> None:
     assert map_spec({"level": "school", "code": "2141000001"}) is None
 

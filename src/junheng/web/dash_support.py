@@ -34,6 +34,7 @@ from junheng.standards.model import Framework
 from junheng.store.models import (
     CountyItemRecord,
     DataGeneration,
+    Division,
     School,
     SchoolRecord,
 )
@@ -260,6 +261,25 @@ class StoreSource:
         )
         return complete - set(pending_items)
 
+    def retired(self, code: str) -> Division | None:
+        """Return the division ``code`` if it is retired with a known successor.
+
+        The returned row belongs to no session.
+        """
+        # NOTE: the retired codes are read once per data generation, and loading
+        # divisions does not change it, so a newly retired code gets its notice
+        # once the generation next changes (an approval, say) or after a restart.
+        found = self._shared(("retired",), self._query_retired).get(code)
+        return None if found is None else Division(**found)
+
+    def _query_retired(self) -> dict[str, dict[str, Any]]:
+        query = select(*Division.__table__.columns).where(
+            Division.valid_to.is_not(None), Division.successor_code.is_not(None)
+        )
+        return {
+            row["code"]: dict(row) for row in self.session.execute(query).mappings()
+        }
+
     def _visible(
         self, frame: pl.DataFrame, year: int, audience: Audience
     ) -> pl.DataFrame:
@@ -431,8 +451,11 @@ def map_spec(view: dict[str, Any]) -> dict[str, Any] | None:
         ]
     covered = geo_codes(name)
     missing = [a for a in areas if a["code"] not in covered]
+    # A file without any area of the page (a retired county, say) would draw
+    # an empty map, so the page lists the areas as missing instead.
+    drawn = bool(covered) and len(missing) < len(areas)
     return {
-        "geo": f"/static/geo/{name}" if covered else None,
+        "geo": f"/static/geo/{name}" if drawn else None,
         "prefix": code,
         "metric": metric,
         "areas": areas,

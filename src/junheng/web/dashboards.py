@@ -48,6 +48,9 @@ from junheng.services.result_views import (
     school_view,
 )
 from junheng.services.results import Audience, ResultsCache, YearResult
+from junheng.store.divisions import retired_changes
+from junheng.store.models import Division
+from junheng.web.api.regions import division_out
 from junheng.web.auth import optional_principal
 from junheng.web.csrf import csrf_token
 from junheng.web.dash_support import (
@@ -64,10 +67,11 @@ from junheng.web.dash_support import (
     link_key,
     map_spec,
     page_context,
+    page_path,
     tables_context,
 )
 from junheng.web.errors import ERROR_RESPONSES
-from junheng.web.i18n import Language
+from junheng.web.i18n import Language, translator
 from junheng.web.pages.render import (
     language_of,
     remember_language,
@@ -84,6 +88,8 @@ NAV_LINKS = [("/dash", "评估结果", "Results")]
 Suffix = Literal["", ".json", ".csv"]
 JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv; charset=utf-8"
+LEVEL_BY_LENGTH: dict[int, Level] = {2: "province", 4: "city", 6: "county"}
+"""The level of a division code by its number of digits."""
 
 
 def results_cache(request: Request) -> ResultsCache:
@@ -212,20 +218,31 @@ def _years_results(page: PageRequest) -> list[YearResult]:
     ]
 
 
-def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
-    """Return the JSON-ready view of a page: tables, trend, charts and map."""
-    result = page.result
+def _division_view(
+    result: YearResult, level: Level, code: str, lang: str
+) -> dict[str, Any] | None:
+    """Return the tables of one page, or ``None`` without results for it."""
 
     def build() -> dict[str, Any] | None:
-        if page.level == "county":
-            view = county_view(result, page.code, lang)
-        elif page.level == "school":
-            view = school_view(result, page.code)
+        if level == "county":
+            view = county_view(result, code, lang)
+        elif level == "school":
+            view = school_view(result, code)
         else:
-            view = region_view(result, page.level, page.code)
+            view = region_view(result, level, code)
         return None if view is None else jsonable(view)
 
-    view = result.memo(("view", page.level, page.code, lang), build)
+    return result.memo(("view", level, code, lang), build)
+
+
+def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
+    """Return the JSON-ready view of a page: tables, trend, charts and map.
+
+    A page of a retired division code also gets ``retired``: the division as
+    ``GET /api/v1/divisions/{code}`` returns it, with its successor and changes.
+    """
+    result = page.result
+    view = _division_view(result, page.level, page.code, lang)
     if view is None:
         raise _not_found(page.level, page.code, page.year)
     trend = _trend(page, lang)
@@ -237,7 +254,47 @@ def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
         full["name"] = NATION_NAME["en" if lang == "en" else "zh"]
     full["charts"] = chart_specs(full, result.framework)
     full["map"] = map_spec(full)
+    retired = _retired(page)
+    if retired is not None:
+        full["retired"] = division_out(retired, lang).model_dump()
     return full
+
+
+def _retired(page: PageRequest) -> Division | None:
+    """Return the division of the page when it is retired with a successor."""
+    if page.level in ("nation", "school"):
+        return None
+    return page.source.retired(page.code)
+
+
+def successor_href(
+    page: PageRequest, lang: str, principal: Principal | None
+) -> str | None:
+    """Return the page of the successor of a retired division, if it has one.
+
+    That is the successor's page in the year in view when it has results
+    then, else in the latest year that has them. ``None`` when the successor
+    has no results the caller may read.
+    """
+    retired = _retired(page)
+    if retired is None or retired.successor_code is None:
+        return None
+    code = retired.successor_code
+    level = LEVEL_BY_LENGTH.get(len(code))
+    if level is None:
+        return None
+    try:
+        check_read(principal, code)
+    except PermissionDenied:
+        return None
+    years = [page.year, *sorted(page.source.years(page.audience), reverse=True)]
+    for year in years:
+        result = page.cache.result(
+            page.source, year, audience=page.audience, generation=page.generation
+        )
+        if _division_view(result, level, code, lang) is not None:
+            return page_path(year, level, code)
+    return None
 
 
 def _trend(page: PageRequest, lang: str) -> dict[str, Any] | None:
@@ -330,8 +387,12 @@ def _respond(
             media_type=CSV_TYPE,
             headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
-    key = ("content_html", page.level, page.code, lang, link_key(principal))
-    title, content = page.result.memo(key, lambda: _content_html(page, lang, principal))
+    # The link to a successor depends on whether the caller may read it.
+    successor = successor_href(page, lang, principal)
+    key = ("content_html", page.level, page.code, lang, link_key(principal), successor)
+    title, content = page.result.memo(
+        key, lambda: _content_html(page, lang, principal, successor)
+    )
     from junheng.web.rectification import county_actions
 
     actions = county_actions(principal, page.level, page.code, page.year)
@@ -375,7 +436,10 @@ def _page(
 
 
 def _content_html(
-    page: PageRequest, lang: str, principal: Principal | None
+    page: PageRequest,
+    lang: str,
+    principal: Principal | None,
+    successor: str | None = None,
 ) -> tuple[str, bytes]:
     """Return the title and the rendered main part of a page (UTF-8).
 
@@ -391,6 +455,13 @@ def _content_html(
     )
     years = page.source.years(page.audience)
     context = page_context(view, lang, years, tables_html)
+    retired = _retired(page)
+    context.update(
+        t=translator("en" if lang == "en" else "zh"),
+        division=retired,
+        division_changes=retired_changes(retired),
+        successor_href=successor,
+    )
     content = templates.env.get_template("dash/content.html").render(context)
     title = f"{view['name']} · {view['year']} · {dash_text('title', lang)}"
     return title, content.encode("utf-8")
@@ -433,7 +504,7 @@ def _home_path(year: int, principal: Principal | None) -> str:
         return f"/dash/{year}/school/{principal.school_code}"
     if principal.role == Role.EVALUATOR and principal.assigned_counties:
         return f"/dash/{year}/county/{principal.assigned_counties[0]}"
-    level = {2: "province", 4: "city", 6: "county"}.get(len(principal.scope))
+    level = LEVEL_BY_LENGTH.get(len(principal.scope))
     if level is None:
         return f"/dash/{year}/nation"
     return f"/dash/{year}/{level}/{principal.scope}"
@@ -546,10 +617,9 @@ def api_evaluation(
     level: Level = "nation"
     code = ""
     if division_code != "all":
-        by_length = {2: "province", 4: "city", 6: "county"}
-        if len(division_code) not in by_length or not division_code.isdigit():
+        if len(division_code) not in LEVEL_BY_LENGTH or not division_code.isdigit():
             raise _not_found("division", division_code, year)
-        level = by_length[len(division_code)]  # type: ignore[assignment]
+        level = LEVEL_BY_LENGTH[len(division_code)]
         code = division_code
     with _caller(request) as (session, principal):
         page = _resolve(request, session, principal, year, level, code + ".json")

@@ -195,6 +195,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Division code {code} is no longer in use since {year}:",
     ),
     "division.then": ("，之后", "; then "),
+    "division.end": ("。", "."),
+    "division.successor": (
+        "查看 {name}（{code}）的评估结果",
+        "See the results of {name} ({code})",
+    ),
     "school.type": ("学校类型", "School type"),
     "school.none": ("没有可查看的学校。", "No schools to show."),
     "school.years": ("各学年数据", "Data by school year"),

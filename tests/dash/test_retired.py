@@ -1,0 +1,118 @@
+"""The page of a retired division code says where the code went."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from dash.conftest import Site, open_shared_site
+from dash.dashdata import CHONGWEN, DONGCHENG, RETIRED_YEAR, ZHONGYUAN, seed_retired
+from dash.pagetables import read_tables
+from store.dbfixtures import BACKENDS
+
+OLD_PAGE = f"/dash/{RETIRED_YEAR}/county/{CHONGWEN}"
+# 东城区 has results in 2024 only, so the link skips to that year.
+SUCCESSOR_PAGE = f"/dash/2024/county/{DONGCHENG}"
+NOTICE = re.compile(r'<p class="notice" id="division-changes">(.*?)</p>', re.S)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def retired_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """Yield the app on the dashboard data with Beijing's added."""
+    yield from open_shared_site(request.param, tmp_path_factory, seed_retired)
+
+
+def _notice(site: Site, path: str, user: str | None, lang: str) -> str | None:
+    response = site.get(path, user, lang=lang)
+    assert response.status_code == 200, response.text
+    found = NOTICE.search(response.text)
+    return None if found is None else " ".join(found.group(1).split())
+
+
+def test_notice_links_to_successor_in_chinese(retired_site: Site) -> None:
+    # The change table's row 2010,撤销,110103,崇文区,110101,东城区.
+    assert _notice(retired_site, OLD_PAGE, "moe", "zh") == (
+        "行政区划代码 110103 自 2010 年起不再使用： 2010年并入 东城区（110101）。 "
+        f'<a href="{SUCCESSOR_PAGE}" id="successor-link">'
+        "查看 东城区（110101）的评估结果</a>"
+    )
+
+
+def test_notice_links_to_successor_in_english(retired_site: Site) -> None:
+    assert _notice(retired_site, OLD_PAGE, None, "en") == (
+        "Division code 110103 is no longer in use since 2010: "
+        "merged into 东城区 (110101) in 2010. "
+        f'<a href="{SUCCESSOR_PAGE}" id="successor-link">'
+        "See the results of 东城区 (110101)</a>"
+    )
+
+
+def test_successor_link_opens_its_page(retired_site: Site) -> None:
+    page = retired_site.get(SUCCESSOR_PAGE, "moe")
+    assert page.status_code == 200
+    assert '<span class="dash-name">东城区</span>' in page.text
+
+
+def test_no_link_to_a_successor_outside_the_scope(retired_site: Site) -> None:
+    # The account of 崇文区 may not read 东城区, so the notice has no link.
+    notice = _notice(retired_site, OLD_PAGE, "chongwen", "zh")
+    assert (
+        notice
+        == "行政区划代码 110103 自 2010 年起不再使用： 2010年并入 东城区（110101）"
+    )
+
+
+@pytest.mark.parametrize(
+    "path", [SUCCESSOR_PAGE, f"/dash/2024/county/{ZHONGYUAN}", "/dash/2024/city/4101"]
+)
+def test_code_in_force_has_no_notice(retired_site: Site, path: str) -> None:
+    assert _notice(retired_site, path, "moe", "zh") is None
+    twin = retired_site.get(f"{path}.json", "moe", lang="zh").json()
+    assert "retired" not in twin
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh", "2010年并入 东城区（110101）"),
+        ("en", "merged into 东城区 (110101) in 2010"),
+    ],
+)
+def test_twin_carries_successor(retired_site: Site, lang: str, text: str) -> None:
+    twin = retired_site.get(f"{OLD_PAGE}.json", "moe", lang=lang).json()
+    assert twin["retired"] == {
+        "code": CHONGWEN,
+        "name": "崇文区",
+        "level": "county",
+        "parent_code": "11",
+        "valid_from": None,
+        "valid_to": 2010,
+        "successor_code": DONGCHENG,
+        "changes": [
+            {
+                "year": 2010,
+                "kind": "merged",
+                "new_code": DONGCHENG,
+                "new_name": "东城区",
+                "text": text,
+            }
+        ],
+    }
+    api = retired_site.get(f"/api/v1/evaluations/{RETIRED_YEAR}/{CHONGWEN}", "moe")
+    assert api.json()["retired"]["successor_code"] == DONGCHENG
+
+
+def test_retired_code_still_shows_its_data(retired_site: Site) -> None:
+    twin = retired_site.get(f"{OLD_PAGE}.json", "moe", lang="zh").json()
+    assert (twin["name"], twin["year"]) == ("崇文区", RETIRED_YEAR)
+    # No county items were reported, so the verdict cannot be reached.
+    assert twin["verdict"] == "incomplete"
+    codes = [row["school_code"] for row in twin["tables"]["schools"]["rows"]]
+    assert codes == ["2111000031", "2111000032"]
+    page = retired_site.get(OLD_PAGE, "moe")
+    assert len(read_tables(page.text).tables["schools"]) == 2
+    # There are no results of 崇文区 after it was merged.
+    assert retired_site.get(f"/dash/2024/county/{CHONGWEN}", "moe").status_code == 404
