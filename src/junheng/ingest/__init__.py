@@ -66,6 +66,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ImportResult",
     "Issue",
+    "Profile",
+    "apply_profile",
     "format_issues",
     "in_language",
     "list_profiles",
