@@ -118,3 +118,43 @@ def warning_row(
     }
     row.update(changes)
     return row
+
+
+def all_items_met(keys: set[str], **changes: object) -> Any:
+    """Return county items of 410102 in 2024 meeting every check in ``keys``,
+    with the values in ``changes`` instead where given."""
+    import polars as pl
+
+    rows = []
+    numbers = {
+        "G7": 6500.0,
+        "G9": 100.0,
+        "G11_rotation_rate": 12.0,
+        "G11_backbone_share": 25.0,
+        "G12": 100.0,
+        "G13_primary": 100.0,
+        "G13_junior": 97.0,
+        "G14": 55.0,
+        "G15_migrant_rate": 90.0,
+        "Q1": 98.0,
+        "Q2": 96.0,
+        "Q4": 100.0,
+        "Q9_difference_rate": 0.1,
+        "S1": 90.0,
+    }
+    for key in sorted(keys):
+        value = changes.get(key, numbers.get(key, not key.startswith("V")))
+        rows.append(
+            {
+                "year": 2024,
+                "division_code": "410102",
+                "item": key,
+                "value_num": float(value) if not isinstance(value, bool) else None,
+                "value_bool": value if isinstance(value, bool) else None,
+                "value_text": str(value),
+                "evidence": None,
+            }
+        )
+    from junheng.engine.compute import COUNTY_ITEM_COLUMNS
+
+    return pl.DataFrame(rows, schema=COUNTY_ITEM_COLUMNS)

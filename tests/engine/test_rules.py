@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import primary_school
+from factories import all_items_met, primary_school
 
 from junheng.evaluation.verdict import Evaluation, evaluate
 from junheng.ingest.schema import canonical_frame
@@ -217,7 +217,7 @@ def test_composite_passes_one_cv_fails() -> None:
 
 def test_complete_county_passes() -> None:
     framework = load_framework()
-    items = _all_items_met(framework.county_keys())
+    items = all_items_met(framework.county_keys())
     ev = evaluate(
         canonical_frame([primary_school(1), primary_school(2)]), framework, items
     )
@@ -227,7 +227,7 @@ def test_complete_county_passes() -> None:
 
 def test_veto_fails_county() -> None:
     framework = load_framework()
-    items = _all_items_met(framework.county_keys(), V3=True)
+    items = all_items_met(framework.county_keys(), V3=True)
     ev = evaluate(canonical_frame([primary_school(1)]), framework, items)
     assert ev.verdicts["verdict"][0] == "fail"
     assert ev.reasons[COUNTY][0]["code"] == "veto"
@@ -236,7 +236,7 @@ def test_veto_fails_county() -> None:
 
 def test_low_satisfaction_fails() -> None:
     framework = load_framework()
-    items = _all_items_met(framework.county_keys(), S1=84.9)
+    items = all_items_met(framework.county_keys(), S1=84.9)
     ev = evaluate(canonical_frame([primary_school(1)]), framework, items)
     assert ev.verdicts["verdict"][0] == "fail"
     assert ev.part_status[COUNTY]["satisfaction"] == "fail"
@@ -247,44 +247,6 @@ def test_class_size_46_fails_g5() -> None:
     ev = _evaluate([primary_school(1, primary_max_class_size=46)])
     failed = [r for r in ev.reasons[COUNTY] if r["code"] == "school_item_failed"]
     assert [r["item"] for r in failed] == ["G5"]
-
-
-def _all_items_met(keys: set[str], **changes: object) -> Any:
-    import polars as pl
-
-    rows = []
-    numbers = {
-        "G7": 6500.0,
-        "G9": 100.0,
-        "G11_rotation_rate": 12.0,
-        "G11_backbone_share": 25.0,
-        "G12": 100.0,
-        "G13_primary": 100.0,
-        "G13_junior": 97.0,
-        "G14": 55.0,
-        "G15_migrant_rate": 90.0,
-        "Q1": 98.0,
-        "Q2": 96.0,
-        "Q4": 100.0,
-        "Q9_difference_rate": 0.1,
-        "S1": 90.0,
-    }
-    for key in sorted(keys):
-        value = changes.get(key, numbers.get(key, not key.startswith("V")))
-        rows.append(
-            {
-                "year": 2024,
-                "division_code": "410102",
-                "item": key,
-                "value_num": float(value) if not isinstance(value, bool) else None,
-                "value_bool": value if isinstance(value, bool) else None,
-                "value_text": str(value),
-                "evidence": None,
-            }
-        )
-    from junheng.engine.compute import COUNTY_ITEM_COLUMNS
-
-    return pl.DataFrame(rows, schema=COUNTY_ITEM_COLUMNS)
 
 
 def test_excluded_schools_listed() -> None:
@@ -322,7 +284,7 @@ def test_missing_room_data_counts_schools() -> None:
 
 def test_failed_item_reason_in_english() -> None:
     framework = load_framework()
-    items = _all_items_met(framework.county_keys(), G10=False)
+    items = all_items_met(framework.county_keys(), G10=False)
     ev = evaluate(canonical_frame([primary_school(1)]), framework, items)
     reason = next(r for r in ev.reasons[COUNTY] if r["code"] == "item_failed")
     assert reason["message"]["en"] == (

@@ -70,6 +70,45 @@ def _double(value: float) -> str:
     return f"CAST({float(value)!r} AS DOUBLE)"
 
 
+RELATIVE_TOLERANCE = 1e-9
+"""Relative margin within which a value counts as equal to its bound.
+
+Binary floating point turns some exact ties into near misses: 4909.05 m² over
+1,090.9 weighted students gives 4.499999999999999 for a threshold of 4.5, and
+a CV that is exactly 0.5 can come out as 0.5000000000000001. A value this
+close to its threshold, floor or CV limit counts as equal to it. For a value to
+differ from its bound by less than the margin, the inputs would need about ten
+significant digits; school statistics have far fewer.
+"""
+
+_COMPARISONS = {">=", "<=", ">", "<", "=="}
+
+
+def compare_sql(value: str, op: str, bound: float | str | None) -> str:
+    """Return the SQL test ``value op bound`` that treats near ties as ties.
+
+    ``bound`` is a number, an SQL expression or ``None`` (the test is then
+    NULL). The bound moves by :data:`RELATIVE_TOLERANCE` of its size in the
+    direction that counts a tie as equal: ``>=`` and ``<=`` hold at a tie,
+    ``>`` and ``<`` do not, and ``==`` holds within the margin.
+    """
+    if op not in _COMPARISONS:
+        raise ValueError(f"unknown comparison {op!r}; expected one of {_COMPARISONS}")
+    if bound is None:
+        return f"({value} {'=' if op == '==' else op} CAST(NULL AS DOUBLE))"
+    if isinstance(bound, str):
+        margin = f"ABS({bound}) * {_double(RELATIVE_TOLERANCE)}"
+        lower, upper, exact = f"{bound} - {margin}", f"{bound} + {margin}", bound
+    else:
+        size = abs(float(bound)) * RELATIVE_TOLERANCE
+        lower, upper = _double(bound - size), _double(bound + size)
+        exact, margin = _double(bound), _double(size)
+    if op == "==":
+        return f"(ABS({value} - {exact}) <= {margin})"
+    edge = lower if op in (">=", "<") else upper
+    return f"({value} {op} {edge})"
+
+
 def _in_list(values: list[str]) -> str:
     return "(" + ", ".join(quote(v) for v in values) + ")" if values else "(NULL)"
 
@@ -330,14 +369,24 @@ def _maybe_double(value: float | None) -> str:
     return "CAST(NULL AS DOUBLE)" if value is None else _double(value)
 
 
-def _threshold_sql(item: Item, index: int, check: Check, section: str) -> str:
+def _check_bound(
+    item: Item, index: int, check: Check, section: str, qualifier: str
+) -> float | str | None:
+    """Return the threshold of a school-level check in ``section``: a number,
+    ``None`` when the section has none, or the column of the school-type table
+    that the units carry (qualified by ``qualifier``)."""
     if check.threshold_by_section:
         by_section = {str(k): v for k, v in check.threshold_by_section.items()}
-        return _maybe_double(by_section.get(section))
+        return by_section.get(section)
     if check.threshold_by_school_type:
         # Read from the school-type table the units carry, not a CASE on names.
-        return f"u.thr_{check_column(item, index)}"
-    return _maybe_double(check.threshold)
+        return f"{qualifier}.thr_{check_column(item, index)}"
+    return check.threshold
+
+
+def _threshold_sql(item: Item, index: int, check: Check, section: str) -> str:
+    bound = _check_bound(item, index, check, section, "u")
+    return bound if isinstance(bound, str) else _maybe_double(bound)
 
 
 def check_column(item: Item, index: int) -> str:
@@ -381,13 +430,14 @@ def _unit_values_section_sql(fw: Framework, section: str, units: str) -> str:
         threshold = thresholds[ind.id]
         if ind.threshold is None:
             continue
-        value, thr = f"w.v_{ind.id}", _maybe_double(threshold)
+        value = f"w.v_{ind.id}"
         cmp_met = ">=" if ind.direction == "higher" else "<="
-        columns.append(f"{value} {cmp_met} {thr} AS met_{ind.id}")
-        met_terms.append(f"CAST({value} {cmp_met} {thr} AS INTEGER)")
+        met_test = compare_sql(value, cmp_met, threshold)
+        columns.append(f"{met_test} AS met_{ind.id}")
+        met_terms.append(f"CAST({met_test} AS INTEGER)")
         known_terms.append(f"{value} IS NOT NULL")
         if rule is not None:
-            floor = _maybe_double(
+            floor = (
                 None
                 if threshold is None
                 else threshold * rule.floor_ratio
@@ -395,13 +445,13 @@ def _unit_values_section_sql(fw: Framework, section: str, units: str) -> str:
                 else threshold / rule.floor_ratio
             )
             # A value below the floor breaks the rule whatever else the school meets.
-            floor_terms.append(f"NOT ({value} {cmp_met} {floor})")
+            floor_terms.append(f"NOT {compare_sql(value, cmp_met, floor)}")
     for item, index, check in school_checks(fw):
-        op = {"==": "="}.get(check.op, check.op)
-        columns.append(
-            f"w.val_{item.id}_{index} {op} w.thr_{item.id}_{index} "
-            f"AS {check_column(item, index)}"
-        )
+        # The bound is written into the test itself, so a number gets its
+        # margin here rather than for every row.
+        bound = _check_bound(item, index, check, section, "w")
+        test = compare_sql(f"w.val_{item.id}_{index}", check.op, bound)
+        columns.append(f"{test} AS {check_column(item, index)}")
     if rule is not None and met_terms:
         met = " + ".join(f"COALESCE({t}, 0)" for t in met_terms)
         known = " + ".join(f"CAST({t} AS INTEGER)" for t in known_terms)
@@ -613,7 +663,7 @@ def county_stats_sql(
         if theil and two_pass:
             final.append(f"s.theil_{i}")
         cv_terms.append(cv)
-        final.append(f"({cv}) <= f.cv_limit AS cv_ok_{i}")
+        final.append(f"{compare_sql(f'({cv})', '<=', 'f.cv_limit')} AS cv_ok_{i}")
     final.append(f"({' + '.join(cv_terms)}) / {len(cv_terms)} AS composite_cv")
     # The section's position is unit_key modulo the number of sections and the
     # county the quotient (exact in integer and in DOUBLE division).
@@ -656,7 +706,7 @@ def section_status_sql(fw: Framework) -> str:
         failed = " OR ".join(f"cv_ok_{i} = FALSE" for i in ids)
         unknown = " OR ".join(f"cv_{i} IS NULL" for i in ids)
     else:
-        failed = "composite_cv > cv_limit"
+        failed = compare_sql("composite_cv", ">", "cv_limit")
         unknown = "composite_cv IS NULL"
     balance = (
         f"CASE WHEN schools = 0 THEN {PASS} WHEN {failed} THEN {FAIL} "
@@ -684,13 +734,11 @@ def section_status_sql(fw: Framework) -> str:
 
 _PASSED = (
     "CASE c.op "
-    "WHEN '>=' THEN v.value_num >= c.threshold "
-    "WHEN '<=' THEN v.value_num <= c.threshold "
-    "WHEN '>' THEN v.value_num > c.threshold "
-    "WHEN '<' THEN v.value_num < c.threshold "
-    "WHEN '==' THEN v.value_num = c.threshold "
-    "WHEN 'true' THEN v.value_bool "
-    "WHEN 'false' THEN NOT v.value_bool END"
+    + "".join(
+        f"WHEN '{op}' THEN {compare_sql('v.value_num', op, 'c.threshold')} "
+        for op in (">=", "<=", ">", "<", "==")
+    )
+    + "WHEN 'true' THEN v.value_bool WHEN 'false' THEN NOT v.value_bool END"
 )
 
 

@@ -58,8 +58,9 @@ def _indicator_sql(fw: Framework, level: str, code: str, name: str) -> str:
         )
     rows = " UNION ALL ".join(branches)
     # Under a composite rule single CVs have no limit, so none is "over" it.
+    over = queries.compare_sql("cv", ">", "cv_limit")
     over_limit = (
-        "CAST(SUM(CASE WHEN cv > cv_limit THEN 1 ELSE 0 END) AS BIGINT)"
+        f"CAST(SUM(CASE WHEN {over} THEN 1 ELSE 0 END) AS BIGINT)"
         if fw.balance_rule.mode == "every"
         else "CAST(NULL AS BIGINT)"
     )

@@ -21,6 +21,7 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from junheng.engine.queries import RELATIVE_TOLERANCE
 from junheng.errors import InputError
 from junheng.standards.model import Framework, Text
 
@@ -109,7 +110,8 @@ def _cv_near_limit(rule: Rule, trends: pl.DataFrame, year: int) -> pl.DataFrame:
     now = trends.filter(
         (pl.col("year") == year)
         & (pl.col("cv") >= pl.col("cv_limit") * (1 - margin))
-        & (pl.col("cv") <= pl.col("cv_limit"))
+        # Within the limit as the verdict judges it, near ties included.
+        & (pl.col("cv") <= pl.col("cv_limit") * (1 + RELATIVE_TOLERANCE))
     )
     return now.select(
         "year",
@@ -199,7 +201,11 @@ def _school_below_floor(
             return_dtype=pl.Float64,
         )
         value = pl.col(f"v_{ind.id}")
-        below = value < limit if ind.direction == "higher" else value > limit
+        below = (
+            value < limit * (1 - RELATIVE_TOLERANCE)
+            if ind.direction == "higher"
+            else value > limit * (1 + RELATIVE_TOLERANCE)
+        )
         parts.append(
             now.filter(below).select(
                 "year",
