@@ -196,11 +196,12 @@ _FUNCTIONS: dict[str, Callable[..., pl.Expr]] = {
 
 
 def polars_formula(text: str, nonzero: frozenset[str] = frozenset()) -> pl.Expr:
-    """Return a framework formula as a Polars expression.
+    """Compile a framework formula into a Polars expression.
 
-    The same language as :mod:`junheng.standards.formula`, with the same
-    meaning: a division by zero gives NULL unless the divisor is a field in
-    ``nonzero``, and the functions skip NULL arguments as DuckDB's do.
+    The language is that of :mod:`junheng.standards.formula`, with the same
+    meaning. A division by zero gives NULL unless the divisor is a field in
+    ``nonzero``, and ``greatest`` and ``least`` skip NULL arguments, as
+    DuckDB's do.
     """
 
     def build(node: ast.AST) -> pl.Expr:
@@ -234,12 +235,12 @@ def polars_formula(text: str, nonzero: frozenset[str] = frozenset()) -> pl.Expr:
 
 
 def polars_units(schools: pl.LazyFrame, fw: Framework) -> pl.LazyFrame:
-    """Return the section units with indicator values, school rule and checks.
+    """Build the section units with indicator values, school rule and checks.
 
-    One lazy branch per section, as in the engine: exclusions, the section
-    split with shared resources times the section share, the values
-    (NULL where the students are 0 or missing), the met flags, the school rule
-    in three-valued logic and every school-level check.
+    As in the engine, each section is one lazy branch. A branch applies the
+    exclusions and multiplies the shared resources by the section share. It
+    adds the values (NULL where the students are 0 or missing), the met
+    flags, the school rule in three-valued logic and every school-level check.
     """
     inc = fw.inclusion
     types = {t: s for t, s in fw.school_types.items() if s}
@@ -380,6 +381,10 @@ def polars_units(schools: pl.LazyFrame, fw: Framework) -> pl.LazyFrame:
                 pl.col(i).is_not_null().cast(pl.Int32) for i in ids
             )
             below = pl.sum_horizontal(pl.lit(0), *(f.cast(pl.Int32) for f in floor))
+            # NOTE: this can differ from the engine for a school with every
+            # value known when an indicator has no threshold for the section,
+            # because the engine's short form then gives NULL or FALSE. Every
+            # indicator of cn-2017-quality has a threshold for both sections.
             broken = (below > 0) | (met_count + (len(met) - known) < rule.min_met)
             kept = (known == len(met)) & (met_count >= rule.min_met)
             rule_columns.append(
@@ -406,9 +411,11 @@ def polars_county_stats(schools: pl.LazyFrame, fw: Framework) -> pl.LazyFrame:
     the indicators and school-level checks are compiled to Polars expressions
     (:func:`polars_formula`), and the thresholds, directions, weights and
     exclusions come from ``fw``. As in the engine, the first pass groups the
-    units once for the counts and means, and the second joins each unit to its
-    county section's means and sums the squared deviations; the units are
-    computed once for both. Sums over no value are NULL, as in SQL.
+    units once for the counts and means. The second joins each unit to its
+    county section's means and sums the squared deviations. Both passes read
+    the same cached units, and sums over no value are NULL, as in SQL. The
+    region names and the pass flags (``cv_ok_<ID>``, ``composite_cv``) are
+    left out.
     """
     units = polars_units(schools, fw).cache()
     names = units.collect_schema().names()
@@ -481,11 +488,11 @@ def polars_county_stats(schools: pl.LazyFrame, fw: Framework) -> pl.LazyFrame:
 
 
 def check_polars(polars: pl.DataFrame, engine: pl.DataFrame) -> tuple[int, float]:
-    """Compare the Polars county statistics with the engine's.
+    """Check the Polars county statistics against the engine's.
 
-    Raises AssertionError if a county section is missing on either side, a
-    count or NULL differs, or a mean, S or CV differs by more than 1e-12
-    relative. Returns the number of county sections and the largest relative
+    Raises ValueError if a county section is missing on either side, a count
+    or NULL differs, or a mean, S or CV differs by more than 1e-12 relative.
+    Returns the number of county sections and the largest relative
     difference of the means, S and CVs.
     """
     columns = [c for c in polars.columns if c not in _KEYS]
@@ -493,19 +500,34 @@ def check_polars(polars: pl.DataFrame, engine: pl.DataFrame) -> tuple[int, float
     joined = engine.select(*_KEYS, *columns).join(
         polars, on=_KEYS, how="full", suffix="_polars", coalesce=True
     )
-    assert joined.height == engine.height == polars.height, "county sections differ"
+    if not joined.height == engine.height == polars.height:
+        raise ValueError(
+            f"county sections differ: {engine.height:,} from the engine, "
+            f"{polars.height:,} from Polars, {joined.height:,} together"
+        )
     for name in columns:
-        a, b = joined[name], joined[f"{name}_polars"]
-        assert (a.is_null() == b.is_null()).all(), f"NULLs of {name} differ"
+        engine_values, polars_values = joined[name], joined[f"{name}_polars"]
+        differs = engine_values.is_null() != polars_values.is_null()
         if name not in measured:
-            assert (a == b).all(), f"{name} differs"
+            differs |= (engine_values != polars_values).fill_null(False)
+        if differs.any():
+            first = joined.filter(differs).row(0, named=True)
+            raise ValueError(
+                f"{name} differs in {int(differs.sum()):,} county sections, "
+                f"first {first['year']} {first['division_code']} "
+                f"{first['section']}: engine {first[name]}, "
+                f"Polars {first[f'{name}_polars']}"
+            )
     relative = [
         (pl.col(c) - pl.col(f"{c}_polars")).abs()
         / pl.when(pl.col(c) != 0).then(pl.col(c).abs()).otherwise(1.0)
         for c in measured
     ]
     largest = float(joined.select(pl.max_horizontal(relative).max()).item() or 0.0)
-    assert largest <= 1e-12, f"relative difference {largest:.2e} above 1e-12"
+    if largest > 1e-12:
+        raise ValueError(
+            f"a mean, S or CV differs by {largest:.2e} relative, above 1e-12"
+        )
     return joined.height, largest
 
 
