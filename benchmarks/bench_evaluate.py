@@ -46,6 +46,7 @@ import polars as pl
 
 from junheng import demo
 from junheng.engine.compute import compute, load_schools
+from junheng.engine.queries import RELATIVE_TOLERANCE
 from junheng.ingest import load_inputs
 from junheng.ingest.schema import SCHOOL_MEASURES, SECTION_MEASURES
 from junheng.standards.loader import load_framework
@@ -193,6 +194,20 @@ _FUNCTIONS: dict[str, Callable[..., pl.Expr]] = {
     "abs": lambda x: x.abs(),
     "coalesce": pl.coalesce,
 }
+
+
+def near_tie_compare(op: str, value: pl.Expr, bound: float | pl.Expr | None) -> pl.Expr:
+    """Return ``value op bound`` with the engine's margin for near ties.
+
+    The Polars twin of :func:`junheng.engine.queries.compare_sql`: a value
+    within :data:`RELATIVE_TOLERANCE` of the bound counts as equal to it.
+    """
+    edge = bound if isinstance(bound, pl.Expr) else pl.lit(bound, pl.Float64)
+    margin = edge.abs() * RELATIVE_TOLERANCE
+    if op == "==":
+        return (value - edge).abs() <= margin
+    moved = edge - margin if op in (">=", "<") else edge + margin
+    return _COMPARE[op](value, moved)
 
 
 def polars_formula(text: str, nonzero: frozenset[str] = frozenset()) -> pl.Expr:
@@ -355,9 +370,10 @@ def polars_units(schools: pl.LazyFrame, fw: Framework) -> pl.LazyFrame:
             else:
                 threshold = pl.lit(check.threshold, dtype=pl.Float64)
             assert check.formula is not None
-            compare = _COMPARE[check.op]
             results.append(
-                compare(polars_formula(check.formula), threshold).alias(name)
+                near_tie_compare(
+                    check.op, polars_formula(check.formula), threshold
+                ).alias(name)
             )
         met, floor = [], []
         for ind in fw.resource_indicators:
@@ -366,13 +382,13 @@ def polars_units(schools: pl.LazyFrame, fw: Framework) -> pl.LazyFrame:
             limit = {str(k): v for k, v in ind.threshold.items()}.get(section)
             value = pl.col(f"v_{ind.id}")
             higher = ind.direction == "higher"
-            compare = operator.ge if higher else operator.le
-            met.append(compare(value, pl.lit(limit, pl.Float64)).alias(f"met_{ind.id}"))
+            op = ">=" if higher else "<="
+            met.append(near_tie_compare(op, value, limit).alias(f"met_{ind.id}"))
             if rule is not None and limit is not None:
                 lowest = (
                     limit * rule.floor_ratio if higher else limit / rule.floor_ratio
                 )
-                floor.append(~compare(value, lowest))
+                floor.append(~near_tie_compare(op, value, lowest))
         rule_columns = []
         if rule is not None and met:
             ids = [m.meta.output_name() for m in met]
