@@ -189,6 +189,21 @@ def test_nine_year_counts_in_both_sections() -> None:
     assert sections == ["junior", "primary"]
 
 
+def test_combined_school_counts_once_in_county() -> None:
+    # A primary school, a nine-year school with students in both sections and
+    # one with primary students only: four units with students, three schools.
+    schools = [
+        primary_school(1),
+        primary_school(2, school_type="九年一贯制学校", junior_students=400),
+        primary_school(3, school_type="九年一贯制学校", junior_students=0),
+    ]
+    ev = _evaluate(schools)
+    stats = ev.engine.table("county_stats").sort("section")
+    assert stats["schools"].to_list() == [1, 3]
+    assert stats["repeat_schools"].to_list() == [1, 0]
+    assert ev.verdicts["schools"].to_list() == [3]
+
+
 def test_composite_passes_one_cv_fails() -> None:
     # Four schools of 500 students. Only the multimedia classrooms differ: 30, 12,
     # 12 and 2 rooms, so L7 has values 6, 2.4, 2.4, 0.4 per 100 students with

@@ -512,11 +512,18 @@ def unit_core_sql(
     if fw.school_rule is not None:
         columns.append("compliant")
     columns += [check_column(item, n) for item, n, _ in school_checks(fw)]
+    columns.append("repeat_school")
     branches = []
     for index, section in enumerate(fw.sections):
+        # A school with students in an earlier section of its type is already
+        # counted there; the county's school count leaves it out here.
+        earlier = [f"(in_{s} AND {s}_students > 0)" for s in fw.sections[:index]] or [
+            "FALSE"
+        ]
         keys = [
             f"county_id * {len(fw.sections)} + {index} AS unit_key",
             "school_type",
+            f"({' OR '.join(earlier)}) AS repeat_school",
         ]
         keyed: Keyed = "stored" if stored_keys else True
         units = _unit_branch_sql(fw, section, source, keys, keyed=keyed)
@@ -588,6 +595,7 @@ def county_stats_sql(
         "CAST(COUNT(*) AS BIGINT) AS units",
         count_if("students > 0", "schools"),
         count_if("students IS NULL OR students = 0", "schools_without_students"),
+        count_if("students > 0 AND repeat_school", "repeat_schools"),
         "SUM(students) AS students",
     ]
     if fw.school_rule is not None:
@@ -793,7 +801,8 @@ def verdicts_sql(check_count: int) -> str:
         "WITH r AS (SELECT county_id, MIN(year) AS year, "
         "MIN(division_code) AS division_code, MAX(status) AS resource_status, "
         + "".join(f"MIN({name}) AS {name}, " for name in REGION_COLUMNS)
-        + "SUM(students) AS students, CAST(SUM(schools) AS BIGINT) AS schools "
+        + "SUM(students) AS students, "
+        "CAST(SUM(schools) - SUM(repeat_schools) AS BIGINT) AS schools "
         "FROM section_status GROUP BY county_id), "
         f"q AS (SELECT r.*, {parts} AS parts_status FROM r "
         "LEFT JOIN county_check_counts p "

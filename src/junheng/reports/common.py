@@ -190,16 +190,22 @@ def worst_cv(section: Mapping[str, Any]) -> WorstCV:
 
 
 def noncompliant_count(county: Mapping[str, Any]) -> int | None:
-    """Return the county's non-compliant schools over all sections.
+    """Return the number of the county's schools that break the school rule.
 
-    Returns ``None`` when the framework has no school-level rule.
+    A combined school that fails in two sections counts once: the schools are
+    told apart by the codes of the ``school_noncompliant`` reasons. Without
+    those reasons the per-section counts are added up. Returns ``None`` when
+    the framework has no school-level rule.
     """
     counts = [
         number(s.get("noncompliant_schools"))
         for s in county.get("sections", {}).values()
     ]
     known = [int(c) for c in counts if c is not None]
-    return sum(known) if known else None
+    if not known:
+        return None
+    codes = {reason["school_code"] for reason in failing_schools(county)}
+    return len(codes) if codes else sum(known)
 
 
 def failing_schools(county: Mapping[str, Any]) -> list[Mapping[str, Any]]:
