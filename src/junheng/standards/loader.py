@@ -68,7 +68,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            # The parser read a string, so its marks say "<unicode string>".
+            # The parser read a string, so its marks name "<unicode string>" as
+            # the file.
             marks = [
                 mark
                 for mark in (
@@ -79,7 +80,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
             ]
             for mark in marks:
                 mark.name = str(path)
-            # The English text quotes the line; the Chinese one says where it is.
+            # The English text quotes the line, and the Chinese one gives its position.
             at = (
                 f"第 {marks[-1].line + 1} 行第 {marks[-1].column + 1} 列的 "
                 if marks
@@ -121,7 +122,8 @@ Found = dict[str, list[FrameworkInfo]]
 
 
 def _scan() -> tuple[Found, list[str]]:
-    """Return every framework file on the search path by id, and the unreadable."""
+    """Return the framework files on the search path by id, and the files that
+    could not be read."""
     found: Found = {}
     problems: list[str] = []
     for folder in search_dirs():
@@ -255,11 +257,11 @@ def _resolve(
 
 
 def _check_own_id(path: Path, data: dict[str, Any]) -> None:
-    """Refuse a file that takes the id of another framework on the search path.
+    """Reject a file that takes the id of another framework on the search path.
 
     A file given by path is not on the search path, so the listing cannot see
-    the clash; without this check its results would carry the id, name and
-    source of, say, the national standard.
+    the clash. Without this check its results would carry the id, name and
+    source of the framework it copies, such as the national standard.
     """
     if "id" not in data:
         return
@@ -312,7 +314,7 @@ def _duplicate_entries(node: Any, where: str) -> list[tuple[str, int, int, str]]
 
 
 def _check_unique_entries(path: Path, data: dict[str, Any]) -> None:
-    """Refuse a list (indicators, parts, items, veto items, checks) that repeats
+    """Reject a list (indicators, parts, items, veto items, checks) that repeats
     an id, or a check list that repeats a key or formula with the same op.
 
     Entries merge by id, so a repeated id would let the later entry silently
