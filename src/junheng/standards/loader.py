@@ -103,7 +103,21 @@ def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
     problem. That id is unusable until one file is renamed, so a local file
     cannot silently stand in for a national standard.
     """
-    found, problems = _scan()
+    return _listing(_scan())
+
+
+Found = dict[str, list[FrameworkInfo]]
+"""The framework files on the search path by id; an id may have more than one."""
+
+Scan = tuple[Found, list[str]]
+"""The framework files on the search path by id, and the files that could not be
+read."""
+
+
+def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[str]]:
+    """Return the usable frameworks of ``scan`` sorted by id, and the problems."""
+    found, unreadable = scan
+    problems = list(unreadable)
     unique = []
     for fid, infos in found.items():
         if len(infos) > 1:
@@ -117,11 +131,7 @@ def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
     return sorted(unique, key=lambda f: f.id), problems
 
 
-Found = dict[str, list[FrameworkInfo]]
-"""The framework files on the search path by id; an id may have more than one."""
-
-
-def _scan() -> tuple[Found, list[str]]:
+def _scan() -> Scan:
     """Return the framework files on the search path by id, and the files that
     could not be read."""
     found: Found = {}
@@ -152,7 +162,7 @@ def list_frameworks() -> list[FrameworkInfo]:
     return scan_frameworks()[0]
 
 
-def _locate(ref: str, extended_by: Path | None = None) -> Path:
+def _locate(ref: str, scan: Scan, extended_by: Path | None = None) -> Path:
     """Return the file of framework ``ref``, an id or a file path.
 
     ``extended_by`` is the file whose ``extends`` names ``ref``; a message about
@@ -161,7 +171,7 @@ def _locate(ref: str, extended_by: Path | None = None) -> Path:
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.exists():
         return path
-    infos, problems = scan_frameworks()
+    infos, problems = _listing(scan)
     for info in infos:
         if info.id == ref:
             return info.path
@@ -221,13 +231,13 @@ def _remove_ids(data: Any, ids: set[str]) -> Any:
 
 
 def _resolve(
-    path: Path, warnings: list[Text], seen: tuple[Path, ...] = ()
+    path: Path, scan: Scan, warnings: list[Text], seen: tuple[Path, ...] = ()
 ) -> dict[str, Any]:
     if path.resolve() in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise FrameworkError(f"{path}: 'extends' forms a cycle: {chain}")
     data = _read_yaml(path)
-    _check_own_id(path, data)
+    _check_own_id(path, data, scan[0])
     _check_unique_entries(path, data)
     parent = data.pop("extends", None)
     removed = data.pop("remove", None) or []
@@ -242,7 +252,9 @@ def _resolve(
             f"{path}: an override needs an 'id' of its own; without one its "
             f"results would be labelled as {parent!r}"
         )
-    base = _resolve(_locate(str(parent), path), warnings, (*seen, path.resolve()))
+    base = _resolve(
+        _locate(str(parent), scan, path), scan, warnings, (*seen, path.resolve())
+    )
     unknown = sorted({str(r) for r in removed} - _all_ids(base))
     if unknown:
         raise FrameworkError(
@@ -256,7 +268,7 @@ def _resolve(
     return merged
 
 
-def _check_own_id(path: Path, data: dict[str, Any]) -> None:
+def _check_own_id(path: Path, data: dict[str, Any], found: Found) -> None:
     """Reject a file that takes the id of another framework on the search path.
 
     A file given by path is not on the search path, so the listing cannot see
@@ -266,7 +278,7 @@ def _check_own_id(path: Path, data: dict[str, Any]) -> None:
     if "id" not in data:
         return
     fid = str(data["id"])
-    owners = [i.path for i in _scan()[0].get(fid, [])]
+    owners = [i.path for i in found.get(fid, [])]
     if not owners or any(p.resolve() == path.resolve() for p in owners):
         return
     other = ", ".join(str(p) for p in owners)
@@ -397,9 +409,10 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
 
     Raises :class:`FrameworkError` naming the file and the key at fault.
     """
-    path = _locate(ref)
+    scan = _scan()
+    path = _locate(ref, scan)
     warnings: list[Text] = []
-    data = _resolve(path, warnings)
+    data = _resolve(path, scan, warnings)
     data["path"] = str(path)
     try:
         framework = Framework.model_validate(data)
