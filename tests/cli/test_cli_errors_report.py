@@ -141,6 +141,17 @@ def test_unwritable_report_refused_first(runner: CliRunner, tmp_path: Path) -> N
     )
 
 
+def test_default_report_folder_not_checked(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /proc takes no new file, but a clean input needs no report there.
+    source = schools_csv(tmp_path / "good.csv")
+    monkeypatch.chdir("/proc")
+    result = runner.invoke(main, ["validate", str(source)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "校验通过：2 条学校记录，0 条县级指标\n"
+
+
 def test_unwritable_output_refused_before_reading(
     runner: CliRunner, tmp_path: Path
 ) -> None:

@@ -298,7 +298,11 @@ def _check_errors_report(ctx: click.Context) -> None:
         for value in _path_values(ctx.params.get(param.name)):
             if _same_file(value, report):
                 raise click.UsageError(_report_clash(report, value, param), ctx=ctx)
-    _check_writable(report, "--errors-report")
+    # The default report is written only when the input has errors, so a run
+    # in a folder that cannot be written still works on clean input.
+    given = ctx.get_parameter_source("errors_report")
+    if given is not click.core.ParameterSource.DEFAULT:
+        _check_writable(report, "--errors-report")
     output = ctx.params.get("output")
     if isinstance(output, Path):
         _check_writable(output, "--output")
@@ -308,8 +312,8 @@ def errors_report_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add the --errors-report option of the commands that import files.
 
     Before the command runs, the path is rejected when it names an input file
-    or the --output file, or when its folder cannot take a file. The --output
-    path gets the same folder check.
+    or the --output file, or, when given, when its folder cannot take a file.
+    The --output path gets the same folder check.
     """
 
     @functools.wraps(command)
