@@ -238,3 +238,20 @@ def test_yaml_error_names_the_file(tmp_path: Path) -> None:
     assert error.message_zh == (
         f"{path}：第 4 行第 1 列的 YAML 语法有误，请按下文英文说明改正"
     )
+
+
+def test_missing_framework_file_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FrameworkError) as caught:
+        load_framework("books.yaml")
+    installed = "cn-2012-basic, cn-2017-quality, tw-moe-primary-example"
+    assert caught.value.message_en == (
+        f"framework file 'books.yaml' not found (looked for {tmp_path}/books.yaml); "
+        f"check the path, or give an installed id: {installed}."
+    )
+    assert caught.value.message_zh == (
+        f"找不到框架文件“books.yaml”（查找的是 {tmp_path}/books.yaml）；"
+        f"请核对路径，或填写已安装的框架 id：{installed}。"
+    )

@@ -183,6 +183,14 @@ def _locate(ref: str, scan: Scan, extended_by: Path | None = None) -> Path:
     known = ", ".join(ids)
     where = f"{extended_by}: key 'extends': " if extended_by else ""
     where_zh = f"{extended_by}：键 extends：" if extended_by else ""
+    if path.suffix in (".yaml", ".yml"):
+        raise FrameworkError(
+            f"{where}framework file {ref!r} not found (looked for "
+            f"{path.absolute()}); check the path, or give an installed id: "
+            f"{known}.",
+            zh=f"{where_zh}找不到框架文件“{ref}”（查找的是 {path.absolute()}）；"
+            f"请核对路径，或填写已安装的框架 id：{known}。",
+        )
     hint = f"did you mean {close[0]!r}? " if close else ""
     hint_zh = f"是否应为“{close[0]}”？" if close else ""
     raise FrameworkError(
