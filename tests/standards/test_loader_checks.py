@@ -25,8 +25,9 @@ def _refused(path: Path) -> FrameworkError:
 
 
 def test_path_cannot_reuse_builtin_id(tmp_path: Path) -> None:
-    # The same file in a JUNHENG_FRAMEWORKS folder is refused as a duplicate
-    # id; given by path it was loaded and reported as the national standard.
+    # In a JUNHENG_FRAMEWORKS folder this file is rejected as a duplicate id.
+    # Given by path it must be rejected too, or its report would carry the
+    # national id, name and source.
     path = _write(
         tmp_path,
         "b10.yaml",
