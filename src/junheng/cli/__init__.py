@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import functools
 import importlib
+import json
 import logging
 import os
 import sys
@@ -10,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, cast
 
 import click
 import polars as pl
@@ -24,6 +27,7 @@ from junheng.errors import InputError, JunhengError
 
 if TYPE_CHECKING:
     from junheng.ingest.issues import Issue
+    from junheng.standards.model import Framework
 
 Language = Literal["zh", "en"]
 
@@ -53,27 +57,150 @@ def _stages(enabled: bool) -> Iterator[Progress]:
         yield progress
 
 
-def _fail(error: JunhengError) -> None:
+def _fail(error: JunhengError) -> NoReturn:
     console = _console()
-    console.print(f"[bold red]错误 / error:[/] {error.bilingual()}", highlight=False)
+    # The message quotes file names, YAML text and values, which may hold
+    # brackets that Rich would read as markup tags and drop.
+    console.print(
+        f"[bold red]错误 / error:[/] {escape(error.bilingual())}", highlight=False
+    )
     raise SystemExit(error.exit_code)
+
+
+class WriteError(click.ClickException):
+    """An output file that could not be written, with the path, reason and fix."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误 / error: {self.format_message()}", err=True)
+
+
+def _write_failure(path: Path, exc: OSError, option: str) -> str:
+    """Return the zh / en message for ``exc`` raised while writing ``path``."""
+    reason = exc.strerror or str(exc)
+    # Name the folder at fault, but not the temporary file beside ``path``.
+    where = str(exc.filename or "")
+    if where in (str(path), "") or Path(where).name.startswith(f".{path.name}."):
+        where = ""
+    at = f"（{where}）" if where else ""
+    at_en = f" ({where})" if where else ""
+    return (
+        f"无法写入 {path}：{reason}{at}。请为 {option} 换一个可写文件夹中的路径，"
+        f"或先改好该文件夹的权限。 / cannot write {path}: {reason}{at_en}. Give "
+        f"{option} a path in a folder you can write to, or fix the folder's "
+        "permissions."
+    )
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Reject ``path`` before any work when its folder cannot take a new file.
+
+    A missing folder is fine when the nearest existing folder above it is
+    writable, because the writers create missing folders. The check creates a
+    temporary file there and deletes it at once.
+    """
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        if not folder.is_dir():
+            raise NotADirectoryError(
+                errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)
+            )
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        # Named after the folder, not the temporary file it could not create.
+        failure = OSError(exc.errno, exc.strerror, str(folder))
+        raise click.BadParameter(
+            _write_failure(path, failure, option), param_hint=f"'{option}'"
+        ) from None
 
 
 def _report_input_error(error: InputError, report_path: Path, lang: Language) -> None:
     from junheng.ingest.issues import format_issues, write_issue_report
 
     console = _console()
-    console.print(f"[bold red]{escape(error.message(lang))}[/]", highlight=False)
     issues: list[Issue] = error.issues  # type: ignore[assignment]
-    written = write_issue_report(issues, report_path, lang)
+    failure = None
+    try:
+        _atomic_write(
+            report_path,
+            lambda tmp: write_issue_report(issues, tmp, lang),
+            option="--errors-report",
+        )
+    except WriteError as exc:
+        failure = exc.format_message()
+    # The input errors come first, also when the report could not be written.
+    console.print(f"[bold red]{escape(error.message(lang))}[/]", highlight=False)
+    written = None if failure else report_path
     text = format_issues(issues, report=written, lang=lang)
     console.print(text, highlight=False, markup=False)
-    if lang == "zh":
-        done = f"全部问题已写入 {written}。未导入任何数据。"
+    if failure:
+        console.print(f"错误 / error: {failure}", highlight=False, markup=False)
+    elif lang == "zh":
+        console.print(
+            f"全部问题已写入 {written}。未导入任何数据。",
+            highlight=False,
+            markup=False,
+        )
     else:
-        done = f"All issues written to {written}. Nothing was imported."
-    console.print(done, highlight=False, markup=False)
+        console.print(
+            f"All issues written to {written}. Nothing was imported.",
+            highlight=False,
+            markup=False,
+        )
     raise SystemExit(error.exit_code)
+
+
+def _is_error_report(path: Path) -> bool:
+    """Tell whether ``path`` is an error report that Junheng wrote.
+
+    A JSON report is an object with the keys ``lang``, ``errors``, ``warnings``
+    and ``issues``; an Excel report has the one sheet the report writer names.
+    """
+    from junheng.ingest.issues import REPORT_SHEETS
+
+    try:
+        if path.suffix.lower() == ".json":
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            return isinstance(doc, dict) and {
+                "lang",
+                "errors",
+                "warnings",
+                "issues",
+            } <= set(doc)
+        from python_calamine import CalamineWorkbook
+
+        sheets = CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # any file that cannot be read is not a report
+        return False
+    return len(sheets) == 1 and sheets[0] in REPORT_SHEETS.values()
+
+
+def _remove_stale_report(path: Path, lang: Language) -> None:
+    """Remove the error report of an earlier run after a run without errors.
+
+    A file at that path that is not an error report is left alone, with a note.
+    """
+    if not path.is_file():
+        return
+    if not _is_error_report(path):
+        note = (
+            f"注意：{path} 不是 junheng 写的错误报告，已保留原样；本次未发现输入错误。"
+            if lang == "zh"
+            else f"note: {path} is not an error report written by junheng and was "
+            "left as it is; this run found no input errors."
+        )
+        _console().print(note, highlight=False, markup=False)
+        return
+    path.unlink()
+    done = (
+        f"已删除上次运行留下的错误报告 {path}：本次未发现输入错误。"
+        if lang == "zh"
+        else f"Removed the stale error report {path} of an earlier run: this run "
+        "found no input errors."
+    )
+    _console().print(done, highlight=False, markup=False)
 
 
 @contextmanager
@@ -81,7 +208,8 @@ def import_errors(errors_report: Path, lang: Language = "zh") -> Iterator[None]:
     """Report an error of an import and exit non-zero.
 
     Input errors with issues are printed in ``lang`` and written to
-    ``errors_report``.
+    ``errors_report``. When the block ends without an error, an error report
+    left at ``errors_report`` by an earlier run is removed.
     """
     try:
         yield
@@ -91,6 +219,7 @@ def import_errors(errors_report: Path, lang: Language = "zh") -> Iterator[None]:
         _fail(error)
     except JunhengError as error:
         _fail(error)
+    _remove_stale_report(errors_report, lang)
 
 
 WARNINGS_SHOWN = 5
@@ -108,15 +237,92 @@ def _check_report_suffix(
     return value
 
 
-errors_report_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+_errors_report = click.option(
     "--errors-report",
     type=click.Path(path_type=Path, dir_okay=False),
     callback=_check_report_suffix,
     default=Path(DEFAULT_ERROR_REPORT),
     show_default=True,
-    help="Where to write the list of input errors (.xlsx or .json).",
+    help="Where to write the list of input errors (.xlsx or .json); an error "
+    "report left there by an earlier run is removed when this run finds none.",
 )
-"""The --errors-report option of the commands that import files."""
+
+
+def _path_values(value: Any) -> list[Path]:
+    """Return the paths a parameter value names: its Path values and the strings
+    that name existing files (such as a calibration or rules file)."""
+    if isinstance(value, (tuple, list)):
+        return [path for entry in value for path in _path_values(entry)]
+    if isinstance(value, Path):
+        return [value]
+    if isinstance(value, str) and value and "\0" not in value:
+        return [Path(value)] if os.path.isfile(value) else []
+    return []
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        if first.resolve() == second.resolve():
+            return True
+        return first.exists() and second.exists() and first.samefile(second)
+    except (OSError, ValueError, RuntimeError):
+        return False
+
+
+def _report_clash(report: Path, value: Path, param: click.Parameter) -> str:
+    """Return the zh / en message for an --errors-report that is ``value``."""
+    if param.name == "output":
+        return (
+            f"--errors-report {report} 与 --output 是同一个文件；请换一个文件名，"
+            f"以免两者互相覆盖 / --errors-report {str(report)!r} is the same file "
+            "as --output; choose another name so neither overwrites the other"
+        )
+    named = not isinstance(param, click.Argument) and param.opts
+    option_name = param.opts[0] if named else ""
+    zh_option = f"（{option_name}）" if option_name else ""
+    en_option = f" ({option_name})" if option_name else ""
+    return (
+        f"--errors-report {report} 就是输入文件 {value}{zh_option}；请换一个文件名，"
+        f"以免错误报告覆盖输入 / --errors-report {str(report)!r} is the input file "
+        f"{str(value)!r}{en_option}; choose another name so the error report does "
+        "not overwrite the input"
+    )
+
+
+def _check_errors_report(ctx: click.Context) -> None:
+    """Reject an --errors-report that is an input, the output or not writable."""
+    report: Path = ctx.params["errors_report"]
+    for param in ctx.command.params:
+        if param.name in (None, "errors_report"):
+            continue
+        for value in _path_values(ctx.params.get(param.name)):
+            if _same_file(value, report):
+                raise click.UsageError(_report_clash(report, value, param), ctx=ctx)
+    # The default report is written only when the input has errors, so a run
+    # in a folder that cannot be written still works on clean input.
+    given = ctx.get_parameter_source("errors_report")
+    if given is not click.core.ParameterSource.DEFAULT:
+        _check_writable(report, "--errors-report")
+    output = ctx.params.get("output")
+    if isinstance(output, Path):
+        _check_writable(output, "--output")
+
+
+def errors_report_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the --errors-report option of the commands that import files.
+
+    Before the command runs, the path is rejected when it names an input file
+    or the --output file, or, when given, when its folder cannot take a file.
+    The --output path gets the same folder check.
+    """
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_errors_report(click.get_current_context())
+        return command(*args, **kwargs)
+
+    return _errors_report(checked)
+
 
 lang_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--lang",
@@ -146,6 +352,21 @@ profile_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.optio
 """The --profile option of the commands that read school files."""
 
 
+def _load_framework(ref: str, lang: str = "zh") -> Framework:
+    """Load framework ``ref`` and print the loader's warnings in ``lang``."""
+    from junheng.standards.loader import load_framework
+
+    framework = load_framework(ref)
+    _print_framework_warnings(framework, lang)
+    return framework
+
+
+def _print_framework_warnings(framework: Framework, lang: str) -> None:
+    prefix = "警告：" if lang == "zh" else "warning: "
+    for warning in framework.warnings:
+        _console().print(prefix + warning.get(lang), highlight=False, markup=False)
+
+
 def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> None:
     """Reject an output path that cannot be right, before anything is read."""
     if output is None:
@@ -167,6 +388,7 @@ def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> No
                 f"--output {str(output)!r} is one of the input files; choose "
                 "another name so the input is not overwritten"
             )
+    _check_writable(output, "--output")
 
 
 def _print_warnings(
@@ -193,15 +415,21 @@ def _print_warnings(
         )
 
 
-def _atomic_write(path: Path, write: Any) -> None:
+def _atomic_write(path: Path, write: Any, option: str = "--output") -> None:
     """Write through a temporary file in the same folder, then rename it into place.
 
-    A failure half-way leaves no partial output file behind.
+    Missing folders are created. A failure half-way leaves no partial output
+    file behind; an :class:`OSError` becomes a :class:`WriteError` naming
+    ``path``, the reason and ``option``, the option that gave the path.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The temporary file keeps the suffix, which some writers go by.
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent
+        )
+        os.close(fd)
         write(Path(tmp))
         # mkstemp creates the file readable by its owner only; give the report
         # the permissions any new file gets under the current umask.
@@ -209,8 +437,10 @@ def _atomic_write(path: Path, write: Any) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteError(_write_failure(path, exc, option)) from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -322,7 +552,7 @@ def _emit(
         return
     target = output or Path(f"junheng-report.{fmt}")
     _atomic_write(target, lambda tmp: write_report(doc, fmt, tmp, lang))  # type: ignore[arg-type]
-    console.print(f"已写入 / written: {target}", highlight=False)
+    console.print(f"已写入 / written: {target}", highlight=False, markup=False)
 
 
 @main.command()
@@ -376,12 +606,11 @@ def evaluate(
     from junheng.evaluation.document import build_document
     from junheng.evaluation.verdict import evaluate as run_evaluation
     from junheng.ingest import load_inputs
-    from junheng.standards.loader import load_framework
 
     _check_output(fmt, output, files)
     console = _console()
     with import_errors(errors_report, cast(Language, lang)):
-        fw = load_framework(framework)
+        fw = _load_framework(framework, lang)
         with _stages(sys.stderr.isatty()) as progress:
             task = progress.add_task(
                 "读取并校验数据 / reading and validating", total=None
@@ -471,28 +700,41 @@ def _items_without_schools(
 
 
 @main.command()
-def frameworks() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the warnings.",
+)
+def frameworks(lang: str) -> None:
     """List the installed evaluation frameworks and where they come from."""
     from junheng.standards.loader import ENV_VAR, load_framework, scan_frameworks
 
     table = Table("id", "名称 / name", "extends", "file")
     infos, problems = scan_frameworks()
+    loaded = []
     for info in infos:
         try:
-            load_framework(str(info.path))
+            loaded.append(load_framework(str(info.path)))
         except JunhengError as error:
-            problems.append(str(error))
+            problems.append(error.bilingual())
             continue
+        # The cells come from the files; brackets in them are not markup.
         table.add_row(
-            info.id,
-            f"{info.name_zh}\n{info.name_en}",
-            info.extends or "",
-            str(info.path),
+            escape(info.id),
+            escape(f"{info.name_zh}\n{info.name_en}"),
+            escape(info.extends or ""),
+            escape(str(info.path)),
         )
     Console().print(table)
     Console().print(f"Add folders of your own framework files to {ENV_VAR}.")
+    for framework in loaded:
+        _print_framework_warnings(framework, lang)
     for problem in problems:
-        _console().print(f"[red]无法使用 / unusable:[/] {problem}", highlight=False)
+        _console().print(
+            f"[red]无法使用 / unusable:[/] {escape(problem)}", highlight=False
+        )
     if problems:
         raise SystemExit(2)
 
@@ -504,7 +746,7 @@ def profiles() -> None:
 
     table = Table("id", "名称 / name", "file")
     for info in list_profiles():
-        table.add_row(info.id, info.name, str(info.path))
+        table.add_row(escape(info.id), escape(info.name), escape(str(info.path)))
     Console().print(table)
 
 
@@ -517,12 +759,34 @@ def profiles() -> None:
     show_default=True,
     help="Where to write the Excel template.",
 )
-def template(output: Path) -> None:
-    """Write the Excel data template (Chinese headers, units, 填报说明, validation)."""
+@click.option(
+    "--framework",
+    "-f",
+    default="cn-2017-quality",
+    show_default=True,
+    help="Framework id or YAML file whose county item keys the county items "
+    "sheet and its dropdown list.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the headers, sheet names and instructions.",
+)
+def template(output: Path, framework: str, lang: Language) -> None:
+    """Write the Excel data template (headers, units, 填报说明, validation)."""
     from junheng.ingest.template import write_template
 
-    _atomic_write(output, lambda tmp: write_template(tmp))
-    _console().print(f"已写入模板 / template written: {output}", highlight=False)
+    _check_writable(output, "--output")
+    try:
+        fw = _load_framework(framework, lang)
+    except JunhengError as error:
+        _fail(error)
+    _atomic_write(output, lambda tmp: write_template(tmp, lang, fw))
+    _console().print(
+        f"已写入模板 / template written: {output}", highlight=False, markup=False
+    )
 
 
 @main.command()
@@ -548,10 +812,9 @@ def validate(
 ) -> None:
     """Check FILES without evaluating: exit 0 when they would import cleanly."""
     from junheng.ingest import load_inputs
-    from junheng.standards.loader import load_framework
 
     with import_errors(errors_report, lang):
-        fw = load_framework(framework)
+        fw = _load_framework(framework, lang)
         result = load_inputs(
             list(files), profile=profile, framework=fw, encoding=encoding
         )
@@ -563,6 +826,7 @@ def validate(
         if lang == "zh"
         else f"valid: {schools} school rows, {items} county items",
         highlight=False,
+        markup=False,
     )
 
 
@@ -630,6 +894,9 @@ def demo(
     from junheng.standards.loader import load_framework
 
     _check_output(fmt, output, ())
+    for path, option in ((save, "--save"), (save_roster, "--save-roster")):
+        if path is not None:
+            _check_writable(path, option)
     console = _console()
     if fmt != "table":
         # The terminal summary shows the notice itself.
@@ -646,7 +913,10 @@ def demo(
         items = synthetic.generate_county_items(schools, seed=seed)
         if save is not None:
             progress.update(task, description=f"保存 / saving {save}")
-            synthetic.save_dataset(schools, items, save)
+            try:
+                synthetic.save_dataset(schools, items, save)
+            except OSError as exc:
+                raise WriteError(_write_failure(save, exc, "--save")) from None
         if save_roster is not None:
             progress.update(task, description=f"保存 / saving {save_roster}")
             _save_roster(schools, seed, save_roster)
@@ -668,10 +938,13 @@ def demo(
             f"合成教师名册已保存 / synthetic roster saved: {save_roster}. "
             f"{SYNTHETIC_ROSTER}",
             highlight=False,
+            markup=False,
         )
     if save is not None:
         console.print(
-            f"合成数据已保存 / synthetic dataset saved: {save}", highlight=False
+            f"合成数据已保存 / synthetic dataset saved: {save}",
+            highlight=False,
+            markup=False,
         )
     _emit(doc, fmt, output, lang, console)
 
@@ -686,6 +959,6 @@ def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
     )
     places = generate_locations(first, seed=seed)
     roster = generate_roster(first, seed=seed, locations=places)
-    _atomic_write(path, lambda tmp: roster.write_csv(tmp))
+    _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
     target = path.with_name(f"{path.stem}-locations.csv")
-    _atomic_write(target, lambda tmp: places.write_csv(tmp))
+    _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")

@@ -48,4 +48,5 @@ def set_deadline(year: int, code: str, due: datetime, url: str | None) -> None:
         f"截止日期已设置 / deadline set: {code or '全国 national'} {year} 学年 → "
         f"{due_date.isoformat()}",
         highlight=False,
+        markup=False,
     )

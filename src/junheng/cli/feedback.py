@@ -58,4 +58,5 @@ def escalate(scope: str, now: dt.datetime | None, url: str | None) -> None:
     _console().print(
         f"已升级 / escalated: {moved} 条逾期意见 / overdue items",
         highlight=False,
+        markup=False,
     )

@@ -16,6 +16,7 @@ from junheng.cli import (
     _atomic_write,
     _console,
     _filter,
+    _load_framework,
     _stages,
     errors_report_option,
     import_errors,
@@ -65,13 +66,16 @@ def _common(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _evaluate(
-    files: tuple[Path, ...], framework: str, profile: str | None, county: str | None
+    files: tuple[Path, ...],
+    framework: str,
+    profile: str | None,
+    county: str | None,
+    lang: str = "zh",
 ) -> tuple[Any, pl.DataFrame]:
     from junheng.evaluation.verdict import evaluate
     from junheng.ingest import load_inputs
-    from junheng.standards.loader import load_framework
 
-    fw = load_framework(framework)
+    fw = _load_framework(framework, lang)
     result = load_inputs(list(files), profile=profile, framework=fw)
     schools = _filter(result.schools, None, county)
     if schools.is_empty():
@@ -90,7 +94,7 @@ def _write(
     _atomic_write(
         output, lambda tmp: write_tables(tables, tmp, notes, output.suffix.lower()[1:])
     )
-    _console().print(f"已写入 / written: {output}", highlight=False)
+    _console().print(f"已写入 / written: {output}", highlight=False, markup=False)
 
 
 def _synthetic(files: tuple[Path, ...]) -> dict[str, str]:
@@ -222,7 +226,7 @@ def run(
         rule_set = alerts.load_rules(rules)
         calibrated = _calibration(calibration)
         plan = read_schedule(schedule) if schedule else None
-        ev, schools = _evaluate(files, framework, profile, county)
+        ev, schools = _evaluate(files, framework, profile, county, lang)
         tables = run_monitor(
             ev,
             schools,
@@ -272,6 +276,7 @@ def _store(
     _console().print(
         "已存入平台 / stored: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
         highlight=False,
+        markup=False,
     )
     return counts
 
@@ -342,6 +347,7 @@ def sample(
                 f"随机种子 / seed: {seed}（用 --seed {seed} 可重现 / "
                 f"rerun with --seed {seed} to reproduce）",
                 highlight=False,
+                markup=False,
             )
         drawn, design = sampling.inspection_sample(
             frame, seed=seed, confidence=confidence, margin=margin
@@ -386,7 +392,7 @@ def backtest(folder: Path, output: Path) -> None:
 
     detail, summary = run_backtest(_nbs_series(folder), ["region_code", "series"])
     with pl.Config(tbl_rows=-1, tbl_width_chars=120):
-        _console().print(summary, highlight=False)
+        _console().print(summary, highlight=False, markup=False)
     _write({"coverage": summary, "checks": detail}, output, {"source": str(folder)})
 
 
@@ -427,7 +433,7 @@ def calibrate(folder: Path, output: Path, cal_id: str) -> None:
     )
     text = json.dumps(result.as_dict(), ensure_ascii=False)
     _atomic_write(output, lambda tmp: tmp.write_text(text + "\n", "utf-8"))
-    _console().print(f"已写入 / written: {output}", highlight=False)
+    _console().print(f"已写入 / written: {output}", highlight=False, markup=False)
 
 
 @monitor.command()
@@ -522,12 +528,14 @@ def digest(
             f"已发送 / sent: {len(found)} 条预警 / warnings to {', '.join(recipients)}"
             f"（升级 / escalated: {moved}）",
             highlight=False,
+            markup=False,
         )
         return
     _console().print(
         f"已发送 / sent: {sent}；无预警 / no warnings: {empty}"
         f"（升级 / escalated: {moved}）",
         highlight=False,
+        markup=False,
     )
     if failed:
         raise _mail_failed(settings, failed)

@@ -31,6 +31,7 @@ from junheng.cli import (
     _atomic_write,
     _check_output,
     _console,
+    _load_framework,
     _stages,
     errors_report_option,
     framework_option,
@@ -88,6 +89,7 @@ def _print_result(result: PlanResult, lang: str) -> None:
                 if lang == "zh"
                 else f"… {more} more rows (--format json or xlsx)",
                 highlight=False,
+                markup=False,
             )
 
 
@@ -299,6 +301,7 @@ def adjust(
                 time_limit,
                 workers or _default_workers(),
                 encoding,
+                lang,
             )
         except InputError as error:
             if error.issues:
@@ -324,7 +327,7 @@ def adjust(
             _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
             _atomic_write(target, lambda tmp: write_xlsx(result, tmp, lang))
-        console.print(f"已写入 / written: {target}", highlight=False)
+        console.print(f"已写入 / written: {target}", highlight=False, markup=False)
     if not (result.feasible and result.summary.get("core_confirms_pass", True)):
         raise SystemExit(4)
 
@@ -339,17 +342,17 @@ def _plan(
     time_limit: float | None,
     workers: int,
     encoding: str | None,
+    lang: str,
 ) -> PlanResult:
     from junheng.ingest import load_inputs
     from junheng.planning.adjust import plan_adjustments
     from junheng.planning.adjust_batch import batch_result
     from junheng.planning.costs import AdjustCosts, load_costs
-    from junheng.standards.loader import load_framework
 
     costs = load_costs(costs_file) if costs_file else AdjustCosts()
     if time_limit is not None:
         costs = dataclasses.replace(costs, time_limit_seconds=time_limit)
-    fw = load_framework(framework)
+    fw = _load_framework(framework, lang)
     shown = sys.stderr.isatty()
     with _stages(shown) as progress:
         progress.add_task("读取并校验数据 / reading and validating", total=None)

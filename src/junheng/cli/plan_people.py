@@ -12,6 +12,7 @@ from typing import Any
 import click
 import polars as pl
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from junheng.cli import (
@@ -19,6 +20,7 @@ from junheng.cli import (
     _atomic_write,
     _check_output,
     _console,
+    _load_framework,
     _stages,
     errors_report_option,
     import_errors,
@@ -87,11 +89,12 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _load_schools(files: tuple[Path, ...], framework: str) -> tuple[Any, pl.DataFrame]:
+def _load_schools(
+    files: tuple[Path, ...], framework: str, lang: str
+) -> tuple[Any, pl.DataFrame]:
     from junheng.ingest import load_inputs
-    from junheng.standards.loader import load_framework
 
-    fw = load_framework(framework)
+    fw = _load_framework(framework, lang)
     return fw, load_inputs(list(files), framework=fw).schools
 
 
@@ -129,7 +132,7 @@ def _emit(result: PlanResult, fmt: str, output: Path | None, lang: str) -> None:
     else:
         output = output or Path(f"junheng-{result.kind}.xlsx")
         _atomic_write(output, lambda tmp: write_xlsx(result, tmp, lang))
-    _console().print(f"已写入 / written: {output}", highlight=False)
+    _console().print(f"已写入 / written: {output}", highlight=False, markup=False)
 
 
 def _print_plan(result: PlanResult, lang: str) -> None:
@@ -141,8 +144,8 @@ def _print_plan(result: PlanResult, lang: str) -> None:
         else ("feasible" if result.feasible else "infeasible")
     )
     console.print(
-        f"[bold]{head}: {result.kind} {result.division_code} {result.year} "
-        f"({state})[/]",
+        f"[bold]{head}: {escape(f'{result.kind} {result.division_code}')} "
+        f"{result.year} ({state})[/]",
         highlight=False,
     )
     for message in result.messages(lang):
@@ -164,6 +167,7 @@ def _print_plan(result: PlanResult, lang: str) -> None:
             console.print(
                 f"… 另有 {hidden} 行 / {hidden} more rows (--format xlsx lists all)",
                 highlight=False,
+                markup=False,
             )
 
 
@@ -215,7 +219,7 @@ def rotate(
     _check_output(fmt, output, (roster, *files))
     with import_errors(errors_report, lang):
         teachers = read_roster(roster)
-        fw, schools = _load_schools(files, framework)
+        fw, schools = _load_schools(files, framework, lang)
         schools = _with_locations(schools, locations)
         chosen_rule = RotationRule.load(rule) if rule else RotationRule.default()
         with _stages(sys.stderr.isatty()) as progress:
@@ -282,7 +286,7 @@ def pair(
 
     _check_output(fmt, output, files)
     with import_errors(errors_report, lang):
-        fw, schools = _load_schools(files, framework)
+        fw, schools = _load_schools(files, framework, lang)
         places = read_locations(locations) if locations else None
         options = PairingOptions.from_mapping(
             {

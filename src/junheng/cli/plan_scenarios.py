@@ -195,6 +195,7 @@ def list_command(
     console.print(
         f"共 {len(rows)} 个方案" if lang == "zh" else f"{len(rows)} scenarios",
         highlight=False,
+        markup=False,
     )
 
 
@@ -253,7 +254,7 @@ def show(
             _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
             _atomic_write(target, lambda tmp: write_xlsx(result, tmp, lang))
-        _console().print(f"已写入 / written: {target}", highlight=False)
+        _console().print(f"已写入 / written: {target}", highlight=False, markup=False)
         return
     console = Console()
     head = (
@@ -272,6 +273,7 @@ def show(
             else "Approved data have changed since it was saved; it may be out "
             "of date.",
             highlight=False,
+            markup=False,
         )
     for message in result.messages(lang):
         console.print(message, highlight=False, markup=False)
@@ -284,6 +286,7 @@ def show(
             f"{plan_table.title(lang)}: {len(plan_table.rows)}"
             + (" 行" if lang == "zh" else " rows"),
             highlight=False,
+            markup=False,
         )
 
 
@@ -351,6 +354,7 @@ def _print_changes(console: Console, table: dict[str, Any], lang: str) -> None:
         if zh
         else f"{title}: {len(rows)} rows differ, {table['unchanged']} are the same",
         highlight=False,
+        markup=False,
     )
     if not rows:
         return
@@ -383,6 +387,7 @@ def _print_changes(console: Console, table: dict[str, Any], lang: str) -> None:
             if zh
             else f"… {more} more rows (--json lists all)",
             highlight=False,
+            markup=False,
         )
 
 

@@ -74,15 +74,15 @@ def _engine(url: str | None, *, migrated: bool = True) -> Engine:
         engine.dispose()
         _console().print(
             f"[bold red]错误 / error:[/] 无法连接数据库 / cannot connect to the "
-            f"database {_safe_url(engine)}: {error.orig}",
+            f"database {escape(_safe_url(engine))}: {escape(str(error.orig))}",
             highlight=False,
         )
         raise SystemExit(1) from error
     if migrated and revision is None:
         engine.dispose()
         _console().print(
-            f"[bold red]错误 / error:[/] 数据库 {_safe_url(engine)} 尚未建表 / has "
-            "no tables yet; run `junheng db upgrade` first",
+            f"[bold red]错误 / error:[/] 数据库 {escape(_safe_url(engine))} "
+            "尚未建表 / has no tables yet; run `junheng db upgrade` first",
             highlight=False,
         )
         raise SystemExit(1)
@@ -145,6 +145,7 @@ def upgrade(url: str | None) -> None:
         f"数据库已升级 / database upgraded: {_safe_url(engine)} "
         f"({before or 'empty'} → {after})",
         highlight=False,
+        markup=False,
     )
 
 
@@ -183,6 +184,7 @@ def load_divisions(url: str | None, year: int | None) -> None:
         f"renamed {len(result.renamed)}, 未变 unchanged {result.unchanged}, "
         f"历史代码 retired codes with history {len(result.history)}",
         highlight=False,
+        markup=False,
     )
     history = set(result.history)
     for code, successor in sorted(result.successors.items()):
@@ -191,6 +193,7 @@ def load_divisions(url: str | None, year: int | None) -> None:
         _console().print(
             f"  {code} → {successor or '-'} (后继代码 / successor code)",
             highlight=False,
+            markup=False,
         )
 
 
@@ -282,6 +285,7 @@ def add_user(
     _console().print(
         f"已创建用户 / user created: {username} ({role}, scope {scope or '全国'})",
         highlight=False,
+        markup=False,
     )
 
 
@@ -295,7 +299,7 @@ def _set_active(username: str, url: str | None, active: bool) -> None:
     except JunhengError as error:
         _fail(error)
     state = "已启用 / enabled" if active else "已停用 / disabled"
-    _console().print(f"{state}: {username}", highlight=False)
+    _console().print(f"{state}: {username}", highlight=False, markup=False)
 
 
 def _account(session: Session, username: str) -> User:
@@ -330,7 +334,9 @@ def change_password(username: str, password_stdin: bool, url: str | None) -> Non
             set_password(session, SYSTEM, account.id, password)
     except JunhengError as error:
         _fail(error)
-    _console().print(f"密码已修改 / password changed: {username}", highlight=False)
+    _console().print(
+        f"密码已修改 / password changed: {username}", highlight=False, markup=False
+    )
 
 
 @user.command("email")
@@ -348,7 +354,9 @@ def set_user_email(username: str, address: str, url: str | None) -> None:
     except JunhengError as error:
         _fail(error)
     stored = address.strip() or "—"
-    _console().print(f"邮箱已设置 / e-mail set: {username} {stored}", highlight=False)
+    _console().print(
+        f"邮箱已设置 / e-mail set: {username} {stored}", highlight=False, markup=False
+    )
 
 
 @user.command("disable")
@@ -419,7 +427,9 @@ def move(code: str, division: str, reason: str, url: str | None) -> None:
             move_school(session, SYSTEM, code, division, reason)
     except JunhengError as error:
         _fail(error)
-    _console().print(f"学校已迁移 / school moved: {code} → {division}", highlight=False)
+    _console().print(
+        f"学校已迁移 / school moved: {code} → {division}", highlight=False, markup=False
+    )
 
 
 @click.command("import")
@@ -470,6 +480,7 @@ def import_file(
         else f"imported: {len(stored)} school rows from {file.name} as {username} "
         "(drafts, submit them for review)",
         highlight=False,
+        markup=False,
     )
 
 
@@ -499,6 +510,7 @@ def verify_audit(url: str | None) -> None:
             f"审计链完整 / audit chain intact: {result.checked} records, head hash "
             f"{result.head_hash or '-'}",
             highlight=False,
+            markup=False,
         )
         return
     where = "" if result.first_bad_seq is None else f" at record {result.first_bad_seq}"

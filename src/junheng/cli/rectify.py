@@ -111,6 +111,7 @@ def open_tasks(
         f"新开立 {counts['added']} 项，已有 {counts['kept']} 项 / "
         f"{counts['added']} opened, {counts['kept']} already open: {county} {year}",
         highlight=False,
+        markup=False,
     )
 
 
@@ -206,4 +207,5 @@ def sync(year: int | None, today: datetime | None, url: str | None) -> None:
         f"数据确认办结 {counts['closed']} 项，逾期 {counts['overdue']} 项 / "
         f"{counts['closed']} closed by data, {counts['overdue']} overdue",
         highlight=False,
+        markup=False,
     )

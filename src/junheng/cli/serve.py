@@ -67,7 +67,7 @@ def serve(host: str, port: int, demo: bool, demo_dir: Path | None) -> None:
         messages = "; ".join(str(e["msg"]) for e in error.errors())
         raise click.UsageError(messages) from error
     app = create_app(settings)
-    console.print(f"Junheng: http://{host}:{port}/", highlight=False)
+    console.print(f"Junheng: http://{host}:{port}/", highlight=False, markup=False)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -111,6 +111,7 @@ def _demo_settings(demo_dir: Path | None, console: Console) -> WebSettings:
         f"合成学校位置，供结对帮扶方案上传 / synthetic school locations for the "
         f"pairing form: {locations}",
         highlight=False,
+        markup=False,
     )
     return WebSettings(mode="demo", database_url=url)
 

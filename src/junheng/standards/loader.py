@@ -13,6 +13,7 @@ indicator, or drop entries listed under ``remove``.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from pydantic import ValidationError
 from junheng.errors import FrameworkError
 from junheng.ingest.schema import FIELDS_BY_NAME, SCHOOL_TYPES, UNIT_FORMULA_FIELDS
 from junheng.standards.formula import FormulaError, compile_formula
-from junheng.standards.model import Framework
+from junheng.standards.model import Framework, Text
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
 ENV_VAR = "JUNHENG_FRAMEWORKS"
@@ -67,7 +68,28 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise FrameworkError(f"{path}: invalid YAML: {exc}") from None
+            # The parser read a string, so its marks name "<unicode string>" as
+            # the file.
+            marks = [
+                mark
+                for mark in (
+                    getattr(exc, "context_mark", None),
+                    getattr(exc, "problem_mark", None),
+                )
+                if mark is not None
+            ]
+            for mark in marks:
+                mark.name = str(path)
+            # The English text quotes the line, and the Chinese one gives its position.
+            at = (
+                f"第 {marks[-1].line + 1} 行第 {marks[-1].column + 1} 列的 "
+                if marks
+                else ""
+            )
+            raise FrameworkError(
+                f"{path}: invalid YAML: {exc}",
+                zh=f"{path}：{at}YAML 语法有误，请按下文英文说明改正",
+            ) from None
     if not isinstance(data, dict):
         raise FrameworkError(f"{path}: a framework file must be a mapping of keys")
     return data
@@ -81,7 +103,38 @@ def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
     problem. That id is unusable until one file is renamed, so a local file
     cannot silently stand in for a national standard.
     """
-    found: dict[str, list[FrameworkInfo]] = {}
+    return _listing(_scan())
+
+
+Found = dict[str, list[FrameworkInfo]]
+"""The framework files on the search path by id; an id may have more than one."""
+
+Scan = tuple[Found, list[str]]
+"""The framework files on the search path by id, and the files that could not be
+read."""
+
+
+def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[str]]:
+    """Return the usable frameworks of ``scan`` sorted by id, and the problems."""
+    found, unreadable = scan
+    problems = list(unreadable)
+    unique = []
+    for fid, infos in found.items():
+        if len(infos) > 1:
+            files = ", ".join(str(i.path) for i in infos)
+            problems.append(
+                f"framework id {fid!r} is used by more than one file ({files}); "
+                "give each file its own id"
+            )
+        else:
+            unique.append(infos[0])
+    return sorted(unique, key=lambda f: f.id), problems
+
+
+def _scan() -> Scan:
+    """Return the framework files on the search path by id, and the files that
+    could not be read."""
+    found: Found = {}
     problems: list[str] = []
     for folder in search_dirs():
         for path in sorted(folder.glob("*.y*ml")):
@@ -101,17 +154,7 @@ def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
                     extends=data.get("extends"),
                 )
             )
-    unique = []
-    for fid, infos in found.items():
-        if len(infos) > 1:
-            files = ", ".join(str(i.path) for i in infos)
-            problems.append(
-                f"framework id {fid!r} is used by more than one file ({files}); "
-                "give each file its own id"
-            )
-        else:
-            unique.append(infos[0])
-    return sorted(unique, key=lambda f: f.id), problems
+    return found, problems
 
 
 def list_frameworks() -> list[FrameworkInfo]:
@@ -119,21 +162,43 @@ def list_frameworks() -> list[FrameworkInfo]:
     return scan_frameworks()[0]
 
 
-def _locate(ref: str) -> Path:
+def _locate(ref: str, scan: Scan, extended_by: Path | None = None) -> Path:
+    """Return the file of framework ``ref``, an id or a file path.
+
+    ``extended_by`` is the file whose ``extends`` names ``ref``; a message about
+    an unknown id then names that file and key.
+    """
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.exists():
         return path
-    infos, problems = scan_frameworks()
+    infos, problems = _listing(scan)
     for info in infos:
         if info.id == ref:
             return info.path
     for problem in problems:
         if repr(ref) in problem:
             raise FrameworkError(problem)
-    known = ", ".join(f.id for f in infos)
+    ids = [f.id for f in infos]
+    close = difflib.get_close_matches(ref, ids, n=1)
+    known = ", ".join(ids)
+    where = f"{extended_by}: key 'extends': " if extended_by else ""
+    where_zh = f"{extended_by}：键 extends：" if extended_by else ""
+    if path.suffix in (".yaml", ".yml"):
+        raise FrameworkError(
+            f"{where}framework file {ref!r} not found (looked for "
+            f"{path.absolute()}); check the path, or give an installed id: "
+            f"{known}.",
+            zh=f"{where_zh}找不到框架文件“{ref}”（查找的是 {path.absolute()}）；"
+            f"请核对路径，或填写已安装的框架 id：{known}。",
+        )
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint_zh = f"是否应为“{close[0]}”？" if close else ""
     raise FrameworkError(
-        f"framework {ref!r} not found; installed frameworks: {known}. Give a file "
-        f"path or add its folder to {ENV_VAR}."
+        f"{where}framework {ref!r} not found; {hint}installed frameworks: {known}. "
+        f"Give an installed id or a file path, or add the file's folder to "
+        f"{ENV_VAR}.",
+        zh=f"{where_zh}找不到评估框架“{ref}”；{hint_zh}已安装的框架：{known}。"
+        f"请填写已安装的框架 id 或框架文件路径，或把文件所在文件夹加入 {ENV_VAR}。",
     )
 
 
@@ -173,11 +238,15 @@ def _remove_ids(data: Any, ids: set[str]) -> Any:
     return data
 
 
-def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _resolve(
+    path: Path, scan: Scan, warnings: list[Text], seen: tuple[Path, ...] = ()
+) -> dict[str, Any]:
     if path.resolve() in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise FrameworkError(f"{path}: 'extends' forms a cycle: {chain}")
     data = _read_yaml(path)
+    _check_own_id(path, data, scan[0])
+    _check_unique_entries(path, data)
     parent = data.pop("extends", None)
     removed = data.pop("remove", None) or []
     if not isinstance(removed, list):
@@ -191,7 +260,9 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
             f"{path}: an override needs an 'id' of its own; without one its "
             f"results would be labelled as {parent!r}"
         )
-    base = _resolve(_locate(str(parent)), (*seen, path.resolve()))
+    base = _resolve(
+        _locate(str(parent), scan, path), scan, warnings, (*seen, path.resolve())
+    )
     unknown = sorted({str(r) for r in removed} - _all_ids(base))
     if unknown:
         raise FrameworkError(
@@ -199,7 +270,124 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
             f"{parent!r} has no such indicator or item"
         )
     merged: dict[str, Any] = _remove_ids(merge(base, data), {str(r) for r in removed})
+    rule_warning = _school_rule_warning(path, str(parent), base, data, merged)
+    if rule_warning is not None:
+        warnings.append(rule_warning)
     return merged
+
+
+def _check_own_id(path: Path, data: dict[str, Any], found: Found) -> None:
+    """Reject a file that takes the id of another framework on the search path.
+
+    A file given by path is not on the search path, so the listing cannot see
+    the clash. Without this check its results would carry the id, name and
+    source of the framework it copies, such as the national standard.
+    """
+    if "id" not in data:
+        return
+    fid = str(data["id"])
+    owners = [i.path for i in found.get(fid, [])]
+    if not owners or any(p.resolve() == path.resolve() for p in owners):
+        return
+    other = ", ".join(str(p) for p in owners)
+    raise FrameworkError(
+        f"{path}: id {fid!r} is already the id of the framework in {other}; a "
+        f"results report would pass this file off as that framework. Give the "
+        f"file its own id, for example 'id: {fid}-{path.stem}'.",
+        zh=f"{path}：id “{fid}” 已是 {other} 中框架的 id，评估结果会被当作该框架的"
+        f"结果。请给本文件另起一个 id，例如 “id: {fid}-{path.stem}”。",
+    )
+
+
+def _entry_identity(entry: dict[str, Any]) -> tuple[str, str] | None:
+    """Return what names a list entry: its id, or a check's key (or formula) and op."""
+    if "id" in entry:
+        return ("id", f"id {entry['id']!r}")
+    for name in ("key", "formula"):
+        if name in entry:
+            return (name, f"{name} {entry[name]!r} with op {entry.get('op')!r}")
+    return None
+
+
+def _duplicate_entries(node: Any, where: str) -> list[tuple[str, int, int, str]]:
+    """Return (key path, first and second position, identity) of every list
+    entry that repeats an earlier one."""
+    found: list[tuple[str, int, int, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _duplicate_entries(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        first: dict[tuple[str, str], int] = {}
+        for index, entry in enumerate(node):
+            if not isinstance(entry, dict):
+                continue
+            ident = f"(id {entry['id']})" if "id" in entry else ""
+            found += _duplicate_entries(entry, f"{where}[{index}]{ident}")
+            identity = _entry_identity(entry)
+            if identity is None:
+                continue
+            if identity in first:
+                found.append((where, first[identity], index, identity[1]))
+            else:
+                first[identity] = index
+    return found
+
+
+def _check_unique_entries(path: Path, data: dict[str, Any]) -> None:
+    """Reject a list (indicators, parts, items, veto items, checks) that repeats
+    an id, or a check list that repeats a key or formula with the same op.
+
+    Entries merge by id, so a repeated id would let the later entry silently
+    replace the earlier one.
+    """
+    repeated = _duplicate_entries(data, "")
+    if not repeated:
+        return
+    en = [
+        f"  {where}: entries [{first}] and [{second}] both have {identity}; merge "
+        "them into one entry or give each its own id"
+        for where, first, second, identity in repeated
+    ]
+    zh = [
+        f"  {where}：第 [{first}] 项和第 [{second}] 项的 {identity} 相同；"
+        "请合并为一项，或给每项不同的 id"
+        for where, first, second, identity in repeated
+    ]
+    raise FrameworkError(
+        f"{path}: invalid framework\n" + "\n".join(en),
+        zh=f"{path}：评估框架有误\n" + "\n".join(zh),
+    )
+
+
+def _school_rule_warning(
+    path: Path,
+    parent: str,
+    base: dict[str, Any],
+    own: dict[str, Any],
+    merged: dict[str, Any],
+) -> Text | None:
+    """Warn when an override changes the number of resource indicators but keeps
+    the base's ``school_rule.min_met``, which changes what the rule demands."""
+    before = len(base.get("resource_indicators") or [])
+    after = len(merged.get("resource_indicators") or [])
+    rule = merged.get("school_rule")
+    own_rule = own.get("school_rule")
+    if before == after or not isinstance(rule, dict) or "min_met" not in rule:
+        return None
+    if isinstance(own_rule, dict) and "min_met" in own_rule:
+        return None
+    met = rule["min_met"]
+    return Text(
+        zh=f"{path}：本文件把资源配置指标由 {before} 项改为 {after} 项，但没有设置 "
+        f"school_rule.min_met，沿用“{parent}”的 {met}，学校规则因此变为“{after} 项"
+        f"中至少 {met} 项达标”。请在文件中写明 school_rule: {{min_met: N}}，"
+        f"N 为每所学校须达标的指标数。",
+        en=f"{path}: this override changes the resource indicators from {before} "
+        f"to {after} but does not set school_rule.min_met, so it keeps {met} from "
+        f"{parent!r} and the school rule is now 'at least {met} of {after}'. Set "
+        "school_rule: {min_met: N} in the file, N being the indicators every "
+        "school must meet.",
+    )
 
 
 def _all_ids(data: Any) -> set[str]:
@@ -229,8 +417,10 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
 
     Raises :class:`FrameworkError` naming the file and the key at fault.
     """
-    path = _locate(ref)
-    data = _resolve(path)
+    scan = _scan()
+    path = _locate(ref, scan)
+    warnings: list[Text] = []
+    data = _resolve(path, scan, warnings)
     data["path"] = str(path)
     try:
         framework = Framework.model_validate(data)
@@ -243,6 +433,7 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
             f"{path}: invalid framework\n" + "\n".join(lines)
         ) from None
     _check_consistency(framework, path)
+    framework.warnings.extend(warnings)
     return framework
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Status = Literal["confirmed", "secondary", "unconfirmed"]
 Section = Literal["primary", "junior"]
@@ -165,6 +165,13 @@ class Framework(_Strict):
     parts: list[Part] = Field(default_factory=list)
     veto_items: list[Item] = Field(default_factory=list)
     path: str = ""
+    _warnings: list[Text] = PrivateAttr(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Text]:
+        """Warnings of the loader, such as a school rule an override changed
+        without saying so; the framework is usable."""
+        return self._warnings
 
     def indicator(self, indicator_id: str) -> ResourceIndicator:
         """Return the resource indicator with ``indicator_id``."""

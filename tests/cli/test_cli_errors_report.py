@@ -1,0 +1,276 @@
+"""--errors-report and --output: refused paths, unwritable folders, stale reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import polars as pl
+import pytest
+from cli.cli_files import schools_csv
+from click.testing import CliRunner
+
+from junheng.cli import WriteError, _atomic_write, import_errors, main
+from junheng.errors import InputError
+from junheng.ingest.issues import Issue
+
+NOT_A_FOLDER = "Not a directory"
+
+
+def _input_refused(report: str, value: str, given: str = "") -> str:
+    zh_hint = f"（{given}）" if given else ""
+    en_hint = f" ({given})" if given else ""
+    return (
+        f"Error: --errors-report {report} 就是输入文件 {value}{zh_hint}；请换一个"
+        f"文件名，以免错误报告覆盖输入 / --errors-report {report!r} is the input "
+        f"file {value!r}{en_hint}; choose another name so the error report does "
+        "not overwrite the input\n"
+    )
+
+
+def _workbook(path: Path) -> Path:
+    pl.read_csv(schools_csv(path.with_suffix(".csv"))).write_excel(path)
+    return path
+
+
+@pytest.mark.parametrize("command", ["evaluate", "validate"])
+def test_report_cannot_replace_input(
+    runner: CliRunner, tmp_path: Path, command: str
+) -> None:
+    workbook = _workbook(tmp_path / "t3.xlsx")
+    before = workbook.read_bytes()
+    result = runner.invoke(main, [command, "t3.xlsx", "--errors-report", "t3.xlsx"])
+    assert result.exit_code == 2
+    assert result.output.endswith(_input_refused("t3.xlsx", "t3.xlsx"))
+    assert workbook.read_bytes() == before
+
+
+def test_report_through_symlink_refused(runner: CliRunner, tmp_path: Path) -> None:
+    workbook = _workbook(tmp_path / "t3.xlsx")
+    before = workbook.read_bytes()
+    (tmp_path / "link.xlsx").symlink_to(workbook)
+    result = runner.invoke(
+        main, ["validate", "t3.xlsx", "--errors-report", "link.xlsx"]
+    )
+    assert result.exit_code == 2
+    assert result.output.endswith(_input_refused("link.xlsx", "t3.xlsx"))
+    assert workbook.read_bytes() == before
+
+
+def test_report_cannot_replace_option_file(runner: CliRunner, tmp_path: Path) -> None:
+    # --calibration takes a file name as text; it is an input all the same.
+    schools_csv(tmp_path / "schools.csv")
+    calibration = tmp_path / "cal.json"
+    calibration.write_text("{}\n", encoding="utf-8")
+    args = ["monitor", "run", "schools.csv", "-o", "m.xlsx"]
+    args += ["--calibration", "cal.json", "--errors-report", "cal.json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        _input_refused("cal.json", "cal.json", "--calibration")
+    )
+    assert calibration.read_text(encoding="utf-8") == "{}\n"
+    assert not (tmp_path / "m.xlsx").exists()
+
+
+def test_report_cannot_be_the_output(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "schools.csv")
+    args = ["evaluate", "schools.csv", "--format", "json", "-o", "r.json"]
+    result = runner.invoke(main, [*args, "--errors-report", "r.json"])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: --errors-report r.json 与 --output 是同一个文件；请换一个文件名，"
+        "以免两者互相覆盖 / --errors-report 'r.json' is the same file as --output; "
+        "choose another name so neither overwrites the other\n"
+    )
+    assert not (tmp_path / "r.json").exists()
+
+
+def _commands(group: click.Group, ctx: click.Context) -> list[click.Command]:
+    found: list[click.Command] = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            found += _commands(command, ctx)
+        elif command is not None:
+            found.append(command)
+    return found
+
+
+def test_every_report_option_is_checked() -> None:
+    # The check sits in the option's decorator: a command that declared the
+    # option by hand would miss it.
+    with click.Context(main) as ctx:
+        commands = _commands(main, ctx)
+    with_option = [
+        c for c in commands if any(p.name == "errors_report" for p in c.params)
+    ]
+    assert {c.name for c in with_option} >= {"evaluate", "validate", "import", "run"}
+    assert all(hasattr(c.callback, "__wrapped__") for c in with_option)
+
+
+def test_missing_report_folder_created(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    result = runner.invoke(
+        main, ["validate", "bad.csv", "--errors-report", "nodir2/sub/rep.json"]
+    )
+    assert result.exit_code == 3
+    assert "bad.csv，第 2 行，列 primary_students：值“-5”是负数" in result.output
+    assert "全部问题已写入 nodir2/sub/rep.json。未导入任何数据。" in result.output
+    report = json.loads((tmp_path / "nodir2/sub/rep.json").read_text("utf-8"))
+    assert report["errors"] == 1
+
+
+def _unwritable(path: str, option: str, folder: Path, reason: str) -> str:
+    return (
+        f"Error: Invalid value for '{option}': 无法写入 {path}：{reason}（{folder}）。"
+        f"请为 {option} 换一个可写文件夹中的路径，或先改好该文件夹的权限。 / cannot "
+        f"write {path}: {reason} ({folder}). Give {option} a path in a folder you "
+        "can write to, or fix the folder's permissions.\n"
+    )
+
+
+def test_unwritable_report_refused_first(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    path = "bad.csv/rep.json"
+    result = runner.invoke(main, ["validate", "bad.csv", "--errors-report", path])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        _unwritable(path, "--errors-report", tmp_path / "bad.csv", NOT_A_FOLDER)
+    )
+
+
+def test_default_report_folder_not_checked(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /proc takes no new file, but a clean input needs no report there.
+    source = schools_csv(tmp_path / "good.csv")
+    monkeypatch.chdir("/proc")
+    result = runner.invoke(main, ["validate", str(source)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "校验通过：2 条学校记录，0 条县级指标\n"
+
+
+def test_unwritable_output_refused_before_reading(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The input does not exist: the output is refused before it is looked at.
+    schools_csv(tmp_path / "schools.csv")
+    args = ["evaluate", "missing.csv", "--format", "html", "-o", "schools.csv/r.html"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        _unwritable(
+            "schools.csv/r.html", "--output", tmp_path / "schools.csv", NOT_A_FOLDER
+        )
+    )
+
+
+def test_output_in_proc_refused(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "three.csv")
+    args = ["evaluate", "three.csv", "--format", "html", "-o", "/proc/nope.html"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert "Error: Invalid value for '--output': 无法写入 /proc/nope.html：" in (
+        result.output
+    )
+    assert "cannot write /proc/nope.html: " in result.output
+    assert "Traceback" not in result.output
+
+
+def test_report_write_failure_after_errors(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past the early check (the folder vanished, say), writing fails: the
+    # input errors are printed first, then the path, the reason and the fix.
+    issue = Issue(
+        file="bad.csv",
+        sheet=None,
+        row=2,
+        column="primary_students",
+        value="-5",
+        message="value '-5' is negative",
+        fix="enter 0 or more",
+    )
+    error = InputError("bad.csv has 1 error", [issue], zh="bad.csv 有 1 个错误")
+    report = Path("/proc/nodir/rep.json")
+    monkeypatch.setenv("COLUMNS", "400")
+    with pytest.raises(SystemExit) as exited, import_errors(report, "en"):
+        raise error
+    assert exited.value.code == 3
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "bad.csv has 1 error"
+    assert lines[1].startswith("bad.csv, row 2, column primary_students: value '-5'")
+    assert lines[2] == (
+        "错误 / error: 无法写入 /proc/nodir/rep.json：No such file or directory"
+        "（/proc/nodir）。请为 --errors-report 换一个可写文件夹中的路径，或先改好"
+        "该文件夹的权限。 / cannot write /proc/nodir/rep.json: No such file or "
+        "directory (/proc/nodir). Give --errors-report a path in a folder you can "
+        "write to, or fix the folder's permissions."
+    )
+    assert len(lines) == 3
+
+
+def test_output_write_failure_is_clear(tmp_path: Path) -> None:
+    with pytest.raises(WriteError) as caught:
+        _atomic_write(Path("/proc/nope.html"), lambda tmp: tmp.write_text("x"))
+    message = caught.value.format_message()
+    assert message.startswith("无法写入 /proc/nope.html：")
+    assert "cannot write /proc/nope.html: " in message
+    assert message.endswith(
+        "Give --output a path in a folder you can write to, or fix the folder's "
+        "permissions."
+    )
+
+
+def test_stale_xlsx_report_removed(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    schools_csv(tmp_path / "good.csv")
+    assert runner.invoke(main, ["validate", "bad.csv"]).exit_code == 3
+    assert (tmp_path / "junheng-errors.xlsx").exists()
+    result = runner.invoke(main, ["validate", "good.csv"])
+    assert result.exit_code == 0
+    assert result.output == (
+        "已删除上次运行留下的错误报告 junheng-errors.xlsx：本次未发现输入错误。\n"
+        "校验通过：2 条学校记录，0 条县级指标\n"
+    )
+    assert not (tmp_path / "junheng-errors.xlsx").exists()
+
+
+def test_stale_json_report_removed(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    schools_csv(tmp_path / "good.csv")
+    args = ["--errors-report", "e.json", "--lang", "en", "--format", "json"]
+    assert runner.invoke(main, ["evaluate", "bad.csv", *args]).exit_code == 3
+    result = runner.invoke(main, ["evaluate", "good.csv", *args, "-o", "r.json"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Removed the stale error report e.json of an earlier run: this run found "
+        "no input errors.\n"
+    ) in result.output
+    assert not (tmp_path / "e.json").exists()
+
+
+def test_other_file_at_report_path_kept(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "good.csv")
+    workbook = _workbook(tmp_path / "junheng-errors.xlsx")
+    before = workbook.read_bytes()
+    result = runner.invoke(main, ["validate", "good.csv"])
+    assert result.exit_code == 0
+    assert result.output.startswith(
+        "注意：junheng-errors.xlsx 不是 junheng 写的错误报告，已保留原样；"
+        "本次未发现输入错误。\n"
+    )
+    assert workbook.read_bytes() == before
+
+    other = tmp_path / "notes.json"
+    other.write_text('{"lang": "en", "issues": []}\n', encoding="utf-8")
+    result = runner.invoke(
+        main, ["validate", "good.csv", "--errors-report", "notes.json", "--lang", "en"]
+    )
+    assert result.output.startswith(
+        "note: notes.json is not an error report written by junheng and was left "
+        "as it is; this run found no input errors.\n"
+    )
+    assert other.read_text(encoding="utf-8") == '{"lang": "en", "issues": []}\n'
