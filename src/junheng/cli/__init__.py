@@ -653,11 +653,29 @@ def evaluate(
                 sources=[str(f) for f in files],
                 county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
             )
+        if _any_synthetic(files):
+            # Saved demo data keeps its label in every report made from it.
+            doc["notes"].insert(0, demo_notice())
+            console.print(f"[bold yellow]{escape(demo_notice())}[/]", highlight=False)
         _print_warnings(result.warnings, console, lang=cast(Language, lang))
         unmatched = _items_without_schools(schools, items, lang)
         if unmatched:
             console.print(unmatched, highlight=False, markup=False)
         _emit(doc, fmt, output, lang, console)
+
+
+def _any_synthetic(files: tuple[Path, ...]) -> bool:
+    """Return whether any of ``files`` is a dataset saved by ``junheng demo``."""
+    from junheng import demo
+
+    return any(demo.is_synthetic(f) for f in files)
+
+
+def demo_notice() -> str:
+    """Return the notice that marks synthetic data in reports."""
+    from junheng import demo
+
+    return demo.SYNTHETIC
 
 
 def _items_without_schools(
