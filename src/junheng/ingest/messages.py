@@ -57,6 +57,104 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "not password-protected",
         ),
     },
+    "file.zero_bytes": {
+        "zh": (
+            "文件是空的（0 字节）",
+            "请重新保存或导出该文件；如果是复制或下载来的，请重新复制或下载",
+        ),
+        "en": (
+            "the file is empty (0 bytes)",
+            "save or export the file again, or copy or download it again",
+        ),
+    },
+    "file.damaged": {
+        "zh": (
+            "文件已损坏，或不是完整的 {kind}",
+            "请用原来的软件重新保存或导出该文件；如果是复制或下载来的，"
+            "请重新复制或下载完整的文件",
+        ),
+        "en": (
+            "the file is damaged or not a complete {kind}",
+            "save or export the file again from the program that made it, or copy "
+            "or download the whole file again",
+        ),
+    },
+    "file.is_text": {
+        "zh": (
+            "该文件是文本（CSV）文件，不是扩展名 {suffix} 所表示的类型",
+            "请把文件扩展名改为 .csv",
+        ),
+        "en": (
+            "this file is text (CSV), not the type its suffix {suffix} names",
+            "rename the file to end in .csv",
+        ),
+    },
+    "file.is_parquet": {
+        "zh": (
+            "该文件是 Parquet 文件，不是扩展名 {suffix} 所表示的类型",
+            "请把文件扩展名改为 .parquet",
+        ),
+        "en": (
+            "this is a Parquet file, not the type its suffix {suffix} names",
+            "rename the file to end in .parquet",
+        ),
+    },
+    "file.is_xlsx": {
+        "zh": (
+            "该文件是 Excel 工作簿（.xlsx），不是扩展名 {suffix} 所表示的类型",
+            "请把文件扩展名改为 .xlsx",
+        ),
+        "en": (
+            "this is an Excel workbook (.xlsx), not the type its suffix {suffix} names",
+            "rename the file to end in .xlsx",
+        ),
+    },
+    "file.is_xls": {
+        "zh": (
+            "该文件是 Excel 97-2003 工作簿（.xls）或设有密码的工作簿，"
+            "不是扩展名 {suffix} 所表示的类型",
+            "请把文件扩展名改为 .xls；如果工作簿设有密码，请在 Excel 中取消密码后"
+            "另存为 .xlsx",
+        ),
+        "en": (
+            "this is an Excel 97-2003 workbook (.xls) or a password-protected "
+            "workbook, not the type its suffix {suffix} names",
+            "rename the file to end in .xls, or, if the workbook has a password, "
+            "remove it in Excel and save the workbook as .xlsx",
+        ),
+    },
+    "file.not_text": {
+        "zh": (
+            "该文件不是文本文件（含有二进制数据），不能作为 CSV 读取",
+            "请在原来的软件中把数据另存为 CSV（UTF-8），或给出 .xlsx 或 .parquet 文件",
+        ),
+        "en": (
+            "this is not a text file (it holds binary data), so it cannot be read "
+            "as CSV",
+            "save the data as CSV (UTF-8) from the program that made it, or give "
+            "an .xlsx or .parquet file",
+        ),
+    },
+    "file.not_workbook": {
+        "zh": (
+            "该文件不是 Excel 工作簿，也不是文本或 Parquet 文件",
+            "请在原来的软件中把数据另存为 .xlsx",
+        ),
+        "en": (
+            "this is not an Excel workbook, nor a text or Parquet file",
+            "save the data as .xlsx from the program that made it",
+        ),
+    },
+    "file.not_parquet": {
+        "zh": (
+            "该文件不是 Parquet 文件，也不是文本或 Excel 工作簿",
+            "请重新导出 Parquet 文件，或把数据另存为 .xlsx 或 .csv",
+        ),
+        "en": (
+            "this is not a Parquet file, nor a text file or an Excel workbook",
+            "export the Parquet file again, or save the data as .xlsx or .csv",
+        ),
+    },
     "file.empty_sheet": {
         "zh": ("工作表是空的", "请按模板填写标题行，并每条记录填一行"),
         "en": (
@@ -284,6 +382,19 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         "en": (
             "column header {header!r} appears more than once",
             "keep one column of each name",
+        ),
+    },
+    "header.nested": {
+        "zh": (
+            "列“{header}”的类型是 {dtype}，"
+            "每个单元格是一组值，而不是一个数字或一段文本",
+            "请在导出 Parquet 文件前把该列存为普通的数字或文本，每个单元格一个值",
+        ),
+        "en": (
+            "column {header!r} is of type {dtype}, so each cell holds a group of "
+            "values rather than one number or text",
+            "store the column as plain numbers or text, one value per cell, before "
+            "exporting the Parquet file",
         ),
     },
     "header.same_field": {

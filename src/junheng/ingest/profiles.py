@@ -27,7 +27,8 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,7 +39,7 @@ from junheng.errors import ProfileError
 from junheng.ingest.issues import RULES, Issue
 from junheng.ingest.readers import ROW_COLUMN, RawTable, float_text
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME
-from junheng.ingest.validate import CodeScheme, TableContext
+from junheng.ingest.validate import CodeScheme, TableContext, nested_column_issue
 
 BUILTIN_DIR = Path(__file__).parent / "profiles"
 ENV_VAR = "JUNHENG_PROFILES"
@@ -480,14 +481,23 @@ class _MissingColumn(Exception):
         self.pattern = pattern
 
 
+class _NestedColumn(Exception):
+    def __init__(self, column: str) -> None:
+        super().__init__(column)
+        self.column = column
+
+
 @dataclass
 class _Renderer:
     headers: list[str]
     numeric_sources: set[str]
+    nested: Mapping[str, str] = field(default_factory=dict)
 
     def column(self, name: str) -> pl.Expr:
         if name not in self.headers:
             raise _MissingColumn(name)
+        if name in self.nested:
+            raise _NestedColumn(name)
         return pl.col(name)
 
     def number(self, name: str) -> pl.Expr:
@@ -533,7 +543,9 @@ class _Renderer:
             return _sum([self.numeric(item) for item in node.items])
         if isinstance(node, SumMatching):
             pattern = re.compile(node.pattern)
-            matched = [h for h in self.headers if pattern.search(h)]
+            matched = [
+                h for h in self.headers if pattern.search(h) and h not in self.nested
+            ]
             if not matched:
                 raise _MissingColumn(node.pattern, pattern=True)
             return _sum([self.number(name) for name in matched])
@@ -589,7 +601,7 @@ def apply_profile(
     source columns the profile needs but the file lacks, and source cells that
     numeric expressions cannot read as numbers.
     """
-    renderer = _Renderer(list(table.headers), set())
+    renderer = _Renderer(list(table.headers), set(), table.nested)
     issues: list[Issue] = []
     exprs: list[pl.Expr] = []
     display: dict[str, str] = {}
@@ -598,6 +610,9 @@ def apply_profile(
             expr = renderer.text(node)
         except _MissingColumn as exc:
             issues.append(_missing_column_issue(profile, table, name, exc))
+            continue
+        except _NestedColumn as exc:
+            issues.append(nested_column_issue(table, exc.column))
             continue
         if name in profile.defaults:
             expr = pl.coalesce(expr, pl.lit(profile.defaults[name], dtype=pl.String))

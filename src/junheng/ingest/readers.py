@@ -21,9 +21,9 @@ import datetime
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import NoneType
 from typing import Any, Literal
@@ -88,6 +88,11 @@ class RawTable:
     header_row: int
     headers: list[str]
     frame: pl.DataFrame
+    nested: Mapping[str, str] = field(default_factory=dict)
+    """Headers of Parquet columns of a nested type (list, array, struct, map),
+    with the type's name. Their column in ``frame`` is all null, because a cell
+    holding several values is no field's value; reading such a column as a field
+    is an error."""
 
 
 @dataclass(frozen=True)
@@ -120,11 +125,100 @@ def read_file(
         return [], [_file_issue(name, "file.unsupported_type", suffix=path.suffix)]
     if not path.is_file():
         return [], [_file_issue(name, "file.not_found", path=str(path))]
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    content = sniff_content(head)
+    mismatch = _content_mismatch(name, suffix, content)
+    if mismatch is not None:
+        return [], [mismatch]
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, options)
+        return _read_excel(path, options, content)
     if suffix == ".csv":
         return _read_csv(path, options)
     return _read_parquet(path)
+
+
+# ---------------------------------------------------------------------------
+# File contents
+
+Content = Literal["empty", "zip", "ole2", "parquet", "text", "binary"]
+"""What the first bytes of a file show it to be (see :func:`sniff_content`)."""
+
+_SNIFF_BYTES = 4096
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PARQUET_MAGIC = b"PAR1"
+# Bytes below 0x20 other than tab, line feed, form feed and carriage return:
+# text in UTF-8, GB18030 or Big5 has none of them.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+
+
+def sniff_content(head: bytes) -> Content:
+    """Return what a file is by its first bytes, whatever its name says.
+
+    .xlsx workbooks are zip archives, .xls workbooks (and password-protected
+    .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
+    ``PAR1``. Anything else is text if it has a Unicode byte order mark, looks
+    like UTF-16 without one, or has no control bytes; otherwise it is binary.
+    """
+    if not head:
+        return "empty"
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(_OLE2_MAGIC):
+        return "ole2"
+    if head.startswith(_PARQUET_MAGIC):
+        return "parquet"
+    if head.startswith(tuple(bom for bom, _ in _UNICODE_BOMS)) or head.startswith(
+        codecs.BOM_UTF8
+    ):
+        return "text"
+    if _utf16_without_bom(head) is not None:
+        return "text"
+    if any(byte in _CONTROL_BYTES for byte in head):
+        return "binary"
+    return "text"
+
+
+# The content each suffix expects, and the issue code for each other content.
+_EXPECTED: dict[str, Content] = {
+    ".xlsx": "zip",
+    ".xlsm": "zip",
+    ".xls": "ole2",
+    ".parquet": "parquet",
+}
+_RENAME_CODES: dict[Content, str] = {
+    "zip": "file.is_xlsx",
+    "ole2": "file.is_xls",
+    "parquet": "file.is_parquet",
+    "text": "file.is_text",
+}
+
+
+def _content_mismatch(file: str, suffix: str, content: Content) -> Issue | None:
+    """Return the issue of a file whose first bytes do not fit its suffix.
+
+    A CSV file may be empty (reported as an empty file) and holds text. An Excel
+    or Parquet file of 0 bytes is reported as such. Workbooks stored in the
+    other Excel format are left to the workbook reader, which reads both.
+    """
+    if suffix == ".csv":
+        if content in ("empty", "text"):
+            return None
+        if content == "binary":
+            return _file_issue(file, "file.not_text")
+        return _file_issue(file, _RENAME_CODES[content], suffix=suffix)
+    if content == "empty":
+        return _file_issue(file, "file.zero_bytes")
+    expected = _EXPECTED[suffix]
+    if content == expected:
+        return None
+    if suffix in EXCEL_SUFFIXES and content in ("zip", "ole2"):
+        return None
+    if content == "binary":
+        kind = "file.not_parquet" if suffix == ".parquet" else "file.not_workbook"
+        return _file_issue(file, kind, suffix=suffix)
+    return _file_issue(file, _RENAME_CODES[content], suffix=suffix)
 
 
 def _file_issue(file: str, code: str, sheet: str | None = None, **fields: Any) -> Issue:
@@ -564,12 +658,14 @@ def _settle_fast_sheet(sheet: _Sheet, scan: SheetScan | None) -> bool:
     return True
 
 
-def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
+def _read_excel(
+    path: Path, options: ReadOptions, content: Content = "zip"
+) -> tuple[list[RawTable], list[Issue]]:
     file = path.name
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
-        return [], [_file_issue(file, "file.workbook", error=str(exc))]
+        return [], [_workbook_issue(file, path.suffix.lower(), content, exc)]
     sheets: list[_Sheet] = []
     with workbook, ThreadPoolExecutor(max_workers=1) as executor:
         wanted: list[tuple[str, bool]] = []
@@ -618,6 +714,25 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
     issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
     return tables, issues + table_issues
+
+
+def _workbook_issue(file: str, suffix: str, content: Content, exc: Exception) -> Issue:
+    """Word the failure to open a workbook by what the file holds.
+
+    A zip archive that does not open as an .xlsx workbook is damaged or cut
+    short. An OLE2 file named .xlsx is an .xls workbook or an encrypted
+    (password-protected) .xlsx workbook, and a zip archive named .xls is an
+    .xlsx workbook.
+    """
+    if content == "ole2" and suffix != ".xls":
+        return _file_issue(file, "file.is_xls", suffix=suffix)
+    if content == "zip" and suffix == ".xls":
+        return _file_issue(file, "file.is_xlsx", suffix=suffix)
+    if content in ("zip", "ole2"):
+        return _file_issue(
+            file, "file.damaged", kind=both("Excel 工作簿", "Excel workbook")
+        )
+    return _file_issue(file, "file.workbook", error=str(exc))
 
 
 EXCEL_ERROR_VALUES: dict[str, str] = {
@@ -950,14 +1065,19 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
     Text in UTF-8 or GB18030 has no NUL bytes, but UTF-16 has one in each ASCII
     character, after it in little-endian order and before it in big-endian
-    order. Only data without a byte order mark and with a NUL byte in its first
-    4096 bytes counts.
+    order. Only data without a byte order mark, with a NUL byte in its first
+    4096 bytes and whose first 4096 bytes read as printable UTF-16 text counts.
     """
     sample = data[:4096]
     if b"\x00" not in sample or data.startswith(tuple(b for b, _ in _UNICODE_BOMS)):
         return None
     odd, even = sample[1::2].count(0), sample[0::2].count(0)
-    return "utf-16-le" if odd >= even else "utf-16-be"
+    encoding = "utf-16-le" if odd >= even else "utf-16-be"
+    # Binary data, such as a Parquet file, has NUL bytes too, but read as UTF-16
+    # it gives unpaired surrogates or control characters.
+    text = sample[: len(sample) // 2 * 2].decode(encoding, errors="replace")
+    printable = sum(c.isprintable() or c in "\t\n\r" for c in text)
+    return encoding if printable >= 0.95 * len(text) else None
 
 
 def _sniff_separator(text: str) -> str:
@@ -1065,7 +1185,7 @@ def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
     try:
         for record in reader:
             line, start = start, reader.line_num + 1
-            if not any(field.strip() for field in record):
+            if not any(cell.strip() for cell in record):
                 continue
             if width is None:
                 width = len(record)
@@ -1137,13 +1257,30 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
     try:
         raw = pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
+        with path.open("rb") as handle:
+            handle.seek(max(path.stat().st_size - 4, 0))
+            complete = handle.read() == _PARQUET_MAGIC
+        if not complete:
+            # A Parquet file ends with its footer and PAR1; a file cut short
+            # has neither.
+            return [], [_file_issue(file, "file.damaged", kind="Parquet")]
         return [], [_file_issue(file, "file.parquet", error=str(exc))]
     header_cells = list(raw.columns)
     kind = classify_headers(header_cells) or "schools"
-    columns = [_parquet_column(raw.to_series(i)) for i in range(raw.width)]
+    nested = {
+        name.strip(): str(dtype)
+        for name, dtype in raw.schema.items()
+        if dtype.is_nested()
+    }
+    columns = [
+        pl.Series(series.name, [None] * series.len(), dtype=pl.String)
+        if series.dtype.is_nested()
+        else _parquet_column(series)
+        for series in raw.get_columns()
+    ]
     # Parquet has no visible rows, so number them as a CSV export would.
     table, issues = _build_table(file, None, kind, 1, header_cells, columns, 2)
     if table.frame.height == 0:
         issues.append(_file_issue(file, "file.parquet_without_rows"))
         return [], issues
-    return [table], issues
+    return [replace(table, nested=nested)], issues

@@ -226,6 +226,11 @@ def map_headers(
         name = aliases.get(normalize_header(header))
         if name is None:
             issues.append(_unknown_header_issue(ctx, header, fields))
+        elif header in table.nested and name not in columns:
+            # The field counts as present, so it is not also reported missing,
+            # but its column is left out: its cells hold no single values.
+            columns[name] = header
+            issues.append(nested_column_issue(table, header))
         elif name in columns:
             spec = _field(name, fields)
             issues.append(
@@ -267,6 +272,20 @@ def map_headers(
     frame = table.frame.select([*rename, *markers, ROW_COLUMN]).rename(rename | markers)
     ctx = TableContext(table.file, table.sheet, table.header_row, columns)
     return frame, ctx, issues
+
+
+def nested_column_issue(table: RawTable, header: str) -> Issue:
+    """Report a Parquet column of a nested type read as a field."""
+    return Issue.coded(
+        table.file,
+        table.sheet,
+        table.header_row,
+        header,
+        None,
+        "header.nested",
+        header=header,
+        dtype=table.nested[header],
+    )
 
 
 def _field(name: str, fields: Sequence[Field]) -> Field:

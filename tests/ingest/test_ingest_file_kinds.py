@@ -1,0 +1,258 @@
+"""Files whose content does not fit their name, and Parquet columns of nested types."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from ingest.ingest_files import (
+    import_errors,
+    school,
+    school_cells,
+    write_csv,
+    write_xlsx,
+)
+
+from junheng.cli import main
+from junheng.ingest import load_inputs
+from junheng.ingest.schema import FIELDS_BY_NAME
+
+SHEET = "学校数据"
+
+
+def school_frame(rows: int = 2) -> pl.DataFrame:
+    """Return the template columns of ``rows`` valid schools, as text."""
+    cells = school_cells([school(i + 1) for i in range(rows)])
+    return pl.DataFrame(
+        [[None if v is None else str(v) for v in row] for row in cells[1:]],
+        schema=dict.fromkeys(cells[0], pl.String),
+        orient="row",
+    )
+
+
+def only_issue(paths: list[Path], **kwargs: object) -> tuple[str, str, str, str]:
+    """Import a file with one error; return its code, message in en and zh, fix."""
+    [issue] = import_errors(paths, **kwargs)
+    zh = issue.in_language("zh")
+    return issue.code, issue.message, zh.message, zh.fix
+
+
+# ---------------------------------------------------------------------------
+# Content that does not fit the suffix
+
+
+def test_csv_named_xlsx(tmp_path: Path) -> None:
+    csv_path = write_csv(tmp_path / "schools.csv", school_cells([school()]))
+    path = tmp_path / "schools.xlsx"
+    csv_path.rename(path)
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_text"
+    assert issue.file == "schools.xlsx"
+    assert (
+        issue.message == "this file is text (CSV), not the type its suffix .xlsx names"
+    )
+    assert issue.fix == "rename the file to end in .csv"
+    zh = issue.in_language("zh")
+    assert zh.message == "该文件是文本（CSV）文件，不是扩展名 .xlsx 所表示的类型"
+    assert zh.fix == "请把文件扩展名改为 .csv"
+
+
+def test_zero_byte_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "schools.xlsx"
+    path.write_bytes(b"")
+    code, message, zh, _ = only_issue([path])
+    assert code == "file.zero_bytes"
+    assert message == "the file is empty (0 bytes)"
+    assert zh == "文件是空的（0 字节）"
+
+
+def test_truncated_workbook(tmp_path: Path) -> None:
+    whole = write_xlsx(tmp_path / "whole.xlsx", {SHEET: school_cells([school()])})
+    path = tmp_path / "schools.xlsx"
+    path.write_bytes(whole.read_bytes()[:2000])
+    code, message, zh, _ = only_issue([path])
+    assert code == "file.damaged"
+    assert message == "the file is damaged or not a complete Excel workbook"
+    assert zh == "文件已损坏，或不是完整的 Excel 工作簿"
+
+
+def test_truncated_parquet(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.parquet"
+    school_frame().write_parquet(whole)
+    path = tmp_path / "schools.parquet"
+    path.write_bytes(whole.read_bytes()[:1000])
+    code, message, _, _ = only_issue([path])
+    assert code == "file.damaged"
+    assert message == "the file is damaged or not a complete Parquet"
+
+
+def test_parquet_named_csv(tmp_path: Path) -> None:
+    path = tmp_path / "schools.csv"
+    school_frame().write_parquet(path)
+    code, message, zh, fix = only_issue([path])
+    assert code == "file.is_parquet"
+    assert message == "this is a Parquet file, not the type its suffix .csv names"
+    assert zh == "该文件是 Parquet 文件，不是扩展名 .csv 所表示的类型"
+    assert fix == "请把文件扩展名改为 .parquet"
+
+
+def test_workbook_named_csv(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: school_cells([school()])})
+    renamed = tmp_path / "schools.csv"
+    path.rename(renamed)
+    code, _, zh, fix = only_issue([renamed])
+    assert code == "file.is_xlsx"
+    assert zh == "该文件是 Excel 工作簿（.xlsx），不是扩展名 .csv 所表示的类型"
+    assert fix == "请把文件扩展名改为 .xlsx"
+
+
+def test_binary_named_csv(tmp_path: Path) -> None:
+    # Bytes 0 to 255, repeated: NUL bytes at both parities and control bytes,
+    # which no text has, so the file is neither UTF-16 nor another text.
+    path = tmp_path / "schools.csv"
+    path.write_bytes(bytes(range(256)) * 8)
+    code, message, zh, _ = only_issue([path])
+    assert code == "file.not_text"
+    assert message == (
+        "this is not a text file (it holds binary data), so it cannot be read as CSV"
+    )
+    assert zh == "该文件不是文本文件（含有二进制数据），不能作为 CSV 读取"
+
+
+def test_utf16_text_still_named(tmp_path: Path) -> None:
+    text = "学年,行政区划代码\n2024,410102\n"
+    path = tmp_path / "schools.csv"
+    path.write_bytes(text.encode("utf-16-be"))
+    [issue] = import_errors([path])
+    assert issue.code == "file.utf16_without_bom"
+    assert "--encoding utf-16-be" in issue.fix
+
+
+# ---------------------------------------------------------------------------
+# Nested Parquet columns
+
+
+def with_column(frame: pl.DataFrame, name: str, values: pa.Array) -> pa.Table:
+    table = frame.to_arrow()
+    if name in table.column_names:
+        return table.set_column(table.column_names.index(name), name, values)
+    return table.append_column(name, values)
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype"),
+    [
+        (pa.array([[14], [14, 1]], type=pa.list_(pa.int64())), "List(Int64)"),
+        (
+            pa.array([{"a": 14}, {"a": 15}], type=pa.struct([("a", pa.int32())])),
+            "Struct({'a': Int32})",
+        ),
+        (
+            pa.array([[("a", 14)], []], type=pa.map_(pa.string(), pa.int64())),
+            "Map(String, Int64)",
+        ),
+        (pa.array([[1, 2], [3, 4]], type=pa.list_(pa.int64(), 2)), "Array(Int64, "),
+    ],
+)
+def test_nested_field_column(tmp_path: Path, values: pa.Array, dtype: str) -> None:
+    header = FIELDS_BY_NAME["primary_classes"].header_zh
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), header, values), path)
+    [issue] = import_errors([path])
+    assert issue.code == "header.nested"
+    assert (issue.file, issue.row, issue.column) == ("schools.parquet", 1, header)
+    assert issue.message.startswith(f"column {header!r} is of type {dtype}")
+    assert issue.message.endswith(
+        "so each cell holds a group of values rather than one number or text"
+    )
+    assert issue.fix == (
+        "store the column as plain numbers or text, one value per cell, before "
+        "exporting the Parquet file"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message.startswith(f"列“{header}”的类型是 {dtype}")
+    assert (
+        zh.fix == "请在导出 Parquet 文件前把该列存为普通的数字或文本，每个单元格一个值"
+    )
+
+
+def test_nested_extra_column_is_unknown_header(tmp_path: Path) -> None:
+    # Extra columns are errors in the template layout; a nested one is no
+    # different.
+    values = pa.array([[1], [2, 3]], type=pa.list_(pa.int64()))
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), "备注", values), path)
+    [issue] = import_errors([path])
+    assert (issue.code, issue.column) == ("header.unknown", "备注")
+
+
+PROFILE = """\
+id: nested-test
+name: {zh: 测试, en: Test}
+columns:
+  year: 学年
+  division_code: 区划
+  school_code: 校码
+  school_name: 校名
+  school_type: {literal: 小学}
+  ownership: {literal: 公办}
+  location: {literal: 城区}
+  primary_students: 学生
+"""
+
+
+def profile_table(extra: pa.Array, name: str) -> pa.Table:
+    frame = pl.DataFrame(
+        {
+            "学年": ["2024", "2024"],
+            "区划": ["410102", "410102"],
+            "校码": ["2141000001", "2141000002"],
+            "校名": ["甲小学", "乙小学"],
+            "学生": ["600", "500"],
+        }
+    )
+    return with_column(frame, name, extra)
+
+
+def test_nested_column_unused_by_profile_ignored(tmp_path: Path) -> None:
+    profile = tmp_path / "nested-test.yaml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    path = tmp_path / "schools.parquet"
+    extra = pa.array([[1], [2, 3]], type=pa.list_(pa.int64()))
+    pq.write_table(profile_table(extra, "备注"), path)
+    result = load_inputs([path], profile=str(profile))
+    assert result.schools["primary_students"].to_list() == [600, 500]
+    assert result.warnings == []
+
+
+def test_nested_column_used_by_profile(tmp_path: Path) -> None:
+    profile = tmp_path / "nested-test.yaml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    path = tmp_path / "schools.parquet"
+    extra = pa.array([{"n": "甲"}, {"n": "乙"}], type=pa.struct([("n", pa.string())]))
+    table = profile_table(extra, "名称").drop_columns(["校名"])
+    pq.write_table(table.rename_columns([*table.column_names[:-1], "校名"]), path)
+    [issue] = import_errors([path], profile=str(profile))
+    assert (issue.code, issue.column) == ("header.nested", "校名")
+
+
+def test_nested_column_cli_exit_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    header = FIELDS_BY_NAME["primary_classes"].header_zh
+    values = pa.array([[14], [14, 1]], type=pa.list_(pa.int64()))
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), header, values), path)
+    result = CliRunner().invoke(
+        main, ["validate", str(path), "--errors-report", "errors.json"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    report = json.loads((tmp_path / "errors.json").read_text(encoding="utf-8"))
+    assert [issue["code"] for issue in report["issues"]] == ["header.nested"]
