@@ -256,3 +256,96 @@ def test_nested_column_cli_exit_status(
     assert "Traceback" not in result.output
     report = json.loads((tmp_path / "errors.json").read_text(encoding="utf-8"))
     assert [issue["code"] for issue in report["issues"]] == ["header.nested"]
+
+
+# ---------------------------------------------------------------------------
+# Encodings that decode without error into the wrong characters
+
+TRADITIONAL_PROFILE = """\
+id: big5-test
+name: {zh: 测试, en: Test}
+code_scheme: none
+columns:
+  year: 學年度
+  division_code: 縣市代碼
+  school_code: 學校代碼
+  school_name: 學校名稱
+  school_type: {literal: 小学}
+  ownership: {literal: 公办}
+  location: {literal: 城区}
+  primary_students: 學生數
+"""
+TRADITIONAL_ROWS = [
+    ["學年度", "縣市代碼", "學校代碼", "學校名稱", "學生數"],
+    ["2024", "63", "313601", "臺北市立國語實驗國民小學", "600"],
+]
+
+
+def traditional_profile(tmp_path: Path, encoding: str | None = None) -> Path:
+    text = TRADITIONAL_PROFILE
+    if encoding is not None:
+        text = text.replace(
+            "code_scheme:", f"source_encoding: {encoding}\ncode_scheme:"
+        )
+    path = tmp_path / "big5-test.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_big5_profile_file_named(tmp_path: Path) -> None:
+    # Big5 bytes decode as GB18030 without error, into other characters.
+    path = write_csv(tmp_path / "tw.csv", TRADITIONAL_ROWS, encoding="big5")
+    path.read_bytes().decode("gb18030")
+    profile = traditional_profile(tmp_path)
+    [issue] = import_errors([path], profile=str(profile))
+    assert (issue.code, issue.row, issue.column) == ("file.encoding_fits", 1, None)
+    assert issue.message == (
+        "decoded as gb18030, only 0 of the 5 column headers are known, but decoded "
+        "as big5 the header row is known, so the file's encoding is big5"
+    )
+    assert issue.fix == (
+        "give --encoding big5 (encoding='big5' in Python), or save the file as "
+        "UTF-8 CSV"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        "按 gb18030 解码后，5 个列标题中只有 0 个可以识别；"
+        "按 big5 解码则标题行可以识别，文件的编码应是 big5"
+    )
+    assert zh.fix.startswith("请用 --encoding big5 指定编码")
+    result = load_inputs([path], profile=str(profile), encoding="big5")
+    assert result.schools["school_name"].to_list() == ["臺北市立國語實驗國民小學"]
+
+
+def test_big5_file_with_utf8_profile(tmp_path: Path) -> None:
+    # GB18030 also decodes this whole file; the header row tells Big5 apart.
+    path = write_csv(tmp_path / "tw.csv", TRADITIONAL_ROWS, encoding="cp950")
+    profile = traditional_profile(tmp_path, "utf-8")
+    [issue] = import_errors([path], profile=str(profile))
+    assert issue.code == "file.decode_as"
+    assert issue.fix.startswith("the whole file decodes as big5: give --encoding big5")
+
+
+def test_big5_template_file_guessed(tmp_path: Path) -> None:
+    # Traditional headers are no template headers, in any encoding: the issue
+    # lists the encodings to try.
+    rows = [["學年", "行政區劃代碼", "學校標識碼"], ["2024", "410102", "2141000001"]]
+    path = write_csv(tmp_path / "tw.csv", rows, encoding="big5")
+    issues = import_errors([path])
+    issue = issues[0]
+    assert (issue.code, issue.row) == ("file.encoding_guess", 1)
+    assert issue.message == (
+        "decoded as gb18030, only 0 of the 3 column headers are known, so the "
+        "file's encoding is probably not gb18030"
+    )
+    assert "big5 (or cp950) for traditional Chinese" in issue.fix
+    zh = issue.in_language("zh")
+    assert "繁体中文文件用 big5（或 cp950）" in zh.fix
+    assert [i.code for i in issues[1:4]] == ["header.unknown"] * 3
+
+
+def test_ascii_unknown_headers_not_blamed_on_encoding(tmp_path: Path) -> None:
+    rows = [["alpha", "beta", "gamma"], ["1", "2", "3"]]
+    path = write_csv(tmp_path / "other.csv", rows)
+    issues = import_errors([path])
+    assert "file.encoding_guess" not in {i.code for i in issues}

@@ -226,6 +226,7 @@ def load_inputs(
         encoding=encoding or (loaded.source_encoding if loaded else None),
         any_sheet_is_schools=loaded is not None,
         sheet=loaded.sheet if loaded else None,
+        source_columns=loaded.source_columns() if loaded else frozenset(),
     )
     code_scheme: CodeScheme = loaded.code_scheme if loaded else "cn"
     collected = _Collected()

@@ -245,6 +245,37 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "(encoding={fits!r} in Python), or save the file as UTF-8 CSV",
         ),
     },
+    "file.encoding_fits": {
+        "zh": (
+            "按 {used} 解码后，{count} 个列标题中只有 {found} 个可以识别；"
+            "按 {fits} 解码则标题行可以识别，文件的编码应是 {fits}",
+            "请用 --encoding {fits} 指定编码（Python 中为 encoding={fits!r}），"
+            "或将文件另存为 UTF-8 CSV",
+        ),
+        "en": (
+            "decoded as {used}, only {found} of the {count} column headers are "
+            "known, but decoded as {fits} the header row is known, so the file's "
+            "encoding is {fits}",
+            "give --encoding {fits} (encoding={fits!r} in Python), or save the file "
+            "as UTF-8 CSV",
+        ),
+    },
+    "file.encoding_guess": {
+        "zh": (
+            "按 {used} 解码后，{count} 个列标题中只有 {found} 个可以识别，"
+            "文件的编码可能不是 {used}",
+            "如果列标题显示为乱码，请用 --encoding 指定文件的编码：繁体中文文件用 big5"
+            "（或 cp950），简体中文文件用 gb18030，日文文件用 shift_jis；"
+            "或将文件另存为 UTF-8 CSV",
+        ),
+        "en": (
+            "decoded as {used}, only {found} of the {count} column headers are "
+            "known, so the file's encoding is probably not {used}",
+            "if the headers look garbled, give the file's encoding with --encoding: "
+            "big5 (or cp950) for traditional Chinese, gb18030 for simplified "
+            "Chinese, shift_jis for Japanese; or save the file as UTF-8 CSV",
+        ),
+    },
     "file.empty": {
         "zh": ("文件是空的", "请按模板填写标题行，并每条记录填一行"),
         "en": (

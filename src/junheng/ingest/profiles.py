@@ -153,6 +153,25 @@ class Profile:
         """Return the Chinese and English names on two lines, for listings."""
         return "\n".join(n for n in (self.name_zh, self.name_en) if n)
 
+    def source_columns(self) -> frozenset[str]:
+        """Return the source headers the expressions name (patterns aside)."""
+        return frozenset(
+            name for node in self.columns.values() for name in _node_columns(node)
+        )
+
+
+def _node_columns(node: Node) -> list[str]:
+    """Return the source columns that an expression names."""
+    if isinstance(node, Column):
+        return [node.name]
+    if isinstance(node, IfContains | MapValues):
+        return [node.column]
+    if isinstance(node, Sum | Concat):
+        return [name for item in node.items for name in _node_columns(item)]
+    if isinstance(node, Arithmetic):
+        return list(node.names.values())
+    return []
+
 
 # ---------------------------------------------------------------------------
 # Loading

@@ -102,11 +102,14 @@ class ReadOptions:
     ``encoding`` forces a CSV encoding. With ``any_sheet_is_schools`` (set when an
     import profile is used), an Excel sheet whose headers are not recognised still
     counts as school data, and ``sheet`` limits that to the sheet of that name.
+    ``source_columns`` are the source headers an import profile reads; they
+    count as known headers when the readers check a header row.
     """
 
     encoding: str | None = None
     any_sheet_is_schools: bool = False
     sheet: str | None = None
+    source_columns: frozenset[str] = frozenset()
 
 
 def read_file(
@@ -1093,16 +1096,21 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
     if utf16 is not None:
         return [], [_file_issue(file, "file.utf16_without_bom", encoding=utf16)]
     try:
-        text, _ = decode_csv(data, options.encoding)
+        text, used = decode_csv(data, options.encoding)
     except LookupError:
         return [], [
             _file_issue(file, "file.unknown_encoding", encoding=options.encoding)
         ]
     except UnicodeDecodeError as exc:
-        return [], [_decode_issue(file, data, exc, options.encoding)]
+        return [], [_decode_issue(file, data, exc, options)]
     if not text.strip():
         return [], [_file_issue(file, "file.empty")]
     separator = _sniff_separator(text)
+    encoding_issue = _encoding_issue(file, data, text, used, options)
+    if encoding_issue is not None and encoding_issue.code == "file.encoding_fits":
+        # The headers read right in another encoding, so every issue about the
+        # garbled text would mislead.
+        return [], [encoding_issue]
     record_issues = _csv_record_issues(file, text, separator)
     if record_issues:
         return [], record_issues
@@ -1119,20 +1127,24 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
         # differently from Polars. Polars' first line names the failing field.
         first_line = str(exc).strip().split("\n", 1)[0]
         return [], [_file_issue(file, "file.invalid_csv", error=first_line[:200])]
-    return _csv_table(file, raw)
+    tables, issues = _csv_table(file, raw)
+    if encoding_issue is not None:
+        issues.insert(0, encoding_issue)
+    return tables, issues
 
 
 def _decode_issue(
-    file: str, data: bytes, exc: UnicodeDecodeError, encoding: str | None
+    file: str, data: bytes, exc: UnicodeDecodeError, options: ReadOptions
 ) -> Issue:
     """Report the line of the first byte that ``exc.encoding`` cannot decode."""
+    encoding = options.encoding
     # The bytes before the error decode, so their line breaks can be counted in
     # any encoding, including UTF-16, where the byte 0x0A is not always a newline.
     before = data[: exc.start].decode(exc.encoding, errors="replace")
     line = before.count("\n") + 1
     tried = encoding or "UTF-8 or GB18030"
     invalid = " ".join(f"0x{byte:02X}" for byte in data[exc.start : exc.end])
-    fits = _fitting_encoding(data, encoding or "gb18030")
+    fits = _fitting_encoding(data, encoding or "gb18030", options.source_columns)
     return Issue.coded(
         file,
         None,
@@ -1149,24 +1161,124 @@ def _decode_issue(
     )
 
 
-FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030", "big5")
+FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030", "big5", "cp950", "shift_jis")
 """Encodings tried, in order, for a file that the given encoding cannot decode.
 
 GB18030 covers GBK and GB2312, the encodings of simplified Chinese files, and
-comes before Big5 (traditional Chinese), so a GBK file is named as GB18030."""
+comes before Big5 (traditional Chinese), so a GBK file is named as GB18030.
+cp950, Windows' Big5, adds characters that Big5 lacks. Shift-JIS is Japanese."""
 
 
-def _fitting_encoding(data: bytes, given: str) -> str | None:
-    """Return the first fallback encoding other than ``given`` that decodes ``data``."""
+def _fitting_encoding(
+    data: bytes, given: str, source_columns: frozenset[str] = frozenset()
+) -> str | None:
+    """Return the fallback encoding other than ``given`` that suits ``data`` best.
+
+    Of the encodings that decode the whole file, the first one whose header row
+    has the most known headers is chosen: GB18030 decodes almost any bytes, so
+    a Big5 file decodes as both.
+    """
+    best: tuple[int, str] | None = None
     for name in FALLBACK_ENCODINGS:
         if codecs.lookup(name).name == codecs.lookup(given).name:
             continue
         try:
-            data.decode(name)
+            text = data.decode(name)
         except UnicodeDecodeError:
             continue
-        return name.removesuffix("-sig")
-    return None
+        header = _header_cells(text.removeprefix("\ufeff"))
+        score = _known_header_count(header, source_columns)
+        if best is None or score > best[0]:
+            best = (score, name.removesuffix("-sig"))
+    return None if best is None else best[1]
+
+
+def _header_cells(text: str) -> list[str]:
+    """Return the non-blank cells of the first line of CSV ``text``."""
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader([first_line], delimiter=_sniff_separator(first_line))
+    return [cell.strip() for cell in next(reader, []) if cell.strip()]
+
+
+def _known_header_count(headers: Sequence[str], source_columns: frozenset[str]) -> int:
+    """Count the headers that the template or an import profile knows."""
+    return sum(
+        normalize_header(h) in _SCHOOL_ALIASES
+        or normalize_header(h) in _COUNTY_ALIASES
+        or h in source_columns
+        for h in headers
+    )
+
+
+def _headers_known(headers: Sequence[str], source_columns: frozenset[str]) -> bool:
+    """Return whether at least half of a header row is known.
+
+    With an import profile, that is half of the profile's source columns, since
+    a source file may have many columns that the profile does not read.
+    """
+    if source_columns:
+        found = len(source_columns & set(headers))
+        return 2 * found >= len(source_columns)
+    return bool(headers) and 2 * _known_header_count(headers, frozenset()) >= len(
+        headers
+    )
+
+
+def _encoding_issue(
+    file: str,
+    data: bytes,
+    text: str,
+    used: str,
+    options: ReadOptions,
+) -> Issue | None:
+    """Report a CSV file that decoded, but whose headers look decoded wrongly.
+
+    Almost no known header (under a fifth) in a header row that has text other
+    than ASCII suggests the wrong encoding: a Big5 or Shift-JIS file decodes as
+    GB18030 without error, into other characters. Each encoding of
+    :data:`FALLBACK_ENCODINGS` is tried on the header line; one under which at
+    least half of the headers are known is named. Otherwise the issue lists the
+    encodings to try.
+    """
+    headers = _header_cells(text)
+    known = options.source_columns
+    expected = len(known) if known else len(headers)
+    found = len(known & set(headers)) if known else _known_header_count(headers, known)
+    if expected < 2 or 5 * found >= expected or all(h.isascii() for h in headers):
+        return None
+    line = data.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
+    for name in FALLBACK_ENCODINGS:
+        if codecs.lookup(name).name == codecs.lookup(used).name:
+            continue
+        try:
+            decoded = line.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if _headers_known(_header_cells(decoded), known):
+            fits = name.removesuffix("-sig")
+            return Issue.coded(
+                file,
+                None,
+                1,
+                None,
+                None,
+                "file.encoding_fits",
+                used=used,
+                fits=fits,
+                found=found,
+                count=expected,
+            )
+    return Issue.coded(
+        file,
+        None,
+        1,
+        None,
+        None,
+        "file.encoding_guess",
+        used=used,
+        found=found,
+        count=expected,
+    )
 
 
 def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
