@@ -1,25 +1,28 @@
-"""Files whose content does not fit their name, and Parquet columns of nested types."""
+"""Files that are not what their name says, nested columns, encodings, title rows."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from ingest.ingest_files import (
+    HEADERS,
     import_errors,
     school,
     school_cells,
     write_csv,
     write_xlsx,
 )
+from openpyxl.utils import get_column_letter
 
 from junheng.cli import main
-from junheng.ingest import load_inputs
+from junheng.ingest import Issue, load_inputs
 from junheng.ingest.schema import FIELDS_BY_NAME
 
 SHEET = "学校数据"
@@ -349,3 +352,68 @@ def test_ascii_unknown_headers_not_blamed_on_encoding(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "other.csv", rows)
     issues = import_errors([path])
     assert "file.encoding_guess" not in {i.code for i in issues}
+
+
+# ---------------------------------------------------------------------------
+# Title rows above the header
+
+TITLE = "东城区义务教育学校基本情况统计表"
+
+
+def title_warning(issues: list[Issue]) -> Issue:
+    [issue] = [i for i in issues if i.code == "header.title_row"]
+    return issue
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_title_row_skipped_in_workbook(tmp_path: Path, merged: bool) -> None:
+    cells = school_cells([school(1), school(2)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: [[TITLE], *cells]})
+    if merged:
+        workbook = openpyxl.load_workbook(path)
+        workbook[SHEET].merge_cells(f"A1:{get_column_letter(len(HEADERS))}1")
+        workbook.save(path)
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学", "第2小学"]
+    assert [place[2] for place in result.school_places] == [3, 4]
+    issue = title_warning(result.warnings)
+    assert (issue.severity, issue.sheet, issue.row, issue.value) == (
+        "warning",
+        SHEET,
+        1,
+        TITLE,
+    )
+    assert issue.message == (
+        f"row 1 holds one cell, {TITLE!r}, which is taken as the table's title and "
+        "skipped; row 2 is read as the header row"
+    )
+    assert issue.fix == (
+        "if row 2 is not the header row, delete the title in row 1 so that the "
+        "header row comes first"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        f"第 1 行只有一个单元格“{TITLE}”，被视为表格标题而跳过；第 2 行被读作列标题"
+    )
+    assert zh.fix == "如果第 2 行不是列标题，请删除第 1 行的标题，使列标题位于第一行"
+
+
+@pytest.mark.parametrize("padded", [True, False])
+def test_title_row_skipped_in_csv(tmp_path: Path, padded: bool) -> None:
+    # Excel saves a title row as the title and a separator per empty cell.
+    title = [TITLE] + [None] * (len(HEADERS) - 1) if padded else [TITLE]
+    cells = school_cells([school(1), school(2, primary_students=-5)])
+    path = write_csv(tmp_path / "schools.csv", [title, *cells])
+    issues = import_errors([path])
+    issue = title_warning(issues)
+    assert (issue.row, issue.value) == (1, TITLE)
+    # The data rows keep the numbers the user sees.
+    [negative] = [i for i in issues if i.rule == "negative"]
+    assert negative.row == 4
+
+
+def test_title_row_before_unknown_headers_not_skipped(tmp_path: Path) -> None:
+    rows = [[TITLE], ["甲", "乙", "丙"], ["1", "2", "3"]]
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: rows})
+    issues = import_errors([path])
+    assert "header.title_row" not in {i.code for i in issues}

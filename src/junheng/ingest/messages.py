@@ -428,6 +428,20 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "exporting the Parquet file",
         ),
     },
+    "header.title_row": {
+        "zh": (
+            "第 {row} 行只有一个单元格“{text}”，被视为表格标题而跳过；"
+            "第 {header_row} 行被读作列标题",
+            "如果第 {header_row} 行不是列标题，请删除第 {row} 行的标题，"
+            "使列标题位于第一行",
+        ),
+        "en": (
+            "row {row} holds one cell, {text!r}, which is taken as the table's title "
+            "and skipped; row {header_row} is read as the header row",
+            "if row {header_row} is not the header row, delete the title in row "
+            "{row} so that the header row comes first",
+        ),
+    },
     "header.same_field": {
         "zh": (
             "列“{first}”和“{second}”都是字段 {name}（{field}）",

@@ -536,6 +536,8 @@ class _Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     hidden: bool = False
     fast: _FastColumns | None = None
+    title: tuple[int, str] | None = None
+    """The 0-based index and the text of a title row skipped above the header."""
 
 
 @dataclass(frozen=True)
@@ -572,15 +574,61 @@ def _load_sheet(
     sheet = workbook.get_sheet_by_name(name)
     # Without skipping the empty area, row 0 of the list is Excel row 1.
     rows: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
-    header_index = next(
-        (i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row)),
-        None,
+    filled = (
+        i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row)
     )
+    header_index = next(filled, None)
     header_cells = None
+    title = None
     if header_index is not None:
         header_cells = [_cell_text(v) for v in rows[header_index]]
+        after = next(filled, None)
+        if after is not None:
+            following = [_cell_text(v) for v in rows[after]]
+            text = _title_text(header_cells, following, options)
+            if text is not None:
+                title = (header_index, text)
+                header_index, header_cells = after, following
     kind = _sheet_kind(name, header_cells, options)
-    return _Sheet(name, kind, rows, header_index, sheet.merged_cell_ranges or [])
+    merged = sheet.merged_cell_ranges or []
+    return _Sheet(name, kind, rows, header_index, merged, title=title)
+
+
+def _title_text(
+    first: Sequence[str], second: Sequence[str], options: ReadOptions
+) -> str | None:
+    """Return the text of a title row above the header row, or None.
+
+    A title row has one cell with text (a title merged across the columns
+    keeps its text in the first cell), and the row after it is a header row:
+    one of school data or county items, or one with the profile's source columns.
+    """
+    cells = [cell.strip() for cell in first if cell.strip()]
+    if len(cells) != 1:
+        return None
+    headers = [cell.strip() for cell in second if cell.strip()]
+    if classify_headers(headers) is not None:
+        return cells[0]
+    if options.source_columns and _headers_known(headers, options.source_columns):
+        return cells[0]
+    return None
+
+
+def _title_issue(
+    file: str, sheet: str | None, row: int, text: str, header_row: int
+) -> Issue:
+    return Issue.coded(
+        file,
+        sheet,
+        row,
+        None,
+        text,
+        "header.title_row",
+        severity="warning",
+        row=row,
+        header_row=header_row,
+        text=text,
+    )
 
 
 _FASTEXCEL_DUPLICATE = re.compile(r"^(.*)_\d+$")
@@ -714,6 +762,13 @@ def _read_excel(
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
+    for sheet in sheets:
+        if sheet.kind is not None and sheet.title is not None:
+            assert sheet.header_index is not None
+            index, text = sheet.title
+            issues.append(
+                _title_issue(file, sheet.name, index + 1, text, sheet.header_index + 1)
+            )
     issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
     return tables, issues + table_issues
@@ -1106,12 +1161,22 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
     if not text.strip():
         return [], [_file_issue(file, "file.empty")]
     separator = _sniff_separator(text)
+    title = _csv_title(text, separator, options)
+    notes: list[Issue] = []
+    offset = 0
+    if title is not None:
+        line, offset, title_text = title
+        notes.append(_title_issue(file, None, line, title_text, offset + 1))
+        text = text.split("\n", offset)[-1]
+        separator = _sniff_separator(text)
     encoding_issue = _encoding_issue(file, data, text, used, options)
     if encoding_issue is not None and encoding_issue.code == "file.encoding_fits":
         # The headers read right in another encoding, so every issue about the
         # garbled text would mislead.
         return [], [encoding_issue]
-    record_issues = _csv_record_issues(file, text, separator)
+    if encoding_issue is not None:
+        notes.insert(0, encoding_issue)
+    record_issues = _csv_record_issues(file, text, separator, offset)
     if record_issues:
         return [], record_issues
     try:
@@ -1127,10 +1192,35 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
         # differently from Polars. Polars' first line names the failing field.
         first_line = str(exc).strip().split("\n", 1)[0]
         return [], [_file_issue(file, "file.invalid_csv", error=first_line[:200])]
-    tables, issues = _csv_table(file, raw)
-    if encoding_issue is not None:
-        issues.insert(0, encoding_issue)
-    return tables, issues
+    tables, issues = _csv_table(file, raw, offset)
+    return tables, notes + issues
+
+
+def _csv_title(
+    text: str, separator: str, options: ReadOptions
+) -> tuple[int, int, str] | None:
+    """Find a title row above the header row of CSV ``text`` (see :func:`_title_text`).
+
+    Returns the line of the title, the number of lines before the header row
+    and the title's text, or None.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    found: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if any(cell.strip() for cell in record):
+                found.append((line, record))
+                if len(found) == 2:
+                    break
+    except csv.Error:
+        return None
+    if len(found) < 2:
+        return None
+    (title_line, first), (header_line, second) = found
+    title = _title_text(first, second, options)
+    return None if title is None else (title_line, header_line - 1, title)
 
 
 def _decode_issue(
@@ -1281,11 +1371,14 @@ def _encoding_issue(
     )
 
 
-def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
+def _csv_record_issues(
+    file: str, text: str, separator: str, offset: int = 0
+) -> list[Issue]:
     """Check the quoting and the field count of every record.
 
     The csv module tracks line numbers, so each issue names the row where the
-    record starts. Blank rows are skipped, as the readers skip them.
+    record starts, after the ``offset`` lines skipped before ``text``. Blank
+    rows are skipped, as the readers skip them.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     issues: list[Issue] = []
@@ -1293,10 +1386,10 @@ def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
     # Fields after the last header cell with text have no column, so a row may
     # leave them out, as when only the header line ends with a separator.
     needed = 0
-    start = 1
+    start = 1 + offset
     try:
         for record in reader:
-            line, start = start, reader.line_num + 1
+            line, start = start, reader.line_num + 1 + offset
             if not any(cell.strip() for cell in record):
                 continue
             if width is None:
@@ -1336,14 +1429,22 @@ def _quote_issue(file: str, line: int, exc: csv.Error) -> Issue:
     )
 
 
-def _csv_table(file: str, raw: pl.DataFrame) -> tuple[list[RawTable], list[Issue]]:
+def _csv_table(
+    file: str, raw: pl.DataFrame, offset: int = 0
+) -> tuple[list[RawTable], list[Issue]]:
+    """Build the table of a CSV file whose header row follows ``offset`` lines."""
     header_cells = ["" if v is None else str(v) for v in raw.row(0)]
     body = raw.slice(1)
     kind = classify_headers(header_cells) or "schools"
     columns = [body.to_series(i) for i in range(body.width)]
-    table, issues = _build_table(file, None, kind, 1, header_cells, columns, 2)
+    header_row = offset + 1
+    table, issues = _build_table(
+        file, None, kind, header_row, header_cells, columns, header_row + 1
+    )
     if table.frame.height == 0:
-        issues.append(Issue.coded(file, None, 1, None, None, "file.without_rows"))
+        issues.append(
+            Issue.coded(file, None, header_row, None, None, "file.without_rows")
+        )
         return [], issues
     return [table], issues
 
