@@ -417,3 +417,42 @@ def test_title_row_before_unknown_headers_not_skipped(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: rows})
     issues = import_errors([path])
     assert "header.title_row" not in {i.code for i in issues}
+
+
+# ---------------------------------------------------------------------------
+# Hidden sheets
+
+
+def test_hidden_school_sheet_skipped_with_warning(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "schools.xlsx",
+        {
+            SHEET: school_cells([school(1)]),
+            "其他学校": school_cells([school(2)]),
+            "下拉列表": [["小学"], ["初中"]],
+        },
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook["其他学校"].sheet_state = "hidden"
+    workbook["下拉列表"].sheet_state = "hidden"
+    workbook.save(path)
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学"]
+    [issue] = [i for i in result.warnings if i.rule == "hidden_sheet"]
+    assert (issue.code, issue.severity, issue.sheet, issue.row) == (
+        "hidden_sheet.skipped",
+        "warning",
+        "其他学校",
+        None,
+    )
+    assert issue.message == (
+        "sheet '其他学校' is hidden in Excel, so it is not imported, but its column "
+        "headers are those of school data"
+    )
+    assert issue.fix.startswith("to import its rows, unhide the sheet in Excel")
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        "工作表“其他学校”在 Excel 中被隐藏，因此没有导入，"
+        "但它的列标题是学校数据的列标题"
+    )
+    assert zh.fix.startswith("如果要导入其中的数据，请在 Excel 中取消隐藏该工作表")

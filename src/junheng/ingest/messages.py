@@ -367,6 +367,21 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "not data to import",
         ),
     },
+    "hidden_sheet.skipped": {
+        "zh": (
+            "工作表“{sheet}”在 Excel 中被隐藏，因此没有导入，"
+            "但它的列标题是{what}的列标题",
+            "如果要导入其中的数据，请在 Excel 中取消隐藏该工作表（右键单击任一工作表"
+            "标签，选择“取消隐藏”）后保存；如果不需要这些数据，可以删除该工作表",
+        ),
+        "en": (
+            "sheet {sheet!r} is hidden in Excel, so it is not imported, but its "
+            "column headers are those of {what}",
+            "to import its rows, unhide the sheet in Excel (right-click any sheet "
+            "tab and choose Unhide) and save the workbook; delete the sheet if its "
+            "data is not needed",
+        ),
+    },
     "cell_error": {
         "zh": (
             "单元格含有 Excel 错误值 {text}",

@@ -720,6 +720,7 @@ def _read_excel(
     sheets: list[_Sheet] = []
     with workbook, ThreadPoolExecutor(max_workers=1) as executor:
         wanted: list[tuple[str, bool]] = []
+        skipped: list[Issue] = []
         for meta in workbook.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
@@ -729,6 +730,9 @@ def _read_excel(
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
             # Hidden sheets, such as dropdown lists, are not data unless named so.
             if hidden and not named:
+                skipped.extend(
+                    _skipped_hidden_sheet(file, workbook, meta.name, options)
+                )
                 continue
             wanted.append((meta.name, hidden))
         # calamine reads .xls (BIFF) workbooks, because fastexcel's row
@@ -762,6 +766,7 @@ def _read_excel(
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
+    issues += skipped
     for sheet in sheets:
         if sheet.kind is not None and sheet.title is not None:
             assert sheet.header_index is not None
@@ -867,6 +872,48 @@ def _open_fast_reader(path: Path) -> fastexcel.ExcelReader | None:
         return fastexcel.read_excel(path)
     except fastexcel.FastExcelError:
         return None
+
+
+def _skipped_hidden_sheet(
+    file: str,
+    workbook: python_calamine.CalamineWorkbook,
+    name: str,
+    options: ReadOptions,
+) -> list[Issue]:
+    """Warn of a hidden sheet that is skipped although its headers are data's.
+
+    Its header row is found as for any sheet, so a title row above it counts.
+    """
+    sheet = _load_sheet(
+        workbook, name, ReadOptions(source_columns=options.source_columns)
+    )
+    if sheet.header_index is None:
+        return []
+    headers = [_cell_text(v).strip() for v in sheet.rows[sheet.header_index]]
+    kind = classify_headers(headers)
+    sources = options.source_columns
+    if kind is None and sources and _headers_known([h for h in headers if h], sources):
+        kind = "schools"
+    if kind is None:
+        return []
+    what = (
+        both("学校数据", "school data")
+        if kind == "schools"
+        else both("县级指标", "county items")
+    )
+    return [
+        Issue.coded(
+            file,
+            name,
+            None,
+            None,
+            None,
+            "hidden_sheet.skipped",
+            severity="warning",
+            sheet=name,
+            what=what,
+        )
+    ]
 
 
 def _hidden_sheet_issue(file: str, sheet: _Sheet) -> Issue:
