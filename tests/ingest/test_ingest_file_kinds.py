@@ -1,4 +1,4 @@
-"""Files that are not what their name says, nested columns, encodings, title rows."""
+"""File content unlike the suffix, nested columns, encodings, title rows."""
 
 from __future__ import annotations
 

