@@ -543,6 +543,22 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "check that the file has the layout the profile expects, or edit {path}",
         ),
     },
+    "profile_column.map_value": {
+        "zh": (
+            "列“{column}”的值“{value}”不在导入配置 {profile} 的 columns.{name} 的 "
+            "map 中（已有的值：{values}），因此{target}为空",
+            "请在 {path} 的 columns.{name} 的 values 中加入“{value}”及其对应的值，"
+            "或把该单元格改为已有的值之一",
+        ),
+        "en": (
+            "value {value!r} of column {column!r} is not in the map of "
+            "columns.{name} in import profile {profile} (known values: {values}), "
+            "so {target} is empty",
+            "add {value!r} and the value it stands for to the values of "
+            "columns.{name} in {path}, or correct the cell to one of the known "
+            "values",
+        ),
+    },
     # Cell values
     "full_width": {
         "zh": (

@@ -116,6 +116,7 @@ class MapValues:
     column: str
     values: dict[str, str | None]
     default: str | None
+    has_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -441,6 +442,7 @@ def _parse_map(body: object, where: str) -> MapValues:
         column=_text(body["column"], f"{where}.column"),
         values={str(k): _optional(v, f"{where}.values.{k}") for k, v in values.items()},
         default=_optional(body.get("default"), f"{where}.default"),
+        has_default="default" in body,
     )
 
 
@@ -647,6 +649,7 @@ def apply_profile(
             exprs.append(pl.lit(value, dtype=pl.String).alias(name))
             display[name] = f"{FIELDS_BY_NAME[name].header_zh} (profile {profile.id})"
     issues += _source_number_issues(table, sorted(renderer.numeric_sources))
+    issues += _unmapped_value_issues(profile, table, display)
     ctx = TableContext(
         table.file,
         table.sheet,
@@ -672,6 +675,53 @@ def _missing_column_issue(
     return Issue.coded(
         table.file, table.sheet, table.header_row, exc.column, None, code, **fields
     )
+
+
+def _unmapped_value_issues(
+    profile: Profile, table: RawTable, display: dict[str, str]
+) -> list[Issue]:
+    """Report source values that a required field's ``map`` does not list.
+
+    Such a value would leave the field empty, and the check of required cells
+    would name the field but not the value. A map with a ``default`` (even
+    ``null``) and a field with a default value are left alone, because they set what
+    other values become.
+    """
+    issues: list[Issue] = []
+    for name, node in profile.columns.items():
+        spec = FIELDS_BY_NAME[name]
+        if (
+            not isinstance(node, MapValues)
+            or node.has_default
+            or not spec.required
+            or name in profile.defaults
+            or name not in display
+        ):
+            continue
+        source = pl.col(node.column)
+        bad = table.frame.filter(
+            source.is_not_null() & ~source.is_in(list(node.values))
+        ).select(ROW_COLUMN, node.column)
+        known = ", ".join(node.values)
+        for row, value in bad.iter_rows():
+            issues.append(
+                Issue.coded(
+                    table.file,
+                    table.sheet,
+                    row,
+                    node.column,
+                    value,
+                    "profile_column.map_value",
+                    column=node.column,
+                    value=value,
+                    values=known,
+                    profile=profile.id,
+                    name=name,
+                    target=display[name],
+                    path=str(profile.path),
+                )
+            )
+    return issues
 
 
 def _source_number_issues(table: RawTable, columns: list[str]) -> list[Issue]:
