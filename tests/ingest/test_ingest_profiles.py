@@ -258,3 +258,51 @@ def test_profile_names_are_importable_from_the_package() -> None:
     assert ingest.apply_profile is profiles.apply_profile
     with pytest.raises(AttributeError, match="no attribute 'Profiles'"):
         ingest.Profiles  # noqa: B018
+
+
+def map_profile(tmp_path: Path, default: str = "") -> Path:
+    text = PROFILE.replace("  school_type: 小学\n", "")
+    values = "{偏: 小学, 镇: 小学}"
+    text += f"  school_type: {{map: {{column: 类, values: {values}{default}}}}}\n"
+    return write_profile(tmp_path, text)
+
+
+def test_profile_unmapped_value_named(tmp_path: Path) -> None:
+    profile = map_profile(tmp_path)
+    rows = source_rows()
+    rows[2][9] = "幼儿园"
+    data = write_csv(tmp_path / "source.csv", rows)
+    issues = import_errors([data], profile=str(profile))
+    # The required school type is not also reported empty in row 3.
+    assert [(i.code, i.row) for i in issues] == [("profile_column.map_value", 3)]
+    [issue] = issues
+    assert (issue.file, issue.column, issue.value) == ("source.csv", "类", "幼儿园")
+    assert issue.message == (
+        "value '幼儿园' of column '类' is not in the map of columns.school_type in "
+        "import profile test-layout (known values: 偏, 镇), so 学校类型 (profile "
+        "test-layout) is empty"
+    )
+    assert issue.fix == (
+        f"add '幼儿园' and the value it stands for to the values of "
+        f"columns.school_type in {profile}, or correct the cell to one of the "
+        "known values"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        "列“类”的值“幼儿园”不在导入配置 test-layout 的 columns.school_type 的 map "
+        "中（已有的值：偏, 镇），因此学校类型 (profile test-layout)为空"
+    )
+    assert zh.fix == (
+        f"请在 {profile} 的 columns.school_type 的 values 中加入“幼儿园”及其对应的值，"
+        "或把该单元格改为已有的值之一"
+    )
+
+
+def test_profile_map_with_default_not_named(tmp_path: Path) -> None:
+    # A default, even null, sets what other values become.
+    profile = map_profile(tmp_path, ", default: null")
+    rows = source_rows()
+    rows[2][9] = "幼儿园"
+    data = write_csv(tmp_path / "source.csv", rows)
+    issues = import_errors([data], profile=str(profile))
+    assert [(i.rule, i.row) for i in issues] == [("required", 3)]

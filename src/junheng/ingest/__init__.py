@@ -226,6 +226,7 @@ def load_inputs(
         encoding=encoding or (loaded.source_encoding if loaded else None),
         any_sheet_is_schools=loaded is not None,
         sheet=loaded.sheet if loaded else None,
+        source_columns=loaded.source_columns() if loaded else frozenset(),
     )
     code_scheme: CodeScheme = loaded.code_scheme if loaded else "cn"
     collected = _Collected()
@@ -281,6 +282,19 @@ def _add_schools(
     else:
         frame, ctx, issues = map_headers(table, ALL_SCHOOL_FIELDS)
     typed, cell_issues = validate_schools(frame, ctx)
+    # A value that a profile's map does not list is reported with the value;
+    # the field it leaves empty needs no second message.
+    unmapped = {
+        (i.row, i.fields["target"])
+        for i in issues
+        if i.code == "profile_column.map_value"
+    }
+    if unmapped:
+        cell_issues = [
+            i
+            for i in cell_issues
+            if i.rule != "required" or (i.row, i.column) not in unmapped
+        ]
     if any(i.rule == "header" and i.severity == "error" for i in issues):
         # Checks across columns read columns that a wrong header left unmapped,
         # so they would add a follow-on error to every row; fix the header first.

@@ -18,7 +18,7 @@ import polars as pl
 from junheng.ingest.issues import Issue
 from junheng.ingest.messages import LANGUAGES, NUMBER_FIXES, Language, both
 from junheng.ingest.readers import ROW_COLUMN, is_numeric_dtype, number_cell_column
-from junheng.ingest.schema import COUNTY_ITEM_FIELDS
+from junheng.ingest.schema import COUNTY_ITEM_FIELDS, NUMERIC_KINDS
 from junheng.ingest.validate import (
     COUNTY_ITEM_COLUMNS,
     FALSE_WORDS,
@@ -29,6 +29,8 @@ from junheng.ingest.validate import (
     _prepare,
     _row_issues,
     _typed,
+    full_width_issues,
+    half_width,
 )
 
 if TYPE_CHECKING:
@@ -140,12 +142,15 @@ def validate_county_items(
     present = [spec for spec in COUNTY_ITEM_FIELDS if spec.name in frame.columns]
     if "value" in frame.columns:
         frame = frame.with_columns(_number_cells(frame, "value").alias(_NUMBER_CELL))
-    work = _prepare(frame, present)
-    issues = _check_cells(ctx, work, present)
+    numeric = [spec.name for spec in present if spec.kind in NUMERIC_KINDS]
+    widened, issues = full_width_issues(ctx, frame, [*numeric, "value"])
+    work = _prepare(frame, present, widened)
+    issues += _check_cells(ctx, work, present)
     if "value" in work.columns:
+        value = half_width(pl.col("value")) if "value" in widened else pl.col("value")
         work = work.with_columns(
-            _item_number_expr(pl.col("value")).alias("value_num"),
-            _bool_expr(pl.col("value")).alias("value_bool"),
+            _item_number_expr(value).alias("value_num"),
+            _bool_expr(value).alias("value_bool"),
         )
         issues += _row_issues(
             ctx,

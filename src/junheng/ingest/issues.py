@@ -30,6 +30,7 @@ RULES: frozenset[str] = frozenset(
         "merged_cells",
         "profile_column",
         "required",
+        "full_width",
         "number",
         "whole_number",
         "negative",

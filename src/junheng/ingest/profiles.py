@@ -27,7 +27,8 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,7 +39,7 @@ from junheng.errors import ProfileError
 from junheng.ingest.issues import RULES, Issue
 from junheng.ingest.readers import ROW_COLUMN, RawTable, float_text
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME
-from junheng.ingest.validate import CodeScheme, TableContext
+from junheng.ingest.validate import CodeScheme, TableContext, nested_column_issue
 
 BUILTIN_DIR = Path(__file__).parent / "profiles"
 ENV_VAR = "JUNHENG_PROFILES"
@@ -115,6 +116,7 @@ class MapValues:
     column: str
     values: dict[str, str | None]
     default: str | None
+    has_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,25 @@ class Profile:
     def name(self) -> str:
         """Return the Chinese and English names on two lines, for listings."""
         return "\n".join(n for n in (self.name_zh, self.name_en) if n)
+
+    def source_columns(self) -> frozenset[str]:
+        """Return the source headers the expressions name (patterns aside)."""
+        return frozenset(
+            name for node in self.columns.values() for name in _node_columns(node)
+        )
+
+
+def _node_columns(node: Node) -> list[str]:
+    """Return the source columns that an expression names."""
+    if isinstance(node, Column):
+        return [node.name]
+    if isinstance(node, IfContains | MapValues):
+        return [node.column]
+    if isinstance(node, Sum | Concat):
+        return [name for item in node.items for name in _node_columns(item)]
+    if isinstance(node, Arithmetic):
+        return list(node.names.values())
+    return []
 
 
 # ---------------------------------------------------------------------------
@@ -421,6 +442,7 @@ def _parse_map(body: object, where: str) -> MapValues:
         column=_text(body["column"], f"{where}.column"),
         values={str(k): _optional(v, f"{where}.values.{k}") for k, v in values.items()},
         default=_optional(body.get("default"), f"{where}.default"),
+        has_default="default" in body,
     )
 
 
@@ -480,14 +502,23 @@ class _MissingColumn(Exception):
         self.pattern = pattern
 
 
+class _NestedColumn(Exception):
+    def __init__(self, column: str) -> None:
+        super().__init__(column)
+        self.column = column
+
+
 @dataclass
 class _Renderer:
     headers: list[str]
     numeric_sources: set[str]
+    nested: Mapping[str, str] = field(default_factory=dict)
 
     def column(self, name: str) -> pl.Expr:
         if name not in self.headers:
             raise _MissingColumn(name)
+        if name in self.nested:
+            raise _NestedColumn(name)
         return pl.col(name)
 
     def number(self, name: str) -> pl.Expr:
@@ -533,7 +564,9 @@ class _Renderer:
             return _sum([self.numeric(item) for item in node.items])
         if isinstance(node, SumMatching):
             pattern = re.compile(node.pattern)
-            matched = [h for h in self.headers if pattern.search(h)]
+            matched = [
+                h for h in self.headers if pattern.search(h) and h not in self.nested
+            ]
             if not matched:
                 raise _MissingColumn(node.pattern, pattern=True)
             return _sum([self.number(name) for name in matched])
@@ -589,7 +622,7 @@ def apply_profile(
     source columns the profile needs but the file lacks, and source cells that
     numeric expressions cannot read as numbers.
     """
-    renderer = _Renderer(list(table.headers), set())
+    renderer = _Renderer(list(table.headers), set(), table.nested)
     issues: list[Issue] = []
     exprs: list[pl.Expr] = []
     display: dict[str, str] = {}
@@ -598,6 +631,9 @@ def apply_profile(
             expr = renderer.text(node)
         except _MissingColumn as exc:
             issues.append(_missing_column_issue(profile, table, name, exc))
+            continue
+        except _NestedColumn as exc:
+            issues.append(nested_column_issue(table, exc.column))
             continue
         if name in profile.defaults:
             expr = pl.coalesce(expr, pl.lit(profile.defaults[name], dtype=pl.String))
@@ -613,6 +649,7 @@ def apply_profile(
             exprs.append(pl.lit(value, dtype=pl.String).alias(name))
             display[name] = f"{FIELDS_BY_NAME[name].header_zh} (profile {profile.id})"
     issues += _source_number_issues(table, sorted(renderer.numeric_sources))
+    issues += _unmapped_value_issues(profile, table, display)
     ctx = TableContext(
         table.file,
         table.sheet,
@@ -638,6 +675,53 @@ def _missing_column_issue(
     return Issue.coded(
         table.file, table.sheet, table.header_row, exc.column, None, code, **fields
     )
+
+
+def _unmapped_value_issues(
+    profile: Profile, table: RawTable, display: dict[str, str]
+) -> list[Issue]:
+    """Report source values that a required field's ``map`` does not list.
+
+    Such a value would leave the field empty, and the check of required cells
+    would name the field but not the value. A map with a ``default`` (even
+    ``null``) and a field with a default value are left alone, because they set what
+    other values become.
+    """
+    issues: list[Issue] = []
+    for name, node in profile.columns.items():
+        spec = FIELDS_BY_NAME[name]
+        if (
+            not isinstance(node, MapValues)
+            or node.has_default
+            or not spec.required
+            or name in profile.defaults
+            or name not in display
+        ):
+            continue
+        source = pl.col(node.column)
+        bad = table.frame.filter(
+            source.is_not_null() & ~source.is_in(list(node.values))
+        ).select(ROW_COLUMN, node.column)
+        known = ", ".join(node.values)
+        for row, value in bad.iter_rows():
+            issues.append(
+                Issue.coded(
+                    table.file,
+                    table.sheet,
+                    row,
+                    node.column,
+                    value,
+                    "profile_column.map_value",
+                    column=node.column,
+                    value=value,
+                    values=known,
+                    profile=profile.id,
+                    name=name,
+                    target=display[name],
+                    path=str(profile.path),
+                )
+            )
+    return issues
 
 
 def _source_number_issues(table: RawTable, columns: list[str]) -> list[Issue]:

@@ -21,9 +21,9 @@ import datetime
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import NoneType
 from typing import Any, Literal
@@ -88,6 +88,11 @@ class RawTable:
     header_row: int
     headers: list[str]
     frame: pl.DataFrame
+    nested: Mapping[str, str] = field(default_factory=dict)
+    """Headers of Parquet columns of a nested type (list, array, struct, map),
+    with the type's name. Their column in ``frame`` is all null, because a cell
+    holding several values is no field's value; reading such a column as a field
+    is an error."""
 
 
 @dataclass(frozen=True)
@@ -97,11 +102,14 @@ class ReadOptions:
     ``encoding`` forces a CSV encoding. With ``any_sheet_is_schools`` (set when an
     import profile is used), an Excel sheet whose headers are not recognised still
     counts as school data, and ``sheet`` limits that to the sheet of that name.
+    ``source_columns`` are the source headers an import profile reads; they
+    count as known headers when the readers check a header row.
     """
 
     encoding: str | None = None
     any_sheet_is_schools: bool = False
     sheet: str | None = None
+    source_columns: frozenset[str] = frozenset()
 
 
 def read_file(
@@ -120,11 +128,100 @@ def read_file(
         return [], [_file_issue(name, "file.unsupported_type", suffix=path.suffix)]
     if not path.is_file():
         return [], [_file_issue(name, "file.not_found", path=str(path))]
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    content = sniff_content(head)
+    mismatch = _content_mismatch(name, suffix, content)
+    if mismatch is not None:
+        return [], [mismatch]
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, options)
+        return _read_excel(path, options, content)
     if suffix == ".csv":
         return _read_csv(path, options)
     return _read_parquet(path)
+
+
+# ---------------------------------------------------------------------------
+# File contents
+
+Content = Literal["empty", "zip", "ole2", "parquet", "text", "binary"]
+"""What the first bytes of a file show it to be (see :func:`sniff_content`)."""
+
+_SNIFF_BYTES = 4096
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PARQUET_MAGIC = b"PAR1"
+# Bytes below 0x20 other than tab, line feed, form feed and carriage return:
+# text in UTF-8, GB18030 or Big5 has none of them.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+
+
+def sniff_content(head: bytes) -> Content:
+    """Return what a file is by its first bytes, whatever its name says.
+
+    .xlsx workbooks are zip archives, .xls workbooks (and password-protected
+    .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
+    ``PAR1``. Anything else is text if it has a Unicode byte order mark, looks
+    like UTF-16 without one, or has no control bytes; otherwise it is binary.
+    """
+    if not head:
+        return "empty"
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(_OLE2_MAGIC):
+        return "ole2"
+    if head.startswith(_PARQUET_MAGIC):
+        return "parquet"
+    if head.startswith(tuple(bom for bom, _ in _UNICODE_BOMS)) or head.startswith(
+        codecs.BOM_UTF8
+    ):
+        return "text"
+    if _utf16_without_bom(head) is not None:
+        return "text"
+    if any(byte in _CONTROL_BYTES for byte in head):
+        return "binary"
+    return "text"
+
+
+# The content each suffix expects, and the issue code for each other content.
+_EXPECTED: dict[str, Content] = {
+    ".xlsx": "zip",
+    ".xlsm": "zip",
+    ".xls": "ole2",
+    ".parquet": "parquet",
+}
+_RENAME_CODES: dict[Content, str] = {
+    "zip": "file.is_xlsx",
+    "ole2": "file.is_xls",
+    "parquet": "file.is_parquet",
+    "text": "file.is_text",
+}
+
+
+def _content_mismatch(file: str, suffix: str, content: Content) -> Issue | None:
+    """Return the issue of a file whose first bytes do not fit its suffix.
+
+    A CSV file may be empty (reported as an empty file) and holds text. An Excel
+    or Parquet file of 0 bytes is reported as such. Workbooks stored in the
+    other Excel format are left to the workbook reader, which reads both.
+    """
+    if suffix == ".csv":
+        if content in ("empty", "text"):
+            return None
+        if content == "binary":
+            return _file_issue(file, "file.not_text")
+        return _file_issue(file, _RENAME_CODES[content], suffix=suffix)
+    if content == "empty":
+        return _file_issue(file, "file.zero_bytes")
+    expected = _EXPECTED[suffix]
+    if content == expected:
+        return None
+    if suffix in EXCEL_SUFFIXES and content in ("zip", "ole2"):
+        return None
+    if content == "binary":
+        kind = "file.not_parquet" if suffix == ".parquet" else "file.not_workbook"
+        return _file_issue(file, kind, suffix=suffix)
+    return _file_issue(file, _RENAME_CODES[content], suffix=suffix)
 
 
 def _file_issue(file: str, code: str, sheet: str | None = None, **fields: Any) -> Issue:
@@ -439,6 +536,8 @@ class _Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     hidden: bool = False
     fast: _FastColumns | None = None
+    title: tuple[int, str] | None = None
+    """The 0-based index and the text of a title row skipped above the header."""
 
 
 @dataclass(frozen=True)
@@ -475,15 +574,61 @@ def _load_sheet(
     sheet = workbook.get_sheet_by_name(name)
     # Without skipping the empty area, row 0 of the list is Excel row 1.
     rows: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
-    header_index = next(
-        (i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row)),
-        None,
+    filled = (
+        i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row)
     )
+    header_index = next(filled, None)
     header_cells = None
+    title = None
     if header_index is not None:
         header_cells = [_cell_text(v) for v in rows[header_index]]
+        after = next(filled, None)
+        if after is not None:
+            following = [_cell_text(v) for v in rows[after]]
+            text = _title_text(header_cells, following, options)
+            if text is not None:
+                title = (header_index, text)
+                header_index, header_cells = after, following
     kind = _sheet_kind(name, header_cells, options)
-    return _Sheet(name, kind, rows, header_index, sheet.merged_cell_ranges or [])
+    merged = sheet.merged_cell_ranges or []
+    return _Sheet(name, kind, rows, header_index, merged, title=title)
+
+
+def _title_text(
+    first: Sequence[str], second: Sequence[str], options: ReadOptions
+) -> str | None:
+    """Return the text of a title row above the header row, or None.
+
+    A title row has one cell with text (a title merged across the columns
+    keeps its text in the first cell), and the row after it is a header row:
+    one of school data or county items, or one with the profile's source columns.
+    """
+    cells = [cell.strip() for cell in first if cell.strip()]
+    if len(cells) != 1:
+        return None
+    headers = [cell.strip() for cell in second if cell.strip()]
+    if classify_headers(headers) is not None:
+        return cells[0]
+    if options.source_columns and _headers_known(headers, options.source_columns):
+        return cells[0]
+    return None
+
+
+def _title_issue(
+    file: str, sheet: str | None, row: int, text: str, header_row: int
+) -> Issue:
+    return Issue.coded(
+        file,
+        sheet,
+        row,
+        None,
+        text,
+        "header.title_row",
+        severity="warning",
+        row=row,
+        header_row=header_row,
+        text=text,
+    )
 
 
 _FASTEXCEL_DUPLICATE = re.compile(r"^(.*)_\d+$")
@@ -564,15 +709,18 @@ def _settle_fast_sheet(sheet: _Sheet, scan: SheetScan | None) -> bool:
     return True
 
 
-def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
+def _read_excel(
+    path: Path, options: ReadOptions, content: Content = "zip"
+) -> tuple[list[RawTable], list[Issue]]:
     file = path.name
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
-        return [], [_file_issue(file, "file.workbook", error=str(exc))]
+        return [], [_workbook_issue(file, path.suffix.lower(), content, exc)]
     sheets: list[_Sheet] = []
     with workbook, ThreadPoolExecutor(max_workers=1) as executor:
         wanted: list[tuple[str, bool]] = []
+        skipped: list[Issue] = []
         for meta in workbook.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
@@ -582,6 +730,9 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
             # Hidden sheets, such as dropdown lists, are not data unless named so.
             if hidden and not named:
+                skipped.extend(
+                    _skipped_hidden_sheet(file, workbook, meta.name, options)
+                )
                 continue
             wanted.append((meta.name, hidden))
         # calamine reads .xls (BIFF) workbooks, because fastexcel's row
@@ -615,9 +766,36 @@ def _read_excel(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
+    issues += skipped
+    for sheet in sheets:
+        if sheet.kind is not None and sheet.title is not None:
+            assert sheet.header_index is not None
+            index, text = sheet.title
+            issues.append(
+                _title_issue(file, sheet.name, index + 1, text, sheet.header_index + 1)
+            )
     issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
     return tables, issues + table_issues
+
+
+def _workbook_issue(file: str, suffix: str, content: Content, exc: Exception) -> Issue:
+    """Word the failure to open a workbook by what the file holds.
+
+    A zip archive that does not open as an .xlsx workbook is damaged or cut
+    short. An OLE2 file named .xlsx is an .xls workbook or an encrypted
+    (password-protected) .xlsx workbook, and a zip archive named .xls is an
+    .xlsx workbook.
+    """
+    if content == "ole2" and suffix != ".xls":
+        return _file_issue(file, "file.is_xls", suffix=suffix)
+    if content == "zip" and suffix == ".xls":
+        return _file_issue(file, "file.is_xlsx", suffix=suffix)
+    if content in ("zip", "ole2"):
+        return _file_issue(
+            file, "file.damaged", kind=both("Excel 工作簿", "Excel workbook")
+        )
+    return _file_issue(file, "file.workbook", error=str(exc))
 
 
 EXCEL_ERROR_VALUES: dict[str, str] = {
@@ -694,6 +872,48 @@ def _open_fast_reader(path: Path) -> fastexcel.ExcelReader | None:
         return fastexcel.read_excel(path)
     except fastexcel.FastExcelError:
         return None
+
+
+def _skipped_hidden_sheet(
+    file: str,
+    workbook: python_calamine.CalamineWorkbook,
+    name: str,
+    options: ReadOptions,
+) -> list[Issue]:
+    """Warn of a hidden sheet that is skipped although its headers are data's.
+
+    Its header row is found as for any sheet, so a title row above it counts.
+    """
+    sheet = _load_sheet(
+        workbook, name, ReadOptions(source_columns=options.source_columns)
+    )
+    if sheet.header_index is None:
+        return []
+    headers = [_cell_text(v).strip() for v in sheet.rows[sheet.header_index]]
+    kind = classify_headers(headers)
+    sources = options.source_columns
+    if kind is None and sources and _headers_known([h for h in headers if h], sources):
+        kind = "schools"
+    if kind is None:
+        return []
+    what = (
+        both("学校数据", "school data")
+        if kind == "schools"
+        else both("县级指标", "county items")
+    )
+    return [
+        Issue.coded(
+            file,
+            name,
+            None,
+            None,
+            None,
+            "hidden_sheet.skipped",
+            severity="warning",
+            sheet=name,
+            what=what,
+        )
+    ]
 
 
 def _hidden_sheet_issue(file: str, sheet: _Sheet) -> Issue:
@@ -950,14 +1170,19 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
     Text in UTF-8 or GB18030 has no NUL bytes, but UTF-16 has one in each ASCII
     character, after it in little-endian order and before it in big-endian
-    order. Only data without a byte order mark and with a NUL byte in its first
-    4096 bytes counts.
+    order. Only data without a byte order mark, with a NUL byte in its first
+    4096 bytes and whose first 4096 bytes read as printable UTF-16 text counts.
     """
     sample = data[:4096]
     if b"\x00" not in sample or data.startswith(tuple(b for b, _ in _UNICODE_BOMS)):
         return None
     odd, even = sample[1::2].count(0), sample[0::2].count(0)
-    return "utf-16-le" if odd >= even else "utf-16-be"
+    encoding = "utf-16-le" if odd >= even else "utf-16-be"
+    # Binary data, such as a Parquet file, has NUL bytes too, but read as UTF-16
+    # it gives unpaired surrogates or control characters.
+    text = sample[: len(sample) // 2 * 2].decode(encoding, errors="replace")
+    printable = sum(c.isprintable() or c in "\t\n\r" for c in text)
+    return encoding if printable >= 0.95 * len(text) else None
 
 
 def _sniff_separator(text: str) -> str:
@@ -973,17 +1198,32 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
     if utf16 is not None:
         return [], [_file_issue(file, "file.utf16_without_bom", encoding=utf16)]
     try:
-        text, _ = decode_csv(data, options.encoding)
+        text, used = decode_csv(data, options.encoding)
     except LookupError:
         return [], [
             _file_issue(file, "file.unknown_encoding", encoding=options.encoding)
         ]
     except UnicodeDecodeError as exc:
-        return [], [_decode_issue(file, data, exc, options.encoding)]
+        return [], [_decode_issue(file, data, exc, options)]
     if not text.strip():
         return [], [_file_issue(file, "file.empty")]
     separator = _sniff_separator(text)
-    record_issues = _csv_record_issues(file, text, separator)
+    title = _csv_title(text, separator, options)
+    notes: list[Issue] = []
+    offset = 0
+    if title is not None:
+        line, offset, title_text = title
+        notes.append(_title_issue(file, None, line, title_text, offset + 1))
+        text = text.split("\n", offset)[-1]
+        separator = _sniff_separator(text)
+    encoding_issue = _encoding_issue(file, data, text, used, options)
+    if encoding_issue is not None and encoding_issue.code == "file.encoding_fits":
+        # The headers read right in another encoding, so every issue about the
+        # garbled text would mislead.
+        return [], [encoding_issue]
+    if encoding_issue is not None:
+        notes.insert(0, encoding_issue)
+    record_issues = _csv_record_issues(file, text, separator, offset)
     if record_issues:
         return [], record_issues
     try:
@@ -999,20 +1239,49 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
         # differently from Polars. Polars' first line names the failing field.
         first_line = str(exc).strip().split("\n", 1)[0]
         return [], [_file_issue(file, "file.invalid_csv", error=first_line[:200])]
-    return _csv_table(file, raw)
+    tables, issues = _csv_table(file, raw, offset)
+    return tables, notes + issues
+
+
+def _csv_title(
+    text: str, separator: str, options: ReadOptions
+) -> tuple[int, int, str] | None:
+    """Find a title row above the header row of CSV ``text`` (see :func:`_title_text`).
+
+    Returns the line of the title, the number of lines before the header row
+    and the title's text, or None.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    found: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if any(cell.strip() for cell in record):
+                found.append((line, record))
+                if len(found) == 2:
+                    break
+    except csv.Error:
+        return None
+    if len(found) < 2:
+        return None
+    (title_line, first), (header_line, second) = found
+    title = _title_text(first, second, options)
+    return None if title is None else (title_line, header_line - 1, title)
 
 
 def _decode_issue(
-    file: str, data: bytes, exc: UnicodeDecodeError, encoding: str | None
+    file: str, data: bytes, exc: UnicodeDecodeError, options: ReadOptions
 ) -> Issue:
     """Report the line of the first byte that ``exc.encoding`` cannot decode."""
+    encoding = options.encoding
     # The bytes before the error decode, so their line breaks can be counted in
     # any encoding, including UTF-16, where the byte 0x0A is not always a newline.
     before = data[: exc.start].decode(exc.encoding, errors="replace")
     line = before.count("\n") + 1
     tried = encoding or "UTF-8 or GB18030"
     invalid = " ".join(f"0x{byte:02X}" for byte in data[exc.start : exc.end])
-    fits = _fitting_encoding(data, encoding or "gb18030")
+    fits = _fitting_encoding(data, encoding or "gb18030", options.source_columns)
     return Issue.coded(
         file,
         None,
@@ -1029,31 +1298,134 @@ def _decode_issue(
     )
 
 
-FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030", "big5")
+FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030", "big5", "cp950", "shift_jis")
 """Encodings tried, in order, for a file that the given encoding cannot decode.
 
 GB18030 covers GBK and GB2312, the encodings of simplified Chinese files, and
-comes before Big5 (traditional Chinese), so a GBK file is named as GB18030."""
+comes before Big5 (traditional Chinese), so a GBK file is named as GB18030.
+cp950, Windows' Big5, adds characters that Big5 lacks. Shift-JIS is Japanese."""
 
 
-def _fitting_encoding(data: bytes, given: str) -> str | None:
-    """Return the first fallback encoding other than ``given`` that decodes ``data``."""
+def _fitting_encoding(
+    data: bytes, given: str, source_columns: frozenset[str] = frozenset()
+) -> str | None:
+    """Return the fallback encoding other than ``given`` that suits ``data`` best.
+
+    Of the encodings that decode the whole file, the first one whose header row
+    has the most known headers is chosen: GB18030 decodes almost any bytes, so
+    a Big5 file decodes as both.
+    """
+    best: tuple[int, str] | None = None
     for name in FALLBACK_ENCODINGS:
         if codecs.lookup(name).name == codecs.lookup(given).name:
             continue
         try:
-            data.decode(name)
+            text = data.decode(name)
         except UnicodeDecodeError:
             continue
-        return name.removesuffix("-sig")
-    return None
+        header = _header_cells(text.removeprefix("\ufeff"))
+        score = _known_header_count(header, source_columns)
+        if best is None or score > best[0]:
+            best = (score, name.removesuffix("-sig"))
+    return None if best is None else best[1]
 
 
-def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
+def _header_cells(text: str) -> list[str]:
+    """Return the non-blank cells of the first line of CSV ``text``."""
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader([first_line], delimiter=_sniff_separator(first_line))
+    return [cell.strip() for cell in next(reader, []) if cell.strip()]
+
+
+def _known_header_count(headers: Sequence[str], source_columns: frozenset[str]) -> int:
+    """Count the headers that the template or an import profile knows."""
+    return sum(
+        normalize_header(h) in _SCHOOL_ALIASES
+        or normalize_header(h) in _COUNTY_ALIASES
+        or h in source_columns
+        for h in headers
+    )
+
+
+def _headers_known(headers: Sequence[str], source_columns: frozenset[str]) -> bool:
+    """Return whether at least half of a header row is known.
+
+    With an import profile, that is half of the profile's source columns, since
+    a source file may have many columns that the profile does not read.
+    """
+    if source_columns:
+        found = len(source_columns & set(headers))
+        return 2 * found >= len(source_columns)
+    return bool(headers) and 2 * _known_header_count(headers, frozenset()) >= len(
+        headers
+    )
+
+
+def _encoding_issue(
+    file: str,
+    data: bytes,
+    text: str,
+    used: str,
+    options: ReadOptions,
+) -> Issue | None:
+    """Report a CSV file that decoded, but whose headers look decoded wrongly.
+
+    Almost no known header (under a fifth) in a header row that has text other
+    than ASCII suggests the wrong encoding: a Big5 or Shift-JIS file decodes as
+    GB18030 without error, into other characters. Each encoding of
+    :data:`FALLBACK_ENCODINGS` is tried on the header line; one under which at
+    least half of the headers are known is named. Otherwise the issue lists the
+    encodings to try.
+    """
+    headers = _header_cells(text)
+    known = options.source_columns
+    expected = len(known) if known else len(headers)
+    found = len(known & set(headers)) if known else _known_header_count(headers, known)
+    if expected < 2 or 5 * found >= expected or all(h.isascii() for h in headers):
+        return None
+    line = data.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
+    for name in FALLBACK_ENCODINGS:
+        if codecs.lookup(name).name == codecs.lookup(used).name:
+            continue
+        try:
+            decoded = line.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if _headers_known(_header_cells(decoded), known):
+            fits = name.removesuffix("-sig")
+            return Issue.coded(
+                file,
+                None,
+                1,
+                None,
+                None,
+                "file.encoding_fits",
+                used=used,
+                fits=fits,
+                found=found,
+                count=expected,
+            )
+    return Issue.coded(
+        file,
+        None,
+        1,
+        None,
+        None,
+        "file.encoding_guess",
+        used=used,
+        found=found,
+        count=expected,
+    )
+
+
+def _csv_record_issues(
+    file: str, text: str, separator: str, offset: int = 0
+) -> list[Issue]:
     """Check the quoting and the field count of every record.
 
     The csv module tracks line numbers, so each issue names the row where the
-    record starts. Blank rows are skipped, as the readers skip them.
+    record starts, after the ``offset`` lines skipped before ``text``. Blank
+    rows are skipped, as the readers skip them.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     issues: list[Issue] = []
@@ -1061,11 +1433,11 @@ def _csv_record_issues(file: str, text: str, separator: str) -> list[Issue]:
     # Fields after the last header cell with text have no column, so a row may
     # leave them out, as when only the header line ends with a separator.
     needed = 0
-    start = 1
+    start = 1 + offset
     try:
         for record in reader:
-            line, start = start, reader.line_num + 1
-            if not any(field.strip() for field in record):
+            line, start = start, reader.line_num + 1 + offset
+            if not any(cell.strip() for cell in record):
                 continue
             if width is None:
                 width = len(record)
@@ -1104,14 +1476,22 @@ def _quote_issue(file: str, line: int, exc: csv.Error) -> Issue:
     )
 
 
-def _csv_table(file: str, raw: pl.DataFrame) -> tuple[list[RawTable], list[Issue]]:
+def _csv_table(
+    file: str, raw: pl.DataFrame, offset: int = 0
+) -> tuple[list[RawTable], list[Issue]]:
+    """Build the table of a CSV file whose header row follows ``offset`` lines."""
     header_cells = ["" if v is None else str(v) for v in raw.row(0)]
     body = raw.slice(1)
     kind = classify_headers(header_cells) or "schools"
     columns = [body.to_series(i) for i in range(body.width)]
-    table, issues = _build_table(file, None, kind, 1, header_cells, columns, 2)
+    header_row = offset + 1
+    table, issues = _build_table(
+        file, None, kind, header_row, header_cells, columns, header_row + 1
+    )
     if table.frame.height == 0:
-        issues.append(Issue.coded(file, None, 1, None, None, "file.without_rows"))
+        issues.append(
+            Issue.coded(file, None, header_row, None, None, "file.without_rows")
+        )
         return [], issues
     return [table], issues
 
@@ -1137,13 +1517,30 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
     try:
         raw = pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
+        with path.open("rb") as handle:
+            handle.seek(max(path.stat().st_size - 4, 0))
+            complete = handle.read() == _PARQUET_MAGIC
+        if not complete:
+            # A Parquet file ends with its footer and PAR1; a file cut short
+            # has neither.
+            return [], [_file_issue(file, "file.damaged", kind="Parquet")]
         return [], [_file_issue(file, "file.parquet", error=str(exc))]
     header_cells = list(raw.columns)
     kind = classify_headers(header_cells) or "schools"
-    columns = [_parquet_column(raw.to_series(i)) for i in range(raw.width)]
+    nested = {
+        name.strip(): str(dtype)
+        for name, dtype in raw.schema.items()
+        if dtype.is_nested()
+    }
+    columns = [
+        pl.Series(series.name, [None] * series.len(), dtype=pl.String)
+        if series.dtype.is_nested()
+        else _parquet_column(series)
+        for series in raw.get_columns()
+    ]
     # Parquet has no visible rows, so number them as a CSV export would.
     table, issues = _build_table(file, None, kind, 1, header_cells, columns, 2)
     if table.frame.height == 0:
         issues.append(_file_issue(file, "file.parquet_without_rows"))
         return [], issues
-    return [table], issues
+    return [replace(table, nested=nested)], issues

@@ -12,7 +12,8 @@ break them.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -226,6 +227,11 @@ def map_headers(
         name = aliases.get(normalize_header(header))
         if name is None:
             issues.append(_unknown_header_issue(ctx, header, fields))
+        elif header in table.nested and name not in columns:
+            # The field counts as present, so it is not also reported missing,
+            # but its column is left out: its cells hold no single values.
+            columns[name] = header
+            issues.append(nested_column_issue(table, header))
         elif name in columns:
             spec = _field(name, fields)
             issues.append(
@@ -269,6 +275,20 @@ def map_headers(
     return frame, ctx, issues
 
 
+def nested_column_issue(table: RawTable, header: str) -> Issue:
+    """Report a Parquet column of a nested type read as a field."""
+    return Issue.coded(
+        table.file,
+        table.sheet,
+        table.header_row,
+        header,
+        None,
+        "header.nested",
+        header=header,
+        dtype=table.nested[header],
+    )
+
+
 def _field(name: str, fields: Sequence[Field]) -> Field:
     return next(f for f in fields if f.name == name)
 
@@ -290,13 +310,75 @@ def _unknown_header_issue(
 # Cell values
 
 
+FULL_WIDTH = [chr(code) for code in range(0xFF01, 0xFF5F)] + ["\u3000"]
+"""The full-width forms of the printable ASCII characters (U+FF01 to U+FF5E) and
+the ideographic space, which Chinese input methods type in place of digits,
+signs and letters."""
+HALF_WIDTH = [chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)] + [" "]
+"""The half-width form of each character of :data:`FULL_WIDTH`."""
+_TO_HALF_WIDTH = str.maketrans(dict(zip(FULL_WIDTH, HALF_WIDTH, strict=True)))
+
+
+def to_half_width(text: str) -> str:
+    """Return ``text`` with full-width ASCII forms replaced by half-width ones."""
+    return text.translate(_TO_HALF_WIDTH)
+
+
+def half_width(expr: pl.Expr) -> pl.Expr:
+    """Return a String expression with full-width ASCII forms made half-width."""
+    return expr.str.replace_many(FULL_WIDTH, HALF_WIDTH)
+
+
+def full_width_issues(
+    ctx: TableContext, frame: pl.DataFrame, names: Sequence[str]
+) -> tuple[set[str], list[Issue]]:
+    """Find the text columns among ``names`` that have full-width characters.
+
+    Numbers, percentages and yes/no values in such cells are read after
+    :func:`half_width`. Returns those columns and one warning for each, which
+    counts its cells with full-width characters and shows the first of them.
+    """
+    text = [n for n in names if n in frame.columns and frame.schema[n] == pl.String]
+    if not text:
+        return set(), []
+    counts = frame.select(
+        pl.col(n).str.contains_any(FULL_WIDTH).sum().alias(n) for n in text
+    ).row(0)
+    widened = {n for n, count in zip(text, counts, strict=True) if count}
+    issues: list[Issue] = []
+    for name, count in zip(text, counts, strict=True):
+        if not count:
+            continue
+        example = frame.filter(pl.col(name).str.contains_any(FULL_WIDTH)).item(0, name)
+        issues.append(
+            ctx.issue(
+                None,
+                name,
+                example,
+                "full_width",
+                {
+                    "header": ctx.header(name),
+                    "count": count,
+                    "example": example,
+                    "converted": to_half_width(example),
+                },
+                "warning",
+            )
+        )
+    return widened, issues
+
+
 def _finite(value: pl.Expr) -> pl.Expr:
     return pl.when(value.is_finite()).then(value)
 
 
-def _number(name: str) -> pl.Expr:
-    """Parse a text column as a finite float; anything else becomes null."""
-    return _finite(pl.col(name).cast(pl.Float64, strict=False))
+def _number(name: str, widen: bool = False) -> pl.Expr:
+    """Parse a text column as a finite float; anything else becomes null.
+
+    With ``widen``, full-width characters are made half-width first.
+    """
+    text = half_width(pl.col(name)) if widen else pl.col(name)
+    return _finite(text.cast(pl.Float64, strict=False))
 
 
 def _num(name: str) -> str:
@@ -533,7 +615,14 @@ def _check_division_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
     issues: list[Issue] = []
     if any_malformed:
         issues += _row_issues(
-            ctx, frame, malformed, "division_code", "division_code_format", lambda r: {}
+            ctx,
+            frame,
+            malformed,
+            "division_code",
+            "division_code_format",
+            lambda r: _full_width_code(
+                r["division_code"], 6, "division_code_format.full_width"
+            ),
         )
     if any_unknown:
         issues += _row_issues(
@@ -545,6 +634,18 @@ def _check_division_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
             _describe_unknown_division,
         )
     return issues
+
+
+def _full_width_code(value: str, digits: int, code: str) -> Wording:
+    """Word a malformed code that full-width digits alone make malformed.
+
+    Codes are identifiers, compared as text here and by the platform, so they
+    are not converted; the fix shows the code in half-width digits.
+    """
+    converted = to_half_width(value)
+    if converted != value and re.fullmatch(f"[0-9]{{{digits}}}", converted):
+        return code, {"converted": converted}
+    return {}
 
 
 def _describe_unknown_division(row: dict[str, Any]) -> Wording:
@@ -562,7 +663,9 @@ def _check_school_code(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
         code.is_not_null() & ~well_formed,
         "school_code",
         "school_code_format",
-        lambda r: {},
+        lambda r: _full_width_code(
+            r["school_code"], 10, "school_code_format.full_width"
+        ),
     )
     if "division_code" in frame.columns:
         division = pl.col("division_code")
@@ -609,12 +712,15 @@ def _check_cells(
     return issues
 
 
-def _prepare(frame: pl.DataFrame, specs: Sequence[Field]) -> pl.DataFrame:
+def _prepare(
+    frame: pl.DataFrame, specs: Sequence[Field], widened: Collection[str] = ()
+) -> pl.DataFrame:
     """Give every field the column type its checks read.
 
     A numeric column of a text, code or choice field, such as a school code
     stored as a number, becomes its cell text. A text column of a numeric field
-    gets a parsed copy (see :func:`_numeric`), a float column of a numeric field
+    gets a parsed copy (see :func:`_numeric`), read after :func:`half_width` if
+    it is one of ``widened``; a float column of a numeric field
     a copy with invalid floats as null (see :func:`_float_number`), and an
     integer column of a numeric field is checked as it is. The checks read a
     copy several times, which costs less than computing it each time.
@@ -627,7 +733,7 @@ def _prepare(frame: pl.DataFrame, specs: Sequence[Field]) -> pl.DataFrame:
         if spec.kind not in NUMERIC_KINDS and is_numeric_dtype(schema[spec.name])
     ]
     numbers = [
-        _number(spec.name).alias(_num(spec.name))
+        _number(spec.name, spec.name in widened).alias(_num(spec.name))
         for spec in present
         if spec.kind in NUMERIC_KINDS and not is_numeric_dtype(schema[spec.name])
     ]
@@ -677,10 +783,15 @@ def validate_table(
     the issues; failing cells are null.
     """
     present = [spec for spec in fields if spec.name in frame.columns]
-    work = _prepare(frame, present)
-    issues = _check_cells(ctx, work, present)
+    widened, issues = full_width_issues(ctx, frame, _numeric_names(present))
+    work = _prepare(frame, present, widened)
+    issues += _check_cells(ctx, work, present)
     typed = work.select(ROW_COLUMN, *(_typed(spec, work) for spec in present))
     return typed, issues
+
+
+def _numeric_names(specs: Sequence[Field]) -> list[str]:
+    return [spec.name for spec in specs if spec.kind in NUMERIC_KINDS]
 
 
 # ---------------------------------------------------------------------------
@@ -701,8 +812,9 @@ def validate_schools(
     checked by :func:`check_duplicate_schools`.
     """
     present = [spec for spec in ALL_SCHOOL_FIELDS if spec.name in frame.columns]
-    work = _prepare(frame, present)
-    issues = _check_cells(ctx, work, present)
+    widened, issues = full_width_issues(ctx, frame, _numeric_names(present))
+    work = _prepare(frame, present, widened)
+    issues += _check_cells(ctx, work, present)
     # Cross-field checks read the typed values, in which cells that failed a cell
     # check are null and so are not reported twice, and the text for the issue.
     typed_and_text = work.select(

@@ -1,0 +1,458 @@
+"""File content unlike the suffix, nested columns, encodings, title rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from ingest.ingest_files import (
+    HEADERS,
+    import_errors,
+    school,
+    school_cells,
+    write_csv,
+    write_xlsx,
+)
+from openpyxl.utils import get_column_letter
+
+from junheng.cli import main
+from junheng.ingest import Issue, load_inputs
+from junheng.ingest.schema import FIELDS_BY_NAME
+
+SHEET = "学校数据"
+
+
+def school_frame(rows: int = 2) -> pl.DataFrame:
+    """Return the template columns of ``rows`` valid schools, as text."""
+    cells = school_cells([school(i + 1) for i in range(rows)])
+    return pl.DataFrame(
+        [[None if v is None else str(v) for v in row] for row in cells[1:]],
+        schema=dict.fromkeys(cells[0], pl.String),
+        orient="row",
+    )
+
+
+def only_issue(paths: list[Path], **kwargs: object) -> tuple[str, str, str, str]:
+    """Import a file with one error; return its code, message in en and zh, fix."""
+    [issue] = import_errors(paths, **kwargs)
+    zh = issue.in_language("zh")
+    return issue.code, issue.message, zh.message, zh.fix
+
+
+# ---------------------------------------------------------------------------
+# Content that does not fit the suffix
+
+
+def test_csv_named_xlsx(tmp_path: Path) -> None:
+    csv_path = write_csv(tmp_path / "schools.csv", school_cells([school()]))
+    path = tmp_path / "schools.xlsx"
+    csv_path.rename(path)
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_text"
+    assert issue.file == "schools.xlsx"
+    assert (
+        issue.message == "this file is text (CSV), not the type its suffix .xlsx names"
+    )
+    assert issue.fix == "rename the file to end in .csv"
+    zh = issue.in_language("zh")
+    assert zh.message == "该文件是文本（CSV）文件，不是扩展名 .xlsx 所表示的类型"
+    assert zh.fix == "请把文件扩展名改为 .csv"
+
+
+def test_zero_byte_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "schools.xlsx"
+    path.write_bytes(b"")
+    code, message, zh, _ = only_issue([path])
+    assert code == "file.zero_bytes"
+    assert message == "the file is empty (0 bytes)"
+    assert zh == "文件是空的（0 字节）"
+
+
+def test_truncated_workbook(tmp_path: Path) -> None:
+    whole = write_xlsx(tmp_path / "whole.xlsx", {SHEET: school_cells([school()])})
+    path = tmp_path / "schools.xlsx"
+    path.write_bytes(whole.read_bytes()[:2000])
+    code, message, zh, _ = only_issue([path])
+    assert code == "file.damaged"
+    assert message == "the file is damaged or not a complete Excel workbook"
+    assert zh == "文件已损坏，或不是完整的 Excel 工作簿"
+
+
+def test_truncated_parquet(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.parquet"
+    school_frame().write_parquet(whole)
+    path = tmp_path / "schools.parquet"
+    path.write_bytes(whole.read_bytes()[:1000])
+    code, message, _, _ = only_issue([path])
+    assert code == "file.damaged"
+    assert message == "the file is damaged or not a complete Parquet"
+
+
+def test_parquet_named_csv(tmp_path: Path) -> None:
+    path = tmp_path / "schools.csv"
+    school_frame().write_parquet(path)
+    code, message, zh, fix = only_issue([path])
+    assert code == "file.is_parquet"
+    assert message == "this is a Parquet file, not the type its suffix .csv names"
+    assert zh == "该文件是 Parquet 文件，不是扩展名 .csv 所表示的类型"
+    assert fix == "请把文件扩展名改为 .parquet"
+
+
+def test_workbook_named_csv(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: school_cells([school()])})
+    renamed = tmp_path / "schools.csv"
+    path.rename(renamed)
+    code, _, zh, fix = only_issue([renamed])
+    assert code == "file.is_xlsx"
+    assert zh == "该文件是 Excel 工作簿（.xlsx），不是扩展名 .csv 所表示的类型"
+    assert fix == "请把文件扩展名改为 .xlsx"
+
+
+def test_binary_named_csv(tmp_path: Path) -> None:
+    # Bytes 0 to 255, repeated: NUL bytes at both parities and control bytes,
+    # which no text has, so the file is neither UTF-16 nor another text.
+    path = tmp_path / "schools.csv"
+    path.write_bytes(bytes(range(256)) * 8)
+    code, message, zh, _ = only_issue([path])
+    assert code == "file.not_text"
+    assert message == (
+        "this is not a text file (it holds binary data), so it cannot be read as CSV"
+    )
+    assert zh == "该文件不是文本文件（含有二进制数据），不能作为 CSV 读取"
+
+
+def test_utf16_text_still_named(tmp_path: Path) -> None:
+    text = "学年,行政区划代码\n2024,410102\n"
+    path = tmp_path / "schools.csv"
+    path.write_bytes(text.encode("utf-16-be"))
+    [issue] = import_errors([path])
+    assert issue.code == "file.utf16_without_bom"
+    assert "--encoding utf-16-be" in issue.fix
+
+
+# ---------------------------------------------------------------------------
+# Nested Parquet columns
+
+
+def with_column(frame: pl.DataFrame, name: str, values: pa.Array) -> pa.Table:
+    table = frame.to_arrow()
+    if name in table.column_names:
+        return table.set_column(table.column_names.index(name), name, values)
+    return table.append_column(name, values)
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype"),
+    [
+        (pa.array([[14], [14, 1]], type=pa.list_(pa.int64())), "List(Int64)"),
+        (
+            pa.array([{"a": 14}, {"a": 15}], type=pa.struct([("a", pa.int32())])),
+            "Struct({'a': Int32})",
+        ),
+        (
+            pa.array([[("a", 14)], []], type=pa.map_(pa.string(), pa.int64())),
+            "Map(String, Int64)",
+        ),
+        (pa.array([[1, 2], [3, 4]], type=pa.list_(pa.int64(), 2)), "Array(Int64, "),
+    ],
+)
+def test_nested_field_column(tmp_path: Path, values: pa.Array, dtype: str) -> None:
+    header = FIELDS_BY_NAME["primary_classes"].header_zh
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), header, values), path)
+    [issue] = import_errors([path])
+    assert issue.code == "header.nested"
+    assert (issue.file, issue.row, issue.column) == ("schools.parquet", 1, header)
+    assert issue.message.startswith(f"column {header!r} is of type {dtype}")
+    assert issue.message.endswith(
+        "so each cell holds a group of values rather than one number or text"
+    )
+    assert issue.fix == (
+        "store the column as plain numbers or text, one value per cell, before "
+        "exporting the Parquet file"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message.startswith(f"列“{header}”的类型是 {dtype}")
+    assert (
+        zh.fix == "请在导出 Parquet 文件前把该列存为普通的数字或文本，每个单元格一个值"
+    )
+
+
+def test_nested_extra_column_is_unknown_header(tmp_path: Path) -> None:
+    # Extra columns are errors in the template layout; a nested one is no
+    # different.
+    values = pa.array([[1], [2, 3]], type=pa.list_(pa.int64()))
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), "备注", values), path)
+    [issue] = import_errors([path])
+    assert (issue.code, issue.column) == ("header.unknown", "备注")
+
+
+PROFILE = """\
+id: nested-test
+name: {zh: 测试, en: Test}
+columns:
+  year: 学年
+  division_code: 区划
+  school_code: 校码
+  school_name: 校名
+  school_type: {literal: 小学}
+  ownership: {literal: 公办}
+  location: {literal: 城区}
+  primary_students: 学生
+"""
+
+
+def profile_table(extra: pa.Array, name: str) -> pa.Table:
+    frame = pl.DataFrame(
+        {
+            "学年": ["2024", "2024"],
+            "区划": ["410102", "410102"],
+            "校码": ["2141000001", "2141000002"],
+            "校名": ["甲小学", "乙小学"],
+            "学生": ["600", "500"],
+        }
+    )
+    return with_column(frame, name, extra)
+
+
+def test_nested_column_unused_by_profile_ignored(tmp_path: Path) -> None:
+    profile = tmp_path / "nested-test.yaml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    path = tmp_path / "schools.parquet"
+    extra = pa.array([[1], [2, 3]], type=pa.list_(pa.int64()))
+    pq.write_table(profile_table(extra, "备注"), path)
+    result = load_inputs([path], profile=str(profile))
+    assert result.schools["primary_students"].to_list() == [600, 500]
+    assert result.warnings == []
+
+
+def test_nested_column_used_by_profile(tmp_path: Path) -> None:
+    profile = tmp_path / "nested-test.yaml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    path = tmp_path / "schools.parquet"
+    extra = pa.array([{"n": "甲"}, {"n": "乙"}], type=pa.struct([("n", pa.string())]))
+    table = profile_table(extra, "名称").drop_columns(["校名"])
+    pq.write_table(table.rename_columns([*table.column_names[:-1], "校名"]), path)
+    [issue] = import_errors([path], profile=str(profile))
+    assert (issue.code, issue.column) == ("header.nested", "校名")
+
+
+def test_nested_column_cli_exit_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    header = FIELDS_BY_NAME["primary_classes"].header_zh
+    values = pa.array([[14], [14, 1]], type=pa.list_(pa.int64()))
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), header, values), path)
+    result = CliRunner().invoke(
+        main, ["validate", str(path), "--errors-report", "errors.json"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    report = json.loads((tmp_path / "errors.json").read_text(encoding="utf-8"))
+    assert [issue["code"] for issue in report["issues"]] == ["header.nested"]
+
+
+# ---------------------------------------------------------------------------
+# Encodings that decode without error into the wrong characters
+
+TRADITIONAL_PROFILE = """\
+id: big5-test
+name: {zh: 测试, en: Test}
+code_scheme: none
+columns:
+  year: 學年度
+  division_code: 縣市代碼
+  school_code: 學校代碼
+  school_name: 學校名稱
+  school_type: {literal: 小学}
+  ownership: {literal: 公办}
+  location: {literal: 城区}
+  primary_students: 學生數
+"""
+TRADITIONAL_ROWS = [
+    ["學年度", "縣市代碼", "學校代碼", "學校名稱", "學生數"],
+    ["2024", "63", "313601", "臺北市立國語實驗國民小學", "600"],
+]
+
+
+def traditional_profile(tmp_path: Path, encoding: str | None = None) -> Path:
+    text = TRADITIONAL_PROFILE
+    if encoding is not None:
+        text = text.replace(
+            "code_scheme:", f"source_encoding: {encoding}\ncode_scheme:"
+        )
+    path = tmp_path / "big5-test.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_big5_profile_file_named(tmp_path: Path) -> None:
+    # Big5 bytes decode as GB18030 without error, into other characters.
+    path = write_csv(tmp_path / "tw.csv", TRADITIONAL_ROWS, encoding="big5")
+    path.read_bytes().decode("gb18030")
+    profile = traditional_profile(tmp_path)
+    [issue] = import_errors([path], profile=str(profile))
+    assert (issue.code, issue.row, issue.column) == ("file.encoding_fits", 1, None)
+    assert issue.message == (
+        "decoded as gb18030, only 0 of the 5 column headers are known, but decoded "
+        "as big5 the header row is known, so the file's encoding is big5"
+    )
+    assert issue.fix == (
+        "give --encoding big5 (encoding='big5' in Python), or save the file as "
+        "UTF-8 CSV"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        "按 gb18030 解码后，5 个列标题中只有 0 个可以识别；"
+        "按 big5 解码则标题行可以识别，文件的编码应是 big5"
+    )
+    assert zh.fix.startswith("请用 --encoding big5 指定编码")
+    result = load_inputs([path], profile=str(profile), encoding="big5")
+    assert result.schools["school_name"].to_list() == ["臺北市立國語實驗國民小學"]
+
+
+def test_big5_file_with_utf8_profile(tmp_path: Path) -> None:
+    # GB18030 also decodes this whole file; the header row tells Big5 apart.
+    path = write_csv(tmp_path / "tw.csv", TRADITIONAL_ROWS, encoding="cp950")
+    profile = traditional_profile(tmp_path, "utf-8")
+    [issue] = import_errors([path], profile=str(profile))
+    assert issue.code == "file.decode_as"
+    assert issue.fix.startswith("the whole file decodes as big5: give --encoding big5")
+
+
+def test_big5_template_file_guessed(tmp_path: Path) -> None:
+    # Traditional headers are no template headers, in any encoding: the issue
+    # lists the encodings to try.
+    rows = [["學年", "行政區劃代碼", "學校標識碼"], ["2024", "410102", "2141000001"]]
+    path = write_csv(tmp_path / "tw.csv", rows, encoding="big5")
+    issues = import_errors([path])
+    issue = issues[0]
+    assert (issue.code, issue.row) == ("file.encoding_guess", 1)
+    assert issue.message == (
+        "decoded as gb18030, only 0 of the 3 column headers are known, so the "
+        "file's encoding is probably not gb18030"
+    )
+    assert "big5 (or cp950) for traditional Chinese" in issue.fix
+    zh = issue.in_language("zh")
+    assert "繁体中文文件用 big5（或 cp950）" in zh.fix
+    assert [i.code for i in issues[1:4]] == ["header.unknown"] * 3
+
+
+def test_ascii_unknown_headers_not_blamed_on_encoding(tmp_path: Path) -> None:
+    rows = [["alpha", "beta", "gamma"], ["1", "2", "3"]]
+    path = write_csv(tmp_path / "other.csv", rows)
+    issues = import_errors([path])
+    assert "file.encoding_guess" not in {i.code for i in issues}
+
+
+# ---------------------------------------------------------------------------
+# Title rows above the header
+
+TITLE = "东城区义务教育学校基本情况统计表"
+
+
+def title_warning(issues: list[Issue]) -> Issue:
+    [issue] = [i for i in issues if i.code == "header.title_row"]
+    return issue
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_title_row_skipped_in_workbook(tmp_path: Path, merged: bool) -> None:
+    cells = school_cells([school(1), school(2)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: [[TITLE], *cells]})
+    if merged:
+        workbook = openpyxl.load_workbook(path)
+        workbook[SHEET].merge_cells(f"A1:{get_column_letter(len(HEADERS))}1")
+        workbook.save(path)
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学", "第2小学"]
+    assert [place[2] for place in result.school_places] == [3, 4]
+    issue = title_warning(result.warnings)
+    assert (issue.severity, issue.sheet, issue.row, issue.value) == (
+        "warning",
+        SHEET,
+        1,
+        TITLE,
+    )
+    assert issue.message == (
+        f"row 1 holds one cell, {TITLE!r}, which is taken as the table's title and "
+        "skipped; row 2 is read as the header row"
+    )
+    assert issue.fix == (
+        "if row 2 is not the header row, delete the title in row 1 so that the "
+        "header row comes first"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        f"第 1 行只有一个单元格“{TITLE}”，被视为表格标题而跳过；第 2 行被读作列标题"
+    )
+    assert zh.fix == "如果第 2 行不是列标题，请删除第 1 行的标题，使列标题位于第一行"
+
+
+@pytest.mark.parametrize("padded", [True, False])
+def test_title_row_skipped_in_csv(tmp_path: Path, padded: bool) -> None:
+    # Excel saves a title row as the title and a separator per empty cell.
+    title = [TITLE] + [None] * (len(HEADERS) - 1) if padded else [TITLE]
+    cells = school_cells([school(1), school(2, primary_students=-5)])
+    path = write_csv(tmp_path / "schools.csv", [title, *cells])
+    issues = import_errors([path])
+    issue = title_warning(issues)
+    assert (issue.row, issue.value) == (1, TITLE)
+    # The data rows keep the numbers the user sees.
+    [negative] = [i for i in issues if i.rule == "negative"]
+    assert negative.row == 4
+
+
+def test_title_row_before_unknown_headers_not_skipped(tmp_path: Path) -> None:
+    rows = [[TITLE], ["甲", "乙", "丙"], ["1", "2", "3"]]
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: rows})
+    issues = import_errors([path])
+    assert "header.title_row" not in {i.code for i in issues}
+
+
+# ---------------------------------------------------------------------------
+# Hidden sheets
+
+
+def test_hidden_school_sheet_skipped_with_warning(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "schools.xlsx",
+        {
+            SHEET: school_cells([school(1)]),
+            "其他学校": school_cells([school(2)]),
+            "下拉列表": [["小学"], ["初中"]],
+        },
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook["其他学校"].sheet_state = "hidden"
+    workbook["下拉列表"].sheet_state = "hidden"
+    workbook.save(path)
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学"]
+    [issue] = [i for i in result.warnings if i.rule == "hidden_sheet"]
+    assert (issue.code, issue.severity, issue.sheet, issue.row) == (
+        "hidden_sheet.skipped",
+        "warning",
+        "其他学校",
+        None,
+    )
+    assert issue.message == (
+        "sheet '其他学校' is hidden in Excel, so it is not imported, but its column "
+        "headers are those of school data"
+    )
+    assert issue.fix.startswith("to import its rows, unhide the sheet in Excel")
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        "工作表“其他学校”在 Excel 中被隐藏，因此没有导入，"
+        "但它的列标题是学校数据的列标题"
+    )
+    assert zh.fix.startswith("如果要导入其中的数据，请在 Excel 中取消隐藏该工作表")
