@@ -38,6 +38,31 @@ def test_demo_runs_small(runner: CliRunner) -> None:
     assert "合成数据" in result.output
 
 
+def test_saved_demo_keeps_synthetic_notice(runner: CliRunner, tmp_path: Path) -> None:
+    from junheng.demo import SYNTHETIC
+
+    saved = runner.invoke(main, ["demo", "--counties", "2", "--save", "d.parquet"])
+    assert saved.exit_code == 0, saved.output
+    files = ["d.parquet", "d.county_items.parquet"]
+    result = runner.invoke(
+        main, ["evaluate", *files, "--format", "json", "-o", "out.json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "合成数据" in result.output
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert doc["notes"][0] == SYNTHETIC
+
+
+def test_real_data_has_no_synthetic_notice(runner: CliRunner, tmp_path: Path) -> None:
+    source = _schools_csv(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main, ["evaluate", str(source), "--format", "json", "-o", "out.json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert not any("合成数据" in note for note in doc["notes"])
+
+
 def test_evaluate_json_to_file(runner: CliRunner, tmp_path: Path) -> None:
     source = _schools_csv(tmp_path / "schools.csv")
     result = runner.invoke(
