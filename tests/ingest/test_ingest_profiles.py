@@ -306,3 +306,15 @@ def test_profile_map_with_default_not_named(tmp_path: Path) -> None:
     data = write_csv(tmp_path / "source.csv", rows)
     issues = import_errors([data], profile=str(profile))
     assert [(i.rule, i.row) for i in issues] == [("required", 3)]
+
+
+def test_profile_yaml_error_names_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("id: broken\ndefaults: [oops\n", encoding="utf-8")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}: invalid YAML: while parsing a flow sequence")
+    assert f'in "{path}", line 2, column 11' in message
+    assert "<unicode string>" not in message
+    assert caught.value.message("zh").startswith(f"{path}：第 3 行第 1 列的 YAML")

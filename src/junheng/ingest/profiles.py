@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any, cast
 
 import polars as pl
-import yaml
 
 from junheng.errors import ProfileError
 from junheng.ingest.issues import RULES, Issue
 from junheng.ingest.readers import ROW_COLUMN, RawTable, float_text
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME
 from junheng.ingest.validate import CodeScheme, TableContext, nested_column_issue
+from junheng.yaml_files import read_mapping
 
 BUILTIN_DIR = Path(__file__).parent / "profiles"
 ENV_VAR = "JUNHENG_PROFILES"
@@ -185,15 +185,7 @@ def search_dirs() -> list[Path]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{path}: invalid YAML: {exc}") from None
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read import profile: {exc}") from None
-    if not isinstance(data, dict):
-        raise ProfileError(f"{path}: an import profile must be a mapping of keys")
-    return data
+    return read_mapping(path, ProfileError, "import profile", "导入配置")
 
 
 def list_profiles() -> list[Profile]:

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from junheng.errors import FrameworkError
 from junheng.ingest.schema import FIELDS_BY_NAME, SCHOOL_TYPES, UNIT_FORMULA_FIELDS
 from junheng.standards.formula import FormulaError, compile_formula
 from junheng.standards.model import Framework, Text
+from junheng.yaml_files import read_mapping
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
 ENV_VAR = "JUNHENG_FRAMEWORKS"
@@ -50,49 +50,8 @@ def search_dirs() -> list[Path]:
     return [*dirs, BUILTIN_DIR]
 
 
-# libyaml's parser, where PyYAML was built with it: every command reads the
-# framework files, and the pure-Python parser took a fifth of a second for them.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FrameworkError(f"{path}: cannot read framework file: {exc}") from None
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError:
-        # Parsed again by the pure-Python parser, whose error quotes the line
-        # with a caret and names the character it stopped at.
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            # The parser read a string, so its marks name "<unicode string>" as
-            # the file.
-            marks = [
-                mark
-                for mark in (
-                    getattr(exc, "context_mark", None),
-                    getattr(exc, "problem_mark", None),
-                )
-                if mark is not None
-            ]
-            for mark in marks:
-                mark.name = str(path)
-            # The English text quotes the line, and the Chinese one gives its position.
-            at = (
-                f"第 {marks[-1].line + 1} 行第 {marks[-1].column + 1} 列的 "
-                if marks
-                else ""
-            )
-            raise FrameworkError(
-                f"{path}: invalid YAML: {exc}",
-                zh=f"{path}：{at}YAML 语法有误，请按下文英文说明改正",
-            ) from None
-    if not isinstance(data, dict):
-        raise FrameworkError(f"{path}: a framework file must be a mapping of keys")
-    return data
+    return read_mapping(path, FrameworkError, "framework file", "框架文件")
 
 
 def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
