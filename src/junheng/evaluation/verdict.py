@@ -193,7 +193,15 @@ def _build_details(
 
     # The per-school detail is computed once, from the school rows of the
     # selected counties only, so every reason query below reads a small table.
-    if engine.frame is not None:
+    # With every county-year selected, filtering the rows first would only
+    # copy them all.
+    unselected = engine.query(
+        "SELECT COUNT(*) AS n FROM county_keys k WHERE NOT EXISTS (SELECT 1 FROM "
+        "selected s WHERE s.year = k.year AND s.division_code = k.division_code)"
+    )
+    if unselected["n"][0] == 0:
+        schools = engine.source
+    elif engine.frame is not None:
         # Keys compared as Int64 and String, whatever types the frame has.
         key_columns = [
             pl.col("year").cast(pl.Int64).alias("_year"),
@@ -239,7 +247,7 @@ def _build_details(
     parts = _part_statuses(fw, sections, checks)
 
     items: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
-    for row in checks.iter_rows(named=True):
+    for row in checks.rows(named=True):
         items[(row["year"], row["division_code"])].append(row)
     return {
         key: CountyDetail(
@@ -300,7 +308,7 @@ def _reason(code: str, part: str, **fields: Any) -> dict[str, Any]:
         "code": code,
         "part": part,
         **fields,
-        "message": {lang: messages.render(code, lang, fields) for lang in ("zh", "en")},
+        "message": messages.render_all(code, fields),
     }
 
 
@@ -365,7 +373,12 @@ def _resource_reasons(
     reasons: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
     contributors = _contributors(engine, fw)
     composite = fw.balance_rule.mode == "composite"
-    for row in sections.filter(pl.col("status") > 0).iter_rows(named=True):
+    columns = ["year", "division_code", "section", "cv_limit", "composite_cv"]
+    columns += ["schools"]
+    for ind in fw.resource_indicators:
+        columns += [f"cv_{ind.id}", f"missing_{ind.id}"]
+    failing = sections.filter(pl.col("status") > 0).select(columns)
+    for row in failing.iter_rows(named=True):
         key = (row["year"], row["division_code"])
         section = row["section"]
         limit = row["cv_limit"]
@@ -426,46 +439,70 @@ def _school_reasons(
     rule = fw.school_rule
     if rule is None:
         return reasons
+    indicators = [ind.id for ind in fw.resource_indicators]
     thresholds = {
-        s: {i.id: (i.threshold or {}).get(s) for i in fw.resource_indicators}
+        s: [(i.threshold or {}).get(s) or 0.0 for i in fw.resource_indicators]
         for s in fw.sections
     }
+    threshold_texts = {
+        s: [messages.format_number(t) for t in values]
+        for s, values in thresholds.items()
+    }
+    has_met = engine.query("SELECT * FROM unit_values_selected LIMIT 0").columns
+    met = [
+        f"met_{i}" if f"met_{i}" in has_met else f"NULL AS met_{i}" for i in indicators
+    ]
     failing = engine.query(
-        "SELECT * FROM unit_values_selected WHERE compliant = FALSE "
+        "SELECT year, division_code, section, school_code, school_name, met_count, "
+        + ", ".join([f"v_{i}" for i in indicators] + met)
+        + " FROM unit_values_selected WHERE compliant = FALSE "
         "ORDER BY year, division_code, section, school_code"
     )
-    for row in failing.iter_rows(named=True):
+    count = len(indicators)
+    fixed = {
+        "total": count,
+        "min_met": rule.min_met,
+        "floor_pct": rule.floor_ratio * 100,
+    }
+    for (
+        year,
+        code,
+        section,
+        school_code,
+        school_name,
+        met_count,
+        *cells,
+    ) in failing.iter_rows():
         shortfalls = []
-        for ind in fw.resource_indicators:
-            value = row[f"v_{ind.id}"]
-            if row.get(f"met_{ind.id}") is False and value is not None:
-                threshold = thresholds[row["section"]][ind.id] or 0.0
+        parts = []
+        limits, limit_texts = thresholds[section], threshold_texts[section]
+        for n in range(count):
+            value = cells[n]
+            if cells[count + n] is False and value is not None:
+                threshold = limits[n]
+                ratio = value / threshold if threshold else None
                 shortfalls.append(
                     {
-                        "indicator": ind.id,
+                        "indicator": indicators[n],
                         "value": value,
                         "threshold": threshold,
-                        "ratio": value / threshold if threshold else None,
+                        "ratio": ratio,
                     }
                 )
-        text = "；".join(
-            f"{s['indicator']} {messages.format_number(s['value'])}/"
-            f"{messages.format_number(s['threshold'])}"
-            + (f" ({s['ratio'] * 100:.1f}%)" if s["ratio"] is not None else "")
-            for s in shortfalls
-        )
-        reasons[(row["year"], row["division_code"])].append(
+                text = (
+                    f"{indicators[n]} {messages.format_number(value)}/{limit_texts[n]}"
+                )
+                parts.append(text if ratio is None else f"{text} ({ratio * 100:.1f}%)")
+        reasons[(year, code)].append(
             _reason(
                 "school_noncompliant",
                 "resource",
-                section=row["section"],
-                school_code=row["school_code"],
-                school_name=row["school_name"] or "",
-                met_count=row["met_count"],
-                total=len(fw.resource_indicators),
-                min_met=rule.min_met,
-                floor_pct=rule.floor_ratio * 100,
-                shortfalls=text,
+                section=section,
+                school_code=school_code,
+                school_name=school_name or "",
+                met_count=met_count,
+                **fixed,
+                shortfalls="；".join(parts),
                 below=shortfalls,
             )
         )
@@ -595,32 +632,59 @@ def _build_reasons(
 def _part_statuses(
     fw: Framework, sections: pl.DataFrame, checks: pl.DataFrame
 ) -> dict[CountyKey, dict[str, str]]:
-    status: dict[CountyKey, dict[str, int]] = defaultdict(dict)
+    # The worst status of each part, from the section rows first (resource, then
+    # the parts of the school-level checks), then from the county checks in the
+    # order of their part ids.
+    keys = ["year", "division_code"]
     part_columns: dict[str, list[str]] = defaultdict(list)
     for item, index, _ in queries.school_checks(fw):
         part_id = next(p.id for p in fw.parts if item in p.items)
         part_columns[part_id].append(queries.check_column(item, index))
-    for row in sections.iter_rows(named=True):
-        key = (row["year"], row["division_code"])
-        worst = max(row["balance_status"], row["school_rule_status"])
-        status[key]["resource"] = max(status[key].get("resource", 0), worst)
-        for part_id, columns in part_columns.items():
-            code = queries.PASS
-            if any(row[f"fail_{c}"] for c in columns):
-                code = queries.FAIL
-            elif any(row[f"missing_{c}"] for c in columns):
-                code = queries.INCOMPLETE
-            status[key][part_id] = max(status[key].get(part_id, 0), code)
-    for row in checks.iter_rows(named=True):
-        key = (row["year"], row["division_code"])
-        code = (
-            queries.FAIL
-            if row["passed"] is False
-            else queries.INCOMPLETE
-            if row["passed"] is None
-            else queries.PASS
+
+    def any_set(names: list[str]) -> pl.Expr:
+        return pl.any_horizontal(
+            pl.col(name).cast(pl.Boolean).fill_null(False) for name in names
         )
-        status[key][row["part_id"]] = max(status[key].get(row["part_id"], 0), code)
+
+    by_section = (
+        sections.select(
+            *keys,
+            pl.max_horizontal("balance_status", "school_rule_status").alias("resource"),
+            *(
+                pl.when(any_set([f"fail_{c}" for c in columns]))
+                .then(queries.FAIL)
+                .when(any_set([f"missing_{c}" for c in columns]))
+                .then(queries.INCOMPLETE)
+                .otherwise(queries.PASS)
+                .alias(part_id)
+                for part_id, columns in part_columns.items()
+            ),
+        )
+        .group_by(keys, maintain_order=True)
+        .max()
+    )
+    status: dict[CountyKey, dict[str, int]] = {}
+    names = by_section.columns[2:]
+    for year, code, *codes in by_section.iter_rows():
+        status[(year, code)] = dict(zip(names, codes, strict=True))
+    by_check = (
+        checks.select(
+            *keys,
+            "part_id",
+            pl.when(pl.col("passed").is_null())
+            .then(queries.INCOMPLETE)
+            .when(~pl.col("passed"))
+            .then(queries.FAIL)
+            .otherwise(queries.PASS)
+            .alias("code"),
+        )
+        .group_by(*keys, "part_id")
+        .max()
+        .sort(*keys, "part_id")
+    )
+    for year, code, part_id, worst in by_check.iter_rows():
+        parts = status.setdefault((year, code), {})
+        parts[part_id] = max(parts.get(part_id, 0), worst)
     return {
         key: {part: queries.STATUS_NAMES[code] for part, code in parts.items()}
         for key, parts in status.items()
