@@ -94,9 +94,7 @@ def _large(doc: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return {**doc, "schools": [doc["schools"][0]] * 5_001, **fields}
 
 
-def test_json_compact_matches_the_standard_encoder(
-    doc: dict[str, Any], tmp_path: Path
-) -> None:
+def test_json_compact_matches_json_module(doc: dict[str, Any], tmp_path: Path) -> None:
     # The compact writer gives the very text of json's compact encoder for
     # everything a document holds: Chinese text, control characters,
     # quotes, None, booleans, and floats from 0.0001 up.
@@ -106,7 +104,7 @@ def test_json_compact_matches_the_standard_encoder(
     assert raw == expected + "\n"
 
 
-def test_json_compact_tiny_numbers_read_back_equal(
+def test_json_compact_tiny_numbers_read_equal(
     doc: dict[str, Any], tmp_path: Path
 ) -> None:
     # Below 1e-4 the compact writer spells numbers differently from json
@@ -118,9 +116,7 @@ def test_json_compact_tiny_numbers_read_back_equal(
     assert json.loads(raw)["notes"] == [1e-05, 1.5e-07]
 
 
-def test_json_compact_nan_decimals_and_number_keys(
-    doc: dict[str, Any], tmp_path: Path
-) -> None:
+def test_json_compact_nan_decimals_keys(doc: dict[str, Any], tmp_path: Path) -> None:
     large = _large(
         doc,
         notes=[float("nan"), float("-inf"), Decimal("0.5"), Decimal("3")],

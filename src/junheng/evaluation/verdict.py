@@ -447,8 +447,9 @@ def _school_reasons(
     rule = fw.school_rule
     if rule is None:
         return reasons
-    # Each school's shortfalls, as structs and as text, are built in SQL: in
-    # Python they took several seconds for a national run.
+    # Each school's shortfalls, as structs and as text, are built in SQL
+    # because a Python loop over the indicators of every failing school took
+    # several seconds in a national run.
     columns = engine.query("SELECT * FROM unit_values_selected LIMIT 0").columns
     structs, texts = [], []
     for ind in fw.resource_indicators:
@@ -487,8 +488,8 @@ def _school_reasons(
         "min_met": rule.min_met,
         "floor_pct": rule.floor_ratio * 100,
     }
-    # Polars turns a list of structs into Python objects row by row, about
-    # 20 µs a school; the flat columns zipped into dicts take a fraction.
+    # Polars turns a list of structs into Python objects one row at a time,
+    # which is slow. Zipping the flat columns into dicts is faster.
     flat = (
         failing.select(pl.col("below").explode())
         .filter(pl.col("below").is_not_null())

@@ -23,7 +23,8 @@ COMPACT_ABOVE_COUNTIES = 200
 
 Python's json module encodes indented output in pure Python, tens of times
 slower than the compact C encoder, which matters for national documents.
-Compact documents are encoded by orjson, about ten times faster again.
+Compact documents are encoded by orjson, which took under 2 s for a national
+document of 480 MB where the compact encoder of json took about 10 s.
 """
 
 
