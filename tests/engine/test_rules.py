@@ -307,3 +307,39 @@ def test_failed_item_reason_in_english() -> None:
         "approved totals) not met: G10 = no, required yes"
     )
     assert reason["message"]["zh"].endswith("G10 = 否，要求 是")
+
+
+def test_noncompliant_school_reason_text() -> None:
+    # L6 1680 yuan per student against 2000 is 84.0%, below the 85% floor;
+    # the other six indicators are met.
+    school = primary_school(1, equipment_value_yuan=1680.0 * 500)
+    ev = _evaluate([school])
+    reason = next(r for r in ev.reasons[COUNTY] if r["code"] == "school_noncompliant")
+    assert reason["shortfalls"] == "L6 1680/2000 (84.0%)"
+    assert reason["below"] == [
+        {"indicator": "L6", "value": 1680.0, "threshold": 2000.0, "ratio": 0.84}
+    ]
+    assert reason["message"] == {
+        "zh": "第1小学（2141000001，小学）资源配置 6/7 项达标，"
+        "要求至少 6 项且其余不低于标准的 85%：L6 1680/2000 (84.0%)",
+        "en": "第1小学 (2141000001, primary) meets 6 of 7 resource indicators; "
+        "at least 6 are required and the rest must reach 85% of the threshold: "
+        "L6 1680/2000 (84.0%)",
+    }
+
+
+def test_part_statuses_in_order() -> None:
+    # Resource first, then the part of the school-level checks, then the parts
+    # of the county items by id. G9 is not reported and S1 84.9 is below 85.
+    framework = load_framework()
+    items = _all_items_met(framework.county_keys() - {"G9"}, S1=84.9)
+    ev = evaluate(
+        canonical_frame([primary_school(1), primary_school(2)]), framework, items
+    )
+    assert list(ev.part_status[COUNTY].items()) == [
+        ("resource", "pass"),
+        ("government", "incomplete"),
+        ("quality", "pass"),
+        ("satisfaction", "fail"),
+        ("veto", "pass"),
+    ]

@@ -88,3 +88,40 @@ def test_json_compact_for_large(doc: dict[str, Any], tmp_path: Path) -> None:
     raw = write_json(large, tmp_path / "r.json").read_text("utf-8")
     assert raw.count("\n") == 1
     assert '"counties":[' in raw
+
+
+def _large(doc: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {**doc, "schools": [doc["schools"][0]] * 5_001, **fields}
+
+
+def test_json_compact_matches_json_module(doc: dict[str, Any], tmp_path: Path) -> None:
+    # The compact writer gives the very text of json's compact encoder for
+    # everything a document holds: Chinese text, control characters,
+    # quotes, None, booleans, and floats from 0.0001 up.
+    large = _large(doc, notes=['中\n"\\\t\x01', None, True, 0.1, 1e-4, 58345.0])
+    raw = write_json(large, tmp_path / "r.json").read_text("utf-8")
+    expected = json.dumps(large, ensure_ascii=False, separators=(",", ":"))
+    assert raw == expected + "\n"
+
+
+def test_json_compact_tiny_numbers_read_equal(
+    doc: dict[str, Any], tmp_path: Path
+) -> None:
+    # Below 1e-4 the compact writer spells numbers differently from json
+    # (0.00001 for 1e-05, 1.5e-7 for 1.5e-07); they read back as the same
+    # floats.
+    large = _large(doc, notes=[1e-05, 1.5e-07])
+    raw = write_json(large, tmp_path / "r.json").read_text("utf-8")
+    assert '"notes":[0.00001,1.5e-7]' in raw
+    assert json.loads(raw)["notes"] == [1e-05, 1.5e-07]
+
+
+def test_json_compact_nan_decimals_keys(doc: dict[str, Any], tmp_path: Path) -> None:
+    large = _large(
+        doc,
+        notes=[float("nan"), float("-inf"), Decimal("0.5"), Decimal("3")],
+        summary={2024: 1, None: 2},
+    )
+    loaded = _read(write_json(large, tmp_path / "r.json"))
+    assert loaded["notes"] == [None, None, 0.5, 3]
+    assert loaded["summary"] == {"2024": 1, "null": 2}

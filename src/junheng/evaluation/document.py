@@ -20,52 +20,115 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _indicator_entry(
-    ev: Evaluation, row: dict[str, Any], ind_id: str
-) -> dict[str, Any]:
-    ind = ev.framework.indicator(ind_id)
-    section = row["section"]
-    # Under a composite rule single CVs have no limit of their own.
-    every = ev.framework.balance_rule.mode == "every"
-    return {
-        "name": ind.name.zh,
-        "name_en": ind.name.en,
-        "unit": ind.unit.zh,
-        "threshold": (ind.threshold or {}).get(section),
-        "students": _clean(row[f"p_{ind_id}"]),
-        "mean": _clean(row[f"mean_{ind_id}"]),
-        "sd": _clean(row[f"sd_{ind_id}"]),
-        "cv": _clean(row[f"cv_{ind_id}"]),
-        "limit": row["cv_limit"] if every else None,
-        "passed": row[f"cv_ok_{ind_id}"] if every and row["schools"] else None,
-        "schools_below_threshold": row.get(f"unmet_{ind_id}"),
-        "schools_without_data": row[f"missing_{ind_id}"],
-    }
+def _finite(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with NaN and infinite floats replaced by null."""
+    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
+    return frame.with_columns(
+        pl.when(pl.col(name).is_finite()).then(pl.col(name)).alias(name)
+        for name in floats
+    )
 
 
-def _section_entry(ev: Evaluation, row: dict[str, Any]) -> dict[str, Any]:
+def _section_entries(
+    ev: Evaluation, sections: pl.DataFrame
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """Return the entry of every section row, keyed by county-year and section."""
     fw = ev.framework
-    entry: dict[str, Any] = {
-        "status": ev_status(row["status"]),
-        "schools": row["schools"],
-        "schools_without_students": row["schools_without_students"],
-        "students": _clean(row["students"]),
-        "cv_limit": row["cv_limit"],
-        "balance_rule": fw.balance_rule.mode,
-        "composite_cv": _clean(row["composite_cv"]),
-        "balance_status": ev_status(row["balance_status"]),
-        "indicators": {
-            ind.id: _indicator_entry(ev, row, ind.id) for ind in fw.resource_indicators
-        },
+    # Under a composite rule single CVs have no limit of their own.
+    every = fw.balance_rule.mode == "every"
+    mode = fw.balance_rule.mode
+    indicators = [ind.id for ind in fw.resource_indicators]
+    fixed = {
+        ind.id: (ind.name.zh, ind.name.en, ind.unit.zh, ind.threshold or {})
+        for ind in fw.resource_indicators
     }
-    if fw.school_rule is not None:
-        entry.update(
-            compliant_schools=row["compliant_schools"],
-            noncompliant_schools=row["noncompliant_schools"],
-            schools_unknown_compliance=row["unknown_compliance_schools"],
-            school_rule_status=ev_status(row["school_rule_status"]),
+    names = set(sections.columns)
+    stats = ("p", "mean", "sd", "cv", "cv_ok", "unmet", "missing")
+    columns = [
+        pl.col(f"{stat}_{i}")
+        if f"{stat}_{i}" in names
+        else pl.lit(None).alias(f"{stat}_{i}")
+        for i in indicators
+        for stat in stats
+    ]
+    rule = fw.school_rule is not None
+    ruled = (
+        "compliant_schools",
+        "noncompliant_schools",
+        "unknown_compliance_schools",
+        "school_rule_status",
+    )
+    frame = _finite(
+        sections.select(
+            "year",
+            "division_code",
+            "section",
+            "status",
+            "schools",
+            "schools_without_students",
+            "students",
+            "cv_limit",
+            "composite_cv",
+            "balance_status",
+            *(ruled if rule else ()),
+            *columns,
         )
-    return entry
+    )
+    entries: dict[tuple[int, str], dict[str, Any]] = {}
+    width = len(stats)
+    for (
+        year,
+        code,
+        section,
+        status,
+        schools,
+        empty,
+        students,
+        limit,
+        cv,
+        *rest,
+    ) in frame.iter_rows():
+        balance = rest[0]
+        extra: list[Any] = rest[1 : 1 + len(ruled)] if rule else []
+        cells = rest[1 + len(extra) :]
+        indicator_entries = {}
+        for n, i in enumerate(indicators):
+            p, mean, sd, ind_cv, ok, unmet, missing = cells[n * width : n * width + 7]
+            name, name_en, unit, thresholds = fixed[i]
+            indicator_entries[i] = {
+                "name": name,
+                "name_en": name_en,
+                "unit": unit,
+                "threshold": thresholds.get(section),
+                "students": p,
+                "mean": mean,
+                "sd": sd,
+                "cv": ind_cv,
+                "limit": limit if every else None,
+                "passed": ok if every and schools else None,
+                "schools_below_threshold": unmet,
+                "schools_without_data": missing,
+            }
+        entry: dict[str, Any] = {
+            "status": ev_status(status),
+            "schools": schools,
+            "schools_without_students": empty,
+            "students": students,
+            "cv_limit": limit,
+            "balance_rule": mode,
+            "composite_cv": cv,
+            "balance_status": ev_status(balance),
+            "indicators": indicator_entries,
+        }
+        if rule:
+            entry.update(
+                compliant_schools=extra[0],
+                noncompliant_schools=extra[1],
+                schools_unknown_compliance=extra[2],
+                school_rule_status=ev_status(extra[3]),
+            )
+        entries.setdefault((year, code), {})[section] = entry
+    return entries
 
 
 def ev_status(code: int) -> str:
@@ -93,12 +156,9 @@ def county_records(
         on=["year", "division_code"],
         how="semi",
     )
-    sections: dict[tuple[int, str], dict[str, Any]] = {}
-    for row in chosen.iter_rows(named=True):
-        key = (row["year"], row["division_code"])
-        sections.setdefault(key, {})[row["section"]] = _section_entry(ev, row)
+    sections = _section_entries(ev, chosen)
     records = []
-    for row in verdicts.iter_rows(named=True):
+    for row in _finite(verdicts).iter_rows(named=True):
         key = (row["year"], row["division_code"])
         detail = details[key]
         # Fields kept in both languages (message, names) keep only ``lang``.
@@ -134,7 +194,7 @@ def county_records(
                 "province_code": row["province_code"],
                 "province_name": row["province_name"],
                 "verdict": row["verdict"],
-                "students": _clean(row["students"]),
+                "students": row["students"],
                 "schools": row["schools"],
                 "parts": detail.parts,
                 "reasons": reasons,
@@ -191,12 +251,7 @@ def school_records(ev: Evaluation) -> list[dict[str, Any]]:
 
 
 def _frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
-    cleaned = frame.with_columns(
-        pl.when(pl.col(name).is_finite()).then(pl.col(name)).alias(name)
-        for name in floats
-    )
-    return cleaned.to_dicts()
+    return _finite(frame).to_dicts()
 
 
 def build_document(

@@ -144,14 +144,32 @@ def format_number(value: float | None) -> str:
 
 def render(code: str, lang: str, fields: dict[str, Any]) -> str:
     """Return the sentence of reason ``code`` in ``lang`` filled from ``fields``."""
-    # A field given in both languages ({"zh": ..., "en": ...}) shows in ``lang``.
-    values = {
-        key: value[lang] if isinstance(value, dict) and lang in value else value
-        for key, value in fields.items()
-    }
-    section = values.get("section")
-    if section in SECTION_LABELS:
-        values["section_label"] = SECTION_LABELS[section][lang]
-    else:
-        values.setdefault("section_label", "")
-    return TEMPLATES[code][lang].format(**values)
+    return render_all(code, fields, (lang,))[lang]
+
+
+def render_all(
+    code: str, fields: dict[str, Any], langs: tuple[str, ...] = ("zh", "en")
+) -> dict[str, str]:
+    """Return the sentence of reason ``code`` in each of ``langs``.
+
+    A field given in both languages ({"zh": ..., "en": ...}) shows in each
+    sentence in that sentence's language.
+    """
+    templates = TEMPLATES[code]
+    bilingual = [key for key, value in fields.items() if isinstance(value, dict)]
+    shared = dict(fields)
+    sentences = {}
+    for lang in langs:
+        values = shared
+        if bilingual:
+            values = dict(fields)
+            for key in bilingual:
+                if lang in fields[key]:
+                    values[key] = fields[key][lang]
+        section = values.get("section")
+        if isinstance(section, str) and section in SECTION_LABELS:
+            values["section_label"] = SECTION_LABELS[section][lang]
+        elif "section_label" not in fields:
+            values["section_label"] = ""
+        sentences[lang] = templates[lang].format_map(values)
+    return sentences

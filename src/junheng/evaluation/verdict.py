@@ -193,7 +193,15 @@ def _build_details(
 
     # The per-school detail is computed once, from the school rows of the
     # selected counties only, so every reason query below reads a small table.
-    if engine.frame is not None:
+    # With every county-year selected, filtering the rows first would only
+    # copy them all.
+    unselected = engine.query(
+        "SELECT COUNT(*) AS n FROM county_keys k WHERE NOT EXISTS (SELECT 1 FROM "
+        "selected s WHERE s.year = k.year AND s.division_code = k.division_code)"
+    )
+    if unselected["n"][0] == 0:
+        schools = engine.source
+    elif engine.frame is not None:
         # Keys compared as Int64 and String, whatever types the frame has.
         key_columns = [
             pl.col("year").cast(pl.Int64).alias("_year"),
@@ -239,7 +247,7 @@ def _build_details(
     parts = _part_statuses(fw, sections, checks)
 
     items: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
-    for row in checks.iter_rows(named=True):
+    for row in checks.rows(named=True):
         items[(row["year"], row["division_code"])].append(row)
     return {
         key: CountyDetail(
@@ -300,7 +308,7 @@ def _reason(code: str, part: str, **fields: Any) -> dict[str, Any]:
         "code": code,
         "part": part,
         **fields,
-        "message": {lang: messages.render(code, lang, fields) for lang in ("zh", "en")},
+        "message": messages.render_all(code, fields),
     }
 
 
@@ -365,7 +373,12 @@ def _resource_reasons(
     reasons: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
     contributors = _contributors(engine, fw)
     composite = fw.balance_rule.mode == "composite"
-    for row in sections.filter(pl.col("status") > 0).iter_rows(named=True):
+    columns = ["year", "division_code", "section", "cv_limit", "composite_cv"]
+    columns += ["schools"]
+    for ind in fw.resource_indicators:
+        columns += [f"cv_{ind.id}", f"missing_{ind.id}"]
+    failing = sections.filter(pl.col("status") > 0).select(columns)
+    for row in failing.iter_rows(named=True):
         key = (row["year"], row["division_code"])
         section = row["section"]
         limit = row["cv_limit"]
@@ -419,6 +432,14 @@ def _resource_reasons(
     return reasons
 
 
+def _number_sql(expr: str) -> str:
+    """Return SQL writing the number ``expr`` as :func:`messages.format_number`.
+
+    DuckDB's printf rounds as Python's format does.
+    """
+    return f"rtrim(rtrim(printf('%.4f', {expr}), '0'), '.')"
+
+
 def _school_reasons(
     engine: EngineResult, fw: Framework
 ) -> dict[CountyKey, list[dict[str, Any]]]:
@@ -426,49 +447,78 @@ def _school_reasons(
     rule = fw.school_rule
     if rule is None:
         return reasons
-    thresholds = {
-        s: {i.id: (i.threshold or {}).get(s) for i in fw.resource_indicators}
-        for s in fw.sections
-    }
-    failing = engine.query(
-        "SELECT * FROM unit_values_selected WHERE compliant = FALSE "
-        "ORDER BY year, division_code, section, school_code"
-    )
-    for row in failing.iter_rows(named=True):
-        shortfalls = []
-        for ind in fw.resource_indicators:
-            value = row[f"v_{ind.id}"]
-            if row.get(f"met_{ind.id}") is False and value is not None:
-                threshold = thresholds[row["section"]][ind.id] or 0.0
-                shortfalls.append(
-                    {
-                        "indicator": ind.id,
-                        "value": value,
-                        "threshold": threshold,
-                        "ratio": value / threshold if threshold else None,
-                    }
-                )
-        text = "；".join(
-            f"{s['indicator']} {messages.format_number(s['value'])}/"
-            f"{messages.format_number(s['threshold'])}"
-            + (f" ({s['ratio'] * 100:.1f}%)" if s["ratio"] is not None else "")
-            for s in shortfalls
+    # Each school's shortfalls, as structs and as text, are built in SQL
+    # because a Python loop over the indicators of every failing school took
+    # several seconds in a national run.
+    columns = engine.query("SELECT * FROM unit_values_selected LIMIT 0").columns
+    structs, texts = [], []
+    for ind in fw.resource_indicators:
+        i = ind.id
+        if f"met_{i}" not in columns:
+            continue
+        cases = " ".join(
+            f"WHEN '{s}' THEN '{float((ind.threshold or {}).get(s) or 0.0)!r}'"
+            for s in fw.sections
         )
-        reasons[(row["year"], row["division_code"])].append(
+        threshold = f"CAST(CASE section {cases} ELSE '0.0' END AS DOUBLE)"
+        shortfall = f"met_{i} = FALSE AND v_{i} IS NOT NULL"
+        ratio = f"CASE WHEN {threshold} <> 0 THEN v_{i} / {threshold} END"
+        structs.append(
+            f"CASE WHEN {shortfall} THEN {{'indicator': '{i}', 'value': v_{i}, "
+            f"'threshold': {threshold}, 'ratio': {ratio}}} END"
+        )
+        texts.append(
+            f"CASE WHEN {shortfall} THEN '{i} ' || {_number_sql(f'v_{i}')} || '/' "
+            f"|| {_number_sql(threshold)} || COALESCE(' (' || printf('%.1f', "
+            f"{ratio} * 100) || '%)', '') END"
+        )
+    below = (
+        f"list_filter([{', '.join(structs)}], lambda s: s IS NOT NULL)"
+        if structs
+        else "[]"
+    )
+    text = f"concat_ws('；', {', '.join(texts)})" if texts else "''"
+    failing = engine.query(
+        "SELECT year, division_code, section, school_code, school_name, met_count, "
+        f"{text} AS shortfalls, {below} AS below FROM unit_values_selected "
+        "WHERE compliant = FALSE ORDER BY year, division_code, section, school_code"
+    )
+    fixed = {
+        "total": len(fw.resource_indicators),
+        "min_met": rule.min_met,
+        "floor_pct": rule.floor_ratio * 100,
+    }
+    # Polars turns a list of structs into Python objects one row at a time,
+    # which is slow. Zipping the flat columns into dicts is faster.
+    flat = (
+        failing.select(pl.col("below").explode())
+        .filter(pl.col("below").is_not_null())
+        .unnest("below")
+    )
+    shortfalls = [
+        dict(zip(flat.columns, values, strict=True))
+        for values in zip(*(flat[name].to_list() for name in flat.columns), strict=True)
+    ]
+    start = 0
+    rows = failing.drop("below").iter_rows()
+    counts = failing["below"].list.len().to_list()
+    for (year, code, section, school_code, name, met_count, text), count in zip(
+        rows, counts, strict=True
+    ):
+        reasons[(year, code)].append(
             _reason(
                 "school_noncompliant",
                 "resource",
-                section=row["section"],
-                school_code=row["school_code"],
-                school_name=row["school_name"] or "",
-                met_count=row["met_count"],
-                total=len(fw.resource_indicators),
-                min_met=rule.min_met,
-                floor_pct=rule.floor_ratio * 100,
+                section=section,
+                school_code=school_code,
+                school_name=name or "",
+                met_count=met_count,
+                **fixed,
                 shortfalls=text,
-                below=shortfalls,
+                below=shortfalls[start : start + count],
             )
         )
+        start += count
     return reasons
 
 
@@ -595,32 +645,59 @@ def _build_reasons(
 def _part_statuses(
     fw: Framework, sections: pl.DataFrame, checks: pl.DataFrame
 ) -> dict[CountyKey, dict[str, str]]:
-    status: dict[CountyKey, dict[str, int]] = defaultdict(dict)
+    # The worst status of each part, from the section rows first (resource, then
+    # the parts of the school-level checks), then from the county checks in the
+    # order of their part ids.
+    keys = ["year", "division_code"]
     part_columns: dict[str, list[str]] = defaultdict(list)
     for item, index, _ in queries.school_checks(fw):
         part_id = next(p.id for p in fw.parts if item in p.items)
         part_columns[part_id].append(queries.check_column(item, index))
-    for row in sections.iter_rows(named=True):
-        key = (row["year"], row["division_code"])
-        worst = max(row["balance_status"], row["school_rule_status"])
-        status[key]["resource"] = max(status[key].get("resource", 0), worst)
-        for part_id, columns in part_columns.items():
-            code = queries.PASS
-            if any(row[f"fail_{c}"] for c in columns):
-                code = queries.FAIL
-            elif any(row[f"missing_{c}"] for c in columns):
-                code = queries.INCOMPLETE
-            status[key][part_id] = max(status[key].get(part_id, 0), code)
-    for row in checks.iter_rows(named=True):
-        key = (row["year"], row["division_code"])
-        code = (
-            queries.FAIL
-            if row["passed"] is False
-            else queries.INCOMPLETE
-            if row["passed"] is None
-            else queries.PASS
+
+    def any_set(names: list[str]) -> pl.Expr:
+        return pl.any_horizontal(
+            pl.col(name).cast(pl.Boolean).fill_null(False) for name in names
         )
-        status[key][row["part_id"]] = max(status[key].get(row["part_id"], 0), code)
+
+    by_section = (
+        sections.select(
+            *keys,
+            pl.max_horizontal("balance_status", "school_rule_status").alias("resource"),
+            *(
+                pl.when(any_set([f"fail_{c}" for c in columns]))
+                .then(queries.FAIL)
+                .when(any_set([f"missing_{c}" for c in columns]))
+                .then(queries.INCOMPLETE)
+                .otherwise(queries.PASS)
+                .alias(part_id)
+                for part_id, columns in part_columns.items()
+            ),
+        )
+        .group_by(keys, maintain_order=True)
+        .max()
+    )
+    status: dict[CountyKey, dict[str, int]] = {}
+    names = by_section.columns[2:]
+    for year, code, *codes in by_section.iter_rows():
+        status[(year, code)] = dict(zip(names, codes, strict=True))
+    by_check = (
+        checks.select(
+            *keys,
+            "part_id",
+            pl.when(pl.col("passed").is_null())
+            .then(queries.INCOMPLETE)
+            .when(~pl.col("passed"))
+            .then(queries.FAIL)
+            .otherwise(queries.PASS)
+            .alias("code"),
+        )
+        .group_by(*keys, "part_id")
+        .max()
+        .sort(*keys, "part_id")
+    )
+    for year, code, part_id, worst in by_check.iter_rows():
+        parts = status.setdefault((year, code), {})
+        parts[part_id] = max(parts.get(part_id, 0), worst)
     return {
         key: {part: queries.STATUS_NAMES[code] for part, code in parts.items()}
         for key, parts in status.items()
