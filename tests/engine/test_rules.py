@@ -332,7 +332,7 @@ def test_part_statuses_in_order() -> None:
     # Resource first, then the part of the school-level checks, then the parts
     # of the county items by id. G9 is not reported and S1 84.9 is below 85.
     framework = load_framework()
-    items = _all_items_met(framework.county_keys() - {"G9"}, S1=84.9)
+    items = all_items_met(framework.county_keys() - {"G9"}, S1=84.9)
     ev = evaluate(
         canonical_frame([primary_school(1), primary_school(2)]), framework, items
     )
