@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from factories import all_items_met, primary_school
 
-from junheng.engine.queries import RELATIVE_TOLERANCE, compare_sql
+from junheng.engine.queries import RELATIVE_TOLERANCE, compare_sql, meets
 from junheng.evaluation.verdict import Evaluation, evaluate
 from junheng.ingest.schema import canonical_frame
 from junheng.standards.loader import load_framework
@@ -161,3 +161,34 @@ def test_strict_item_tie_does_not_pass(rate: float, status: str) -> None:
         _items(Q9_difference_rate=rate),
     )
     assert ev.part_status[COUNTY]["quality"] == status
+
+
+def test_tied_cv_gets_no_reason_in_failing_section() -> None:
+    # As in the test above L4 ties the limit; L5 (sports area 1000 and 9000
+    # m²) has a CV of 0.8 and fails, so the section is examined for reasons.
+    schools = [
+        primary_school(
+            1, primary_students=479, teaching_aux_area_m2=1878.1, sports_area_m2=1000.0
+        ),
+        primary_school(
+            2, primary_students=479, teaching_aux_area_m2=5634.3, sports_area_m2=9000.0
+        ),
+    ]
+    ev = evaluate(canonical_frame(schools), load_framework())
+    over = [r["indicator"] for r in ev.reasons[COUNTY] if r["code"] == "cv_over_limit"]
+    assert over == ["L5"]
+
+
+def test_report_colour_agrees_on_tie() -> None:
+    from junheng.reports.common import WorstCV
+
+    assert WorstCV("L4", 0.5000000000000001, 0.5).over is False
+    assert WorstCV("L4", 0.50001, 0.5).over is True
+
+
+def test_meets_matches_compare_sql() -> None:
+    con = duckdb.connect()
+    for value, bound in [(4.499999999999999, 4.5), (4.4999, 4.5), (0.0, 0.0)]:
+        for op in (">=", "<=", ">", "<", "=="):
+            (sql,) = con.sql(f"SELECT {compare_sql(repr(value), op, bound)}").fetchall()
+            assert meets(value, op, bound) is sql[0], (value, op, bound)

@@ -234,3 +234,16 @@ def test_installed_calibration_round_trips(tmp_path: Path) -> None:
     assert again.pit[(3, 1)] == pytest.approx([0.2, 0.4, 0.6])
     with pytest.raises(FileNotFoundError, match="installed: cn-nbs-province"):
         load_calibration("nowhere")
+
+
+def test_cv_at_limit_counts_as_met() -> None:
+    # 0.5000000000000001 is how a CV of exactly 1/2 comes out in floating
+    # point; the verdict passes it, so the forecast must call it met too.
+    tie = 0.5000000000000001
+    out = forecast_series(
+        _series([0.6, 0.55, tie], limit=0.5, op="<="),
+        ["key"],
+        target_year=2030,
+    ).row(0, named=True)
+    assert out["expected_year"] == 2022
+    assert out["expected_reason"] == "already_met"

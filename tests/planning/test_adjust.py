@@ -60,6 +60,19 @@ def test_passing_county_needs_nothing(framework: Framework) -> None:
     assert result.table("actions").rows == []
 
 
+def test_cv_tied_with_limit_needs_nothing(framework: Framework) -> None:
+    # Teaching space per student 1878.1/479 and 5634.3/479 m²: the L4 CV is
+    # exactly 1/2, the limit, although it computes as 0.5000000000000001.
+    rows = [
+        primary_school(1, primary_students=479, teaching_aux_area_m2=1878.1),
+        primary_school(2, primary_students=479, teaching_aux_area_m2=5634.3),
+    ]
+    result = _plan(rows, framework)
+    assert result.summary["passes_before"] is True
+    assert result.summary["total_cost"] == 0
+    assert result.table("actions").rows == []
+
+
 def test_one_hire_fixes_school_rule(framework: Framework) -> None:
     # School 1 has 4 backbone teachers for 500 students: L2 = 4·100/500 = 0.8,
     # below the floor 0.85·1.0, so the school fails whatever else it meets.

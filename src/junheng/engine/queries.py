@@ -109,6 +109,27 @@ def compare_sql(value: str, op: str, bound: float | str | None) -> str:
     return f"({value} {op} {edge})"
 
 
+def meets(value: float, op: str, bound: float) -> bool:
+    """Return the test of :func:`compare_sql` for two numbers.
+
+    Code outside the SQL that judges a value against a bound (reason texts,
+    report colours, plans) uses this, so that it agrees with the verdict on
+    near ties.
+    """
+    margin = abs(bound) * RELATIVE_TOLERANCE
+    if op == ">=":
+        return value >= bound - margin
+    if op == "<=":
+        return value <= bound + margin
+    if op == ">":
+        return value > bound + margin
+    if op == "<":
+        return value < bound - margin
+    if op == "==":
+        return abs(value - bound) <= margin
+    raise ValueError(f"unknown comparison {op!r}; expected one of {_COMPARISONS}")
+
+
 def _in_list(values: list[str]) -> str:
     return "(" + ", ".join(quote(v) for v in values) + ")" if values else "(NULL)"
 

@@ -385,7 +385,7 @@ def _resource_reasons(
         if (
             composite
             and row["composite_cv"] is not None
-            and row["composite_cv"] > limit
+            and queries.meets(row["composite_cv"], ">", limit)
         ):
             reasons[key].append(
                 _reason(
@@ -416,7 +416,7 @@ def _resource_reasons(
                 )
             elif cv is None and row["schools"]:
                 reasons[key].append(_reason("cv_undefined", "resource", **common))
-            elif not composite and cv is not None and cv > limit:
+            elif not composite and cv is not None and queries.meets(cv, ">", limit):
                 top = contributors.get((key[0], key[1], section, i), "")
                 reasons[key].append(
                     _reason(

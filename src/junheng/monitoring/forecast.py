@@ -59,6 +59,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -66,6 +67,7 @@ import polars as pl
 import statsmodels.api as sm
 from scipy import stats
 
+from junheng.engine.queries import RELATIVE_TOLERANCE
 from junheng.standards.model import Framework
 
 MIN_POINTS = 3
@@ -285,7 +287,7 @@ def _expected_year(
 ) -> tuple[int | None, str]:
     if math.isnan(limit):
         return None, "no_requirement"
-    if (last_value <= limit) if lower else (last_value >= limit):
+    if _meets(np.asarray(last_value), np.asarray(limit), np.asarray(lower)):
         return last_year, "already_met"
     towards = (b < 0) if lower else (b > 0)
     if not towards:
@@ -295,6 +297,13 @@ def _expected_year(
     if year > HORIZON:
         return None, "after_horizon"
     return year, "on_trend"
+
+
+def _meets(value: Floats, limit: Floats, lower: Any) -> Any:
+    """Return whether ``value`` meets ``limit`` (``≤`` where ``lower``, else
+    ``≥``) as the verdict judges it, with near ties counted as met."""
+    margin = np.abs(limit) * RELATIVE_TOLERANCE
+    return np.where(lower, value <= limit + margin, value >= limit - margin)
 
 
 def forecast_series(
@@ -441,7 +450,7 @@ def _forecast_group(
     for year in milestones:
         if year in observed:
             seen = observed[year]
-            p = np.where(lower, seen <= limit, seen >= limit).astype(float)
+            p = _meets(np.asarray(seen), limit, lower).astype(float)
             p[np.isnan(limit)] = np.nan
         else:
             m, s = fit.predict(year)

@@ -127,7 +127,7 @@ def cv_messages(problem: Problem) -> list[Message]:
     """Return a message for every CV limit the model cannot meet on its own."""
     ids = problem.units.indicator_ids
     messages: list[Message] = []
-    for section, j in adjust_model.violated_cvs(problem, problem.base):
+    for section, j in adjust_model.violated_cvs(problem, problem.base, as_judged=True):
         alone = adjust_solve.solve(problem, only=[(section, j)], use_rule=False)
         if alone.status != "infeasible":
             continue

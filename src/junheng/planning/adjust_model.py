@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from junheng.engine.queries import meets
 from junheng.planning.costs import AdjustCosts
 from junheng.planning.units import BUILD_FIELDS, TEACHER_FIELDS, Floats, Units
 from junheng.standards.model import Framework
@@ -252,7 +253,7 @@ def _fix_constant_binaries(problem: Problem) -> None:
         if moved[u * J + j]:
             continue
         value, threshold = problem.base[u, j], problem.thresholds[u, j]
-        met = value >= threshold if problem.higher[j] else value <= threshold
+        met = meets(value, ">=" if problem.higher[j] else "<=", threshold)
         column = problem.layout.y_start + r
         problem.lower[column] = problem.upper[column] = 1.0 if met else 0.0
 
@@ -361,13 +362,41 @@ def cv_limit(problem: Problem, section: str) -> float:
     return float(problem.framework.balance_rule.cv_limit[section])  # type: ignore[index]
 
 
-def violated_cvs(problem: Problem, values: Floats) -> list[tuple[str, int]]:
-    """Return the (section, indicator) pairs whose CV is over its limit."""
+def violated_cvs(
+    problem: Problem, values: Floats, *, as_judged: bool = False
+) -> list[tuple[str, int]]:
+    """Return the (section, indicator) pairs whose CV is over its limit.
+
+    ``as_judged`` applies the verdict's test, under which a CV within a near
+    tie of its limit passes. Use it for the values as reported: a section the
+    verdict passes needs no plan. Without it a plan's CVs must stay below the
+    limit by :data:`ACCEPT_SHRINK`, except that a CV the verdict already
+    passed as reported may stay where it was.
+    """
+    cvs = section_cvs(problem, values)
+    if as_judged:
+        return [
+            key
+            for key, cv in cvs.items()
+            if not math.isnan(cv) and meets(cv, ">", cv_limit(problem, key[0]))
+        ]
+    passed = _passed_as_reported(problem)
     return [
         key
-        for key, cv in section_cvs(problem, values).items()
-        if not math.isnan(cv) and cv > cv_limit(problem, key[0]) * (1 - ACCEPT_SHRINK)
+        for key, cv in cvs.items()
+        if not math.isnan(cv)
+        and cv > cv_limit(problem, key[0]) * (1 - ACCEPT_SHRINK)
+        and not cv <= passed.get(key, -math.inf)
     ]
+
+
+def _passed_as_reported(problem: Problem) -> dict[tuple[str, int], float]:
+    """Return the reported CV of each pair the verdict passes, by pair."""
+    return {
+        key: cv
+        for key, cv in section_cvs(problem, problem.base).items()
+        if not math.isnan(cv) and not meets(cv, ">", cv_limit(problem, key[0]))
+    }
 
 
 def rounded(problem: Problem, x: Floats) -> Floats:

@@ -257,7 +257,7 @@ def solve(
     def selected(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
         return [p for p in pairs if only is None or p in only]
 
-    for key in selected(violated_cvs(problem, problem.base)):
+    for key in selected(violated_cvs(problem, problem.base, as_judged=True)):
         loop.add_cone(*key)
     iterations = 0
     phases = [True] if relax else [True, False]

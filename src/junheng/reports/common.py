@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from junheng.engine.queries import meets
 from junheng.evaluation.messages import REQUIREMENT
 from junheng.reports.labels import LANGS, Lang, text
 
@@ -166,7 +167,11 @@ class WorstCV:
     @property
     def over(self) -> bool:
         """Whether the CV exceeds the limit."""
-        return self.cv is not None and self.limit is not None and self.cv > self.limit
+        return (
+            self.cv is not None
+            and self.limit is not None
+            and meets(self.cv, ">", self.limit)
+        )
 
 
 def worst_cv(section: Mapping[str, Any]) -> WorstCV:
