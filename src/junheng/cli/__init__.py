@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, cast
 
@@ -83,6 +83,21 @@ def _write_failure(path: Path, exc: OSError, option: str) -> str:
         where = ""
     at = f"（{where}）" if where else ""
     at_en = f" ({where})" if where else ""
+    if exc.errno == errno.ENAMETOOLONG:
+        return (
+            f"无法写入 {path}：{reason}{at}。请为 {option} 换一个较短的路径：每个"
+            f"文件夹名和文件名不超过 {NAME_MAX} 字节（一个汉字占 3 字节）。 / cannot "
+            f"write {path}: {reason}{at_en}. Give {option} a shorter path: at most "
+            f"{NAME_MAX} bytes in each folder or file name (a Chinese character "
+            "takes 3)."
+        )
+    if exc.errno == errno.ELOOP:
+        return (
+            f"无法写入 {path}：{reason}{at}。请为 {option} 换一个路径，或删除形成"
+            f"循环的符号链接。 / cannot write {path}: {reason}{at_en}. Give "
+            f"{option} another path, or remove the symbolic links that form the "
+            "loop."
+        )
     return (
         f"无法写入 {path}：{reason}{at}。请为 {option} 换一个可写文件夹中的路径，"
         f"或先改好该文件夹的权限。 / cannot write {path}: {reason}{at_en}. Give "
@@ -91,26 +106,68 @@ def _write_failure(path: Path, exc: OSError, option: str) -> str:
     )
 
 
+NAME_MAX = 255
+"""Bytes in a folder or file name that Linux file systems take (ext4, XFS, tmpfs)."""
+
+
+def _existing_folder(path: Path) -> Path:
+    """Return the nearest folder above ``path`` that exists (or a file in its way).
+
+    Raises the :class:`OSError` of a look-up that fails for another reason than
+    a missing folder, such as a name that is too long or a symbolic-link loop.
+    """
+    folder = path.absolute().parent
+    while folder != folder.parent:
+        try:
+            folder.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            folder = folder.parent
+        else:
+            break
+    return folder
+
+
+def _check_names(path: Path, folder: Path) -> None:
+    """Raise ENAMETOOLONG when a name of ``path`` below ``folder`` is too long.
+
+    The missing folders are not looked up, so the system would not say so
+    until the writer creates them, after the work is done.
+    """
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = NAME_MAX
+    for part in path.absolute().relative_to(folder).parts:
+        if len(os.fsencode(part)) > limit:
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
+
+
 def _check_writable(path: Path, option: str) -> None:
     """Reject ``path`` before any work when its folder cannot take a new file.
 
     A missing folder is fine when the nearest existing folder above it is
     writable, because the writers create missing folders. The check creates a
-    temporary file there and deletes it at once.
+    temporary file there and deletes it at once. A name that is too long, a
+    symbolic-link loop or any other error of looking ``path`` up is rejected
+    the same way, with the reason the system gives.
     """
     folder = path.absolute().parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
     try:
+        folder = _existing_folder(path)
+        _check_names(path, folder)
         if not folder.is_dir():
             raise NotADirectoryError(
                 errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)
             )
         with tempfile.TemporaryFile(dir=folder):
             pass
+        with suppress(FileNotFoundError):  # the writer creates it
+            path.stat()
     except OSError as exc:
-        # Named after the folder, not the temporary file it could not create.
-        failure = OSError(exc.errno, exc.strerror, str(folder))
+        # Named after the folder, not the temporary file it could not create;
+        # a name that is too long is in the path the message quotes.
+        where = str(folder) if exc.errno != errno.ENAMETOOLONG else str(path)
+        failure = OSError(exc.errno, exc.strerror, where)
         raise click.BadParameter(
             _write_failure(path, failure, option), param_hint=f"'{option}'"
         ) from None
@@ -181,7 +238,15 @@ def _remove_stale_report(path: Path, lang: Language) -> None:
     """Remove the error report of an earlier run after a run without errors.
 
     A file at that path that is not an error report is left alone, with a note.
+    A path that cannot be looked up or removed is a :class:`WriteError`.
     """
+    try:
+        _remove_report(path, lang)
+    except OSError as exc:
+        raise WriteError(_write_failure(path, exc, "--errors-report")) from None
+
+
+def _remove_report(path: Path, lang: Language) -> None:
     if not path.is_file():
         return
     if not _is_error_report(path):
@@ -381,9 +446,8 @@ def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> No
             f"--output {str(output)!r} does not end in "
             f"{' or '.join(OUTPUT_SUFFIXES[fmt])}, the suffix of --format {fmt}"
         )
-    target = output.resolve()
     for path in inputs:
-        if path.resolve() == target:
+        if _same_file(path, output):
             raise click.UsageError(
                 f"--output {str(output)!r} is one of the input files; choose "
                 "another name so the input is not overwritten"
