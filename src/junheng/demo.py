@@ -1067,7 +1067,7 @@ def save_dataset(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        items_path = path.with_name(f"{path.stem}.county_items.parquet")
+        items_path = county_items_path(path)
         _write_parquet(schools, path)
         _write_parquet(_template_items(county_items), items_path)
         return [path, items_path]
@@ -1077,6 +1077,12 @@ def save_dataset(
     raise ValueError(
         f"cannot save a dataset as {path.name!r}: use a .parquet or .xlsx file name"
     )
+
+
+def county_items_path(path: Path) -> Path:
+    """Return the county items file that :func:`save_dataset` writes beside the
+    Parquet file ``path``."""
+    return path.with_name(f"{path.stem}.county_items.parquet")
 
 
 def _template_items(county_items: pl.DataFrame) -> pl.DataFrame:

@@ -976,9 +976,7 @@ def demo(
     from junheng.standards.loader import load_framework
 
     _check_output(fmt, output, ())
-    for path, option in ((save, "--save"), (save_roster, "--save-roster")):
-        if path is not None:
-            _check_writable(path, option)
+    _check_saves(save, save_roster, output)
     console = _console()
     if fmt != "table":
         # The terminal summary shows the notice itself.
@@ -996,6 +994,7 @@ def demo(
         if save is not None:
             progress.update(task, description=f"保存 / saving {save}")
             try:
+                save.parent.mkdir(parents=True, exist_ok=True)
                 synthetic.save_dataset(schools, items, save)
             except OSError as exc:
                 raise WriteError(_write_failure(save, exc, "--save")) from None
@@ -1031,6 +1030,55 @@ def demo(
     _emit(doc, fmt, output, lang, console)
 
 
+SAVE_SUFFIXES = {"--save": (".parquet", ".xlsx"), "--save-roster": (".csv",)}
+"""File suffixes that `junheng demo` saves the dataset and the roster as."""
+
+
+def _saved_files(save: Path | None, save_roster: Path | None) -> list[tuple[Path, str]]:
+    """Return every file that --save and --save-roster write, with its option."""
+    from junheng.demo import county_items_path
+
+    files = []
+    if save is not None:
+        files.append((save, "--save"))
+        if save.suffix.lower() == ".parquet":
+            files.append((county_items_path(save), "--save"))
+    if save_roster is not None:
+        files.append((save_roster, "--save-roster"))
+        files.append((_locations_file(save_roster), "--save-roster"))
+    return files
+
+
+def _check_saves(
+    save: Path | None, save_roster: Path | None, output: Path | None
+) -> None:
+    """Reject a --save or --save-roster path before the data are generated."""
+    for path, option in ((save, "--save"), (save_roster, "--save-roster")):
+        suffixes = SAVE_SUFFIXES[option]
+        if path is not None and path.suffix.lower() not in suffixes:
+            listed = " 或 ".join(suffixes)
+            listed_en = " or ".join(suffixes)
+            raise click.BadParameter(
+                f"{path} 的后缀不是 {listed}；请换一个以 {listed} 结尾的文件名 / "
+                f"{str(path)!r} does not end in {listed_en}; give a file name "
+                f"that ends in {listed_en}",
+                param_hint=f"'{option}'",
+            )
+    for path, option in _saved_files(save, save_roster):
+        if output is not None and _same_file(path, output):
+            raise click.UsageError(
+                f"{option} {path} 与 --output 是同一个文件；请换一个文件名，以免"
+                f"两者互相覆盖 / {option} {str(path)!r} is the same file as "
+                "--output; choose another name so neither overwrites the other"
+            )
+        _check_writable(path, option)
+
+
+def _locations_file(roster: Path) -> Path:
+    """Return the school locations file saved beside the roster ``roster``."""
+    return roster.with_name(f"{roster.stem}-locations.csv")
+
+
 def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
     """Write a synthetic roster of the first county and its school locations."""
     from junheng.planning.synthetic import generate_locations, generate_roster
@@ -1042,5 +1090,5 @@ def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
     places = generate_locations(first, seed=seed)
     roster = generate_roster(first, seed=seed, locations=places)
     _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
-    target = path.with_name(f"{path.stem}-locations.csv")
+    target = _locations_file(path)
     _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")
