@@ -856,10 +856,30 @@ def profiles() -> None:
     show_default=True,
     help="Language of the headers, sheet names and instructions.",
 )
-def template(output: Path, framework: str, lang: Language) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing file at --output (its data are lost).",
+)
+def template(output: Path, framework: str, lang: Language, force: bool) -> None:
     """Write the Excel data template (headers, units, 填报说明, validation)."""
     from junheng.ingest.template import write_template
 
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(
+            f"{output} 的后缀不是 .xlsx；模板是 Excel 工作簿，请换一个以 .xlsx "
+            f"结尾的文件名 / {str(output)!r} does not end in .xlsx; the template "
+            "is an Excel workbook, so give a file name that ends in .xlsx",
+            param_hint="'--output'",
+        )
+    if not force and os.path.lexists(output):
+        raise click.BadParameter(
+            f"{output} 已存在，未覆盖：它可能是已填好的数据。请换一个文件名，或加 "
+            f"--force 用空白模板替换它 / {str(output)!r} already exists and was "
+            "not replaced, because it may hold filled-in data; give another file "
+            "name, or add --force to replace it with a blank template",
+            param_hint="'--output'",
+        )
     _check_writable(output, "--output")
     try:
         fw = _load_framework(framework, lang)
