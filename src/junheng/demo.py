@@ -50,12 +50,15 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
-SYNTHETIC = (
+SYNTHETIC_ZH = (
     "合成数据：本数据由 junheng.demo 随机生成，仅供演示和测试，"
     "不反映任何真实学校或县区的情况。"
+)
+SYNTHETIC_EN = (
     "SYNTHETIC DATA generated at random by junheng.demo for demonstration and "
     "testing; it describes no real school or county."
 )
+SYNTHETIC = SYNTHETIC_ZH + SYNTHETIC_EN
 """Notice to show wherever generated data is printed or saved."""
 
 SYNTHETIC_METADATA_KEY = "junheng.synthetic"

@@ -10,8 +10,9 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, cast
 
@@ -27,6 +28,7 @@ from junheng.errors import InputError, JunhengError
 
 if TYPE_CHECKING:
     from junheng.ingest.issues import Issue
+    from junheng.planning.result import PlanResult
     from junheng.standards.model import Framework
 
 Language = Literal["zh", "en"]
@@ -717,10 +719,11 @@ def evaluate(
                 sources=[str(f) for f in files],
                 county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
             )
-        if _any_synthetic(files):
+        notice = synthetic_notice(files)
+        if notice is not None:
             # Saved demo data keeps its label in every report made from it.
-            doc["notes"].insert(0, demo_notice())
-            console.print(f"[bold yellow]{escape(demo_notice())}[/]", highlight=False)
+            doc["notes"].insert(0, notice.text)
+            print_notice(notice)
         _print_warnings(result.warnings, console, lang=cast(Language, lang))
         unmatched = _items_without_schools(schools, items, lang)
         if unmatched:
@@ -728,18 +731,70 @@ def evaluate(
         _emit(doc, fmt, output, lang, console)
 
 
-def _any_synthetic(files: tuple[Path, ...]) -> bool:
-    """Return whether any of ``files`` is a dataset saved by ``junheng demo``."""
+@dataclass(frozen=True)
+class SyntheticNotice:
+    """The notice that inputs are datasets saved by ``junheng demo``."""
+
+    zh: str
+    en: str
+    files: tuple[Path, ...]
+    """The synthetic input files."""
+
+    @property
+    def text(self) -> str:
+        """The notice in Chinese, then in English."""
+        return self.zh + self.en
+
+    def message(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def synthetic_notice(files: Iterable[Path]) -> SyntheticNotice | None:
+    """Return the notice for the ``files`` saved by ``junheng demo``, if any.
+
+    When only some of ``files`` are synthetic, the notice names them and the
+    others, so that real data is not labelled as generated.
+    """
     from junheng import demo
 
-    return any(demo.is_synthetic(f) for f in files)
+    inputs = tuple(files)
+    marked = tuple(f for f in inputs if demo.is_synthetic(f))
+    if not marked:
+        return None
+    if len(marked) == len(inputs):
+        return SyntheticNotice(demo.SYNTHETIC_ZH, demo.SYNTHETIC_EN, marked)
+    others = [str(f) for f in inputs if f not in marked]
+    names = [str(f) for f in marked]
+    one, one_other = len(names) == 1, len(others) == 1
+    these = "the input file" if one else "the input files"
+    were, describe = ("was", "describes") if one else ("were", "describe")
+    rest = "The other input file" if one_other else "The other input files"
+    are = "is" if one_other else "are"
+    return SyntheticNotice(
+        f"合成数据：输入文件 {'、'.join(names)} 由 junheng.demo 随机生成，仅供演示和"
+        "测试，不反映任何真实学校或县区的情况；其余输入文件 "
+        f"{'、'.join(others)} 不是合成数据。",
+        f"SYNTHETIC DATA: {these} {', '.join(names)} {were} generated at random by "
+        f"junheng.demo for demonstration and testing and {describe} no real school "
+        f"or county. {rest} ({', '.join(others)}) {are} not synthetic.",
+        marked,
+    )
 
 
-def demo_notice() -> str:
-    """Return the notice that marks synthetic data in reports."""
-    from junheng import demo
+def print_notice(notice: SyntheticNotice) -> None:
+    """Print ``notice`` in both languages on standard error."""
+    _console().print(f"[bold yellow]{escape(notice.text)}[/]", highlight=False)
 
-    return demo.SYNTHETIC
+
+def label_plan(result: PlanResult, files: Iterable[Path], fmt: str) -> None:
+    """Put the synthetic-data notice first in the messages of a plan made from
+    ``files`` and print it, unless the terminal table prints the messages."""
+    notice = synthetic_notice(files)
+    if notice is None:
+        return
+    result.prepend_message(notice.zh, notice.en)
+    if fmt != "table":
+        print_notice(notice)
 
 
 def _items_without_schools(

@@ -22,6 +22,8 @@ from junheng.cli import (
     errors_report_option,
     import_errors,
     lang_option,
+    print_notice,
+    synthetic_notice,
 )
 from junheng.cli.platform import _url_option
 from junheng.errors import InputError
@@ -105,16 +107,15 @@ def _write(
 
 
 def _synthetic(files: tuple[Path, ...]) -> dict[str, str]:
-    """Return the synthetic-data note when any input was made by junheng demo."""
-    from junheng import demo
-
-    marked = [f for f in files if demo.is_synthetic(f)]
-    if not marked:
+    """Print and return the synthetic-data notes when inputs were made by
+    junheng demo."""
+    notice = synthetic_notice(files)
+    if notice is None:
         return {}
-    _console().print(f"[bold yellow]{demo.SYNTHETIC}[/]", highlight=False)
+    print_notice(notice)
     return {
-        "synthetic": demo.SYNTHETIC,
-        "synthetic_sources": ", ".join(str(f) for f in marked),
+        "synthetic": notice.text,
+        "synthetic_sources": ", ".join(str(f) for f in notice.files),
     }
 
 
