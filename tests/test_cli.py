@@ -291,3 +291,28 @@ def test_items_without_schools_warned(runner: CliRunner, tmp_path: Path) -> None
         ["evaluate", str(schools), str(items), "--year", "2024", "--county", "410102"],
     )
     assert "没有学校数据" not in matched.output
+
+
+def test_partly_synthetic_input_named(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from junheng import demo
+
+    monkeypatch.setenv("COLUMNS", "400")  # the notice on one line
+    _schools_csv(tmp_path / "real.csv")
+    real = "real.csv"
+    schools = demo.generate_schools(counties=1, schools_per_county=8, seed=3)
+    demo.save_dataset(schools, demo.generate_county_items(schools, seed=3), "d.parquet")
+    args = ["evaluate", real, "d.parquet", "--format", "json", "-o", "out.json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    notice = (
+        "合成数据：输入文件 d.parquet 由 junheng.demo 随机生成，仅供演示和测试，"
+        f"不反映任何真实学校或县区的情况；其余输入文件 {real} 不是合成数据。"
+        "SYNTHETIC DATA: the input file d.parquet was generated at random by "
+        "junheng.demo for demonstration and testing and describes no real school "
+        f"or county. The other input file ({real}) is not synthetic."
+    )
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert doc["notes"][0] == notice
+    assert f"{notice}\n" in result.stderr

@@ -50,12 +50,15 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
-SYNTHETIC = (
+SYNTHETIC_ZH = (
     "合成数据：本数据由 junheng.demo 随机生成，仅供演示和测试，"
     "不反映任何真实学校或县区的情况。"
+)
+SYNTHETIC_EN = (
     "SYNTHETIC DATA generated at random by junheng.demo for demonstration and "
     "testing; it describes no real school or county."
 )
+SYNTHETIC = SYNTHETIC_ZH + SYNTHETIC_EN
 """Notice to show wherever generated data is printed or saved."""
 
 SYNTHETIC_METADATA_KEY = "junheng.synthetic"
@@ -1067,7 +1070,7 @@ def save_dataset(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        items_path = path.with_name(f"{path.stem}.county_items.parquet")
+        items_path = county_items_path(path)
         _write_parquet(schools, path)
         _write_parquet(_template_items(county_items), items_path)
         return [path, items_path]
@@ -1077,6 +1080,12 @@ def save_dataset(
     raise ValueError(
         f"cannot save a dataset as {path.name!r}: use a .parquet or .xlsx file name"
     )
+
+
+def county_items_path(path: Path) -> Path:
+    """Return the county items file that :func:`save_dataset` writes beside the
+    Parquet file ``path``."""
+    return path.with_name(f"{path.stem}.county_items.parquet")
 
 
 def _template_items(county_items: pl.DataFrame) -> pl.DataFrame:

@@ -274,3 +274,105 @@ def test_other_file_at_report_path_kept(runner: CliRunner, tmp_path: Path) -> No
         "as it is; this run found no input errors.\n"
     )
     assert other.read_text(encoding="utf-8") == '{"lang": "en", "issues": []}\n'
+
+
+LONG = "a" * 300
+"""A file name of 300 bytes, more than the 255 a Linux file system takes."""
+
+
+def _too_long(path: str, option: str) -> str:
+    return (
+        f"Error: Invalid value for '{option}': 无法写入 {path}：File name too long。"
+        f"请为 {option} 换一个较短的路径：每个文件夹名和文件名不超过 255 字节（一个"
+        f"汉字占 3 字节）。 / cannot write {path}: File name too long. Give {option} "
+        "a shorter path: at most 255 bytes in each folder or file name (a Chinese "
+        "character takes 3).\n"
+    )
+
+
+def test_long_report_name_refused_on_clean_input(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    schools_csv(tmp_path / "good.csv")
+    path = f"{LONG}.xlsx"
+    result = runner.invoke(main, ["validate", "good.csv", "--errors-report", path])
+    assert result.exit_code == 2
+    assert result.output.endswith(_too_long(path, "--errors-report"))
+
+
+@pytest.mark.parametrize("parent", ["new3", "old"])
+def test_long_report_folder_refused(
+    runner: CliRunner, tmp_path: Path, parent: str
+) -> None:
+    # Below a missing folder the system never reaches the long name; below an
+    # existing one it says so on the first look-up.
+    schools_csv(tmp_path / "bad.csv", primary_students=-5)
+    (tmp_path / "old").mkdir()
+    path = f"{parent}/{LONG}/r.xlsx"
+    result = runner.invoke(main, ["validate", "bad.csv", "--errors-report", path])
+    assert result.exit_code == 2
+    assert result.output.endswith(_too_long(path, "--errors-report"))
+    assert not (tmp_path / "new3").exists()
+
+
+def test_long_output_name_refused(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "schools.csv")
+    path = f"{LONG}.json"
+    args = ["evaluate", "schools.csv", "--format", "json", "-o", path]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.endswith(_too_long(path, "--output"))
+
+
+def test_long_name_counts_bytes(runner: CliRunner, tmp_path: Path) -> None:
+    # 86 Chinese characters are 258 bytes in UTF-8: too long, though only 86
+    # characters.
+    schools_csv(tmp_path / "schools.csv")
+    path = "报" * 86
+    args = ["plan", "adjust", "schools.csv", "--format", "json", "-o", f"{path}.json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.endswith(_too_long(f"{path}.json", "--output"))
+
+
+def test_output_symlink_loop_refused(runner: CliRunner, tmp_path: Path) -> None:
+    schools_csv(tmp_path / "schools.csv")
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    args = ["evaluate", "schools.csv", "--format", "json", "-o", "loop.json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: Invalid value for '--output': 无法写入 loop.json：Too many levels of "
+        f"symbolic links（{tmp_path}）。请为 --output 换一个路径，或删除形成循环的"
+        "符号链接。 / cannot write loop.json: Too many levels of symbolic links "
+        f"({tmp_path}). Give --output another path, or remove the symbolic links "
+        "that form the loop.\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["backtest", "calibrate"])
+def test_monitor_output_checked_before_reading(
+    runner: CliRunner, tmp_path: Path, command: str
+) -> None:
+    # The folder holds no tables: the output is refused before it is read.
+    path = f"{LONG}.json"
+    result = runner.invoke(main, ["monitor", command, str(tmp_path), "-o", path])
+    assert result.exit_code == 2
+    assert result.output.endswith(_too_long(path, "--output"))
+
+
+def test_stale_report_lookup_failure_is_clear(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A default report path is not checked up front; looking it up after a
+    # clean run fails with the path, the reason and the fix.
+    report = tmp_path / f"{LONG}.xlsx"
+    with pytest.raises(WriteError) as caught, import_errors(report, "en"):
+        pass
+    assert caught.value.format_message() == (
+        f"无法写入 {report}：File name too long。请为 --errors-report 换一个较短的"
+        "路径：每个文件夹名和文件名不超过 255 字节（一个汉字占 3 字节）。 / cannot "
+        f"write {report}: File name too long. Give --errors-report a shorter path: "
+        "at most 255 bytes in each folder or file name (a Chinese character takes "
+        "3)."
+    )

@@ -88,3 +88,42 @@ def test_template_unknown_framework(runner: CliRunner, tmp_path: Path) -> None:
         result.output
     )
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_template_needs_xlsx_suffix(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["template", "-o", "x.csv"])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: Invalid value for '--output': x.csv 的后缀不是 .xlsx；模板是 Excel "
+        "工作簿，请换一个以 .xlsx 结尾的文件名 / 'x.csv' does not end in .xlsx; the "
+        "template is an Excel workbook, so give a file name that ends in .xlsx\n"
+    )
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_template_keeps_existing_file(runner: CliRunner, tmp_path: Path) -> None:
+    filled = tmp_path / "data.xlsx"
+    filled.write_bytes(b"filled-in data")
+    result = runner.invoke(main, ["template", "-o", "data.xlsx"])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: Invalid value for '--output': data.xlsx 已存在，未覆盖：它可能是已填"
+        "好的数据。请换一个文件名，或加 --force 用空白模板替换它 / 'data.xlsx' "
+        "already exists and was not replaced, because it may hold filled-in data; "
+        "give another file name, or add --force to replace it with a blank "
+        "template\n"
+    )
+    assert filled.read_bytes() == b"filled-in data"
+
+
+def test_template_force_replaces_file(runner: CliRunner, tmp_path: Path) -> None:
+    filled = tmp_path / "data.xlsx"
+    filled.write_bytes(b"filled-in data")
+    result = runner.invoke(main, ["template", "-o", "data.xlsx", "--force"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "已写入模板 / template written: data.xlsx\n"
+    assert openpyxl.load_workbook(filled).sheetnames == [
+        "学校数据",
+        "县级指标",
+        "填报说明",
+    ]

@@ -15,9 +15,11 @@ import openpyxl
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from factories import primary_school
 
 from junheng import demo
 from junheng.cli import main
+from junheng.ingest.schema import canonical_frame
 
 NBS = Path(__file__).parents[2] / "examples/data/cn-nbs-province"
 
@@ -327,3 +329,24 @@ def test_sample_without_seed_prints_it(
         for name in ("a.json", "b.json")
     ]
     assert drawn[0] == drawn[1]
+
+
+def test_sample_names_the_synthetic_input(
+    runner: CliRunner, dataset: Path, tmp_path: Path
+) -> None:
+    # A file of other schools, not saved by junheng demo, beside the demo data.
+    county = _counties(dataset)[0]
+    year = str(pl.read_parquet(dataset)["year"].max())
+    other = tmp_path / "other.csv"
+    other_school = primary_school(1, year=int(year), division_code="410102")
+    canonical_frame([other_school]).write_csv(other)
+    out = tmp_path / "s.json"
+    args = ["monitor", "sample", str(dataset), str(other), "--county", county]
+    result = runner.invoke(main, [*args, "--year", year, "--seed", "7", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    notes = _json(out)["notes"]
+    assert notes["synthetic_sources"] == str(dataset)
+    assert notes["synthetic"].endswith(
+        f"The other input file ({other}) is not synthetic."
+    )
+    assert f"其余输入文件 {other} 不是合成数据。" in notes["synthetic"]

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from factories import primary_school
 from openpyxl import load_workbook
 
+from junheng import demo
 from junheng.cli import main
 from junheng.ingest.schema import canonical_frame
 
@@ -21,9 +22,15 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
-def _schools(path: Path) -> Path:
+def _frame() -> pl.DataFrame:
+    """Two primary schools of 410102; at the default unit costs their plan
+    costs 10,000 yuan."""
     rows = [primary_school(1, primary_backbone_teachers=4), primary_school(2)]
-    canonical_frame(rows).write_csv(path)
+    return canonical_frame(rows)
+
+
+def _schools(path: Path) -> Path:
+    _frame().write_csv(path)
     return path
 
 
@@ -305,3 +312,27 @@ def test_adjust_help_describes_batches(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for option in ("--county", "--time-limit", "--workers", "summary sheet"):
         assert option in result.output
+
+
+def test_adjust_of_demo_data_is_labelled(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # the notice on one line
+    # The two schools saved as `junheng demo --save` saves its data.
+    schools = _frame()
+    saved = tmp_path / "d.parquet"
+    demo.save_dataset(schools, demo.generate_county_items(schools, seed=1), saved)
+    args = ["plan", "adjust", "d.parquet", "--county", "410102"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert f"{demo.SYNTHETIC_ZH}\n" in result.stdout
+    result = runner.invoke(main, [*args, "--format", "xlsx", "-o", "pa.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert f"{demo.SYNTHETIC}\n" in result.stderr
+    overview = load_workbook(tmp_path / "pa.xlsx").worksheets[0]
+    first_cells = [row[0] for row in overview.iter_rows(values_only=True)]
+    assert demo.SYNTHETIC_ZH in first_cells
+    result = runner.invoke(main, [*args, "--format", "json", "--lang", "en"])
+    doc = json.loads(result.stdout)
+    assert doc["messages_en"][0] == demo.SYNTHETIC_EN
+    assert doc["summary"]["total_cost"] == 10_000

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -114,3 +115,59 @@ def test_demo_saves_a_synthetic_roster(tmp_path: Path) -> None:
     assert "SYNTHETIC" in result.output
     assert roster.read_text(encoding="utf-8").startswith("teacher_id,")
     assert (tmp_path / "roster-locations.csv").exists()
+
+
+def _saved_as_demo(tmp_path: Path) -> tuple[Path, Path, str]:
+    """Save the schools of ``_files`` as `junheng demo --save` saves them."""
+    schools, roster, _, county = _files(tmp_path)
+    frame = pl.read_parquet(schools)
+    saved = tmp_path / "demo.parquet"
+    demo.save_dataset(frame, demo.generate_county_items(frame, seed=5), saved)
+    return saved, roster, county
+
+
+def _overview(path: Path) -> list[object]:
+    """Return the first cells of the overview sheet of a plan workbook."""
+    sheet = load_workbook(path).worksheets[0]
+    return [row[0] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_pair_of_demo_data_is_labelled(tmp_path: Path) -> None:
+    saved, _, county = _saved_as_demo(tmp_path)
+    runner = CliRunner(env={"COLUMNS": "400"})  # the notice on one line
+    args = ["plan", "pair", str(saved), "-d", county]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert f"{demo.SYNTHETIC_ZH}\n" in result.stdout
+    target = tmp_path / "pair.xlsx"
+    result = runner.invoke(main, [*args, "--format", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"{demo.SYNTHETIC}\n" in result.stderr
+    assert demo.SYNTHETIC_ZH in _overview(target)
+    result = runner.invoke(main, [*args, "--format", "json", "--lang", "en"])
+    plan = json.loads(result.stdout)
+    assert plan["messages_zh"][0] == demo.SYNTHETIC_ZH
+    assert plan["messages_en"][0] == demo.SYNTHETIC_EN
+
+
+def test_rotate_of_demo_data_is_labelled(tmp_path: Path) -> None:
+    saved, roster, county = _saved_as_demo(tmp_path)
+    target = tmp_path / "rotate.xlsx"
+    args = ["plan", "rotate", str(roster), str(saved), "--county", county]
+    result = CliRunner(env={"COLUMNS": "400"}).invoke(
+        main, [*args, "--format", "xlsx", "--lang", "en", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{demo.SYNTHETIC}\n" in result.stderr
+    assert demo.SYNTHETIC_EN in _overview(target)
+
+
+def test_unmarked_data_plan_not_labelled(tmp_path: Path) -> None:
+    schools, _, _, county = _files(tmp_path)
+    result = CliRunner().invoke(
+        main, ["plan", "pair", str(schools), "-d", county, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "合成数据" not in result.output
+    plan = json.loads(result.stdout)
+    assert not any("SYNTHETIC" in m for m in plan["messages_en"])

@@ -10,8 +10,9 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, cast
 
@@ -27,6 +28,7 @@ from junheng.errors import InputError, JunhengError
 
 if TYPE_CHECKING:
     from junheng.ingest.issues import Issue
+    from junheng.planning.result import PlanResult
     from junheng.standards.model import Framework
 
 Language = Literal["zh", "en"]
@@ -83,6 +85,21 @@ def _write_failure(path: Path, exc: OSError, option: str) -> str:
         where = ""
     at = f"（{where}）" if where else ""
     at_en = f" ({where})" if where else ""
+    if exc.errno == errno.ENAMETOOLONG:
+        return (
+            f"无法写入 {path}：{reason}{at}。请为 {option} 换一个较短的路径：每个"
+            f"文件夹名和文件名不超过 {NAME_MAX} 字节（一个汉字占 3 字节）。 / cannot "
+            f"write {path}: {reason}{at_en}. Give {option} a shorter path: at most "
+            f"{NAME_MAX} bytes in each folder or file name (a Chinese character "
+            "takes 3)."
+        )
+    if exc.errno == errno.ELOOP:
+        return (
+            f"无法写入 {path}：{reason}{at}。请为 {option} 换一个路径，或删除形成"
+            f"循环的符号链接。 / cannot write {path}: {reason}{at_en}. Give "
+            f"{option} another path, or remove the symbolic links that form the "
+            "loop."
+        )
     return (
         f"无法写入 {path}：{reason}{at}。请为 {option} 换一个可写文件夹中的路径，"
         f"或先改好该文件夹的权限。 / cannot write {path}: {reason}{at_en}. Give "
@@ -91,26 +108,68 @@ def _write_failure(path: Path, exc: OSError, option: str) -> str:
     )
 
 
+NAME_MAX = 255
+"""Bytes in a folder or file name that Linux file systems take (ext4, XFS, tmpfs)."""
+
+
+def _existing_folder(path: Path) -> Path:
+    """Return the nearest folder above ``path`` that exists (or a file in its way).
+
+    Raises the :class:`OSError` of a look-up that fails for another reason than
+    a missing folder, such as a name that is too long or a symbolic-link loop.
+    """
+    folder = path.absolute().parent
+    while folder != folder.parent:
+        try:
+            folder.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            folder = folder.parent
+        else:
+            break
+    return folder
+
+
+def _check_names(path: Path, folder: Path) -> None:
+    """Raise ENAMETOOLONG when a name of ``path`` below ``folder`` is too long.
+
+    The missing folders are not looked up, so the system would not say so
+    until the writer creates them, after the work is done.
+    """
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = NAME_MAX
+    for part in path.absolute().relative_to(folder).parts:
+        if len(os.fsencode(part)) > limit:
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
+
+
 def _check_writable(path: Path, option: str) -> None:
     """Reject ``path`` before any work when its folder cannot take a new file.
 
     A missing folder is fine when the nearest existing folder above it is
     writable, because the writers create missing folders. The check creates a
-    temporary file there and deletes it at once.
+    temporary file there and deletes it at once. A name that is too long, a
+    symbolic-link loop or any other error of looking ``path`` up is rejected
+    the same way, with the reason the system gives.
     """
     folder = path.absolute().parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
     try:
+        folder = _existing_folder(path)
+        _check_names(path, folder)
         if not folder.is_dir():
             raise NotADirectoryError(
                 errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)
             )
         with tempfile.TemporaryFile(dir=folder):
             pass
+        with suppress(FileNotFoundError):  # the writer creates it
+            path.stat()
     except OSError as exc:
-        # Named after the folder, not the temporary file it could not create.
-        failure = OSError(exc.errno, exc.strerror, str(folder))
+        # Named after the folder, not the temporary file it could not create;
+        # a name that is too long is in the path the message quotes.
+        where = str(folder) if exc.errno != errno.ENAMETOOLONG else str(path)
+        failure = OSError(exc.errno, exc.strerror, where)
         raise click.BadParameter(
             _write_failure(path, failure, option), param_hint=f"'{option}'"
         ) from None
@@ -181,7 +240,15 @@ def _remove_stale_report(path: Path, lang: Language) -> None:
     """Remove the error report of an earlier run after a run without errors.
 
     A file at that path that is not an error report is left alone, with a note.
+    A path that cannot be looked up or removed is a :class:`WriteError`.
     """
+    try:
+        _remove_report(path, lang)
+    except OSError as exc:
+        raise WriteError(_write_failure(path, exc, "--errors-report")) from None
+
+
+def _remove_report(path: Path, lang: Language) -> None:
     if not path.is_file():
         return
     if not _is_error_report(path):
@@ -381,9 +448,8 @@ def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> No
             f"--output {str(output)!r} does not end in "
             f"{' or '.join(OUTPUT_SUFFIXES[fmt])}, the suffix of --format {fmt}"
         )
-    target = output.resolve()
     for path in inputs:
-        if path.resolve() == target:
+        if _same_file(path, output):
             raise click.UsageError(
                 f"--output {str(output)!r} is one of the input files; choose "
                 "another name so the input is not overwritten"
@@ -653,10 +719,11 @@ def evaluate(
                 sources=[str(f) for f in files],
                 county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
             )
-        if _any_synthetic(files):
+        notice = synthetic_notice(files)
+        if notice is not None:
             # Saved demo data keeps its label in every report made from it.
-            doc["notes"].insert(0, demo_notice())
-            console.print(f"[bold yellow]{escape(demo_notice())}[/]", highlight=False)
+            doc["notes"].insert(0, notice.text)
+            print_notice(notice)
         _print_warnings(result.warnings, console, lang=cast(Language, lang))
         unmatched = _items_without_schools(schools, items, lang)
         if unmatched:
@@ -664,18 +731,70 @@ def evaluate(
         _emit(doc, fmt, output, lang, console)
 
 
-def _any_synthetic(files: tuple[Path, ...]) -> bool:
-    """Return whether any of ``files`` is a dataset saved by ``junheng demo``."""
+@dataclass(frozen=True)
+class SyntheticNotice:
+    """The notice that inputs are datasets saved by ``junheng demo``."""
+
+    zh: str
+    en: str
+    files: tuple[Path, ...]
+    """The synthetic input files."""
+
+    @property
+    def text(self) -> str:
+        """The notice in Chinese, then in English."""
+        return self.zh + self.en
+
+    def message(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def synthetic_notice(files: Iterable[Path]) -> SyntheticNotice | None:
+    """Return the notice for the ``files`` saved by ``junheng demo``, if any.
+
+    When only some of ``files`` are synthetic, the notice names them and the
+    others, so that real data is not labelled as generated.
+    """
     from junheng import demo
 
-    return any(demo.is_synthetic(f) for f in files)
+    inputs = tuple(files)
+    marked = tuple(f for f in inputs if demo.is_synthetic(f))
+    if not marked:
+        return None
+    if len(marked) == len(inputs):
+        return SyntheticNotice(demo.SYNTHETIC_ZH, demo.SYNTHETIC_EN, marked)
+    others = [str(f) for f in inputs if f not in marked]
+    names = [str(f) for f in marked]
+    one, one_other = len(names) == 1, len(others) == 1
+    these = "the input file" if one else "the input files"
+    were, describe = ("was", "describes") if one else ("were", "describe")
+    rest = "The other input file" if one_other else "The other input files"
+    are = "is" if one_other else "are"
+    return SyntheticNotice(
+        f"合成数据：输入文件 {'、'.join(names)} 由 junheng.demo 随机生成，仅供演示和"
+        "测试，不反映任何真实学校或县区的情况；其余输入文件 "
+        f"{'、'.join(others)} 不是合成数据。",
+        f"SYNTHETIC DATA: {these} {', '.join(names)} {were} generated at random by "
+        f"junheng.demo for demonstration and testing and {describe} no real school "
+        f"or county. {rest} ({', '.join(others)}) {are} not synthetic.",
+        marked,
+    )
 
 
-def demo_notice() -> str:
-    """Return the notice that marks synthetic data in reports."""
-    from junheng import demo
+def print_notice(notice: SyntheticNotice) -> None:
+    """Print ``notice`` in both languages on standard error."""
+    _console().print(f"[bold yellow]{escape(notice.text)}[/]", highlight=False)
 
-    return demo.SYNTHETIC
+
+def label_plan(result: PlanResult, files: Iterable[Path], fmt: str) -> None:
+    """Put the synthetic-data notice first in the messages of a plan made from
+    ``files`` and print it, unless the terminal table prints the messages."""
+    notice = synthetic_notice(files)
+    if notice is None:
+        return
+    result.prepend_message(notice.zh, notice.en)
+    if fmt != "table":
+        print_notice(notice)
 
 
 def _items_without_schools(
@@ -792,10 +911,30 @@ def profiles() -> None:
     show_default=True,
     help="Language of the headers, sheet names and instructions.",
 )
-def template(output: Path, framework: str, lang: Language) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing file at --output (its data are lost).",
+)
+def template(output: Path, framework: str, lang: Language, force: bool) -> None:
     """Write the Excel data template (headers, units, 填报说明, validation)."""
     from junheng.ingest.template import write_template
 
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(
+            f"{output} 的后缀不是 .xlsx；模板是 Excel 工作簿，请换一个以 .xlsx "
+            f"结尾的文件名 / {str(output)!r} does not end in .xlsx; the template "
+            "is an Excel workbook, so give a file name that ends in .xlsx",
+            param_hint="'--output'",
+        )
+    if not force and os.path.lexists(output):
+        raise click.BadParameter(
+            f"{output} 已存在，未覆盖：它可能是已填好的数据。请换一个文件名，或加 "
+            f"--force 用空白模板替换它 / {str(output)!r} already exists and was "
+            "not replaced, because it may hold filled-in data; give another file "
+            "name, or add --force to replace it with a blank template",
+            param_hint="'--output'",
+        )
     _check_writable(output, "--output")
     try:
         fw = _load_framework(framework, lang)
@@ -912,9 +1051,7 @@ def demo(
     from junheng.standards.loader import load_framework
 
     _check_output(fmt, output, ())
-    for path, option in ((save, "--save"), (save_roster, "--save-roster")):
-        if path is not None:
-            _check_writable(path, option)
+    _check_saves(save, save_roster, output)
     console = _console()
     if fmt != "table":
         # The terminal summary shows the notice itself.
@@ -932,6 +1069,7 @@ def demo(
         if save is not None:
             progress.update(task, description=f"保存 / saving {save}")
             try:
+                save.parent.mkdir(parents=True, exist_ok=True)
                 synthetic.save_dataset(schools, items, save)
             except OSError as exc:
                 raise WriteError(_write_failure(save, exc, "--save")) from None
@@ -967,6 +1105,55 @@ def demo(
     _emit(doc, fmt, output, lang, console)
 
 
+SAVE_SUFFIXES = {"--save": (".parquet", ".xlsx"), "--save-roster": (".csv",)}
+"""File suffixes that `junheng demo` saves the dataset and the roster as."""
+
+
+def _saved_files(save: Path | None, save_roster: Path | None) -> list[tuple[Path, str]]:
+    """Return every file that --save and --save-roster write, with its option."""
+    from junheng.demo import county_items_path
+
+    files = []
+    if save is not None:
+        files.append((save, "--save"))
+        if save.suffix.lower() == ".parquet":
+            files.append((county_items_path(save), "--save"))
+    if save_roster is not None:
+        files.append((save_roster, "--save-roster"))
+        files.append((_locations_file(save_roster), "--save-roster"))
+    return files
+
+
+def _check_saves(
+    save: Path | None, save_roster: Path | None, output: Path | None
+) -> None:
+    """Reject a --save or --save-roster path before the data are generated."""
+    for path, option in ((save, "--save"), (save_roster, "--save-roster")):
+        suffixes = SAVE_SUFFIXES[option]
+        if path is not None and path.suffix.lower() not in suffixes:
+            listed = " 或 ".join(suffixes)
+            listed_en = " or ".join(suffixes)
+            raise click.BadParameter(
+                f"{path} 的后缀不是 {listed}；请换一个以 {listed} 结尾的文件名 / "
+                f"{str(path)!r} does not end in {listed_en}; give a file name "
+                f"that ends in {listed_en}",
+                param_hint=f"'{option}'",
+            )
+    for path, option in _saved_files(save, save_roster):
+        if output is not None and _same_file(path, output):
+            raise click.UsageError(
+                f"{option} {path} 与 --output 是同一个文件；请换一个文件名，以免"
+                f"两者互相覆盖 / {option} {str(path)!r} is the same file as "
+                "--output; choose another name so neither overwrites the other"
+            )
+        _check_writable(path, option)
+
+
+def _locations_file(roster: Path) -> Path:
+    """Return the school locations file saved beside the roster ``roster``."""
+    return roster.with_name(f"{roster.stem}-locations.csv")
+
+
 def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
     """Write a synthetic roster of the first county and its school locations."""
     from junheng.planning.synthetic import generate_locations, generate_roster
@@ -978,5 +1165,5 @@ def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
     places = generate_locations(first, seed=seed)
     roster = generate_roster(first, seed=seed, locations=places)
     _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
-    target = path.with_name(f"{path.stem}-locations.csv")
+    target = _locations_file(path)
     _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")

@@ -14,6 +14,7 @@ import polars as pl
 from junheng.cli import (
     Language,
     _atomic_write,
+    _check_writable,
     _console,
     _filter,
     _load_framework,
@@ -21,6 +22,8 @@ from junheng.cli import (
     errors_report_option,
     import_errors,
     lang_option,
+    print_notice,
+    synthetic_notice,
 )
 from junheng.cli.platform import _url_option
 from junheng.errors import InputError
@@ -84,13 +87,19 @@ def _evaluate(
     return evaluate(schools, fw, items), schools
 
 
+def _check_tables_output(output: Path) -> None:
+    """Reject an --output of tables that is not .xlsx or .json or not writable."""
+    if output.suffix.lower() not in (".xlsx", ".json"):
+        raise click.UsageError(f"--output {str(output)!r} must end in .xlsx or .json")
+    _check_writable(output, "--output")
+
+
 def _write(
     tables: dict[str, pl.DataFrame], output: Path, notes: dict[str, Any]
 ) -> None:
     from junheng.monitoring.pipeline import write_tables
 
-    if output.suffix.lower() not in (".xlsx", ".json"):
-        raise click.UsageError(f"--output {str(output)!r} must end in .xlsx or .json")
+    _check_tables_output(output)
     _atomic_write(
         output, lambda tmp: write_tables(tables, tmp, notes, output.suffix.lower()[1:])
     )
@@ -98,16 +107,15 @@ def _write(
 
 
 def _synthetic(files: tuple[Path, ...]) -> dict[str, str]:
-    """Return the synthetic-data note when any input was made by junheng demo."""
-    from junheng import demo
-
-    marked = [f for f in files if demo.is_synthetic(f)]
-    if not marked:
+    """Print and return the synthetic-data notes when inputs were made by
+    junheng demo."""
+    notice = synthetic_notice(files)
+    if notice is None:
         return {}
-    _console().print(f"[bold yellow]{demo.SYNTHETIC}[/]", highlight=False)
+    print_notice(notice)
     return {
-        "synthetic": demo.SYNTHETIC,
-        "synthetic_sources": ", ".join(str(f) for f in marked),
+        "synthetic": notice.text,
+        "synthetic_sources": ", ".join(str(f) for f in notice.files),
     }
 
 
@@ -221,6 +229,7 @@ def run(
     from junheng.monitoring.pipeline import monitor as run_monitor
     from junheng.monitoring.schedule import read_schedule
 
+    _check_tables_output(output)
     with import_errors(errors_report, lang), _stages(sys.stderr.isatty()) as progress:
         progress.add_task("评估与监测 / evaluating and monitoring", total=None)
         rule_set = alerts.load_rules(rules)
@@ -323,6 +332,7 @@ def sample(
 
     if not county:
         raise click.UsageError("--county names the county to sample")
+    _check_tables_output(output)
     with import_errors(errors_report):
         ev, schools = _evaluate(files, framework, profile, county)
         codes = sorted(set(ev.verdicts["division_code"].to_list()))
@@ -390,6 +400,7 @@ def backtest(folder: Path, output: Path) -> None:
     """
     from junheng.monitoring.backtest import backtest as run_backtest
 
+    _check_tables_output(output)
     detail, summary = run_backtest(_nbs_series(folder), ["region_code", "series"])
     with pl.Config(tbl_rows=-1, tbl_width_chars=120):
         _console().print(summary, highlight=False, markup=False)
@@ -422,6 +433,9 @@ def calibrate(folder: Path, output: Path, cal_id: str) -> None:
 
     from junheng.monitoring.forecast import calibrate as run_calibrate
 
+    if output.suffix.lower() != ".json":
+        raise click.UsageError(f"--output {str(output)!r} must end in .json")
+    _check_writable(output, "--output")
     series = _nbs_series(folder)
     years = series["year"].cast(pl.Int64)
     result = run_calibrate(

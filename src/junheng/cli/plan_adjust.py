@@ -36,6 +36,7 @@ from junheng.cli import (
     errors_report_option,
     framework_option,
     import_errors,
+    label_plan,
     profile_option,
 )
 from junheng.errors import InputError
@@ -315,6 +316,7 @@ def adjust(
                 soft_wrap=True,
             )
             raise SystemExit(error.exit_code) from None
+    label_plan(result, files, fmt)
     console = _console()
     if fmt == "table":
         _print_result(result, lang)

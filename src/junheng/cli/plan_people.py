@@ -24,6 +24,7 @@ from junheng.cli import (
     _stages,
     errors_report_option,
     import_errors,
+    label_plan,
 )
 from junheng.errors import InputError
 from junheng.planning.result import PlanResult, write_xlsx
@@ -232,6 +233,7 @@ def rotate(
                 year=_year_of(schools, county, year),
                 rule=chosen_rule,
             )
+        label_plan(result, files, fmt)
         _emit(result, fmt, output, lang)
 
 
@@ -305,4 +307,5 @@ def pair(
                 options=options,
                 locations=places,
             )
+        label_plan(result, files, fmt)
         _emit(result, fmt, output, lang)

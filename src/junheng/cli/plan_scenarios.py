@@ -19,7 +19,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from junheng.cli import Language, _atomic_write, _console
+from junheng.cli import Language, _atomic_write, _check_writable, _console
 from junheng.cli.platform import _transaction, _url_option
 from junheng.errors import JunhengError
 from junheng.planning.result import KINDS, write_xlsx
@@ -236,6 +236,8 @@ def show(
             f"--output {str(output)!r} needs --format json or xlsx and the "
             "matching suffix"
         )
+    if output is not None:
+        _check_writable(output, "--output")
     with _session(url, username, lang) as (session, principal):
         found = plans.find_scenario(
             session, principal, scenario, division_code=county, kind=kind

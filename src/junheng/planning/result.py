@@ -75,6 +75,11 @@ class PlanResult:
     def messages(self, lang: str) -> list[str]:
         return self.messages_zh if lang == "zh" else self.messages_en
 
+    def prepend_message(self, zh: str, en: str) -> None:
+        """Put a message, such as a notice about the data, before the others."""
+        self.messages_zh.insert(0, zh)
+        self.messages_en.insert(0, en)
+
     def table(self, name: str) -> PlanTable:
         """Return the table called ``name``; KeyError when there is none."""
         for table in self.tables:
