@@ -1,0 +1,60 @@
+"""Framework files that repeat a section, an id, a key or a removal, or whose
+changes would otherwise be lost, with the exact messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from junheng.errors import FrameworkError
+from junheng.standards.loader import BUILTIN_DIR, load_framework
+
+NATIONAL = BUILTIN_DIR / "cn-2017-quality.yaml"
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _refused(path: Path) -> FrameworkError:
+    with pytest.raises(FrameworkError) as caught:
+        load_framework(str(path))
+    return caught.value
+
+
+def test_repeated_yaml_key_refused(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "twice.yaml",
+        "id: twice\nextends: cn-2017-quality\nremove: [V7]\n"
+        "name: {zh: 两次, en: Twice}\nremove: [V6]\n",
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: line 5: key 'remove' is given a second time in the same mapping "
+        "(first at line 3); YAML would keep only the last one and silently drop "
+        "the other. Merge the two into one key, for example one list under "
+        "'remove'."
+    )
+    assert error.message_zh == (
+        f"{path}：第 5 行的键“remove”在同一映射中重复出现（第一次在第 3 行）；"
+        "YAML 只保留最后一个，前一个会被悄悄丢弃。请把两处合并为一个键，例如把两个"
+        "列表合并到一个“remove”下。"
+    )
+
+
+def test_same_key_in_sibling_mappings_allowed(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "siblings.yaml",
+        "id: siblings\nextends: cn-2017-quality\nresource_indicators:\n"
+        "  - {id: L6, threshold: {primary: 2600, junior: 3000}}\n"
+        "  - {id: L7, threshold: {primary: 2.5, junior: 3}}\n",
+    )
+    assert load_framework(str(path)).indicator("L6").threshold == {
+        "primary": 2600,
+        "junior": 3000,
+    }
