@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from junheng.errors import FrameworkError
-from junheng.standards.loader import BUILTIN_DIR, load_framework
+from junheng.standards.loader import BUILTIN_DIR, list_frameworks, load_framework
 
 NATIONAL = BUILTIN_DIR / "cn-2017-quality.yaml"
 
@@ -23,6 +23,40 @@ def _refused(path: Path) -> FrameworkError:
     with pytest.raises(FrameworkError) as caught:
         load_framework(str(path))
     return caught.value
+
+
+def test_removed_and_overridden_id_refused(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "d7.yaml",
+        "id: d7\nextends: cn-2017-quality\nremove: [L7]\n"
+        "resource_indicators:\n  - id: L7\n    threshold: {primary: 1, junior: 1}\n",
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: id(s) L7 are both listed under 'remove' and given again in this "
+        "file, so the changes would be lost. Delete the id from 'remove' to change "
+        "the entry, or delete the entry to remove it."
+    )
+    assert error.message_zh == (
+        f"{path}：id L7 既列在 remove 中，又在本文件中重新给出，修改会被丢弃。"
+        "要修改该项请把 id 从 remove 中删去；要删除该项请删去文件中的该项。"
+    )
+
+
+def test_repeated_removal_refused(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "d1.yaml", "id: d1\nextends: cn-2017-quality\nremove: [V7, V7]\n"
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: key 'remove': id 'V7' is listed twice (positions [0] and [1]); "
+        "list each id once."
+    )
+    assert error.message_zh == (
+        f"{path}：键 remove：id “V7” 列了两次（第 [0] 项和第 [1] 项）；"
+        "每个 id 只列一次。"
+    )
 
 
 def test_repeated_yaml_key_refused(tmp_path: Path) -> None:

@@ -210,6 +210,7 @@ def _resolve(
     removed = data.pop("remove", None) or []
     if not isinstance(removed, list):
         raise FrameworkError(f"{path}: key 'remove' must be a list of ids")
+    _check_removals(path, [str(r) for r in removed], data)
     if parent is None:
         if removed:
             raise FrameworkError(f"{path}: key 'remove' needs 'extends'")
@@ -233,6 +234,31 @@ def _resolve(
     if rule_warning is not None:
         warnings.append(rule_warning)
     return merged
+
+
+def _check_removals(path: Path, removed: list[str], own: dict[str, Any]) -> None:
+    """Reject a ``remove`` list that repeats an id, or removes an id the same
+    file also overrides; the override would be dropped without a word."""
+    first: dict[str, int] = {}
+    for index, rid in enumerate(removed):
+        if rid in first:
+            raise FrameworkError(
+                f"{path}: key 'remove': id {rid!r} is listed twice (positions "
+                f"[{first[rid]}] and [{index}]); list each id once.",
+                zh=f"{path}：键 remove：id “{rid}” 列了两次（第 [{first[rid]}] 项和"
+                f"第 [{index}] 项）；每个 id 只列一次。",
+            )
+        first[rid] = index
+    both = sorted(set(removed) & _all_ids(own))
+    if both:
+        ids = ", ".join(both)
+        raise FrameworkError(
+            f"{path}: id(s) {ids} are both listed under 'remove' and given again "
+            "in this file, so the changes would be lost. Delete the id from "
+            "'remove' to change the entry, or delete the entry to remove it.",
+            zh=f"{path}：id {ids} 既列在 remove 中，又在本文件中重新给出，修改会被"
+            "丢弃。要修改该项请把 id 从 remove 中删去；要删除该项请删去文件中的该项。",
+        )
 
 
 def _check_own_id(path: Path, data: dict[str, Any], found: Found) -> None:
