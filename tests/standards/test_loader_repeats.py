@@ -92,3 +92,16 @@ def test_same_key_in_sibling_mappings_allowed(tmp_path: Path) -> None:
         "primary": 2600,
         "junior": 3000,
     }
+
+
+def test_extends_list_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "e.yaml", "id: e1\nextends: [cn-2017-quality]\n")
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: key 'extends' takes one framework id or file path (a string), "
+        "not ['cn-2017-quality']; write for example 'extends: cn-2017-quality'."
+    )
+    assert error.message_zh == (
+        f"{path}：键 extends 只能填写一个框架 id 或框架文件路径（字符串），"
+        "不能是 ['cn-2017-quality']；例如写作 “extends: cn-2017-quality”。"
+    )

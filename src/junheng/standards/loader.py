@@ -210,6 +210,14 @@ def _resolve(
     removed = data.pop("remove", None) or []
     if not isinstance(removed, list):
         raise FrameworkError(f"{path}: key 'remove' must be a list of ids")
+    if parent is not None and not isinstance(parent, str):
+        raise FrameworkError(
+            f"{path}: key 'extends' takes one framework id or file path (a "
+            f"string), not {parent!r}; write for example 'extends: "
+            "cn-2017-quality'.",
+            zh=f"{path}：键 extends 只能填写一个框架 id 或框架文件路径（字符串），"
+            f"不能是 {parent!r}；例如写作 “extends: cn-2017-quality”。",
+        )
     _check_removals(path, [str(r) for r in removed], data)
     if parent is None:
         if removed:
