@@ -25,6 +25,23 @@ def _refused(path: Path) -> FrameworkError:
     return caught.value
 
 
+def test_repeated_section_named_with_positions(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "s1.yaml",
+        "id: s1\nextends: cn-2017-quality\nsections: [primary, junior, primary]\n",
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: key 'sections': 'primary' is listed twice (positions [0] and "
+        "[2]); list each section once, for example 'sections: [primary, junior]'."
+    )
+    assert error.message_zh == (
+        f"{path}：键 sections：“primary” 列了两次（第 [0] 项和第 [2] 项）；"
+        "每个学段只列一次，例如 “sections: [primary, junior]”。"
+    )
+
+
 def test_removed_and_overridden_id_refused(tmp_path: Path) -> None:
     path = _write(
         tmp_path,

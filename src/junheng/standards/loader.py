@@ -414,6 +414,7 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
     path = _locate(ref, scan)
     warnings: list[Text] = []
     data = _resolve(path, scan, warnings)
+    _check_sections(path, data)
     data["path"] = str(path)
     try:
         framework = Framework.model_validate(data)
@@ -428,6 +429,28 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
     _check_consistency(framework, path)
     framework.warnings.extend(warnings)
     return framework
+
+
+def _check_sections(path: Path, data: dict[str, Any]) -> None:
+    """Reject a ``sections`` list that names a section twice; every result
+    table has one column per section."""
+    sections = data.get("sections")
+    if not isinstance(sections, list):
+        return
+    first: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        if not isinstance(section, str):
+            continue
+        if section in first:
+            raise FrameworkError(
+                f"{path}: key 'sections': {section!r} is listed twice (positions "
+                f"[{first[section]}] and [{index}]); list each section once, for "
+                "example 'sections: [primary, junior]'.",
+                zh=f"{path}：键 sections：“{section}” 列了两次（第 [{first[section]}] "
+                f"项和第 [{index}] 项）；每个学段只列一次，例如 “sections: "
+                "[primary, junior]”。",
+            )
+        first[section] = index
 
 
 def _check_consistency(fw: Framework, path: Path) -> None:
