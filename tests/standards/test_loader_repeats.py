@@ -42,6 +42,87 @@ def test_repeated_section_named_with_positions(tmp_path: Path) -> None:
     )
 
 
+def test_indicator_ids_differing_in_case(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "d6.yaml",
+        """
+id: d6
+extends: cn-2017-quality
+resource_indicators:
+  - id: l6
+    name: {zh: 小写, en: lower}
+    unit: {zh: 元, en: yuan}
+    formula: equipment_value_yuan / students
+    threshold: {primary: 2500, junior: 3000}
+""",
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: invalid framework\n"
+        "  id 'L6' and id 'l6' differ only in case; rename one of them"
+    )
+    assert error.message_zh == (
+        f"{path}：评估框架有误\n  id “L6” 与 id “l6” 只有大小写不同；请给其中一个改名"
+    )
+
+
+def test_item_id_and_check_keys_differing_in_case(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "keys.yaml",
+        """
+id: keys
+extends: cn-2017-quality
+veto_items:
+  - id: v1
+    name: {zh: 甲, en: A}
+    level: county
+    checks: [{key: x9, op: "false"}]
+  - id: X99
+    name: {zh: 乙, en: B}
+    level: county
+    checks: [{key: X9, op: "false"}]
+""",
+    )
+    assert _refused(path).message_en.splitlines()[1:] == [
+        "  id 'V1' and id 'v1' differ only in case; rename one of them",
+        "  key 'x9' and key 'X9' differ only in case; rename one of them",
+    ]
+
+
+def test_path_id_differing_in_case_from_installed(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "upper.yaml",
+        "id: CN-2017-QUALITY\nextends: cn-2017-quality\n",
+    )
+    assert _refused(path).message_en.startswith(
+        f"{path}: id 'CN-2017-QUALITY' is already the id of the framework in "
+        f"{NATIONAL} (ids that differ only in case count as the same id)"
+    )
+
+
+def test_folder_ids_differing_in_case_clash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(
+        tmp_path, "upper.yaml", "id: CN-2012-BASIC\nextends: cn-2017-quality\n"
+    )
+    monkeypatch.setenv("JUNHENG_FRAMEWORKS", str(tmp_path))
+    assert [f.id for f in list_frameworks()] == [
+        "cn-2017-quality",
+        "tw-moe-primary-example",
+    ]
+    with pytest.raises(FrameworkError) as caught:
+        load_framework("cn-2012-basic")
+    assert caught.value.message_en == (
+        f"framework id 'CN-2012-BASIC' / 'cn-2012-basic' is used by more than one "
+        f"file ({path}, {BUILTIN_DIR / 'cn-2012-basic.yaml'}); give each file its "
+        "own id (ids that differ only in case count as the same id)"
+    )
+
+
 def test_removed_and_overridden_id_refused(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
@@ -94,6 +175,19 @@ def test_repeated_yaml_key_refused(tmp_path: Path) -> None:
         f"{path}：第 5 行的键“remove”在同一映射中重复出现（第一次在第 3 行）；"
         "YAML 只保留最后一个，前一个会被悄悄丢弃。请把两处合并为一个键，例如把两个"
         "列表合并到一个“remove”下。"
+    )
+
+
+def test_repeated_key_in_nested_mapping_refused(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "nested.yaml",
+        "id: nested\nextends: cn-2017-quality\n"
+        "balance_rule:\n  cv_limit: {primary: 0.5, primary: 0.6}\n",
+    )
+    assert _refused(path).message_en.startswith(
+        f"{path}: line 4: key 'primary' is given a second time in the same mapping "
+        "(first at line 4);"
     )
 
 
