@@ -419,6 +419,75 @@ def test_title_row_before_unknown_headers_not_skipped(tmp_path: Path) -> None:
     assert "header.title_row" not in {i.code for i in issues}
 
 
+def titles_warning(issues: list[Issue]) -> Issue:
+    [issue] = [i for i in issues if i.code == "header.title_rows"]
+    return issue
+
+
+def test_two_title_rows_skipped_in_workbook(tmp_path: Path) -> None:
+    unit = "填报单位：东城区教委"
+    cells = school_cells([school(1), school(2)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: [[TITLE], [unit], *cells]})
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学", "第2小学"]
+    assert [place[2] for place in result.school_places] == [4, 5]
+    issue = titles_warning(result.warnings)
+    both_rows = f"{TITLE} / {unit}"
+    assert (issue.sheet, issue.row, issue.value) == (SHEET, 1, both_rows)
+    assert issue.message == (
+        "skipped rows 1, 2 above the header row as the table's title and notes "
+        f"({both_rows!r}); row 3 is read as the header row"
+    )
+    assert issue.fix == (
+        "if row 3 is not the header row, delete rows 1, 2 so that the header row "
+        "comes first"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        f"列标题上方的第 1、2 行（“{both_rows}”）被视为表格标题或说明而跳过；"
+        "第 3 行被读作列标题"
+    )
+    assert zh.fix == "如果第 3 行不是列标题，请删除第 1、2 行，使列标题位于第一行"
+
+
+def test_title_and_note_in_one_row_skipped(tmp_path: Path) -> None:
+    # A title in A1 and the unit at the right end of row 1.
+    note = [TITLE] + [None] * (len(HEADERS) - 2) + ["单位：人"]
+    cells = school_cells([school(1)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: [note, *cells]})
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学"]
+    issue = titles_warning(result.warnings)
+    assert (issue.row, issue.value) == (1, f"{TITLE} 单位：人")
+    assert issue.fix == (
+        "if row 2 is not the header row, delete row 1 so that the header row "
+        "comes first"
+    )
+
+
+def test_two_title_rows_skipped_in_csv(tmp_path: Path) -> None:
+    cells = school_cells([school(1), school(2, primary_students=-5)])
+    path = write_csv(tmp_path / "schools.csv", [[TITLE], ["填报单位：东城区"], *cells])
+    issues = import_errors([path])
+    issue = titles_warning(issues)
+    assert (issue.row, issue.value) == (1, f"{TITLE} / 填报单位：东城区")
+    [negative] = [i for i in issues if i.rule == "negative"]
+    assert negative.row == 5
+
+
+def test_header_searched_in_first_five_rows_only(tmp_path: Path) -> None:
+    # Five rows above the header are more than a title: nothing is skipped, and
+    # the first row is read as the header row, as without a title.
+    notes = [[f"说明{n}"] for n in range(1, 6)]
+    cells = school_cells([school(1)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: [*notes, *cells]})
+    issues = import_errors([path])
+    codes = {i.code for i in issues}
+    assert not codes & {"header.title_row", "header.title_rows"}
+    four = write_xlsx(tmp_path / "four.xlsx", {SHEET: [*notes[:4], *cells]})
+    assert titles_warning(load_inputs([four]).warnings).row == 1
+
+
 # ---------------------------------------------------------------------------
 # Hidden sheets
 

@@ -457,6 +457,19 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "{row} so that the header row comes first",
         ),
     },
+    "header.title_rows": {
+        "zh": (
+            "列标题上方的{rows}（“{text}”）被视为表格标题或说明而跳过；"
+            "第 {header_row} 行被读作列标题",
+            "如果第 {header_row} 行不是列标题，请删除{rows}，使列标题位于第一行",
+        ),
+        "en": (
+            "skipped {rows} above the header row as the table's title and notes "
+            "({text!r}); row {header_row} is read as the header row",
+            "if row {header_row} is not the header row, delete {rows} so that the "
+            "header row comes first",
+        ),
+    },
     "header.same_field": {
         "zh": (
             "列“{first}”和“{second}”都是字段 {name}（{field}）",

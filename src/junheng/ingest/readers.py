@@ -19,6 +19,7 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -58,6 +59,10 @@ EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 # Workbooks stored as a zip archive of XML parts, which xlsx_cells can scan.
 ZIP_EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 SUFFIXES = EXCEL_SUFFIXES | {".csv", ".parquet"}
+
+# The header row is looked for among this many non-blank rows at the top of a
+# sheet; the rows above it hold titles, the reporting unit or notes.
+MAX_HEADER_SEARCH_ROWS = 5
 
 # A sheet whose header row has at least this many school columns is read as
 # school data even when its name is not a template name.
@@ -536,8 +541,20 @@ class _Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     hidden: bool = False
     fast: _FastColumns | None = None
-    title: tuple[int, str] | None = None
-    """The 0-based index and the text of a title row skipped above the header."""
+    title: _Title | None = None
+    """The title rows skipped above the header."""
+
+
+@dataclass(frozen=True)
+class _Title:
+    """Rows above the header row that were skipped: titles, units, notes.
+
+    ``rows`` are their 1-based row numbers (or CSV lines) and ``texts`` their
+    non-blank cells, one list per row.
+    """
+
+    rows: tuple[int, ...]
+    texts: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -577,55 +594,90 @@ def _load_sheet(
     filled = (
         i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row)
     )
-    header_index = next(filled, None)
-    header_cells = None
+    first = [
+        (index, [_cell_text(v) for v in rows[index]])
+        for index in itertools.islice(filled, MAX_HEADER_SEARCH_ROWS)
+    ]
+    header_index = first[0][0] if first else None
+    header_cells = first[0][1] if first else None
     title = None
-    if header_index is not None:
-        header_cells = [_cell_text(v) for v in rows[header_index]]
-        after = next(filled, None)
-        if after is not None:
-            following = [_cell_text(v) for v in rows[after]]
-            text = _title_text(header_cells, following, options)
-            if text is not None:
-                title = (header_index, text)
-                header_index, header_cells = after, following
+    found = _header_below_title(first, options)
+    if found is not None:
+        header_index, header_cells = first[found]
+        title = _title([(i + 1, cells) for i, cells in first[:found]])
     kind = _sheet_kind(name, header_cells, options)
     merged = sheet.merged_cell_ranges or []
     return _Sheet(name, kind, rows, header_index, merged, title=title)
 
 
-def _title_text(
-    first: Sequence[str], second: Sequence[str], options: ReadOptions
-) -> str | None:
-    """Return the text of a title row above the header row, or None.
+def _header_below_title(
+    first: Sequence[tuple[int, Sequence[str]]], options: ReadOptions
+) -> int | None:
+    """Return the position in ``first`` of a header row below title rows, or None.
 
-    A title row has one cell with text (a title merged across the columns
-    keeps its text in the first cell), and the row after it is a header row:
-    one of school data or county items, or one with the profile's source columns.
+    ``first`` holds the first non-blank rows (at most
+    :data:`MAX_HEADER_SEARCH_ROWS`) with their row numbers. Rows above the
+    header row hold a title, the reporting unit or a note such as 单位：人; the
+    header row is the first row that is one of school data or county items, or
+    one with the profile's source columns. None when the first row is that
+    header row, or when no row is.
     """
-    cells = [cell.strip() for cell in first if cell.strip()]
-    if len(cells) != 1:
-        return None
-    headers = [cell.strip() for cell in second if cell.strip()]
-    if classify_headers(headers) is not None:
-        return cells[0]
-    if options.source_columns and _headers_known(headers, options.source_columns):
-        return cells[0]
+    for position, (_, cells) in enumerate(first):
+        if _is_header_row(cells, options):
+            return position or None
     return None
 
 
-def _title_issue(
-    file: str, sheet: str | None, row: int, text: str, header_row: int
-) -> Issue:
+def _is_header_row(cells: Sequence[str], options: ReadOptions) -> bool:
+    headers = [cell.strip() for cell in cells if cell.strip()]
+    if classify_headers(headers) is not None:
+        return True
+    return bool(options.source_columns) and _headers_known(
+        headers, options.source_columns
+    )
+
+
+def _title(rows: Sequence[tuple[int, Sequence[str]]]) -> _Title:
+    """Return the skipped rows above a header row, given with their numbers."""
+    return _Title(
+        rows=tuple(number for number, _ in rows),
+        texts=tuple(
+            tuple(cell.strip() for cell in cells if cell.strip()) for _, cells in rows
+        ),
+    )
+
+
+def _title_issue(file: str, sheet: str | None, title: _Title, header_row: int) -> Issue:
+    """Warn of the rows skipped above the header row, naming them."""
+    row = title.rows[0]
+    if len(title.rows) == 1 and len(title.texts[0]) == 1:
+        text = title.texts[0][0]
+        return Issue.coded(
+            file,
+            sheet,
+            row,
+            None,
+            text,
+            "header.title_row",
+            severity="warning",
+            row=row,
+            header_row=header_row,
+            text=text,
+        )
+    text = " / ".join(" ".join(cells) for cells in title.texts)
     return Issue.coded(
         file,
         sheet,
         row,
         None,
         text,
-        "header.title_row",
+        "header.title_rows",
         severity="warning",
-        row=row,
+        rows=both(
+            "第 " + "、".join(str(r) for r in title.rows) + " 行",
+            ("rows " if len(title.rows) > 1 else "row ")
+            + ", ".join(str(r) for r in title.rows),
+        ),
         header_row=header_row,
         text=text,
     )
@@ -770,9 +822,8 @@ def _read_excel(
     for sheet in sheets:
         if sheet.kind is not None and sheet.title is not None:
             assert sheet.header_index is not None
-            index, text = sheet.title
             issues.append(
-                _title_issue(file, sheet.name, index + 1, text, sheet.header_index + 1)
+                _title_issue(file, sheet.name, sheet.title, sheet.header_index + 1)
             )
     issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
@@ -1212,8 +1263,8 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
     notes: list[Issue] = []
     offset = 0
     if title is not None:
-        line, offset, title_text = title
-        notes.append(_title_issue(file, None, line, title_text, offset + 1))
+        title_rows, offset = title
+        notes.append(_title_issue(file, None, title_rows, offset + 1))
         text = text.split("\n", offset)[-1]
         separator = _sniff_separator(text)
     encoding_issue = _encoding_issue(file, data, text, used, options)
@@ -1245,11 +1296,11 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
 
 def _csv_title(
     text: str, separator: str, options: ReadOptions
-) -> tuple[int, int, str] | None:
-    """Find a title row above the header row of CSV ``text`` (see :func:`_title_text`).
+) -> tuple[_Title, int] | None:
+    """Find title rows above the header row of CSV ``text`` (see
+    :func:`_header_below_title`).
 
-    Returns the line of the title, the number of lines before the header row
-    and the title's text, or None.
+    Returns the title rows and the number of lines before the header row, or None.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     found: list[tuple[int, list[str]]] = []
@@ -1259,15 +1310,15 @@ def _csv_title(
             line, start = start, reader.line_num + 1
             if any(cell.strip() for cell in record):
                 found.append((line, record))
-                if len(found) == 2:
+                if len(found) == MAX_HEADER_SEARCH_ROWS:
                     break
     except csv.Error:
+        # A broken record below the title rows is reported once they are skipped.
+        pass
+    position = _header_below_title(found, options)
+    if position is None:
         return None
-    if len(found) < 2:
-        return None
-    (title_line, first), (header_line, second) = found
-    title = _title_text(first, second, options)
-    return None if title is None else (title_line, header_line - 1, title)
+    return _title(found[:position]), found[position][0] - 1
 
 
 def _decode_issue(
