@@ -65,6 +65,46 @@ def test_csv_named_xlsx(tmp_path: Path) -> None:
     assert zh.fix == "请把文件扩展名改为 .csv"
 
 
+@pytest.mark.parametrize(
+    ("suffix", "start"),
+    [
+        (".xls", b"<html><body><table><tr><td>"),
+        (".xlsx", b"\xef\xbb\xbf \r\n<!DOCTYPE HTML PUBLIC>\n<HTML>"),
+        (".xls", b"\n\t<Table border=1><tr><td>"),
+        (".xls", "<html>".encode("utf-16")),
+    ],
+)
+def test_html_page_named_as_workbook(tmp_path: Path, suffix: str, start: bytes) -> None:
+    # Statistics systems export tables as web pages under an .xls name.
+    path = tmp_path / f"schools{suffix}"
+    path.write_bytes(start + "学校名称</td></tr></table>".encode())
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_html"
+    assert issue.message == (
+        "this file is an HTML page (statistics systems often export tables as web "
+        f"pages), not the type its suffix {suffix} names"
+    )
+    assert issue.fix == (
+        "open the file in Excel or WPS, save it as an Excel workbook (.xlsx) and "
+        "import that file"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        f"该文件是 HTML 网页（统计系统常把表格导出为网页），不是扩展名 {suffix} "
+        "所表示的类型"
+    )
+    assert (
+        zh.fix == "请用 Excel 或 WPS 打开该文件，另存为 Excel 工作簿（.xlsx）后再导入"
+    )
+
+
+def test_text_mentioning_a_table_is_not_html(tmp_path: Path) -> None:
+    path = tmp_path / "schools.xlsx"
+    path.write_text("学校名称,备注\n甲小学,<table> 标签\n", encoding="utf-8")
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_text"
+
+
 def test_zero_byte_workbook(tmp_path: Path) -> None:
     path = tmp_path / "schools.xlsx"
     path.write_bytes(b"")

@@ -89,6 +89,19 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "rename the file to end in .csv",
         ),
     },
+    "file.is_html": {
+        "zh": (
+            "该文件是 HTML 网页（统计系统常把表格导出为网页），不是扩展名 {suffix} "
+            "所表示的类型",
+            "请用 Excel 或 WPS 打开该文件，另存为 Excel 工作簿（.xlsx）后再导入",
+        ),
+        "en": (
+            "this file is an HTML page (statistics systems often export tables as "
+            "web pages), not the type its suffix {suffix} names",
+            "open the file in Excel or WPS, save it as an Excel workbook (.xlsx) and "
+            "import that file",
+        ),
+    },
     "file.is_parquet": {
         "zh": (
             "该文件是 Parquet 文件，不是扩展名 {suffix} 所表示的类型",

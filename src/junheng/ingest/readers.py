@@ -149,7 +149,7 @@ def read_file(
 # ---------------------------------------------------------------------------
 # File contents
 
-Content = Literal["empty", "zip", "ole2", "parquet", "text", "binary"]
+Content = Literal["empty", "zip", "ole2", "parquet", "html", "text", "binary"]
 """What the first bytes of a file show it to be (see :func:`sniff_content`)."""
 
 _SNIFF_BYTES = 4096
@@ -159,6 +159,10 @@ _PARQUET_MAGIC = b"PAR1"
 # Bytes below 0x20 other than tab, line feed, form feed and carriage return:
 # text in UTF-8, GB18030 or Big5 has none of them.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+# The start of an HTML page, such as the "Excel" files that statistics systems
+# export: a table saved as HTML under an .xls name.
+_HTML_START = re.compile(r"<(?:!doctype\s+html|html|table)\b", re.IGNORECASE)
+_HTML_SNIFF_CHARS = 1024
 
 
 def sniff_content(head: bytes) -> Content:
@@ -168,6 +172,7 @@ def sniff_content(head: bytes) -> Content:
     .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
     ``PAR1``. Anything else is text if it has a Unicode byte order mark, looks
     like UTF-16 without one, or has no control bytes; otherwise it is binary.
+    Text is HTML if an HTML page or table starts near its beginning.
     """
     if not head:
         return "empty"
@@ -177,14 +182,22 @@ def sniff_content(head: bytes) -> Content:
         return "ole2"
     if head.startswith(_PARQUET_MAGIC):
         return "parquet"
-    if head.startswith(tuple(bom for bom, _ in _UNICODE_BOMS)) or head.startswith(
-        codecs.BOM_UTF8
-    ):
-        return "text"
-    if _utf16_without_bom(head) is not None:
-        return "text"
+    for bom, encoding in (*_UNICODE_BOMS, (codecs.BOM_UTF8, "utf-8")):
+        if head.startswith(bom):
+            return _text_or_html(head[len(bom) :], encoding)
+    utf16 = _utf16_without_bom(head)
+    if utf16 is not None:
+        return _text_or_html(head, utf16)
     if any(byte in _CONTROL_BYTES for byte in head):
         return "binary"
+    return _text_or_html(head, "utf-8")
+
+
+def _text_or_html(head: bytes, encoding: str) -> Content:
+    """Return "html" if the text ``head`` begins an HTML page, else "text"."""
+    start = head.decode(encoding, errors="ignore").lstrip()[:_HTML_SNIFF_CHARS]
+    if start.startswith("<") and _HTML_START.search(start):
+        return "html"
     return "text"
 
 
@@ -200,6 +213,7 @@ _RENAME_CODES: dict[Content, str] = {
     "ole2": "file.is_xls",
     "parquet": "file.is_parquet",
     "text": "file.is_text",
+    "html": "file.is_html",
 }
 
 
