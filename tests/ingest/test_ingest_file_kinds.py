@@ -565,3 +565,51 @@ def test_hidden_school_sheet_skipped_with_warning(tmp_path: Path) -> None:
         "但它的列标题是学校数据的列标题"
     )
     assert zh.fix.startswith("如果要导入其中的数据，请在 Excel 中取消隐藏该工作表")
+
+
+def test_very_hidden_sheets_get_the_vba_fix(tmp_path: Path) -> None:
+    # Excel's Unhide command does not list a very hidden sheet.
+    path = write_xlsx(
+        tmp_path / "schools.xlsx",
+        {
+            SHEET: school_cells([school(1)]),
+            "其他学校": school_cells([school(2)]),
+            "备注": [["备注"], ["东城区"]],
+        },
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook.active = 2
+    workbook[SHEET].sheet_state = "veryHidden"
+    workbook["其他学校"].sheet_state = "veryHidden"
+    workbook.save(path)
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学"]
+    imported, skipped = [i for i in result.warnings if i.rule == "hidden_sheet"]
+    assert (imported.code, imported.sheet) == ("hidden_sheet.very", SHEET)
+    assert imported.message == (
+        "the sheet is very hidden in Excel (the Unhide command does not list it), "
+        "and it is imported because its name marks it as a data sheet"
+    )
+    assert imported.fix == (
+        "to check its rows, press Alt+F11 in Excel to open the VBA editor, select "
+        "the sheet in the Project pane and set Visible to -1 - xlSheetVisible in "
+        "the Properties pane, or ask the file's author to unhide it; rename or "
+        "delete the sheet if it is not data to import"
+    )
+    assert imported.in_language("zh").message == (
+        "该工作表在 Excel 中被设为“非常隐藏”（右键菜单中的“取消隐藏”不会列出它），"
+        "因名称表明是数据表而被导入"
+    )
+    assert (skipped.code, skipped.sheet) == ("hidden_sheet.skipped_very", "其他学校")
+    assert skipped.message == (
+        "sheet '其他学校' is very hidden in Excel, so it is not imported, but its "
+        "column headers are those of school data"
+    )
+    assert skipped.fix.startswith(
+        "to import its rows: the Unhide command does not list a very hidden sheet, "
+        "so press Alt+F11"
+    )
+    assert skipped.in_language("zh").fix.startswith(
+        "如果要导入其中的数据，右键菜单中的“取消隐藏”不会列出该工作表：请在 Excel 中"
+        "按 Alt+F11 打开 VBA 编辑器"
+    )

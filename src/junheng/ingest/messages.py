@@ -380,6 +380,42 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "not data to import",
         ),
     },
+    "hidden_sheet.very": {
+        "zh": (
+            "该工作表在 Excel 中被设为“非常隐藏”（右键菜单中的“取消隐藏”不会列出它），"
+            "因名称表明是数据表而被导入",
+            "要检查其中的行，请在 Excel 中按 Alt+F11 打开 VBA 编辑器，在“工程”窗格中"
+            "选中该工作表，把“属性”窗格中的 Visible 改为 -1 - xlSheetVisible，"
+            "或请文件的制作者取消隐藏；如果不是要导入的数据，请重命名或删除该工作表",
+        ),
+        "en": (
+            "the sheet is very hidden in Excel (the Unhide command does not list "
+            "it), and it is imported because its name marks it as a data sheet",
+            "to check its rows, press Alt+F11 in Excel to open the VBA editor, "
+            "select the sheet in the Project pane and set Visible to "
+            "-1 - xlSheetVisible in the Properties pane, or ask the file's author "
+            "to unhide it; rename or delete the sheet if it is not data to import",
+        ),
+    },
+    "hidden_sheet.skipped_very": {
+        "zh": (
+            "工作表“{sheet}”在 Excel 中被设为“非常隐藏”，因此没有导入，"
+            "但它的列标题是{what}的列标题",
+            "如果要导入其中的数据，右键菜单中的“取消隐藏”不会列出该工作表：请在 "
+            "Excel 中按 Alt+F11 打开 VBA 编辑器，在“工程”窗格中选中该工作表，把"
+            "“属性”窗格中的 Visible 改为 -1 - xlSheetVisible 后保存，或请文件的"
+            "制作者取消隐藏；如果不需要这些数据，可以删除该工作表",
+        ),
+        "en": (
+            "sheet {sheet!r} is very hidden in Excel, so it is not imported, but "
+            "its column headers are those of {what}",
+            "to import its rows: the Unhide command does not list a very hidden "
+            "sheet, so press Alt+F11 in Excel to open the VBA editor, select the "
+            "sheet in the Project pane, set Visible to -1 - xlSheetVisible in the "
+            "Properties pane and save the workbook, or ask the file's author to "
+            "unhide it; delete the sheet if its data is not needed",
+        ),
+    },
     "hidden_sheet.skipped": {
         "zh": (
             "工作表“{sheet}”在 Excel 中被隐藏，因此没有导入，"

@@ -554,6 +554,8 @@ class _Sheet:
     header_index: int | None
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     hidden: bool = False
+    very_hidden: bool = False
+    """Hidden so that Excel's Unhide command does not list the sheet."""
     fast: _FastColumns | None = None
     title: _Title | None = None
     """The title rows skipped above the header."""
@@ -786,6 +788,7 @@ def _read_excel(
     sheets: list[_Sheet] = []
     with workbook, ThreadPoolExecutor(max_workers=1) as executor:
         wanted: list[tuple[str, bool]] = []
+        very_hidden: set[str] = set()
         skipped: list[Issue] = []
         for meta in workbook.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
@@ -794,10 +797,13 @@ def _read_excel(
                 continue
             named = meta.name.strip() in SCHOOL_SHEET_NAMES | COUNTY_SHEET_NAMES
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+            very = meta.visible == python_calamine.SheetVisibleEnum.VeryHidden
+            if very:
+                very_hidden.add(meta.name)
             # Hidden sheets, such as dropdown lists, are not data unless named so.
             if hidden and not named:
                 skipped.extend(
-                    _skipped_hidden_sheet(file, workbook, meta.name, options)
+                    _skipped_hidden_sheet(file, workbook, meta.name, options, very)
                 )
                 continue
             wanted.append((meta.name, hidden))
@@ -831,6 +837,8 @@ def _read_excel(
             found = _xls_error_cells(path, workbook, [name for name, _ in wanted])
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
+    for sheet in sheets:
+        sheet.very_hidden = sheet.name in very_hidden
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
     issues += skipped
     for sheet in sheets:
@@ -944,10 +952,13 @@ def _skipped_hidden_sheet(
     workbook: python_calamine.CalamineWorkbook,
     name: str,
     options: ReadOptions,
+    very_hidden: bool,
 ) -> list[Issue]:
     """Warn of a hidden sheet that is skipped although its headers are data's.
 
     Its header row is found as for any sheet, so a title row above it counts.
+    A very hidden sheet gets the fix for such sheets, which Excel's Unhide
+    command does not list.
     """
     sheet = _load_sheet(
         workbook, name, ReadOptions(source_columns=options.source_columns)
@@ -973,7 +984,7 @@ def _skipped_hidden_sheet(
             None,
             None,
             None,
-            "hidden_sheet.skipped",
+            "hidden_sheet.skipped_very" if very_hidden else "hidden_sheet.skipped",
             severity="warning",
             sheet=name,
             what=what,
@@ -982,9 +993,8 @@ def _skipped_hidden_sheet(
 
 
 def _hidden_sheet_issue(file: str, sheet: _Sheet) -> Issue:
-    return Issue.coded(
-        file, sheet.name, None, None, None, "hidden_sheet", severity="warning"
-    )
+    code = "hidden_sheet.very" if sheet.very_hidden else "hidden_sheet"
+    return Issue.coded(file, sheet.name, None, None, None, code, severity="warning")
 
 
 def _unreadable_cell_issues(
