@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import json
 from pathlib import Path
 
@@ -232,6 +234,74 @@ def test_nested_extra_column_is_unknown_header(tmp_path: Path) -> None:
     pq.write_table(with_column(school_frame(), "备注", values), path)
     [issue] = import_errors([path])
     assert (issue.code, issue.column) == ("header.unknown", "备注")
+
+
+OTHER_TYPES = [
+    pa.array([datetime.timedelta(seconds=5)] * 2, pa.duration("us")),
+    pa.array([datetime.time(8, 30)] * 2, pa.time64("us")),
+    pa.array([b"\x01\x02", b"abc"], pa.binary()),
+    pa.array([decimal.Decimal("9" * 38)] * 2, pa.decimal128(38, 0)),
+    pa.array([decimal.Decimal("9" * 50)] * 2, pa.decimal256(60, 0)),
+    pa.array(["甲", "乙"]).dictionary_encode(),
+    pa.array([None, None], pa.null()),
+]
+
+
+@pytest.mark.parametrize("values", OTHER_TYPES, ids=lambda v: str(v.type))
+def test_extra_column_of_any_type_is_unknown_header(
+    tmp_path: Path, values: pa.Array
+) -> None:
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), "备注", values), path)
+    [issue] = import_errors([path])
+    assert (issue.code, issue.column) == ("header.unknown", "备注")
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype"),
+    [
+        (OTHER_TYPES[0], "Duration(time_unit='us')"),
+        (OTHER_TYPES[4], "Decimal(precision=60, scale=0)"),
+    ],
+)
+def test_field_column_without_text_form(
+    tmp_path: Path, values: pa.Array, dtype: str
+) -> None:
+    header = FIELDS_BY_NAME["primary_classes"].header_zh
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), header, values), path)
+    [issue] = import_errors([path])
+    assert (issue.code, issue.row, issue.column) == (
+        "header.unsupported_type",
+        1,
+        header,
+    )
+    assert issue.message == (
+        f"column {header!r} is of type {dtype}, which cannot be read as numbers or text"
+    )
+    assert issue.fix == (
+        "convert the column to numbers or text before exporting the Parquet file "
+        "(for example a duration as seconds, a decimal with at most 38 digits); "
+        "delete the column if it is not data to import"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == f"列“{header}”的类型是 {dtype}，无法读作数字或文本"
+    assert zh.fix == (
+        "请在导出 Parquet 文件前把该列转换为数字或文本（例如把时长存为秒数，"
+        "把小数存为不超过 38 位的数字）；如果该列不是要导入的数据，请删除该列"
+    )
+
+
+def test_binary_cells_shown_as_text_or_hex(tmp_path: Path) -> None:
+    # Text stored as binary reads as text; other bytes show as hex, not as
+    # invisible control characters.
+    header = FIELDS_BY_NAME["primary_classes"].header_zh
+    frame = school_frame().drop(header)
+    table = with_column(frame, header, pa.array([b"\x01\x02", b"12"], pa.binary()))
+    path = tmp_path / "schools.parquet"
+    pq.write_table(table, path)
+    [issue] = import_errors([path])
+    assert (issue.row, issue.column, issue.value) == (2, header, "0x0102")
 
 
 PROFILE = """\

@@ -479,6 +479,20 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "keep one column of each name",
         ),
     },
+    "header.unsupported_type": {
+        "zh": (
+            "列“{header}”的类型是 {dtype}，无法读作数字或文本",
+            "请在导出 Parquet 文件前把该列转换为数字或文本（例如把时长存为秒数，"
+            "把小数存为不超过 38 位的数字）；如果该列不是要导入的数据，请删除该列",
+        ),
+        "en": (
+            "column {header!r} is of type {dtype}, which cannot be read as numbers "
+            "or text",
+            "convert the column to numbers or text before exporting the Parquet file "
+            "(for example a duration as seconds, a decimal with at most 38 digits); "
+            "delete the column if it is not data to import",
+        ),
+    },
     "header.nested": {
         "zh": (
             "列“{header}”的类型是 {dtype}，"

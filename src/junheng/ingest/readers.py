@@ -95,9 +95,12 @@ class RawTable:
     frame: pl.DataFrame
     nested: Mapping[str, str] = field(default_factory=dict)
     """Headers of Parquet columns of a nested type (list, array, struct, map),
-    with the type's name. Their column in ``frame`` is all null, because a cell
-    holding several values is no field's value; reading such a column as a field
-    is an error."""
+    or of a type without a text form (see ``unsupported``), with the type's
+    name. Their column in ``frame`` is all null, because a cell holding several
+    values is no field's value; reading such a column as a field is an error."""
+    unsupported: frozenset[str] = frozenset()
+    """The headers of ``nested`` whose type is not nested but cannot be read as
+    numbers or text, such as a duration or a decimal of more than 38 digits."""
 
 
 @dataclass(frozen=True)
@@ -307,7 +310,23 @@ def cell_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return expr.replace_strict(
             {True: "TRUE", False: "FALSE"}, return_dtype=pl.String
         )
+    if dtype == pl.Binary:
+        return _binary_text(expr)
     return expr.cast(pl.String, strict=False)
+
+
+def _binary_text(expr: pl.Expr) -> pl.Expr:
+    """Render binary cells as their text where that is printable UTF-8, such as
+    text a Parquet writer stored without its UTF-8 mark, else as 0x and hex."""
+    text = expr.cast(pl.String, strict=False)
+    printable = text.is_not_null() & ~text.str.contains(r"[\x00-\x08\x0b-\x1f\x7f]")
+    return (
+        pl.when(expr.is_null())
+        .then(None)
+        .when(printable)
+        .then(text)
+        .otherwise(pl.lit("0x") + expr.bin.encode("hex"))
+    )
 
 
 def text_table(table: RawTable) -> RawTable:
@@ -1590,7 +1609,15 @@ def _parquet_column(series: pl.Series) -> pl.Series:
 def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
     file = path.name
     try:
-        raw = pl.read_parquet(path)
+        schema = pl.read_parquet_schema(path)
+        # Polars reads decimals of at most 38 digits; a wider decimal column
+        # would stop the whole file from being read.
+        wide = {
+            name
+            for name, dtype in schema.items()
+            if isinstance(dtype, pl.Decimal) and (dtype.precision or 0) > 38
+        }
+        raw = pl.read_parquet(path, columns=[n for n in schema if n not in wide])
     except (pl.exceptions.PolarsError, OSError) as exc:
         with path.open("rb") as handle:
             handle.seek(max(path.stat().st_size - 4, 0))
@@ -1600,22 +1627,27 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
             # has neither.
             return [], [_file_issue(file, "file.damaged", kind="Parquet")]
         return [], [_file_issue(file, "file.parquet", error=str(exc))]
-    header_cells = list(raw.columns)
+    header_cells = list(schema)
     kind = classify_headers(header_cells) or "schools"
-    nested = {
-        name.strip(): str(dtype)
-        for name, dtype in raw.schema.items()
-        if dtype.is_nested()
-    }
-    columns = [
-        pl.Series(series.name, [None] * series.len(), dtype=pl.String)
-        if series.dtype.is_nested()
-        else _parquet_column(series)
-        for series in raw.get_columns()
-    ]
+    nested: dict[str, str] = {}
+    unsupported: set[str] = set()
+    columns: list[pl.Series] = []
+    for name, dtype in schema.items():
+        series = None if name in wide else raw.get_column(name)
+        if series is not None and not dtype.is_nested():
+            try:
+                columns.append(_parquet_column(series))
+                continue
+            except pl.exceptions.PolarsError:
+                # A type without a text form, such as a duration.
+                pass
+        nested[name.strip()] = str(dtype)
+        if not dtype.is_nested():
+            unsupported.add(name.strip())
+        columns.append(pl.Series(name, [None] * raw.height, dtype=pl.String))
     # Parquet has no visible rows, so number them as a CSV export would.
     table, issues = _build_table(file, None, kind, 1, header_cells, columns, 2)
     if table.frame.height == 0:
         issues.append(_file_issue(file, "file.parquet_without_rows"))
         return [], issues
-    return [replace(table, nested=nested)], issues
+    return [replace(table, nested=nested, unsupported=frozenset(unsupported))], issues
