@@ -61,7 +61,7 @@ ZIP_EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 SUFFIXES = EXCEL_SUFFIXES | {".csv", ".parquet"}
 
 # The header row is looked for among this many non-blank rows at the top of a
-# sheet; the rows above it hold titles, the reporting unit or notes.
+# sheet. The rows above it contain titles, the reporting unit or notes.
 MAX_HEADER_SEARCH_ROWS = 5
 
 # A sheet whose header row has at least this many school columns is read as
@@ -650,12 +650,12 @@ def _header_below_title(
 ) -> int | None:
     """Return the position in ``first`` of a header row below title rows, or None.
 
-    ``first`` holds the first non-blank rows (at most
-    :data:`MAX_HEADER_SEARCH_ROWS`) with their row numbers. Rows above the
-    header row hold a title, the reporting unit or a note such as 单位：人; the
-    header row is the first row that is one of school data or county items, or
-    one with the profile's source columns. None when the first row is that
-    header row, or when no row is.
+    ``first`` contains the first non-blank rows (at most
+    :data:`MAX_HEADER_SEARCH_ROWS`) with their row numbers. The header row is
+    the first row that is one of school data or county items, or one with the
+    profile's source columns. Rows above it contain a title, the reporting unit
+    or a note such as 单位：人. None when the first row is that header row, or
+    when no row is.
     """
     for position, (_, cells) in enumerate(first):
         if _is_header_row(cells, options):

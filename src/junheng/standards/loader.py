@@ -66,8 +66,8 @@ def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
 
 
 Found = dict[str, list[FrameworkInfo]]
-"""The framework files on the search path by id in lower case (ids that differ
-only in case clash); an id may have more than one file."""
+"""The framework files on the search path by id in lower case, because ids that
+differ only in case clash. An id may have more than one file."""
 
 Scan = tuple[Found, list[str]]
 """The framework files on the search path by id, and the files that could not be
