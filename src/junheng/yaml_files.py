@@ -11,7 +11,44 @@ from junheng.errors import JunhengError
 
 # libyaml's parser, where PyYAML was built with it: every command reads the
 # framework files, and the pure-Python parser took a fifth of a second for them.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _RepeatedKey(Exception):
+    """A key given twice in one mapping, with the lines of both (1-based)."""
+
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.first = first
+        self.second = second
+
+
+class _UniqueKeyLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, refusing a mapping that repeats a key.
+
+    PyYAML keeps the last of two equal keys, so ``remove: [V7]`` followed by
+    ``remove: [V6]`` would silently drop V7.
+    """
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[tuple[str, str], int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            name = (key_node.tag, key_node.value)
+            line = key_node.start_mark.line + 1
+            if name in seen:
+                raise _RepeatedKey(key_node.value, seen[name], line)
+            seen[name] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(
+    "tag:yaml.org,2002:map", _UniqueKeyLoader.construct_yaml_map
+)
 
 
 def read_mapping(
@@ -31,7 +68,17 @@ def read_mapping(
             f"{path}: cannot read {kind}: {exc}", zh=f"{path}：无法读取{kind_zh}：{exc}"
         ) from None
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except _RepeatedKey as exc:
+        raise error(
+            f"{path}: line {exc.second}: key {exc.key!r} is given a second time "
+            f"in the same mapping (first at line {exc.first}); YAML would keep "
+            "only the last one and silently drop the other. Merge the two into "
+            f"one key, for example one list under {exc.key!r}.",
+            zh=f"{path}：第 {exc.second} 行的键“{exc.key}”在同一映射中重复出现"
+            f"（第一次在第 {exc.first} 行）；YAML 只保留最后一个，前一个会被悄悄"
+            f"丢弃。请把两处合并为一个键，例如把两个列表合并到一个“{exc.key}”下。",
+        ) from None
     except yaml.YAMLError:
         # Parsed again by the pure-Python parser, whose error quotes the line
         # with a caret and names the character it stopped at.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import json
 from pathlib import Path
 
@@ -63,6 +65,46 @@ def test_csv_named_xlsx(tmp_path: Path) -> None:
     zh = issue.in_language("zh")
     assert zh.message == "该文件是文本（CSV）文件，不是扩展名 .xlsx 所表示的类型"
     assert zh.fix == "请把文件扩展名改为 .csv"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "start"),
+    [
+        (".xls", b"<html><body><table><tr><td>"),
+        (".xlsx", b"\xef\xbb\xbf \r\n<!DOCTYPE HTML PUBLIC>\n<HTML>"),
+        (".xls", b"\n\t<Table border=1><tr><td>"),
+        (".xls", "<html>".encode("utf-16")),
+    ],
+)
+def test_html_page_named_as_workbook(tmp_path: Path, suffix: str, start: bytes) -> None:
+    # Statistics systems export tables as web pages under an .xls name.
+    path = tmp_path / f"schools{suffix}"
+    path.write_bytes(start + "学校名称</td></tr></table>".encode())
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_html"
+    assert issue.message == (
+        "this file is an HTML page (statistics systems often export tables as web "
+        f"pages), not the type its suffix {suffix} names"
+    )
+    assert issue.fix == (
+        "open the file in Excel or WPS, save it as an Excel workbook (.xlsx) and "
+        "import that file"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        f"该文件是 HTML 网页（统计系统常把表格导出为网页），不是扩展名 {suffix} "
+        "所表示的类型"
+    )
+    assert (
+        zh.fix == "请用 Excel 或 WPS 打开该文件，另存为 Excel 工作簿（.xlsx）后再导入"
+    )
+
+
+def test_text_mentioning_a_table_is_not_html(tmp_path: Path) -> None:
+    path = tmp_path / "schools.xlsx"
+    path.write_text("学校名称,备注\n甲小学,<table> 标签\n", encoding="utf-8")
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_text"
 
 
 def test_zero_byte_workbook(tmp_path: Path) -> None:
@@ -192,6 +234,74 @@ def test_nested_extra_column_is_unknown_header(tmp_path: Path) -> None:
     pq.write_table(with_column(school_frame(), "备注", values), path)
     [issue] = import_errors([path])
     assert (issue.code, issue.column) == ("header.unknown", "备注")
+
+
+OTHER_TYPES = [
+    pa.array([datetime.timedelta(seconds=5)] * 2, pa.duration("us")),
+    pa.array([datetime.time(8, 30)] * 2, pa.time64("us")),
+    pa.array([b"\x01\x02", b"abc"], pa.binary()),
+    pa.array([decimal.Decimal("9" * 38)] * 2, pa.decimal128(38, 0)),
+    pa.array([decimal.Decimal("9" * 50)] * 2, pa.decimal256(60, 0)),
+    pa.array(["甲", "乙"]).dictionary_encode(),
+    pa.array([None, None], pa.null()),
+]
+
+
+@pytest.mark.parametrize("values", OTHER_TYPES, ids=lambda v: str(v.type))
+def test_extra_column_of_any_type_is_unknown_header(
+    tmp_path: Path, values: pa.Array
+) -> None:
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), "备注", values), path)
+    [issue] = import_errors([path])
+    assert (issue.code, issue.column) == ("header.unknown", "备注")
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype"),
+    [
+        (OTHER_TYPES[0], "Duration(time_unit='us')"),
+        (OTHER_TYPES[4], "Decimal(precision=60, scale=0)"),
+    ],
+)
+def test_field_column_without_text_form(
+    tmp_path: Path, values: pa.Array, dtype: str
+) -> None:
+    header = FIELDS_BY_NAME["primary_classes"].header_zh
+    path = tmp_path / "schools.parquet"
+    pq.write_table(with_column(school_frame(), header, values), path)
+    [issue] = import_errors([path])
+    assert (issue.code, issue.row, issue.column) == (
+        "header.unsupported_type",
+        1,
+        header,
+    )
+    assert issue.message == (
+        f"column {header!r} is of type {dtype}, which cannot be read as numbers or text"
+    )
+    assert issue.fix == (
+        "convert the column to numbers or text before exporting the Parquet file "
+        "(for example a duration as seconds, a decimal with at most 38 digits); "
+        "delete the column if it is not data to import"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == f"列“{header}”的类型是 {dtype}，无法读作数字或文本"
+    assert zh.fix == (
+        "请在导出 Parquet 文件前把该列转换为数字或文本（例如把时长存为秒数，"
+        "把小数存为不超过 38 位的数字）；如果该列不是要导入的数据，请删除该列"
+    )
+
+
+def test_binary_cells_shown_as_text_or_hex(tmp_path: Path) -> None:
+    # Text stored as binary reads as text; other bytes show as hex, not as
+    # invisible control characters.
+    header = FIELDS_BY_NAME["primary_classes"].header_zh
+    frame = school_frame().drop(header)
+    table = with_column(frame, header, pa.array([b"\x01\x02", b"12"], pa.binary()))
+    path = tmp_path / "schools.parquet"
+    pq.write_table(table, path)
+    [issue] = import_errors([path])
+    assert (issue.row, issue.column, issue.value) == (2, header, "0x0102")
 
 
 PROFILE = """\
@@ -419,6 +529,75 @@ def test_title_row_before_unknown_headers_not_skipped(tmp_path: Path) -> None:
     assert "header.title_row" not in {i.code for i in issues}
 
 
+def titles_warning(issues: list[Issue]) -> Issue:
+    [issue] = [i for i in issues if i.code == "header.title_rows"]
+    return issue
+
+
+def test_two_title_rows_skipped_in_workbook(tmp_path: Path) -> None:
+    unit = "填报单位：东城区教委"
+    cells = school_cells([school(1), school(2)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: [[TITLE], [unit], *cells]})
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学", "第2小学"]
+    assert [place[2] for place in result.school_places] == [4, 5]
+    issue = titles_warning(result.warnings)
+    both_rows = f"{TITLE} / {unit}"
+    assert (issue.sheet, issue.row, issue.value) == (SHEET, 1, both_rows)
+    assert issue.message == (
+        "skipped rows 1, 2 above the header row as the table's title and notes "
+        f"({both_rows!r}); row 3 is read as the header row"
+    )
+    assert issue.fix == (
+        "if row 3 is not the header row, delete rows 1, 2 so that the header row "
+        "comes first"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        f"列标题上方的第 1、2 行（“{both_rows}”）被视为表格标题或说明而跳过；"
+        "第 3 行被读作列标题"
+    )
+    assert zh.fix == "如果第 3 行不是列标题，请删除第 1、2 行，使列标题位于第一行"
+
+
+def test_title_and_note_in_one_row_skipped(tmp_path: Path) -> None:
+    # A title in A1 and the unit at the right end of row 1.
+    note = [TITLE] + [None] * (len(HEADERS) - 2) + ["单位：人"]
+    cells = school_cells([school(1)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: [note, *cells]})
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学"]
+    issue = titles_warning(result.warnings)
+    assert (issue.row, issue.value) == (1, f"{TITLE} 单位：人")
+    assert issue.fix == (
+        "if row 2 is not the header row, delete row 1 so that the header row "
+        "comes first"
+    )
+
+
+def test_two_title_rows_skipped_in_csv(tmp_path: Path) -> None:
+    cells = school_cells([school(1), school(2, primary_students=-5)])
+    path = write_csv(tmp_path / "schools.csv", [[TITLE], ["填报单位：东城区"], *cells])
+    issues = import_errors([path])
+    issue = titles_warning(issues)
+    assert (issue.row, issue.value) == (1, f"{TITLE} / 填报单位：东城区")
+    [negative] = [i for i in issues if i.rule == "negative"]
+    assert negative.row == 5
+
+
+def test_header_searched_in_first_five_rows_only(tmp_path: Path) -> None:
+    # Five rows above the header are more than a title: nothing is skipped, and
+    # the first row is read as the header row, as without a title.
+    notes = [[f"说明{n}"] for n in range(1, 6)]
+    cells = school_cells([school(1)])
+    path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: [*notes, *cells]})
+    issues = import_errors([path])
+    codes = {i.code for i in issues}
+    assert not codes & {"header.title_row", "header.title_rows"}
+    four = write_xlsx(tmp_path / "four.xlsx", {SHEET: [*notes[:4], *cells]})
+    assert titles_warning(load_inputs([four]).warnings).row == 1
+
+
 # ---------------------------------------------------------------------------
 # Hidden sheets
 
@@ -456,3 +635,51 @@ def test_hidden_school_sheet_skipped_with_warning(tmp_path: Path) -> None:
         "但它的列标题是学校数据的列标题"
     )
     assert zh.fix.startswith("如果要导入其中的数据，请在 Excel 中取消隐藏该工作表")
+
+
+def test_very_hidden_sheets_get_the_vba_fix(tmp_path: Path) -> None:
+    # Excel's Unhide command does not list a very hidden sheet.
+    path = write_xlsx(
+        tmp_path / "schools.xlsx",
+        {
+            SHEET: school_cells([school(1)]),
+            "其他学校": school_cells([school(2)]),
+            "备注": [["备注"], ["东城区"]],
+        },
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook.active = 2
+    workbook[SHEET].sheet_state = "veryHidden"
+    workbook["其他学校"].sheet_state = "veryHidden"
+    workbook.save(path)
+    result = load_inputs([path])
+    assert result.schools["school_name"].to_list() == ["第1小学"]
+    imported, skipped = [i for i in result.warnings if i.rule == "hidden_sheet"]
+    assert (imported.code, imported.sheet) == ("hidden_sheet.very", SHEET)
+    assert imported.message == (
+        "the sheet is very hidden in Excel (the Unhide command does not list it), "
+        "and it is imported because its name marks it as a data sheet"
+    )
+    assert imported.fix == (
+        "to check its rows, press Alt+F11 in Excel to open the VBA editor, select "
+        "the sheet in the Project pane and set Visible to -1 - xlSheetVisible in "
+        "the Properties pane, or ask the file's author to unhide it; rename or "
+        "delete the sheet if it is not data to import"
+    )
+    assert imported.in_language("zh").message == (
+        "该工作表在 Excel 中被设为“非常隐藏”（右键菜单中的“取消隐藏”不会列出它），"
+        "因名称表明是数据表而被导入"
+    )
+    assert (skipped.code, skipped.sheet) == ("hidden_sheet.skipped_very", "其他学校")
+    assert skipped.message == (
+        "sheet '其他学校' is very hidden in Excel, so it is not imported, but its "
+        "column headers are those of school data"
+    )
+    assert skipped.fix.startswith(
+        "to import its rows: the Unhide command does not list a very hidden sheet, "
+        "so press Alt+F11"
+    )
+    assert skipped.in_language("zh").fix.startswith(
+        "如果要导入其中的数据，右键菜单中的“取消隐藏”不会列出该工作表：请在 Excel 中"
+        "按 Alt+F11 打开 VBA 编辑器"
+    )

@@ -9,7 +9,13 @@ import pytest
 from ingest.ingest_files import find, import_errors, write_csv
 
 from junheng.errors import ProfileError
-from junheng.ingest import ImportResult, load_inputs, load_profile
+from junheng.ingest import (
+    ImportResult,
+    list_profiles,
+    load_inputs,
+    load_profile,
+    scan_profiles,
+)
 from junheng.standards.loader import load_framework
 
 EXAMPLE = (
@@ -318,3 +324,33 @@ def test_profile_yaml_error_names_file(tmp_path: Path) -> None:
     assert f'in "{path}", line 2, column 11' in message
     assert "<unicode string>" not in message
     assert caught.value.message("zh").startswith(f"{path}：第 3 行第 1 列的 YAML")
+
+
+def test_broken_profile_spares_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A broken file in a profile folder is listed with its error; the built-in
+    # profile stays usable, and the broken one's id gives that error.
+    broken = tmp_path / "mine.yaml"
+    broken.write_text("id: mine\nname: {zh: 我的, en: Mine}\n", encoding="utf-8")
+    unparsable = tmp_path / "typo.yaml"
+    unparsable.write_text("id: [typo\n", encoding="utf-8")
+    monkeypatch.setenv("JUNHENG_PROFILES", str(tmp_path))
+    profiles, errors = scan_profiles()
+    assert [p.id for p in profiles] == ["tw-moe-primary"]
+    unmapped = (
+        f"{broken}: required field(s) year, division_code, school_code, "
+        "school_name, school_type, ownership have no entry under 'columns' or "
+        "'defaults'"
+    )
+    assert [str(e) for e in errors] == [unmapped, str(_refused(str(unparsable)))]
+    assert [p.id for p in list_profiles()] == ["tw-moe-primary"]
+    assert load_profile("tw-moe-primary").id == "tw-moe-primary"
+    assert str(_refused("mine")) == unmapped
+    assert str(_refused("typo")).startswith(f"{unparsable}: invalid YAML")
+
+
+def _refused(ref: str) -> ProfileError:
+    with pytest.raises(ProfileError) as caught:
+        load_profile(ref)
+    return caught.value

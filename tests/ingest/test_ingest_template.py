@@ -103,6 +103,28 @@ def test_template_item_dropdown(tmp_path: Path) -> None:
     assert item.formula1 == '"' + ",".join(keys) + '"'
 
 
+def test_no_item_dropdown_without_county_keys(tmp_path: Path) -> None:
+    # An empty dropdown list would make Excel reject every value typed there.
+    framework = load_framework("tw-moe-primary-example")
+    assert framework.county_keys() == set()
+    path = write_template(tmp_path / "template.xlsx", framework=framework)
+    assert "指标代码" not in _validations(path, "县级指标")
+    formulas = [
+        v.formula1
+        for name in ("学校数据", "县级指标")
+        for v in openpyxl.load_workbook(path)[name].data_validations.dataValidation
+    ]
+    assert '""' not in formulas
+
+
+def test_english_labels_keep_abbreviations(tmp_path: Path) -> None:
+    path = write_template(tmp_path / "template.xlsx", lang="en")
+    sheet = openpyxl.load_workbook(path)["instructions"]
+    labels = {row[1]: row[4] for row in sheet.iter_rows(values_only=True)}
+    assert labels["primary_pe_art_teachers"] == "Primary PE, music and art teachers"
+    assert labels["junior_students"] == "Junior students"
+
+
 LONG_KEYS = """\
 extends: cn-2017-quality
 id: many-keys

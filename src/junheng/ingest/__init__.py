@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         apply_profile,
         list_profiles,
         load_profile,
+        scan_profiles,
     )
     from junheng.ingest.template import write_template
     from junheng.standards.model import Framework
@@ -73,6 +74,7 @@ __all__ = [
     "list_profiles",
     "load_inputs",
     "load_profile",
+    "scan_profiles",
     "summarize_issues",
     "write_issue_report",
     "write_template",
@@ -85,6 +87,7 @@ _LAZY_ATTRIBUTES = {
     "apply_profile": "junheng.ingest.profiles",
     "list_profiles": "junheng.ingest.profiles",
     "load_profile": "junheng.ingest.profiles",
+    "scan_profiles": "junheng.ingest.profiles",
     "write_template": "junheng.ingest.template",
 }
 

@@ -89,6 +89,19 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "rename the file to end in .csv",
         ),
     },
+    "file.is_html": {
+        "zh": (
+            "该文件是 HTML 网页（统计系统常把表格导出为网页），不是扩展名 {suffix} "
+            "所表示的类型",
+            "请用 Excel 或 WPS 打开该文件，另存为 Excel 工作簿（.xlsx）后再导入",
+        ),
+        "en": (
+            "this file is an HTML page (statistics systems often export tables as "
+            "web pages), not the type its suffix {suffix} names",
+            "open the file in Excel or WPS, save it as an Excel workbook (.xlsx) and "
+            "import that file",
+        ),
+    },
     "file.is_parquet": {
         "zh": (
             "该文件是 Parquet 文件，不是扩展名 {suffix} 所表示的类型",
@@ -367,6 +380,42 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "not data to import",
         ),
     },
+    "hidden_sheet.very": {
+        "zh": (
+            "该工作表在 Excel 中被设为“非常隐藏”（右键菜单中的“取消隐藏”不会列出它），"
+            "因名称表明是数据表而被导入",
+            "要检查其中的行，请在 Excel 中按 Alt+F11 打开 VBA 编辑器，在“工程”窗格中"
+            "选中该工作表，把“属性”窗格中的 Visible 改为 -1 - xlSheetVisible，"
+            "或请文件的制作者取消隐藏；如果不是要导入的数据，请重命名或删除该工作表",
+        ),
+        "en": (
+            "the sheet is very hidden in Excel (the Unhide command does not list "
+            "it), and it is imported because its name marks it as a data sheet",
+            "to check its rows, press Alt+F11 in Excel to open the VBA editor, "
+            "select the sheet in the Project pane and set Visible to "
+            "-1 - xlSheetVisible in the Properties pane, or ask the file's author "
+            "to unhide it; rename or delete the sheet if it is not data to import",
+        ),
+    },
+    "hidden_sheet.skipped_very": {
+        "zh": (
+            "工作表“{sheet}”在 Excel 中被设为“非常隐藏”，因此没有导入，"
+            "但它的列标题是{what}的列标题",
+            "如果要导入其中的数据，右键菜单中的“取消隐藏”不会列出该工作表：请在 "
+            "Excel 中按 Alt+F11 打开 VBA 编辑器，在“工程”窗格中选中该工作表，把"
+            "“属性”窗格中的 Visible 改为 -1 - xlSheetVisible 后保存，或请文件的"
+            "制作者取消隐藏；如果不需要这些数据，可以删除该工作表",
+        ),
+        "en": (
+            "sheet {sheet!r} is very hidden in Excel, so it is not imported, but "
+            "its column headers are those of {what}",
+            "to import its rows: the Unhide command does not list a very hidden "
+            "sheet, so press Alt+F11 in Excel to open the VBA editor, select the "
+            "sheet in the Project pane, set Visible to -1 - xlSheetVisible in the "
+            "Properties pane and save the workbook, or ask the file's author to "
+            "unhide it; delete the sheet if its data is not needed",
+        ),
+    },
     "hidden_sheet.skipped": {
         "zh": (
             "工作表“{sheet}”在 Excel 中被隐藏，因此没有导入，"
@@ -430,6 +479,20 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "keep one column of each name",
         ),
     },
+    "header.unsupported_type": {
+        "zh": (
+            "列“{header}”的类型是 {dtype}，无法读作数字或文本",
+            "请在导出 Parquet 文件前把该列转换为数字或文本（例如把时长存为秒数，"
+            "把小数存为不超过 38 位的数字）；如果该列不是要导入的数据，请删除该列",
+        ),
+        "en": (
+            "column {header!r} is of type {dtype}, which cannot be read as numbers "
+            "or text",
+            "convert the column to numbers or text before exporting the Parquet file "
+            "(for example a duration as seconds, a decimal with at most 38 digits); "
+            "delete the column if it is not data to import",
+        ),
+    },
     "header.nested": {
         "zh": (
             "列“{header}”的类型是 {dtype}，"
@@ -455,6 +518,19 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "and skipped; row {header_row} is read as the header row",
             "if row {header_row} is not the header row, delete the title in row "
             "{row} so that the header row comes first",
+        ),
+    },
+    "header.title_rows": {
+        "zh": (
+            "列标题上方的{rows}（“{text}”）被视为表格标题或说明而跳过；"
+            "第 {header_row} 行被读作列标题",
+            "如果第 {header_row} 行不是列标题，请删除{rows}，使列标题位于第一行",
+        ),
+        "en": (
+            "skipped {rows} above the header row as the table's title and notes "
+            "({text!r}); row {header_row} is read as the header row",
+            "if row {header_row} is not the header row, delete {rows} so that the "
+            "header row comes first",
         ),
     },
     "header.same_field": {

@@ -188,14 +188,44 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return read_mapping(path, ProfileError, "import profile", "导入配置")
 
 
-def list_profiles() -> list[Profile]:
-    """Return every profile on the search path (the first folder wins an id)."""
-    found: dict[str, Profile] = {}
+def _scan() -> tuple[dict[str, Profile | ProfileError], list[ProfileError]]:
+    """Return each profile id on the search path with its profile, or the error
+    of its file, and the errors of every file that cannot be used.
+
+    The first folder wins an id, broken file or not; a file that cannot be
+    parsed goes by its file name.
+    """
+    found: dict[str, Profile | ProfileError] = {}
+    errors: list[ProfileError] = []
     for folder in search_dirs():
         for path in sorted(folder.glob("*.y*ml")):
-            profile = _parse_profile(path, _read_yaml(path))
-            found.setdefault(profile.id, profile)
-    return sorted(found.values(), key=lambda p: p.id)
+            key = path.stem
+            try:
+                data = _read_yaml(path)
+                if isinstance(data.get("id"), str) and data["id"]:
+                    key = data["id"]
+                found.setdefault(key, _parse_profile(path, data))
+            except ProfileError as error:
+                errors.append(error)
+                found.setdefault(key, error)
+    return found, errors
+
+
+def scan_profiles() -> tuple[list[Profile], list[ProfileError]]:
+    """Return the usable profiles on the search path, sorted by id, and the
+    errors of the files that cannot be used.
+
+    A broken file is a problem, not a failure, so the other profiles stay usable.
+    """
+    found, errors = _scan()
+    usable = [p for p in found.values() if isinstance(p, Profile)]
+    return sorted(usable, key=lambda p: p.id), errors
+
+
+def list_profiles() -> list[Profile]:
+    """Return the usable profiles on the search path (the first folder wins an
+    id); :func:`scan_profiles` also gives the errors of the others."""
+    return scan_profiles()[0]
 
 
 def load_profile(ref: str) -> Profile:
@@ -207,11 +237,14 @@ def load_profile(ref: str) -> Profile:
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.is_file():
         return _parse_profile(path, _read_yaml(path))
-    profiles = list_profiles()
-    for profile in profiles:
-        if profile.id == ref:
-            return profile
-    known = ", ".join(p.id for p in profiles) or "none"
+    found = _scan()[0]
+    entry = found.get(ref)
+    if isinstance(entry, Profile):
+        return entry
+    if isinstance(entry, ProfileError):
+        raise entry
+    usable = sorted(i for i, p in found.items() if isinstance(p, Profile))
+    known = ", ".join(usable) or "none"
     raise ProfileError(
         f"import profile {ref!r} not found; installed profiles: {known}. Give a file "
         f"path or add its folder to {ENV_VAR}."

@@ -19,6 +19,7 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -59,6 +60,10 @@ EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 ZIP_EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 SUFFIXES = EXCEL_SUFFIXES | {".csv", ".parquet"}
 
+# The header row is looked for among this many non-blank rows at the top of a
+# sheet. The rows above it contain titles, the reporting unit or notes.
+MAX_HEADER_SEARCH_ROWS = 5
+
 # A sheet whose header row has at least this many school columns is read as
 # school data even when its name is not a template name.
 MIN_SCHOOL_HEADERS = 3
@@ -90,9 +95,12 @@ class RawTable:
     frame: pl.DataFrame
     nested: Mapping[str, str] = field(default_factory=dict)
     """Headers of Parquet columns of a nested type (list, array, struct, map),
-    with the type's name. Their column in ``frame`` is all null, because a cell
-    holding several values is no field's value; reading such a column as a field
-    is an error."""
+    or of a type without a text form (see ``unsupported``), with the type's
+    name. Their column in ``frame`` is all null, because a cell holding several
+    values is no field's value; reading such a column as a field is an error."""
+    unsupported: frozenset[str] = frozenset()
+    """The headers of ``nested`` whose type is not nested but cannot be read as
+    numbers or text, such as a duration or a decimal of more than 38 digits."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,7 @@ def read_file(
 # ---------------------------------------------------------------------------
 # File contents
 
-Content = Literal["empty", "zip", "ole2", "parquet", "text", "binary"]
+Content = Literal["empty", "zip", "ole2", "parquet", "html", "text", "binary"]
 """What the first bytes of a file show it to be (see :func:`sniff_content`)."""
 
 _SNIFF_BYTES = 4096
@@ -154,6 +162,10 @@ _PARQUET_MAGIC = b"PAR1"
 # Bytes below 0x20 other than tab, line feed, form feed and carriage return:
 # text in UTF-8, GB18030 or Big5 has none of them.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+# The start of an HTML page, such as the "Excel" files that statistics systems
+# export: a table saved as HTML under an .xls name.
+_HTML_START = re.compile(r"<(?:!doctype\s+html|html|table)\b", re.IGNORECASE)
+_HTML_SNIFF_CHARS = 1024
 
 
 def sniff_content(head: bytes) -> Content:
@@ -163,6 +175,7 @@ def sniff_content(head: bytes) -> Content:
     .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
     ``PAR1``. Anything else is text if it has a Unicode byte order mark, looks
     like UTF-16 without one, or has no control bytes; otherwise it is binary.
+    Text is HTML if an HTML page or table starts near its beginning.
     """
     if not head:
         return "empty"
@@ -172,14 +185,22 @@ def sniff_content(head: bytes) -> Content:
         return "ole2"
     if head.startswith(_PARQUET_MAGIC):
         return "parquet"
-    if head.startswith(tuple(bom for bom, _ in _UNICODE_BOMS)) or head.startswith(
-        codecs.BOM_UTF8
-    ):
-        return "text"
-    if _utf16_without_bom(head) is not None:
-        return "text"
+    for bom, encoding in (*_UNICODE_BOMS, (codecs.BOM_UTF8, "utf-8")):
+        if head.startswith(bom):
+            return _text_or_html(head[len(bom) :], encoding)
+    utf16 = _utf16_without_bom(head)
+    if utf16 is not None:
+        return _text_or_html(head, utf16)
     if any(byte in _CONTROL_BYTES for byte in head):
         return "binary"
+    return _text_or_html(head, "utf-8")
+
+
+def _text_or_html(head: bytes, encoding: str) -> Content:
+    """Return "html" if the text ``head`` begins an HTML page, else "text"."""
+    start = head.decode(encoding, errors="ignore").lstrip()[:_HTML_SNIFF_CHARS]
+    if start.startswith("<") and _HTML_START.search(start):
+        return "html"
     return "text"
 
 
@@ -195,6 +216,7 @@ _RENAME_CODES: dict[Content, str] = {
     "ole2": "file.is_xls",
     "parquet": "file.is_parquet",
     "text": "file.is_text",
+    "html": "file.is_html",
 }
 
 
@@ -288,7 +310,23 @@ def cell_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return expr.replace_strict(
             {True: "TRUE", False: "FALSE"}, return_dtype=pl.String
         )
+    if dtype == pl.Binary:
+        return _binary_text(expr)
     return expr.cast(pl.String, strict=False)
+
+
+def _binary_text(expr: pl.Expr) -> pl.Expr:
+    """Render binary cells as their text where that is printable UTF-8, such as
+    text a Parquet writer stored without its UTF-8 mark, else as 0x and hex."""
+    text = expr.cast(pl.String, strict=False)
+    printable = text.is_not_null() & ~text.str.contains(r"[\x00-\x08\x0b-\x1f\x7f]")
+    return (
+        pl.when(expr.is_null())
+        .then(None)
+        .when(printable)
+        .then(text)
+        .otherwise(pl.lit("0x") + expr.bin.encode("hex"))
+    )
 
 
 def text_table(table: RawTable) -> RawTable:
@@ -535,9 +573,23 @@ class _Sheet:
     header_index: int | None
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     hidden: bool = False
+    very_hidden: bool = False
+    """Hidden so that Excel's Unhide command does not list the sheet."""
     fast: _FastColumns | None = None
-    title: tuple[int, str] | None = None
-    """The 0-based index and the text of a title row skipped above the header."""
+    title: _Title | None = None
+    """The title rows skipped above the header."""
+
+
+@dataclass(frozen=True)
+class _Title:
+    """Rows above the header row that were skipped: titles, units, notes.
+
+    ``rows`` are their 1-based row numbers (or CSV lines) and ``texts`` their
+    non-blank cells, one list per row.
+    """
+
+    rows: tuple[int, ...]
+    texts: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -577,55 +629,90 @@ def _load_sheet(
     filled = (
         i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row)
     )
-    header_index = next(filled, None)
-    header_cells = None
+    first = [
+        (index, [_cell_text(v) for v in rows[index]])
+        for index in itertools.islice(filled, MAX_HEADER_SEARCH_ROWS)
+    ]
+    header_index = first[0][0] if first else None
+    header_cells = first[0][1] if first else None
     title = None
-    if header_index is not None:
-        header_cells = [_cell_text(v) for v in rows[header_index]]
-        after = next(filled, None)
-        if after is not None:
-            following = [_cell_text(v) for v in rows[after]]
-            text = _title_text(header_cells, following, options)
-            if text is not None:
-                title = (header_index, text)
-                header_index, header_cells = after, following
+    found = _header_below_title(first, options)
+    if found is not None:
+        header_index, header_cells = first[found]
+        title = _title([(i + 1, cells) for i, cells in first[:found]])
     kind = _sheet_kind(name, header_cells, options)
     merged = sheet.merged_cell_ranges or []
     return _Sheet(name, kind, rows, header_index, merged, title=title)
 
 
-def _title_text(
-    first: Sequence[str], second: Sequence[str], options: ReadOptions
-) -> str | None:
-    """Return the text of a title row above the header row, or None.
+def _header_below_title(
+    first: Sequence[tuple[int, Sequence[str]]], options: ReadOptions
+) -> int | None:
+    """Return the position in ``first`` of a header row below title rows, or None.
 
-    A title row has one cell with text (a title merged across the columns
-    keeps its text in the first cell), and the row after it is a header row:
-    one of school data or county items, or one with the profile's source columns.
+    ``first`` contains the first non-blank rows (at most
+    :data:`MAX_HEADER_SEARCH_ROWS`) with their row numbers. The header row is
+    the first row that is one of school data or county items, or one with the
+    profile's source columns. Rows above it contain a title, the reporting unit
+    or a note such as 单位：人. None when the first row is that header row, or
+    when no row is.
     """
-    cells = [cell.strip() for cell in first if cell.strip()]
-    if len(cells) != 1:
-        return None
-    headers = [cell.strip() for cell in second if cell.strip()]
-    if classify_headers(headers) is not None:
-        return cells[0]
-    if options.source_columns and _headers_known(headers, options.source_columns):
-        return cells[0]
+    for position, (_, cells) in enumerate(first):
+        if _is_header_row(cells, options):
+            return position or None
     return None
 
 
-def _title_issue(
-    file: str, sheet: str | None, row: int, text: str, header_row: int
-) -> Issue:
+def _is_header_row(cells: Sequence[str], options: ReadOptions) -> bool:
+    headers = [cell.strip() for cell in cells if cell.strip()]
+    if classify_headers(headers) is not None:
+        return True
+    return bool(options.source_columns) and _headers_known(
+        headers, options.source_columns
+    )
+
+
+def _title(rows: Sequence[tuple[int, Sequence[str]]]) -> _Title:
+    """Return the skipped rows above a header row, given with their numbers."""
+    return _Title(
+        rows=tuple(number for number, _ in rows),
+        texts=tuple(
+            tuple(cell.strip() for cell in cells if cell.strip()) for _, cells in rows
+        ),
+    )
+
+
+def _title_issue(file: str, sheet: str | None, title: _Title, header_row: int) -> Issue:
+    """Warn of the rows skipped above the header row, naming them."""
+    row = title.rows[0]
+    if len(title.rows) == 1 and len(title.texts[0]) == 1:
+        text = title.texts[0][0]
+        return Issue.coded(
+            file,
+            sheet,
+            row,
+            None,
+            text,
+            "header.title_row",
+            severity="warning",
+            row=row,
+            header_row=header_row,
+            text=text,
+        )
+    text = " / ".join(" ".join(cells) for cells in title.texts)
     return Issue.coded(
         file,
         sheet,
         row,
         None,
         text,
-        "header.title_row",
+        "header.title_rows",
         severity="warning",
-        row=row,
+        rows=both(
+            "第 " + "、".join(str(r) for r in title.rows) + " 行",
+            ("rows " if len(title.rows) > 1 else "row ")
+            + ", ".join(str(r) for r in title.rows),
+        ),
         header_row=header_row,
         text=text,
     )
@@ -720,6 +807,7 @@ def _read_excel(
     sheets: list[_Sheet] = []
     with workbook, ThreadPoolExecutor(max_workers=1) as executor:
         wanted: list[tuple[str, bool]] = []
+        very_hidden: set[str] = set()
         skipped: list[Issue] = []
         for meta in workbook.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
@@ -728,10 +816,13 @@ def _read_excel(
                 continue
             named = meta.name.strip() in SCHOOL_SHEET_NAMES | COUNTY_SHEET_NAMES
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+            very = meta.visible == python_calamine.SheetVisibleEnum.VeryHidden
+            if very:
+                very_hidden.add(meta.name)
             # Hidden sheets, such as dropdown lists, are not data unless named so.
             if hidden and not named:
                 skipped.extend(
-                    _skipped_hidden_sheet(file, workbook, meta.name, options)
+                    _skipped_hidden_sheet(file, workbook, meta.name, options, very)
                 )
                 continue
             wanted.append((meta.name, hidden))
@@ -765,14 +856,15 @@ def _read_excel(
             found = _xls_error_cells(path, workbook, [name for name, _ in wanted])
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
+    for sheet in sheets:
+        sheet.very_hidden = sheet.name in very_hidden
     issues = [_hidden_sheet_issue(file, s) for s in sheets if s.hidden and s.kind]
     issues += skipped
     for sheet in sheets:
         if sheet.kind is not None and sheet.title is not None:
             assert sheet.header_index is not None
-            index, text = sheet.title
             issues.append(
-                _title_issue(file, sheet.name, index + 1, text, sheet.header_index + 1)
+                _title_issue(file, sheet.name, sheet.title, sheet.header_index + 1)
             )
     issues += _unreadable_cell_issues(file, sheets, found)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
@@ -879,10 +971,13 @@ def _skipped_hidden_sheet(
     workbook: python_calamine.CalamineWorkbook,
     name: str,
     options: ReadOptions,
+    very_hidden: bool,
 ) -> list[Issue]:
     """Warn of a hidden sheet that is skipped although its headers are data's.
 
     Its header row is found as for any sheet, so a title row above it counts.
+    A very hidden sheet gets the fix for such sheets, which Excel's Unhide
+    command does not list.
     """
     sheet = _load_sheet(
         workbook, name, ReadOptions(source_columns=options.source_columns)
@@ -908,7 +1003,7 @@ def _skipped_hidden_sheet(
             None,
             None,
             None,
-            "hidden_sheet.skipped",
+            "hidden_sheet.skipped_very" if very_hidden else "hidden_sheet.skipped",
             severity="warning",
             sheet=name,
             what=what,
@@ -917,9 +1012,8 @@ def _skipped_hidden_sheet(
 
 
 def _hidden_sheet_issue(file: str, sheet: _Sheet) -> Issue:
-    return Issue.coded(
-        file, sheet.name, None, None, None, "hidden_sheet", severity="warning"
-    )
+    code = "hidden_sheet.very" if sheet.very_hidden else "hidden_sheet"
+    return Issue.coded(file, sheet.name, None, None, None, code, severity="warning")
 
 
 def _unreadable_cell_issues(
@@ -1212,8 +1306,8 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
     notes: list[Issue] = []
     offset = 0
     if title is not None:
-        line, offset, title_text = title
-        notes.append(_title_issue(file, None, line, title_text, offset + 1))
+        title_rows, offset = title
+        notes.append(_title_issue(file, None, title_rows, offset + 1))
         text = text.split("\n", offset)[-1]
         separator = _sniff_separator(text)
     encoding_issue = _encoding_issue(file, data, text, used, options)
@@ -1245,11 +1339,11 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
 
 def _csv_title(
     text: str, separator: str, options: ReadOptions
-) -> tuple[int, int, str] | None:
-    """Find a title row above the header row of CSV ``text`` (see :func:`_title_text`).
+) -> tuple[_Title, int] | None:
+    """Find title rows above the header row of CSV ``text`` (see
+    :func:`_header_below_title`).
 
-    Returns the line of the title, the number of lines before the header row
-    and the title's text, or None.
+    Returns the title rows and the number of lines before the header row, or None.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     found: list[tuple[int, list[str]]] = []
@@ -1259,15 +1353,15 @@ def _csv_title(
             line, start = start, reader.line_num + 1
             if any(cell.strip() for cell in record):
                 found.append((line, record))
-                if len(found) == 2:
+                if len(found) == MAX_HEADER_SEARCH_ROWS:
                     break
     except csv.Error:
+        # A broken record below the title rows is reported once they are skipped.
+        pass
+    position = _header_below_title(found, options)
+    if position is None:
         return None
-    if len(found) < 2:
-        return None
-    (title_line, first), (header_line, second) = found
-    title = _title_text(first, second, options)
-    return None if title is None else (title_line, header_line - 1, title)
+    return _title(found[:position]), found[position][0] - 1
 
 
 def _decode_issue(
@@ -1515,7 +1609,15 @@ def _parquet_column(series: pl.Series) -> pl.Series:
 def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
     file = path.name
     try:
-        raw = pl.read_parquet(path)
+        schema = pl.read_parquet_schema(path)
+        # Polars reads decimals of at most 38 digits; a wider decimal column
+        # would stop the whole file from being read.
+        wide = {
+            name
+            for name, dtype in schema.items()
+            if isinstance(dtype, pl.Decimal) and (dtype.precision or 0) > 38
+        }
+        raw = pl.read_parquet(path, columns=[n for n in schema if n not in wide])
     except (pl.exceptions.PolarsError, OSError) as exc:
         with path.open("rb") as handle:
             handle.seek(max(path.stat().st_size - 4, 0))
@@ -1525,22 +1627,27 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
             # has neither.
             return [], [_file_issue(file, "file.damaged", kind="Parquet")]
         return [], [_file_issue(file, "file.parquet", error=str(exc))]
-    header_cells = list(raw.columns)
+    header_cells = list(schema)
     kind = classify_headers(header_cells) or "schools"
-    nested = {
-        name.strip(): str(dtype)
-        for name, dtype in raw.schema.items()
-        if dtype.is_nested()
-    }
-    columns = [
-        pl.Series(series.name, [None] * series.len(), dtype=pl.String)
-        if series.dtype.is_nested()
-        else _parquet_column(series)
-        for series in raw.get_columns()
-    ]
+    nested: dict[str, str] = {}
+    unsupported: set[str] = set()
+    columns: list[pl.Series] = []
+    for name, dtype in schema.items():
+        series = None if name in wide else raw.get_column(name)
+        if series is not None and not dtype.is_nested():
+            try:
+                columns.append(_parquet_column(series))
+                continue
+            except pl.exceptions.PolarsError:
+                # A type without a text form, such as a duration.
+                pass
+        nested[name.strip()] = str(dtype)
+        if not dtype.is_nested():
+            unsupported.add(name.strip())
+        columns.append(pl.Series(name, [None] * raw.height, dtype=pl.String))
     # Parquet has no visible rows, so number them as a CSV export would.
     table, issues = _build_table(file, None, kind, 1, header_cells, columns, 2)
     if table.frame.height == 0:
         issues.append(_file_issue(file, "file.parquet_without_rows"))
         return [], issues
-    return [replace(table, nested=nested)], issues
+    return [replace(table, nested=nested, unsupported=frozenset(unsupported))], issues

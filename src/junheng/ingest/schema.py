@@ -264,12 +264,20 @@ SCHOOL_MEASURES: tuple[Field, ...] = (
 )
 
 
+def _lower_first(label: str) -> str:
+    """Return ``label`` with its first letter in lower case, unless it begins an
+    abbreviation such as PE."""
+    if label[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def _section_field(section: str, measure: Field) -> Field:
     prefix_zh = SECTION_NAMES_ZH[section]
     return Field(
         name=f"{section}_{measure.name}",
         zh=f"{prefix_zh}{measure.zh}",
-        en=f"{section.capitalize()} {measure.en[0].lower()}{measure.en[1:]}",
+        en=f"{section.capitalize()} {_lower_first(measure.en)}",
         kind=measure.kind,
         unit_zh=measure.unit_zh,
         unit_en=measure.unit_en,

@@ -130,7 +130,8 @@ def write_template(
     ``lang`` sets the headers and sheet names: ``zh`` uses the Chinese headers
     with units and Chinese sheet names, ``en`` the English field names. The
     county items dropdown lists the keys of ``framework`` (by default the
-    built-in default framework).
+    built-in default framework); a framework without county-level keys gets
+    no dropdown there.
     """
     if lang not in SHEET_NAMES:
         raise ValueError(f"unsupported template language {lang!r}; use 'zh' or 'en'")
@@ -190,6 +191,10 @@ class _TemplateWriter:
     def county_sheet(self, keys: list[str]) -> None:
         sheet = self.workbook.add_worksheet(self.names.county_items)
         self._data_sheet(sheet, COUNTY_ITEM_FIELDS)
+        if not keys:
+            # A framework without county-level checks: an empty list would make
+            # Excel reject every value typed in the column.
+            return
         item_col = [f.name for f in COUNTY_ITEM_FIELDS].index("item")
         title = "指标代码" if self.lang == "zh" else "Item code"
         self._list_validation(sheet, item_col, keys, title)

@@ -276,14 +276,16 @@ def map_headers(
 
 
 def nested_column_issue(table: RawTable, header: str) -> Issue:
-    """Report a Parquet column of a nested type read as a field."""
+    """Report a Parquet column of a nested type, or of a type without a text
+    form, read as a field."""
+    unsupported = header in table.unsupported
     return Issue.coded(
         table.file,
         table.sheet,
         table.header_row,
         header,
         None,
-        "header.nested",
+        "header.unsupported_type" if unsupported else "header.nested",
         header=header,
         dtype=table.nested[header],
     )

@@ -66,7 +66,8 @@ def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
 
 
 Found = dict[str, list[FrameworkInfo]]
-"""The framework files on the search path by id; an id may have more than one."""
+"""The framework files on the search path by id in lower case, because ids that
+differ only in case clash. An id may have more than one file."""
 
 Scan = tuple[Found, list[str]]
 """The framework files on the search path by id, and the files that could not be
@@ -78,12 +79,14 @@ def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[str]]:
     found, unreadable = scan
     problems = list(unreadable)
     unique = []
-    for fid, infos in found.items():
+    for infos in found.values():
         if len(infos) > 1:
             files = ", ".join(str(i.path) for i in infos)
+            ids = " / ".join(dict.fromkeys(repr(i.id) for i in infos))
             problems.append(
-                f"framework id {fid!r} is used by more than one file ({files}); "
-                "give each file its own id"
+                f"framework id {ids} is used by more than one file ({files}); "
+                "give each file its own id (ids that differ only in case count "
+                "as the same id)"
             )
         else:
             unique.append(infos[0])
@@ -104,7 +107,7 @@ def _scan() -> Scan:
                 continue
             fid = str(data.get("id", path.stem))
             name = data.get("name") or {}
-            found.setdefault(fid, []).append(
+            found.setdefault(fid.casefold(), []).append(
                 FrameworkInfo(
                     id=fid,
                     name_zh=str(name.get("zh", "")),
@@ -210,6 +213,15 @@ def _resolve(
     removed = data.pop("remove", None) or []
     if not isinstance(removed, list):
         raise FrameworkError(f"{path}: key 'remove' must be a list of ids")
+    if parent is not None and not isinstance(parent, str):
+        raise FrameworkError(
+            f"{path}: key 'extends' takes one framework id or file path (a "
+            f"string), not {parent!r}; write for example 'extends: "
+            "cn-2017-quality'.",
+            zh=f"{path}：键 extends 只能填写一个框架 id 或框架文件路径（字符串），"
+            f"不能是 {parent!r}；例如写作 “extends: cn-2017-quality”。",
+        )
+    _check_removals(path, [str(r) for r in removed], data)
     if parent is None:
         if removed:
             raise FrameworkError(f"{path}: key 'remove' needs 'extends'")
@@ -235,26 +247,56 @@ def _resolve(
     return merged
 
 
+def _check_removals(path: Path, removed: list[str], own: dict[str, Any]) -> None:
+    """Reject a ``remove`` list that repeats an id, or removes an id the same
+    file also overrides; the override would be dropped without a word."""
+    first: dict[str, int] = {}
+    for index, rid in enumerate(removed):
+        if rid in first:
+            raise FrameworkError(
+                f"{path}: key 'remove': id {rid!r} is listed twice (positions "
+                f"[{first[rid]}] and [{index}]); list each id once.",
+                zh=f"{path}：键 remove：id “{rid}” 列了两次（第 [{first[rid]}] 项和"
+                f"第 [{index}] 项）；每个 id 只列一次。",
+            )
+        first[rid] = index
+    both = sorted(set(removed) & _all_ids(own))
+    if both:
+        ids = ", ".join(both)
+        raise FrameworkError(
+            f"{path}: id(s) {ids} are both listed under 'remove' and given again "
+            "in this file, so the changes would be lost. Delete the id from "
+            "'remove' to change the entry, or delete the entry to remove it.",
+            zh=f"{path}：id {ids} 既列在 remove 中，又在本文件中重新给出，修改会被"
+            "丢弃。要修改该项请把 id 从 remove 中删去；要删除该项请删去文件中的该项。",
+        )
+
+
 def _check_own_id(path: Path, data: dict[str, Any], found: Found) -> None:
     """Reject a file that takes the id of another framework on the search path.
 
     A file given by path is not on the search path, so the listing cannot see
-    the clash. Without this check its results would carry the id, name and
-    source of the framework it copies, such as the national standard.
+    the clash. Ids that differ only in case clash too. Without this check its
+    results would carry the id, name and source of the framework it copies, such
+    as the national standard.
     """
     if "id" not in data:
         return
     fid = str(data["id"])
-    owners = [i.path for i in found.get(fid, [])]
+    infos = found.get(fid.casefold(), [])
+    owners = [i.path for i in infos]
     if not owners or any(p.resolve() == path.resolve() for p in owners):
         return
     other = ", ".join(str(p) for p in owners)
+    case = any(i.id != fid for i in infos)
+    note = " (ids that differ only in case count as the same id)" if case else ""
+    note_zh = "（只有大小写不同的 id 视为相同）" if case else ""
     raise FrameworkError(
-        f"{path}: id {fid!r} is already the id of the framework in {other}; a "
-        f"results report would pass this file off as that framework. Give the "
+        f"{path}: id {fid!r} is already the id of the framework in {other}{note}; "
+        f"a results report would pass this file off as that framework. Give the "
         f"file its own id, for example 'id: {fid}-{path.stem}'.",
-        zh=f"{path}：id “{fid}” 已是 {other} 中框架的 id，评估结果会被当作该框架的"
-        f"结果。请给本文件另起一个 id，例如 “id: {fid}-{path.stem}”。",
+        zh=f"{path}：id “{fid}” 已是 {other} 中框架的 id{note_zh}，评估结果会被当作"
+        f"该框架的结果。请给本文件另起一个 id，例如 “id: {fid}-{path.stem}”。",
     )
 
 
@@ -380,6 +422,8 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
     path = _locate(ref, scan)
     warnings: list[Text] = []
     data = _resolve(path, scan, warnings)
+    _check_sections(path, data)
+    _check_case_clashes(path, data)
     data["path"] = str(path)
     try:
         framework = Framework.model_validate(data)
@@ -394,6 +438,78 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
     _check_consistency(framework, path)
     framework.warnings.extend(warnings)
     return framework
+
+
+def _check_sections(path: Path, data: dict[str, Any]) -> None:
+    """Reject a ``sections`` list that names a section twice; every result
+    table has one column per section."""
+    sections = data.get("sections")
+    if not isinstance(sections, list):
+        return
+    first: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        if not isinstance(section, str):
+            continue
+        if section in first:
+            raise FrameworkError(
+                f"{path}: key 'sections': {section!r} is listed twice (positions "
+                f"[{first[section]}] and [{index}]); list each section once, for "
+                "example 'sections: [primary, junior]'.",
+                zh=f"{path}：键 sections：“{section}” 列了两次（第 [{first[section]}] "
+                f"项和第 [{index}] 项）；每个学段只列一次，例如 “sections: "
+                "[primary, junior]”。",
+            )
+        first[section] = index
+
+
+def _named_entries(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return (kind, name) of every indicator id, item id and check key."""
+    names: list[tuple[str, str]] = []
+    for ind in data.get("resource_indicators") or []:
+        if isinstance(ind, dict) and "id" in ind:
+            names.append(("id", str(ind["id"])))
+    items = [
+        item
+        for part in data.get("parts") or []
+        if isinstance(part, dict)
+        for item in part.get("items") or []
+    ] + list(data.get("veto_items") or [])
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if "id" in item:
+            names.append(("id", str(item["id"])))
+        for check in item.get("checks") or []:
+            if isinstance(check, dict) and "key" in check:
+                names.append(("key", str(check["key"])))
+    return names
+
+
+def _check_case_clashes(path: Path, data: dict[str, Any]) -> None:
+    """Reject ids or check keys that differ only in case, such as ``l6`` next
+    to ``L6``: the results tables and the county items sheet ignore case."""
+    spellings: dict[str, dict[str, str]] = {}
+    for kind, name in _named_entries(data):
+        spellings.setdefault(name.casefold(), {}).setdefault(name, kind)
+    clashes = [names for names in spellings.values() if len(names) > 1]
+    if not clashes:
+        return
+    en = [
+        "  "
+        + " and ".join(f"{kind} {name!r}" for name, kind in names.items())
+        + " differ only in case; rename one of them"
+        for names in clashes
+    ]
+    zh = [
+        "  "
+        + " 与 ".join(f"{kind} “{name}”" for name, kind in names.items())
+        + " 只有大小写不同；请给其中一个改名"
+        for names in clashes
+    ]
+    raise FrameworkError(
+        f"{path}: invalid framework\n" + "\n".join(en),
+        zh=f"{path}：评估框架有误\n" + "\n".join(zh),
+    )
 
 
 def _check_consistency(fw: Framework, path: Path) -> None:
