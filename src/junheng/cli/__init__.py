@@ -878,13 +878,21 @@ def frameworks(lang: str) -> None:
 
 @main.command()
 def profiles() -> None:
-    """List the installed import profiles."""
-    from junheng.ingest.profiles import list_profiles
+    """List the installed import profiles and the profile files that are unusable."""
+    from junheng.ingest.profiles import scan_profiles
 
+    usable, problems = scan_profiles()
     table = Table("id", "名称 / name", "file")
-    for info in list_profiles():
+    for info in usable:
         table.add_row(escape(info.id), escape(info.name), escape(str(info.path)))
     Console().print(table)
+    for problem in problems:
+        _console().print(
+            f"[red]无法使用 / unusable:[/] {escape(problem.bilingual())}",
+            highlight=False,
+        )
+    if problems:
+        raise SystemExit(2)
 
 
 @main.command()

@@ -1,0 +1,31 @@
+"""`junheng profiles`: the installed profiles and the unusable files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from junheng.cli import main
+
+
+def test_profiles_lists_builtin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JUNHENG_PROFILES", raising=False)
+    result = CliRunner().invoke(main, ["profiles"])
+    assert result.exit_code == 0, result.output
+    assert "tw-moe-primary" in result.output
+    assert "unusable" not in result.output
+
+
+def test_broken_profile_is_listed_as_unusable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken\ndefaults: [oops\n", encoding="utf-8")
+    monkeypatch.setenv("JUNHENG_PROFILES", str(tmp_path))
+    result = CliRunner().invoke(main, ["profiles"], terminal_width=400)
+    assert result.exit_code == 2
+    assert "tw-moe-primary" in result.output
+    assert "无法使用 / unusable:" in result.output
+    assert "invalid YAML" in result.output
