@@ -247,3 +247,15 @@ def test_cv_at_limit_counts_as_met() -> None:
     ).row(0, named=True)
     assert out["expected_year"] == 2022
     assert out["expected_reason"] == "already_met"
+
+
+def test_flat_series_at_limit_is_certain_to_meet() -> None:
+    # Four years of a CV that is exactly 1/2 but computes as 0.5000000000000001:
+    # no spread, so the probability of meeting the 0.50 limit is 1.
+    tie = 0.5000000000000001
+    out = forecast_series(
+        _series([tie] * 4, limit=0.5, op="<="), ["key"], target_year=2030
+    ).row(0, named=True)
+    assert out["expected_reason"] == "already_met"
+    assert out["p_meet_2027"] == 1.0
+    assert out["p_meet_2035"] == 1.0

@@ -271,8 +271,11 @@ def _probability(
     """P(y ≤ limit) where ``lower`` else P(y ≥ limit), under a t(df) forecast."""
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (limit - mean) / se
-    below = np.where(se > 0, stats.t.cdf(z, df), (mean <= limit).astype(float))
-    above = np.where(se > 0, stats.t.sf(z, df), (mean >= limit).astype(float))
+    # A forecast without spread is certain: the value meets the limit as the
+    # verdict would judge it, near ties included, or it does not.
+    certain = np.asarray(_meets(mean, limit, lower), dtype=float)
+    below = np.where(se > 0, stats.t.cdf(z, df), certain)
+    above = np.where(se > 0, stats.t.sf(z, df), certain)
     return np.where(np.isnan(limit), np.nan, np.where(lower, below, above))
 
 
