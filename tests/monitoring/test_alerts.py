@@ -80,6 +80,14 @@ def test_cv_near_limit_fires_from_90_percent_of_the_limit_to_the_limit(
     assert row["deadline"] == TODAY + dt.timedelta(days=180)
 
 
+def test_cv_near_limit_names_section_in_language(framework: Framework) -> None:
+    table = _raise(framework, trends=_trends({"410101": [0.48]}))
+    row = table.filter(pl.col("rule") == "cv_near_limit").row(0, named=True)
+    assert row["message_zh"].startswith("小学 L1 差异系数 0.48 接近上限 0.5")
+    assert "primary" not in row["message_zh"]
+    assert "primary L1 CV 0.48" in row["message_en"]
+
+
 def test_cv_rising_needs_two_rises_in_a_row(framework: Framework) -> None:
     cvs = {
         "410101": [0.30, 0.31, 0.32],

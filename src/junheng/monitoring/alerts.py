@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from junheng.engine.queries import RELATIVE_TOLERANCE
 from junheng.errors import InputError
+from junheng.evaluation.messages import SECTION_LABELS
 from junheng.standards.model import Framework, Text
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -105,6 +106,14 @@ WARNING_SCHEMA: dict[str, Any] = {
 }
 
 
+_SECTION_ZH = pl.col("section").replace_strict(
+    {key: label["zh"] for key, label in SECTION_LABELS.items()},
+    default=pl.col("section"),
+    return_dtype=pl.String,
+)
+"""The section's Chinese name, for the Chinese messages."""
+
+
 def _cv_near_limit(rule: Rule, trends: pl.DataFrame, year: int) -> pl.DataFrame:
     margin = float(rule.params.get("margin", 0.10))
     now = trends.filter(
@@ -122,7 +131,7 @@ def _cv_near_limit(rule: Rule, trends: pl.DataFrame, year: int) -> pl.DataFrame:
         pl.col("cv_limit").alias("limit"),
         pl.format(
             "{} {} 差异系数 {} 接近上限 {}（差距不足 {}%）",
-            "section",
+            _SECTION_ZH,
             "indicator",
             pl.col("cv").round(3),
             "cv_limit",
@@ -168,7 +177,7 @@ def _cv_rising(rule: Rule, trends: pl.DataFrame, year: int) -> pl.DataFrame:
         pl.col("cv_limit").alias("limit"),
         pl.format(
             "{} {} 差异系数连续 {} 年上升：{}",
-            "section",
+            _SECTION_ZH,
             "indicator",
             pl.lit(years),
             sequence,
@@ -219,7 +228,7 @@ def _school_below_floor(
                     "学校 {}（{}）{} {} 为 {}，低于标准的 {}%（{}）",
                     "school_name",
                     "school_code",
-                    "section",
+                    _SECTION_ZH,
                     pl.lit(ind.id),
                     value.round(2),
                     pl.lit(round(ratio * 100)),
@@ -296,7 +305,7 @@ def _forecast_misses(
         "limit",
         pl.format(
             "{} {} {} 按当前趋势预计 {} 年达标（{}），晚于计划 {} 年",
-            "section",
+            _SECTION_ZH,
             "indicator",
             "metric",
             expected,
