@@ -274,7 +274,11 @@ def build_document(
     excluded = (
         _frame_records(
             ev.engine.query(
-                "SELECT * FROM excluded ORDER BY year, division_code, school_code"
+                "SELECT e.year, e.division_code, g.division_name, e.school_code, "
+                "e.school_name, e.school_type, e.ownership, e.primary_students, "
+                "e.reason FROM excluded e LEFT JOIN regions g "
+                "ON e.division_code = g.division_code "
+                "ORDER BY e.year, e.division_code, e.school_code"
             )
         )
         if include_schools
@@ -292,6 +296,7 @@ def build_document(
             "balance_rule": fw.balance_rule.mode,
             "cv_limit": dict(fw.balance_rule.cv_limit),
             "school_rule": fw.school_rule.model_dump() if fw.school_rule else None,
+            "inclusion": fw.inclusion.model_dump(),
             "indicators": [
                 {
                     "id": i.id,

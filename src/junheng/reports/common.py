@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from junheng.engine.queries import meets
-from junheng.evaluation.messages import REQUIREMENT
+from junheng.evaluation.messages import REQUIREMENT, exclusion_rule
 from junheng.reports.labels import LANGS, Lang, text
 
 log = logging.getLogger(__name__)
@@ -246,6 +246,12 @@ def item_value_text(value: Any, lang: str) -> str:
         return text("yes" if value else "no", lang)
     found = number(value)
     return format_plain(found) if found is not None else str(value)
+
+
+def exclusion_reason_text(doc: Document, reason: str | None, lang: str) -> str:
+    """Return the inclusion rule that left a school out, in ``lang``."""
+    inclusion = doc["framework"].get("inclusion") or {}
+    return exclusion_rule(reason, lang, inclusion.get("teaching_point_min_students"))
 
 
 def region_code_text(row: Mapping[str, Any], lang: str) -> str:

@@ -1,11 +1,12 @@
 """The evaluation document as an Excel workbook, written with xlsxwriter.
 
 Sheets, in order: overview with verdict counts and a chart, county results per
-section with a CV chart, indicator thresholds, schools, reasons, county items,
-verdict roll-ups and indicator roll-ups. The tables have autofilters. Every
-sheet is written top to bottom in xlsxwriter's constant-memory mode, so a
-national document costs little memory. In that mode a row that has
-been passed can no longer be written, so each sheet is written in row order.
+section with a CV chart, indicator thresholds, schools, schools left out by the
+inclusion rules, reasons, county items, verdict roll-ups and indicator roll-ups.
+The tables have autofilters. Every sheet is written top to bottom in
+xlsxwriter's constant-memory mode, so a national document costs little memory.
+In that mode a row that has been passed can no longer be written, so each sheet
+is written in row order.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from junheng.reports.common import (
     Document,
     county_name,
     county_sections,
+    exclusion_reason_text,
     indicator_ids,
     is_money,
     natural_key,
@@ -258,6 +260,7 @@ def _row_totals(doc: Document) -> dict[str, int]:
         "overview": len(counties),
         "counties": sum(len(c.get("sections", {})) for c in counties),
         "schools": len(doc.get("schools", [])),
+        "excluded": len(doc.get("excluded_schools", [])),
         "reasons": sum(len(c.get("reasons", [])) for c in counties),
         "county_items": sum(len(c.get("county_items", [])) for c in counties),
     }
@@ -667,6 +670,42 @@ def _write_schools(book: _Book) -> None:
     sheet.finish(max_width=30)
 
 
+_EXCLUDED_COLUMNS = (
+    "year",
+    "division_code",
+    "division_name",
+    "school_code",
+    "school_name",
+    "school_type",
+    "ownership",
+    "primary_students",
+    "exclusion_reason",
+)
+
+
+def _write_excluded(book: _Book) -> None:
+    doc, lang = book.doc, book.lang
+    sheet = book.sheet("excluded")
+    sheet.header([text(key, lang) for key in _EXCLUDED_COLUMNS])
+    count = book.formats.get(COUNT_FORMAT)
+    for school in doc.get("excluded_schools", [])[:MAX_SHEET_ROWS]:
+        sheet.write(
+            [
+                school["year"],
+                school["division_code"],
+                school.get("division_name"),
+                school["school_code"],
+                school.get("school_name"),
+                school.get("school_type"),
+                school.get("ownership"),
+                _Cell(school.get("primary_students"), count),
+                exclusion_reason_text(doc, school.get("reason"), lang),
+            ]
+        )
+    sheet.autofilter()
+    sheet.finish(max_width=40)
+
+
 def _write_reasons(book: _Book) -> None:
     lang = book.lang
     sheet = book.sheet("reasons")
@@ -916,6 +955,7 @@ def write_workbook(doc: Document, path: str | Path, lang: str | None = None) -> 
         _write_county_results(book)
         _write_indicators(book)
         _write_schools(book)
+        _write_excluded(book)
         _write_reasons(book)
         _write_county_items(book)
         _write_verdict_rollups(book)
