@@ -268,6 +268,7 @@ class CountyItemNames:
     items: Mapping[str, str] = field(default_factory=dict)
     keys: Mapping[tuple[str, str], str] = field(default_factory=dict)
     """Labels of the checks by ``(item id, key)``, for items with several checks."""
+    lang: str = "zh"
 
     def item_name(self, item: str) -> str:
         """Return the item's name, or an empty string when it is unknown."""
@@ -276,6 +277,20 @@ class CountyItemNames:
     def key_label(self, item: str, key: str) -> str:
         """Return the label of one reported key, or an empty string."""
         return self.keys.get((item, key), "")
+
+    def check_name(self, item: str, key: str) -> str:
+        """Return the name of one reported check, e.g. ``… (rotation rate)``.
+
+        That is the item's name, followed by the check's label when the item
+        has several checks. Without a known name it is the key.
+        """
+        name = self.item_name(item)
+        if not name:
+            return key
+        label = self.key_label(item, key)
+        if not label:
+            return name
+        return f"{name}（{label}）" if self.lang == "zh" else f"{name} ({label})"
 
 
 def county_item_names(doc: Document, lang: str) -> CountyItemNames:
@@ -293,7 +308,7 @@ def county_item_names(doc: Document, lang: str) -> CountyItemNames:
         framework = load_framework(str(doc["framework"].get("id", "")))
     except FrameworkError as error:
         log.info("county item names not shown, framework not loaded: %s", error)
-        return CountyItemNames()
+        return CountyItemNames(lang=lang)
     # NOTE: a framework file with the same id as another one on the search path
     # gives the names of the file that load_framework finds, which may differ.
     items = [i for p in framework.parts for i in p.items] + framework.veto_items
@@ -301,10 +316,11 @@ def county_item_names(doc: Document, lang: str) -> CountyItemNames:
     keys = {
         (i.id, c.key): c.label.get(lang)
         for i in items
+        if len(i.checks) > 1
         for c in i.checks
         if c.key and c.label
     }
-    return CountyItemNames(names, keys)
+    return CountyItemNames(names, keys, lang)
 
 
 def latest_rollup_year(doc: Document) -> int | None:

@@ -24,6 +24,7 @@ import xlsxwriter
 from junheng.reports.common import (
     VERDICTS,
     Document,
+    county_item_names,
     county_name,
     county_sections,
     exclusion_reason_text,
@@ -749,6 +750,7 @@ def _write_reasons(book: _Book) -> None:
 def _write_county_items(book: _Book) -> None:
     lang, formats = book.lang, book.formats
     sheet = book.sheet("county_items")
+    names = county_item_names(book.doc, lang)
     sheet.header(
         [
             text(key, lang)
@@ -758,7 +760,7 @@ def _write_county_items(book: _Book) -> None:
                 "division_name",
                 "part",
                 "item",
-                "key",
+                "item_name",
                 "requirement",
                 "value",
                 "passed",
@@ -783,7 +785,7 @@ def _write_county_items(book: _Book) -> None:
                     county.get("division_name"),
                     part_label(item["part"], lang),
                     item["item"],
-                    item["key"],
+                    names.check_name(item["item"], item["key"]),
                     requirement_text(item, lang),
                     value,
                     _Cell(
