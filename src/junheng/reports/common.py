@@ -248,6 +248,20 @@ def item_value_text(value: Any, lang: str) -> str:
     return format_plain(found) if found is not None else str(value)
 
 
+WARNING_COLUMNS = ("file", "sheet", "row", "column", "value", "message", "fix", "code")
+"""Fields of a saved import warning, in the order the reports show them."""
+
+
+def warning_headers(lang: str) -> list[str]:
+    """Return the titles of :data:`WARNING_COLUMNS`, as the error report has them."""
+    # Imported here: the ingest package loads its readers, which only reports
+    # with warnings need.
+    from junheng.ingest.issues import REPORT_COLUMNS
+
+    titles = {key: (zh, en) for key, zh, en in REPORT_COLUMNS}
+    return [titles[key][0 if lang == "zh" else 1] for key in WARNING_COLUMNS]
+
+
 def exclusion_reason_text(doc: Document, reason: str | None, lang: str) -> str:
     """Return the inclusion rule that left a school out, in ``lang``."""
     inclusion = doc["framework"].get("inclusion") or {}

@@ -2,11 +2,11 @@
 
 Sheets, in order: overview with verdict counts and a chart, county results per
 section with a CV chart, indicator thresholds, schools, schools left out by the
-inclusion rules, reasons, county items, verdict roll-ups and indicator roll-ups.
-The tables have autofilters. Every sheet is written top to bottom in
-xlsxwriter's constant-memory mode, so a national document costs little memory.
-In that mode a row that has been passed can no longer be written, so each sheet
-is written in row order.
+inclusion rules, reasons, county items, verdict roll-ups, indicator roll-ups and
+the import warnings. The tables have autofilters. Every sheet is written top to
+bottom in xlsxwriter's constant-memory mode, so a national document costs little
+memory. In that mode a row that has been passed can no longer be written, so
+each sheet is written in row order.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import xlsxwriter
 
 from junheng.reports.common import (
     VERDICTS,
+    WARNING_COLUMNS,
     Document,
     county_item_names,
     county_name,
@@ -40,6 +41,7 @@ from junheng.reports.common import (
     resolve_lang,
     section_ids,
     section_key,
+    warning_headers,
 )
 from junheng.reports.labels import (
     level_label,
@@ -262,6 +264,7 @@ def _row_totals(doc: Document) -> dict[str, int]:
         "counties": sum(len(c.get("sections", {})) for c in counties),
         "schools": len(doc.get("schools", [])),
         "excluded": len(doc.get("excluded_schools", [])),
+        "warnings": len(doc.get("warnings", [])),
         "reasons": sum(len(c.get("reasons", [])) for c in counties),
         "county_items": sum(len(c.get("county_items", [])) for c in counties),
     }
@@ -414,7 +417,9 @@ def _write_overview(book: _Book) -> None:
     ]
     for key, value in info:
         sheet.write([_Cell(text(key, lang), book.bold()), value], measure=False)
-    for note in [*doc.get("notes", []), *_truncation_notes(doc, lang)]:
+    warnings = len(doc.get("warnings", []))
+    counted = [text("import_warnings_note", lang, n=warnings)] if warnings else []
+    for note in [*doc.get("notes", []), *counted, *_truncation_notes(doc, lang)]:
         sheet.write([_Cell(text("notes", lang), book.bold()), str(note)], measure=False)
     sheet.skip()
 
@@ -707,6 +712,25 @@ def _write_excluded(book: _Book) -> None:
     sheet.finish(max_width=40)
 
 
+def _write_warnings(book: _Book) -> None:
+    sheet = book.sheet("warnings")
+    sheet.header(warning_headers(book.lang))
+    for warning in book.doc.get("warnings", [])[:MAX_SHEET_ROWS]:
+        # Values are cell text, written as strings so codes keep leading zeros.
+        sheet.write(
+            [
+                warning.get(key) if key == "row" else _text_or_none(warning.get(key))
+                for key in WARNING_COLUMNS
+            ]
+        )
+    sheet.autofilter()
+    sheet.finish(max_width=60)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
 def _write_reasons(book: _Book) -> None:
     lang = book.lang
     sheet = book.sheet("reasons")
@@ -962,6 +986,7 @@ def write_workbook(doc: Document, path: str | Path, lang: str | None = None) -> 
         _write_county_items(book)
         _write_verdict_rollups(book)
         _write_indicator_rollups(book)
+        _write_warnings(book)
     finally:
         workbook.close()
     log.info("wrote Excel report %s", target)

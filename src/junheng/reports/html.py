@@ -41,8 +41,8 @@ MAX_HTML_COUNTIES = 200
 """County-years detailed in one HTML report. A note counts the rest."""
 
 MAX_HTML_ROWS = 200
-"""Rows of the excluded-schools table shown in the HTML report; a note counts
-the rest, which the Excel and JSON reports list."""
+"""Rows of the excluded-schools and import-warnings tables shown in the HTML
+report; a note counts the rest, which the Excel and JSON reports list."""
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -325,6 +325,9 @@ def render_html(
         units={i["id"]: i.get("unit") for i in doc["framework"]["indicators"]},
         item_names=common.county_item_names(doc, chosen),
         excluded=doc.get("excluded_schools", []),
+        warnings=doc.get("warnings", []),
+        warning_headers=common.warning_headers(chosen),
+        warning_columns=common.WARNING_COLUMNS,
         max_rows=MAX_HTML_ROWS,
     )
 

@@ -41,6 +41,7 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "county_items": {"zh": "县级指标", "en": "County items"},
     "rollup_verdicts": {"zh": "结论汇总", "en": "Verdict roll-ups"},
     "rollup_indicators": {"zh": "指标汇总", "en": "Indicator roll-ups"},
+    "warnings": {"zh": "导入警告", "en": "Import warnings"},
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -96,6 +97,11 @@ TEXT: dict[str, dict[str, str]] = {
     "compliant": {"zh": "学校是否达标", "en": "School compliant"},
     "shortfalls": {"zh": "未达标指标（值/标准）", "en": "Shortfalls (value/threshold)"},
     "failing_schools": {"zh": "未达标学校", "en": "Non-compliant schools"},
+    "import_warnings": {"zh": "导入警告", "en": "Import warnings"},
+    "import_warnings_note": {
+        "zh": "导入数据时有 {n} 条警告，见“导入警告”。",
+        "en": "The import gave {n} warnings; see Import warnings.",
+    },
     "excluded_schools": {
         "zh": "按评估办法不参与计算的学校",
         "en": "Schools left out by the inclusion rules",
