@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from factories import primary_school
@@ -316,3 +317,120 @@ def test_partly_synthetic_input_named(
     doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert doc["notes"][0] == notice
     assert f"{notice}\n" in result.stderr
+
+
+def _school_without_students(path: Path) -> Path:
+    """Write two schools of 410102 in 2024, the first without any students."""
+    empty = {
+        name: 0
+        for name in (
+            "primary_students",
+            "primary_classes",
+            "primary_max_class_size",
+            "primary_teachers",
+            "primary_teachers_above_required_degree",
+            "primary_backbone_teachers",
+            "primary_pe_art_teachers",
+            "primary_teachers_intermediate_title",
+        )
+    }
+    return _schools_csv(path, **empty)
+
+
+def test_reports_keep_warnings(runner: CliRunner, tmp_path: Path) -> None:
+    # Row 2 of the schools (the first school) has no students, and the items
+    # of 410103 in 2023 have no school rows.
+    schools = _school_without_students(tmp_path / "schools.csv")
+    items = _items_csv(
+        tmp_path / "items.csv", "2024,410102,S1,90,", "2023,410103,S1,90,"
+    )
+    files = [str(schools), str(items)]
+
+    result = runner.invoke(
+        main, ["evaluate", *files, "--format", "json", "-o", "out.json"]
+    )
+    assert result.exit_code == 0, result.output
+    # The terminal still prints both warnings.
+    assert "警告：" in result.output
+    assert "1 个县域学年没有学校数据" in _flat_output(result)
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    empty, orphan = doc["warnings"]
+    assert empty == {
+        "file": "schools.csv",
+        "sheet": None,
+        "row": 2,
+        "column": "primary_students",
+        "value": "0",
+        "message": "学校各学段都没有在校生；该校仍会导入，其生均指标为空",
+        "fix": "如果该校本学年在办学，请核对在校生数",
+        "severity": "warning",
+        "rule": "no_students",
+        "code": "no_students",
+    }
+    assert orphan == {
+        "file": "schools.csv, items.csv",
+        "sheet": None,
+        "row": None,
+        "column": None,
+        "value": "410103（2023）",
+        "message": "县级指标中有 1 个县域学年没有学校数据，未参与评估：410103（2023）",
+        "fix": "请核对行政区划代码和学年。",
+        "severity": "warning",
+        "rule": "items_without_schools",
+        "code": "items_without_schools",
+    }
+
+
+def test_reports_keep_warnings_english(runner: CliRunner, tmp_path: Path) -> None:
+    schools = _school_without_students(tmp_path / "schools.csv")
+    items = _items_csv(tmp_path / "items.csv", "2023,410103,S1,90,")
+    files = [str(schools), str(items), "--lang", "en"]
+
+    saved = runner.invoke(
+        main, ["evaluate", *files, "--format", "xlsx", "-o", "r.xlsx"]
+    )
+    assert saved.exit_code == 0, saved.output
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Import warnings"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == [
+        "file",
+        "sheet",
+        "row",
+        "column",
+        "value",
+        "message",
+        "fix",
+        "code",
+    ]
+    assert rows[1][:5] == ["schools.csv", None, 2, "primary_students", "0"]
+    assert rows[1][7] == "no_students"
+    assert rows[2] == [
+        "schools.csv, items.csv",
+        None,
+        None,
+        None,
+        "410103 (2023)",
+        "1 county-year in the county items has no school rows and was not "
+        "evaluated: 410103 (2023)",
+        "Check the division codes and years.",
+        "items_without_schools",
+    ]
+
+    page = runner.invoke(main, ["evaluate", *files, "--format", "html", "-o", "r.html"])
+    assert page.exit_code == 0, page.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<a href="#warnings">The import gave 2 warnings' in html
+    section = html[html.index('<section id="warnings"') :]
+    section = section[: section.index("</section>")]
+    assert "<h2>Import warnings</h2>" in section
+    assert '<td class="code">items_without_schools</td>' in section
+
+
+def test_reports_without_warnings(runner: CliRunner, tmp_path: Path) -> None:
+    schools = _schools_csv(tmp_path / "schools.csv")
+    result = runner.invoke(
+        main, ["evaluate", str(schools), "--format", "json", "-o", "out.json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert doc["warnings"] == []

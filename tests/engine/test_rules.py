@@ -230,6 +230,38 @@ def test_composite_passes_one_cv_fails() -> None:
     assert "第1小学 (2141000001)" in cv_reasons[0]["top_schools"]["en"]
 
 
+def test_cv_reason_lists_contributors() -> None:
+    # The L7 values of test_composite_passes_one_cv_fails: 6, 2.4, 2.4 and 0.4
+    # rooms per 100 students, mean 2.8, squared deviations 10.24, 0.16, 0.16 and
+    # 5.76 (sum 16.32) for equal enrollments. Schools 2 and 3 tie, and the
+    # lower school code comes first.
+    rooms = [30, 12, 12, 2]
+    ev = _evaluate(
+        [
+            primary_school(n, multimedia_classrooms=r)
+            for n, r in enumerate(rooms, start=1)
+        ]
+    )
+    reason = next(r for r in ev.reasons[COUNTY] if r["code"] == "cv_over_limit")
+    found = reason["contributors"]
+    assert [c["school_code"] for c in found] == [
+        "2141000001",
+        "2141000004",
+        "2141000002",
+    ]
+    assert [c["school_name"] for c in found] == ["第1小学", "第4小学", "第2小学"]
+    assert [c["value"] for c in found] == pytest.approx([6.0, 0.4, 2.4], rel=1e-12)
+    assert [c["students"] for c in found] == [500, 500, 500]
+    assert [c["share"] for c in found] == pytest.approx(
+        [10.24 / 16.32, 5.76 / 16.32, 0.16 / 16.32], rel=1e-9
+    )
+    # The text names the same schools in the same order.
+    assert reason["top_schools"]["en"] == (
+        "第1小学 (2141000001) 6, 63%; 第4小学 (2141000004) 0.4, 35%; "
+        "第2小学 (2141000002) 2.4, 1%"
+    )
+
+
 def test_complete_county_passes() -> None:
     framework = load_framework()
     items = all_items_met(framework.county_keys())

@@ -19,10 +19,12 @@ SHEETS_ZH = [
     "县域结果",
     "指标阈值",
     "学校",
+    "未纳入学校",
     "原因",
     "县级指标",
     "结论汇总",
     "指标汇总",
+    "导入警告",
 ]
 SCHOOL_HEADER_ZH = [
     "学年",
@@ -204,11 +206,40 @@ def test_excel_reason_rows(workbook: openpyxl.Workbook, doc: dict[str, Any]) -> 
 
 def test_excel_county_item_row(workbook: openpyxl.Workbook) -> None:
     ws = workbook["县级指标"]
+    assert _header(ws)[4:6] == ["指标代码", "指标名称"]
     row = _row_of(ws, 5, "G7")
+    assert ws.cell(row, 6).value == "特殊教育学校生均公用经费不低于6000元"
     assert ws.cell(row, 7).value == "≥ 6000"
     assert ws.cell(row, 8).value == 7000
     assert ws.cell(row, 9).value == "是"
     assert ws.cell(row, 10).value == "县财政局拨款文件"
+
+
+def test_excel_county_item_check_labels(workbook: openpyxl.Workbook) -> None:
+    # G11 has two checks, so each row adds the check's label to the name.
+    ws = workbook["县级指标"]
+    names = [
+        ws.cell(r, 6).value
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(r, 5).value == "G11"
+    ]
+    g11 = (
+        "全县每年交流轮岗教师的比例不低于符合交流条件教师总数的10%，"
+        "其中骨干教师不低于交流轮岗教师总数的20%"
+    )
+    assert names == [f"{g11}（交流轮岗比例）", f"{g11}（骨干教师占比）"]
+
+
+def test_excel_county_item_names_english(
+    doc_en: dict[str, Any], tmp_path: Path
+) -> None:
+    book = openpyxl.load_workbook(write_workbook(doc_en, tmp_path / "r.xlsx", "en"))
+    ws = book["County items"]
+    assert _header(ws)[4:6] == ["Item code", "Item name"]
+    row = _row_of(ws, 5, "G7")
+    assert ws.cell(row, 6).value == (
+        "Special-education operating funds at least 6000 yuan per student"
+    )
 
 
 def test_excel_overview_counts(workbook: openpyxl.Workbook) -> None:

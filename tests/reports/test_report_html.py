@@ -112,31 +112,52 @@ def test_html_primary_before_junior(doc: dict[str, Any]) -> None:
     )
 
 
+G11_ZH = (
+    "全县每年交流轮岗教师的比例不低于符合交流条件教师总数的10%，"
+    "其中骨干教师不低于交流轮岗教师总数的20%"
+)
+
+
 def test_html_item_names(page: str) -> None:
     table = _items_table(page)
-    assert '<span class="code">G7</span> 特殊教育学校生均公用经费不低于6000元' in table
-    assert "G11_rotation_rate" in table
-    assert "（交流轮岗比例）" in table
+    assert "<th>指标代码</th><th>指标名称</th>" in table
+    assert (
+        '<td class="code">G7</td>\n  <td>特殊教育学校生均公用经费不低于6000元</td>'
+        in table
+    )
+    # G11 has two checks, so each row adds the check's label to the name.
+    assert f'<td class="code">G11</td>\n  <td>{G11_ZH}（交流轮岗比例）</td>' in table
+    assert f"<td>{G11_ZH}（骨干教师占比）</td>" in table
+    assert "G11_rotation_rate" not in table
 
 
 def test_html_item_names_english(doc_en: dict[str, Any]) -> None:
     table = _items_table(render_html(doc_en, "en"))
-    assert "Special-education operating funds at least 6000 yuan" in table
-    assert "(rotation rate)" in table
+    assert "<th>Item code</th><th>Item name</th>" in table
+    assert (
+        "<td>Special-education operating funds at least 6000 yuan per student</td>"
+        in table
+    )
+    assert (
+        "<td>At least 10% of eligible teachers rotate each year, at least 20% of "
+        "them backbone teachers (rotation rate)</td>"
+    ) in table
 
 
 def test_html_item_names_unknown_framework(doc: dict[str, Any]) -> None:
     framework = {**doc["framework"], "id": "no-such-framework"}
     table = _items_table(render_html({**doc, "framework": framework}))
-    assert '<span class="code">G7</span> </td>' in table
+    # Without the framework's names each row shows its reported key.
+    assert '<td class="code">G7</td>\n  <td>G7</td>' in table
+    assert "<td>G11_rotation_rate</td>" in table
     assert "特殊教育学校" not in table
 
 
 def test_html_items_natural_order(page: str) -> None:
     table = _items_table(page)
-    g2 = table.index('<span class="code">G2</span>')
-    g9 = table.index('<span class="code">G9</span>')
-    g10 = table.index('<span class="code">G10</span>')
+    g2 = table.index('<td class="code">G2</td>')
+    g9 = table.index('<td class="code">G9</td>')
+    g10 = table.index('<td class="code">G10</td>')
     assert g2 < g9 < g10
 
 

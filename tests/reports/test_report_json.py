@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reports.report_docs import NONCOMPLIANT_CODE
+from reports.report_docs import NONCOMPLIANT_CODE, NONCOMPLIANT_NAME
 
 from junheng.reports.json_report import write_json
 
@@ -55,6 +55,27 @@ def test_json_school_records(doc: dict[str, Any], tmp_path: Path) -> None:
     assert failing["compliant"] is False
     assert failing["indicators"]["L7"]["value"] == pytest.approx(1.8)
     assert failing["indicators"]["L7"]["met"] is False
+
+
+def test_json_cv_contributors(doc: dict[str, Any], tmp_path: Path) -> None:
+    # L6 is 2200, 2200 and 8800 yuan for 500 students each: mean 4400, squared
+    # deviations 2200², 2200² and 4400², so shares 1/6, 1/6 and 4/6.
+    county = _read(write_json(doc, tmp_path / "r.json"))["counties"][0]
+    reason = next(r for r in county["reasons"] if r["code"] == "cv_over_limit")
+    found = reason["contributors"]
+    assert [c["school_code"] for c in found] == [
+        "2141010203",
+        "2141010201",
+        "2141010202",
+    ]
+    assert [c["value"] for c in found] == pytest.approx([8800.0, 2200.0, 2200.0])
+    assert [c["students"] for c in found] == [500, 500, 500]
+    assert [c["share"] for c in found] == pytest.approx([4 / 6, 1 / 6, 1 / 6])
+    assert reason["top_schools"] == (
+        "中原区第三小学（2141010203） 8800, 67%；"
+        "中原区第一小学（2141010201） 2200, 17%；"
+        f"{NONCOMPLIANT_NAME}（{NONCOMPLIANT_CODE}） 2200, 17%"
+    )
 
 
 def test_json_keeps_chinese(doc: dict[str, Any], tmp_path: Path) -> None:

@@ -30,6 +30,15 @@ def test_terminal_single_county_detail(doc: dict[str, Any]) -> None:
     assert NONCOMPLIANT_NAME in output
 
 
+def test_terminal_item_names(doc: dict[str, Any]) -> None:
+    output = _render(doc, lang="zh")
+    assert "指标代码" in output
+    assert "指标名称" in output
+    (g7,) = [line for line in output.splitlines() if "│ G7 " in line]
+    assert "│ 特殊教育学校生均公用经费不低于6000元 " in g7
+    assert "（交流轮岗比例）" in output
+
+
 def test_terminal_single_county_all_reasons(doc: dict[str, Any]) -> None:
     output = _render(doc)
     assert "另有" not in output
@@ -152,11 +161,11 @@ def test_terminal_tables_not_cut(doc: dict[str, Any], width: int) -> None:
     assert table_lines
     assert not any("…" in line for line in table_lines)
     # Numbers of the single-county detail: L6 mean 4400 against 2000, and the
-    # county item G11 reported under its long key.
+    # county items by code and name.
     assert "4,400.00" in output
     assert "2,000.00" in output
-    assert "G11_rotation_rate" in output
-    assert "G15_migrant_rate" in output
+    assert "│ G11 " in output
+    assert "│ G15 " in output
 
 
 def test_terminal_narrow_title_year(two_county_doc: dict[str, Any]) -> None:

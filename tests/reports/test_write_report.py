@@ -19,7 +19,7 @@ def test_write_report_json(doc: dict[str, Any], tmp_path: Path) -> None:
 
 def test_write_report_xlsx(doc: dict[str, Any], tmp_path: Path) -> None:
     path = write_report(doc, "xlsx", tmp_path / "r.xlsx", "en")
-    assert openpyxl.load_workbook(path).sheetnames[-1] == "Indicator roll-ups"
+    assert openpyxl.load_workbook(path).sheetnames[-1] == "Import warnings"
 
 
 def test_write_report_html(doc: dict[str, Any], tmp_path: Path) -> None:

@@ -712,22 +712,27 @@ def evaluate(
             # indicator roll-ups, which take about a seventh of the run.
             ev = run_evaluation(schools, fw, items, indicator_rollups=fmt != "table")
             progress.update(task, description="生成报告 / building the report")
+            language = cast(Language, lang)
+            unmatched = _items_without_schools(schools, items, files, language)
+            saved = [issue.as_dict(language) for issue in result.warnings]
             doc = build_document(
                 ev,
                 lang=lang,
                 include_schools=fmt != "table" and not no_schools,
                 sources=[str(f) for f in files],
                 county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
+                warnings=saved + ([unmatched] if unmatched else []),
             )
         notice = synthetic_notice(files)
         if notice is not None:
             # Saved demo data keeps its label in every report made from it.
             doc["notes"].insert(0, notice.text)
             print_notice(notice)
-        _print_warnings(result.warnings, console, lang=cast(Language, lang))
-        unmatched = _items_without_schools(schools, items, lang)
+        _print_warnings(result.warnings, console, lang=language)
         if unmatched:
-            console.print(unmatched, highlight=False, markup=False)
+            console.print(
+                _unmatched_line(unmatched, language), highlight=False, markup=False
+            )
         _emit(doc, fmt, output, lang, console)
 
 
@@ -797,15 +802,28 @@ def label_plan(result: PlanResult, files: Iterable[Path], fmt: str) -> None:
         print_notice(notice)
 
 
+ITEMS_WITHOUT_SCHOOLS = "items_without_schools"
+"""Code of the warning about county items whose county-year has no school rows."""
+
+
 def _items_without_schools(
-    schools: pl.DataFrame, items: pl.DataFrame, lang: str
-) -> str | None:
+    schools: pl.DataFrame,
+    items: pl.DataFrame,
+    files: tuple[Path, ...],
+    lang: Language,
+) -> dict[str, Any] | None:
     """Return a warning naming the county-years with items but no school rows.
 
     Such items are not evaluated, and without the warning a mistyped division
-    code or year would go unnoticed. Returns None when every county-year of
+    code or year would go unnoticed. The warning has the keys of
+    :meth:`junheng.ingest.issues.Issue.as_dict`, so reports list it with the
+    import warnings. Its ``file`` names every input file, because the items
+    carry no file of their own. Its ``value`` lists every such county-year,
+    and its message names the first 10. Returns None when every county-year of
     the items has school rows.
     """
+    from junheng.ingest.issues import Issue
+
     keys = ["year", "division_code"]
     orphans = (
         items.select(keys)
@@ -815,25 +833,49 @@ def _items_without_schools(
     )
     if orphans.is_empty():
         return None
-    named = [f"{code}（{year}）" for year, code in orphans.head(10).iter_rows()]
     more = " …" if orphans.height > 10 else ""
     if lang == "zh":
-        return (
-            f"警告：县级指标中有 {orphans.height} 个县域学年没有学校数据，"
-            f"未参与评估：{'、'.join(named)}{more}。请核对行政区划代码和学年。"
+        named = [f"{code}（{year}）" for year, code in orphans.iter_rows()]
+        separator = "、"
+        message = (
+            f"县级指标中有 {orphans.height} 个县域学年没有学校数据，"
+            f"未参与评估：{separator.join(named[:10])}{more}"
         )
-    named = [f"{code} ({year})" for year, code in orphans.head(10).iter_rows()]
-    if orphans.height == 1:
-        subject = "1 county-year in the county items has no school rows and was"
+        fix = "请核对行政区划代码和学年。"
     else:
-        subject = (
-            f"{orphans.height} county-years in the county items have no school "
-            "rows and were"
-        )
-    return (
-        f"warning: {subject} not evaluated: {', '.join(named)}{more}. "
-        "Check the division codes and years."
+        named = [f"{code} ({year})" for year, code in orphans.iter_rows()]
+        separator = ", "
+        if orphans.height == 1:
+            subject = "1 county-year in the county items has no school rows and was"
+        else:
+            subject = (
+                f"{orphans.height} county-years in the county items have no school "
+                "rows and were"
+            )
+        message = f"{subject} not evaluated: {separator.join(named[:10])}{more}"
+        fix = "Check the division codes and years."
+    issue = Issue(
+        ", ".join(f.name for f in files),
+        None,
+        None,
+        None,
+        separator.join(named),
+        message,
+        fix,
+        severity="warning",
+        rule=ITEMS_WITHOUT_SCHOOLS,
     )
+    # The code is set after as_dict because the message is already in ``lang``.
+    # An issue with a code would look up its wording in the import's messages,
+    # which have no entry for this code.
+    return {**issue.as_dict(lang), "code": ITEMS_WITHOUT_SCHOOLS}
+
+
+def _unmatched_line(warning: dict[str, Any], lang: Language) -> str:
+    """Return the terminal line of the warning of :func:`_items_without_schools`."""
+    if lang == "zh":
+        return f"警告：{warning['message']}。{warning['fix']}"
+    return f"warning: {warning['message']}. {warning['fix']}"
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -261,11 +262,15 @@ def build_document(
     include_schools: bool = True,
     sources: list[str] | None = None,
     county_limit: int | None = None,
+    warnings: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return the evaluation as a JSON-ready mapping.
 
     ``county_limit`` keeps only the first county-years in ``counties`` (the
-    summary and roll-ups still cover all of them).
+    summary and roll-ups still cover all of them). ``warnings`` are the
+    warnings of the import that read the rows, as mappings of
+    :meth:`junheng.ingest.issues.Issue.as_dict`; the document lists them as
+    given.
     """
     fw = ev.framework
     notes = list(ev.notes)
@@ -274,7 +279,11 @@ def build_document(
     excluded = (
         _frame_records(
             ev.engine.query(
-                "SELECT * FROM excluded ORDER BY year, division_code, school_code"
+                "SELECT e.year, e.division_code, g.division_name, e.school_code, "
+                "e.school_name, e.school_type, e.ownership, e.primary_students, "
+                "e.reason FROM excluded e LEFT JOIN regions g "
+                "ON e.division_code = g.division_code "
+                "ORDER BY e.year, e.division_code, e.school_code"
             )
         )
         if include_schools
@@ -292,6 +301,7 @@ def build_document(
             "balance_rule": fw.balance_rule.mode,
             "cv_limit": dict(fw.balance_rule.cv_limit),
             "school_rule": fw.school_rule.model_dump() if fw.school_rule else None,
+            "inclusion": fw.inclusion.model_dump(),
             "indicators": [
                 {
                     "id": i.id,
@@ -305,6 +315,7 @@ def build_document(
         },
         "summary": ev.summary(),
         "notes": notes,
+        "warnings": [dict(warning) for warning in warnings or ()],
         "excluded_schools": excluded,
         "counties": county_records(ev, lang, limit=county_limit),
         "schools": school_records(ev) if include_schools else [],

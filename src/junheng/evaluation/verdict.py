@@ -321,16 +321,31 @@ def _school_label(name: str | None, code: str, lang: str) -> str:
     return f"{name or ''}（{code}）"
 
 
+@dataclass
+class _Contributors:
+    """The schools that contribute most to one over-limit CV, largest first."""
+
+    text: dict[str, str]
+    """The schools as one text per language."""
+    schools: list[dict[str, Any]]
+    """The same schools as records (see :func:`_contributors`)."""
+
+
 def _contributors(
     engine: EngineResult, fw: Framework
-) -> dict[tuple[Any, ...], dict[str, str]]:
-    """Return the largest contributors to each over-limit CV, as text per language."""
+) -> dict[tuple[Any, ...], _Contributors]:
+    """Return the largest contributors to each over-limit CV.
+
+    Each school is named as text per language and as a record with its code,
+    name, value, students and ``share``: its part of the sum of squared
+    deviations ``Σ P_i·(X_i − mean)²`` (0 to 1).
+    """
     branches = []
     for ind in fw.resource_indicators:
         i = ind.id
         branches.append(
             f"SELECT u.year, u.division_code, u.section, '{i}' AS indicator, "
-            f"u.school_code, u.school_name, u.v_{i} AS value, u.students * "
+            f"u.school_code, u.school_name, u.v_{i} AS value, u.students, u.students * "
             f"(u.v_{i} - s.mean_{i}) * (u.v_{i} - s.mean_{i}) / NULLIF(s.p_{i} * "
             f"s.sd_{i} * s.sd_{i}, 0) AS variance_share FROM unit_values_selected u "
             "JOIN county_stats_selected s ON u.year = s.year AND u.division_code = "
@@ -345,6 +360,7 @@ def _contributors(
         "indicator, rank"
     )
     texts: dict[tuple[Any, ...], list[dict[str, str]]] = defaultdict(list)
+    schools: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in ranked.iter_rows(named=True):
         key = (row["year"], row["division_code"], row["section"], row["indicator"])
         detail = (
@@ -358,11 +374,23 @@ def _contributors(
                 for lang in ("zh", "en")
             }
         )
+        schools[key].append(
+            {
+                "school_code": row["school_code"],
+                "school_name": row["school_name"] or "",
+                "value": row["value"],
+                "students": row["students"],
+                "share": row["variance_share"],
+            }
+        )
     return {
-        key: {
-            lang: LIST_SEPARATORS[lang].join(p[lang] for p in parts)
-            for lang in ("zh", "en")
-        }
+        key: _Contributors(
+            {
+                lang: LIST_SEPARATORS[lang].join(p[lang] for p in parts)
+                for lang in ("zh", "en")
+            },
+            schools[key],
+        )
         for key, parts in texts.items()
     }
 
@@ -417,7 +445,7 @@ def _resource_reasons(
             elif cv is None and row["schools"]:
                 reasons[key].append(_reason("cv_undefined", "resource", **common))
             elif not composite and cv is not None and queries.meets(cv, ">", limit):
-                top = contributors.get((key[0], key[1], section, i), "")
+                top = contributors.get((key[0], key[1], section, i))
                 reasons[key].append(
                     _reason(
                         "cv_over_limit",
@@ -426,7 +454,8 @@ def _resource_reasons(
                         cv=cv,
                         limit=limit,
                         excess=cv - limit,
-                        top_schools=top,
+                        top_schools=top.text if top else "",
+                        contributors=top.schools if top else [],
                     )
                 )
     return reasons

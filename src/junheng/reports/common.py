@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from junheng.engine.queries import meets
-from junheng.evaluation.messages import REQUIREMENT
+from junheng.evaluation.messages import REQUIREMENT, exclusion_rule
 from junheng.reports.labels import LANGS, Lang, text
 
 log = logging.getLogger(__name__)
@@ -248,6 +248,26 @@ def item_value_text(value: Any, lang: str) -> str:
     return format_plain(found) if found is not None else str(value)
 
 
+WARNING_COLUMNS = ("file", "sheet", "row", "column", "value", "message", "fix", "code")
+"""Fields of a saved import warning, in the order the reports show them."""
+
+
+def warning_headers(lang: str) -> list[str]:
+    """Return the titles of :data:`WARNING_COLUMNS`, as the error report has them."""
+    # Imported here: the ingest package loads its readers, which only reports
+    # with warnings need.
+    from junheng.ingest.issues import REPORT_COLUMNS
+
+    titles = {key: (zh, en) for key, zh, en in REPORT_COLUMNS}
+    return [titles[key][0 if lang == "zh" else 1] for key in WARNING_COLUMNS]
+
+
+def exclusion_reason_text(doc: Document, reason: str | None, lang: str) -> str:
+    """Return the inclusion rule that left a school out, in ``lang``."""
+    inclusion = doc["framework"].get("inclusion") or {}
+    return exclusion_rule(reason, lang, inclusion.get("teaching_point_min_students"))
+
+
 def region_code_text(row: Mapping[str, Any], lang: str) -> str:
     """Return the region code of a roll-up row, with 全国 for the nation row."""
     if row["level"] == "nation":
@@ -262,6 +282,7 @@ class CountyItemNames:
     items: Mapping[str, str] = field(default_factory=dict)
     keys: Mapping[tuple[str, str], str] = field(default_factory=dict)
     """Labels of the checks by ``(item id, key)``, for items with several checks."""
+    lang: str = "zh"
 
     def item_name(self, item: str) -> str:
         """Return the item's name, or an empty string when it is unknown."""
@@ -270,6 +291,20 @@ class CountyItemNames:
     def key_label(self, item: str, key: str) -> str:
         """Return the label of one reported key, or an empty string."""
         return self.keys.get((item, key), "")
+
+    def check_name(self, item: str, key: str) -> str:
+        """Return the name of one reported check, e.g. ``… (rotation rate)``.
+
+        That is the item's name, followed by the check's label when the item
+        has several checks. Without a known name it is the key.
+        """
+        name = self.item_name(item)
+        if not name:
+            return key
+        label = self.key_label(item, key)
+        if not label:
+            return name
+        return f"{name}（{label}）" if self.lang == "zh" else f"{name} ({label})"
 
 
 def county_item_names(doc: Document, lang: str) -> CountyItemNames:
@@ -287,7 +322,7 @@ def county_item_names(doc: Document, lang: str) -> CountyItemNames:
         framework = load_framework(str(doc["framework"].get("id", "")))
     except FrameworkError as error:
         log.info("county item names not shown, framework not loaded: %s", error)
-        return CountyItemNames()
+        return CountyItemNames(lang=lang)
     # NOTE: a framework file with the same id as another one on the search path
     # gives the names of the file that load_framework finds, which may differ.
     items = [i for p in framework.parts for i in p.items] + framework.veto_items
@@ -295,10 +330,11 @@ def county_item_names(doc: Document, lang: str) -> CountyItemNames:
     keys = {
         (i.id, c.key): c.label.get(lang)
         for i in items
+        if len(i.checks) > 1
         for c in i.checks
         if c.key and c.label
     }
-    return CountyItemNames(names, keys)
+    return CountyItemNames(names, keys, lang)
 
 
 def latest_rollup_year(doc: Document) -> int | None:

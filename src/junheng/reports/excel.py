@@ -1,11 +1,12 @@
 """The evaluation document as an Excel workbook, written with xlsxwriter.
 
 Sheets, in order: overview with verdict counts and a chart, county results per
-section with a CV chart, indicator thresholds, schools, reasons, county items,
-verdict roll-ups and indicator roll-ups. The tables have autofilters. Every
-sheet is written top to bottom in xlsxwriter's constant-memory mode, so a
-national document costs little memory. In that mode a row that has
-been passed can no longer be written, so each sheet is written in row order.
+section with a CV chart, indicator thresholds, schools, schools left out by the
+inclusion rules, reasons, county items, verdict roll-ups, indicator roll-ups and
+the import warnings. The tables have autofilters. Every sheet is written top to
+bottom in xlsxwriter's constant-memory mode, so a national document costs little
+memory. In that mode a row that has been passed can no longer be written, so
+each sheet is written in row order.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ import xlsxwriter
 
 from junheng.reports.common import (
     VERDICTS,
+    WARNING_COLUMNS,
     Document,
+    county_item_names,
     county_name,
     county_sections,
+    exclusion_reason_text,
     indicator_ids,
     is_money,
     natural_key,
@@ -37,6 +41,7 @@ from junheng.reports.common import (
     resolve_lang,
     section_ids,
     section_key,
+    warning_headers,
 )
 from junheng.reports.labels import (
     level_label,
@@ -258,6 +263,8 @@ def _row_totals(doc: Document) -> dict[str, int]:
         "overview": len(counties),
         "counties": sum(len(c.get("sections", {})) for c in counties),
         "schools": len(doc.get("schools", [])),
+        "excluded": len(doc.get("excluded_schools", [])),
+        "warnings": len(doc.get("warnings", [])),
         "reasons": sum(len(c.get("reasons", [])) for c in counties),
         "county_items": sum(len(c.get("county_items", [])) for c in counties),
     }
@@ -410,7 +417,9 @@ def _write_overview(book: _Book) -> None:
     ]
     for key, value in info:
         sheet.write([_Cell(text(key, lang), book.bold()), value], measure=False)
-    for note in [*doc.get("notes", []), *_truncation_notes(doc, lang)]:
+    warnings = len(doc.get("warnings", []))
+    counted = [text("import_warnings_note", lang, n=warnings)] if warnings else []
+    for note in [*doc.get("notes", []), *counted, *_truncation_notes(doc, lang)]:
         sheet.write([_Cell(text("notes", lang), book.bold()), str(note)], measure=False)
     sheet.skip()
 
@@ -667,6 +676,61 @@ def _write_schools(book: _Book) -> None:
     sheet.finish(max_width=30)
 
 
+_EXCLUDED_COLUMNS = (
+    "year",
+    "division_code",
+    "division_name",
+    "school_code",
+    "school_name",
+    "school_type",
+    "ownership",
+    "primary_students",
+    "exclusion_reason",
+)
+
+
+def _write_excluded(book: _Book) -> None:
+    doc, lang = book.doc, book.lang
+    sheet = book.sheet("excluded")
+    sheet.header([text(key, lang) for key in _EXCLUDED_COLUMNS])
+    count = book.formats.get(COUNT_FORMAT)
+    for school in doc.get("excluded_schools", [])[:MAX_SHEET_ROWS]:
+        sheet.write(
+            [
+                school["year"],
+                school["division_code"],
+                school.get("division_name"),
+                school["school_code"],
+                school.get("school_name"),
+                school.get("school_type"),
+                school.get("ownership"),
+                _Cell(school.get("primary_students"), count),
+                exclusion_reason_text(doc, school.get("reason"), lang),
+            ]
+        )
+    sheet.autofilter()
+    sheet.finish(max_width=40)
+
+
+def _write_warnings(book: _Book) -> None:
+    sheet = book.sheet("warnings")
+    sheet.header(warning_headers(book.lang))
+    for warning in book.doc.get("warnings", [])[:MAX_SHEET_ROWS]:
+        # Values are cell text, written as strings so codes keep leading zeros.
+        sheet.write(
+            [
+                warning.get(key) if key == "row" else _text_or_none(warning.get(key))
+                for key in WARNING_COLUMNS
+            ]
+        )
+    sheet.autofilter()
+    sheet.finish(max_width=60)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
 def _write_reasons(book: _Book) -> None:
     lang = book.lang
     sheet = book.sheet("reasons")
@@ -710,6 +774,7 @@ def _write_reasons(book: _Book) -> None:
 def _write_county_items(book: _Book) -> None:
     lang, formats = book.lang, book.formats
     sheet = book.sheet("county_items")
+    names = county_item_names(book.doc, lang)
     sheet.header(
         [
             text(key, lang)
@@ -719,7 +784,7 @@ def _write_county_items(book: _Book) -> None:
                 "division_name",
                 "part",
                 "item",
-                "key",
+                "item_name",
                 "requirement",
                 "value",
                 "passed",
@@ -744,7 +809,7 @@ def _write_county_items(book: _Book) -> None:
                     county.get("division_name"),
                     part_label(item["part"], lang),
                     item["item"],
-                    item["key"],
+                    names.check_name(item["item"], item["key"]),
                     requirement_text(item, lang),
                     value,
                     _Cell(
@@ -916,10 +981,12 @@ def write_workbook(doc: Document, path: str | Path, lang: str | None = None) -> 
         _write_county_results(book)
         _write_indicators(book)
         _write_schools(book)
+        _write_excluded(book)
         _write_reasons(book)
         _write_county_items(book)
         _write_verdict_rollups(book)
         _write_indicator_rollups(book)
+        _write_warnings(book)
     finally:
         workbook.close()
     log.info("wrote Excel report %s", target)

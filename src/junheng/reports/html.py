@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 MAX_HTML_COUNTIES = 200
 """County-years detailed in one HTML report. A note counts the rest."""
 
+MAX_HTML_ROWS = 200
+"""Rows of the excluded-schools and import-warnings tables shown in the HTML
+report; a note counts the rest, which the Excel and JSON reports list."""
+
 CJK_FONTS = (
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
@@ -237,7 +241,7 @@ def _distribution_chart(doc: Document, lang: str) -> Markup | None:
         return _to_svg(figure, text("between_county_cv", lang))
 
 
-def _environment(lang: str) -> Environment:
+def _environment(doc: Document, lang: str) -> Environment:
     env = Environment(
         loader=PackageLoader("junheng.reports", "templates"),
         autoescape=True,
@@ -252,6 +256,7 @@ def _environment(lang: str) -> Environment:
         level_label=lambda v: level_label(v, lang),
         yes_no=lambda v: yes_no(v, lang),
         requirement=lambda item: common.requirement_text(item, lang),
+        exclusion_reason=lambda reason: common.exclusion_reason_text(doc, reason, lang),
         item_value=lambda v: common.item_value_text(v, lang),
         region=lambda row: (
             common.region_code_text(row, lang)
@@ -305,7 +310,7 @@ def render_html(
         if c.get("sections")
     }
     distribution = _draw_quietly(_distribution_chart, doc, chosen)
-    template = _environment(chosen).get_template("report.html.j2")
+    template = _environment(doc, chosen).get_template("report.html.j2")
     return template.render(
         doc=doc,
         lang=chosen,
@@ -319,6 +324,11 @@ def render_html(
         sections=common.section_ids(doc),
         units={i["id"]: i.get("unit") for i in doc["framework"]["indicators"]},
         item_names=common.county_item_names(doc, chosen),
+        excluded=doc.get("excluded_schools", []),
+        warnings=doc.get("warnings", []),
+        warning_headers=common.warning_headers(chosen),
+        warning_columns=common.WARNING_COLUMNS,
+        max_rows=MAX_HTML_ROWS,
     )
 
 

@@ -36,10 +36,12 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "counties": {"zh": "县域结果", "en": "County results"},
     "indicators": {"zh": "指标阈值", "en": "Indicators"},
     "schools": {"zh": "学校", "en": "Schools"},
+    "excluded": {"zh": "未纳入学校", "en": "Excluded schools"},
     "reasons": {"zh": "原因", "en": "Reasons"},
     "county_items": {"zh": "县级指标", "en": "County items"},
     "rollup_verdicts": {"zh": "结论汇总", "en": "Verdict roll-ups"},
     "rollup_indicators": {"zh": "指标汇总", "en": "Indicator roll-ups"},
+    "warnings": {"zh": "导入警告", "en": "Import warnings"},
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -95,14 +97,25 @@ TEXT: dict[str, dict[str, str]] = {
     "compliant": {"zh": "学校是否达标", "en": "School compliant"},
     "shortfalls": {"zh": "未达标指标（值/标准）", "en": "Shortfalls (value/threshold)"},
     "failing_schools": {"zh": "未达标学校", "en": "Non-compliant schools"},
+    "import_warnings": {"zh": "导入警告", "en": "Import warnings"},
+    "import_warnings_note": {
+        "zh": "导入数据时有 {n} 条警告，见“导入警告”。",
+        "en": "The import gave {n} warnings; see Import warnings.",
+    },
+    "excluded_schools": {
+        "zh": "按评估办法不参与计算的学校",
+        "en": "Schools left out by the inclusion rules",
+    },
+    "primary_students": {"zh": "小学在校生数", "en": "Primary students"},
+    "exclusion_reason": {"zh": "未纳入原因", "en": "Reason left out"},
     "reasons": {"zh": "原因", "en": "Reasons"},
     "reason_count": {"zh": "原因数", "en": "Reasons"},
     "reason_code": {"zh": "原因代码", "en": "Reason code"},
     "message": {"zh": "说明", "en": "Message"},
     "no_reasons": {"zh": "无", "en": "none"},
     "county_items": {"zh": "县级指标", "en": "County items"},
-    "item": {"zh": "指标代码", "en": "Item"},
-    "item_name": {"zh": "指标", "en": "Item"},
+    "item": {"zh": "指标代码", "en": "Item code"},
+    "item_name": {"zh": "指标名称", "en": "Item name"},
     "key": {"zh": "填报项", "en": "Reported key"},
     "requirement": {"zh": "要求", "en": "Requirement"},
     "value": {"zh": "填报值", "en": "Value"},
@@ -155,6 +168,11 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "本报告详列前 {shown} 个县域年度，其余 {rest} 个见 Excel 或 JSON 结果。",
         "en": "This report details the first {shown} county-years; see the Excel "
         "or JSON output for the other {rest}.",
+    },
+    "html_rows_truncated": {
+        "zh": "只列出前 {shown} 行（共 {total} 行）；Excel 和 JSON 结果列出全部。",
+        "en": "The first {shown} of {total} rows are listed; the Excel and JSON "
+        "outputs list them all.",
     },
     "rows_truncated": {
         "zh": "工作表“{sheet}”只写入前 {shown} 行（共 {total} 行），"

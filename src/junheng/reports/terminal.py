@@ -16,7 +16,9 @@ from rich.text import Text
 
 from junheng.reports.common import (
     VERDICTS,
+    CountyItemNames,
     Document,
+    county_item_names,
     county_sections,
     format_cv,
     format_value,
@@ -284,15 +286,16 @@ def _section_table(
     return table
 
 
-def _items_table(county: Mapping[str, Any], lang: str) -> FittedTable:
+def _items_table(
+    county: Mapping[str, Any], names: CountyItemNames, lang: str
+) -> FittedTable:
     table = FittedTable(
         [
             # 12 cells keep the longest Chinese part name, 政府保障程度, on one line.
             FitColumn(text("part", lang), folds=True, min_width=12),
-            *(
-                FitColumn(text(key, lang))
-                for key in ("item", "key", "requirement", "value", "passed")
-            ),
+            FitColumn(text("item", lang)),
+            FitColumn(text("item_name", lang), folds=True),
+            *(FitColumn(text(key, lang)) for key in ("requirement", "value", "passed")),
             FitColumn(text("evidence", lang), folds=True),
         ],
         title=text("county_items", lang),
@@ -301,7 +304,7 @@ def _items_table(county: Mapping[str, Any], lang: str) -> FittedTable:
         table.add_row(
             part_label(item["part"], lang),
             item["item"],
-            item["key"],
+            names.check_name(item["item"], item["key"]),
             requirement_text(item, lang),
             item_value_text(item.get("value"), lang),
             _passed_text(item.get("passed"), lang),
@@ -310,7 +313,9 @@ def _items_table(county: Mapping[str, Any], lang: str) -> FittedTable:
     return table
 
 
-def _render_one(console: Console, county: Mapping[str, Any], lang: str) -> None:
+def _render_one(
+    console: Console, doc: Document, county: Mapping[str, Any], lang: str
+) -> None:
     width = console.width
     parts = Text(text("parts", lang) + text("colon", lang), style="bold")
     for part, status in county.get("parts", {}).items():
@@ -321,7 +326,8 @@ def _render_one(console: Console, county: Mapping[str, Any], lang: str) -> None:
     for section_id, section in county_sections(county):
         console.print(_section_table(section_id, section, lang).render(width))
     if county.get("county_items"):
-        console.print(_items_table(county, lang).render(width))
+        names = county_item_names(doc, lang)
+        console.print(_items_table(county, names, lang).render(width))
     console.print(Text(text("reasons", lang), style="bold"))
     _reason_lines(console, county, lang, None)
 
@@ -362,7 +368,7 @@ def render_summary(
             )
         )
     if total == 1:
-        _render_one(console, counties[0], chosen)
+        _render_one(console, doc, counties[0], chosen)
         return
     for county in shown:
         _reason_lines(console, county, chosen, REASONS_PER_COUNTY)
