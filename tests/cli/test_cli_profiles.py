@@ -29,3 +29,28 @@ def test_broken_profile_is_listed_as_unusable(
     assert "tw-moe-primary" in result.output
     assert "无法使用 / unusable:" in result.output
     assert "invalid YAML" in result.output
+
+
+def test_profile_id_used_twice_is_unusable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A local file that takes the built-in id must not replace it silently.
+    from junheng.ingest.profiles import BUILTIN_DIR
+
+    builtin = (BUILTIN_DIR / "tw-moe-primary.yaml").read_text(encoding="utf-8")
+    shadow = tmp_path / "shadow.yaml"
+    shadow.write_text(builtin.replace("id: tw-moe-primary", "id: TW-MOE-primary"))
+    monkeypatch.setenv("JUNHENG_PROFILES", str(tmp_path))
+    result = CliRunner().invoke(main, ["profiles"], terminal_width=400)
+    assert result.exit_code == 2
+    assert "is used by more than one file" in result.output
+    assert str(shadow) in result.output
+    taiwan = (
+        Path(__file__).parents[2]
+        / "examples/data/tw-moe-primary-schools-113/tw_primary_schools_113.csv"
+    )
+    evaluated = CliRunner().invoke(
+        main, ["validate", str(taiwan), "--profile", "tw-moe-primary"]
+    )
+    assert evaluated.exit_code != 0
+    assert "is used by more than one file" in evaluated.output

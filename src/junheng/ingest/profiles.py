@@ -192,11 +192,13 @@ def _scan() -> tuple[dict[str, Profile | ProfileError], list[ProfileError]]:
     """Return each profile id on the search path with its profile, or the error
     of its file, and the errors of every file that cannot be used.
 
-    The first folder wins an id, broken file or not; a file that cannot be
-    parsed goes by its file name.
+    A file that cannot be parsed goes by its file name. An id that more than
+    one file uses, in any letter case, is unusable: a local file must not
+    silently stand in for another profile, a built-in one included.
     """
     found: dict[str, Profile | ProfileError] = {}
     errors: list[ProfileError] = []
+    files: dict[str, list[Path]] = {}
     for folder in search_dirs():
         for path in sorted(folder.glob("*.y*ml")):
             key = path.stem
@@ -204,10 +206,23 @@ def _scan() -> tuple[dict[str, Profile | ProfileError], list[ProfileError]]:
                 data = _read_yaml(path)
                 if isinstance(data.get("id"), str) and data["id"]:
                     key = data["id"]
+                files.setdefault(key.casefold(), []).append(path)
                 found.setdefault(key, _parse_profile(path, data))
             except ProfileError as error:
                 errors.append(error)
                 found.setdefault(key, error)
+    for key in list(found):
+        paths = files.get(key.casefold(), [])
+        if len(paths) > 1:
+            named = ", ".join(str(p) for p in paths)
+            shared = ProfileError(
+                f"import profile id {key!r} is used by more than one file: {named}; "
+                "give each profile file its own id",
+                zh=f"导入配置标识 {key!r} 被多个文件使用：{named}；"
+                "请为每个配置文件设置不同的 id",
+            )
+            found[key] = shared
+            errors.append(shared)
     return found, errors
 
 
@@ -223,8 +238,8 @@ def scan_profiles() -> tuple[list[Profile], list[ProfileError]]:
 
 
 def list_profiles() -> list[Profile]:
-    """Return the usable profiles on the search path (the first folder wins an
-    id); :func:`scan_profiles` also gives the errors of the others."""
+    """Return the usable profiles on the search path; :func:`scan_profiles`
+    also gives the errors of the others."""
     return scan_profiles()[0]
 
 
