@@ -298,6 +298,8 @@ def build_document(
             "id": fw.id,
             "name": fw.name.get(lang),
             "source": fw.source,
+            "based_on": list(fw.based_on),
+            "file": fw.path,
             "balance_rule": fw.balance_rule.mode,
             "cv_limit": dict(fw.balance_rule.cv_limit),
             "school_rule": fw.school_rule.model_dump() if fw.school_rule else None,

@@ -350,3 +350,20 @@ def rollup_rows(
     for row in doc["rollups"].get(table, []):
         if row["level"] == level and (year is None or row["year"] == year):
             yield row
+
+
+def framework_title(doc: Document) -> str:
+    """Return the framework's name followed by its id, e.g. ``… (cn-2017-quality)``."""
+    fw = doc["framework"]
+    return f"{fw['name']} ({fw['id']})" if fw.get("id") else str(fw["name"])
+
+
+def framework_origin(doc: Document) -> str:
+    """Return the framework a modified one extends and the file that modifies
+    it, e.g. ``cn-2017-quality; /path/prov.yaml``, or "" for one that extends
+    none."""
+    fw = doc["framework"]
+    based_on = fw.get("based_on") or []
+    if not based_on:
+        return ""
+    return "; ".join([str(based_on[0]), str(fw.get("file") or "")]).rstrip("; ")

@@ -29,6 +29,8 @@ from junheng.reports.common import (
     county_name,
     county_sections,
     exclusion_reason_text,
+    framework_origin,
+    framework_title,
     indicator_ids,
     is_money,
     natural_key,
@@ -408,7 +410,12 @@ def _write_overview(book: _Book) -> None:
     sheet.skip(2)
     fw = doc["framework"]
     info = [
-        ("framework", fw["name"]),
+        ("framework", framework_title(doc)),
+        *(
+            [("framework_based_on", origin)]
+            if (origin := framework_origin(doc))
+            else []
+        ),
         ("framework_source", fw.get("source") or ""),
         ("sources", "; ".join(doc.get("sources") or [])),
         ("generated_at", doc.get("generated_at") or ""),

@@ -56,6 +56,7 @@ TEXT: dict[str, dict[str, str]] = {
     "generator": {"zh": "生成工具", "en": "Generator"},
     "colon": {"zh": "：", "en": ": "},
     "notes": {"zh": "说明", "en": "Notes"},
+    "framework_based_on": {"zh": "修改自", "en": "Modified from"},
     "overview": {"zh": "概览", "en": "Overview"},
     "county_years": {"zh": "县域年度数", "en": "County-years"},
     "counties": {"zh": "县数", "en": "Counties"},

@@ -22,6 +22,8 @@ from junheng.reports.common import (
     county_sections,
     format_cv,
     format_value,
+    framework_origin,
+    framework_title,
     item_value_text,
     natural_key,
     noncompliant_count,
@@ -67,7 +69,11 @@ def _passed_text(passed: Any, lang: str) -> Text:
 def _header(doc: Document, console: Console, lang: str) -> None:
     fw = doc["framework"]
     console.rule(Text(text("title", lang), style="bold"))
-    lines = [("framework", fw["name"]), ("framework_source", fw.get("source"))]
+    lines = [
+        ("framework", framework_title(doc)),
+        ("framework_based_on", framework_origin(doc)),
+        ("framework_source", fw.get("source")),
+    ]
     lines.append(("sources", "; ".join(doc.get("sources") or [])))
     for key, value in lines:
         if value:

@@ -207,6 +207,12 @@ def _resolve(
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise FrameworkError(f"{path}: 'extends' forms a cycle: {chain}")
     data = _read_yaml(path)
+    if "based_on" in data:
+        raise FrameworkError(
+            f"{path}: key 'based_on' is not a framework key; name the framework "
+            "this file modifies with 'extends'",
+            zh=f"{path}：based_on 不是框架文件的键；请用 extends 指明本文件修改的框架",
+        )
     _check_own_id(path, data, scan[0])
     _check_unique_entries(path, data)
     parent = data.pop("extends", None)
@@ -241,6 +247,8 @@ def _resolve(
             f"{parent!r} has no such indicator or item"
         )
     merged: dict[str, Any] = _remove_ids(merge(base, data), {str(r) for r in removed})
+    # Reports name the standard a modified framework started from.
+    merged["based_on"] = [str(base.get("id")), *base.get("based_on", [])]
     rule_warning = _school_rule_warning(path, str(parent), base, data, merged)
     if rule_warning is not None:
         warnings.append(rule_warning)

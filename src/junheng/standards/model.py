@@ -165,6 +165,9 @@ class Framework(_Strict):
     parts: list[Part] = Field(default_factory=list)
     veto_items: list[Item] = Field(default_factory=list)
     path: str = ""
+    based_on: list[str] = Field(default_factory=list)
+    """Ids of the frameworks this one extends, the nearest first; empty for a
+    framework that extends none."""
     _warnings: list[Text] = PrivateAttr(default_factory=list)
 
     @property
