@@ -24,7 +24,9 @@ def test_broken_profile_is_listed_as_unusable(
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: broken\ndefaults: [oops\n", encoding="utf-8")
     monkeypatch.setenv("JUNHENG_PROFILES", str(tmp_path))
-    result = CliRunner().invoke(main, ["profiles"], terminal_width=400)
+    # Rich wraps long lines at the terminal width; keep each message whole.
+    monkeypatch.setenv("COLUMNS", "400")
+    result = CliRunner().invoke(main, ["profiles"])
     assert result.exit_code == 2
     assert "tw-moe-primary" in result.output
     assert "无法使用 / unusable:" in result.output
@@ -41,7 +43,9 @@ def test_profile_id_used_twice_is_unusable(
     shadow = tmp_path / "shadow.yaml"
     shadow.write_text(builtin.replace("id: tw-moe-primary", "id: TW-MOE-primary"))
     monkeypatch.setenv("JUNHENG_PROFILES", str(tmp_path))
-    result = CliRunner().invoke(main, ["profiles"], terminal_width=400)
+    # Rich wraps long lines at the terminal width; keep each message whole.
+    monkeypatch.setenv("COLUMNS", "400")
+    result = CliRunner().invoke(main, ["profiles"])
     assert result.exit_code == 2
     assert "is used by more than one file" in result.output
     assert str(shadow) in result.output
