@@ -152,7 +152,17 @@ def read_file(
 # ---------------------------------------------------------------------------
 # File contents
 
-Content = Literal["empty", "zip", "ole2", "parquet", "html", "text", "binary"]
+Content = Literal[
+    "empty",
+    "zip",
+    "ole2",
+    "parquet",
+    "mhtml",
+    "xml_spreadsheet",
+    "html",
+    "text",
+    "binary",
+]
 """What the first bytes of a file show it to be (see :func:`sniff_content`)."""
 
 _SNIFF_BYTES = 4096
@@ -166,6 +176,19 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
 # export: a table saved as HTML under an .xls name.
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|table)\b", re.IGNORECASE)
 _HTML_SNIFF_CHARS = 1024
+# A web page archive (MHTML, "single file web page"): mail-style headers, one of
+# them declaring a multipart/related body, before the first blank line.
+# Each header may continue on lines that start with a space or tab.
+_MHTML_HEADERS = re.compile(
+    r"(?:[\w-]+:[^\n]*\n(?:[ \t][^\n]*\n)*)*?content-type:\s*multipart/related",
+    re.IGNORECASE,
+)
+# An Excel 2003 XML Spreadsheet: an XML document whose processing instruction or
+# namespace names the Excel sheet format.
+_XML_SPREADSHEET = re.compile(
+    r'progid\s*=\s*"excel\.sheet"|urn:schemas-microsoft-com:office:spreadsheet',
+    re.IGNORECASE,
+)
 
 
 def sniff_content(head: bytes) -> Content:
@@ -175,7 +198,9 @@ def sniff_content(head: bytes) -> Content:
     .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
     ``PAR1``. Anything else is text if it has a Unicode byte order mark, looks
     like UTF-16 without one, or has no control bytes; otherwise it is binary.
-    Text is HTML if an HTML page or table starts near its beginning.
+    Text is a web page archive (MHTML) if its mail-style headers declare a
+    multipart/related body, an Excel 2003 XML Spreadsheet if it is XML naming
+    that format, and HTML if an HTML page or table starts near its beginning.
     """
     if not head:
         return "empty"
@@ -197,8 +222,12 @@ def sniff_content(head: bytes) -> Content:
 
 
 def _text_or_html(head: bytes, encoding: str) -> Content:
-    """Return "html" if the text ``head`` begins an HTML page, else "text"."""
+    """Return what kind of text ``head`` begins: a web page or plain text."""
     start = head.decode(encoding, errors="ignore").lstrip()[:_HTML_SNIFF_CHARS]
+    if _MHTML_HEADERS.match(start.replace("\r\n", "\n")):
+        return "mhtml"
+    if start.startswith("<?xml") and _XML_SPREADSHEET.search(start):
+        return "xml_spreadsheet"
     if start.startswith("<") and _HTML_START.search(start):
         return "html"
     return "text"
@@ -217,6 +246,8 @@ _RENAME_CODES: dict[Content, str] = {
     "parquet": "file.is_parquet",
     "text": "file.is_text",
     "html": "file.is_html",
+    "mhtml": "file.is_mhtml",
+    "xml_spreadsheet": "file.is_xml_spreadsheet",
 }
 
 
