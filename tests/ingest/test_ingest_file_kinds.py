@@ -330,8 +330,9 @@ def test_extra_column_of_any_type_is_unknown_header(
 @pytest.mark.parametrize(
     ("values", "dtype"),
     [
-        (OTHER_TYPES[0], "Duration(time_unit='us')"),
-        (OTHER_TYPES[4], "Decimal(precision=60, scale=0)"),
+        (OTHER_TYPES[0], "duration[us]"),
+        (pa.array([datetime.timedelta(days=1)] * 2, pa.duration("s")), "duration[s]"),
+        (OTHER_TYPES[4], "decimal256(60, 0)"),
     ],
 )
 def test_field_column_without_text_form(

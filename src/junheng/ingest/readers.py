@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import fastexcel
 import polars as pl
+import pyarrow.parquet as pq
 import python_calamine
 
 from junheng.ingest.issues import Issue
@@ -1637,6 +1638,18 @@ def _parquet_column(series: pl.Series) -> pl.Series:
     return series.to_frame().select(cell_text(pl.col(series.name), dtype)).to_series()
 
 
+def _parquet_type(path: Path, name: str, dtype: pl.DataType) -> str:
+    """Return the type of column ``name`` as the Parquet file stores it.
+
+    Polars converts some types as it reads them (a duration[s] column becomes a
+    duration in milliseconds), so the file's Arrow schema names the type.
+    """
+    try:
+        return str(pq.read_schema(path).field(name).type)
+    except (OSError, KeyError, ValueError):
+        return str(dtype)
+
+
 def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
     file = path.name
     try:
@@ -1672,8 +1685,10 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
             except pl.exceptions.PolarsError:
                 # A type without a text form, such as a duration.
                 pass
-        nested[name.strip()] = str(dtype)
-        if not dtype.is_nested():
+        if dtype.is_nested():
+            nested[name.strip()] = str(dtype)
+        else:
+            nested[name.strip()] = _parquet_type(path, name, dtype)
             unsupported.add(name.strip())
         columns.append(pl.Series(name, [None] * raw.height, dtype=pl.String))
     # Parquet has no visible rows, so number them as a CSV export would.
