@@ -111,7 +111,7 @@ def _write_failure(path: Path, exc: OSError, option: str) -> str:
 class FilePath(click.Path):
     """A file path parameter that rejects a folder with a zh / en message.
 
-    ``output`` says whether the command writes the file or reads it.
+    ``output`` is true when the command writes the file, false when it reads it.
     """
 
     def __init__(self, *, output: bool, **kwargs: Any) -> None:
