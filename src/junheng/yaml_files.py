@@ -15,13 +15,28 @@ _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _RepeatedKey(Exception):
-    """A key given twice in one mapping, with the lines of both (1-based)."""
+    """A key given twice in one mapping, with the lines of both (1-based).
 
-    def __init__(self, key: str, first: int, second: int) -> None:
+    ``kind`` is "list" or "mapping" when both values are one, else "scalar".
+    """
+
+    def __init__(self, key: str, first: int, second: int, kind: str) -> None:
         super().__init__(key)
         self.key = key
         self.first = first
         self.second = second
+        self.kind = kind
+
+
+def _value_kind(first: Any, second: Any) -> str:
+    """Return the kind of two YAML value nodes: "list", "mapping" or "scalar"."""
+    for node_type, kind in (
+        (yaml.SequenceNode, "list"),
+        (yaml.MappingNode, "mapping"),
+    ):
+        if isinstance(first, node_type) and isinstance(second, node_type):
+            return kind
+    return "scalar"
 
 
 class _UniqueKeyLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
@@ -32,8 +47,8 @@ class _UniqueKeyLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
     """
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: dict[tuple[str, str], int] = {}
-        for key_node, _ in node.value:
+        seen: dict[tuple[str, str], tuple[int, Any]] = {}
+        for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -41,8 +56,10 @@ class _UniqueKeyLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
             name = (key_node.tag, key_node.value)
             line = key_node.start_mark.line + 1
             if name in seen:
-                raise _RepeatedKey(key_node.value, seen[name], line)
-            seen[name] = line
+                first, first_value = seen[name]
+                kind = _value_kind(first_value, value_node)
+                raise _RepeatedKey(key_node.value, first, line, kind)
+            seen[name] = (line, value_node)
         return super().construct_mapping(node, deep=deep)
 
 
@@ -70,14 +87,14 @@ def read_mapping(
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except _RepeatedKey as exc:
+        fix, fix_zh = _repeated_key_fix(exc)
         raise error(
             f"{path}: line {exc.second}: key {exc.key!r} is given a second time "
             f"in the same mapping (first at line {exc.first}); YAML would keep "
-            "only the last one and silently drop the other. Merge the two into "
-            f"one key, for example one list under {exc.key!r}.",
+            f"only the last one and silently drop the other. {fix}",
             zh=f"{path}：第 {exc.second} 行的键“{exc.key}”在同一映射中重复出现"
             f"（第一次在第 {exc.first} 行）；YAML 只保留最后一个，前一个会被悄悄"
-            f"丢弃。请把两处合并为一个键，例如把两个列表合并到一个“{exc.key}”下。",
+            f"丢弃。{fix_zh}",
         ) from None
     except yaml.YAMLError:
         # Parsed again by the pure-Python parser, whose error quotes the line
@@ -92,6 +109,25 @@ def read_mapping(
             zh=f"{path}：{kind_zh}的顶层必须是键值映射",
         )
     return dict(data)
+
+
+def _repeated_key_fix(exc: _RepeatedKey) -> tuple[str, str]:
+    """Return the fix for a repeated key in en and zh, by the kind of its values."""
+    key = exc.key
+    if exc.kind == "list":
+        return (
+            f"Merge the two into one key, one list under {key!r}.",
+            f"请把两处合并为一个键，把两个列表合并到一个“{key}”下。",
+        )
+    if exc.kind == "mapping":
+        return (
+            f"Merge the two into one key, one mapping under {key!r}.",
+            f"请把两处合并为一个键，把两个映射的内容合并到一个“{key}”下。",
+        )
+    return (
+        f"Keep one of the two values of {key!r} and delete the other line.",
+        f"请保留“{key}”的两个值中的一个，删除另一行。",
+    )
 
 
 def _syntax_error(

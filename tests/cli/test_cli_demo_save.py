@@ -81,3 +81,49 @@ def test_save_cannot_be_the_output(runner: CliRunner, tmp_path: Path) -> None:
         "name so neither overwrites the other\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "hint", "name", "example"),
+    [
+        (["demo", "--counties", "2", "--save", "nd1"], "'--save'", "--save", ""),
+        (
+            ["template", "-o", "nd1"],
+            "'--output' / '-o'",
+            "--output",
+            "，例如 nd1/junheng-template.xlsx",
+        ),
+    ],
+)
+def test_folder_as_output_file(
+    runner: CliRunner,
+    tmp_path: Path,
+    args: list[str],
+    hint: str,
+    name: str,
+    example: str,
+) -> None:
+    (tmp_path / "nd1").mkdir()
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    example_en = example.replace("，例如", ", for example")
+    assert result.output.endswith(
+        f"Error: Invalid value for {hint}: 无法写入 nd1：这是一个文件夹，不是文件。"
+        f"请为 {name} 给出文件路径{example}。 / cannot write nd1: it is a folder, "
+        f"not a file. Give {name} a file path{example_en}.\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["nd1"]
+    assert list((tmp_path / "nd1").iterdir()) == []
+
+
+def test_folder_as_input_file(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "nd1").mkdir()
+    (tmp_path / "roster.csv").write_text("x\n", encoding="utf-8")
+    args = ["plan", "rotate", "roster.csv", "s.csv", "--county", "1", "--rule"]
+    result = runner.invoke(main, [*args, "nd1"])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: Invalid value for '--rule': 无法读取 nd1：这是一个文件夹，不是文件。"
+        "请为 --rule 给出文件路径。 / cannot read nd1: it is a folder, not a file. "
+        "Give --rule a file path.\n"
+    )

@@ -100,6 +100,76 @@ def test_html_page_named_as_workbook(tmp_path: Path, suffix: str, start: bytes) 
     )
 
 
+MHTML_START = (
+    b"MIME-Version: 1.0\r\n"
+    b"X-Document-Type: Workbook\r\n"
+    b'Content-Type: multipart/related;\r\n\tboundary="----=_NextPart_01"\r\n'
+    b"\r\n------=_NextPart_01\r\n"
+    b'Content-Type: text/html; charset="utf-8"\r\n\r\n'
+    b"<html><body><table><tr><td>"
+)
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx", ".csv"])
+def test_web_page_archive_named_as_table(tmp_path: Path, suffix: str) -> None:
+    # Excel and browsers save a "single file web page" (MHTML) with mail headers
+    # before the page.
+    path = tmp_path / f"schools{suffix}"
+    path.write_bytes(MHTML_START + "学校名称</td></tr></table>".encode())
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_mhtml"
+    assert issue.message == (
+        "this file is a web page archive (MHTML, a single file web page), not the "
+        f"type its suffix {suffix} names"
+    )
+    assert issue.fix == (
+        "open the file in Excel or WPS, save it as an Excel workbook (.xlsx) and "
+        "import that file"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        f"该文件是网页存档（MHTML，“单个文件网页”），不是扩展名 {suffix} 所表示的类型"
+    )
+    assert (
+        zh.fix == "请用 Excel 或 WPS 打开该文件，另存为 Excel 工作簿（.xlsx）后再导入"
+    )
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
+def test_xml_spreadsheet_named_as_workbook(tmp_path: Path, suffix: str) -> None:
+    # Its <Table> element must not make it an HTML page.
+    path = tmp_path / f"schools{suffix}"
+    path.write_text(
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+        '<Worksheet ss:Name="学校数据"><Table><Row><Cell>'
+        '<Data ss:Type="String">学校名称</Data></Cell></Row></Table></Worksheet>'
+        "</Workbook>\n",
+        encoding="utf-8",
+    )
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_xml_spreadsheet"
+    assert issue.message == (
+        f"this file is an Excel 2003 XML spreadsheet, not the type its suffix {suffix} "
+        "names"
+    )
+    assert issue.fix == (
+        "open the file in Excel or WPS, save it as an Excel workbook (.xlsx) and "
+        "import that file"
+    )
+    zh = issue.in_language("zh")
+    assert zh.message == (
+        f"该文件是 Excel 2003 XML 电子表格，不是扩展名 {suffix} 所表示的类型"
+    )
+
+
+def test_csv_with_a_colon_in_its_header_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "schools.xlsx"
+    path.write_text("学校名称:备注,说明\nContent-Type: 无\n", encoding="utf-8")
+    [issue] = import_errors([path])
+    assert issue.code == "file.is_text"
+
+
 def test_text_mentioning_a_table_is_not_html(tmp_path: Path) -> None:
     path = tmp_path / "schools.xlsx"
     path.write_text("学校名称,备注\n甲小学,<table> 标签\n", encoding="utf-8")
@@ -260,8 +330,9 @@ def test_extra_column_of_any_type_is_unknown_header(
 @pytest.mark.parametrize(
     ("values", "dtype"),
     [
-        (OTHER_TYPES[0], "Duration(time_unit='us')"),
-        (OTHER_TYPES[4], "Decimal(precision=60, scale=0)"),
+        (OTHER_TYPES[0], "duration[us]"),
+        (pa.array([datetime.timedelta(days=1)] * 2, pa.duration("s")), "duration[s]"),
+        (OTHER_TYPES[4], "decimal256(60, 0)"),
     ],
 )
 def test_field_column_without_text_form(

@@ -248,7 +248,7 @@ def test_adjust_infeasible_terminal_shows_no_unchanged_rows(
     assert result.exit_code == 4
     assert "No plan meets part 1" in result.output
     # Without a plan nothing changes: no school or section table is printed.
-    assert "School indicators before and after" not in result.output
+    assert "Schools before and after" not in result.output
     assert "Section CVs before and after" not in result.output
     assert "2141000002" not in result.output
 

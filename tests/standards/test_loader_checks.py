@@ -256,3 +256,37 @@ def test_missing_framework_file_named(
         f"找不到框架文件“books.yaml”（查找的是 {tmp_path}/books.yaml）；"
         f"请核对路径，或填写已安装的框架 id：{installed}。"
     )
+
+
+def test_invalid_value_has_a_chinese_lead(tmp_path: Path) -> None:
+    # Section names are case-sensitive: 'Primary' is no section.
+    path = _write(
+        tmp_path,
+        "sec.yaml",
+        "id: sec\nextends: cn-2017-quality\nsections: [primary, Primary]\n",
+    )
+    error = _refused(path)
+    detail = "  sections[1]: Input should be 'primary' or 'junior'"
+    assert error.message_en == f"{path}: invalid framework\n{detail}"
+    assert error.message_zh == (
+        f"{path}：评估框架有误，以下键的值无效：sections[1]；"
+        f"请按下面的（英文）说明修改\n{detail}"
+    )
+
+
+def test_remove_unknown_id_in_both_languages(tmp_path: Path) -> None:
+    # Ids are case-sensitive: the national standard has V7 but no v7.
+    path = _write(
+        tmp_path,
+        "rm.yaml",
+        "id: rm\nextends: cn-2017-quality\nremove: [V7, v7]\n",
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: key 'remove' names unknown id(s) v7; 'cn-2017-quality' has no "
+        "such indicator or item; check the spelling and case of each id"
+    )
+    assert error.message_zh == (
+        f"{path}：键 remove 中的 id v7 不存在；“cn-2017-quality”中没有这样的指标或"
+        "项目；请核对每个 id 的拼写和大小写"
+    )

@@ -168,12 +168,11 @@ def test_repeated_yaml_key_refused(tmp_path: Path) -> None:
     assert error.message_en == (
         f"{path}: line 5: key 'remove' is given a second time in the same mapping "
         "(first at line 3); YAML would keep only the last one and silently drop "
-        "the other. Merge the two into one key, for example one list under "
-        "'remove'."
+        "the other. Merge the two into one key, one list under 'remove'."
     )
     assert error.message_zh == (
         f"{path}：第 5 行的键“remove”在同一映射中重复出现（第一次在第 3 行）；"
-        "YAML 只保留最后一个，前一个会被悄悄丢弃。请把两处合并为一个键，例如把两个"
+        "YAML 只保留最后一个，前一个会被悄悄丢弃。请把两处合并为一个键，把两个"
         "列表合并到一个“remove”下。"
     )
 
@@ -188,6 +187,46 @@ def test_repeated_key_in_nested_mapping_refused(tmp_path: Path) -> None:
     assert _refused(path).message_en.startswith(
         f"{path}: line 4: key 'primary' is given a second time in the same mapping "
         "(first at line 4);"
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "fix", "fix_zh"),
+    [
+        (
+            "{min_met: 6, min_met: 5}",
+            "Keep one of the two values of 'min_met' and delete the other line.",
+            "请保留“min_met”的两个值中的一个，删除另一行。",
+        ),
+        (
+            "{min_met: {a: 1}, min_met: {b: 2}}",
+            "Merge the two into one key, one mapping under 'min_met'.",
+            "请把两处合并为一个键，把两个映射的内容合并到一个“min_met”下。",
+        ),
+        (
+            "{min_met: [1], min_met: 5}",
+            "Keep one of the two values of 'min_met' and delete the other line.",
+            "请保留“min_met”的两个值中的一个，删除另一行。",
+        ),
+    ],
+)
+def test_repeated_key_fix_by_value_kind(
+    tmp_path: Path, values: str, fix: str, fix_zh: str
+) -> None:
+    path = _write(
+        tmp_path,
+        "k2.yaml",
+        f"id: k2\nextends: cn-2017-quality\nschool_rule: {values}\n",
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: line 3: key 'min_met' is given a second time in the same mapping "
+        "(first at line 3); YAML would keep only the last one and silently drop "
+        f"the other. {fix}"
+    )
+    assert error.message_zh == (
+        f"{path}：第 3 行的键“min_met”在同一映射中重复出现（第一次在第 3 行）；"
+        f"YAML 只保留最后一个，前一个会被悄悄丢弃。{fix_zh}"
     )
 
 

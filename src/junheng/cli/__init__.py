@@ -108,6 +108,49 @@ def _write_failure(path: Path, exc: OSError, option: str) -> str:
     )
 
 
+class FilePath(click.Path):
+    """A file path parameter that rejects a folder with a zh / en message.
+
+    ``output`` is true when the command writes the file, false when it reads it.
+    """
+
+    def __init__(self, *, output: bool, **kwargs: Any) -> None:
+        super().__init__(path_type=Path, dir_okay=False, **kwargs)
+        self.output = output
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Any:
+        if isinstance(value, str | os.PathLike) and os.path.isdir(value):
+            self.fail(self._folder_message(Path(value), param), param, ctx)
+        return super().convert(value, param, ctx)
+
+    def _folder_message(self, path: Path, param: click.Parameter | None) -> str:
+        name = "FILE"
+        if isinstance(param, click.Option):
+            name = max(param.opts, key=len)
+        elif param is not None:
+            name = param.human_readable_name
+        example = ""
+        default = getattr(param, "default", None)
+        if isinstance(default, Path):
+            example = str(path / default.name)
+        if self.output:
+            return (
+                f"无法写入 {path}：这是一个文件夹，不是文件。请为 {name} 给出文件路径"
+                + (f"，例如 {example}" if example else "")
+                + f"。 / cannot write {path}: it is a folder, not a file. Give "
+                f"{name} a file path"
+                + (f", for example {example}" if example else "")
+                + "."
+            )
+        return (
+            f"无法读取 {path}：这是一个文件夹，不是文件。请为 {name} 给出文件路径。 / "
+            f"cannot read {path}: it is a folder, not a file. Give {name} a file "
+            "path."
+        )
+
+
 NAME_MAX = 255
 """Bytes in a folder or file name that Linux file systems take (ext4, XFS, tmpfs)."""
 
@@ -306,7 +349,7 @@ def _check_report_suffix(
 
 _errors_report = click.option(
     "--errors-report",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=True),
     callback=_check_report_suffix,
     default=Path(DEFAULT_ERROR_REPORT),
     show_default=True,
@@ -524,7 +567,7 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--output",
             "-o",
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=FilePath(output=True),
             default=None,
             help="Output file for json, xlsx or html; JSON goes to standard "
             "output when omitted.",
@@ -941,7 +984,7 @@ def profiles() -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=True),
     default=Path("junheng-template.xlsx"),
     show_default=True,
     help="Where to write the Excel template.",
@@ -1067,13 +1110,13 @@ def validate(
 )
 @click.option(
     "--save",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=True),
     default=None,
     help="Also save the synthetic dataset (.parquet or .xlsx).",
 )
 @click.option(
     "--save-roster",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=True),
     default=None,
     help="Also save a synthetic teacher roster of the first county (.csv) and "
     "its school locations (…-locations.csv), for `junheng plan rotate`.",

@@ -12,6 +12,7 @@ import click
 import polars as pl
 
 from junheng.cli import (
+    FilePath,
     Language,
     _atomic_write,
     _check_writable,
@@ -57,7 +58,7 @@ def _common(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--output",
             "-o",
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=FilePath(output=True),
             required=True,
             help="Output file, .xlsx or .json.",
         ),
@@ -188,7 +189,7 @@ def monitor() -> None:
 )
 @click.option(
     "--schedule",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=False),
     default=None,
     help="Schedule of reaching the standard (.csv or .xlsx with division_code, "
     "target_year, note); adds the sheet schedule_progress.",
@@ -386,7 +387,7 @@ def _nbs_series(folder: Path) -> pl.DataFrame:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=True),
     required=True,
     help="Output file, .xlsx or .json.",
 )
@@ -412,7 +413,7 @@ def backtest(folder: Path, output: Path) -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=True),
     required=True,
     help="Calibration file to write (.json), for 'monitor run --calibration'.",
 )

@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.table import Table
 
 from junheng.cli import (
+    FilePath,
     Language,
     _atomic_write,
     _check_output,
@@ -208,7 +209,7 @@ def _chosen(
 @click.option(
     "--costs",
     "costs_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=False),
     default=None,
     help="YAML file of unit costs (yuan), per-school limits and solver "
     "settings; settings left out keep the illustrative defaults (see "
@@ -242,7 +243,7 @@ def _chosen(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=True),
     default=None,
     help="Output file for json or xlsx; JSON goes to standard output when omitted.",
 )

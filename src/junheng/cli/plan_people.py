@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from junheng.cli import (
+    FilePath,
     Language,
     _atomic_write,
     _check_output,
@@ -55,7 +56,7 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
         ),
         click.option(
             "--locations",
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=FilePath(output=False),
             default=None,
             help="School locations file with columns school_code, lat, lon "
             "(WGS84 degrees).",
@@ -71,7 +72,7 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--output",
             "-o",
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=FilePath(output=True),
             default=None,
             help="Output file for json or xlsx; JSON goes to standard output "
             "when omitted.",
@@ -188,7 +189,7 @@ def _cell(value: Any, decimals: int) -> str:
 )
 @click.option(
     "--rule",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=False),
     default=None,
     help="YAML file overriding keys of the shipped rotation rule.",
 )

@@ -19,7 +19,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from junheng.cli import Language, _atomic_write, _check_writable, _console
+from junheng.cli import (
+    FilePath,
+    Language,
+    _atomic_write,
+    _check_writable,
+    _console,
+)
 from junheng.cli.platform import _transaction, _url_option
 from junheng.errors import JunhengError
 from junheng.planning.result import KINDS, write_xlsx
@@ -213,7 +219,7 @@ def list_command(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(output=True),
     default=None,
     help="Output file for json or xlsx; JSON goes to standard output when omitted.",
 )

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from junheng.cli import (
+    FilePath,
     Language,
     _console,
     _fail,
@@ -433,7 +434,7 @@ def move(code: str, division: str, reason: str, url: str | None) -> None:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("file", type=FilePath(output=False, exists=True))
 @click.option(
     "--user",
     "username",

@@ -102,6 +102,31 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "import that file",
         ),
     },
+    "file.is_mhtml": {
+        "zh": (
+            "该文件是网页存档（MHTML，“单个文件网页”），不是扩展名 {suffix} "
+            "所表示的类型",
+            "请用 Excel 或 WPS 打开该文件，另存为 Excel 工作簿（.xlsx）后再导入",
+        ),
+        "en": (
+            "this file is a web page archive (MHTML, a single file web page), not "
+            "the type its suffix {suffix} names",
+            "open the file in Excel or WPS, save it as an Excel workbook (.xlsx) and "
+            "import that file",
+        ),
+    },
+    "file.is_xml_spreadsheet": {
+        "zh": (
+            "该文件是 Excel 2003 XML 电子表格，不是扩展名 {suffix} 所表示的类型",
+            "请用 Excel 或 WPS 打开该文件，另存为 Excel 工作簿（.xlsx）后再导入",
+        ),
+        "en": (
+            "this file is an Excel 2003 XML spreadsheet, not the type its suffix "
+            "{suffix} names",
+            "open the file in Excel or WPS, save it as an Excel workbook (.xlsx) and "
+            "import that file",
+        ),
+    },
     "file.is_parquet": {
         "zh": (
             "该文件是 Parquet 文件，不是扩展名 {suffix} 所表示的类型",

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import fastexcel
 import polars as pl
+import pyarrow.parquet as pq
 import python_calamine
 
 from junheng.ingest.issues import Issue
@@ -152,7 +153,17 @@ def read_file(
 # ---------------------------------------------------------------------------
 # File contents
 
-Content = Literal["empty", "zip", "ole2", "parquet", "html", "text", "binary"]
+Content = Literal[
+    "empty",
+    "zip",
+    "ole2",
+    "parquet",
+    "mhtml",
+    "xml_spreadsheet",
+    "html",
+    "text",
+    "binary",
+]
 """What the first bytes of a file show it to be (see :func:`sniff_content`)."""
 
 _SNIFF_BYTES = 4096
@@ -166,6 +177,19 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
 # export: a table saved as HTML under an .xls name.
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|table)\b", re.IGNORECASE)
 _HTML_SNIFF_CHARS = 1024
+# A web page archive (MHTML, "single file web page"): mail-style headers, one of
+# them declaring a multipart/related body, before the first blank line.
+# Each header may continue on lines that start with a space or tab.
+_MHTML_HEADERS = re.compile(
+    r"(?:[\w-]+:[^\n]*\n(?:[ \t][^\n]*\n)*)*?content-type:\s*multipart/related",
+    re.IGNORECASE,
+)
+# An Excel 2003 XML Spreadsheet: an XML document whose processing instruction or
+# namespace names the Excel sheet format.
+_XML_SPREADSHEET = re.compile(
+    r'progid\s*=\s*"excel\.sheet"|urn:schemas-microsoft-com:office:spreadsheet',
+    re.IGNORECASE,
+)
 
 
 def sniff_content(head: bytes) -> Content:
@@ -175,7 +199,9 @@ def sniff_content(head: bytes) -> Content:
     .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
     ``PAR1``. Anything else is text if it has a Unicode byte order mark, looks
     like UTF-16 without one, or has no control bytes; otherwise it is binary.
-    Text is HTML if an HTML page or table starts near its beginning.
+    Text is a web page archive (MHTML) if its mail-style headers declare a
+    multipart/related body, an Excel 2003 XML Spreadsheet if it is XML naming
+    that format, and HTML if an HTML page or table starts near its beginning.
     """
     if not head:
         return "empty"
@@ -197,8 +223,12 @@ def sniff_content(head: bytes) -> Content:
 
 
 def _text_or_html(head: bytes, encoding: str) -> Content:
-    """Return "html" if the text ``head`` begins an HTML page, else "text"."""
+    """Return what kind of text ``head`` begins: a web page or plain text."""
     start = head.decode(encoding, errors="ignore").lstrip()[:_HTML_SNIFF_CHARS]
+    if _MHTML_HEADERS.match(start.replace("\r\n", "\n")):
+        return "mhtml"
+    if start.startswith("<?xml") and _XML_SPREADSHEET.search(start):
+        return "xml_spreadsheet"
     if start.startswith("<") and _HTML_START.search(start):
         return "html"
     return "text"
@@ -217,6 +247,8 @@ _RENAME_CODES: dict[Content, str] = {
     "parquet": "file.is_parquet",
     "text": "file.is_text",
     "html": "file.is_html",
+    "mhtml": "file.is_mhtml",
+    "xml_spreadsheet": "file.is_xml_spreadsheet",
 }
 
 
@@ -1606,6 +1638,18 @@ def _parquet_column(series: pl.Series) -> pl.Series:
     return series.to_frame().select(cell_text(pl.col(series.name), dtype)).to_series()
 
 
+def _parquet_type(path: Path, name: str, dtype: pl.DataType) -> str:
+    """Return the type of column ``name`` as the Parquet file stores it.
+
+    Polars converts some types as it reads them (a duration[s] column becomes a
+    duration in milliseconds), so the file's Arrow schema names the type.
+    """
+    try:
+        return str(pq.read_schema(path).field(name).type)
+    except (OSError, KeyError, ValueError):
+        return str(dtype)
+
+
 def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
     file = path.name
     try:
@@ -1641,8 +1685,10 @@ def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
             except pl.exceptions.PolarsError:
                 # A type without a text form, such as a duration.
                 pass
-        nested[name.strip()] = str(dtype)
-        if not dtype.is_nested():
+        if dtype.is_nested():
+            nested[name.strip()] = str(dtype)
+        else:
+            nested[name.strip()] = _parquet_type(path, name, dtype)
             unsupported.add(name.strip())
         columns.append(pl.Series(name, [None] * raw.height, dtype=pl.String))
     # Parquet has no visible rows, so number them as a CSV export would.

@@ -152,7 +152,7 @@ def batch_result(
             results,
             "schools",
             "学校指标（变化或未达标）",
-            "School indicators changed or failing",
+            "Schools changed or failing",
         ),
         _long_table(
             results,

@@ -358,7 +358,7 @@ class Report:
         return PlanTable(
             "schools",
             "学校指标调整前后",
-            "School indicators before and after",
+            "Schools before and after",
             SCHOOL_COLUMNS,
             rows,
         )

@@ -108,13 +108,29 @@ class PlanResult:
         return cls(**fields, tables=tables)
 
 
+SHEET_NAME_MAX = 31
+"""Maximum length of an Excel sheet name, in characters."""
+
+
+def _cut(text: str, limit: int) -> str:
+    """Return ``text`` cut to ``limit`` characters, at a space if it has one."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    if " " in head:
+        return head[: head.rindex(" ")].rstrip()
+    return text[:limit]
+
+
 def _sheet_name(title: str, used: set[str]) -> str:
-    # Excel limits sheet names to 31 characters and forbids a few symbols.
-    name = "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31] or "Sheet"
+    # Excel limits sheet names to 31 characters and forbids a few symbols. A
+    # longer title, such as one in a saved scenario, loses whole words.
+    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
+    name = _cut(clean, SHEET_NAME_MAX) or "Sheet"
     base, n = name, 2
     while name.lower() in used:
         suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _cut(base, SHEET_NAME_MAX - len(suffix)) + suffix
         n += 1
     used.add(name.lower())
     return name

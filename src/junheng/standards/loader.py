@@ -205,7 +205,10 @@ def _resolve(
 ) -> dict[str, Any]:
     if path.resolve() in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
-        raise FrameworkError(f"{path}: 'extends' forms a cycle: {chain}")
+        raise FrameworkError(
+            f"{path}: 'extends' forms a cycle: {chain}",
+            zh=f"{path}：extends 形成循环：{chain}；请让其中一个文件不再扩展另一个",
+        )
     data = _read_yaml(path)
     if "based_on" in data:
         raise FrameworkError(
@@ -218,7 +221,10 @@ def _resolve(
     parent = data.pop("extends", None)
     removed = data.pop("remove", None) or []
     if not isinstance(removed, list):
-        raise FrameworkError(f"{path}: key 'remove' must be a list of ids")
+        raise FrameworkError(
+            f"{path}: key 'remove' must be a list of ids",
+            zh=f"{path}：键 remove 必须是 id 列表，例如 “remove: [L7]”",
+        )
     if parent is not None and not isinstance(parent, str):
         raise FrameworkError(
             f"{path}: key 'extends' takes one framework id or file path (a "
@@ -230,12 +236,16 @@ def _resolve(
     _check_removals(path, [str(r) for r in removed], data)
     if parent is None:
         if removed:
-            raise FrameworkError(f"{path}: key 'remove' needs 'extends'")
+            raise FrameworkError(
+                f"{path}: key 'remove' needs 'extends'",
+                zh=f"{path}：键 remove 需要 extends 指明所修改的框架",
+            )
         return data
     if "id" not in data:
         raise FrameworkError(
             f"{path}: an override needs an 'id' of its own; without one its "
-            f"results would be labelled as {parent!r}"
+            f"results would be labelled as {parent!r}",
+            zh=f"{path}：修改框架的文件需要自己的 id；否则评估结果会被标为“{parent}”",
         )
     base = _resolve(
         _locate(str(parent), scan, path), scan, warnings, (*seen, path.resolve())
@@ -244,7 +254,10 @@ def _resolve(
     if unknown:
         raise FrameworkError(
             f"{path}: key 'remove' names unknown id(s) {', '.join(unknown)}; "
-            f"{parent!r} has no such indicator or item"
+            f"{parent!r} has no such indicator or item; check the spelling and case "
+            "of each id",
+            zh=f"{path}：键 remove 中的 id {', '.join(unknown)} 不存在；"
+            f"“{parent}”中没有这样的指标或项目；请核对每个 id 的拼写和大小写",
         )
     merged: dict[str, Any] = _remove_ids(merge(base, data), {str(r) for r in removed})
     # Reports name the standard a modified framework started from.
@@ -436,12 +449,16 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
+        locations = [_format_location(tuple(err["loc"]), data) for err in exc.errors()]
         lines = [
-            f"  {_format_location(tuple(err['loc']), data)}: {err['msg']}"
-            for err in exc.errors()
+            f"  {where}: {err['msg']}"
+            for where, err in zip(locations, exc.errors(), strict=True)
         ]
+        keys = "、".join(dict.fromkeys(locations))
         raise FrameworkError(
-            f"{path}: invalid framework\n" + "\n".join(lines)
+            f"{path}: invalid framework\n" + "\n".join(lines),
+            zh=f"{path}：评估框架有误，以下键的值无效：{keys}；"
+            "请按下面的（英文）说明修改\n" + "\n".join(lines),
         ) from None
     _check_consistency(framework, path)
     framework.warnings.extend(warnings)
