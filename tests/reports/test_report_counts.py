@@ -49,3 +49,14 @@ def test_noncompliant_count_without_reasons() -> None:
 def test_noncompliant_count_without_rule() -> None:
     county = {"sections": {"primary": {"schools": 4}}, "reasons": []}
     assert noncompliant_count(county) is None
+
+
+def test_nation_row_named_in_report_language() -> None:
+    ev = evaluate(canonical_frame([primary_school(1)]), load_framework())
+    for lang, name in (("zh", "全国"), ("en", "nation")):
+        rollups = build_document(ev, lang=lang)["rollups"]
+        nation = [r for r in rollups["verdicts"] if r["level"] == "nation"]
+        assert [r["region_name"] for r in nation] == [name]
+        indicators = [r for r in rollups["indicators"] if r["level"] == "nation"]
+        assert indicators
+        assert {r["region_name"] for r in indicators} == {name}

@@ -255,6 +255,19 @@ def _frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return _finite(frame).to_dicts()
 
 
+def _named_nation(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Return roll-up rows with the nation row named in ``lang``."""
+    if frame.is_empty() or "region_name" not in frame.columns:
+        return frame
+    name = messages.NATION_NAMES.get(lang, messages.NATION_NAMES["zh"])
+    return frame.with_columns(
+        pl.when(pl.col("level") == "nation")
+        .then(pl.lit(name))
+        .otherwise(pl.col("region_name"))
+        .alias("region_name")
+    )
+
+
 def build_document(
     ev: Evaluation,
     *,
@@ -322,7 +335,7 @@ def build_document(
         "counties": county_records(ev, lang, limit=county_limit),
         "schools": school_records(ev) if include_schools else [],
         "rollups": {
-            "verdicts": _frame_records(ev.rollups.verdicts),
-            "indicators": _frame_records(ev.rollups.indicators),
+            "verdicts": _frame_records(_named_nation(ev.rollups.verdicts, lang)),
+            "indicators": _frame_records(_named_nation(ev.rollups.indicators, lang)),
         },
     }

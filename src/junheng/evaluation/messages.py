@@ -13,6 +13,8 @@ SECTION_LABELS = {
     "primary": {"zh": "小学", "en": "primary"},
     "junior": {"zh": "初中", "en": "junior secondary"},
 }
+NATION_NAMES = {"zh": "全国", "en": "nation"}
+"""Name of the nation row of the roll-ups, by language."""
 VERDICT_LABELS = {
     "pass": {"zh": "达标", "en": "pass"},
     "fail": {"zh": "未达标", "en": "fail"},
