@@ -1099,8 +1099,8 @@ def _hidden_line_issues(
     """Warn once per data sheet of its hidden rows and columns, which are imported.
 
     Rows count from below the header row to the last row with a value, and
-    columns up to the last one of calamine's rows, so that the empty rows and
-    columns that a sheet hides after its data are not named.
+    columns up to the last one of calamine's rows. So the empty rows and columns
+    that a sheet hides after its data are not named.
     """
     issues: list[Issue] = []
     for sheet in sheets:
