@@ -133,3 +133,62 @@ def test_hidden_school_sheet_imported(tmp_path: Path) -> None:
     assert warnings[0].sheet == SHEET
     assert warnings[0].severity == "warning"
     assert "hidden" in warnings[0].message
+
+
+def _hidden_lines_workbook(path: Path, rows: list[int], columns: list[str]) -> Path:
+    """Write 12 schools (sheet rows 2 to 13) with rows and columns hidden."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    for row in school_cells([school(n) for n in range(1, 13)]):
+        sheet.append(row)
+    for number in rows:
+        sheet.row_dimensions[number].hidden = True
+    for letter in columns:
+        sheet.column_dimensions[letter].hidden = True
+    workbook.save(path)
+    return path
+
+
+def test_hidden_rows_and_columns_warned(tmp_path: Path) -> None:
+    # Row 20 and column AZ lie outside the data, so the warning leaves them out.
+    path = _hidden_lines_workbook(
+        tmp_path / "schools.xlsx", [5, 6, 7, 12, 20], ["B", "D", "AZ"]
+    )
+    result = load_inputs([path])
+    assert result.schools.height == 12
+    assert result.schools["school_name"][3] == "第4小学"
+    warnings = find(result.warnings, "hidden_cells")
+    assert len(warnings) == 1
+    warning = warnings[0]
+    assert (warning.sheet, warning.row, warning.column) == (SHEET, None, None)
+    assert warning.severity == "warning"
+    assert warning.message == (
+        "the sheet hides rows 5–7, 12 and columns B (行政区划代码), D (学校名称) "
+        "in Excel, and the values in them were imported as usual"
+    )
+    assert warning.fix.startswith("unhide them in Excel")
+    assert warning.in_language("zh").message == (
+        "该工作表在 Excel 中隐藏了第 5–7、12 行和 B（行政区划代码）、D（学校名称）列，"
+        "其中的值已照常导入"
+    )
+
+
+def test_hidden_row_or_column_alone(tmp_path: Path) -> None:
+    rows = load_inputs([_hidden_lines_workbook(tmp_path / "r.xlsx", [3], [])])
+    [row_warning] = find(rows.warnings, "hidden_cells")
+    assert row_warning.code == "hidden_cells.rows"
+    assert row_warning.message.startswith("the sheet hides row 3 in Excel")
+    assert row_warning.in_language("zh").message.startswith(
+        "该工作表在 Excel 中隐藏了第 3 行，"
+    )
+    columns = load_inputs([_hidden_lines_workbook(tmp_path / "c.xlsx", [], ["D"])])
+    assert columns.schools["school_name"][0] == "第1小学"
+    [column_warning] = find(columns.warnings, "hidden_cells")
+    assert column_warning.code == "hidden_cells.columns"
+    assert column_warning.message.startswith(
+        "the sheet hides column D (学校名称) in Excel"
+    )
+    assert column_warning.in_language("zh").message.startswith(
+        "该工作表在 Excel 中隐藏了 D（学校名称）列，"
+    )

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from factories import canonical_csv
 from services.people import SCHOOL_1, ZHONGYUAN, school
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from junheng.errors import InvalidInput
 from junheng.ingest.issues import Issue
+from junheng.ingest.schema import SCHOOL_FIELDS
 from junheng.services import reporting
 from junheng.services.validation import (
     RowPlace,
@@ -140,4 +142,23 @@ def test_import_rejects_implausible_row(store: Session, tmp_path: Path) -> None:
     issues: list[Issue] = caught.value.issues  # type: ignore[assignment]
     assert [(i.rule, i.file, i.row) for i in issues] == [
         ("implausible", "schools.csv", 3)
+    ]
+
+
+def test_import_names_template_header(store: Session, tmp_path: Path) -> None:
+    fields = list(SCHOOL_FIELDS)
+    rows = [school(1), school(2, primary_max_class_size=200)]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "学校数据"
+    sheet.append([spec.header_zh for spec in fields])
+    for row in rows:
+        sheet.append([row.get(spec.name) for spec in fields])
+    path = tmp_path / "schools.xlsx"
+    workbook.save(path)
+    with pytest.raises(InvalidInput) as caught:
+        reporting.import_school_file(store, ZHONGYUAN, path)
+    issues: list[Issue] = caught.value.issues  # type: ignore[assignment]
+    assert [(i.code, i.sheet, i.row, i.column, i.value) for i in issues] == [
+        ("class_size.above_max", "学校数据", 3, "小学最大班额（人）", "200")
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -147,6 +147,14 @@ class SchoolPlaces(Sequence[Place]):
     def __repr__(self) -> str:
         return f"SchoolPlaces({len(self)} rows)"
 
+    def headers(self) -> Iterator[Mapping[str, str]]:
+        """Yield, per row, the header in the file of each canonical field.
+
+        The headers are those that :meth:`TableContext.header` names in issues.
+        """
+        for table in self._tables.to_list():
+            yield self._contexts[table].columns
+
     def _places(self, indexes: range) -> Iterator[Place]:
         positions = pl.Series(indexes, dtype=pl.Int64)
         tables = self._tables.gather(positions).to_list()
@@ -168,14 +176,17 @@ class ImportResult:
     :data:`~junheng.ingest.validate.COUNTY_ITEM_COLUMNS`; either may have no rows.
     ``files`` lists the paths read and ``warnings`` the issues that did not stop
     the import, such as schools without students. ``school_places`` gives, per
-    row of ``schools``, the file name, sheet and row it was read from.
+    row of ``schools``, the file name, sheet and row it was read from, and the
+    file's headers (:meth:`SchoolPlaces.headers`).
     """
 
     schools: pl.DataFrame
     county_items: pl.DataFrame
     files: list[str]
     warnings: list[Issue] = field(default_factory=list)
-    school_places: Sequence[Place] = field(default_factory=list)
+    school_places: SchoolPlaces = field(
+        default_factory=lambda: SchoolPlaces([], pl.Series([]), pl.Series([]))
+    )
 
 
 @dataclass

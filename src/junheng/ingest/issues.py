@@ -24,6 +24,7 @@ RULES: frozenset[str] = frozenset(
     {
         "file",
         "hidden_sheet",
+        "hidden_cells",
         "cell_error",
         "formula_no_value",
         "header",

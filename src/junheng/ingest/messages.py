@@ -456,6 +456,48 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "data is not needed",
         ),
     },
+    "hidden_cells": {
+        "zh": (
+            "该工作表在 Excel 中隐藏了{rows}和 {columns}，其中的值已照常导入",
+            "请在 Excel 中取消隐藏这些行和列（选中其两侧的行号或列标，右键单击并"
+            "选择“取消隐藏”），检查其中的值；如果这些值不应导入，请删除后再导入",
+        ),
+        "en": (
+            "the sheet hides {rows} and {columns} in Excel, and the values in "
+            "them were imported as usual",
+            "unhide them in Excel (select the row numbers or column letters on "
+            "both sides, right-click and choose Unhide) to check their values; "
+            "delete them and import again if the values are not data to import",
+        ),
+    },
+    "hidden_cells.rows": {
+        "zh": (
+            "该工作表在 Excel 中隐藏了{rows}，其中的值已照常导入",
+            "请在 Excel 中取消隐藏这些行（选中其上下两行的行号，右键单击并选择"
+            "“取消隐藏”），检查其中的值；如果这些值不应导入，请删除后再导入",
+        ),
+        "en": (
+            "the sheet hides {rows} in Excel, and the values in them were "
+            "imported as usual",
+            "unhide them in Excel (select the row numbers above and below, "
+            "right-click and choose Unhide) to check their values; delete the "
+            "rows and import again if the values are not data to import",
+        ),
+    },
+    "hidden_cells.columns": {
+        "zh": (
+            "该工作表在 Excel 中隐藏了 {columns}，其中的值已照常导入",
+            "请在 Excel 中取消隐藏这些列（选中其左右两列的列标，右键单击并选择"
+            "“取消隐藏”），检查其中的值；如果这些值不应导入，请删除后再导入",
+        ),
+        "en": (
+            "the sheet hides {columns} in Excel, and the values in them were "
+            "imported as usual",
+            "unhide them in Excel (select the column letters on the left and "
+            "right, right-click and choose Unhide) to check their values; delete "
+            "the columns and import again if the values are not data to import",
+        ),
+    },
     "cell_error": {
         "zh": (
             "单元格含有 Excel 错误值 {text}",

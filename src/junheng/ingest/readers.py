@@ -824,6 +824,10 @@ def _settle_fast_sheet(sheet: _Sheet, scan: SheetScan | None) -> bool:
         return False
     if any(last[0] >= header for _, last in scan.merged):
         return False
+    # fastexcel leaves out empty columns on the left, so a hidden column's header
+    # is found in calamine's rows, which start at column A.
+    if scan.hidden_columns:
+        return False
     sheet.header_index = header
     return True
 
@@ -899,6 +903,7 @@ def _read_excel(
                 _title_issue(file, sheet.name, sheet.title, sheet.header_index + 1)
             )
     issues += _unreadable_cell_issues(file, sheets, found)
+    issues += _hidden_line_issues(file, sheets, scans)
     tables, table_issues = _sheets_to_tables(file, sheets, options)
     return tables, issues + table_issues
 
@@ -1086,6 +1091,73 @@ def _unreadable_cell_issues(
         data = [p for p in below if p.row > sheet.header_index]
         sheet.rows = _with_cell_texts(sheet.rows, data)
     return issues
+
+
+def _hidden_line_issues(
+    file: str, sheets: list[_Sheet], scans: Mapping[str, SheetScan]
+) -> list[Issue]:
+    """Warn once per data sheet of its hidden rows and columns, which are imported.
+
+    Rows count from below the header row to the last row with a value, and
+    columns up to the last one of calamine's rows. So the empty rows and columns
+    that a sheet hides after its data are not named.
+    """
+    issues: list[Issue] = []
+    for sheet in sheets:
+        scan = scans.get(sheet.name)
+        if sheet.kind is None or sheet.header_index is None or scan is None:
+            continue
+        last_row = -1 if scan.last_row is None else scan.last_row
+        rows = [r for r in scan.hidden_rows if sheet.header_index < r <= last_row]
+        header: list[str] = []
+        if sheet.fast is None and sheet.header_index < len(sheet.rows):
+            header = [_cell_text(v).strip() for v in sheet.rows[sheet.header_index]]
+        columns = [c for c in scan.hidden_columns if c < len(header)]
+        if not rows and not columns:
+            continue
+        row_text = ", ".join(_line_runs(rows))
+        column_text = [(_column_letter(c), header[c]) for c in columns]
+        zh_columns = "、".join(f"{x}（{h}）" if h else x for x, h in column_text)
+        en_columns = ", ".join(f"{x} ({h})" if h else x for x, h in column_text)
+        code = "hidden_cells"
+        if not columns:
+            code = "hidden_cells.rows"
+        elif not rows:
+            code = "hidden_cells.columns"
+        issues.append(
+            Issue.coded(
+                file,
+                sheet.name,
+                None,
+                None,
+                None,
+                code,
+                severity="warning",
+                rows=both(
+                    f"第 {row_text.replace(', ', '、')} 行",
+                    ("rows " if len(rows) > 1 else "row ") + row_text,
+                ),
+                columns=both(
+                    zh_columns + ("列" if zh_columns.endswith("）") else " 列"),
+                    ("columns " if len(columns) > 1 else "column ") + en_columns,
+                ),
+            )
+        )
+    return issues
+
+
+def _line_runs(lines: Sequence[int]) -> list[str]:
+    """Return 0-based row numbers as 1-based runs, such as ``["5–7", "12"]``."""
+    runs: list[list[int]] = []
+    for line in lines:
+        if runs and line == runs[-1][-1] + 1:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return [
+        f"{run[0] + 1}–{run[-1] + 1}" if len(run) > 1 else str(run[0] + 1)
+        for run in runs
+    ]
 
 
 def _cell_problem_issue(

@@ -9,7 +9,8 @@ sheet's XML directly to find both kinds of cell, so the import can report them.
 Only formula cells and error cells are parsed. A sheet without either costs two
 byte searches over its XML. :func:`scan_sheets` also returns the merged ranges and
 the first and last rows with a value, which the fastexcel reader needs because it
-returns neither.
+returns neither, and the rows and columns hidden in Excel, which neither reader
+returns.
 """
 
 from __future__ import annotations
@@ -57,13 +58,16 @@ class SheetScan:
 
     ``first_row`` and ``last_row`` are the 0-based rows of the first and the last
     cell with a saved value (None for a sheet without one). calamine's range of
-    cells, and so fastexcel's row 0, starts at ``first_row``.
+    cells, and so fastexcel's row 0, starts at ``first_row``. ``hidden_rows`` and
+    ``hidden_columns`` are the 0-based rows and columns hidden in Excel, in order.
     """
 
     problems: list[CellProblem]
     merged: list[CellRange]
     first_row: int | None
     last_row: int | None
+    hidden_rows: tuple[int, ...] = ()
+    hidden_columns: tuple[int, ...] = ()
 
 
 def find_cell_problems(
@@ -94,8 +98,14 @@ def scan_sheets(path: Path, sheet_names: Collection[str]) -> dict[str, SheetScan
                     continue
                 xml = archive.read(member)
                 first_row, last_row = value_rows(xml)
+                hidden_rows, hidden_columns = hidden_lines(xml)
                 scans[name] = SheetScan(
-                    scan_sheet_xml(xml), merged_ranges(xml), first_row, last_row
+                    scan_sheet_xml(xml),
+                    merged_ranges(xml),
+                    first_row,
+                    last_row,
+                    hidden_rows,
+                    hidden_columns,
                 )
             return scans
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
@@ -153,6 +163,34 @@ def merged_ranges(xml: bytes) -> list[CellRange]:
         if start is not None and end is not None:
             ranges.append((start, end))
     return ranges
+
+
+def hidden_lines(xml: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Return the 0-based rows and columns that a sheet's XML marks hidden.
+
+    A hidden row is a ``<row>`` element with ``hidden="1"`` and a hidden column
+    a ``<col>`` element with ``hidden="1"``, which covers the columns from its
+    ``min`` to its ``max`` attribute (1-based). A sheet without the attribute
+    costs one byte search.
+    """
+    if b"hidden=" not in xml:
+        return (), ()
+    prefix = re.escape(_prefix(xml))
+    hidden = re.compile(rb"""\bhidden=["'](?:1|true)["']""")
+    number = re.compile(rb"""\b(r|min|max)=["'](\d+)["']""")
+    rows: list[int] = []
+    columns: set[int] = set()
+    for match in re.finditer(b"<" + prefix + rb"(row|col)\s([^>]*)>", xml):
+        attributes = match.group(2)
+        if not hidden.search(attributes):
+            continue
+        values = {k.decode(): int(v) for k, v in number.findall(attributes)}
+        if match.group(1) == b"row" and "r" in values:
+            rows.append(values["r"] - 1)
+        elif match.group(1) == b"col" and "min" in values:
+            first = values["min"]
+            columns.update(range(first - 1, values.get("max", first)))
+    return tuple(sorted(rows)), tuple(sorted(columns))
 
 
 def value_rows(xml: bytes) -> tuple[int | None, int | None]:

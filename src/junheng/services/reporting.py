@@ -1091,7 +1091,12 @@ def import_school_data(
             f"{path.name} has no school rows and no county items",
             zh=f"{path.name} 中没有学校数据和县级指标",
         )
-    places = [RowPlace(*place) for place in result.school_places]
+    places = [
+        RowPlace(*place, columns=headers)
+        for place, headers in zip(
+            result.school_places, result.school_places.headers(), strict=True
+        )
+    ]
     issues = _import_issues(session, principal, path.name, rows, places, items)
     if issues:
         raise invalid(issues, path.name)
@@ -1141,7 +1146,6 @@ def _import_issues(
     ``places`` gives the file, sheet and row of each of ``rows``.
     """
     issues: list[Issue] = []
-    code_column = FIELDS_BY_NAME["school_code"].zh
     division_column = FIELDS_BY_NAME["division_code"].zh
     known: dict[str, bool] = {}
 
@@ -1170,7 +1174,7 @@ def _import_issues(
         code, year, division = row["school_code"], row["year"], row["division_code"]
         issues += plausibility_issues(row, place)
         if not division_known(division):
-            add(division_column, division, "store_division")
+            add(place.column("division_code"), division, "store_division")
         school = session.get(School, code)
         registered = {school.division_code} if school else set()
         outside = sorted(
@@ -1178,7 +1182,7 @@ def _import_issues(
         )
         if outside:
             add(
-                code_column,
+                place.column("school_code"),
                 code,
                 "store_scope",
                 divisions=", ".join(outside),
@@ -1191,7 +1195,7 @@ def _import_issues(
         current = _current_school(session, code, year)
         if current is not None and current.status not in EDITABLE_STATES:
             locked, fields = _locked_issue(current)
-            add(code_column, code, locked, **fields)
+            add(place.column("school_code"), code, locked, **fields)
     place = RowPlace(source)
     for division, year in items:
         if not division_known(division):

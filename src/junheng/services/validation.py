@@ -11,7 +11,7 @@ import difflib
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -69,11 +69,20 @@ def field_label(name: str) -> dict[Language, str]:
 
 @dataclass(frozen=True)
 class RowPlace:
-    """The source of a row: file, sheet and 1-based row (the header is row 1)."""
+    """The source of a row: file, sheet and 1-based row (the header is row 1).
+
+    ``columns`` maps canonical fields to the file's headers, which issues name
+    in place of the template label.
+    """
 
     file: str
     sheet: str | None = None
     row: int | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> str:
+        """Return the column that issues name for canonical field ``name``."""
+        return self.columns.get(name) or FIELDS_BY_NAME[name].zh
 
 
 def year_window(today: date | None = None) -> tuple[int, int]:
@@ -122,7 +131,7 @@ def plausibility_issues(
                 place.file,
                 place.sheet,
                 place.row,
-                FIELDS_BY_NAME[name].zh,
+                place.column(name),
                 text,
                 code,
                 value=value,
