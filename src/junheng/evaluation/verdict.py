@@ -340,22 +340,31 @@ def _contributors(
     name, value, students and ``share``: its part of the sum of squared
     deviations ``Σ P_i·(X_i − mean)²`` (0 to 1).
     """
-    branches = []
+    # One pass over the school values gives every indicator's candidates, as
+    # a list of structs unnested into one row per school and indicator.
+    candidates, over = [], []
     for ind in fw.resource_indicators:
         i = ind.id
-        branches.append(
-            f"SELECT u.year, u.division_code, u.section, '{i}' AS indicator, "
-            f"u.school_code, u.school_name, u.v_{i} AS value, u.students, u.students * "
+        candidates.append(
+            f"CASE WHEN s.cv_ok_{i} = FALSE AND u.v_{i} IS NOT NULL THEN "
+            f"{{'indicator': '{i}', 'value': u.v_{i}, 'variance_share': u.students * "
             f"(u.v_{i} - s.mean_{i}) * (u.v_{i} - s.mean_{i}) / NULLIF(s.p_{i} * "
-            f"s.sd_{i} * s.sd_{i}, 0) AS variance_share FROM unit_values_selected u "
-            "JOIN county_stats_selected s ON u.year = s.year AND u.division_code = "
-            f"s.division_code AND u.section = s.section WHERE s.cv_ok_{i} = FALSE "
-            f"AND u.v_{i} IS NOT NULL"
+            f"s.sd_{i} * s.sd_{i}, 0)}} END"
         )
+        over.append(f"s.cv_ok_{i} = FALSE")
+    if not candidates:
+        return {}
+    scan = (
+        "SELECT u.year, u.division_code, u.section, u.school_code, u.school_name, "
+        f"u.students, UNNEST(list_filter([{', '.join(candidates)}], "
+        "lambda c: c IS NOT NULL), recursive := true) FROM unit_values_selected u "
+        "JOIN county_stats_selected s ON u.year = s.year AND u.division_code = "
+        f"s.division_code AND u.section = s.section WHERE {' OR '.join(over)}"
+    )
     ranked = engine.query(
         "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY year, "
         "division_code, section, indicator ORDER BY variance_share DESC, "
-        f"school_code) AS rank FROM ({' UNION ALL '.join(branches)}) c) r "
+        f"school_code) AS rank FROM ({scan}) c) r "
         f"WHERE rank <= {TOP_CONTRIBUTORS} ORDER BY year, division_code, section, "
         "indicator, rank"
     )
