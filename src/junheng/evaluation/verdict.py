@@ -91,13 +91,41 @@ class Evaluation:
         return {k: d.parts for k, d in self.details().items()}
 
 
+class CheckTable:
+    """The county checks of the county-years of one :meth:`Evaluation.details` call.
+
+    A national run has about a million checks. They become Python mappings
+    only when a caller reads :attr:`CountyDetail.checks`, so that a report
+    can build its own records from :attr:`frame` instead.
+    """
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        """The checks, ordered by county-year, part, item and check."""
+        self._rows: dict[CountyKey, list[dict[str, Any]]] | None = None
+
+    def rows(self, key: CountyKey) -> list[dict[str, Any]]:
+        """Return the checks of county-year ``key`` as mappings of their columns."""
+        if self._rows is None:
+            self._rows = defaultdict(list)
+            for row in self.frame.rows(named=True):
+                self._rows[(row["year"], row["division_code"])].append(row)
+        return self._rows.get(key, [])
+
+
 @dataclass
 class CountyDetail:
     """The explanation of one county-year's verdict."""
 
     reasons: list[dict[str, Any]]
     parts: dict[str, str]
-    checks: list[dict[str, Any]]
+    key: CountyKey
+    check_table: CheckTable
+
+    @property
+    def checks(self) -> list[dict[str, Any]]:
+        """The county checks of this county-year, as mappings of their columns."""
+        return self.check_table.rows(self.key)
 
 
 def evaluate(
@@ -246,12 +274,13 @@ def _build_details(
             reasons.setdefault(key, []).insert(0, reason)
     parts = _part_statuses(fw, sections, checks)
 
-    items: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
-    for row in checks.rows(named=True):
-        items[(row["year"], row["division_code"])].append(row)
+    table = CheckTable(checks)
     return {
         key: CountyDetail(
-            reasons=reasons.get(key, []), parts=parts.get(key, {}), checks=items[key]
+            reasons=reasons.get(key, []),
+            parts=parts.get(key, {}),
+            key=key,
+            check_table=table,
         )
         for key in keys
     }
