@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ import polars as pl
 from junheng import __version__
 from junheng.engine import queries
 from junheng.evaluation import messages
-from junheng.evaluation.verdict import Evaluation
+from junheng.evaluation.verdict import CheckTable, Evaluation
 
 
 def _clean(value: Any) -> Any:
@@ -137,6 +138,37 @@ def ev_status(code: int) -> str:
     return queries.STATUS_NAMES[code]
 
 
+def check_items(table: CheckTable) -> dict[tuple[int, str], list[dict[str, Any]]]:
+    """Return the ``county_items`` records of every county-year in ``table``.
+
+    The records are built straight from the table's columns, so that each of
+    the million checks of a national run becomes one mapping instead of two
+    (the one of :attr:`CountyDetail.checks`, then the record).
+    """
+    frame = table.frame
+    found: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    names = ["item_id", "part_id", "key", "op", "threshold", "value_num"]
+    names += ["value_bool", "passed", "evidence"]
+    columns = [frame.get_column(name).to_list() for name in names]
+    keys = zip(frame["year"].to_list(), frame["division_code"].to_list(), strict=True)
+    for key, (item, part, name, op, threshold, number, flag, passed, evidence) in zip(
+        keys, zip(*columns, strict=True), strict=True
+    ):
+        found[key].append(
+            {
+                "item": item,
+                "part": part,
+                "key": name,
+                "op": op,
+                "threshold": threshold,
+                "value": number if number is not None else flag,
+                "passed": passed,
+                "evidence": evidence,
+            }
+        )
+    return found
+
+
 def county_records(
     ev: Evaluation, lang: str = "zh", *, limit: int | None = None
 ) -> list[dict[str, Any]]:
@@ -158,6 +190,7 @@ def county_records(
         how="semi",
     )
     sections = _section_entries(ev, chosen)
+    items_by_table: dict[int, dict[tuple[int, str], list[dict[str, Any]]]] = {}
     records = []
     for row in _finite(verdicts).iter_rows(named=True):
         key = (row["year"], row["division_code"])
@@ -170,21 +203,11 @@ def county_records(
             }
             for r in detail.reasons
         ]
-        items = [
-            {
-                "item": c["item_id"],
-                "part": c["part_id"],
-                "key": c["key"],
-                "op": c["op"],
-                "threshold": c["threshold"],
-                "value": c["value_num"]
-                if c["value_num"] is not None
-                else c["value_bool"],
-                "passed": c["passed"],
-                "evidence": c["evidence"],
-            }
-            for c in detail.checks
-        ]
+        # Details built together share one table, read once here.
+        table = detail.check_table
+        if id(table) not in items_by_table:
+            items_by_table[id(table)] = check_items(table)
+        items = items_by_table[id(table)].get(key, [])
         records.append(
             {
                 "year": row["year"],

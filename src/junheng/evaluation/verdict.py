@@ -91,13 +91,41 @@ class Evaluation:
         return {k: d.parts for k, d in self.details().items()}
 
 
+class CheckTable:
+    """The county checks of the county-years of one :meth:`Evaluation.details` call.
+
+    A national run has about a million checks. They become Python mappings
+    only when a caller reads :attr:`CountyDetail.checks`, so that a report
+    can build its own records from :attr:`frame` instead.
+    """
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        """The checks, ordered by county-year, part, item and check."""
+        self._rows: dict[CountyKey, list[dict[str, Any]]] | None = None
+
+    def rows(self, key: CountyKey) -> list[dict[str, Any]]:
+        """Return the checks of county-year ``key`` as mappings of their columns."""
+        if self._rows is None:
+            self._rows = defaultdict(list)
+            for row in self.frame.rows(named=True):
+                self._rows[(row["year"], row["division_code"])].append(row)
+        return self._rows.get(key, [])
+
+
 @dataclass
 class CountyDetail:
     """The explanation of one county-year's verdict."""
 
     reasons: list[dict[str, Any]]
     parts: dict[str, str]
-    checks: list[dict[str, Any]]
+    key: CountyKey
+    check_table: CheckTable
+
+    @property
+    def checks(self) -> list[dict[str, Any]]:
+        """The county checks of this county-year, as mappings of their columns."""
+        return self.check_table.rows(self.key)
 
 
 def evaluate(
@@ -246,12 +274,13 @@ def _build_details(
             reasons.setdefault(key, []).insert(0, reason)
     parts = _part_statuses(fw, sections, checks)
 
-    items: dict[CountyKey, list[dict[str, Any]]] = defaultdict(list)
-    for row in checks.rows(named=True):
-        items[(row["year"], row["division_code"])].append(row)
+    table = CheckTable(checks)
     return {
         key: CountyDetail(
-            reasons=reasons.get(key, []), parts=parts.get(key, {}), checks=items[key]
+            reasons=reasons.get(key, []),
+            parts=parts.get(key, {}),
+            key=key,
+            check_table=table,
         )
         for key in keys
     }
@@ -340,22 +369,31 @@ def _contributors(
     name, value, students and ``share``: its part of the sum of squared
     deviations ``Σ P_i·(X_i − mean)²`` (0 to 1).
     """
-    branches = []
+    # One pass over the school values gives every indicator's candidates, as
+    # a list of structs unnested into one row per school and indicator.
+    candidates, over = [], []
     for ind in fw.resource_indicators:
         i = ind.id
-        branches.append(
-            f"SELECT u.year, u.division_code, u.section, '{i}' AS indicator, "
-            f"u.school_code, u.school_name, u.v_{i} AS value, u.students, u.students * "
+        candidates.append(
+            f"CASE WHEN s.cv_ok_{i} = FALSE AND u.v_{i} IS NOT NULL THEN "
+            f"{{'indicator': '{i}', 'value': u.v_{i}, 'variance_share': u.students * "
             f"(u.v_{i} - s.mean_{i}) * (u.v_{i} - s.mean_{i}) / NULLIF(s.p_{i} * "
-            f"s.sd_{i} * s.sd_{i}, 0) AS variance_share FROM unit_values_selected u "
-            "JOIN county_stats_selected s ON u.year = s.year AND u.division_code = "
-            f"s.division_code AND u.section = s.section WHERE s.cv_ok_{i} = FALSE "
-            f"AND u.v_{i} IS NOT NULL"
+            f"s.sd_{i} * s.sd_{i}, 0)}} END"
         )
+        over.append(f"s.cv_ok_{i} = FALSE")
+    if not candidates:
+        return {}
+    scan = (
+        "SELECT u.year, u.division_code, u.section, u.school_code, u.school_name, "
+        f"u.students, UNNEST(list_filter([{', '.join(candidates)}], "
+        "lambda c: c IS NOT NULL), recursive := true) FROM unit_values_selected u "
+        "JOIN county_stats_selected s ON u.year = s.year AND u.division_code = "
+        f"s.division_code AND u.section = s.section WHERE {' OR '.join(over)}"
+    )
     ranked = engine.query(
         "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY year, "
         "division_code, section, indicator ORDER BY variance_share DESC, "
-        f"school_code) AS rank FROM ({' UNION ALL '.join(branches)}) c) r "
+        f"school_code) AS rank FROM ({scan}) c) r "
         f"WHERE rank <= {TOP_CONTRIBUTORS} ORDER BY year, division_code, section, "
         "indicator, rank"
     )
