@@ -76,9 +76,9 @@ RELATIVE_TOLERANCE = 1e-9
 Binary floating point turns some exact ties into near misses: 4909.05 m² over
 1,090.9 weighted students gives 4.499999999999999 for a threshold of 4.5, and
 a CV that is exactly 0.5 can come out as 0.5000000000000001. A value this
-close to its threshold, floor or CV limit counts as equal to it. For a value to
-differ from its bound by less than the margin, the inputs would need about ten
-significant digits; school statistics have far fewer.
+close to its threshold, floor or CV limit counts as equal to it. A value that
+truly differs from its bound by less than the margin needs inputs with about
+ten significant digits, and school statistics have far fewer.
 """
 
 _COMPARISONS = {">=", "<=", ">", "<", "=="}
@@ -89,8 +89,8 @@ def compare_sql(value: str, op: str, bound: float | str | None) -> str:
 
     ``bound`` is a number, an SQL expression or ``None`` (the test is then
     NULL). The bound moves by :data:`RELATIVE_TOLERANCE` of its size in the
-    direction that counts a tie as equal: ``>=`` and ``<=`` hold at a tie,
-    ``>`` and ``<`` do not, and ``==`` holds within the margin.
+    direction that counts a tie as equal. So ``>=`` and ``<=`` are true at a
+    tie, ``>`` and ``<`` are false, and ``==`` is true within the margin.
     """
     if op not in _COMPARISONS:
         raise ValueError(f"unknown comparison {op!r}; expected one of {_COMPARISONS}")

@@ -22,7 +22,7 @@ import io
 import itertools
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -164,7 +164,7 @@ Content = Literal[
     "text",
     "binary",
 ]
-"""What the first bytes of a file show it to be (see :func:`sniff_content`)."""
+"""Kind of a file by its first bytes (see :func:`sniff_content`)."""
 
 _SNIFF_BYTES = 4096
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -193,7 +193,7 @@ _XML_SPREADSHEET = re.compile(
 
 
 def sniff_content(head: bytes) -> Content:
-    """Return what a file is by its first bytes, whatever its name says.
+    """Return the kind of a file by its first bytes, whatever its suffix.
 
     .xlsx workbooks are zip archives, .xls workbooks (and password-protected
     .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
@@ -255,7 +255,7 @@ _RENAME_CODES: dict[Content, str] = {
 def _content_mismatch(file: str, suffix: str, content: Content) -> Issue | None:
     """Return the issue of a file whose first bytes do not fit its suffix.
 
-    A CSV file may be empty (reported as an empty file) and holds text. An Excel
+    A CSV file may be empty (reported as an empty file) and contains text. An Excel
     or Parquet file of 0 bytes is reported as such. Workbooks stored in the
     other Excel format are left to the workbook reader, which reads both.
     """
@@ -1514,18 +1514,24 @@ def _fitting_encoding(
     a Big5 file decodes as both.
     """
     best: tuple[int, str] | None = None
-    for name in FALLBACK_ENCODINGS:
-        if codecs.lookup(name).name == codecs.lookup(given).name:
-            continue
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
+    for name, text in _other_decodings(data, given):
         header = _header_cells(text.removeprefix("\ufeff"))
         score = _known_header_count(header, source_columns)
         if best is None or score > best[0]:
             best = (score, name.removesuffix("-sig"))
     return None if best is None else best[1]
+
+
+def _other_decodings(data: bytes, used: str) -> Iterator[tuple[str, str]]:
+    """Yield each encoding of :data:`FALLBACK_ENCODINGS` other than ``used``
+    that decodes ``data``, with the decoded text."""
+    for name in FALLBACK_ENCODINGS:
+        if codecs.lookup(name).name == codecs.lookup(used).name:
+            continue
+        try:
+            yield name, data.decode(name)
+        except UnicodeDecodeError:
+            continue
 
 
 def _header_cells(text: str) -> list[str]:
@@ -1536,7 +1542,7 @@ def _header_cells(text: str) -> list[str]:
 
 
 def _known_header_count(headers: Sequence[str], source_columns: frozenset[str]) -> int:
-    """Count the headers that the template or an import profile knows."""
+    """Count the headers that the template or an import profile defines."""
     return sum(
         normalize_header(h) in _SCHOOL_ALIASES
         or normalize_header(h) in _COUNTY_ALIASES
@@ -1582,13 +1588,7 @@ def _encoding_issue(
     if expected < 2 or 5 * found >= expected or all(h.isascii() for h in headers):
         return None
     line = data.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
-    for name in FALLBACK_ENCODINGS:
-        if codecs.lookup(name).name == codecs.lookup(used).name:
-            continue
-        try:
-            decoded = line.decode(name)
-        except UnicodeDecodeError:
-            continue
+    for name, decoded in _other_decodings(line, used):
         if _headers_known(_header_cells(decoded), known):
             fits = name.removesuffix("-sig")
             return Issue.coded(

@@ -197,8 +197,8 @@ def worst_cv(section: Mapping[str, Any]) -> WorstCV:
 def noncompliant_count(county: Mapping[str, Any]) -> int | None:
     """Return the number of the county's schools that break the school rule.
 
-    A combined school that fails in two sections counts once: the schools are
-    told apart by the codes of the ``school_noncompliant`` reasons. Without
+    A combined school that fails in two sections counts once, because the
+    schools are counted by the codes of their ``school_noncompliant`` reasons. Without
     those reasons the per-section counts are added up. Returns ``None`` when
     the framework has no school-level rule.
     """
