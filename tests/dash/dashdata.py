@@ -50,6 +50,7 @@ SCHOOL_CHANGES: dict[int, dict[str, Any]] = {
     3: {"equipment_value_yuan": 1_300_000.0},
 }
 CHONGWEN = "110103"
+CHONGWEN_SCHOOL = "2111000031"
 DONGCHENG = "110101"
 RETIRED_YEAR = 2009
 """A year when 崇文区 was in force; it was merged into 东城区 in 2010."""

@@ -10,6 +10,7 @@ import pytest
 from browserfixtures import BROWSER_TEST, console_errors, failed_responses, log_in
 from dash.dashdata import (
     CHONGWEN,
+    CHONGWEN_SCHOOL,
     PASSWORD,
     RETIRED_YEAR,
     ZHONGYUAN,
@@ -83,18 +84,34 @@ def test_verdict_changes_after_approval(
     assert (tmp_path / "map.png").stat().st_size > 5_000
 
 
+TWIN_RETIRED = (
+    "fetch(document.getElementById('dash-data').dataset.src)"
+    ".then(response => response.json()).then(twin => twin.retired ?? null)"
+)
+"""In-page script that returns ``retired`` of the page's JSON twin."""
+
+
+# A school page carries the notice of its county, 110103 for this school.
+@pytest.mark.parametrize(
+    "path",
+    [f"county/{CHONGWEN}", f"school/{CHONGWEN_SCHOOL}"],
+    ids=["county", "school"],
+)
 def test_retired_county_leads_to_successor(
-    browser: Any, live_retired: tuple[str, Database, People]
+    browser: Any, live_retired: tuple[str, Database, People], path: str
 ) -> None:
     base = live_retired[0]
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = console_errors(page, only_errors=True)
-    page.goto(f"{base}/dash/{RETIRED_YEAR}/county/{CHONGWEN}?lang=en")
+    page.goto(f"{base}/dash/{RETIRED_YEAR}/{path}?lang=en")
     page.wait_for_selector("body[data-dash-ready]")
     notice = page.inner_text("#division-changes")
+    retired = page.evaluate(TWIN_RETIRED)
     page.click("#successor-link")
     page.wait_for_selector("body[data-dash-ready]")
     assert notice.startswith("Division code 110103 is no longer in use since 2010")
+    assert retired["code"] == CHONGWEN
+    assert retired["successor_code"] == "110101"
     assert page.url == f"{base}/dash/2024/county/110101"
     assert page.inner_text("h1 .dash-name") == "东城区"
     assert page.locator("#division-changes").count() == 0

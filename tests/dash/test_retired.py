@@ -1,4 +1,5 @@
-"""The page of a retired division code says where the code went."""
+"""The page of a retired division code, and the page of a school in a retired
+county, names the code that replaced it."""
 
 from __future__ import annotations
 
@@ -7,14 +8,41 @@ from collections.abc import Iterator
 
 import pytest
 from dash.conftest import Site, open_shared_site
-from dash.dashdata import CHONGWEN, DONGCHENG, RETIRED_YEAR, ZHONGYUAN, seed_retired
+from dash.dashdata import (
+    CHONGWEN,
+    CHONGWEN_SCHOOL,
+    DONGCHENG,
+    RETIRED_YEAR,
+    ZHONGYUAN,
+    seed_retired,
+)
 from dash.pagetables import read_tables
 from store.dbfixtures import BACKENDS
 
 OLD_PAGE = f"/dash/{RETIRED_YEAR}/county/{CHONGWEN}"
+OLD_SCHOOL_PAGE = f"/dash/{RETIRED_YEAR}/school/{CHONGWEN_SCHOOL}"
 # 东城区 has results in 2024 only, so the link skips to that year.
 SUCCESSOR_PAGE = f"/dash/2024/county/{DONGCHENG}"
 NOTICE = re.compile(r'<p class="notice" id="division-changes">(.*?)</p>', re.S)
+# The change table's row 2010,撤销,110103,崇文区,110101,东城区.
+CHINESE_CHANGE = (
+    "行政区划代码 110103 自 2010 年起不再使用： 2010年并入 东城区（110101）"
+)
+CHINESE_NOTICE = (
+    f"{CHINESE_CHANGE}。 "
+    f'<a href="{SUCCESSOR_PAGE}" id="successor-link">'
+    "查看 东城区（110101）的评估结果</a>"
+)
+ENGLISH_NOTICE = (
+    "Division code 110103 is no longer in use since 2010: "
+    "merged into 东城区 (110101) in 2010. "
+    f'<a href="{SUCCESSOR_PAGE}" id="successor-link">'
+    "See the results of 东城区 (110101)</a>"
+)
+# A school page carries the notice of its county, 110103 for these schools.
+RETIRED_PAGES = pytest.mark.parametrize(
+    "path", [OLD_PAGE, OLD_SCHOOL_PAGE], ids=["county", "school"]
+)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -32,22 +60,14 @@ def _notice(site: Site, path: str, user: str | None, lang: str) -> str | None:
     return None if found is None else " ".join(found.group(1).split())
 
 
-def test_notice_links_to_successor_in_chinese(retired_site: Site) -> None:
-    # The change table's row 2010,撤销,110103,崇文区,110101,东城区.
-    assert _notice(retired_site, OLD_PAGE, "moe", "zh") == (
-        "行政区划代码 110103 自 2010 年起不再使用： 2010年并入 东城区（110101）。 "
-        f'<a href="{SUCCESSOR_PAGE}" id="successor-link">'
-        "查看 东城区（110101）的评估结果</a>"
-    )
+@RETIRED_PAGES
+def test_notice_links_to_successor_in_chinese(retired_site: Site, path: str) -> None:
+    assert _notice(retired_site, path, "moe", "zh") == CHINESE_NOTICE
 
 
-def test_notice_links_to_successor_in_english(retired_site: Site) -> None:
-    assert _notice(retired_site, OLD_PAGE, None, "en") == (
-        "Division code 110103 is no longer in use since 2010: "
-        "merged into 东城区 (110101) in 2010. "
-        f'<a href="{SUCCESSOR_PAGE}" id="successor-link">'
-        "See the results of 东城区 (110101)</a>"
-    )
+@RETIRED_PAGES
+def test_notice_links_to_successor_in_english(retired_site: Site, path: str) -> None:
+    assert _notice(retired_site, path, None, "en") == ENGLISH_NOTICE
 
 
 def test_successor_link_opens_its_page(retired_site: Site) -> None:
@@ -56,17 +76,33 @@ def test_successor_link_opens_its_page(retired_site: Site) -> None:
     assert '<span class="dash-name">东城区</span>' in page.text
 
 
-def test_no_link_to_a_successor_outside_the_scope(retired_site: Site) -> None:
+@RETIRED_PAGES
+def test_no_link_to_a_successor_outside_the_scope(
+    retired_site: Site, path: str
+) -> None:
     # The account of 崇文区 may not read 东城区, so the notice has no link.
-    notice = _notice(retired_site, OLD_PAGE, "chongwen", "zh")
-    assert (
-        notice
-        == "行政区划代码 110103 自 2010 年起不再使用： 2010年并入 东城区（110101）"
-    )
+    assert _notice(retired_site, path, "chongwen", "zh") == CHINESE_CHANGE
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_school_twin_carries_county(retired_site: Site, lang: str) -> None:
+    county = retired_site.get(f"{OLD_PAGE}.json", "moe", lang=lang).json()
+    school = retired_site.get(f"{OLD_SCHOOL_PAGE}.json", "moe", lang=lang).json()
+    assert school["division_code"] == CHONGWEN
+    assert school["retired"] == county["retired"]
+    assert school["retired"]["successor_code"] == DONGCHENG
 
 
 @pytest.mark.parametrize(
-    "path", [SUCCESSOR_PAGE, f"/dash/2024/county/{ZHONGYUAN}", "/dash/2024/city/4101"]
+    "path",
+    [
+        SUCCESSOR_PAGE,
+        f"/dash/2024/county/{ZHONGYUAN}",
+        "/dash/2024/city/4101",
+        # Schools of 东城区 and 中原区, whose codes are in force.
+        "/dash/2024/school/2111000021",
+        "/dash/2024/school/2141000001",
+    ],
 )
 def test_code_in_force_has_no_notice(retired_site: Site, path: str) -> None:
     assert _notice(retired_site, path, "moe", "zh") is None

@@ -238,8 +238,9 @@ def _division_view(
 def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
     """Return the JSON-ready view of a page: tables, trend, charts and map.
 
-    A page of a retired division code also gets ``retired``: the division as
-    ``GET /api/v1/divisions/{code}`` returns it, with its successor and changes.
+    A page of a retired division code, and the page of a school in a retired
+    county, also gets ``retired``: the division as ``GET
+    /api/v1/divisions/{code}`` returns it, with its successor and changes.
     """
     result = page.result
     view = _division_view(result, page.level, page.code, lang)
@@ -261,10 +262,18 @@ def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
 
 
 def _retired(page: PageRequest) -> Division | None:
-    """Return the division of the page when it is retired with a successor."""
-    if page.level in ("nation", "school"):
+    """Return the division of the page, or the county of a school page, when it
+    is retired with a successor."""
+    if page.level == "nation":
         return None
-    return page.source.retired(page.code)
+    code = page.code
+    if page.level == "school":
+        # The school's view does not depend on the language.
+        view = _division_view(page.result, "school", page.code, "zh")
+        if view is None:
+            return None
+        code = view["division_code"]
+    return page.source.retired(code)
 
 
 def successor_href(
