@@ -1,5 +1,6 @@
 """The page of a retired division code, and the page of a school in a retired
-county, names the code that replaced it."""
+county, names the code that replaced it from the commit of the load that
+retired it on."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from dash.conftest import Site, open_shared_site
+from dash.conftest import Site, open_shared_site, open_site
 from dash.dashdata import (
     CHONGWEN,
     CHONGWEN_SCHOOL,
     DONGCHENG,
     RETIRED_YEAR,
     ZHONGYUAN,
+    seed_before_retirement,
     seed_retired,
 )
 from dash.pagetables import read_tables
-from store.dbfixtures import BACKENDS
+from store.dbfixtures import BACKENDS, Database
+
+from junheng.services import records
+from junheng.services.access import SYSTEM
+from junheng.store.divisions import load_divisions
 
 OLD_PAGE = f"/dash/{RETIRED_YEAR}/county/{CHONGWEN}"
 OLD_SCHOOL_PAGE = f"/dash/{RETIRED_YEAR}/school/{CHONGWEN_SCHOOL}"
@@ -51,6 +57,12 @@ def retired_site(
 ) -> Iterator[Site]:
     """Yield the app on the dashboard data with Beijing's added."""
     yield from open_shared_site(request.param, tmp_path_factory, seed_retired)
+
+
+@pytest.fixture
+def site_before_retirement(database: Database) -> Iterator[Site]:
+    """Yield the app on the data of ``retired_site`` with 崇文区 still in force."""
+    yield from open_site(database, seed_before_retirement)
 
 
 def _notice(site: Site, path: str, user: str | None, lang: str) -> str | None:
@@ -152,3 +164,29 @@ def test_retired_code_still_shows_its_data(retired_site: Site) -> None:
     assert len(read_tables(page.text).tables["schools"]) == 2
     # There are no results of 崇文区 after it was merged.
     assert retired_site.get(f"/dash/2024/county/{CHONGWEN}", "moe").status_code == 404
+
+
+def test_notice_follows_division_load(site_before_retirement: Site) -> None:
+    site = site_before_retirement
+    pages = (OLD_PAGE, OLD_SCHOOL_PAGE)
+    # These requests fill the caches of the pages while 110103 is in force.
+    for path in pages:
+        assert _notice(site, path, "moe", "zh") is None
+        assert "retired" not in site.get(f"{path}.json", "moe", lang="zh").json()
+    with site.database.sessions() as session:
+        generation = records.data_generation(session)
+        loaded = load_divisions(session, SYSTEM, 2025, within=("11",))
+        session.commit()
+        # The load retired 110103 and regenerated no data.
+        assert loaded.retired == [CHONGWEN]
+        assert loaded.successors == {CHONGWEN: DONGCHENG}
+        assert records.data_generation(session) == generation
+    for path in pages:
+        assert _notice(site, path, "moe", "zh") == CHINESE_NOTICE
+        twin = site.get(f"{path}.json", "moe", lang="zh").json()
+        # valid_to is the year of this load. The notice gives the year of
+        # the change, from the change table.
+        assert (twin["retired"]["valid_to"], twin["retired"]["successor_code"]) == (
+            2025,
+            DONGCHENG,
+        )

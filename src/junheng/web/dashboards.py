@@ -58,6 +58,7 @@ from junheng.web.dash_support import (
     DASH_TEXT,
     TOKEN_MARK,
     GenerationReader,
+    Generations,
     PageFrame,
     PageFrames,
     StoreSource,
@@ -97,8 +98,8 @@ def results_cache(request: Request) -> ResultsCache:
     return app_object(request, "results_cache", ResultsCache)
 
 
-def generation_reader(request: Request) -> GenerationReader:
-    """Return the app's reader of the data generation, creating it on first use."""
+def generation_reader(request: Request) -> GenerationReader[Generations]:
+    """Return the app's reader of the generations, creating it on first use."""
     engine = request.app.state.engine
     return app_object(
         request,
@@ -153,6 +154,8 @@ class PageRequest:
     source: StoreSource
     cache: ResultsCache
     generation: int
+    divisions: int
+    """The divisions generation: the retired notice is cached per its value."""
 
 
 def _split_suffix(name: str) -> tuple[str, Suffix]:
@@ -198,14 +201,23 @@ def _load(
     suffix: Suffix = "",
 ) -> PageRequest:
     cache = results_cache(request)
-    generation = generation_reader(request).generation()
-    source = StoreSource(session, cache, generation)
+    generation, divisions = generation_reader(request).generation()
+    source = StoreSource(session, cache, generation, divisions)
     audience = audience_of(principal)
     if year not in source.years(audience):
         raise _not_found(level, code, year)
     result = cache.result(source, year, audience=audience, generation=generation)
     return PageRequest(
-        year, level, code, suffix, audience, result, source, cache, generation
+        year,
+        level,
+        code,
+        suffix,
+        audience,
+        result,
+        source,
+        cache,
+        generation,
+        divisions,
     )
 
 
@@ -328,7 +340,8 @@ def _json_bytes(page: PageRequest, lang: str) -> bytes:
         view = build_view(page, lang)
         return json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
 
-    return page.result.memo(("json", page.level, page.code, lang), build)
+    key = ("json", page.level, page.code, lang, page.divisions)
+    return page.result.memo(key, build)
 
 
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -398,7 +411,15 @@ def _respond(
         )
     # The link to a successor depends on whether the caller may read it.
     successor = successor_href(page, lang, principal)
-    key = ("content_html", page.level, page.code, lang, link_key(principal), successor)
+    key = (
+        "content_html",
+        page.level,
+        page.code,
+        lang,
+        link_key(principal),
+        page.divisions,
+        successor,
+    )
     title, content = page.result.memo(
         key, lambda: _content_html(page, lang, principal, successor)
     )
