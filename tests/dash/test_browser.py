@@ -10,18 +10,23 @@ import pytest
 from browserfixtures import BROWSER_TEST, console_errors, failed_responses, log_in
 from dash.dashdata import (
     CHONGWEN,
+    CHONGWEN_SCHOOL,
     PASSWORD,
     RETIRED_YEAR,
     ZHONGYUAN,
     People,
     finish_weak_school,
     seed,
+    seed_before_retirement,
     seed_retired,
 )
 from sqlalchemy.orm import Session
 from store.dbfixtures import Database
 from web.live import live_server
 
+from junheng.services import records
+from junheng.services.access import SYSTEM
+from junheng.store.divisions import load_divisions
 from junheng.web.app import create_app
 from junheng.web.settings import WebSettings
 
@@ -50,6 +55,14 @@ def live(database: Database) -> Iterator[tuple[str, Database, People]]:
 def live_retired(database: Database) -> Iterator[tuple[str, Database, People]]:
     """Serve the app on the seeded database with Beijing's data added."""
     yield from _serve(database, seed_retired)
+
+
+@pytest.fixture
+def live_before_retirement(
+    database: Database,
+) -> Iterator[tuple[str, Database, People]]:
+    """Serve the app on the data of ``live_retired`` with 崇文区 still in force."""
+    yield from _serve(database, seed_before_retirement)
 
 
 def test_verdict_changes_after_approval(
@@ -83,19 +96,79 @@ def test_verdict_changes_after_approval(
     assert (tmp_path / "map.png").stat().st_size > 5_000
 
 
+TWIN_RETIRED = (
+    "fetch(document.getElementById('dash-data').dataset.src)"
+    ".then(response => response.json()).then(twin => twin.retired ?? null)"
+)
+"""In-page script that returns ``retired`` of the page's JSON twin."""
+
+
+# A school page carries the notice of its county, 110103 for this school.
+@pytest.mark.parametrize(
+    "path",
+    [f"county/{CHONGWEN}", f"school/{CHONGWEN_SCHOOL}"],
+    ids=["county", "school"],
+)
 def test_retired_county_leads_to_successor(
-    browser: Any, live_retired: tuple[str, Database, People]
+    browser: Any, live_retired: tuple[str, Database, People], path: str
 ) -> None:
     base = live_retired[0]
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = console_errors(page, only_errors=True)
-    page.goto(f"{base}/dash/{RETIRED_YEAR}/county/{CHONGWEN}?lang=en")
+    page.goto(f"{base}/dash/{RETIRED_YEAR}/{path}?lang=en")
     page.wait_for_selector("body[data-dash-ready]")
     notice = page.inner_text("#division-changes")
+    retired = page.evaluate(TWIN_RETIRED)
     page.click("#successor-link")
     page.wait_for_selector("body[data-dash-ready]")
     assert notice.startswith("Division code 110103 is no longer in use since 2010")
+    assert retired["code"] == CHONGWEN
+    assert retired["successor_code"] == "110101"
     assert page.url == f"{base}/dash/2024/county/110101"
     assert page.inner_text("h1 .dash-name") == "东城区"
     assert page.locator("#division-changes").count() == 0
+    assert [e for e in errors if "favicon" not in e and "404" not in e] == []
+
+
+def test_notice_shows_after_division_load(
+    browser: Any, live_before_retirement: tuple[str, Database, People]
+) -> None:
+    base, database, _ = live_before_retirement
+    paths = (
+        f"/dash/{RETIRED_YEAR}/county/{CHONGWEN}?lang=en",
+        f"/dash/{RETIRED_YEAR}/school/{CHONGWEN_SCHOOL}?lang=en",
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors = console_errors(page, only_errors=True)
+
+    # These visits fill the caches of the pages while 110103 is in force.
+    before = []
+    for path in paths:
+        page.goto(base + path)
+        page.wait_for_selector("body[data-dash-ready]")
+        before.append(
+            (page.locator("#division-changes").count(), page.evaluate(TWIN_RETIRED))
+        )
+
+    with database.sessions() as session:
+        generation = records.data_generation(session)
+        load_divisions(session, SYSTEM, 2025, within=("11",))
+        session.commit()
+        regenerated = records.data_generation(session) != generation
+
+    after = []
+    for path in paths:
+        page.goto(base + path)
+        page.wait_for_selector("body[data-dash-ready]")
+        retired = page.evaluate(TWIN_RETIRED)
+        after.append((page.inner_text("#division-changes"), retired["successor_code"]))
+    page.click("#successor-link")
+    page.wait_for_selector("body[data-dash-ready]")
+
+    assert before == [(0, None), (0, None)]
+    assert not regenerated
+    for notice, successor in after:
+        assert notice.startswith("Division code 110103 is no longer in use since 2010")
+        assert successor == "110101"
+    assert page.url == f"{base}/dash/2024/county/110101"
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []

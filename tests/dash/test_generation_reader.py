@@ -10,9 +10,12 @@ import pytest
 from store.dbfixtures import Database
 
 from junheng.services import records
+from junheng.services.access import SYSTEM
+from junheng.store.divisions import load_divisions
 from junheng.web.dash_support import (
     GenerationQuery,
     GenerationReader,
+    Generations,
     generation_query,
 )
 
@@ -83,26 +86,40 @@ def test_failed_read_lets_next_call_retry() -> None:
 
 def test_query_sees_each_commit(database: Database) -> None:
     query = generation_query(database.engine)
-    assert query() == 0
+    assert query() == Generations(data=0, divisions=0)
     with database.sessions() as session:
         records.bump_data_generation(session)
         session.commit()
     # Committed by another connection just before: the next read has it.
-    assert query() == 1
+    assert query() == Generations(data=1, divisions=0)
     assert generation_query(database.engine) is query or database.backend == "sqlite"
+
+
+def test_query_counts_changing_division_loads(database: Database) -> None:
+    query = generation_query(database.engine)
+    with database.sessions() as session:
+        load_divisions(session, SYSTEM, 2024, within=("11",))
+        session.commit()
+    assert query() == Generations(data=0, divisions=1)
+    # A second load of the same package changes no division, so cached pages
+    # stay valid.
+    with database.sessions() as session:
+        assert not load_divisions(session, SYSTEM, 2025, within=("11",)).changed
+        session.commit()
+    assert query() == Generations(data=0, divisions=1)
 
 
 def test_query_replaces_a_dropped_connection(database: Database) -> None:
     query = generation_query(database.engine)
     assert isinstance(query, GenerationQuery)
-    assert query() == 0
+    assert query() == Generations(0, 0)
     # Close the driver's connection behind the pool's back, as a server
     # restart would; the next read fails once and is made again.
     with query.engine.connect() as connection:
         driver = connection.connection.driver_connection
         assert driver is not None
         driver.close()
-    assert query() == 0
+    assert query() == Generations(0, 0)
 
 
 def test_query_connection_closes_with_engine(database: Database) -> None:

@@ -20,7 +20,7 @@ def test_upgrade_from_empty(empty_database: Database) -> None:
     tables = set(inspect(engine).get_table_names())
     assert set(models.Base.metadata.tables) <= tables
     assert "alembic_version" in tables
-    assert current_revision(engine) == "0009"
+    assert current_revision(engine) == "0010"
     with empty_database.sessions() as session:
         assert session.scalar(select(models.DataGeneration.value)) == 0
 
@@ -42,7 +42,7 @@ def test_models_match_migrations(database: Database) -> None:
 
 def test_upgrade_twice_changes_nothing(database: Database) -> None:
     upgrade(database.engine)
-    assert current_revision(database.engine) == "0009"
+    assert current_revision(database.engine) == "0010"
 
 
 def test_fixture_database_is_empty(database: Database) -> None:

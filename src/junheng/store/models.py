@@ -258,13 +258,19 @@ class AuditRecord(Base):
 
 
 class DataGeneration(Base):
-    """A counter bumped whenever data feeding an evaluation is approved or
-    reopened, so cached evaluations know they are stale. One row, ``id`` 1."""
+    """The counters that tell cached pages they are stale. One row, ``id`` 1.
+
+    ``value`` (the data generation) is bumped whenever data feeding an
+    evaluation is approved or reopened. ``divisions`` is bumped by a division
+    load that changes the ``divisions`` table, which leaves evaluations as
+    they are but changes which codes are retired.
+    """
 
     __tablename__ = "data_generation"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     value: Mapped[int]
+    divisions: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 WARNING_STATUSES: tuple[str, ...] = ("open", "resolved")

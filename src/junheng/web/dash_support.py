@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import polars as pl
 from markupsafe import Markup, escape
@@ -44,6 +44,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 GEO_DIR = STATIC_DIR / "geo"
 FINAL = "approved"
 T = TypeVar("T")
+V = TypeVar("V")
 
 # The dashboard labels live in the web catalogue under the prefix "dash.".
 DASH_TEXT: dict[str, tuple[str, str]] = {
@@ -61,7 +62,7 @@ def dash_text(key: str, lang: str) -> str:
 # ------------------------------------------------------------------ the store
 
 
-class GenerationReader:
+class GenerationReader(Generic[V]):
     """Read the data generation for many concurrent requests at once.
 
     Each request needs a generation read at least as new as the request,
@@ -69,22 +70,24 @@ class GenerationReader:
     its page. A read that started after a request arrived serves that
     request, so concurrent requests share one read instead of each taking a
     pooled connection, and no request ever gets a value older than itself.
+    ``read`` returns the value: :class:`Generations` in the app, whose
+    divisions generation comes with the data generation at no extra cost.
     """
 
-    def __init__(self, read: Callable[[], int]) -> None:
+    def __init__(self, read: Callable[[], V]) -> None:
         self._read = read
         self._done = threading.Condition()
         self._started: int | None = None
-        self._latest: tuple[int, int] = (-1, 0)
+        self._latest: tuple[int, V | None] = (-1, None)
 
-    def generation(self) -> int:
-        """Return a data generation read that started after this call did."""
+    def generation(self) -> V:
+        """Return the value of a read that started after this call did."""
         arrived = time.monotonic_ns()
         with self._done:
             while True:
-                started, value = self._latest
-                if started > arrived:
-                    return value
+                started, latest = self._latest
+                if started > arrived and latest is not None:
+                    return latest
                 if self._started is None:
                     mine = self._started = time.monotonic_ns()
                     break
@@ -106,11 +109,22 @@ class GenerationReader:
         return value
 
 
-GENERATION_QUERY = select(DataGeneration.value).where(DataGeneration.id == 1)
+class Generations(NamedTuple):
+    """The counters of :class:`~junheng.store.models.DataGeneration`."""
+
+    data: int
+    """The data generation, 0 before anything was approved."""
+    divisions: int
+    """The number of division loads that changed the ``divisions`` table."""
+
+
+GENERATION_QUERY = select(DataGeneration.value, DataGeneration.divisions).where(
+    DataGeneration.id == 1
+)
 
 
 class GenerationQuery:
-    """Read the data generation with one statement and nothing else.
+    """Read the data and divisions generations with one statement and nothing else.
 
     A read through a store session costs a session, a pooled connection
     checked with a ping, a transaction and its rollback: most of a cached
@@ -137,11 +151,12 @@ class GenerationQuery:
                 pool_reset_on_return=None,
             )
 
-    def __call__(self) -> int:
+    def __call__(self) -> Generations:
         for attempt in (1, 2):
             try:
                 with self.engine.connect() as connection:
-                    return connection.scalar(GENERATION_QUERY) or 0
+                    row = connection.execute(GENERATION_QUERY).first()
+                    return Generations(*row) if row is not None else Generations(0, 0)
             except DBAPIError as error:
                 # SQLAlchemy invalidates a dropped connection and replaces it
                 # on the next checkout. Other errors go to the caller.
@@ -161,8 +176,8 @@ _QUERIES: weakref.WeakKeyDictionary[Engine, GenerationQuery] = (
 _QUERIES_LOCK = threading.Lock()
 
 
-def generation_query(engine: Engine) -> Callable[[], int]:
-    """Return the reader of the data generation in ``engine``'s database.
+def generation_query(engine: Engine) -> Callable[[], Generations]:
+    """Return the reader of the generations in ``engine``'s database.
 
     Every app on one engine shares one reader, so the connections of the
     reads are as many as the engines, and disposing of the engine closes
@@ -182,8 +197,9 @@ class StoreSource:
     """The store as a :class:`~junheng.services.results.ResultSource`.
 
     Reads happen in the caller's session; the generation and the year lists are
-    read once per source, which lives for one request. ``generation`` is a
-    value the caller has already read.
+    read once per source, which lives for one request. ``generation`` and
+    ``divisions`` are the data and divisions generations the caller has
+    already read.
     """
 
     def __init__(
@@ -191,10 +207,12 @@ class StoreSource:
         session: Session,
         cache: ResultsCache | None = None,
         generation: int | None = None,
+        divisions: int | None = None,
     ) -> None:
         self.session = session
         self.cache = cache
         self._generation = generation
+        self._divisions = divisions
         self._years: dict[Audience, list[int]] = {}
         self._published: dict[int, set[str]] = {}
 
@@ -204,6 +222,13 @@ class StoreSource:
             row = self.session.get(DataGeneration, 1)
             self._generation = row.value if row is not None else 0
         return self._generation
+
+    def divisions(self) -> int:
+        """Return the divisions generation (0 before a load changed divisions)."""
+        if self._divisions is None:
+            row = self.session.get(DataGeneration, 1)
+            self._divisions = row.divisions if row is not None else 0
+        return self._divisions
 
     def _shared(self, key: Hashable, build: Callable[[], T]) -> T:
         # Year lists and published counties change with approvals, which bump
@@ -264,12 +289,12 @@ class StoreSource:
     def retired(self, code: str) -> Division | None:
         """Return the division ``code`` if it is retired with a known successor.
 
-        The returned row belongs to no session.
+        The returned row belongs to no session. The retired codes are read
+        once per data and divisions generation, so a division load that
+        retires a code shows from its commit on.
         """
-        # NOTE: the retired codes are read once per data generation, and loading
-        # divisions does not change it, so a newly retired code gets its notice
-        # once the generation next changes (an approval, say) or after a restart.
-        found = self._shared(("retired",), self._query_retired).get(code)
+        key = ("retired", self.divisions())
+        found = self._shared(key, self._query_retired).get(code)
         return None if found is None else Division(**found)
 
     def _query_retired(self) -> dict[str, dict[str, Any]]:

@@ -58,6 +58,7 @@ from junheng.web.dash_support import (
     DASH_TEXT,
     TOKEN_MARK,
     GenerationReader,
+    Generations,
     PageFrame,
     PageFrames,
     StoreSource,
@@ -97,8 +98,8 @@ def results_cache(request: Request) -> ResultsCache:
     return app_object(request, "results_cache", ResultsCache)
 
 
-def generation_reader(request: Request) -> GenerationReader:
-    """Return the app's reader of the data generation, creating it on first use."""
+def generation_reader(request: Request) -> GenerationReader[Generations]:
+    """Return the app's reader of the generations, creating it on first use."""
     engine = request.app.state.engine
     return app_object(
         request,
@@ -153,6 +154,8 @@ class PageRequest:
     source: StoreSource
     cache: ResultsCache
     generation: int
+    divisions: int
+    """The divisions generation: the retired notice is cached per its value."""
 
 
 def _split_suffix(name: str) -> tuple[str, Suffix]:
@@ -198,14 +201,23 @@ def _load(
     suffix: Suffix = "",
 ) -> PageRequest:
     cache = results_cache(request)
-    generation = generation_reader(request).generation()
-    source = StoreSource(session, cache, generation)
+    generation, divisions = generation_reader(request).generation()
+    source = StoreSource(session, cache, generation, divisions)
     audience = audience_of(principal)
     if year not in source.years(audience):
         raise _not_found(level, code, year)
     result = cache.result(source, year, audience=audience, generation=generation)
     return PageRequest(
-        year, level, code, suffix, audience, result, source, cache, generation
+        year,
+        level,
+        code,
+        suffix,
+        audience,
+        result,
+        source,
+        cache,
+        generation,
+        divisions,
     )
 
 
@@ -238,8 +250,9 @@ def _division_view(
 def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
     """Return the JSON-ready view of a page: tables, trend, charts and map.
 
-    A page of a retired division code also gets ``retired``: the division as
-    ``GET /api/v1/divisions/{code}`` returns it, with its successor and changes.
+    A page of a retired division code, and the page of a school in a retired
+    county, also gets ``retired``: the division as ``GET
+    /api/v1/divisions/{code}`` returns it, with its successor and changes.
     """
     result = page.result
     view = _division_view(result, page.level, page.code, lang)
@@ -261,10 +274,18 @@ def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
 
 
 def _retired(page: PageRequest) -> Division | None:
-    """Return the division of the page when it is retired with a successor."""
-    if page.level in ("nation", "school"):
+    """Return the division of the page, or the county of a school page, when it
+    is retired with a successor."""
+    if page.level == "nation":
         return None
-    return page.source.retired(page.code)
+    code = page.code
+    if page.level == "school":
+        # The school's view does not depend on the language.
+        view = _division_view(page.result, "school", page.code, "zh")
+        if view is None:
+            return None
+        code = view["division_code"]
+    return page.source.retired(code)
 
 
 def successor_href(
@@ -319,7 +340,8 @@ def _json_bytes(page: PageRequest, lang: str) -> bytes:
         view = build_view(page, lang)
         return json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
 
-    return page.result.memo(("json", page.level, page.code, lang), build)
+    key = ("json", page.level, page.code, lang, page.divisions)
+    return page.result.memo(key, build)
 
 
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -389,7 +411,15 @@ def _respond(
         )
     # The link to a successor depends on whether the caller may read it.
     successor = successor_href(page, lang, principal)
-    key = ("content_html", page.level, page.code, lang, link_key(principal), successor)
+    key = (
+        "content_html",
+        page.level,
+        page.code,
+        lang,
+        link_key(principal),
+        page.divisions,
+        successor,
+    )
     title, content = page.result.memo(
         key, lambda: _content_html(page, lang, principal, successor)
     )

@@ -144,7 +144,7 @@ def _caller(request: Request) -> Iterator[Session]:
 def load_data(request: Request, session: Session) -> MonitorData:
     """Return the monitoring tables of every approved year, from the caches."""
     cache = results_cache(request)
-    generation = generation_reader(request).generation()
+    generation = generation_reader(request).generation().data
     source = StoreSource(session, cache, generation)
     years = source.years("internal")
     if not years:

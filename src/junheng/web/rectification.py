@@ -60,7 +60,7 @@ CodeText = Annotated[str, Form(pattern=r"^[0-9]{6}$")]
 def evaluations(request: Request, session: Session) -> service.CachedEvaluations:
     """Return the approved evaluations by year, read through the app's cache."""
     cache = results_cache(request)
-    generation = generation_reader(request).generation()
+    generation = generation_reader(request).generation().data
     return service.CachedEvaluations(cache, StoreSource(session, cache, generation))
 
 
@@ -76,7 +76,7 @@ class _SyncState:
 def _sync_key(
     request: Request, session: Session, today: dt.date
 ) -> tuple[int, dt.date, dt.datetime | None]:
-    generation = generation_reader(request).generation()
+    generation = generation_reader(request).generation().data
     return generation, today, service.latest_change(session)
 
 
