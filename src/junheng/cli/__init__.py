@@ -461,6 +461,15 @@ profile_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.optio
 )
 """The --profile option of the commands that read school files."""
 
+encoding_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--encoding",
+    default=None,
+    help="Encoding of CSV input (detected when omitted: UTF-8, UTF-8 with "
+    "BOM, GB18030/GBK).",
+)
+"""The --encoding option of the commands that read CSV files. It applies to
+every CSV input of the command (see :func:`junheng.ingest.readers.decode_csv`)."""
+
 
 def _load_framework(ref: str, lang: str = "zh") -> Framework:
     """Load framework ``ref`` and print the loader's warnings in ``lang``."""
@@ -683,12 +692,7 @@ def _emit(
     "city or province prefix).",
 )
 @_report_options
-@click.option(
-    "--encoding",
-    default=None,
-    help="Encoding of CSV input (detected when omitted: UTF-8, UTF-8 with "
-    "BOM, GB18030/GBK).",
-)
+@encoding_option
 @errors_report_option
 @click.option(
     "--no-schools", is_flag=True, help="Leave the per-school list out of JSON output."
@@ -1049,7 +1053,7 @@ def template(output: Path, framework: str, lang: Language, force: bool) -> None:
     show_default=True,
     help="Framework whose county item keys are accepted.",
 )
-@click.option("--encoding", default=None, help="Encoding of CSV input.")
+@encoding_option
 @errors_report_option
 @lang_option
 def validate(

@@ -34,6 +34,7 @@ from junheng.cli import (
     _console,
     _load_framework,
     _stages,
+    encoding_option,
     errors_report_option,
     framework_option,
     import_errors,
@@ -254,7 +255,7 @@ def _chosen(
     show_default=True,
     help="Language of messages and labels.",
 )
-@click.option("--encoding", default=None, help="Encoding of CSV input.")
+@encoding_option
 @errors_report_option
 def adjust(
     files: tuple[Path, ...],

@@ -23,6 +23,7 @@ from junheng.cli import (
     _console,
     _load_framework,
     _stages,
+    encoding_option,
     errors_report_option,
     import_errors,
     label_plan,
@@ -84,6 +85,7 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
             show_default=True,
             help="Language of labels and messages.",
         ),
+        encoding_option,
         errors_report_option,
     ]
     for option in reversed(options):
@@ -92,12 +94,12 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _load_schools(
-    files: tuple[Path, ...], framework: str, lang: str
+    files: tuple[Path, ...], framework: str, lang: str, encoding: str | None
 ) -> tuple[Any, pl.DataFrame]:
     from junheng.ingest import load_inputs
 
     fw = _load_framework(framework, lang)
-    return fw, load_inputs(list(files), framework=fw).schools
+    return fw, load_inputs(list(files), framework=fw, encoding=encoding).schools
 
 
 def _year_of(schools: pl.DataFrame, code: str, year: int | None) -> int:
@@ -112,12 +114,14 @@ def _year_of(schools: pl.DataFrame, code: str, year: int | None) -> int:
     return int(years.max())  # type: ignore[arg-type]
 
 
-def _with_locations(schools: pl.DataFrame, locations: Path | None) -> pl.DataFrame:
+def _with_locations(
+    schools: pl.DataFrame, locations: Path | None, encoding: str | None
+) -> pl.DataFrame:
     if locations is None:
         return schools
     from junheng.planning.roster import read_locations
 
-    places = read_locations(locations)
+    places = read_locations(locations, encoding=encoding)
     return schools.join(places, on="school_code", how="left")
 
 
@@ -205,6 +209,7 @@ def rotate(
     fmt: str,
     output: Path | None,
     lang: Language,
+    encoding: str | None,
     errors_report: Path,
 ) -> None:
     """Plan this year's teacher rotation (交流轮岗) in one county.
@@ -220,9 +225,9 @@ def rotate(
 
     _check_output(fmt, output, (roster, *files))
     with import_errors(errors_report, lang):
-        teachers = read_roster(roster)
-        fw, schools = _load_schools(files, framework, lang)
-        schools = _with_locations(schools, locations)
+        teachers = read_roster(roster, encoding=encoding)
+        fw, schools = _load_schools(files, framework, lang, encoding)
+        schools = _with_locations(schools, locations, encoding)
         chosen_rule = RotationRule.load(rule) if rule else RotationRule.default()
         with _stages(sys.stderr.isatty()) as progress:
             progress.add_task("求解交流方案 / solving the rotation plan", total=None)
@@ -277,6 +282,7 @@ def pair(
     fmt: str,
     output: Path | None,
     lang: Language,
+    encoding: str | None,
     errors_report: Path,
 ) -> None:
     """Pair weak schools with strong ones (结对帮扶) into education communities.
@@ -289,8 +295,8 @@ def pair(
 
     _check_output(fmt, output, files)
     with import_errors(errors_report, lang):
-        fw, schools = _load_schools(files, framework, lang)
-        places = read_locations(locations) if locations else None
+        fw, schools = _load_schools(files, framework, lang, encoding)
+        places = read_locations(locations, encoding=encoding) if locations else None
         options = PairingOptions.from_mapping(
             {
                 "capacity": capacity,

@@ -125,15 +125,19 @@ ROSTER_SCHEMA: dict[str, type[pl.DataType]] = {
 """Columns and dtypes of the frame :func:`read_roster` returns."""
 
 
-def read_roster(path: Path) -> pl.DataFrame:
+def read_roster(path: Path, *, encoding: str | None = None) -> pl.DataFrame:
     """Read and check a roster file (.xlsx, .csv or .parquet), all or nothing.
+
+    ``encoding`` is the encoding of a CSV file, detected when ``None`` as for
+    the school data (see :func:`junheng.ingest.readers.decode_csv`).
 
     Returns a frame with the columns of :data:`ROSTER_SCHEMA`: ``section`` is
     ``primary`` or ``junior``, the flags are booleans, and optional columns
     that the file lacks are null. Raises :class:`~junheng.errors.InputError`
     carrying every issue when any cell or row is invalid.
     """
-    tables, issues = read_file(path, ReadOptions(any_sheet_is_schools=True))
+    options = ReadOptions(encoding=encoding, any_sheet_is_schools=True)
+    tables, issues = read_file(path, options)
     frames: list[pl.DataFrame] = []
     for table in tables:
         frame, ctx, header_issues = map_headers(table, ROSTER_FIELDS)
@@ -287,13 +291,15 @@ LOCATION_FIELDS: tuple[Field, ...] = (
 """Columns of a school locations file (WGS84 degrees north and east)."""
 
 
-def read_locations(path: Path) -> pl.DataFrame:
+def read_locations(path: Path, *, encoding: str | None = None) -> pl.DataFrame:
     """Read and check a school locations file: ``school_code``, ``lat``, ``lon``.
 
-    A school listed twice, in one sheet or two, is an error. Raises
+    ``encoding`` is the encoding of a CSV file, detected when ``None``. A school
+    listed twice, in one sheet or two, is an error. Raises
     :class:`~junheng.errors.InputError` carrying every issue.
     """
-    tables, issues = read_file(path, ReadOptions(any_sheet_is_schools=True))
+    options = ReadOptions(encoding=encoding, any_sheet_is_schools=True)
+    tables, issues = read_file(path, options)
     frames = []
     contexts = []
     for index, table in enumerate(tables):
