@@ -36,6 +36,8 @@ Language = Literal["zh", "en"]
 log = logging.getLogger("junheng")
 FORMATS = ("table", "json", "xlsx", "html")
 DEFAULT_ERROR_REPORT = "junheng-errors.xlsx"
+REPORT_STEM = "junheng-report"
+"""Name, without the suffix, of the report file written without --output."""
 TERMINAL_COUNTIES = 30
 """County-years the terminal summary explains; the counts cover all of them."""
 
@@ -509,6 +511,25 @@ def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> No
     _check_writable(output, "--output")
 
 
+def output_path(fmt: str, output: Path | None, stem: str) -> Path | None:
+    """Return the file that output in ``fmt`` goes to, checked before any work.
+
+    That is ``output`` when given, else ``<stem>.<fmt>`` in the current folder
+    for xlsx and html, and None for the table and JSON formats, which print.
+    The default name gets the checks of an explicit --output: a folder of that
+    name, or a folder that cannot take a new file, is rejected with the same
+    message.
+    """
+    if output is not None or fmt in ("table", "json"):
+        return output
+    path = Path(f"{stem}.{fmt}")
+    ctx = click.get_current_context()
+    param = next(p for p in ctx.command.params if p.name == "output")
+    param.type.convert(str(path), param, ctx)
+    _check_writable(path, "--output")
+    return path
+
+
 def _print_warnings(
     warnings: list[Any],
     console: Console,
@@ -663,14 +684,13 @@ def _emit(
     if fmt == "table":
         render_summary(doc, Console(), lang=lang, max_counties=TERMINAL_COUNTIES)
         return
-    if output is None and fmt == "json":
+    if output is None:
         from junheng.reports.json_report import dump_json
 
         click.echo(dump_json(doc))
         return
-    target = output or Path(f"junheng-report.{fmt}")
-    _atomic_write(target, lambda tmp: write_report(doc, fmt, tmp, lang))  # type: ignore[arg-type]
-    console.print(f"已写入 / written: {target}", highlight=False, markup=False)
+    _atomic_write(output, lambda tmp: write_report(doc, fmt, tmp, lang))  # type: ignore[arg-type]
+    console.print(f"已写入 / written: {output}", highlight=False, markup=False)
 
 
 @main.command()
@@ -721,6 +741,7 @@ def evaluate(
     from junheng.ingest import load_inputs
 
     _check_output(fmt, output, files)
+    output = output_path(fmt, output, REPORT_STEM)
     console = _console()
     with import_errors(errors_report, cast(Language, lang)):
         fw = _load_framework(framework, lang)
@@ -1148,6 +1169,7 @@ def demo(
     from junheng.standards.loader import load_framework
 
     _check_output(fmt, output, ())
+    output = output_path(fmt, output, REPORT_STEM)
     _check_saves(save, save_roster, output)
     console = _console()
     if fmt != "table":

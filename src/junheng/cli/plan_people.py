@@ -27,6 +27,7 @@ from junheng.cli import (
     errors_report_option,
     import_errors,
     label_plan,
+    output_path,
 )
 from junheng.errors import InputError
 from junheng.planning.result import PlanResult, write_xlsx
@@ -136,7 +137,7 @@ def _emit(result: PlanResult, fmt: str, output: Path | None, lang: str) -> None:
             return
         _atomic_write(output, lambda tmp: tmp.write_text(text + "\n", "utf-8"))
     else:
-        output = output or Path(f"junheng-{result.kind}.xlsx")
+        assert output is not None  # output_path names the default xlsx file
         _atomic_write(output, lambda tmp: write_xlsx(result, tmp, lang))
     _console().print(f"已写入 / written: {output}", highlight=False, markup=False)
 
@@ -224,6 +225,7 @@ def rotate(
     from junheng.planning.rotation import RotationRule, plan_rotation
 
     _check_output(fmt, output, (roster, *files))
+    output = output_path(fmt, output, "junheng-rotation")
     with import_errors(errors_report, lang):
         teachers = read_roster(roster, encoding=encoding)
         fw, schools = _load_schools(files, framework, lang, encoding)
@@ -294,6 +296,7 @@ def pair(
     from junheng.planning.roster import read_locations
 
     _check_output(fmt, output, files)
+    output = output_path(fmt, output, "junheng-pairing")
     with import_errors(errors_report, lang):
         fw, schools = _load_schools(files, framework, lang, encoding)
         places = read_locations(locations, encoding=encoding) if locations else None
