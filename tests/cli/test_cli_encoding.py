@@ -37,10 +37,12 @@ def frames() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     )
     locations = generate_locations(schools, seed=5)
     roster = generate_roster(latest, seed=5, locations=locations)
-    # Chinese headers, so that the locations file has bytes GBK encodes.
+    # Chinese headers, as the planning guide lists them.
     places = locations.rename(
         {"school_code": "学校标识码", "lat": "纬度", "lon": "经度"}
     )
+    headers = ("教师编号", "学校标识码", "学段", "任教学科", "县级以上骨干教师")
+    roster = roster.rename(dict(zip(roster.columns, headers, strict=False)))
     return schools, roster, places
 
 

@@ -17,7 +17,7 @@ import polars as pl
 from junheng.errors import InputError
 from junheng.ingest.issues import Issue, errors_in, summarize_issues
 from junheng.ingest.readers import ROW_COLUMN, ReadOptions, read_file
-from junheng.ingest.schema import Field
+from junheng.ingest.schema import Field, header_aliases
 from junheng.ingest.validate import (
     FALSE_WORDS,
     TABLE_COLUMN,
@@ -136,8 +136,7 @@ def read_roster(path: Path, *, encoding: str | None = None) -> pl.DataFrame:
     that the file lacks are null. Raises :class:`~junheng.errors.InputError`
     carrying every issue when any cell or row is invalid.
     """
-    options = ReadOptions(encoding=encoding, any_sheet_is_schools=True)
-    tables, issues = read_file(path, options)
+    tables, issues = read_file(path, _read_options(ROSTER_FIELDS, encoding))
     frames: list[pl.DataFrame] = []
     for table in tables:
         frame, ctx, header_issues = map_headers(table, ROSTER_FIELDS)
@@ -165,6 +164,20 @@ def read_roster(path: Path, *, encoding: str | None = None) -> pl.DataFrame:
             f"{summarize_issues(issues, 'zh')}",
         )
     return _finish(pl.concat(frames, how="diagonal_relaxed"))
+
+
+def _read_options(fields: tuple[Field, ...], encoding: str | None) -> ReadOptions:
+    """Return how to read a file of ``fields``.
+
+    Their headers count as known, so that a CSV file with Chinese headers is
+    not taken for one decoded with the wrong encoding, whose test counts the
+    known headers.
+    """
+    return ReadOptions(
+        encoding=encoding,
+        any_sheet_is_schools=True,
+        source_columns=frozenset(header_aliases(fields)),
+    )
 
 
 def roster_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
@@ -298,8 +311,7 @@ def read_locations(path: Path, *, encoding: str | None = None) -> pl.DataFrame:
     listed twice, in one sheet or two, is an error. Raises
     :class:`~junheng.errors.InputError` carrying every issue.
     """
-    options = ReadOptions(encoding=encoding, any_sheet_is_schools=True)
-    tables, issues = read_file(path, options)
+    tables, issues = read_file(path, _read_options(LOCATION_FIELDS, encoding))
     frames = []
     contexts = []
     for index, table in enumerate(tables):
