@@ -1274,15 +1274,17 @@ def _locations_file(roster: Path) -> Path:
 
 
 def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
-    """Write a synthetic roster of the first county and its school locations."""
-    from junheng.planning.synthetic import generate_locations, generate_roster
+    """Write a synthetic roster of the first county and its school locations,
+    each marked with the synthetic-data notice in its note column."""
+    from junheng.planning.synthetic import generate_locations, generate_roster, mark
 
     first = schools.filter(
         (pl.col("division_code") == schools["division_code"][0])
         & (pl.col("year") == schools["year"].max())
     )
     places = generate_locations(first, seed=seed)
-    roster = generate_roster(first, seed=seed, locations=places)
+    roster = mark(generate_roster(first, seed=seed, locations=places))
+    places = mark(places)
     _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
     target = _locations_file(path)
     _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")

@@ -241,7 +241,8 @@ def rotate(
                 year=_year_of(schools, county, year),
                 rule=chosen_rule,
             )
-        label_plan(result, files, fmt)
+        inputs = (roster, *files, *([locations] if locations else []))
+        label_plan(result, inputs, fmt)
         _emit(result, fmt, output, lang)
 
 
@@ -317,5 +318,5 @@ def pair(
                 options=options,
                 locations=places,
             )
-        label_plan(result, files, fmt)
+        label_plan(result, (*files, *([locations] if locations else [])), fmt)
         _emit(result, fmt, output, lang)

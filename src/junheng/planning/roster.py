@@ -42,6 +42,12 @@ _BOOL_FIELDS = ("backbone", "above_required_degree")
 MAX_YEARS_AT_SCHOOL = 60
 """Largest accepted number of years at one school (a typing-error guard)."""
 
+NOTE_FIELD = Field(
+    "note", "说明", "Note", "text", help_zh="任意说明，不参与规划，可省略此列"
+)
+"""Optional free-text column of rosters and locations files, read and left out.
+:func:`junheng.planning.synthetic.mark` puts the synthetic-data notice in it."""
+
 ROSTER_FIELDS: tuple[Field, ...] = (
     Field(
         "teacher_id",
@@ -107,6 +113,7 @@ ROSTER_FIELDS: tuple[Field, ...] = (
         maximum=180,
         minimum=-180,
     ),
+    NOTE_FIELD,
 )
 """Columns of a teacher roster. Latitude and longitude are WGS84 degrees north
 and east, so negative values are rejected."""
@@ -300,6 +307,7 @@ LOCATION_FIELDS: tuple[Field, ...] = (
         maximum=180,
         minimum=-180,
     ),
+    NOTE_FIELD,
 )
 """Columns of a school locations file (WGS84 degrees north and east)."""
 
