@@ -1149,11 +1149,17 @@ def is_synthetic(path: str | Path) -> bool:
 
     A Parquet file is synthetic when its metadata carries
     :data:`SYNTHETIC_METADATA_KEY`; a workbook when its 说明 sheet starts with
-    the :data:`SYNTHETIC` notice. Other files, and files that cannot be read,
-    are not.
+    the :data:`SYNTHETIC` notice. A CSV file is synthetic when it is a roster
+    or locations file that ``junheng demo --save-roster`` marked (see
+    :func:`junheng.planning.synthetic.mark`). Other files, and files that
+    cannot be read, are not.
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".csv":
+        from junheng.planning.synthetic import is_marked_csv
+
+        return is_marked_csv(path)
     try:
         if suffix == ".parquet":
             metadata = pq.read_schema(path).metadata or {}

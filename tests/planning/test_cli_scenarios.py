@@ -135,6 +135,21 @@ def test_show_table_and_xlsx(
     ]
 
 
+def test_show_default_name_checked(
+    runner: CliRunner, saved: Database, tmp_path: Path
+) -> None:
+    number = _id(saved, "三名教师", "410102")
+    default = tmp_path / f"junheng-scenario-{number}.xlsx"
+    default.mkdir()
+    refused = _run(runner, saved, "show", str(number), "--format", "xlsx")
+    assert refused.exit_code == 2, refused.output
+    assert f"cannot write {default.name}: it is a folder, not a file" in refused.output
+    default.rmdir()
+    written = _run(runner, saved, "show", str(number), "--format", "xlsx")
+    assert written.exit_code == 0, written.output
+    assert load_workbook(default).sheetnames[0] == "概览"
+
+
 def test_compare_by_names(runner: CliRunner, saved: Database) -> None:
     result = _run(
         runner, saved, "compare", "两名教师", "三名教师", "-c", "410102", "--json"

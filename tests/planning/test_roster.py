@@ -44,6 +44,18 @@ def _issues(path: Path) -> list[Issue]:
     return caught.value.issues  # type: ignore[return-value]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_chinese_headers_in_csv(tmp_path: Path, encoding: str) -> None:
+    # Headers the school data do not know are no sign of a wrong encoding.
+    roster = tmp_path / "名册.csv"
+    lines = [",".join(ZH_HEADER), "T1,2141000001,初中,语文,是,7"]
+    roster.write_bytes("\n".join(lines).encode(encoding))
+    assert read_roster(roster)["subject"].to_list() == ["语文"]
+    places = tmp_path / "位置.csv"
+    places.write_bytes("学校标识码,纬度,经度\n2141000001,30.5,110.2\n".encode(encoding))
+    assert read_locations(places)["lat"].to_list() == [30.5]
+
+
 def test_chinese_headers_in_excel(tmp_path: Path) -> None:
     path = tmp_path / "名册.xlsx"
     with xlsxwriter.Workbook(str(path)) as book:

@@ -137,6 +137,25 @@ def test_import_as_user(runner: CliRunner, database: Database, tmp_path: Path) -
         assert session.scalar(select(func.count()).select_from(SchoolRecord)) == 2
 
 
+def test_import_gbk_file(runner: CliRunner, database: Database, tmp_path: Path) -> None:
+    _with_county_user(database)
+    source = tmp_path / "schools.csv"
+    text = canonical_frame([primary_school(1), primary_school(2)]).write_csv()
+    source.write_bytes(text.encode("gbk"))
+    args = ["import", str(source), "--user", "zy", "--url", database.url]
+    wrong = runner.invoke(main, [*args, "--encoding", "utf-8", "--lang", "en"])
+    assert wrong.exit_code == 3, wrong.output
+    assert "give --encoding gb18030" in wrong.output
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(SchoolRecord)) == 0
+    result = runner.invoke(main, [*args, "--encoding", "gbk"])
+    assert result.exit_code == 0, result.output
+    with database.sessions() as session:
+        records = session.scalars(select(SchoolRecord)).all()
+        names = sorted(record.data["school_name"] for record in records)
+    assert names == ["第1小学", "第2小学"]
+
+
 def test_import_bad_file_stores_nothing(
     runner: CliRunner, database: Database, tmp_path: Path
 ) -> None:

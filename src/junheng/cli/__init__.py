@@ -36,6 +36,8 @@ Language = Literal["zh", "en"]
 log = logging.getLogger("junheng")
 FORMATS = ("table", "json", "xlsx", "html")
 DEFAULT_ERROR_REPORT = "junheng-errors.xlsx"
+REPORT_STEM = "junheng-report"
+"""Name, without the suffix, of the report file written without --output."""
 TERMINAL_COUNTIES = 30
 """County-years the terminal summary explains; the counts cover all of them."""
 
@@ -461,6 +463,15 @@ profile_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.optio
 )
 """The --profile option of the commands that read school files."""
 
+encoding_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--encoding",
+    default=None,
+    help="Encoding of CSV input (detected when omitted: UTF-8, UTF-8 with "
+    "BOM, GB18030/GBK).",
+)
+"""The --encoding option of the commands that read CSV files. It applies to
+every CSV input of the command (see :func:`junheng.ingest.readers.decode_csv`)."""
+
 
 def _load_framework(ref: str, lang: str = "zh") -> Framework:
     """Load framework ``ref`` and print the loader's warnings in ``lang``."""
@@ -498,6 +509,25 @@ def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> No
                 "another name so the input is not overwritten"
             )
     _check_writable(output, "--output")
+
+
+def output_path(fmt: str, output: Path | None, stem: str) -> Path | None:
+    """Return the file that output in ``fmt`` goes to, checked before any work.
+
+    That is ``output`` when given, else ``<stem>.<fmt>`` in the current folder
+    for xlsx and html, and None for the table and JSON formats, which print.
+    The default name gets the checks of an explicit --output: a folder of that
+    name, or a folder that cannot take a new file, is rejected with the same
+    message.
+    """
+    if output is not None or fmt in ("table", "json"):
+        return output
+    path = Path(f"{stem}.{fmt}")
+    ctx = click.get_current_context()
+    param = next(p for p in ctx.command.params if p.name == "output")
+    param.type.convert(str(path), param, ctx)
+    _check_writable(path, "--output")
+    return path
 
 
 def _print_warnings(
@@ -654,14 +684,13 @@ def _emit(
     if fmt == "table":
         render_summary(doc, Console(), lang=lang, max_counties=TERMINAL_COUNTIES)
         return
-    if output is None and fmt == "json":
+    if output is None:
         from junheng.reports.json_report import dump_json
 
         click.echo(dump_json(doc))
         return
-    target = output or Path(f"junheng-report.{fmt}")
-    _atomic_write(target, lambda tmp: write_report(doc, fmt, tmp, lang))  # type: ignore[arg-type]
-    console.print(f"已写入 / written: {target}", highlight=False, markup=False)
+    _atomic_write(output, lambda tmp: write_report(doc, fmt, tmp, lang))  # type: ignore[arg-type]
+    console.print(f"已写入 / written: {output}", highlight=False, markup=False)
 
 
 @main.command()
@@ -683,12 +712,7 @@ def _emit(
     "city or province prefix).",
 )
 @_report_options
-@click.option(
-    "--encoding",
-    default=None,
-    help="Encoding of CSV input (detected when omitted: UTF-8, UTF-8 with "
-    "BOM, GB18030/GBK).",
-)
+@encoding_option
 @errors_report_option
 @click.option(
     "--no-schools", is_flag=True, help="Leave the per-school list out of JSON output."
@@ -717,6 +741,7 @@ def evaluate(
     from junheng.ingest import load_inputs
 
     _check_output(fmt, output, files)
+    output = output_path(fmt, output, REPORT_STEM)
     console = _console()
     with import_errors(errors_report, cast(Language, lang)):
         fw = _load_framework(framework, lang)
@@ -1049,7 +1074,7 @@ def template(output: Path, framework: str, lang: Language, force: bool) -> None:
     show_default=True,
     help="Framework whose county item keys are accepted.",
 )
-@click.option("--encoding", default=None, help="Encoding of CSV input.")
+@encoding_option
 @errors_report_option
 @lang_option
 def validate(
@@ -1144,6 +1169,7 @@ def demo(
     from junheng.standards.loader import load_framework
 
     _check_output(fmt, output, ())
+    output = output_path(fmt, output, REPORT_STEM)
     _check_saves(save, save_roster, output)
     console = _console()
     if fmt != "table":
@@ -1248,15 +1274,17 @@ def _locations_file(roster: Path) -> Path:
 
 
 def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
-    """Write a synthetic roster of the first county and its school locations."""
-    from junheng.planning.synthetic import generate_locations, generate_roster
+    """Write a synthetic roster of the first county and its school locations,
+    each marked with the synthetic-data notice in its note column."""
+    from junheng.planning.synthetic import generate_locations, generate_roster, mark
 
     first = schools.filter(
         (pl.col("division_code") == schools["division_code"][0])
         & (pl.col("year") == schools["year"].max())
     )
     places = generate_locations(first, seed=seed)
-    roster = generate_roster(first, seed=seed, locations=places)
+    roster = mark(generate_roster(first, seed=seed, locations=places))
+    places = mark(places)
     _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
     target = _locations_file(path)
     _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")

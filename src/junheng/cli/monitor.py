@@ -17,9 +17,11 @@ from junheng.cli import (
     _atomic_write,
     _check_writable,
     _console,
+    _fail,
     _filter,
     _load_framework,
     _stages,
+    encoding_option,
     errors_report_option,
     import_errors,
     lang_option,
@@ -49,6 +51,7 @@ def _common(command: Callable[..., None]) -> Callable[..., None]:
             default=None,
             help="Import profile for a non-template layout.",
         ),
+        encoding_option,
         click.option(
             "--county",
             "-c",
@@ -74,13 +77,14 @@ def _evaluate(
     framework: str,
     profile: str | None,
     county: str | None,
+    encoding: str | None,
     lang: str = "zh",
 ) -> tuple[Any, pl.DataFrame]:
     from junheng.evaluation.verdict import evaluate
     from junheng.ingest import load_inputs
 
     fw = _load_framework(framework, lang)
-    result = load_inputs(list(files), profile=profile, framework=fw)
+    result = load_inputs(list(files), profile=profile, framework=fw, encoding=encoding)
     schools = _filter(result.schools, None, county)
     if schools.is_empty():
         raise InputError("no school rows to monitor; check the files and --county")
@@ -207,6 +211,7 @@ def run(
     files: tuple[Path, ...],
     framework: str,
     profile: str | None,
+    encoding: str | None,
     county: str | None,
     output: Path,
     errors_report: Path,
@@ -235,8 +240,8 @@ def run(
         progress.add_task("评估与监测 / evaluating and monitoring", total=None)
         rule_set = alerts.load_rules(rules)
         calibrated = _calibration(calibration)
-        plan = read_schedule(schedule) if schedule else None
-        ev, schools = _evaluate(files, framework, profile, county, lang)
+        plan = read_schedule(schedule, encoding=encoding) if schedule else None
+        ev, schools = _evaluate(files, framework, profile, county, encoding, lang)
         tables = run_monitor(
             ev,
             schools,
@@ -319,6 +324,7 @@ def sample(
     files: tuple[Path, ...],
     framework: str,
     profile: str | None,
+    encoding: str | None,
     county: str | None,
     output: Path,
     errors_report: Path,
@@ -335,7 +341,7 @@ def sample(
         raise click.UsageError("--county names the county to sample")
     _check_tables_output(output)
     with import_errors(errors_report):
-        ev, schools = _evaluate(files, framework, profile, county)
+        ev, schools = _evaluate(files, framework, profile, county, encoding)
         codes = sorted(set(ev.verdicts["division_code"].to_list()))
         if codes != [county]:
             raise InputError(
@@ -372,14 +378,16 @@ def sample(
         _write({"sample": drawn.filter("drawn"), "frame": drawn}, output, notes)
 
 
-def _nbs_series(folder: Path) -> pl.DataFrame:
+def _nbs_series(folder: Path, encoding: str | None) -> pl.DataFrame:
     """Read the NBS province tables in ``folder``; a missing one is a usage error."""
     from junheng.monitoring.backtest import read_nbs_province
 
     try:
-        return read_nbs_province(folder)
+        return read_nbs_province(folder, encoding)
     except FileNotFoundError as error:
         raise click.UsageError(str(error)) from error
+    except InputError as error:
+        _fail(error)
 
 
 @monitor.command()
@@ -391,7 +399,8 @@ def _nbs_series(folder: Path) -> pl.DataFrame:
     required=True,
     help="Output file, .xlsx or .json.",
 )
-def backtest(folder: Path, output: Path) -> None:
+@encoding_option
+def backtest(folder: Path, output: Path, encoding: str | None) -> None:
     """Measure forecast-interval coverage on the NBS province tables in FOLDER.
 
     The last 3 years of each series are hidden; lines fitted on the 5 or 8 years
@@ -402,7 +411,8 @@ def backtest(folder: Path, output: Path) -> None:
     from junheng.monitoring.backtest import backtest as run_backtest
 
     _check_tables_output(output)
-    detail, summary = run_backtest(_nbs_series(folder), ["region_code", "series"])
+    series = _nbs_series(folder, encoding)
+    detail, summary = run_backtest(series, ["region_code", "series"])
     with pl.Config(tbl_rows=-1, tbl_width_chars=120):
         _console().print(summary, highlight=False, markup=False)
     _write({"coverage": summary, "checks": detail}, output, {"source": str(folder)})
@@ -424,7 +434,8 @@ def backtest(folder: Path, output: Path) -> None:
     show_default=True,
     help="Name recorded in the file and in the forecasts' interval column.",
 )
-def calibrate(folder: Path, output: Path, cal_id: str) -> None:
+@encoding_option
+def calibrate(folder: Path, output: Path, cal_id: str, encoding: str | None) -> None:
     """Calibrate the forecast intervals on every year of the NBS tables in FOLDER.
 
     Every window of 3 to 10 consecutive years of each series is fitted and the
@@ -437,7 +448,7 @@ def calibrate(folder: Path, output: Path, cal_id: str) -> None:
     if output.suffix.lower() != ".json":
         raise click.UsageError(f"--output {str(output)!r} must end in .json")
     _check_writable(output, "--output")
-    series = _nbs_series(folder)
+    series = _nbs_series(folder, encoding)
     years = series["year"].cast(pl.Int64)
     result = run_calibrate(
         series,

@@ -34,10 +34,12 @@ from junheng.cli import (
     _console,
     _load_framework,
     _stages,
+    encoding_option,
     errors_report_option,
     framework_option,
     import_errors,
     label_plan,
+    output_path,
     profile_option,
 )
 from junheng.errors import InputError
@@ -254,7 +256,7 @@ def _chosen(
     show_default=True,
     help="Language of messages and labels.",
 )
-@click.option("--encoding", default=None, help="Encoding of CSV input.")
+@encoding_option
 @errors_report_option
 def adjust(
     files: tuple[Path, ...],
@@ -290,6 +292,7 @@ def adjust(
     when a county has no such plan.
     """
     _check_output(fmt, output, files)
+    output = output_path(fmt, output, "junheng-plan-adjust")
     with import_errors(errors_report, lang):
         try:
             _raise_problems(_option_problems(county, year))
@@ -321,16 +324,15 @@ def adjust(
     console = _console()
     if fmt == "table":
         _print_result(result, lang)
-    elif fmt == "json" and output is None:
+    elif output is None:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        target = output or Path(f"junheng-plan-adjust.{fmt}")
         if fmt == "json":
             text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
-            _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            _atomic_write(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
-            _atomic_write(target, lambda tmp: write_xlsx(result, tmp, lang))
-        console.print(f"已写入 / written: {target}", highlight=False, markup=False)
+            _atomic_write(output, lambda tmp: write_xlsx(result, tmp, lang))
+        console.print(f"已写入 / written: {output}", highlight=False, markup=False)
     if not (result.feasible and result.summary.get("core_confirms_pass", True)):
         raise SystemExit(4)
 

@@ -23,9 +23,11 @@ from junheng.cli import (
     _console,
     _load_framework,
     _stages,
+    encoding_option,
     errors_report_option,
     import_errors,
     label_plan,
+    output_path,
 )
 from junheng.errors import InputError
 from junheng.planning.result import PlanResult, write_xlsx
@@ -84,6 +86,7 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
             show_default=True,
             help="Language of labels and messages.",
         ),
+        encoding_option,
         errors_report_option,
     ]
     for option in reversed(options):
@@ -92,12 +95,12 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _load_schools(
-    files: tuple[Path, ...], framework: str, lang: str
+    files: tuple[Path, ...], framework: str, lang: str, encoding: str | None
 ) -> tuple[Any, pl.DataFrame]:
     from junheng.ingest import load_inputs
 
     fw = _load_framework(framework, lang)
-    return fw, load_inputs(list(files), framework=fw).schools
+    return fw, load_inputs(list(files), framework=fw, encoding=encoding).schools
 
 
 def _year_of(schools: pl.DataFrame, code: str, year: int | None) -> int:
@@ -112,12 +115,14 @@ def _year_of(schools: pl.DataFrame, code: str, year: int | None) -> int:
     return int(years.max())  # type: ignore[arg-type]
 
 
-def _with_locations(schools: pl.DataFrame, locations: Path | None) -> pl.DataFrame:
+def _with_locations(
+    schools: pl.DataFrame, locations: Path | None, encoding: str | None
+) -> pl.DataFrame:
     if locations is None:
         return schools
     from junheng.planning.roster import read_locations
 
-    places = read_locations(locations)
+    places = read_locations(locations, encoding=encoding)
     return schools.join(places, on="school_code", how="left")
 
 
@@ -132,7 +137,7 @@ def _emit(result: PlanResult, fmt: str, output: Path | None, lang: str) -> None:
             return
         _atomic_write(output, lambda tmp: tmp.write_text(text + "\n", "utf-8"))
     else:
-        output = output or Path(f"junheng-{result.kind}.xlsx")
+        assert output is not None  # output_path names the default xlsx file
         _atomic_write(output, lambda tmp: write_xlsx(result, tmp, lang))
     _console().print(f"已写入 / written: {output}", highlight=False, markup=False)
 
@@ -205,6 +210,7 @@ def rotate(
     fmt: str,
     output: Path | None,
     lang: Language,
+    encoding: str | None,
     errors_report: Path,
 ) -> None:
     """Plan this year's teacher rotation (交流轮岗) in one county.
@@ -219,10 +225,11 @@ def rotate(
     from junheng.planning.rotation import RotationRule, plan_rotation
 
     _check_output(fmt, output, (roster, *files))
+    output = output_path(fmt, output, "junheng-rotation")
     with import_errors(errors_report, lang):
-        teachers = read_roster(roster)
-        fw, schools = _load_schools(files, framework, lang)
-        schools = _with_locations(schools, locations)
+        teachers = read_roster(roster, encoding=encoding)
+        fw, schools = _load_schools(files, framework, lang, encoding)
+        schools = _with_locations(schools, locations, encoding)
         chosen_rule = RotationRule.load(rule) if rule else RotationRule.default()
         with _stages(sys.stderr.isatty()) as progress:
             progress.add_task("求解交流方案 / solving the rotation plan", total=None)
@@ -234,7 +241,8 @@ def rotate(
                 year=_year_of(schools, county, year),
                 rule=chosen_rule,
             )
-        label_plan(result, files, fmt)
+        inputs = (roster, *files, *([locations] if locations else []))
+        label_plan(result, inputs, fmt)
         _emit(result, fmt, output, lang)
 
 
@@ -277,6 +285,7 @@ def pair(
     fmt: str,
     output: Path | None,
     lang: Language,
+    encoding: str | None,
     errors_report: Path,
 ) -> None:
     """Pair weak schools with strong ones (结对帮扶) into education communities.
@@ -288,9 +297,10 @@ def pair(
     from junheng.planning.roster import read_locations
 
     _check_output(fmt, output, files)
+    output = output_path(fmt, output, "junheng-pairing")
     with import_errors(errors_report, lang):
-        fw, schools = _load_schools(files, framework, lang)
-        places = read_locations(locations) if locations else None
+        fw, schools = _load_schools(files, framework, lang, encoding)
+        places = read_locations(locations, encoding=encoding) if locations else None
         options = PairingOptions.from_mapping(
             {
                 "capacity": capacity,
@@ -308,5 +318,5 @@ def pair(
                 options=options,
                 locations=places,
             )
-        label_plan(result, files, fmt)
+        label_plan(result, (*files, *([locations] if locations else [])), fmt)
         _emit(result, fmt, output, lang)

@@ -25,6 +25,7 @@ from junheng.cli import (
     _atomic_write,
     _check_writable,
     _console,
+    output_path,
 )
 from junheng.cli.platform import _transaction, _url_option
 from junheng.errors import JunhengError
@@ -250,12 +251,14 @@ def show(
         )
         row = _row(found, plans.is_stale(session, found))
         result = plans.scenario_result(found)
-    if fmt == "json" and output is None:
+    # The default file name contains the id, so it is checked once the
+    # scenario is found, before anything is written.
+    target = output_path(fmt, output, f"junheng-scenario-{row['id']}")
+    if fmt == "json" and target is None:
         doc = {"scenario": row, "result": result.to_dict()}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         return
-    if fmt != "table":
-        target = output or Path(f"junheng-scenario-{row['id']}.{fmt}")
+    if target is not None:
         if fmt == "json":
             doc = {"scenario": row, "result": result.to_dict()}
             text = json.dumps(doc, ensure_ascii=False, indent=2, default=str)

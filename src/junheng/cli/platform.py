@@ -27,6 +27,7 @@ from junheng.cli import (
     _console,
     _fail,
     _print_warnings,
+    encoding_option,
     errors_report_option,
     import_errors,
     lang_option,
@@ -442,6 +443,7 @@ def move(code: str, division: str, reason: str, url: str | None) -> None:
     help="Account the data are imported as; its scope limits the rows.",
 )
 @click.option("--profile", "-p", default=None, help="Import profile for the layout.")
+@encoding_option
 @errors_report_option
 @lang_option
 @_url_option
@@ -449,6 +451,7 @@ def import_file(
     file: Path,
     username: str,
     profile: str | None,
+    encoding: str | None,
     errors_report: Path,
     lang: Language,
     url: str | None,
@@ -470,7 +473,12 @@ def import_file(
         principal = principal_for(account, session)
         with _progress(f"导入 / importing {file.name}") as report:
             imported = import_school_data(
-                session, principal, file, profile=profile, progress=report
+                session,
+                principal,
+                file,
+                profile=profile,
+                progress=report,
+                encoding=encoding,
             )
     stored = imported.records
     _print_warnings(imported.warnings, _console(), limit=None, lang=lang)

@@ -1389,20 +1389,34 @@ def _sniff_separator(text: str) -> str:
     return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
 
 
+def decode_csv_file(
+    file: str, data: bytes, options: ReadOptions
+) -> tuple[str, str] | Issue:
+    """Decode the bytes ``data`` of the CSV file ``file`` as :func:`decode_csv` does.
+
+    Returns the text and the encoding used, or a ``file`` error whose fix names
+    the ``--encoding`` to give. It is returned for an unknown
+    ``options.encoding``, an invalid byte, or UTF-16 text without a byte order
+    mark.
+    """
+    utf16 = None if options.encoding is not None else _utf16_without_bom(data)
+    if utf16 is not None:
+        return _file_issue(file, "file.utf16_without_bom", encoding=utf16)
+    try:
+        return decode_csv(data, options.encoding)
+    except LookupError:
+        return _file_issue(file, "file.unknown_encoding", encoding=options.encoding)
+    except UnicodeDecodeError as exc:
+        return _decode_issue(file, data, exc, options)
+
+
 def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
     file = path.name
     data = path.read_bytes()
-    utf16 = None if options.encoding is not None else _utf16_without_bom(data)
-    if utf16 is not None:
-        return [], [_file_issue(file, "file.utf16_without_bom", encoding=utf16)]
-    try:
-        text, used = decode_csv(data, options.encoding)
-    except LookupError:
-        return [], [
-            _file_issue(file, "file.unknown_encoding", encoding=options.encoding)
-        ]
-    except UnicodeDecodeError as exc:
-        return [], [_decode_issue(file, data, exc, options)]
+    decoded = decode_csv_file(file, data, options)
+    if isinstance(decoded, Issue):
+        return [], [decoded]
+    text, used = decoded
     if not text.strip():
         return [], [_file_issue(file, "file.empty")]
     separator = _sniff_separator(text)

@@ -26,6 +26,9 @@ from pathlib import Path
 
 import polars as pl
 
+from junheng.errors import InputError
+from junheng.ingest.issues import Issue, format_issues
+from junheng.ingest.readers import ReadOptions, decode_csv_file
 from junheng.monitoring.forecast import Calibration, calibrate, forecast_series
 
 NBS_SERIES = {
@@ -47,9 +50,14 @@ NBS_SERIES = {
 """Series read from each NBS file: our name and the published column."""
 
 
-def read_nbs_province(folder: Path) -> pl.DataFrame:
+def read_nbs_province(folder: Path, encoding: str | None = None) -> pl.DataFrame:
     """Return the NBS province series as ``region_code, region_name, series,
-    year, value`` (empty cells left out), plus teachers per 100 students."""
+    year, value`` (empty cells left out), plus teachers per 100 students.
+
+    ``encoding`` is the encoding of the CSV files, detected when ``None`` as for
+    the school data. Raises :class:`~junheng.errors.InputError` for a file that
+    cannot be decoded.
+    """
     frames = []
     for name, columns in NBS_SERIES.items():
         path = folder / name
@@ -58,7 +66,7 @@ def read_nbs_province(folder: Path) -> pl.DataFrame:
                 f"{path} is missing; the back-test reads {', '.join(NBS_SERIES)} "
                 "from the folder given"
             )
-        table = pl.read_csv(path, infer_schema_length=None)
+        table = pl.read_csv(_decoded(path, encoding), infer_schema_length=None)
         for series, column in columns.items():
             frames.append(
                 table.select(
@@ -84,6 +92,20 @@ def read_nbs_province(folder: Path) -> pl.DataFrame:
         for s in ("primary", "junior")
     ]
     return pl.concat([long, *derived]).sort("region_code", "series", "year")
+
+
+def _decoded(path: Path, encoding: str | None) -> bytes:
+    """Return the text of the CSV file ``path`` as UTF-8 bytes."""
+    decoded = decode_csv_file(
+        path.name, path.read_bytes(), ReadOptions(encoding=encoding)
+    )
+    if isinstance(decoded, Issue):
+        raise InputError(
+            format_issues([decoded], lang="en"),
+            [decoded],
+            zh=format_issues([decoded], lang="zh"),
+        )
+    return decoded[0].encode("utf-8")
 
 
 def backtest(

@@ -40,6 +40,7 @@ import python_calamine
 
 from junheng.errors import InputError
 from junheng.ingest.issues import Issue
+from junheng.ingest.readers import ReadOptions, decode_csv_file
 
 COLUMNS = ("division_code", "target_year", "note")
 """Columns of a schedule file; ``note`` may be left out."""
@@ -77,9 +78,15 @@ def _issue(
 
 
 def read_schedule(
-    path: Path, known: Callable[[str], bool] | None = None
+    path: Path,
+    known: Callable[[str], bool] | None = None,
+    *,
+    encoding: str | None = None,
 ) -> pl.DataFrame:
     """Read and check a schedule file (.csv or .xlsx, first sheet).
+
+    ``encoding`` is the encoding of a CSV file, detected when ``None`` as for
+    the school data (see :func:`junheng.ingest.readers.decode_csv`).
 
     Returns ``division_code, level, target_year, note``. Every problem is
     collected first; any problem raises :class:`~junheng.errors.InputError`
@@ -102,7 +109,7 @@ def read_schedule(
         )
     try:
         if suffix == ".csv":
-            table = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+            table = _read_csv(path, encoding)
         else:
             table = _read_first_sheet(path)
     except pl.exceptions.NoDataError:
@@ -232,6 +239,15 @@ def _cell_text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _read_csv(path: Path, encoding: str | None) -> pl.DataFrame:
+    """Return a CSV schedule as text columns, decoded as the school data are."""
+    options = ReadOptions(encoding=encoding)
+    decoded = decode_csv_file(path.name, path.read_bytes(), options)
+    if isinstance(decoded, Issue):
+        _raise(path, [decoded])
+    return pl.read_csv(decoded[0].encode("utf-8"), infer_schema=False)
 
 
 def _read_first_sheet(path: Path) -> pl.DataFrame:

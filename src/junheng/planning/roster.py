@@ -17,7 +17,7 @@ import polars as pl
 from junheng.errors import InputError
 from junheng.ingest.issues import Issue, errors_in, summarize_issues
 from junheng.ingest.readers import ROW_COLUMN, ReadOptions, read_file
-from junheng.ingest.schema import Field
+from junheng.ingest.schema import Field, header_aliases
 from junheng.ingest.validate import (
     FALSE_WORDS,
     TABLE_COLUMN,
@@ -41,6 +41,12 @@ _BOOL_FIELDS = ("backbone", "above_required_degree")
 
 MAX_YEARS_AT_SCHOOL = 60
 """Largest accepted number of years at one school (a typing-error guard)."""
+
+NOTE_FIELD = Field(
+    "note", "说明", "Note", "text", help_zh="任意说明，不参与规划，可省略此列"
+)
+"""Optional free-text column of rosters and locations files, read and left out.
+:func:`junheng.planning.synthetic.mark` puts the synthetic-data notice in it."""
 
 ROSTER_FIELDS: tuple[Field, ...] = (
     Field(
@@ -107,6 +113,7 @@ ROSTER_FIELDS: tuple[Field, ...] = (
         maximum=180,
         minimum=-180,
     ),
+    NOTE_FIELD,
 )
 """Columns of a teacher roster. Latitude and longitude are WGS84 degrees north
 and east, so negative values are rejected."""
@@ -125,15 +132,18 @@ ROSTER_SCHEMA: dict[str, type[pl.DataType]] = {
 """Columns and dtypes of the frame :func:`read_roster` returns."""
 
 
-def read_roster(path: Path) -> pl.DataFrame:
+def read_roster(path: Path, *, encoding: str | None = None) -> pl.DataFrame:
     """Read and check a roster file (.xlsx, .csv or .parquet), all or nothing.
+
+    ``encoding`` is the encoding of a CSV file, detected when ``None`` as for
+    the school data (see :func:`junheng.ingest.readers.decode_csv`).
 
     Returns a frame with the columns of :data:`ROSTER_SCHEMA`: ``section`` is
     ``primary`` or ``junior``, the flags are booleans, and optional columns
     that the file lacks are null. Raises :class:`~junheng.errors.InputError`
     carrying every issue when any cell or row is invalid.
     """
-    tables, issues = read_file(path, ReadOptions(any_sheet_is_schools=True))
+    tables, issues = read_file(path, _read_options(ROSTER_FIELDS, encoding))
     frames: list[pl.DataFrame] = []
     for table in tables:
         frame, ctx, header_issues = map_headers(table, ROSTER_FIELDS)
@@ -161,6 +171,20 @@ def read_roster(path: Path) -> pl.DataFrame:
             f"{summarize_issues(issues, 'zh')}",
         )
     return _finish(pl.concat(frames, how="diagonal_relaxed"))
+
+
+def _read_options(fields: tuple[Field, ...], encoding: str | None) -> ReadOptions:
+    """Return how to read a file of ``fields``.
+
+    Their headers count as known, so that a CSV file with Chinese headers is
+    not taken for one decoded with the wrong encoding, whose test counts the
+    known headers.
+    """
+    return ReadOptions(
+        encoding=encoding,
+        any_sheet_is_schools=True,
+        source_columns=frozenset(header_aliases(fields)),
+    )
 
 
 def roster_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
@@ -283,17 +307,19 @@ LOCATION_FIELDS: tuple[Field, ...] = (
         maximum=180,
         minimum=-180,
     ),
+    NOTE_FIELD,
 )
 """Columns of a school locations file (WGS84 degrees north and east)."""
 
 
-def read_locations(path: Path) -> pl.DataFrame:
+def read_locations(path: Path, *, encoding: str | None = None) -> pl.DataFrame:
     """Read and check a school locations file: ``school_code``, ``lat``, ``lon``.
 
-    A school listed twice, in one sheet or two, is an error. Raises
+    ``encoding`` is the encoding of a CSV file, detected when ``None``. A school
+    listed twice, in one sheet or two, is an error. Raises
     :class:`~junheng.errors.InputError` carrying every issue.
     """
-    tables, issues = read_file(path, ReadOptions(any_sheet_is_schools=True))
+    tables, issues = read_file(path, _read_options(LOCATION_FIELDS, encoding))
     frames = []
     contexts = []
     for index, table in enumerate(tables):

@@ -7,10 +7,16 @@ school.
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 
-from junheng.planning.roster import ROSTER_SCHEMA
+from junheng.ingest.readers import decode_csv
+from junheng.ingest.schema import normalize_header
+from junheng.planning.roster import NOTE_FIELD, ROSTER_SCHEMA
 
 SYNTHETIC_ROSTER = (
     "合成数据：教师名册与学校位置由 junheng.planning.synthetic 随机生成，"
@@ -19,6 +25,50 @@ SYNTHETIC_ROSTER = (
     "random by junheng.planning.synthetic and describe no real teacher or school."
 )
 """Notice to show wherever a generated roster is printed or saved."""
+
+_HEAD_BYTES = 1 << 16
+"""Maximum bytes that :func:`is_marked_csv` reads of each of the first two lines
+of a CSV file. A file with a longer header or first row is not found marked."""
+
+
+def mark(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with a ``note`` column that starts with the notice.
+
+    The first cell is :data:`SYNTHETIC_ROSTER` and the others are empty. The
+    roster and locations readers accept the column (说明) and leave it out. A
+    CSV file keeps no metadata, so this column marks a saved roster or
+    locations file as synthetic, as the 说明 sheet marks a workbook saved by
+    :func:`junheng.demo.save_dataset`.
+    """
+    notes = [SYNTHETIC_ROSTER] + [None] * (frame.height - 1)
+    return frame.with_columns(
+        pl.Series(NOTE_FIELD.name, notes[: frame.height], dtype=pl.String)
+    )
+
+
+def is_marked_csv(path: Path) -> bool:
+    """Return whether the CSV file ``path`` was saved with :func:`mark`.
+
+    It is when the first data row has :data:`SYNTHETIC_ROSTER` in the note
+    column (``note`` or 说明), in UTF-8 or GB18030 and with comma separators.
+    A file that cannot be read or decoded is not marked.
+    """
+    try:
+        with path.open("rb") as file:
+            head = file.readline(_HEAD_BYTES) + file.readline(_HEAD_BYTES)
+        text, _ = decode_csv(head, None)
+    except (OSError, UnicodeDecodeError):
+        return False
+    rows = list(csv.reader(io.StringIO(text)))
+    if len(rows) < 2:
+        return False
+    header, first = rows[0], rows[1]
+    names = {NOTE_FIELD.name, NOTE_FIELD.zh}
+    return any(
+        normalize_header(name) in names and cell == SYNTHETIC_ROSTER
+        for name, cell in zip(header, first, strict=False)
+    )
+
 
 PE_ART_SUBJECTS = ("体育", "音乐", "美术")
 OTHER_SUBJECTS = ("语文", "数学", "英语", "科学", "道德与法治", "信息技术")

@@ -305,6 +305,8 @@ def run_plan(
                 "Excel or CSV file",
                 zh="教师交流轮岗方案需要教师名册，请上传 Excel 或 CSV 文件",
             )
+        # NOTE: a roster saved by `junheng demo --save-roster` is not labelled
+        # synthetic here, unlike in `junheng plan rotate`.
         roster: pl.DataFrame = module.read_roster(upload)
         return function(roster, schools, framework, **keywords)
     return function(schools, framework, **keywords)

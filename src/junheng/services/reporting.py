@@ -1057,6 +1057,7 @@ def import_school_data(
     *,
     profile: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    encoding: str | None = None,
 ) -> ImportedFile:
     """Import a file of school rows (and county items, if any) as new drafts.
 
@@ -1065,14 +1066,15 @@ def import_school_data(
     and belong to a school-year that is not under review or approved. If any
     check fails, :class:`InvalidInput` lists every problem and nothing is
     stored. A row identical to the current version keeps that version.
-    ``progress`` is called with the rows stored so far and the total. Returns
+    ``progress`` is called with the rows stored so far and the total.
+    ``encoding`` is the encoding of a CSV file, detected when ``None``. Returns
     the versions and the import's warnings.
     """
     from junheng.ingest import load_inputs
 
     path = Path(path)
     try:
-        result = load_inputs([path], profile=profile)
+        result = load_inputs([path], profile=profile, encoding=encoding)
     except InvalidInput:
         raise
     except InputError as error:

@@ -1,0 +1,299 @@
+"""`--encoding` of every command that reads CSV files, on real GBK files.
+
+The school data, rosters and locations are SYNTHETIC (junheng.demo and
+junheng.planning.synthetic); the back-test reads the real NBS tables shipped in
+examples/data, re-encoded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner, Result
+
+from junheng import demo
+from junheng.cli import main
+from junheng.planning.synthetic import generate_locations, generate_roster
+
+NBS = Path(__file__).parents[2] / "examples/data/cn-nbs-province"
+
+
+def _csv(frame: pl.DataFrame, path: Path, encoding: str) -> Path:
+    """Write ``frame`` as CSV in ``encoding`` (utf-8-sig adds the byte order mark)."""
+    path.write_bytes(frame.write_csv().encode(encoding))
+    return path
+
+
+@pytest.fixture(scope="module")
+def frames() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Three years of two SYNTHETIC counties, a roster and school locations."""
+    schools = demo.generate_schools(counties=2, schools_per_county=12, years=3, seed=5)
+    county = schools["division_code"][0]
+    latest = schools.filter(
+        (pl.col("division_code") == county) & (pl.col("year") == 2026)
+    )
+    locations = generate_locations(schools, seed=5)
+    roster = generate_roster(latest, seed=5, locations=locations)
+    # Chinese headers, as the planning guide lists them.
+    places = locations.rename(
+        {"school_code": "学校标识码", "lat": "纬度", "lon": "经度"}
+    )
+    headers = ("教师编号", "学校标识码", "学段", "任教学科", "县级以上骨干教师")
+    roster = roster.rename(dict(zip(roster.columns, headers, strict=False)))
+    return schools, roster, places
+
+
+def _paths(
+    folder: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    encoding: str,
+) -> tuple[Path, Path, Path, str]:
+    schools, roster, places = frames
+    return (
+        _csv(schools, folder / "schools.csv", encoding),
+        _csv(roster, folder / "roster.csv", encoding),
+        _csv(places, folder / "places.csv", encoding),
+        schools["division_code"][0],
+    )
+
+
+def _pair(schools: Path, county: str, places: Path) -> list[str]:
+    return ["plan", "pair", str(schools), "-d", county, "--locations", str(places)]
+
+
+def _rotate(roster: Path, schools: Path, county: str, places: Path) -> list[str]:
+    return [
+        *("plan", "rotate", str(roster), str(schools), "--county", county),
+        *("--locations", str(places)),
+    ]
+
+
+def _plan(result: Result) -> dict[str, object]:
+    assert result.exit_code == 0, result.output
+    plan: dict[str, object] = json.loads(result.stdout)
+    return plan
+
+
+def test_gbk_files_are_not_utf8(
+    tmp_path: Path, frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
+) -> None:
+    gbk = _paths(tmp_path, frames, "gbk")
+    for path in gbk[:3]:
+        data = path.read_bytes()
+        with pytest.raises(UnicodeDecodeError):
+            data.decode("utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_plan_commands_detect_the_encoding(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    encoding: str,
+) -> None:
+    schools, roster, places, county = _paths(tmp_path, frames, encoding)
+    parquet = tmp_path / "schools.parquet"
+    frames[0].write_parquet(parquet)
+    roster_parquet = tmp_path / "roster.parquet"
+    frames[1].write_parquet(roster_parquet)
+    places_parquet = tmp_path / "places.parquet"
+    frames[2].write_parquet(places_parquet)
+    # The same plans from Parquet copies, which have no text encoding.
+    for args, expected in (
+        (_pair(schools, county, places), _pair(parquet, county, places_parquet)),
+        (
+            _rotate(roster, schools, county, places),
+            _rotate(roster_parquet, parquet, county, places_parquet),
+        ),
+    ):
+        plan = _plan(runner.invoke(main, [*args, "--format", "json"]))
+        same = _plan(runner.invoke(main, [*expected, "--format", "json"]))
+        assert plan["summary"] == same["summary"]
+        assert plan["tables"] == same["tables"]
+
+
+@pytest.mark.parametrize("given", ["gbk", "GB18030"])
+def test_plan_commands_take_the_encoding(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    given: str,
+) -> None:
+    schools, roster, places, county = _paths(tmp_path, frames, "gbk")
+    for args in (
+        _pair(schools, county, places),
+        _rotate(roster, schools, county, places),
+    ):
+        result = runner.invoke(main, [*args, "--encoding", given, "--format", "json"])
+        assert _plan(result)["feasible"] is True
+
+
+def _evaluate_error(runner: CliRunner, path: Path, encoding: str) -> str:
+    """Return the issue line `junheng evaluate` prints for ``path``."""
+    result = runner.invoke(
+        main, ["evaluate", str(path), "--encoding", encoding, "--lang", "en"]
+    )
+    assert result.exit_code == 3, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(path.name)]
+    assert lines, result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        ("utf-8", "give --encoding gb18030 (encoding='gb18030' in Python)"),
+        ("no-such-codec", "unknown text encoding 'no-such-codec'"),
+    ],
+)
+def test_plan_commands_reject_a_wrong_encoding(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    encoding: str,
+    expected: str,
+) -> None:
+    schools, roster, places, county = _paths(tmp_path, frames, "gbk")
+    # Each command names the first file it reads with the line evaluate prints.
+    for args, first in (
+        (_pair(schools, county, places), schools),
+        (_rotate(roster, schools, county, places), roster),
+    ):
+        report = tmp_path / "errors.json"
+        options = ["--encoding", encoding, "--lang", "en"]
+        result = runner.invoke(main, [*args, *options, "--errors-report", str(report)])
+        assert result.exit_code == 3, result.output
+        line = _evaluate_error(runner, first, encoding)
+        assert expected in line
+        assert line in result.output
+        issues = json.loads(report.read_text("utf-8"))["issues"]
+        assert issues[0]["file"] == first.name
+
+
+def test_locations_read_with_the_encoding(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # --encoding applies to every CSV input, so the school data are Parquet.
+    schools = tmp_path / "schools.parquet"
+    frames[0].write_parquet(schools)
+    county = frames[0]["division_code"][0]
+    gbk_places = _csv(frames[2], tmp_path / "places-gbk.csv", "gbk")
+    args = _pair(schools, county, gbk_places)
+    plan = _plan(runner.invoke(main, [*args, "--format", "json", "--encoding", "gbk"]))
+    assert plan["feasible"] is True
+    result = runner.invoke(main, [*args, "--encoding", "utf-8", "--lang", "en"])
+    assert result.exit_code == 3, result.output
+    assert "places-gbk.csv" in result.output
+    assert "give --encoding gb18030" in result.output
+
+
+def _gbk_schedule(path: Path, county: str) -> Path:
+    """Write a GBK schedule with a Chinese note for ``county``."""
+    text = f"division_code,target_year,note\n{county},2030,县级计划\n"
+    path.write_bytes(text.encode("gbk"))
+    return path
+
+
+def test_monitor_run_and_sample_read_gbk(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    schools, _, _, county = _paths(tmp_path, frames, "gbk")
+    plan = _gbk_schedule(tmp_path / "plan.csv", county)
+    out = tmp_path / "monitor.json"
+    run = ["monitor", "run", str(schools), "-o", str(out), "--schedule", str(plan)]
+    for given in ([], ["--encoding", "gbk"]):
+        result = runner.invoke(main, [*run, *given, "--today", "2026-12-01"])
+        assert result.exit_code == 0, result.output
+        progress = json.loads(out.read_text("utf-8"))["schedule_progress"]
+        assert [(r["division_code"], r["note"]) for r in progress] == [
+            (county, "县级计划")
+        ]
+    sample = tmp_path / "sample.json"
+    result = runner.invoke(
+        main,
+        [
+            *("monitor", "sample", str(schools), "-c", county, "-y", "2026"),
+            *("-o", str(sample), "--seed", "1", "--encoding", "gbk"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    drawn = json.loads(sample.read_text("utf-8"))["frame"]
+    assert {r["school_name"] for r in drawn} <= set(frames[0]["school_name"])
+
+
+def test_monitor_run_rejects_a_wrong_encoding(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    schools, _, _, county = _paths(tmp_path, frames, "gbk")
+    out = tmp_path / "monitor.json"
+    run = ["monitor", "run", str(schools), "-o", str(out), "--lang", "en"]
+    result = runner.invoke(main, [*run, "--encoding", "utf-8"])
+    assert result.exit_code == 3, result.output
+    assert _evaluate_error(runner, schools, "utf-8") in result.output
+    assert not out.exists()
+    # A schedule in another encoding than the one given gets the same error.
+    utf8 = tmp_path / "utf8"
+    utf8.mkdir()
+    schools = _paths(utf8, frames, "utf-8")[0]
+    plan = _gbk_schedule(tmp_path / "plan.csv", county)
+    result = runner.invoke(
+        main,
+        [
+            *("monitor", "run", str(schools), "-o", str(out)),
+            *("--schedule", str(plan), "--encoding", "utf-8", "--lang", "en"),
+        ],
+    )
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "plan.csv, row 2" in message
+    assert "give --encoding gb18030" in message
+
+
+def _gbk_nbs(folder: Path) -> Path:
+    """Copy the NBS tables into ``folder``, re-encoded from UTF-8 to GBK."""
+    for source in NBS.glob("*.csv"):
+        text = source.read_bytes().decode("utf-8-sig")
+        (folder / source.name).write_bytes(text.encode("gbk"))
+    return folder
+
+
+def test_backtest_reads_gbk_tables(runner: CliRunner, tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk"
+    gbk.mkdir()
+    _gbk_nbs(gbk)
+    outputs = []
+    for folder, given in ((NBS, []), (gbk, []), (gbk, ["--encoding", "gbk"])):
+        out = tmp_path / f"backtest-{len(outputs)}.json"
+        result = runner.invoke(
+            main, ["monitor", "backtest", str(folder), "-o", str(out), *given]
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(out.read_text("utf-8"))["coverage"])
+    assert outputs[1] == outputs[0]
+    assert outputs[2] == outputs[0]
+
+
+def test_nbs_commands_reject_wrong_encoding(runner: CliRunner, tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk"
+    gbk.mkdir()
+    _gbk_nbs(gbk)
+    out = tmp_path / "cal.json"
+    for command in ("calibrate", "backtest"):
+        result = runner.invoke(
+            main, ["monitor", command, str(gbk), "-o", str(out), "--encoding", "utf-8"]
+        )
+        assert result.exit_code == 3, result.output
+        message = " ".join(result.output.split())
+        assert "province_primary_2000_2019.csv" in message  # the first one read
+        assert "请用 --encoding gb18030" in message
+        assert "give --encoding gb18030" in message
+        assert not out.exists()
