@@ -5,6 +5,9 @@ SQLite accepts a NUL character (U+0000) in text and a NaN or infinite float
 or Infinity in a JSON value such as the state an audit record keeps. The
 services run these checks before they write, so both stores reject the same
 input with the same error.
+
+NOTE: only the rectification, evaluation, flag-note and target services call
+these checks. Other services rely on their own (feedback rejects NUL itself).
 """
 
 from __future__ import annotations
