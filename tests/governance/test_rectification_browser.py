@@ -1,10 +1,10 @@
-"""The task page in real headless Chromium against a live server."""
+"""The task page in real headless Chromium against a live server, on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from browserfixtures import BROWSER_TEST, PHONE, console_errors, log_in
 from governance.rectdata import COUNTY
 from governance.rectsite import RectSite, rect_site
@@ -15,10 +15,7 @@ from junheng.store.models import RectificationTask
 
 __all__ = ["rect_site"]
 
-pytestmark = [
-    *BROWSER_TEST,
-    pytest.mark.parametrize("database", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_open_tasks_and_add_note(browser: Any, rect_site: RectSite) -> None:

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from governance.rectdata import COUNTY, WEAK
 from governance.rectsite import RectSite, csrf, post, rect_site
 from sqlalchemy import select
+from web.site import assert_error
 
-from junheng.store.models import RectificationTask
+from junheng.store.models import PeerAssessment, RectificationTask, TaskNote
 from junheng.web import accountability
 from junheng.web.accountability import Section
 
@@ -260,3 +261,39 @@ def test_accountability_denied(rect_site: RectSite) -> None:
     assert response.status_code == 403
     school = rect_site.client("weak").get("/accountability.json")
     assert school.status_code == 403
+
+
+def test_nul_and_non_finite_rejected(rect_site: RectSite) -> None:
+    # PostgreSQL cannot store U+0000 in text or NaN and infinities in the
+    # JSON of an audit record, so both stores reject them before writing.
+    client, _ = _open_all(rect_site)
+    task_id = _task_ids(rect_site)["2024/410102/item///S1/S1"]
+    path = f"/rectification/{task_id}"
+    note = post(client, f"{path}/notes", {"text": "已开展\x00调查"}, path)
+    assert note.status_code == 422
+    assert "NUL" in note.text
+    for raw in ("nan", "inf", "-inf"):
+        moved = post(client, f"{path}/update", {"target": raw}, path)
+        assert moved.status_code == 422, raw
+        assert "finite" in moved.text or "有限数值" in moved.text
+
+    evaluator = rect_site.client("eval")
+    token = csrf(evaluator, f"/evaluations/2024/{COUNTY}")
+    api = f"/api/v1/evaluations-by-others/2024/{COUNTY}"
+    headers = {"x-csrf-token": token, "content-type": "application/json"}
+    # Python's JSON parser, which FastAPI uses, reads NaN and Infinity.
+    for raw in ("NaN", "Infinity"):
+        body = f'{{"subject": "check:S1", "value": {raw}}}'
+        assert_error(evaluator.put(api, content=body, headers=headers), 422)
+    nul = {"subject": "check:S1", "judgement": "pass", "note": "抽样\x00核查"}
+    assert_error(evaluator.put(api, json=nul, headers=headers), 422)
+
+    with rect_site.database.sessions() as session:
+        task = session.get(RectificationTask, task_id)
+        assert task is not None
+        notes = session.scalars(select(TaskNote).where(TaskNote.task_id == task_id))
+        peers = session.scalars(select(PeerAssessment))
+        # S1 (satisfaction) must reach 85 % (rectdata), the target unchanged.
+        assert task.target == 85
+        assert list(notes) == []
+        assert list(peers) == []

@@ -1,4 +1,5 @@
-"""A monitoring trend chart in a real headless Chromium, against a live server."""
+"""Monitoring charts in a real headless Chromium against a live server, on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,35 +15,33 @@ from browserfixtures import (
     failed_responses,
     log_in,
 )
+from dash.conftest import Site
 from dash.dashdata import PASSWORD, ZHONGYUAN
-from monitor_web.monitordata import seed
-from store.dbfixtures import Database
 from web.live import live_server
-
-from junheng.web.app import create_app
-from junheng.web.settings import WebSettings
 
 pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
-def live(database: Database) -> Iterator[str]:
-    """Serve the app on a seeded database at 127.0.0.1 on a free port."""
-    with database.sessions() as session:
-        seed(session)
-    app = create_app(
-        WebSettings(mode="dev", database_url=database.url), database.engine
-    )
-    with live_server(app) as base:
+def live(site: Site) -> Iterator[str]:
+    """Serve the app on a freshly seeded database of its own at 127.0.0.1."""
+    with live_server(site.client.app) as base:
         yield base
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_trend_chart_renders(browser: Any, live: str, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def shared_live(shared_site: Site) -> Iterator[str]:
+    """Serve the app on the module's seeded database, for the tests that only
+    read, so its monitoring tables are computed once per store."""
+    with live_server(shared_site.client.app) as base:
+        yield base
+
+
+def test_trend_chart_renders(browser: Any, shared_live: str, tmp_path: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = console_errors(page, only_errors=True)
     failed = failed_responses(page)
-    log_in(page, live, "zhongyuan", PASSWORD)
+    log_in(page, shared_live, "zhongyuan", PASSWORD)
     page.click("header a[href='/monitor']")
     page.wait_for_selector("body[data-dash-ready]")
     url = page.url
@@ -56,20 +55,18 @@ def test_trend_chart_renders(browser: Any, live: str, tmp_path: Path) -> None:
     assert (tmp_path / "trend.png").stat().st_size > 5_000
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_forecasts_fit_phone(browser: Any, live: str) -> None:
+def test_forecasts_fit_phone(browser: Any, shared_live: str) -> None:
     widths: dict[str, int] = {}
     page = browser.new_page(viewport=PHONE)
-    log_in(page, live, "zhongyuan", PASSWORD)
+    log_in(page, shared_live, "zhongyuan", PASSWORD)
     for lang in ("zh", "en"):
-        page.goto(f"{live}/monitor/forecasts/410102?lang={lang}")
+        page.goto(f"{shared_live}/monitor/forecasts/410102?lang={lang}")
         page.wait_for_selector("form.inline-form select[name=indicator]")
         widths[lang] = page.evaluate("document.documentElement.scrollWidth")
     assert widths["zh"] <= PHONE["width"], widths
     assert widths["en"] <= PHONE["width"], widths
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_progress_chart_renders(browser: Any, live: str, tmp_path: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = console_errors(page, only_errors=True)

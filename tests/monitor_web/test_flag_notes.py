@@ -10,7 +10,7 @@ from sqlalchemy import select
 from web.site import assert_error, csrf_token
 
 from junheng.services import flag_notes
-from junheng.store.models import AuditRecord
+from junheng.store.models import AuditRecord, FlagNote, Target
 
 NOTE = "新建实验室采购设备，已核对发票和入库单"
 SECOND_NOTE = "补充：设备已入账，数据无误"
@@ -111,3 +111,22 @@ def test_flag_notes_audited_and_scoped(site: Site) -> None:
     assert list(seen) == [key]
     assert unseen == {}
     assert other == {}
+
+
+def test_nul_in_notes_rejected(site: Site) -> None:
+    # PostgreSQL cannot store U+0000 in text, so both stores reject it
+    # before writing.
+    key = _jump_key(site)
+    rejected = _post_note(site, "zhongyuan", ZHONGYUAN, key, "已核对\x00发票")
+    assert_error(rejected, 422)
+    assert "NUL" in rejected.json()["error"]["message"]
+    target = site.client.put(
+        "/api/v1/monitor/targets",
+        json={"division_code": ZHONGYUAN, "target_year": 2030, "note": "计划\x00"},
+        headers={"authorization": f"Bearer {site.tokens['zhongyuan']}"},
+    )
+    assert_error(target, 422)
+    assert f"note ({ZHONGYUAN})" in target.json()["error"]["message"]
+    with site.database.sessions() as session:
+        assert list(session.scalars(select(FlagNote))) == []
+        assert list(session.scalars(select(Target))) == []

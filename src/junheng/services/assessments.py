@@ -17,6 +17,7 @@ from junheng.errors import InputError, PermissionDenied
 from junheng.governance import audit
 from junheng.governance.rectification import PeerView
 from junheng.services.access import Principal, Role, can_read, covers
+from junheng.services.input_checks import reject_nul, require_finite
 from junheng.store.models import PeerAssessment, utcnow
 
 JUDGEMENTS: tuple[str, ...] = ("pass", "fail")
@@ -67,6 +68,8 @@ def record_assessment(
     :func:`junheng.governance.rectification.government_rows`), replacing the
     principal's earlier entry for it."""
     _require_assessor(principal, division_code, school_code)
+    reject_nul(subject=subject, note=note)
+    require_finite("value", value)
     if judgement is not None and judgement not in JUDGEMENTS:
         raise InputError(
             f"judgement {judgement!r} is not valid; use pass or fail, or leave it "

@@ -28,6 +28,7 @@ from junheng.errors import InputError, NotFound, PermissionDenied
 from junheng.governance import audit
 from junheng.monitoring import alerts, schedule
 from junheng.services.access import ADMINISTRATIONS, Principal, Role, can_read, covers
+from junheng.services.input_checks import reject_nul
 from junheng.store.models import Division, Target, User, Warning, utcnow
 
 
@@ -278,6 +279,12 @@ def save_targets(
     divisions; return the number of rows stored."""
     codes = schedule["division_code"].to_list()
     _require_admin(principal, codes, "targets")
+    reject_nul(
+        **{
+            f"note ({code})": note
+            for code, note in schedule.select("division_code", "note").iter_rows()
+        }
+    )
     now = utcnow()
     for row in schedule.iter_rows(named=True):
         target = session.get(Target, row["division_code"])
