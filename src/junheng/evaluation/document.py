@@ -183,7 +183,7 @@ def county_records(
             verdicts["year"].to_list(), verdicts["division_code"].to_list(), strict=True
         )
     )
-    details = ev.details(keys)
+    details = ev.details(keys, (lang,))
     chosen = ev.sections.join(
         verdicts.select("year", "division_code"),
         on=["year", "division_code"],
@@ -195,14 +195,6 @@ def county_records(
     for row in _finite(verdicts).iter_rows(named=True):
         key = (row["year"], row["division_code"])
         detail = details[key]
-        # Fields kept in both languages (message, names) keep only ``lang``.
-        reasons = [
-            {
-                k: v[lang] if isinstance(v, dict) and lang in v else v
-                for k, v in r.items()
-            }
-            for r in detail.reasons
-        ]
         # Details built together share one table, read once here.
         table = detail.check_table
         if id(table) not in items_by_table:
@@ -221,7 +213,7 @@ def county_records(
                 "students": row["students"],
                 "schools": row["schools"],
                 "parts": detail.parts,
-                "reasons": reasons,
+                "reasons": detail.reasons,
                 "sections": sections.get(key, {}),
                 "county_items": items,
             }

@@ -144,6 +144,35 @@ def format_number(value: float | None) -> str:
     return text or "0"
 
 
+class _KeepPlaceholders(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def prefill(code: str, lang: str, fields: dict[str, Any]) -> str:
+    """Return the template of reason ``code`` in ``lang`` with ``fields`` filled in.
+
+    The placeholders of the other fields stay, so that ``str.format_map`` of
+    the result with those fields gives the sentence :func:`render` gives. A
+    placeholder that stays must have no format spec, and the text of
+    ``fields`` must have no braces, because the result is formatted again.
+    """
+    values = _KeepPlaceholders(fields)
+    _add_section_label(values, fields, lang)
+    return TEMPLATES[code][lang].format_map(values)
+
+
+def _add_section_label(
+    values: dict[str, Any], fields: dict[str, Any], lang: str
+) -> None:
+    """Set ``section_label`` in ``values``: the section in ``lang``, or empty."""
+    section = values.get("section")
+    if isinstance(section, str) and section in SECTION_LABELS:
+        values["section_label"] = SECTION_LABELS[section][lang]
+    elif "section_label" not in fields:
+        values["section_label"] = ""
+
+
 def render(code: str, lang: str, fields: dict[str, Any]) -> str:
     """Return the sentence of reason ``code`` in ``lang`` filled from ``fields``."""
     return render_all(code, fields, (lang,))[lang]
@@ -168,10 +197,6 @@ def render_all(
             for key in bilingual:
                 if lang in fields[key]:
                     values[key] = fields[key][lang]
-        section = values.get("section")
-        if isinstance(section, str) and section in SECTION_LABELS:
-            values["section_label"] = SECTION_LABELS[section][lang]
-        elif "section_label" not in fields:
-            values["section_label"] = ""
+        _add_section_label(values, fields, lang)
         sentences[lang] = templates[lang].format_map(values)
     return sentences
