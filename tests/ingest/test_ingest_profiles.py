@@ -341,7 +341,8 @@ def test_broken_profile_spares_the_others(
     unmapped = (
         f"{broken}: required field(s) year, division_code, school_code, "
         "school_name, school_type, ownership have no entry under 'columns' or "
-        "'defaults'"
+        "'defaults'; map each to a source column under 'columns' or give it a "
+        "constant value under 'defaults'."
     )
     assert [str(e) for e in errors] == [unmapped, str(_refused(str(unparsable)))]
     assert [p.id for p in list_profiles()] == ["tw-moe-primary"]
@@ -354,3 +355,111 @@ def _refused(ref: str) -> ProfileError:
     with pytest.raises(ProfileError) as caught:
         load_profile(ref)
     return caught.value
+
+
+# Each case: the edit of PROFILE, the key the error names and the value it shows.
+BROKEN_PROFILES = [
+    (("code_scheme: none", "code_scheme: none\ncolums: {}"), "colums", "colums"),
+    (("id: test-layout", "id: 12"), "id", "12"),
+    (("code_scheme: none", "code_scheme: us"), "code_scheme", "'us'"),
+    (("code_scheme: none", "code_scheme: none\nsheet: 3"), "sheet", "3"),
+    (
+        ("code_scheme: none", "code_scheme: none\nwarn_only: no_students"),
+        "warn_only",
+        "'no_students'",
+    ),
+    (
+        ("code_scheme: none", "code_scheme: none\nwarn_only: [typo]"),
+        "warn_only",
+        "typo",
+    ),
+    (("  books:", "  libros:"), "columns.libros", "libros"),
+    (("  location: 城区", "  location: [城区]"), "defaults.location", "['城区']"),
+    (
+        ("school_name: 校名", "school_name: {upper: 校名}"),
+        "columns.school_name",
+        "upper",
+    ),
+    (
+        ('"^班[0-9]$"', '"^班[0-9$"'),
+        "columns.primary_classes.sum_matching",
+        "'^班[0-9$'",
+    ),
+    (('"教师 / 1"', '"教师 /"'), "columns.primary_teachers.expr", "'教师 /'"),
+    (('"教师 / 1"', '"max(教师, 1)"'), "columns.primary_teachers.expr", "max(教师, 1)"),
+    (
+        ("text: 私立, then", "txt: 私立, then"),
+        "columns.ownership.if_contains",
+        "txt",
+    ),
+    (
+        ("{map: {column: 类, values: {偏: 乡村, 镇: 镇区}}}", "{map: 类}"),
+        "columns.location.map",
+        "'类'",
+    ),
+    (("{sum: [男生, 女生]}", "{sum: []}"), "columns.primary_students.sum", "[]"),
+    (('{sep: "/",', "{sep: 1,"), "columns.division_code.sep", "1"),
+]
+
+
+@pytest.mark.parametrize(("edit", "key", "value"), BROKEN_PROFILES)
+def test_profile_error_bilingual(
+    tmp_path: Path, edit: tuple[str, str], key: str, value: str
+) -> None:
+    assert edit[0] in PROFILE
+    path = write_profile(tmp_path, PROFILE.replace(edit[0], edit[1], 1))
+    error = _refused(str(path))
+    en = error.message("en")
+    zh = error.message("zh")
+    assert en.startswith(f"{path}: ")
+    assert zh.startswith(f"{path}：")
+    assert key in en
+    assert key in zh
+    assert value in en
+    assert value in zh
+    # The fix: every English message names what to write or do, and every
+    # Chinese one asks with 请.
+    fixes = ("write", "use", "correct", "give", "delete")
+    assert any(word in en.lower() for word in fixes)
+    assert "请" in zh
+    assert zh != en
+
+
+def test_profile_code_scheme_error_text(tmp_path: Path) -> None:
+    path = write_profile(
+        tmp_path, PROFILE.replace("code_scheme: none", "code_scheme: us")
+    )
+    error = _refused(str(path))
+    assert error.message("en") == (
+        f"{path}: code_scheme: 'us' is not a code scheme; use 'cn' (check Chinese "
+        "division and school codes) or 'none' (skip code checks)."
+    )
+    assert error.message("zh") == (
+        f"{path}：code_scheme：'us' 不是可用的代码规则；请填写 cn（检查中国的区划代码"
+        "和学校标识码）或 none（不检查代码）。"
+    )
+
+
+def test_profile_not_found_text() -> None:
+    error = _refused("no-such-profile")
+    assert error.message("en") == (
+        "import profile 'no-such-profile' not found; installed profiles: "
+        "tw-moe-primary. Give a file path or add its folder to JUNHENG_PROFILES."
+    )
+    assert error.message("zh") == (
+        "找不到导入配置“no-such-profile”；已安装的配置：tw-moe-primary。"
+        "请给出配置文件的路径，或把它所在的文件夹加入环境变量 JUNHENG_PROFILES。"
+    )
+
+
+def test_profile_error_through_import(tmp_path: Path) -> None:
+    # load_inputs passes the profile's error on, in both languages.
+    path = write_profile(tmp_path, PROFILE.replace("  books:", "  libros:"))
+    data = tmp_path / "schools.csv"
+    write_csv(data, source_rows())
+    with pytest.raises(ProfileError) as caught:
+        load_inputs([data], profile=str(path))
+    assert caught.value.message("en").startswith(f"{path}: columns.libros: ")
+    assert caught.value.message("zh").startswith(
+        f"{path}：columns.libros：不是标准字段"
+    )

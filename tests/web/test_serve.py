@@ -51,6 +51,19 @@ def test_serve_mistyped_url_leaves_no_file(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_serve_unknown_framework_fails(
+    monkeypatch: pytest.MonkeyPatch, database: Database
+) -> None:
+    monkeypatch.setenv("JUNHENG_MODE", "dev")
+    monkeypatch.setenv("JUNHENG_DATABASE_URL", database.url)
+    monkeypatch.setenv("JUNHENG_FRAMEWORK", "no-such-framework")
+    result = CliRunner().invoke(main, ["serve"])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "找不到评估框架“no-such-framework”" in output
+    assert "framework 'no-such-framework' not found" in output
+
+
 def test_demo_database_has_workflow_states(database: Database) -> None:
     with database.sessions() as session:
         accounts = build_demo(session, schools_per_county=4)

@@ -53,6 +53,8 @@ def serve(host: str, port: int, demo: bool, demo_dir: Path | None) -> None:
     """
     import uvicorn
 
+    from junheng.cli import _fail
+    from junheng.errors import JunhengError
     from junheng.web.app import create_app
     from junheng.web.settings import WebSettings
 
@@ -66,7 +68,11 @@ def serve(host: str, port: int, demo: bool, demo_dir: Path | None) -> None:
     except ValidationError as error:
         messages = "; ".join(str(e["msg"]) for e in error.errors())
         raise click.UsageError(messages) from error
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except JunhengError as error:
+        # An unusable JUNHENG_FRAMEWORK, with the file, the key and the fix.
+        _fail(error)
     console.print(f"Junheng: http://{host}:{port}/", highlight=False, markup=False)
     uvicorn.run(app, host=host, port=port, log_level="info")
 

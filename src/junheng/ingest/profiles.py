@@ -259,32 +259,68 @@ def load_profile(ref: str) -> Profile:
     if isinstance(entry, ProfileError):
         raise entry
     usable = sorted(i for i, p in found.items() if isinstance(p, Profile))
-    known = ", ".join(usable) or "none"
     raise ProfileError(
-        f"import profile {ref!r} not found; installed profiles: {known}. Give a file "
-        f"path or add its folder to {ENV_VAR}."
+        f"import profile {ref!r} not found; installed profiles: "
+        f"{', '.join(usable) or 'none'}. Give a file path or add its folder to "
+        f"{ENV_VAR}.",
+        zh=f"找不到导入配置“{ref}”；已安装的配置：{'、'.join(usable) or '无'}。"
+        f"请给出配置文件的路径，或把它所在的文件夹加入环境变量 {ENV_VAR}。",
     )
 
 
+def _invalid(path: Path, key: str, en: str, zh: str) -> ProfileError:
+    """Build the error of key ``key`` of profile file ``path`` in both languages.
+
+    ``en`` and ``zh`` state the value at fault and the fix; an empty ``key``
+    names the file alone.
+    """
+    if not key:
+        return ProfileError(f"{path}: {en}", zh=f"{path}：{zh}")
+    return ProfileError(f"{path}: {key}: {en}", zh=f"{path}：{key}：{zh}")
+
+
 def _parse_profile(path: Path, data: dict[str, Any]) -> Profile:
-    unknown = sorted(set(data) - _TOP_KEYS)
+    unknown = sorted(map(str, set(data) - _TOP_KEYS))
     if unknown:
-        raise ProfileError(
-            f"{path}: unknown key(s) {', '.join(unknown)}; allowed: "
-            f"{', '.join(sorted(_TOP_KEYS))}"
+        allowed = ", ".join(sorted(_TOP_KEYS))
+        raise _invalid(
+            path,
+            "",
+            f"unknown key(s) {', '.join(unknown)}; allowed: {allowed}. Correct "
+            "the spelling or delete the key.",
+            f"未知的键 {', '.join(unknown)}；可用的键：{allowed}。"
+            "请改正拼写或删除该键。",
         )
     profile_id = data.get("id")
     if not isinstance(profile_id, str) or not profile_id:
-        raise ProfileError(f"{path}: key 'id' must be a non-empty text")
+        raise _invalid(
+            path,
+            "id",
+            f"must be a non-empty text, not {profile_id!r}; write for example "
+            f"'id: {path.stem}'.",
+            f"必须是非空文本，不能是 {profile_id!r}；"
+            f"请按如下格式填写：“id: {path.stem}”。",
+        )
     name = data.get("name") or {}
     if not isinstance(name, dict):
-        raise ProfileError(f"{path}: key 'name' must be a mapping with zh and en")
+        raise _invalid(
+            path,
+            "name",
+            f"must be a mapping with zh and en, not {name!r}; write for example "
+            "'name: {zh: 某市学校数据, en: City school data}'.",
+            f"必须是含 zh 和 en 的映射，不能是 {name!r}；请按如下格式填写："
+            "“name: {zh: 某市学校数据, en: City school data}”。",
+        )
 
     code_scheme = data.get("code_scheme", "cn")
     if code_scheme not in ("cn", "none"):
-        raise ProfileError(
-            f"{path}: key 'code_scheme' is {code_scheme!r}; use 'cn' (check Chinese "
-            f"division and school codes) or 'none' (skip code checks)"
+        raise _invalid(
+            path,
+            "code_scheme",
+            f"{code_scheme!r} is not a code scheme; use 'cn' (check Chinese "
+            "division and school codes) or 'none' (skip code checks).",
+            f"{code_scheme!r} 不是可用的代码规则；请填写 cn（检查中国的区划代码和"
+            "学校标识码）或 none（不检查代码）。",
         )
     columns, defaults = _parse_mappings(path, data)
     return Profile(
@@ -302,14 +338,27 @@ def _parse_profile(path: Path, data: dict[str, Any]) -> Profile:
     )
 
 
+def _mapping(path: Path, data: dict[str, Any], key: str) -> dict[Any, Any]:
+    """Return the mapping under ``key`` of ``data``, empty when it is not given."""
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise _invalid(
+            path,
+            key,
+            f"must be a mapping of canonical field names, not {value!r}; write one "
+            f"'field: value' line per field, indented under '{key}:'.",
+            f"必须是以标准字段名为键的映射，不能是 {value!r}；请在“{key}:”下缩进，"
+            "每个字段写一行“字段: 值”。",
+        )
+    return value
+
+
 def _parse_mappings(
     path: Path, data: dict[str, Any]
 ) -> tuple[dict[str, Node], dict[str, str]]:
     """Parse ``columns`` and ``defaults`` and check every required field is mapped."""
-    columns_raw = data.get("columns") or {}
-    defaults_raw = data.get("defaults") or {}
-    if not isinstance(columns_raw, dict) or not isinstance(defaults_raw, dict):
-        raise ProfileError(f"{path}: keys 'columns' and 'defaults' must be mappings")
+    columns_raw = _mapping(path, data, "columns")
+    defaults_raw = _mapping(path, data, "defaults")
     columns = {
         _field_key(path, "columns", key): _parse_node(value, path, f"columns.{key}")
         for key, value in columns_raw.items()
@@ -324,9 +373,14 @@ def _parse_mappings(
         if spec.required and spec.name not in columns and spec.name not in defaults
     ]
     if missing:
-        raise ProfileError(
-            f"{path}: required field(s) {', '.join(missing)} have no entry under "
-            f"'columns' or 'defaults'"
+        raise _invalid(
+            path,
+            "",
+            f"required field(s) {', '.join(missing)} have no entry under "
+            "'columns' or 'defaults'; map each to a source column under 'columns' "
+            "or give it a constant value under 'defaults'.",
+            f"必填字段 {', '.join(missing)} 在 columns 和 defaults 中都没有；"
+            "请在 columns 中为每个字段指定来源列，或在 defaults 中给出固定值。",
         )
     return columns, defaults
 
@@ -335,35 +389,55 @@ def _parse_warn_only(path: Path, value: object) -> frozenset[str]:
     if value is None:
         return frozenset()
     if not isinstance(value, list):
-        raise ProfileError(f"{path}: key 'warn_only' must be a list of rule ids")
+        raise _invalid(
+            path,
+            "warn_only",
+            f"must be a list of rule ids, not {value!r}; write for example "
+            "'warn_only: [no_students]'.",
+            f"必须是规则 id 的列表，不能是 {value!r}；请按如下格式填写："
+            "“warn_only: [no_students]”。",
+        )
     unknown = sorted(str(rule) for rule in value if rule not in RULES)
     if unknown:
-        raise ProfileError(
-            f"{path}: warn_only: unknown rule id(s) {', '.join(unknown)}; known: "
-            f"{', '.join(sorted(RULES))}"
+        known = ", ".join(sorted(RULES))
+        raise _invalid(
+            path,
+            "warn_only",
+            f"unknown rule id(s) {', '.join(unknown)}; known: {known}. Correct the "
+            "spelling or delete the id.",
+            f"未知的规则 id {', '.join(unknown)}；可用的规则 id：{known}。"
+            "请改正拼写或删除该 id。",
         )
     return frozenset(str(rule) for rule in value)
 
 
 def _optional_text(data: dict[str, Any], key: str, path: Path) -> str | None:
     value = data.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ProfileError(f"{path}: key {key!r} must be a text")
-    return value
+    return None if value is None else _text(value, path, key)
 
 
 def _field_key(path: Path, section: str, key: object) -> str:
     if key not in FIELDS_BY_NAME:
         known = ", ".join(spec.name for spec in ALL_SCHOOL_FIELDS)
-        raise ProfileError(
-            f"{path}: {section}.{key}: not a canonical field; known fields: {known}"
+        raise _invalid(
+            path,
+            f"{section}.{key}",
+            f"not a canonical field; known fields: {known}. Correct the field "
+            "name or delete the entry.",
+            f"不是标准字段；可用的字段：{known}。请改正字段名或删除该项。",
         )
     return str(key)
 
 
 def _default_text(value: object, path: Path, key: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ProfileError(f"{path}: defaults.{key}: must be a text or a number")
+        raise _invalid(
+            path,
+            f"defaults.{key}",
+            f"must be a text or a number, not {value!r}; give one constant value, "
+            "such as 小学 or 0.",
+            f"必须是文本或数字，不能是 {value!r}；请给出一个固定值，例如 小学 或 0。",
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -383,105 +457,180 @@ _FORMS = (
 
 def _parse_node(spec: object, path: Path, key: str) -> Node:
     """Parse one column expression; ``key`` locates it in error messages."""
-    where = f"{path}: {key}"
     if isinstance(spec, str):
         return Column(spec)
     if isinstance(spec, int | float) and not isinstance(spec, bool):
         return Literal(float(spec))
     forms = [form for form in _FORMS if isinstance(spec, dict) and form in spec]
     if not isinstance(spec, dict) or len(forms) != 1:
-        raise ProfileError(
-            f"{where}: expected a column name, a number, or a mapping with exactly "
-            f"one of {', '.join(_FORMS)}; got {spec!r}"
+        raise _invalid(
+            path,
+            key,
+            f"expected a column name, a number, or a mapping with exactly one of "
+            f"{', '.join(_FORMS)}; got {spec!r}. Write one expression form, as "
+            "docs/import.md lists them.",
+            f"应为列名、数字，或恰好含 {', '.join(_FORMS)} 之一的映射；实际为 "
+            f"{spec!r}。请按 docs/import.md 列出的写法写一种表达式。",
         )
     form = forms[0]
-    extra = set(spec) - {form} - ({"sep"} if form == "concat" else set())
+    extra = sorted(
+        map(str, set(spec) - {form} - ({"sep"} if form == "concat" else set()))
+    )
     if extra:
-        raise ProfileError(
-            f"{where}: unexpected key(s) {', '.join(map(str, extra))} next to {form}"
+        raise _invalid(
+            path,
+            key,
+            f"unexpected key(s) {', '.join(extra)} next to {form}; delete them, or "
+            f"move them inside the {form} mapping.",
+            f"{form} 旁有多余的键 {', '.join(extra)}；"
+            f"请删除，或移到 {form} 的映射之内。",
         )
     return _parse_form(form, spec, path, key)
 
 
 def _parse_form(form: str, spec: dict[str, Any], path: Path, key: str) -> Node:
-    where = f"{path}: {key}"
     body = spec[form]
     if form == "literal":
         if isinstance(body, bool) or not isinstance(body, str | int | float):
-            raise ProfileError(f"{where}.literal: must be a text or a number")
+            raise _invalid(
+                path,
+                f"{key}.literal",
+                f"must be a text or a number, not {body!r}; give one constant "
+                "value, such as {literal: 小学}.",
+                f"必须是文本或数字，不能是 {body!r}；请给出一个固定值，例如 "
+                "{literal: 小学}。",
+            )
         return Literal(body if isinstance(body, str) else float(body))
     if form == "column":
-        return Column(_text(body, f"{where}.column"))
+        return Column(_text(body, path, f"{key}.column"))
     if form == "sum":
         return Sum(_node_list(body, path, f"{key}.sum"))
     if form == "sum_matching":
-        pattern = _text(body, f"{where}.sum_matching")
+        pattern = _text(body, path, f"{key}.sum_matching")
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise ProfileError(f"{where}.sum_matching: invalid regex: {exc}") from None
+            raise _invalid(
+                path,
+                f"{key}.sum_matching",
+                f"invalid regex {pattern!r}: {exc}; correct the pattern, and "
+                "escape ( ) [ ] . * + ? with a backslash where they are meant "
+                "literally.",
+                f"正则表达式 {pattern!r} 有误：{exc}；请改正该模式，字面意义的 "
+                "( ) [ ] . * + ? 前要加反斜杠。",
+            ) from None
         return SumMatching(pattern)
     if form == "concat":
-        sep = _text(spec.get("sep", ""), f"{where}.sep")
+        sep = _text(spec.get("sep", ""), path, f"{key}.sep")
         return Concat(_node_list(body, path, f"{key}.concat"), sep)
     if form == "if_contains":
-        return _parse_if_contains(body, where)
+        return _parse_if_contains(body, path, f"{key}.if_contains")
     if form == "map":
-        return _parse_map(body, where)
-    return _parse_arithmetic(_text(body, f"{where}.expr"), f"{where}.expr")
+        return _parse_map(body, path, f"{key}.map")
+    expr = f"{key}.expr"
+    return _parse_arithmetic(_text(body, path, expr), path, expr)
 
 
-def _text(value: object, where: str) -> str:
+def _text(value: object, path: Path, key: str) -> str:
     if not isinstance(value, str):
-        raise ProfileError(f"{where}: must be a text, got {value!r}")
+        raise _invalid(
+            path,
+            key,
+            f"must be a text, got {value!r}; write one text, in quotes if YAML "
+            "would read it as a number, a list or a mapping.",
+            f"必须是文本，实际为 {value!r}；请写一个文本，YAML 会读作数字、列表或"
+            "映射的值要加引号。",
+        )
     return value
 
 
-def _optional(value: object, where: str) -> str | None:
+def _optional(value: object, path: Path, key: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ProfileError(f"{where}: must be a text, a number or null")
+        raise _invalid(
+            path,
+            key,
+            f"must be a text, a number or null, not {value!r}; give one value, "
+            "such as 公办, 0 or null.",
+            f"必须是文本、数字或 null，不能是 {value!r}；"
+            "请给出一个值，例如 公办、0 或 null。",
+        )
     return str(value)
 
 
 def _node_list(body: object, path: Path, key: str) -> tuple[Node, ...]:
     if not isinstance(body, list) or not body:
-        raise ProfileError(f"{path}: {key}: must be a non-empty list")
+        raise _invalid(
+            path,
+            key,
+            f"must be a non-empty list, not {body!r}; write the parts in brackets, "
+            "for example [男生, 女生].",
+            f"必须是非空列表，不能是 {body!r}；"
+            "请把各项写在方括号中，例如 [男生, 女生]。",
+        )
     return tuple(_parse_node(item, path, f"{key}[{i}]") for i, item in enumerate(body))
 
 
-def _parse_if_contains(body: object, where: str) -> IfContains:
-    where = f"{where}.if_contains"
+def _parse_if_contains(body: object, path: Path, key: str) -> IfContains:
+    example = "{column: 学校名称, text: 私立, then: 民办, else: 公办}"
     if not isinstance(body, dict):
-        raise ProfileError(f"{where}: must be a mapping with column, text, then, else")
-    unknown = set(body) - {"column", "text", "then", "else"}
+        raise _invalid(
+            path,
+            key,
+            f"must be a mapping with column, text, then, else, not {body!r}; write "
+            f"for example {example}.",
+            f"必须是含 column、text、then、else 的映射，不能是 {body!r}；"
+            f"请按如下格式填写：{example}。",
+        )
+    unknown = sorted(map(str, set(body) - {"column", "text", "then", "else"}))
     if unknown or "column" not in body or "text" not in body:
-        raise ProfileError(
-            f"{where}: needs keys column and text, and may have then and else"
+        keys = ", ".join(map(str, body))
+        raise _invalid(
+            path,
+            key,
+            f"needs keys column and text, and may have then and else; it has "
+            f"{keys}. Write for example {example}.",
+            f"需要键 column 和 text，可以有 then 和 else；现有的键是 {keys}。"
+            f"请按如下格式填写：{example}。",
         )
     return IfContains(
-        column=_text(body["column"], f"{where}.column"),
-        text=_text(body["text"], f"{where}.text"),
-        then=_optional(body.get("then"), f"{where}.then"),
-        otherwise=_optional(body.get("else"), f"{where}.else"),
+        column=_text(body["column"], path, f"{key}.column"),
+        text=_text(body["text"], path, f"{key}.text"),
+        then=_optional(body.get("then"), path, f"{key}.then"),
+        otherwise=_optional(body.get("else"), path, f"{key}.else"),
     )
 
 
-def _parse_map(body: object, where: str) -> MapValues:
-    where = f"{where}.map"
+def _parse_map(body: object, path: Path, key: str) -> MapValues:
+    example = "{column: 地區屬性, values: {偏遠: 乡村}, default: null}"
     if not isinstance(body, dict):
-        raise ProfileError(f"{where}: must be a mapping with column, values, default")
+        raise _invalid(
+            path,
+            key,
+            f"must be a mapping with column, values, default, not {body!r}; write "
+            f"for example {example}.",
+            f"必须是含 column、values、default 的映射，不能是 {body!r}；"
+            f"请按如下格式填写：{example}。",
+        )
     unknown = set(body) - {"column", "values", "default"}
     values = body.get("values")
     if unknown or "column" not in body or not isinstance(values, dict):
-        raise ProfileError(
-            f"{where}: needs keys column and values (a mapping), and may have default"
+        keys = ", ".join(map(str, body))
+        raise _invalid(
+            path,
+            key,
+            f"needs keys column and values (a mapping), and may have default; it "
+            f"has {keys} (values: {values!r}). Write for example {example}.",
+            f"需要键 column 和 values（映射），可以有 default；现有的键是 {keys}"
+            f"（values：{values!r}）。请按如下格式填写：{example}。",
         )
     return MapValues(
-        column=_text(body["column"], f"{where}.column"),
-        values={str(k): _optional(v, f"{where}.values.{k}") for k, v in values.items()},
-        default=_optional(body.get("default"), f"{where}.default"),
+        column=_text(body["column"], path, f"{key}.column"),
+        values={
+            str(k): _optional(v, path, f"{key}.values.{k}") for k, v in values.items()
+        },
+        default=_optional(body.get("default"), path, f"{key}.default"),
         has_default="default" in body,
     )
 
@@ -500,7 +649,7 @@ _ALLOWED_NODES = (
 )
 
 
-def _parse_arithmetic(text: str, where: str) -> Arithmetic:
+def _parse_arithmetic(text: str, path: Path, key: str) -> Arithmetic:
     """Parse ``expr`` text, in which names in backticks may contain any character."""
     names: dict[str, str] = {}
 
@@ -513,7 +662,15 @@ def _parse_arithmetic(text: str, where: str) -> Arithmetic:
     try:
         tree = ast.parse(source.strip(), mode="eval").body
     except SyntaxError as exc:
-        raise ProfileError(f"{where}: invalid expression {text!r}: {exc.msg}") from None
+        raise _invalid(
+            path,
+            key,
+            f"invalid expression {text!r}: {exc.msg}; write numbers and column "
+            "names joined by + - * / and parentheses, with names that are not "
+            "plain identifiers in backticks.",
+            f"表达式 {text!r} 有误：{exc.msg}；请用 + - * / 和括号连接数字和列名，"
+            "不是普通标识符的列名要放在反引号 ` 中。",
+        ) from None
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             names.setdefault(node.id, node.id)
@@ -523,10 +680,14 @@ def _parse_arithmetic(text: str, where: str) -> Arithmetic:
                 isinstance(node.value, bool) or not isinstance(node.value, int | float)
             )
         ):
-            raise ProfileError(
-                f"{where}: unsupported part {ast.unparse(node)!r} in {text!r}; use "
-                f"numbers, column names (in backticks if not plain identifiers), "
-                f"+ - * / and parentheses"
+            part = ast.unparse(node)
+            raise _invalid(
+                path,
+                key,
+                f"unsupported part {part!r} in {text!r}; use numbers, column names "
+                "(in backticks if not plain identifiers), + - * / and parentheses.",
+                f"表达式 {text!r} 中的 {part!r} 不受支持；请只使用数字、列名（不是"
+                "普通标识符的列名放在反引号 ` 中）、+ - * / 和括号。",
             )
     return Arithmetic(text, tree, names)
 

@@ -48,6 +48,7 @@ from junheng.services.records import (
     approved_frame,
     data_generation,
 )
+from junheng.standards.loader import DEFAULT_FRAMEWORK
 from junheng.store.models import PlanScenario, utcnow
 
 K = TypeVar("K")
@@ -260,15 +261,17 @@ def run_plan(
     year: int,
     params: Mapping[str, Any],
     upload: Path | None = None,
+    framework: str = DEFAULT_FRAMEWORK,
 ) -> PlanResult:
     """Run the planner of ``kind`` on the approved data of one county and year.
 
     ``params`` are plain values (as a form or JSON sends them) that the
     planner's ``from_mapping`` turns into its options; an empty mapping uses
     every default. ``upload`` is the teacher roster file that a rotation
-    plan reads. Raises :class:`NotFound` when the county has no approved
-    school data for ``year``, and :class:`PlannerUnavailable` when the planner
-    is not installed. Nothing is written to the store.
+    plan reads, and ``framework`` the id or file of the framework to plan
+    for. Raises :class:`NotFound` when the county has no approved school data
+    for ``year``, and :class:`PlannerUnavailable` when the planner is not
+    installed. Nothing is written to the store.
     """
     _check_kind(kind)
     _check_county(division_code)
@@ -286,8 +289,7 @@ def run_plan(
         )
     from junheng.standards.loader import load_framework
 
-    # NOTE: plans use the default framework; the forms offer no other yet.
-    framework = load_framework()
+    loaded = load_framework(framework)
     function: Callable[..., PlanResult] = getattr(module, planner.function)
     keywords: dict[str, Any] = {
         "division_code": division_code,
@@ -308,8 +310,14 @@ def run_plan(
         # NOTE: a roster saved by `junheng demo --save-roster` is not labelled
         # synthetic here, unlike in `junheng plan rotate`.
         roster: pl.DataFrame = module.read_roster(upload)
-        return function(roster, schools, framework, **keywords)
-    return function(schools, framework, **keywords)
+        result = function(roster, schools, loaded, **keywords)
+    else:
+        result = function(schools, loaded, **keywords)
+    # The warnings of the framework file come first, as the command line
+    # prints them before the plan.
+    for warning in reversed(loaded.warnings):
+        result.prepend_message(warning.zh, warning.en)
+    return result
 
 
 # ------------------------------------------------------------------ scenarios

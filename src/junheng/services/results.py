@@ -264,10 +264,15 @@ class ResultsCache:
     ``max_entries`` bounds the entries kept; entries of an older data generation
     are dropped as soon as a newer one is built. ``builds`` counts evaluations
     run, which the tests use to prove that a cached entry was reused.
+    ``framework`` (an id or a file path) is the framework of :meth:`result`
+    calls that name none.
     """
 
-    def __init__(self, max_entries: int = 12) -> None:
+    def __init__(
+        self, max_entries: int = 12, framework: str = DEFAULT_FRAMEWORK
+    ) -> None:
         self.max_entries = max_entries
+        self.framework = framework
         self.builds = 0
         self._entries: OrderedDict[ResultKey, YearResult] = OrderedDict()
         self._lock = threading.Lock()
@@ -307,16 +312,17 @@ class ResultsCache:
         year: int,
         *,
         audience: Audience = "internal",
-        framework: str = DEFAULT_FRAMEWORK,
+        framework: str | None = None,
         generation: int | None = None,
     ) -> YearResult:
         """Return the evaluation of ``year`` for ``audience``, building it if needed.
 
-        ``generation`` is the data generation read by the caller in the same
-        request; it is read from ``source`` when not given.
+        ``framework`` defaults to the cache's own. ``generation`` is the data
+        generation read by the caller in the same request; it is read from
+        ``source`` when not given.
         """
         current = source.generation() if generation is None else generation
-        key = ResultKey(framework, year, current, audience)
+        key = ResultKey(framework or self.framework, year, current, audience)
         with self._lock:
             found = self._entries.get(key)
             if found is not None:

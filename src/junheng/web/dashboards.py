@@ -72,7 +72,7 @@ from junheng.web.dash_support import (
     tables_context,
 )
 from junheng.web.errors import ERROR_RESPONSES
-from junheng.web.i18n import Language, translator
+from junheng.web.i18n import Language, framework_warnings, translator
 from junheng.web.pages.render import (
     language_of,
     remember_language,
@@ -94,8 +94,14 @@ LEVEL_BY_LENGTH: dict[int, Level] = {2: "province", 4: "city", 6: "county"}
 
 
 def results_cache(request: Request) -> ResultsCache:
-    """Return the app's results cache, creating it on first use."""
-    return app_object(request, "results_cache", ResultsCache)
+    """Return the app's results cache, creating it on first use.
+
+    The cache evaluates against the framework of the ``framework`` setting.
+    """
+    framework = request.app.state.settings.framework
+    return app_object(
+        request, "results_cache", lambda: ResultsCache(framework=framework)
+    )
 
 
 def generation_reader(request: Request) -> GenerationReader[Generations]:
@@ -250,8 +256,9 @@ def _division_view(
 def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
     """Return the JSON-ready view of a page: tables, trend, charts and map.
 
-    A page of a retired division code, and the page of a school in a retired
-    county, also gets ``retired``: the division as ``GET
+    ``framework_warnings`` lists the warnings of the framework file in
+    ``lang``. A page of a retired division code, and the page of a school in a
+    retired county, also gets ``retired``: the division as ``GET
     /api/v1/divisions/{code}`` returns it, with its successor and changes.
     """
     result = page.result
@@ -265,6 +272,7 @@ def build_view(page: PageRequest, lang: str) -> dict[str, Any]:
     full = {**view, "tables": tables, "audience": page.audience}
     if page.level == "nation":
         full["name"] = NATION_NAME["en" if lang == "en" else "zh"]
+    full["framework_warnings"] = framework_warnings(result.framework, lang)
     full["charts"] = chart_specs(full, result.framework)
     full["map"] = map_spec(full)
     retired = _retired(page)
@@ -666,18 +674,22 @@ def api_rollups(
     request: Request,
 ) -> Response:
     """Return the verdict and indicator roll-ups of every region inside
-    ``prefix`` (``all`` for the whole country)."""
+    ``prefix`` (``all`` for the whole country), with the warnings of the
+    framework file in the request's language."""
     code = "" if prefix == "all" else prefix
     if code and (not code.isdigit() or len(code) not in (2, 4)):
         raise _not_found("region", prefix, year)
     with _caller(request) as (session, principal):
         check_read(principal, code)
         page = _load(request, session, principal, year, "nation", code)
-        body = page.result.memo(("rollups", code), lambda: _rollup_bytes(page, code))
+        lang = language_of(request)
+        body = page.result.memo(
+            ("rollups", code, lang), lambda: _rollup_bytes(page, code, lang)
+        )
     return Response(body, media_type=JSON_TYPE)
 
 
-def _rollup_bytes(page: PageRequest, prefix: str) -> bytes:
+def _rollup_bytes(page: PageRequest, prefix: str, lang: str) -> bytes:
     import polars as pl
 
     from junheng.services.result_views import round_value
@@ -702,6 +714,7 @@ def _rollup_bytes(page: PageRequest, prefix: str) -> bytes:
         "prefix": prefix,
         "audience": page.audience,
         "framework": page.result.framework.id,
+        "framework_warnings": framework_warnings(page.result.framework, lang),
         "verdicts": records(verdicts),
         "indicators": records(indicators),
     }

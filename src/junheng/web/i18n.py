@@ -8,13 +8,16 @@ Placeholders use :meth:`str.format` fields, e.g. ``t("login.locked", minutes=15)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from junheng.planning.labels import PARAM_LABELS, SUMMARY_LABELS
 from junheng.services.statuses import STATUS_NAMES
 from junheng.web.feedback_messages import FEEDBACK_MESSAGES
 from junheng.web.rectification_text import RECTIFY_TEXT
 from junheng.web.survey_messages import SURVEY_MESSAGES
+
+if TYPE_CHECKING:
+    from junheng.standards.model import Framework
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -30,6 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "演示模式：全部数据均为合成数据，账号密码仅供演示。",
         "Demo mode: all data are synthetic and the accounts are for "
         "demonstration only.",
+    ),
+    "framework.warnings": (
+        "评估办法 {id} 的文件有以下警告；结果仍按该文件评估：",
+        "The file of framework {id} has these warnings; the results still follow it:",
     ),
     "nav.home": ("首页", "Home"),
     "nav.reporting": ("数据填报", "Reporting"),
@@ -626,6 +633,11 @@ def choice_name(value: Any, lang: Language) -> Any:
     if lang == "en" and isinstance(value, str):
         return CHOICE_NAMES_EN.get(value, value)
     return value
+
+
+def framework_warnings(framework: Framework, lang: str) -> list[str]:
+    """Return the warnings of the loader about ``framework``'s file in ``lang``."""
+    return [warning.get(lang) for warning in framework.warnings]
 
 
 def translate(key: str, lang: Language, **values: Any) -> str:

@@ -55,7 +55,7 @@ from junheng.web.dashboards import (
     table_name,
 )
 from junheng.web.errors import ERROR_RESPONSES
-from junheng.web.i18n import Language, translate
+from junheng.web.i18n import Language, framework_warnings, translate
 from junheng.web.monitor_data import LEVEL, TARGET_YEAR, MonitorCache, MonitorData
 from junheng.web.monitor_views import (
     county_names,
@@ -302,6 +302,17 @@ def _attachment(body: bytes, media_type: str, filename: str) -> Response:
     )
 
 
+def with_framework(request: Request, view: dict[str, Any]) -> dict[str, Any]:
+    """Return ``view`` with the platform's framework id and the warnings of its
+    file in the request's language, for a page and its JSON twins."""
+    framework = request.app.state.framework
+    return {
+        **view,
+        "framework": framework.id,
+        "framework_warnings": framework_warnings(framework, language_of(request)),
+    }
+
+
 def respond(
     request: Request,
     view: dict[str, Any],
@@ -311,6 +322,7 @@ def respond(
 ) -> Response:
     """Return the page of ``view``, or its JSON, CSV or Excel twin."""
     lang = language_of(request)
+    view = with_framework(request, view)
     stem = f"monitor-{view['kind']}-{view['code'] or 'all'}"
     if "year" in view and view.get("year") is not None:
         stem += f"-{view['year']}"
@@ -637,7 +649,7 @@ def api_trends(code: str, request: Request, principal: CurrentPrincipal) -> Resp
     check_monitor(principal, prefix)
     with _caller(request) as session:
         view = trend_view(load_data(request, session), prefix, language_of(request))
-    return Response(json_bytes(view), media_type=JSON_TYPE)
+    return Response(json_bytes(with_framework(request, view)), media_type=JSON_TYPE)
 
 
 @router.get(
@@ -657,7 +669,7 @@ def api_forecasts(
     with _caller(request) as session:
         data = load_data(request, session)
         view = forecasts_view(data, principal, prefix, lang, county, indicator)
-    return Response(json_bytes(view), media_type=JSON_TYPE)
+    return Response(json_bytes(with_framework(request, view)), media_type=JSON_TYPE)
 
 
 @router.get(
@@ -677,7 +689,7 @@ def api_flags(
     with _caller(request) as session:
         data = load_data(request, session)
         view = flags_view(data, session, principal, prefix, lang, year)
-    return Response(json_bytes(view), media_type=JSON_TYPE)
+    return Response(json_bytes(with_framework(request, view)), media_type=JSON_TYPE)
 
 
 @router.post(
@@ -727,7 +739,7 @@ def api_sample(
     with _caller(request) as session:
         data = load_data(request, session)
     view = samples_view(data, prefix, year or data.years[-1], seed, confidence, margin)
-    return Response(json_bytes(view), media_type=JSON_TYPE)
+    return Response(json_bytes(with_framework(request, view)), media_type=JSON_TYPE)
 
 
 __all__ = ["router"]

@@ -51,6 +51,7 @@ from junheng.web.monitor import (
     page_path,
     respond,
     visible_counties,
+    with_framework,
 )
 from junheng.web.monitor_data import MonitorData
 from junheng.web.monitor_views import COUNTY, _table, county_names, level_of
@@ -579,7 +580,7 @@ def api_progress(code: str, request: Request, principal: CurrentPrincipal) -> Re
     check_monitor(principal, prefix)
     with _caller(request) as session:
         view, _ = _view(request, session, principal, prefix)
-    return Response(json_bytes(view), media_type=JSON_TYPE)
+    return Response(json_bytes(with_framework(request, view)), media_type=JSON_TYPE)
 
 
 @router.put("/api/v1/monitor/targets", responses=ERROR_RESPONSES, tags=["monitoring"])

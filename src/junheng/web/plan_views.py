@@ -27,6 +27,7 @@ from junheng.governance.audit import canonical_json
 from junheng.planning.result import PlanResult, PlanTable, write_xlsx
 from junheng.services import plans
 from junheng.services.access import Principal
+from junheng.standards.loader import DEFAULT_FRAMEWORK
 from junheng.store.models import PlanScenario
 from junheng.web.i18n import MESSAGES, Language, translate
 from junheng.web.uploads import saved_upload
@@ -108,11 +109,13 @@ async def run_uploaded(
     params: dict[str, Any],
     roster: Any = None,
     locations: Any = None,
+    framework: str = DEFAULT_FRAMEWORK,
 ) -> PlanResult:
     """Run a plan with its uploaded files, each saved only while the plan runs.
 
     ``roster`` is the teacher roster of a rotation plan and ``locations`` the
     school locations of a pairing plan; an absent or unnamed upload is ignored.
+    ``framework`` is the id or file of the framework to plan for.
     The uploads are closed afterwards, since a page parses its form itself.
     """
     try:
@@ -124,7 +127,14 @@ async def run_uploaded(
                 path = await files.enter_async_context(saved_upload(locations))
                 params = with_locations(kind, params, path)
             return plans.run_plan(
-                session, principal, kind, division_code, year, params, roster_path
+                session,
+                principal,
+                kind,
+                division_code,
+                year,
+                params,
+                roster_path,
+                framework=framework,
             )
     finally:
         for upload in (roster, locations):

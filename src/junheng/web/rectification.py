@@ -35,6 +35,7 @@ from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.dash_support import StoreSource
 from junheng.web.dashboards import generation_reader, results_cache
 from junheng.web.errors import ERROR_RESPONSES
+from junheng.web.i18n import framework_warnings
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import FIRST_YEAR, LAST_YEAR, RowId, YearPath
 from junheng.web.state import app_object
@@ -384,11 +385,14 @@ def evaluations_page(
 ) -> Response:
     """Show the government's, third parties' and self-evaluations side by side."""
     view = side_by_side(request, session, principal, year, code)
+    framework = request.app.state.framework
     return render(
         request,
         "rectification/evaluations.html",
         {
             "view": view,
+            "framework_id": framework.id,
+            "framework_warnings": framework_warnings(framework, language_of(request)),
             "may_record": assessments.may_assess(
                 principal, view["division_code"], view["school_code"]
             ),

@@ -15,6 +15,8 @@ from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from junheng.standards.loader import DEFAULT_FRAMEWORK
+
 Mode = Literal["production", "dev", "demo"]
 
 PLACEHOLDER_SECRETS = frozenset(
@@ -83,6 +85,13 @@ class WebSettings(BaseSettings):
     )
     default_language: Literal["zh", "en"] = Field(
         default="zh", description="Page language when the visitor has not chosen one."
+    )
+
+    framework: str = Field(
+        default=DEFAULT_FRAMEWORK,
+        description="Framework id (see junheng frameworks) or framework YAML file "
+        "that results, monitoring and plans evaluate against. The pages show "
+        "the warnings of its file.",
     )
 
     feedback_rate_limit: str = Field(

@@ -146,6 +146,7 @@ async def run_plan(
         _params(params),
         roster=roster,
         locations=locations,
+        framework=request.app.state.settings.framework,
     )
     data = result.to_dict()
     return JSONResponse(

@@ -277,6 +277,7 @@ async def run_plan_form(
             params,
             roster=form.get("roster"),
             locations=form.get("locations"),
+            framework=request.app.state.settings.framework,
         )
     except (InputError, NotFound, PlannerUnavailable) as error:
         log.info(
