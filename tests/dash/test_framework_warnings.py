@@ -58,12 +58,12 @@ def test_json_twin_lists_warning(warned_site: Site, override: Path, lang: str) -
     assert response.status_code == 200, response.text
     twin: dict[str, Any] = response.json()
     assert twin["framework"] == "cn-2017-quality-no-l7"
-    assert twin["framework_warnings"] == [expected_warning(override, lang)]
+    assert twin["framework_warnings"] == [expected_warning(Path(override.name), lang)]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_api_lists_warning(warned_site: Site, override: Path, lang: str) -> None:
-    expected = [expected_warning(override, lang)]
+    expected = [expected_warning(Path(override.name), lang)]
     evaluation = warned_site.get(
         f"/api/v1/evaluations/2024/{ZHONGYUAN}", "zhongyuan", lang=lang
     )
@@ -81,7 +81,7 @@ def test_page_shows_warning(warned_site: Site, override: Path, lang: str) -> Non
     assert response.status_code == 200, response.text
     assert 'id="framework-warnings"' in response.text
     # Jinja writes the single quotes of the English text as &#39;.
-    text = expected_warning(override, lang).replace("'", "&#39;")
+    text = expected_warning(Path(override.name), lang).replace("'", "&#39;")
     assert text in response.text
 
 
@@ -95,9 +95,13 @@ def test_monitor_page_and_twin_warn(
     assert twin.status_code == 200, twin.text
     assert page.status_code == 200, page.text
     assert twin.json()["framework"] == "cn-2017-quality-no-l7"
-    assert twin.json()["framework_warnings"] == [expected_warning(override, lang)]
+    assert twin.json()["framework_warnings"] == [
+        expected_warning(Path(override.name), lang)
+    ]
     assert 'id="framework-warnings"' in page.text
-    assert expected_warning(override, lang).replace("'", "&#39;") in page.text
+    assert (
+        expected_warning(Path(override.name), lang).replace("'", "&#39;") in page.text
+    )
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -105,7 +109,9 @@ def test_side_by_side_page_warns(warned_site: Site, override: Path, lang: str) -
     page = warned_site.get(f"/evaluations/2024/{ZHONGYUAN}", "zhongyuan", lang=lang)
     assert page.status_code == 200, page.text
     assert 'id="framework-warnings"' in page.text
-    assert expected_warning(override, lang).replace("'", "&#39;") in page.text
+    assert (
+        expected_warning(Path(override.name), lang).replace("'", "&#39;") in page.text
+    )
 
 
 def test_default_framework_has_no_warning(database: Database) -> None:
@@ -170,4 +176,4 @@ def test_browser_shows_warning(
         assert notice.is_visible()
         assert heading in notice.locator("p").inner_text()
         items = notice.locator("li").all_inner_texts()
-        assert items == [expected_warning(override, lang)]
+        assert items == [expected_warning(Path(override.name), lang)]
