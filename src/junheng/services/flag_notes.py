@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from junheng.errors import InputError, PermissionDenied
 from junheng.governance import audit
 from junheng.services.access import Principal, Role, can_read, covers
-from junheng.services.input_checks import reject_nul
 from junheng.store.models import FlagNote
 
 EXPLAINED = "explained"
@@ -71,7 +70,6 @@ def explain(
             "只有该县的县级用户（全省性疑点为该省的省级用户）可以说明",
         )
     text = note.strip()
-    reject_nul(note=text)
     if not text:
         raise InputError(
             "the note is empty; write what the county checked and found",

@@ -2,12 +2,15 @@
 
 SQLite accepts a NUL character (U+0000) in text and a NaN or infinite float
 (it stores NaN as NULL). PostgreSQL rejects a NUL character in text, and NaN
-or Infinity in a JSON value such as the state an audit record keeps. The
-services run these checks before they write, so both stores reject the same
-input with the same error.
+or Infinity in a JSON value such as the state an audit record keeps.
+:mod:`junheng.store.guard` runs these checks on every value a session writes,
+so both stores reject the same input with the same error whichever service
+writes it.
 
-NOTE: only the rectification, evaluation, flag-note and target services call
-these checks. Other services rely on their own (feedback rejects NUL itself).
+A service calls them itself only in three cases. It uses the value before the
+flush (a rectification target), one message names several fields (an
+evaluation by others), or the service names the field better than the column
+name does (a target's note by its division).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from junheng.governance.rectification import (
     measure,
 )
 from junheng.services.access import ADMINISTRATIONS, Principal, Role, can_read, covers
-from junheng.services.input_checks import reject_nul, require_finite
+from junheng.services.input_checks import require_finite
 from junheng.services.results import ResultsCache, ResultSource
 from junheng.store.models import (
     TASK_STATUSES,
@@ -337,7 +337,6 @@ def add_note(
             principal, "add notes to task", "记录整改任务进展：", str(task.id)
         )
     text = text.strip()
-    reject_nul(text=text)
     if not text and status is None:
         raise InputError(
             "the note is empty; write what was done or choose a status",

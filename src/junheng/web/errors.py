@@ -9,6 +9,7 @@ web layer raises are defined here.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass, is_dataclass
 from http import HTTPStatus
 from typing import Any
@@ -118,12 +119,34 @@ _HTTP_MESSAGES = {
 }
 
 
+_NON_FINITE_NAMES = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _json_literals(value: Any) -> Any:
+    """Return ``value`` with each NaN or infinite number inside it replaced by
+    its JSON literal as text, because a JSON response cannot carry the number."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return _NON_FINITE_NAMES[repr(value)]
+    if isinstance(value, dict):
+        return {key: _json_literals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_literals(item) for item in value]
+    return value
+
+
+def _finite_input(item: dict[str, Any]) -> dict[str, Any]:
+    """Return a validation error item whose ``input`` a JSON response can carry."""
+    if "input" in item:
+        item["input"] = _json_literals(item["input"])
+    return item
+
+
 def describe(exc: Exception, lang: Language) -> ErrorView:
     """Turn any exception into an :class:`ErrorView` in ``lang``."""
     if isinstance(exc, RequestValidationError):
         # Each item keeps pydantic's fields for programs and gains ``message``
         # in the page language.
-        items = jsonable_encoder(exc.errors())
+        items = [_finite_input(item) for item in jsonable_encoder(exc.errors())]
         for item in items:
             item["message"] = describe_item(item, lang)
         message = translate("error.validation", lang)
