@@ -79,11 +79,12 @@ def read_mapping(
     such as "framework file" and 框架文件.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        data_bytes = path.read_bytes()
     except OSError as exc:
         raise error(
             f"{path}: cannot read {kind}: {exc}", zh=f"{path}：无法读取{kind_zh}：{exc}"
         ) from None
+    text = _decode(data_bytes, path, error)
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except _RepeatedKey as exc:
@@ -109,6 +110,24 @@ def read_mapping(
             zh=f"{path}：{kind_zh}的顶层必须是键值映射",
         )
     return dict(data)
+
+
+def _decode(data: bytes, path: Path, error: type[JunhengError]) -> str:
+    """Return the text of a YAML file saved as UTF-8 (with or without a byte
+    order mark) or, as Chinese editors on Windows often save it, GB18030/GBK."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first = exc
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise error(
+            f"{path}: byte {first.start + 1} is not valid UTF-8 (nor GB18030/GBK); "
+            "save the file as UTF-8 and load it again",
+            zh=f"{path}：第 {first.start + 1} 个字节不是有效的 UTF-8 编码（也不是 "
+            "GB18030/GBK）；请将文件另存为 UTF-8 编码后重试",
+        ) from None
 
 
 def _repeated_key_fix(exc: _RepeatedKey) -> tuple[str, str]:
