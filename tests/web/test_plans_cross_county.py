@@ -236,6 +236,10 @@ def test_form_runs_across_counties(site: Site) -> None:
     assert '<td class="num">5.0</td>' in rows
     assert '<td class="num">12.5</td>' in rows
     assert 'id="save-form"' in ran.text
+    assert (
+        '<th scope="row">地市或省（行政区划代码）</th><td id="plan-division">4101</td>'
+        in (ran.text)
+    )
     # The switch stays on when the form is shown again with the result.
     assert 'id="cross-county" checked' in ran.text
 

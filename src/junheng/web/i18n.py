@@ -567,6 +567,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "结对范围：县、地市或省（行政区划代码）",
         "Region: county, city or province (division code)",
     ),
+    "plans.region_code": (
+        "地市或省（行政区划代码）",
+        "City or province (division code)",
+    ),
     "plans.region_hint": (
         "填写本辖区内的县（6 位）、地市（4 位）或省（2 位）代码，可从列表中选择。"
         "地市或省的方案默认在每个县内结对。",
