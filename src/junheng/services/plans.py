@@ -357,6 +357,8 @@ def run_plan(
     options = _options(kind, params)
     if _crosses(kind, division_code, options):
         require_region_plan(principal, division_code)
+    # NOTE: a city or province plan runs inside the request, with no limit on
+    # the number of schools (a province of 5,200 schools took about 30 s).
     schools = approved_frame(session, year, division_code)
     if schools.is_empty():
         raise NotFound(
