@@ -76,6 +76,8 @@ def test_hand_worked_matching() -> None:
     pairs = {r["weak_code"]: r["strong_code"] for r in result.table("pairs").rows}
     assert pairs == {_code(3): _code(2), _code(4): _code(1)}
     assert result.summary["total_distance_km"] == pytest.approx(0.0, abs=1e-6)
+    # −(30 − 20) × 100 / 500 / 4.2 − (25 − 20) × 100 / 500 / 4.2 = −3 / 4.2
+    assert result.summary["total_pair_cost"] == pytest.approx(-3 / 4.2, abs=1e-6)
 
 
 def _brute_force_cost(
@@ -112,6 +114,7 @@ def test_matching_matches_exhaustive_search() -> None:
     chosen = sum(cost[(r["weak_code"], r["strong_code"])] for r in rows_out)
     assert len(rows_out) == 3
     assert chosen == pytest.approx(best, abs=1e-6)
+    assert result.summary["total_pair_cost"] == pytest.approx(best, abs=1e-6)
 
 
 def test_capacity_leaves_the_least_weak_unpaired() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from plan_results import adjust_result, move
-from web.site import SCHOOL_A, Site
+from web.site import SCHOOL_A, SCHOOL_B, Site
 
 from junheng.planning.result import PlanResult
 from junheng.planning.school_values import EARTH_RADIUS_KM
@@ -114,3 +114,38 @@ def locations_csv(km: float = 12.5) -> str:
     north of it on the same meridian (so ``km`` apart by haversine)."""
     north = 30.0 + km * DEG_PER_KM
     return f"学校标识码,纬度,经度\n{SCHOOL_A},30,110\n{SCHOOL_D},{north:.10f},110\n"
+
+
+ZHONGYUAN, JINSHUI = "410102", "410105"
+
+
+def approve_two_counties(site: Site) -> None:
+    """Approve A (every threshold met) and D in 中原区 and B in 金水区 up the
+    chain, D and B with 15 teachers above the required degree (L1 3.0 below
+    4.2, as in :func:`approve_pairing_county`): 金水区 has no strong school."""
+    for code, county, degree in (
+        (SCHOOL_A, "zhongyuan", 25),
+        (SCHOOL_D, "zhongyuan", 15),
+        (SCHOOL_B, "jinshui", 15),
+    ):
+        record = site.save(code, primary_teachers_above_required_degree=degree)
+        site.advance(record, county, "zhengzhou", "henan")
+
+
+def three_locations_csv() -> str:
+    """A at 30° N 110° E, D 12.5 km north and B 5 km south on its meridian."""
+    north = 30.0 + 12.5 * DEG_PER_KM
+    south = 30.0 - 5.0 * DEG_PER_KM
+    return (
+        f"school_code,lat,lon\n{SCHOOL_A},30,110\n{SCHOOL_D},{north:.10f},110\n"
+        f"{SCHOOL_B},{south:.10f},110\n"
+    )
+
+
+CROSS_COUNTY_PAIRS = [
+    (SCHOOL_A, ZHONGYUAN, SCHOOL_B, JINSHUI, 5.0),
+    (SCHOOL_A, ZHONGYUAN, SCHOOL_D, ZHONGYUAN, 12.5),
+]
+"""The pairs of :func:`approve_two_counties` across the counties of 郑州市 with
+:func:`three_locations_csv`, as (strong code, its county, weak code, its
+county, km): A takes B of 金水区 and D of its own county."""

@@ -45,6 +45,7 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "communities": ("教共体数", "Communities"),
     "capacity": ("每所强校最多结对", "Partners per strong section"),
     "total_distance_km": ("结对总距离（千米）", "Total distance (km)"),
+    "total_pair_cost": ("结对总代价", "Total pair cost"),
     "located_sections": ("有位置的学校学段", "Located school sections"),
     "pools_truncated": ("候选范围是否截断", "Candidate pools truncated"),
 }

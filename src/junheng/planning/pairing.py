@@ -29,7 +29,8 @@ the weakest are paired first. The matching is a transportation problem solved
 by HiGHS; its constraint matrix is totally unimodular, so the optimum is
 integral. Each weak section keeps its ``candidates`` cheapest partners; the
 matching is optimal over those, and the summary counts the weak sections
-that had more.
+that had more. The summary's ``total_pair_cost`` is the sum of the pair costs
+of the matching.
 """
 
 from __future__ import annotations
@@ -370,7 +371,7 @@ def plan_pairing(
         elif unit.below:
             pools[key][1].append(i)
     program = Program()
-    pair_vars: list[tuple[int, int, int, float | None]] = []
+    pair_vars: list[tuple[int, int, int, float | None, float]] = []
     truncated = 0
     slack: dict[int, int] = {}
     candidates: dict[int, list[tuple[float, int, float | None]]] = {}
@@ -403,7 +404,7 @@ def plan_pairing(
         terms = []
         for pair_cost, s, km in candidates[w]:
             var = program.variable(pair_cost, 0, 1, integer=True)
-            pair_vars.append((var, w, s, km))
+            pair_vars.append((var, w, s, km, pair_cost))
             terms.append((var, 1.0))
             load[s].append((var, 1.0))
         slack[w] = program.variable(
@@ -428,12 +429,18 @@ def plan_pairing(
         },
     )
     pairs: list[tuple[int, int, float | None]] = []
+    pair_costs: list[float] = []
     if pair_vars:
         solution = program.solve()
         if solution.x is None:
             raise RuntimeError(f"HiGHS stopped without a matching: {solution.message}")
-        pairs = [(w, s, d) for var, w, s, d in pair_vars if solution.x[var] > 0.5]
+        matched = [p for p in pair_vars if solution.x[p[0]] > 0.5]
+        pairs = [(w, s, d) for _, w, s, d, _ in matched]
+        pair_costs = [c for *_, c in matched]
     _fill(result, units, pools, pairs, candidates, options, truncated)
+    # The objective of the matching without the penalties of unpaired weak
+    # sections, so that two runs on the same data can be compared by it.
+    result.summary["total_pair_cost"] = round(math.fsum(pair_costs), 6)
     return result
 
 

@@ -563,6 +563,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "With locations, pairs weigh distance and show it; without them distance "
         "plays no part.",
     ),
+    "plans.region": (
+        "结对范围：县、地市或省（行政区划代码）",
+        "Region: county, city or province (division code)",
+    ),
+    "plans.region_code": (
+        "地市或省（行政区划代码）",
+        "City or province (division code)",
+    ),
+    "plans.region_hint": (
+        "填写本辖区内的县（6 位）、地市（4 位）或省（2 位）代码，可从列表中选择。"
+        "地市或省的方案默认在每个县内结对。",
+        "Give a county (6 digits), city (4) or province (2) within your scope, or "
+        "pick one from the list. A city or province plan pairs within each of its "
+        "counties unless pairing across counties is chosen.",
+    ),
+    "plans.cross_county_hint": (
+        "跨县结对让强校与本市、本省其他县的薄弱学校结对。全省范围的计算较慢："
+        "100 个县、5,200 所学校约需 30 秒，请耐心等待结果。",
+        "Pairing across counties lets a strong school take weak schools of other "
+        "counties of the city or province. A province takes longer: about 30 s "
+        "for 100 counties and 5,200 schools; wait for the result.",
+    ),
+    "plans.running": (
+        "正在编制方案，请稍候；全省跨县结对约需半分钟。",
+        "Running the plan; pairing across a province takes about half a minute.",
+    ),
     "plans.default": ("默认", "default"),
     "plans.defaults_hint": (
         "输入框中的灰色数值为默认值。",

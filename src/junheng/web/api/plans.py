@@ -38,7 +38,10 @@ class ScenarioSummary(BaseModel):
     id: int
     name: str
     kind: str = Field(description="adjust, rotation or pairing.")
-    division_code: str = Field(description="6-digit county division code.")
+    division_code: str = Field(
+        description="6-digit county division code; a pairing plan may also "
+        "cover a city (4 digits) or a province (2 digits)."
+    )
     year: int
     framework_id: str
     parameters: dict[str, Any]
@@ -116,10 +119,22 @@ async def run_plan(
     principal: CurrentPrincipal,
     session: DbSession,
     kind: Annotated[str, Form(pattern=KIND_PATTERN)],
-    division_code: Annotated[str, Form(pattern=r"^[0-9]{6}$")],
+    division_code: Annotated[
+        str,
+        Form(
+            pattern=r"^[0-9]{2}([0-9]{2}){0,2}$",
+            description="County (6 digits); for kind pairing also a city (4) or "
+            "province (2), for city, province and ministry users.",
+        ),
+    ],
     year: Annotated[int, Form(ge=FIRST_YEAR, le=LAST_YEAR)],
     params: Annotated[
-        str, Form(description="Planner parameters as a JSON object; {} for defaults.")
+        str,
+        Form(
+            description="Planner parameters as a JSON object; {} for defaults. "
+            'A pairing plan takes {"cross_county": true} to pair across the '
+            "counties of a city or province."
+        ),
     ] = "{}",
     roster: Annotated[
         UploadFile | None, Form(description="Teacher roster, for kind rotation.")
@@ -133,6 +148,9 @@ async def run_plan(
     ] = None,
 ) -> Response:
     """Run a planner on the approved data of one county and year.
+
+    A pairing plan may also cover a city or a province and pair across its
+    counties. A county user gets 403 ``permission_denied`` for either.
 
     Nothing is stored. Send the result and its signature to ``POST /plans``
     to keep it as a scenario.

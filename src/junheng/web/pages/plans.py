@@ -21,7 +21,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from junheng.errors import Conflict, InputError, InvalidInput, JunhengError, NotFound
+from junheng.errors import (
+    Conflict,
+    InputError,
+    InvalidInput,
+    JunhengError,
+    NotFound,
+    PermissionDenied,
+)
 from junheng.planning.result import KINDS, PlanResult
 from junheng.services import plans
 from junheng.services.access import Principal
@@ -86,20 +93,26 @@ def _check_kind(kind: str) -> None:
 
 def _form_context(
     request: Request,
+    session: Session,
     principal: Principal,
     kind: str,
     values: dict[str, Any],
 ) -> dict[str, Any]:
     fields, unavailable = _fields(kind)
     fields = form_fields(kind, fields)
-    own_county = principal.scope if len(principal.scope) == 6 else ""
+    # A city, province or ministry user picks the region of a pairing plan
+    # and may pair across its counties; a county user plans its county.
+    regional = kind in plans.REGION_KINDS and principal.role in plans.REGION_ROLES
+    default = principal.scope if regional or len(principal.scope) == 6 else ""
     return {
         **_helpers(language_of(request)),
         "kind": kind,
         "fields": fields,
         "unavailable": unavailable,
+        "regional": regional,
+        "regions": plans.region_choices(session, principal) if regional else [],
         "values": {
-            "division": own_county,
+            "division": default,
             "year": date.today().year - 1,
             **values,
         },
@@ -142,7 +155,7 @@ def new_plan(
     principal: CurrentPrincipal,
     session: DbSession,
     kind: Annotated[str, Query()] = "adjust",
-    division: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    division: Annotated[str | None, Query(pattern=r"^[0-9]{2}([0-9]{2}){0,2}$")] = None,
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
 ) -> Response:
     """Show the form of a planner kind with its parameters and their defaults.
@@ -158,9 +171,8 @@ def new_plan(
     year = year or latest_approved_year(session, division or principal.scope)
     if year:
         values["year"] = year
-    return render(
-        request, "plans/new.html", _form_context(request, principal, kind, values)
-    )
+    context = _form_context(request, session, principal, kind, values)
+    return render(request, "plans/new.html", context)
 
 
 def _text(form: FormData, name: str) -> str:
@@ -263,7 +275,7 @@ async def run_plan_form(
     values.update(
         {key: value for key, value in form.items() if key.startswith(PARAM_PREFIX)}
     )
-    context = _form_context(request, principal, kind, values)
+    context = _form_context(request, session, principal, kind, values)
 
     try:
         params = form_params(context["fields"], form)
@@ -279,7 +291,7 @@ async def run_plan_form(
             locations=form.get("locations"),
             framework=request.app.state.settings.framework,
         )
-    except (InputError, NotFound, PlannerUnavailable) as error:
+    except (InputError, NotFound, PermissionDenied, PlannerUnavailable) as error:
         log.info(
             "plan run rejected: user %s, %s plan of %r: %s",
             principal.username,
@@ -321,7 +333,7 @@ async def save_plan_form(
             error.code,
         )
         values = {"division": result.division_code, "year": result.year}
-        context = _form_context(request, principal, result.kind, values)
+        context = _form_context(request, session, principal, result.kind, values)
         context.update(_result_context(request, principal, result))
         context["save_error"] = error
         context["name"] = _text(form, "name")
