@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from store.dbfixtures import Database
 
 from junheng.store import models
@@ -20,7 +23,7 @@ def test_upgrade_from_empty(empty_database: Database) -> None:
     tables = set(inspect(engine).get_table_names())
     assert set(models.Base.metadata.tables) <= tables
     assert "alembic_version" in tables
-    assert current_revision(engine) == "0010"
+    assert current_revision(engine) == "0011"
     with empty_database.sessions() as session:
         assert session.scalar(select(models.DataGeneration.value)) == 0
 
@@ -42,10 +45,59 @@ def test_models_match_migrations(database: Database) -> None:
 
 def test_upgrade_twice_changes_nothing(database: Database) -> None:
     upgrade(database.engine)
-    assert current_revision(database.engine) == "0010"
+    assert current_revision(database.engine) == "0011"
 
 
 def test_fixture_database_is_empty(database: Database) -> None:
     with database.sessions() as session:
         assert session.scalars(select(models.AuditRecord)).all() == []
         assert session.scalar(select(models.DataGeneration.value)) == 0
+
+
+# SQLite drops a column by copying the table, which reflects it first.
+@pytest.mark.filterwarnings(
+    "ignore:Skipped unsupported reflection of expression-based index"
+)
+def test_user_language_upgrades_and_downgrades(empty_database: Database) -> None:
+    from alembic import command
+
+    from junheng.store.db import alembic_config
+
+    engine = empty_database.engine
+    insert = text(
+        "INSERT INTO users (username, password_hash, role, scope_code, active, "
+        "failed_logins, created_at, session_epoch) "
+        "VALUES (:name, 'x', 'city', '4101', :on, 0, :at, 0)"
+    )
+    row = {"on": True, "at": dt.datetime(2026, 12, 5)}
+
+    def language_column() -> bool:
+        columns = inspect(engine).get_columns("users")
+        return "language" in {c["name"] for c in columns}
+
+    upgrade(engine, "0010")
+    with engine.begin() as connection:
+        connection.execute(insert, {"name": "zz", **row})
+    assert not language_column()
+    upgrade(engine, "0011")
+    assert current_revision(engine) == "0011"
+    assert language_column()
+    with engine.begin() as connection:
+        # The account made before the column has no language of its own.
+        assert connection.scalar(text("SELECT language FROM users")) is None
+        connection.execute(text("UPDATE users SET language = 'en'"))
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+    assert current_revision(engine) == "0010"
+    assert not language_column()
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT username FROM users")) == "zz"
+    # The index that keeps user names unique regardless of case survives.
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert, {"name": "ZZ", **row})
+    upgrade(engine)
+    assert current_revision(engine) == "0011"
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT language FROM users")) is None
