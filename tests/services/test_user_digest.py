@@ -302,3 +302,33 @@ def test_cli_user_language(database: Database) -> None:
     assert cleared.exit_code == 0, cleared.output
     with database.sessions() as session:
         assert accounts.find_user(session, "zz").language is None  # type: ignore[union-attr]
+
+
+def test_evaluator_counties_in_own_language(database: Database, sink: _Sink) -> None:
+    _store(database)
+    with database.sessions() as session:
+        load_divisions(session, SYSTEM, 2024, within=("11", "41"))
+        for name, language in (("pinggu_zh", "zh"), ("pinggu_en", "en")):
+            accounts.create_user(
+                session,
+                SYSTEM,
+                name,
+                PASSWORD,
+                Role.EVALUATOR,
+                "",
+                counties=["410102", "410103"],
+                email=f"{name}@example.org",
+                language=language,
+            )
+        session.commit()
+    result = _digest(database, "--users", "--no-escalate")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    got = {to[0]: m for to, m in sink.messages}
+    # Both counties are open and 410102 (due 2026-06-01) is overdue.
+    chinese = got["pinggu_zh@example.org"]
+    assert chinese["Subject"] == "均衡预警摘要 410102、410103：待处理 2 条，逾期 1 条"
+    english = got["pinggu_en@example.org"]
+    assert english["Subject"] == ("Junheng warnings 410102, 410103: 2 open, 1 overdue")
+    for message, lang in ((chinese, "zh"), (english, "en")):
+        text = str(message["Subject"]) + "\n" + _body(message)
+        assert _mixed(text, lang) == [], text
