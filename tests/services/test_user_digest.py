@@ -6,6 +6,8 @@ The mail goes to aiosmtpd's server on 127.0.0.1 (the ``sink`` fixture of
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 from services.test_digest import _body, _Sink, _store, sink
@@ -196,3 +198,137 @@ def test_digest_of_an_unknown_division_fails(database: Database, sink: _Sink) ->
         assert "999999" in result.output  # type: ignore[attr-defined]
         assert "不存在" in result.output  # type: ignore[attr-defined]
     assert sink.messages == []
+
+
+def _mixed(text: str, lang: str) -> list[str]:
+    """Return the words of ``text`` in the other language: ASCII words in a
+    Chinese text (the indicator code L2 aside), Chinese characters and
+    full-width punctuation in an English one."""
+    if lang == "zh":
+        return [w for w in re.findall(r"[A-Za-z]+\d*", text) if w != "L2"]
+    return re.findall(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text)
+
+
+def test_each_user_gets_their_language(database: Database, sink: _Sink) -> None:
+    _store(database)
+    with database.sessions() as session:
+        _users(session)
+        # zhengzhou reads English and erqi Chinese; beijing has no language
+        # of its own and takes --lang.
+        for name, language in (("zhengzhou", "en"), ("erqi", "zh")):
+            account = accounts.find_user(session, name)
+            assert account is not None
+            accounts.set_language(session, SYSTEM, account.id, language)
+        session.commit()
+    for default in ("zh", "en"):
+        sink.messages.clear()
+        result = _digest(database, "--users", "--lang", default, "--no-escalate")
+        assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+        got = {to[0]: m for to, m in sink.messages}
+        assert sorted(got) == ["bj@example.org", "erqi@example.org", "zz@example.org"]
+        # Without escalation 410102 (due 2026-06-01) is overdue on 2026-12-01
+        # and 410103 (due 2027-06-01) is not: 2 open and 1 overdue in 4101.
+        city = got["zz@example.org"]
+        assert city["Subject"] == "Junheng warnings 4101: 2 open, 1 overdue"
+        assert (
+            "- [blue] 410102, responsible 410102, due 2026-06-01 (overdue): "
+            "410102 junior L2 CV rose two years running"
+        ) in _body(city)
+        county = got["erqi@example.org"]
+        assert county["Subject"] == "均衡预警摘要 410103：待处理 1 条，逾期 0 条"
+        assert (
+            "- [蓝色] 410103，责任单位 410103，期限 2027-06-01："
+            "410103 初中 L2 差异系数连续两年上升"
+        ) in _body(county)
+        province = got["bj@example.org"]
+        expected = {
+            "zh": "均衡预警摘要 11：待处理 1 条，逾期 0 条",
+            "en": "Junheng warnings 11: 1 open, 0 overdue",
+        }
+        assert province["Subject"] == expected[default]
+        for message, lang in ((city, "en"), (county, "zh"), (province, default)):
+            text = str(message["Subject"]) + "\n" + _body(message)
+            assert _mixed(text, lang) == [], text
+
+
+def test_language_is_checked_and_audited(database: Database) -> None:
+    with database.sessions() as session:
+        load_divisions(session, SYSTEM, 2024, within=("41",))
+        user = accounts.create_user(
+            session, SYSTEM, "zz", PASSWORD, Role.CITY, "4101", language=" EN "
+        )
+        assert user.language == "en"
+        for bad in ("fr", "zh-CN", "中文"):
+            with pytest.raises(InvalidInput) as caught:
+                accounts.set_language(session, SYSTEM, user.id, bad)
+            assert f"语言 {bad} 不受支持：请填写 zh（中文）或 en（英文）" in (
+                caught.value.message("zh")
+            )
+            assert "is not supported: write zh (Chinese) or en" in (
+                caught.value.message("en")
+            )
+        assert user.language == "en"
+        accounts.set_language(session, SYSTEM, user.id, "")
+        assert user.language is None
+        record = session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "user.set_language")
+        ).one()
+        assert record.before["language"] == "en"  # type: ignore[index]
+        assert record.after["language"] is None  # type: ignore[index]
+
+
+def test_cli_user_language(database: Database) -> None:
+    runner = CliRunner()
+    with database.sessions() as session:
+        load_divisions(session, SYSTEM, 2024, within=("41",))
+        session.commit()
+    args = ["user", "add", "zz", "--role", "city", "--scope", "4101"]
+    args += ["--language", "en", "--password-stdin", "--url", database.url]
+    added = runner.invoke(main, args, input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    with database.sessions() as session:
+        assert accounts.find_user(session, "zz").language == "en"  # type: ignore[union-attr]
+    bad = runner.invoke(main, ["user", "language", "zz", "fr", "--url", database.url])
+    assert bad.exit_code == 2
+    assert "'fr' is not one of 'zh', 'en'" in bad.output
+    changed = runner.invoke(
+        main, ["user", "language", "zz", "zh", "--url", database.url]
+    )
+    assert changed.exit_code == 0, changed.output
+    listed = runner.invoke(main, ["user", "list", "--url", database.url])
+    assert listed.exit_code == 0, listed.output
+    assert "zh" in listed.output.split("zz", 1)[1].splitlines()[0]
+    cleared = runner.invoke(main, ["user", "language", "zz", "--url", database.url])
+    assert cleared.exit_code == 0, cleared.output
+    with database.sessions() as session:
+        assert accounts.find_user(session, "zz").language is None  # type: ignore[union-attr]
+
+
+def test_evaluator_counties_in_own_language(database: Database, sink: _Sink) -> None:
+    _store(database)
+    with database.sessions() as session:
+        load_divisions(session, SYSTEM, 2024, within=("11", "41"))
+        for name, language in (("pinggu_zh", "zh"), ("pinggu_en", "en")):
+            accounts.create_user(
+                session,
+                SYSTEM,
+                name,
+                PASSWORD,
+                Role.EVALUATOR,
+                "",
+                counties=["410102", "410103"],
+                email=f"{name}@example.org",
+                language=language,
+            )
+        session.commit()
+    result = _digest(database, "--users", "--no-escalate")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    got = {to[0]: m for to, m in sink.messages}
+    # Both counties are open and 410102 (due 2026-06-01) is overdue.
+    chinese = got["pinggu_zh@example.org"]
+    assert chinese["Subject"] == "均衡预警摘要 410102、410103：待处理 2 条，逾期 1 条"
+    english = got["pinggu_en@example.org"]
+    assert english["Subject"] == ("Junheng warnings 410102, 410103: 2 open, 1 overdue")
+    for message, lang in ((chinese, "zh"), (english, "en")):
+        text = str(message["Subject"]) + "\n" + _body(message)
+        assert _mixed(text, lang) == [], text

@@ -36,11 +36,11 @@ def _with_county_user(database: Database) -> None:
 def test_db_upgrade_creates_tables(runner: CliRunner, empty_database: Database) -> None:
     result = runner.invoke(main, ["db", "upgrade", "--url", empty_database.url])
     assert result.exit_code == 0, result.output
-    assert "empty → 0010" in result.output
+    assert "empty → 0011" in result.output
     assert "audit_records" in inspect(empty_database.engine).get_table_names()
     again = runner.invoke(main, ["db", "upgrade", "--url", empty_database.url])
     assert again.exit_code == 0, again.output
-    assert "0010 → 0010" in again.output
+    assert "0011 → 0011" in again.output
 
 
 def test_url_from_environment(

@@ -33,7 +33,7 @@ from junheng.cli import (
     lang_option,
 )
 from junheng.errors import JunhengError
-from junheng.services.access import SYSTEM, Role
+from junheng.services.access import SYSTEM, Principal, Role
 from junheng.store.models import User
 
 Report = Callable[[int, int], None]
@@ -237,6 +237,13 @@ def _read_password(from_stdin: bool) -> str:
     "open warnings to.",
 )
 @click.option(
+    "--language",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of the account's digest. Without it the digest takes the "
+    "--lang of `junheng monitor digest`.",
+)
+@click.option(
     "--county",
     "counties",
     multiple=True,
@@ -256,6 +263,7 @@ def add_user(
     school: str | None,
     display_name: str | None,
     email: str | None,
+    language: str | None,
     counties: tuple[str, ...],
     password_stdin: bool,
     url: str | None,
@@ -281,6 +289,7 @@ def add_user(
                 display_name,
                 counties=counties,
                 email=email,
+                language=language,
             )
     except JunhengError as error:
         _fail(error)
@@ -349,15 +358,39 @@ def set_user_email(username: str, address: str, url: str | None) -> None:
     """Set the digest address of USERNAME to ADDRESS (leave it out to clear it)."""
     from junheng.services.accounts import set_email
 
+    _set_digest_field(username, url, set_email, address, "邮箱已设置 / e-mail set")
+
+
+@user.command("language")
+@click.argument("username")
+@click.argument("language", default="", type=click.Choice(["zh", "en", ""]))
+@_url_option
+def set_user_language(username: str, language: str, url: str | None) -> None:
+    """Set the digest language of USERNAME to zh or en (leave it out to clear
+    it, so the digest takes the --lang of `junheng monitor digest`)."""
+    from junheng.services.accounts import set_language
+
+    _set_digest_field(
+        username, url, set_language, language, "语言已设置 / language set"
+    )
+
+
+def _set_digest_field(
+    username: str,
+    url: str | None,
+    setter: Callable[[Session, Principal, int, str | None], User],
+    value: str,
+    done: str,
+) -> None:
+    """Store ``value`` for USERNAME with ``setter`` and print ``done``."""
     try:
         with _transaction(url) as session:
             account = _account(session, username)
-            set_email(session, SYSTEM, account.id, address)
+            setter(session, SYSTEM, account.id, value)
     except JunhengError as error:
         _fail(error)
-    stored = address.strip() or "—"
     _console().print(
-        f"邮箱已设置 / e-mail set: {username} {stored}", highlight=False, markup=False
+        f"{done}: {username} {value.strip() or '—'}", highlight=False, markup=False
     )
 
 
@@ -380,13 +413,15 @@ def enable_user(username: str, url: str | None) -> None:
 @user.command("list")
 @_url_option
 def list_users(url: str | None) -> None:
-    """List every account with its role, scope and state."""
+    """List every account with its role, scope, digest address and language,
+    and state."""
     table = Table(
         "用户名 / user",
         "角色 / role",
         "范围 / scope",
         "学校 / school",
         "邮箱 / e-mail",
+        "语言 / language",
         "状态 / state",
     )
     with _transaction(url) as session:
@@ -399,6 +434,7 @@ def list_users(url: str | None) -> None:
                 account.scope_code or "-",
                 account.school_code or "-",
                 account.email or "-",
+                account.language or "-",
                 "正常 active" if account.active else "停用 disabled",
             )
     _console().print(table)

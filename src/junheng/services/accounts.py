@@ -23,10 +23,10 @@ import hashlib
 import re
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import email_validator
 from argon2 import PasswordHasher
@@ -248,6 +248,7 @@ def _user_state(user: User) -> dict[str, Any]:
         "school_code": user.school_code,
         "display_name": user.display_name,
         "email": user.email,
+        "language": user.language,
         "active": user.active,
     }
 
@@ -289,6 +290,26 @@ def clean_email(email: str | None) -> str | None:
         "duban@example.org；@ 前只用英文字母、数字和 . _ - 等符号，"
         f"不能有连续的点，最多 {EMAIL_MAX} 个字符",
     )
+
+
+LANGUAGES = ("zh", "en")
+"""Languages a user's digest can be in: Chinese and English."""
+
+
+def clean_language(language: str | None) -> str | None:
+    """Return ``language`` stripped and in lower case, or ``None`` when it is
+    empty. Raise :class:`InvalidInput` unless it is ``zh`` or ``en``."""
+    text = (language or "").strip().lower()
+    if not text:
+        return None
+    if text not in LANGUAGES:
+        raise InvalidInput(
+            f"language {language!r} is not supported: write zh (Chinese) or "
+            "en (English), or leave it empty to take the digest command's --lang",
+            zh=f"语言 {language} 不受支持：请填写 zh（中文）或 en（英文），"
+            "留空则使用摘要命令的 --lang",
+        )
+    return text
 
 
 def _require_manage(actor: Principal, role: Role, scope: str) -> None:
@@ -382,6 +403,7 @@ def create_user(
     *,
     counties: Sequence[str] = (),
     email: str | None = None,
+    language: str | None = None,
 ) -> User:
     """Create an account with an argon2 hash of ``password``.
 
@@ -389,12 +411,14 @@ def create_user(
     below; evaluators are created by the ministry or a province, and need
     ``counties``, the counties they read. A non-empty scope must be a division
     in the store, and a school user's school must exist inside its scope.
-    ``email`` is the address of the warning digest (optional).
+    ``email`` is the address of the warning digest and ``language`` its
+    language, ``zh`` or ``en`` (both optional).
     Raises :class:`InvalidInput` for a bad name, password, scope, school code
     or address and :class:`Conflict` when the user name is taken in any case.
     """
     role = Role(role)
     email = clean_email(email)
+    language = clean_language(language)
     if not USERNAME_PATTERN.match(username):
         raise InvalidInput(
             f"user name {username!r} is invalid: use 2 to 100 letters, digits or "
@@ -428,6 +452,7 @@ def create_user(
         school_code=school_code,
         display_name=display_name,
         email=email,
+        language=language,
         active=True,
         failed_logins=0,
         locked_until=None,
@@ -643,14 +668,40 @@ def set_email(
 
     Users change their own, administrators those of users they could create.
     """
+    return _set_digest_field(session, actor, user_id, "email", clean_email, email)
+
+
+def set_language(
+    session: Session, actor: Principal, user_id: int, language: str | None
+) -> User:
+    """Set the language of a user's digest to ``zh`` or ``en``. An empty value
+    clears it, so the digest takes the ``--lang`` of the command.
+
+    Users change their own, administrators those of users they could create.
+    """
+    return _set_digest_field(
+        session, actor, user_id, "language", clean_language, language
+    )
+
+
+def _set_digest_field(
+    session: Session,
+    actor: Principal,
+    user_id: int,
+    field: Literal["email", "language"],
+    clean: Callable[[str | None], str | None],
+    value: str | None,
+) -> User:
+    """Store ``clean(value)`` as the user's ``field`` with an audit record
+    ``user.set_<field>`` that contains the account before and after."""
     user = _managed_user(session, actor, user_id)
     before = _user_state(user)
-    user.email = clean_email(email)
+    setattr(user, field, clean(value))
     session.flush()
     audit.append(
         session,
         actor.username,
-        "user.set_email",
+        f"user.set_{field}",
         "user",
         user_id,
         before,

@@ -437,26 +437,37 @@ def require_division(session: Session, scope: str) -> None:
         )
 
 
+LEVEL_NAMES: dict[str, tuple[str, str]] = {
+    "blue": ("蓝色", "blue"),
+    "yellow": ("黄色", "yellow"),
+    "orange": ("橙色", "orange"),
+    "red": ("红色", "red"),
+}
+"""Name of each warning level: (中文, English)."""
+
+
 def digest_message(
-    found: list[Warning], scope: str, today: dt.date, lang: str = "zh"
+    found: list[Warning], region: str, today: dt.date, lang: str = "zh"
 ) -> EmailMessage:
-    """Return the e-mail digest of the open warnings ``found`` of ``scope``.
+    """Return the e-mail digest of the open warnings ``found`` of ``region``.
 
     The body lists each warning with its level, division, responsible body,
-    deadline (marked when past) and explanation, in ``lang`` (``zh`` or
-    ``en``); the subject counts them.
+    deadline (marked when past) and explanation, all in ``lang`` (``zh`` or
+    ``en``); the subject counts them. ``region`` is a division code or a list
+    of them, empty for the whole country.
     """
-    region = scope or ("全国" if lang == "zh" else "whole country")
+    zh = lang == "zh"
+    region = region or ("全国" if zh else "whole country")
     overdue = sum(1 for w in found if w.deadline < today)
     message = EmailMessage()
-    if lang == "zh":
+    if zh:
         message["Subject"] = (
             f"均衡预警摘要 {region}：待处理 {len(found)} 条，逾期 {overdue} 条"
         )
         header = f"{region} 截至 {today.isoformat()} 的待处理预警："
         lines = [
-            f"- [{w.level}] {_place(w)}，责任单位 {w.responsible_code}，"
-            f"期限 {w.deadline.isoformat()}"
+            f"- [{_level_name(w.level, 0)}] {_place(w)}，"
+            f"责任单位 {w.responsible_code}，期限 {w.deadline.isoformat()}"
             f"{'（已逾期）' if w.deadline < today else ''}：{w.explanation_zh}"
             for w in found
         ]
@@ -467,14 +478,20 @@ def digest_message(
         )
         header = f"Open warnings of {region} on {today.isoformat()}:"
         lines = [
-            f"- [{w.level}] {_place(w)}, responsible {w.responsible_code}, "
-            f"due {w.deadline.isoformat()}"
+            f"- [{_level_name(w.level, 1)}] {_place(w)}, "
+            f"responsible {w.responsible_code}, due {w.deadline.isoformat()}"
             f"{' (overdue)' if w.deadline < today else ''}: {w.explanation_en}"
             for w in found
         ]
         empty = "No open warnings."
     message.set_content("\n".join([header, "", *(lines or [empty]), ""]))
     return message
+
+
+def _level_name(level: str, index: int) -> str:
+    """Return the name of ``level`` in Chinese (``index`` 0) or English (1)."""
+    names = LEVEL_NAMES.get(level)
+    return names[index] if names else level
 
 
 def user_digests(
@@ -484,7 +501,9 @@ def user_digests(
     ``scope``, with the open warnings that user may read (as on their home
     page), and the number of such users left out because they have none.
 
-    Each message is addressed to the user; users are taken in name order.
+    Each message is addressed to the user and written in the user's own
+    language, or in ``lang`` for a user without one. Users are taken in name
+    order.
     """
     from junheng.services.accounts import principal_for
 
@@ -505,17 +524,19 @@ def user_digests(
         if not found:
             empty += 1
             continue
-        message = digest_message(found, _region_of(principal), today, lang)
+        language = user.language or lang
+        region = _region_of(principal, language)
+        message = digest_message(found, region, today, language)
         message["To"] = user.email
         digests.append((user, message))
     return digests, empty
 
 
-def _region_of(principal: Principal) -> str:
+def _region_of(principal: Principal, lang: str) -> str:
     """Return what a digest's subject names: the scope, the school or the
-    assigned counties."""
+    assigned counties (listed with the separator of ``lang``)."""
     if principal.role == Role.SCHOOL and principal.school_code:
         return principal.school_code
     if principal.role == Role.EVALUATOR:
-        return ", ".join(principal.assigned_counties)
+        return ("、" if lang == "zh" else ", ").join(principal.assigned_counties)
     return principal.scope

@@ -195,6 +195,9 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     """Address of the warning digest; ``None`` sends the user none."""
+    language: Mapped[str | None] = mapped_column(String(2))
+    """Language of the warning digest, ``zh`` or ``en``; ``None`` takes the
+    ``--lang`` of the command that sends it."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from junheng.planning.labels import PARAM_LABELS, SUMMARY_LABELS
 from junheng.services.statuses import STATUS_NAMES
+from junheng.services.warnings import LEVEL_NAMES
 from junheng.web.feedback_messages import FEEDBACK_MESSAGES
 from junheng.web.rectification_text import RECTIFY_TEXT
 from junheng.web.survey_messages import SURVEY_MESSAGES
@@ -77,10 +78,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "warnings.responsible": ("责任单位", "Responsible body"),
     "warnings.deadline": ("整改期限", "Deadline"),
     "warnings.explanation": ("说明", "Explanation"),
-    "warnings.level.blue": ("蓝色", "blue"),
-    "warnings.level.yellow": ("黄色", "yellow"),
-    "warnings.level.orange": ("橙色", "orange"),
-    "warnings.level.red": ("红色", "red"),
+    **{f"warnings.level.{level}": names for level, names in LEVEL_NAMES.items()},
     "login.title": ("登录", "Log in"),
     "login.username": ("用户名", "Username"),
     "login.password": ("密码", "Password"),
@@ -107,6 +105,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "email.address": ("电子邮箱", "E-mail address"),
     "email.save": ("保存邮箱", "Save address"),
     "email.saved": ("邮箱已保存。", "Your address is saved."),
+    "digest_language.title": ("预警摘要语言", "Warning digest language"),
+    "digest_language.help": (
+        "预警摘要邮件使用的语言。选择“默认”时，使用发送摘要时指定的语言（未指定则为中文）。",
+        "The language of your warning digest. With “default” it takes the "
+        "language the digest is sent in (Chinese unless another is given).",
+    ),
+    "digest_language.label": ("语言", "Language"),
+    "digest_language.default": ("默认", "Default"),
+    "digest_language.zh": ("中文", "Chinese"),
+    "digest_language.en": ("英文", "English"),
+    "digest_language.save": ("保存语言", "Save language"),
+    "digest_language.saved": ("语言已保存。", "Your language is saved."),
     "password.title": ("修改密码", "Change password"),
     "password.current": ("当前密码", "Current password"),
     "password.new": ("新密码", "New password"),

@@ -8,14 +8,17 @@ or below) and disables or enables them; every change goes through
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from junheng.errors import InvalidInput, JunhengError
 from junheng.services import accounts
+from junheng.services.access import Principal
 from junheng.store.models import User
 from junheng.web.auth import CurrentPrincipal, DbSession, log_in, token_principals
 from junheng.web.errors import ERROR_RESPONSES
@@ -29,6 +32,7 @@ api_router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERROR_RESPONS
 SEE_OTHER = 303
 PASSWORD_CHANGED = "password_changed"
 EMAIL_SAVED = "email_saved"
+LANGUAGE_SAVED = "language_saved"
 Password = Annotated[str, Form(max_length=1024)]
 Change = Annotated[
     Literal["disable", "enable"], Path(description="disable or enable the account")
@@ -45,6 +49,7 @@ class UserOut(BaseModel):
     school_code: str | None
     display_name: str | None
     email: str | None
+    language: str | None
     active: bool
 
 
@@ -57,6 +62,7 @@ def _user_out(user: User) -> UserOut:
         school_code=user.school_code,
         display_name=user.display_name,
         email=user.email,
+        language=user.language,
         active=user.active,
     )
 
@@ -71,6 +77,9 @@ def _account_context(
         "email": user.email if user is not None else None,
         "email_saved": bool(request.session.pop(EMAIL_SAVED, False)),
         "email_message": "",
+        "digest_language": user.language if user is not None else None,
+        "language_saved": bool(request.session.pop(LANGUAGE_SAVED, False)),
+        "language_message": "",
     }
 
 
@@ -78,7 +87,8 @@ def _account_context(
 def password_page(
     request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    """Show the forms that change the caller's password and digest address."""
+    """Show the forms that change the caller's password and the address and
+    language of the caller's digest."""
     return render(
         request, "password.html", _account_context(request, session, principal)
     )
@@ -92,23 +102,61 @@ def change_email(
     email: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """Set or clear the caller's digest address."""
+    return _save_own(
+        request, session, principal, "email", email, accounts.set_email, EMAIL_SAVED
+    )
+
+
+@router.post("/account/language")
+def change_language(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    language: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Set the language of the caller's digest, or clear it for the default."""
+    return _save_own(
+        request,
+        session,
+        principal,
+        "language",
+        language,
+        accounts.set_language,
+        LANGUAGE_SAVED,
+    )
+
+
+def _save_own(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    field: Literal["email", "language"],
+    value: str,
+    setter: Callable[[Session, Principal, int, str | None], User],
+    saved: str,
+) -> Response:
+    """Store ``value`` as the caller's digest ``field`` with ``setter``. When
+    it is rejected, show the account page again with the error."""
     try:
         if principal.user_id is None:
             raise InvalidInput(
-                "this caller has no account, so it has no digest address",
-                zh="当前调用方没有账号，不能设置邮箱",
+                "this caller has no account, so it has no digest "
+                + ("address" if field == "email" else "language"),
+                zh="当前调用方没有账号，不能设置预警摘要"
+                + ("邮箱" if field == "email" else "语言"),
             )
-        accounts.set_email(session, principal, principal.user_id, email)
+        setter(session, principal, principal.user_id, value)
     except JunhengError as error:
         session.rollback()
         context = _account_context(request, session, principal)
+        form_field = "email" if field == "email" else "digest_language"
         context |= {
-            "email": email,
-            "email_message": error.message(language_of(request)),
+            form_field: value,
+            f"{field}_message": error.message(language_of(request)),
         }
         return render(request, "password.html", context, status_code=error.status)
     session.commit()
-    request.session[EMAIL_SAVED] = True
+    request.session[saved] = True
     return RedirectResponse("/account/password", status_code=SEE_OTHER)
 
 

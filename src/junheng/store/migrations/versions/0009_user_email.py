@@ -22,5 +22,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # SQLite drops the column by copying the table, and that copy would lose
+    # the expression index it cannot reflect; so the index is made again.
+    op.drop_index("ux_users_username_lower", table_name="users")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("email")
+    op.create_index(
+        "ux_users_username_lower",
+        "users",
+        [sa.text("lower(username)")],
+        unique=True,
+    )
