@@ -76,8 +76,8 @@ def test_save_cannot_be_the_output(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, [*args, "-o", "o.xlsx"])
     assert result.exit_code == 2
     assert result.output.endswith(
-        "Error: --save o.xlsx 与 --output 是同一个文件；请换一个文件名，以免两者"
-        "互相覆盖 / --save 'o.xlsx' is the same file as --output; choose another "
+        "Error: --output o.xlsx 与 --save 是同一个文件；请换一个文件名，以免两者"
+        "互相覆盖 / --output 'o.xlsx' is the same file as --save; choose another "
         "name so neither overwrites the other\n"
     )
     assert list(tmp_path.iterdir()) == []
