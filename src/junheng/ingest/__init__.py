@@ -237,7 +237,10 @@ def load_inputs(
 
         loaded = load_profile(profile)
     options = ReadOptions(
-        encoding=encoding or (loaded.source_encoding if loaded else None),
+        # An empty --encoding is rejected, not taken for "detect".
+        encoding=encoding
+        if encoding is not None
+        else (loaded.source_encoding if loaded else None),
         any_sheet_is_schools=loaded is not None,
         sheet=loaded.sheet if loaded else None,
         source_columns=loaded.source_columns() if loaded else frozenset(),

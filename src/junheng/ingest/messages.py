@@ -245,11 +245,13 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     "file.unknown_encoding": {
         "zh": (
             "未知的文本编码“{encoding}”",
-            "请给出 Python 编码名，如 utf-8、gb18030 或 big5",
+            "请给出 Python 的文本编码名，如 utf-8、gb18030 或 big5；或不给 --encoding，"
+            "由程序识别 UTF-8、UTF-16 和 GB18030",
         ),
         "en": (
             "unknown text encoding {encoding!r}",
-            "give a Python codec name such as utf-8, gb18030 or big5",
+            "give the Python name of a text encoding, such as utf-8, gb18030 or "
+            "big5, or leave out --encoding to detect UTF-8, UTF-16 and GB18030",
         ),
     },
     "file.decode": {

@@ -1323,6 +1323,28 @@ def _number_cell_marker(cells: Sequence[object], column: pl.Series) -> pl.Series
 # CSV
 
 
+def text_encoding(name: str) -> str:
+    """Return the Python codec name of the text encoding ``name``.
+
+    Raises :class:`LookupError` for an empty name, an unknown codec, a codec
+    that does not decode bytes to text (such as base64 and rot13) and Python's
+    ``undefined`` codec, which fails on every input. The command line's
+    ``--encoding`` and a profile's ``source_encoding`` are checked with it.
+    """
+    if not name.strip():
+        raise LookupError("the encoding name is empty")
+    codec = codecs.lookup(name).name
+    try:
+        # Empty bytes skip the codec, so one byte is decoded. It may be
+        # incomplete in the encoding, such as UTF-16.
+        b"a".decode(name)
+    except UnicodeDecodeError:
+        pass
+    except UnicodeError as exc:  # ``undefined`` raises it for any bytes
+        raise LookupError(f"{name!r} decodes no text") from exc
+    return codec
+
+
 def decode_csv(data: bytes, encoding: str | None) -> tuple[str, str]:
     """Decode CSV bytes, returning the text and the encoding used.
 
@@ -1334,7 +1356,7 @@ def decode_csv(data: bytes, encoding: str | None) -> tuple[str, str]:
     ``data``. Raises :class:`LookupError` for an unknown encoding.
     """
     if encoding is not None:
-        codecs.lookup(encoding)
+        text_encoding(encoding)
         text = data.decode(encoding)
         return text.removeprefix("\ufeff"), encoding
     for bom, name in _UNICODE_BOMS:
@@ -1493,7 +1515,9 @@ def _decode_issue(
     line = before.count("\n") + 1
     tried = encoding or "UTF-8 or GB18030"
     invalid = " ".join(f"0x{byte:02X}" for byte in data[exc.start : exc.end])
-    fits = _fitting_encoding(data, encoding or "gb18030", options.source_columns)
+    # A byte order mark names the file's encoding, which detection reads.
+    bom = next((name for mark, name in _UNICODE_BOMS if data.startswith(mark)), None)
+    fits = bom or _fitting_encoding(data, encoding or "gb18030", options.source_columns)
     return Issue.coded(
         file,
         None,
@@ -1504,7 +1528,8 @@ def _decode_issue(
         fits=fits,
         tried=tried,
         line=line,
-        encoding=exc.encoding,
+        # Python names the codec of cp1252 and the like "charmap".
+        encoding=encoding if encoding and exc.encoding == "charmap" else exc.encoding,
         bytes=invalid,
         offset=exc.start,
     )
@@ -1599,7 +1624,7 @@ def _encoding_issue(
     known = options.source_columns
     expected = len(known) if known else len(headers)
     found = len(known & set(headers)) if known else _known_header_count(headers, known)
-    if expected < 2 or 5 * found >= expected or all(h.isascii() for h in headers):
+    if not expected or 5 * found >= expected or all(h.isascii() for h in headers):
         return None
     line = data.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
     for name, decoded in _other_decodings(line, used):
@@ -1617,6 +1642,11 @@ def _encoding_issue(
                 found=found,
                 count=expected,
             )
+    if expected < 2:
+        # One unknown header is too little to guess from. A UTF-8 file read as
+        # UTF-16 is such a case: it turns into one line of CJK characters, and
+        # the other encodings above name UTF-8.
+        return None
     return Issue.coded(
         file,
         None,
