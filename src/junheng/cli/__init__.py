@@ -879,6 +879,7 @@ def evaluate(
                 county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
                 warnings=saved + ([unmatched] if unmatched else []),
             )
+        print_missing_items(files, language)
         notice = synthetic_notice(files)
         if notice is not None:
             # Saved demo data keeps its label in every report made from it.
@@ -940,6 +941,38 @@ def synthetic_notice(files: Iterable[Path]) -> SyntheticNotice | None:
         f"or county. {rest} ({', '.join(others)}) {are} not synthetic.",
         marked,
     )
+
+
+def print_missing_items(files: Iterable[Path], lang: str) -> None:
+    """Print a notice for each Parquet school file of ``junheng demo --save``
+    among ``files`` whose county items file is not among them.
+
+    ``--save x.parquet`` writes the county items to ``x.county_items.parquet``.
+    Without them, the county items count as not reported, so the verdicts
+    differ from those of ``junheng demo``.
+    """
+    from junheng import demo
+
+    inputs = list(files)
+    given = {path.resolve() for path in inputs}
+    for path in inputs:
+        if path.suffix.lower() != ".parquet" or path.name.endswith(
+            demo.COUNTY_ITEMS_SUFFIX
+        ):
+            continue
+        items = demo.county_items_path(path)
+        if items.resolve() in given or not demo.is_synthetic(path):
+            continue
+        note = (
+            f"注意：{path} 由 junheng demo --save 保存，其县级指标在 {items} 中，"
+            f"本次未读取，县级指标将按未填报处理。请一并给出：junheng evaluate "
+            f"{path} {items}"
+            if lang == "zh"
+            else f"note: {path} was saved by junheng demo --save, and its county "
+            f"items are in {items}, which this run does not read, so they count as "
+            f"not reported. Give both: junheng evaluate {path} {items}"
+        )
+        _console().print(note, highlight=False, markup=False)
 
 
 def print_notice(notice: SyntheticNotice) -> None:
@@ -1272,16 +1305,18 @@ def demo(
             seed=seed,
         )
         items = synthetic.generate_county_items(schools, seed=seed)
+        saved: list[Path] = []
         if save is not None:
             progress.update(task, description=f"保存 / saving {save}")
             try:
                 save.parent.mkdir(parents=True, exist_ok=True)
-                synthetic.save_dataset(schools, items, save)
+                saved = synthetic.save_dataset(schools, items, save)
             except OSError as exc:
                 raise WriteError(_write_failure(save, exc, "--save")) from None
+        roster_county = ""
         if save_roster is not None:
             progress.update(task, description=f"保存 / saving {save_roster}")
-            _save_roster(schools, seed, save_roster)
+            roster_county = _save_roster(schools, seed, save_roster)
         progress.update(task, description="评估 / evaluating")
         ev = run_evaluation(schools, fw, items)
         progress.update(task, description="生成报告 / building the report")
@@ -1296,18 +1331,31 @@ def demo(
     if save_roster is not None:
         from junheng.planning.synthetic import SYNTHETIC_ROSTER
 
+        places = _locations_file(save_roster)
+        schools_file = " ".join(map(str, saved)) or "SCHOOL_FILES"
         console.print(
-            f"合成教师名册已保存 / synthetic roster saved: {save_roster}. "
+            f"合成教师名册已保存 / synthetic roster saved: {save_roster}, {places}"
+            f"（县 / county {roster_county}：junheng plan rotate {save_roster} "
+            f"{schools_file} --county {roster_county} --locations {places}）。"
             f"{SYNTHETIC_ROSTER}",
             highlight=False,
             markup=False,
         )
-    if save is not None:
+    if saved:
+        names = " ".join(str(path) for path in saved)
         console.print(
-            f"合成数据已保存 / synthetic dataset saved: {save}",
+            f"合成数据已保存 / synthetic dataset saved: {names}",
             highlight=False,
             markup=False,
         )
+        if len(saved) > 1:
+            # The county items of a .parquet dataset are in a file of their own.
+            console.print(
+                f"评估时请给出全部 {len(saved)} 个文件 / evaluate all "
+                f"{len(saved)} files: junheng evaluate {names}",
+                highlight=False,
+                markup=False,
+            )
     _emit(doc, fmt, output, lang, console)
 
 
@@ -1353,6 +1401,14 @@ def _check_saves(
                 "--output; choose another name so neither overwrites the other"
             )
         _check_writable(path, option)
+        if path.is_dir():
+            raise click.BadParameter(
+                f"无法写入 {path}：这是一个文件夹，不是文件。{option} 也写入该文件；"
+                f"请移走该文件夹，或为 {option} 换一个文件名 / cannot write {path}: "
+                f"it is a folder, not a file. {option} writes that file too, so "
+                f"move the folder or give {option} another file name.",
+                param_hint=f"'{option}'",
+            )
 
 
 def _locations_file(roster: Path) -> Path:
@@ -1360,9 +1416,12 @@ def _locations_file(roster: Path) -> Path:
     return roster.with_name(f"{roster.stem}-locations.csv")
 
 
-def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
+def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> str:
     """Write a synthetic roster of the first county and its school locations,
-    each marked with the synthetic-data notice in its note column."""
+    each marked with the synthetic-data notice in its note column.
+
+    Returns the division code of that county.
+    """
     from junheng.planning.synthetic import generate_locations, generate_roster, mark
 
     first = schools.filter(
@@ -1375,3 +1434,4 @@ def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
     _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
     target = _locations_file(path)
     _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")
+    return str(first["division_code"][0])
