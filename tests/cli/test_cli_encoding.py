@@ -366,3 +366,69 @@ def test_profile_encoding_checked(runner: CliRunner, tmp_path: Path) -> None:
         "detect UTF-8, UTF-16 and GB18030." in message
     )
     assert "Traceback" not in result.output
+
+
+TRADITIONAL = {
+    "道德与法治": "道德與法治",
+    "英语": "英語",
+    "信息技术": "資訊科技",
+    "数学": "數學",
+    "体育": "體育",
+    "美术": "美術",
+    "科学": "科學",
+    "语文": "語文",
+    "音乐": "音樂",
+}
+"""The roster's subjects in traditional characters, as a Taiwan file has them."""
+
+
+def _traditional_roster(
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], path: Path, encoding: str
+) -> Path:
+    """Write the roster with English headers and traditional subjects."""
+    roster = frames[1].rename(
+        dict(
+            zip(
+                frames[1].columns,
+                ["teacher_id", "school_code", "section", "subject", "backbone"],
+                strict=False,
+            )
+        )
+    )
+    subjects = pl.col("subject").replace(TRADITIONAL)
+    return _csv(roster.with_columns(subjects), path, encoding)
+
+
+def test_big5_text_with_ascii_headers_named(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # Big5 bytes decode as GB18030 without error (數學 becomes 计厩), and the
+    # headers are ASCII, so only the text shows the encoding.
+    schools, _, places, county = _paths(tmp_path, frames, "utf-8")
+    roster = _traditional_roster(frames, tmp_path / "roster.csv", "big5")
+    assert "计厩" in roster.read_bytes().decode("gb18030")
+    args = _rotate(roster, schools, county, places)
+    result = runner.invoke(main, [*args, "--lang", "en"])
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "roster.csv: decoded as gb18030, only " in message
+    assert "% are, so the file's encoding is big5 (traditional Chinese)" in message
+    assert "give --encoding big5 (encoding='big5' in Python)" in message
+    assert "if the text reads right as gb18030, give --encoding gb18030" in message
+    # The same roster in GBK, and the Big5 file with --encoding big5, plan.
+    gbk = _traditional_roster(frames, tmp_path / "roster-gbk.csv", "gbk")
+    gbk_args = _rotate(gbk, schools, county, places)
+    plan = _plan(runner.invoke(main, [*gbk_args, "--format", "json"]))
+    assert plan["feasible"] is True
+    # --encoding applies to every CSV input, so the others are Parquet here.
+    schools_parquet = tmp_path / "schools.parquet"
+    frames[0].write_parquet(schools_parquet)
+    places_parquet = tmp_path / "places.parquet"
+    frames[2].write_parquet(places_parquet)
+    big5_args = _rotate(roster, schools_parquet, county, places_parquet)
+    plan = _plan(
+        runner.invoke(main, [*big5_args, "--encoding", "big5", "--format", "json"])
+    )
+    assert plan["feasible"] is True
