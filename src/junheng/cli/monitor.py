@@ -316,6 +316,7 @@ def _store(
     show_default=True,
     help="Half-width of that estimate.",
 )
+@lang_option
 def sample(
     files: tuple[Path, ...],
     framework: str,
@@ -328,6 +329,7 @@ def sample(
     seed: int | None,
     confidence: float,
     margin: float,
+    lang: Language,
 ) -> None:
     """Draw the field-verification sample of one county (--county, 6 digits)."""
     from junheng.monitoring import quality, sampling
@@ -336,8 +338,8 @@ def sample(
     if not county:
         raise click.UsageError("--county names the county to sample")
     check_output(output, suffixes=TABLE_SUFFIXES)
-    with import_errors(errors_report):
-        ev, schools = _evaluate(files, framework, profile, county, encoding)
+    with import_errors(errors_report, lang):
+        ev, schools = _evaluate(files, framework, profile, county, encoding, lang)
         codes = sorted(set(ev.verdicts["division_code"].to_list()))
         if codes != [county]:
             raise InputError(

@@ -274,7 +274,7 @@ def load_inputs(
         raise InputError(
             f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
             list(issues),
-            zh=f"{'、'.join(names)} 中有{summarize_issues(issues, 'zh')}；"
+            zh=f"{'、'.join(names)} 中有 {summarize_issues(issues, 'zh')}；"
             "未导入任何数据",
         )
     places = SchoolPlaces(
