@@ -932,12 +932,14 @@ def synthetic_notice(files: Iterable[Path]) -> SyntheticNotice | None:
     were, describe = ("was", "describes") if one else ("were", "describe")
     rest = "The other input file" if one_other else "The other input files"
     are = "is" if one_other else "are"
+    # The command is named, because the datasets come from junheng.demo and
+    # the rosters and locations from junheng.planning.synthetic.
     return SyntheticNotice(
-        f"合成数据：输入文件 {'、'.join(names)} 由 junheng.demo 随机生成，仅供演示和"
+        f"合成数据：输入文件 {'、'.join(names)} 由 junheng demo 随机生成，仅供演示和"
         "测试，不反映任何真实学校或县区的情况；其余输入文件 "
         f"{'、'.join(others)} 不是合成数据。",
         f"SYNTHETIC DATA: {these} {', '.join(names)} {were} generated at random by "
-        f"junheng.demo for demonstration and testing and {describe} no real school "
+        f"junheng demo for demonstration and testing and {describe} no real school "
         f"or county. {rest} ({', '.join(others)}) {are} not synthetic.",
         marked,
     )
