@@ -1698,6 +1698,9 @@ def _big5_text_issue(file: str, data: bytes, text: str, used: str) -> Issue | No
     common one, and in GB18030 at most 60% are. A simplified Chinese file that
     also decodes as Big5 scores the other way round (about 98% and 48% on the
     subject names of a roster). Fewer than 6 characters are too few to judge.
+
+    NOTE: Shift-JIS text under ASCII headers is not scored, so it still reads
+    as GB18030 without an error.
     """
     if used != "gb18030" or not all(h.isascii() for h in _header_cells(text)):
         return None
