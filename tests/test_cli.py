@@ -308,10 +308,10 @@ def test_partly_synthetic_input_named(
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     notice = (
-        "合成数据：输入文件 d.parquet 由 junheng.demo 随机生成，仅供演示和测试，"
+        "合成数据：输入文件 d.parquet 由 junheng demo 随机生成，仅供演示和测试，"
         f"不反映任何真实学校或县区的情况；其余输入文件 {real} 不是合成数据。"
         "SYNTHETIC DATA: the input file d.parquet was generated at random by "
-        "junheng.demo for demonstration and testing and describes no real school "
+        "junheng demo for demonstration and testing and describes no real school "
         f"or county. The other input file ({real}) is not synthetic."
     )
     doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))

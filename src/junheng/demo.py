@@ -1082,10 +1082,14 @@ def save_dataset(
     )
 
 
+COUNTY_ITEMS_SUFFIX = ".county_items.parquet"
+"""End of the name of the county items file that :func:`save_dataset` writes."""
+
+
 def county_items_path(path: Path) -> Path:
     """Return the county items file that :func:`save_dataset` writes beside the
     Parquet file ``path``."""
-    return path.with_name(f"{path.stem}.county_items.parquet")
+    return path.with_name(f"{path.stem}{COUNTY_ITEMS_SUFFIX}")
 
 
 def _template_items(county_items: pl.DataFrame) -> pl.DataFrame:

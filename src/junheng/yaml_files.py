@@ -1,4 +1,5 @@
-"""Read the YAML files of frameworks and import profiles."""
+"""Read the YAML files of frameworks, import profiles and planning and
+monitoring settings."""
 
 from __future__ import annotations
 
@@ -78,13 +79,7 @@ def read_mapping(
     mapping. ``kind`` and ``kind_zh`` name the file's role in the messages,
     such as "framework file" and 框架文件.
     """
-    try:
-        data_bytes = path.read_bytes()
-    except OSError as exc:
-        raise error(
-            f"{path}: cannot read {kind}: {exc}", zh=f"{path}：无法读取{kind_zh}：{exc}"
-        ) from None
-    text = _decode(data_bytes, path, error)
+    text = read_yaml_text(path, error, kind, kind_zh)
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except _RepeatedKey as exc:
@@ -112,7 +107,24 @@ def read_mapping(
     return dict(data)
 
 
-def _decode(data: bytes, path: Path, error: type[JunhengError]) -> str:
+def read_yaml_text(
+    path: Path, error: type[JunhengError], kind: str, kind_zh: str
+) -> str:
+    """Read the text of the YAML file ``path`` as :func:`decode_yaml` decodes it.
+
+    Raises ``error`` naming ``path`` when the file cannot be read or decoded.
+    ``kind`` and ``kind_zh`` name the file's role, as for :func:`read_mapping`.
+    """
+    try:
+        data_bytes = path.read_bytes()
+    except OSError as exc:
+        raise error(
+            f"{path}: cannot read {kind}: {exc}", zh=f"{path}：无法读取{kind_zh}：{exc}"
+        ) from None
+    return decode_yaml(data_bytes, path, error)
+
+
+def decode_yaml(data: bytes, path: Path, error: type[JunhengError]) -> str:
     """Return the text of a YAML file saved as UTF-8 (with or without a byte
     order mark) or, as Chinese editors on Windows often save it, GB18030/GBK."""
     try:

@@ -73,7 +73,7 @@ def test_demo_save_clashes_with_default_name(runner: CliRunner, tmp_path: Path) 
     args = ["demo", "--counties", "1", "--format", "xlsx"]
     result = runner.invoke(main, [*args, "--save", "junheng-report.xlsx"])
     assert result.exit_code == 2, result.output
-    assert "--save junheng-report.xlsx 与 --output 是同一个文件" in result.output
+    assert "--output junheng-report.xlsx 与 --save 是同一个文件" in result.output
     assert not (tmp_path / "junheng-report.xlsx").exists()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -76,8 +77,8 @@ def test_save_cannot_be_the_output(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, [*args, "-o", "o.xlsx"])
     assert result.exit_code == 2
     assert result.output.endswith(
-        "Error: --save o.xlsx 与 --output 是同一个文件；请换一个文件名，以免两者"
-        "互相覆盖 / --save 'o.xlsx' is the same file as --output; choose another "
+        "Error: --output o.xlsx 与 --save 是同一个文件；请换一个文件名，以免两者"
+        "互相覆盖 / --output 'o.xlsx' is the same file as --save; choose another "
         "name so neither overwrites the other\n"
     )
     assert list(tmp_path.iterdir()) == []
@@ -127,3 +128,73 @@ def test_folder_as_input_file(runner: CliRunner, tmp_path: Path) -> None:
         "请为 --rule 给出文件路径。 / cannot read nd1: it is a folder, not a file. "
         "Give --rule a file path.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "taken", "option"),
+    [
+        (["--save-roster", "r.csv"], "r-locations.csv", "--save-roster"),
+        (["--save", "d.parquet"], "d.county_items.parquet", "--save"),
+    ],
+)
+def test_second_saved_file_checked_first(
+    runner: CliRunner, tmp_path: Path, args: list[str], taken: str, option: str
+) -> None:
+    # A folder in the place of the second file of an option is rejected
+    # before the data are made, so no first file is left behind.
+    (tmp_path / taken).mkdir()
+    result = runner.invoke(main, ["demo", "--counties", "1", *args])
+    assert result.exit_code == 2, result.output
+    assert result.output.endswith(
+        f"Error: Invalid value for '{option}': 无法写入 {taken}：这是一个文件夹，"
+        f"不是文件。{option} 也写入该文件；请移走该文件夹，或为 {option} 换一个"
+        f"文件名 / cannot write {taken}: it is a folder, not a file. {option} "
+        f"writes that file too, so move the folder or give {option} another file "
+        "name.\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == [taken]
+
+
+def test_saved_files_named(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["demo", "--counties", "1", "--schools-per-county", "5"]
+    result = runner.invoke(
+        main, [*args, "--save", "d.parquet", "--save-roster", "r.csv"]
+    )
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert (
+        "合成数据已保存 / synthetic dataset saved: d.parquet d.county_items.parquet"
+        in output
+    )
+    assert (
+        "评估时请给出全部 2 个文件 / evaluate all 2 files: junheng evaluate "
+        "d.parquet d.county_items.parquet" in output
+    )
+    # The roster is of the first county that the seed draws.
+    county = pl.read_parquet(tmp_path / "d.parquet")["division_code"][0]
+    assert (
+        "合成教师名册已保存 / synthetic roster saved: r.csv, r-locations.csv"
+        f"（县 / county {county}：junheng plan rotate r.csv d.parquet "
+        f"d.county_items.parquet --county {county} --locations r-locations.csv）。"
+        in output
+    )
+
+
+def test_evaluate_names_missing_items(runner: CliRunner, tmp_path: Path) -> None:
+    schools = demo.generate_schools(counties=1, schools_per_county=5, seed=3)
+    demo.save_dataset(schools, demo.generate_county_items(schools, seed=3), "d.parquet")
+    result = runner.invoke(main, ["evaluate", "d.parquet", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: d.parquet was saved by junheng demo --save, and its county items are "
+        "in d.county_items.parquet, which this run does not read, so they count as "
+        "not reported. Give both: junheng evaluate d.parquet d.county_items.parquet"
+        in " ".join(result.output.split())
+    )
+    both = runner.invoke(main, ["evaluate", "d.parquet", "d.county_items.parquet"])
+    assert both.exit_code == 0, both.output
+    assert "注意" not in both.output
+    # A Parquet file that junheng demo did not save gets no notice.
+    pl.read_parquet("d.parquet").write_parquet("own.parquet")
+    own = runner.invoke(main, ["evaluate", "own.parquet", "--lang", "en"])
+    assert "county items are in" not in own.output

@@ -147,6 +147,11 @@ def _evaluate_error(runner: CliRunner, path: Path, encoding: str) -> str:
     [
         ("utf-8", "give --encoding gb18030 (encoding='gb18030' in Python)"),
         ("no-such-codec", "unknown text encoding 'no-such-codec'"),
+        # Python codecs that decode no text, and an empty name, which is not
+        # taken for "detect".
+        ("undefined", "unknown text encoding 'undefined'"),
+        ("base64", "unknown text encoding 'base64'"),
+        ("", "unknown text encoding ''"),
     ],
 )
 def test_plan_commands_reject_a_wrong_encoding(
@@ -297,3 +302,133 @@ def test_nbs_commands_reject_wrong_encoding(runner: CliRunner, tmp_path: Path) -
         assert "请用 --encoding gb18030" in message
         assert "give --encoding gb18030" in message
         assert not out.exists()
+
+
+def test_utf16_on_utf8_file_names_utf8(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # Read as UTF-16, UTF-8 text of an even number of bytes decodes into one
+    # line of CJK characters, which looked like a header without data rows.
+    text = frames[0].write_csv()
+    text += "\n" * (len(text.encode("utf-8")) % 2)
+    path = tmp_path / "schools.csv"
+    path.write_bytes(text.encode("utf-8"))
+    line = _evaluate_error(runner, path, "utf-16")
+    assert "decoded as utf-16, only 0 of the 1 column headers are known" in line
+    assert "the file's encoding is utf-8-sig" not in line
+    assert "give --encoding utf-8 (encoding='utf-8' in Python)" in line
+
+
+def test_bom_names_its_encoding(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # The UTF-16 byte order mark FF FE is invalid UTF-8; the fix names UTF-16,
+    # not GB18030.
+    path = _csv(frames[0], tmp_path / "schools.csv", "utf-16")
+    line = _evaluate_error(runner, path, "utf-8")
+    assert "invalid in utf-8 (0xFF, at byte 0)" in line
+    assert "the whole file decodes as utf-16: give --encoding utf-16" in line
+
+
+def test_charmap_codec_named_as_given(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # Python names the codec of cp1252 "charmap" in its errors. The UTF-8 of
+    # 小 (E5 B0 8F) has a byte that cp1252 leaves undefined.
+    path = _csv(frames[0], tmp_path / "schools.csv", "utf-8")
+    assert "小学".encode() in path.read_bytes()
+    line = _evaluate_error(runner, path, "cp1252")
+    assert "the file cannot be decoded as cp1252" in line
+    assert "bytes that are invalid in cp1252 (" in line
+    assert "charmap" not in line
+
+
+def test_profile_encoding_checked(runner: CliRunner, tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "id: p\nsource_encoding: undefined\ncolumns:\n  school_code: code\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "s.csv").write_text("code\n1\n", encoding="utf-8")
+    result = runner.invoke(main, ["validate", "s.csv", "--profile", str(profile)])
+    assert result.exit_code != 0
+    message = " ".join(result.output.split())
+    assert f"{profile}：source_encoding：'undefined' 不是文本编码" in message
+    assert (
+        f"{profile}: source_encoding: 'undefined' is not a text encoding; give the "
+        "Python name of one, such as utf-8, gb18030 or big5, or delete the key to "
+        "detect UTF-8, UTF-16 and GB18030." in message
+    )
+    assert "Traceback" not in result.output
+
+
+TRADITIONAL = {
+    "道德与法治": "道德與法治",
+    "英语": "英語",
+    "信息技术": "資訊科技",
+    "数学": "數學",
+    "体育": "體育",
+    "美术": "美術",
+    "科学": "科學",
+    "语文": "語文",
+    "音乐": "音樂",
+}
+"""The roster's subjects in traditional characters, as a Taiwan file has them."""
+
+
+def _traditional_roster(
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], path: Path, encoding: str
+) -> Path:
+    """Write the roster with English headers and traditional subjects."""
+    roster = frames[1].rename(
+        dict(
+            zip(
+                frames[1].columns,
+                ["teacher_id", "school_code", "section", "subject", "backbone"],
+                strict=False,
+            )
+        )
+    )
+    subjects = pl.col("subject").replace(TRADITIONAL)
+    return _csv(roster.with_columns(subjects), path, encoding)
+
+
+def test_big5_text_with_ascii_headers_named(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # Big5 bytes decode as GB18030 without error (數學 becomes 计厩), and the
+    # headers are ASCII, so only the text shows the encoding.
+    schools, _, places, county = _paths(tmp_path, frames, "utf-8")
+    roster = _traditional_roster(frames, tmp_path / "roster.csv", "big5")
+    assert "计厩" in roster.read_bytes().decode("gb18030")
+    args = _rotate(roster, schools, county, places)
+    result = runner.invoke(main, [*args, "--lang", "en"])
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "roster.csv: decoded as gb18030, only " in message
+    assert "% are, so the file's encoding is big5 (traditional Chinese)" in message
+    assert "give --encoding big5 (encoding='big5' in Python)" in message
+    assert "if the text reads right as gb18030, give --encoding gb18030" in message
+    # The same roster in GBK, and the Big5 file with --encoding big5, plan.
+    gbk = _traditional_roster(frames, tmp_path / "roster-gbk.csv", "gbk")
+    gbk_args = _rotate(gbk, schools, county, places)
+    plan = _plan(runner.invoke(main, [*gbk_args, "--format", "json"]))
+    assert plan["feasible"] is True
+    # --encoding applies to every CSV input, so the others are Parquet here.
+    schools_parquet = tmp_path / "schools.parquet"
+    frames[0].write_parquet(schools_parquet)
+    places_parquet = tmp_path / "places.parquet"
+    frames[2].write_parquet(places_parquet)
+    big5_args = _rotate(roster, schools_parquet, county, places_parquet)
+    plan = _plan(
+        runner.invoke(main, [*big5_args, "--encoding", "big5", "--format", "json"])
+    )
+    assert plan["feasible"] is True

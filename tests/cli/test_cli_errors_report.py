@@ -149,7 +149,14 @@ def test_default_report_folder_not_checked(
     monkeypatch.chdir("/proc")
     result = runner.invoke(main, ["validate", str(source)])
     assert result.exit_code == 0, result.output
-    assert result.output == "校验通过：2 条学校记录，0 条县级指标\n"
+    # The folder is looked at before the input is read, and a note says that
+    # input errors would only be printed.
+    assert result.output == (
+        "注意：无法在此写入错误报告 junheng-errors.xlsx（No such file or directory）"
+        "；输入如有错误，只在终端列出。要保存错误报告，请用 --errors-report 指定"
+        "可写文件夹中的路径。\n"
+        "校验通过：2 条学校记录，0 条县级指标\n"
+    )
 
 
 def test_unwritable_output_refused_before_reading(
@@ -252,28 +259,46 @@ def test_stale_json_report_removed(runner: CliRunner, tmp_path: Path) -> None:
     assert not (tmp_path / "e.json").exists()
 
 
-def test_other_file_at_report_path_kept(runner: CliRunner, tmp_path: Path) -> None:
-    schools_csv(tmp_path / "good.csv")
+def _not_a_report(path: str) -> str:
+    return (
+        f"Error: Invalid value for '--errors-report': {path} 已存在，但不是 junheng "
+        "写的错误报告，未覆盖。请移走或改名该文件，或用 --errors-report 指定另一个"
+        f"路径 / {path!r} exists and is not an error report written by junheng, "
+        "so it was not replaced; move or rename it, or give --errors-report "
+        "another path\n"
+    )
+
+
+@pytest.mark.parametrize("primary_students", [100, -5])
+def test_other_file_at_report_path_kept(
+    runner: CliRunner, tmp_path: Path, primary_students: int
+) -> None:
+    # A workbook of the user's at the default report path is refused before
+    # the input is read, on clean input and on input with errors alike.
+    schools_csv(tmp_path / "in.csv", primary_students=primary_students)
     workbook = _workbook(tmp_path / "junheng-errors.xlsx")
     before = workbook.read_bytes()
-    result = runner.invoke(main, ["validate", "good.csv"])
-    assert result.exit_code == 0
-    assert result.output.startswith(
-        "注意：junheng-errors.xlsx 不是 junheng 写的错误报告，已保留原样；"
-        "本次未发现输入错误。\n"
-    )
+    result = runner.invoke(main, ["validate", "in.csv"])
+    assert result.exit_code == 2, result.output
+    assert result.output.endswith(_not_a_report("junheng-errors.xlsx"))
     assert workbook.read_bytes() == before
 
     other = tmp_path / "notes.json"
     other.write_text('{"lang": "en", "issues": []}\n', encoding="utf-8")
-    result = runner.invoke(
-        main, ["validate", "good.csv", "--errors-report", "notes.json", "--lang", "en"]
-    )
-    assert result.output.startswith(
-        "note: notes.json is not an error report written by junheng and was left "
-        "as it is; this run found no input errors.\n"
-    )
+    args = ["validate", "in.csv", "--errors-report", "notes.json", "--lang", "en"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.endswith(_not_a_report("notes.json"))
     assert other.read_text(encoding="utf-8") == '{"lang": "en", "issues": []}\n'
+
+
+def test_other_file_left_by_a_run_kept(tmp_path: Path) -> None:
+    # A file that appears at the path during a clean run is left as it is.
+    other = tmp_path / "notes.json"
+    other.write_text("{}\n", encoding="utf-8")
+    with import_errors(other, "en"):
+        pass
+    assert other.read_text(encoding="utf-8") == "{}\n"
 
 
 LONG = "a" * 300

@@ -34,13 +34,13 @@ def test_some_synthetic_inputs_named(tmp_path: Path) -> None:
     assert notice is not None
     assert notice.files == tuple(saved)
     assert notice.zh == (
-        f"合成数据：输入文件 {saved[0]}、{saved[1]} 由 junheng.demo 随机生成，仅供"
+        f"合成数据：输入文件 {saved[0]}、{saved[1]} 由 junheng demo 随机生成，仅供"
         "演示和测试，不反映任何真实学校或县区的情况；其余输入文件 "
         f"{first}、{second} 不是合成数据。"
     )
     assert notice.en == (
         f"SYNTHETIC DATA: the input files {saved[0]}, {saved[1]} were generated at "
-        "random by junheng.demo for demonstration and testing and describe no real "
+        "random by junheng demo for demonstration and testing and describe no real "
         f"school or county. The other input files ({first}, {second}) are not "
         "synthetic."
     )

@@ -1,4 +1,4 @@
-"""``junheng monitor run --lang`` words input errors and their report."""
+"""``junheng monitor run|sample --lang`` words input errors and their report."""
 
 from __future__ import annotations
 
@@ -28,16 +28,25 @@ def test_run_input_errors_in_language(
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "monitor.json"
     report = tmp_path / "errors.xlsx"
-    args = ["monitor", "run", "missing.csv", "-o", str(out)]
-    result = CliRunner().invoke(
-        main, [*args, "--errors-report", str(report), "--lang", lang]
-    )
-    assert result.exit_code != 0
-    assert message in result.output
-    assert not out.exists()
-    assert openpyxl.load_workbook(report).sheetnames == [sheet]
+    for args in (
+        ["monitor", "run", "missing.csv", "-o", str(out)],
+        [
+            *("monitor", "sample", "missing.csv", "-c", "410102", "-y", "2024"),
+            "-o",
+            str(out),
+        ],
+    ):
+        result = CliRunner().invoke(
+            main, [*args, "--errors-report", str(report), "--lang", lang]
+        )
+        assert result.exit_code != 0
+        assert message in result.output
+        assert not out.exists()
+        assert openpyxl.load_workbook(report).sheetnames == [sheet]
+        report.unlink()
 
 
-def test_run_help_lists_lang() -> None:
-    result = CliRunner().invoke(main, ["monitor", "run", "--help"])
+@pytest.mark.parametrize("command", ["run", "sample"])
+def test_help_lists_lang(command: str) -> None:
+    result = CliRunner().invoke(main, ["monitor", command, "--help"])
     assert "--lang [zh|en]" in result.output

@@ -218,11 +218,11 @@ def test_demo_roster_carries_the_notice(demo_roster: tuple[Path, Path, Path]) ->
 def _partial_notice(synthetic: list[Path], real: Path) -> tuple[str, str]:
     names = ", ".join(str(p) for p in synthetic)
     return (
-        f"合成数据：输入文件 {'、'.join(str(p) for p in synthetic)} 由 junheng.demo "
+        f"合成数据：输入文件 {'、'.join(str(p) for p in synthetic)} 由 junheng demo "
         "随机生成，仅供演示和测试，不反映任何真实学校或县区的情况；其余输入文件 "
         f"{real} 不是合成数据。",
         f"SYNTHETIC DATA: the input files {names} were generated at random by "
-        "junheng.demo for demonstration and testing and describe no real school "
+        "junheng demo for demonstration and testing and describe no real school "
         f"or county. The other input file ({real}) is not synthetic.",
     )
 
@@ -256,7 +256,7 @@ def test_pair_labels_demo_locations(demo_roster: tuple[Path, Path, Path]) -> Non
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["messages_en"][0] == (
         f"SYNTHETIC DATA: the input file {locations} was generated at random by "
-        "junheng.demo for demonstration and testing and describes no real school "
+        "junheng demo for demonstration and testing and describes no real school "
         f"or county. The other input file ({plain}) is not synthetic."
     )
 

@@ -189,14 +189,14 @@ def _check_names(path: Path, folder: Path) -> None:
             raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
 
 
-def _check_writable(path: Path, option: str) -> None:
-    """Reject ``path`` before any work when its folder cannot take a new file.
+def _unwritable(path: Path) -> OSError | None:
+    """Return why ``path`` cannot be written now, or None when it can.
 
     A missing folder is fine when the nearest existing folder above it is
     writable, because the writers create missing folders. The check creates a
     temporary file there and deletes it at once. A name that is too long, a
-    symbolic-link loop or any other error of looking ``path`` up is rejected
-    the same way, with the reason the system gives.
+    symbolic-link loop or any other error of looking ``path`` up is a reason
+    too, as the system gives it.
     """
     folder = path.absolute().parent
     try:
@@ -214,10 +214,18 @@ def _check_writable(path: Path, option: str) -> None:
         # Named after the folder, not the temporary file it could not create;
         # a name that is too long is in the path the message quotes.
         where = str(folder) if exc.errno != errno.ENAMETOOLONG else str(path)
-        failure = OSError(exc.errno, exc.strerror, where)
+        return OSError(exc.errno, exc.strerror, where)
+    return None
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Reject ``path`` before any work when its folder cannot take a new file,
+    with the reason :func:`_unwritable` finds and the fix."""
+    failure = _unwritable(path)
+    if failure is not None:
         raise click.BadParameter(
             _write_failure(path, failure, option), param_hint=f"'{option}'"
-        ) from None
+        )
 
 
 def _report_input_error(error: InputError, report_path: Path, lang: Language) -> None:
@@ -381,43 +389,110 @@ def _same_file(first: Path, second: Path) -> bool:
         return False
 
 
-def _report_clash(report: Path, value: Path, param: click.Parameter) -> str:
-    """Return the zh / en message for an --errors-report that is ``value``."""
-    if param.name == "output":
+def _option_name(param: click.Parameter) -> str:
+    """Return the longest option name of ``param``, or "" for an argument."""
+    if isinstance(param, click.Argument) or not param.opts:
+        return ""
+    return max(param.opts, key=len)
+
+
+def _writes(param: click.Parameter) -> bool:
+    """Tell whether ``param`` names a file that the command writes."""
+    return isinstance(param.type, FilePath) and param.type.output
+
+
+WRITTEN_NOUNS = {
+    "--output": ("输出文件", "the output"),
+    "--errors-report": ("错误报告", "the error report"),
+}
+"""Names of the file of each output option in the messages (zh, en)."""
+
+
+def _clash(path: Path, option: str, value: Path, param: click.Parameter) -> str:
+    """Return the zh / en message for a ``path`` to write that is ``value``,
+    the file of ``param``: another output or an input of the command."""
+    other = _option_name(param)
+    if _writes(param):
         return (
-            f"--errors-report {report} 与 --output 是同一个文件；请换一个文件名，"
-            f"以免两者互相覆盖 / --errors-report {str(report)!r} is the same file "
-            "as --output; choose another name so neither overwrites the other"
+            f"{option} {path} 与 {other} 是同一个文件；请换一个文件名，以免两者"
+            f"互相覆盖 / {option} {str(path)!r} is the same file as {other}; "
+            "choose another name so neither overwrites the other"
         )
-    named = not isinstance(param, click.Argument) and param.opts
-    option_name = param.opts[0] if named else ""
-    zh_option = f"（{option_name}）" if option_name else ""
-    en_option = f" ({option_name})" if option_name else ""
+    noun_zh, noun_en = WRITTEN_NOUNS.get(option, ("输出", "the output"))
+    zh_option = f"（{other}）" if other else ""
+    en_option = f" ({other})" if other else ""
     return (
-        f"--errors-report {report} 就是输入文件 {value}{zh_option}；请换一个文件名，"
-        f"以免错误报告覆盖输入 / --errors-report {str(report)!r} is the input file "
-        f"{str(value)!r}{en_option}; choose another name so the error report does "
+        f"{option} {path} 就是输入文件 {value}{zh_option}；请换一个文件名，"
+        f"以免{noun_zh}覆盖输入 / {option} {str(path)!r} is the input file "
+        f"{str(value)!r}{en_option}; choose another name so {noun_en} does "
         "not overwrite the input"
     )
 
 
-def _check_errors_report(ctx: click.Context) -> None:
-    """Reject an --errors-report that is an input, the output or not writable."""
-    report: Path = ctx.params["errors_report"]
+def _check_clashes(ctx: click.Context, path: Path, param_name: str) -> None:
+    """Reject ``path``, the file parameter ``param_name`` writes, when it is a
+    file that another parameter of the command names.
+
+    Every parameter that does not write a file is an input: the file
+    arguments and the options such as --locations, --schedule, --rule and
+    --calibration, also when these take a file name as text.
+    """
+    option = next(
+        (_option_name(p) for p in ctx.command.params if p.name == param_name),
+        f"--{param_name}",
+    )
     for param in ctx.command.params:
-        if param.name in (None, "errors_report"):
+        if param.name in (None, param_name):
             continue
         for value in _path_values(ctx.params.get(param.name)):
-            if _same_file(value, report):
-                raise click.UsageError(_report_clash(report, value, param), ctx=ctx)
-    # The default report is written only when the input has errors, so a run
-    # in a folder that cannot be written still works on clean input.
-    given = ctx.get_parameter_source("errors_report")
-    if given is not click.core.ParameterSource.DEFAULT:
+            if _same_file(value, path):
+                raise click.UsageError(_clash(path, option, value, param), ctx=ctx)
+
+
+def _check_errors_report(ctx: click.Context) -> None:
+    """Reject an --errors-report that is an input, the output, not writable or
+    a file that Junheng did not write.
+
+    A default report path that is not writable gets a note instead, because
+    the report is only written when the input has errors.
+    """
+    report: Path = ctx.params["errors_report"]
+    _check_clashes(ctx, report, "errors_report")
+    lang = ctx.params.get("lang") or "zh"
+    if (
+        ctx.get_parameter_source("errors_report")
+        is not click.core.ParameterSource.DEFAULT
+    ):
         _check_writable(report, "--errors-report")
-    output = ctx.params.get("output")
-    if isinstance(output, Path):
-        _check_writable(output, "--output")
+    else:
+        failure = _unwritable(report)
+        if failure is not None:
+            _note_unwritable_report(report, failure, lang)
+    with suppress(OSError):
+        if report.is_file() and not _is_error_report(report):
+            raise click.BadParameter(
+                f"{report} 已存在，但不是 junheng 写的错误报告，未覆盖。请移走或"
+                "改名该文件，或用 --errors-report 指定另一个路径 / "
+                f"{str(report)!r} exists and is not an error report written by "
+                "junheng, so it was not replaced; move or rename it, or give "
+                "--errors-report another path",
+                param_hint="'--errors-report'",
+            )
+
+
+def _note_unwritable_report(report: Path, failure: OSError, lang: str) -> None:
+    """Say before the input is read that the default error report cannot be
+    written, so that input errors would only be printed."""
+    reason = failure.strerror or str(failure)
+    note = (
+        f"注意：无法在此写入错误报告 {report}（{reason}）；输入如有错误，只在终端"
+        "列出。要保存错误报告，请用 --errors-report 指定可写文件夹中的路径。"
+        if lang == "zh"
+        else f"note: the error report {report} cannot be written here ({reason}); "
+        "input errors, if any, are only printed. To save them, give "
+        "--errors-report a path in a folder you can write to."
+    )
+    _console().print(note, highlight=False, markup=False)
 
 
 def errors_report_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -488,46 +563,60 @@ def _print_framework_warnings(framework: Framework, lang: str) -> None:
         _console().print(prefix + warning.get(lang), highlight=False, markup=False)
 
 
-def _check_output(fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> None:
-    """Reject an output path that cannot be right, before anything is read."""
-    if output is None:
-        return
-    if fmt == "table":
-        raise click.UsageError(
-            "--output needs --format json, xlsx or html; the table format prints "
-            "to the terminal"
-        )
-    if output.suffix.lower() not in OUTPUT_SUFFIXES[fmt]:
-        raise click.UsageError(
-            f"--output {str(output)!r} does not end in "
-            f"{' or '.join(OUTPUT_SUFFIXES[fmt])}, the suffix of --format {fmt}"
-        )
-    for path in inputs:
-        if _same_file(path, output):
-            raise click.UsageError(
-                f"--output {str(output)!r} is one of the input files; choose "
-                "another name so the input is not overwritten"
-            )
-    _check_writable(output, "--output")
+def check_output(
+    output: Path | None,
+    *,
+    fmt: str | None = None,
+    stem: str | None = None,
+    suffixes: tuple[str, ...] | None = None,
+) -> Path | None:
+    """Return the file the command writes its output to, checked before any work.
 
+    That is ``output`` when given. Without it, the xlsx and html formats write
+    ``<stem>.<fmt>`` in the current folder; the table and JSON formats print,
+    and the result is None. ``suffixes`` are the endings the file may have,
+    those of ``fmt`` when not given.
 
-def output_path(fmt: str, output: Path | None, stem: str) -> Path | None:
-    """Return the file that output in ``fmt`` goes to, checked before any work.
-
-    That is ``output`` when given, else ``<stem>.<fmt>`` in the current folder
-    for xlsx and html, and None for the table and JSON formats, which print.
-    The default name gets the checks of an explicit --output: a folder of that
-    name, or a folder that cannot take a new file, is rejected with the same
-    message.
+    The file, the default name too, is rejected with a zh / en message when
+    the table format is chosen, when its suffix is wrong, when it is a folder
+    or when its folder cannot take a new file. It is also rejected when
+    another parameter of the command names it: an input file (arguments,
+    --locations, --schedule, --calibration, --rule and the like) or another
+    file that the command writes (--errors-report, --save).
     """
-    if output is not None or fmt in ("table", "json"):
-        return output
-    path = Path(f"{stem}.{fmt}")
     ctx = click.get_current_context()
     param = next(p for p in ctx.command.params if p.name == "output")
-    param.type.convert(str(path), param, ctx)
-    _check_writable(path, "--output")
-    return path
+    if output is None:
+        if stem is None or fmt in (None, "table", "json"):
+            return None
+        output = Path(f"{stem}.{fmt}")
+        # A folder of that name gets the message of a given --output.
+        param.type.convert(str(output), param, ctx)
+    if fmt == "table":
+        fmt_type = next(p.type for p in ctx.command.params if p.name == "fmt")
+        choices = fmt_type.choices if isinstance(fmt_type, click.Choice) else FORMATS
+        listed = [str(choice) for choice in choices if choice != "table"]
+        zh = "、".join(listed[:-1]) + f" 或 {listed[-1]}"
+        en = ", ".join(listed[:-1]) + f" or {listed[-1]}"
+        raise click.UsageError(
+            f"--output 需要 --format {zh}；table 格式输出到终端 / --output needs "
+            f"--format {en}; the table format prints "
+            "to the terminal"
+        )
+    if suffixes is None:
+        suffixes = OUTPUT_SUFFIXES[fmt] if fmt else ()
+    if suffixes and output.suffix.lower() not in suffixes:
+        of_format = f"（--format {fmt} 的后缀）" if fmt else ""
+        of_format_en = f", the suffix of --format {fmt}" if fmt else ""
+        raise click.UsageError(
+            f"--output {output} 的后缀不是 {' 或 '.join(suffixes)}{of_format}；请换"
+            f"一个以 {' 或 '.join(suffixes)} 结尾的文件名 / --output "
+            f"{str(output)!r} does not end in {' or '.join(suffixes)}"
+            f"{of_format_en}; give a file name that ends in it"
+        )
+    _check_clashes(ctx, output, "output")
+    _check_writable(output, "--output")
+    return output
 
 
 def _print_warnings(
@@ -740,8 +829,7 @@ def evaluate(
     from junheng.evaluation.verdict import evaluate as run_evaluation
     from junheng.ingest import load_inputs
 
-    _check_output(fmt, output, files)
-    output = output_path(fmt, output, REPORT_STEM)
+    output = check_output(output, fmt=fmt, stem=REPORT_STEM)
     console = _console()
     with import_errors(errors_report, cast(Language, lang)):
         fw = _load_framework(framework, lang)
@@ -791,6 +879,7 @@ def evaluate(
                 county_limit=TERMINAL_COUNTIES if fmt == "table" else None,
                 warnings=saved + ([unmatched] if unmatched else []),
             )
+        print_missing_items(files, language)
         notice = synthetic_notice(files)
         if notice is not None:
             # Saved demo data keeps its label in every report made from it.
@@ -843,15 +932,49 @@ def synthetic_notice(files: Iterable[Path]) -> SyntheticNotice | None:
     were, describe = ("was", "describes") if one else ("were", "describe")
     rest = "The other input file" if one_other else "The other input files"
     are = "is" if one_other else "are"
+    # The command is named, because the datasets come from junheng.demo and
+    # the rosters and locations from junheng.planning.synthetic.
     return SyntheticNotice(
-        f"合成数据：输入文件 {'、'.join(names)} 由 junheng.demo 随机生成，仅供演示和"
+        f"合成数据：输入文件 {'、'.join(names)} 由 junheng demo 随机生成，仅供演示和"
         "测试，不反映任何真实学校或县区的情况；其余输入文件 "
         f"{'、'.join(others)} 不是合成数据。",
         f"SYNTHETIC DATA: {these} {', '.join(names)} {were} generated at random by "
-        f"junheng.demo for demonstration and testing and {describe} no real school "
+        f"junheng demo for demonstration and testing and {describe} no real school "
         f"or county. {rest} ({', '.join(others)}) {are} not synthetic.",
         marked,
     )
+
+
+def print_missing_items(files: Iterable[Path], lang: str) -> None:
+    """Print a notice for each Parquet school file of ``junheng demo --save``
+    among ``files`` whose county items file is not among them.
+
+    ``--save x.parquet`` writes the county items to ``x.county_items.parquet``.
+    Without them, the county items count as not reported, so the verdicts
+    differ from those of ``junheng demo``.
+    """
+    from junheng import demo
+
+    inputs = list(files)
+    given = {path.resolve() for path in inputs}
+    for path in inputs:
+        if path.suffix.lower() != ".parquet" or path.name.endswith(
+            demo.COUNTY_ITEMS_SUFFIX
+        ):
+            continue
+        items = demo.county_items_path(path)
+        if items.resolve() in given or not demo.is_synthetic(path):
+            continue
+        note = (
+            f"注意：{path} 由 junheng demo --save 保存，其县级指标在 {items} 中，"
+            f"本次未读取，县级指标将按未填报处理。请一并给出：junheng evaluate "
+            f"{path} {items}"
+            if lang == "zh"
+            else f"note: {path} was saved by junheng demo --save, and its county "
+            f"items are in {items}, which this run does not read, so they count as "
+            f"not reported. Give both: junheng evaluate {path} {items}"
+        )
+        _console().print(note, highlight=False, markup=False)
 
 
 def print_notice(notice: SyntheticNotice) -> None:
@@ -1053,7 +1176,7 @@ def template(output: Path, framework: str, lang: Language, force: bool) -> None:
             "name, or add --force to replace it with a blank template",
             param_hint="'--output'",
         )
-    _check_writable(output, "--output")
+    check_output(output, suffixes=(".xlsx",))
     try:
         fw = _load_framework(framework, lang)
     except JunhengError as error:
@@ -1168,8 +1291,7 @@ def demo(
     from junheng.evaluation.verdict import evaluate as run_evaluation
     from junheng.standards.loader import load_framework
 
-    _check_output(fmt, output, ())
-    output = output_path(fmt, output, REPORT_STEM)
+    output = check_output(output, fmt=fmt, stem=REPORT_STEM)
     _check_saves(save, save_roster, output)
     console = _console()
     if fmt != "table":
@@ -1185,16 +1307,18 @@ def demo(
             seed=seed,
         )
         items = synthetic.generate_county_items(schools, seed=seed)
+        saved: list[Path] = []
         if save is not None:
             progress.update(task, description=f"保存 / saving {save}")
             try:
                 save.parent.mkdir(parents=True, exist_ok=True)
-                synthetic.save_dataset(schools, items, save)
+                saved = synthetic.save_dataset(schools, items, save)
             except OSError as exc:
                 raise WriteError(_write_failure(save, exc, "--save")) from None
+        roster_county = ""
         if save_roster is not None:
             progress.update(task, description=f"保存 / saving {save_roster}")
-            _save_roster(schools, seed, save_roster)
+            roster_county = _save_roster(schools, seed, save_roster)
         progress.update(task, description="评估 / evaluating")
         ev = run_evaluation(schools, fw, items)
         progress.update(task, description="生成报告 / building the report")
@@ -1209,18 +1333,31 @@ def demo(
     if save_roster is not None:
         from junheng.planning.synthetic import SYNTHETIC_ROSTER
 
+        places = _locations_file(save_roster)
+        schools_file = " ".join(map(str, saved)) or "SCHOOL_FILES"
         console.print(
-            f"合成教师名册已保存 / synthetic roster saved: {save_roster}. "
+            f"合成教师名册已保存 / synthetic roster saved: {save_roster}, {places}"
+            f"（县 / county {roster_county}：junheng plan rotate {save_roster} "
+            f"{schools_file} --county {roster_county} --locations {places}）。"
             f"{SYNTHETIC_ROSTER}",
             highlight=False,
             markup=False,
         )
-    if save is not None:
+    if saved:
+        names = " ".join(str(path) for path in saved)
         console.print(
-            f"合成数据已保存 / synthetic dataset saved: {save}",
+            f"合成数据已保存 / synthetic dataset saved: {names}",
             highlight=False,
             markup=False,
         )
+        if len(saved) > 1:
+            # The county items of a .parquet dataset are in a file of their own.
+            console.print(
+                f"评估时请给出全部 {len(saved)} 个文件 / evaluate all "
+                f"{len(saved)} files: junheng evaluate {names}",
+                highlight=False,
+                markup=False,
+            )
     _emit(doc, fmt, output, lang, console)
 
 
@@ -1266,6 +1403,14 @@ def _check_saves(
                 "--output; choose another name so neither overwrites the other"
             )
         _check_writable(path, option)
+        if path.is_dir():
+            raise click.BadParameter(
+                f"无法写入 {path}：这是一个文件夹，不是文件。{option} 也写入该文件；"
+                f"请移走该文件夹，或为 {option} 换一个文件名 / cannot write {path}: "
+                f"it is a folder, not a file. {option} writes that file too, so "
+                f"move the folder or give {option} another file name.",
+                param_hint=f"'{option}'",
+            )
 
 
 def _locations_file(roster: Path) -> Path:
@@ -1273,9 +1418,12 @@ def _locations_file(roster: Path) -> Path:
     return roster.with_name(f"{roster.stem}-locations.csv")
 
 
-def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
+def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> str:
     """Write a synthetic roster of the first county and its school locations,
-    each marked with the synthetic-data notice in its note column."""
+    each marked with the synthetic-data notice in its note column.
+
+    Returns the division code of that county.
+    """
     from junheng.planning.synthetic import generate_locations, generate_roster, mark
 
     first = schools.filter(
@@ -1288,3 +1436,4 @@ def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> None:
     _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
     target = _locations_file(path)
     _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")
+    return str(first["division_code"][0])

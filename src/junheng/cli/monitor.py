@@ -15,12 +15,12 @@ from junheng.cli import (
     FilePath,
     Language,
     _atomic_write,
-    _check_writable,
     _console,
     _fail,
     _filter,
     _load_framework,
     _stages,
+    check_output,
     encoding_option,
     errors_report_option,
     import_errors,
@@ -92,11 +92,8 @@ def _evaluate(
     return evaluate(schools, fw, items), schools
 
 
-def _check_tables_output(output: Path) -> None:
-    """Reject an --output of tables that is not .xlsx or .json or not writable."""
-    if output.suffix.lower() not in (".xlsx", ".json"):
-        raise click.UsageError(f"--output {str(output)!r} must end in .xlsx or .json")
-    _check_writable(output, "--output")
+TABLE_SUFFIXES = (".xlsx", ".json")
+"""Suffixes of the files the monitor tables are written to."""
 
 
 def _write(
@@ -104,7 +101,6 @@ def _write(
 ) -> None:
     from junheng.monitoring.pipeline import write_tables
 
-    _check_tables_output(output)
     _atomic_write(
         output, lambda tmp: write_tables(tables, tmp, notes, output.suffix.lower()[1:])
     )
@@ -235,7 +231,7 @@ def run(
     from junheng.monitoring.pipeline import monitor as run_monitor
     from junheng.monitoring.schedule import read_schedule
 
-    _check_tables_output(output)
+    check_output(output, suffixes=TABLE_SUFFIXES)
     with import_errors(errors_report, lang), _stages(sys.stderr.isatty()) as progress:
         progress.add_task("评估与监测 / evaluating and monitoring", total=None)
         rule_set = alerts.load_rules(rules)
@@ -320,6 +316,7 @@ def _store(
     show_default=True,
     help="Half-width of that estimate.",
 )
+@lang_option
 def sample(
     files: tuple[Path, ...],
     framework: str,
@@ -332,6 +329,7 @@ def sample(
     seed: int | None,
     confidence: float,
     margin: float,
+    lang: Language,
 ) -> None:
     """Draw the field-verification sample of one county (--county, 6 digits)."""
     from junheng.monitoring import quality, sampling
@@ -339,9 +337,9 @@ def sample(
 
     if not county:
         raise click.UsageError("--county names the county to sample")
-    _check_tables_output(output)
-    with import_errors(errors_report):
-        ev, schools = _evaluate(files, framework, profile, county, encoding)
+    check_output(output, suffixes=TABLE_SUFFIXES)
+    with import_errors(errors_report, lang):
+        ev, schools = _evaluate(files, framework, profile, county, encoding, lang)
         codes = sorted(set(ev.verdicts["division_code"].to_list()))
         if codes != [county]:
             raise InputError(
@@ -410,7 +408,7 @@ def backtest(folder: Path, output: Path, encoding: str | None) -> None:
     """
     from junheng.monitoring.backtest import backtest as run_backtest
 
-    _check_tables_output(output)
+    check_output(output, suffixes=TABLE_SUFFIXES)
     series = _nbs_series(folder, encoding)
     detail, summary = run_backtest(series, ["region_code", "series"])
     with pl.Config(tbl_rows=-1, tbl_width_chars=120):
@@ -445,9 +443,7 @@ def calibrate(folder: Path, output: Path, cal_id: str, encoding: str | None) -> 
 
     from junheng.monitoring.forecast import calibrate as run_calibrate
 
-    if output.suffix.lower() != ".json":
-        raise click.UsageError(f"--output {str(output)!r} must end in .json")
-    _check_writable(output, "--output")
+    check_output(output, suffixes=(".json",))
     series = _nbs_series(folder, encoding)
     years = series["year"].cast(pl.Int64)
     result = run_calibrate(

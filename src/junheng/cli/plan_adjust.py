@@ -30,16 +30,15 @@ from junheng.cli import (
     FilePath,
     Language,
     _atomic_write,
-    _check_output,
     _console,
     _load_framework,
     _stages,
+    check_output,
     encoding_option,
     errors_report_option,
     framework_option,
     import_errors,
     label_plan,
-    output_path,
     profile_option,
 )
 from junheng.errors import InputError
@@ -291,8 +290,7 @@ def adjust(
     2 for an unusable framework, 3 for invalid input, options or costs, and 4
     when a county has no such plan.
     """
-    _check_output(fmt, output, files)
-    output = output_path(fmt, output, "junheng-plan-adjust")
+    output = check_output(output, fmt=fmt, stem="junheng-plan-adjust")
     with import_errors(errors_report, lang):
         try:
             _raise_problems(_option_problems(county, year))

@@ -19,15 +19,14 @@ from junheng.cli import (
     FilePath,
     Language,
     _atomic_write,
-    _check_output,
     _console,
     _load_framework,
     _stages,
+    check_output,
     encoding_option,
     errors_report_option,
     import_errors,
     label_plan,
-    output_path,
 )
 from junheng.errors import InputError
 from junheng.planning.result import PlanResult, write_xlsx
@@ -137,7 +136,7 @@ def _emit(result: PlanResult, fmt: str, output: Path | None, lang: str) -> None:
             return
         _atomic_write(output, lambda tmp: tmp.write_text(text + "\n", "utf-8"))
     else:
-        assert output is not None  # output_path names the default xlsx file
+        assert output is not None  # check_output names the default xlsx file
         _atomic_write(output, lambda tmp: write_xlsx(result, tmp, lang))
     _console().print(f"已写入 / written: {output}", highlight=False, markup=False)
 
@@ -224,8 +223,7 @@ def rotate(
     from junheng.planning.roster import read_roster
     from junheng.planning.rotation import RotationRule, plan_rotation
 
-    _check_output(fmt, output, (roster, *files))
-    output = output_path(fmt, output, "junheng-rotation")
+    output = check_output(output, fmt=fmt, stem="junheng-rotation")
     with import_errors(errors_report, lang):
         teachers = read_roster(roster, encoding=encoding)
         fw, schools = _load_schools(files, framework, lang, encoding)
@@ -296,8 +294,7 @@ def pair(
     from junheng.planning.pairing import PairingOptions, plan_pairing
     from junheng.planning.roster import read_locations
 
-    _check_output(fmt, output, files)
-    output = output_path(fmt, output, "junheng-pairing")
+    output = check_output(output, fmt=fmt, stem="junheng-pairing")
     with import_errors(errors_report, lang):
         fw, schools = _load_schools(files, framework, lang, encoding)
         places = read_locations(locations, encoding=encoding) if locations else None

@@ -23,9 +23,8 @@ from junheng.cli import (
     FilePath,
     Language,
     _atomic_write,
-    _check_writable,
     _console,
-    output_path,
+    check_output,
 )
 from junheng.cli.platform import _transaction, _url_option
 from junheng.errors import JunhengError
@@ -238,13 +237,7 @@ def show(
     """Show SCENARIO (an id or a name): its figures, messages and tables."""
     from junheng.services import plans
 
-    if output is not None and (fmt == "table" or output.suffix.lower() != f".{fmt}"):
-        raise click.UsageError(
-            f"--output {str(output)!r} needs --format json or xlsx and the "
-            "matching suffix"
-        )
-    if output is not None:
-        _check_writable(output, "--output")
+    check_output(output, fmt=fmt)
     with _session(url, username, lang) as (session, principal):
         found = plans.find_scenario(
             session, principal, scenario, division_code=county, kind=kind
@@ -253,7 +246,7 @@ def show(
         result = plans.scenario_result(found)
     # The default file name contains the id, so it is checked once the
     # scenario is found, before anything is written.
-    target = output_path(fmt, output, f"junheng-scenario-{row['id']}")
+    target = check_output(output, fmt=fmt, stem=f"junheng-scenario-{row['id']}")
     if fmt == "json" and target is None:
         doc = {"scenario": row, "result": result.to_dict()}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))

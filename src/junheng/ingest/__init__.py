@@ -237,7 +237,10 @@ def load_inputs(
 
         loaded = load_profile(profile)
     options = ReadOptions(
-        encoding=encoding or (loaded.source_encoding if loaded else None),
+        # An empty --encoding is rejected, not taken for "detect".
+        encoding=encoding
+        if encoding is not None
+        else (loaded.source_encoding if loaded else None),
         any_sheet_is_schools=loaded is not None,
         sheet=loaded.sheet if loaded else None,
         source_columns=loaded.source_columns() if loaded else frozenset(),
@@ -271,7 +274,7 @@ def load_inputs(
         raise InputError(
             f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
             list(issues),
-            zh=f"{'、'.join(names)} 中有{summarize_issues(issues, 'zh')}；"
+            zh=f"{'、'.join(names)} 中有 {summarize_issues(issues, 'zh')}；"
             "未导入任何数据",
         )
     places = SchoolPlaces(

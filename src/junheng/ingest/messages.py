@@ -245,11 +245,13 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     "file.unknown_encoding": {
         "zh": (
             "未知的文本编码“{encoding}”",
-            "请给出 Python 编码名，如 utf-8、gb18030 或 big5",
+            "请给出 Python 的文本编码名，如 utf-8、gb18030 或 big5；或不给 --encoding，"
+            "由程序识别 UTF-8、UTF-16 和 GB18030",
         ),
         "en": (
             "unknown text encoding {encoding!r}",
-            "give a Python codec name such as utf-8, gb18030 or big5",
+            "give the Python name of a text encoding, such as utf-8, gb18030 or "
+            "big5, or leave out --encoding to detect UTF-8, UTF-16 and GB18030",
         ),
     },
     "file.decode": {
@@ -296,6 +298,24 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "encoding is {fits}",
             "give --encoding {fits} (encoding={fits!r} in Python), or save the file "
             "as UTF-8 CSV",
+        ),
+    },
+    "file.text_encoding_fits": {
+        "zh": (
+            "文件按 {used} 解码后，非 ASCII 字符中只有 {gb_share}% 是常用汉字，"
+            "按 {fits} 解码则有 {big5_share}%，文件的编码应是 {fits}（繁体中文）",
+            "请用 --encoding {fits} 指定编码（Python 中为 encoding={fits!r}），或将"
+            "文件另存为 UTF-8 CSV；如果按 {used} 读出的文字确实无误，请用 "
+            "--encoding {used}",
+        ),
+        "en": (
+            "decoded as {used}, only {gb_share}% of the characters other than "
+            "ASCII are common Chinese characters, but decoded as {fits} "
+            "{big5_share}% are, so the file's encoding is {fits} (traditional "
+            "Chinese)",
+            "give --encoding {fits} (encoding={fits!r} in Python), or save the "
+            "file as UTF-8 CSV; if the text reads right as {used}, give "
+            "--encoding {used}",
         ),
     },
     "file.encoding_guess": {

@@ -322,13 +322,14 @@ def _parse_profile(path: Path, data: dict[str, Any]) -> Profile:
             f"{code_scheme!r} 不是可用的代码规则；请填写 cn（检查中国的区划代码和"
             "学校标识码）或 none（不检查代码）。",
         )
+    source_encoding = _source_encoding(data, path)
     columns, defaults = _parse_mappings(path, data)
     return Profile(
         id=profile_id,
         name_zh=str(name.get("zh", "")),
         name_en=str(name.get("en", "")),
         description=str(data.get("description", "")).strip(),
-        source_encoding=_optional_text(data, "source_encoding", path),
+        source_encoding=source_encoding,
         code_scheme=cast(CodeScheme, code_scheme),
         sheet=_optional_text(data, "sheet", path),
         defaults=defaults,
@@ -414,6 +415,28 @@ def _parse_warn_only(path: Path, value: object) -> frozenset[str]:
 def _optional_text(data: dict[str, Any], key: str, path: Path) -> str | None:
     value = data.get(key)
     return None if value is None else _text(value, path, key)
+
+
+def _source_encoding(data: dict[str, Any], path: Path) -> str | None:
+    """Return the profile's ``source_encoding``, checked as ``--encoding`` is."""
+    from junheng.ingest.readers import text_encoding
+
+    value = _optional_text(data, "source_encoding", path)
+    if value is None:
+        return None
+    try:
+        text_encoding(value)
+    except LookupError:
+        raise _invalid(
+            path,
+            "source_encoding",
+            f"{value!r} is not a text encoding; give the Python name of one, "
+            "such as utf-8, gb18030 or big5, or delete the key to detect UTF-8, "
+            "UTF-16 and GB18030.",
+            f"{value!r} 不是文本编码；请填写 Python 的文本编码名，如 utf-8、gb18030 "
+            "或 big5，或删除该项，由程序识别 UTF-8、UTF-16 和 GB18030。",
+        ) from None
+    return value
 
 
 def _field_key(path: Path, section: str, key: object) -> str:

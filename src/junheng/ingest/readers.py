@@ -1323,6 +1323,28 @@ def _number_cell_marker(cells: Sequence[object], column: pl.Series) -> pl.Series
 # CSV
 
 
+def text_encoding(name: str) -> str:
+    """Return the Python codec name of the text encoding ``name``.
+
+    Raises :class:`LookupError` for an empty name, an unknown codec, a codec
+    that does not decode bytes to text (such as base64 and rot13) and Python's
+    ``undefined`` codec, which fails on every input. The command line's
+    ``--encoding`` and a profile's ``source_encoding`` are checked with it.
+    """
+    if not name.strip():
+        raise LookupError("the encoding name is empty")
+    codec = codecs.lookup(name).name
+    try:
+        # Empty bytes skip the codec, so one byte is decoded. It may be
+        # incomplete in the encoding, such as UTF-16.
+        b"a".decode(name)
+    except UnicodeDecodeError:
+        pass
+    except UnicodeError as exc:  # ``undefined`` raises it for any bytes
+        raise LookupError(f"{name!r} decodes no text") from exc
+    return codec
+
+
 def decode_csv(data: bytes, encoding: str | None) -> tuple[str, str]:
     """Decode CSV bytes, returning the text and the encoding used.
 
@@ -1334,7 +1356,7 @@ def decode_csv(data: bytes, encoding: str | None) -> tuple[str, str]:
     ``data``. Raises :class:`LookupError` for an unknown encoding.
     """
     if encoding is not None:
-        codecs.lookup(encoding)
+        text_encoding(encoding)
         text = data.decode(encoding)
         return text.removeprefix("\ufeff"), encoding
     for bom, name in _UNICODE_BOMS:
@@ -1429,7 +1451,9 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
         text = text.split("\n", offset)[-1]
         separator = _sniff_separator(text)
     encoding_issue = _encoding_issue(file, data, text, used, options)
-    if encoding_issue is not None and encoding_issue.code == "file.encoding_fits":
+    if encoding_issue is None and options.encoding is None:
+        encoding_issue = _big5_text_issue(file, data, text, used)
+    if encoding_issue is not None and encoding_issue.code in ENCODING_FITS:
         # The headers read right in another encoding, so every issue about the
         # garbled text would mislead.
         return [], [encoding_issue]
@@ -1493,7 +1517,9 @@ def _decode_issue(
     line = before.count("\n") + 1
     tried = encoding or "UTF-8 or GB18030"
     invalid = " ".join(f"0x{byte:02X}" for byte in data[exc.start : exc.end])
-    fits = _fitting_encoding(data, encoding or "gb18030", options.source_columns)
+    # A byte order mark names the file's encoding, which detection reads.
+    bom = next((name for mark, name in _UNICODE_BOMS if data.startswith(mark)), None)
+    fits = bom or _fitting_encoding(data, encoding or "gb18030", options.source_columns)
     return Issue.coded(
         file,
         None,
@@ -1504,7 +1530,8 @@ def _decode_issue(
         fits=fits,
         tried=tried,
         line=line,
-        encoding=exc.encoding,
+        # Python names the codec of cp1252 and the like "charmap".
+        encoding=encoding if encoding and exc.encoding == "charmap" else exc.encoding,
         bytes=invalid,
         offset=exc.start,
     )
@@ -1599,7 +1626,7 @@ def _encoding_issue(
     known = options.source_columns
     expected = len(known) if known else len(headers)
     found = len(known & set(headers)) if known else _known_header_count(headers, known)
-    if expected < 2 or 5 * found >= expected or all(h.isascii() for h in headers):
+    if not expected or 5 * found >= expected or all(h.isascii() for h in headers):
         return None
     line = data.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
     for name, decoded in _other_decodings(line, used):
@@ -1617,6 +1644,11 @@ def _encoding_issue(
                 found=found,
                 count=expected,
             )
+    if expected < 2:
+        # One unknown header is too little to guess from. A UTF-8 file read as
+        # UTF-16 is such a case: it turns into one line of CJK characters, and
+        # the other encodings above name UTF-8.
+        return None
     return Issue.coded(
         file,
         None,
@@ -1628,6 +1660,74 @@ def _encoding_issue(
         found=found,
         count=expected,
     )
+
+
+ENCODING_FITS = ("file.encoding_fits", "file.text_encoding_fits")
+"""Codes of the errors that name the encoding a CSV file decodes right in."""
+
+TEXT_SAMPLE = 20_000
+"""Characters other than ASCII that :func:`_big5_text_issue` scores."""
+
+# The first bytes of the most common Chinese characters: GB2312 level 1 (3,755
+# characters, B0A1–D7F9) and Big5 level 1 (5,401 characters, A440–C67E).
+_COMMON_LEAD_BYTES = {"gb2312": (0xB0, 0xD7), "big5": (0xA4, 0xC6)}
+
+
+def _common_share(text: str, charset: str) -> tuple[int, float]:
+    """Return the characters other than ASCII in ``text`` (at most
+    :data:`TEXT_SAMPLE`) and the share of them that are common Chinese
+    characters of ``charset``."""
+    low, high = _COMMON_LEAD_BYTES[charset]
+    sample = [c for c in text if not c.isascii()][:TEXT_SAMPLE]
+    common = 0
+    for char in sample:
+        try:
+            encoded = char.encode(charset)
+        except UnicodeEncodeError:
+            continue
+        common += len(encoded) == 2 and low <= encoded[0] <= high
+    return len(sample), common / len(sample) if sample else 0.0
+
+
+def _big5_text_issue(file: str, data: bytes, text: str, used: str) -> Issue | None:
+    """Report a file detected as GB18030 whose text reads right as Big5.
+
+    Big5 bytes decode as GB18030 without error, into rare characters, kana and
+    symbols. With ASCII headers, :func:`_encoding_issue` cannot tell, so the
+    text is scored here: in Big5 almost every character (at least 90%) is a
+    common one, and in GB18030 at most 60% are. A simplified Chinese file that
+    also decodes as Big5 scores the other way round (about 98% and 48% on the
+    subject names of a roster). Fewer than 6 characters are too few to judge.
+
+    NOTE: Shift-JIS text under ASCII headers is not scored, so it still reads
+    as GB18030 without an error.
+    """
+    if used != "gb18030" or not all(h.isascii() for h in _header_cells(text)):
+        return None
+    for name in ("big5", "cp950"):
+        try:
+            other = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        count, big5_share = _common_share(other, "big5")
+        if count < 6 or big5_share < 0.9:
+            return None
+        _, gb_share = _common_share(text, "gb2312")
+        if gb_share > 0.6:
+            return None
+        return Issue.coded(
+            file,
+            None,
+            None,
+            None,
+            None,
+            "file.text_encoding_fits",
+            used=used,
+            fits=name,
+            gb_share=round(100 * gb_share),
+            big5_share=round(100 * big5_share),
+        )
+    return None
 
 
 def _csv_record_issues(

@@ -25,6 +25,7 @@ from junheng.engine.queries import RELATIVE_TOLERANCE
 from junheng.errors import InputError
 from junheng.evaluation.messages import SECTION_LABELS
 from junheng.standards.model import Framework, Text
+from junheng.yaml_files import read_yaml_text
 
 RULES_DIR = Path(__file__).parent / "rules"
 Body = Literal["county", "city", "province"]
@@ -69,8 +70,9 @@ def load_rules(source: str | Path = "cn-default") -> RuleSet:
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in RULES_DIR.glob("*.yaml")))
         raise InputError(f"no warning rules {str(source)!r}; installed: {known}")
+    text = read_yaml_text(path, InputError, "warning rules", "预警规则文件")
     try:
-        rules = RuleSet.model_validate(yaml.safe_load(path.read_text("utf-8")))
+        rules = RuleSet.model_validate(yaml.safe_load(text))
     except Exception as error:
         raise InputError(f"warning rules {path} are not valid: {error}") from error
     for rule in rules.rules:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from junheng.errors import InputError
+from junheng.yaml_files import read_yaml_text
 
 DEFAULTS_FILE = Path(__file__).parent / "data" / "adjust-costs.yaml"
 """The data file that documents the default costs and limits."""
@@ -159,13 +160,7 @@ _EXPECTED_ZH = {
 
 def load_costs(path: Path) -> AdjustCosts:
     """Read costs from a YAML file; raises :class:`InputError` naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(
-            f"cannot read cost file {str(path)!r}: {error.strerror}",
-            zh=f"无法读取费用文件 {str(path)!r}：{error.strerror}",
-        ) from None
+    text = read_yaml_text(path, InputError, "cost file", "费用文件")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -20,6 +20,7 @@ import yaml
 
 from junheng.errors import InputError
 from junheng.planning.option_errors import bad_option_value, raise_all
+from junheng.yaml_files import decode_yaml
 
 
 @cache
@@ -64,7 +65,7 @@ class RotationRule:
         Raises :class:`InputError` naming the file, the bad key and its value.
         """
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(decode_yaml(path.read_bytes(), path, InputError))
         except (OSError, yaml.YAMLError) as error:
             raise InputError(
                 f"cannot read the rotation rule {path}: {error}; give a YAML file "
