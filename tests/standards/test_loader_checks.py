@@ -258,6 +258,22 @@ def test_missing_framework_file_named(
     )
 
 
+def test_framework_folder_named_as_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "frameworks"
+    folder.mkdir()
+    with pytest.raises(FrameworkError) as caught:
+        load_framework(str(folder))
+    assert caught.value.message_en == (
+        f"framework path '{folder}' is a folder, not a file; give the path of a "
+        "YAML file inside it, or add the folder to JUNHENG_FRAMEWORKS and give "
+        "the framework id."
+    )
+    assert caught.value.message_zh == (
+        f"框架路径“{folder}”是文件夹，不是文件；请填写其中 YAML 文件的路径，"
+        "或把该文件夹加入 JUNHENG_FRAMEWORKS 后填写框架 id。"
+    )
+
+
 def test_invalid_value_has_a_chinese_lead(tmp_path: Path) -> None:
     # Section names are case-sensitive: 'Primary' is no section.
     path = _write(

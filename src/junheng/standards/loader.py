@@ -145,6 +145,14 @@ def _locate(ref: str, scan: Scan, extended_by: Path | None = None) -> Path:
     known = ", ".join(ids)
     where = f"{extended_by}: key 'extends': " if extended_by else ""
     where_zh = f"{extended_by}：键 extends：" if extended_by else ""
+    if ref and path.is_dir():
+        raise FrameworkError(
+            f"{where}framework path {ref!r} is a folder, not a file; give the "
+            f"path of a YAML file inside it, or add the folder to {ENV_VAR} and "
+            f"give the framework id.",
+            zh=f"{where_zh}框架路径“{ref}”是文件夹，不是文件；请填写其中 YAML 文件的"
+            f"路径，或把该文件夹加入 {ENV_VAR} 后填写框架 id。",
+        )
     if path.suffix in (".yaml", ".yml"):
         raise FrameworkError(
             f"{where}framework file {ref!r} not found (looked for "
