@@ -8,6 +8,7 @@ and the veto items. The engine and the evaluation read only this model.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -32,6 +33,15 @@ class Text(_Strict):
     def get(self, lang: str) -> str:
         """Return the label in ``lang`` (``zh`` or ``en``)."""
         return self.en if lang == "en" else self.zh
+
+
+def file_name_only(message: str) -> str:
+    """Return a loader message with its leading file path cut to the file name."""
+    for separator in ("：", ": "):
+        head, found, rest = message.partition(separator)
+        if found and head.endswith((".yaml", ".yml")):
+            return PurePath(head).name + separator + rest
+    return message
 
 
 class ResourceIndicator(_Strict):
@@ -175,6 +185,15 @@ class Framework(_Strict):
         """Warnings of the loader, such as a school rule an override changed
         without saying so; the framework is usable."""
         return self._warnings
+
+    def shared_warnings(self) -> list[Text]:
+        """Return :attr:`warnings` with each file named without its folders,
+        for pages, plans and reports that people other than the server's
+        administrator read."""
+        return [
+            Text(zh=file_name_only(w.zh), en=file_name_only(w.en))
+            for w in self._warnings
+        ]
 
     def indicator(self, indicator_id: str) -> ResourceIndicator:
         """Return the resource indicator with ``indicator_id``."""
