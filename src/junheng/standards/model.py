@@ -186,6 +186,11 @@ class Framework(_Strict):
         without saying so; the framework is usable."""
         return self._warnings
 
+    @property
+    def file_name(self) -> str:
+        """Name of the framework file without its folders ("" for none)."""
+        return PurePath(self.path).name if self.path else ""
+
     def shared_warnings(self) -> list[Text]:
         """Return :attr:`warnings` with each file named without its folders,
         for pages, plans and reports that people other than the server's
