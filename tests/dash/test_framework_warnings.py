@@ -6,6 +6,8 @@ the override of :mod:`framework_override` that warns about the school rule.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,6 +114,23 @@ def test_side_by_side_page_warns(warned_site: Site, override: Path, lang: str) -
     assert (
         expected_warning(Path(override.name), lang).replace("'", "&#39;") in page.text
     )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_public_reports_name_file_only(
+    warned_site: Site, override: Path, lang: str
+) -> None:
+    # 二七区 is published, so an anonymous visitor may read the province.
+    for fmt in ("html", "xlsx"):
+        response = warned_site.get(f"/dash/2024/province/41/report.{fmt}", lang=lang)
+        assert response.status_code == 200, response.text
+        content = response.content
+        if fmt == "xlsx":
+            # The report writer may store strings inline in the sheets.
+            with zipfile.ZipFile(io.BytesIO(content)) as book:
+                content = b"".join(book.read(name) for name in book.namelist())
+        assert f"cn-2017-quality; {override.name}".encode() in content, fmt
+        assert str(override.parent).encode() not in content, fmt
 
 
 def test_default_framework_has_no_warning(database: Database) -> None:

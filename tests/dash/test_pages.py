@@ -238,6 +238,22 @@ def test_api_errors_use_error_shape(shared_site: Site) -> None:
     assert set(missing.json()["error"]) == {"status", "code", "message", "detail"}
 
 
+def test_twin_errors_use_error_shape(shared_site: Site) -> None:
+    denied = shared_site.get(f"/dash/2024/county/{ERQI}.json", "zhongyuan")
+    assert denied.status_code == 403
+    assert denied.headers["content-type"].startswith("application/json")
+    assert denied.json()["error"]["code"] == "permission_denied"
+    # 中原区 is not published, so an anonymous visitor gets 404.
+    hidden = shared_site.get(f"/dash/2024/county/{ZHONGYUAN}.json", lang="en")
+    assert hidden.status_code == 404
+    assert hidden.headers["content-type"].startswith("application/json")
+    assert hidden.json()["error"]["code"] == "not_found"
+    # The page itself stays HTML.
+    page = shared_site.get(f"/dash/2024/county/{ZHONGYUAN}")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+
+
 def test_public_sees_published_counties_only(shared_site: Site) -> None:
     # 中原区 still has school 4 in review, so it is not published; 二七区 is.
     nation = _twin(shared_site, "/dash/2024/nation", "citizen")

@@ -52,6 +52,20 @@ def test_missing_required_column(tmp_path: Path) -> None:
     assert "required column" in issues[0].message
 
 
+def test_school_name_length_limit(tmp_path: Path) -> None:
+    # 200 characters fit the schools.name column; 201 do not.
+    rows = [school(1, school_name="甲" * 200), school(2, school_name="乙" * 201)]
+    path = write_csv(tmp_path / "schools.csv", school_cells(rows))
+    [issue] = import_errors([path])
+    assert issue.rule == "text_too_long"
+    assert (issue.file, issue.row, issue.column) == ("schools.csv", 3, "学校名称")
+    assert issue.value == "乙" * 20 + "…"
+    assert issue.message == (
+        "school name has 201 characters, more than 200 (it starts '" + "乙" * 20 + "…')"
+    )
+    assert issue.fix == "shorten it to 200 characters or fewer"
+
+
 def test_text_in_number(tmp_path: Path) -> None:
     rows = [school(1), school(2, primary_students="12a")]
     path = write_xlsx(tmp_path / "schools.xlsx", {SHEET: school_cells(rows)})

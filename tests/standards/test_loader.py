@@ -178,8 +178,10 @@ split: {weights: {primary: 1.0}, shared_fields: []}
 resource_indicators: []
 """,
     )
-    with pytest.raises(FrameworkError, match="balance_rule: Field required"):
+    with pytest.raises(FrameworkError) as caught:
         load_framework(str(path))
+    assert "  balance_rule: is required; add the key" in caught.value.message_en
+    assert "  balance_rule：缺少必填值；请补上该键" in caught.value.message_zh
 
 
 def test_extends_cycle_detected(tmp_path: Path) -> None:

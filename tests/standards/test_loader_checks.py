@@ -258,7 +258,23 @@ def test_missing_framework_file_named(
     )
 
 
-def test_invalid_value_has_a_chinese_lead(tmp_path: Path) -> None:
+def test_framework_folder_named_as_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "frameworks"
+    folder.mkdir()
+    with pytest.raises(FrameworkError) as caught:
+        load_framework(str(folder))
+    assert caught.value.message_en == (
+        f"framework path '{folder}' is a folder, not a file; give the path of a "
+        "YAML file inside it, or add the folder to JUNHENG_FRAMEWORKS and give "
+        "the framework id."
+    )
+    assert caught.value.message_zh == (
+        f"框架路径“{folder}”是文件夹，不是文件；请填写其中 YAML 文件的路径，"
+        "或把该文件夹加入 JUNHENG_FRAMEWORKS 后填写框架 id。"
+    )
+
+
+def test_invalid_value_in_both_languages(tmp_path: Path) -> None:
     # Section names are case-sensitive: 'Primary' is no section.
     path = _write(
         tmp_path,
@@ -266,11 +282,66 @@ def test_invalid_value_has_a_chinese_lead(tmp_path: Path) -> None:
         "id: sec\nextends: cn-2017-quality\nsections: [primary, Primary]\n",
     )
     error = _refused(path)
-    detail = "  sections[1]: Input should be 'primary' or 'junior'"
-    assert error.message_en == f"{path}: invalid framework\n{detail}"
+    assert error.message_en == (
+        f"{path}: invalid framework\n  sections[1]: must be 'primary' or "
+        "'junior', not 'Primary'; correct the value"
+    )
     assert error.message_zh == (
-        f"{path}：评估框架有误，以下键的值无效：sections[1]；"
-        f"请按下面的（英文）说明修改\n{detail}"
+        f"{path}：评估框架有误\n  sections[1]：应为 'primary' or 'junior'，"
+        "现为 'Primary'；请改正该值"
+    )
+
+
+def test_unknown_key_in_both_languages(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "extra.yaml",
+        "id: extra\nextends: cn-2017-quality\ngovernment_items: []\n",
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: invalid framework\n  government_items: is not an allowed key; "
+        "remove it or correct its spelling (docs/frameworks.md lists the keys)"
+    )
+    assert error.message_zh == (
+        f"{path}：评估框架有误\n  government_items：不是允许的键；请删除该键或改正"
+        "拼写（docs/frameworks.md 列出了可用的键）"
+    )
+
+
+def test_entry_rule_in_both_languages(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "veto.yaml",
+        "id: veto\nextends: cn-2017-quality\nveto_items:\n"
+        "  - id: X1\n    name: {zh: 项目, en: Item}\n    level: county\n"
+        "    checks: [{key: X1, op: '>='}]\n",
+    )
+    error = _refused(path)
+    assert error.message_en.endswith(
+        ".checks[0]: operator '>=' needs a threshold; add 'threshold'"
+    )
+    assert error.message_zh.endswith(".checks[0]：运算符 >= 需要阈值；请填写 threshold")
+
+
+def test_two_removed_indicators_need_school_rule(tmp_path: Path) -> None:
+    # The national standard has 7 resource indicators and min_met 6; removing
+    # two leaves 7 - 2 = 5, fewer than 6.
+    path = _write(
+        tmp_path,
+        "two.yaml",
+        "id: two\nextends: cn-2017-quality\nremove: [L6, L7]\n",
+    )
+    error = _refused(path)
+    assert error.message_en == (
+        f"{path}: invalid framework\n  school_rule.min_met: 6 is more than the 5 "
+        "resource indicators; set school_rule: {min_met: N} in the file with N at "
+        "most 5, the indicators every school must meet"
+    )
+    assert error.message_zh == (
+        f"{path}：评估框架有误\n  school_rule.min_met：6 多于资源配置指标的 5 项；"
+        "请在文件中写明 school_rule: {min_met: N}，N 为每所学校须达标的指标数，"
+        "不超过 5"
     )
 
 

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from web.site import (
     EMPTY_SECTION,
     SCHOOL_A,
@@ -16,6 +17,8 @@ from web.site import (
     assert_error,
     school_row,
 )
+
+from junheng.store.models import SchoolRecord
 
 
 class Api:
@@ -169,6 +172,45 @@ def test_import_file(site: Site) -> None:
     assert response.status_code == 201, response.text
     assert response.json()["records"][0]["school_code"] == SCHOOL_A
     assert response.json()["warnings"] == []
+
+
+def test_long_school_name_rejected(site: Site) -> None:
+    # 201 characters, one more than the schools.name column keeps.
+    name = "长" * 201
+    school = Api(site, "school_a")
+    saved = school.put(
+        f"/schools/{SCHOOL_A}/records/{YEAR}",
+        {"data": api_data(school_name=name), "base_version": None},
+    )
+    assert_error(saved, 422, "invalid_input")
+    [issue] = saved.json()["error"]["detail"]
+    assert issue["rule"] == "text_too_long"
+    assert issue["column"] == "学校名称"
+    assert issue["message"] == (
+        "学校名称有 201 个字符，超过上限 200 个（开头为“" + "长" * 20 + "…”）"
+    )
+    assert issue["fix"] == "请缩短到 200 个字符以内"
+
+    county = Api(site, "zhongyuan")
+    row = school_row(school_name=name)
+    text = ",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n"
+    uploaded = county.client.post(
+        "/api/v1/imports?lang=en",
+        files={"file": ("schools.csv", io.BytesIO(text.encode()), "text/csv")},
+        headers=county.headers,
+    )
+    assert_error(uploaded, 422, "invalid_input")
+    [issue] = uploaded.json()["error"]["detail"]
+    assert (issue["file"], issue["row"], issue["column"]) == (
+        "schools.csv",
+        2,
+        "school_name",
+    )
+    assert issue["message"] == (
+        "school name has 201 characters, more than 200 (it starts '" + "长" * 20 + "…')"
+    )
+    with site.database.sessions() as session:
+        assert list(session.scalars(select(SchoolRecord))) == []
 
 
 def test_chain_through_api_with_return_and_reopen(site: Site) -> None:

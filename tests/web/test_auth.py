@@ -92,6 +92,17 @@ def test_login_throttled_after_failures(site: Site) -> None:
     assert "登录失败次数过多" in response.text
 
 
+def test_login_with_nul_in_name_fails(site: Site) -> None:
+    # PostgreSQL rejects NUL in a query parameter, SQLite finds no such name,
+    # and both must answer as for any unknown name.
+    client = site.client()
+    response = post_form(
+        client, "/login", {"username": "hen\x00an", "password": PASSWORD}
+    )
+    assert response.status_code == 401, response.text
+    assert "NUL" not in response.text
+
+
 def test_logout_ends_session(site: Site) -> None:
     client = site.client("moe")
     response = post_form(client, "/logout", {})

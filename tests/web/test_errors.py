@@ -98,6 +98,11 @@ def test_unexpected_error_is_json_500(site: Site) -> None:
     assert "exploded" not in response.text
 
 
+def test_twin_needing_login_is_json_401(site: Site) -> None:
+    response = site.client().get("/plans/1.json", follow_redirects=False)
+    assert_error(response, 401, "not_authenticated")
+
+
 def test_post_without_login_is_html_401(site: Site) -> None:
     client = site.client()
     response = client.post(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from web.site import SCHOOL_A, Site, assert_error, csrf_token, make_app, post_form
 
+from junheng.ingest.issues import REPORT_COLUMNS
 from junheng.services import feedback as service
 from junheng.store.models import FeedbackEvent, FeedbackItem
 
@@ -112,6 +113,18 @@ def test_oversized_text_rejected(site: Site) -> None:
     [issue] = response.json()["error"]["detail"]
     assert issue["column"] == "text"
     assert issue["rule"] == "text_long"
+    # 2000 + 1 = 2001 characters.
+    assert issue["message"] == "内容有 2001 个字符，超过上限 2000 个"
+    assert issue["fix"] == "请精简到 2000 个字符以内"
+    english = client.post(
+        "/api/v1/feedback?lang=en",
+        json={"category": "fees", "division_code": "410102", "text": too_long},
+    )
+    [issue] = english.json()["error"]["detail"]
+    assert issue["message"] == "the text has 2001 characters, more than 2000"
+    assert issue["fix"] == "shorten it to 2000 characters"
+    # The same keys as an import issue, without the Chinese wording.
+    assert set(issue) == {key for key, _, _ in REPORT_COLUMNS}
     assert stored_items(site) == []
 
 

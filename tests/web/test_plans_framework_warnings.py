@@ -3,12 +3,15 @@
 The platform plans against the framework of ``JUNHENG_FRAMEWORK``, here the
 override of :mod:`framework_override` that warns about the school rule. The
 warning is the first message of the plan, in the API result and on the plan
-form's result.
+form's result. Other accounts read a saved plan, so the warning names the file
+without the server's folders.
 """
 
 from __future__ import annotations
 
 import html
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -43,8 +46,37 @@ def test_api_run_lists_warning_first(warned_site: Site, override: Path) -> None:
     assert ran.status_code == 200, ran.text
     result = ran.json()
     assert result["framework_id"] == "cn-2017-quality-no-l7"
-    assert result["messages_zh"][0] == expected_warning(override, "zh")
-    assert result["messages_en"][0] == expected_warning(override, "en")
+    name_only = Path(override.name)
+    assert result["messages_zh"][0] == expected_warning(name_only, "zh")
+    assert result["messages_en"][0] == expected_warning(name_only, "en")
+
+    saved = warned_site.client().post(
+        "/api/v1/plans",
+        json={
+            "name": "甲",
+            "result": result,
+            "signature": ran.headers["x-plan-signature"],
+        },
+        headers=warned_site.token("zhongyuan"),
+    )
+    assert saved.status_code == 201, saved.text
+    scenario_id = saved.json()["id"]
+    client = warned_site.client("zhongyuan")
+    for suffix in ("", ".json", ".xlsx"):
+        page = client.get(f"/plans/{scenario_id}{suffix}")
+        assert page.status_code == 200, suffix
+        assert override.name.encode() in _text_bytes(page.content, suffix), suffix
+        folder = str(override.parent).encode()
+        assert folder not in _text_bytes(page.content, suffix), suffix
+
+
+def _text_bytes(content: bytes, suffix: str) -> bytes:
+    """Return the text of a response: the shared strings of a workbook, else
+    the body itself."""
+    if suffix != ".xlsx":
+        return content
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        return book.read("xl/sharedStrings.xml")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -63,4 +95,4 @@ def test_form_result_shows_warning(
     assert ran.status_code == 200, ran.text
     messages = ran.text.split('id="plan-messages"', 1)[1].split("</ul>", 1)[0]
     first = html.unescape(messages.split("<li>", 2)[1].split("</li>", 1)[0])
-    assert first == expected_warning(override, lang)
+    assert first == expected_warning(Path(override.name), lang)

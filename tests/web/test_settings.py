@@ -48,6 +48,15 @@ def test_settings_read_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.secure_cookies is True
 
 
+def test_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUNHENG_FRAMEWORK", "")
+    monkeypatch.setenv("JUNHENG_MODE", "")
+    monkeypatch.setenv("JUNHENG_SECRET_KEY", GOOD_KEY)
+    settings = WebSettings()
+    assert settings.framework == "cn-2017-quality"
+    assert settings.mode == "production"
+
+
 def test_every_setting_has_default_and_help() -> None:
     for name, field in WebSettings.model_fields.items():
         assert not field.is_required(), name

@@ -165,6 +165,40 @@ def test_survey_round_rejects_non_finite(site: Site) -> None:
         assert list(session.scalars(select(SurveyRound))) == []
 
 
+WHOLE_NUMBER_BODIES = [
+    ("post", "/api/v1/rectification/tasks", '{"year": @, "division_code": "410102"}'),
+    ("put", "/api/v1/monitor/targets", '{"division_code": "410102", "target_year": @}'),
+    (
+        "post",
+        "/api/v1/surveys",
+        '{"division_code": "410102", "year": 2024, "population": 1000, '
+        '"stratum_population": {"parents": @}}',
+    ),
+    ("post", "/api/v1/surveys/1/links", '{"extra_percent": @}'),
+    ("post", "/api/v1/feedback/track/ABCD1234/rating", '{"rating": @}'),
+    ("post", "/api/v1/records/1/review", '{"decision": "return", "base_version": @}'),
+    (
+        "put",
+        f"/api/v1/schools/{SCHOOL_A}/records/{YEAR}",
+        '{"data": {}, "base_version": @}',
+    ),
+]
+"""Requests whose whole-number field is written ``@``; a JSON parser reads
+1e309 as infinity, like the Infinity literal."""
+
+
+def test_whole_number_fields_reject_non_finite(site: Site) -> None:
+    client = site.client()
+    headers = {**site.token("zhongyuan"), "content-type": "application/json"}
+    for method, path, body in WHOLE_NUMBER_BODIES:
+        for raw in (*NON_FINITE, "1e309"):
+            response = client.request(
+                method, path, content=body.replace("@", raw), headers=headers
+            )
+            assert response.status_code == 422, (path, raw, response.text)
+            assert response.json()["error"]["code"] == "invalid_request"
+
+
 def test_plan_rename_rejects_nul(site: Site) -> None:
     scenario_id = save(site, "甲")
     client = site.client()

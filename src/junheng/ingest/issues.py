@@ -39,6 +39,7 @@ RULES: frozenset[str] = frozenset(
         "out_of_range",
         "year_range",
         "choice",
+        "text_too_long",
         "division_code_format",
         "division_code_unknown",
         "school_code_format",

@@ -826,6 +826,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "(convert other calendars, e.g. ROC year 113 is 2024)",
         ),
     },
+    "text_too_long": {
+        "zh": (
+            "{field}有 {length} 个字符，超过上限 {maximum} 个（开头为“{value}”）",
+            "请缩短到 {maximum} 个字符以内",
+        ),
+        "en": (
+            "{field} has {length} characters, more than {maximum} (it starts "
+            "{value!r})",
+            "shorten it to {maximum} characters or fewer",
+        ),
+    },
     "choice": {
         "zh": ("值“{value}”不是有效的{field}", "请从以下选项中选择：{choices}"),
         "en": (

@@ -45,6 +45,8 @@ MAX_STUDENTS = 100_000
 """Largest number of students of one section (or senior students) of one school."""
 MAX_AMOUNT = 10**13
 """Largest value of an amount column, in 元 or 平方米."""
+SCHOOL_NAME_MAX = 200
+"""Most characters of a school name, the length of the ``schools.name`` column."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class Field:
     of ``choices``. ``parent`` names the field whose value bounds this one from
     above (a sub-count cannot exceed its total). ``maximum`` overrides the upper
     bound of a count or amount (see :attr:`max_value`); ``minimum`` replaces its
-    lower bound of 0, as for a latitude from -90 to 90.
+    lower bound of 0, as for a latitude from -90 to 90. ``max_length`` is the
+    most characters a text cell may have.
     """
 
     name: str
@@ -71,6 +74,7 @@ class Field:
     help_zh: str = ""
     maximum: int | None = None
     minimum: int | None = None
+    max_length: int | None = None
 
     @property
     def max_value(self) -> int | None:
@@ -118,7 +122,14 @@ IDENTITY_FIELDS: tuple[Field, ...] = (
         required=True,
         help_zh="10 位学校标识码",
     ),
-    Field("school_name", "学校名称", "School name", "text", required=True),
+    Field(
+        "school_name",
+        "学校名称",
+        "School name",
+        "text",
+        required=True,
+        max_length=SCHOOL_NAME_MAX,
+    ),
     Field(
         "school_type",
         "学校类型",

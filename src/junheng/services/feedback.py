@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from junheng.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from junheng.governance import audit
 from junheng.ingest.issues import Issue
+from junheng.ingest.messages import Language
 from junheng.participation import feedback as rules_module
 from junheng.participation.feedback import (
     CODE_LENGTH,
@@ -67,12 +69,44 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
+@dataclass(frozen=True)
+class FieldIssue(Issue):
+    """The issue of one form field, with its message and fix in Chinese too."""
+
+    message_zh: str = field(default="", repr=False)
+    fix_zh: str = field(default="", repr=False)
+
+    def in_language(self, lang: Language) -> Issue:
+        """Return the issue with its message and fix in ``lang``, as a plain
+        :class:`Issue`, so that :meth:`Issue.as_dict` has the usual keys."""
+        common = {f.name: getattr(self, f.name) for f in dataclass_fields(Issue)}
+        if lang == "zh":
+            common.update(message=self.message_zh, fix=self.fix_zh)
+        return Issue(**common)
+
+
 def _issue(
-    column: str, value: str | None, message: str, fix: str, rule: str = ""
+    column: str,
+    value: str | None,
+    en: tuple[str, str],
+    zh: tuple[str, str],
+    rule: str = "",
 ) -> Issue:
-    """Return the issue of one form field; ``rule`` (such as ``text_long``)
-    lets a page show its own sentence for it."""
-    return Issue(SOURCE, None, None, column, value, message, fix, rule=rule or column)
+    """Return the issue of one form field, worded as (message, fix) in English
+    and Chinese. A page may show its own sentence for the ``rule``, such as
+    ``text_long``."""
+    return FieldIssue(
+        SOURCE,
+        None,
+        None,
+        column,
+        value,
+        en[0],
+        en[1],
+        rule=rule or column,
+        message_zh=zh[0],
+        fix_zh=zh[1],
+    )
 
 
 def _truncated(value: str, limit: int = 40) -> str:
@@ -95,8 +129,8 @@ def _check_submission(
             _issue(
                 "category",
                 category,
-                f"unknown category {category!r}",
-                f"choose one of: {known}",
+                (f"unknown category {category!r}", f"choose one of: {known}"),
+                (f"未知的类别“{category}”", f"请从以下类别中选择：{known}"),
             )
         )
     division = session.get(Division, division_code) if division_code else None
@@ -105,8 +139,14 @@ def _check_submission(
             _issue(
                 "division_code",
                 division_code,
-                f"{division_code!r} is not a current county-level division code",
-                "choose the county (6 digits) from the list",
+                (
+                    f"{division_code!r} is not a current county-level division code",
+                    "choose the county (6 digits) from the list",
+                ),
+                (
+                    f"“{division_code}”不是现行的县级行政区划代码",
+                    "请从列表中选择县（市、区），代码为 6 位",
+                ),
             )
         )
         division = None
@@ -117,8 +157,16 @@ def _check_submission(
                 _issue(
                     "school_code",
                     school_code,
-                    f"school {school_code} is not a school of division {division_code}",
-                    "choose the school from the list of the county, or leave it empty",
+                    (
+                        f"school {school_code} is not a school of division "
+                        f"{division_code}",
+                        "choose the school from the list of the county, or leave it "
+                        "empty",
+                    ),
+                    (
+                        f"学校 {school_code} 不是 {division_code} 的学校",
+                        "请从本县的学校列表中选择，或不选",
+                    ),
                 )
             )
     if not text.strip():
@@ -126,8 +174,8 @@ def _check_submission(
             _issue(
                 "text",
                 None,
-                "the feedback text is empty",
-                "describe the matter",
+                ("the feedback text is empty", "describe the matter"),
+                ("意见内容为空", "请填写意见内容"),
                 "text_empty",
             )
         )
@@ -136,8 +184,14 @@ def _check_submission(
             _issue(
                 "text",
                 _truncated(text),
-                f"the text has {len(text)} characters, more than {MAX_TEXT}",
-                f"shorten it to {MAX_TEXT} characters",
+                (
+                    f"the text has {len(text)} characters, more than {MAX_TEXT}",
+                    f"shorten it to {MAX_TEXT} characters",
+                ),
+                (
+                    f"内容有 {len(text)} 个字符，超过上限 {MAX_TEXT} 个",
+                    f"请精简到 {MAX_TEXT} 个字符以内",
+                ),
                 "text_long",
             )
         )
@@ -147,9 +201,15 @@ def _check_submission(
             _issue(
                 "contact",
                 None,
-                "the contact is neither a phone number nor an e-mail address",
-                "enter a phone number (digits, spaces, hyphens, an optional +) or "
-                "an e-mail address, or leave it empty",
+                (
+                    "the contact is neither a phone number nor an e-mail address",
+                    "enter a phone number (digits, spaces, hyphens, an optional +) "
+                    "or an e-mail address, or leave it empty",
+                ),
+                (
+                    "联系方式既不是电话号码也不是电子邮箱",
+                    "请填写电话号码（数字、空格、连字符，可带 +）或电子邮箱，也可不填",
+                ),
             )
         )
     return issues, division
@@ -161,7 +221,12 @@ def _reject_nul(**fields: str) -> None:
     bad = [name for name, value in fields.items() if "\x00" in value]
     if bad:
         issues = [
-            _issue(name, None, f"{name} contains a NUL character", "remove it")
+            _issue(
+                name,
+                None,
+                (f"{name} contains a NUL character (U+0000)", "remove it"),
+                (f"{name} 含有 NUL 字符（U+0000）", "请删除该字符"),
+            )
             for name in bad
         ]
         raise InvalidInput(
@@ -259,8 +324,6 @@ def submit(
         raise InvalidInput(
             "the feedback was not sent: " + "; ".join(i.message for i in issues),
             issues,  # type: ignore[arg-type]
-            # NOTE: the issues are worded in English only, so the Chinese
-            # message names the fields; pages translate each rule themselves.
             zh="意见未提交，请修改以下字段："
             + "、".join(dict.fromkeys(str(i.column) for i in issues)),
         )
@@ -532,9 +595,15 @@ def assign(
                 _issue(
                     "assignee",
                     assignee,
-                    f"{assignee!r} is not an active account of the responsible "
-                    f"body {item.responsible_code}",
-                    "enter the user name of a colleague of your own body",
+                    (
+                        f"{assignee!r} is not an active account of the responsible "
+                        f"body {item.responsible_code}",
+                        "enter the user name of a colleague of your own body",
+                    ),
+                    (
+                        f"{assignee} 不是负责部门 {item.responsible_code} 的有效账号",
+                        "请填写本部门同事的用户名",
+                    ),
                 )
             ],
             zh=f"{assignee} 不是 {item.responsible_code} 的有效账号",
@@ -601,8 +670,14 @@ def answer(
                 _issue(
                     "answer",
                     _truncated(text) or None,
-                    f"the answer has {len(text)} characters",
-                    f"write 1 to {MAX_TEXT} characters",
+                    (
+                        f"the answer has {len(text)} characters",
+                        f"write 1 to {MAX_TEXT} characters",
+                    ),
+                    (
+                        f"答复有 {len(text)} 个字符",
+                        f"请填写 1 至 {MAX_TEXT} 个字符",
+                    ),
                 )
             ],
             zh=f"答复须为 1 至 {MAX_TEXT} 个字符，当前 {len(text)} 个",
@@ -662,8 +737,8 @@ def rate(
                 _issue(
                     "rating",
                     str(rating),
-                    "the rating is outside 1 to 5",
-                    "choose 1 to 5",
+                    ("the rating is outside 1 to 5", "choose 1 to 5"),
+                    ("评分不在 1 至 5 之间", "请选择 1 至 5"),
                 )
             ],
             zh=f"评分 {rating} 不在 1 至 5 之间",

@@ -394,8 +394,9 @@ def run_plan(
     else:
         result = function(schools, loaded, **keywords)
     # The warnings of the framework file come first, as the command line
-    # prints them before the plan.
-    for warning in reversed(loaded.warnings):
+    # prints them before the plan. The plan is stored and read by other
+    # accounts, so they name the file without the server's folders.
+    for warning in reversed(loaded.shared_warnings()):
         result.prepend_message(warning.zh, warning.en)
     return result
 

@@ -217,7 +217,12 @@ class YearResult:
 
         def build() -> dict[str, Any]:
             ev = self.division_evaluation(prefix)
-            return build_document(ev, lang=lang, sources=[_source_label(self.key)])
+            doc = build_document(ev, lang=lang, sources=[_source_label(self.key)])
+            # Anyone who may read the page downloads its reports, anonymous
+            # visitors included, so they name the file without the server's
+            # folders.
+            doc["framework"]["file"] = ev.framework.file_name
+            return doc
 
         return self.memo(("document", prefix, lang), build)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,9 @@ from pydantic import ValidationError
 
 from junheng.errors import FrameworkError
 from junheng.ingest.schema import FIELDS_BY_NAME, SCHOOL_TYPES, UNIT_FORMULA_FIELDS
+from junheng.pydantic_texts import PROBLEM_TEXTS, describe_problem
 from junheng.standards.formula import FormulaError, compile_formula
-from junheng.standards.model import Framework, Text
+from junheng.standards.model import RULE_ERROR, Framework, Text
 from junheng.yaml_files import read_mapping
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
@@ -145,6 +147,14 @@ def _locate(ref: str, scan: Scan, extended_by: Path | None = None) -> Path:
     known = ", ".join(ids)
     where = f"{extended_by}: key 'extends': " if extended_by else ""
     where_zh = f"{extended_by}：键 extends：" if extended_by else ""
+    if ref and path.is_dir():
+        raise FrameworkError(
+            f"{where}framework path {ref!r} is a folder, not a file; give the "
+            f"path of a YAML file inside it, or add the folder to {ENV_VAR} and "
+            f"give the framework id.",
+            zh=f"{where_zh}框架路径“{ref}”是文件夹，不是文件；请填写其中 YAML 文件的"
+            f"路径，或把该文件夹加入 {ENV_VAR} 后填写框架 id。",
+        )
     if path.suffix in (".yaml", ".yml"):
         raise FrameworkError(
             f"{where}framework file {ref!r} not found (looked for "
@@ -449,20 +459,61 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
-        locations = [_format_location(tuple(err["loc"]), data) for err in exc.errors()]
-        lines = [
-            f"  {where}: {err['msg']}"
-            for where, err in zip(locations, exc.errors(), strict=True)
+        problems = [
+            _schema_problem(_format_location(tuple(err["loc"]), data), err)
+            for err in exc.errors()
         ]
-        keys = "、".join(dict.fromkeys(locations))
-        raise FrameworkError(
-            f"{path}: invalid framework\n" + "\n".join(lines),
-            zh=f"{path}：评估框架有误，以下键的值无效：{keys}；"
-            "请按下面的（英文）说明修改\n" + "\n".join(lines),
-        ) from None
+        raise _invalid(path, problems) from None
     _check_consistency(framework, path)
     framework.warnings.extend(warnings)
     return framework
+
+
+_FILE_TEXTS = {
+    **PROBLEM_TEXTS,
+    "dict_type": ("应为映射（键: 值）", "must be a mapping (key: value)"),
+    "model_type": ("应为映射（键: 值）", "must be a mapping (key: value)"),
+    "list_type": ("应为列表", "must be a list"),
+    "literal_error": ("应为 {expected}", "must be {expected}"),
+    RULE_ERROR: ("{zh}", "{en}"),
+}
+"""Problem texts for a YAML file, whose mappings and lists JSON calls objects
+and arrays."""
+
+_VALUE_LIMIT = 60
+
+
+def _schema_problem(where: str, err: Mapping[str, Any]) -> Text:
+    """Word one pydantic error of the framework file with the key, the value
+    and the fix."""
+    kind = str(err.get("type", ""))
+    en = f"{where}: {describe_problem(err, 'en', _FILE_TEXTS)}"
+    zh = f"{where}：{describe_problem(err, 'zh', _FILE_TEXTS)}"
+    if kind == "missing":
+        return Text(en=f"{en}; add the key", zh=f"{zh}；请补上该键")
+    if kind == "extra_forbidden":
+        return Text(
+            en=f"{en}; remove it or correct its spelling (docs/frameworks.md "
+            "lists the keys)",
+            zh=f"{zh}；请删除该键或改正拼写（docs/frameworks.md 列出了可用的键）",
+        )
+    if kind == RULE_ERROR:
+        return Text(en=en, zh=zh)
+    value = repr(err.get("input"))
+    if len(value) > _VALUE_LIMIT:
+        value = value[: _VALUE_LIMIT - 1] + "…"
+    return Text(
+        en=f"{en}, not {value}; correct the value",
+        zh=f"{zh}，现为 {value}；请改正该值",
+    )
+
+
+def _invalid(path: Path, problems: list[Text]) -> FrameworkError:
+    """Return the error of a framework file with one line per problem."""
+    return FrameworkError(
+        f"{path}: invalid framework\n" + "\n".join(f"  {p.en}" for p in problems),
+        zh=f"{path}：评估框架有误\n" + "\n".join(f"  {p.zh}" for p in problems),
+    )
 
 
 def _check_sections(path: Path, data: dict[str, Any]) -> None:
@@ -537,19 +588,33 @@ def _check_case_clashes(path: Path, data: dict[str, Any]) -> None:
     )
 
 
-def _check_consistency(fw: Framework, path: Path) -> None:
-    problems: list[str] = []
+def _formula_problem(where: str, error: FormulaError) -> Text:
+    # NOTE: the formula parser words its errors in English only.
+    return Text(
+        en=f"{where}: {error}; correct the formula",
+        zh=f"{where}：公式无效（{error}）；请改正公式",
+    )
+
+
+def _indicator_problems(fw: Framework) -> list[Text]:
+    """Return the problems of the formulas, thresholds and ids."""
+    problems: list[Text] = []
     for i, ind in enumerate(fw.resource_indicators):
+        where = f"resource_indicators[{i}](id {ind.id})"
         try:
             compile_formula(ind.formula, UNIT_FORMULA_FIELDS)
         except FormulaError as exc:
-            problems.append(f"resource_indicators[{i}](id {ind.id}).formula: {exc}")
+            problems.append(_formula_problem(f"{where}.formula", exc))
         if ind.threshold is not None:
-            missing = [s for s in fw.sections if s not in ind.threshold]
+            missing = ", ".join(s for s in fw.sections if s not in ind.threshold)
             if missing:
                 problems.append(
-                    f"resource_indicators[{i}](id {ind.id}).threshold: missing "
-                    f"section(s) {', '.join(missing)}"
+                    Text(
+                        en=f"{where}.threshold: missing section(s) {missing}; add "
+                        "a threshold for each section of 'sections'",
+                        zh=f"{where}.threshold：缺少学段 {missing}；请为 sections "
+                        "中的每个学段填写阈值",
+                    )
                 )
     ids = [ind.id for ind in fw.resource_indicators]
     for item in [i for p in fw.parts for i in p.items] + fw.veto_items:
@@ -560,35 +625,96 @@ def _check_consistency(fw: Framework, path: Path) -> None:
             try:
                 compile_formula(check.formula, UNIT_FORMULA_FIELDS)
             except FormulaError as exc:
-                problems.append(f"item {item.id}.checks[{j}].formula: {exc}")
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+                problems.append(
+                    _formula_problem(f"item {item.id}.checks[{j}].formula", exc)
+                )
+    duplicates = ", ".join(sorted({i for i in ids if ids.count(i) > 1}))
     if duplicates:
-        problems.append(f"ids used more than once: {', '.join(duplicates)}")
+        problems.append(
+            Text(
+                en=f"ids used more than once: {duplicates}; give each indicator "
+                "and item an id of its own",
+                zh=f"以下 id 重复使用：{duplicates}；请给每个指标和项目各取一个 id",
+            )
+        )
+    return problems
+
+
+def _rule_problems(fw: Framework) -> list[Text]:
+    """Return the problems of the balance rule, school types, split and school
+    rule."""
+    problems: list[Text] = []
     for section in fw.sections:
         if section not in fw.balance_rule.cv_limit:
-            problems.append(f"balance_rule.cv_limit: missing section {section}")
+            problems.append(
+                Text(
+                    en=f"balance_rule.cv_limit: missing section {section}; add "
+                    f"the CV limit of {section}",
+                    zh=f"balance_rule.cv_limit：缺少学段 {section}；请填写该学段的"
+                    "差异系数限值",
+                )
+            )
+    known = ", ".join(SCHOOL_TYPES)
     for school_type in fw.school_types:
         if school_type not in SCHOOL_TYPES:
             problems.append(
-                f"school_types: unknown school type {school_type!r}; known: "
-                f"{', '.join(SCHOOL_TYPES)}"
+                Text(
+                    en=f"school_types: unknown school type {school_type!r}; use "
+                    f"one of {known}",
+                    zh=f"school_types：未知的学校类型“{school_type}”；请使用以下之一："
+                    f"{known}",
+                )
             )
     for name in fw.split.shared_fields:
         if name not in FIELDS_BY_NAME:
-            problems.append(f"split.shared_fields: unknown field {name!r}")
+            problems.append(
+                Text(
+                    en=f"split.shared_fields: unknown field {name!r}; use a field "
+                    "of the school data template",
+                    zh=f"split.shared_fields：未知字段“{name}”；请使用学校数据模板中的"
+                    "字段",
+                )
+            )
     if fw.school_rule is not None:
-        unthresholded = [i.id for i in fw.resource_indicators if i.threshold is None]
-        if unthresholded:
-            problems.append(
-                "school_rule: needs a threshold on every resource indicator; none on "
-                + ", ".join(unthresholded)
+        problems.extend(_school_rule_problems(fw))
+    return problems
+
+
+def _school_rule_problems(fw: Framework) -> list[Text]:
+    assert fw.school_rule is not None
+    problems: list[Text] = []
+    unthresholded = ", ".join(
+        i.id for i in fw.resource_indicators if i.threshold is None
+    )
+    if unthresholded:
+        problems.append(
+            Text(
+                en="school_rule: needs a threshold on every resource indicator; "
+                f"none on {unthresholded}; add their thresholds or remove "
+                "school_rule",
+                zh=f"school_rule：每个资源配置指标都需要阈值，{unthresholded} 没有；"
+                "请补上阈值或删除 school_rule",
             )
-        if fw.school_rule.min_met > len(fw.resource_indicators):
-            problems.append(
-                f"school_rule.min_met: {fw.school_rule.min_met} is more than the "
-                f"{len(fw.resource_indicators)} resource indicators"
-            )
-    if problems:
-        raise FrameworkError(
-            f"{path}: invalid framework\n" + "\n".join(f"  {p}" for p in problems)
         )
+    count = len(fw.resource_indicators)
+    met = fw.school_rule.min_met
+    if met > count:
+        problems.append(
+            Text(
+                en=f"school_rule.min_met: {met} is more than the {count} resource "
+                f"indicators; set school_rule: {{min_met: N}} in the file with N "
+                f"at most {count}, the indicators every school must meet",
+                zh=f"school_rule.min_met：{met} 多于资源配置指标的 {count} 项；"
+                f"请在文件中写明 school_rule: {{min_met: N}}，N 为每所学校须达标的"
+                f"指标数，不超过 {count}",
+            )
+        )
+    return problems
+
+
+def _check_consistency(fw: Framework, path: Path) -> None:
+    """Raise :class:`FrameworkError` listing every rule between keys that the
+    merged framework breaks."""
+    problems = _indicator_problems(fw) + _rule_problems(fw)
+    if problems:
+        raise _invalid(path, problems)

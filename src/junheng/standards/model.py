@@ -8,9 +8,11 @@ and the veto items. The engine and the evaluation read only this model.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic_core import PydanticCustomError
 
 Status = Literal["confirmed", "secondary", "unconfirmed"]
 Section = Literal["primary", "junior"]
@@ -32,6 +34,25 @@ class Text(_Strict):
     def get(self, lang: str) -> str:
         """Return the label in ``lang`` (``zh`` or ``en``)."""
         return self.en if lang == "en" else self.zh
+
+
+def file_name_only(message: str) -> str:
+    """Return a loader message with its leading file path cut to the file name."""
+    for separator in ("：", ": "):
+        head, found, rest = message.partition(separator)
+        if found and head.endswith((".yaml", ".yml")):
+            return PurePath(head).name + separator + rest
+    return message
+
+
+RULE_ERROR = "framework_rule"
+"""The pydantic error type of a rule between the keys of one entry; its
+``ctx`` carries the message as ``en`` and ``zh``."""
+
+
+def rule_error(en: str, zh: str) -> PydanticCustomError:
+    """Return the error of a broken rule, worded in English and Chinese."""
+    return PydanticCustomError(RULE_ERROR, "{en}", {"en": en, "zh": zh})
 
 
 class ResourceIndicator(_Strict):
@@ -75,11 +96,20 @@ class Check(_Strict):
             or self.threshold_by_school_type is not None
         )
         if needs and not has:
-            raise ValueError(f"operator {self.op!r} needs a threshold")
+            raise rule_error(
+                f"operator {self.op!r} needs a threshold; add 'threshold'",
+                f"运算符 {self.op} 需要阈值；请填写 threshold",
+            )
         if not needs and has:
-            raise ValueError(f"operator {self.op!r} takes no threshold")
+            raise rule_error(
+                f"operator {self.op!r} takes no threshold; remove the threshold",
+                f"运算符 {self.op} 不带阈值；请删除阈值",
+            )
         if (self.key is None) == (self.formula is None):
-            raise ValueError("give exactly one of 'key' (county) or 'formula' (school)")
+            raise rule_error(
+                "give exactly one of 'key' (county) or 'formula' (school)",
+                "key（县级）与 formula（校级）须填写且只填写其中一个",
+            )
         return self
 
 
@@ -97,11 +127,20 @@ class Item(_Strict):
     def _checks_match_level(self) -> Item:
         for check in self.checks:
             if self.level == "school" and check.formula is None:
-                raise ValueError("a school-level item's checks need 'formula'")
+                raise rule_error(
+                    "a school-level item's checks need 'formula'; add it to each check",
+                    "校级项目的每项检查都需要 formula；请逐项补上",
+                )
             if self.level == "county" and check.key is None:
-                raise ValueError("a county-level item's checks need 'key'")
+                raise rule_error(
+                    "a county-level item's checks need 'key'; add it to each check",
+                    "县级项目的每项检查都需要 key；请逐项补上",
+                )
         if not self.checks:
-            raise ValueError("an item needs at least one check")
+            raise rule_error(
+                "an item needs at least one check; add one under 'checks'",
+                "每个项目至少需要一项检查；请在 checks 下添加",
+            )
         return self
 
 
@@ -175,6 +214,20 @@ class Framework(_Strict):
         """Warnings of the loader, such as a school rule an override changed
         without saying so; the framework is usable."""
         return self._warnings
+
+    @property
+    def file_name(self) -> str:
+        """Name of the framework file without its folders ("" for none)."""
+        return PurePath(self.path).name if self.path else ""
+
+    def shared_warnings(self) -> list[Text]:
+        """Return :attr:`warnings` with each file named without its folders,
+        for pages, plans and reports that people other than the server's
+        administrator read."""
+        return [
+            Text(zh=file_name_only(w.zh), en=file_name_only(w.en))
+            for w in self._warnings
+        ]
 
     def indicator(self, indicator_id: str) -> ResourceIndicator:
         """Return the resource indicator with ``indicator_id``."""

@@ -1,7 +1,8 @@
 """One error path: every failure becomes the JSON error shape or an HTML page.
 
-Paths under ``/api/`` get ``{"error": {"status", "code", "message", "detail"}}``
-and every other path gets ``error.html`` with the same fields. A test pins the
+Paths under ``/api/`` and the ``.json`` twins of pages get
+``{"error": {"status", "code", "message", "detail"}}`` and every other path gets
+``error.html`` with the same fields. A test pins the
 JSON shape. Domain errors come from :mod:`junheng.errors`; the few that only the
 web layer raises are defined here.
 """
@@ -30,6 +31,7 @@ from junheng.web.validation_errors import describe_item, describe_items
 log = logging.getLogger("junheng.web")
 
 API_PREFIX = "/api/"
+JSON_SUFFIX = ".json"
 
 
 class WebError(JunhengError):
@@ -202,15 +204,22 @@ def error_json(view: ErrorView) -> JSONResponse:
     return JSONResponse(body, status_code=view.status)
 
 
+def wants_json(path: str) -> bool:
+    """Return whether an error on ``path`` gets the JSON error shape: API
+    routes and the ``.json`` twins of pages, which scripts and ``dash.js`` read."""
+    return path.startswith(API_PREFIX) or path.endswith(JSON_SUFFIX)
+
+
 async def handle_error(request: Request, exc: Exception) -> Response:
-    """Render ``exc`` as JSON under ``/api/`` and as an HTML page elsewhere."""
+    """Render ``exc`` as JSON under ``/api/`` and for a ``.json`` twin, and as an
+    HTML page elsewhere."""
     from junheng.web.pages.render import language_of, render
 
     lang = language_of(request)
     view = describe(exc, lang)
     if view.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    if request.url.path.startswith(API_PREFIX):
+    if wants_json(request.url.path):
         return error_json(view)
     if view.status == HTTPStatus.UNAUTHORIZED and request.method == "GET":
         target = quote(request.url.path, safe="/")

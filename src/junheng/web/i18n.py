@@ -8,7 +8,6 @@ Placeholders use :meth:`str.format` fields, e.g. ``t("login.locked", minutes=15)
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
 from junheng.planning.labels import PARAM_LABELS, SUMMARY_LABELS
@@ -672,22 +671,13 @@ def choice_name(value: Any, lang: Language) -> Any:
     return value
 
 
-def _file_name_only(text: str) -> str:
-    """Return a loader warning with its leading file path cut to the file name."""
-    for separator in ("：", ": "):
-        head, found, rest = text.partition(separator)
-        if found and head.endswith((".yaml", ".yml")):
-            return PurePath(head).name + separator + rest
-    return text
-
-
 def framework_warnings(framework: Framework, lang: str) -> list[str]:
     """Return the warnings of the loader about ``framework``'s file in ``lang``.
 
     A warning starts with the path of its file; pages, which anonymous visitors
     may read, show the file name without the server's folders.
     """
-    return [_file_name_only(warning.get(lang)) for warning in framework.warnings]
+    return [warning.get(lang) for warning in framework.shared_warnings()]
 
 
 def translate(key: str, lang: Language, **values: Any) -> str:

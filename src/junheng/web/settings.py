@@ -43,7 +43,11 @@ class SettingsError(ValueError):
 class WebSettings(BaseSettings):
     """Settings of ``junheng serve`` and :func:`junheng.web.app.create_app`."""
 
-    model_config = SettingsConfigDict(env_prefix="JUNHENG_", extra="ignore")
+    # An empty variable counts as unset, as JUNHENG_DATABASE_URL does for the
+    # store commands.
+    model_config = SettingsConfigDict(
+        env_prefix="JUNHENG_", extra="ignore", env_ignore_empty=True
+    )
 
     mode: Mode = Field(
         default="production",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from junheng.pydantic_texts import describe_problem
 from junheng.web.i18n import Language
 
 MAX_LISTED = 5
@@ -24,46 +25,6 @@ _PLACES: dict[str, tuple[str, str]] = {
     "cookie": ("Cookie", "cookie"),
 }
 
-_TEXTS: dict[str, tuple[str, str]] = {
-    # pydantic error type: (中文, English)
-    "missing": ("缺少必填值", "is required"),
-    "int_parsing": ("应为整数", "must be a whole number"),
-    "int_type": ("应为整数", "must be a whole number"),
-    "int_from_float": ("应为整数", "must be a whole number"),
-    "float_parsing": ("应为数字", "must be a number"),
-    "float_type": ("应为数字", "must be a number"),
-    "bool_parsing": ("应为 true 或 false", "must be true or false"),
-    "bool_type": ("应为 true 或 false", "must be true or false"),
-    "string_type": ("应为文本", "must be text"),
-    "greater_than_equal": ("应不小于 {ge}", "must be at least {ge}"),
-    "greater_than": ("应大于 {gt}", "must be greater than {gt}"),
-    "less_than_equal": ("应不大于 {le}", "must be at most {le}"),
-    "less_than": ("应小于 {lt}", "must be less than {lt}"),
-    "string_pattern_mismatch": (
-        "格式不符合要求（{pattern}）",
-        "does not match the format {pattern}",
-    ),
-    "string_too_long": (
-        "最多 {max_length} 个字符",
-        "must have at most {max_length} characters",
-    ),
-    "string_too_short": (
-        "至少 {min_length} 个字符",
-        "must have at least {min_length} characters",
-    ),
-    "literal_error": ("应为 {expected} 之一", "must be one of {expected}"),
-    "enum": ("应为 {expected} 之一", "must be one of {expected}"),
-    "json_invalid": ("不是有效的 JSON", "is not valid JSON"),
-    "dict_type": ("应为 JSON 对象", "must be a JSON object"),
-    "model_attributes_type": ("应为 JSON 对象", "must be a JSON object"),
-    "list_type": ("应为 JSON 数组", "must be a JSON array"),
-    "date_parsing": ("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-    "date_from_datetime_parsing": (
-        "应为日期 YYYY-MM-DD",
-        "must be a date YYYY-MM-DD",
-    ),
-}
-
 
 def describe_item(item: dict[str, Any], lang: Language) -> str:
     """Return one error item as ``<place> <field> <problem>`` in ``lang``."""
@@ -74,14 +35,7 @@ def describe_item(item: dict[str, Any], lang: Language) -> str:
         place = _PLACES[loc[0]][index]
         loc = loc[1:]
     field = ".".join(loc)
-    texts = _TEXTS.get(str(item.get("type", "")))
-    if texts is None:
-        problem = "无效" if lang == "zh" else str(item.get("msg", "is invalid"))
-    else:
-        try:
-            problem = texts[index].format(**(item.get("ctx") or {}))
-        except (KeyError, IndexError):
-            problem = texts[index]
+    problem = describe_problem(item, lang)
     name = f"{place} {field}".strip()
     return f"{name}：{problem}" if lang == "zh" else f"{name} {problem}"
 

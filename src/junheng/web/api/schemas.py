@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from junheng.ingest.schema import SCHOOL_NAME_MAX
+
 FieldValue = str | int | float | bool | None
 
 
@@ -61,7 +63,7 @@ class SchoolEditIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    school_name: str | None = Field(None, min_length=1, max_length=200)
+    school_name: str | None = Field(None, min_length=1, max_length=SCHOOL_NAME_MAX)
     school_type: str | None = Field(None, description="A school type of the template.")
     ownership: str | None = Field(None, description="公办 or 民办.")
     location: str | None = Field(None, description="城区, 镇区 or 乡村.")
