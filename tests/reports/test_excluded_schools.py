@@ -121,6 +121,9 @@ def test_excel_excluded_sheet_english(
     assert ws.cell(1, 9).value == "Reason left out"
     assert ws.cell(2, 9).value == "teaching point with fewer than 50 students"
     assert ws.cell(3, 9).value == "special-education schools"
+    # School type and ownership are stored in Chinese and named in English.
+    assert [ws.cell(2, c).value for c in (6, 7)] == ["teaching point", "public"]
+    assert ws.cell(3, 6).value == "special education school"
 
 
 def test_html_excluded_section(docs: dict[str, dict[str, Any]]) -> None:
@@ -130,6 +133,9 @@ def test_html_excluded_section(docs: dict[str, dict[str, Any]]) -> None:
     assert f'<td class="code">{POINT_CODE}</td><td>甲教学点</td>' in section
     assert "teaching point with fewer than 50 students" in section
     assert "special-education schools" in section
+    assert "<td>teaching point</td>" in section
+    assert "<td>public</td>" in section
+    assert "<td>教学点</td>" not in section
     assert "rows are listed" not in section
 
 

@@ -8,7 +8,7 @@ Excel template, and readers accept either.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -35,6 +35,32 @@ SCHOOL_TYPES: tuple[str, ...] = (
 )
 OWNERSHIPS: tuple[str, ...] = ("公办", "民办")
 LOCATIONS: tuple[str, ...] = ("城区", "镇区", "乡村")
+
+CHOICE_NAMES_EN: dict[str, str] = {
+    "小学": "primary school",
+    "初中": "junior secondary school",
+    "九年一贯制学校": "nine-year school",
+    "十二年一贯制学校": "twelve-year school",
+    "完全中学": "complete secondary school",
+    "教学点": "teaching point",
+    "特殊教育学校": "special education school",
+    "职业初中": "vocational junior secondary school",
+    "公办": "public",
+    "民办": "private",
+    "城区": "urban",
+    "镇区": "town",
+    "乡村": "rural",
+}
+"""English names of the Chinese choices of the school type, ownership and
+location fields; the stored value stays Chinese."""
+
+
+def choice_name(value: Any, lang: str) -> Any:
+    """Return a stored choice (such as ``小学``) in ``lang``; other values as is."""
+    if lang == "en" and isinstance(value, str):
+        return CHOICE_NAMES_EN.get(value, value)
+    return value
+
 
 # Upper bounds of plausible values. They are far above any real school and still
 # reject typing and unit errors such as 9e18 students, and they keep every count

@@ -21,6 +21,7 @@ from typing import Any
 
 import xlsxwriter
 
+from junheng.ingest.schema import choice_name
 from junheng.reports.common import (
     VERDICTS,
     WARNING_COLUMNS,
@@ -665,8 +666,8 @@ def _write_schools(book: _Book) -> None:
                 _Cell(school["division_code"], plain),
                 _Cell(school["school_code"], plain),
                 _Cell(school.get("school_name"), plain),
-                _Cell(school.get("school_type"), plain),
-                _Cell(school.get("ownership"), plain),
+                _Cell(choice_name(school.get("school_type"), lang), plain),
+                _Cell(choice_name(school.get("ownership"), lang), plain),
                 _Cell(section_label(school["section"], lang), plain),
                 _Cell(school.get("students"), count),
                 *values,
@@ -709,8 +710,8 @@ def _write_excluded(book: _Book) -> None:
                 school.get("division_name"),
                 school["school_code"],
                 school.get("school_name"),
-                school.get("school_type"),
-                school.get("ownership"),
+                choice_name(school.get("school_type"), lang),
+                choice_name(school.get("ownership"), lang),
                 _Cell(school.get("primary_students"), count),
                 exclusion_reason_text(doc, school.get("reason"), lang),
             ]

@@ -24,6 +24,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from junheng.ingest.schema import choice_name
 from junheng.reports import common
 from junheng.reports.common import Document
 from junheng.reports.labels import (
@@ -255,6 +256,7 @@ def _environment(doc: Document, lang: str) -> Environment:
         part_label=lambda p: part_label(p, lang),
         level_label=lambda v: level_label(v, lang),
         yes_no=lambda v: yes_no(v, lang),
+        choice=lambda v: choice_name(v, lang),
         requirement=lambda item: common.requirement_text(item, lang),
         exclusion_reason=lambda reason: common.exclusion_reason_text(doc, reason, lang),
         item_value=lambda v: common.item_value_text(v, lang),

@@ -645,32 +645,6 @@ MESSAGES.update(FEEDBACK_MESSAGES)
 MESSAGES.update(RECTIFY_TEXT)
 
 
-CHOICE_NAMES_EN: dict[str, str] = {
-    "小学": "primary school",
-    "初中": "junior secondary school",
-    "九年一贯制学校": "nine-year school",
-    "十二年一贯制学校": "twelve-year school",
-    "完全中学": "complete secondary school",
-    "教学点": "teaching site",
-    "特殊教育学校": "special education school",
-    "职业初中": "vocational junior secondary school",
-    "公办": "public",
-    "民办": "private",
-    "城区": "urban",
-    "镇区": "town",
-    "乡村": "rural",
-}
-"""English names of the Chinese choices of the school type, ownership and
-location fields; the stored value stays Chinese."""
-
-
-def choice_name(value: Any, lang: Language) -> Any:
-    """Return a stored choice (such as ``小学``) in ``lang``; other values as is."""
-    if lang == "en" and isinstance(value, str):
-        return CHOICE_NAMES_EN.get(value, value)
-    return value
-
-
 def framework_warnings(framework: Framework, lang: str) -> list[str]:
     """Return the warnings of the loader about ``framework``'s file in ``lang``.
 

@@ -12,11 +12,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.responses import Response
 
+from junheng.ingest.schema import choice_name
 from junheng.web.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGES,
     Language,
-    choice_name,
     pick_language,
     translator,
 )
