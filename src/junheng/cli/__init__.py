@@ -869,7 +869,9 @@ def evaluate(
             ev = run_evaluation(schools, fw, items, indicator_rollups=fmt != "table")
             progress.update(task, description="生成报告 / building the report")
             language = cast(Language, lang)
-            unmatched = _items_without_schools(schools, items, files, language)
+            # Every county-year of the school rows has a verdict row, so the
+            # few verdict rows stand in for the two million school rows.
+            unmatched = _items_without_schools(ev.verdicts, items, files, language)
             saved = [issue.as_dict(language) for issue in result.warnings]
             doc = build_document(
                 ev,
@@ -998,7 +1000,7 @@ ITEMS_WITHOUT_SCHOOLS = "items_without_schools"
 
 
 def _items_without_schools(
-    schools: pl.DataFrame,
+    counties: pl.DataFrame,
     items: pl.DataFrame,
     files: tuple[Path, ...],
     lang: Language,
@@ -1010,8 +1012,9 @@ def _items_without_schools(
     :meth:`junheng.ingest.issues.Issue.as_dict`, so reports list it with the
     import warnings. Its ``file`` names every input file, because the items
     carry no file of their own. Its ``value`` lists every such county-year,
-    and its message names the first 10. Returns None when every county-year of
-    the items has school rows.
+    and its message names the first 10. ``counties`` holds the county-years
+    with school rows (``year`` and ``division_code``, other columns ignored).
+    Returns None when every county-year of the items has school rows.
     """
     from junheng.ingest.issues import Issue
 
@@ -1019,7 +1022,7 @@ def _items_without_schools(
     orphans = (
         items.select(keys)
         .unique()
-        .join(schools.select(keys).unique(), on=keys, how="anti")
+        .join(counties.select(keys).unique(), on=keys, how="anti")
         .sort(keys)
     )
     if orphans.is_empty():
