@@ -93,8 +93,8 @@ def test_login_throttled_after_failures(site: Site) -> None:
 
 
 def test_login_with_nul_in_name_fails(site: Site) -> None:
-    # PostgreSQL rejects NUL in a query parameter, SQLite finds no such name,
-    # and both must answer as for any unknown name.
+    # PostgreSQL rejects NUL in a query parameter and SQLite finds no such
+    # name, so both must respond as for an unknown name.
     client = site.client()
     response = post_form(
         client, "/login", {"username": "hen\x00an", "password": PASSWORD}

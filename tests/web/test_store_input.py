@@ -1,8 +1,9 @@
-"""Write paths of the web app and the API with input that only one of the two
-stores could keep: a NUL character (U+0000) in text, which PostgreSQL rejects,
-and NaN or Infinity in a number, which PostgreSQL rejects in JSON and SQLite
-keeps as NULL. On both stores each request must get a 422 that names the
-field, and nothing may be stored."""
+"""Write paths of the web app and the API with input that one of the two stores
+cannot keep.
+
+PostgreSQL rejects a NUL character (U+0000) in text, and NaN or Infinity in
+JSON, which SQLite keeps as NULL. On both stores each request gets a 422 that
+names the field, and nothing is stored."""
 
 from __future__ import annotations
 

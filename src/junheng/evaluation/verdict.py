@@ -91,8 +91,8 @@ class Evaluation:
             raise ValueError(
                 f"invalid langs {langs!r}: pass ('zh',), ('en',) or ('zh', 'en')"
             )
-        wanted = self.keys() if keys is None else keys
-        missing = [k for k in wanted if (k, langs) not in self._cache]
+        requested = self.keys() if keys is None else keys
+        missing = [k for k in requested if (k, langs) not in self._cache]
         if missing and langs != BOTH:
             # Details already built in both languages only need flattening.
             for key in missing:
@@ -103,7 +103,7 @@ class Evaluation:
         if missing:
             built = _build_details(self, missing, langs)
             self._cache.update(((k, langs), d) for k, d in built.items())
-        return {k: self._cache[(k, langs)] for k in wanted}
+        return {k: self._cache[(k, langs)] for k in requested}
 
     @property
     def reasons(self) -> dict[CountyKey, list[dict[str, Any]]]:
@@ -294,10 +294,10 @@ def _build_details(
     # all 79 columns took about 3.8 s of CPU time and these 28 about 1.5 s.
     values = queries.unit_values_sql(fw, schools)
     available = set(engine.connection.sql(values).columns)
-    wanted = [name for name in _reason_columns(fw) if name in available]
+    read = [name for name in _reason_columns(fw) if name in available]
     engine.connection.sql(
         "CREATE OR REPLACE TEMP TABLE unit_values_selected AS "
-        f"SELECT {', '.join(wanted)} FROM ({values})"
+        f"SELECT {', '.join(read)} FROM ({values})"
     )
     for name, kind in (("county_stats", "VIEW"), ("county_checks", "VIEW")):
         engine.connection.sql(

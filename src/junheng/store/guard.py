@@ -20,9 +20,9 @@ the parameter's column (``name`` for the bound parameter ``name_1``). On
 SQLite such a lookup finds nothing and the flush check rejects the write.
 
 NOTE: statements that bypass the unit of work (``session.execute(update(...))``
-or ``insert(...)``) are checked for NUL text on PostgreSQL only, and for
-non-finite numbers not at all; the services use them only for values they
-compute themselves, such as a status or a counter.
+or ``insert(...)``) are checked for NUL text on PostgreSQL only, and not for
+non-finite numbers. The services use them only for values they compute
+themselves, such as a status or a counter.
 """
 
 from __future__ import annotations
