@@ -8,7 +8,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from junheng import demo
-from junheng.engine.compute import compute, load_schools
+from junheng.engine.compute import ReplacedEvaluationError, compute, load_schools
 from junheng.evaluation.verdict import evaluate
 from junheng.standards.loader import load_framework
 
@@ -131,3 +131,20 @@ def test_small_input_repeats_exactly() -> None:
         assert _sorted(run, *keys).equals(first)
     threads = compute(schools, fw).connection.sql("SELECT current_setting('threads')")
     assert threads.fetchall() == [(1,)]
+
+
+def test_replaced_evaluation_raises_on_read() -> None:
+    con = duckdb.connect()
+    table = load_schools(demo.generate_schools(counties=2, seed=5), con)
+    first = compute(table, load_framework("cn-2017-quality"), con=con)
+    verdicts = first.table("verdicts")
+    second = compute(table, load_framework("cn-2012-basic"), con=con)
+    with pytest.raises(ReplacedEvaluationError, match="later compute"):
+        first.query("SELECT * FROM county_stats")
+    with pytest.raises(ReplacedEvaluationError):
+        first.run("SELECT 1 FROM unit_values")
+    with pytest.raises(ReplacedEvaluationError):
+        _ = first.con
+    # Frames read before the replacement stay as they were read.
+    assert first.table("verdicts") is verdicts
+    assert second.query("SELECT COUNT(*) AS n FROM verdicts")["n"][0] > 0

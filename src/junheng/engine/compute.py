@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from dataclasses import dataclass, field
 
 import duckdb
@@ -42,6 +43,17 @@ on every run, in well under a second. Larger inputs, such as the whole nation,
 keep both threads.
 NOTE: their figures can still differ between runs in about the 16th digit.
 """
+
+
+_CURRENT_EVALUATION: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, object] = (
+    weakref.WeakKeyDictionary()
+)
+"""The token of the latest :func:`compute` on each connection."""
+
+
+class ReplacedEvaluationError(RuntimeError):
+    """A later :func:`compute` on the same connection replaced this result's
+    tables, so reading them would return the later evaluation's rows."""
 
 
 def empty_county_items() -> pl.DataFrame:
@@ -77,15 +89,27 @@ class EngineResult:
     few counties' rows from it is cheaper than scanning them in the connection."""
     deferred_views: dict[str, str] = field(default_factory=dict)
     """Views not created yet, name to query."""
+    token: object = None
+    """Identity of the :func:`compute` call that built the tables."""
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         """The connection, with every view of the evaluation created."""
+        self._check_current()
         self._create_views(list(self.deferred_views))
         return self.connection
 
+    def _check_current(self) -> None:
+        if _CURRENT_EVALUATION.get(self.connection) is not self.token:
+            raise ReplacedEvaluationError(
+                "a later compute() on the same DuckDB connection replaced the "
+                "tables of this evaluation; give each evaluation that must stay "
+                "readable its own connection"
+            )
+
     def _views_of(self, sql: str) -> None:
+        self._check_current()
         named = set(re.findall(r"\w+", sql))
         self._create_views([v for v in self.deferred_views if v in named])
 
@@ -207,8 +231,9 @@ def compute(
     con:
         A DuckDB connection to build the tables in; a new in-memory one by
         default, on one thread for inputs up to :data:`SINGLE_THREAD_ROWS` rows.
-        NOTE: the tables and views have fixed names, so a second ``compute()``
-        on the same connection replaces those of the first; give each
+        The tables and views have fixed names, so a second ``compute()`` on
+        the same connection replaces those of the first, and the first result
+        then raises :class:`ReplacedEvaluationError` when read. Give each
         evaluation that must stay readable its own connection.
     """
     if con is None:
@@ -300,6 +325,7 @@ def compute(
             con.sql(sql)
     finally:
         con.sql(f"SET preserve_insertion_order = {str(bool(preserve)).lower()}")
+    token = _CURRENT_EVALUATION[con] = object()
     return EngineResult(
         connection=con,
         framework=fw,
@@ -312,6 +338,7 @@ def compute(
             "unit_values": queries.unit_values_sql(fw, source),
             "unit_core": unit_core,
         },
+        token=token,
     )
 
 
