@@ -303,7 +303,8 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     "file.text_encoding_fits": {
         "zh": (
             "文件按 {used} 解码后，非 ASCII 字符中只有 {gb_share}% 是常用汉字，"
-            "按 {fits} 解码则有 {big5_share}%，文件的编码应是 {fits}（繁体中文）",
+            "按 {fits} 解码则有 {fits_share}% 是常用字，文件的编码应是 {fits}"
+            "（{language}）",
             "请用 --encoding {fits} 指定编码（Python 中为 encoding={fits!r}），或将"
             "文件另存为 UTF-8 CSV；如果按 {used} 读出的文字确实无误，请用 "
             "--encoding {used}",
@@ -311,8 +312,7 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         "en": (
             "decoded as {used}, only {gb_share}% of the characters other than "
             "ASCII are common Chinese characters, but decoded as {fits} "
-            "{big5_share}% are, so the file's encoding is {fits} (traditional "
-            "Chinese)",
+            "{fits_share}% are, so the file's encoding is {fits} ({language})",
             "give --encoding {fits} (encoding={fits!r} in Python), or save the "
             "file as UTF-8 CSV; if the text reads right as {used}, give "
             "--encoding {used}",

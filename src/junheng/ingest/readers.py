@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 import python_calamine
 
 from junheng.ingest.issues import Issue
-from junheng.ingest.messages import both
+from junheng.ingest.messages import Language, both
 from junheng.ingest.schema import (
     COUNTY_ITEM_FIELDS,
     REGION_FIELDS,
@@ -1452,7 +1452,7 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
         separator = _sniff_separator(text)
     encoding_issue = _encoding_issue(file, data, text, used, options)
     if encoding_issue is None and options.encoding is None:
-        encoding_issue = _big5_text_issue(file, data, text, used)
+        encoding_issue = _text_encoding_issue(file, data, text, used)
     if encoding_issue is not None and encoding_issue.code in ENCODING_FITS:
         # The headers read right in another encoding, so every issue about the
         # garbled text would mislead.
@@ -1666,18 +1666,41 @@ ENCODING_FITS = ("file.encoding_fits", "file.text_encoding_fits")
 """Codes of the errors that name the encoding a CSV file decodes right in."""
 
 TEXT_SAMPLE = 20_000
-"""Characters other than ASCII that :func:`_big5_text_issue` scores."""
+"""Characters other than ASCII that :func:`_text_encoding_issue` scores."""
 
-# The first bytes of the most common Chinese characters: GB2312 level 1 (3,755
-# characters, B0A1–D7F9) and Big5 level 1 (5,401 characters, A440–C67E).
-_COMMON_LEAD_BYTES = {"gb2312": (0xB0, 0xD7), "big5": (0xA4, 0xC6)}
+# The first bytes of the most common characters: GB2312 level 1 (3,755
+# characters, B0A1–D7F9), Big5 level 1 (5,401 characters, A440–C67E), and in
+# Shift-JIS the kana (8140–83FC, with full-width letters and digits) and JIS
+# level 1 (2,965 kanji, 889F–9872).
+_COMMON_LEAD_BYTES = {
+    "gb2312": ((0xB0, 0xD7),),
+    "big5": ((0xA4, 0xC6),),
+    "shift_jis": ((0x82, 0x83), (0x88, 0x98)),
+}
+
+
+@dataclass(frozen=True)
+class _TextEncoding:
+    """A family of encodings whose text GB18030 decodes without error."""
+
+    names: tuple[str, ...]
+    """The encodings to try, the standard one first, then Windows' superset."""
+    charset: str
+    """The key of :data:`_COMMON_LEAD_BYTES` that scores its text."""
+    language: dict[Language, str]
+
+
+_TEXT_ENCODINGS = (
+    _TextEncoding(("big5", "cp950"), "big5", both("繁体中文", "traditional Chinese")),
+    _TextEncoding(("shift_jis", "cp932"), "shift_jis", both("日文", "Japanese")),
+)
 
 
 def _common_share(text: str, charset: str) -> tuple[int, float]:
     """Return the characters other than ASCII in ``text`` (at most
-    :data:`TEXT_SAMPLE`) and the share of them that are common Chinese
-    characters of ``charset``."""
-    low, high = _COMMON_LEAD_BYTES[charset]
+    :data:`TEXT_SAMPLE`) and the share of them that are common characters of
+    ``charset``."""
+    ranges = _COMMON_LEAD_BYTES[charset]
     sample = [c for c in text if not c.isascii()][:TEXT_SAMPLE]
     common = 0
     for char in sample:
@@ -1685,48 +1708,52 @@ def _common_share(text: str, charset: str) -> tuple[int, float]:
             encoded = char.encode(charset)
         except UnicodeEncodeError:
             continue
-        common += len(encoded) == 2 and low <= encoded[0] <= high
+        common += len(encoded) == 2 and any(
+            low <= encoded[0] <= high for low, high in ranges
+        )
     return len(sample), common / len(sample) if sample else 0.0
 
 
-def _big5_text_issue(file: str, data: bytes, text: str, used: str) -> Issue | None:
-    """Report a file detected as GB18030 whose text reads right as Big5.
+def _text_encoding_issue(file: str, data: bytes, text: str, used: str) -> Issue | None:
+    """Report a file detected as GB18030 whose text reads right as Big5 or
+    Shift-JIS.
 
-    Big5 bytes decode as GB18030 without error, into rare characters, kana and
-    symbols. With ASCII headers, :func:`_encoding_issue` cannot tell, so the
-    text is scored here: in Big5 almost every character (at least 90%) is a
-    common one, and in GB18030 at most 60% are. A simplified Chinese file that
-    also decodes as Big5 scores the other way round (about 98% and 48% on the
-    subject names of a roster). Fewer than 6 characters are too few to judge.
-
-    NOTE: Shift-JIS text under ASCII headers is not scored, so it still reads
-    as GB18030 without an error.
+    Big5 and Shift-JIS bytes decode as GB18030 without error, into rare
+    characters, kana and symbols. With ASCII headers, :func:`_encoding_issue`
+    cannot tell, so the text is scored here: in its own encoding almost every
+    character (at least 90%) is a common one, and in GB18030 at most 60% are.
+    A simplified Chinese file scores the other way round: about 98% as GB18030
+    and 48% as Big5 on the subject names of a roster, and as Shift-JIS its
+    bytes mostly become half-width katakana, which do not count. Fewer than 6
+    characters are too few to judge.
     """
     if used != "gb18030" or not all(h.isascii() for h in _header_cells(text)):
         return None
-    for name in ("big5", "cp950"):
-        try:
-            other = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        count, big5_share = _common_share(other, "big5")
-        if count < 6 or big5_share < 0.9:
-            return None
-        _, gb_share = _common_share(text, "gb2312")
-        if gb_share > 0.6:
-            return None
-        return Issue.coded(
-            file,
-            None,
-            None,
-            None,
-            None,
-            "file.text_encoding_fits",
-            used=used,
-            fits=name,
-            gb_share=round(100 * gb_share),
-            big5_share=round(100 * big5_share),
-        )
+    for family in _TEXT_ENCODINGS:
+        for name in family.names:
+            try:
+                other = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            count, fits_share = _common_share(other, family.charset)
+            if count < 6 or fits_share < 0.9:
+                break
+            _, gb_share = _common_share(text, "gb2312")
+            if gb_share > 0.6:
+                return None
+            return Issue.coded(
+                file,
+                None,
+                None,
+                None,
+                None,
+                "file.text_encoding_fits",
+                used=used,
+                fits=name,
+                gb_share=round(100 * gb_share),
+                fits_share=round(100 * fits_share),
+                language=family.language,
+            )
     return None
 
 
