@@ -521,3 +521,55 @@ def test_gbk_text_that_decodes_as_shift_jis(tmp_path: Path) -> None:
     read = read_roster(path)
     assert set(read["subject"]) <= set(DECODES_AS_SHIFT_JIS.values())
     assert read.height == roster.height
+
+
+@pytest.mark.parametrize("given", ["utf-8", "gb18030", "big5"])
+def test_mixed_encodings_named_for_each(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    given: str,
+) -> None:
+    # Lines 1-3 are UTF-8 and the rest GBK, as when rows are pasted from
+    # another file. UTF-8 fails on line 4 and GB18030 on the UTF-8 text, so
+    # each encoding the error suggested used to fail on another line.
+    lines = frames[0].write_csv().splitlines(keepends=True)
+    path = tmp_path / "schools.csv"
+    path.write_bytes(
+        "".join(lines[:3]).encode("utf-8") + "".join(lines[3:]).encode("gbk")
+    )
+    result = runner.invoke(
+        main, ["evaluate", str(path), "--encoding", given, "--lang", "en"]
+    )
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "schools.csv, row " in message
+    assert "the file mixes encodings" in message
+    assert f"as {given}, the first cell read wrong is line" in message
+    assert "as utf-8, the first cell read wrong is line 4, column 'school_name'" in (
+        message
+    )
+    assert "as gb18030, the first cell read wrong is line 2, column 'school_name'" in (
+        message
+    )
+    assert "save the whole file in one encoding" in message
+    result = runner.invoke(
+        main, ["evaluate", str(path), "--encoding", given, "--lang", "zh"]
+    )
+    text = "".join(result.output.split())
+    assert "文件混用了多种编码" in text
+    assert "按utf-8读，第一处读错的是第4行的“school_name”列" in text
+    assert "将整个文件另存为同一种编码" in text
+
+
+def test_utf8_file_with_one_gbk_line_without_utf8_text(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # No line other than ASCII is valid UTF-8, so the file is GBK throughout
+    # and the error names gb18030, not mixed encodings.
+    path = _csv(frames[0], tmp_path / "schools.csv", "gbk")
+    line = _evaluate_error(runner, path, "utf-8")
+    assert "mixes encodings" not in line
+    assert "give --encoding gb18030" in line

@@ -285,6 +285,21 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "(encoding={fits!r} in Python), or save the file as UTF-8 CSV",
         ),
     },
+    "file.mixed_encodings": {
+        "zh": (
+            "文件混用了多种编码：有些行是 UTF-8，有些行是别的编码，任何一种编码都"
+            "无法正确读出整个文件。{places}",
+            "请在能正确显示每一行的编辑器中打开文件，改正读错的行，再将整个文件另存为"
+            "同一种编码（最好是 UTF-8 CSV）；换用别的 --encoding 无法解决",
+        ),
+        "en": (
+            "the file mixes encodings: some lines are UTF-8 and some are in another "
+            "encoding, so no single encoding reads the whole file right; {places}",
+            "open the file in an editor that shows every line right, correct the "
+            "lines read wrong, and save the whole file in one encoding (UTF-8 CSV "
+            "is best); another --encoding cannot fix it",
+        ),
+    },
     "file.encoding_fits": {
         "zh": (
             "按 {used} 解码后，{count} 个列标题中只有 {found} 个可以识别；"

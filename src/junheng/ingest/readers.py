@@ -1509,8 +1509,15 @@ def _csv_title(
 def _decode_issue(
     file: str, data: bytes, exc: UnicodeDecodeError, options: ReadOptions
 ) -> Issue:
-    """Report the line of the first byte that ``exc.encoding`` cannot decode."""
+    """Report the line of the first byte that ``exc.encoding`` cannot decode.
+
+    A file that mixes UTF-8 lines with lines in another encoding gets
+    ``file.mixed_encodings`` instead, since no ``--encoding`` reads it.
+    """
     encoding = options.encoding
+    mixed = _mixed_encoding_issue(file, data, encoding or "utf-8")
+    if mixed is not None:
+        return mixed
     # The bytes before the error decode, so their line breaks can be counted in
     # any encoding, including UTF-16, where the byte 0x0A is not always a newline.
     before = data[: exc.start].decode(exc.encoding, errors="replace")
@@ -1535,6 +1542,123 @@ def _decode_issue(
         bytes=invalid,
         offset=exc.start,
     )
+
+
+@dataclass(frozen=True)
+class _Misread:
+    """The first cell of a CSV file that one encoding does not read right."""
+
+    encoding: str
+    line: int
+    column: str
+
+
+def _mixed_encoding_issue(file: str, data: bytes, given: str) -> Issue | None:
+    """Report a CSV file whose lines are partly UTF-8 and partly another encoding.
+
+    A line with bytes other than ASCII that decodes as UTF-8 is UTF-8 text:
+    GBK or Big5 text is almost never valid UTF-8. When such a line and lines
+    that UTF-8 cannot decode but a fallback encoding can are both in the file,
+    each single encoding fails on or misreads one of them. The issue names the
+    first misread cell under ``given``, UTF-8 and the encoding that decodes the
+    other lines.
+
+    NOTE: only a file whose ``given`` encoding fails is checked, so a mixed file
+    that GB18030 decodes whole into wrong characters is read without an error
+    when --encoding gb18030 is given.
+    """
+    lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    utf8_line: int | None = None
+    other_lines: list[int] = []
+    for index, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_lines.append(index)
+            continue
+        if utf8_line is None:
+            utf8_line = index
+    if utf8_line is None or not other_lines:
+        return None
+    other = _other_lines_encoding([lines[i] for i in other_lines])
+    if other is None:
+        # A stray invalid byte in a UTF-8 file, not text in another encoding.
+        return None
+    names = dict.fromkeys(codecs.lookup(name).name for name in (given, "utf-8", other))
+    header = lines[0].decode("utf-8", errors="replace")
+    misreads = [_first_misread(lines, header, name) for name in names]
+    first = misreads[0]
+    return Issue.coded(
+        file,
+        None,
+        first.line,
+        first.column,
+        None,
+        "file.mixed_encodings",
+        places=both(
+            "；".join(
+                f"按 {m.encoding} 读，第一处读错的是第 {m.line} 行的“{m.column}”列"
+                for m in misreads
+            ),
+            "; ".join(
+                f"as {m.encoding}, the first cell read wrong is line {m.line}, "
+                f"column {m.column!r}"
+                for m in misreads
+            ),
+        ),
+    )
+
+
+def _other_lines_encoding(lines: list[bytes]) -> str | None:
+    """Return the first fallback encoding other than UTF-8 that decodes ``lines``."""
+    for name in FALLBACK_ENCODINGS[1:]:
+        try:
+            for line in lines:
+                line.decode(name)
+        except UnicodeDecodeError:
+            continue
+        return name
+    return None
+
+
+def _first_misread(lines: list[bytes], header: str, encoding: str) -> _Misread:
+    """Find the first cell of ``lines`` that ``encoding`` fails on or misreads.
+
+    UTF-8 fails on the lines in the other encoding. Any other encoding fails on
+    a line that it cannot decode, or misreads a line that is valid UTF-8 with
+    bytes other than ASCII.
+    """
+    is_utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    for index, line in enumerate(lines):
+        try:
+            line.decode(encoding)
+            start = None
+        except UnicodeDecodeError as exc:
+            start = exc.start
+        if start is None and not is_utf8 and not line.isascii():
+            try:
+                line.decode("utf-8")
+                start = next(i for i, byte in enumerate(line) if byte >= 0x80)
+            except UnicodeDecodeError:
+                pass
+        if start is not None:
+            column = _column_at(line, start, header)
+            return _Misread(codecs.lookup(encoding).name, index + 1, column)
+    raise AssertionError("the file mixes encodings, so a line fails in each")
+
+
+def _column_at(line: bytes, start: int, header: str) -> str:
+    """Return the header of the CSV field of ``line`` that holds byte ``start``."""
+    separator = _sniff_separator(header)
+    before = line[:start].decode("utf-8", errors="replace")
+    record = next(csv.reader([before], delimiter=separator), [""])
+    headers = next(csv.reader([header.rstrip("\r")], delimiter=separator), [])
+    position = max(len(record) - 1, 0)
+    if position < len(headers) and headers[position].strip():
+        return headers[position].strip()
+    return str(position + 1)
 
 
 FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030", "big5", "cp950", "shift_jis")
