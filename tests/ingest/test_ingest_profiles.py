@@ -463,3 +463,54 @@ def test_profile_error_through_import(tmp_path: Path) -> None:
     assert caught.value.message("zh").startswith(
         f"{path}：columns.libros：不是标准字段"
     )
+
+
+@pytest.mark.parametrize(
+    ("expression", "zh", "en"),
+    [
+        ("`年度` +", "末尾的运算符后缺少数字或列名", "a number or column is missing"),
+        ("(`年度` + 1911", "左括号“(”没有对应的右括号", "an opening '(' is never"),
+        ("`年度` + 1911)", "右括号“)”没有对应的左括号", "a closing ')' has no"),
+        ("`年度` ＋ 1911", "含有无效字符“＋”（U+FF0B）", "invalid character '＋'"),
+        ("`年度 + 1911", "反引号 ` 没有成对", "a backtick ` is not closed"),
+        ("`年度` 1911", "两个数字或列名之间缺少运算符", "an operator is missing"),
+    ],
+)
+def test_profile_expression_error_in_both_languages(
+    tmp_path: Path, expression: str, zh: str, en: str
+) -> None:
+    text = PROFILE.replace('{expr: "`年度` * 1 + 1911"}', f"{{expr: {expression!r}}}")
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(path))
+    chinese = caught.value.message("zh")
+    english = caught.value.message("en")
+    assert chinese.startswith(
+        f"{path}：columns.year.expr：表达式 {expression!r} 有误："
+    )
+    assert zh in chinese
+    assert "请用 + - * / 和括号连接数字和列名" in chinese
+    # Python's own English words stay out of the Chinese message.
+    assert "syntax" not in chinese
+    assert "never closed" not in chinese
+    assert english.startswith(
+        f"{path}: columns.year.expr: invalid expression {expression!r}: "
+    )
+    assert en in english
+    assert "write numbers and column names joined by + - * /" in english
+
+
+def test_profile_regex_error_in_chinese(tmp_path: Path) -> None:
+    text = PROFILE.replace('"^班[0-9]$"', '"^班([0-9]$"')
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(path))
+    chinese = caught.value.message("zh")
+    assert f"{path}：columns.primary_classes.sum_matching：" in chinese
+    assert (
+        "正则表达式 '^班([0-9]$' 有误：第 3 个字符处左括号“(”没有对应的右括号"
+        in chinese
+    )
+    assert "missing" not in chinese
+    english = caught.value.message("en")
+    assert "invalid regex '^班([0-9]$': missing ), unterminated subpattern" in english
