@@ -723,17 +723,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "profile_column.map_value": {
         "zh": (
-            "列“{column}”的值“{value}”不在导入配置 {profile} 的 columns.{name} 的 "
-            "map 中（已有的值：{values}），因此{target}为空",
+            "列“{column}”的值“{value}”不在导入配置 {profile} 的映射"
+            "（columns.{name}）中，无法得出{field}；映射中的值：{values}",
             "请在 {path} 的 columns.{name} 的 values 中加入“{value}”及其对应的值，"
-            "或把该单元格改为已有的值之一",
+            "或把该单元格改为映射中的值之一",
         ),
         "en": (
-            "value {value!r} of column {column!r} is not in the map of "
-            "columns.{name} in import profile {profile} (known values: {values}), "
-            "so {target} is empty",
-            "add {value!r} and the value it stands for to the values of "
-            "columns.{name} in {path}, or correct the cell to one of the known "
+            "value {value!r} in column {column!r} is not in the map of import "
+            "profile {profile} (columns.{name}), so {field} cannot be set; "
+            "the map lists: {values}",
+            "add {value!r} with the value it stands for to the values of "
+            "columns.{name} in {path}, or change the cell to one of the listed "
             "values",
         ),
     },
@@ -780,10 +780,15 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         ),
     },
     "number.source": {
-        "zh": ("值“{value}”不是数字", "请填写数字，不带单位或其他文字"),
+        "zh": (
+            "值“{value}”不是数字，但导入配置 {profile} 要把列“{column}”当作数字计算",
+            "请在该单元格填写数字（如 12），不带单位或其他文字，或留空",
+        ),
         "en": (
-            "value {value!r} is not a number",
-            "enter a number without units or other text",
+            "value {value!r} is not a number, but import profile {profile} "
+            "computes with column {column!r} as a number",
+            "enter a number in the cell (such as 12) without units or other "
+            "text, or leave it empty",
         ),
     },
     "whole_number": {

@@ -36,6 +36,7 @@ import polars as pl
 
 from junheng.errors import ProfileError
 from junheng.ingest.issues import RULES, Issue
+from junheng.ingest.messages import both
 from junheng.ingest.readers import ROW_COLUMN, RawTable, float_text
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME
 from junheng.ingest.validate import CodeScheme, TableContext, nested_column_issue
@@ -932,7 +933,7 @@ def apply_profile(
         if name not in profile.columns:
             exprs.append(pl.lit(value, dtype=pl.String).alias(name))
             display[name] = f"{FIELDS_BY_NAME[name].header_zh} (profile {profile.id})"
-    issues += _source_number_issues(table, sorted(renderer.numeric_sources))
+    issues += _source_number_issues(profile, table, sorted(renderer.numeric_sources))
     issues += _unmapped_value_issues(profile, table, display)
     ctx = TableContext(
         table.file,
@@ -1002,13 +1003,18 @@ def _unmapped_value_issues(
                     profile=profile.id,
                     name=name,
                     target=display[name],
+                    field=both(spec.zh, spec.en),
                     path=str(profile.path),
                 )
             )
     return issues
 
 
-def _source_number_issues(table: RawTable, columns: list[str]) -> list[Issue]:
+def _source_number_issues(
+    profile: Profile, table: RawTable, columns: list[str]
+) -> list[Issue]:
+    """Report the cells of ``columns`` that ``profile`` computes with but that
+    hold no number. Empty cells count as missing values, not as errors."""
     issues: list[Issue] = []
     for name in columns:
         text = pl.col(name)
@@ -1025,6 +1031,8 @@ def _source_number_issues(table: RawTable, columns: list[str]) -> list[Issue]:
                     value,
                     "number.source",
                     value=value,
+                    column=name,
+                    profile=profile.id,
                 )
             )
     return issues
