@@ -532,12 +532,13 @@ def test_mixed_encodings_named_for_each(
 ) -> None:
     # Lines 1-3 are UTF-8 and the rest GBK, as when rows are pasted from
     # another file. UTF-8 fails on line 4 and GB18030 on the UTF-8 text, so
-    # each encoding the error suggested used to fail on another line.
+    # any single encoding that an error suggests fails on another line.
     lines = frames[0].write_csv().splitlines(keepends=True)
     path = tmp_path / "schools.csv"
     path.write_bytes(
         "".join(lines[:3]).encode("utf-8") + "".join(lines[3:]).encode("gbk")
     )
+
     result = runner.invoke(
         main, ["evaluate", str(path), "--encoding", given, "--lang", "en"]
     )
@@ -553,6 +554,7 @@ def test_mixed_encodings_named_for_each(
         message
     )
     assert "save the whole file in one encoding" in message
+
     result = runner.invoke(
         main, ["evaluate", str(path), "--encoding", given, "--lang", "zh"]
     )
@@ -562,7 +564,7 @@ def test_mixed_encodings_named_for_each(
     assert "将整个文件另存为同一种编码" in text
 
 
-def test_utf8_file_with_one_gbk_line_without_utf8_text(
+def test_gbk_file_read_as_utf8_not_mixed(
     runner: CliRunner,
     tmp_path: Path,
     frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],

@@ -520,8 +520,8 @@ def test_profile_regex_error_in_chinese(tmp_path: Path) -> None:
 def test_repeated_profile_errors_printed_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Rows 2-9 hold "x" in the 教师 column that the profile computes with, and
-    # rows 3-5 and 8 a school type that its map does not list.
+    # Rows 2-10 of the file have "x" in the 教师 column that the profile
+    # computes with, and rows 4-6 and 9 a school type that its map does not list.
     from click.testing import CliRunner
 
     from junheng.cli import main

@@ -324,6 +324,7 @@ def test_demo_roster_saved_as_xlsx_keeps_the_notice(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
+
     locations = tmp_path / "roster-locations.xlsx"
     for path in (roster, locations):
         notes = pl.read_excel(path)["note"]
@@ -335,6 +336,8 @@ def test_demo_roster_saved_as_xlsx_keeps_the_notice(tmp_path: Path) -> None:
     assert read_roster(roster).columns == list(ROSTER_SCHEMA)
     assert read_roster(roster).height == pl.read_excel(roster).height
     assert read_locations(locations).columns == ["school_code", "lat", "lon"]
+
+    # Plans name the roster and locations workbooks as synthetic inputs.
     plain = tmp_path / "plain.parquet"
     pl.read_parquet(saved).write_parquet(plain)
     county = pl.read_parquet(plain)["division_code"][0]

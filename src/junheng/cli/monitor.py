@@ -399,13 +399,7 @@ def _nbs_series(folder: Path, encoding: str | None) -> pl.DataFrame:
     help="Output file, .xlsx or .json.",
 )
 @encoding_option
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of the coverage table printed on the terminal.",
-)
+@lang_option
 def backtest(folder: Path, output: Path, encoding: str | None, lang: Language) -> None:
     """Measure forecast-interval coverage on the NBS province tables in FOLDER.
 

@@ -1014,7 +1014,7 @@ def _source_number_issues(
     profile: Profile, table: RawTable, columns: list[str]
 ) -> list[Issue]:
     """Report the cells of ``columns`` that ``profile`` computes with but that
-    hold no number. Empty cells count as missing values, not as errors."""
+    contain no number. Empty cells count as missing values, not as errors."""
     issues: list[Issue] = []
     for name in columns:
         text = pl.col(name)

@@ -1650,7 +1650,7 @@ def _first_misread(lines: list[bytes], header: str, encoding: str) -> _Misread:
 
 
 def _column_at(line: bytes, start: int, header: str) -> str:
-    """Return the header of the CSV field of ``line`` that holds byte ``start``."""
+    """Return the header of the CSV field of ``line`` that contains byte ``start``."""
     separator = _sniff_separator(header)
     before = line[:start].decode("utf-8", errors="replace")
     record = next(csv.reader([before], delimiter=separator), [""])
@@ -1794,8 +1794,9 @@ TEXT_SAMPLE = 20_000
 
 # The first bytes of the most common characters: GB2312 level 1 (3,755
 # characters, B0A1–D7F9), Big5 level 1 (5,401 characters, A440–C67E), and in
-# Shift-JIS the kana (8140–83FC, with full-width letters and digits) and JIS
-# level 1 (2,965 kanji, 889F–9872).
+# Shift-JIS the rows of lead bytes 82 and 83 (full-width digits and Latin
+# letters, hiragana, katakana and Greek letters) and JIS level 1 (2,965 kanji,
+# 889F–9872).
 _COMMON_LEAD_BYTES = {
     "gb2312": ((0xB0, 0xD7),),
     "big5": ((0xA4, 0xC6),),

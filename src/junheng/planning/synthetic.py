@@ -65,7 +65,7 @@ def is_marked_csv(path: Path) -> bool:
 
 
 def is_marked_xlsx(path: Path) -> bool:
-    """Return whether the workbook ``path`` holds a roster or locations file
+    """Return whether the workbook ``path`` contains a roster or locations file
     saved with :func:`mark`.
 
     It is when the first data row of its first sheet has
