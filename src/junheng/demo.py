@@ -1153,8 +1153,9 @@ def is_synthetic(path: str | Path) -> bool:
 
     A Parquet file is synthetic when its metadata carries
     :data:`SYNTHETIC_METADATA_KEY`; a workbook when its 说明 sheet starts with
-    the :data:`SYNTHETIC` notice. A CSV file is synthetic when it is a roster
-    or locations file that ``junheng demo --save-roster`` marked (see
+    the :data:`SYNTHETIC` notice. A CSV file, or a workbook without a 说明
+    sheet, is synthetic when it is a roster or locations file that
+    ``junheng demo --save-roster`` marked (see
     :func:`junheng.planning.synthetic.mark`). Other files, and files that
     cannot be read, are not.
     """
@@ -1164,16 +1165,27 @@ def is_synthetic(path: str | Path) -> bool:
         from junheng.planning.synthetic import is_marked_csv
 
         return is_marked_csv(path)
+    if suffix == ".xlsx" and not _has_notice_sheet(path):
+        from junheng.planning.synthetic import is_marked_xlsx
+
+        return is_marked_xlsx(path)
     try:
         if suffix == ".parquet":
             metadata = pq.read_schema(path).metadata or {}
             return metadata.get(SYNTHETIC_METADATA_KEY.encode()) == b"true"
         if suffix == ".xlsx":
             book = python_calamine.CalamineWorkbook.from_path(str(path))
-            if NOTICE_SHEET not in book.sheet_names:
-                return False
             rows = book.get_sheet_by_name(NOTICE_SHEET).to_python(nrows=1)
             return bool(rows) and rows[0][0] == SYNTHETIC
     except (OSError, ValueError, python_calamine.CalamineError):
         return False
     return False
+
+
+def _has_notice_sheet(path: Path) -> bool:
+    """Return whether the workbook ``path`` has a 说明 sheet."""
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except (OSError, ValueError, python_calamine.CalamineError):
+        return False
+    return NOTICE_SHEET in book.sheet_names

@@ -17,7 +17,7 @@ from junheng.cli import main
     [
         ("--save", "d.csv", ".parquet 或 .xlsx", ".parquet or .xlsx"),
         ("--save", "d", ".parquet 或 .xlsx", ".parquet or .xlsx"),
-        ("--save-roster", "r.xlsx", ".csv", ".csv"),
+        ("--save-roster", "r.parquet", ".csv 或 .xlsx", ".csv or .xlsx"),
     ],
 )
 def test_save_suffix_rejected_first(

@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from junheng import demo
 from junheng.cli import main
+from junheng.planning.roster import read_roster
 from junheng.planning.synthetic import generate_locations, generate_roster
 
 NBS = Path(__file__).parents[2] / "examples/data/cn-nbs-province"
@@ -432,3 +433,145 @@ def test_big5_text_with_ascii_headers_named(
         runner.invoke(main, [*big5_args, "--encoding", "big5", "--format", "json"])
     )
     assert plan["feasible"] is True
+
+
+JAPANESE = {
+    "道德与法治": "道徳",
+    "英语": "英語",
+    "信息技术": "情報",
+    "数学": "数学",
+    "体育": "体育",
+    "美术": "美術",
+    "科学": "理科",
+    "语文": "こくご",
+    "音乐": "おんがく",
+}
+"""The roster's subjects as a Japanese file has them, in kanji and kana."""
+
+
+def _english_headers(roster: pl.DataFrame) -> pl.DataFrame:
+    names = ["teacher_id", "school_code", "section", "subject", "backbone"]
+    return roster.rename(dict(zip(roster.columns, names, strict=False)))
+
+
+def test_shift_jis_text_with_ascii_headers_named(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # Shift-JIS bytes decode as GB18030 without error, into rare characters,
+    # and the headers are ASCII, so only the text shows the encoding.
+    schools, _, places, county = _paths(tmp_path, frames, "utf-8")
+    subjects = pl.col("subject").replace(JAPANESE)
+    japanese = _english_headers(frames[1]).with_columns(subjects)
+    roster = _csv(japanese, tmp_path / "roster.csv", "shift_jis")
+    assert "こくご" not in roster.read_bytes().decode("gb18030")
+    args = _rotate(roster, schools, county, places)
+    result = runner.invoke(main, [*args, "--lang", "en"])
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "roster.csv: decoded as gb18030, only 0% of the characters" in message
+    assert "decoded as shift_jis 100% are" in message
+    assert "so the file's encoding is shift_jis (Japanese)" in message
+    assert "give --encoding shift_jis (encoding='shift_jis' in Python)" in message
+    result = runner.invoke(main, [*args, "--lang", "zh"])
+    assert result.exit_code == 3, result.output
+    message = "".join(result.output.split())
+    assert "文件的编码应是shift_jis（日文）" in message
+    assert "请用--encodingshift_jis指定编码" in message
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_chinese_text_with_ascii_headers_not_japanese(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    encoding: str,
+) -> None:
+    # Read as Shift-JIS, the bytes of simplified text are mostly half-width
+    # katakana, which do not count as common characters.
+    schools, _, places, county = _paths(tmp_path, frames, "utf-8")
+    roster = _csv(_english_headers(frames[1]), tmp_path / "roster.csv", encoding)
+    args = _rotate(roster, schools, county, places)
+    plan = _plan(runner.invoke(main, [*args, "--format", "json"]))
+    assert plan["feasible"] is True
+
+
+DECODES_AS_SHIFT_JIS = {
+    "道德与法治": "安全",
+    "英语": "劳动",
+    "信息技术": "科学",
+    "数学": "化学",
+    "体育": "化学",
+    "美术": "书法",
+    "语文": "书法",
+    "音乐": "劳动",
+}
+"""Simplified subjects whose GBK bytes are valid Shift-JIS, mostly half-width
+katakana (科学 reads as ｿﾆﾑｧ)."""
+
+
+def test_gbk_text_that_decodes_as_shift_jis(tmp_path: Path) -> None:
+    schools = demo.generate_schools(counties=1, schools_per_county=3, years=1, seed=5)
+    roster = generate_roster(schools, seed=5)
+    subjects = pl.col("subject").replace(DECODES_AS_SHIFT_JIS)
+    frame = _english_headers(roster.select(roster.columns[:6])).with_columns(subjects)
+    path = _csv(frame, tmp_path / "roster.csv", "gbk")
+    assert "ｿﾆﾑｧ" in path.read_bytes().decode("shift_jis")
+    read = read_roster(path)
+    assert set(read["subject"]) <= set(DECODES_AS_SHIFT_JIS.values())
+    assert read.height == roster.height
+
+
+@pytest.mark.parametrize("given", ["utf-8", "gb18030", "big5"])
+def test_mixed_encodings_named_for_each(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    given: str,
+) -> None:
+    # Lines 1-3 are UTF-8 and the rest GBK, as when rows are pasted from
+    # another file. UTF-8 fails on line 4 and GB18030 on the UTF-8 text, so
+    # any single encoding that an error suggests fails on another line.
+    lines = frames[0].write_csv().splitlines(keepends=True)
+    path = tmp_path / "schools.csv"
+    path.write_bytes(
+        "".join(lines[:3]).encode("utf-8") + "".join(lines[3:]).encode("gbk")
+    )
+
+    result = runner.invoke(
+        main, ["evaluate", str(path), "--encoding", given, "--lang", "en"]
+    )
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "schools.csv, row " in message
+    assert "the file mixes encodings" in message
+    assert f"as {given}, the first cell read wrong is line" in message
+    assert "as utf-8, the first cell read wrong is line 4, column 'school_name'" in (
+        message
+    )
+    assert "as gb18030, the first cell read wrong is line 2, column 'school_name'" in (
+        message
+    )
+    assert "save the whole file in one encoding" in message
+
+    result = runner.invoke(
+        main, ["evaluate", str(path), "--encoding", given, "--lang", "zh"]
+    )
+    text = "".join(result.output.split())
+    assert "文件混用了多种编码" in text
+    assert "按utf-8读，第一处读错的是第4行的“school_name”列" in text
+    assert "将整个文件另存为同一种编码" in text
+
+
+def test_gbk_file_read_as_utf8_not_mixed(
+    runner: CliRunner,
+    tmp_path: Path,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    # No line other than ASCII is valid UTF-8, so the file is GBK throughout
+    # and the error names gb18030, not mixed encodings.
+    path = _csv(frames[0], tmp_path / "schools.csv", "gbk")
+    line = _evaluate_error(runner, path, "utf-8")
+    assert "mixes encodings" not in line
+    assert "give --encoding gb18030" in line

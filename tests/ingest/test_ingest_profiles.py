@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -284,23 +285,23 @@ def test_profile_unmapped_value_named(tmp_path: Path) -> None:
     [issue] = issues
     assert (issue.file, issue.column, issue.value) == ("source.csv", "类", "幼儿园")
     assert issue.message == (
-        "value '幼儿园' of column '类' is not in the map of columns.school_type in "
-        "import profile test-layout (known values: 偏, 镇), so 学校类型 (profile "
-        "test-layout) is empty"
+        "value '幼儿园' in column '类' is not in the map of import profile "
+        "test-layout (columns.school_type), so School type cannot be set; the map "
+        "lists: 偏, 镇"
     )
     assert issue.fix == (
-        f"add '幼儿园' and the value it stands for to the values of "
-        f"columns.school_type in {profile}, or correct the cell to one of the "
-        "known values"
+        f"add '幼儿园' with the value it stands for to the values of "
+        f"columns.school_type in {profile}, or change the cell to one of the "
+        "listed values"
     )
     zh = issue.in_language("zh")
     assert zh.message == (
-        "列“类”的值“幼儿园”不在导入配置 test-layout 的 columns.school_type 的 map "
-        "中（已有的值：偏, 镇），因此学校类型 (profile test-layout)为空"
+        "列“类”的值“幼儿园”不在导入配置 test-layout 的映射（columns.school_type）"
+        "中，无法得出学校类型；映射中的值：偏, 镇"
     )
     assert zh.fix == (
         f"请在 {profile} 的 columns.school_type 的 values 中加入“幼儿园”及其对应的值，"
-        "或把该单元格改为已有的值之一"
+        "或把该单元格改为映射中的值之一"
     )
 
 
@@ -463,3 +464,105 @@ def test_profile_error_through_import(tmp_path: Path) -> None:
     assert caught.value.message("zh").startswith(
         f"{path}：columns.libros：不是标准字段"
     )
+
+
+@pytest.mark.parametrize(
+    ("expression", "zh", "en"),
+    [
+        ("`年度` +", "末尾的运算符后缺少数字或列名", "a number or column is missing"),
+        ("(`年度` + 1911", "左括号“(”没有对应的右括号", "an opening '(' is never"),
+        ("`年度` + 1911)", "右括号“)”没有对应的左括号", "a closing ')' has no"),
+        ("`年度` ＋ 1911", "含有无效字符“＋”（U+FF0B）", "invalid character '＋'"),
+        ("`年度 + 1911", "反引号 ` 没有成对", "a backtick ` is not closed"),
+        ("`年度` 1911", "两个数字或列名之间缺少运算符", "an operator is missing"),
+    ],
+)
+def test_profile_expression_error_in_both_languages(
+    tmp_path: Path, expression: str, zh: str, en: str
+) -> None:
+    text = PROFILE.replace('{expr: "`年度` * 1 + 1911"}', f"{{expr: {expression!r}}}")
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(path))
+    chinese = caught.value.message("zh")
+    english = caught.value.message("en")
+    assert chinese.startswith(
+        f"{path}：columns.year.expr：表达式 {expression!r} 有误："
+    )
+    assert zh in chinese
+    assert "请用 + - * / 和括号连接数字和列名" in chinese
+    # Python's own English words stay out of the Chinese message.
+    assert "syntax" not in chinese
+    assert "never closed" not in chinese
+    assert english.startswith(
+        f"{path}: columns.year.expr: invalid expression {expression!r}: "
+    )
+    assert en in english
+    assert "write numbers and column names joined by + - * /" in english
+
+
+def test_profile_regex_error_in_chinese(tmp_path: Path) -> None:
+    text = PROFILE.replace('"^班[0-9]$"', '"^班([0-9]$"')
+    path = write_profile(tmp_path, text)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(path))
+    chinese = caught.value.message("zh")
+    assert f"{path}：columns.primary_classes.sum_matching：" in chinese
+    assert (
+        "正则表达式 '^班([0-9]$' 有误：第 3 个字符处左括号“(”没有对应的右括号"
+        in chinese
+    )
+    assert "missing" not in chinese
+    english = caught.value.message("en")
+    assert "invalid regex '^班([0-9]$': missing ), unterminated subpattern" in english
+
+
+def test_repeated_profile_errors_printed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows 2-10 of the file have "x" in the 教师 column that the profile
+    # computes with, and rows 4-6 and 9 a school type that its map does not list.
+    from click.testing import CliRunner
+
+    from junheng.cli import main
+
+    profile = map_profile(tmp_path)
+    rows = source_rows()[:2]
+    for number in range(8):
+        row = [113, "东区", f"{200 + number:06d}", f"第{number}小学", 10, 12, 1, 1]
+        rows.append([*row, "x", "幼儿园" if number in (1, 2, 3, 6) else "偏"])
+    rows[1][8] = "x"
+    data = write_csv(tmp_path / "source.csv", rows)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "400")
+    args = ["validate", str(data), "--profile", str(profile)]
+    english = CliRunner().invoke(
+        main, [*args, "--lang", "en", "--errors-report", "errors.json"]
+    )
+    assert english.exit_code == 3, english.output
+    lines = english.output.splitlines()
+    number_lines = [line for line in lines if "is not a number" in line]
+    assert number_lines == [
+        "source.csv, rows 2-10 (9 cells), column 教师: value 'x' is not a number, "
+        "but import profile test-layout computes with column '教师' as a number; "
+        "enter a number in the cell (such as 12) without units or other text, or "
+        "leave it empty"
+    ]
+    map_lines = [line for line in lines if "is not in the map" in line]
+    assert len(map_lines) == 1
+    assert map_lines[0].startswith("source.csv, rows 4-6, 9 (4 cells), column 类: ")
+    report = json.loads((tmp_path / "errors.json").read_text(encoding="utf-8"))
+    entries = report["issues"] if isinstance(report, dict) else report
+    rows_of = sorted(e["row"] for e in entries if e["code"] == "number.source")
+    assert rows_of == list(range(2, 11))
+    mapped = sorted(
+        e["row"] for e in entries if e["code"] == "profile_column.map_value"
+    )
+    assert mapped == [4, 5, 6, 9]
+    chinese = CliRunner().invoke(main, [*args, "--lang", "zh"])
+    assert chinese.exit_code == 3, chinese.output
+    assert (
+        "source.csv，第 2-10 行（共 9 处），列 教师：值“x”不是数字，但导入配置 "
+        "test-layout 要把列“教师”当作数字计算；" in chinese.output
+    )
+    assert "source.csv，第 4-6、9 行（共 4 处），列 类：" in chinese.output

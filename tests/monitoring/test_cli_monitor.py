@@ -271,6 +271,30 @@ def test_backtest_reports_calibrated_and_plain_coverage(
     assert {c["year"] for c in checks} == {2017, 2018, 2019}
 
 
+def test_backtest_prints_a_coverage_table(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Wide enough that no header wraps.
+    monkeypatch.setenv("COLUMNS", "200")
+    out = tmp_path / "backtest.xlsx"
+    args = ["monitor", "backtest", str(NBS), "-o", str(out)]
+    english = runner.invoke(main, [*args, "--lang", "en"])
+    assert english.exit_code == 0, english.output
+    text = " ".join(english.output.replace("│", " ").split())
+    assert "Forecast interval coverage" in text
+    assert "fit years ┃ interval ┃ nominal level ┃ years ahead ┃ checks" in text
+    # The figures of docs/monitoring.md, as percentages with one decimal.
+    assert "5 plain OLS 95% 1 310 91.3% 2.3%" in text
+    assert "5 calibrated 95% 1 310 97.4% 2.3%" in text
+    assert "shape:" not in text
+    chinese = runner.invoke(main, args)
+    assert chinese.exit_code == 0, chinese.output
+    text = " ".join(chinese.output.replace("│", " ").split())
+    assert "预测区间回测覆盖率" in text
+    assert "5 普通最小二乘 95% 1 310 91.3% 2.3%" in text
+    assert {"coverage", "checks"} <= set(openpyxl.load_workbook(out).sheetnames)
+
+
 def test_backtest_and_calibrate_name_a_missing_table(
     runner: CliRunner, tmp_path: Path
 ) -> None:

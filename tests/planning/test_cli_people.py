@@ -311,3 +311,59 @@ def test_other_note_does_not_mark_a_roster(
     )
     assert result.exit_code == 0, result.output
     assert "合成数据" not in result.output
+
+
+def test_demo_roster_saved_as_xlsx_keeps_the_notice(tmp_path: Path) -> None:
+    saved, roster = tmp_path / "d.parquet", tmp_path / "roster.xlsx"
+    result = CliRunner().invoke(
+        main,
+        [
+            *("demo", "--counties", "1", "--schools-per-county", "15"),
+            *("--save", str(saved), "--save-roster", str(roster)),
+            *("--format", "json", "-o", str(tmp_path / "demo.json")),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+
+    locations = tmp_path / "roster-locations.xlsx"
+    for path in (roster, locations):
+        notes = pl.read_excel(path)["note"]
+        assert notes[0] == SYNTHETIC_ROSTER
+        assert notes.null_count() == len(notes) - 1
+        assert demo.is_synthetic(path)
+        properties = load_workbook(path).properties
+        assert properties.description == SYNTHETIC_ROSTER
+    assert read_roster(roster).columns == list(ROSTER_SCHEMA)
+    assert read_roster(roster).height == pl.read_excel(roster).height
+    assert read_locations(locations).columns == ["school_code", "lat", "lon"]
+
+    # Plans name the roster and locations workbooks as synthetic inputs.
+    plain = tmp_path / "plain.parquet"
+    pl.read_parquet(saved).write_parquet(plain)
+    county = pl.read_parquet(plain)["division_code"][0]
+    rotated = CliRunner(env={"COLUMNS": "1000"}).invoke(
+        main,
+        [
+            *("plan", "rotate", str(roster), str(plain), "--county", county),
+            *("--locations", str(locations), "--format", "json"),
+        ],
+    )
+    assert rotated.exit_code == 0, rotated.output
+    zh, en = _partial_notice([roster, locations], plain)
+    plan = json.loads(rotated.stdout)
+    assert plan["messages_zh"][0] == zh
+    assert plan["messages_en"][0] == en
+
+
+def test_demo_roster_csv_resaved_as_xlsx_labelled(
+    demo_roster: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    # As Excel saves a CSV file opened in it: the data and the note column,
+    # without the workbook properties.
+    _, roster, _ = demo_roster
+    copy = tmp_path / "roster.xlsx"
+    pl.read_csv(roster).write_excel(copy)
+    assert demo.is_synthetic(copy)
+    plain_copy = tmp_path / "own.xlsx"
+    pl.read_csv(roster).drop("note").write_excel(plain_copy)
+    assert not demo.is_synthetic(plain_copy)

@@ -1269,8 +1269,9 @@ def validate(
     "--save-roster",
     type=FilePath(output=True),
     default=None,
-    help="Also save a synthetic teacher roster of the first county (.csv) and "
-    "its school locations (…-locations.csv), for `junheng plan rotate`.",
+    help="Also save a synthetic teacher roster of the first county (.csv or "
+    ".xlsx) and its school locations (…-locations.csv or …-locations.xlsx), "
+    "for `junheng plan rotate`.",
 )
 @_report_options
 def demo(
@@ -1364,7 +1365,10 @@ def demo(
     _emit(doc, fmt, output, lang, console)
 
 
-SAVE_SUFFIXES = {"--save": (".parquet", ".xlsx"), "--save-roster": (".csv",)}
+SAVE_SUFFIXES = {
+    "--save": (".parquet", ".xlsx"),
+    "--save-roster": (".csv", ".xlsx"),
+}
 """File suffixes that `junheng demo` saves the dataset and the roster as."""
 
 
@@ -1417,8 +1421,9 @@ def _check_saves(
 
 
 def _locations_file(roster: Path) -> Path:
-    """Return the school locations file saved beside the roster ``roster``."""
-    return roster.with_name(f"{roster.stem}-locations.csv")
+    """Return the school locations file saved beside the roster ``roster``,
+    of the same type (.csv or .xlsx)."""
+    return roster.with_name(f"{roster.stem}-locations{roster.suffix.lower()}")
 
 
 def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> str:
@@ -1427,7 +1432,12 @@ def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> str:
 
     Returns the division code of that county.
     """
-    from junheng.planning.synthetic import generate_locations, generate_roster, mark
+    from junheng.planning.synthetic import (
+        generate_locations,
+        generate_roster,
+        mark,
+        write_marked_xlsx,
+    )
 
     first = schools.filter(
         (pl.col("division_code") == schools["division_code"][0])
@@ -1436,7 +1446,19 @@ def _save_roster(schools: pl.DataFrame, seed: int, path: Path) -> str:
     places = generate_locations(first, seed=seed)
     roster = mark(generate_roster(first, seed=seed, locations=places))
     places = mark(places)
-    _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
     target = _locations_file(path)
-    _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")
+    if path.suffix.lower() == ".xlsx":
+        _atomic_write(
+            path,
+            lambda tmp: write_marked_xlsx(roster, tmp, "教师名册"),
+            "--save-roster",
+        )
+        _atomic_write(
+            target,
+            lambda tmp: write_marked_xlsx(places, tmp, "学校位置"),
+            "--save-roster",
+        )
+    else:
+        _atomic_write(path, lambda tmp: roster.write_csv(tmp), "--save-roster")
+        _atomic_write(target, lambda tmp: places.write_csv(tmp), "--save-roster")
     return str(first["division_code"][0])

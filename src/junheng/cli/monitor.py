@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 import polars as pl
+from rich.table import Table
 
 from junheng.cli import (
     FilePath,
@@ -398,22 +399,68 @@ def _nbs_series(folder: Path, encoding: str | None) -> pl.DataFrame:
     help="Output file, .xlsx or .json.",
 )
 @encoding_option
-def backtest(folder: Path, output: Path, encoding: str | None) -> None:
+@lang_option
+def backtest(folder: Path, output: Path, encoding: str | None, lang: Language) -> None:
     """Measure forecast-interval coverage on the NBS province tables in FOLDER.
 
     The last 3 years of each series are hidden; lines fitted on the 5 or 8 years
     before them are checked against the hidden values at 80% and 95%, with the
     plain OLS interval and with one calibrated on the years before the hidden
-    ones.
+    ones. The coverage table is printed and, with every check, written to
+    --output (one sheet each in .xlsx, one key each in .json).
     """
     from junheng.monitoring.backtest import backtest as run_backtest
 
     check_output(output, suffixes=TABLE_SUFFIXES)
     series = _nbs_series(folder, encoding)
     detail, summary = run_backtest(series, ["region_code", "series"])
-    with pl.Config(tbl_rows=-1, tbl_width_chars=120):
-        _console().print(summary, highlight=False, markup=False)
+    _console().print(_coverage_table(summary, lang))
     _write({"coverage": summary, "checks": detail}, output, {"source": str(folder)})
+
+
+_COVERAGE_LABELS: dict[str, tuple[str, str]] = {
+    "window": ("拟合年数", "fit years"),
+    "method": ("区间", "interval"),
+    "level": ("名义水平", "nominal level"),
+    "horizon": ("预测年数", "years ahead"),
+    "checks": ("检验数", "checks"),
+    "coverage": ("实际覆盖率", "coverage"),
+    "median_abs_pct_error": ("误差中位数（占实际值）", "median error (% of actual)"),
+}
+"""Chinese and English headers of the back-test coverage columns."""
+
+_METHOD_LABELS = {
+    "ols": ("普通最小二乘", "plain OLS"),
+    "calibrated": ("校准", "calibrated"),
+}
+
+
+def _coverage_table(summary: pl.DataFrame, lang: Language) -> Table:
+    """Build the terminal table of the back-test coverage ``summary``.
+
+    Shares are shown as percentages with one decimal, as docs/monitoring.md
+    lists them. The written file keeps the exact fractions. The median error
+    is the absolute error of the point forecast over the actual value.
+    """
+    index = 0 if lang == "zh" else 1
+    title = "预测区间回测覆盖率" if lang == "zh" else "Forecast interval coverage"
+    table = Table(title=title)
+    for name in summary.columns:
+        numeric = name != "method"
+        table.add_column(
+            _COVERAGE_LABELS[name][index], justify="right" if numeric else "left"
+        )
+    for row in summary.iter_rows(named=True):
+        table.add_row(
+            str(row["window"]),
+            _METHOD_LABELS[row["method"]][index],
+            f"{row['level']:.0%}",
+            str(row["horizon"]),
+            str(row["checks"]),
+            f"{row['coverage']:.1%}",
+            f"{row['median_abs_pct_error']:.1%}",
+        )
+    return table
 
 
 @monitor.command()

@@ -236,21 +236,33 @@ def errors_in(issues: Sequence[Issue]) -> list[Issue]:
     return [issue for issue in issues if issue.severity == "error"]
 
 
+GROUPED_CODES: frozenset[str] = frozenset({"profile_column.map_value", "number.source"})
+"""Codes of the import-profile issues that :func:`format_issues` prints once per
+column and wording, with the rows, because one source value often repeats on
+many rows."""
+
+
 def format_issues(
     issues: Sequence[Issue],
     limit: int = PRINT_LIMIT,
     report: Path | None = None,
     lang: Language = "en",
 ) -> str:
-    """Render issues as text in ``lang``, one line each, at most ``limit`` of them.
+    """Render issues as text in ``lang``, one line each, at most ``limit`` lines.
 
-    Warnings start with ``warning:`` (``警告：``). The line after the last one
-    shown counts the issues left out, so a long list still fits on a screen. It
-    names ``report`` if given, the error report that the caller writes, which
-    lists every issue.
+    Issues of :data:`GROUPED_CODES` worded the same in the same column share
+    one line that lists their rows and counts them. Warnings start with
+    ``warning:`` (``警告：``). The line after the last one shown counts the
+    issues left out, so a long list still fits on a screen. It names ``report``
+    if given, the error report that the caller writes, which lists every issue.
     """
-    lines = [_issue_line(issue, lang) for issue in issues[:limit]]
-    hidden = len(issues) - limit
+    groups = _group_repeats(issues, lang)
+    shown = groups[:limit]
+    lines = [
+        _issue_line(group[0], lang) if len(group) == 1 else _group_line(group, lang)
+        for group in shown
+    ]
+    hidden = len(issues) - sum(len(group) for group in shown)
     if hidden > 0:
         if lang == "zh":
             where = f"，全部 {len(issues)} 条见 {report}" if report else ""
@@ -262,12 +274,63 @@ def format_issues(
     return "\n".join(lines)
 
 
-def _issue_line(issue: Issue, lang: Language) -> str:
-    worded = issue.in_language(lang)
+def _group_repeats(issues: Sequence[Issue], lang: Language) -> list[list[Issue]]:
+    """Split ``issues`` into groups in the order of their first issue."""
+    groups: dict[object, list[Issue]] = {}
+    for index, issue in enumerate(issues):
+        key: object = index
+        if issue.code in GROUPED_CODES and issue.row is not None:
+            worded = issue.in_language(lang)
+            key = (
+                issue.severity,
+                issue.file,
+                issue.sheet,
+                issue.column,
+                issue.code,
+                worded.message,
+                worded.fix,
+            )
+        groups.setdefault(key, []).append(issue)
+    return list(groups.values())
+
+
+def _group_line(group: Sequence[Issue], lang: Language) -> str:
+    """Render issues that differ only in their row as one line."""
+    first = group[0].in_language(lang)
+    rows = _row_ranges(sorted({issue.row for issue in group if issue.row}))
+    sheet_word, _, column_word, separator = LOCATION_WORDS[lang]
+    parts = [first.file]
+    if first.sheet is not None:
+        parts.append(sheet_word.format(first.sheet))
     if lang == "zh":
-        text = f"{worded.location_in(lang)}：{worded.message}；{worded.fix}"
+        parts.append(f"第 {'、'.join(rows)} 行（共 {len(group)} 处）")
+    else:
+        parts.append(f"rows {', '.join(rows)} ({len(group)} cells)")
+    if first.column is not None:
+        parts.append(column_word.format(first.column))
+    return _issue_line(group[0], lang, separator.join(parts))
+
+
+def _issue_line(issue: Issue, lang: Language, location: str | None = None) -> str:
+    """Render ``issue`` as one line, at ``location`` if given, else its own."""
+    worded = issue.in_language(lang)
+    where = worded.location_in(lang) if location is None else location
+    if lang == "zh":
+        text = f"{where}：{worded.message}；{worded.fix}"
         return f"警告：{text}" if issue.severity == "warning" else text
-    return f"warning: {worded}" if issue.severity == "warning" else str(worded)
+    text = f"{where}: {worded.message}; {worded.fix}"
+    return f"warning: {text}" if issue.severity == "warning" else text
+
+
+def _row_ranges(rows: Sequence[int]) -> list[str]:
+    """Return sorted ``rows`` as runs, such as ``["3-5", "9"]``."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return [str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs]
 
 
 def summarize_issues(issues: Sequence[Issue], lang: Language = "en") -> str:

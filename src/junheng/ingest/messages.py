@@ -285,6 +285,21 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "(encoding={fits!r} in Python), or save the file as UTF-8 CSV",
         ),
     },
+    "file.mixed_encodings": {
+        "zh": (
+            "文件混用了多种编码：有些行是 UTF-8，有些行是别的编码，任何一种编码都"
+            "无法正确读出整个文件。{places}",
+            "请在能正确显示每一行的编辑器中打开文件，改正读错的行，再将整个文件另存为"
+            "同一种编码（最好是 UTF-8 CSV）；换用别的 --encoding 无法解决",
+        ),
+        "en": (
+            "the file mixes encodings: some lines are UTF-8 and some are in another "
+            "encoding, so no single encoding reads the whole file right; {places}",
+            "open the file in an editor that shows every line right, correct the "
+            "lines read wrong, and save the whole file in one encoding (UTF-8 CSV "
+            "is best); another --encoding cannot fix it",
+        ),
+    },
     "file.encoding_fits": {
         "zh": (
             "按 {used} 解码后，{count} 个列标题中只有 {found} 个可以识别；"
@@ -303,7 +318,8 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     "file.text_encoding_fits": {
         "zh": (
             "文件按 {used} 解码后，非 ASCII 字符中只有 {gb_share}% 是常用汉字，"
-            "按 {fits} 解码则有 {big5_share}%，文件的编码应是 {fits}（繁体中文）",
+            "按 {fits} 解码则有 {fits_share}% 是常用字，文件的编码应是 {fits}"
+            "（{language}）",
             "请用 --encoding {fits} 指定编码（Python 中为 encoding={fits!r}），或将"
             "文件另存为 UTF-8 CSV；如果按 {used} 读出的文字确实无误，请用 "
             "--encoding {used}",
@@ -311,8 +327,7 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         "en": (
             "decoded as {used}, only {gb_share}% of the characters other than "
             "ASCII are common Chinese characters, but decoded as {fits} "
-            "{big5_share}% are, so the file's encoding is {fits} (traditional "
-            "Chinese)",
+            "{fits_share}% are, so the file's encoding is {fits} ({language})",
             "give --encoding {fits} (encoding={fits!r} in Python), or save the "
             "file as UTF-8 CSV; if the text reads right as {used}, give "
             "--encoding {used}",
@@ -708,17 +723,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "profile_column.map_value": {
         "zh": (
-            "列“{column}”的值“{value}”不在导入配置 {profile} 的 columns.{name} 的 "
-            "map 中（已有的值：{values}），因此{target}为空",
+            "列“{column}”的值“{value}”不在导入配置 {profile} 的映射"
+            "（columns.{name}）中，无法得出{field}；映射中的值：{values}",
             "请在 {path} 的 columns.{name} 的 values 中加入“{value}”及其对应的值，"
-            "或把该单元格改为已有的值之一",
+            "或把该单元格改为映射中的值之一",
         ),
         "en": (
-            "value {value!r} of column {column!r} is not in the map of "
-            "columns.{name} in import profile {profile} (known values: {values}), "
-            "so {target} is empty",
-            "add {value!r} and the value it stands for to the values of "
-            "columns.{name} in {path}, or correct the cell to one of the known "
+            "value {value!r} in column {column!r} is not in the map of import "
+            "profile {profile} (columns.{name}), so {field} cannot be set; "
+            "the map lists: {values}",
+            "add {value!r} with the value it stands for to the values of "
+            "columns.{name} in {path}, or change the cell to one of the listed "
             "values",
         ),
     },
@@ -765,10 +780,15 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         ),
     },
     "number.source": {
-        "zh": ("值“{value}”不是数字", "请填写数字，不带单位或其他文字"),
+        "zh": (
+            "值“{value}”不是数字，但导入配置 {profile} 要把列“{column}”当作数字计算",
+            "请在该单元格填写数字（如 12），不带单位或其他文字，或留空",
+        ),
         "en": (
-            "value {value!r} is not a number",
-            "enter a number without units or other text",
+            "value {value!r} is not a number, but import profile {profile} "
+            "computes with column {column!r} as a number",
+            "enter a number in the cell (such as 12) without units or other "
+            "text, or leave it empty",
         ),
     },
     "whole_number": {

@@ -36,6 +36,7 @@ import polars as pl
 
 from junheng.errors import ProfileError
 from junheng.ingest.issues import RULES, Issue
+from junheng.ingest.messages import both
 from junheng.ingest.readers import ROW_COLUMN, RawTable, float_text
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME
 from junheng.ingest.validate import CodeScheme, TableContext, nested_column_issue
@@ -539,7 +540,8 @@ def _parse_form(form: str, spec: dict[str, Any], path: Path, key: str) -> Node:
                 f"invalid regex {pattern!r}: {exc}; correct the pattern, and "
                 "escape ( ) [ ] . * + ? with a backslash where they are meant "
                 "literally.",
-                f"正则表达式 {pattern!r} 有误：{exc}；请改正该模式，字面意义的 "
+                f"正则表达式 {pattern!r} 有误：{_regex_problem(exc)}；请改正该模式，"
+                "字面意义的 "
                 "( ) [ ] . * + ? 前要加反斜杠。",
             ) from None
         return SumMatching(pattern)
@@ -672,6 +674,64 @@ _ALLOWED_NODES = (
 )
 
 
+_INVALID_CHARACTER = re.compile(r"invalid character '(.)' \((U\+[0-9A-F]+)\)")
+
+
+def _syntax_problem(exc: SyntaxError, text: str) -> tuple[str, str]:
+    """Describe in Chinese and English why the expression ``text`` does not parse.
+
+    Python words ``exc`` in English only, and its offset counts in the text
+    with backtick names replaced, so the cause is named from the text itself.
+    """
+    if not text.strip():
+        return "表达式为空", "the expression is empty"
+    if text.count("`") % 2:
+        return "反引号 ` 没有成对", "a backtick ` is not closed"
+    character = _INVALID_CHARACTER.search(exc.msg)
+    if character is not None:
+        char, code = character.groups()
+        return (
+            f"含有无效字符“{char}”（{code}），请改用半角符号",
+            f"it has the invalid character {char!r} ({code}); type symbols in "
+            "half-width (English) input mode",
+        )
+    if "never closed" in exc.msg:
+        return "左括号“(”没有对应的右括号", "an opening '(' is never closed"
+    if "unmatched" in exc.msg:
+        return "右括号“)”没有对应的左括号", "a closing ')' has no opening '('"
+    if text.rstrip()[-1] in "+-*/":
+        return (
+            "末尾的运算符后缺少数字或列名",
+            "a number or column is missing at the end",
+        )
+    return (
+        "两个数字或列名之间缺少运算符，或运算符之间缺少数字或列名",
+        "an operator is missing between two numbers or columns, or a number or "
+        "column is missing between two operators",
+    )
+
+
+_REGEX_PROBLEMS = (
+    ("missing )", "左括号“(”没有对应的右括号"),
+    ("unbalanced parenthesis", "右括号“)”没有对应的左括号"),
+    ("unterminated character set", "左方括号“[”没有对应的右方括号"),
+    ("nothing to repeat", "* + ? 或 {} 前面没有可重复的内容"),
+    ("multiple repeat", "* + ? 连用"),
+    ("bad escape", "反斜杠转义无效"),
+)
+"""Chinese descriptions of the :class:`re.error` messages, by their English start."""
+
+
+def _regex_problem(exc: re.error) -> str:
+    """Describe ``exc`` in Chinese, with the position it names."""
+    reason = next(
+        (zh for en, zh in _REGEX_PROBLEMS if exc.msg.startswith(en)), "语法无效"
+    )
+    if exc.pos is None:
+        return reason
+    return f"第 {exc.pos + 1} 个字符处{reason}"
+
+
 def _parse_arithmetic(text: str, path: Path, key: str) -> Arithmetic:
     """Parse ``expr`` text, in which names in backticks may contain any character."""
     names: dict[str, str] = {}
@@ -685,13 +745,14 @@ def _parse_arithmetic(text: str, path: Path, key: str) -> Arithmetic:
     try:
         tree = ast.parse(source.strip(), mode="eval").body
     except SyntaxError as exc:
+        zh, en = _syntax_problem(exc, text)
         raise _invalid(
             path,
             key,
-            f"invalid expression {text!r}: {exc.msg}; write numbers and column "
+            f"invalid expression {text!r}: {en}; write numbers and column "
             "names joined by + - * / and parentheses, with names that are not "
             "plain identifiers in backticks.",
-            f"表达式 {text!r} 有误：{exc.msg}；请用 + - * / 和括号连接数字和列名，"
+            f"表达式 {text!r} 有误：{zh}；请用 + - * / 和括号连接数字和列名，"
             "不是普通标识符的列名要放在反引号 ` 中。",
         ) from None
     for node in ast.walk(tree):
@@ -872,7 +933,7 @@ def apply_profile(
         if name not in profile.columns:
             exprs.append(pl.lit(value, dtype=pl.String).alias(name))
             display[name] = f"{FIELDS_BY_NAME[name].header_zh} (profile {profile.id})"
-    issues += _source_number_issues(table, sorted(renderer.numeric_sources))
+    issues += _source_number_issues(profile, table, sorted(renderer.numeric_sources))
     issues += _unmapped_value_issues(profile, table, display)
     ctx = TableContext(
         table.file,
@@ -942,13 +1003,18 @@ def _unmapped_value_issues(
                     profile=profile.id,
                     name=name,
                     target=display[name],
+                    field=both(spec.zh, spec.en),
                     path=str(profile.path),
                 )
             )
     return issues
 
 
-def _source_number_issues(table: RawTable, columns: list[str]) -> list[Issue]:
+def _source_number_issues(
+    profile: Profile, table: RawTable, columns: list[str]
+) -> list[Issue]:
+    """Report the cells of ``columns`` that ``profile`` computes with but that
+    contain no number. Empty cells count as missing values, not as errors."""
     issues: list[Issue] = []
     for name in columns:
         text = pl.col(name)
@@ -965,6 +1031,8 @@ def _source_number_issues(table: RawTable, columns: list[str]) -> list[Issue]:
                     value,
                     "number.source",
                     value=value,
+                    column=name,
+                    profile=profile.id,
                 )
             )
     return issues

@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 import python_calamine
 
 from junheng.ingest.issues import Issue
-from junheng.ingest.messages import both
+from junheng.ingest.messages import Language, both
 from junheng.ingest.schema import (
     COUNTY_ITEM_FIELDS,
     REGION_FIELDS,
@@ -1452,7 +1452,7 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
         separator = _sniff_separator(text)
     encoding_issue = _encoding_issue(file, data, text, used, options)
     if encoding_issue is None and options.encoding is None:
-        encoding_issue = _big5_text_issue(file, data, text, used)
+        encoding_issue = _text_encoding_issue(file, data, text, used)
     if encoding_issue is not None and encoding_issue.code in ENCODING_FITS:
         # The headers read right in another encoding, so every issue about the
         # garbled text would mislead.
@@ -1509,8 +1509,15 @@ def _csv_title(
 def _decode_issue(
     file: str, data: bytes, exc: UnicodeDecodeError, options: ReadOptions
 ) -> Issue:
-    """Report the line of the first byte that ``exc.encoding`` cannot decode."""
+    """Report the line of the first byte that ``exc.encoding`` cannot decode.
+
+    A file that mixes UTF-8 lines with lines in another encoding gets
+    ``file.mixed_encodings`` instead, since no ``--encoding`` reads it.
+    """
     encoding = options.encoding
+    mixed = _mixed_encoding_issue(file, data, encoding or "utf-8")
+    if mixed is not None:
+        return mixed
     # The bytes before the error decode, so their line breaks can be counted in
     # any encoding, including UTF-16, where the byte 0x0A is not always a newline.
     before = data[: exc.start].decode(exc.encoding, errors="replace")
@@ -1535,6 +1542,123 @@ def _decode_issue(
         bytes=invalid,
         offset=exc.start,
     )
+
+
+@dataclass(frozen=True)
+class _Misread:
+    """The first cell of a CSV file that one encoding does not read right."""
+
+    encoding: str
+    line: int
+    column: str
+
+
+def _mixed_encoding_issue(file: str, data: bytes, given: str) -> Issue | None:
+    """Report a CSV file whose lines are partly UTF-8 and partly another encoding.
+
+    A line with bytes other than ASCII that decodes as UTF-8 is UTF-8 text:
+    GBK or Big5 text is almost never valid UTF-8. When such a line and lines
+    that UTF-8 cannot decode but a fallback encoding can are both in the file,
+    each single encoding fails on or misreads one of them. The issue names the
+    first misread cell under ``given``, UTF-8 and the encoding that decodes the
+    other lines.
+
+    NOTE: only a file whose ``given`` encoding fails is checked, so a mixed file
+    that GB18030 decodes whole into wrong characters is read without an error
+    when --encoding gb18030 is given.
+    """
+    lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    utf8_line: int | None = None
+    other_lines: list[int] = []
+    for index, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_lines.append(index)
+            continue
+        if utf8_line is None:
+            utf8_line = index
+    if utf8_line is None or not other_lines:
+        return None
+    other = _other_lines_encoding([lines[i] for i in other_lines])
+    if other is None:
+        # A stray invalid byte in a UTF-8 file, not text in another encoding.
+        return None
+    names = dict.fromkeys(codecs.lookup(name).name for name in (given, "utf-8", other))
+    header = lines[0].decode("utf-8", errors="replace")
+    misreads = [_first_misread(lines, header, name) for name in names]
+    first = misreads[0]
+    return Issue.coded(
+        file,
+        None,
+        first.line,
+        first.column,
+        None,
+        "file.mixed_encodings",
+        places=both(
+            "；".join(
+                f"按 {m.encoding} 读，第一处读错的是第 {m.line} 行的“{m.column}”列"
+                for m in misreads
+            ),
+            "; ".join(
+                f"as {m.encoding}, the first cell read wrong is line {m.line}, "
+                f"column {m.column!r}"
+                for m in misreads
+            ),
+        ),
+    )
+
+
+def _other_lines_encoding(lines: list[bytes]) -> str | None:
+    """Return the first fallback encoding other than UTF-8 that decodes ``lines``."""
+    for name in FALLBACK_ENCODINGS[1:]:
+        try:
+            for line in lines:
+                line.decode(name)
+        except UnicodeDecodeError:
+            continue
+        return name
+    return None
+
+
+def _first_misread(lines: list[bytes], header: str, encoding: str) -> _Misread:
+    """Find the first cell of ``lines`` that ``encoding`` fails on or misreads.
+
+    UTF-8 fails on the lines in the other encoding. Any other encoding fails on
+    a line that it cannot decode, or misreads a line that is valid UTF-8 with
+    bytes other than ASCII.
+    """
+    is_utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    for index, line in enumerate(lines):
+        try:
+            line.decode(encoding)
+            start = None
+        except UnicodeDecodeError as exc:
+            start = exc.start
+        if start is None and not is_utf8 and not line.isascii():
+            try:
+                line.decode("utf-8")
+                start = next(i for i, byte in enumerate(line) if byte >= 0x80)
+            except UnicodeDecodeError:
+                pass
+        if start is not None:
+            column = _column_at(line, start, header)
+            return _Misread(codecs.lookup(encoding).name, index + 1, column)
+    raise AssertionError("the file mixes encodings, so a line fails in each")
+
+
+def _column_at(line: bytes, start: int, header: str) -> str:
+    """Return the header of the CSV field of ``line`` that contains byte ``start``."""
+    separator = _sniff_separator(header)
+    before = line[:start].decode("utf-8", errors="replace")
+    record = next(csv.reader([before], delimiter=separator), [""])
+    headers = next(csv.reader([header.rstrip("\r")], delimiter=separator), [])
+    position = max(len(record) - 1, 0)
+    if position < len(headers) and headers[position].strip():
+        return headers[position].strip()
+    return str(position + 1)
 
 
 FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030", "big5", "cp950", "shift_jis")
@@ -1666,18 +1790,42 @@ ENCODING_FITS = ("file.encoding_fits", "file.text_encoding_fits")
 """Codes of the errors that name the encoding a CSV file decodes right in."""
 
 TEXT_SAMPLE = 20_000
-"""Characters other than ASCII that :func:`_big5_text_issue` scores."""
+"""Characters other than ASCII that :func:`_text_encoding_issue` scores."""
 
-# The first bytes of the most common Chinese characters: GB2312 level 1 (3,755
-# characters, B0A1–D7F9) and Big5 level 1 (5,401 characters, A440–C67E).
-_COMMON_LEAD_BYTES = {"gb2312": (0xB0, 0xD7), "big5": (0xA4, 0xC6)}
+# The first bytes of the most common characters: GB2312 level 1 (3,755
+# characters, B0A1–D7F9), Big5 level 1 (5,401 characters, A440–C67E), and in
+# Shift-JIS the rows of lead bytes 82 and 83 (full-width digits and Latin
+# letters, hiragana, katakana and Greek letters) and JIS level 1 (2,965 kanji,
+# 889F–9872).
+_COMMON_LEAD_BYTES = {
+    "gb2312": ((0xB0, 0xD7),),
+    "big5": ((0xA4, 0xC6),),
+    "shift_jis": ((0x82, 0x83), (0x88, 0x98)),
+}
+
+
+@dataclass(frozen=True)
+class _TextEncoding:
+    """A family of encodings whose text GB18030 decodes without error."""
+
+    names: tuple[str, ...]
+    """The encodings to try, the standard one first, then Windows' superset."""
+    charset: str
+    """The key of :data:`_COMMON_LEAD_BYTES` that scores its text."""
+    language: dict[Language, str]
+
+
+_TEXT_ENCODINGS = (
+    _TextEncoding(("big5", "cp950"), "big5", both("繁体中文", "traditional Chinese")),
+    _TextEncoding(("shift_jis", "cp932"), "shift_jis", both("日文", "Japanese")),
+)
 
 
 def _common_share(text: str, charset: str) -> tuple[int, float]:
     """Return the characters other than ASCII in ``text`` (at most
-    :data:`TEXT_SAMPLE`) and the share of them that are common Chinese
-    characters of ``charset``."""
-    low, high = _COMMON_LEAD_BYTES[charset]
+    :data:`TEXT_SAMPLE`) and the share of them that are common characters of
+    ``charset``."""
+    ranges = _COMMON_LEAD_BYTES[charset]
     sample = [c for c in text if not c.isascii()][:TEXT_SAMPLE]
     common = 0
     for char in sample:
@@ -1685,48 +1833,52 @@ def _common_share(text: str, charset: str) -> tuple[int, float]:
             encoded = char.encode(charset)
         except UnicodeEncodeError:
             continue
-        common += len(encoded) == 2 and low <= encoded[0] <= high
+        common += len(encoded) == 2 and any(
+            low <= encoded[0] <= high for low, high in ranges
+        )
     return len(sample), common / len(sample) if sample else 0.0
 
 
-def _big5_text_issue(file: str, data: bytes, text: str, used: str) -> Issue | None:
-    """Report a file detected as GB18030 whose text reads right as Big5.
+def _text_encoding_issue(file: str, data: bytes, text: str, used: str) -> Issue | None:
+    """Report a file detected as GB18030 whose text reads right as Big5 or
+    Shift-JIS.
 
-    Big5 bytes decode as GB18030 without error, into rare characters, kana and
-    symbols. With ASCII headers, :func:`_encoding_issue` cannot tell, so the
-    text is scored here: in Big5 almost every character (at least 90%) is a
-    common one, and in GB18030 at most 60% are. A simplified Chinese file that
-    also decodes as Big5 scores the other way round (about 98% and 48% on the
-    subject names of a roster). Fewer than 6 characters are too few to judge.
-
-    NOTE: Shift-JIS text under ASCII headers is not scored, so it still reads
-    as GB18030 without an error.
+    Big5 and Shift-JIS bytes decode as GB18030 without error, into rare
+    characters, kana and symbols. With ASCII headers, :func:`_encoding_issue`
+    cannot tell, so the text is scored here: in its own encoding almost every
+    character (at least 90%) is a common one, and in GB18030 at most 60% are.
+    A simplified Chinese file scores the other way round: about 98% as GB18030
+    and 48% as Big5 on the subject names of a roster, and as Shift-JIS its
+    bytes mostly become half-width katakana, which do not count. Fewer than 6
+    characters are too few to judge.
     """
     if used != "gb18030" or not all(h.isascii() for h in _header_cells(text)):
         return None
-    for name in ("big5", "cp950"):
-        try:
-            other = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        count, big5_share = _common_share(other, "big5")
-        if count < 6 or big5_share < 0.9:
-            return None
-        _, gb_share = _common_share(text, "gb2312")
-        if gb_share > 0.6:
-            return None
-        return Issue.coded(
-            file,
-            None,
-            None,
-            None,
-            None,
-            "file.text_encoding_fits",
-            used=used,
-            fits=name,
-            gb_share=round(100 * gb_share),
-            big5_share=round(100 * big5_share),
-        )
+    for family in _TEXT_ENCODINGS:
+        for name in family.names:
+            try:
+                other = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            count, fits_share = _common_share(other, family.charset)
+            if count < 6 or fits_share < 0.9:
+                break
+            _, gb_share = _common_share(text, "gb2312")
+            if gb_share > 0.6:
+                return None
+            return Issue.coded(
+                file,
+                None,
+                None,
+                None,
+                None,
+                "file.text_encoding_fits",
+                used=used,
+                fits=name,
+                gb_share=round(100 * gb_share),
+                fits_share=round(100 * fits_share),
+                language=family.language,
+            )
     return None
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import python_calamine
+import xlsxwriter
 
 from junheng.ingest.readers import decode_csv
 from junheng.ingest.schema import normalize_header
@@ -59,7 +61,31 @@ def is_marked_csv(path: Path) -> bool:
         text, _ = decode_csv(head, None)
     except (OSError, UnicodeDecodeError):
         return False
-    rows = list(csv.reader(io.StringIO(text)))
+    return _marked_rows(list(csv.reader(io.StringIO(text))))
+
+
+def is_marked_xlsx(path: Path) -> bool:
+    """Return whether the workbook ``path`` contains a roster or locations file
+    saved with :func:`mark`.
+
+    It is when the first data row of its first sheet has
+    :data:`SYNTHETIC_ROSTER` in the note column, as in a workbook that
+    :func:`write_marked_xlsx` wrote or that Excel saved from a marked CSV
+    file. A workbook that cannot be read is not marked.
+    """
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        if not book.sheet_names:
+            return False
+        sheet = book.get_sheet_by_index(0)
+        rows = sheet.to_python(nrows=2)
+    except (OSError, ValueError, python_calamine.CalamineError):
+        return False
+    return _marked_rows([[str(cell) for cell in row] for row in rows])
+
+
+def _marked_rows(rows: list[list[str]]) -> bool:
+    """Return whether the second of ``rows`` has the notice in the note column."""
     if len(rows) < 2:
         return False
     header, first = rows[0], rows[1]
@@ -68,6 +94,29 @@ def is_marked_csv(path: Path) -> bool:
         normalize_header(name) in names and cell == SYNTHETIC_ROSTER
         for name, cell in zip(header, first, strict=False)
     )
+
+
+def write_marked_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
+    """Write the marked ``frame`` (see :func:`mark`) as a workbook of one sheet.
+
+    The note column keeps the notice in the first data row, as in a CSV file,
+    so the roster and locations readers read the workbook as they read the
+    CSV file, and the workbook properties carry the notice too.
+    """
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_urls": False, "strings_to_formulas": False}
+    )
+    try:
+        workbook.set_properties(
+            {"title": "合成数据 SYNTHETIC DATA", "comments": SYNTHETIC_ROSTER}
+        )
+        worksheet = workbook.add_worksheet(sheet)
+        worksheet.write_row(0, 0, frame.columns)
+        for index, row in enumerate(frame.iter_rows(), start=1):
+            worksheet.write_row(index, 0, row)
+        worksheet.freeze_panes(1, 0)
+    finally:
+        workbook.close()
 
 
 PE_ART_SUBJECTS = ("体育", "音乐", "美术")
