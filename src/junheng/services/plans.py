@@ -26,7 +26,7 @@ import dataclasses
 import difflib
 import importlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -387,8 +387,6 @@ def run_plan(
                 "Excel or CSV file",
                 zh="教师交流轮岗方案需要教师名册，请上传 Excel 或 CSV 文件",
             )
-        # NOTE: a roster saved by `junheng demo --save-roster` is not labelled
-        # synthetic here, unlike in `junheng plan rotate`.
         roster: pl.DataFrame = module.read_roster(upload)
         result = function(roster, schools, loaded, **keywords)
     else:
@@ -399,6 +397,30 @@ def run_plan(
     for warning in reversed(loaded.shared_warnings()):
         result.prepend_message(warning.zh, warning.en)
     return result
+
+
+def label_synthetic(result: PlanResult, files: Sequence[Path]) -> None:
+    """Mark ``result`` as synthetic when one of the input ``files`` was saved by
+    ``junheng demo``, and put a notice naming those files first in its messages.
+
+    A roster or locations file that ``junheng demo --save-roster`` writes
+    carries the notice in its note column (see
+    :func:`junheng.planning.synthetic.mark`); :func:`junheng.demo.is_synthetic`
+    finds it there and in the demo's Parquet and Excel datasets.
+    """
+    from junheng.demo import is_synthetic
+
+    marked = [path.name for path in files if is_synthetic(path)]
+    if not marked:
+        return
+    result.synthetic = True
+    result.prepend_message(
+        f"合成数据：上传的文件 {'、'.join(marked)} 由 junheng demo 随机生成，"
+        "不对应任何真实教师或学校；本方案仅供演示和测试。",
+        f"SYNTHETIC DATA: the uploaded file {', '.join(marked)} was generated at "
+        "random by junheng demo and describes no real teacher or school; this "
+        "plan is for demonstration and testing only.",
+    )
 
 
 # ------------------------------------------------------------------ scenarios

@@ -121,12 +121,15 @@ async def run_uploaded(
     try:
         async with AsyncExitStack() as files:
             roster_path = None
+            sources: list[Path] = []
             if _uploaded(roster):
                 roster_path = await files.enter_async_context(saved_upload(roster))
+                sources.append(roster_path)
             if _uploaded(locations):
                 path = await files.enter_async_context(saved_upload(locations))
                 params = with_locations(kind, params, path)
-            return plans.run_plan(
+                sources.append(path)
+            result = plans.run_plan(
                 session,
                 principal,
                 kind,
@@ -136,6 +139,8 @@ async def run_uploaded(
                 roster_path,
                 framework=framework,
             )
+            plans.label_synthetic(result, sources)
+            return result
     finally:
         for upload in (roster, locations):
             if isinstance(upload, UploadFile):
@@ -297,6 +302,7 @@ def scenario_meta(scenario: PlanScenario, stale: bool) -> dict[str, Any]:
         "id": scenario.id,
         **plans.scenario_state(scenario),
         "stale": stale,
+        "synthetic": bool(scenario.result.get("synthetic", False)),
         "created_by": scenario.created_by,
         "created_at": scenario.created_at.isoformat(),
     }

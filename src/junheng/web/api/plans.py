@@ -52,6 +52,10 @@ class ScenarioSummary(BaseModel):
         description="True when approved data have changed since the plan was "
         "computed, so the plan may be out of date."
     )
+    synthetic: bool = Field(
+        description="True when the plan read an uploaded file that junheng demo "
+        "generated at random, such as a demo teacher roster."
+    )
     created_by: str
     created_at: datetime
     note: str | None
