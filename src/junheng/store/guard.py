@@ -91,21 +91,38 @@ def _check_row(row: Mapping[str, Any] | Iterable[Any]) -> None:
         check_value(_NUMBERED.sub("", key), value)
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
+def _suspect_json(text: str) -> bool:
+    """Return whether serialized JSON may hold a NUL character or NaN or
+    Infinity, which Python's serializer writes as bare tokens."""
+    return "\\u0000" in text or "NaN" in text or "Infinity" in text
+
+
 def _suspect_object(value: Any) -> bool:
     """Return whether a parameter that is not text, a float or a plain value
     may hold a NUL character or a NaN or infinite number."""
     if isinstance(value, Decimal):
         return not value.is_finite()
-    # psycopg sends a JSON value wrapped in its Json or Jsonb class, whose
-    # ``obj`` is the Python value. Serializing it in C costs less than a walk.
+    # psycopg 3 sends a JSON value in its Json or Jsonb wrapper, whose public
+    # ``obj`` and ``dumps`` are the value and the serializer. The text made
+    # here is handed back as ``obj`` with a serializer that returns it as is,
+    # so the value is serialized once, not twice.
     wrapped = getattr(value, "obj", _MISSING)
     if wrapped is _MISSING:
         return True
+    dumps = getattr(value, "dumps", None) or json.dumps
     try:
-        text = json.dumps(wrapped, allow_nan=False, ensure_ascii=False)
+        text = dumps(wrapped)
     except (TypeError, ValueError):
         return True
-    return "\\u0000" in text
+    if isinstance(text, bytes):
+        text = text.decode()
+    value.obj = text
+    value.dumps = _as_is
+    return _suspect_json(text)
 
 
 def _suspect_rows(rows: Iterable[Any]) -> bool:
@@ -127,9 +144,7 @@ def _suspect_rows(rows: Iterable[Any]) -> bool:
             if kind is str:
                 if "\x00" in value:
                     return True
-                if value[:1] in _JSON_STARTS and (
-                    "\\u0000" in value or "NaN" in value or "Infinity" in value
-                ):
+                if value[:1] in _JSON_STARTS and _suspect_json(value):
                     return True
             elif kind is float:
                 if not math.isfinite(value):
