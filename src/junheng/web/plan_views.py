@@ -110,12 +110,14 @@ async def run_uploaded(
     roster: Any = None,
     locations: Any = None,
     framework: str = DEFAULT_FRAMEWORK,
+    max_schools: int | None = None,
 ) -> PlanResult:
     """Run a plan with its uploaded files, each saved only while the plan runs.
 
     ``roster`` is the teacher roster of a rotation plan and ``locations`` the
     school locations of a pairing plan; an absent or unnamed upload is ignored.
-    ``framework`` is the id or file of the framework to plan for.
+    ``framework`` is the id or file of the framework to plan for, and
+    ``max_schools`` the most schools a pairing plan may cover.
     The uploads are closed afterwards, since a page parses its form itself.
     """
     try:
@@ -138,6 +140,7 @@ async def run_uploaded(
                 params,
                 roster_path,
                 framework=framework,
+                max_schools=max_schools,
             )
             plans.label_synthetic(result, sources)
             return result

@@ -169,6 +169,7 @@ async def run_plan(
         roster=roster,
         locations=locations,
         framework=request.app.state.settings.framework,
+        max_schools=request.app.state.settings.pairing_max_schools,
     )
     data = result.to_dict()
     return JSONResponse(
