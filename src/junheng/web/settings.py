@@ -94,9 +94,9 @@ class WebSettings(BaseSettings):
     pairing_max_schools: int = Field(
         default=2000,
         ge=1,
-        description="Most schools with approved data that one pairing plan on the "
-        "web may cover; a larger region gets a message naming the command line "
-        "command that pairs it.",
+        description="Maximum number of schools with approved data that one "
+        "pairing plan on the web may cover. A larger region gets a message that "
+        "names the junheng plan pair command for it.",
     )
     framework: str = Field(
         default=DEFAULT_FRAMEWORK,
