@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from factories import stored_school
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    MetaData,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from store.dbfixtures import Database
 
 from junheng.cli import main
@@ -278,3 +288,24 @@ def test_select_rejects_nul_on_both(database: Database) -> None:
         pytest.raises(InputError, match="note contains a NUL"),
     ):
         session.scalars(query).all()
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [(math.nan, "answers nan is not a finite number"), ("a\x00", "answers contains")],
+)
+def test_json_scalar_rejected(database: Database, value: object, fragment: str) -> None:
+    # A JSON column may hold a bare number or string, serialized as NaN or
+    # "a\u0000" on SQLite.
+    table = Table("json_scalars", MetaData(), Column("answers", JSON))
+    with database.engine.begin() as connection:
+        table.create(connection)
+    try:
+        with (
+            database.engine.connect() as connection,
+            pytest.raises(InputError, match=fragment),
+        ):
+            connection.execute(insert(table).values(answers=value))
+    finally:
+        with database.engine.begin() as connection:
+            table.drop(connection)

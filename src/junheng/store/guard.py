@@ -50,8 +50,9 @@ _CHECKED = "_junheng_parameters_checked"
 
 _MISSING = object()
 
-_JSON_STARTS = ("{", "[")
-"""First characters of a JSON object or array serialized as text."""
+_JSON_STARTS = ("{", "[", '"', "N", "I", "-")
+"""First characters of serialized JSON that may contain a NUL character or
+NaN or Infinity: an object, an array, a string or a bare NaN or Infinity."""
 
 _NUMBERED = re.compile(r"(?:_m[0-9]+|_+[0-9]+)+$")
 """The suffix that SQLAlchemy adds to a column's name to name a bound parameter."""
@@ -137,7 +138,7 @@ def _suspect_rows(rows: Iterable[Any]) -> bool:
 
     A JSON value arrives serialized on SQLite, where NaN and Infinity become
     bare tokens and a NUL character becomes ``\\u0000``, so text that starts
-    like a JSON object or array and contains one of these is suspect too. A
+    like such JSON and contains one of these is suspect too. A
     suspect statement is checked exactly, and a false suspect, such as a note
     that mentions NaN, passes that check.
     """
