@@ -172,3 +172,40 @@ def test_notice_shows_after_division_load(
         assert successor == "110101"
     assert page.url == f"{base}/dash/2024/county/110101"
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("zh", "评估报告"), ("en", "report")])
+def test_report_page_renders(
+    browser: Any,
+    live: tuple[str, Database, People],
+    tmp_path: Path,
+    lang: str,
+    heading: str,
+) -> None:
+    # The county's HTML report, built from the store of each backend. The app
+    # sends it as a download, so the page opens the saved file.
+    base, database, _ = live
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    log_in(page, base, "zhongyuan", PASSWORD)
+    url = f"{base}/dash/2024/county/{ZHONGYUAN}/report.html?lang={lang}"
+    response = page.request.get(url)
+    assert response.status == 200, response.text()
+    saved = tmp_path / f"report-{database.backend}-{lang}.html"
+    saved.write_bytes(response.body())
+    errors = console_errors(page, only_errors=True)
+    failed = failed_responses(page)
+    page.goto(saved.as_uri())
+    body = page.inner_text("body")
+    charts = page.locator("svg.chart")
+    chart_box = charts.first.bounding_box()
+    shot = tmp_path / f"report-{database.backend}-{lang}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert heading in body
+    assert ZHONGYUAN in body
+    assert "中原区" in body
+    assert charts.count() >= 1
+    assert chart_box is not None
+    assert chart_box["width"] > 300
+    assert shot.stat().st_size > 10_000
+    assert failed == []
+    assert errors == []

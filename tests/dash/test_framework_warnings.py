@@ -150,32 +150,6 @@ def test_unusable_framework_stops_the_app(database: Database) -> None:
         create_app(settings, database.engine)
 
 
-def test_new_county_item_stops_the_app(database: Database, tmp_path: Path) -> None:
-    path = tmp_path / "g16.yaml"
-    path.write_text(
-        "id: cn-2017-quality-g16\n"
-        "extends: cn-2017-quality\n"
-        "parts:\n"
-        "  - id: government\n"
-        "    items:\n"
-        "      - id: G16\n"
-        "        name: {zh: 新增项目, en: A new item}\n"
-        "        level: county\n"
-        "        checks: [{key: G16, op: 'true'}]\n",
-        encoding="utf-8",
-    )
-    settings = WebSettings(mode="dev", database_url=database.url, framework=str(path))
-    with pytest.raises(FrameworkError) as caught:
-        create_app(settings, database.engine)
-    assert caught.value.message("en").startswith(
-        f"JUNHENG_FRAMEWORK: framework 'cn-2017-quality-g16' ({path}) needs county "
-        "items G16, which"
-    )
-    assert caught.value.message("zh").startswith(
-        f"JUNHENG_FRAMEWORK：评估办法“cn-2017-quality-g16”（{path}）需要县级指标 G16，"
-    )
-
-
 @BROWSER_TEST[0]
 @BROWSER_TEST[1]
 @pytest.mark.parametrize(("lang", "heading"), [("zh", "警告"), ("en", "warnings")])

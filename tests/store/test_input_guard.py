@@ -1,7 +1,9 @@
-"""The check before every flush: text with a NUL character (U+0000) and NaN
-or infinite numbers are rejected with an input error on both stores, in plain
-columns, inside JSON columns and in the audit chain, and nothing is written.
-The command line reports the same error with its input-error exit code."""
+"""The check before every statement: text with a NUL character (U+0000) and
+NaN or infinite numbers are rejected with an input error on both stores, in
+plain columns, inside JSON columns and in the audit chain, whether an ORM
+flush, an ORM bulk insert, a Core statement or driver SQL sends them, and
+nothing is written. The command line reports the same error with its
+input-error exit code."""
 
 from __future__ import annotations
 
@@ -11,7 +13,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from factories import stored_school
-from sqlalchemy import func, select, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    MetaData,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from store.dbfixtures import Database
 
 from junheng.cli import main
@@ -44,6 +56,19 @@ def _peer(value: float | None = 0.5, note: str | None = None) -> PeerAssessment:
         note=note,
         updated_at=utcnow(),
     )
+
+
+def _peer_values(**changes: object) -> dict[str, object]:
+    """Return the columns of a peer assessment for a Core or bulk insert."""
+    row = _peer()
+    values = {c.key: getattr(row, c.key) for c in PeerAssessment.__table__.columns}
+    del values["id"]
+    return values | changes
+
+
+def _peers(number: int) -> dict[str, object]:
+    """Return the columns of the ``number``-th of many distinct assessments."""
+    return _peer_values(subject=f"check:S{number}", value=number / 10_000)
 
 
 def _scenario(parameters: dict[str, object]) -> PlanScenario:
@@ -177,3 +202,110 @@ def test_cli_user_add_rejects_nul(
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert _count(database, User) == 0
     assert _count(database, School) == 1
+
+
+def test_core_insert_rejects_nul(database: Database) -> None:
+    statement = insert(PeerAssessment).values(_peer_values(note="抽样\x00核查"))
+    with database.engine.connect() as connection:
+        with pytest.raises(InputError, match="note contains a NUL") as raised:
+            connection.execute(statement)
+        assert "NUL 字符" in raised.value.message_zh
+    assert _count(database, PeerAssessment) == 0
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_core_update_rejects_non_finite(database: Database, number: float) -> None:
+    with database.sessions() as session:
+        session.add(_peer(value=0.5))
+        session.commit()
+    with database.engine.connect() as connection:
+        with pytest.raises(InputError, match="value") as raised:
+            connection.execute(update(PeerAssessment).values(value=number))
+        assert "有限数值" in raised.value.message_zh
+    with database.sessions() as session:
+        assert session.scalars(select(PeerAssessment.value)).one() == 0.5
+
+
+def test_core_json_names_path(database: Database) -> None:
+    row = _scenario({"limits": [1.0, math.inf]})
+    values = {c.key: getattr(row, c.key) for c in PlanScenario.__table__.columns}
+    del values["id"]
+    with database.engine.connect() as connection:
+        with pytest.raises(InputError) as raised:
+            connection.execute(insert(PlanScenario).values(values))
+        assert raised.value.message_en.startswith("parameters.limits[1] inf")
+    assert _count(database, PlanScenario) == 0
+
+
+def test_bulk_insert_checks_every_row(database: Database) -> None:
+    # With RETURNING, 2,500 rows go in three INSERT statements of up to 1,000
+    # rows each (SQLAlchemy's insertmanyvalues) on both stores. The bad row is
+    # in the last one, and nothing of the first is kept.
+    rows = [_peers(i) for i in range(2_500)]
+    rows[-1]["value"] = math.nan
+    statement = insert(PeerAssessment).returning(PeerAssessment.id)
+    with database.sessions() as session:
+        with pytest.raises(InputError, match="value nan is not a finite number"):
+            session.execute(statement, rows)
+        session.rollback()
+    assert _count(database, PeerAssessment) == 0
+
+
+def test_bulk_insert_stores_good_rows(database: Database) -> None:
+    rows = [_peers(i) for i in range(2_500)]
+    with database.sessions() as session:
+        session.execute(insert(PeerAssessment).returning(PeerAssessment.id), rows)
+        session.commit()
+    assert _count(database, PeerAssessment) == 2_500
+
+
+def test_executemany_rejects_nul(database: Database) -> None:
+    rows = [_peer_values(note="plain"), _peer_values(note="a\x00b")]
+    with (
+        database.engine.connect() as connection,
+        pytest.raises(InputError, match="note contains a NUL"),
+    ):
+        connection.execute(insert(PeerAssessment), rows)
+    assert _count(database, PeerAssessment) == 0
+
+
+def test_driver_sql_rejects_nul(database: Database) -> None:
+    placeholder = "?" if database.backend == "sqlite" else "%s"
+    with (
+        database.engine.connect() as connection,
+        pytest.raises(InputError, match="parameter 1 contains a NUL"),
+    ):
+        connection.exec_driver_sql(
+            f"UPDATE peer_assessments SET note = {placeholder}", ("a\x00",)
+        )
+
+
+def test_select_rejects_nul_on_both(database: Database) -> None:
+    # PostgreSQL cannot take such a parameter, so SQLite rejects it too.
+    query = select(PeerAssessment).where(PeerAssessment.note == "a\x00")
+    with (
+        database.sessions() as session,
+        pytest.raises(InputError, match="note contains a NUL"),
+    ):
+        session.scalars(query).all()
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [(math.nan, "answers nan is not a finite number"), ("a\x00", "answers contains")],
+)
+def test_json_scalar_rejected(database: Database, value: object, fragment: str) -> None:
+    # A JSON column may hold a bare number or string, serialized as NaN or
+    # "a\u0000" on SQLite.
+    table = Table("json_scalars", MetaData(), Column("answers", JSON))
+    with database.engine.begin() as connection:
+        table.create(connection)
+    try:
+        with (
+            database.engine.connect() as connection,
+            pytest.raises(InputError, match=fragment),
+        ):
+            connection.execute(insert(table).values(answers=value))
+    finally:
+        with database.engine.begin() as connection:
+            table.drop(connection)

@@ -6,9 +6,10 @@ County items start at the county: 中原区 (410102) enters them, and 郑州市 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from web.site import YEAR, Site, assert_error, post_form
+from web.site import YEAR, Site, assert_error, make_app, post_form
 
 ITEMS = {
     "G9": {"value": "100", "evidence": "培训台账"},
@@ -156,3 +157,92 @@ def test_deadline_outside_scope_forbidden(site: Site) -> None:
 
 def test_deadline_page_school_forbidden(site: Site) -> None:
     assert site.client("school_a").get("/deadlines").status_code == 403
+
+
+G16_FRAMEWORK = """\
+id: cn-2017-quality-g16
+extends: cn-2017-quality
+parts:
+  - id: government
+    items:
+      - id: G16
+        name: {zh: 新增项目, en: A new item}
+        level: county
+        checks: [{key: G16, op: 'true'}]
+"""
+NO_G9_FRAMEWORK = """\
+id: cn-2017-quality-no-g9
+extends: cn-2017-quality
+remove: [G9]
+"""
+
+
+def _only_issue(response: Any) -> dict[str, Any]:
+    """Return the one issue in the detail of an error response."""
+    detail = response.json()["error"]["detail"]
+    assert len(detail) == 1, detail
+    issue: dict[str, Any] = detail[0]
+    return issue
+
+
+def _framework_site(site: Site, folder: Path, text: str) -> Site:
+    """Return ``site`` serving an app that runs the framework file ``text``."""
+    path = folder / "framework.yaml"
+    path.write_text(text, encoding="utf-8")
+    site.app = make_app(site.database, framework=str(path))
+    return site
+
+
+def test_api_accepts_platform_framework_item(site: Site, tmp_path: Path) -> None:
+    g16_site = _framework_site(site, tmp_path, G16_FRAMEWORK)
+    saved = _put(g16_site, "zhongyuan", "410102", G16={"value": "是"})
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["data"]["G16"] == {"value": "是", "evidence": None}
+
+
+def test_api_default_framework_rejects_g16(site: Site) -> None:
+    response = _put(site, "zhongyuan", "410102", G16={"value": "是"})
+    assert_error(response, 422, "invalid_input")
+    issue = _only_issue(response)
+    assert issue["rule"] == "unknown_item"
+    assert issue["value"] == "G16"
+    assert "“G16”不是" in issue["message"]
+
+
+def test_api_rejects_item_platform_removed(site: Site, tmp_path: Path) -> None:
+    no_g9_site = _framework_site(site, tmp_path, NO_G9_FRAMEWORK)
+    response = _put(no_g9_site, "zhongyuan", "410102")
+    assert_error(response, 422, "invalid_input")
+    issue = _only_issue(response)
+    assert issue["rule"] == "unknown_item"
+    assert issue["value"] == "G9"
+    assert "cn-2017-quality-no-g9" in issue["message"]
+
+
+def test_page_form_lists_platform_item(site: Site, tmp_path: Path) -> None:
+    g16_site = _framework_site(site, tmp_path, G16_FRAMEWORK)
+    county = g16_site.client("zhongyuan")
+    page = county.get(f"/county-items/410102/{YEAR}")
+    assert 'name="value_G16"' in page.text
+    assert "<code>G16</code> 新增项目" in page.text
+    saved = post_form(county, f"/county-items/410102/{YEAR}", {"value_G16": "是"})
+    assert saved.status_code == 303, saved.text
+    assert 'value="是"' in county.get(f"/county-items/410102/{YEAR}").text
+
+
+def test_upload_checks_platform_framework(site: Site, tmp_path: Path) -> None:
+    no_g9_site = _framework_site(site, tmp_path, NO_G9_FRAMEWORK)
+    upload = tmp_path / "县级指标.csv"
+    upload.write_text(
+        f"division_code,year,item,value\n410102,{YEAR},G9,100\n", encoding="utf-8"
+    )
+    with upload.open("rb") as handle:
+        response = no_g9_site.client().post(
+            "/api/v1/imports",
+            files={"file": (upload.name, handle, "text/csv")},
+            headers=no_g9_site.token("zhongyuan"),
+        )
+    assert_error(response, 422, "invalid_input")
+    issue = _only_issue(response)
+    assert issue["rule"] == "unknown_item"
+    assert issue["value"] == "G9"

@@ -317,3 +317,49 @@ def test_demo_city_pairs_zhongyuan(database: Database, tmp_path: Path) -> None:
         weak_of_zhongyuan.append(rows.count(f"<td>{ZHONGYUAN}</td>"))
     assert weak_of_zhongyuan[0] == 0
     assert weak_of_zhongyuan[1] > 0
+
+
+# ------------------------------------------------------------------ size limit
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_api_city_over_limit_rejected(site: Site, lang: str) -> None:
+    # 郑州市 has three approved schools (A, D, B), one more than the limit.
+    approve_two_counties(site)
+    site.app = make_app(site.database, pairing_max_schools=2)
+    response = _run(site, "zhengzhou", "4101", lang=lang)
+    assert_error(response, 422, "invalid_input")
+    message = response.json()["error"]["message"]
+    command = "junheng plan pair SCHOOL_FILES --division 4101 --cross-county"
+    expected = (
+        f"4101 在 {YEAR} 年有 3 所学校的已审定数据，超过网页结对方案的上限 2 所"
+        if lang == "zh"
+        else f"division 4101 has approved data of 3 schools for {YEAR}, more than "
+        "the 2 that a pairing plan on the web may cover"
+    )
+    assert message.startswith(expected)
+    assert message.endswith(command)
+
+
+def test_api_city_at_limit_runs(site: Site) -> None:
+    approve_two_counties(site)
+    site.app = make_app(site.database, pairing_max_schools=3)
+    response = _run(site, "zhengzhou", "4101")
+    assert response.status_code == 200, response.text
+    assert _pairs(response.json())
+
+
+def test_form_over_limit_names_command(site: Site) -> None:
+    approve_two_counties(site)
+    site.app = make_app(site.database, pairing_max_schools=2)
+    client = site.client("henan")
+    fields = {
+        "csrf_token": csrf_token(client, "/plans/new?kind=pairing"),
+        "kind": "pairing",
+        "division": "41",
+        "year": str(YEAR),
+    }
+    ran = client.post("/plans/new?lang=en", data=fields)
+    assert ran.status_code == 422, ran.text
+    assert 'id="plan-error"' in ran.text
+    assert "junheng plan pair SCHOOL_FILES --division 41" in ran.text

@@ -94,5 +94,7 @@ def test_demo_plans_walk_through(database: Database, tmp_path: Path) -> None:
     ran = jinshui.post("/plans/new?lang=en", data=fields, files=files)
     assert ran.status_code == 200, ran.text
     assert 'id="table-pairs"' in ran.text
+    assert 'id="plan-synthetic"' in ran.text
+    assert "SYNTHETIC DATA: the uploaded file demo-locations.csv" in ran.text
     assert "km apart" in ran.text
     assert "distance unknown" not in ran.text

@@ -6,9 +6,11 @@ PostgreSQL. Schools, teachers and locations are made up (see plan_site.py).
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
+import polars as pl
 import pytest
 from httpx2 import Response
 from web.plan_site import (
@@ -23,6 +25,7 @@ from web.site import SCHOOL_A, YEAR, Site, assert_error, csrf_token
 
 from junheng.planning.pairing import PairingOptions, plan_pairing
 from junheng.planning.roster import read_locations
+from junheng.planning.synthetic import mark
 from junheng.services.records import approved_frame
 from junheng.standards.loader import load_framework
 
@@ -289,3 +292,82 @@ def test_form_lists_location_issues(site: Site) -> None:
     assert 'class="issues"' in ran.text
     assert "北纬30" in ran.text
     assert 'id="plan-result"' not in ran.text
+
+
+# ------------------------------------------------------------------ synthetic
+
+
+def _marked(text: str) -> bytes:
+    """Return the CSV ``text`` as ``junheng demo --save-roster`` saves it, with
+    the synthetic notice in its note column."""
+    frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+    return mark(frame).write_csv().encode()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_api_demo_roster_labelled_synthetic(site: Site, lang: str) -> None:
+    approve_rotation_county(site)
+    files = {"roster": ("demo-roster.csv", _marked(roster_csv()), "text/csv")}
+    ran = _run(site, "rotation", files=files, lang=lang)
+    assert ran.status_code == 200, ran.text
+    result = ran.json()
+    assert result["synthetic"] is True
+    assert result["messages_zh"][0] == (
+        "合成数据：上传的文件 demo-roster.csv 由 junheng demo 随机生成，"
+        "不对应任何真实教师或学校；本方案仅供演示和测试。"
+    )
+    assert result["messages_en"][0] == (
+        "SYNTHETIC DATA: the uploaded file demo-roster.csv was generated at random "
+        "by junheng demo and describes no real teacher or school; this plan is "
+        "for demonstration and testing only."
+    )
+
+    # A saved scenario keeps the label in its result and its summary.
+    saved = site.client().post(
+        "/api/v1/plans",
+        json={
+            "name": "演示轮岗",
+            "result": result,
+            "signature": ran.headers["x-plan-signature"],
+        },
+        headers=site.token("zhongyuan"),
+    )
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["synthetic"] is True
+    assert saved.json()["result"]["synthetic"] is True
+    listed = site.client().get("/api/v1/plans", headers=site.token("zhongyuan"))
+    assert [s["synthetic"] for s in listed.json()] == [True]
+
+    county = site.client("zhongyuan")
+    page = county.get(f"/plans/{saved.json()['id']}?lang={lang}")
+    notice = "合成数据：本方案读取了" if lang == "zh" else "Synthetic data: this plan"
+    assert 'id="plan-synthetic"' in page.text
+    assert notice in page.text
+    listing = county.get(f"/plans?lang={lang}")
+    badge = "合成数据" if lang == "zh" else "synthetic"
+    assert f'<span class="plan-synthetic">{badge}</span>' in listing.text
+
+
+def test_api_real_roster_not_synthetic(site: Site) -> None:
+    approve_rotation_county(site)
+    ran = _run(site, "rotation", files={"roster": _csv("名册.csv", roster_csv())})
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["synthetic"] is False
+    assert not ran.json()["messages_zh"][0].startswith("合成数据")
+
+
+def test_form_demo_locations_labelled(site: Site) -> None:
+    approve_pairing_county(site)
+    client = site.client("zhongyuan")
+    fields = {
+        "csrf_token": csrf_token(client, "/plans/new?kind=pairing"),
+        "kind": "pairing",
+        "division": "410102",
+        "year": str(YEAR),
+    }
+    files = {"locations": ("demo-locations.csv", _marked(locations_csv()), "text/csv")}
+    ran = client.post("/plans/new", data=fields, files=files)
+    assert ran.status_code == 200, ran.text
+    assert 'id="plan-synthetic"' in ran.text
+    assert "上传的文件 demo-locations.csv 由 junheng demo 随机生成" in ran.text
+    assert 'id="table-pairs"' in ran.text

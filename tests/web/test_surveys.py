@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
@@ -374,3 +375,25 @@ def test_answer_link_not_cached(site: Site) -> None:
     unknown = client.get("/s/not-a-token")
     assert unknown.headers["cache-control"] == "no-store"
     assert "no-store" not in client.get("/feedback").headers.get("cache-control", "")
+
+
+def test_write_county_item_checks_platform_framework(
+    site: Site, tmp_path: Path
+) -> None:
+    # A platform framework without the satisfaction item S1 rejects the write.
+    path = tmp_path / "no-s1.yaml"
+    path.write_text(
+        "id: cn-2017-quality-no-s1\nextends: cn-2017-quality\nremove: [S1]\n",
+        encoding="utf-8",
+    )
+    round_id = answer_round(site)
+    site.app = make_app(site.database, framework=str(path))
+    response = site.client().post(
+        f"/api/v1/surveys/{round_id}/county-item",
+        params={"override_reason": "其他组链接未送达"},
+        headers=site.token("zhongyuan"),
+    )
+    assert_error(response, 422, "invalid_input")
+    [issue] = response.json()["error"]["detail"]
+    assert issue["rule"] == "unknown_item"
+    assert issue["value"] == "S1"

@@ -991,6 +991,7 @@ def label_plan(result: PlanResult, files: Iterable[Path], fmt: str) -> None:
     if notice is None:
         return
     result.prepend_message(notice.zh, notice.en)
+    result.synthetic = True
     if fmt != "table":
         print_notice(notice)
 

@@ -59,6 +59,9 @@ class PlanResult:
     ``summary`` contains headline figures such as the total cost, the solver and
     the optimality gap. ``messages_zh``/``messages_en`` explain the plan, and
     for an infeasible request name the constraint that cannot be met.
+    ``synthetic`` is true when an input file was generated at random by
+    ``junheng demo``, such as a saved demo roster; the messages then start
+    with a notice that names the file.
     """
 
     kind: str
@@ -71,6 +74,7 @@ class PlanResult:
     messages_zh: list[str] = field(default_factory=list)
     messages_en: list[str] = field(default_factory=list)
     tables: list[PlanTable] = field(default_factory=list)
+    synthetic: bool = False
 
     def messages(self, lang: str) -> list[str]:
         return self.messages_zh if lang == "zh" else self.messages_en

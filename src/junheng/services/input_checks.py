@@ -3,9 +3,9 @@
 SQLite accepts a NUL character (U+0000) in text and a NaN or infinite float
 (it stores NaN as NULL). PostgreSQL rejects a NUL character in text, and NaN
 or Infinity in a JSON value such as the state an audit record keeps.
-:mod:`junheng.store.guard` runs these checks on every value a session writes,
-so both stores reject the same input with the same error whichever service
-writes it.
+:mod:`junheng.store.guard` runs these checks on every parameter of every
+statement sent to either store, so both stores reject the same input with the
+same error whichever service writes it.
 
 A service calls them itself only in three cases. It uses the value before the
 flush (a rectification target), one message names several fields (an

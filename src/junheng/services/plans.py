@@ -26,7 +26,7 @@ import dataclasses
 import difflib
 import importlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -335,6 +335,7 @@ def run_plan(
     params: Mapping[str, Any],
     upload: Path | None = None,
     framework: str = DEFAULT_FRAMEWORK,
+    max_schools: int | None = None,
 ) -> PlanResult:
     """Run the planner of ``kind`` on the approved data of one county (or, for
     :data:`REGION_KINDS`, one city or province) and year.
@@ -344,8 +345,10 @@ def run_plan(
     every default. ``upload`` is the teacher roster file that a rotation
     plan reads, and ``framework`` the id or file of the framework to plan
     for. Raises :class:`NotFound` when the division has no approved school data
-    for ``year``, and :class:`PlannerUnavailable` when the planner is not
-    installed. Nothing is written to the store.
+    for ``year``, :class:`InvalidInput` when a pairing plan would cover more
+    than ``max_schools`` schools (no limit when ``None``), and
+    :class:`PlannerUnavailable` when the planner is not installed. Nothing is
+    written to the store.
     """
     _check_kind(kind)
     _check_division(kind, division_code)
@@ -357,8 +360,6 @@ def run_plan(
     options = _options(kind, params)
     if _crosses(kind, division_code, options):
         require_region_plan(principal, division_code)
-    # NOTE: a city or province plan runs inside the request, with no limit on
-    # the number of schools (a province of 5,200 schools took about 30 s).
     schools = approved_frame(session, year, division_code)
     if schools.is_empty():
         raise NotFound(
@@ -367,6 +368,8 @@ def run_plan(
             zh=f"{division_code} 在 {year} 年没有已审定的学校数据；"
             "规划只读取已审定数据，请先完成审核",
         )
+    if kind == "pairing" and max_schools is not None:
+        _check_pairing_size(schools, division_code, year, options, max_schools)
     from junheng.standards.loader import load_framework
 
     loaded = load_framework(framework)
@@ -387,8 +390,6 @@ def run_plan(
                 "Excel or CSV file",
                 zh="教师交流轮岗方案需要教师名册，请上传 Excel 或 CSV 文件",
             )
-        # NOTE: a roster saved by `junheng demo --save-roster` is not labelled
-        # synthetic here, unlike in `junheng plan rotate`.
         roster: pl.DataFrame = module.read_roster(upload)
         result = function(roster, schools, loaded, **keywords)
     else:
@@ -399,6 +400,60 @@ def run_plan(
     for warning in reversed(loaded.shared_warnings()):
         result.prepend_message(warning.zh, warning.en)
     return result
+
+
+def _check_pairing_size(
+    schools: pl.DataFrame,
+    division_code: str,
+    year: int,
+    options: Any,
+    max_schools: int,
+) -> None:
+    """Raise :class:`InvalidInput` when a pairing plan covers more than
+    ``max_schools`` schools, naming the command that pairs any number.
+
+    A plan runs inside the web request, and a province of 5,200 schools took
+    about 30 s, long enough for a proxy to time out and to hold a worker.
+    """
+    count = schools["school_code"].n_unique()
+    if count <= max_schools:
+        return
+    cross = " --cross-county" if getattr(options, "cross_county", False) else ""
+    command = f"junheng plan pair SCHOOL_FILES --division {division_code}{cross}"
+    raise InvalidInput(
+        f"division {division_code} has approved data of {count:,} schools for "
+        f"{year}, more than the {max_schools:,} that a pairing plan on the web "
+        "may cover, because a larger plan would hold the request for tens of "
+        "seconds; plan each city or county on its own, or pair the whole region "
+        f"on the command line with the school data files: {command}",
+        zh=f"{division_code} 在 {year} 年有 {count} 所学校的已审定数据，超过网页结对"
+        f"方案的上限 {max_schools} 所（更大的方案会让请求占用数十秒）；请按地市或"
+        f"县区分别制定方案，或用学校数据文件在命令行处理整个地区：{command}",
+    )
+
+
+def label_synthetic(result: PlanResult, files: Sequence[Path]) -> None:
+    """Mark ``result`` as synthetic when one of the input ``files`` was saved by
+    ``junheng demo``, and put a notice naming those files first in its messages.
+
+    A roster or locations file that ``junheng demo --save-roster`` writes
+    carries the notice in its note column (see
+    :func:`junheng.planning.synthetic.mark`); :func:`junheng.demo.is_synthetic`
+    finds it there and in the demo's Parquet and Excel datasets.
+    """
+    from junheng.demo import is_synthetic
+
+    marked = [path.name for path in files if is_synthetic(path)]
+    if not marked:
+        return
+    result.synthetic = True
+    result.prepend_message(
+        f"合成数据：上传的文件 {'、'.join(marked)} 由 junheng demo 随机生成，"
+        "不对应任何真实教师或学校；本方案仅供演示和测试。",
+        f"SYNTHETIC DATA: the uploaded file {', '.join(marked)} was generated at "
+        "random by junheng demo and describes no real teacher or school; this "
+        "plan is for demonstration and testing only.",
+    )
 
 
 # ------------------------------------------------------------------ scenarios

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -74,6 +74,9 @@ from junheng.store.models import (
     SchoolRecord,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from junheng.standards.model import Framework
 
 __all__ = [
     "CompletenessRow",
@@ -753,13 +756,15 @@ def save_county_items(
     *,
     source: str = FORM_SOURCE,
     comment: str | None = None,
+    framework: Framework | None = None,
 ) -> CountyItemRecord:
     """Save a new version of a county's items for ``year``.
 
-    ``data`` maps item keys to ``{"value": ..., "evidence": ...}`` and is checked
-    like an imported county-items sheet. Otherwise as :func:`save_school_year`.
+    ``data`` maps item keys of ``framework`` (the default framework when
+    ``None``) to ``{"value": ..., "evidence": ...}`` and is checked like an
+    imported county-items sheet. Otherwise as :func:`save_school_year`.
     """
-    entries = validate_county_data(division_code, year, data, source)
+    entries = validate_county_data(division_code, year, data, source, framework)
     return _store_county_items(
         session, principal, division_code, year, entries, base_version, comment, source
     )
@@ -1058,6 +1063,7 @@ def import_school_data(
     profile: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     encoding: str | None = None,
+    framework: Framework | None = None,
 ) -> ImportedFile:
     """Import a file of school rows (and county items, if any) as new drafts.
 
@@ -1068,13 +1074,16 @@ def import_school_data(
     stored. A row identical to the current version keeps that version.
     ``progress`` is called with the rows stored so far and the total.
     ``encoding`` is the encoding of a CSV file, detected when ``None``. Returns
-    the versions and the import's warnings.
+    the versions and the import's warnings. County items are checked against
+    ``framework``, the default framework when ``None``.
     """
     from junheng.ingest import load_inputs
 
     path = Path(path)
     try:
-        result = load_inputs([path], profile=profile, encoding=encoding)
+        result = load_inputs(
+            [path], profile=profile, framework=framework, encoding=encoding
+        )
     except InvalidInput:
         raise
     except InputError as error:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -65,6 +65,9 @@ from junheng.store.models import (
     SurveyRound,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from junheng.standards.model import Framework
 
 log = logging.getLogger(__name__)
 
@@ -457,6 +460,7 @@ def write_county_item(
     principal: Principal,
     round_id: int,
     override_reason: str = "",
+    framework: Framework | None = None,
 ) -> CountyItemRecord:
     """Save the round's overall rate as the county's satisfaction item (draft).
 
@@ -465,7 +469,8 @@ def write_county_item(
     the override and its reason are audited as ``survey.override``. The value
     is the overall rate rounded down to one decimal, written into a new draft
     version of the county items of the round's year, which then goes through
-    review like any other change.
+    review like any other change. The items are checked against ``framework``,
+    the default framework when ``None``.
     """
     result = round_result(session, principal, round_id)
     survey = result.survey
@@ -514,6 +519,7 @@ def write_county_item(
         data,
         current.version if current is not None else None,
         comment=f"survey round {round_id}",
+        framework=framework,
     )
 
 

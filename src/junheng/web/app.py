@@ -20,8 +20,7 @@ from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from junheng import __version__
-from junheng.errors import FrameworkError
-from junheng.standards.loader import DEFAULT_FRAMEWORK, load_framework
+from junheng.standards.loader import load_framework
 from junheng.standards.model import Framework
 from junheng.store.db import database_url, make_engine, session_factory
 from junheng.web.csrf import verify_csrf
@@ -92,29 +91,12 @@ def platform_framework(ref: str) -> Framework:
     """Load the framework ``ref`` that the platform evaluates against.
 
     A framework that cannot be loaded fails here, not on the first result
-    page, and the warnings of its file are logged. Raises
-    :class:`FrameworkError` for a framework with county items that
-    ``cn-2017-quality`` lacks.
+    page, and the warnings of its file are logged. The county items form,
+    upload and API accept the county items of this framework.
     """
     framework = load_framework(ref)
     for warning in framework.warnings:
         log.warning("framework %s: %s", framework.id, warning.en)
-    # TODO: the county items form, upload and API check the items of the
-    # default framework, so a framework that needs other items is rejected.
-    extra = sorted(framework.county_keys() - load_framework().county_keys())
-    if extra:
-        keys = ", ".join(extra)
-        raise FrameworkError(
-            f"JUNHENG_FRAMEWORK: framework {framework.id!r} ({framework.path}) "
-            f"needs county items {keys}, which the platform's county items form, "
-            f"upload and API do not accept (they accept those of "
-            f"{DEFAULT_FRAMEWORK!r}). Set JUNHENG_FRAMEWORK to a framework "
-            "without these items.",
-            zh=f"JUNHENG_FRAMEWORK：评估办法“{framework.id}”（{framework.path}）需要"
-            f"县级指标 {keys}，而平台的县级指标表单、上传和 API 只接受"
-            f"“{DEFAULT_FRAMEWORK}”的县级指标。请把 JUNHENG_FRAMEWORK 设为不含"
-            "这些指标的评估办法。",
-        )
     return framework
 
 

@@ -117,12 +117,14 @@ def write_demo_locations(folder: Path, seed: int = SEED) -> Path:
     in ``folder``, for the pairing form's upload, and return its path.
 
     The columns are ``school_code``, ``lat`` and ``lon`` (WGS84 degrees); the
-    schools of a county lie within about 25 km of a random centre.
+    schools of a county lie within about 25 km of a random centre. The
+    ``note`` column carries the synthetic notice, so a plan made with the file
+    is labelled synthetic.
     """
-    from junheng.planning.synthetic import generate_locations
+    from junheng.planning.synthetic import generate_locations, mark
 
     path = folder / DEMO_LOCATIONS
-    generate_locations(demo_schools(seed), seed=seed).write_csv(path)
+    mark(generate_locations(demo_schools(seed), seed=seed)).write_csv(path)
     return path
 
 

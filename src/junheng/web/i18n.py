@@ -611,6 +611,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The data have been updated since; the plan may be out of date.",
     ),
     "plans.stale_short": ("数据已更新", "data updated"),
+    "plans.synthetic": (
+        "合成数据：本方案读取了由 junheng demo 随机生成的上传文件，仅供演示和测试，"
+        "不对应任何真实教师或学校。",
+        "Synthetic data: this plan read an uploaded file that junheng demo "
+        "generated at random; it is for demonstration and testing only and "
+        "describes no real teacher or school.",
+    ),
+    "plans.synthetic_short": ("合成数据", "synthetic"),
     "plans.download": ("下载", "Download"),
     "plans.xlsx": ("Excel 工作簿", "Excel workbook"),
     "plans.json": ("JSON 数据", "JSON data"),

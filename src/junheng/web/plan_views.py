@@ -110,23 +110,28 @@ async def run_uploaded(
     roster: Any = None,
     locations: Any = None,
     framework: str = DEFAULT_FRAMEWORK,
+    max_schools: int | None = None,
 ) -> PlanResult:
     """Run a plan with its uploaded files, each saved only while the plan runs.
 
     ``roster`` is the teacher roster of a rotation plan and ``locations`` the
     school locations of a pairing plan; an absent or unnamed upload is ignored.
-    ``framework`` is the id or file of the framework to plan for.
+    ``framework`` is the id or file of the framework to plan for, and
+    ``max_schools`` the most schools a pairing plan may cover.
     The uploads are closed afterwards, since a page parses its form itself.
     """
     try:
         async with AsyncExitStack() as files:
             roster_path = None
+            sources: list[Path] = []
             if _uploaded(roster):
                 roster_path = await files.enter_async_context(saved_upload(roster))
+                sources.append(roster_path)
             if _uploaded(locations):
                 path = await files.enter_async_context(saved_upload(locations))
                 params = with_locations(kind, params, path)
-            return plans.run_plan(
+                sources.append(path)
+            result = plans.run_plan(
                 session,
                 principal,
                 kind,
@@ -135,7 +140,10 @@ async def run_uploaded(
                 params,
                 roster_path,
                 framework=framework,
+                max_schools=max_schools,
             )
+            plans.label_synthetic(result, sources)
+            return result
     finally:
         for upload in (roster, locations):
             if isinstance(upload, UploadFile):
@@ -297,6 +305,7 @@ def scenario_meta(scenario: PlanScenario, stale: bool) -> dict[str, Any]:
         "id": scenario.id,
         **plans.scenario_state(scenario),
         "stale": stale,
+        "synthetic": bool(scenario.result.get("synthetic", False)),
         "created_by": scenario.created_by,
         "created_at": scenario.created_at.isoformat(),
     }

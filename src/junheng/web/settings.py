@@ -91,6 +91,13 @@ class WebSettings(BaseSettings):
         default="zh", description="Page language when the visitor has not chosen one."
     )
 
+    pairing_max_schools: int = Field(
+        default=2000,
+        ge=1,
+        description="Maximum number of schools with approved data that one "
+        "pairing plan on the web may cover. A larger region gets a message that "
+        "names the junheng plan pair command for it.",
+    )
     framework: str = Field(
         default=DEFAULT_FRAMEWORK,
         description="Framework id (see junheng frameworks) or framework YAML file "

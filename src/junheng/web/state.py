@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
+
+from junheng.standards.model import Framework
 
 T = TypeVar("T")
 
@@ -23,3 +25,12 @@ def app_object(request: Request, name: str, build: Callable[[], T]) -> T:
         found = build()
         setattr(state, name, found)
     return found
+
+
+def platform_framework(request: Request) -> Framework:
+    """Return the framework of ``JUNHENG_FRAMEWORK`` that the app evaluates against."""
+    framework: Framework = request.app.state.framework
+    return framework
+
+
+PlatformFramework = Annotated[Framework, Depends(platform_framework)]

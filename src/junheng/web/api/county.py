@@ -20,6 +20,7 @@ from junheng.web.api.schemas import (
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.params import RowId, YearPath
 from junheng.web.scope import get_division
+from junheng.web.state import PlatformFramework
 
 router = APIRouter(tags=["county items"])
 
@@ -48,16 +49,17 @@ def save_county_items(
     code: CountyCode,
     year: YearPath,
     body: SaveCountyItemsIn,
+    framework: PlatformFramework,
 ) -> CountyItemRecord:
     """Save a county's items for a year as a new draft version.
 
-    ``data`` maps item keys of the framework to ``{"value", "evidence"}``. They
-    are validated like an imported county-items sheet.
+    ``data`` maps item keys of the platform's framework to ``{"value",
+    "evidence"}``. They are validated like an imported county-items sheet.
     """
     get_division(session, code)
     data = {key: entry.model_dump() for key, entry in body.data.items()}
     record = reporting.save_county_items(
-        session, principal, code, year, data, body.base_version
+        session, principal, code, year, data, body.base_version, framework=framework
     )
     session.commit()
     return record

@@ -52,6 +52,10 @@ class ScenarioSummary(BaseModel):
         description="True when approved data have changed since the plan was "
         "computed, so the plan may be out of date."
     )
+    synthetic: bool = Field(
+        description="True when the plan read an uploaded file that junheng demo "
+        "generated at random, such as a demo teacher roster."
+    )
     created_by: str
     created_at: datetime
     note: str | None
@@ -165,6 +169,7 @@ async def run_plan(
         roster=roster,
         locations=locations,
         framework=request.app.state.settings.framework,
+        max_schools=request.app.state.settings.pairing_max_schools,
     )
     data = result.to_dict()
     return JSONResponse(

@@ -30,6 +30,7 @@ from junheng.web.scope import (
     get_school,
     record_events,
 )
+from junheng.web.state import PlatformFramework
 from junheng.web.uploads import saved_upload
 
 router = APIRouter(tags=["records"])
@@ -77,7 +78,11 @@ def save_record(
 
 @router.post("/imports", response_model=ImportOut, status_code=201)
 async def import_file(
-    request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    framework: PlatformFramework,
+    file: UploadFile,
 ) -> ImportOut:
     """Import an Excel, CSV or Parquet file of school rows, all or nothing.
 
@@ -85,7 +90,9 @@ async def import_file(
     request language.
     """
     async with saved_upload(file) as path:
-        imported = reporting.import_school_data(session, principal, path)
+        imported = reporting.import_school_data(
+            session, principal, path, framework=framework
+        )
         session.commit()
     lang = language_of(request)
     return ImportOut(

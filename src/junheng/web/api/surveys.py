@@ -14,6 +14,7 @@ from junheng.store.models import CountyItemRecord, SurveyRound
 from junheng.web.api.schemas import CountyRecordOut
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.params import FIRST_YEAR, LAST_YEAR, RowId
+from junheng.web.state import PlatformFramework
 from junheng.web.survey_view import round_view
 
 router = APIRouter(tags=["surveys"])
@@ -152,11 +153,14 @@ def write_survey_county_item(
     principal: CurrentPrincipal,
     session: DbSession,
     round_id: RowId,
+    framework: PlatformFramework,
     override_reason: Annotated[str, Query(max_length=surveys.MAX_REASON_LENGTH)] = "",
 ) -> CountyItemRecord:
     """Write the round's overall rate into the county items as a new draft; a
     round that is open or short of its design needs ``override_reason``.
     """
-    record = surveys.write_county_item(session, principal, round_id, override_reason)
+    record = surveys.write_county_item(
+        session, principal, round_id, override_reason, framework
+    )
     session.commit()
     return record

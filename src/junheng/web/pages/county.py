@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from junheng.errors import Conflict, InputError, InvalidInput, JunhengError
-from junheng.ingest.county_items import ItemKind, item_kinds
+from junheng.ingest.county_items import item_kinds
 from junheng.services import reporting
 from junheng.services.access import COUNTY_ITEMS, Principal, can_read
 from junheng.store.divisions import retired_changes
@@ -37,15 +37,6 @@ EDITABLE = frozenset({"draft", "returned"})
 LIST_LIMIT = 200
 """Most current county-item records listed on the overview page."""
 CountyCode = Annotated[str, Query(pattern=r"^[0-9]{6}$")]
-
-
-def county_item_kinds() -> dict[str, ItemKind]:
-    """Return the county items of the default framework, keyed and labelled."""
-    # TODO: the county items form and its checks follow the default framework,
-    # not the framework setting that the result pages evaluate against.
-    from junheng.standards.loader import load_framework
-
-    return item_kinds(load_framework())
 
 
 @router.get("/county-items")
@@ -114,7 +105,7 @@ async def save_county_form(
             "value": _text(form.get(f"value_{key}")),
             "evidence": _text(form.get(f"evidence_{key}")),
         }
-        for key in county_item_kinds()
+        for key in item_kinds(request.app.state.framework)
         if _text(form.get(f"value_{key}")) is not None
     }
     base = version_number(form.get("base_version"))
@@ -127,6 +118,7 @@ async def save_county_form(
             year,
             data,
             overwrite if overwrite is not None else base,
+            framework=request.app.state.framework,
         )
         session.commit()
     except (InputError, Conflict) as error:
@@ -254,7 +246,7 @@ def _form_page(
             "division": division,
             "division_changes": retired_changes(division),
             "year": year,
-            "kinds": county_item_kinds(),
+            "kinds": item_kinds(request.app.state.framework),
             "values": values,
             "current": current,
             "versions": versions,

@@ -290,6 +290,7 @@ async def run_plan_form(
             roster=form.get("roster"),
             locations=form.get("locations"),
             framework=request.app.state.settings.framework,
+            max_schools=request.app.state.settings.pairing_max_schools,
         )
     except (InputError, NotFound, PermissionDenied, PlannerUnavailable) as error:
         log.info(

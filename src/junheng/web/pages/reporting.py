@@ -50,6 +50,7 @@ from junheng.web.scope import (
     readable_schools,
     record_events,
 )
+from junheng.web.state import PlatformFramework
 from junheng.web.uploads import saved_upload
 
 router = APIRouter(include_in_schema=False)
@@ -213,12 +214,15 @@ async def upload(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    framework: PlatformFramework,
     file: UploadFile,
 ) -> Response:
     """Import an uploaded Excel or CSV file, all or nothing."""
     async with saved_upload(file) as path:
         try:
-            imported = reporting.import_school_data(session, principal, path)
+            imported = reporting.import_school_data(
+                session, principal, path, framework=framework
+            )
             session.commit()
         except InputError as error:
             session.rollback()

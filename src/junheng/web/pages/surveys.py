@@ -25,6 +25,7 @@ from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.dashboards import CSV_TYPE, table_csv
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID, RowId
+from junheng.web.state import PlatformFramework
 from junheng.web.survey_view import round_view
 
 router = APIRouter(include_in_schema=False)
@@ -196,10 +197,13 @@ def write_survey_item(
     principal: CurrentPrincipal,
     session: DbSession,
     round_id: RowId,
+    framework: PlatformFramework,
     override_reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Write the round's overall rate into the county items as a draft."""
-    record = surveys.write_county_item(session, principal, round_id, override_reason)
+    record = surveys.write_county_item(
+        session, principal, round_id, override_reason, framework
+    )
     session.commit()
     return RedirectResponse(
         f"/surveys/{round_id}?written={record.version}", status_code=SEE_OTHER
