@@ -1,13 +1,13 @@
 """``junheng monitor digest`` sends the open warnings to a local SMTP sink.
 
-The sink is aiosmtpd's server on 127.0.0.1, on a free port taken by the test.
+The sink is aiosmtpd's server on a port of 127.0.0.1 that the system chose.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email
-import socket
+import errno
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage, Message
@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from factories import warning_row
 from sqlalchemy import select
 from store.dbfixtures import Database
+from web.live import bound_socket
 
 from junheng.cli import main
 from junheng.monitoring import alerts
@@ -27,6 +28,9 @@ from junheng.services import warnings as service
 from junheng.services.access import SYSTEM
 from junheng.store.divisions import load_divisions
 from junheng.store.models import AuditRecord, Warning
+
+START_ATTEMPTS = 5
+"""How many free ports the SMTP sink tries before the test fails."""
 
 
 class _Sink:
@@ -51,19 +55,33 @@ def _body(message: Message) -> str:
     return text
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def _start_sink(handler: _Sink) -> Controller:
+    """Start the SMTP server on a port of 127.0.0.1 that was free a moment ago.
+
+    Another test (in another pytest-xdist worker, say) can take that port
+    first, so a port that is taken by then is replaced by another.
+    """
+    attempts = START_ATTEMPTS
+    while True:
+        with bound_socket() as probe:
+            port: int = probe.getsockname()[1]
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+        except OSError as error:
+            controller.loop.close()
+            attempts -= 1
+            if error.errno != errno.EADDRINUSE or not attempts:
+                raise
+        else:
+            return controller
 
 
 @pytest.fixture
 def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Sink]:
     handler = _Sink()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller = _start_sink(handler)
+    port = controller.port
     monkeypatch.setenv("JUNHENG_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("JUNHENG_SMTP_PORT", str(port))
     monkeypatch.setenv("JUNHENG_SMTP_FROM", "junheng@example.org")

@@ -14,6 +14,7 @@ from services.test_digest import _body, _Sink, _store, sink
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from store.dbfixtures import Database
+from web.live import bound_socket
 
 from junheng.cli import main
 from junheng.errors import InvalidInput
@@ -112,12 +113,12 @@ def test_unreachable_server_keeps_nothing(
     _store(database)
     with database.sessions() as session:
         _users(session)
-    # A port that was free a moment ago: nothing listens there.
-    from services.test_digest import _free_port
-
-    monkeypatch.setenv("JUNHENG_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("JUNHENG_SMTP_PORT", str(_free_port()))
-    result = _digest(database, "--users")
+    # A port bound but not listening: the connection is refused, and no other
+    # test can listen there while the socket is held.
+    with bound_socket() as held:
+        monkeypatch.setenv("JUNHENG_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("JUNHENG_SMTP_PORT", str(held.getsockname()[1]))
+        result = _digest(database, "--users")
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert "mail not sent" in result.output  # type: ignore[attr-defined]
     assert "zhengzhou <zz@example.org>" in result.output  # type: ignore[attr-defined]
