@@ -510,11 +510,27 @@ def test_big5_file_with_utf8_profile(tmp_path: Path) -> None:
     assert issue.fix.startswith("the whole file decodes as big5: give --encoding big5")
 
 
-def test_big5_template_file_guessed(tmp_path: Path) -> None:
-    # Traditional headers are no template headers, in any encoding: the issue
-    # lists the encodings to try.
+def test_big5_traditional_headers_named(tmp_path: Path) -> None:
+    # Traditional forms of the template headers are known headers, so the
+    # header row read as big5 names that encoding.
     rows = [["學年", "行政區劃代碼", "學校標識碼"], ["2024", "410102", "2141000001"]]
     path = write_csv(tmp_path / "tw.csv", rows, encoding="big5")
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert (issue.code, issue.row) == ("file.encoding_fits", 1)
+    assert issue.message == (
+        "decoded as gb18030, only 0 of the 3 column headers are known, but "
+        "decoded as big5 the header row is known, so the file's encoding is big5"
+    )
+    assert issue.fix.startswith("give --encoding big5")
+
+
+def test_shift_jis_file_guessed(tmp_path: Path) -> None:
+    # Headers that no encoding makes known: the issue lists the encodings to
+    # try, and the unknown headers follow.
+    rows = [["学年度", "学校名", "児童数"], ["2024", "第一小学校", "400"]]
+    path = write_csv(tmp_path / "jp.csv", rows, encoding="shift_jis")
     issues = import_errors([path])
     issue = issues[0]
     assert (issue.code, issue.row) == ("file.encoding_guess", 1)
