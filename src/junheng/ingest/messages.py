@@ -333,6 +333,22 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "--encoding {used}",
         ),
     },
+    "file.profile_layout": {
+        "zh": (
+            "列标题不是模板的列标题，而是已安装的导入配置 {profile}（{name}）"
+            "读取的源列：该配置的 {count} 个源列中有 {found} 个在标题行中，"
+            "文件的编码无误",
+            "请加 --profile {profile} 按该配置导入（Python 中为 profile={profile!r}）",
+        ),
+        "en": (
+            "the column headers are not the template's but the source columns of "
+            "the installed import profile {profile} ({name}): {found} of its "
+            "{count} source columns are in the header row, and the file's "
+            "encoding is right",
+            "add --profile {profile} to read the file with that profile "
+            "(profile={profile!r} in Python)",
+        ),
+    },
     "file.encoding_guess": {
         "zh": (
             "按 {used} 解码后，{count} 个列标题中只有 {found} 个可以识别，"

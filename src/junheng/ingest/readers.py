@@ -122,14 +122,16 @@ class ReadOptions:
 
 
 def read_file(
-    path: Path, options: ReadOptions | None = None
+    path: Path, options: ReadOptions | None = None, name: str | None = None
 ) -> tuple[list[RawTable], list[Issue]]:
     """Read one input file into raw tables, returning any problems found.
 
     A file that cannot be read yields no tables and at least one error.
+    ``name`` is the file's name in the tables and issues, by default its base
+    name (see :func:`junheng.ingest.file_labels`).
     """
     options = options or ReadOptions()
-    name = path.name
+    name = name or path.name
     suffix = path.suffix.lower()
     if path.is_dir():
         return [], [_file_issue(name, "file.directory", path=str(path))]
@@ -144,10 +146,10 @@ def read_file(
     if mismatch is not None:
         return [], [mismatch]
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, options, content)
+        return _read_excel(path, name, options, content)
     if suffix == ".csv":
-        return _read_csv(path, options)
-    return _read_parquet(path)
+        return _read_csv(path, name, options)
+    return _read_parquet(path, name)
 
 
 # ---------------------------------------------------------------------------
@@ -833,9 +835,8 @@ def _settle_fast_sheet(sheet: _Sheet, scan: SheetScan | None) -> bool:
 
 
 def _read_excel(
-    path: Path, options: ReadOptions, content: Content = "zip"
+    path: Path, file: str, options: ReadOptions, content: Content = "zip"
 ) -> tuple[list[RawTable], list[Issue]]:
-    file = path.name
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
@@ -1432,8 +1433,9 @@ def decode_csv_file(
         return _decode_issue(file, data, exc, options)
 
 
-def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
-    file = path.name
+def _read_csv(
+    path: Path, file: str, options: ReadOptions
+) -> tuple[list[RawTable], list[Issue]]:
     data = path.read_bytes()
     decoded = decode_csv_file(file, data, options)
     if isinstance(decoded, Issue):
@@ -1750,7 +1752,13 @@ def _encoding_issue(
     known = options.source_columns
     expected = len(known) if known else len(headers)
     found = len(known & set(headers)) if known else _known_header_count(headers, known)
-    if not expected or 5 * found >= expected or all(h.isascii() for h in headers):
+    if not expected or 5 * found >= expected:
+        return None
+    if not known:
+        layout = profile_layout_issue(file, None, headers)
+        if layout is not None:
+            return layout
+    if all(h.isascii() for h in headers):
         return None
     line = data.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
     for name, decoded in _other_decodings(line, used):
@@ -1786,8 +1794,53 @@ def _encoding_issue(
     )
 
 
-ENCODING_FITS = ("file.encoding_fits", "file.text_encoding_fits")
-"""Codes of the errors that name the encoding a CSV file decodes right in."""
+ENCODING_FITS = (
+    "file.encoding_fits",
+    "file.text_encoding_fits",
+    "file.profile_layout",
+)
+"""Codes of the errors that name the encoding a CSV file decodes right in, or
+the import profile whose layout it has."""
+
+
+def profile_layout_issue(
+    file: str, sheet: str | None, headers: Sequence[str], row: int = 1
+) -> Issue | None:
+    """Report the header row ``row`` in the layout of an installed import profile.
+
+    It is when at least half of the profile's source columns are among
+    ``headers``. Of several such profiles, the one with the largest share of
+    its source columns present is named. Returns None for no match.
+    """
+    # Imported here because the profiles module imports this one.
+    from junheng.ingest.profiles import list_profiles
+
+    present = set(headers)
+    best: tuple[float, int, int, Any] | None = None
+    for profile in list_profiles():
+        columns = profile.source_columns()
+        found = len(columns & present)
+        if not columns or 2 * found < len(columns):
+            continue
+        share = found / len(columns)
+        if best is None or share > best[0]:
+            best = (share, found, len(columns), profile)
+    if best is None:
+        return None
+    _, found, count, profile = best
+    return Issue.coded(
+        file,
+        sheet,
+        row,
+        None,
+        None,
+        "file.profile_layout",
+        profile=profile.id,
+        name=both(profile.name_zh or profile.id, profile.name_en or profile.id),
+        found=found,
+        count=count,
+    )
+
 
 TEXT_SAMPLE = 20_000
 """Characters other than ASCII that :func:`_text_encoding_issue` scores."""
@@ -1988,8 +2041,7 @@ def _parquet_type(path: Path, name: str, dtype: pl.DataType) -> str:
         return str(dtype)
 
 
-def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
-    file = path.name
+def _read_parquet(path: Path, file: str) -> tuple[list[RawTable], list[Issue]]:
     try:
         schema = pl.read_parquet_schema(path)
         # Polars reads decimals of at most 38 digits; a wider decimal column
