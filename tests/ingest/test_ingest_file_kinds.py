@@ -770,3 +770,32 @@ def test_very_hidden_sheets_get_the_vba_fix(tmp_path: Path) -> None:
         "如果要导入其中的数据，右键菜单中的“取消隐藏”不会列出该工作表：请在 Excel 中"
         "按 Alt+F11 打开 VBA 编辑器"
     )
+
+
+@pytest.mark.parametrize(
+    ("byte", "code_point"), [("\x07", "U+0007"), ("\x00", "U+0000")]
+)
+def test_control_character_names_cell(
+    tmp_path: Path, byte: str, code_point: str
+) -> None:
+    rows = school_cells([school(1), school(2)])
+    name_column = rows[0].index("学校名称")
+    rows[2][name_column] = f"第2{byte}小学"
+    path = write_csv(tmp_path / "bel.csv", rows)
+    (issue,) = import_errors([path])
+    assert issue.code == "file.control_character"
+    assert (issue.row, issue.column, issue.value) == (3, "学校名称", f"第2{byte}小学")
+    assert issue.message == (
+        f"the cell holds the control character {code_point}, which is not visible "
+        "text and often comes in with copy and paste"
+    )
+    assert issue.in_language("zh").message.startswith(
+        f"单元格含有控制字符 {code_point}"
+    )
+
+
+def test_binary_file_still_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "binary.csv"
+    path.write_bytes(bytes(range(256)) * 4)
+    (issue,) = import_errors([path])
+    assert issue.code == "file.not_text"

@@ -261,11 +261,15 @@ def load_inputs(
         seen.add(path.resolve())
         tables, read_issues = read_file(path, options, name)
         collected.issues.extend(read_issues)
+        # The reader reports a column without a header, which maps no field.
+        unmapped = {
+            i.sheet for i in read_issues if i.rule == "header" and i.severity == "error"
+        }
         for table in tables:
             if table.kind == "county_items":
                 framework = _add_items(table, collected, framework, code_scheme)
             else:
-                _add_schools(table, collected, loaded)
+                _add_schools(table, collected, loaded, table.sheet in unmapped)
     schools = _combine(collected.schools, empty_schools())
     items = _combine(collected.items, empty_county_items())
     collected.issues += check_duplicate_schools(schools, collected.school_contexts)
@@ -294,8 +298,13 @@ def load_inputs(
 
 
 def _add_schools(
-    table: RawTable, collected: _Collected, profile: Profile | None
+    table: RawTable,
+    collected: _Collected,
+    profile: Profile | None,
+    header_error: bool = False,
 ) -> None:
+    """Map, check and collect a school table. ``header_error`` tells that the
+    reader found a header error in it."""
     if profile is not None:
         from junheng.ingest.profiles import apply_profile
 
@@ -324,7 +333,9 @@ def _add_schools(
             for i in cell_issues
             if i.rule != "required" or (i.row, i.column) not in unmapped
         ]
-    if any(i.rule == "header" and i.severity == "error" for i in issues):
+    if header_error or any(
+        i.rule == "header" and i.severity == "error" for i in issues
+    ):
         # Checks across columns read columns that a wrong header left unmapped,
         # so they would add a follow-on error to every row; fix the header first.
         cell_issues = [i for i in cell_issues if i.rule not in CROSS_COLUMN_RULES]

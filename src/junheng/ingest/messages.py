@@ -376,6 +376,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         "zh": ("CSV 格式无效：{error}", "请检查引号和分隔符"),
         "en": ("invalid CSV: {error}", "check the quoting and separators"),
     },
+    "file.control_character": {
+        "zh": (
+            "单元格含有控制字符 {character}，它不是可见文字，常因复制粘贴带入",
+            "请在编辑器中删除该字符后重新保存文件",
+        ),
+        "en": (
+            "the cell holds the control character {character}, which is not "
+            "visible text and often comes in with copy and paste",
+            "delete the character in an editor and save the file again",
+        ),
+    },
     "file.extra_fields": {
         "zh": (
             "该行有 {fields} 个字段，标题行有 {width} 个",

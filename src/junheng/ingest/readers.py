@@ -175,6 +175,11 @@ _PARQUET_MAGIC = b"PAR1"
 # Bytes below 0x20 other than tab, line feed, form feed and carriage return:
 # text in UTF-8, GB18030 or Big5 has none of them.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+_CONTROL_SHARE = 100
+"""A file whose first bytes have more than one control byte in this many is
+binary. Binary formats have far more; a text file with a stray control
+character pasted into a cell has fewer, and gets an error naming the cell."""
+_CONTROL_CHARACTERS = re.compile("[" + re.escape(_CONTROL_BYTES.decode()) + "]")
 # The start of an HTML page, such as the "Excel" files that statistics systems
 # export: a table saved as HTML under an .xls name.
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|table)\b", re.IGNORECASE)
@@ -200,7 +205,8 @@ def sniff_content(head: bytes) -> Content:
     .xlsx workbooks are zip archives, .xls workbooks (and password-protected
     .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
     ``PAR1``. Anything else is text if it has a Unicode byte order mark, looks
-    like UTF-16 without one, or has no control bytes; otherwise it is binary.
+    like UTF-16 without one, or has few control bytes (see
+    :data:`_CONTROL_SHARE`); otherwise it is binary.
     Text is a web page archive (MHTML) if its mail-style headers declare a
     multipart/related body, an Excel 2003 XML Spreadsheet if it is XML naming
     that format, and HTML if an HTML page or table starts near its beginning.
@@ -219,7 +225,8 @@ def sniff_content(head: bytes) -> Content:
     utf16 = _utf16_without_bom(head)
     if utf16 is not None:
         return _text_or_html(head, utf16)
-    if any(byte in _CONTROL_BYTES for byte in head):
+    controls = sum(byte in _CONTROL_BYTES for byte in head)
+    if controls * _CONTROL_SHARE > len(head):
         return "binary"
     return _text_or_html(head, "utf-8")
 
@@ -1386,6 +1393,9 @@ _UNICODE_BOMS = (
 )
 
 
+_UTF16_NUL_SHARE = 10
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """Return the likely UTF-16 variant of ``data``, or None if it is not UTF-16.
 
@@ -1393,9 +1403,15 @@ def _utf16_without_bom(data: bytes) -> str | None:
     character, after it in little-endian order and before it in big-endian
     order. Only data without a byte order mark, with a NUL byte in its first
     4096 bytes and whose first 4096 bytes read as printable UTF-16 text counts.
+    At least one byte in :data:`_UTF16_NUL_SHARE` must be NUL, as the digits,
+    separators and line breaks of a CSV file give, so that a stray NUL in UTF-8
+    text does not count.
     """
     sample = data[:4096]
-    if b"\x00" not in sample or data.startswith(tuple(b for b, _ in _UNICODE_BOMS)):
+    nuls = sample.count(0)
+    if not nuls or nuls * _UTF16_NUL_SHARE < len(sample):
+        return None
+    if data.startswith(tuple(b for b, _ in _UNICODE_BOMS)):
         return None
     odd, even = sample[1::2].count(0), sample[0::2].count(0)
     encoding = "utf-16-le" if odd >= even else "utf-16-be"
@@ -1464,6 +1480,8 @@ def _read_csv(
     record_issues = _csv_record_issues(file, text, separator, offset)
     if record_issues:
         return [], record_issues
+    if _CONTROL_CHARACTERS.search(text):
+        return [], _control_character_issues(file, text, separator, offset)
     try:
         raw = pl.read_csv(
             text.encode("utf-8"),
@@ -1965,6 +1983,39 @@ def _csv_record_issues(
                 )
     except csv.Error as exc:
         issues.append(_quote_issue(file, start, exc))
+    return issues
+
+
+def _control_character_issues(
+    file: str, text: str, separator: str, offset: int = 0
+) -> list[Issue]:
+    """Return an error for each cell of CSV ``text`` with a control character,
+    naming the row, the column's header and the character's code point."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    issues: list[Issue] = []
+    headers: list[str] = []
+    start = 1 + offset
+    for record in reader:
+        line, start = start, reader.line_num + 1 + offset
+        if not headers:
+            headers = [cell.strip() for cell in record]
+        for position, cell in enumerate(record):
+            found = _CONTROL_CHARACTERS.search(cell)
+            if found is None:
+                continue
+            header = headers[position] if position < len(headers) else ""
+            character = found.group()
+            issues.append(
+                Issue.coded(
+                    file,
+                    None,
+                    line,
+                    header or f"#{position + 1}",
+                    cell,
+                    "file.control_character",
+                    character=f"U+{ord(character):04X}",
+                )
+            )
     return issues
 
 
