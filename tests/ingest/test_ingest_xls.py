@@ -76,3 +76,45 @@ def test_xls_error_in_text_column(tmp_path: Path) -> None:
     assert issue.row == 2
     assert issue.column == "学校名称"
     assert issue.value == "#REF!"
+
+
+def test_xls_formula_without_result_reported(tmp_path: Path) -> None:
+    # xlwt saves a formula without calculating it; calamine reads it as empty.
+    cells = school_cells([school(1), school(2)])
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet(SHEET)
+    for r, row in enumerate(cells):
+        for c, value in enumerate(row):
+            if (r, c) == (2, STUDENTS):
+                sheet.write(r, c, xlwt.Formula("100+400"))
+            elif value is not None:
+                sheet.write(r, c, value)
+    path = tmp_path / "formula.xls"
+    workbook.save(str(path))
+    (issue,) = import_errors([path])
+    assert issue.rule == "formula_no_value"
+    assert (issue.sheet, issue.row) == (SHEET, 3)
+    assert issue.column == "小学在校生数（人）"
+    assert issue.value == "=…"
+    assert "xlwt" in issue.message
+    assert issue.in_language("zh").message.startswith("单元格的公式没有保存计算结果")
+
+
+def test_xls_formula_on_second_sheet(tmp_path: Path) -> None:
+    # The sheet's records are found through its BOUNDSHEET offset; a formula
+    # in an unrelated first sheet is not reported.
+    workbook = xlwt.Workbook()
+    notes = workbook.add_sheet("备注")
+    notes.write(0, 0, xlwt.Formula("1+1"))
+    sheet = workbook.add_sheet(SHEET)
+    for r, row in enumerate(school_cells([school(1)])):
+        for c, value in enumerate(row):
+            if (r, c) == (1, STUDENTS):
+                sheet.write(r, c, xlwt.Formula("250*2"))
+            elif value is not None:
+                sheet.write(r, c, value)
+    path = tmp_path / "two.xls"
+    workbook.save(str(path))
+    (issue,) = import_errors([path])
+    assert issue.rule == "formula_no_value"
+    assert (issue.sheet, issue.row) == (SHEET, 2)

@@ -572,12 +572,12 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "formula_no_value": {
         "zh": (
-            "单元格的公式没有保存计算结果（openpyxl 等脚本写出的文件会这样）",
+            "单元格的公式没有保存计算结果（openpyxl、xlwt 等脚本写出的文件会这样）",
             "请用 Excel 或 LibreOffice 打开并保存文件以计算结果，或用数值代替公式",
         ),
         "en": (
             "the cell contains a formula without a saved result, as files written "
-            "by scripts such as openpyxl have",
+            "by scripts such as openpyxl or xlwt have",
             "open the file in Excel or LibreOffice and save it, so that the results "
             "are calculated, or enter the values in place of the formulas",
         ),

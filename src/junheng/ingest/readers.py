@@ -43,6 +43,7 @@ from junheng.ingest.schema import (
     header_aliases,
     normalize_header,
 )
+from junheng.ingest.xls_cells import xls_formulas_without_result
 from junheng.ingest.xlsx_cells import CellProblem, SheetScan, scan_sheets
 
 TableKind = Literal["schools", "county_items"]
@@ -897,7 +898,10 @@ def _read_excel(
                 sheets[index].hidden = sheet.hidden
         found = {name: scan.problems for name, scan in scans.items()}
         if path.suffix.lower() == ".xls":
-            found = _xls_error_cells(path, workbook, [name for name, _ in wanted])
+            names = [name for name, _ in wanted]
+            found = _xls_error_cells(path, workbook, names)
+            for name, formulas in xls_formulas_without_result(path, names).items():
+                found[name] = found.get(name, []) + formulas
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     for sheet in sheets:
@@ -960,8 +964,6 @@ def _xls_error_cells(
     convert, such as ``Expected string but got 'Error(Div0)'``, at a position
     relative to calamine's range of cells, which starts at ``sheet.start``.
     """
-    # NOTE: a formula saved without its result is not found in .xls files.
-    # Excel always saves the result; the scripts that omit it write .xlsx.
     try:
         reader = fastexcel.read_excel(path)
     except fastexcel.FastExcelError:
