@@ -625,8 +625,9 @@ profile_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.optio
 encoding_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--encoding",
     default=None,
-    help="Encoding of CSV input (detected when omitted: UTF-8, UTF-8 with "
-    "BOM, GB18030/GBK).",
+    help="Encoding of CSV input, such as big5 for traditional Chinese. "
+    "Detected when omitted: UTF-8 with or without BOM, UTF-16 or UTF-32 with "
+    "BOM, and GB18030/GBK.",
 )
 """The --encoding option of the commands that read CSV files. It applies to
 every CSV input of the command (see :func:`junheng.ingest.readers.decode_csv`)."""
@@ -781,8 +782,9 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
             "-o",
             type=FilePath(output=True),
             default=None,
-            help="Output file for json, xlsx or html; JSON goes to standard "
-            "output when omitted.",
+            help="Output file for json, xlsx or html. When omitted, JSON goes "
+            f"to standard output, and xlsx and html to {REPORT_STEM}.xlsx or "
+            f"{REPORT_STEM}.html in the current folder.",
         ),
         click.option(
             "--lang",
@@ -849,6 +851,19 @@ def main(verbose: int) -> None:
     )
 
 
+def _check_county(value: str | None) -> str | None:
+    """Reject an empty --county, which would match every division."""
+    if value is not None and not value.strip():
+        raise click.BadParameter(
+            "--county 为空，会匹配所有区县；请给出行政区划代码的前几位（如 41 或 "
+            "410102），或去掉 --county 以评估全部区县 / --county is empty, which "
+            "would match every division; give the start of a division code (such "
+            "as 41 or 410102), or leave --county out to evaluate every division",
+            param_hint="'--county'",
+        )
+    return value.strip() if value is not None else None
+
+
 def _filter(frame: pl.DataFrame, year: int | None, county: str | None) -> pl.DataFrame:
     if year is not None:
         frame = frame.filter(pl.col("year") == year)
@@ -890,6 +905,7 @@ def _emit(
     "--county",
     "-c",
     default=None,
+    callback=lambda ctx, param, value: _check_county(value),
     help="Evaluate only divisions whose code starts with CODE (county, "
     "city or province prefix).",
 )
@@ -914,9 +930,10 @@ def evaluate(
     no_schools: bool,
     force: bool,
 ) -> None:
-    """Evaluate the counties in FILES (.xlsx, .csv, .parquet) and report verdicts.
+    """Evaluate the counties in FILES and report their verdicts.
 
-    FILES hold school rows, county-level items, or both. Any input error stops
+    FILES (.xlsx, .xlsm, .xls, .csv or .parquet) hold school rows, county-level
+    items, or both. Any input error stops
     the run before anything is written: the errors are printed and saved to
     --errors-report, and the exit status is non-zero.
     """
