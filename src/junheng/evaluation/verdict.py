@@ -668,8 +668,9 @@ def _school_reasons(
         }
         by_lang = templates[section]
         if one is not None:
-            reason["shortfalls"] = _shortfalls_in(text, one)
-            reason["message"] = by_lang[one].format_map(reason)
+            reason["message"] = by_lang[one].format_map(
+                reason | {"shortfalls": _shortfalls_in(text, one)}
+            )
         else:
             reason["message"] = {
                 lang: template.format_map(
@@ -683,9 +684,13 @@ def _school_reasons(
 
 
 def _shortfalls_in(text: str, lang: str) -> str:
-    """Return the shortfalls ``text``, built in SQL with the Chinese separator,
-    with the list separator of ``lang``. The text holds only indicator ids and
-    numbers, so every separator in it is one the SQL put there."""
+    """Return the shortfalls ``text`` with the list separator of ``lang``.
+
+    The ``shortfalls`` field keeps the Chinese separator that the SQL puts
+    between the indicators, in every language, so that one-language reasons
+    equal the bilingual ones. The text contains only indicator ids and
+    numbers, so every separator in it is one that the SQL put there.
+    """
     return text.replace(LIST_SEPARATORS["zh"], LIST_SEPARATORS[lang])
 
 
