@@ -78,19 +78,28 @@ def test_xls_error_in_text_column(tmp_path: Path) -> None:
     assert issue.value == "#REF!"
 
 
-def test_xls_formula_without_result_reported(tmp_path: Path) -> None:
-    # xlwt saves a formula without calculating it; calamine reads it as empty.
-    cells = school_cells([school(1), school(2)])
+def _write_formulas(
+    path: Path, formulas: dict[tuple[int, int], str], first_sheet: str | None = None
+) -> Path:
+    """Write one school sheet with xlwt formulas in place of the cells of
+    ``formulas``, after a sheet ``first_sheet`` with a formula in A1 if given."""
     workbook = xlwt.Workbook()
+    if first_sheet is not None:
+        workbook.add_sheet(first_sheet).write(0, 0, xlwt.Formula("1+1"))
     sheet = workbook.add_sheet(SHEET)
-    for r, row in enumerate(cells):
+    for r, row in enumerate(school_cells([school(1), school(2)])):
         for c, value in enumerate(row):
-            if (r, c) == (2, STUDENTS):
-                sheet.write(r, c, xlwt.Formula("100+400"))
+            if (r, c) in formulas:
+                sheet.write(r, c, xlwt.Formula(formulas[(r, c)]))
             elif value is not None:
                 sheet.write(r, c, value)
-    path = tmp_path / "formula.xls"
     workbook.save(str(path))
+    return path
+
+
+def test_xls_formula_without_result_reported(tmp_path: Path) -> None:
+    # xlwt saves a formula without calculating it; calamine reads it as empty.
+    path = _write_formulas(tmp_path / "formula.xls", {(2, STUDENTS): "100+400"})
     (issue,) = import_errors([path])
     assert issue.rule == "formula_no_value"
     assert (issue.sheet, issue.row) == (SHEET, 3)
@@ -103,18 +112,8 @@ def test_xls_formula_without_result_reported(tmp_path: Path) -> None:
 def test_xls_formula_on_second_sheet(tmp_path: Path) -> None:
     # The sheet's records are found through its BOUNDSHEET offset; a formula
     # in an unrelated first sheet is not reported.
-    workbook = xlwt.Workbook()
-    notes = workbook.add_sheet("备注")
-    notes.write(0, 0, xlwt.Formula("1+1"))
-    sheet = workbook.add_sheet(SHEET)
-    for r, row in enumerate(school_cells([school(1)])):
-        for c, value in enumerate(row):
-            if (r, c) == (1, STUDENTS):
-                sheet.write(r, c, xlwt.Formula("250*2"))
-            elif value is not None:
-                sheet.write(r, c, value)
-    path = tmp_path / "two.xls"
-    workbook.save(str(path))
+    formulas = {(1, STUDENTS): "250*2"}
+    path = _write_formulas(tmp_path / "two.xls", formulas, first_sheet="备注")
     (issue,) = import_errors([path])
     assert issue.rule == "formula_no_value"
     assert (issue.sheet, issue.row) == (SHEET, 2)

@@ -233,9 +233,10 @@ def _check_writable(path: Path, option: str) -> None:
 OUTPUT_MARK = b"junheng"
 """ZIP archive comment of the workbooks that :func:`_atomic_write` writes.
 
-It tells :func:`written_by_junheng` that a workbook is Junheng's own. Excel,
-WPS and openpyxl drop the comment when they save the file, so a workbook
-edited since counts as the user's."""
+:func:`written_by_junheng` reads it to find Junheng's own workbooks. A program
+that saves the workbook again writes a new archive without the comment
+(openpyxl does, as a test checks), so a workbook edited since counts as the
+user's."""
 
 
 def written_by_junheng(path: Path) -> bool:
@@ -1369,7 +1370,7 @@ def validate(
 def _check_plausibility(result: ImportResult, files: Iterable[Path]) -> None:
     """Raise the :class:`InputError` of the school rows of ``result`` that fail
     the plausibility checks of the platform, listed with the import warnings."""
-    from junheng.ingest import file_labels, sort_issues, summarize_issues
+    from junheng.ingest import file_labels, import_failure, sort_issues
     from junheng.services.validation import RowPlace, plausibility_issues
 
     found: list[Issue] = []
@@ -1381,12 +1382,7 @@ def _check_plausibility(result: ImportResult, files: Iterable[Path]) -> None:
     if not found:
         return
     names = file_labels(list(files))
-    issues = sort_issues([*result.warnings, *found], names)
-    raise InputError(
-        f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
-        list(issues),
-        zh=f"{'、'.join(names)} 中有 {summarize_issues(issues, 'zh')}；未导入任何数据",
-    )
+    raise import_failure(sort_issues([*result.warnings, *found], names), names)
 
 
 @main.command()

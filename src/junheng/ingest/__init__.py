@@ -73,6 +73,7 @@ __all__ = [
     "apply_profile",
     "file_labels",
     "format_issues",
+    "import_failure",
     "in_language",
     "list_profiles",
     "load_inputs",
@@ -277,14 +278,7 @@ def load_inputs(
     issues = sort_issues(_drop_shadowed(collected.issues), names)
     errors = errors_in(issues)
     if errors:
-        # The message stays one line; callers print the issues themselves
-        # (format_issues) and write the full report (write_issue_report).
-        raise InputError(
-            f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
-            list(issues),
-            zh=f"{'、'.join(names)} 中有 {summarize_issues(issues, 'zh')}；"
-            "未导入任何数据",
-        )
+        raise import_failure(issues, names)
     places = SchoolPlaces(
         collected.school_contexts, schools[TABLE_COLUMN], schools[ROW_COLUMN]
     )
@@ -294,6 +288,19 @@ def load_inputs(
         files=[str(path) for path in paths],
         warnings=issues,
         school_places=places,
+    )
+
+
+def import_failure(issues: list[Issue], names: Sequence[str]) -> InputError:
+    """Return the error of an import of the files ``names`` that found ``issues``.
+
+    The message stays one line. Callers print the issues themselves
+    (format_issues) and write the full report (write_issue_report).
+    """
+    return InputError(
+        f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
+        list(issues),
+        zh=f"{'、'.join(names)} 中有 {summarize_issues(issues, 'zh')}；未导入任何数据",
     )
 
 

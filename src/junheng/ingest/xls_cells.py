@@ -1,7 +1,7 @@
 """Formulas of Excel 97–2003 (.xls) workbooks that have no saved result.
 
 python-calamine reads such a formula as an empty cell. The workbook is an OLE2
-compound file (read with olefile) whose ``Workbook`` stream holds BIFF8
+compound file (read with olefile) whose ``Workbook`` stream contains BIFF8
 records: a BOUNDSHEET record per sheet in the workbook globals, then each
 sheet's records, among them one FORMULA record per formula cell. The layout
 of these records is that of Microsoft's [MS-XLS] specification, sections
