@@ -1290,7 +1290,7 @@ def template(output: Path, framework: str, lang: Language, force: bool) -> None:
     check_replace(
         output,
         "--output",
-        replaceable=lambda path: force,
+        replaceable=lambda path: False,
         message=(
             f"{output} 已存在，未覆盖：它可能是已填好的数据。请换一个文件名，或加 "
             f"--force 用空白模板替换它 / {str(output)!r} already exists and was "
