@@ -934,9 +934,9 @@ def evaluate(
     """Evaluate the counties in FILES and report their verdicts.
 
     FILES (.xlsx, .xlsm, .xls, .csv or .parquet) hold school rows, county-level
-    items, or both. Any input error stops
-    the run before anything is written: the errors are printed and saved to
-    --errors-report, and the exit status is non-zero.
+    items, or both. Any input error stops the run before anything is written:
+    the errors are printed and saved to --errors-report, and the exit status
+    is non-zero.
     """
     from junheng.evaluation.document import build_document
     from junheng.evaluation.verdict import evaluate as run_evaluation
