@@ -510,11 +510,27 @@ def test_big5_file_with_utf8_profile(tmp_path: Path) -> None:
     assert issue.fix.startswith("the whole file decodes as big5: give --encoding big5")
 
 
-def test_big5_template_file_guessed(tmp_path: Path) -> None:
-    # Traditional headers are no template headers, in any encoding: the issue
-    # lists the encodings to try.
+def test_big5_traditional_headers_named(tmp_path: Path) -> None:
+    # Traditional forms of the template headers are known headers, so the
+    # header row read as big5 names that encoding.
     rows = [["學年", "行政區劃代碼", "學校標識碼"], ["2024", "410102", "2141000001"]]
     path = write_csv(tmp_path / "tw.csv", rows, encoding="big5")
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert (issue.code, issue.row) == ("file.encoding_fits", 1)
+    assert issue.message == (
+        "decoded as gb18030, only 0 of the 3 column headers are known, but "
+        "decoded as big5 the header row is known, so the file's encoding is big5"
+    )
+    assert issue.fix.startswith("give --encoding big5")
+
+
+def test_shift_jis_file_guessed(tmp_path: Path) -> None:
+    # Headers that no encoding makes known: the issue lists the encodings to
+    # try, and the unknown headers follow.
+    rows = [["学年度", "学校名", "児童数"], ["2024", "第一小学校", "400"]]
+    path = write_csv(tmp_path / "jp.csv", rows, encoding="shift_jis")
     issues = import_errors([path])
     issue = issues[0]
     assert (issue.code, issue.row) == ("file.encoding_guess", 1)
@@ -754,3 +770,32 @@ def test_very_hidden_sheets_get_the_vba_fix(tmp_path: Path) -> None:
         "如果要导入其中的数据，右键菜单中的“取消隐藏”不会列出该工作表：请在 Excel 中"
         "按 Alt+F11 打开 VBA 编辑器"
     )
+
+
+@pytest.mark.parametrize(
+    ("byte", "code_point"), [("\x07", "U+0007"), ("\x00", "U+0000")]
+)
+def test_control_character_names_cell(
+    tmp_path: Path, byte: str, code_point: str
+) -> None:
+    rows = school_cells([school(1), school(2)])
+    name_column = rows[0].index("学校名称")
+    rows[2][name_column] = f"第2{byte}小学"
+    path = write_csv(tmp_path / "bel.csv", rows)
+    (issue,) = import_errors([path])
+    assert issue.code == "file.control_character"
+    assert (issue.row, issue.column, issue.value) == (3, "学校名称", f"第2{byte}小学")
+    assert issue.message == (
+        f"the cell holds the control character {code_point}, which is not visible "
+        "text and often comes in with copy and paste"
+    )
+    assert issue.in_language("zh").message.startswith(
+        f"单元格含有控制字符 {code_point}"
+    )
+
+
+def test_binary_file_still_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "binary.csv"
+    path.write_bytes(bytes(range(256)) * 4)
+    (issue,) = import_errors([path])
+    assert issue.code == "file.not_text"

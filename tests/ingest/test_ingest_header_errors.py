@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from junheng.errors import InputError
@@ -53,3 +54,27 @@ def test_misspelled_header_asks_in_chinese(tmp_path: Path) -> None:
     chinese = issue.in_language("zh")  # type: ignore[attr-defined]
     assert chinese.message == "无法识别的列标题“小学学生人数”"
     assert chinese.fix.startswith("是否应为“小学在校生数（人）”？")
+
+
+def test_blank_header_single_error(tmp_path: Path) -> None:
+    # The reader reports the students column without a header; its values are
+    # not read, so each of the 5 rows would have teachers without students.
+    with pytest.raises(InputError) as caught:
+        load_inputs([_file(tmp_path, "", 5)])
+    (issue,) = caught.value.issues
+    assert issue.code == "header.no_header"  # type: ignore[attr-defined]
+    assert issue.column == "#8"  # type: ignore[attr-defined]
+
+
+def test_blank_header_in_workbook_single_error(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "学校数据"
+    for line in _file(tmp_path, "", 3).read_text(encoding="utf-8").splitlines():
+        sheet.append(line.split(","))
+    book.save(tmp_path / "schools.xlsx")
+    with pytest.raises(InputError) as caught:
+        load_inputs([tmp_path / "schools.xlsx"])
+    (issue,) = caught.value.issues
+    assert issue.code == "header.no_header"  # type: ignore[attr-defined]
+    assert issue.sheet == "学校数据"  # type: ignore[attr-defined]

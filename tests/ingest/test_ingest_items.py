@@ -150,3 +150,25 @@ def test_typed_fraction_text_kept(tmp_path: Path) -> None:
     path = items_csv(tmp_path / "items.csv", ("Q1", "0.95"))
     items = load_inputs([path]).county_items
     assert items["value_num"].to_list() == [0.95]
+
+
+def test_item_key_in_other_case_read(tmp_path: Path) -> None:
+    # The county items sheet ignores the case of keys, as docs/frameworks.md says.
+    path = items_csv(tmp_path / "items.csv", ("s1", "90"), ("q9_DIFFERENCE_rate", "5"))
+    result = load_inputs([path])
+    assert result.county_items["item"].to_list() == ["S1", "Q9_difference_rate"]
+    assert result.county_items["value_num"].to_list() == [90.0, 5.0]
+
+
+def test_item_key_case_repeat_is_duplicate(tmp_path: Path) -> None:
+    path = items_csv(tmp_path / "items.csv", ("S1", "90"), ("s1", "80"))
+    (issue,) = import_errors([path])
+    assert issue.rule == "duplicate_item"
+    assert issue.row == 3
+
+
+def test_unknown_key_suggestion_ignores_case(tmp_path: Path) -> None:
+    path = items_csv(tmp_path / "items.csv", ("g11_backbone", "20"))
+    (issue,) = import_errors([path])
+    assert issue.code == "unknown_item.close"
+    assert issue.fix.startswith("did you mean 'G11_backbone_share'?")

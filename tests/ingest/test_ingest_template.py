@@ -103,18 +103,41 @@ def test_template_item_dropdown(tmp_path: Path) -> None:
     assert item.formula1 == '"' + ",".join(keys) + '"'
 
 
-def test_no_item_dropdown_without_county_keys(tmp_path: Path) -> None:
-    # An empty dropdown list would make Excel reject every value typed there.
+def test_no_items_sheet_without_county_keys(tmp_path: Path) -> None:
+    # A framework without county items gets no sheet, instructions or table
+    # for them, and no empty dropdown list, which would make Excel reject
+    # every value typed there.
     framework = load_framework("tw-moe-primary-example")
     assert framework.county_keys() == set()
     path = write_template(tmp_path / "template.xlsx", framework=framework)
-    assert "指标代码" not in _validations(path, "县级指标")
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["学校数据", "填报说明"]
     formulas = [
-        v.formula1
-        for name in ("学校数据", "县级指标")
-        for v in openpyxl.load_workbook(path)[name].data_validations.dataValidation
+        v.formula1 for v in workbook["学校数据"].data_validations.dataValidation
     ]
     assert '""' not in formulas
+    lines = [str(row[0]) for row in workbook["填报说明"].iter_rows(values_only=True)]
+    assert not any("县级指标" in line or "指标代码" in line for line in lines)
+    assert [line[:2] for line in lines if line[:1].isdigit()] == [
+        f"{number}." for number in range(1, 9)
+    ]
+    assert lines[7].startswith("7. 表头可用中文名")
+
+
+@pytest.mark.parametrize(
+    ("framework", "examples"),
+    [("cn-2017-quality", "G1、Q1、S1、V1"), ("cn-2012-basic", "E1、W1、S1")],
+)
+def test_item_examples_follow_framework(
+    tmp_path: Path, framework: str, examples: str
+) -> None:
+    path = write_template(tmp_path / "t.xlsx", framework=load_framework(framework))
+    sheet = openpyxl.load_workbook(path)["填报说明"]
+    (row,) = [r for r in sheet.iter_rows(values_only=True) if r[1] == "item"]
+    assert row[4] == f"评估框架中的指标代码，如 {examples}"
+    comment = openpyxl.load_workbook(path)["县级指标"]["C1"].comment
+    assert comment is not None
+    assert comment.text.endswith(f"评估框架中的指标代码，如 {examples}")
 
 
 def test_english_labels_keep_abbreviations(tmp_path: Path) -> None:

@@ -76,3 +76,44 @@ def test_xls_error_in_text_column(tmp_path: Path) -> None:
     assert issue.row == 2
     assert issue.column == "学校名称"
     assert issue.value == "#REF!"
+
+
+def _write_formulas(
+    path: Path, formulas: dict[tuple[int, int], str], first_sheet: str | None = None
+) -> Path:
+    """Write one school sheet with xlwt formulas in place of the cells of
+    ``formulas``, after a sheet ``first_sheet`` with a formula in A1 if given."""
+    workbook = xlwt.Workbook()
+    if first_sheet is not None:
+        workbook.add_sheet(first_sheet).write(0, 0, xlwt.Formula("1+1"))
+    sheet = workbook.add_sheet(SHEET)
+    for r, row in enumerate(school_cells([school(1), school(2)])):
+        for c, value in enumerate(row):
+            if (r, c) in formulas:
+                sheet.write(r, c, xlwt.Formula(formulas[(r, c)]))
+            elif value is not None:
+                sheet.write(r, c, value)
+    workbook.save(str(path))
+    return path
+
+
+def test_xls_formula_without_result_reported(tmp_path: Path) -> None:
+    # xlwt saves a formula without calculating it; calamine reads it as empty.
+    path = _write_formulas(tmp_path / "formula.xls", {(2, STUDENTS): "100+400"})
+    (issue,) = import_errors([path])
+    assert issue.rule == "formula_no_value"
+    assert (issue.sheet, issue.row) == (SHEET, 3)
+    assert issue.column == "小学在校生数（人）"
+    assert issue.value == "=…"
+    assert "xlwt" in issue.message
+    assert issue.in_language("zh").message.startswith("单元格的公式没有保存计算结果")
+
+
+def test_xls_formula_on_second_sheet(tmp_path: Path) -> None:
+    # The sheet's records are found through its BOUNDSHEET offset; a formula
+    # in an unrelated first sheet is not reported.
+    formulas = {(1, STUDENTS): "250*2"}
+    path = _write_formulas(tmp_path / "two.xls", formulas, first_sheet="备注")
+    (issue,) = import_errors([path])
+    assert issue.rule == "formula_no_value"
+    assert (issue.sheet, issue.row) == (SHEET, 2)

@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from junheng import __version__
 from junheng.errors import InputError, JunhengError
 
 if TYPE_CHECKING:
+    from junheng.ingest import ImportResult
     from junheng.ingest.issues import Issue
     from junheng.planning.result import PlanResult
     from junheng.standards.model import Framework
@@ -226,6 +228,87 @@ def _check_writable(path: Path, option: str) -> None:
         raise click.BadParameter(
             _write_failure(path, failure, option), param_hint=f"'{option}'"
         )
+
+
+OUTPUT_MARK = b"junheng"
+"""ZIP archive comment of the workbooks that :func:`_atomic_write` writes.
+
+:func:`written_by_junheng` reads it to find Junheng's own workbooks. A program
+that saves the workbook again writes a new archive without the comment
+(openpyxl does, as a test checks), so a workbook edited since counts as the
+user's."""
+
+
+def written_by_junheng(path: Path) -> bool:
+    """Tell whether ``path`` is a file that Junheng wrote and may replace.
+
+    Those are: error reports, datasets and rosters saved by ``junheng demo``,
+    workbooks with :data:`OUTPUT_MARK`, HTML reports (their generator meta
+    tag) and JSON reports (their ``generator`` key). A file that cannot be
+    read is not.
+    """
+    from junheng import demo
+
+    if _is_error_report(path) or demo.is_synthetic(path):
+        return True
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            with zipfile.ZipFile(path) as archive:
+                return archive.comment == OUTPUT_MARK
+        if suffix in (".html", ".htm"):
+            with path.open("rb") as file:
+                head = file.read(4096)
+            return b'<meta name="generator" content="junheng ' in head
+        if suffix == ".json":
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            generator = doc.get("generator") if isinstance(doc, dict) else None
+            return isinstance(generator, str) and generator.startswith("junheng ")
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return False
+    return False
+
+
+def check_replace(
+    path: Path,
+    option: str,
+    *,
+    replaceable: Callable[[Path], bool] = written_by_junheng,
+    message: str | None = None,
+) -> None:
+    """Reject ``path`` before any work when a file there may not be replaced.
+
+    A file may be replaced when ``replaceable`` accepts it, by default when
+    Junheng wrote it, or when the command's --force option is given. The
+    default ``message`` names ``option`` and both fixes: another file name
+    or --force.
+    """
+    ctx = click.get_current_context()
+    if ctx.params.get("force"):
+        return
+    with suppress(OSError):
+        if not os.path.lexists(path) or (path.is_file() and replaceable(path)):
+            return
+        if path.is_dir():
+            return  # the folder gets the message of FilePath
+        if message is None:
+            message = (
+                f"{path} 已存在，且不是 junheng 写的文件，未覆盖：它可能是您的数据。"
+                f"请为 {option} 换一个文件名，或加 --force 替换它 / {str(path)!r} "
+                "exists and was not written by junheng, so it was not replaced, "
+                f"because it may hold your data; give {option} another file "
+                "name, or add --force to replace it"
+            )
+        raise click.BadParameter(message, param_hint=f"'{option}'")
+
+
+force_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace existing output files that junheng did not write (their data "
+    "are lost). Files that junheng wrote are replaced without it.",
+)
+"""The --force option of the commands that write reports or datasets."""
 
 
 def _report_input_error(error: InputError, report_path: Path, lang: Language) -> None:
@@ -468,16 +551,18 @@ def _check_errors_report(ctx: click.Context) -> None:
         failure = _unwritable(report)
         if failure is not None:
             _note_unwritable_report(report, failure, lang)
-    with suppress(OSError):
-        if report.is_file() and not _is_error_report(report):
-            raise click.BadParameter(
-                f"{report} 已存在，但不是 junheng 写的错误报告，未覆盖。请移走或"
-                "改名该文件，或用 --errors-report 指定另一个路径 / "
-                f"{str(report)!r} exists and is not an error report written by "
-                "junheng, so it was not replaced; move or rename it, or give "
-                "--errors-report another path",
-                param_hint="'--errors-report'",
-            )
+    check_replace(
+        report,
+        "--errors-report",
+        replaceable=_is_error_report,
+        message=(
+            f"{report} 已存在，但不是 junheng 写的错误报告，未覆盖。请移走或"
+            "改名该文件，或用 --errors-report 指定另一个路径 / "
+            f"{str(report)!r} exists and is not an error report written by "
+            "junheng, so it was not replaced; move or rename it, or give "
+            "--errors-report another path"
+        ),
+    )
 
 
 def _note_unwritable_report(report: Path, failure: OSError, lang: str) -> None:
@@ -541,8 +626,9 @@ profile_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.optio
 encoding_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--encoding",
     default=None,
-    help="Encoding of CSV input (detected when omitted: UTF-8, UTF-8 with "
-    "BOM, GB18030/GBK).",
+    help="Encoding of CSV input, such as big5 for traditional Chinese. "
+    "Detected when omitted: UTF-8 with or without BOM, UTF-16 or UTF-32 with "
+    "BOM, and GB18030/GBK.",
 )
 """The --encoding option of the commands that read CSV files. It applies to
 every CSV input of the command (see :func:`junheng.ingest.readers.decode_csv`)."""
@@ -582,7 +668,9 @@ def check_output(
     or when its folder cannot take a new file. It is also rejected when
     another parameter of the command names it: an input file (arguments,
     --locations, --schedule, --calibration, --rule and the like) or another
-    file that the command writes (--errors-report, --save).
+    file that the command writes (--errors-report, --save). An existing file
+    that Junheng did not write is rejected unless --force is given (see
+    :func:`check_replace`).
     """
     ctx = click.get_current_context()
     param = next(p for p in ctx.command.params if p.name == "output")
@@ -616,6 +704,10 @@ def check_output(
         )
     _check_clashes(ctx, output, "output")
     _check_writable(output, "--output")
+    if "force" in ctx.params:
+        # TODO: give the plan and monitor commands --force too; until then
+        # they replace any file at --output, as before.
+        check_replace(output, "--output")
     return output
 
 
@@ -659,6 +751,9 @@ def _atomic_write(path: Path, write: Any, option: str = "--output") -> None:
         )
         os.close(fd)
         write(Path(tmp))
+        if path.suffix.lower() == ".xlsx":
+            with zipfile.ZipFile(tmp, "a") as archive:
+                archive.comment = OUTPUT_MARK
         # mkstemp creates the file readable by its owner only; give the report
         # the permissions any new file gets under the current umask.
         umask = os.umask(0)
@@ -688,8 +783,9 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
             "-o",
             type=FilePath(output=True),
             default=None,
-            help="Output file for json, xlsx or html; JSON goes to standard "
-            "output when omitted.",
+            help="Output file for json, xlsx or html. When omitted, JSON goes "
+            f"to standard output, and xlsx and html to {REPORT_STEM}.xlsx or "
+            f"{REPORT_STEM}.html in the current folder.",
         ),
         click.option(
             "--lang",
@@ -756,6 +852,19 @@ def main(verbose: int) -> None:
     )
 
 
+def _check_county(value: str | None) -> str | None:
+    """Reject an empty --county, which would match every division."""
+    if value is not None and not value.strip():
+        raise click.BadParameter(
+            "--county 为空，会匹配所有区县；请给出行政区划代码的前几位（如 41 或 "
+            "410102），或去掉 --county 以评估全部区县 / --county is empty, which "
+            "would match every division; give the start of a division code (such "
+            "as 41 or 410102), or leave --county out to evaluate every division",
+            param_hint="'--county'",
+        )
+    return value.strip() if value is not None else None
+
+
 def _filter(frame: pl.DataFrame, year: int | None, county: str | None) -> pl.DataFrame:
     if year is not None:
         frame = frame.filter(pl.col("year") == year)
@@ -797,6 +906,7 @@ def _emit(
     "--county",
     "-c",
     default=None,
+    callback=lambda ctx, param, value: _check_county(value),
     help="Evaluate only divisions whose code starts with CODE (county, "
     "city or province prefix).",
 )
@@ -806,6 +916,7 @@ def _emit(
 @click.option(
     "--no-schools", is_flag=True, help="Leave the per-school list out of JSON output."
 )
+@force_option
 def evaluate(
     files: tuple[Path, ...],
     framework: str,
@@ -818,12 +929,14 @@ def evaluate(
     encoding: str | None,
     errors_report: Path,
     no_schools: bool,
+    force: bool,
 ) -> None:
-    """Evaluate the counties in FILES (.xlsx, .csv, .parquet) and report verdicts.
+    """Evaluate the counties in FILES and report their verdicts.
 
-    FILES hold school rows, county-level items, or both. Any input error stops
-    the run before anything is written: the errors are printed and saved to
-    --errors-report, and the exit status is non-zero.
+    FILES (.xlsx, .xlsm, .xls, .csv or .parquet) hold school rows, county-level
+    items, or both. Any input error stops the run before anything is written:
+    the errors are printed and saved to --errors-report, and the exit status
+    is non-zero.
     """
     from junheng.evaluation.document import build_document
     from junheng.evaluation.verdict import evaluate as run_evaluation
@@ -1017,6 +1130,7 @@ def _items_without_schools(
     with school rows (``year`` and ``division_code``, other columns ignored).
     Returns None when every county-year of the items has school rows.
     """
+    from junheng.ingest import file_labels
     from junheng.ingest.issues import Issue
 
     keys = ["year", "division_code"]
@@ -1050,7 +1164,7 @@ def _items_without_schools(
         message = f"{subject} not evaluated: {separator.join(named[:10])}{more}"
         fix = "Check the division codes and years."
     issue = Issue(
-        ", ".join(f.name for f in files),
+        ", ".join(file_labels(files)),
         None,
         None,
         None,
@@ -1172,14 +1286,19 @@ def template(output: Path, framework: str, lang: Language, force: bool) -> None:
             "is an Excel workbook, so give a file name that ends in .xlsx",
             param_hint="'--output'",
         )
-    if not force and os.path.lexists(output):
-        raise click.BadParameter(
+    # A template that Junheng wrote may have been filled in since, so any
+    # existing file is kept, unlike the reports of the other commands.
+    check_replace(
+        output,
+        "--output",
+        replaceable=lambda path: False,
+        message=(
             f"{output} 已存在，未覆盖：它可能是已填好的数据。请换一个文件名，或加 "
             f"--force 用空白模板替换它 / {str(output)!r} already exists and was "
             "not replaced, because it may hold filled-in data; give another file "
-            "name, or add --force to replace it with a blank template",
-            param_hint="'--output'",
-        )
+            "name, or add --force to replace it with a blank template"
+        ),
+    )
     check_output(output, suffixes=(".xlsx",))
     try:
         fw = _load_framework(framework, lang)
@@ -1204,6 +1323,14 @@ def template(output: Path, framework: str, lang: Language, force: bool) -> None:
 @encoding_option
 @errors_report_option
 @lang_option
+@click.option(
+    "--plausibility/--no-plausibility",
+    default=True,
+    show_default=True,
+    help="Also run the plausibility checks that `junheng import` and the web "
+    "upload apply (school year window, classes against students, largest "
+    "class, upper bounds of counts). `junheng evaluate` does not apply them.",
+)
 def validate(
     files: tuple[Path, ...],
     profile: str | None,
@@ -1211,8 +1338,15 @@ def validate(
     encoding: str | None,
     errors_report: Path,
     lang: Language,
+    plausibility: bool,
 ) -> None:
-    """Check FILES without evaluating: exit 0 when they would import cleanly."""
+    """Check FILES without evaluating: exit 0 when they would import cleanly.
+
+    The checks are those of `junheng import` that need no database: every
+    input check and, unless --no-plausibility is given, the plausibility
+    checks. Only the checks against the platform store (the user's scope,
+    the division table, records under review) are left to `junheng import`.
+    """
     from junheng.ingest import load_inputs
 
     with import_errors(errors_report, lang):
@@ -1220,6 +1354,8 @@ def validate(
         result = load_inputs(
             list(files), profile=profile, framework=fw, encoding=encoding
         )
+        if plausibility:
+            _check_plausibility(result, files)
     console = _console()
     _print_warnings(result.warnings, console, limit=None, lang=lang)
     schools, items = result.schools.height, result.county_items.height
@@ -1230,6 +1366,24 @@ def validate(
         highlight=False,
         markup=False,
     )
+
+
+def _check_plausibility(result: ImportResult, files: Iterable[Path]) -> None:
+    """Raise the :class:`InputError` of the school rows of ``result`` that fail
+    the plausibility checks of the platform, listed with the import warnings."""
+    from junheng.ingest import file_labels, import_failure, sort_issues
+    from junheng.services.validation import RowPlace, plausibility_issues
+
+    found: list[Issue] = []
+    places = result.school_places
+    for row, place, headers in zip(
+        result.schools.iter_rows(named=True), places, places.headers(), strict=True
+    ):
+        found += plausibility_issues(row, RowPlace(*place, columns=headers))
+    if not found:
+        return
+    names = file_labels(list(files))
+    raise import_failure(sort_issues([*result.warnings, *found], names), names)
 
 
 @main.command()
@@ -1275,6 +1429,7 @@ def validate(
     "for `junheng plan rotate`.",
 )
 @_report_options
+@force_option
 def demo(
     counties: int | None,
     schools_per_county: float,
@@ -1285,6 +1440,7 @@ def demo(
     fmt: str,
     output: Path | None,
     lang: str,
+    force: bool,
 ) -> None:
     """Generate a SYNTHETIC national dataset and evaluate it (no server needed).
 
@@ -1411,6 +1567,7 @@ def _check_saves(
                 "--output; choose another name so neither overwrites the other"
             )
         _check_writable(path, option)
+        check_replace(path, option)
         if path.is_dir():
             raise click.BadParameter(
                 f"无法写入 {path}：这是一个文件夹，不是文件。{option} 也写入该文件；"

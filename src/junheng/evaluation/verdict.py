@@ -623,7 +623,8 @@ def _school_reasons(
         if structs
         else "[]"
     )
-    text = f"concat_ws('；', {', '.join(texts)})" if texts else "''"
+    separator = LIST_SEPARATORS["zh"]
+    text = f"concat_ws('{separator}', {', '.join(texts)})" if texts else "''"
     failing = engine.query(
         "SELECT year, division_code, section, school_code, school_name, met_count, "
         f"{text} AS shortfalls, {below} AS below FROM unit_values_selected "
@@ -667,14 +668,30 @@ def _school_reasons(
         }
         by_lang = templates[section]
         if one is not None:
-            reason["message"] = by_lang[one].format_map(reason)
+            reason["message"] = by_lang[one].format_map(
+                reason | {"shortfalls": _shortfalls_in(text, one)}
+            )
         else:
             reason["message"] = {
-                lang: template.format_map(reason) for lang, template in by_lang.items()
+                lang: template.format_map(
+                    reason | {"shortfalls": _shortfalls_in(text, lang)}
+                )
+                for lang, template in by_lang.items()
             }
         reasons[(year, division)].append(reason)
         start += count
     return reasons
+
+
+def _shortfalls_in(text: str, lang: str) -> str:
+    """Return the shortfalls ``text`` with the list separator of ``lang``.
+
+    The ``shortfalls`` field keeps the Chinese separator that the SQL puts
+    between the indicators, in every language, so that one-language reasons
+    equal the bilingual ones. The text contains only indicator ids and
+    numbers, so every separator in it is one that the SQL put there.
+    """
+    return text.replace(LIST_SEPARATORS["zh"], LIST_SEPARATORS[lang])
 
 
 def _school_item_reasons(

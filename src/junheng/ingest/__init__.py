@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import importlib
 import operator
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, overload
 
 import polars as pl
@@ -38,6 +39,7 @@ from junheng.ingest.readers import (
     ROW_COLUMN,
     RawTable,
     ReadOptions,
+    profile_layout_issue,
     read_file,
     text_table,
 )
@@ -69,12 +71,15 @@ __all__ = [
     "Issue",
     "Profile",
     "apply_profile",
+    "file_labels",
     "format_issues",
+    "import_failure",
     "in_language",
     "list_profiles",
     "load_inputs",
     "load_profile",
     "scan_profiles",
+    "sort_issues",
     "summarize_issues",
     "write_issue_report",
     "write_template",
@@ -247,36 +252,33 @@ def load_inputs(
     )
     code_scheme: CodeScheme = loaded.code_scheme if loaded else "cn"
     collected = _Collected()
-    names: list[str] = []
+    files = [Path(path) for path in paths]
+    names = file_labels(files)
     seen: set[Path] = set()
-    for path in map(Path, paths):
-        names.append(path.name)
+    for path, name in zip(files, names, strict=True):
         if path.resolve() in seen:
-            collected.issues.append(_repeated_file_issue(path))
+            collected.issues.append(_repeated_file_issue(path, name))
             continue
         seen.add(path.resolve())
-        tables, read_issues = read_file(path, options)
+        tables, read_issues = read_file(path, options, name)
         collected.issues.extend(read_issues)
+        # The reader reports a column without a header, which maps no field.
+        unmapped = {
+            i.sheet for i in read_issues if i.rule == "header" and i.severity == "error"
+        }
         for table in tables:
             if table.kind == "county_items":
                 framework = _add_items(table, collected, framework, code_scheme)
             else:
-                _add_schools(table, collected, loaded)
+                _add_schools(table, collected, loaded, table.sheet in unmapped)
     schools = _combine(collected.schools, empty_schools())
     items = _combine(collected.items, empty_county_items())
     collected.issues += check_duplicate_schools(schools, collected.school_contexts)
     collected.issues += check_duplicate_items(items, collected.item_contexts)
-    issues = _sorted(_drop_shadowed(collected.issues), names)
+    issues = sort_issues(_drop_shadowed(collected.issues), names)
     errors = errors_in(issues)
     if errors:
-        # The message stays one line; callers print the issues themselves
-        # (format_issues) and write the full report (write_issue_report).
-        raise InputError(
-            f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
-            list(issues),
-            zh=f"{'、'.join(names)} 中有 {summarize_issues(issues, 'zh')}；"
-            "未导入任何数据",
-        )
+        raise import_failure(issues, names)
     places = SchoolPlaces(
         collected.school_contexts, schools[TABLE_COLUMN], schools[ROW_COLUMN]
     )
@@ -289,15 +291,41 @@ def load_inputs(
     )
 
 
+def import_failure(issues: list[Issue], names: Sequence[str]) -> InputError:
+    """Return the error of an import of the files ``names`` that found ``issues``.
+
+    The message stays one line. Callers print the issues themselves
+    (format_issues) and write the full report (write_issue_report).
+    """
+    return InputError(
+        f"{summarize_issues(issues)} in {', '.join(names)}; nothing was imported",
+        list(issues),
+        zh=f"{'、'.join(names)} 中有 {summarize_issues(issues, 'zh')}；未导入任何数据",
+    )
+
+
 def _add_schools(
-    table: RawTable, collected: _Collected, profile: Profile | None
+    table: RawTable,
+    collected: _Collected,
+    profile: Profile | None,
+    header_error: bool = False,
 ) -> None:
+    """Map, check and collect a school table. ``header_error`` tells that the
+    reader found a header error in it."""
     if profile is not None:
         from junheng.ingest.profiles import apply_profile
 
         frame, ctx, issues = apply_profile(profile, text_table(table))
     else:
         frame, ctx, issues = map_headers(table, ALL_SCHOOL_FIELDS)
+        if any(i.rule == "header" and i.severity == "error" for i in issues):
+            layout = profile_layout_issue(
+                table.file, table.sheet, table.headers, table.header_row
+            )
+            if layout is not None:
+                # One error naming --profile says more than one per header.
+                collected.issues.append(layout)
+                return
     typed, cell_issues = validate_schools(frame, ctx)
     # A value that a profile's map does not list is reported with the value;
     # the field it leaves empty needs no second message.
@@ -312,7 +340,9 @@ def _add_schools(
             for i in cell_issues
             if i.rule != "required" or (i.row, i.column) not in unmapped
         ]
-    if any(i.rule == "header" and i.severity == "error" for i in issues):
+    if header_error or any(
+        i.rule == "header" and i.severity == "error" for i in issues
+    ):
         # Checks across columns read columns that a wrong header left unmapped,
         # so they would add a follow-on error to every row; fix the header first.
         cell_issues = [i for i in cell_issues if i.rule not in CROSS_COLUMN_RULES]
@@ -345,10 +375,43 @@ def _add_items(
     return framework
 
 
-def _repeated_file_issue(path: Path) -> Issue:
-    return Issue.coded(
-        path.name, None, None, None, None, "file.repeated", path=str(path)
-    )
+def _repeated_file_issue(path: Path, name: str) -> Issue:
+    return Issue.coded(name, None, None, None, None, "file.repeated", path=str(path))
+
+
+def file_labels(paths: Sequence[Path]) -> list[str]:
+    """Return the name of each of ``paths`` in messages and reports.
+
+    That is the base name, unless another of ``paths`` has the same base name:
+    then it is the shortest end of the path, relative to the current folder
+    where possible, that tells the files apart, such as ``a/学校数据.csv`` and
+    ``b/学校数据.csv``. Paths are written with ``/``.
+    """
+    parts = [_relative(path).parts for path in paths]
+    labels = [path.name for path in paths]
+    for index, own in enumerate(parts):
+        others = {
+            other
+            for other in parts
+            if other != own and other[-1:] == own[-1:] and own[-1:]
+        }
+        length = 1
+        while length < len(own) and any(
+            other[-length:] == own[-length:] for other in others
+        ):
+            length += 1
+        labels[index] = "/".join(own[-length:])
+    return labels
+
+
+def _relative(path: Path) -> PurePath:
+    """Return ``path`` relative to the current folder, or absolute when it is
+    on another drive."""
+    absolute = os.path.abspath(path)
+    try:
+        return PurePath(os.path.relpath(absolute))
+    except ValueError:
+        return PurePath(absolute)
 
 
 def _drop_shadowed(issues: list[Issue]) -> list[Issue]:
@@ -382,8 +445,9 @@ def _combine(frames: list[pl.DataFrame], empty: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _sorted(issues: list[Issue], files: list[str]) -> list[Issue]:
-    """Order issues by file, sheet (in order of appearance) and row."""
+def sort_issues(issues: list[Issue], files: list[str]) -> list[Issue]:
+    """Order issues by file (in the order of ``files``, the names issues
+    carry), sheet (in order of appearance) and row."""
     file_rank = {name: i for i, name in reversed(list(enumerate(files)))}
     sheet_rank: dict[tuple[str, str | None], int] = {}
     for issue in issues:

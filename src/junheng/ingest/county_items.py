@@ -145,6 +145,8 @@ def validate_county_items(
     numeric = [spec.name for spec in present if spec.kind in NUMERIC_KINDS]
     widened, issues = full_width_issues(ctx, frame, [*numeric, "value"])
     work = _prepare(frame, present, widened)
+    if known_keys is not None and "item" in work.columns:
+        work = work.with_columns(_key_in_case(pl.col("item"), known_keys))
     issues += _check_cells(ctx, work, present)
     if "value" in work.columns:
         value = half_width(pl.col("value")) if "value" in widened else pl.col("value")
@@ -264,6 +266,18 @@ def _number_fix(kind: ItemKind) -> dict[Language, str]:
     return NUMBER_FIXES["plain"]
 
 
+def _key_in_case(item: pl.Expr, keys: Iterable[str]) -> pl.Expr:
+    """Return ``item`` with each key written in another case (``s1``) as the
+    framework writes it (``S1``). Keys differ in more than case, which the
+    framework loader enforces, so the match is unique."""
+    by_folded = {key.lower(): key for key in keys}
+    return (
+        item.str.to_lowercase()
+        .replace_strict(by_folded, default=item, return_dtype=pl.String)
+        .alias("item")
+    )
+
+
 def _check_item_keys(
     ctx: TableContext, frame: pl.DataFrame, keys: list[str], framework_id: str
 ) -> list[Issue]:
@@ -275,9 +289,12 @@ def _check_item_keys(
 
     def describe(row: dict[str, Any]) -> Wording:
         fields: dict[str, Any] = {"framework": source, "keys": listed}
-        close = difflib.get_close_matches(row["item"], keys, n=1, cutoff=0.6)
+        by_folded = {key.lower(): key for key in keys}
+        close = difflib.get_close_matches(
+            row["item"].lower(), list(by_folded), n=1, cutoff=0.6
+        )
         if close:
-            return "unknown_item.close", fields | {"suggestion": close[0]}
+            return "unknown_item.close", fields | {"suggestion": by_folded[close[0]]}
         return fields
 
     item = pl.col("item")

@@ -333,6 +333,22 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "--encoding {used}",
         ),
     },
+    "file.profile_layout": {
+        "zh": (
+            "列标题不是模板的列标题，而是已安装的导入配置 {profile}（{name}）"
+            "读取的源列：该配置的 {count} 个源列中有 {found} 个在标题行中，"
+            "文件的编码无误",
+            "请加 --profile {profile} 按该配置导入（Python 中为 profile={profile!r}）",
+        ),
+        "en": (
+            "the column headers are not the template's but the source columns of "
+            "the installed import profile {profile} ({name}): {found} of its "
+            "{count} source columns are in the header row, and the file's "
+            "encoding is right",
+            "add --profile {profile} to read the file with that profile "
+            "(profile={profile!r} in Python)",
+        ),
+    },
     "file.encoding_guess": {
         "zh": (
             "按 {used} 解码后，{count} 个列标题中只有 {found} 个可以识别，"
@@ -359,6 +375,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     "file.invalid_csv": {
         "zh": ("CSV 格式无效：{error}", "请检查引号和分隔符"),
         "en": ("invalid CSV: {error}", "check the quoting and separators"),
+    },
+    "file.control_character": {
+        "zh": (
+            "单元格含有控制字符 {character}，它不是可见文字，常因复制粘贴带入",
+            "请在编辑器中删除该字符后重新保存文件",
+        ),
+        "en": (
+            "the cell holds the control character {character}, which is not "
+            "visible text and often comes in with copy and paste",
+            "delete the character in an editor and save the file again",
+        ),
     },
     "file.extra_fields": {
         "zh": (
@@ -545,12 +572,12 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "formula_no_value": {
         "zh": (
-            "单元格的公式没有保存计算结果（openpyxl 等脚本写出的文件会这样）",
+            "单元格的公式没有保存计算结果（openpyxl、xlwt 等脚本写出的文件会这样）",
             "请用 Excel 或 LibreOffice 打开并保存文件以计算结果，或用数值代替公式",
         ),
         "en": (
             "the cell contains a formula without a saved result, as files written "
-            "by scripts such as openpyxl have",
+            "by scripts such as openpyxl or xlwt have",
             "open the file in Excel or LibreOffice and save it, so that the results "
             "are calculated, or enter the values in place of the formulas",
         ),

@@ -43,6 +43,7 @@ from junheng.ingest.schema import (
     header_aliases,
     normalize_header,
 )
+from junheng.ingest.xls_cells import xls_formulas_without_result
 from junheng.ingest.xlsx_cells import CellProblem, SheetScan, scan_sheets
 
 TableKind = Literal["schools", "county_items"]
@@ -122,14 +123,16 @@ class ReadOptions:
 
 
 def read_file(
-    path: Path, options: ReadOptions | None = None
+    path: Path, options: ReadOptions | None = None, name: str | None = None
 ) -> tuple[list[RawTable], list[Issue]]:
     """Read one input file into raw tables, returning any problems found.
 
     A file that cannot be read yields no tables and at least one error.
+    ``name`` is the file's name in the tables and issues, by default its base
+    name (see :func:`junheng.ingest.file_labels`).
     """
     options = options or ReadOptions()
-    name = path.name
+    name = name or path.name
     suffix = path.suffix.lower()
     if path.is_dir():
         return [], [_file_issue(name, "file.directory", path=str(path))]
@@ -144,10 +147,10 @@ def read_file(
     if mismatch is not None:
         return [], [mismatch]
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, options, content)
+        return _read_excel(path, name, options, content)
     if suffix == ".csv":
-        return _read_csv(path, options)
-    return _read_parquet(path)
+        return _read_csv(path, name, options)
+    return _read_parquet(path, name)
 
 
 # ---------------------------------------------------------------------------
@@ -173,6 +176,11 @@ _PARQUET_MAGIC = b"PAR1"
 # Bytes below 0x20 other than tab, line feed, form feed and carriage return:
 # text in UTF-8, GB18030 or Big5 has none of them.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+_CONTROL_SHARE = 100
+"""A file whose first bytes have more than one control byte in this many is
+binary. Binary formats have far more; a text file with a stray control
+character pasted into a cell has fewer, and gets an error naming the cell."""
+_CONTROL_CHARACTERS = re.compile("[" + re.escape(_CONTROL_BYTES.decode()) + "]")
 # The start of an HTML page, such as the "Excel" files that statistics systems
 # export: a table saved as HTML under an .xls name.
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|table)\b", re.IGNORECASE)
@@ -198,7 +206,8 @@ def sniff_content(head: bytes) -> Content:
     .xlsx workbooks are zip archives, .xls workbooks (and password-protected
     .xlsx workbooks) are OLE2 compound files, and Parquet files begin with
     ``PAR1``. Anything else is text if it has a Unicode byte order mark, looks
-    like UTF-16 without one, or has no control bytes; otherwise it is binary.
+    like UTF-16 without one, or has few control bytes (see
+    :data:`_CONTROL_SHARE`); otherwise it is binary.
     Text is a web page archive (MHTML) if its mail-style headers declare a
     multipart/related body, an Excel 2003 XML Spreadsheet if it is XML naming
     that format, and HTML if an HTML page or table starts near its beginning.
@@ -217,7 +226,8 @@ def sniff_content(head: bytes) -> Content:
     utf16 = _utf16_without_bom(head)
     if utf16 is not None:
         return _text_or_html(head, utf16)
-    if any(byte in _CONTROL_BYTES for byte in head):
+    controls = sum(byte in _CONTROL_BYTES for byte in head)
+    if controls * _CONTROL_SHARE > len(head):
         return "binary"
     return _text_or_html(head, "utf-8")
 
@@ -833,9 +843,8 @@ def _settle_fast_sheet(sheet: _Sheet, scan: SheetScan | None) -> bool:
 
 
 def _read_excel(
-    path: Path, options: ReadOptions, content: Content = "zip"
+    path: Path, file: str, options: ReadOptions, content: Content = "zip"
 ) -> tuple[list[RawTable], list[Issue]]:
-    file = path.name
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
@@ -889,7 +898,10 @@ def _read_excel(
                 sheets[index].hidden = sheet.hidden
         found = {name: scan.problems for name, scan in scans.items()}
         if path.suffix.lower() == ".xls":
-            found = _xls_error_cells(path, workbook, [name for name, _ in wanted])
+            names = [name for name, _ in wanted]
+            found = _xls_error_cells(path, workbook, names)
+            for name, formulas in xls_formulas_without_result(path, names).items():
+                found[name] = found.get(name, []) + formulas
     if options.sheet is None:
         _fall_back_to_only_sheet(sheets)
     for sheet in sheets:
@@ -952,8 +964,6 @@ def _xls_error_cells(
     convert, such as ``Expected string but got 'Error(Div0)'``, at a position
     relative to calamine's range of cells, which starts at ``sheet.start``.
     """
-    # NOTE: a formula saved without its result is not found in .xls files.
-    # Excel always saves the result; the scripts that omit it write .xlsx.
     try:
         reader = fastexcel.read_excel(path)
     except fastexcel.FastExcelError:
@@ -1385,6 +1395,9 @@ _UNICODE_BOMS = (
 )
 
 
+_UTF16_NUL_SHARE = 10
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """Return the likely UTF-16 variant of ``data``, or None if it is not UTF-16.
 
@@ -1392,9 +1405,15 @@ def _utf16_without_bom(data: bytes) -> str | None:
     character, after it in little-endian order and before it in big-endian
     order. Only data without a byte order mark, with a NUL byte in its first
     4096 bytes and whose first 4096 bytes read as printable UTF-16 text counts.
+    At least one byte in :data:`_UTF16_NUL_SHARE` must be NUL, as the digits,
+    separators and line breaks of a CSV file give, so that a stray NUL in UTF-8
+    text does not count.
     """
     sample = data[:4096]
-    if b"\x00" not in sample or data.startswith(tuple(b for b, _ in _UNICODE_BOMS)):
+    nuls = sample.count(0)
+    if not nuls or nuls * _UTF16_NUL_SHARE < len(sample):
+        return None
+    if data.startswith(tuple(b for b, _ in _UNICODE_BOMS)):
         return None
     odd, even = sample[1::2].count(0), sample[0::2].count(0)
     encoding = "utf-16-le" if odd >= even else "utf-16-be"
@@ -1432,8 +1451,9 @@ def decode_csv_file(
         return _decode_issue(file, data, exc, options)
 
 
-def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Issue]]:
-    file = path.name
+def _read_csv(
+    path: Path, file: str, options: ReadOptions
+) -> tuple[list[RawTable], list[Issue]]:
     data = path.read_bytes()
     decoded = decode_csv_file(file, data, options)
     if isinstance(decoded, Issue):
@@ -1462,6 +1482,8 @@ def _read_csv(path: Path, options: ReadOptions) -> tuple[list[RawTable], list[Is
     record_issues = _csv_record_issues(file, text, separator, offset)
     if record_issues:
         return [], record_issues
+    if _CONTROL_CHARACTERS.search(text):
+        return [], _control_character_issues(file, text, separator, offset)
     try:
         raw = pl.read_csv(
             text.encode("utf-8"),
@@ -1750,7 +1772,13 @@ def _encoding_issue(
     known = options.source_columns
     expected = len(known) if known else len(headers)
     found = len(known & set(headers)) if known else _known_header_count(headers, known)
-    if not expected or 5 * found >= expected or all(h.isascii() for h in headers):
+    if not expected or 5 * found >= expected:
+        return None
+    if not known:
+        layout = profile_layout_issue(file, None, headers)
+        if layout is not None:
+            return layout
+    if all(h.isascii() for h in headers):
         return None
     line = data.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
     for name, decoded in _other_decodings(line, used):
@@ -1786,8 +1814,53 @@ def _encoding_issue(
     )
 
 
-ENCODING_FITS = ("file.encoding_fits", "file.text_encoding_fits")
-"""Codes of the errors that name the encoding a CSV file decodes right in."""
+ENCODING_FITS = (
+    "file.encoding_fits",
+    "file.text_encoding_fits",
+    "file.profile_layout",
+)
+"""Codes of the errors that name the encoding a CSV file decodes right in, or
+the import profile whose layout it has."""
+
+
+def profile_layout_issue(
+    file: str, sheet: str | None, headers: Sequence[str], row: int = 1
+) -> Issue | None:
+    """Report the header row ``row`` in the layout of an installed import profile.
+
+    It is when at least half of the profile's source columns are among
+    ``headers``. Of several such profiles, the one with the largest share of
+    its source columns present is named. Returns None for no match.
+    """
+    # Imported here because the profiles module imports this one.
+    from junheng.ingest.profiles import list_profiles
+
+    present = set(headers)
+    best: tuple[float, int, int, Any] | None = None
+    for profile in list_profiles():
+        columns = profile.source_columns()
+        found = len(columns & present)
+        if not columns or 2 * found < len(columns):
+            continue
+        share = found / len(columns)
+        if best is None or share > best[0]:
+            best = (share, found, len(columns), profile)
+    if best is None:
+        return None
+    _, found, count, profile = best
+    return Issue.coded(
+        file,
+        sheet,
+        row,
+        None,
+        None,
+        "file.profile_layout",
+        profile=profile.id,
+        name=both(profile.name_zh or profile.id, profile.name_en or profile.id),
+        found=found,
+        count=count,
+    )
+
 
 TEXT_SAMPLE = 20_000
 """Characters other than ASCII that :func:`_text_encoding_issue` scores."""
@@ -1915,6 +1988,39 @@ def _csv_record_issues(
     return issues
 
 
+def _control_character_issues(
+    file: str, text: str, separator: str, offset: int = 0
+) -> list[Issue]:
+    """Return an error for each cell of CSV ``text`` with a control character,
+    naming the row, the column's header and the character's code point."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    issues: list[Issue] = []
+    headers: list[str] = []
+    start = 1 + offset
+    for record in reader:
+        line, start = start, reader.line_num + 1 + offset
+        if not headers:
+            headers = [cell.strip() for cell in record]
+        for position, cell in enumerate(record):
+            found = _CONTROL_CHARACTERS.search(cell)
+            if found is None:
+                continue
+            header = headers[position] if position < len(headers) else ""
+            character = found.group()
+            issues.append(
+                Issue.coded(
+                    file,
+                    None,
+                    line,
+                    header or f"#{position + 1}",
+                    cell,
+                    "file.control_character",
+                    character=f"U+{ord(character):04X}",
+                )
+            )
+    return issues
+
+
 def _field_count_issue(
     file: str, line: int, fields: int, width: int, separator: str
 ) -> Issue:
@@ -1988,8 +2094,7 @@ def _parquet_type(path: Path, name: str, dtype: pl.DataType) -> str:
         return str(dtype)
 
 
-def _read_parquet(path: Path) -> tuple[list[RawTable], list[Issue]]:
-    file = path.name
+def _read_parquet(path: Path, file: str) -> tuple[list[RawTable], list[Issue]]:
     try:
         schema = pl.read_parquet_schema(path)
         # Polars reads decimals of at most 38 digits; a wider decimal column

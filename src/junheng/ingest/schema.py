@@ -384,9 +384,33 @@ def header_aliases(fields: tuple[Field, ...]) -> dict[str, str]:
     return aliases
 
 
+TRADITIONAL_CHARACTERS = {
+    "個": "个", "冊": "册", "劃": "划", "動": "动", "區": "区", "圖": "图",
+    "場": "场", "備": "备", "學": "学", "專": "专", "師": "师", "幹": "干",
+    "於": "于", "書": "书", "樂": "乐", "標": "标", "機": "机", "歷": "历",
+    "稱": "称", "積": "积", "碼": "码", "類": "类", "級": "级", "絡": "络",
+    "網": "网", "縣": "县", "職": "职", "臺": "台", "藝": "艺", "術": "术",
+    "規": "规", "計": "计", "設": "设", "說": "说", "識": "识", "證": "证",
+    "質": "质", "辦": "办", "輔": "辅", "運": "运", "鄉": "乡", "間": "间",
+    "額": "额", "館": "馆", "體": "体", "數": "数", "儀": "仪", "貫": "贯",
+    "點": "点", "鎮": "镇",
+}  # fmt: skip
+"""The traditional form of each character of the template's Chinese headers
+and choices that has one, with its simplified form, so that 學年 reads as 学年
+and 公辦 as 公办.
+
+The headers' terms are the mainland's (学校标识码, 计算机数), so a header in
+Taiwan's or Hong Kong's own terms is still unknown and gets a suggestion."""
+
+_SIMPLIFIED = str.maketrans(TRADITIONAL_CHARACTERS)
+
+
 def normalize_header(header: str) -> str:
-    """Return a header in the form used for matching (trimmed, no inner spaces)."""
-    return "".join(str(header).split()).replace("（", "(").replace("）", ")")
+    """Return a header in the form used for matching: trimmed, without inner
+    spaces, with ASCII brackets and the simplified form of the characters of
+    :data:`TRADITIONAL_CHARACTERS`."""
+    text = "".join(str(header).split()).replace("（", "(").replace("）", ")")
+    return text.translate(_SIMPLIFIED)
 
 
 def polars_dtype(field: Field) -> type[pl.DataType]:

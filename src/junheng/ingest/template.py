@@ -8,6 +8,7 @@ everything again, because pasted values bypass Excel's validation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,6 +39,9 @@ LAST_ROW = 1_048_575
 _INLINE_LIST_LIMIT = 255
 
 CODE_LENGTHS = {"division_code": 6, "school_code": 10}
+COUNTY_ITEMS_LINE = 7
+"""Index in :data:`INSTRUCTIONS_ZH` and :data:`INSTRUCTIONS_EN` of the line
+about the county items sheet."""
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,8 @@ def write_template(
     ``lang`` sets the headers and sheet names: ``zh`` uses the Chinese headers
     with units and Chinese sheet names, ``en`` the English field names. The
     county items dropdown lists the keys of ``framework`` (by default the
-    built-in default framework); a framework without county-level keys gets
-    no dropdown there.
+    built-in default framework). A framework without county-level keys gets
+    no county items sheet, and the instructions leave those items out.
     """
     if lang not in SHEET_NAMES:
         raise ValueError(f"unsupported template language {lang!r}; use 'zh' or 'en'")
@@ -143,20 +147,25 @@ def write_template(
     names = SHEET_NAMES[lang]
     workbook = xlsxwriter.Workbook(str(path))
     try:
-        writer = _TemplateWriter(workbook, lang, names)
+        writer = _TemplateWriter(workbook, lang, names, _example_keys(framework))
         writer.school_sheet()
-        writer.county_sheet(sorted(framework.county_keys()))
-        writer.instruction_sheet(framework)
+        keys = sorted(framework.county_keys())
+        if keys:
+            writer.county_sheet(keys)
+        writer.instruction_sheet(framework, with_items=bool(keys))
     finally:
         workbook.close()
     return path
 
 
 class _TemplateWriter:
-    def __init__(self, workbook: Workbook, lang: Lang, names: _Names) -> None:
+    def __init__(
+        self, workbook: Workbook, lang: Lang, names: _Names, example_keys: list[str]
+    ) -> None:
         self.workbook = workbook
         self.lang = lang
         self.names = names
+        self.example_keys = example_keys
         self.header = workbook.add_format(
             {
                 "bold": True,
@@ -191,10 +200,6 @@ class _TemplateWriter:
     def county_sheet(self, keys: list[str]) -> None:
         sheet = self.workbook.add_worksheet(self.names.county_items)
         self._data_sheet(sheet, COUNTY_ITEM_FIELDS)
-        if not keys:
-            # A framework without county-level checks: an empty list would make
-            # Excel reject every value typed in the column.
-            return
         item_col = [f.name for f in COUNTY_ITEM_FIELDS].index("item")
         title = "指标代码" if self.lang == "zh" else "Item code"
         self._list_validation(sheet, item_col, keys, title)
@@ -219,7 +224,7 @@ class _TemplateWriter:
             if spec.unit_zh:
                 parts.append(f"单位：{spec.unit_zh}")
             parts.append("必填" if spec.required else "选填")
-            parts.append(_explanation_zh(spec))
+            parts.append(self._explanation_zh(spec))
         else:
             parts = [spec.en]
             if spec.unit_en:
@@ -304,9 +309,12 @@ class _TemplateWriter:
         letter = xl_col_to_name(col)
         return f"='{self.names.lists}'!${letter}$1:${letter}${len(values)}"
 
-    def instruction_sheet(self, framework: Framework) -> None:
+    def instruction_sheet(self, framework: Framework, *, with_items: bool) -> None:
         sheet = self.workbook.add_worksheet(self.names.instructions)
         lines = INSTRUCTIONS_ZH if self.lang == "zh" else INSTRUCTIONS_EN
+        if not with_items:
+            kept = [line for i, line in enumerate(lines) if i != COUNTY_ITEMS_LINE]
+            lines = (kept[0], *_renumbered(kept[1:]))
         sheet.set_column(0, 0, 28)
         sheet.set_column(1, 1, 30)
         sheet.set_column(2, 3, 12)
@@ -319,20 +327,30 @@ class _TemplateWriter:
             row += 1
         row += 1
         sheet.write_row(row, 0, FIELD_TABLE_HEADERS[self.lang], self.header)
-        for spec in SCHOOL_FIELDS + COUNTY_ITEM_FIELDS:
+        for spec in SCHOOL_FIELDS + (COUNTY_ITEM_FIELDS if with_items else ()):
             row += 1
             sheet.write_row(row, 0, self._field_row(spec), self.wrap)
+        if not with_items:
+            return
         row += 2
         sheet.write_row(row, 0, ITEM_TABLE_HEADERS[self.lang], self.header)
         for item_row in _county_item_rows(framework, self.lang):
             row += 1
             sheet.write_row(row, 0, item_row, self.wrap)
 
+    def _explanation_zh(self, spec: Field) -> str:
+        """Return :func:`_explanation_zh`, with the item codes of the
+        template's framework as examples of the item code."""
+        if spec.name == "item":
+            return f"评估框架中的指标代码，如 {'、'.join(self.example_keys)}"
+        return _explanation_zh(spec)
+
     def _field_row(self, spec: Field) -> tuple[str, str, str, str, str]:
         if self.lang == "zh":
             unit = spec.unit_zh
             required = "是" if spec.required else "否"
-            return (spec.header_zh, spec.name, unit, required, _explanation_zh(spec))
+            explanation = self._explanation_zh(spec)
+            return (spec.header_zh, spec.name, unit, required, explanation)
         required = "yes" if spec.required else "no"
         return (spec.header_zh, spec.name, spec.unit_en, required, spec.en)
 
@@ -358,6 +376,25 @@ def _explanation_zh(spec: Field) -> str:
         parent = next(f for f in SCHOOL_FIELDS if f.name == spec.parent)
         parts.append(f"不得超过{parent.zh}")
     return "；".join(parts)
+
+
+def _example_keys(framework: Framework) -> list[str]:
+    """Return the first county item key of each part and of the veto items."""
+    groups = [part.items for part in framework.parts] + [framework.veto_items]
+    examples = []
+    for items in groups:
+        keys = [check.key for item in items for check in item.checks if check.key]
+        if keys:
+            examples.append(keys[0])
+    return examples
+
+
+def _renumbered(lines: list[str]) -> list[str]:
+    """Return instruction ``lines`` numbered 1, 2, … again after one was left out."""
+    return [
+        re.sub(r"^\d+\. ", f"{number}. ", line)
+        for number, line in enumerate(lines, start=1)
+    ]
 
 
 def _county_item_rows(

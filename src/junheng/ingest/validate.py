@@ -37,6 +37,7 @@ from junheng.ingest.schema import (
     NUMERIC_KINDS,
     SECTION_NAMES_ZH,
     SECTIONS,
+    TRADITIONAL_CHARACTERS,
     Field,
     frame_schema,
     header_aliases,
@@ -742,6 +743,21 @@ def _check_cells(
     return issues
 
 
+def _simplified_choice(spec: Field) -> pl.Expr:
+    """Return the column of ``spec`` with each choice written in traditional
+    characters (公辦, 小學) as the choice itself; other values as they are."""
+    column = pl.col(spec.name)
+    simplified = column.str.replace_many(
+        list(TRADITIONAL_CHARACTERS), list(TRADITIONAL_CHARACTERS.values())
+    )
+    return (
+        pl.when(simplified.is_in(spec.choices))
+        .then(simplified)
+        .otherwise(column)
+        .alias(spec.name)
+    )
+
+
 def _prepare(
     frame: pl.DataFrame, specs: Sequence[Field], widened: Collection[str] = ()
 ) -> pl.DataFrame:
@@ -757,6 +773,11 @@ def _prepare(
     """
     schema = frame.schema
     present = [spec for spec in specs if spec.name in schema]
+    frame = frame.with_columns(
+        _simplified_choice(spec)
+        for spec in present
+        if spec.choices and schema[spec.name] == pl.String
+    )
     text_fields = [
         spec.name
         for spec in present
