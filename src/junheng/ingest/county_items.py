@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from junheng.ingest.issues import Issue
+from junheng.ingest.issues import Issue, _row_ranges
 from junheng.ingest.messages import LANGUAGES, NUMBER_FIXES, Language, both
 from junheng.ingest.readers import ROW_COLUMN, is_numeric_dtype, number_cell_column
 from junheng.ingest.schema import COUNTY_ITEM_FIELDS, NUMERIC_KINDS
@@ -165,7 +165,10 @@ def validate_county_items(
         if kinds is not None and "item" in work.columns:
             issues += _check_value_kinds(ctx, work, kinds)
     if known_keys is not None and "item" in work.columns:
-        issues += _check_item_keys(ctx, work, sorted(set(known_keys)), framework_id)
+        keys = sorted(set(known_keys))
+        issues += _foreign_items(ctx, work, keys, framework_id) or _check_item_keys(
+            ctx, work, keys, framework_id
+        )
     typed = work.select(
         ROW_COLUMN,
         *(_typed(spec, work) for spec in present if spec.name != "value"),
@@ -262,6 +265,64 @@ def _number_fix(kind: ItemKind) -> dict[Language, str]:
             for lang in LANGUAGES
         }
     return NUMBER_FIXES["plain"]
+
+
+def _foreign_items(
+    ctx: TableContext, frame: pl.DataFrame, keys: list[str], framework_id: str
+) -> list[Issue]:
+    """Report in one issue the rows whose keys all belong to another framework.
+
+    A county items file filled in for another framework (a 2017 file read
+    against the 2012 standard, say) would otherwise get one error per row.
+    Returns no issue when some unknown key belongs to no installed framework,
+    so each row is reported by :func:`_check_item_keys`.
+    """
+    item = pl.col("item")
+    unknown = frame.filter(item.is_not_null() & ~item.is_in(keys))
+    if unknown.is_empty() or not framework_id:
+        return []
+    foreign = set(unknown["item"].to_list())
+    other = _framework_holding(foreign, framework_id)
+    if other is None:
+        return []
+    rows = _row_ranges(sorted(unknown[ROW_COLUMN].to_list()))
+    fields = {
+        "rows": both("、".join(rows), ", ".join(rows)),
+        "count": unknown.height,
+        "keys": ", ".join(sorted(foreign)),
+        "other": other,
+        "framework": framework_id,
+    }
+    return [ctx.issue(None, "item", None, "unknown_item.framework", fields)]
+
+
+def _framework_holding(keys: set[str], framework_id: str) -> str | None:
+    """Return the id of an installed framework other than ``framework_id``
+    whose county items include every one of ``keys``.
+
+    The default framework comes first, then frameworks that extend none, so a
+    2017 file is named as such and not after a provincial override of it.
+    """
+    # Imported here because the standards loader imports this package's schema.
+    from junheng.errors import FrameworkError
+    from junheng.standards.loader import (
+        DEFAULT_FRAMEWORK,
+        list_frameworks,
+        load_framework,
+    )
+
+    found: list[tuple[bool, int, str]] = []
+    for info in list_frameworks():
+        if info.id == framework_id:
+            continue
+        try:
+            framework = load_framework(info.id)
+        except FrameworkError:
+            continue  # `junheng frameworks` lists the files that cannot be used
+        if keys <= framework.county_keys():
+            rank = (info.id != DEFAULT_FRAMEWORK, len(framework.based_on), info.id)
+            found.append(rank)
+    return min(found)[2] if found else None
 
 
 def _check_item_keys(

@@ -1127,6 +1127,20 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "use one of the known keys: {keys}",
         ),
     },
+    "unknown_item.framework": {
+        "zh": (
+            "第 {rows} 行（共 {count} 行）的指标 {keys} 是评估框架 {other} 的"
+            "县级指标，评估框架 {framework} 不读取这些指标",
+            "请删去这些行（或不提供该文件），或改用评估框架 {other}"
+            "（命令行：--framework {other}）",
+        ),
+        "en": (
+            "rows {rows} ({count} rows) hold the items {keys} of framework "
+            "{other}, which framework {framework} does not read",
+            "leave these rows (or the file) out, or evaluate against framework "
+            "{other} (on the command line: --framework {other})",
+        ),
+    },
     "unknown_item.close": {
         "zh": (
             "“{value}”不是{framework}县级指标",
