@@ -1,4 +1,4 @@
-"""County items filled in for another framework than the one chosen."""
+"""County items checked against the chosen framework: keys and percentages."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from ingest.ingest_files import import_errors, write_csv
 
+from junheng.ingest import load_inputs
 from junheng.ingest.issues import format_issues
 from junheng.standards.loader import load_framework
 
@@ -74,3 +75,46 @@ def test_unknown_key_reported_per_row(tmp_path: Path, stray: str) -> None:
         ("unknown_item", 2, "G1"),
         ("unknown_item", 3, stray),
     ]
+
+
+def test_share_above_100_rejected(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "items.csv", [HEADER, [2024, "410102", "G12", 150, ""]])
+    issues = import_errors([path])
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.code == "item_value.above_100"
+    assert issue.severity == "error"
+    assert (issue.row, issue.column, issue.value) == (2, "value", "150")
+    assert issue.message == (
+        "value '150' of the percentage item 'G12' "
+        "(专任教师持有教师资格证上岗率达到100%) is above 100, "
+        "but this percentage is a share of a whole and cannot exceed 100%"
+    )
+    assert "students move in" not in issue.fix
+    assert "不会超过 100%" in issue.in_language("zh").message
+
+
+def test_rate_above_100_warns(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "items.csv", [HEADER, [2024, "410102", "Q1", 101.5, ""]]
+    )
+    warnings = load_inputs([path]).warnings
+    assert [(w.code, w.severity, w.row) for w in warnings] == [
+        ("item_value_high", "warning", 2)
+    ]
+    assert warnings[0].fix == (
+        "check the value; this rate can exceed 100% only when students move in"
+    )
+
+
+def test_override_allows_rate_above_100(tmp_path: Path) -> None:
+    framework = tmp_path / "prov.yaml"
+    framework.write_text(
+        "id: prov-g12\nextends: cn-2017-quality\nparts:\n  - id: government\n"
+        "    items:\n      - id: G12\n        checks: [{key: G12, op: '>=', "
+        "threshold: 100, unit: {zh: '%', en: '%'}, may_exceed_100: true}]\n",
+        encoding="utf-8",
+    )
+    path = write_csv(tmp_path / "items.csv", [HEADER, [2024, "410102", "G12", 150, ""]])
+    result = load_inputs([path], framework=load_framework(str(framework)))
+    assert [w.code for w in result.warnings] == ["item_value_high"]

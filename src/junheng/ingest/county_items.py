@@ -47,8 +47,10 @@ class ItemKind:
     ``number`` is set when a check compares the value with a threshold and
     ``yes_no`` when a check tests it as true or false. ``percent`` is set when a
     numeric check's unit contains a percent sign, so the value is a percentage
-    from 0 to 100. ``label`` names the item (with its id when the key differs),
-    and ``unit`` is the unit text of the numeric check.
+    from 0 to 100, and ``may_exceed_100`` when a check allows a percentage
+    above 100 (see :attr:`~junheng.standards.model.Check.may_exceed_100`).
+    ``label`` names the item (with its id when the key differs), and ``unit``
+    is the unit text of the numeric check.
     """
 
     number: bool
@@ -56,6 +58,7 @@ class ItemKind:
     percent: bool
     label: str
     unit: str = ""
+    may_exceed_100: bool = False
 
 
 def item_kinds(framework: Framework) -> dict[str, ItemKind]:
@@ -77,7 +80,9 @@ def item_kinds(framework: Framework) -> dict[str, ItemKind]:
                 label = f"{item.id} {label}"
             if check.label is not None:
                 label += f"（{check.label.zh}）"
-            kind = ItemKind(not yes_no, yes_no, percent, label, unit)
+            kind = ItemKind(
+                not yes_no, yes_no, percent, label, unit, check.may_exceed_100
+            )
             known = kinds.get(check.key)
             if known is not None:
                 kind = ItemKind(
@@ -86,6 +91,7 @@ def item_kinds(framework: Framework) -> dict[str, ItemKind]:
                     known.percent or kind.percent,
                     known.label,
                     known.unit or kind.unit,
+                    known.may_exceed_100 or kind.may_exceed_100,
                 )
             kinds[check.key] = kind
     return kinds
@@ -193,6 +199,7 @@ def _check_value_kinds(
     number_only = [k for k, v in kinds.items() if v.number and not v.yes_no]
     yes_no_only = [k for k, v in kinds.items() if v.yes_no and not v.number]
     percent = [k for k, v in kinds.items() if v.percent]
+    above_100 = [k for k, v in kinds.items() if v.may_exceed_100]
 
     def kind_of(row: dict[str, Any]) -> ItemKind:
         return kinds[row["item"]]
@@ -229,16 +236,25 @@ def _check_value_kinds(
         "item_value.negative_percentage",
         fields,
     )
-    # Some published rates exceed 100 (a retention rate with students moving
-    # in), so a value above 100 is reported but does not stop the import.
+    # A retention or enrolment rate exceeds 100 when students move in, so
+    # there a value above 100 is reported but does not stop the import. A
+    # share of a whole, such as the rate of certified teachers, cannot.
     issues += _row_issues(
         ctx,
         frame,
-        item.is_in(percent) & (number > 100),
+        item.is_in(percent) & item.is_in(above_100) & (number > 100),
         "value",
         "item_value_high",
         fields,
         severity="warning",
+    )
+    issues += _row_issues(
+        ctx,
+        frame,
+        item.is_in(percent) & ~item.is_in(above_100) & (number > 100),
+        "value",
+        "item_value.above_100",
+        fields,
     )
     # Excel stores a cell formatted as a percentage, such as 95%, as 0.95. A
     # number cell of at most 1 could be that or a real value such as 1%, so it is

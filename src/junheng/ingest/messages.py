@@ -1095,6 +1095,19 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "enter the percentage as a number from 0 to 100, such as 95 for 95%",
         ),
     },
+    "item_value.above_100": {
+        "zh": (
+            "百分比指标“{item}”（{label}）的值“{value}”大于 100，而该比例是占总数"
+            "的份额，不会超过 100%",
+            "请核对数值，按 0 到 100 的数字填写百分比，如 95% 填 95",
+        ),
+        "en": (
+            "value {value!r} of the percentage item {item!r} ({label}) is above "
+            "100, but this percentage is a share of a whole and cannot exceed 100%",
+            "check the value and enter the percentage as a number from 0 to 100, "
+            "such as 95 for 95%",
+        ),
+    },
     "item_value.percent_cell": {
         "zh": (
             "百分比指标“{item}”（{label}）的值“{value}”是不大于 1 的数字单元格，"
@@ -1113,11 +1126,11 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     "item_value_high": {
         "zh": (
             "百分比指标“{item}”（{label}）的值“{value}”大于 100",
-            "请核对数值；只有在有学生转入时，比率才可能超过 100%",
+            "请核对数值；该比率只有在有学生转入时才可能超过 100%",
         ),
         "en": (
             "value {value!r} of the percentage item {item!r} ({label}) is above 100",
-            "check the value; a rate above 100% is possible only when students move in",
+            "check the value; this rate can exceed 100% only when students move in",
         ),
     },
     "unknown_item": {

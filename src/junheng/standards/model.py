@@ -86,6 +86,10 @@ class Check(_Strict):
     threshold_by_school_type: dict[str, float] | None = None
     unit: Text | None = None
     label: Text | None = None
+    may_exceed_100: bool = False
+    """Whether a percentage under ``key`` can lie above 100, as a retention or
+    enrolment rate does when students move in. Otherwise a percentage above
+    100 is an input error."""
 
     @model_validator(mode="after")
     def _threshold_given(self) -> Check:
