@@ -18,15 +18,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from junheng.errors import FrameworkError
 from junheng.ingest.schema import FIELDS_BY_NAME, SCHOOL_TYPES, UNIT_FORMULA_FIELDS
 from junheng.pydantic_texts import PROBLEM_TEXTS, describe_problem
 from junheng.standards.formula import FormulaError, compile_formula
-from junheng.standards.model import RULE_ERROR, Framework, Text
+from junheng.standards.model import INDICATOR_COUNT, RULE_ERROR, Framework, Text
 from junheng.yaml_files import read_mapping
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
@@ -270,6 +270,11 @@ def _resolve(
             f"“{parent}”中没有这样的指标或项目；请核对每个 id 的拼写和大小写",
         )
     merged: dict[str, Any] = _remove_ids(merge(base, data), {str(r) for r in removed})
+    # The source names the document a framework implements. Inherited, it would
+    # print the national document under a provincial name; reports name the
+    # base under "based on" instead.
+    if "source" not in data:
+        merged.pop("source", None)
     # Reports name the standard a modified framework started from.
     merged["based_on"] = [str(base.get("id")), *base.get("based_on", [])]
     rule_warning = _school_rule_warning(path, str(parent), base, data, merged)
@@ -456,13 +461,16 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
     _check_sections(path, data)
     _check_case_clashes(path, data)
     data["path"] = str(path)
+    indicators = data.get("resource_indicators")
+    context = {INDICATOR_COUNT: len(indicators)} if isinstance(indicators, list) else {}
     try:
-        framework = Framework.model_validate(data)
+        framework = Framework.model_validate(data, context=context)
     except ValidationError as exc:
         problems = [
             _schema_problem(_format_location(tuple(err["loc"]), data), err)
             for err in exc.errors()
         ]
+        problems += _consistency_problems(_valid_part(data, context))
         raise _invalid(path, problems) from None
     _check_consistency(framework, path)
     framework.warnings.extend(warnings)
@@ -640,9 +648,28 @@ def _indicator_problems(fw: Framework) -> list[Text]:
     return problems
 
 
-def _rule_problems(fw: Framework) -> list[Text]:
-    """Return the problems of the balance rule, school types, split and school
-    rule."""
+def _valid_part(data: dict[str, Any], context: dict[str, Any]) -> Framework:
+    """Return a framework of the top-level keys of ``data`` that are valid on
+    their own, for the checks between keys of a file that failed validation.
+
+    The keys left out are unset (or take their defaults), so a check that
+    reads one raises :class:`AttributeError`.
+    """
+    valid: dict[str, Any] = {}
+    for name, info in Framework.model_fields.items():
+        if name not in data:
+            continue
+        # The field's constraints (info) are validated along with its type.
+        field_type: Any = Annotated[info.annotation, info]
+        adapter: TypeAdapter[Any] = TypeAdapter(field_type)
+        try:
+            valid[name] = adapter.validate_python(data[name], context=context)
+        except ValidationError:
+            continue
+    return Framework.model_construct(**valid)
+
+
+def _cv_limit_problems(fw: Framework) -> list[Text]:
     problems: list[Text] = []
     for section in fw.sections:
         if section not in fw.balance_rule.cv_limit:
@@ -654,6 +681,11 @@ def _rule_problems(fw: Framework) -> list[Text]:
                     "差异系数限值",
                 )
             )
+    return problems
+
+
+def _school_type_problems(fw: Framework) -> list[Text]:
+    problems: list[Text] = []
     known = ", ".join(SCHOOL_TYPES)
     for school_type in fw.school_types:
         if school_type not in SCHOOL_TYPES:
@@ -665,6 +697,11 @@ def _rule_problems(fw: Framework) -> list[Text]:
                     f"{known}",
                 )
             )
+    return problems
+
+
+def _split_problems(fw: Framework) -> list[Text]:
+    problems: list[Text] = []
     for name in fw.split.shared_fields:
         if name not in FIELDS_BY_NAME:
             problems.append(
@@ -675,14 +712,13 @@ def _rule_problems(fw: Framework) -> list[Text]:
                     "字段",
                 )
             )
-    if fw.school_rule is not None:
-        problems.extend(_school_rule_problems(fw))
     return problems
 
 
 def _school_rule_problems(fw: Framework) -> list[Text]:
-    assert fw.school_rule is not None
     problems: list[Text] = []
+    if fw.school_rule is None:
+        return problems
     unthresholded = ", ".join(
         i.id for i in fw.resource_indicators if i.threshold is None
     )
@@ -696,25 +732,40 @@ def _school_rule_problems(fw: Framework) -> list[Text]:
                 "请补上阈值或删除 school_rule",
             )
         )
-    count = len(fw.resource_indicators)
-    met = fw.school_rule.min_met
-    if met > count:
-        problems.append(
-            Text(
-                en=f"school_rule.min_met: {met} is more than the {count} resource "
-                f"indicators; set school_rule: {{min_met: N}} in the file with N "
-                f"at most {count}, the indicators every school must meet",
-                zh=f"school_rule.min_met：{met} 多于资源配置指标的 {count} 项；"
-                f"请在文件中写明 school_rule: {{min_met: N}}，N 为每所学校须达标的"
-                f"指标数，不超过 {count}",
-            )
-        )
+    # SchoolRule checks min_met against the number of indicators, given in the
+    # validation context, so that error comes with the other keys' errors.
+    return problems
+
+
+_CONSISTENCY_CHECKS = (
+    _indicator_problems,
+    _cv_limit_problems,
+    _school_type_problems,
+    _split_problems,
+    _school_rule_problems,
+)
+"""Checks of the rules between keys, each returning the problems it finds."""
+
+
+def _consistency_problems(partial: Framework) -> list[Text]:
+    """Return the problems of the checks in :data:`_CONSISTENCY_CHECKS` that
+    read only keys of ``partial``, a framework from :func:`_valid_part`.
+
+    A check that reads an invalid key is skipped, because that key has its
+    own error already.
+    """
+    problems: list[Text] = []
+    for check in _CONSISTENCY_CHECKS:
+        try:
+            problems += check(partial)
+        except AttributeError:
+            continue
     return problems
 
 
 def _check_consistency(fw: Framework, path: Path) -> None:
     """Raise :class:`FrameworkError` listing every rule between keys that the
     merged framework breaks."""
-    problems = _indicator_problems(fw) + _rule_problems(fw)
+    problems = [problem for check in _CONSISTENCY_CHECKS for problem in check(fw)]
     if problems:
         raise _invalid(path, problems)
