@@ -1085,7 +1085,8 @@ def frameworks(lang: str) -> None:
     from junheng.standards.loader import ENV_VAR, load_framework, scan_frameworks
 
     table = Table("id", "名称 / name", "extends", "file")
-    infos, problems = scan_frameworks()
+    infos, unreadable = scan_frameworks()
+    problems = [error.bilingual() for error in unreadable]
     loaded = []
     for info in infos:
         try:

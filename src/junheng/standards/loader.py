@@ -56,7 +56,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return read_mapping(path, FrameworkError, "framework file", "框架文件")
 
 
-def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
+def scan_frameworks() -> tuple[list[FrameworkInfo], list[FrameworkError]]:
     """Return the framework files on the search path and the problems found.
 
     A file that cannot be read or parsed is a problem, not a failure, so the
@@ -71,12 +71,12 @@ Found = dict[str, list[FrameworkInfo]]
 """The framework files on the search path by id in lower case, because ids that
 differ only in case clash. An id may have more than one file."""
 
-Scan = tuple[Found, list[str]]
-"""The framework files on the search path by id, and the files that could not be
-read."""
+Scan = tuple[Found, list[FrameworkError]]
+"""The framework files on the search path by id, and the errors of the files
+that could not be read."""
 
 
-def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[str]]:
+def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[FrameworkError]]:
     """Return the usable frameworks of ``scan`` sorted by id, and the problems."""
     found, unreadable = scan
     problems = list(unreadable)
@@ -86,9 +86,13 @@ def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[str]]:
             files = ", ".join(str(i.path) for i in infos)
             ids = " / ".join(dict.fromkeys(repr(i.id) for i in infos))
             problems.append(
-                f"framework id {ids} is used by more than one file ({files}); "
-                "give each file its own id (ids that differ only in case count "
-                "as the same id)"
+                FrameworkError(
+                    f"framework id {ids} is used by more than one file ({files}); "
+                    "give each file its own id (ids that differ only in case "
+                    "count as the same id)",
+                    zh=f"框架 id {ids} 被多个文件使用（{files}）；请给每个文件"
+                    "各取一个 id（只有大小写不同的 id 视为相同）",
+                )
             )
         else:
             unique.append(infos[0])
@@ -99,13 +103,13 @@ def _scan() -> Scan:
     """Return the framework files on the search path by id, and the files that
     could not be read."""
     found: Found = {}
-    problems: list[str] = []
+    problems: list[FrameworkError] = []
     for folder in search_dirs():
         for path in sorted(folder.glob("*.y*ml")):
             try:
                 data = _read_yaml(path)
             except FrameworkError as error:
-                problems.append(str(error))
+                problems.append(error)
                 continue
             fid = str(data.get("id", path.stem))
             name = data.get("name") or {}
@@ -140,8 +144,8 @@ def _locate(ref: str, scan: Scan, extended_by: Path | None = None) -> Path:
         if info.id == ref:
             return info.path
     for problem in problems:
-        if repr(ref) in problem:
-            raise FrameworkError(problem)
+        if repr(ref) in problem.message_en:
+            raise problem
     ids = [f.id for f in infos]
     close = difflib.get_close_matches(ref, ids, n=1)
     known = ", ".join(ids)
