@@ -243,7 +243,12 @@ def test_sample_needs_one_county(
     assert "--county" in result.output
     result = runner.invoke(main, [*args, "--county", "4", "-o", str(out)])
     assert result.exit_code != 0
-    assert "give one county's code" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert (
+        "--county '4' matches 3 county-level divisions (421221, 430223, 440106); "
+        "a sample is drawn in one county, so give its 6-digit code"
+    ) in said
+    assert "--county '4' 匹配 3 个县级行政区划" in said
     assert not out.exists()
 
 

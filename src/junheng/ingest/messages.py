@@ -1339,6 +1339,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "write the code as text, e.g. 41, 4101 or 410102",
         ),
     },
+    "schedule.unknown_division.national": {
+        "zh": (
+            "全国行政区划中没有这个代码",
+            "请核对代码：填写省（2 位）、市（4 位）或县（6 位）的行政区划代码",
+        ),
+        "en": (
+            "no division of China has this code",
+            "check the code: give the division code of a province (2 digits), a "
+            "city (4 digits) or a county (6 digits)",
+        ),
+    },
     "schedule.unknown_division": {
         "zh": (
             "平台中没有这个行政区划",

@@ -542,5 +542,30 @@ def requirement_series(trends: pl.DataFrame, framework: Framework) -> pl.DataFra
     return pl.concat([cv, mean, share], how="diagonal_relaxed")
 
 
+METRIC_RANGES: dict[str, tuple[float, float]] = {
+    "cv": (0.0, math.inf),
+    "share_compliant": (0.0, 1.0),
+}
+"""The values each metric of :func:`requirement_series` can take: a CV is not
+negative, and a share lies between 0 and 1."""
+
+
+def clip_intervals(forecasts: pl.DataFrame) -> pl.DataFrame:
+    """Clip the interval bounds of each metric to the values it can take.
+
+    A straight-line interval is symmetric around the forecast, so near a bound
+    it extends past it (a CV interval from -0.009, say). The point forecast,
+    the probabilities and the expected year are left as they are.
+    """
+    if "metric" not in forecasts.columns:
+        return forecasts
+    low, high = pl.col("lower"), pl.col("upper")
+    for metric, (floor, ceiling) in METRIC_RANGES.items():
+        chosen = pl.col("metric") == metric
+        low = pl.when(chosen).then(low.clip(floor, ceiling)).otherwise(low)
+        high = pl.when(chosen).then(high.clip(floor, ceiling)).otherwise(high)
+    return forecasts.with_columns(low.alias("lower"), high.alias("upper"))
+
+
 SERIES_KEYS = ("division_code", "section", "indicator", "metric")
 """Columns naming one series of :func:`requirement_series`."""
