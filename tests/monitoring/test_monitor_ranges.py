@@ -15,19 +15,8 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from junheng import demo
 from junheng.cli import main
 from junheng.monitoring import forecast
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Four years (2024-2027) of 4 SYNTHETIC counties."""
-    schools = demo.generate_schools(counties=4, schools_per_county=30, years=4)
-    items = demo.generate_county_items(schools)
-    path = tmp_path_factory.mktemp("ranges") / "synthetic.parquet"
-    demo.save_dataset(schools, items, path)
-    return path
 
 
 def _run(dataset: Path, tmp_path: Path, *args: str) -> tuple[Any, Path]:
@@ -44,12 +33,12 @@ def test_year_without_data_rejected(
     assert years == [2024, 2025, 2026, 2027]
     result, out = _run(dataset, tmp_path, "--year", "2030", "--lang", "en")
     assert result.exit_code == 3, result.output
-    said = " ".join(result.output.split())
+    output = " ".join(result.output.split())
     assert (
         "--year 2030: the data have no school year 2030; they cover 2024, 2025, "
         "2026, 2027, so give one of these years"
-    ) in said
-    assert "数据中没有 2030 学年" in said
+    ) in output
+    assert "数据中没有 2030 学年" in output
     assert not out.exists()
 
 
@@ -60,11 +49,11 @@ def test_target_outside_forecast_range_rejected(
     monkeypatch.chdir(tmp_path)
     result, out = _run(dataset, tmp_path, "--target", target)
     assert result.exit_code == 3, result.output
-    said = " ".join(result.output.split())
+    output = " ".join(result.output.split())
     assert (
         f"--target {target}: the forecast year must come after the last year of "
         "the data (2027) and be at most 2050; give a year from 2028 to 2050"
-    ) in said
+    ) in output
     assert not out.exists()
 
 

@@ -380,13 +380,13 @@ def sample(
         ev, schools = _evaluate(files, framework, profile, county, encoding, lang)
         codes = sorted(set(ev.verdicts["division_code"].to_list()))
         if len(codes) > 1:
-            shown = ", ".join(codes[:5]) + (", …" if len(codes) > 5 else "")
+            matched = ", ".join(codes[:5]) + (", …" if len(codes) > 5 else "")
             raise InputError(
                 f"--county {county!r} matches {len(codes)} county-level divisions "
-                f"({shown}); a sample is drawn in one county, so give its 6-digit "
+                f"({matched}); a sample is drawn in one county, so give its 6-digit "
                 "code",
-                zh=f"--county {county!r} 匹配 {len(codes)} 个县级行政区划（{shown}）；"
-                "抽样在一个县内进行，请填写该县的 6 位代码",
+                zh=f"--county {county!r} 匹配 {len(codes)} 个县级行政区划"
+                f"（{matched}）；抽样在一个县内进行，请填写该县的 6 位代码",
             )
         # A prefix that matches one county (13 for 130424 alone) names it.
         county = codes[0]
