@@ -231,9 +231,11 @@ def test_import_items_of_override_file(
     source = tmp_path / "items.csv"
     source.write_text(ITEMS_2012 + "2024,410102,P1_safety,是,\n", encoding="utf-8")
     args = ["import", str(source), "--user", "zy", "--url", database.url]
-    plain = runner.invoke(main, [*args, "--framework", "cn-2012-basic"])
+    plain = runner.invoke(main, [*args, "--framework", "cn-2012-basic", "--lang", "en"])
     assert plain.exit_code == 3, plain.output
-    assert "P1_safety" in plain.output
+    output = " ".join(plain.output.split())
+    assert "item 'P1_safety' is not a county item of framework cn-2012-basic" in output
+    assert "(on the command line: --framework ID_OR_YAML_FILE)" in output
     result = runner.invoke(main, [*args, "--framework", str(framework)])
     assert result.exit_code == 0, result.output
     assert sorted(_stored_items(database)[0]) == ["E1", "P1_safety", "W1"]

@@ -1134,10 +1134,16 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         ),
     },
     "unknown_item": {
-        "zh": ("“{value}”不是{framework}县级指标", "请使用以下指标代码之一：{keys}"),
+        "zh": (
+            "“{value}”不是{framework}县级指标",
+            "请使用以下指标代码之一：{keys}；若该指标属于另一评估框架（如省定框架），"
+            "请改用该框架（命令行：--framework 框架 id 或 YAML 文件）",
+        ),
         "en": (
             "item {value!r} is not a county item{framework}",
-            "use one of the known keys: {keys}",
+            "use one of the known keys: {keys}; if the item belongs to another "
+            "framework (a provincial one, say), evaluate against that one (on the "
+            "command line: --framework ID_OR_YAML_FILE)",
         ),
     },
     "unknown_item.framework": {

@@ -165,8 +165,9 @@ def read_schedule(
                     index,
                     "division_code",
                     code,
-                    "schedule.unknown_division"
-                    + (".national" if known_by == "national" else ""),
+                    "schedule.unknown_division.national"
+                    if known_by == "national"
+                    else "schedule.unknown_division",
                 )
             )
         elif code in seen:
