@@ -81,7 +81,7 @@ def test_run_clips_intervals_and_words_outlook(
             assert " all " not in text
 
 
-def _cv_series(values: list[float], metric: str = "cv") -> pl.DataFrame:
+def _series(values: list[float], metric: str) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "division_code": ["410102"] * len(values),
@@ -94,34 +94,41 @@ def _cv_series(values: list[float], metric: str = "cv") -> pl.DataFrame:
     )
 
 
-def test_cv_lower_bound_clipped_at_zero() -> None:
-    # Values 0.02, 0.01, 0.03, 0.01, 0.02 on 2020-2024: slope 0, mean 0.018,
-    # residuals 0.002, -0.008, 0.012, -0.008, 0.002, so s² = 280e-6 / 3. For
-    # 2025 (3 years from the centre) se = s·sqrt(1 + 1/5 + 9/10), and the 80%
-    # interval 0.018 ± t(0.9, 3)·se runs from about -0.0049 to 0.0409.
-    series = _cv_series([0.02, 0.01, 0.03, 0.01, 0.02])
-    raw = forecast.forecast_series(
+def _forecasts(series: pl.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the forecast for 2025 without a metric column, so unclipped, and
+    with it."""
+    plain = forecast.forecast_series(
+        series.drop("metric"), ["division_code"], target_year=2025, level=0.8
+    )
+    clipped = forecast.forecast_series(
         series, ["division_code", "metric"], target_year=2025, level=0.8
     )
-    half = stats.t.ppf(0.9, 3) * math.sqrt(280e-6 / 3) * math.sqrt(2.1)
-    assert raw["forecast"][0] == pytest.approx(0.018)
-    assert raw["lower"][0] == pytest.approx(0.018 - half)
-    assert raw["lower"][0] < 0
-    clipped = forecast.clip_intervals(raw)
-    assert clipped["lower"][0] == 0.0
-    assert clipped["upper"][0] == pytest.approx(0.018 + half)
-    assert clipped["forecast"][0] == raw["forecast"][0]
-    assert clipped["p_meet_2027"][0] == raw["p_meet_2027"][0]
+    return plain.row(0, named=True), clipped.row(0, named=True)
+
+
+# Both series below have residuals ±0.002, ∓0.008, ±0.012, ∓0.008, ±0.002
+# around a flat line on 2020-2024, so s² = 280e-6 / 3. For 2025, 3 years from
+# the centre, se = s·sqrt(1 + 1/5 + 9/10) and the 80% interval is the line
+# ± t(0.9, 3)·se, about ± 0.0229.
+HALF_WIDTH = stats.t.ppf(0.9, 3) * math.sqrt(280e-6 / 3) * math.sqrt(2.1)
+
+
+def test_cv_lower_bound_clipped_at_zero() -> None:
+    series = _series([0.02, 0.01, 0.03, 0.01, 0.02], "cv")
+    plain, clipped = _forecasts(series)
+    assert plain["forecast"] == pytest.approx(0.018)
+    assert plain["lower"] == pytest.approx(0.018 - HALF_WIDTH)
+    assert plain["lower"] < 0
+    assert clipped["lower"] == 0.0
+    assert clipped["upper"] == pytest.approx(0.018 + HALF_WIDTH)
+    assert clipped["forecast"] == plain["forecast"]
+    assert clipped["p_meet_2027"] == plain["p_meet_2027"]
 
 
 def test_share_upper_bound_clipped_at_one() -> None:
-    # Mirror of the CV case below 1: mean 0.982, so the upper bound passes 1.
-    series = _cv_series([0.98, 0.99, 0.97, 0.99, 0.98], "share_compliant")
-    raw = forecast.forecast_series(
-        series, ["division_code", "metric"], target_year=2025, level=0.8
-    )
-    half = stats.t.ppf(0.9, 3) * math.sqrt(280e-6 / 3) * math.sqrt(2.1)
-    assert raw["upper"][0] == pytest.approx(0.982 + half)
-    clipped = forecast.clip_intervals(raw)
-    assert clipped["upper"][0] == 1.0
-    assert clipped["lower"][0] == pytest.approx(0.982 - half)
+    series = _series([0.98, 0.99, 0.97, 0.99, 0.98], "share_compliant")
+    plain, clipped = _forecasts(series)
+    assert plain["upper"] == pytest.approx(0.982 + HALF_WIDTH)
+    assert clipped["upper"] == 1.0
+    assert clipped["lower"] == pytest.approx(0.982 - HALF_WIDTH)
+    assert clipped["forecast"] == pytest.approx(0.982)

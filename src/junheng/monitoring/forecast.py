@@ -343,7 +343,8 @@ def forecast_series(
     ``last_value``, ``slope`` (per year), ``forecast``, ``lower``, ``upper``,
     ``expected_year``, ``expected_reason``, the milestone probabilities and
     ``status`` (``ok`` or ``too_few_points``) with its ``reason`` and
-    ``interval`` (``ols`` or ``calibrated:<id>``).
+    ``interval`` (``ols`` or ``calibrated:<id>``). The interval bounds of a
+    ``metric`` of :data:`METRIC_RANGES` are clipped to its range.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie between 0 and 1, got {level}")
@@ -403,7 +404,8 @@ def forecast_series(
         for name, dtype in columns.items()
         if name not in out.columns
     )
-    return out.with_columns(pl.lit(target_year).alias("forecast_year")).sort(keys)
+    out = clip_intervals(out.with_columns(pl.lit(target_year).alias("forecast_year")))
+    return out.sort(keys)
 
 
 def _interval(
@@ -553,8 +555,8 @@ negative, and a share lies between 0 and 1."""
 def clip_intervals(forecasts: pl.DataFrame) -> pl.DataFrame:
     """Clip the interval bounds of each metric to the values it can take.
 
-    A straight-line interval is symmetric around the forecast, so near a bound
-    it extends past it (a CV interval from -0.009, say). The point forecast,
+    An interval around a straight line does not know these bounds, so near
+    one it can extend past it (a CV interval from -0.009, say). The point forecast,
     the probabilities and the expected year are left as they are.
     """
     if "metric" not in forecasts.columns:

@@ -62,15 +62,13 @@ def monitor(
     milestones = set(forecast.MILESTONES)
     if targets is not None:
         milestones |= set(targets["target_year"].to_list())
-    forecasts = forecast.clip_intervals(
-        forecast.forecast_series(
-            series,
-            forecast.SERIES_KEYS,
-            target_year=target_year,
-            level=level,
-            milestones=sorted(milestones),
-            calibration=calibration,
-        )
+    forecasts = forecast.forecast_series(
+        series,
+        forecast.SERIES_KEYS,
+        target_year=target_year,
+        level=level,
+        milestones=sorted(milestones),
+        calibration=calibration,
     )
     units = unit_values(ev)
     flags = quality.check_schools(
