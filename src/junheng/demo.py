@@ -28,6 +28,7 @@ and the smallest music or art room area only where the school has such a room.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -853,6 +854,21 @@ def _blank_absent(frame: pl.DataFrame, schools: _Schools) -> pl.DataFrame:
 
 
 # -------------------------------------------------------------------- public API
+
+SCHOOL_YEAR_START = (9, 1)
+"""Month and day on which a school year begins; it ends on 31 August of the
+next calendar year."""
+
+
+def latest_complete_school_year(today: dt.date | None = None) -> int:
+    """Return the start year of the last school year that has ended by ``today``.
+
+    School year ``Y`` runs from 1 September ``Y`` to 31 August ``Y + 1``, so
+    on 5 December 2026 the last one that has ended is 2025.
+    """
+    today = today or dt.date.today()
+    this_year_started = (today.month, today.day) >= SCHOOL_YEAR_START
+    return today.year - (1 if this_year_started else 2)
 
 
 def generate_schools(

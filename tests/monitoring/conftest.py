@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -25,3 +27,14 @@ def synthetic_schools() -> pl.DataFrame:
 @pytest.fixture(scope="session")
 def evaluation(synthetic_schools: pl.DataFrame, framework: Framework) -> Evaluation:
     return evaluate(synthetic_schools, framework)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four years (2024-2027) of 4 SYNTHETIC counties, saved as junheng demo
+    saves them."""
+    schools = demo.generate_schools(counties=4, schools_per_county=30, years=4)
+    items = demo.generate_county_items(schools)
+    path = tmp_path_factory.mktemp("monitor") / "synthetic.parquet"
+    demo.save_dataset(schools, items, path)
+    return path

@@ -24,16 +24,6 @@ from junheng.ingest.schema import canonical_frame
 NBS = Path(__file__).parents[2] / "examples/data/cn-nbs-province"
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Four years of 4 SYNTHETIC counties, saved as junheng demo saves them."""
-    schools = demo.generate_schools(counties=4, schools_per_county=30, years=4)
-    items = demo.generate_county_items(schools)
-    path = tmp_path_factory.mktemp("monitor") / "synthetic.parquet"
-    demo.save_dataset(schools, items, path)
-    return path
-
-
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(tmp_path)
@@ -243,7 +233,12 @@ def test_sample_needs_one_county(
     assert "--county" in result.output
     result = runner.invoke(main, [*args, "--county", "4", "-o", str(out)])
     assert result.exit_code != 0
-    assert "give one county's code" in " ".join(result.output.split())
+    output = " ".join(result.output.split())
+    assert (
+        "--county '4' matches 3 county-level divisions (421221, 430223, 440106); "
+        "a sample is drawn in one county, so give its 6-digit code"
+    ) in output
+    assert "--county '4' 匹配 3 个县级行政区划" in output
     assert not out.exists()
 
 

@@ -9,6 +9,8 @@ import pytest
 import xlsxwriter
 
 from junheng.errors import InputError
+from junheng.ingest.issues import Issue
+from junheng.ingest.messages import Language
 from junheng.monitoring import alerts, schedule
 
 
@@ -134,8 +136,11 @@ def test_every_bad_cell_is_named_and_nothing_is_read(tmp_path: Path) -> None:
         (5, "target_year", "next year"),
         (6, "target_year", "2200"),
     ]
-    with pytest.raises(InputError, match="column target_year"):
+    with pytest.raises(InputError) as caught:
         _plan(tmp_path, "division_code,year\n4101,2030\n")
+    (missing,) = caught.value.issues
+    assert isinstance(missing, Issue)
+    assert missing.location == "plan.csv, column target_year"
 
 
 def _one_county(
@@ -294,19 +299,57 @@ def test_odd_numbers_empty_and_broken_files_are_named(tmp_path: Path) -> None:
         (4, "target_year", "1e400"),
         (5, "target_year", "nan"),
     ]
-    assert "目标年份 1e400 不是整年" in caught.value.message("zh")
-    with pytest.raises(InputError, match="the file is empty"):
+    assert "目标年份 1e400 不是整年" in _problems(caught.value, "zh")
+    with pytest.raises(InputError) as caught:
         _plan(tmp_path, "")
-    with pytest.raises(InputError, match="header but no data rows"):
-        _plan(tmp_path, "division_code,target_year,note\n")
-    with pytest.raises(InputError, match="header but no data rows"):
-        _plan(tmp_path, "division_code,target_year\n,\n")
+    assert "the file is empty" in _problems(caught.value, "en")
+    for text in ("division_code,target_year,note\n", "division_code,target_year\n,\n"):
+        with pytest.raises(InputError) as caught:
+            _plan(tmp_path, text)
+        assert "header but no data rows" in _problems(caught.value, "en")
     broken = tmp_path / "plan.xlsx"
     broken.write_bytes(b"division_code,target_year\n4101,2030\n")
     with pytest.raises(InputError) as caught:
         schedule.read_schedule(broken)
-    assert "不是可读取的 Excel 文件" in caught.value.message("zh")
-    assert "not a readable Excel file" in caught.value.message("en")
+    assert "不是可读取的 Excel 文件" in _problems(caught.value, "zh")
+    assert "not a readable Excel file" in _problems(caught.value, "en")
+
+
+def _problems(error: InputError, lang: Language) -> str:
+    """Return the messages of the issues of ``error`` in ``lang``, one a line."""
+    return "\n".join(
+        issue.in_language(lang).message
+        for issue in error.issues
+        if isinstance(issue, Issue)
+    )
+
+
+def test_error_message_lists_no_problem(tmp_path: Path) -> None:
+    # The issues hold the problems; a message listing them too would print
+    # each one twice below it.
+    with pytest.raises(InputError) as caught:
+        _plan(tmp_path, "division_code,target_year\n4101,20x5\n4101,2030\n")
+    assert caught.value.message("en") == (
+        "schedule file plan.csv: 2 problem(s), nothing was read"
+    )
+    assert caught.value.message("zh") == "计划文件 plan.csv 有 2 处问题，未读取"
+
+
+def test_national_division_list(tmp_path: Path) -> None:
+    assert schedule.national_division("41")
+    assert schedule.national_division("4101")
+    assert schedule.national_division("410102")
+    assert not schedule.national_division("99")
+    assert not schedule.national_division("4199")
+    path = tmp_path / "plan.csv"
+    path.write_text("division_code,target_year\n99,2030\n41,2030\n", "utf-8")
+    with pytest.raises(InputError) as caught:
+        schedule.read_schedule(path, schedule.national_division, known_by="national")
+    (issue,) = caught.value.issues
+    assert isinstance(issue, Issue)
+    assert (issue.row, issue.column, issue.value) == (2, "division_code", "99")
+    assert issue.message == "no division of China has this code"
+    assert issue.in_language("zh").message == "全国行政区划中没有这个代码"
 
 
 def test_schedule_note_over_limit_rejected(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from junheng.ingest.schema import canonical_frame
 from junheng.services import accounts
 from junheng.services.access import SYSTEM, Role
 from junheng.store.divisions import load_divisions
-from junheng.store.models import AuditRecord, SchoolRecord
+from junheng.store.models import AuditRecord, CountyItemRecord, SchoolRecord
 
 PASSWORD = "a long enough password"
 
@@ -132,9 +132,113 @@ def test_import_as_user(runner: CliRunner, database: Database, tmp_path: Path) -
     args = ["import", str(source), "--user", "zy", "--url", database.url]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "2 条学校记录" in result.output
+    output = " ".join(result.output.split())  # undo the terminal's line wrapping
+    assert "学校记录 2 条，县级指标 0 项（0 个县区学年）；新草稿 2 份" in output
     with database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(SchoolRecord)) == 2
+
+
+ITEMS_2012 = (
+    "year,division_code,item,value,evidence\n2024,410102,E1,是,\n2024,410102,W1,90,\n"
+)
+"""County items of the 2012 standard for 中原区 (410102)."""
+
+PROVINCE_2012 = """\
+id: prov-2012
+extends: cn-2012-basic
+name: {zh: 某省基本均衡细则, en: A province's basic-balance rules}
+veto_items:
+  - id: P1_safety
+    name: {zh: 校舍安全, en: School buildings are safe}
+    level: county
+    checks: [{key: P1_safety, op: "true"}]
+"""
+"""A provincial override that adds the county item P1_safety."""
+
+
+def _stored_items(database: Database) -> list[dict[str, object]]:
+    with database.sessions() as session:
+        return [r.data for r in session.scalars(select(CountyItemRecord)).all()]
+
+
+def test_import_items_of_default_framework_only(
+    runner: CliRunner,
+    database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("JUNHENG_FRAMEWORK", raising=False)
+    _with_county_user(database)
+    source = tmp_path / "items.csv"
+    source.write_text(ITEMS_2012, encoding="utf-8")
+    args = ["import", str(source), "--user", "zy", "--url", database.url]
+    result = runner.invoke(main, [*args, "--lang", "en"])
+    assert result.exit_code == 3, result.output
+    output = " ".join(result.output.split())
+    assert (
+        "rows 2-3 (2 rows) hold the items E1, W1 of framework cn-2012-basic" in output
+    )
+    assert "framework cn-2017-quality does not read" in output
+    assert "--framework cn-2012-basic" in output
+    assert _stored_items(database) == []
+    zh = runner.invoke(main, args)
+    assert zh.exit_code == 3, zh.output
+    assert "改用评估框架 cn-2012-basic" in " ".join(zh.output.split())
+
+
+@pytest.mark.parametrize("from_environment", [False, True])
+def test_import_items_of_chosen_framework(
+    runner: CliRunner,
+    database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    from_environment: bool,
+) -> None:
+    _with_county_user(database)
+    source = tmp_path / "items.csv"
+    source.write_text(ITEMS_2012, encoding="utf-8")
+    args = ["import", str(source), "--user", "zy", "--url", database.url]
+    if from_environment:
+        monkeypatch.setenv("JUNHENG_FRAMEWORK", "cn-2012-basic")
+    else:
+        monkeypatch.setenv("JUNHENG_FRAMEWORK", "cn-2017-quality")
+        args += ["--framework", "cn-2012-basic"]  # the option wins over the variable
+    result = runner.invoke(main, [*args, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "0 school rows, 2 county items (1 county-years); 1 new drafts" in output
+    assert _stored_items(database) == [
+        {
+            "E1": {"value": "是", "evidence": None},
+            "W1": {"value": "90", "evidence": None},
+        }
+    ]
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0, again.output
+    output = " ".join(again.output.split())
+    assert "县级指标 2 项（1 个县区学年）；新草稿 0 份；1 份与当前版本相同" in output
+    with database.sessions() as session:
+        versions = session.scalars(select(CountyItemRecord.version)).all()
+    assert versions == [1]
+
+
+def test_import_items_of_override_file(
+    runner: CliRunner, database: Database, tmp_path: Path
+) -> None:
+    _with_county_user(database)
+    framework = tmp_path / "prov-2012.yaml"
+    framework.write_text(PROVINCE_2012, encoding="utf-8")
+    source = tmp_path / "items.csv"
+    source.write_text(ITEMS_2012 + "2024,410102,P1_safety,是,\n", encoding="utf-8")
+    args = ["import", str(source), "--user", "zy", "--url", database.url]
+    plain = runner.invoke(main, [*args, "--framework", "cn-2012-basic", "--lang", "en"])
+    assert plain.exit_code == 3, plain.output
+    output = " ".join(plain.output.split())
+    assert "item 'P1_safety' is not a county item of framework cn-2012-basic" in output
+    assert "(on the command line: --framework ID_OR_YAML_FILE)" in output
+    result = runner.invoke(main, [*args, "--framework", str(framework)])
+    assert result.exit_code == 0, result.output
+    assert sorted(_stored_items(database)[0]) == ["E1", "P1_safety", "W1"]
 
 
 def test_import_gbk_file(runner: CliRunner, database: Database, tmp_path: Path) -> None:

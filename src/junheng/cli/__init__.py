@@ -1200,7 +1200,8 @@ def frameworks(lang: str) -> None:
     from junheng.standards.loader import ENV_VAR, load_framework, scan_frameworks
 
     table = Table("id", "名称 / name", "extends", "file")
-    infos, problems = scan_frameworks()
+    infos, unreadable = scan_frameworks()
+    problems = [error.bilingual() for error in unreadable]
     loaded = []
     for info in infos:
         try:
@@ -1405,14 +1406,23 @@ def _check_plausibility(result: ImportResult, files: Iterable[Path]) -> None:
     type=click.IntRange(1, 30),
     default=1,
     show_default=True,
-    help="Number of consecutive school years.",
+    help="Number of consecutive school years, the last being --last-year.",
+)
+@click.option(
+    "--last-year",
+    type=click.IntRange(2000, 2100),
+    default=None,
+    help="Start year of the last school year generated. Default: the last "
+    "school year that has ended (one runs from 1 September to 31 August), "
+    "2025 from September 2026 to August 2027.",
 )
 @click.option(
     "--seed",
     type=int,
     default=20240901,
     show_default=True,
-    help="Random seed; the same seed gives the same dataset.",
+    help="Random seed; the same seed gives the same numbers, under the years "
+    "that --years and --last-year set.",
 )
 @click.option(
     "--save",
@@ -1434,6 +1444,7 @@ def demo(
     counties: int | None,
     schools_per_county: float,
     years: int,
+    last_year: int | None,
     seed: int,
     save: Path | None,
     save_roster: Path | None,
@@ -1445,7 +1456,8 @@ def demo(
     """Generate a SYNTHETIC national dataset and evaluate it (no server needed).
 
     The data are made up by a seeded generator for trying Junheng out; they are
-    not real statistics of any school or county.
+    not real statistics of any school or county. They cover the --years school
+    years up to the last one that has ended (or --last-year).
     """
     from junheng import demo as synthetic
     from junheng.evaluation.document import build_document
@@ -1461,10 +1473,12 @@ def demo(
     fw = load_framework()
     with _stages(sys.stderr.isatty()) as progress:
         task = progress.add_task("生成合成数据 / generating synthetic data", total=None)
+        last = last_year or synthetic.latest_complete_school_year()
         schools = synthetic.generate_schools(
             counties=counties,
             schools_per_county=schools_per_county,
             years=years,
+            first_year=last - years + 1,
             seed=seed,
         )
         items = synthetic.generate_county_items(schools, seed=seed)

@@ -153,14 +153,15 @@ def monitor() -> None:
     "-y",
     type=int,
     default=None,
-    help="Year the warnings are raised for (default: the last one).",
+    help="Year of the data the warnings are raised for (default: the last one).",
 )
 @click.option(
     "--target",
     type=int,
     default=2035,
     show_default=True,
-    help="Year of the point forecast and its interval.",
+    help="Year of the point forecast and its interval: after the last year of "
+    "the data and at most 2050.",
 )
 @click.option(
     "--level",
@@ -230,15 +231,22 @@ def run(
     """
     from junheng.monitoring import alerts, forecast
     from junheng.monitoring.pipeline import monitor as run_monitor
-    from junheng.monitoring.schedule import read_schedule
+    from junheng.monitoring.schedule import national_division, read_schedule
 
     check_output(output, suffixes=TABLE_SUFFIXES)
     with import_errors(errors_report, lang), _stages(sys.stderr.isatty()) as progress:
         progress.add_task("评估与监测 / evaluating and monitoring", total=None)
         rule_set = alerts.load_rules(rules)
         calibrated = _calibration(calibration)
-        plan = read_schedule(schedule, encoding=encoding) if schedule else None
+        plan = (
+            read_schedule(
+                schedule, national_division, encoding=encoding, known_by="national"
+            )
+            if schedule
+            else None
+        )
         ev, schools = _evaluate(files, framework, profile, county, encoding, lang)
+        _check_years(ev.verdicts, year, target)
         tables = run_monitor(
             ev,
             schools,
@@ -262,6 +270,35 @@ def run(
             stored = _store(store_url, tables, ev.verdicts, plan, schedule)
             notes["stored"] = stored
         _write(tables, output, notes)
+
+
+def _check_years(verdicts: pl.DataFrame, year: int | None, target: int) -> None:
+    """Reject a --year without data and a --target outside the forecast range.
+
+    Warnings raised for a year without data would all be about missing
+    values, and a forecast for a year already observed, or past the last
+    year searched for the expected year, is no forecast a plan can use.
+    """
+    from junheng.monitoring.forecast import HORIZON
+
+    years = sorted(set(verdicts["year"].to_list()))
+    listed = ", ".join(map(str, years))
+    if year is not None and year not in years:
+        raise InputError(
+            f"--year {year}: the data have no school year {year}; they cover "
+            f"{listed}, so give one of these years",
+            zh=f"--year {year}：数据中没有 {year} 学年，只有 {listed} 学年，"
+            "请填写其中一年",
+        )
+    last = years[-1]
+    if not last < target <= HORIZON:
+        raise InputError(
+            f"--target {target}: the forecast year must come after the last "
+            f"year of the data ({last}) and be at most {HORIZON}; give a year "
+            f"from {last + 1} to {HORIZON}, such as 2035",
+            zh=f"--target {target}：预测年份须晚于数据的最后一年（{last}），且不晚于 "
+            f"{HORIZON} 年；请填写 {last + 1} 至 {HORIZON} 之间的年份，例如 2035",
+        )
 
 
 def _store(
@@ -342,14 +379,26 @@ def sample(
     with import_errors(errors_report, lang):
         ev, schools = _evaluate(files, framework, profile, county, encoding, lang)
         codes = sorted(set(ev.verdicts["division_code"].to_list()))
-        if codes != [county]:
+        if len(codes) > 1:
+            matched = ", ".join(codes[:5]) + (", …" if len(codes) > 5 else "")
             raise InputError(
-                f"--county {county!r} matches {len(codes)} divisions "
-                f"({', '.join(codes[:5])}); give one county's code"
+                f"--county {county!r} matches {len(codes)} county-level divisions "
+                f"({matched}); a sample is drawn in one county, so give its 6-digit "
+                "code",
+                zh=f"--county {county!r} 匹配 {len(codes)} 个县级行政区划"
+                f"（{matched}）；抽样在一个县内进行，请填写该县的 6 位代码",
             )
+        # A prefix that matches one county (13 for 130424 alone) names it.
+        county = codes[0]
         units = unit_values(ev, year)
         if units.is_empty():
-            raise InputError(f"county {county} has no schools in {year}")
+            years = ", ".join(map(str, sorted(set(ev.verdicts["year"].to_list()))))
+            raise InputError(
+                f"county {county} has no schools in {year}; its data cover "
+                f"{years}, so give one of these years with --year",
+                zh=f"县 {county} 在 {year} 学年没有学校；其数据覆盖 {years} 学年，"
+                "请用 --year 指定其中一年",
+            )
         stats_rows = ev.engine.query(
             f"SELECT * FROM county_stats WHERE year = {int(year)}"
         )

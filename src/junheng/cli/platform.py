@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -26,6 +27,7 @@ from junheng.cli import (
     Language,
     _console,
     _fail,
+    _load_framework,
     _print_warnings,
     encoding_option,
     errors_report_option,
@@ -35,6 +37,9 @@ from junheng.cli import (
 from junheng.errors import JunhengError
 from junheng.services.access import SYSTEM, Principal, Role
 from junheng.store.models import User
+
+if TYPE_CHECKING:
+    from junheng.services.reporting import ImportedFile
 
 Report = Callable[[int, int], None]
 
@@ -479,6 +484,16 @@ def move(code: str, division: str, reason: str, url: str | None) -> None:
     help="Account the data are imported as; its scope limits the rows.",
 )
 @click.option("--profile", "-p", default=None, help="Import profile for the layout.")
+@click.option(
+    "--framework",
+    "-f",
+    envvar="JUNHENG_FRAMEWORK",
+    default="cn-2017-quality",
+    show_default=True,
+    help="Framework whose county item keys are accepted: an id (see `junheng "
+    "frameworks`) or a framework YAML file [env: JUNHENG_FRAMEWORK, the "
+    "framework the platform evaluates against].",
+)
 @encoding_option
 @errors_report_option
 @lang_option
@@ -487,6 +502,7 @@ def import_file(
     file: Path,
     username: str,
     profile: str | None,
+    framework: str,
     encoding: str | None,
     errors_report: Path,
     lang: Language,
@@ -494,13 +510,15 @@ def import_file(
 ) -> None:
     """Import FILE into the store as drafts of USER's schools, all or nothing.
 
-    Any error stops the import before anything is stored: the errors are
-    printed and saved to --errors-report.
+    County items are checked against the keys of --framework. Any error stops
+    the import before anything is stored: the errors are printed and saved to
+    --errors-report.
     """
     from junheng.services.accounts import find_user, principal_for
     from junheng.services.reporting import import_school_data
 
     with import_errors(errors_report, lang), _transaction(url) as session:
+        fw = _load_framework(framework, lang)
         account = find_user(session, username)
         if account is None or not account.active:
             raise click.UsageError(
@@ -515,18 +533,50 @@ def import_file(
                 profile=profile,
                 progress=report,
                 encoding=encoding,
+                framework=fw,
             )
-    stored = imported.records
     _print_warnings(imported.warnings, _console(), limit=None, lang=lang)
     _console().print(
-        f"已导入：{file.name} 中的 {len(stored)} 条学校记录，以 {username} 的身份"
-        "保存为草稿，请提交审核"
-        if lang == "zh"
-        else f"imported: {len(stored)} school rows from {file.name} as {username} "
-        "(drafts, submit them for review)",
+        _import_summary(imported, file.name, username, lang),
         highlight=False,
         markup=False,
     )
+
+
+def _import_summary(
+    imported: ImportedFile, name: str, username: str, lang: Language
+) -> str:
+    """Word what an import stored: school rows, county items and new drafts.
+
+    A school row, or the county items of one county-year, identical to the
+    current version keeps that version, so it counts as unchanged.
+    """
+    schools = len(imported.records)
+    items = sum(len(record.data) for record in imported.county_records)
+    years = len(imported.county_records)
+    new = schools + years - imported.unchanged
+    if lang == "zh":
+        text = (
+            f"已从 {name} 导入（用户 {username}）：学校记录 {schools} 条，"
+            f"县级指标 {items} 项（{years} 个县区学年）；新草稿 {new} 份"
+        )
+        if new:
+            text += "，请提交审核"
+        if imported.unchanged:
+            text += f"；{imported.unchanged} 份与当前版本相同，保留当前版本"
+        return text
+    text = (
+        f"imported from {name} as {username}: {schools} school rows, {items} "
+        f"county items ({years} county-years); {new} new drafts"
+    )
+    if new:
+        text += ", submit them for review"
+    if imported.unchanged:
+        text += (
+            f"; {imported.unchanged} unchanged, identical to their current "
+            "version, which is kept"
+        )
+    return text
 
 
 @click.group()

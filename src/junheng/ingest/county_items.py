@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from junheng.ingest.issues import Issue
+from junheng.ingest.issues import Issue, _row_ranges
 from junheng.ingest.messages import LANGUAGES, NUMBER_FIXES, Language, both
 from junheng.ingest.readers import ROW_COLUMN, is_numeric_dtype, number_cell_column
 from junheng.ingest.schema import COUNTY_ITEM_FIELDS, NUMERIC_KINDS
@@ -47,8 +47,10 @@ class ItemKind:
     ``number`` is set when a check compares the value with a threshold and
     ``yes_no`` when a check tests it as true or false. ``percent`` is set when a
     numeric check's unit contains a percent sign, so the value is a percentage
-    from 0 to 100. ``label`` names the item (with its id when the key differs),
-    and ``unit`` is the unit text of the numeric check.
+    from 0 to 100, and ``may_exceed_100`` when a check allows a percentage
+    above 100 (see :attr:`~junheng.standards.model.Check.may_exceed_100`).
+    ``label`` names the item (with its id when the key differs), and ``unit``
+    is the unit text of the numeric check.
     """
 
     number: bool
@@ -56,6 +58,7 @@ class ItemKind:
     percent: bool
     label: str
     unit: str = ""
+    may_exceed_100: bool = False
 
 
 def item_kinds(framework: Framework) -> dict[str, ItemKind]:
@@ -77,7 +80,9 @@ def item_kinds(framework: Framework) -> dict[str, ItemKind]:
                 label = f"{item.id} {label}"
             if check.label is not None:
                 label += f"（{check.label.zh}）"
-            kind = ItemKind(not yes_no, yes_no, percent, label, unit)
+            kind = ItemKind(
+                not yes_no, yes_no, percent, label, unit, check.may_exceed_100
+            )
             known = kinds.get(check.key)
             if known is not None:
                 kind = ItemKind(
@@ -86,6 +91,7 @@ def item_kinds(framework: Framework) -> dict[str, ItemKind]:
                     known.percent or kind.percent,
                     known.label,
                     known.unit or kind.unit,
+                    known.may_exceed_100 or kind.may_exceed_100,
                 )
             kinds[check.key] = kind
     return kinds
@@ -167,7 +173,10 @@ def validate_county_items(
         if kinds is not None and "item" in work.columns:
             issues += _check_value_kinds(ctx, work, kinds)
     if known_keys is not None and "item" in work.columns:
-        issues += _check_item_keys(ctx, work, sorted(set(known_keys)), framework_id)
+        keys = sorted(set(known_keys))
+        issues += _foreign_items(ctx, work, keys, framework_id) or _check_item_keys(
+            ctx, work, keys, framework_id
+        )
     typed = work.select(
         ROW_COLUMN,
         *(_typed(spec, work) for spec in present if spec.name != "value"),
@@ -192,6 +201,7 @@ def _check_value_kinds(
     number_only = [k for k, v in kinds.items() if v.number and not v.yes_no]
     yes_no_only = [k for k, v in kinds.items() if v.yes_no and not v.number]
     percent = [k for k, v in kinds.items() if v.percent]
+    above_100 = [k for k, v in kinds.items() if v.may_exceed_100]
 
     def kind_of(row: dict[str, Any]) -> ItemKind:
         return kinds[row["item"]]
@@ -228,16 +238,25 @@ def _check_value_kinds(
         "item_value.negative_percentage",
         fields,
     )
-    # Some published rates exceed 100 (a retention rate with students moving
-    # in), so a value above 100 is reported but does not stop the import.
+    # A retention or enrolment rate exceeds 100 when students move in, so
+    # there a value above 100 is reported but does not stop the import. A
+    # share of a whole, such as the rate of certified teachers, cannot.
     issues += _row_issues(
         ctx,
         frame,
-        item.is_in(percent) & (number > 100),
+        item.is_in(percent) & item.is_in(above_100) & (number > 100),
         "value",
         "item_value_high",
         fields,
         severity="warning",
+    )
+    issues += _row_issues(
+        ctx,
+        frame,
+        item.is_in(percent) & ~item.is_in(above_100) & (number > 100),
+        "value",
+        "item_value.above_100",
+        fields,
     )
     # Excel stores a cell formatted as a percentage, such as 95%, as 0.95. A
     # number cell of at most 1 could be that or a real value such as 1%, so it is
@@ -276,6 +295,63 @@ def _key_in_case(item: pl.Expr, keys: Iterable[str]) -> pl.Expr:
         .replace_strict(by_folded, default=item, return_dtype=pl.String)
         .alias("item")
     )
+
+def _foreign_items(
+    ctx: TableContext, frame: pl.DataFrame, keys: list[str], framework_id: str
+) -> list[Issue]:
+    """Report in one issue the rows whose keys all belong to another framework.
+
+    A county items file filled in for another framework (a 2017 file read
+    against the 2012 standard, say) would otherwise get one error per row.
+    Returns no issue when some unknown key belongs to no installed framework,
+    so each row is reported by :func:`_check_item_keys`.
+    """
+    item = pl.col("item")
+    unknown = frame.filter(item.is_not_null() & ~item.is_in(keys))
+    if unknown.is_empty() or not framework_id:
+        return []
+    foreign = set(unknown["item"].to_list())
+    other = _framework_holding(foreign, framework_id)
+    if other is None:
+        return []
+    rows = _row_ranges(sorted(unknown[ROW_COLUMN].to_list()))
+    fields = {
+        "rows": both("、".join(rows), ", ".join(rows)),
+        "count": unknown.height,
+        "keys": ", ".join(sorted(foreign)),
+        "other": other,
+        "framework": framework_id,
+    }
+    return [ctx.issue(None, "item", None, "unknown_item.framework", fields)]
+
+
+def _framework_holding(keys: set[str], framework_id: str) -> str | None:
+    """Return the id of an installed framework other than ``framework_id``
+    whose county items include every one of ``keys``.
+
+    The default framework comes first, then frameworks that extend none, so a
+    2017 file is named as such and not after a provincial override of it.
+    """
+    # Imported here because the standards loader imports this package's schema.
+    from junheng.errors import FrameworkError
+    from junheng.standards.loader import (
+        DEFAULT_FRAMEWORK,
+        list_frameworks,
+        load_framework,
+    )
+
+    found: list[tuple[bool, int, str]] = []
+    for info in list_frameworks():
+        if info.id == framework_id:
+            continue
+        try:
+            framework = load_framework(info.id)
+        except FrameworkError:
+            continue  # `junheng frameworks` lists the files that cannot be used
+        if keys <= framework.county_keys():
+            rank = (info.id != DEFAULT_FRAMEWORK, len(framework.based_on), info.id)
+            found.append(rank)
+    return min(found)[2] if found else None
 
 
 def _check_item_keys(

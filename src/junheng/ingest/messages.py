@@ -1122,6 +1122,19 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "enter the percentage as a number from 0 to 100, such as 95 for 95%",
         ),
     },
+    "item_value.above_100": {
+        "zh": (
+            "百分比指标“{item}”（{label}）的值“{value}”大于 100，而该比例是占总数"
+            "的份额，不会超过 100%",
+            "请核对数值，按 0 到 100 的数字填写百分比，如 95% 填 95",
+        ),
+        "en": (
+            "value {value!r} of the percentage item {item!r} ({label}) is above "
+            "100, but this percentage is a share of a whole and cannot exceed 100%",
+            "check the value and enter the percentage as a number from 0 to 100, "
+            "such as 95 for 95%",
+        ),
+    },
     "item_value.percent_cell": {
         "zh": (
             "百分比指标“{item}”（{label}）的值“{value}”是不大于 1 的数字单元格，"
@@ -1140,18 +1153,38 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     "item_value_high": {
         "zh": (
             "百分比指标“{item}”（{label}）的值“{value}”大于 100",
-            "请核对数值；只有在有学生转入时，比率才可能超过 100%",
+            "请核对数值；该比率只有在有学生转入时才可能超过 100%",
         ),
         "en": (
             "value {value!r} of the percentage item {item!r} ({label}) is above 100",
-            "check the value; a rate above 100% is possible only when students move in",
+            "check the value; this rate can exceed 100% only when students move in",
         ),
     },
     "unknown_item": {
-        "zh": ("“{value}”不是{framework}县级指标", "请使用以下指标代码之一：{keys}"),
+        "zh": (
+            "“{value}”不是{framework}县级指标",
+            "请使用以下指标代码之一：{keys}；若该指标属于另一评估框架（如省定框架），"
+            "请改用该框架（命令行：--framework 框架 id 或 YAML 文件）",
+        ),
         "en": (
             "item {value!r} is not a county item{framework}",
-            "use one of the known keys: {keys}",
+            "use one of the known keys: {keys}; if the item belongs to another "
+            "framework (a provincial one, say), evaluate against that one (on the "
+            "command line: --framework ID_OR_YAML_FILE)",
+        ),
+    },
+    "unknown_item.framework": {
+        "zh": (
+            "第 {rows} 行（共 {count} 行）的指标 {keys} 是评估框架 {other} 的"
+            "县级指标，评估框架 {framework} 不读取这些指标",
+            "请删去这些行（或不提供该文件），或改用评估框架 {other}"
+            "（命令行：--framework {other}）",
+        ),
+        "en": (
+            "rows {rows} ({count} rows) hold the items {keys} of framework "
+            "{other}, which framework {framework} does not read",
+            "leave these rows (or the file) out, or evaluate against framework "
+            "{other} (on the command line: --framework {other})",
         ),
     },
     "unknown_item.close": {
@@ -1337,6 +1370,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
         "en": (
             "not a division code of 2 (province), 4 (city) or 6 (county) digits",
             "write the code as text, e.g. 41, 4101 or 410102",
+        ),
+    },
+    "schedule.unknown_division.national": {
+        "zh": (
+            "全国行政区划中没有这个代码",
+            "请核对代码：填写省（2 位）、市（4 位）或县（6 位）的行政区划代码",
+        ),
+        "en": (
+            "no division of China has this code",
+            "check the code: give the division code of a province (2 digits), a "
+            "city (4 digits) or a county (6 digits)",
         ),
     },
     "schedule.unknown_division": {

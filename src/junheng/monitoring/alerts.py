@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from junheng.engine.queries import RELATIVE_TOLERANCE
 from junheng.errors import InputError
 from junheng.evaluation.messages import SECTION_LABELS
+from junheng.monitoring.forecast import HORIZON
 from junheng.standards.model import Framework, Text
 from junheng.yaml_files import read_yaml_text
 
@@ -297,7 +298,6 @@ def _forecast_misses(
         pl.col("expected_year").is_null()
         | (pl.col("expected_year") > pl.col("target_year"))
     )
-    expected = pl.col("expected_year").cast(pl.String).fill_null("—")
     return missed.select(
         pl.lit(year).alias("year"),
         "division_code",
@@ -306,24 +306,66 @@ def _forecast_misses(
         pl.col("last_value").alias("value"),
         "limit",
         pl.format(
-            "{} {} {} 按当前趋势预计 {} 年达标（{}），晚于计划 {} 年",
+            "{} {}{}{}，计划 {} 年达标",
             _SECTION_ZH,
-            "indicator",
-            "metric",
-            expected,
-            "expected_reason",
+            _INDICATOR,
+            _METRIC_NAMES["zh"],
+            _outlook("zh"),
             "target_year",
         ).alias("message_zh"),
         pl.format(
-            "{} {} {} on its trend meets the requirement in {} ({}), after "
-            "the scheduled {}",
+            "{} {}{} {}, but it is scheduled to meet it in {}",
             "section",
-            "indicator",
-            "metric",
-            expected,
-            "expected_reason",
+            _INDICATOR,
+            _METRIC_NAMES["en"],
+            _outlook("en"),
             "target_year",
         ).alias("message_en"),
+    )
+
+
+_INDICATOR = (
+    pl.when(pl.col("indicator") == "all")
+    .then(pl.lit(""))
+    .otherwise(pl.col("indicator") + " ")
+)
+"""The indicator and a space, or nothing for the series of every indicator
+(the share of compliant schools)."""
+
+
+_METRIC_NAMES = {
+    lang: pl.col("metric").replace_strict(
+        names, default=pl.col("metric"), return_dtype=pl.String
+    )
+    for lang, names in {
+        "zh": {"cv": "差异系数", "share_compliant": "达标学校占比"},
+        "en": {"cv": "CV", "share_compliant": "share of compliant schools"},
+    }.items()
+}
+"""The name of each forecast metric in a warning, by language."""
+
+
+def _outlook(lang: str) -> pl.Expr:
+    """Word when a series' trend meets its requirement, after its expected
+    year and the reason (see :func:`junheng.monitoring.forecast._expected_year`)."""
+    expected = pl.col("expected_year").cast(pl.String)
+    reason = pl.col("expected_reason")
+    if lang == "zh":
+        return (
+            pl.when(expected.is_not_null())
+            .then(pl.format("按当前趋势预计 {} 年达标", expected))
+            .when(reason == "after_horizon")
+            .then(pl.lit(f"按当前趋势 {HORIZON} 年前不会达标"))
+            .otherwise(pl.lit("的趋势背离要求，按当前趋势不会达标"))
+        )
+    return (
+        pl.when(expected.is_not_null())
+        .then(pl.format("on its trend meets the requirement in {}", expected))
+        .when(reason == "after_horizon")
+        .then(pl.lit(f"on its trend does not meet the requirement by {HORIZON}"))
+        .otherwise(
+            pl.lit("moves away from the requirement and on its trend never meets it")
+        )
     )
 
 

@@ -343,7 +343,8 @@ def forecast_series(
     ``last_value``, ``slope`` (per year), ``forecast``, ``lower``, ``upper``,
     ``expected_year``, ``expected_reason``, the milestone probabilities and
     ``status`` (``ok`` or ``too_few_points``) with its ``reason`` and
-    ``interval`` (``ols`` or ``calibrated:<id>``).
+    ``interval`` (``ols`` or ``calibrated:<id>``). The interval bounds of a
+    ``metric`` of :data:`METRIC_RANGES` are clipped to its range.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie between 0 and 1, got {level}")
@@ -403,7 +404,8 @@ def forecast_series(
         for name, dtype in columns.items()
         if name not in out.columns
     )
-    return out.with_columns(pl.lit(target_year).alias("forecast_year")).sort(keys)
+    out = clip_intervals(out.with_columns(pl.lit(target_year).alias("forecast_year")))
+    return out.sort(keys)
 
 
 def _interval(
@@ -540,6 +542,31 @@ def requirement_series(trends: pl.DataFrame, framework: Framework) -> pl.DataFra
         .with_columns(pl.lit("all").alias("indicator"))
     )
     return pl.concat([cv, mean, share], how="diagonal_relaxed")
+
+
+METRIC_RANGES: dict[str, tuple[float, float]] = {
+    "cv": (0.0, math.inf),
+    "share_compliant": (0.0, 1.0),
+}
+"""The values each metric of :func:`requirement_series` can take: a CV is not
+negative, and a share lies between 0 and 1."""
+
+
+def clip_intervals(forecasts: pl.DataFrame) -> pl.DataFrame:
+    """Clip the interval bounds of each metric to the values it can take.
+
+    An interval around a straight line does not know these bounds, so near
+    one it can extend past it (a CV interval from -0.009, say). The point forecast,
+    the probabilities and the expected year are left as they are.
+    """
+    if "metric" not in forecasts.columns:
+        return forecasts
+    low, high = pl.col("lower"), pl.col("upper")
+    for metric, (floor, ceiling) in METRIC_RANGES.items():
+        chosen = pl.col("metric") == metric
+        low = pl.when(chosen).then(low.clip(floor, ceiling)).otherwise(low)
+        high = pl.when(chosen).then(high.clip(floor, ceiling)).otherwise(high)
+    return forecasts.with_columns(low.alias("lower"), high.alias("upper"))
 
 
 SERIES_KEYS = ("division_code", "section", "indicator", "metric")

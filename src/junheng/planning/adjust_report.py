@@ -435,8 +435,18 @@ def _plan_messages(
             "is needed."
         ]
     else:
-        zh = [f"最低成本方案总费用 {total:,.0f} 元：{'，'.join(parts['zh'])}。"]
-        en = [f"The least-cost plan costs {total:,.0f} yuan: {', '.join(parts['en'])}."]
+        if parts:
+            zh = [f"最低成本方案总费用 {total:,.0f} 元：{'，'.join(parts['zh'])}。"]
+            en = [
+                f"The least-cost plan costs {total:,.0f} yuan: "
+                f"{', '.join(parts['en'])}."
+            ]
+        else:
+            zh = ["最低成本方案总费用 0 元：按所给单价，方案中的调整都不产生费用。"]
+            en = [
+                "The least-cost plan costs 0 yuan: the given unit costs put no "
+                "price on any of its changes."
+            ]
         zh_stop, en_stop = _STOPS.get(solution.status, _STOPS["optimal"])
         gap, bound = solution.gap or 0.0, solution.lower_bound or 0.0
         zh.append(f"{zh_stop}，最优性差距 {gap:.2%}（下界 {bound:,.0f} 元）。")

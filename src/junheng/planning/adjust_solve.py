@@ -289,6 +289,9 @@ def solve(
                 gap, bound = 0.0, float(result.fun)
             else:
                 bound = float(getattr(result, "mip_dual_bound", np.nan))
+            # Unit costs are not negative, so no plan costs less than 0, but
+            # the solver's bound can lie a rounding error below it.
+            bound = max(bound, 0.0)
             cost = exact_dot(problem.objective, x)
             if not continuous:
                 # The gap of the plan as delivered (rounded) to the valid bound.

@@ -15,7 +15,7 @@ naming who changed the record and when.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -1039,6 +1039,11 @@ class ImportedFile:
     records: list[SchoolRecord]
     warnings: list[Issue]
     """Problems that did not stop the import, such as a school without students."""
+    county_records: list[CountyItemRecord] = field(default_factory=list)
+    """The county-item versions, one per division and year of the file."""
+    unchanged: int = 0
+    """School rows and county-item sets identical to their current version,
+    which keeps its version number instead of gaining a new draft."""
 
 
 def import_school_file(
@@ -1067,7 +1072,9 @@ def import_school_data(
 ) -> ImportedFile:
     """Import a file of school rows (and county items, if any) as new drafts.
 
-    The file is read and checked by :func:`junheng.ingest.load_inputs`. Then
+    The file is read and checked by :func:`junheng.ingest.load_inputs`, which
+    accepts the county item keys of ``framework`` (the default framework when
+    ``None``). Then
     every row must lie in ``principal``'s scope, name a division in the store
     and belong to a school-year that is not under review or approved. If any
     check fails, :class:`InvalidInput` lists every problem and nothing is
@@ -1112,25 +1119,29 @@ def import_school_data(
     if issues:
         raise invalid(issues, path.name)
     records = []
+    county_records = []
+    unchanged = 0
     total = len(rows) + len(items)
     comment = f"import {path.name}"
     for done, row in enumerate(rows, start=1):
         current = _current_school(session, row["school_code"], row["year"])
         base = current.version if current else None
-        records.append(
-            _store_school_row(session, principal, row, base, comment, path.name)
-        )
+        stored = _store_school_row(session, principal, row, base, comment, path.name)
+        unchanged += stored is current
+        records.append(stored)
         if progress is not None:
             progress(done, total)
     for done, ((division, year), entries) in enumerate(items.items(), len(rows) + 1):
         current_items = _current_county(session, division, year)
         base = current_items.version if current_items else None
-        _store_county_items(
+        stored_items = _store_county_items(
             session, principal, division, year, entries, base, comment, path.name
         )
+        unchanged += stored_items is current_items
+        county_records.append(stored_items)
         if progress is not None:
             progress(done, total)
-    return ImportedFile(records, list(result.warnings))
+    return ImportedFile(records, list(result.warnings), county_records, unchanged)
 
 
 def _county_entries(frame: Any) -> dict[tuple[str, int], dict[str, dict[str, Any]]]:

@@ -18,15 +18,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from junheng.errors import FrameworkError
 from junheng.ingest.schema import FIELDS_BY_NAME, SCHOOL_TYPES, UNIT_FORMULA_FIELDS
 from junheng.pydantic_texts import PROBLEM_TEXTS, describe_problem
 from junheng.standards.formula import FormulaError, compile_formula
-from junheng.standards.model import RULE_ERROR, Framework, Text
+from junheng.standards.model import INDICATOR_COUNT, RULE_ERROR, Framework, Text
 from junheng.yaml_files import read_mapping
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
@@ -56,7 +56,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return read_mapping(path, FrameworkError, "framework file", "框架文件")
 
 
-def scan_frameworks() -> tuple[list[FrameworkInfo], list[str]]:
+def scan_frameworks() -> tuple[list[FrameworkInfo], list[FrameworkError]]:
     """Return the framework files on the search path and the problems found.
 
     A file that cannot be read or parsed is a problem, not a failure, so the
@@ -71,12 +71,12 @@ Found = dict[str, list[FrameworkInfo]]
 """The framework files on the search path by id in lower case, because ids that
 differ only in case clash. An id may have more than one file."""
 
-Scan = tuple[Found, list[str]]
-"""The framework files on the search path by id, and the files that could not be
-read."""
+Scan = tuple[Found, list[FrameworkError]]
+"""The framework files on the search path by id, and the errors of the files
+that could not be read."""
 
 
-def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[str]]:
+def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[FrameworkError]]:
     """Return the usable frameworks of ``scan`` sorted by id, and the problems."""
     found, unreadable = scan
     problems = list(unreadable)
@@ -86,9 +86,13 @@ def _listing(scan: Scan) -> tuple[list[FrameworkInfo], list[str]]:
             files = ", ".join(str(i.path) for i in infos)
             ids = " / ".join(dict.fromkeys(repr(i.id) for i in infos))
             problems.append(
-                f"framework id {ids} is used by more than one file ({files}); "
-                "give each file its own id (ids that differ only in case count "
-                "as the same id)"
+                FrameworkError(
+                    f"framework id {ids} is used by more than one file ({files}); "
+                    "give each file its own id (ids that differ only in case "
+                    "count as the same id)",
+                    zh=f"框架 id {ids} 被多个文件使用（{files}）；请给每个文件"
+                    "各取一个 id（只有大小写不同的 id 视为相同）",
+                )
             )
         else:
             unique.append(infos[0])
@@ -99,13 +103,13 @@ def _scan() -> Scan:
     """Return the framework files on the search path by id, and the files that
     could not be read."""
     found: Found = {}
-    problems: list[str] = []
+    problems: list[FrameworkError] = []
     for folder in search_dirs():
         for path in sorted(folder.glob("*.y*ml")):
             try:
                 data = _read_yaml(path)
             except FrameworkError as error:
-                problems.append(str(error))
+                problems.append(error)
                 continue
             fid = str(data.get("id", path.stem))
             name = data.get("name") or {}
@@ -140,8 +144,8 @@ def _locate(ref: str, scan: Scan, extended_by: Path | None = None) -> Path:
         if info.id == ref:
             return info.path
     for problem in problems:
-        if repr(ref) in problem:
-            raise FrameworkError(problem)
+        if repr(ref) in problem.message_en:
+            raise problem
     ids = [f.id for f in infos]
     close = difflib.get_close_matches(ref, ids, n=1)
     known = ", ".join(ids)
@@ -270,6 +274,11 @@ def _resolve(
             f"“{parent}”中没有这样的指标或项目；请核对每个 id 的拼写和大小写",
         )
     merged: dict[str, Any] = _remove_ids(merge(base, data), {str(r) for r in removed})
+    # The source names the document a framework implements. Inherited, it would
+    # print the national document under a provincial name; reports name the
+    # base under "based on" instead.
+    if "source" not in data:
+        merged.pop("source", None)
     # Reports name the standard a modified framework started from.
     merged["based_on"] = [str(base.get("id")), *base.get("based_on", [])]
     rule_warning = _school_rule_warning(path, str(parent), base, data, merged)
@@ -456,13 +465,16 @@ def load_framework(ref: str = DEFAULT_FRAMEWORK) -> Framework:
     _check_sections(path, data)
     _check_case_clashes(path, data)
     data["path"] = str(path)
+    indicators = data.get("resource_indicators")
+    context = {INDICATOR_COUNT: len(indicators)} if isinstance(indicators, list) else {}
     try:
-        framework = Framework.model_validate(data)
+        framework = Framework.model_validate(data, context=context)
     except ValidationError as exc:
         problems = [
             _schema_problem(_format_location(tuple(err["loc"]), data), err)
             for err in exc.errors()
         ]
+        problems += _consistency_problems(_valid_part(data, context))
         raise _invalid(path, problems) from None
     _check_consistency(framework, path)
     framework.warnings.extend(warnings)
@@ -640,9 +652,28 @@ def _indicator_problems(fw: Framework) -> list[Text]:
     return problems
 
 
-def _rule_problems(fw: Framework) -> list[Text]:
-    """Return the problems of the balance rule, school types, split and school
-    rule."""
+def _valid_part(data: dict[str, Any], context: dict[str, Any]) -> Framework:
+    """Return a framework of the top-level keys of ``data`` that are valid on
+    their own, for the checks between keys of a file that failed validation.
+
+    The keys left out are unset (or take their defaults), so a check that
+    reads one raises :class:`AttributeError`.
+    """
+    valid: dict[str, Any] = {}
+    for name, info in Framework.model_fields.items():
+        if name not in data:
+            continue
+        # The field's constraints (info) are validated along with its type.
+        field_type: Any = Annotated[info.annotation, info]
+        adapter: TypeAdapter[Any] = TypeAdapter(field_type)
+        try:
+            valid[name] = adapter.validate_python(data[name], context=context)
+        except ValidationError:
+            continue
+    return Framework.model_construct(**valid)
+
+
+def _cv_limit_problems(fw: Framework) -> list[Text]:
     problems: list[Text] = []
     for section in fw.sections:
         if section not in fw.balance_rule.cv_limit:
@@ -654,6 +685,11 @@ def _rule_problems(fw: Framework) -> list[Text]:
                     "差异系数限值",
                 )
             )
+    return problems
+
+
+def _school_type_problems(fw: Framework) -> list[Text]:
+    problems: list[Text] = []
     known = ", ".join(SCHOOL_TYPES)
     for school_type in fw.school_types:
         if school_type not in SCHOOL_TYPES:
@@ -665,6 +701,11 @@ def _rule_problems(fw: Framework) -> list[Text]:
                     f"{known}",
                 )
             )
+    return problems
+
+
+def _split_problems(fw: Framework) -> list[Text]:
+    problems: list[Text] = []
     for name in fw.split.shared_fields:
         if name not in FIELDS_BY_NAME:
             problems.append(
@@ -675,14 +716,13 @@ def _rule_problems(fw: Framework) -> list[Text]:
                     "字段",
                 )
             )
-    if fw.school_rule is not None:
-        problems.extend(_school_rule_problems(fw))
     return problems
 
 
 def _school_rule_problems(fw: Framework) -> list[Text]:
-    assert fw.school_rule is not None
     problems: list[Text] = []
+    if fw.school_rule is None:
+        return problems
     unthresholded = ", ".join(
         i.id for i in fw.resource_indicators if i.threshold is None
     )
@@ -696,25 +736,40 @@ def _school_rule_problems(fw: Framework) -> list[Text]:
                 "请补上阈值或删除 school_rule",
             )
         )
-    count = len(fw.resource_indicators)
-    met = fw.school_rule.min_met
-    if met > count:
-        problems.append(
-            Text(
-                en=f"school_rule.min_met: {met} is more than the {count} resource "
-                f"indicators; set school_rule: {{min_met: N}} in the file with N "
-                f"at most {count}, the indicators every school must meet",
-                zh=f"school_rule.min_met：{met} 多于资源配置指标的 {count} 项；"
-                f"请在文件中写明 school_rule: {{min_met: N}}，N 为每所学校须达标的"
-                f"指标数，不超过 {count}",
-            )
-        )
+    # SchoolRule checks min_met against the number of indicators, given in the
+    # validation context, so that error comes with the other keys' errors.
+    return problems
+
+
+_CONSISTENCY_CHECKS = (
+    _indicator_problems,
+    _cv_limit_problems,
+    _school_type_problems,
+    _split_problems,
+    _school_rule_problems,
+)
+"""Checks of the rules between keys, each returning the problems it finds."""
+
+
+def _consistency_problems(partial: Framework) -> list[Text]:
+    """Return the problems of the checks in :data:`_CONSISTENCY_CHECKS` that
+    read only keys of ``partial``, a framework from :func:`_valid_part`.
+
+    A check that reads an invalid key is skipped, because that key has its
+    own error already.
+    """
+    problems: list[Text] = []
+    for check in _CONSISTENCY_CHECKS:
+        try:
+            problems += check(partial)
+        except AttributeError:
+            continue
     return problems
 
 
 def _check_consistency(fw: Framework, path: Path) -> None:
     """Raise :class:`FrameworkError` listing every rule between keys that the
     merged framework breaks."""
-    problems = _indicator_problems(fw) + _rule_problems(fw)
+    problems = [problem for check in _CONSISTENCY_CHECKS for problem in check(fw)]
     if problems:
         raise _invalid(path, problems)

@@ -11,7 +11,15 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 Status = Literal["confirmed", "secondary", "unconfirmed"]
@@ -86,6 +94,10 @@ class Check(_Strict):
     threshold_by_school_type: dict[str, float] | None = None
     unit: Text | None = None
     label: Text | None = None
+    may_exceed_100: bool = False
+    """Whether a percentage under ``key`` can lie above 100, as a retention or
+    enrolment rate does when students move in. Otherwise a percentage above
+    100 is an input error."""
 
     @model_validator(mode="after")
     def _threshold_given(self) -> Check:
@@ -152,11 +164,31 @@ class Part(_Strict):
     items: list[Item]
 
 
+INDICATOR_COUNT = "indicator_count"
+"""Key of the validation context that gives the number of resource indicators,
+so that :class:`SchoolRule` checks ``min_met`` against it in the same pass as
+every other key of the file."""
+
+
 class SchoolRule(_Strict):
     """How many resource indicators a school must meet, and the floor for the rest."""
 
     min_met: int = Field(ge=0)
     floor_ratio: float = Field(ge=0, le=1)
+
+    @field_validator("min_met")
+    @classmethod
+    def _within_indicators(cls, met: int, info: ValidationInfo) -> int:
+        count = (info.context or {}).get(INDICATOR_COUNT)
+        if isinstance(count, int) and met > count:
+            raise rule_error(
+                f"{met} is more than the {count} resource indicators; set "
+                f"school_rule: {{min_met: N}} in the file with N at most {count}, "
+                "the indicators every school must meet",
+                f"{met} 多于资源配置指标的 {count} 项；请在文件中写明 school_rule: "
+                f"{{min_met: N}}，N 为每所学校须达标的指标数，不超过 {count}",
+            )
+        return met
 
 
 class BalanceRule(_Strict):
