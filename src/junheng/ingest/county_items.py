@@ -296,6 +296,7 @@ def _key_in_case(item: pl.Expr, keys: Iterable[str]) -> pl.Expr:
         .alias("item")
     )
 
+
 def _foreign_items(
     ctx: TableContext, frame: pl.DataFrame, keys: list[str], framework_id: str
 ) -> list[Issue]:
