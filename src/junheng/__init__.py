@@ -1,3 +1,7 @@
 """Junheng: monitor and evaluate the balanced development of compulsory education."""
 
 __version__ = "0.1.0"
+
+GENERATOR = f"junheng {__version__}"
+"""The ``generator`` key of the JSON files that Junheng writes, by which the
+command line knows its own output files and replaces them without --force."""

@@ -1,15 +1,22 @@
-"""Existing output files: Junheng's own are replaced, the user's need --force."""
+"""Existing output files: Junheng's own are replaced, the user's need --force.
+
+The plan and monitor data are SYNTHETIC (junheng.demo); the monitor back-test
+and calibration read the real NBS tables shipped in examples/data.
+"""
 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 from cli.cli_files import schools_csv
 from click.testing import CliRunner
 
+from junheng import demo
 from junheng.cli import OUTPUT_MARK, main
 
 
@@ -141,3 +148,100 @@ def test_force_in_help(runner: CliRunner) -> None:
     for command in ("evaluate", "demo"):
         result = runner.invoke(main, [command, "--help"])
         assert "--force" in result.output
+
+
+NBS = Path(__file__).parents[2] / "examples/data/cn-nbs-province"
+
+
+def _plan_and_monitor_args(tmp_path: Path) -> dict[str, list[str]]:
+    """Return the arguments, without --output, of plan and monitor commands."""
+    schools = demo.generate_schools(counties=1, schools_per_county=12, seed=5)
+    schools.write_parquet(tmp_path / "schools.parquet")
+    county = schools["division_code"][0]
+    return {
+        "pair": ["plan", "pair", "schools.parquet", "--division", county],
+        "adjust": ["plan", "adjust", "county.csv", "--county", "410102"],
+        "run": ["monitor", "run", "schools.parquet"],
+        "backtest": ["monitor", "backtest", str(NBS)],
+        "calibrate": ["monitor", "calibrate", str(NBS)],
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        ("pair", "plan.xlsx"),
+        ("pair", "plan.json"),
+        ("adjust", "plan.json"),
+        ("run", "monitor.xlsx"),
+        ("run", "monitor.json"),
+        ("backtest", "backtest.json"),
+        ("calibrate", "cal.json"),
+    ],
+)
+def test_plan_and_monitor_keep_users_file(
+    runner: CliRunner, tmp_path: Path, command: str, name: str
+) -> None:
+    schools_csv(tmp_path / "county.csv")
+    args = _plan_and_monitor_args(tmp_path)[command]
+    if args[0] == "plan":
+        args += ["--format", name.rsplit(".", 1)[1]]
+    args += ["-o", name]
+    target = tmp_path / name
+    if name.endswith(".xlsx"):
+        before = _users_workbook(target)
+    else:
+        before = b'{"note": "mine"}\n'
+        target.write_bytes(before)
+
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 2, refused.output
+    assert refused.output.endswith(_refused(name))
+    assert target.read_bytes() == before
+
+    forced = runner.invoke(main, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert target.read_bytes() != before
+    # The file is Junheng's now, so a run without --force replaces it.
+    inode = target.stat().st_ino
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert again.output.endswith(f"已写入 / written: {name}\n")
+    assert target.stat().st_ino != inode  # a new file was renamed into place
+
+
+def _commands(
+    group: click.Group, prefix: str = ""
+) -> Iterator[tuple[str, click.Command]]:
+    """Yield every command under ``group`` with its full name."""
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def test_every_output_command_has_force() -> None:
+    writers = {
+        name: {p.name for p in command.params}
+        for name, command in _commands(main)
+        if any(p.name == "output" for p in command.params)
+    }
+    assert sorted(writers) == [
+        "demo",
+        "evaluate",
+        "monitor backtest",
+        "monitor calibrate",
+        "monitor run",
+        "monitor sample",
+        "plan adjust",
+        "plan pair",
+        "plan rotate",
+        "plan scenarios show",
+        "template",
+    ]
+    for name, params in writers.items():
+        assert "force" in params, name

@@ -116,3 +116,30 @@ def test_override_report_names_no_national_source(
     document = CliRunner().invoke(main, [*args, "--format", "json"])
     assert document.exit_code == 0, document.output
     assert json.loads(document.output)["framework"]["source"] == ""
+
+
+def test_override_name_not_inherited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "prov.yaml"
+    path.write_text("id: prov-a\nextends: cn-2017-quality\n", encoding="utf-8")
+    framework = load_framework(str(path))
+    assert framework.name.zh == "prov-a"
+    assert framework.name.en == "prov-a"
+    path.write_text(
+        "id: prov-a\nextends: cn-2017-quality\nname: {zh: 某省细则}\n",
+        encoding="utf-8",
+    )
+    framework = load_framework(str(path))
+    assert framework.name.zh == "某省细则"
+    assert framework.name.en == "prov-a"
+
+    monkeypatch.setenv("JUNHENG_FRAMEWORKS", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "200")
+    listing = CliRunner().invoke(main, ["frameworks"])
+    assert listing.exit_code == 0, listing.output
+    lines = listing.output.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("│ prov-a "))
+    cells = [[cell.strip() for cell in line.split("│")] for line in lines[first:][:2]]
+    assert cells[0][2] == "某省细则"
+    assert cells[1][2] == "prov-a"

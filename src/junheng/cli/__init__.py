@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from junheng import __version__
+from junheng import GENERATOR, __version__
 from junheng.errors import InputError, JunhengError
 
 if TYPE_CHECKING:
@@ -309,6 +309,11 @@ force_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "are lost). Files that junheng wrote are replaced without it.",
 )
 """The --force option of the commands that write reports or datasets."""
+
+
+def with_generator(doc: dict[str, Any]) -> dict[str, Any]:
+    """Return ``doc`` with the ``generator`` key first, for a JSON output file."""
+    return {"generator": GENERATOR, **doc}
 
 
 def _report_input_error(error: InputError, report_path: Path, lang: Language) -> None:
@@ -670,7 +675,8 @@ def check_output(
     --locations, --schedule, --calibration, --rule and the like) or another
     file that the command writes (--errors-report, --save). An existing file
     that Junheng did not write is rejected unless --force is given (see
-    :func:`check_replace`).
+    :func:`check_replace`), so every command that calls this needs
+    :data:`force_option`.
     """
     ctx = click.get_current_context()
     param = next(p for p in ctx.command.params if p.name == "output")
@@ -704,10 +710,7 @@ def check_output(
         )
     _check_clashes(ctx, output, "output")
     _check_writable(output, "--output")
-    if "force" in ctx.params:
-        # TODO: give the plan and monitor commands --force too; until then
-        # they replace any file at --output, as before.
-        check_replace(output, "--output")
+    check_replace(output, "--output")
     return output
 
 
@@ -1205,14 +1208,16 @@ def frameworks(lang: str) -> None:
     loaded = []
     for info in infos:
         try:
-            loaded.append(load_framework(str(info.path)))
+            framework = load_framework(str(info.path))
         except JunhengError as error:
             problems.append(error.bilingual())
             continue
-        # The cells come from the files; brackets in them are not markup.
+        loaded.append(framework)
+        # The cells come from the files; brackets in them are not markup. The
+        # name is the loaded one, the id for an override that names none.
         table.add_row(
             escape(info.id),
-            escape(f"{info.name_zh}\n{info.name_en}"),
+            escape(f"{framework.name.zh}\n{framework.name.en}"),
             escape(info.extends or ""),
             escape(str(info.path)),
         )

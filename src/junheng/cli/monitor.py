@@ -24,10 +24,12 @@ from junheng.cli import (
     check_output,
     encoding_option,
     errors_report_option,
+    force_option,
     import_errors,
     lang_option,
     print_notice,
     synthetic_notice,
+    with_generator,
 )
 from junheng.cli.platform import _url_option
 from junheng.errors import InputError
@@ -67,6 +69,7 @@ def _common(command: Callable[..., None]) -> Callable[..., None]:
             help="Output file, .xlsx or .json.",
         ),
         errors_report_option,
+        force_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -213,6 +216,7 @@ def run(
     county: str | None,
     output: Path,
     errors_report: Path,
+    force: bool,
     year: int | None,
     target: int,
     level: float,
@@ -363,6 +367,7 @@ def sample(
     county: str | None,
     output: Path,
     errors_report: Path,
+    force: bool,
     year: int,
     seed: int | None,
     confidence: float,
@@ -449,7 +454,10 @@ def _nbs_series(folder: Path, encoding: str | None) -> pl.DataFrame:
 )
 @encoding_option
 @lang_option
-def backtest(folder: Path, output: Path, encoding: str | None, lang: Language) -> None:
+@force_option
+def backtest(
+    folder: Path, output: Path, encoding: str | None, lang: Language, force: bool
+) -> None:
     """Measure forecast-interval coverage on the NBS province tables in FOLDER.
 
     The last 3 years of each series are hidden; lines fitted on the 5 or 8 years
@@ -529,7 +537,10 @@ def _coverage_table(summary: pl.DataFrame, lang: Language) -> Table:
     help="Name recorded in the file and in the forecasts' interval column.",
 )
 @encoding_option
-def calibrate(folder: Path, output: Path, cal_id: str, encoding: str | None) -> None:
+@force_option
+def calibrate(
+    folder: Path, output: Path, cal_id: str, encoding: str | None, force: bool
+) -> None:
     """Calibrate the forecast intervals on every year of the NBS tables in FOLDER.
 
     Every window of 3 to 10 consecutive years of each series is fitted and the
@@ -549,7 +560,7 @@ def calibrate(folder: Path, output: Path, cal_id: str, encoding: str | None) -> 
         source=f"NBS province tables {years.min()!r}–{years.max()!r}, "
         f"{series['region_code'].n_unique()} provinces",
     )
-    text = json.dumps(result.as_dict(), ensure_ascii=False)
+    text = json.dumps(with_generator(result.as_dict()), ensure_ascii=False)
     _atomic_write(output, lambda tmp: tmp.write_text(text + "\n", "utf-8"))
     _console().print(f"已写入 / written: {output}", highlight=False, markup=False)
 

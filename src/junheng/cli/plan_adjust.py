@@ -36,10 +36,12 @@ from junheng.cli import (
     check_output,
     encoding_option,
     errors_report_option,
+    force_option,
     framework_option,
     import_errors,
     label_plan,
     profile_option,
+    with_generator,
 )
 from junheng.errors import InputError
 from junheng.planning.result import PlanResult, write_xlsx
@@ -257,6 +259,7 @@ def _chosen(
 )
 @encoding_option
 @errors_report_option
+@force_option
 def adjust(
     files: tuple[Path, ...],
     county: str | None,
@@ -271,6 +274,7 @@ def adjust(
     lang: Language,
     encoding: str | None,
     errors_report: Path,
+    force: bool,
 ) -> None:
     """Work out the least-cost changes that make counties pass part 1.
 
@@ -323,10 +327,14 @@ def adjust(
     if fmt == "table":
         _print_result(result, lang)
     elif output is None:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(with_generator(result.to_dict()), ensure_ascii=False, indent=2)
+        )
     else:
         if fmt == "json":
-            text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+            text = json.dumps(
+                with_generator(result.to_dict()), ensure_ascii=False, indent=2
+            )
             _atomic_write(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
             _atomic_write(output, lambda tmp: write_xlsx(result, tmp, lang))

@@ -25,8 +25,10 @@ from junheng.cli import (
     check_output,
     encoding_option,
     errors_report_option,
+    force_option,
     import_errors,
     label_plan,
+    with_generator,
 )
 from junheng.errors import InputError
 from junheng.planning.result import PlanResult, write_xlsx
@@ -87,6 +89,7 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
         ),
         encoding_option,
         errors_report_option,
+        force_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -130,7 +133,8 @@ def _emit(result: PlanResult, fmt: str, output: Path | None, lang: str) -> None:
         _print_plan(result, lang)
         return
     if fmt == "json":
-        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str)
+        doc = with_generator(result.to_dict())
+        text = json.dumps(doc, ensure_ascii=False, indent=2, default=str)
         if output is None:
             click.echo(text)
             return
@@ -211,6 +215,7 @@ def rotate(
     lang: Language,
     encoding: str | None,
     errors_report: Path,
+    force: bool,
 ) -> None:
     """Plan this year's teacher rotation (交流轮岗) in one county.
 
@@ -285,6 +290,7 @@ def pair(
     lang: Language,
     encoding: str | None,
     errors_report: Path,
+    force: bool,
 ) -> None:
     """Pair weak schools with strong ones (结对帮扶) into education communities.
 

@@ -25,6 +25,8 @@ from junheng.cli import (
     _atomic_write,
     _console,
     check_output,
+    force_option,
+    with_generator,
 )
 from junheng.cli.platform import _transaction, _url_option
 from junheng.errors import JunhengError
@@ -223,6 +225,7 @@ def list_command(
     default=None,
     help="Output file for json or xlsx; JSON goes to standard output when omitted.",
 )
+@force_option
 @_options
 def show(
     scenario: str,
@@ -230,6 +233,7 @@ def show(
     kind: str | None,
     fmt: str,
     output: Path | None,
+    force: bool,
     username: str | None,
     lang: Language,
     url: str | None,
@@ -247,13 +251,12 @@ def show(
     # The default file name contains the id, so it is checked once the
     # scenario is found, before anything is written.
     target = check_output(output, fmt=fmt, stem=f"junheng-scenario-{row['id']}")
+    doc = with_generator({"scenario": row, "result": result.to_dict()})
     if fmt == "json" and target is None:
-        doc = {"scenario": row, "result": result.to_dict()}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         return
     if target is not None:
         if fmt == "json":
-            doc = {"scenario": row, "result": result.to_dict()}
             text = json.dumps(doc, ensure_ascii=False, indent=2, default=str)
             _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:

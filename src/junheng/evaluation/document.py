@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from junheng import __version__
+from junheng import GENERATOR
 from junheng.engine import queries
 from junheng.evaluation import messages
 from junheng.evaluation.verdict import CheckTable, Evaluation
@@ -318,7 +318,7 @@ def build_document(
         else []
     )
     return {
-        "generator": f"junheng {__version__}",
+        "generator": GENERATOR,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "lang": lang,
         "sources": sources or [],

@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
+from junheng import GENERATOR
 from junheng.evaluation.verdict import Evaluation
 from junheng.monitoring import alerts, forecast, quality, trends
 from junheng.monitoring import schedule as plan
@@ -110,13 +111,14 @@ def write_tables(
     notes: dict[str, Any] | None = None,
     fmt: str | None = None,
 ) -> None:
-    """Write ``tables`` as sheets of an .xlsx file or as one JSON object.
+    """Write ``tables`` as sheets of an .xlsx file or as one JSON object, which
+    also has the ``generator`` and ``notes`` keys.
 
     ``fmt`` (``"xlsx"`` or ``"json"``) defaults to the suffix of ``path``.
     """
     fmt = fmt or path.suffix.lower().lstrip(".")
     if fmt == "json":
-        doc: dict[str, Any] = {"notes": notes or {}}
+        doc: dict[str, Any] = {"generator": GENERATOR, "notes": notes or {}}
         doc |= {name: frame.to_dicts() for name, frame in tables.items()}
         path.write_text(
             json.dumps(doc, ensure_ascii=False, default=str, indent=1), "utf-8"

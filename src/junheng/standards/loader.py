@@ -279,6 +279,12 @@ def _resolve(
     # base under "based on" instead.
     if "source" not in data:
         merged.pop("source", None)
+    # For the same reason the name is the override's own: a language it does
+    # not name shows the override's id instead of the base's name.
+    own_name = data.get("name")
+    if own_name is None or isinstance(own_name, dict):
+        own_name = own_name or {}
+        merged["name"] = {lang: own_name.get(lang, data["id"]) for lang in ("zh", "en")}
     # Reports name the standard a modified framework started from.
     merged["based_on"] = [str(base.get("id")), *base.get("based_on", [])]
     rule_warning = _school_rule_warning(path, str(parent), base, data, merged)
