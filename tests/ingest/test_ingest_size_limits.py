@@ -108,7 +108,7 @@ def test_member_larger_than_declared(tmp_path: Path) -> None:
     issue = check_workbook(path.name, path, SizeLimits())
     assert issue is not None
     assert issue.code == "file.damaged"
-    assert issue.message == "the file is damaged or not a complete zip"
+    assert issue.message == "the file is damaged or not a complete Excel workbook"
 
 
 def test_prefixed_tags_counted(tmp_path: Path) -> None:
@@ -163,3 +163,22 @@ def test_xls_grid_rejected(tmp_path: Path) -> None:
     (issue,) = import_errors([path], limits=SizeLimits(max_cells=1_000_000))
     assert issue.code == "file.too_many_cells"
     assert issue.fields["cells"] == f"{65536 * 256:,}"
+
+
+def test_encrypted_member_rejected(tmp_path: Path) -> None:
+    # Bit 0 of the flags marks a member as encrypted, which zipfile cannot
+    # inflate without a password, so its size is unknown.
+    path = _workbook(tmp_path / "locked.xlsx")
+    data = bytearray(path.read_bytes())
+    name = SHEET_XML.encode()
+    at = data.find(name)
+    while at >= 0:
+        if data[at - 30 : at - 26] == b"PK\x03\x04":
+            data[at - 30 + 6] |= 1
+        elif data[at - 46 : at - 42] == b"PK\x01\x02":
+            data[at - 46 + 8] |= 1
+        at = data.find(name, at + 1)
+    path.write_bytes(bytes(data))
+    issue = check_workbook(path.name, path, SizeLimits())
+    assert issue is not None
+    assert issue.code == "file.damaged"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from junheng.ingest.issues import Issue
+from junheng.ingest.messages import both
 
 _CHUNK = 16 * 1024 * 1024
 _WHITESPACE = np.frombuffer(b" \t\n\r", dtype=np.uint8)
@@ -73,42 +75,55 @@ class _Grid:
 def check_workbook(file: str, path: Path, limits: SizeLimits) -> Issue | None:
     """Return the issue of a zip workbook over ``limits``, or None.
 
-    A member that contains more than it declares is reported as damaged, since a
-    zip tool that wrote it would have declared the size it wrote.
+    A member that contains more than it declares, or that cannot be inflated
+    (corrupt, encrypted, or compressed with a method other than the stored and
+    deflated ones Excel writes), is reported as damaged: its size is unknown,
+    and a zip tool that wrote it would have declared the size it wrote.
     """
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            declared = sum(member.file_size for member in members)
-            if declared > limits.max_unzipped_bytes:
-                return _too_big(file, declared, limits)
-            total = 0
-            cells = 0
-            for member in members:
-                grid = _Grid()
-                size = 0
-                budget = limits.max_unzipped_bytes - total
-                for chunk in _inflate(archive, member, budget + 1):
-                    size += len(chunk)
-                    _count(chunk, grid)
-                    if cells + grid.cells() > limits.max_cells:
-                        return too_many_cells(
-                            file, cells + grid.cells(), limits.max_cells
-                        )
-                total += size
-                if total > limits.max_unzipped_bytes:
-                    return _too_big(file, total, limits)
-                if size > member.file_size:
-                    return Issue.coded(
-                        file, None, None, None, None, "file.damaged", kind="zip"
-                    )
-                cells += grid.cells()
-                if cells > limits.max_cells:
-                    return too_many_cells(file, cells, limits.max_cells)
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError):
-        # The workbook reader reports a damaged archive in its own words.
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError):
+        # The workbook reader reports an unreadable archive in its own words.
         return None
+    with archive:
+        try:
+            return _check_members(file, archive, limits)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError):
+            return _damaged(file)
+
+
+def _check_members(
+    file: str, archive: zipfile.ZipFile, limits: SizeLimits
+) -> Issue | None:
+    members = archive.infolist()
+    declared = sum(member.file_size for member in members)
+    if declared > limits.max_unzipped_bytes:
+        return _too_big(file, declared, limits)
+    total = 0
+    cells = 0
+    for member in members:
+        grid = _Grid()
+        size = 0
+        budget = limits.max_unzipped_bytes - total
+        for chunk in _inflate(archive, member, budget + 1):
+            size += len(chunk)
+            _count(chunk, grid)
+            if cells + grid.cells() > limits.max_cells:
+                return too_many_cells(file, cells + grid.cells(), limits.max_cells)
+        total += size
+        if total > limits.max_unzipped_bytes:
+            return _too_big(file, total, limits)
+        if size > member.file_size:
+            return _damaged(file)
+        cells += grid.cells()
+        if cells > limits.max_cells:
+            return too_many_cells(file, cells, limits.max_cells)
     return None
+
+
+def _damaged(file: str) -> Issue:
+    kind = both("Excel 工作簿", "Excel workbook")
+    return Issue.coded(file, None, None, None, None, "file.damaged", kind=kind)
 
 
 def too_many_cells(file: str, cells: int, limit: int) -> Issue:
