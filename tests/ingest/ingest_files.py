@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,19 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
             sheet.append(row)
     workbook.save(path)
     return path
+
+
+def with_sheet_xml(path: Path, before_end: bytes) -> Path:
+    """Copy the workbook ``path`` with ``before_end`` inserted before the
+    ``</sheetData>`` of its first sheet, and return the copy's path."""
+    out = path.with_name("changed-" + path.name)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", before_end + b"</sheetData>")
+            target.writestr(member, data, zipfile.ZIP_DEFLATED)
+    return out
 
 
 def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8") -> Path:

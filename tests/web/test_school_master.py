@@ -135,3 +135,25 @@ def test_page_form_school_user_forbidden(site: Site) -> None:
     )
     assert response.status_code == 403
     assert _updates(site) == []
+
+
+def test_api_patch_invisible_name_rejected(site: Site) -> None:
+    site.save()
+    # A right-to-left override and a zero-width space show nothing.
+    response = _patch(site, "zhongyuan", {"school_name": "\u202e\u200b"})
+    assert response.status_code == 422, response.text
+    (issue,) = response.json()["error"]["detail"]
+    assert issue["code"] == "text_invisible"
+    assert issue["message"] == (
+        "学校名称只含不显示的字符 U+202E U+200B（如零宽空格、文字方向控制符）"
+    )
+    assert issue["fix"] == "请填写看得见的文字"
+    assert _school(site).name != "\u202e\u200b"
+    assert _updates(site) == []
+
+
+def test_api_patch_name_with_invisible_kept(site: Site) -> None:
+    # Visible text with a zero-width space inside is a name.
+    site.save()
+    response = _patch(site, "zhongyuan", {"school_name": "新\u200b名小学"})
+    assert response.status_code == 200, response.text

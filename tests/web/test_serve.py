@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
+import click
 import pytest
+import uvicorn
 from click.testing import CliRunner
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from rich.console import Console
 from sqlalchemy import func, select
 from store.dbfixtures import Database
+from web.live import START_TIMEOUT, free_port
 from web.site import csrf_token
 
 from junheng.cli import main
+from junheng.cli.serve import DEMO_DATABASE, _demo_settings, proxy_options
 from junheng.governance import audit
 from junheng.services import reporting
 from junheng.services.accounts import principal_for
+from junheng.store.db import make_engine, upgrade
 from junheng.store.models import School, SchoolRecord, User
 from junheng.web.app import create_app
 from junheng.web.demo_site import DEMO_PASSWORD, OPEN_COUNTY, build_demo
@@ -116,3 +127,68 @@ def test_demo_database_has_workflow_states(database: Database) -> None:
     assert response.status_code == 200
     assert "演示模式" in response.text
     assert "合成" in client.get("/reporting", follow_redirects=True).text
+
+
+def _client_address(forwarded_allow_ips: str) -> str:
+    """Return the client address an app sees for a request that claims 10.9.9.9.
+
+    The app runs under a real uvicorn server with ``junheng serve``'s options.
+    """
+    app = FastAPI()
+
+    @app.get("/address")
+    def address(request: Request) -> dict[str, str]:
+        return {"host": request.client.host if request.client else ""}
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            **proxy_options(forwarded_allow_ips),
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive()
+        time.sleep(0.05)
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/address",
+            headers={"X-Forwarded-For": "10.9.9.9"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            host: str = json.load(response)["host"]
+            return host
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_forwarded_header_ignored_by_default() -> None:
+    assert _client_address("") == "127.0.0.1"
+
+
+def test_forwarded_header_from_named_proxy() -> None:
+    assert _client_address("127.0.0.1") == "10.9.9.9"
+
+
+def test_existing_demo_database_served_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / DEMO_DATABASE}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    settings = _demo_settings(tmp_path, Console(quiet=True))
+    assert settings.mode == "demo"
+    assert settings.database_url == url
+
+
+def test_demo_file_without_tables_rejected(tmp_path: Path) -> None:
+    (tmp_path / DEMO_DATABASE).write_bytes(b"")
+    with pytest.raises(click.UsageError, match="has no Junheng tables"):
+        _demo_settings(tmp_path, Console(quiet=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
@@ -44,12 +44,28 @@ DEMO_DATABASE = "junheng-demo.db"
     default=None,
     help="Folder for the demo database (default: a new temporary folder).",
 )
-def serve(host: str, port: int, demo: bool, demo_dir: Path | None) -> None:
+@click.option(
+    "--forwarded-allow-ips",
+    envvar="JUNHENG_FORWARDED_ALLOW_IPS",
+    default="",
+    help="Comma-separated addresses of the reverse proxies whose "
+    "X-Forwarded-For and X-Forwarded-Proto headers are trusted (also "
+    "JUNHENG_FORWARDED_ALLOW_IPS). By default no proxy is trusted, so the "
+    "per-address limits count the address of the connection.",
+)
+def serve(
+    host: str,
+    port: int,
+    demo: bool,
+    demo_dir: Path | None,
+    forwarded_allow_ips: str,
+) -> None:
     """Serve the web platform: pages, approval workflow and the /api/v1 API.
 
     Settings come from JUNHENG_* environment variables (see docs/platform.md);
     outside --demo, JUNHENG_SECRET_KEY is required and the database must have
-    been created with `junheng db upgrade`.
+    been created with `junheng db upgrade`. With --demo and a --demo-dir that
+    already contains a demo database, that database is served again.
     """
     import uvicorn
 
@@ -74,7 +90,26 @@ def serve(host: str, port: int, demo: bool, demo_dir: Path | None) -> None:
         # An unusable JUNHENG_FRAMEWORK, with the file, the key and the fix.
         _fail(error)
     console.print(f"Junheng: http://{host}:{port}/", highlight=False, markup=False)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        **proxy_options(forwarded_allow_ips),
+    )
+
+
+def proxy_options(forwarded_allow_ips: str) -> dict[str, Any]:
+    """Return uvicorn's options for trusting the forwarding headers of proxies.
+
+    uvicorn 0.55 trusts X-Forwarded-For from 127.0.0.1 by default,
+    so any local client could pick the address that the per-address limits
+    count. Without proxy addresses, the headers are ignored.
+    """
+    addresses = forwarded_allow_ips.strip()
+    if not addresses:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": addresses}
 
 
 def _demo_settings(demo_dir: Path | None, console: Console) -> WebSettings:
@@ -91,11 +126,19 @@ def _demo_settings(demo_dir: Path | None, console: Console) -> WebSettings:
     folder = demo_dir or Path(tempfile.mkdtemp(prefix="junheng-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / DEMO_DATABASE
-    if path.exists():
-        raise click.UsageError(
-            f"{path} already exists; remove it or choose another --demo-dir"
-        )
     url = f"sqlite:///{path}"
+    if path.exists():
+        # The demo built earlier in this folder, with what was changed since.
+        settings = WebSettings(mode="demo", database_url=url)
+        _check_schema(settings)
+        console.print(f"[bold yellow]{SYNTHETIC}[/]", highlight=False)
+        console.print(
+            f"演示数据库已存在，继续使用 / serving the existing demo database: {path}\n"
+            f"演示密码 / demo password (demo only): {DEMO_PASSWORD}",
+            highlight=False,
+            markup=False,
+        )
+        return settings
     engine = make_engine(url)
     with console.status("建立演示数据库 / building the demo database") as status:
         upgrade(engine)

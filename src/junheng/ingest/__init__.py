@@ -44,6 +44,7 @@ from junheng.ingest.readers import (
     text_table,
 )
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, COUNTY_ITEM_FIELDS
+from junheng.ingest.size_limits import SizeLimits
 from junheng.ingest.validate import (
     TABLE_COLUMN,
     CodeScheme,
@@ -209,6 +210,7 @@ def load_inputs(
     profile: str | None = None,
     framework: Framework | None = None,
     encoding: str | None = None,
+    limits: SizeLimits | None = None,
 ) -> ImportResult:
     """Read, check and combine input files, all or nothing.
 
@@ -228,6 +230,9 @@ def load_inputs(
     encoding:
         Text encoding of CSV files. By default UTF-8 (with or without a byte order
         mark) and then GB18030 are tried, unless the profile names an encoding.
+    limits:
+        The largest file the readers parse; the command line's defaults when
+        ``None``.
 
     Raises
     ------
@@ -249,6 +254,7 @@ def load_inputs(
         any_sheet_is_schools=loaded is not None,
         sheet=loaded.sheet if loaded else None,
         source_columns=loaded.source_columns() if loaded else frozenset(),
+        limits=limits or SizeLimits(),
     )
     code_scheme: CodeScheme = loaded.code_scheme if loaded else "cn"
     collected = _Collected()

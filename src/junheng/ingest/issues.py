@@ -40,6 +40,7 @@ RULES: frozenset[str] = frozenset(
         "year_range",
         "choice",
         "text_too_long",
+        "text_invisible",
         "division_code_format",
         "division_code_unknown",
         "school_code_format",

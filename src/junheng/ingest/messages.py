@@ -67,6 +67,34 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "save or export the file again, or copy or download it again",
         ),
     },
+    "file.unzipped_too_large": {
+        "zh": (
+            "工作簿解压后约 {size} MB，超过上限 {limit} MB，未读取",
+            "请删去不需要的工作表和行后重新保存，或把数据分成几个文件分别导入，"
+            "也可另存为 CSV 文件后导入",
+        ),
+        "en": (
+            "the workbook unpacks to about {size} MB, over the limit of {limit} MB, "
+            "so it was not read",
+            "delete the sheets and rows that are not needed and save it again, "
+            "split the data into several files, or save it as CSV and import that",
+        ),
+    },
+    "file.too_many_cells": {
+        "zh": (
+            "文件的数据区域有 {cells} 个单元格（行数 × 列数），超过上限 {limit} 个，"
+            "未读取",
+            "请删去数据区域以外的内容（包括远在数据下方或右侧的单个单元格）后重新保存，"
+            "或把数据分成几个文件分别导入",
+        ),
+        "en": (
+            "the file spans {cells} cells (rows × columns), over the limit of "
+            "{limit}, so it was not read",
+            "delete everything outside the data, including single cells far below "
+            "or to the right of it, and save again, or split the data into several "
+            "files",
+        ),
+    },
     "file.damaged": {
         "zh": (
             "文件已损坏，或不是完整的 {kind}",
@@ -882,6 +910,17 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "{field} has {length} characters, more than {maximum} (it starts "
             "{value!r})",
             "shorten it to {maximum} characters or fewer",
+        ),
+    },
+    "text_invisible": {
+        "zh": (
+            "{field}只含不显示的字符 {characters}（如零宽空格、文字方向控制符）",
+            "请填写看得见的文字",
+        ),
+        "en": (
+            "{field} contains only characters that show nothing, {characters} "
+            "(such as a zero-width space or a text direction mark)",
+            "enter visible text",
         ),
     },
     "choice": {

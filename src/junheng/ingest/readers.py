@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import fastexcel
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import python_calamine
 
@@ -43,6 +44,7 @@ from junheng.ingest.schema import (
     header_aliases,
     normalize_header,
 )
+from junheng.ingest.size_limits import SizeLimits, check_workbook, too_many_cells
 from junheng.ingest.xls_cells import xls_formulas_without_result
 from junheng.ingest.xlsx_cells import CellProblem, SheetScan, scan_sheets
 
@@ -113,13 +115,15 @@ class ReadOptions:
     import profile is used), an Excel sheet whose headers are not recognised still
     counts as school data, and ``sheet`` limits that to the sheet of that name.
     ``source_columns`` are the source headers an import profile reads; they
-    count as known headers when the readers check a header row.
+    count as known headers when the readers check a header row. ``limits``
+    bound the size of a file the readers parse.
     """
 
     encoding: str | None = None
     any_sheet_is_schools: bool = False
     sheet: str | None = None
     source_columns: frozenset[str] = frozenset()
+    limits: SizeLimits = field(default_factory=SizeLimits)
 
 
 def read_file(
@@ -147,10 +151,14 @@ def read_file(
     if mismatch is not None:
         return [], [mismatch]
     if suffix in EXCEL_SUFFIXES:
+        if content == "zip":
+            too_large = check_workbook(name, path, options.limits)
+            if too_large is not None:
+                return [], [too_large]
         return _read_excel(path, name, options, content)
     if suffix == ".csv":
         return _read_csv(path, name, options)
-    return _read_parquet(path, name)
+    return _read_parquet(path, name, options.limits)
 
 
 # ---------------------------------------------------------------------------
@@ -662,10 +670,24 @@ def _sheet_kind(
     return kind
 
 
+class _TooManyCells(Exception):
+    """A sheet whose grid of cells is over :attr:`SizeLimits.max_cells`."""
+
+    def __init__(self, cells: int) -> None:
+        super().__init__(cells)
+        self.cells = cells
+
+
 def _load_sheet(
     workbook: python_calamine.CalamineWorkbook, name: str, options: ReadOptions
 ) -> _Sheet:
     sheet = workbook.get_sheet_by_name(name)
+    # An .xls sheet is not checked before calamine reads it, but its grid has
+    # at most 65,536 rows of 256 columns. The rows are converted only if the
+    # grid fits the limit.
+    cells = sheet.height * sheet.width
+    if cells > options.limits.max_cells:
+        raise _TooManyCells(cells)
     # Without skipping the empty area, row 0 of the list is Excel row 1.
     rows: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
     filled = (
@@ -849,6 +871,18 @@ def _read_excel(
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         return [], [_workbook_issue(file, path.suffix.lower(), content, exc)]
+    try:
+        return _read_workbook(path, file, options, workbook)
+    except _TooManyCells as error:
+        return [], [too_many_cells(file, error.cells, options.limits.max_cells)]
+
+
+def _read_workbook(
+    path: Path,
+    file: str,
+    options: ReadOptions,
+    workbook: python_calamine.CalamineWorkbook,
+) -> tuple[list[RawTable], list[Issue]]:
     sheets: list[_Sheet] = []
     with workbook, ThreadPoolExecutor(max_workers=1) as executor:
         wanted: list[tuple[str, bool]] = []
@@ -1479,6 +1513,12 @@ def _read_csv(
         return [], [encoding_issue]
     if encoding_issue is not None:
         notes.insert(0, encoding_issue)
+    width = len(next(csv.reader([text.split("\n", 1)[0]], delimiter=separator)))
+    # Every record may hold at most as many fields as the first one (checked
+    # below), and a record takes at least one line.
+    cells = (text.count("\n") + 1) * width
+    if cells > options.limits.max_cells:
+        return [], [too_many_cells(file, cells, options.limits.max_cells)]
     record_issues = _csv_record_issues(file, text, separator, offset)
     if record_issues:
         return [], record_issues
@@ -2094,8 +2134,27 @@ def _parquet_type(path: Path, name: str, dtype: pl.DataType) -> str:
         return str(dtype)
 
 
-def _read_parquet(path: Path, file: str) -> tuple[list[RawTable], list[Issue]]:
+def _parquet_cells(path: Path) -> int:
+    """Return the rows times columns that a Parquet file's footer declares.
+
+    A column chunk compresses repeated values to almost nothing, so the
+    footer, not the file size, shows how much memory reading the file takes.
+    A file without a readable footer counts as 0 and is reported by the reader.
+    """
     try:
+        metadata = pq.read_metadata(path)
+    except (pa.ArrowException, OSError):
+        return 0
+    return int(metadata.num_rows) * int(metadata.num_columns)
+
+
+def _read_parquet(
+    path: Path, file: str, limits: SizeLimits
+) -> tuple[list[RawTable], list[Issue]]:
+    try:
+        cells = _parquet_cells(path)
+        if limits.max_parquet_cells is not None and cells > limits.max_parquet_cells:
+            return [], [too_many_cells(file, cells, limits.max_parquet_cells)]
         schema = pl.read_parquet_schema(path)
         # Polars reads decimals of at most 38 digits; a wider decimal column
         # would stop the whole file from being read.

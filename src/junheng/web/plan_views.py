@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tempfile
-from contextlib import AsyncExitStack
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,7 @@ def with_locations(kind: str, params: dict[str, Any], path: Path) -> dict[str, A
     return {**params, option: places.to_dicts()}
 
 
-async def run_uploaded(
+def run_uploaded(
     session: Session,
     principal: Principal,
     kind: str,
@@ -121,14 +121,14 @@ async def run_uploaded(
     The uploads are closed afterwards, since a page parses its form itself.
     """
     try:
-        async with AsyncExitStack() as files:
+        with ExitStack() as files:
             roster_path = None
             sources: list[Path] = []
             if _uploaded(roster):
-                roster_path = await files.enter_async_context(saved_upload(roster))
+                roster_path = files.enter_context(saved_upload(roster))
                 sources.append(roster_path)
             if _uploaded(locations):
-                path = await files.enter_async_context(saved_upload(locations))
+                path = files.enter_context(saved_upload(locations))
                 params = with_locations(kind, params, path)
                 sources.append(path)
             result = plans.run_plan(
@@ -147,7 +147,7 @@ async def run_uploaded(
     finally:
         for upload in (roster, locations):
             if isinstance(upload, UploadFile):
-                await upload.close()
+                upload.file.close()
 
 
 # ------------------------------------------------------------------ signature

@@ -15,6 +15,7 @@ from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from junheng.ingest.size_limits import SizeLimits
 from junheng.standards.loader import DEFAULT_FRAMEWORK
 
 Mode = Literal["production", "dev", "demo"]
@@ -86,6 +87,19 @@ class WebSettings(BaseSettings):
         ge=1024,
         description="Largest request body accepted, in bytes; larger uploads get "
         "HTTP 413.",
+    )
+    max_import_cells: int = Field(
+        default=5_000_000,
+        ge=1000,
+        description="Largest uploaded spreadsheet, in cells: the rows times "
+        "columns of its sheets, of a CSV file or of a Parquet file. Larger "
+        "files get HTTP 422 before they are parsed.",
+    )
+    max_import_unzipped_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="Largest uncompressed size of an uploaded .xlsx or .xlsm "
+        "workbook, in bytes; larger ones get HTTP 422 before they are parsed.",
     )
     default_language: Literal["zh", "en"] = Field(
         default="zh", description="Page language when the visitor has not chosen one."
@@ -160,6 +174,14 @@ class WebSettings(BaseSettings):
                 f"output of `{KEY_COMMAND}`"
             )
         return self
+
+    def size_limits(self) -> SizeLimits:
+        """Return the limits of the files that uploads may import."""
+        return SizeLimits(
+            max_cells=self.max_import_cells,
+            max_unzipped_bytes=self.max_import_unzipped_bytes,
+            max_parquet_cells=self.max_import_cells,
+        )
 
     def signing_key(self) -> str:
         """Return the secret key, or a random one for this process in dev and demo.

@@ -9,8 +9,7 @@ It counts with the ``limits`` package's moving window in memory.
 NOTE: the counts live in the memory of one server process. With several
 workers each counts on its own, so an address gets the limit once per worker,
 and a restart forgets the counts. Behind a reverse proxy the client address is
-the proxy's unless uvicorn is told to trust its forwarding headers
-(``--forwarded-allow-ips``).
+the proxy's unless ``junheng serve --forwarded-allow-ips`` names the proxy.
 """
 
 from __future__ import annotations

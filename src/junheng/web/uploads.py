@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi import UploadFile
@@ -33,11 +33,13 @@ def clean_name(filename: str | None) -> str:
     return f"{stem[: _MAX_NAME - len(suffix) - 1]}.{suffix}"
 
 
-@asynccontextmanager
-async def saved_upload(upload: UploadFile) -> AsyncIterator[Path]:
+@contextmanager
+def saved_upload(upload: UploadFile) -> Iterator[Path]:
     """Save ``upload`` to a temporary file and yield its path; delete it afterwards.
 
-    Raises :class:`InvalidInput` when the file type is not one the importer reads.
+    The copy blocks, so call it from a plain ``def`` route or another function
+    that Starlette runs in its thread pool. Raises :class:`InvalidInput` when
+    the file type is not one the importer reads.
     """
     name = clean_name(upload.filename)
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
@@ -51,9 +53,9 @@ async def saved_upload(upload: UploadFile) -> AsyncIterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="junheng-upload-"))
     try:
         path = folder / name
+        upload.file.seek(0)
         with path.open("wb") as target:
-            while chunk := await upload.read(_CHUNK):
-                target.write(chunk)
+            shutil.copyfileobj(upload.file, target, _CHUNK)
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)

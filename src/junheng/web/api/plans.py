@@ -118,7 +118,7 @@ def list_plans(
         501: {"model": ErrorBody, "description": "Planner not installed"},
     },
 )
-async def run_plan(
+def run_plan(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
@@ -159,7 +159,7 @@ async def run_plan(
     Nothing is stored. Send the result and its signature to ``POST /plans``
     to keep it as a scenario.
     """
-    result = await run_uploaded(
+    result = run_uploaded(
         session,
         principal,
         kind,

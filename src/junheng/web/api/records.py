@@ -77,7 +77,7 @@ def save_record(
 
 
 @router.post("/imports", response_model=ImportOut, status_code=201)
-async def import_file(
+def import_file(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
@@ -87,11 +87,17 @@ async def import_file(
     """Import an Excel, CSV or Parquet file of school rows, all or nothing.
 
     The response lists the stored versions and the warnings, worded in the
-    request language.
+    request language. A file over the size limits gets 422 before it is parsed.
     """
-    async with saved_upload(file) as path:
+    # A plain def route runs in the thread pool, so an import of many rows
+    # does not hold up other requests.
+    with saved_upload(file) as path:
         imported = reporting.import_school_data(
-            session, principal, path, framework=framework
+            session,
+            principal,
+            path,
+            framework=framework,
+            limits=request.app.state.settings.size_limits(),
         )
         session.commit()
     lang = language_of(request)

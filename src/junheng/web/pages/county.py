@@ -16,6 +16,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from junheng.errors import Conflict, InputError, InvalidInput, JunhengError
 from junheng.ingest.county_items import item_kinds
@@ -98,8 +100,22 @@ async def save_county_form(
     year: YearPath,
 ) -> Response:
     """Save the items as a new draft version; show every issue if one is invalid."""
-    get_division(session, division_code)
     form = await request.form()
+    # The checks and the store block, so they run in the thread pool.
+    return await run_in_threadpool(
+        _save_county_form, request, principal, session, division_code, year, form
+    )
+
+
+def _save_county_form(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    division_code: str,
+    year: int,
+    form: FormData,
+) -> Response:
+    get_division(session, division_code)
     data = {
         key: {
             "value": _text(form.get(f"value_{key}")),

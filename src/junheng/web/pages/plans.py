@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from junheng.errors import (
@@ -266,6 +267,13 @@ async def run_plan_form(
 ) -> Response:
     """Run the planner with the form's values and show the result to save."""
     form = await request.form()
+    # The planner and the store block, so they run in the thread pool.
+    return await run_in_threadpool(_run_plan_form, request, principal, session, form)
+
+
+def _run_plan_form(
+    request: Request, principal: Principal, session: Session, form: FormData
+) -> Response:
     kind = _text(form, "kind")
     _check_kind(kind)
 
@@ -280,7 +288,7 @@ async def run_plan_form(
     try:
         params = form_params(context["fields"], form)
         year = _year(values["year"])
-        result = await run_uploaded(
+        result = run_uploaded(
             session,
             principal,
             kind,
@@ -314,6 +322,12 @@ async def save_plan_form(
 ) -> Response:
     """Save a computed result (sent back with its signature) as a scenario."""
     form = await request.form()
+    return await run_in_threadpool(_save_plan_form, request, principal, session, form)
+
+
+def _save_plan_form(
+    request: Request, principal: Principal, session: Session, form: FormData
+) -> Response:
     try:
         data = json.loads(_text(form, "result") or "null")
     except json.JSONDecodeError:
@@ -454,6 +468,18 @@ async def rename_plan(
 ) -> Response:
     """Rename a scenario; a name taken in its kind and county is shown as an error."""
     form = await request.form()
+    return await run_in_threadpool(
+        _rename_plan_form, request, principal, session, scenario_id, form
+    )
+
+
+def _rename_plan_form(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    scenario_id: int,
+    form: FormData,
+) -> Response:
     try:
         plans.rename_scenario(session, principal, scenario_id, _text(form, "name"))
         session.commit()

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from junheng.errors import Conflict, InputError, InvalidInput, JunhengError, NotFound
 from junheng.ingest.schema import FIELDS_BY_NAME
@@ -171,8 +173,22 @@ async def save_year(
     year: YearPath,
 ) -> Response:
     """Save the form as a new draft version; show every issue if it is invalid."""
-    school = _school_or_new(session, principal, school_code)
     form = await request.form()
+    # The checks and the store block, so they run in the thread pool.
+    return await run_in_threadpool(
+        _save_year_form, request, principal, session, school_code, year, form
+    )
+
+
+def _save_year_form(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    school_code: str,
+    year: int,
+    form: FormData,
+) -> Response:
+    school = _school_or_new(session, principal, school_code)
     data = read_form(form, school, year)
     base = version_number(form.get("base_version"))
     # Overwriting another person's newer version takes an explicit choice: the
@@ -210,7 +226,7 @@ async def save_year(
 
 
 @router.post("/reporting/upload")
-async def upload(
+def upload(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
@@ -218,10 +234,14 @@ async def upload(
     file: UploadFile,
 ) -> Response:
     """Import an uploaded Excel or CSV file, all or nothing."""
-    async with saved_upload(file) as path:
+    with saved_upload(file) as path:
         try:
             imported = reporting.import_school_data(
-                session, principal, path, framework=framework
+                session,
+                principal,
+                path,
+                framework=framework,
+                limits=request.app.state.settings.size_limits(),
             )
             session.commit()
         except InputError as error:

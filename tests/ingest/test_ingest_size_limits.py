@@ -1,0 +1,184 @@
+"""Files over the size limits are rejected before a reader parses them.
+
+A sheet with a cell at XFD1048576 makes calamine allocate its grid of
+1,048,576 × 16,384 cells and stops the process, so these tests fail by
+crashing if the check is missing.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import xlwt
+from ingest.ingest_files import (
+    HEADERS,
+    import_errors,
+    school,
+    school_cells,
+    with_sheet_xml,
+    write_csv,
+    write_xlsx,
+)
+
+from junheng.ingest import load_inputs
+from junheng.ingest.size_limits import SizeLimits, check_workbook
+
+SHEET_XML = "xl/worksheets/sheet1.xml"
+
+
+def _workbook(path: Path, rows: int = 2) -> Path:
+    return write_xlsx(
+        path, {"学校数据": school_cells([school(n) for n in range(rows)])}
+    )
+
+
+def _declare_size(path: Path, member: str, size: int) -> None:
+    """Overwrite the uncompressed size that both zip headers declare for ``member``."""
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    at = data.find(name)
+    while at >= 0:
+        if data[at - 30 : at - 26] == b"PK\x03\x04":
+            struct.pack_into("<I", data, at - 30 + 22, size)
+        elif data[at - 46 : at - 42] == b"PK\x01\x02":
+            struct.pack_into("<I", data, at - 46 + 24, size)
+        at = data.find(name, at + 1)
+    path.write_bytes(bytes(data))
+
+
+def test_far_cell_rejected(tmp_path: Path) -> None:
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    path = with_sheet_xml(_workbook(tmp_path / "far.xlsx"), far)
+    (issue,) = import_errors([path])
+    assert issue.code == "file.too_many_cells"
+    assert issue.file == "changed-far.xlsx"
+    # 1,048,576 rows times 16,384 columns (A to XFD).
+    assert issue.message == (
+        "the file spans 17,179,869,184 cells (rows × columns), over the limit "
+        "of 20,000,000, so it was not read"
+    )
+    assert issue.in_language("zh").message == (
+        "文件的数据区域有 17,179,869,184 个单元格（行数 × 列数），超过上限 "
+        "20,000,000 个，未读取"
+    )
+
+
+def test_rows_without_references_counted(tmp_path: Path) -> None:
+    # Rows and cells without an r attribute follow the last referenced ones:
+    # 1,000 such rows after row 3, each of 4 cells after the widest column.
+    row = b"<row><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c><c><v>4</v></c></row>"
+    path = with_sheet_xml(_workbook(tmp_path / "rows.xlsx"), row * 1000)
+    limits = SizeLimits(max_cells=10_000)
+    (issue,) = import_errors([path], limits=limits)
+    assert issue.code == "file.too_many_cells"
+    assert issue.fields["cells"] == f"{(3 + 1000) * (len(HEADERS) + 4):,}"
+
+
+def test_workbook_within_limits_reads(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "schools.xlsx", rows=3)
+    # Three data rows and the header, in len(HEADERS) columns.
+    cells = 4 * len(HEADERS)
+    result = load_inputs([path], limits=SizeLimits(max_cells=cells))
+    assert result.schools.height == 3
+    (issue,) = import_errors([path], limits=SizeLimits(max_cells=cells - 1))
+    assert issue.fields["cells"] == f"{cells:,}"
+
+
+def test_unzipped_size_rejected(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "schools.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        total = sum(member.file_size for member in archive.infolist())
+    limits = SizeLimits(max_unzipped_bytes=total - 1)
+    (issue,) = import_errors([path], limits=limits)
+    assert issue.code == "file.unzipped_too_large"
+    assert issue.fix.startswith("delete the sheets and rows that are not needed")
+
+
+def test_member_larger_than_declared(tmp_path: Path) -> None:
+    # fastexcel reads a member past its declared size, so the declared size
+    # cannot be trusted: the check inflates the data itself.
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(4, 2000)
+    )
+    path = with_sheet_xml(_workbook(tmp_path / "lying.xlsx"), rows)
+    _declare_size(path, SHEET_XML, 1000)
+    issue = check_workbook(path.name, path, SizeLimits())
+    assert issue is not None
+    assert issue.code == "file.damaged"
+    assert issue.message == "the file is damaged or not a complete Excel workbook"
+
+
+def test_prefixed_tags_counted(tmp_path: Path) -> None:
+    # Two rows with a namespace prefix and without references: the first has
+    # 3 cells, the second 1. Closing tags such as </x:row> do not count.
+    xml = (
+        b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/'
+        b'2006/main"><x:sheetData><x:row><x:c><x:v>1</x:v></x:c><x:c/>'
+        b"<x:c><x:v>2</x:v></x:c></x:row><x:row><x:c/></x:row>"
+        b"</x:sheetData></x:worksheet>"
+    )
+    path = tmp_path / "prefixed.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(SHEET_XML, xml)
+    issue = check_workbook(path.name, path, SizeLimits(max_cells=5))
+    assert issue is not None
+    assert issue.fields["cells"] == "6"
+    assert check_workbook(path.name, path, SizeLimits(max_cells=6)) is None
+
+
+def test_csv_cells_rejected(tmp_path: Path) -> None:
+    cells = school_cells([school(n) for n in range(10)])
+    path = write_csv(tmp_path / "schools.csv", cells)
+    # 11 lines and the empty text after the last line break, each counted as
+    # wide as the header.
+    bound = 12 * len(HEADERS)
+    (issue,) = import_errors([path], limits=SizeLimits(max_cells=bound - 1))
+    assert issue.code == "file.too_many_cells"
+    assert issue.fields["cells"] == f"{bound:,}"
+    result = load_inputs([path], limits=SizeLimits(max_cells=bound))
+    assert result.schools.height == 10
+
+
+def test_parquet_cells_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "schools.parquet"
+    pl.DataFrame({"a": list(range(100)), "b": list(range(100))}).write_parquet(path)
+    limits = SizeLimits(max_parquet_cells=199)
+    (issue,) = import_errors([path], limits=limits)
+    assert issue.code == "file.too_many_cells"
+    assert issue.fields["cells"] == "200"
+
+
+def test_xls_grid_rejected(tmp_path: Path) -> None:
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("学校数据")
+    for column, header in enumerate(HEADERS):
+        sheet.write(0, column, header)
+    # The last cell of a BIFF8 sheet: the grid is 65,536 rows × 256 columns.
+    sheet.write(65535, 255, 1)
+    path = tmp_path / "far.xls"
+    workbook.save(str(path))
+    (issue,) = import_errors([path], limits=SizeLimits(max_cells=1_000_000))
+    assert issue.code == "file.too_many_cells"
+    assert issue.fields["cells"] == f"{65536 * 256:,}"
+
+
+def test_encrypted_member_rejected(tmp_path: Path) -> None:
+    # Bit 0 of the flags marks a member as encrypted, which zipfile cannot
+    # inflate without a password, so its size is unknown.
+    path = _workbook(tmp_path / "locked.xlsx")
+    data = bytearray(path.read_bytes())
+    name = SHEET_XML.encode()
+    at = data.find(name)
+    while at >= 0:
+        if data[at - 30 : at - 26] == b"PK\x03\x04":
+            data[at - 30 + 6] |= 1
+        elif data[at - 46 : at - 42] == b"PK\x01\x02":
+            data[at - 46 + 8] |= 1
+        at = data.find(name, at + 1)
+    path.write_bytes(bytes(data))
+    issue = check_workbook(path.name, path, SizeLimits())
+    assert issue is not None
+    assert issue.code == "file.damaged"
