@@ -156,3 +156,32 @@ def test_deadline_outside_scope_forbidden(site: Site) -> None:
 
 def test_deadline_page_school_forbidden(site: Site) -> None:
     assert site.client("school_a").get("/deadlines").status_code == 403
+
+
+def test_deadline_past_city_rejected(site: Site) -> None:
+    city = post_form(
+        site.client("zhengzhou"),
+        "/deadlines",
+        {"year": str(YEAR), "scope_code": "4101", "due_date": f"{YEAR}-06-01"},
+    )
+    assert city.status_code == 303, city.text
+    county = site.client("zhongyuan")
+    later = post_form(
+        county,
+        "/deadlines",
+        {"year": str(YEAR), "scope_code": "410102", "due_date": f"{YEAR}-12-31"},
+    )
+    assert later.status_code == 422
+    assert f"晚于上级 4101 为 {YEAR} 学年设定的 {YEAR}-06-01" in later.text
+    far = post_form(
+        county,
+        "/deadlines",
+        {"year": str(YEAR), "scope_code": "410102", "due_date": "9999-12-31"},
+    )
+    assert far.status_code == 422
+    assert f"{YEAR}-01-01 至 {YEAR + 1}-12-31" in far.text
+    rows = site.client("zhengzhou").get(f"/api/v1/completeness?year={YEAR}").json()
+    assert {row["code"]: row["due_date"] for row in rows}["410102"] == f"{YEAR}-06-01"
+    # The county's page lists the city's deadline that caps its own.
+    page = county.get(f"/deadlines?year={YEAR}").text
+    assert "<code>4101</code>" in page.split('id="deadlines"')[1]
