@@ -261,7 +261,7 @@ def task_page(
             "notes": service.notes(session, task),
             "may_note": service.can_work_on(principal, task),
             "may_update": service.is_authority(principal, task.division_code),
-            "manual_statuses": service.MANUAL_STATUSES,
+            "manual_statuses": service.statuses_for(principal, task),
             "saved": request.query_params.get("saved"),
         },
     )
@@ -450,7 +450,9 @@ class NoteIn(BaseModel):
     """A progress note, optionally with a new status."""
 
     text: str = Field(default="", max_length=service.NOTE_MAX)
-    status: str | None = Field(default=None, pattern="^(open|in_progress|done)$")
+    status: str | None = Field(
+        default=None, pattern="^(" + "|".join(service.MANUAL_STATUSES) + ")$"
+    )
 
 
 class AssessmentIn(BaseModel):
