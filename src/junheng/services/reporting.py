@@ -54,7 +54,7 @@ from junheng.services.completeness import (
     set_deadline,
 )
 from junheng.services.records import bump_data_generation, county_published
-from junheng.services.statuses import status_name
+from junheng.services.statuses import county_items_status_name, status_name
 from junheng.services.validation import (
     FORM_SOURCE,
     RowPlace,
@@ -213,6 +213,13 @@ def _changed_by(current: Record, base_version: int | None) -> Conflict:
     )
 
 
+def _status_name(record: Record) -> str:
+    """Return the Chinese name of ``record``'s status, naming its next reviewer."""
+    if isinstance(record, CountyItemRecord):
+        return county_items_status_name(record.status, record.division_code, "zh")
+    return status_name(record.status, "zh")
+
+
 def _status_moved(session: Session, kind: str, record: Record) -> Conflict:
     en, zh = _label(record)
     event = _last_event(session, kind, record)
@@ -223,7 +230,7 @@ def _status_moved(session: Session, kind: str, record: Record) -> Conflict:
         by_zh = f"（{event.actor} 于 {_when(event.at)} 操作）"
     return Conflict(
         f"the status of {en} is now {record.status}{by_en}; reload to see what changed",
-        zh=f"{zh}当前状态为“{status_name(record.status, 'zh')}”{by_zh}，请刷新查看",
+        zh=f"{zh}当前状态为“{_status_name(record)}”{by_zh}，请刷新查看",
     )
 
 
@@ -916,8 +923,7 @@ def reopen(
         en, zh = _label(record)
         raise Conflict(
             f"{en} is {record.status}, not approved; only approved data are reopened",
-            zh=f"{zh}状态为“{status_name(record.status, 'zh')}”，"
-            "只有终审通过的数据才需要重新开放",
+            zh=f"{zh}状态为“{_status_name(record)}”，只有终审通过的数据才需要重新开放",
         )
     record.is_current = False
     session.flush()
@@ -1225,5 +1231,5 @@ def _locked_issue(record: Record) -> tuple[str, dict[str, Any]]:
     en, zh = _label(record)
     if record.status == "approved":
         return "store_locked.approved", {"label": both(zh, en)}
-    status = both(status_name(record.status, "zh"), record.status)
+    status = both(_status_name(record), record.status)
     return "store_locked.in_review", {"label": both(zh, en), "status": status}

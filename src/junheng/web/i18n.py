@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from junheng.planning.labels import PARAM_LABELS, SUMMARY_LABELS
-from junheng.services.statuses import STATUS_NAMES
+from junheng.services.statuses import COUNTY_ITEMS_SUBMITTED, STATUS_NAMES
 from junheng.services.warnings import LEVEL_NAMES
 from junheng.web.feedback_messages import FEEDBACK_MESSAGES
 from junheng.web.rectification_text import RECTIFY_TEXT
@@ -646,6 +646,9 @@ MESSAGES.update(SURVEY_MESSAGES)
 
 
 MESSAGES.update({f"status.{code}": names for code, names in STATUS_NAMES.items()})
+MESSAGES.update(
+    {f"status.submitted.{level}": n for level, n in COUNTY_ITEMS_SUBMITTED.items()}
+)
 MESSAGES.update(FEEDBACK_MESSAGES)
 MESSAGES.update(RECTIFY_TEXT)
 
