@@ -606,10 +606,11 @@ def _store_school_row(
 ) -> SchoolRecord:
     code, year, division = row["school_code"], row["year"], row["division_code"]
     _require_division(session, division, source)
-    require_write(principal, division, code)
     school = session.get(School, code)
+    # A stored school is checked in its own county, so a row naming another
+    # county gets the error that names the school's county, for every role.
+    require_write(principal, division if school is None else school.division_code, code)
     if school is not None and school.division_code != division:
-        require_write(principal, school.division_code, code)
         raise invalid([_moved_school_issue(school, division, source)], source)
     current = _current_school(session, code, year)
     _check_editable(
@@ -1184,16 +1185,14 @@ def _import_issues(
         if not division_known(division):
             add(place.column("division_code"), division, "store_division")
         school = session.get(School, code)
-        registered = {school.division_code} if school else set()
-        outside = sorted(
-            p for p in {division, *registered} if not can_write(principal, p, code)
-        )
-        if outside:
+        # As for a form save, a stored school is checked in its own county.
+        home = division if school is None else school.division_code
+        if not can_write(principal, home, code):
             add(
                 place.column("school_code"),
                 code,
                 "store_scope",
-                divisions=", ".join(outside),
+                divisions=home,
                 user=principal.username,
             )
             continue
