@@ -852,8 +852,21 @@ def review(
 
     ``decision`` is ``"approve"`` or ``"return"``; a return needs a ``comment``
     saying what to fix. The province's approval makes the record ``approved``
-    (final and locked) and advances the data generation.
+    (final and locked) and advances the data generation. A caller outside
+    the record's chain of reviewers gets :class:`PermissionDenied` before the
+    decision and comment are checked, so it learns nothing of the form.
     """
+    record = _load(session, kind, record_id)
+    division, _ = _place(session, record)
+    city_level = _city_level(session, division)
+    chain = {reviewer_role(status, city_level, kind) for status in REVIEW_STATES}
+    in_chain = principal.role in chain and covers(principal.scope, division)
+    if not in_chain:
+        raise PermissionDenied(
+            f"user {principal.username!r} ({principal.role}) may not review "
+            f"{_label(record)[0]}",
+            zh=f"用户 {principal.username} 无权审核{_label(record)[1]}",
+        )
     if decision not in ("approve", "return"):
         raise InvalidInput(
             f"decision {decision!r} is invalid; use 'approve' or 'return'",
@@ -864,22 +877,12 @@ def review(
             "a return needs a comment saying what to correct",
             zh="退回时请填写需要修改的内容",
         )
-    record = _load(session, kind, record_id)
-    division, _ = _place(session, record)
-    city_level = _city_level(session, division)
     _check_current(session, kind, record, base_version)
     if not can_review(
         principal, division, record.status, city_level=city_level, kind=kind
     ):
-        chain = {reviewer_role(status, city_level, kind) for status in REVIEW_STATES}
-        if principal.role in chain and covers(principal.scope, division):
-            # A reviewer of this record whose step has passed or not yet come.
-            raise _status_moved(session, kind, record)
-        raise PermissionDenied(
-            f"user {principal.username!r} ({principal.role}) may not review "
-            f"{_label(record)[0]}",
-            zh=f"用户 {principal.username} 无权审核{_label(record)[1]}",
-        )
+        # A reviewer of this record whose step has passed or not yet come.
+        raise _status_moved(session, kind, record)
     if decision == "return":
         return _transition(
             session, principal, kind, record, "returned", comment, "return"
