@@ -25,6 +25,7 @@ from junheng.services import assessments
 from junheng.services import rectification as service
 from junheng.services.access import SYSTEM, Principal, Role
 from junheng.services.results import FrameSource, ResultsCache
+from junheng.standards.loader import load_framework
 from junheng.store.divisions import load_divisions
 from junheng.store.models import AuditRecord, RectificationTask
 
@@ -37,6 +38,7 @@ EVALUATOR = Principal(8, "eval", Role.EVALUATOR, "", assigned_counties=(COUNTY,)
 OTHER_EVALUATOR = Principal(
     9, "eval2", Role.EVALUATOR, "", assigned_counties=("410103",)
 )
+FRAMEWORK = load_framework()
 OPENED = dt.date(2025, 3, 1)
 DEADLINE = dt.date(2025, 12, 31)
 
@@ -435,6 +437,7 @@ def test_record_assessment(store: Session) -> None:
         value=None,
         judgement="pass",
         note="抽样核查",
+        framework=FRAMEWORK,
     )
     assessments.record_assessment(
         store,
@@ -446,6 +449,7 @@ def test_record_assessment(store: Session) -> None:
         value=0.45,
         judgement=None,
         note=None,
+        framework=FRAMEWORK,
     )
     assessments.record_assessment(
         store,
@@ -457,6 +461,7 @@ def test_record_assessment(store: Session) -> None:
         value=None,
         judgement="pass",
         note="自评",
+        framework=FRAMEWORK,
     )
     store.commit()
     county = assessments.assessments(store, ZHONGYUAN, 2024, COUNTY)
@@ -492,7 +497,60 @@ def test_record_assessment_denied(
             value=None,
             judgement="fail",
             note=None,
+            framework=FRAMEWORK,
         )
+
+
+@pytest.mark.parametrize(
+    ("subject", "school"),
+    [
+        ("bogus:thing", ""),
+        ("cv:primary:L99", ""),
+        ("cv:senior:L1", ""),
+        ("check:NOPE", ""),
+        ("indicator:primary:L1", ""),
+        ("cv:primary:L1", WEAK),
+        ("compliant:high", WEAK),
+    ],
+)
+def test_unknown_subject_rejected(store: Session, subject: str, school: str) -> None:
+    who = WEAK_SCHOOL if school else EVALUATOR
+    with pytest.raises(InputError) as raised:
+        assessments.record_assessment(
+            store,
+            who,
+            year=2024,
+            division_code=COUNTY,
+            school_code=school,
+            subject=subject,
+            value=None,
+            judgement="fail",
+            note=None,
+            framework=FRAMEWORK,
+        )
+    assert f"subject {subject!r} is not one of framework cn-2017-quality" in (
+        raised.value.message("en")
+    )
+    assert "评估对象" in raised.value.message("zh")
+    example = "indicator:primary:L1" if school else "cv:primary:L1"
+    assert example in raised.value.message("en")
+
+
+def test_known_subjects_accepted(store: Session) -> None:
+    for subject in ("check:G1", "cv:junior:L1"):
+        stored = assessments.record_assessment(
+            store,
+            EVALUATOR,
+            year=2024,
+            division_code=COUNTY,
+            school_code="",
+            subject=subject,
+            value=None,
+            judgement="pass",
+            note=None,
+            framework=FRAMEWORK,
+        )
+        assert stored.subject == subject
 
 
 def test_record_assessment_needs_value(store: Session) -> None:
@@ -507,4 +565,5 @@ def test_record_assessment_needs_value(store: Session) -> None:
             value=None,
             judgement=None,
             note=None,
+            framework=FRAMEWORK,
         )

@@ -351,3 +351,17 @@ def test_school_requests_closure(rect_site: RectSite) -> None:
     page = school.get(f"/rectification/{weak}")
     assert 'id="school-help"' in page.text
     assert "已申请验收" in page.text
+
+
+def test_bogus_subject_rejected(rect_site: RectSite) -> None:
+    evaluator = rect_site.client("eval")
+    token = csrf(evaluator, f"/evaluations/2024/{COUNTY}")
+    stored = evaluator.put(
+        f"/api/v1/evaluations-by-others/2024/{COUNTY}",
+        json={"subject": "bogus:thing", "judgement": "fail"},
+        headers={"x-csrf-token": token},
+    )
+    assert_error(stored, 422)
+    assert "bogus:thing" in stored.text
+    with rect_site.database.sessions() as session:
+        assert session.scalars(select(PeerAssessment)).all() == []

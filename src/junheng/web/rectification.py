@@ -425,6 +425,7 @@ def record_form(
         value=value,
         judgement=judgement or None,
         note=note,
+        framework=request.app.state.framework,
     )
     session.commit()
     return RedirectResponse(
@@ -548,6 +549,7 @@ def api_side_by_side(
 
 @api_router.put("/evaluations-by-others/{year}/{code}")
 def api_record(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     year: YearPath,
@@ -566,6 +568,7 @@ def api_record(
         value=body.value,
         judgement=body.judgement,
         note=body.note,
+        framework=request.app.state.framework,
     )
     session.commit()
     return {"id": stored.id, "subject": stored.subject}
