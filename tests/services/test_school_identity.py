@@ -35,7 +35,7 @@ def test_school_user_write_needs_own_county() -> None:
 def test_school_user_cannot_move_school(store: Session) -> None:
     record = _saved(store)
     moved = school(1, division_code="410103", division_name="二七区")
-    # The school may write its own school, so it is told which county to enter.
+    # The school may write its own school, so the error names the county to enter.
     with pytest.raises(InvalidInput) as caught:
         reporting.save_school_year(store, SCHOOL_1, CODE, 2024, moved, record.version)
     issue = caught.value.issues[0]
@@ -48,7 +48,7 @@ def test_school_user_cannot_move_school(store: Session) -> None:
 
 def test_county_move_names_school_county(store: Session) -> None:
     record = _saved(store)
-    # 中原区 may not write 二七区, but the school is its own, so the answer is
+    # 中原区 may not write 二七区, but the school is its own, so the error is
     # the 422 that names 410102, not a 403 about 410103.
     moved = school(1, division_code="410103", division_name="二七区")
     with pytest.raises(InvalidInput) as caught:

@@ -198,12 +198,14 @@ def test_audit_verify_detects_truncation(runner: CliRunner, database: Database) 
         main, ["audit", "verify", *saved.split(), "--url", database.url]
     )
     assert same.exit_code == 0, same.output
+
     # Cutting the last record off leaves a consistent chain of 1 record.
     with database.sessions.begin() as session:
         session.execute(delete(AuditRecord).where(AuditRecord.seq == 2))
     plain = runner.invoke(main, ["audit", "verify", "--url", database.url])
     assert plain.exit_code == 0, plain.output
     assert "intact: 1 records" in plain.output
+
     by_count = runner.invoke(
         main, ["audit", "verify", "--min-records", "2", "--url", database.url]
     )
