@@ -24,13 +24,15 @@ def _run(database: Database, *args: str) -> str:
 def test_open_list_sync(database: Database) -> None:
     with database.sessions() as session:
         seed(session, (2024, 2025))
+    # A deadline cannot be before the opening date (today), so the sync
+    # replays a day after a deadline far ahead.
     opened = _run(
-        database, "open", COUNTY, "--year", "2024", "--deadline", "2025-12-31"
+        database, "open", COUNTY, "--year", "2024", "--deadline", "2099-12-31"
     )
     assert "6 opened, 0 already open" in opened
     again = _run(database, "open", COUNTY, "--year", "2024")
     assert "0 opened, 6 already open" in again
-    synced = _run(database, "sync", "--today", "2026-01-05")
+    synced = _run(database, "sync", "--today", "2100-01-05")
     assert "5 closed by data, 1 overdue" in synced
     listed = json.loads(_run(database, "list", "--json", "--status", "overdue"))
     assert [row["subject"] for row in listed] == ["S1"]

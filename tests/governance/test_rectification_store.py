@@ -25,6 +25,7 @@ from junheng.services import assessments
 from junheng.services import rectification as service
 from junheng.services.access import SYSTEM, Principal, Role
 from junheng.services.results import FrameSource, ResultsCache
+from junheng.standards.loader import load_framework
 from junheng.store.divisions import load_divisions
 from junheng.store.models import AuditRecord, RectificationTask
 
@@ -37,6 +38,7 @@ EVALUATOR = Principal(8, "eval", Role.EVALUATOR, "", assigned_counties=(COUNTY,)
 OTHER_EVALUATOR = Principal(
     9, "eval2", Role.EVALUATOR, "", assigned_counties=("410103",)
 )
+FRAMEWORK = load_framework()
 OPENED = dt.date(2025, 3, 1)
 DEADLINE = dt.date(2025, 12, 31)
 
@@ -244,9 +246,121 @@ def test_scoping_of_changes(
         service.add_note(store, EVALUATOR, cv.id, "第三方不能记录")
     with pytest.raises(PermissionDenied):
         service.update_task(store, WEAK_SCHOOL, weak.id, target=1.0)
-    note = service.add_note(store, WEAK_SCHOOL, weak.id, "已招聘教师", status="done")
+    note = service.add_note(
+        store, WEAK_SCHOOL, weak.id, "已招聘教师", status="closure_requested"
+    )
     assert note.author == "weak"
+    assert weak.status == "closure_requested"
+    service.add_note(store, ZHONGYUAN, weak.id, "核查属实", status="done")
     assert weak.status == "done"
+
+
+def test_statuses_per_role(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    _open(store, evaluations)
+    weak = _tasks(store)[f"2024/410102/school/primary/{WEAK}/L1, L2/"]
+    assert service.statuses_for(WEAK_SCHOOL, weak) == (
+        "in_progress",
+        "closure_requested",
+    )
+    assert service.statuses_for(ZHONGYUAN, weak) == ("open", "in_progress", "done")
+    assert service.statuses_for(ZHENGZHOU, weak) == ("open", "in_progress", "done")
+    assert service.statuses_for(BIG_SCHOOL, weak) == ()
+    assert service.statuses_for(EVALUATOR, weak) == ()
+
+
+@pytest.mark.parametrize("status", ["done", "open"])
+def test_school_cannot_close_task(
+    store: Session, evaluations: service.CachedEvaluations, status: str
+) -> None:
+    _open(store, evaluations)
+    weak = _tasks(store)[f"2024/410102/school/primary/{WEAK}/L1, L2/"]
+    with pytest.raises(PermissionDenied) as raised:
+        service.add_note(store, WEAK_SCHOOL, weak.id, "已招聘教师", status=status)
+    assert "allowed: in_progress, closure_requested" in raised.value.message("en")
+    assert "由覆盖该县的教育行政部门确认完成" in raised.value.message("zh")
+    assert weak.status == "open"
+
+
+@pytest.mark.parametrize("status", ["in_progress", "closure_requested"])
+def test_school_status_needs_note(
+    store: Session, evaluations: service.CachedEvaluations, status: str
+) -> None:
+    _open(store, evaluations)
+    weak = _tasks(store)[f"2024/410102/school/primary/{WEAK}/L1, L2/"]
+    with pytest.raises(InputError) as raised:
+        service.add_note(store, WEAK_SCHOOL, weak.id, "   ", status=status)
+    assert "needs a note" in raised.value.message("en")
+    assert "须填写进展说明" in raised.value.message("zh")
+    assert weak.status == "open"
+    assert service.notes(store, weak) == []
+
+
+def test_school_request_keeps_overdue(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    _open(store, evaluations)
+    # Measuring 2024 alone closes nothing, so every task is overdue on
+    # 5 January 2026.
+    service.sync(store, ZHONGYUAN, evaluations, dt.date(2026, 1, 5), year=2024)
+    weak = _tasks(store)[f"2024/410102/school/primary/{WEAK}/L1, L2/"]
+    assert weak.status == "overdue"
+    note = service.add_note(
+        store, WEAK_SCHOOL, weak.id, "已补足教师", status="closure_requested"
+    )
+    # The request stays on the note; only an authority lifts the overdue task.
+    assert note.status == "closure_requested"
+    assert weak.status == "overdue"
+    rows = service.accountability(store, ZHENGZHOU, "4101")
+    assert [(r.code, r.overdue) for r in rows] == [(COUNTY, 6)]
+    service.add_note(store, ZHONGYUAN, weak.id, "验收通过", status="done")
+    assert weak.status == "done"
+
+
+def test_pending_request_goes_overdue(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    _open(store, evaluations)
+    weak = _tasks(store)[f"2024/410102/school/primary/{WEAK}/L1, L2/"]
+    service.add_note(
+        store, WEAK_SCHOOL, weak.id, "已补足教师", status="closure_requested"
+    )
+    rows = service.accountability(store, ZHENGZHOU, "4101")
+    # The school task is one of 6 open tasks until the county confirms it.
+    assert [(r.open, r.done) for r in rows] == [(6, 0)]
+    # Unconfirmed at the deadline (2025-12-31), the request does not stop it.
+    service.sync(store, ZHONGYUAN, evaluations, dt.date(2026, 1, 5), year=2024)
+    assert weak.status == "overdue"
+
+
+def test_deadline_before_opening_rejected(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    with evaluations.evaluation(2024) as ev, pytest.raises(InputError) as raised:
+        service.open_tasks(
+            store,
+            ZHONGYUAN,
+            ev,
+            2024,
+            COUNTY,
+            deadline=dt.date(2020, 1, 1),
+            today=OPENED,
+        )
+    assert "deadline 2020-01-01 is before the task's opening date 2025-03-01" in (
+        raised.value.message("en")
+    )
+    assert "早于任务开立日期 2025-03-01" in raised.value.message("zh")
+    assert _tasks(store) == {}
+    _open(store, evaluations)
+    task = _tasks(store)["2024/410102/item///S1/S1"]
+    opened = task.created_at.date()
+    with pytest.raises(InputError):
+        service.update_task(
+            store, ZHONGYUAN, task.id, deadline=opened - dt.timedelta(days=1)
+        )
+    service.update_task(store, ZHONGYUAN, task.id, deadline=opened)
+    assert task.deadline == opened
 
 
 def test_note_rules(store: Session, evaluations: service.CachedEvaluations) -> None:
@@ -323,6 +437,7 @@ def test_record_assessment(store: Session) -> None:
         value=None,
         judgement="pass",
         note="抽样核查",
+        framework=FRAMEWORK,
     )
     assessments.record_assessment(
         store,
@@ -334,6 +449,7 @@ def test_record_assessment(store: Session) -> None:
         value=0.45,
         judgement=None,
         note=None,
+        framework=FRAMEWORK,
     )
     assessments.record_assessment(
         store,
@@ -345,6 +461,7 @@ def test_record_assessment(store: Session) -> None:
         value=None,
         judgement="pass",
         note="自评",
+        framework=FRAMEWORK,
     )
     store.commit()
     county = assessments.assessments(store, ZHONGYUAN, 2024, COUNTY)
@@ -380,7 +497,60 @@ def test_record_assessment_denied(
             value=None,
             judgement="fail",
             note=None,
+            framework=FRAMEWORK,
         )
+
+
+@pytest.mark.parametrize(
+    ("subject", "school"),
+    [
+        ("bogus:thing", ""),
+        ("cv:primary:L99", ""),
+        ("cv:senior:L1", ""),
+        ("check:NOPE", ""),
+        ("indicator:primary:L1", ""),
+        ("cv:primary:L1", WEAK),
+        ("compliant:high", WEAK),
+    ],
+)
+def test_unknown_subject_rejected(store: Session, subject: str, school: str) -> None:
+    who = WEAK_SCHOOL if school else EVALUATOR
+    with pytest.raises(InputError) as raised:
+        assessments.record_assessment(
+            store,
+            who,
+            year=2024,
+            division_code=COUNTY,
+            school_code=school,
+            subject=subject,
+            value=None,
+            judgement="fail",
+            note=None,
+            framework=FRAMEWORK,
+        )
+    assert f"subject {subject!r} is not one of framework cn-2017-quality" in (
+        raised.value.message("en")
+    )
+    assert "评估对象" in raised.value.message("zh")
+    example = "indicator:primary:L1" if school else "cv:primary:L1"
+    assert example in raised.value.message("en")
+
+
+def test_known_subjects_accepted(store: Session) -> None:
+    for subject in ("check:G1", "cv:junior:L1"):
+        stored = assessments.record_assessment(
+            store,
+            EVALUATOR,
+            year=2024,
+            division_code=COUNTY,
+            school_code="",
+            subject=subject,
+            value=None,
+            judgement="pass",
+            note=None,
+            framework=FRAMEWORK,
+        )
+        assert stored.subject == subject
 
 
 def test_record_assessment_needs_value(store: Session) -> None:
@@ -395,4 +565,5 @@ def test_record_assessment_needs_value(store: Session) -> None:
             value=None,
             judgement=None,
             note=None,
+            framework=FRAMEWORK,
         )

@@ -4,6 +4,7 @@ accountability, on SQLite and PostgreSQL, with data approved up the chain."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from governance.rectdata import COUNTY, WEAK
 from governance.rectsite import RectSite, csrf, post, rect_site
-from sqlalchemy import select
+from sqlalchemy import select, update
 from web.site import assert_error
 
 from junheng.store.models import PeerAssessment, RectificationTask, TaskNote
@@ -25,12 +26,28 @@ DASH = f"/dash/2024/county/{COUNTY}"
 
 def _open_all(site: RectSite, user: str = "zhongyuan") -> tuple[TestClient, Any]:
     client = site.client(user)
-    return client, post(
+    response = post(
         client,
         "/rectification/open",
-        {"year": 2024, "division_code": COUNTY, "deadline": "2025-12-31"},
+        {"year": 2024, "division_code": COUNTY},
         "/rectification",
     )
+    _age_tasks(site)
+    return client, response
+
+
+def _age_tasks(site: RectSite) -> None:
+    """Move every task back in time: opened on 1 March 2025 and due on
+    31 December 2025, so its deadline has passed. A new task's deadline
+    cannot be in the past, and the pages sync against the real date."""
+    with site.database.sessions() as session:
+        session.execute(
+            update(RectificationTask).values(
+                created_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
+                deadline=dt.date(2025, 12, 31),
+            )
+        )
+        session.commit()
 
 
 def _task_ids(site: RectSite) -> dict[str, int]:
@@ -136,9 +153,17 @@ def test_api_tasks(rect_site: RectSite) -> None:
     client = rect_site.client("zhongyuan")
     token = csrf(client, "/rectification")
     headers = {"x-csrf-token": token}
+    past = client.post(
+        "/api/v1/rectification/tasks",
+        json={"year": 2024, "division_code": COUNTY, "deadline": "2020-01-01"},
+        headers=headers,
+    )
+    assert_error(past, 422)
+    assert "早于任务开立日期" in past.text
+    deadline = dt.date.today() + dt.timedelta(days=30)
     response = client.post(
         "/api/v1/rectification/tasks",
-        json={"year": 2024, "division_code": COUNTY, "deadline": "2025-12-31"},
+        json={"year": 2024, "division_code": COUNTY, "deadline": deadline.isoformat()},
         headers=headers,
     )
     assert response.status_code == 201, response.text
@@ -297,3 +322,46 @@ def test_nul_and_non_finite_rejected(rect_site: RectSite) -> None:
         assert task.target == 85
         assert list(notes) == []
         assert list(peers) == []
+
+
+def test_school_requests_closure(rect_site: RectSite) -> None:
+    _open_all(rect_site)
+    weak = _task_ids(rect_site)[f"2024/410102/school/primary/{WEAK}/L1, L2/"]
+    school = rect_site.client("weak")
+    # The token comes from a page that does not sync, so the 2025 data have
+    # not closed the task yet.
+    headers = {"x-csrf-token": csrf(school, "/account/password")}
+    api = f"/api/v1/rectification/tasks/{weak}/notes"
+    done = school.post(api, json={"text": "", "status": "done"}, headers=headers)
+    assert_error(done, 403, "permission_denied")
+    empty = school.post(
+        api, json={"text": "", "status": "closure_requested"}, headers=headers
+    )
+    assert_error(empty, 422)
+    asked = school.post(
+        api,
+        json={"text": "已补足教师，聘用合同存档", "status": "closure_requested"},
+        headers=headers,
+    )
+    assert asked.status_code == 201, asked.text
+    with rect_site.database.sessions() as session:
+        task = session.get(RectificationTask, weak)
+        assert task is not None
+        assert task.status == "closure_requested"
+    page = school.get(f"/rectification/{weak}")
+    assert 'id="school-help"' in page.text
+    assert "已申请验收" in page.text
+
+
+def test_bogus_subject_rejected(rect_site: RectSite) -> None:
+    evaluator = rect_site.client("eval")
+    token = csrf(evaluator, f"/evaluations/2024/{COUNTY}")
+    stored = evaluator.put(
+        f"/api/v1/evaluations-by-others/2024/{COUNTY}",
+        json={"subject": "bogus:thing", "judgement": "fail"},
+        headers={"x-csrf-token": token},
+    )
+    assert_error(stored, 422)
+    assert "bogus:thing" in stored.text
+    with rect_site.database.sessions() as session:
+        assert session.scalars(select(PeerAssessment)).all() == []

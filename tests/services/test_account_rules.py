@@ -147,6 +147,19 @@ def test_disable_within_scope_audited(store: Session) -> None:
     assert audit.verify(store).ok
 
 
+def test_disable_message_names_step(store: Session) -> None:
+    user = _county(store)
+    with pytest.raises(PermissionDenied) as disabling:
+        accounts.set_active(store, ERQI, user.id, False)
+    assert "may not disable users in scope '410102'" in disabling.value.message("en")
+    assert "无权在 410102 范围内停用用户" in disabling.value.message("zh")
+    assert "create" not in disabling.value.message("en")
+    with pytest.raises(PermissionDenied) as enabling:
+        accounts.set_active(store, ERQI, user.id, True)
+    assert "may not enable users" in enabling.value.message("en")
+    assert "启用用户" in enabling.value.message("zh")
+
+
 def test_end_sessions_audited(store: Session) -> None:
     user = _county(store)
     accounts.end_sessions(store, accounts.principal_for(user))

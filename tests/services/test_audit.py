@@ -157,3 +157,40 @@ def test_first_record_deleted(store: Session) -> None:
     result = audit.verify(store)
     assert result.first_bad_seq == 1
     assert result.reason == "record 1 is missing: the record after the start is 2"
+
+
+def test_truncation_found_with_saved_head(store: Session) -> None:
+    _chain(store)
+    saved = audit.verify(store)
+    assert saved.head_hash is not None
+    assert saved.checked == 6
+    # The chain grows after the head was saved: still fine.
+    _chain(store, 2)
+    grown = audit.verify(store, expect_head=saved.head_hash, min_records=6)
+    assert grown.ok
+    assert grown.checked == 8
+    # Cutting records 6 to 8 off the end leaves a consistent chain of 5.
+    store.execute(delete(AuditRecord).where(AuditRecord.seq >= 6))
+    store.commit()
+    assert audit.verify(store).ok
+    by_head = audit.verify(store, expect_head=saved.head_hash)
+    assert not by_head.ok
+    assert by_head.first_bad_seq is None
+    assert f"no record has the saved head hash {saved.head_hash}" in (
+        by_head.reason or ""
+    )
+    by_count = audit.verify(store, min_records=6)
+    assert not by_count.ok
+    assert "the chain has 5 records, fewer than the 6 saved earlier" in (
+        by_count.reason or ""
+    )
+
+
+def test_saved_head_and_count_must_match(store: Session) -> None:
+    _chain(store)
+    head = audit.verify(store).head_hash
+    assert head is not None
+    # The head is record 6's hash; a count of 5 saved with it is inconsistent.
+    result = audit.verify(store, expect_head=head.upper(), min_records=5)
+    assert not result.ok
+    assert "the saved head hash is record 6's, not record 5's" in (result.reason or "")

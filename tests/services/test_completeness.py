@@ -16,7 +16,7 @@ from services.people import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from junheng.errors import PermissionDenied
+from junheng.errors import InvalidInput, PermissionDenied
 from junheng.services import reporting
 from junheng.store.models import ReviewEvent
 
@@ -95,3 +95,59 @@ def test_completeness_outside_scope_denied(store: Session) -> None:
         reporting.completeness(store, ZHONGYUAN, 2024, "4101")
     with pytest.raises(PermissionDenied):
         reporting.set_deadline(store, ZHONGYUAN, 2024, "41", date(2024, 10, 1))
+
+
+def test_earliest_deadline_applies(store: Session) -> None:
+    one, *_ = _four_schools(store)
+    # 中原区 sets 30 September first; 郑州市 then sets 1 June for the whole
+    # city, and the earlier date applies to 中原区 as well.
+    reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", date(2024, 9, 30))
+    reporting.set_deadline(store, ZHENGZHOU, 2024, "4101", date(2024, 6, 1))
+    reporting.submit(store, SCHOOL_1, one, 1)
+    event = store.scalars(select(ReviewEvent).where(ReviewEvent.record_id == one)).one()
+    event.at = datetime(2024, 7, 1, 9, 0, tzinfo=UTC)
+    store.flush()
+    rows = reporting.completeness(
+        store, ZHENGZHOU, 2024, "4101", today=date(2024, 7, 2)
+    )
+    zhongyuan = next(r for r in rows if r.code == "410102")
+    assert zhongyuan.due_date == date(2024, 6, 1)
+    # School 1 submitted on 1 July, after 1 June; schools 2 and 3 are overdue.
+    assert zhongyuan.late == 1
+    assert zhongyuan.overdue == 2
+
+
+def test_county_cannot_move_past_city(store: Session) -> None:
+    reporting.set_deadline(store, ZHENGZHOU, 2024, "4101", date(2024, 6, 1))
+    reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", date(2024, 5, 1))
+    with pytest.raises(InvalidInput) as raised:
+        reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", date(2024, 6, 2))
+    error = raised.value
+    assert "later than the deadline 2024-06-01 that 4101 set" in error.message("en")
+    assert "晚于上级 4101" in error.message("zh")
+    assert "不晚于 2024-06-01" in error.message("zh")
+    # The county's own earlier date may still move, up to the city's.
+    reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", date(2024, 6, 1))
+    rows = reporting.completeness(store, ZHENGZHOU, 2024, "4101")
+    assert next(r for r in rows if r.code == "410102").due_date == date(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    "due", [date(1900, 1, 1), date(2023, 12, 31), date(2026, 1, 1), date(9999, 12, 31)]
+)
+def test_deadline_outside_school_year(store: Session, due: date) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", due)
+    error = raised.value
+    assert f"deadline {due.isoformat()} is outside school year 2024" in error.message(
+        "en"
+    )
+    assert "from 2024-01-01 to 2025-12-31" in error.message("en")
+    assert "2024-01-01 至 2025-12-31" in error.message("zh")
+
+
+def test_deadline_window_edges_accepted(store: Session) -> None:
+    reporting.set_deadline(store, HENAN, 2024, "41", date(2025, 12, 31))
+    reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", date(2024, 1, 1))
+    rows = reporting.completeness(store, ZHONGYUAN, 2024, "410102")
+    assert rows[0].due_date == date(2024, 1, 1)

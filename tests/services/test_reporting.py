@@ -9,6 +9,7 @@ from services.people import (
     ERQI,
     EVALUATOR,
     HENAN,
+    PUBLIC,
     SCHOOL_1,
     ZHENGZHOU,
     ZHONGYUAN,
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from junheng.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from junheng.governance import audit
 from junheng.services import records, reporting
-from junheng.services.access import COUNTY_ITEMS
+from junheng.services.access import COUNTY_ITEMS, Principal
 from junheng.store.models import ReviewEvent, SchoolRecord
 
 
@@ -124,6 +125,20 @@ def test_compare_lists_changed_fields(store: Session) -> None:
     assert changes[1].label_zh == "计算机数"
     assert (changes[0].before, changes[0].after) == (4000.0, 4100.5)
     assert reporting.compare(first, first) == []
+
+
+@pytest.mark.parametrize("who", [EVALUATOR, SCHOOL_1, ERQI, PUBLIC])
+def test_review_permission_before_form(store: Session, who: Principal) -> None:
+    draft = reporting.save_school_year(
+        store, SCHOOL_1, "2141000001", 2024, school(1), None
+    )
+    reporting.submit(store, SCHOOL_1, draft.id, 1)
+    # A return without a comment, a bad decision and a stale version all get
+    # 403 from a caller who may not review the record at all.
+    for decision, comment, version in (("return", "", 1), ("maybe", None, 9)):
+        with pytest.raises(PermissionDenied):
+            reporting.review(store, who, draft.id, decision, comment, version)
+    assert draft.status == "submitted"
 
 
 def test_chain_end_to_end_with_return(store: Session) -> None:

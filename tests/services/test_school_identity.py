@@ -35,9 +35,48 @@ def test_school_user_write_needs_own_county() -> None:
 def test_school_user_cannot_move_school(store: Session) -> None:
     record = _saved(store)
     moved = school(1, division_code="410103", division_name="二七区")
-    with pytest.raises(PermissionDenied):
+    # The school may write its own school, so the error names the county to enter.
+    with pytest.raises(InvalidInput) as caught:
         reporting.save_school_year(store, SCHOOL_1, CODE, 2024, moved, record.version)
+    issue = caught.value.issues[0]
+    assert issue.rule == "store_mismatch"
+    assert issue.value == "410103"
+    assert "belongs to division 410102" in issue.message
+    assert "410102" in issue.fix
     assert store.get(School, CODE).division_code == "410102"  # type: ignore[union-attr]
+
+
+def test_county_move_names_school_county(store: Session) -> None:
+    record = _saved(store)
+    # 中原区 may not write 二七区, but the school is its own, so the error is
+    # the 422 that names 410102, not a 403 about 410103.
+    moved = school(1, division_code="410103", division_name="二七区")
+    with pytest.raises(InvalidInput) as caught:
+        reporting.save_school_year(store, ZHONGYUAN, CODE, 2024, moved, record.version)
+    issue = caught.value.issues[0]
+    assert issue.rule == "store_mismatch"
+    assert "belongs to division 410102" in issue.message
+    # 二七区 may not write the school at all; the 403 names the school's county.
+    with pytest.raises(PermissionDenied) as denied:
+        reporting.save_school_year(store, ERQI, CODE, 2024, moved, record.version)
+    assert "in division 410102" in denied.value.message("en")
+    assert "（行政区划 410102）" in denied.value.message("zh")
+
+
+def test_school_upload_names_own_county(store: Session, tmp_path: object) -> None:
+    from pathlib import Path
+
+    _saved(store)
+    path = Path(str(tmp_path)) / "movecounty.csv"
+    canonical_frame(
+        [school(1, division_code="410103", division_name="二七区")]
+    ).write_csv(path)
+    with pytest.raises(InvalidInput) as caught:
+        reporting.import_school_file(store, SCHOOL_1, path)
+    [issue] = caught.value.issues
+    assert issue.rule == "store_mismatch"
+    assert "belongs to division 410102" in issue.message
+    assert "outside the scope" not in issue.message
 
 
 def test_new_school_outside_own_county_denied(store: Session) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from factories import primary_school, retired_division, stored_school
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from store.dbfixtures import Database
 
 from junheng.cli import main
@@ -288,6 +288,43 @@ def test_import_unknown_user(
     )
     assert result.exit_code == 2
     assert "no active user 'nobody'" in result.output
+
+
+def test_audit_verify_detects_truncation(runner: CliRunner, database: Database) -> None:
+    _with_county_user(database)
+    first = runner.invoke(main, ["audit", "verify", "--url", database.url])
+    assert first.exit_code == 0, first.output
+    saved = first.output.strip().splitlines()[-1]
+    assert saved.startswith("--min-records 2 --expect-head ")
+    head = saved.split()[-1]
+    assert len(head) == 64
+    same = runner.invoke(
+        main, ["audit", "verify", *saved.split(), "--url", database.url]
+    )
+    assert same.exit_code == 0, same.output
+
+    # Cutting the last record off leaves a consistent chain of 1 record.
+    with database.sessions.begin() as session:
+        session.execute(delete(AuditRecord).where(AuditRecord.seq == 2))
+    plain = runner.invoke(main, ["audit", "verify", "--url", database.url])
+    assert plain.exit_code == 0, plain.output
+    assert "intact: 1 records" in plain.output
+
+    by_count = runner.invoke(
+        main, ["audit", "verify", "--min-records", "2", "--url", database.url]
+    )
+    assert by_count.exit_code == 1
+    # The console wraps long lines; compare the words.
+    assert "the chain has 1 records, fewer than the 2 saved earlier" in " ".join(
+        by_count.output.split()
+    )
+    by_head = runner.invoke(
+        main, ["audit", "verify", "--expect-head", head, "--url", database.url]
+    )
+    assert by_head.exit_code == 1
+    assert f"no record has the saved head hash {head}" in " ".join(
+        by_head.output.split()
+    )
 
 
 def test_audit_verify(runner: CliRunner, database: Database) -> None:

@@ -22,7 +22,7 @@ import json
 from typing import Any
 
 import pytest
-from web.site import Site
+from web.site import Site, make_app
 
 from junheng.services import feedback, surveys
 
@@ -31,6 +31,14 @@ CONTACT = "feedback-sender@example.org"
 PHONE = "13912345678"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 PARENT_ITEMS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7")
+
+
+@pytest.fixture
+def site(site: Site) -> Site:
+    """Serve the shared site with ``survey_min_answers`` 1, so the rounds of one
+    or two answers show their rates; a test below checks the default of 5."""
+    app = make_app(site.database, survey_min_answers=1)
+    return Site(site.database, app, site.principals)
 
 
 def at(day: str, hour: int = 10) -> dt.datetime:
@@ -206,6 +214,30 @@ def test_province_pools_its_cities(site: Site) -> None:
     # 济源市 (419001), a county directly under the province, has its own row.
     assert sv["419001"]["rounds"] == 0
     assert by_code(body.json(), "feedback")["419001"]["received"] == 0
+
+
+def test_small_rounds_hide_satisfaction(site: Site) -> None:
+    # With the default minimum of 5, each round's page hides its overall rate
+    # (2 and 1 answers), so no row may pool them: not the counties', and not
+    # the city's, from which a county's could be derived.
+    seed(site)
+    default = Site(site.database, make_app(site.database), site.principals)
+    city = default.client("zhengzhou").get(
+        "/accountability.json", params={"year": YEAR}
+    )
+    sv = by_code(city.json(), "surveys")
+    for code, answered in (("410102", 2), ("410105", 1)):
+        row = sv[code]
+        assert row["answered"] == answered, code
+        assert row["satisfaction"] is None, code
+        assert row["passed"] is None, code
+        assert (row["rounds_passed"], row["rounds_failed"]) == (0, 0), code
+    province = default.client("henan").get(
+        "/accountability.json", params={"year": YEAR}
+    )
+    zhengzhou = by_code(province.json(), "surveys")["4101"]
+    assert zhengzhou["answered"] == 3
+    assert zhengzhou["satisfaction"] is None
 
 
 def test_evaluator_reads_assigned_rounds(site: Site) -> None:

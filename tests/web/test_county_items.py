@@ -246,3 +246,76 @@ def test_upload_checks_platform_framework(site: Site, tmp_path: Path) -> None:
     issue = _only_issue(response)
     assert issue["rule"] == "unknown_item"
     assert issue["value"] == "G9"
+
+
+def test_deadline_past_city_rejected(site: Site) -> None:
+    city = post_form(
+        site.client("zhengzhou"),
+        "/deadlines",
+        {"year": str(YEAR), "scope_code": "4101", "due_date": f"{YEAR}-06-01"},
+    )
+    assert city.status_code == 303, city.text
+    county = site.client("zhongyuan")
+    later = post_form(
+        county,
+        "/deadlines",
+        {"year": str(YEAR), "scope_code": "410102", "due_date": f"{YEAR}-12-31"},
+    )
+    assert later.status_code == 422
+    assert f"晚于上级 4101 为 {YEAR} 学年设定的 {YEAR}-06-01" in later.text
+    far = post_form(
+        county,
+        "/deadlines",
+        {"year": str(YEAR), "scope_code": "410102", "due_date": "9999-12-31"},
+    )
+    assert far.status_code == 422
+    assert f"{YEAR}-01-01 至 {YEAR + 1}-12-31" in far.text
+    rows = site.client("zhengzhou").get(f"/api/v1/completeness?year={YEAR}").json()
+    assert {row["code"]: row["due_date"] for row in rows}["410102"] == f"{YEAR}-06-01"
+    # The county's page lists the city's deadline that caps its own.
+    page = county.get(f"/deadlines?year={YEAR}").text
+    assert "<code>4101</code>" in page.split('id="deadlines"')[1]
+
+
+def test_submitted_items_name_city(site: Site) -> None:
+    rid = _put(site, "zhongyuan", "410102").json()["id"]
+    submitted = site.client().post(
+        f"/api/v1/county-records/{rid}/submit",
+        json={"base_version": 1},
+        headers=site.token("zhongyuan"),
+    )
+    assert submitted.status_code == 200, submitted.text
+    county = site.client("zhongyuan")
+    form = county.get(f"/county-items/410102/{YEAR}").text
+    assert "已提交，待市级审核" in form.split('id="county-status"')[1]
+    assert "待县级审核" not in form
+    listing = county.get("/county-items").text
+    assert "已提交，待市级审核" in listing
+    assert "待县级审核" not in listing
+    english = county.get(f"/county-items/410102/{YEAR}?lang=en").text
+    assert "submitted, awaiting the city" in english
+    # Saving again while the city reviews names the city in the conflict.
+    again = _put(site, "zhongyuan", "410102", base=1)
+    assert_error(again, 409)
+    assert "待市级审核" in again.text
+
+
+def test_status_key_without_city() -> None:
+    from junheng.services.statuses import (
+        county_items_status_key,
+        county_items_status_name,
+    )
+
+    # 济源市 (419001) is directly under 河南省, so the province reviews first.
+    assert county_items_status_key("submitted", "419001") == (
+        "status.submitted.province"
+    )
+    assert county_items_status_key("submitted", "410102") == "status.submitted.city"
+    assert county_items_status_key("draft", "419001") == "status.draft"
+    assert county_items_status_name("submitted", "419001", "zh") == (
+        "已提交，待省级审核"
+    )
+    assert county_items_status_name("submitted", "110101", "en") == (
+        "submitted, awaiting the province"
+    )
+    assert county_items_status_name("city_approved", "410102", "zh") == "市级已审核"

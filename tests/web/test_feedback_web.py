@@ -317,6 +317,31 @@ def test_api_handling_and_errors(site: Site) -> None:
     assert_error(submit_api(county, category="weather"), 422, "invalid_input")
 
 
+def test_permission_before_body_checks(site: Site) -> None:
+    submit_api(site.client(), category="county_policy")
+    [item] = stored_items(site)
+    client = TestClient(site.app)
+    # 中原区 does not hold the item (郑州市 does): 403 whatever the body.
+    county = site.token("zhongyuan")
+    for step, body in (("answer", {}), ("answer", {"text": "x"}), ("assign", {})):
+        denied = client.post(
+            f"/api/v1/feedback/items/{item.id}/{step}", json=body, headers=county
+        )
+        assert_error(denied, 403, "permission_denied")
+    no_body = client.post(f"/api/v1/feedback/items/{item.id}/answer", headers=county)
+    assert_error(no_body, 403, "permission_denied")
+    # The holder gets the form errors.
+    city = site.token("zhengzhou")
+    empty = client.post(
+        f"/api/v1/feedback/items/{item.id}/answer", json={}, headers=city
+    )
+    assert_error(empty, 422)
+    nobody = client.post(
+        f"/api/v1/feedback/items/{item.id}/assign", json={}, headers=city
+    )
+    assert_error(nobody, 422)
+
+
 def test_feedback_in_openapi(site: Site) -> None:
     document = TestClient(site.app).get("/api/v1/openapi.json").json()
     paths = document["paths"]

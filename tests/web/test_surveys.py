@@ -313,7 +313,11 @@ def test_api_round_lifecycle(site: Site) -> None:
     )
     results = client.get(f"/api/v1/surveys/{round_id}/results?lang=en", headers=headers)
     assert results.status_code == 200
-    assert results.json()["overall"]["rate"] == 100.0
+    # One answer is below the default minimum of 5: the overall would be
+    # that person's answers.
+    assert results.json()["overall"]["rate"] is None
+    assert results.json()["overall"]["suppressed"] is True
+    assert results.json()["min_answers"] == 5
 
     other = client.get(f"/api/v1/surveys/{round_id}", headers=site.token("jinshui"))
     assert_error(other, 403, "permission_denied")
@@ -347,10 +351,17 @@ def test_small_groups_suppressed(site: Site) -> None:
     for row in view["tables"]["items"]["rows"]:
         if row["questionnaire"] == "public":
             assert row["rate"] is None, row
-    # Their answers still count overall: 12 / 20 = 60.0%.
-    assert view["overall"]["rate"] == 60.0
+    # The 3 parents are everyone who answered, so the overall figures would
+    # be theirs (12 / 20 = 60.0%) and are hidden too.
+    overall = view["overall"]
+    assert overall["suppressed"] is True
+    assert overall["rate"] is None
+    assert overall["satisfied"] is None
+    assert overall["valid"] is None
+    assert overall["passed"] is None
     page = client.get(f"/surveys/{round_id}").text
-    assert "60.0%" in page
+    assert "60.0%" not in page
+    assert "暂不显示总体满意率" in page
     csv = client.get(f"/surveys/{round_id}.csv?table=groups").text
     assert "parents,学生家长,3,3,,,\n" in csv
     api = client.get(
@@ -397,3 +408,56 @@ def test_write_county_item_checks_platform_framework(
     [issue] = response.json()["error"]["detail"]
     assert issue["rule"] == "unknown_item"
     assert issue["value"] == "S1"
+
+
+def answer_links(
+    site: Site, links: list[surveys.IssuedLink], group: str, values: list[str]
+) -> None:
+    tokens = [link.token for link in links if link.group == group]
+    client = site.client()
+    for token, value in zip(tokens, values, strict=False):
+        response = client.post(
+            f"/s/{token}", data=answers(value), follow_redirects=False
+        )
+        assert response.status_code == 303
+
+
+def test_one_deputy_not_derivable(site: Site) -> None:
+    # 20,000 residents: ceil(30) = 30 links, 15 of them parents' and 3
+    # deputies'. 10 parents answer (7 all satisfied, 3 all dissatisfied) and
+    # one deputy answers all very dissatisfied.
+    round_id = open_round(site, population=20000)
+    links = issue(site, round_id)
+    answer_links(site, links, "parents", ["satisfied"] * 7 + ["dissatisfied"] * 3)
+    answer_links(site, links, "deputies", ["very_dissatisfied"])
+    client = site.client("zhongyuan")
+    view = client.get(f"/surveys/{round_id}.json").json()
+    groups = {r["group"]: r for r in view["tables"]["groups"]["rows"]}
+    # Overall: 7 × 7 = 49 satisfied of 11 × 7 = 77 valid. With the parents'
+    # 49 / 70 shown, 77 − 70 would leave the deputy's 0 of 7, so the parents
+    # are hidden as well.
+    assert view["overall"]["satisfied"] == 49
+    assert view["overall"]["valid"] == 77
+    assert view["overall"]["rate"] == 63.6
+    for key in ("parents", "deputies"):
+        assert groups[key]["suppressed"] is True, key
+        assert groups[key]["satisfied"] is None, key
+        assert groups[key]["valid"] is None, key
+        assert groups[key]["rate"] is None, key
+    assert groups["parents"]["respondents"] == 10
+    assert groups["deputies"]["respondents"] == 1
+    shown = [r for r in groups.values() if r["satisfied"] is not None]
+    assert sum(r["valid"] for r in shown) == 0
+    # The public items pool 11 people and stay visible.
+    items = {r["item"]: r for r in view["tables"]["items"]["rows"]}
+    assert (items["P1"]["satisfied"], items["P1"]["valid"]) == (7, 11)
+    csv = client.get(f"/surveys/{round_id}.csv?table=groups").text
+    assert "parents,学生家长,15,10,,,\n" in csv
+    assert "deputies,人大代表,3,1,,,\n" in csv
+    api = client.get(
+        f"/api/v1/surveys/{round_id}/results", headers=site.token("zhongyuan")
+    ).json()
+    assert api["tables"]["groups"] == view["tables"]["groups"]
+    page = client.get(f"/surveys/{round_id}").text
+    assert "63.6%（49/77）" in page
+    assert "70" not in page.split('id="table-groups"')[1].split("</table>")[0]

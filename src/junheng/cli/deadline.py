@@ -26,8 +26,10 @@ def set_deadline(year: int, code: str, due: datetime, url: str | None) -> None:
     """Set the date (YYYY-MM-DD) by which the schools of CODE report YEAR.
 
     CODE is a division code: 2 digits for a province, 4 for a city, 6 for a
-    county, or "" for the whole country. The deadline of the smallest region
-    that contains a school applies to it. The change is audited as "system".
+    county, or "" for the whole country. The earliest deadline of the regions
+    that contain a school applies to it, so DATE may not be later than one set
+    above CODE, and must lie between 1 January of YEAR and 31 December of the
+    next year. The change is audited as "system".
     """
     from junheng.services.completeness import set_deadline as run_set
     from junheng.store.models import Division

@@ -585,12 +585,32 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--expect-head",
+    metavar="HASH",
+    default=None,
+    help="Head hash printed by an earlier run; the chain must still contain "
+    "that record.",
+)
+@click.option(
+    "--min-records",
+    type=click.IntRange(min=0),
+    metavar="N",
+    default=None,
+    help="Record count printed by an earlier run; the chain must have at least "
+    "that many records.",
+)
 @_url_option
-def verify_audit(url: str | None) -> None:
+def verify_audit(
+    expect_head: str | None, min_records: int | None, url: str | None
+) -> None:
     """Check the audit hash chain; exit 1 and name the first bad record if broken.
 
-    The chain covers the changes made through Junheng. A change written to the
-    data tables by hand adds no audit record, so this check does not see it.
+    Records cut off the end of the chain leave a consistent chain, so save the
+    last line of each run outside the database and pass its count and head
+    hash later with --min-records and --expect-head. The chain covers the
+    changes made through Junheng. A change written to the data tables by hand
+    adds no audit record, so this check does not see it.
     """
     from junheng.governance.audit import verify
 
@@ -598,7 +618,9 @@ def verify_audit(url: str | None) -> None:
         _transaction(url) as session,
         _progress("校验审计链 / verifying the audit chain") as report,
     ):
-        result = verify(session, progress=report)
+        result = verify(
+            session, progress=report, expect_head=expect_head, min_records=min_records
+        )
     console = _console()
     if result.ok:
         console.print(
@@ -606,6 +628,14 @@ def verify_audit(url: str | None) -> None:
             f"{result.head_hash or '-'}",
             highlight=False,
             markup=False,
+        )
+        console.print(
+            f"--min-records {result.checked} --expect-head {result.head_hash}"
+            if result.head_hash
+            else "--min-records 0",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,  # one line, ready to copy
         )
         return
     where = "" if result.first_bad_seq is None else f" at record {result.first_bad_seq}"

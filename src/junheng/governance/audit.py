@@ -142,12 +142,19 @@ def append(
 
 
 def verify(
-    session: Session, progress: Callable[[int, int], None] | None = None
+    session: Session,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    expect_head: str | None = None,
+    min_records: int | None = None,
 ) -> VerifyResult:
     """Check the whole chain, from the first record to the last.
 
     ``progress`` is called with the records checked so far and the total.
     Returns at the first record that is missing, out of place or changed.
+    A chain that cuts records off its end stays consistent, so an intact
+    chain is also compared with a head saved earlier: ``expect_head`` must be
+    the hash of one of its records, and ``min_records`` at most its length.
     """
     table = AuditRecord.__tablename__
     if not inspect(session.connection()).has_table(table):
@@ -185,7 +192,40 @@ def verify(
         result.close()
     if progress is not None:
         progress(checked, total)
-    return VerifyResult(True, checked, head_hash=prev_hash if checked else None)
+    head_hash = prev_hash if checked else None
+    short = _shorter_than_saved(session, checked, expect_head, min_records)
+    if short is not None:
+        return VerifyResult(False, checked, None, short, head_hash=head_hash)
+    return VerifyResult(True, checked, head_hash=head_hash)
+
+
+def _shorter_than_saved(
+    session: Session, checked: int, expect_head: str | None, min_records: int | None
+) -> str | None:
+    """Return why an intact chain of ``checked`` records does not reach the
+    saved head, or ``None`` when it does."""
+    if min_records is not None and checked < min_records:
+        return (
+            f"the chain has {checked} records, fewer than the {min_records} saved "
+            "earlier: records were cut off its end"
+        )
+    if expect_head is None:
+        return None
+    seq = session.scalar(
+        select(AuditRecord.seq).where(AuditRecord.hash == expect_head.strip().lower())
+    )
+    if seq is None:
+        return (
+            f"no record has the saved head hash {expect_head}: records were cut "
+            "off the end of the chain, or the chain was rewritten"
+        )
+    if min_records is not None and seq != min_records:
+        return (
+            f"the saved head hash is record {seq}'s, not record {min_records}'s: "
+            "the chain was rewritten, or the saved head and count do not belong "
+            "together"
+        )
+    return None
 
 
 def _check(

@@ -484,6 +484,26 @@ def government_rows(
 _SECTION_ZH = {"primary": "小学", "junior": "初中"}
 
 
+def subjects(framework: Framework, school: bool) -> set[str]:
+    """Return every subject :func:`government_rows` can name under
+    ``framework``: those of a school-year when ``school``, else of a
+    county-year."""
+    indicators = [ind.id for ind in framework.resource_indicators]
+    if school:
+        found = {f"compliant:{section}" for section in framework.sections}
+        found.update(
+            f"indicator:{section}:{ind}"
+            for section in framework.sections
+            for ind in indicators
+        )
+        return found
+    found = {f"check:{key}" for key in framework.county_keys()}
+    found.update(
+        f"cv:{section}:{ind}" for section in framework.sections for ind in indicators
+    )
+    return found
+
+
 def _school_rows(ev: Evaluation, year: int, school_code: str) -> list[GovernmentRow]:
     rows: list[GovernmentRow] = []
     for row in _unit_rows(ev, year, "school_code = ?", [school_code]):

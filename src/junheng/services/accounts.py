@@ -316,22 +316,35 @@ def clean_language(language: str | None) -> str | None:
     return text
 
 
-def _require_manage(actor: Principal, role: Role, scope: str) -> None:
-    """Raise unless ``actor`` may create or manage a user of ``role`` in ``scope``."""
+MANAGE_ACTIONS: dict[str, tuple[str, str]] = {
+    "create": ("create", "创建"),
+    "disable": ("disable", "停用"),
+    "enable": ("enable", "启用"),
+    "manage": ("manage", "管理"),
+}
+"""Verbs of :func:`_require_manage`'s messages, in English and Chinese."""
+
+
+def _require_manage(
+    actor: Principal, role: Role, scope: str, action: str = "create"
+) -> None:
+    """Raise unless ``actor`` may create or manage a user of ``role`` in ``scope``;
+    ``action`` (a key of :data:`MANAGE_ACTIONS`) names the step in the message."""
+    verb_en, verb_zh = MANAGE_ACTIONS[action]
     if actor.role not in ADMINISTRATIONS or not covers(actor.scope, scope):
         raise PermissionDenied(
-            f"user {actor.username!r} may not create users in scope {scope!r}",
-            zh=f"用户 {actor.username} 无权在 {scope or '全国'} 范围内创建用户",
+            f"user {actor.username!r} may not {verb_en} users in scope {scope!r}",
+            zh=f"用户 {actor.username} 无权在 {scope or '全国'} 范围内{verb_zh}用户",
         )
     if role in _RANK and _RANK[role] < _RANK[actor.role]:
         raise PermissionDenied(
-            f"user {actor.username!r} ({actor.role}) may not create a {role} user",
-            zh=f"用户 {actor.username} 无权创建{role}级用户",
+            f"user {actor.username!r} ({actor.role}) may not {verb_en} a {role} user",
+            zh=f"用户 {actor.username} 无权{verb_zh}{role}级用户",
         )
     if role == Role.EVALUATOR and actor.role not in (Role.MINISTRY, Role.PROVINCE):
         raise PermissionDenied(
-            "only the ministry or a province may create evaluator accounts",
-            zh="仅教育部或省级用户可以创建第三方评估机构账号",
+            f"only the ministry or a province may {verb_en} evaluator accounts",
+            zh=f"仅教育部或省级用户可以{verb_zh}第三方评估机构账号",
         )
 
 
@@ -628,7 +641,7 @@ def _managed_user(session: Session, actor: Principal, user_id: int) -> User:
             f"no user with id {user_id}", zh=f"不存在 id 为 {user_id} 的用户"
         )
     if actor.user_id != user_id:
-        _require_manage(actor, Role(user.role), user.scope_code)
+        _require_manage(actor, Role(user.role), user.scope_code, "manage")
     return user
 
 
@@ -731,7 +744,8 @@ def set_active(session: Session, actor: Principal, user_id: int, active: bool) -
             "you cannot disable or enable your own account; ask another administrator",
             zh="不能停用或启用自己的账号，请联系其他管理员",
         )
-    _require_manage(actor, Role(user.role), user.scope_code)
+    action = "enable" if active else "disable"
+    _require_manage(actor, Role(user.role), user.scope_code, action)
     if user.active == active:
         return user
     user.active = active

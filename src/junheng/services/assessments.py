@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from junheng.errors import InputError, PermissionDenied
 from junheng.governance import audit
-from junheng.governance.rectification import PeerView
+from junheng.governance.rectification import PeerView, subjects
 from junheng.services.access import Principal, Role, can_read, covers
 from junheng.services.input_checks import reject_nul, require_finite
+from junheng.standards.model import Framework
 from junheng.store.models import PeerAssessment, utcnow
 
 JUDGEMENTS: tuple[str, ...] = ("pass", "fail")
@@ -52,6 +53,25 @@ def _require_assessor(
         )
 
 
+def _check_subject(framework: Framework, subject: str, school: bool) -> None:
+    if subject in subjects(framework, school):
+        return
+    if school:
+        forms_en = "indicator:SECTION:ID or compliant:SECTION"
+        example = "indicator:primary:L1"
+    else:
+        forms_en = "cv:SECTION:ID or check:KEY"
+        example = "cv:primary:L1"
+    sections = ", ".join(framework.sections)
+    raise InputError(
+        f"subject {subject!r} is not one of framework {framework.id}: use "
+        f"{forms_en}, with SECTION one of {sections} and ID or KEY from the "
+        f"framework, for example {example}",
+        zh=f"评估对象 {subject!r} 不在评估框架 {framework.id} 中：应为 {forms_en}，"
+        f"SECTION 取 {sections}，ID 或 KEY 取自评估框架，例如 {example}",
+    )
+
+
 def record_assessment(
     session: Session,
     principal: Principal,
@@ -63,12 +83,15 @@ def record_assessment(
     value: float | None,
     judgement: str | None,
     note: str | None,
+    framework: Framework,
 ) -> PeerAssessment:
     """Record the principal's judgement of one subject (see
     :func:`junheng.governance.rectification.government_rows`), replacing the
-    principal's earlier entry for it."""
+    principal's earlier entry for it. A subject that ``framework`` does not
+    have raises :class:`InputError`."""
     _require_assessor(principal, division_code, school_code)
     reject_nul(subject=subject, note=note)
+    _check_subject(framework, subject, bool(school_code))
     require_finite("value", value)
     if judgement is not None and judgement not in JUDGEMENTS:
         raise InputError(

@@ -1,9 +1,9 @@
 """Completeness and timeliness of reporting, per child division, against deadlines.
 
 A :class:`~junheng.store.models.Deadline` sets the date by which the schools of
-a region report a school year. The deadline of the longest ``scope_code`` that
-is a prefix of a school's division code applies to that school, so a county
-may set an earlier date than its province.
+a region report a school year. The earliest deadline among the scopes that are
+prefixes of a school's division code applies to that school, so a county may
+set an earlier date than its province but cannot cancel the province's.
 """
 
 from __future__ import annotations
@@ -56,12 +56,61 @@ class CompletenessRow:
 
 
 def _deadline_for(deadlines: dict[str, date], code: str) -> date | None:
-    """Return the deadline of the longest scope that is a prefix of ``code``."""
-    for length in range(len(code), -1, -1):
-        due = deadlines.get(code[:length])
-        if due is not None:
-            return due
-    return None
+    """Return the earliest deadline of the scopes that are prefixes of ``code``."""
+    found = [
+        due
+        for length in range(len(code) + 1)
+        if (due := deadlines.get(code[:length])) is not None
+    ]
+    return min(found, default=None)
+
+
+def deadline_window(year: int) -> tuple[date, date]:
+    """Return the first and last date a deadline of school year ``year`` may
+    have: 1 January of ``year`` to 31 December of the next year, which covers
+    the school year (September to July) and the statistics reported for it."""
+    return date(year, 1, 1), date(year + 1, 12, 31)
+
+
+def _check_due_date(
+    session: Session, year: int, scope_code: str, due_date: date
+) -> None:
+    """Raise :class:`InvalidInput` for a date outside :func:`deadline_window` or
+    later than a deadline of a region that contains ``scope_code``."""
+    first, last = deadline_window(year)
+    if not first <= due_date <= last:
+        raise InvalidInput(
+            f"deadline {due_date.isoformat()} is outside school year {year}: "
+            f"choose a date from {first.isoformat()} to {last.isoformat()}",
+            zh=f"截止日期 {due_date.isoformat()} 不在 {year} 学年的范围内，"
+            f"请选择 {first.isoformat()} 至 {last.isoformat()} 之间的日期",
+        )
+    above = {
+        d.scope_code: d.due_date
+        for d in session.scalars(
+            select(Deadline).where(
+                Deadline.year == year,
+                Deadline.scope_code.in_(
+                    [scope_code[:length] for length in range(len(scope_code))]
+                ),
+            )
+        )
+    }
+    if not above:
+        return
+    limit_scope = min(above, key=lambda code: (above[code], len(code)))
+    limit = above[limit_scope]
+    if due_date > limit:
+        name = limit_scope or "the whole country"
+        name_zh = limit_scope or "全国"
+        raise InvalidInput(
+            f"deadline {due_date.isoformat()} for {scope_code} is later than the "
+            f"deadline {limit.isoformat()} that {name} set for school year {year}; "
+            f"a region may only set a date on or before {limit.isoformat()}",
+            zh=f"{scope_code} 的截止日期 {due_date.isoformat()} 晚于上级 {name_zh} "
+            f"为 {year} 学年设定的 {limit.isoformat()}；下级只能设定不晚于 "
+            f"{limit.isoformat()} 的日期",
+        )
 
 
 def _children(session: Session, prefix: str) -> list[Division]:
@@ -171,7 +220,9 @@ def set_deadline(
     """Set the date by which the schools in ``scope_code`` report ``year``.
 
     An education authority sets deadlines for its own region and the regions
-    inside it.
+    inside it. The date must lie in :func:`deadline_window` and, because the
+    earliest deadline applies, on or before any deadline of a region that
+    contains ``scope_code``.
     """
     if principal.role not in ADMINISTRATIONS or not covers(principal.scope, scope_code):
         raise PermissionDenied(
@@ -183,6 +234,7 @@ def set_deadline(
             f"scope {scope_code!r} is not a division code prefix",
             zh=f"{scope_code!r} 不是行政区划代码",
         )
+    _check_due_date(session, year, scope_code, due_date)
     deadline = session.get(Deadline, (year, scope_code))
     before = None if deadline is None else {"due_date": deadline.due_date.isoformat()}
     if deadline is None:

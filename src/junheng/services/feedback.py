@@ -572,9 +572,9 @@ def assign(
     authority whose scope is that body.
     """
     now = now or utcnow()
-    _reject_nul(assignee=assignee)
     item = get_item(session, principal, item_id)
     _require_handler(principal, item)
+    _reject_nul(assignee=assignee)
     if item.status not in OPEN_STATUSES:
         raise Conflict(
             f"feedback item {item.id} is {item.status}; only open items are assigned",

@@ -55,12 +55,28 @@ log = logging.getLogger(__name__)
 DEFAULT_DAYS = 365
 """Days from opening to the deadline when none is given: one school year."""
 
-MANUAL_STATUSES: tuple[str, ...] = ("open", "in_progress", "done")
+AUTHORITY_STATUSES: tuple[str, ...] = ("open", "in_progress", "done")
+"""Statuses an education authority covering the task's county may set."""
+
+SCHOOL_STATUSES: tuple[str, ...] = ("in_progress", "closure_requested")
+"""Statuses the owning school may set, each with a note saying what was done.
+Only an authority, or :func:`sync` from the data, makes a task done."""
+
+MANUAL_STATUSES: tuple[str, ...] = ("open", "in_progress", "closure_requested", "done")
 """Statuses a person may set; ``overdue`` and ``closed_by_data`` come from
 :func:`sync`."""
 
-ACTIVE_STATUSES: tuple[str, ...] = ("open", "in_progress", "overdue")
+ACTIVE_STATUSES: tuple[str, ...] = (
+    "open",
+    "in_progress",
+    "closure_requested",
+    "overdue",
+)
 """Statuses of tasks not yet done, which :func:`sync` checks."""
+
+DUE_STATUSES: tuple[str, ...] = ("open", "in_progress", "closure_requested")
+"""Statuses that :func:`sync` turns into ``overdue`` once the deadline passes:
+a closure request not yet confirmed does not stop the deadline."""
 
 NOTE_MAX = 4000
 
@@ -104,6 +120,26 @@ def can_work_on(principal: Principal, task: RectificationTask) -> bool:
             and covers(principal.scope, task.division_code)
         )
     return is_authority(principal, task.division_code)
+
+
+def statuses_for(principal: Principal, task: RectificationTask) -> tuple[str, ...]:
+    """Return the statuses ``principal`` may set on ``task`` (none when it may
+    not work on the task)."""
+    if not can_work_on(principal, task):
+        return ()
+    if principal.role == Role.SCHOOL:
+        return SCHOOL_STATUSES
+    return AUTHORITY_STATUSES
+
+
+def _check_deadline(deadline: dt.date, opened: dt.date) -> None:
+    if deadline < opened:
+        raise InputError(
+            f"deadline {deadline.isoformat()} is before the task's opening date "
+            f"{opened.isoformat()}; choose {opened.isoformat()} or later",
+            zh=f"整改期限 {deadline.isoformat()} 早于任务开立日期 "
+            f"{opened.isoformat()}，请选择 {opened.isoformat()} 或之后的日期",
+        )
 
 
 def _state(task: RectificationTask) -> dict[str, Any]:
@@ -155,9 +191,12 @@ def open_task(
 
     A shortfall that already has a task returns that task unchanged.
     ``target`` replaces the framework's threshold or limit, and ``deadline``
-    defaults to :data:`DEFAULT_DAYS` after ``today``.
+    defaults to :data:`DEFAULT_DAYS` after ``today``; a deadline before
+    ``today`` raises :class:`InputError`.
     """
     _require_authority(principal, shortfall.division_code)
+    if deadline is not None:
+        _check_deadline(deadline, today or utcnow().date())
     stored = session.scalar(
         select(RectificationTask).where(RectificationTask.key == shortfall.key)
     )
@@ -325,11 +364,14 @@ def add_note(
     *,
     status: str | None = None,
 ) -> TaskNote:
-    """Add a progress note to a task, optionally setting a status of
-    :data:`MANUAL_STATUSES`.
+    """Add a progress note to a task, optionally setting a status.
 
     The school that owns a task and the authorities covering its county may
-    do so. A task closed by data takes notes but keeps its status.
+    do so. An authority may set a status of :data:`AUTHORITY_STATUSES`. The
+    school may set one of :data:`SCHOOL_STATUSES`, only with a note of what
+    was done. On an overdue task the note keeps the school's status, but the
+    task stays overdue until an authority marks it done or moves the
+    deadline. A task closed by data takes notes but keeps its status.
     """
     task = get_task(session, principal, task_id)
     if not can_work_on(principal, task):
@@ -353,6 +395,9 @@ def add_note(
             f"{', '.join(MANUAL_STATUSES)}",
             zh=f"状态 {status!r} 不能手工设置，可选：{'、'.join(MANUAL_STATUSES)}",
         )
+    by_school = principal.role == Role.SCHOOL
+    if status is not None:
+        _check_status_allowed(principal, task, status, text)
     if status is not None and task.status == "closed_by_data":
         raise Conflict(
             f"task {task.id} was closed by the data of {task.closed_year}; "
@@ -366,12 +411,37 @@ def add_note(
     )
     session.add(note)
     before = _state(task)
-    if status is not None and status != task.status:
+    keeps_overdue = by_school and task.status == "overdue"
+    if status is not None and status != task.status and not keeps_overdue:
         task.status = status
     task.updated_at = now
     session.flush()
     _audit(session, principal, "rectification.note", task, before, now)
     return note
+
+
+def _check_status_allowed(
+    principal: Principal, task: RectificationTask, status: str, text: str
+) -> None:
+    """Raise unless ``principal`` may set ``status`` on ``task`` with ``text``."""
+    allowed = statuses_for(principal, task)
+    if status not in allowed:
+        raise PermissionDenied(
+            f"user {principal.username!r} ({principal.role}) may not set task "
+            f"{task.id} to {status!r}; allowed: {', '.join(allowed)}. The owning "
+            "school requests closure, and an education authority covering the "
+            "county confirms it as done",
+            zh=f"用户 {principal.username} 无权将整改任务 {task.id} 设为 {status}，"
+            f"可选：{'、'.join(allowed)}；学校申请整改验收，由覆盖该县的教育行政部门"
+            "确认完成",
+        )
+    if principal.role == Role.SCHOOL and not text:
+        raise InputError(
+            f"setting task {task.id} to {status!r} needs a note; describe the "
+            "work done and the evidence, such as documents or photos on file",
+            zh=f"将整改任务 {task.id} 设为 {status} 须填写进展说明，请写明已完成的"
+            "工作和佐证材料",
+        )
 
 
 def update_task(
@@ -383,14 +453,16 @@ def update_task(
     target: float | None = None,
 ) -> RectificationTask:
     """Change a task's deadline or target; only authorities covering its
-    county may. An overdue task whose deadline moves past today is open
-    again."""
+    county may. A deadline before the task's opening date raises
+    :class:`InputError`. An overdue task whose deadline moves past today is
+    open again."""
     task = get_task(session, principal, task_id)
     _require_authority(principal, task.division_code)
     require_finite("target", target)
     now = utcnow()
     before = _state(task)
     if deadline is not None:
+        _check_deadline(deadline, task.created_at.date())
         task.deadline = deadline
         if task.status == "overdue" and deadline >= now.date():
             task.status = "open"
@@ -492,8 +564,9 @@ def sync(
 
     Each task not done yet is measured in every approved year after its own
     (only ``year`` when given), oldest first, and closes at the first year
-    that meets its target. A task still open or in progress whose deadline is
-    before ``today`` becomes ``overdue``. Tasks outside the principal's scope
+    that meets its target. A task still open, in progress or waiting for its
+    closure to be confirmed whose deadline is before ``today`` becomes
+    ``overdue``. Tasks outside the principal's scope
     are not touched.
     """
     if principal.role not in ADMINISTRATIONS:
@@ -527,7 +600,7 @@ def sync(
                     pending.remove(task)
                     counts["closed"] += 1
     for task in pending:
-        if task.status in ("open", "in_progress") and task.deadline < today:
+        if task.status in DUE_STATUSES and task.deadline < today:
             before = _state(task)
             task.status = "overdue"
             task.updated_at = now
@@ -578,8 +651,9 @@ def accountability(
     owner under a county), ranked by share closed by data (highest first),
     then fewest overdue, then code.
 
-    ``open`` counts open and in-progress tasks, ``done`` those done by hand or
-    closed by data. ``year`` filters by the evaluation year of the tasks.
+    ``open`` counts open and in-progress tasks and those whose closure waits
+    for confirmation, ``done`` those done by an authority or closed by data.
+    ``year`` filters by the evaluation year of the tasks.
     """
     if principal.role not in ADMINISTRATIONS and principal.role != Role.EVALUATOR:
         raise _denied(principal, "read the accountability of", "查看问责统计：", prefix)
@@ -601,7 +675,7 @@ def accountability(
             code=code,
             name=names.get(code, ""),
             total=c["total"],
-            open=c["open"] + c["in_progress"],
+            open=c["open"] + c["in_progress"] + c["closure_requested"],
             done=c["done"] + c["closed_by_data"],
             overdue=c["overdue"],
             closed_by_data=c["closed_by_data"],
@@ -624,6 +698,7 @@ __all__ = [
     "notes",
     "open_task",
     "open_tasks",
+    "statuses_for",
     "sync",
     "update_task",
 ]

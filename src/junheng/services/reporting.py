@@ -55,7 +55,7 @@ from junheng.services.completeness import (
     set_deadline,
 )
 from junheng.services.records import bump_data_generation, county_published
-from junheng.services.statuses import status_name
+from junheng.services.statuses import county_items_status_name, status_name
 from junheng.services.validation import (
     FORM_SOURCE,
     RowPlace,
@@ -217,6 +217,13 @@ def _changed_by(current: Record, base_version: int | None) -> Conflict:
     )
 
 
+def _status_name(record: Record) -> str:
+    """Return the Chinese name of ``record``'s status, naming its next reviewer."""
+    if isinstance(record, CountyItemRecord):
+        return county_items_status_name(record.status, record.division_code, "zh")
+    return status_name(record.status, "zh")
+
+
 def _status_moved(session: Session, kind: str, record: Record) -> Conflict:
     en, zh = _label(record)
     event = _last_event(session, kind, record)
@@ -227,7 +234,7 @@ def _status_moved(session: Session, kind: str, record: Record) -> Conflict:
         by_zh = f"（{event.actor} 于 {_when(event.at)} 操作）"
     return Conflict(
         f"the status of {en} is now {record.status}{by_en}; reload to see what changed",
-        zh=f"{zh}当前状态为“{status_name(record.status, 'zh')}”{by_zh}，请刷新查看",
+        zh=f"{zh}当前状态为“{_status_name(record)}”{by_zh}，请刷新查看",
     )
 
 
@@ -603,10 +610,11 @@ def _store_school_row(
 ) -> SchoolRecord:
     code, year, division = row["school_code"], row["year"], row["division_code"]
     _require_division(session, division, source)
-    require_write(principal, division, code)
     school = session.get(School, code)
+    # A stored school is checked in its own county, so a row naming another
+    # county gets the error that names the school's county, for every role.
+    require_write(principal, division if school is None else school.division_code, code)
     if school is not None and school.division_code != division:
-        require_write(principal, school.division_code, code)
         raise invalid([_moved_school_issue(school, division, source)], source)
     current = _current_school(session, code, year)
     _check_editable(
@@ -850,8 +858,21 @@ def review(
 
     ``decision`` is ``"approve"`` or ``"return"``; a return needs a ``comment``
     saying what to fix. The province's approval makes the record ``approved``
-    (final and locked) and advances the data generation.
+    (final and locked) and advances the data generation. A caller outside
+    the record's chain of reviewers gets :class:`PermissionDenied` before the
+    decision and comment are checked, so it learns nothing of the form.
     """
+    record = _load(session, kind, record_id)
+    division, _ = _place(session, record)
+    city_level = _city_level(session, division)
+    chain = {reviewer_role(status, city_level, kind) for status in REVIEW_STATES}
+    in_chain = principal.role in chain and covers(principal.scope, division)
+    if not in_chain:
+        raise PermissionDenied(
+            f"user {principal.username!r} ({principal.role}) may not review "
+            f"{_label(record)[0]}",
+            zh=f"用户 {principal.username} 无权审核{_label(record)[1]}",
+        )
     if decision not in ("approve", "return"):
         raise InvalidInput(
             f"decision {decision!r} is invalid; use 'approve' or 'return'",
@@ -862,22 +883,12 @@ def review(
             "a return needs a comment saying what to correct",
             zh="退回时请填写需要修改的内容",
         )
-    record = _load(session, kind, record_id)
-    division, _ = _place(session, record)
-    city_level = _city_level(session, division)
     _check_current(session, kind, record, base_version)
     if not can_review(
         principal, division, record.status, city_level=city_level, kind=kind
     ):
-        chain = {reviewer_role(status, city_level, kind) for status in REVIEW_STATES}
-        if principal.role in chain and covers(principal.scope, division):
-            # A reviewer of this record whose step has passed or not yet come.
-            raise _status_moved(session, kind, record)
-        raise PermissionDenied(
-            f"user {principal.username!r} ({principal.role}) may not review "
-            f"{_label(record)[0]}",
-            zh=f"用户 {principal.username} 无权审核{_label(record)[1]}",
-        )
+        # A reviewer of this record whose step has passed or not yet come.
+        raise _status_moved(session, kind, record)
     if decision == "return":
         return _transition(
             session, principal, kind, record, "returned", comment, "return"
@@ -922,8 +933,7 @@ def reopen(
         en, zh = _label(record)
         raise Conflict(
             f"{en} is {record.status}, not approved; only approved data are reopened",
-            zh=f"{zh}状态为“{status_name(record.status, 'zh')}”，"
-            "只有终审通过的数据才需要重新开放",
+            zh=f"{zh}状态为“{_status_name(record)}”，只有终审通过的数据才需要重新开放",
         )
     record.is_current = False
     session.flush()
@@ -1205,16 +1215,14 @@ def _import_issues(
         if not division_known(division):
             add(place.column("division_code"), division, "store_division")
         school = session.get(School, code)
-        registered = {school.division_code} if school else set()
-        outside = sorted(
-            p for p in {division, *registered} if not can_write(principal, p, code)
-        )
-        if outside:
+        # As for a form save, a stored school is checked in its own county.
+        home = division if school is None else school.division_code
+        if not can_write(principal, home, code):
             add(
                 place.column("school_code"),
                 code,
                 "store_scope",
-                divisions=", ".join(outside),
+                divisions=home,
                 user=principal.username,
             )
             continue
@@ -1252,5 +1260,5 @@ def _locked_issue(record: Record) -> tuple[str, dict[str, Any]]:
     en, zh = _label(record)
     if record.status == "approved":
         return "store_locked.approved", {"label": both(zh, en)}
-    status = both(status_name(record.status, "zh"), record.status)
+    status = both(_status_name(record), record.status)
     return "store_locked.in_review", {"label": both(zh, en), "status": status}

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from junheng.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from junheng.governance import audit
 from junheng.participation.design import design_sample
+from junheng.participation.disclosure import suppression
 from junheng.participation.questionnaire import (
     DEFAULT_SET,
     QuestionnaireSet,
@@ -548,7 +549,11 @@ class _ChildSurveys:
 
 
 def survey_accountability(
-    session: Session, principal: Principal, division_prefix: str, year: int | None
+    session: Session,
+    principal: Principal,
+    division_prefix: str,
+    year: int | None,
+    min_answers: int,
 ) -> list[dict[str, Any]]:
     """Count the survey rounds of each child division of ``division_prefix``.
 
@@ -561,6 +566,9 @@ def survey_accountability(
     with one round, that round's rate); ``passed``, whether that pooled rate
     reaches the threshold of the questionnaire set (85%; the highest, should
     sets differ); and the rounds that passed and failed on their own rates.
+    A round whose overall rate its own page hides (see
+    :mod:`junheng.participation.disclosure`, with ``min_answers``) counts in
+    ``answered`` only, so no row reveals what that page hides.
     Percentages are rounded down to one decimal, as for the county item, and
     are ``None`` without a design or a valid answer. A child without a round
     has a row of zeros. Children are those of
@@ -594,7 +602,7 @@ def survey_accountability(
         )
         if child is not None:
             child.rounds.append(survey)
-    rows = [_survey_row(session, child) for child in children]
+    rows = [_survey_row(session, child, min_answers) for child in children]
     rows.sort(
         key=lambda r: (
             r["satisfaction"] is None,
@@ -607,7 +615,9 @@ def survey_accountability(
     return rows
 
 
-def _survey_row(session: Session, child: _ChildSurveys) -> dict[str, Any]:
+def _survey_row(
+    session: Session, child: _ChildSurveys, min_answers: int
+) -> dict[str, Any]:
     pooled = Tally()
     design_total = answered = passed = failed = 0
     thresholds: list[float] = []
@@ -623,6 +633,8 @@ def _survey_row(session: Session, child: _ChildSurveys) -> dict[str, Any]:
         rates = tally_answers(qset, sheets)
         design_total += sum(int(c["target"]) for c in survey.design["cells"])
         answered += len(sheets)
+        if suppression(qset, rates, min_answers).overall:
+            continue
         pooled.satisfied += rates.overall.satisfied
         pooled.valid += rates.overall.valid
         pooled.excluded += rates.overall.excluded

@@ -525,12 +525,14 @@ class PlanScenario(Base):
 TASK_STATUSES: tuple[str, ...] = (
     "open",
     "in_progress",
+    "closure_requested",
     "done",
     "overdue",
     "closed_by_data",
 )
-"""States of a rectification task. ``done`` is set by a person, ``overdue`` and
-``closed_by_data`` by :func:`junheng.services.rectification.sync`."""
+"""States of a rectification task. ``closure_requested`` is set by the owning
+school, ``done`` by an education authority, ``overdue`` and ``closed_by_data``
+by :func:`junheng.services.rectification.sync`."""
 
 
 class RectificationTask(Base):

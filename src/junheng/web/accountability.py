@@ -211,7 +211,13 @@ def survey_section(
     """Return the survey section: rounds, answers against the design and the
     satisfaction rate per child division. ``passed`` stays a boolean (``None``
     without a valid answer); the page shows it as 达标 or 未达标."""
-    found = surveys_service.survey_accountability(session, principal, prefix, year)
+    found = surveys_service.survey_accountability(
+        session,
+        principal,
+        prefix,
+        year,
+        request.app.state.settings.survey_min_answers,
+    )
     rows = _ranked(found, SURVEY_COLUMNS)
     table = {
         "columns": [

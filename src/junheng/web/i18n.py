@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from junheng.planning.labels import PARAM_LABELS, SUMMARY_LABELS
-from junheng.services.statuses import STATUS_NAMES
+from junheng.services.statuses import COUNTY_ITEMS_SUBMITTED, STATUS_NAMES
 from junheng.services.warnings import LEVEL_NAMES
 from junheng.web.feedback_messages import FEEDBACK_MESSAGES
 from junheng.web.rectification_text import RECTIFY_TEXT
@@ -307,9 +307,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "county.yes_no": ("是 / 否", "yes / no"),
     "deadline.title": ("填报截止日期", "Reporting deadlines"),
     "deadline.intro": (
-        "为本地区或下级地区设置学校填报某学年数据的截止日期；下级地区设置的日期优先。",
+        "为本地区或下级地区设置学校填报某学年数据的截止日期。适用的是本地区及各上级"
+        "地区所设日期中最早的一个：下级地区可以设定更早的日期，但不能晚于上级的日期。"
+        "日期须在该学年 1 月 1 日至次年 12 月 31 日之间。",
         "Set the date by which the schools of your region, or of a region under "
-        "it, report a school year; the date of the smaller region applies.",
+        "it, report a school year. The earliest of the dates set for a region and "
+        "the regions above it applies: a region may set an earlier date than the "
+        "one above it, never a later one. The date must lie between 1 January of "
+        "the school year and 31 December of the next year.",
     ),
     "deadline.scope": ("地区代码", "Region code"),
     "deadline.due": ("截止日期", "Due date"),
@@ -649,6 +654,9 @@ MESSAGES.update(SURVEY_MESSAGES)
 
 
 MESSAGES.update({f"status.{code}": names for code, names in STATUS_NAMES.items()})
+MESSAGES.update(
+    {f"status.submitted.{level}": n for level, n in COUNTY_ITEMS_SUBMITTED.items()}
+)
 MESSAGES.update(FEEDBACK_MESSAGES)
 MESSAGES.update(RECTIFY_TEXT)
 

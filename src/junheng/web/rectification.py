@@ -261,7 +261,7 @@ def task_page(
             "notes": service.notes(session, task),
             "may_note": service.can_work_on(principal, task),
             "may_update": service.is_authority(principal, task.division_code),
-            "manual_statuses": service.MANUAL_STATUSES,
+            "manual_statuses": service.statuses_for(principal, task),
             "saved": request.query_params.get("saved"),
         },
     )
@@ -425,6 +425,7 @@ def record_form(
         value=value,
         judgement=judgement or None,
         note=note,
+        framework=request.app.state.framework,
     )
     session.commit()
     return RedirectResponse(
@@ -450,7 +451,9 @@ class NoteIn(BaseModel):
     """A progress note, optionally with a new status."""
 
     text: str = Field(default="", max_length=service.NOTE_MAX)
-    status: str | None = Field(default=None, pattern="^(open|in_progress|done)$")
+    status: str | None = Field(
+        default=None, pattern="^(" + "|".join(service.MANUAL_STATUSES) + ")$"
+    )
 
 
 class AssessmentIn(BaseModel):
@@ -546,6 +549,7 @@ def api_side_by_side(
 
 @api_router.put("/evaluations-by-others/{year}/{code}")
 def api_record(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     year: YearPath,
@@ -564,6 +568,7 @@ def api_record(
         value=body.value,
         judgement=body.judgement,
         note=body.note,
+        framework=request.app.state.framework,
     )
     session.commit()
     return {"id": stored.id, "subject": stored.subject}

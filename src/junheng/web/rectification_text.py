@@ -41,6 +41,14 @@ RECTIFY_TEXT: dict[str, tuple[str, str]] = {
     "rectify.set_status": ("同时设置状态", "Also set the status"),
     "rectify.keep_status": ("不变", "unchanged"),
     "rectify.add_note": ("添加进展", "Add note"),
+    "rectify.school_help": (
+        "学校可将任务设为“整改中”或“已申请验收”，须写明已完成的工作和佐证材料；"
+        "由县级及以上教育行政部门确认完成。逾期任务在确认前仍计为逾期。",
+        "Your school may set the task to in progress or request closure, with a "
+        "note of the work done and its evidence. An education authority of the "
+        "county or above confirms it as done. An overdue task stays overdue "
+        "until then.",
+    ),
     "rectify.update": ("修改期限或目标", "Change deadline or target"),
     "rectify.save": ("保存", "Save"),
     "rectify.saved": ("已保存。", "Saved."),
@@ -56,6 +64,7 @@ RECTIFY_TEXT: dict[str, tuple[str, str]] = {
     "rectify.evaluations": ("多方评估对照", "Evaluations side by side"),
     "rectify.status.open": ("待整改", "open"),
     "rectify.status.in_progress": ("整改中", "in progress"),
+    "rectify.status.closure_requested": ("已申请验收", "closure requested"),
     "rectify.status.done": ("已完成", "done"),
     "rectify.status.overdue": ("逾期", "overdue"),
     "rectify.status.closed_by_data": ("数据确认办结", "closed by data"),

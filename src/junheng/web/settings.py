@@ -80,7 +80,8 @@ class WebSettings(BaseSettings):
         ge=1,
         description="Minimum number of respondents a survey group or question "
         "needs before its counts and rate are shown. Smaller ones count toward "
-        "the overall rate only, so that nobody can read off one person's answers.",
+        "the overall rate only, and further figures are hidden where subtraction "
+        "would reveal them, so that nobody can read off one person's answers.",
     )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024,

@@ -60,6 +60,14 @@ SURVEY_MESSAGES: dict[str, tuple[str, str]] = {
         "Part 4 fails; the items with the lowest rates: {items}.",
     ),
     "survey.no_answers": ("尚无有效回答。", "No valid answers yet."),
+    "survey.overall_suppressed": (
+        "答卷人数较少的群体可由总体数减去其他群体推算出来，"
+        "因此暂不显示总体满意率和结论；这些群体答满 {minimum} 人后再显示。",
+        "The overall rate and verdict are hidden for now, because subtracting "
+        "the other groups from them would reveal the answers of groups with "
+        "few respondents; they show once those groups reach {minimum} "
+        "respondents.",
+    ),
     "survey.formula": (
         "满意率 = 满意回答数 ÷ 有效回答数 × 100%，有效回答不含“不了解”；"
         "官方计算方法未在公开资料中找到，此为平台的口径（未证实）。",

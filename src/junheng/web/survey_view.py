@@ -8,14 +8,18 @@ shown rate never passes where the exact one fails.
 
 A group with fewer respondents than ``min_answers``, and a question answered by
 fewer, shows no satisfied count, valid count or rate (``None``, marked
-``suppressed``). Their answers still count in the overall rate.
+``suppressed``). Their answers still count in the overall rate. Further groups,
+and the overall figures, are suppressed whenever the shown figures would let a
+suppressed one be derived by subtraction (see
+:mod:`junheng.participation.disclosure`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from junheng.participation.rates import floor_percent
+from junheng.participation.disclosure import Suppression, suppression
+from junheng.participation.rates import LOWEST_ITEMS, floor_percent
 from junheng.services.surveys import RoundResult
 
 
@@ -36,7 +40,7 @@ def _rate(value: Any) -> float | None:
 
 
 def _group_rows(
-    result: RoundResult, lang: str, min_answers: int
+    result: RoundResult, lang: str, hidden: Suppression
 ) -> list[dict[str, Any]]:
     targets: dict[str, int] = {}
     for cell in result.cells:
@@ -53,7 +57,7 @@ def _group_rows(
             "satisfied": tally.satisfied,
             "valid": tally.valid,
             "rate": _rate(tally.rate),
-            "suppressed": 0 < respondents < min_answers,
+            "suppressed": group.key in hidden.groups,
         }
         rows.append(_suppress(row))
     return rows
@@ -96,21 +100,9 @@ def _suppress(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _item_respondents(result: RoundResult) -> dict[str, int]:
-    """Return the respondents of each question: those of every group asked it."""
-    counts: dict[str, int] = {}
-    for group in result.qset.groups:
-        for item in result.qset.items_of(group.key):
-            counts[item.id] = (
-                counts.get(item.id, 0) + result.rates.respondents[group.key]
-            )
-    return counts
-
-
 def _item_rows(
-    result: RoundResult, lang: str, min_answers: int
+    result: RoundResult, lang: str, hidden: Suppression
 ) -> list[dict[str, Any]]:
-    respondents = _item_respondents(result)
     rows = []
     for name, questionnaire in result.qset.questionnaires.items():
         for item in questionnaire.items:
@@ -122,17 +114,46 @@ def _item_rows(
                 "satisfied": tally.satisfied,
                 "valid": tally.valid,
                 "rate": _rate(tally.rate),
-                "suppressed": 0 < respondents.get(item.id, 0) < min_answers,
+                "suppressed": item.id in hidden.items,
             }
             rows.append(_suppress(row))
     return rows
+
+
+def _overall(result: RoundResult, hidden: Suppression) -> dict[str, Any]:
+    """Return the overall figures; the lowest items named are shown ones only."""
+    rates = result.rates
+    threshold = result.qset.threshold
+    if hidden.overall:
+        return {
+            "rate": None,
+            "satisfied": None,
+            "valid": None,
+            "threshold": threshold,
+            "passed": None,
+            "lowest_items": [],
+            "suppressed": True,
+        }
+    lowest: list[str] = []
+    if rates.passed is False:
+        ranked = rates.lowest_items(len(rates.items))
+        lowest = [key for key in ranked if key not in hidden.items][:LOWEST_ITEMS]
+    return {
+        "rate": _rate(rates.overall.rate),
+        "satisfied": rates.overall.satisfied,
+        "valid": rates.overall.valid,
+        "threshold": threshold,
+        "passed": rates.passed,
+        "lowest_items": lowest,
+        "suppressed": False,
+    }
 
 
 def round_view(result: RoundResult, lang: str, min_answers: int) -> dict[str, Any]:
     """Return every number the round page shows (see the module docstring)."""
     survey = result.survey
     rates = result.rates
-    overall = rates.overall
+    hidden = suppression(result.qset, rates, min_answers)
     return {
         "round": {
             "id": survey.id,
@@ -144,14 +165,7 @@ def round_view(result: RoundResult, lang: str, min_answers: int) -> dict[str, An
             "stratum_population": survey.design["stratum_population"],
             "total": survey.design["total"],
         },
-        "overall": {
-            "rate": _rate(overall.rate),
-            "satisfied": overall.satisfied,
-            "valid": overall.valid,
-            "threshold": result.qset.threshold,
-            "passed": rates.passed,
-            "lowest_items": rates.lowest_items() if rates.passed is False else [],
-        },
+        "overall": _overall(result, hidden),
         "min_answers": min_answers,
         "formula": "rate = 100 × satisfied / (answers − excluded answers); "
         "status: unconfirmed",
@@ -166,7 +180,7 @@ def round_view(result: RoundResult, lang: str, min_answers: int) -> dict[str, An
                     _column("valid", "有效回答", "Valid answers", "count"),
                     _column("rate", "满意率（%）", "Satisfaction (%)", "percent"),
                 ],
-                "rows": _group_rows(result, lang, min_answers),
+                "rows": _group_rows(result, lang, hidden),
             },
             "cells": {
                 "columns": [
@@ -189,7 +203,7 @@ def round_view(result: RoundResult, lang: str, min_answers: int) -> dict[str, An
                     _column("valid", "有效回答", "Valid answers", "count"),
                     _column("rate", "满意率（%）", "Satisfaction (%)", "percent"),
                 ],
-                "rows": _item_rows(result, lang, min_answers),
+                "rows": _item_rows(result, lang, hidden),
             },
         },
         "charts": [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, Field
 
 from junheng.participation.feedback import beijing_date, format_tracking_code
@@ -112,16 +112,20 @@ class RatingIn(BaseModel):
     rating: int = Field(ge=1, le=5)
 
 
+# The fields of AssignIn and AnswerIn default to "" so that a caller who may not
+# handle the item gets 403 before the service checks the value (422).
+
+
 class AssignIn(BaseModel):
     """The user name of a colleague of the responsible body."""
 
-    assignee: str = Field(max_length=100)
+    assignee: str = Field(default="", max_length=100)
 
 
 class AnswerIn(BaseModel):
     """The answer, published on the tracking page."""
 
-    answer: str
+    answer: str = ""
 
 
 @router.post("", response_model=SubmittedOut, status_code=201)
@@ -209,7 +213,10 @@ def feedback_item(
 
 @router.post("/items/{item_id}/assign", response_model=StaffItemOut)
 def assign_feedback(
-    principal: CurrentPrincipal, session: DbSession, item_id: RowId, body: AssignIn
+    principal: CurrentPrincipal,
+    session: DbSession,
+    item_id: RowId,
+    body: Annotated[AssignIn, Body()] = AssignIn(),  # noqa: B008
 ) -> dict[str, Any]:
     """Give an open item to a colleague of the responsible body."""
     item = service.assign(session, principal, item_id, body.assignee)
@@ -219,7 +226,10 @@ def assign_feedback(
 
 @router.post("/items/{item_id}/answer", response_model=StaffItemOut)
 def answer_feedback(
-    principal: CurrentPrincipal, session: DbSession, item_id: RowId, body: AnswerIn
+    principal: CurrentPrincipal,
+    session: DbSession,
+    item_id: RowId,
+    body: Annotated[AnswerIn, Body()] = AnswerIn(),  # noqa: B008
 ) -> dict[str, Any]:
     """Answer an open item; the answer is public on the tracking page."""
     item = service.answer(session, principal, item_id, body.answer)

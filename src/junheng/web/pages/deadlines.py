@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from junheng.errors import PermissionDenied
 from junheng.services.access import ADMINISTRATIONS, Principal
@@ -39,14 +39,19 @@ def deadlines_page(
     session: DbSession,
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
 ) -> Response:
-    """List the deadlines of the caller's region and offer to set one."""
+    """List the deadlines of the caller's region and of the regions above it,
+    which cap the region's own, and offer to set one."""
     _require_authority(principal)
     chosen = year if year is not None else date.today().year
+    above = [principal.scope[:length] for length in range(len(principal.scope))]
     deadlines = session.scalars(
         select(Deadline)
         .where(
             Deadline.year == chosen,
-            Deadline.scope_code.startswith(principal.scope, autoescape=True),
+            or_(
+                Deadline.scope_code.startswith(principal.scope, autoescape=True),
+                Deadline.scope_code.in_(above),
+            ),
         )
         .order_by(Deadline.scope_code)
     ).all()

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.responses import Response
 
 from junheng.ingest.schema import choice_name
+from junheng.services.statuses import county_items_status_key
 from junheng.web.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGES,
@@ -29,6 +30,7 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 templates = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True)
 )
+templates.env.globals["county_items_status_key"] = county_items_status_key
 
 
 def language_of(request: Request) -> Language:
