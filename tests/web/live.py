@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -26,8 +27,11 @@ def bound_socket() -> socket.socket:
 
 
 @contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread and yield its base URL."""
+def live_server(app: FastAPI, **options: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread and yield its base URL.
+
+    ``options`` are further arguments of ``uvicorn.Config``.
+    """
     with bound_socket() as listener:
         port: int = listener.getsockname()[1]
         config = uvicorn.Config(
@@ -37,6 +41,7 @@ def live_server(app: FastAPI) -> Iterator[str]:
             log_level="warning",
             lifespan="off",
             ws="none",
+            **options,
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, args=([listener],), daemon=True)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 import urllib.request
 from pathlib import Path
 
 import click
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from rich.console import Console
 from sqlalchemy import func, select
 from store.dbfixtures import Database
-from web.live import START_TIMEOUT, free_port
+from web.live import live_server
 from web.site import csrf_token
 
 from junheng.cli import main
@@ -140,34 +137,13 @@ def _client_address(forwarded_allow_ips: str) -> str:
     def address(request: Request) -> dict[str, str]:
         return {"host": request.client.host if request.client else ""}
 
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            **proxy_options(forwarded_allow_ips),
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_TIMEOUT
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive()
-        time.sleep(0.05)
-    try:
+    with live_server(app, **proxy_options(forwarded_allow_ips)) as base:
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/address",
-            headers={"X-Forwarded-For": "10.9.9.9"},
+            f"{base}/address", headers={"X-Forwarded-For": "10.9.9.9"}
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             host: str = json.load(response)["host"]
             return host
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_forwarded_header_ignored_by_default() -> None:

@@ -316,14 +316,17 @@ def _foreign_items(
     if other is None:
         return []
     rows = _row_ranges(sorted(unknown[ROW_COLUMN].to_list()))
+    found = ", ".join(sorted(foreign))
     fields = {
         "rows": both("、".join(rows), ", ".join(rows)),
         "count": unknown.height,
-        "keys": ", ".join(sorted(foreign)),
+        "keys": found,
         "other": other,
         "framework": framework_id,
     }
-    return [ctx.issue(None, "item", None, "unknown_item.framework", fields)]
+    # The value is the keys found, so that a client reads them as it reads
+    # the key of an unknown item.
+    return [ctx.issue(None, "item", found, "unknown_item.framework", fields)]
 
 
 def _framework_holding(keys: set[str], framework_id: str) -> str | None:

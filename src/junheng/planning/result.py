@@ -97,7 +97,7 @@ class PlanResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlanResult:
-        """Rebuild a result from :meth:`to_dict` output."""
+        """Rebuild a result from :meth:`to_dict` output or a saved JSON plan."""
         tables = [
             PlanTable(
                 name=t["name"],
@@ -108,7 +108,8 @@ class PlanResult:
             )
             for t in data.get("tables", [])
         ]
-        fields = {k: v for k, v in data.items() if k != "tables"}
+        # The generator key of a saved JSON file names the program, not a field.
+        fields = {k: v for k, v in data.items() if k not in ("tables", "generator")}
         return cls(**fields, tables=tables)
 
 
