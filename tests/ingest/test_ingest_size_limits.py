@@ -7,11 +7,15 @@ crashing if the check is missing.
 
 from __future__ import annotations
 
+import random
+import re
 import struct
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pytest
 import xlwt
 from ingest.ingest_files import (
     HEADERS,
@@ -23,7 +27,7 @@ from ingest.ingest_files import (
     write_xlsx,
 )
 
-from junheng.ingest import load_inputs
+from junheng.ingest import load_inputs, size_limits
 from junheng.ingest.size_limits import SizeLimits, check_workbook
 
 SHEET_XML = "xl/worksheets/sheet1.xml"
@@ -182,3 +186,81 @@ def test_encrypted_member_rejected(tmp_path: Path) -> None:
     issue = check_workbook(path.name, path, SizeLimits())
     assert issue is not None
     assert issue.code == "file.damaged"
+
+
+def _plain_largest(xml: bytes) -> tuple[int, int]:
+    """Read the largest row and column of the ``r`` attributes one by one."""
+    largest_row = largest_column = 0
+    for match in re.finditer(rb"""[ \t\r\n]r=["']([A-Za-z]*)([0-9]*)""", xml):
+        letters, digits = match.group(1), match.group(2)
+        if len(letters) > 3 or len(digits) > 7:
+            return size_limits._BEYOND, size_limits._BEYOND
+        column = 0
+        for letter in letters.upper():
+            column = column * 26 + letter - ord("A") + 1
+        largest_row = max(largest_row, int(digits or 0))
+        largest_column = max(largest_column, column)
+    return largest_row, largest_column
+
+
+def test_largest_reference_agrees_with_plain_reading() -> None:
+    # Random references: lower-case letters, leading zeros, row references,
+    # too many letters or digits, either quote, prefixed tags.
+    chooser = random.Random(20241205)
+    for _ in range(2000):
+        tags = []
+        for _ in range(chooser.randint(1, 12)):
+            letters = "".join(
+                chooser.choice("ABCXYZabz")
+                for _ in range(chooser.choice([0, 0, 1, 1, 2, 3, 4]))
+            )
+            digits = "".join(
+                chooser.choice("0123456789")
+                for _ in range(chooser.choice([0, 1, 2, 3, 5, 6, 7, 8]))
+            )
+            quote = chooser.choice("\"'")
+            name = chooser.choice(["c", "row", "x:c"])
+            tags.append(f"<{name} r={quote}{letters}{digits}{quote}>")
+        xml = "".join(tags).encode()
+        data = np.frombuffer(xml + b"\0" * size_limits._WINDOW, dtype=np.uint8)
+        starts = size_limits._reference_starts(data, len(xml))
+        found = size_limits._largest_reference(data, starts)
+        assert found == _plain_largest(xml), xml
+
+
+def test_leading_zeros_and_attribute_order(tmp_path: Path) -> None:
+    # "A0000012" has more digits than "B999" but names row 12; r after s.
+    xml = (
+        b'<worksheet><sheetData><row r="3"><c r="A0000012"/>'
+        b'<c s="1" r="B999"/></row></sheetData></worksheet>'
+    )
+    path = tmp_path / "zeros.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(SHEET_XML, xml)
+    issue = check_workbook(path.name, path, SizeLimits(max_cells=999 * 2 - 1))
+    assert issue is not None
+    assert issue.fields["cells"] == f"{999 * 2:,}"
+
+
+def test_chunks_give_the_bound_of_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows of cells without references, cut into chunks of a few hundred
+    # bytes: a row open at a chunk's end continues in the next chunk.
+    rows = b"".join(
+        b"<row>" + b"<c><v>1</v></c>" * width + b"</row>"
+        for width in (3, 40, 7, 55, 2, 1, 30)
+    )
+    xml = b'<worksheet><sheetData><row r="2"><c r="C2"/></row>' + rows
+    xml += b"</sheetData></worksheet>"
+    path = tmp_path / "chunks.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(SHEET_XML, xml)
+    # Row 2 and 7 rows after it; column C and the widest row's 55 cells.
+    bound = (2 + 7) * (3 + 55)
+    assert check_workbook(path.name, path, SizeLimits(max_cells=bound)) is None
+    monkeypatch.setattr(size_limits, "_CHUNK", 256)
+    issue = check_workbook(path.name, path, SizeLimits(max_cells=bound - 1))
+    assert issue is not None
+    assert issue.fields["cells"] == f"{bound:,}"
+    assert check_workbook(path.name, path, SizeLimits(max_cells=bound)) is None

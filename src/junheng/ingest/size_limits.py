@@ -7,7 +7,8 @@ cells. Both stop the process. The readers therefore check an .xlsx or .xlsm
 workbook first: the uncompressed size of its zip members, measured while
 inflating them in chunks (a member may declare a smaller size than it holds,
 and fastexcel 0.21 reads past the declared size), and the grid of each XML
-part, bounded from the cell and row references in the same pass.
+part, bounded from the cell and row references in the same pass. One
+thread inflates while another counts the chunk before.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from __future__ import annotations
 import copy
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +28,33 @@ from junheng.ingest.issues import Issue
 from junheng.ingest.messages import both
 
 _CHUNK = 16 * 1024 * 1024
-_WHITESPACE = np.frombuffer(b" \t\n\r", dtype=np.uint8)
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[list(b" \t\n\r")] = True
+# A tag name ends at white space, ">" or "/".
+_ENDS_NAME = _SPACE.copy()
+_ENDS_NAME[list(b">/")] = True
+_THREADS = 2
 # A reference has at most 3 letters (XFD) and 7 digits (1048576); a longer one
 # is counted as beyond every grid.
 _WINDOW = 12
 _BEYOND = 1 << 40
+
+
+def _counts_table() -> tuple[np.ndarray, np.ndarray]:
+    """Return the counts of leading letters and of the digits after them for
+    every 16-bit code of :func:`_largest_reference`."""
+    codes = np.arange(1 << 16)
+    letters = np.zeros(codes.size, dtype=np.int64)
+    for place in range(4):
+        letters += (codes >> place & 1) & (letters == place)
+    digits = np.zeros(codes.size, dtype=np.int64)
+    for place in range(_WINDOW):
+        inside = letters + place < _WINDOW
+        digits += (codes >> (4 + letters + place) & 1) & (digits == place) & inside
+    return letters, digits
+
+
+_LETTER_COUNT, _DIGIT_COUNT = _counts_table()
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,25 @@ class SizeLimits:
     max_parquet_cells: int | None = None
 
 
+@dataclass(frozen=True)
+class _Part:
+    """What one chunk of an XML part adds to the bound of its grid.
+
+    ``leading_cells`` are the cells without an ``r`` attribute before the
+    chunk's first row tag, which belong to the row still open from the chunk
+    before; ``widest`` is the most such cells in one row that starts in the
+    chunk, and ``open_row_cells`` those of the chunk's last row.
+    """
+
+    max_row: int
+    max_column: int
+    rows_without_reference: int
+    leading_cells: int
+    widest: int
+    open_row_cells: int
+    has_rows: bool
+
+
 @dataclass
 class _Grid:
     """The references and tags seen so far in one XML part."""
@@ -60,6 +104,20 @@ class _Grid:
     rows_without_reference: int = 0
     max_cells_without_reference: int = 0
     open_row_cells: int = 0
+
+    def add(self, part: _Part) -> None:
+        """Add the next chunk's ``part``, in the order of the chunks."""
+        self.max_row = max(self.max_row, part.max_row)
+        self.max_column = max(self.max_column, part.max_column)
+        self.rows_without_reference += part.rows_without_reference
+        carried = self.open_row_cells + part.leading_cells
+        if part.has_rows:
+            widest = max(carried, part.widest)
+            self.open_row_cells = part.open_row_cells
+        else:
+            widest = carried
+            self.open_row_cells = carried
+        self.max_cells_without_reference = max(self.max_cells_without_reference, widest)
 
     def cells(self) -> int:
         """Return an upper bound of the cells of the grid calamine would build.
@@ -85,15 +143,17 @@ def check_workbook(file: str, path: Path, limits: SizeLimits) -> Issue | None:
     except (zipfile.BadZipFile, OSError, EOFError):
         # The workbook reader reports an unreadable archive in its own words.
         return None
-    with archive:
+    # zlib and most of numpy release the GIL, so one thread inflates while
+    # another counts the chunk before.
+    with archive, ThreadPoolExecutor(max_workers=_THREADS) as pool:
         try:
-            return _check_members(file, archive, limits)
+            return _check_members(file, archive, limits, pool)
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError):
             return _damaged(file)
 
 
 def _check_members(
-    file: str, archive: zipfile.ZipFile, limits: SizeLimits
+    file: str, archive: zipfile.ZipFile, limits: SizeLimits, pool: ThreadPoolExecutor
 ) -> Issue | None:
     members = archive.infolist()
     declared = sum(member.file_size for member in members)
@@ -105,11 +165,22 @@ def _check_members(
         grid = _Grid()
         size = 0
         budget = limits.max_unzipped_bytes - total
-        for chunk in _inflate(archive, member, budget + 1):
-            size += len(chunk)
-            _count(chunk, grid)
-            if cells + grid.cells() > limits.max_cells:
-                return too_many_cells(file, cells + grid.cells(), limits.max_cells)
+        pending: deque[Future[_Part]] = deque()
+        try:
+            for chunk in _inflate(archive, member, budget + 1):
+                size += len(chunk)
+                pending.append(pool.submit(_scan, chunk))
+                while len(pending) >= _THREADS:
+                    grid.add(pending.popleft().result())
+                    if cells + grid.cells() > limits.max_cells:
+                        return too_many_cells(
+                            file, cells + grid.cells(), limits.max_cells
+                        )
+            while pending:
+                grid.add(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
         total += size
         if total > limits.max_unzipped_bytes:
             return _too_big(file, total, limits)
@@ -178,34 +249,35 @@ def _inflate(
         yield rest
 
 
-def _count(chunk: bytes, grid: _Grid) -> None:
-    """Add the references and the row and cell tags of ``chunk`` to ``grid``."""
+def _scan(chunk: bytes) -> _Part:
+    """Return the references and the row and cell tags of ``chunk``."""
     data = np.frombuffer(chunk + b"\0" * _WINDOW, dtype=np.uint8)
     size = len(chunk)
     references = _reference_starts(data, size)
+    max_row = max_column = 0
     if references.size:
-        rows, columns = _parse_references(data, references)
-        grid.max_row = max(grid.max_row, int(rows.max()))
-        grid.max_column = max(grid.max_column, int(columns.max()))
-    ends = np.flatnonzero(data[:size] == ord(">"))
+        max_row, max_column = _largest_reference(data, references)
     names = _tag_names(data, size)
-    row_tags = names[_name_is(data, names, b"row")]
-    cell_tags = names[_name_is(data, names, b"c")]
-    rows_without = row_tags[~_has_reference(row_tags, ends, references)]
-    cells_without = cell_tags[~_has_reference(cell_tags, ends, references)]
-    grid.rows_without_reference += rows_without.size
+    first = data[names]
+    cell_tags = names[(first == ord("c")) & _ENDS_NAME[data[names + 1]]]
+    candidates = names[first == ord("r")]
+    row_tags = candidates[_name_is(data, candidates, b"row")]
+    ends = _Ends(data, size)
+    rows_without = row_tags[~_has_reference(data, row_tags, 3, ends, references)]
+    cells_without = cell_tags[~_has_reference(data, cell_tags, 1, ends, references)]
     # Each cell without a reference belongs to the last row tag before it, or
     # to the row still open from the chunk before (index -1).
     owner = np.searchsorted(row_tags, cells_without, side="right") - 1
-    carried = grid.open_row_cells + int(np.count_nonzero(owner < 0))
     per_row = np.bincount(owner[owner >= 0], minlength=row_tags.size)
-    widest = max(carried, int(per_row.max(initial=0)))
-    grid.max_cells_without_reference = max(grid.max_cells_without_reference, widest)
-    grid.open_row_cells = int(per_row[-1]) if row_tags.size else carried
-
-
-def _is_space(values: np.ndarray) -> np.ndarray:
-    return np.isin(values, _WHITESPACE)
+    return _Part(
+        max_row=max_row,
+        max_column=max_column,
+        rows_without_reference=rows_without.size,
+        leading_cells=int(np.count_nonzero(owner < 0)),
+        widest=int(per_row.max(initial=0)),
+        open_row_cells=int(per_row[-1]) if row_tags.size else 0,
+        has_rows=bool(row_tags.size),
+    )
 
 
 def _reference_starts(data: np.ndarray, size: int) -> np.ndarray:
@@ -213,39 +285,96 @@ def _reference_starts(data: np.ndarray, size: int) -> np.ndarray:
     equals = np.flatnonzero(data[:size] == ord("="))
     equals = equals[equals >= 2]
     quote = data[equals + 1]
-    found = (
+    found: np.ndarray = (
         (data[equals - 1] == ord("r"))
-        & _is_space(data[equals - 2])
+        & _SPACE[data[equals - 2]]
         & ((quote == ord('"')) | (quote == ord("'")))
     )
     starts: np.ndarray = equals[found] + 2
     return starts
 
 
-def _parse_references(
-    data: np.ndarray, starts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the 1-based row and column of each reference such as ``AB12``.
+def _largest_reference(data: np.ndarray, starts: np.ndarray) -> tuple[int, int]:
+    """Return the largest 1-based row and column that the references name.
 
-    A row reference (digits only) has column 0. One with more than 3 letters
-    or 7 digits gets :data:`_BEYOND`, which no limit admits.
+    A reference such as ``AB12`` names a row and a column, a row reference
+    (digits only) column 0. One with more than 3 letters or 7 digits counts
+    as :data:`_BEYOND`, which no limit admits.
     """
-    letters = np.zeros(starts.size, dtype=np.int64)
-    columns = np.zeros(starts.size, dtype=np.int64)
-    for k in range(4):
-        upper = data[starts + k] & 0xDF
-        is_letter = (upper >= ord("A")) & (upper <= ord("Z")) & (letters == k)
-        columns = np.where(is_letter, columns * 26 + upper - 64, columns)
-        letters += is_letter
-    rows = np.zeros(starts.size, dtype=np.int64)
-    digits = np.zeros(starts.size, dtype=np.int64)
-    for k in range(8):
-        byte = data[starts + letters + k]
-        is_digit = (byte >= ord("0")) & (byte <= ord("9")) & (digits == k)
-        rows = np.where(is_digit, rows * 10 + byte - ord("0"), rows)
-        digits += is_digit
-    beyond = (letters > 3) | (digits > 7)
-    return np.where(beyond, _BEYOND, rows), np.where(beyond, _BEYOND, columns)
+    windows = _windows(data, starts)
+    # Bits 0-3: the first 4 bytes are letters; bits 4-15: the 12 bytes are
+    # digits. The table turns the 16 bits into the counts of leading letters
+    # and of the digits after them.
+    upper = windows[:, :4] & 0xDF
+    flags = np.concatenate(
+        [(upper >= ord("A")) & (upper <= ord("Z")), _is_digit(windows)], axis=1
+    )
+    code = np.packbits(flags, axis=1, bitorder="little").view("<u2").ravel()
+    letter_count = _LETTER_COUNT[code]
+    digit_count = _DIGIT_COUNT[code]
+    most_letters = int(letter_count.max())
+    most_digits = int(digit_count.max())
+    if most_letters > 3 or most_digits > 7:
+        return _BEYOND, _BEYOND
+    # More letters name a later column (A is 1, so AA follows Z); among as
+    # many letters, the last in alphabetical order is the largest.
+    max_column = 0
+    if most_letters:
+        widest = upper[letter_count == most_letters, :most_letters]
+        max_column = _number(widest, 26, ord("A") - 1)
+    # Likewise more digits name a later row, unless a number starts with 0.
+    first_digit = np.choose(np.minimum(letter_count, 3), windows[:, :4].T)
+    if most_digits == 0:
+        return 0, max_column
+    if ((first_digit == ord("0")) & (digit_count > 0)).any():
+        return _rows_one_by_one(windows, letter_count, digit_count), max_column
+    longest = np.flatnonzero(digit_count == most_digits)
+    digits = _windows(data, starts[longest] + letter_count[longest])[:, :8].copy()
+    digits[:, most_digits:] = 0
+    last = int(np.argmax(digits.view(">u8").ravel()))
+    return _number(digits[last : last + 1, :most_digits], 10, ord("0")), max_column
+
+
+def _windows(data: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Return the _WINDOW bytes from each of ``starts``, one row each.
+
+    ``data`` ends in _WINDOW zero bytes, so every row lies inside it.
+    """
+    rows = np.lib.stride_tricks.as_strided(
+        data, shape=(data.size - _WINDOW + 1, _WINDOW), strides=(1, 1)
+    )
+    windows: np.ndarray = rows[starts]
+    return windows
+
+
+def _is_digit(values: np.ndarray) -> np.ndarray:
+    is_digit: np.ndarray = (values >= ord("0")) & (values <= ord("9"))
+    return is_digit
+
+
+def _number(places: np.ndarray, base: int, zero: int) -> int:
+    """Return the largest number that a row of ``places`` spells in ``base``,
+    each place a byte that is ``zero`` more than its digit."""
+    values = places.astype(np.int64) - zero
+    powers = base ** np.arange(places.shape[1] - 1, -1, -1)
+    return int((values @ powers).max())
+
+
+def _rows_one_by_one(
+    windows: np.ndarray, letter_count: np.ndarray, digit_count: np.ndarray
+) -> int:
+    """Return the largest row of the references, each read as a number."""
+    largest = 0
+    for letters in np.unique(letter_count).tolist():
+        chosen = letter_count == letters
+        group = windows[chosen, letters : letters + 7].astype(np.int64) - ord("0")
+        count = digit_count[chosen]
+        places = np.where(np.arange(7) < count[:, None], group, 0)
+        # Read as 7 places, a number of fewer digits is 10 times too large
+        # for each place it lacks.
+        rows = (places @ (10 ** np.arange(6, -1, -1))) // 10 ** (7 - count)
+        largest = max(largest, int(rows.max()))
+    return largest
 
 
 def _tag_names(data: np.ndarray, size: int) -> np.ndarray:
@@ -272,18 +401,54 @@ def _name_is(data: np.ndarray, names: np.ndarray, name: bytes) -> np.ndarray:
     found = np.ones(names.size, dtype=bool)
     for offset, byte in enumerate(name):
         found &= data[names + offset] == byte
-    after = data[names + len(name)]
-    found &= _is_space(after) | (after == ord(">")) | (after == ord("/"))
-    return found
+    is_name: np.ndarray = found & _ENDS_NAME[data[names + len(name)]]
+    return is_name
+
+
+class _Ends:
+    """The offsets of the ``>`` of a chunk, found when first needed."""
+
+    def __init__(self, data: np.ndarray, size: int) -> None:
+        self._data = data
+        self._size = size
+        self._ends: np.ndarray | None = None
+
+    def get(self) -> np.ndarray:
+        if self._ends is None:
+            self._ends = np.flatnonzero(self._data[: self._size] == ord(">"))
+        return self._ends
 
 
 def _has_reference(
-    tags: np.ndarray, ends: np.ndarray, references: np.ndarray
+    data: np.ndarray,
+    tags: np.ndarray,
+    length: int,
+    ends: _Ends,
+    references: np.ndarray,
 ) -> np.ndarray:
-    """Return whether each tag starting at ``tags`` has an ``r`` attribute."""
+    """Return whether each tag name at ``tags``, ``length`` bytes long, has an
+    ``r`` attribute.
+
+    Excel and most writers put ``r`` first, right after the name; the tags
+    that do not are looked up among the references before the tag's ``>``.
+    """
     if not tags.size:
         return np.zeros(0, dtype=bool)
-    end = ends[np.minimum(np.searchsorted(ends, tags), ends.size - 1)]
-    first = np.searchsorted(references, tags)
-    inside = np.append(references, np.iinfo(np.int64).max)[first]
-    return inside < end
+    at = tags + length
+    found: np.ndarray = (
+        _SPACE[data[at]]
+        & (data[at + 1] == ord("r"))
+        & (data[at + 2] == ord("="))
+        & ((data[at + 3] == ord('"')) | (data[at + 3] == ord("'")))
+    )
+    rest = np.flatnonzero(~found)
+    if rest.size:
+        others = tags[rest]
+        end_offsets = ends.get()
+        end = end_offsets[
+            np.minimum(np.searchsorted(end_offsets, others), end_offsets.size - 1)
+        ]
+        first = np.searchsorted(references, others)
+        inside = np.append(references, np.iinfo(np.int64).max)[first]
+        found[rest] = inside < end
+    return found
