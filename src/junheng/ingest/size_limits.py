@@ -82,8 +82,9 @@ class _Part:
 
     ``leading_cells`` are the cells without an ``r`` attribute before the
     chunk's first row tag, which belong to the row still open from the chunk
-    before; ``widest`` is the most such cells in one row that starts in the
-    chunk, and ``open_row_cells`` those of the chunk's last row.
+    before. ``widest`` is the largest number of such cells in one row that
+    starts in the chunk, and ``open_row_cells`` is that number for the
+    chunk's last row.
     """
 
     max_row: int
@@ -143,8 +144,8 @@ def check_workbook(file: str, path: Path, limits: SizeLimits) -> Issue | None:
     except (zipfile.BadZipFile, OSError, EOFError):
         # The workbook reader reports an unreadable archive in its own words.
         return None
-    # zlib and most of numpy release the GIL, so one thread inflates while
-    # another counts the chunk before.
+    # zlib and numpy release the GIL in their inner loops, so one thread
+    # inflates while another counts the chunk before.
     with archive, ThreadPoolExecutor(max_workers=_THREADS) as pool:
         try:
             return _check_members(file, archive, limits, pool)
@@ -312,27 +313,27 @@ def _largest_reference(data: np.ndarray, starts: np.ndarray) -> tuple[int, int]:
     code = np.packbits(flags, axis=1, bitorder="little").view("<u2").ravel()
     letter_count = _LETTER_COUNT[code]
     digit_count = _DIGIT_COUNT[code]
-    most_letters = int(letter_count.max())
-    most_digits = int(digit_count.max())
-    if most_letters > 3 or most_digits > 7:
+    max_letters = int(letter_count.max())
+    max_digits = int(digit_count.max())
+    if max_letters > 3 or max_digits > 7:
         return _BEYOND, _BEYOND
     # More letters name a later column (A is 1, so AA follows Z); among as
     # many letters, the last in alphabetical order is the largest.
     max_column = 0
-    if most_letters:
-        widest = upper[letter_count == most_letters, :most_letters]
+    if max_letters:
+        widest = upper[letter_count == max_letters, :max_letters]
         max_column = _number(widest, 26, ord("A") - 1)
     # Likewise more digits name a later row, unless a number starts with 0.
     first_digit = np.choose(np.minimum(letter_count, 3), windows[:, :4].T)
-    if most_digits == 0:
+    if max_digits == 0:
         return 0, max_column
     if ((first_digit == ord("0")) & (digit_count > 0)).any():
         return _rows_one_by_one(windows, letter_count, digit_count), max_column
-    longest = np.flatnonzero(digit_count == most_digits)
+    longest = np.flatnonzero(digit_count == max_digits)
     digits = _windows(data, starts[longest] + letter_count[longest])[:, :8].copy()
-    digits[:, most_digits:] = 0
+    digits[:, max_digits:] = 0
     last = int(np.argmax(digits.view(">u8").ravel()))
-    return _number(digits[last : last + 1, :most_digits], 10, ord("0")), max_column
+    return _number(digits[last : last + 1, :max_digits], 10, ord("0")), max_column
 
 
 def _windows(data: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -429,8 +430,9 @@ def _has_reference(
     """Return whether each tag name at ``tags``, ``length`` bytes long, has an
     ``r`` attribute.
 
-    Excel and most writers put ``r`` first, right after the name; the tags
-    that do not are looked up among the references before the tag's ``>``.
+    Excel, openpyxl and xlsxwriter write ``r`` first, right after the name.
+    A tag without it there is looked up among the references before the
+    tag's ``>``.
     """
     if not tags.size:
         return np.zeros(0, dtype=bool)
