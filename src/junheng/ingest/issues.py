@@ -185,6 +185,11 @@ class Issue:
             fields,
         )
 
+    @classmethod
+    def of_file(cls, file: str, code: str, /, **fields: Any) -> Issue:
+        """Build an error about the whole ``file``, worded by ``code``."""
+        return cls.coded(file, None, None, None, None, code, **fields)
+
     def in_language(self, lang: Language) -> Issue:
         """Return this issue with its message and fix in ``lang``."""
         if not self.code:

@@ -195,17 +195,13 @@ def _check_members(
 
 def _damaged(file: str) -> Issue:
     kind = both("Excel 工作簿", "Excel workbook")
-    return Issue.coded(file, None, None, None, None, "file.damaged", kind=kind)
+    return Issue.of_file(file, "file.damaged", kind=kind)
 
 
 def too_many_cells(file: str, cells: int, limit: int) -> Issue:
     """Return the issue of a file of more than ``limit`` cells."""
-    return Issue.coded(
+    return Issue.of_file(
         file,
-        None,
-        None,
-        None,
-        None,
         "file.too_many_cells",
         cells=f"{cells:,}" if cells < _BEYOND else "> 10^12",
         limit=f"{limit:,}",
@@ -213,12 +209,8 @@ def too_many_cells(file: str, cells: int, limit: int) -> Issue:
 
 
 def _too_big(file: str, size: int, limits: SizeLimits) -> Issue:
-    return Issue.coded(
+    return Issue.of_file(
         file,
-        None,
-        None,
-        None,
-        None,
         "file.unzipped_too_large",
         size=f"{size / 1024 / 1024:,.0f}",
         limit=f"{limits.max_unzipped_bytes / 1024 / 1024:,.0f}",
