@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 import python_calamine
 import xlsxwriter
 
-from junheng.ingest import schema
+from junheng.ingest import schema, size_limits
 from junheng.standards.loader import load_framework
 from junheng.standards.model import Check, Framework
 
@@ -1172,8 +1172,8 @@ def is_synthetic(path: str | Path) -> bool:
     the :data:`SYNTHETIC` notice. A CSV file, or a workbook without a 说明
     sheet, is synthetic when it is a roster or locations file that
     ``junheng demo --save-roster`` marked (see
-    :func:`junheng.planning.synthetic.mark`). Other files, and files that
-    cannot be read, are not.
+    :func:`junheng.planning.synthetic.mark`). Other files, workbooks over
+    the import's size limits and files that cannot be read are not.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -1181,6 +1181,8 @@ def is_synthetic(path: str | Path) -> bool:
         from junheng.planning.synthetic import is_marked_csv
 
         return is_marked_csv(path)
+    if suffix == ".xlsx" and not size_limits.fits(path):
+        return False  # python-calamine would build its grids in memory
     if suffix == ".xlsx" and not _has_notice_sheet(path):
         from junheng.planning.synthetic import is_marked_xlsx
 

@@ -144,6 +144,33 @@ def test_demo_roster_replaced_by_demo(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_far_cell_output_kept_unread(runner: CliRunner, tmp_path: Path) -> None:
+    # A saved demo workbook whose sheets, 说明 among them, gained a cell at
+    # XFD1048576: reading the 说明 sheet would build a grid of 17 billion
+    # cells, so the file counts as the user's without being read.
+    assert (
+        runner.invoke(main, ["demo", "--counties", "1", "--save", "d.xlsx"]).exit_code
+        == 0
+    )
+    with zipfile.ZipFile(tmp_path / "d.xlsx") as source:
+        names = source.namelist()
+        parts = {name: source.read(name) for name in names}
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    sheets = sorted(n for n in names if n.startswith("xl/worksheets/sheet"))
+    with zipfile.ZipFile(tmp_path / "far.xlsx", "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            data = parts[name]
+            if name in sheets:
+                data = data.replace(b"</sheetData>", far)
+            target.writestr(name, data)
+    assert not demo.is_synthetic(tmp_path / "far.xlsx")
+    schools_csv(tmp_path / "county.csv")
+    args = ["evaluate", "county.csv", "--format", "xlsx", "-o", "far.xlsx"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.endswith(_refused("far.xlsx"))
+
+
 def test_force_in_help(runner: CliRunner) -> None:
     for command in ("evaluate", "demo"):
         result = runner.invoke(main, [command, "--help"])

@@ -27,7 +27,7 @@ from ingest.ingest_files import (
     write_xlsx,
 )
 
-from junheng.ingest import load_inputs, size_limits
+from junheng.ingest import load_inputs, readers, size_limits
 from junheng.ingest.size_limits import SizeLimits, check_workbook
 
 SHEET_XML = "xl/worksheets/sheet1.xml"
@@ -136,12 +136,15 @@ def test_prefixed_tags_counted(tmp_path: Path) -> None:
 def test_csv_cells_rejected(tmp_path: Path) -> None:
     cells = school_cells([school(n) for n in range(10)])
     path = write_csv(tmp_path / "schools.csv", cells)
-    # 11 lines and the empty text after the last line break, each counted as
-    # wide as the header.
-    bound = 12 * len(HEADERS)
+    # The header and 10 rows, 11 lines, each counted as wide as the header.
+    bound = 11 * len(HEADERS)
     (issue,) = import_errors([path], limits=SizeLimits(max_cells=bound - 1))
-    assert issue.code == "file.too_many_cells"
+    assert issue.code == "file.too_many_cells.table"
     assert issue.fields["cells"] == f"{bound:,}"
+    assert issue.fix == (
+        "delete empty lines and the columns that are not needed, or split the "
+        "data into several files"
+    )
     result = load_inputs([path], limits=SizeLimits(max_cells=bound))
     assert result.schools.height == 10
 
@@ -151,8 +154,25 @@ def test_parquet_cells_rejected(tmp_path: Path) -> None:
     pl.DataFrame({"a": list(range(100)), "b": list(range(100))}).write_parquet(path)
     limits = SizeLimits(max_parquet_cells=199)
     (issue,) = import_errors([path], limits=limits)
-    assert issue.code == "file.too_many_cells"
+    assert issue.code == "file.too_many_cells.table"
     assert issue.fields["cells"] == "200"
+
+
+def test_parquet_rows_beyond_polars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Polars reads at most 2**32 - 1 rows of a file; a footer that declares
+    # more gets Junheng's message, here with the bound lowered to 99 rows.
+    path = tmp_path / "schools.parquet"
+    pl.DataFrame({"a": list(range(100))}).write_parquet(path)
+    monkeypatch.setattr(readers, "PARQUET_MAX_ROWS", 99)
+    (issue,) = import_errors([path])
+    assert issue.code == "file.parquet_rows"
+    assert issue.message == (
+        "the Parquet file declares 100 rows, over the 99 rows that can be read, "
+        "so it was not read"
+    )
+    assert "polars" not in issue.fix
 
 
 def test_xls_grid_rejected(tmp_path: Path) -> None:
@@ -260,7 +280,74 @@ def test_chunks_give_the_bound_of_one_pass(
     bound = (2 + 7) * (3 + 55)
     assert check_workbook(path.name, path, SizeLimits(max_cells=bound)) is None
     monkeypatch.setattr(size_limits, "_CHUNK", 256)
+    size_limits._measure.cache_clear()
     issue = check_workbook(path.name, path, SizeLimits(max_cells=bound - 1))
     assert issue is not None
     assert issue.fields["cells"] == f"{bound:,}"
     assert check_workbook(path.name, path, SizeLimits(max_cells=bound)) is None
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    [b'r = "XFD1048576"', b'r ="XFD1048576"', b'r=\n"XFD1048576"', b"r=\t'XFD1048576'"],
+)
+def test_far_cell_with_spaced_equals(tmp_path: Path, attribute: bytes) -> None:
+    # XML allows white space around "=", and python-calamine reads such a
+    # reference; without the check it would build the whole grid.
+    far = (
+        b'<row r="1048576"><c '
+        + attribute
+        + b' t="inlineStr"><is><t>x</t></is></c></row>'
+    )
+    path = with_sheet_xml(_workbook(tmp_path / "spaced.xlsx"), far)
+    (issue,) = import_errors([path])
+    assert issue.code == "file.too_many_cells"
+    # 1,048,576 rows times 16,384 columns (A to XFD).
+    assert issue.fields["cells"] == "17,179,869,184"
+
+
+def test_reference_after_quote_counted(tmp_path: Path) -> None:
+    # No space between two attributes is not well-formed XML, but a lenient
+    # parser may read it, so the reference counts.
+    far = b'<row r="9"><c s="0"r="XFD9"><v>1</v></c></row>'
+    path = with_sheet_xml(_workbook(tmp_path / "joined.xlsx"), far)
+    issue = check_workbook(path.name, path, SizeLimits(max_cells=9 * 16384 - 1))
+    assert issue is not None
+    assert issue.fields["cells"] == f"{9 * 16384:,}"
+
+
+def test_long_tag_reported_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With chunks of 256 bytes, 1,000 bytes without a ">" cannot be carried
+    # whole into one chunk, so the workbook is reported as damaged rather
+    # than a tag being cut between two chunks.
+    far = b'<row r="5"><c' + b" " * 1000 + b'r="B5"><v>1</v></c></row>'
+    path = with_sheet_xml(_workbook(tmp_path / "long.xlsx"), far)
+    monkeypatch.setattr(size_limits, "_CHUNK", 256)
+    size_limits._measure.cache_clear()
+    issue = check_workbook(path.name, path, SizeLimits())
+    assert issue is not None
+    assert issue.code == "file.damaged"
+
+
+def test_check_kept_for_unchanged_file(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "schools.xlsx")
+    size_limits._measure.cache_clear()
+    assert size_limits.fits(path)
+    assert size_limits.fits(path)
+    assert size_limits._measure.cache_info().hits == 1
+    # A changed file is checked again.
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    with_sheet_xml(path, far).replace(path)
+    assert not size_limits.fits(path)
+
+
+def test_unparsable_sheet_reported_damaged(tmp_path: Path) -> None:
+    # python-calamine reads no character reference in a row number.
+    bad = b'<row r="&#49;048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
+    path = with_sheet_xml(_workbook(tmp_path / "entity.xlsx"), bad)
+    (issue,) = import_errors([path])
+    assert issue.code == "file.damaged"
+    assert issue.sheet == "学校数据"
+    assert issue.message == "the file is damaged or not a complete Excel workbook"

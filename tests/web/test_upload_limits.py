@@ -72,7 +72,7 @@ def test_cell_limit_setting_applies(site: Site) -> None:
     )
     assert_error(response, 422, "invalid_input")
     (issue,) = response.json()["error"]["detail"]
-    assert issue["code"] == "file.too_many_cells"
+    assert issue["code"] == "file.too_many_cells.table"
     assert issue["message"].endswith("over the limit of 1,000, so it was not read")
 
 

@@ -371,6 +371,10 @@ def _is_error_report(path: Path) -> bool:
             } <= set(doc)
         from python_calamine import CalamineWorkbook
 
+        from junheng.ingest.size_limits import fits
+
+        if not fits(path):
+            return False
         sheets = CalamineWorkbook.from_path(str(path)).sheet_names
     except Exception:  # any file that cannot be read is not a report
         return False

@@ -277,11 +277,7 @@ def compute(
         source = "schools"
         con.register(source, _arrow(schools))
         keys_sql = queries.county_keys_sql(source)
-        regions = schools.select("division_code", *queries.REGION_COLUMNS).unique(
-            subset=["division_code"], keep="first"
-        )
-        con.register("regions_input", regions)
-        regions_sql = "SELECT * FROM regions_input"
+        regions_sql = queries.regions_sql(source)
     con.register("county_items", _arrow(items))
     con.register("thresholds_input", thresholds)
     con.register("checks_input", _checks_frame(fw))

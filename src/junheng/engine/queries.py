@@ -237,9 +237,19 @@ def school_type_columns(fw: Framework) -> list[str]:
 
 
 def regions_sql(source: str = "schools") -> str:
-    """Return the query of the region names of each division in ``source``."""
-    names = ", ".join(f"MIN({c}) AS {c}" for c in REGION_COLUMNS)
-    return f"SELECT division_code, {names} FROM {source} GROUP BY division_code"
+    """Return the query of the region names of each division in ``source``.
+
+    A division takes the names of most of its rows, so that one row with a
+    wrong name does not rename it; between equally frequent names, the first
+    in sort order.
+    """
+    names = ", ".join(REGION_COLUMNS)
+    return (
+        f"SELECT division_code, {names} FROM (SELECT division_code, {names}, "
+        "ROW_NUMBER() OVER (PARTITION BY division_code "
+        f"ORDER BY COUNT(*) DESC, {names}) AS place "
+        f"FROM {source} GROUP BY division_code, {names}) WHERE place = 1"
+    )
 
 
 def county_keys_sql(source: str = "schools") -> str:

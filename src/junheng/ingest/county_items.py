@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from junheng.ingest.issues import Issue, _row_ranges
+from junheng.ingest.issues import Issue, row_ranges
 from junheng.ingest.messages import LANGUAGES, NUMBER_FIXES, Language, both
 from junheng.ingest.readers import ROW_COLUMN, is_numeric_dtype, number_cell_column
 from junheng.ingest.schema import COUNTY_ITEM_FIELDS, NUMERIC_KINDS
@@ -315,7 +315,7 @@ def _foreign_items(
     other = _framework_holding(foreign, framework_id)
     if other is None:
         return []
-    rows = _row_ranges(sorted(unknown[ROW_COLUMN].to_list()))
+    rows = row_ranges(sorted(unknown[ROW_COLUMN].to_list()))
     found = ", ".join(sorted(foreign))
     fields = {
         "rows": both("、".join(rows), ", ".join(rows)),

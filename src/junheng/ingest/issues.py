@@ -41,6 +41,7 @@ RULES: frozenset[str] = frozenset(
         "choice",
         "text_too_long",
         "text_invisible",
+        "region_name",
         "division_code_format",
         "division_code_unknown",
         "school_code_format",
@@ -303,7 +304,7 @@ def _group_repeats(issues: Sequence[Issue], lang: Language) -> list[list[Issue]]
 def _group_line(group: Sequence[Issue], lang: Language) -> str:
     """Render issues that differ only in their row as one line."""
     first = group[0].in_language(lang)
-    rows = _row_ranges(sorted({issue.row for issue in group if issue.row}))
+    rows = row_ranges(sorted({issue.row for issue in group if issue.row}))
     sheet_word, _, column_word, separator = LOCATION_WORDS[lang]
     parts = [first.file]
     if first.sheet is not None:
@@ -328,7 +329,7 @@ def _issue_line(issue: Issue, lang: Language, location: str | None = None) -> st
     return f"warning: {text}" if issue.severity == "warning" else text
 
 
-def _row_ranges(rows: Sequence[int]) -> list[str]:
+def row_ranges(rows: Sequence[int]) -> list[str]:
     """Return sorted ``rows`` as runs, such as ``["3-5", "9"]``."""
     runs: list[list[int]] = []
     for row in rows:

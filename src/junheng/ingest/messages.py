@@ -95,6 +95,31 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "files",
         ),
     },
+    "file.too_many_cells.table": {
+        "zh": (
+            "文件的数据区域有 {cells} 个单元格（行数 × 列数），超过上限 {limit} 个，"
+            "未读取",
+            "请删去空行和不需要的列，或把数据分成几个文件分别导入",
+        ),
+        "en": (
+            "the file spans {cells} cells (rows × columns), over the limit of "
+            "{limit}, so it was not read",
+            "delete empty lines and the columns that are not needed, or split the "
+            "data into several files",
+        ),
+    },
+    "file.parquet_rows": {
+        "zh": (
+            "Parquet 文件声明有 {rows} 行，超过可读取的上限 {limit} 行，未读取",
+            "请检查文件是否完整（文件末尾记录的行数可能已损坏），或把数据分成几个文件",
+        ),
+        "en": (
+            "the Parquet file declares {rows} rows, over the {limit} rows that can "
+            "be read, so it was not read",
+            "check that the file is complete (the row count at its end may be "
+            "damaged), or split the data into several files",
+        ),
+    },
     "file.damaged": {
         "zh": (
             "文件已损坏，或不是完整的 {kind}",
@@ -910,6 +935,41 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
             "{field} has {length} characters, more than {maximum} (it starts "
             "{value!r})",
             "shorten it to {maximum} characters or fewer",
+        ),
+    },
+    "region_name": {
+        "zh": (
+            "{column}“{value}”与行政区划代码 {division} 的名称“{official}”不符",
+            "请填写“{official}”，或清空该列由代码补全；如代码有误，请改正代码",
+        ),
+        "en": (
+            "{column} {value!r} does not match the name {official!r} of division "
+            "code {division}",
+            "enter {official!r}, or leave the column empty to fill it in from the "
+            "code; if the code is wrong, correct the code",
+        ),
+    },
+    "region_name.rows": {
+        "zh": (
+            "第 {rows} 行（共 {count} 行）的{column}“{value}”与行政区划代码 "
+            "{division} 的名称“{official}”不符",
+            "请填写“{official}”，或清空该列由代码补全；如代码有误，请改正代码",
+        ),
+        "en": (
+            "rows {rows} ({count} rows): {column} {value!r} does not match the "
+            "name {official!r} of division code {division}",
+            "enter {official!r}, or leave the column empty to fill it in from the "
+            "code; if the code is wrong, correct the code",
+        ),
+    },
+    "region_name.varies": {
+        "zh": (
+            "行政区划代码 {division} 的{column}有 {count} 种写法：{names}",
+            "请在所有行中使用同一名称",
+        ),
+        "en": (
+            "division code {division} has {count} spellings of {column}: {names}",
+            "use one name in every row",
         ),
     },
     "text_invisible": {

@@ -670,6 +670,15 @@ def _sheet_kind(
     return kind
 
 
+class _SheetUnreadable(Exception):
+    """A sheet that python-calamine cannot parse, such as one whose XML is
+    not what Excel writes."""
+
+    def __init__(self, sheet: str) -> None:
+        super().__init__(sheet)
+        self.sheet = sheet
+
+
 class _TooManyCells(Exception):
     """A sheet whose grid of cells is over :attr:`SizeLimits.max_cells`."""
 
@@ -681,7 +690,10 @@ class _TooManyCells(Exception):
 def _load_sheet(
     workbook: python_calamine.CalamineWorkbook, name: str, options: ReadOptions
 ) -> _Sheet:
-    sheet = workbook.get_sheet_by_name(name)
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+    except python_calamine.CalamineError as error:
+        raise _SheetUnreadable(name) from error
     # An .xls sheet is not checked before calamine reads it, but its grid has
     # at most 65,536 rows of 256 columns. The rows are converted only if the
     # grid fits the limit.
@@ -871,10 +883,15 @@ def _read_excel(
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         return [], [_workbook_issue(file, path.suffix.lower(), content, exc)]
+    damaged = both("Excel 工作簿", "Excel workbook")
     try:
         return _read_workbook(path, file, options, workbook)
     except _TooManyCells as error:
         return [], [too_many_cells(file, error.cells, options.limits.max_cells)]
+    except _SheetUnreadable as error:
+        return [], [_file_issue(file, "file.damaged", error.sheet, kind=damaged)]
+    except python_calamine.CalamineError:
+        return [], [_file_issue(file, "file.damaged", kind=damaged)]
 
 
 def _read_workbook(
@@ -1516,9 +1533,10 @@ def _read_csv(
     width = len(next(csv.reader([text.split("\n", 1)[0]], delimiter=separator)))
     # Every record may hold at most as many fields as the first one (checked
     # below), and a record takes at least one line.
-    cells = (text.count("\n") + 1) * width
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    cells = lines * width
     if cells > options.limits.max_cells:
-        return [], [too_many_cells(file, cells, options.limits.max_cells)]
+        return [], [too_many_cells(file, cells, options.limits.max_cells, table=True)]
     record_issues = _csv_record_issues(file, text, separator, offset)
     if record_issues:
         return [], record_issues
@@ -2134,27 +2152,38 @@ def _parquet_type(path: Path, name: str, dtype: pl.DataType) -> str:
         return str(dtype)
 
 
-def _parquet_cells(path: Path) -> int:
-    """Return the rows times columns that a Parquet file's footer declares.
+def _parquet_size(path: Path) -> tuple[int, int]:
+    """Return the rows and the columns that a Parquet file's footer declares.
 
     A column chunk compresses repeated values to almost nothing, so the
     footer, not the file size, shows how much memory reading the file takes.
-    A file without a readable footer counts as 0 and is reported by the reader.
+    A file without a readable footer counts as empty and is reported by the
+    reader.
     """
     try:
         metadata = pq.read_metadata(path)
     except (pa.ArrowException, OSError):
-        return 0
-    return int(metadata.num_rows) * int(metadata.num_columns)
+        return 0, 0
+    return int(metadata.num_rows), int(metadata.num_columns)
+
+
+PARQUET_MAX_ROWS = 2**32 - 1
+"""The most rows Polars reads from one file, in its build without 64-bit
+row indices."""
 
 
 def _read_parquet(
     path: Path, file: str, limits: SizeLimits
 ) -> tuple[list[RawTable], list[Issue]]:
     try:
-        cells = _parquet_cells(path)
+        rows, width = _parquet_size(path)
+        cells = rows * width
         if limits.max_parquet_cells is not None and cells > limits.max_parquet_cells:
-            return [], [too_many_cells(file, cells, limits.max_parquet_cells)]
+            limit = limits.max_parquet_cells
+            return [], [too_many_cells(file, cells, limit, table=True)]
+        if rows > PARQUET_MAX_ROWS:
+            fields = {"rows": f"{rows:,}", "limit": f"{PARQUET_MAX_ROWS:,}"}
+            return [], [_file_issue(file, "file.parquet_rows", **fields)]
         schema = pl.read_parquet_schema(path)
         # Polars reads decimals of at most 38 digits; a wider decimal column
         # would stop the whole file from being read.

@@ -14,6 +14,7 @@ thread inflates while another counts the chunk before.
 from __future__ import annotations
 
 import copy
+import functools
 import zipfile
 import zlib
 from collections import deque
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +35,11 @@ _SPACE[list(b" \t\n\r")] = True
 # A tag name ends at white space, ">" or "/".
 _ENDS_NAME = _SPACE.copy()
 _ENDS_NAME[list(b">/")] = True
+_QUOTE = np.zeros(256, dtype=bool)
+_QUOTE[list(b"\"'")] = True
+# An attribute name follows white space, or a quote for a parser that does
+# not insist on the space.
+_BEFORE_NAME = _SPACE | _QUOTE
 _THREADS = 2
 # A reference has at most 3 letters (XFD) and 7 digits (1048576); a longer one
 # is counted as beyond every grid.
@@ -137,8 +144,35 @@ def check_workbook(file: str, path: Path, limits: SizeLimits) -> Issue | None:
     A member that contains more than it declares, or that cannot be inflated
     (corrupt, encrypted, or compressed with a method other than the stored and
     deflated ones Excel writes), is reported as damaged: its size is unknown,
-    and a zip tool that wrote it would have declared the size it wrote.
+    and a zip tool that wrote it would have declared the size it wrote. So is
+    a member with more than 16 MiB between two ``>``, which no sheet of a
+    spreadsheet program has. The result is kept for the file's size and
+    modification time, so a workbook read twice is checked once.
     """
+    try:
+        stat = path.stat()
+    except OSError:
+        return None  # the reader reports a file it cannot open
+    found = _measure(str(path.resolve()), stat.st_size, stat.st_mtime_ns, limits)
+    if found is None:
+        return None
+    code, fields = found
+    return Issue.of_file(file, code, **fields)
+
+
+def fits(path: Path, limits: SizeLimits | None = None) -> bool:
+    """Return whether the workbook ``path`` is within ``limits`` (by default
+    the command line's), so that python-calamine may read its sheets."""
+    return check_workbook(path.name, path, limits or SizeLimits()) is None
+
+
+_Found = tuple[str, dict[str, Any]] | None
+
+
+@functools.lru_cache(maxsize=16)
+def _measure(path: str, size: int, mtime_ns: int, limits: SizeLimits) -> _Found:
+    """Return the code and fields of the issue of the workbook ``path``, or
+    None; ``size`` and ``mtime_ns`` key the cache."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError):
@@ -148,18 +182,24 @@ def check_workbook(file: str, path: Path, limits: SizeLimits) -> Issue | None:
     # inflates while another counts the chunk before.
     with archive, ThreadPoolExecutor(max_workers=_THREADS) as pool:
         try:
-            return _check_members(file, archive, limits, pool)
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError):
-            return _damaged(file)
+            return _check_members(archive, limits, pool)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            NotImplementedError,
+            RuntimeError,
+            _TagTooLong,
+        ):
+            return _DAMAGED
 
 
 def _check_members(
-    file: str, archive: zipfile.ZipFile, limits: SizeLimits, pool: ThreadPoolExecutor
-) -> Issue | None:
+    archive: zipfile.ZipFile, limits: SizeLimits, pool: ThreadPoolExecutor
+) -> _Found:
     members = archive.infolist()
     declared = sum(member.file_size for member in members)
     if declared > limits.max_unzipped_bytes:
-        return _too_big(file, declared, limits)
+        return _too_big(declared, limits)
     total = 0
     cells = 0
     for member in members:
@@ -174,9 +214,7 @@ def _check_members(
                 while len(pending) >= _THREADS:
                     grid.add(pending.popleft().result())
                     if cells + grid.cells() > limits.max_cells:
-                        return too_many_cells(
-                            file, cells + grid.cells(), limits.max_cells
-                        )
+                        return _too_many(cells + grid.cells(), limits.max_cells)
             while pending:
                 grid.add(pending.popleft().result())
         finally:
@@ -184,37 +222,40 @@ def _check_members(
                 future.cancel()
         total += size
         if total > limits.max_unzipped_bytes:
-            return _too_big(file, total, limits)
+            return _too_big(total, limits)
         if size > member.file_size:
-            return _damaged(file)
+            return _DAMAGED
         cells += grid.cells()
         if cells > limits.max_cells:
-            return too_many_cells(file, cells, limits.max_cells)
+            return _too_many(cells, limits.max_cells)
     return None
 
 
-def _damaged(file: str) -> Issue:
-    kind = both("Excel 工作簿", "Excel workbook")
-    return Issue.of_file(file, "file.damaged", kind=kind)
+_DAMAGED: _Found = ("file.damaged", {"kind": both("Excel 工作簿", "Excel workbook")})
 
 
-def too_many_cells(file: str, cells: int, limit: int) -> Issue:
-    """Return the issue of a file of more than ``limit`` cells."""
-    return Issue.of_file(
-        file,
-        "file.too_many_cells",
-        cells=f"{cells:,}" if cells < _BEYOND else "> 10^12",
-        limit=f"{limit:,}",
-    )
+def too_many_cells(file: str, cells: int, limit: int, *, table: bool = False) -> Issue:
+    """Return the issue of a file of more than ``limit`` cells; ``table`` for
+    a CSV or Parquet file, whose fix differs from a workbook's."""
+    _, fields = _too_many(cells, limit)
+    code = "file.too_many_cells.table" if table else "file.too_many_cells"
+    return Issue.of_file(file, code, **fields)
 
 
-def _too_big(file: str, size: int, limits: SizeLimits) -> Issue:
-    return Issue.of_file(
-        file,
-        "file.unzipped_too_large",
-        size=f"{size / 1024 / 1024:,.0f}",
-        limit=f"{limits.max_unzipped_bytes / 1024 / 1024:,.0f}",
-    )
+def _too_many(cells: int, limit: int) -> tuple[str, dict[str, Any]]:
+    shown = f"{cells:,}" if cells < _BEYOND else "> 10^12"
+    return "file.too_many_cells", {"cells": shown, "limit": f"{limit:,}"}
+
+
+def _too_big(size: int, limits: SizeLimits) -> _Found:
+    return "file.unzipped_too_large", {
+        "size": f"{size / 1024 / 1024:,.0f}",
+        "limit": f"{limits.max_unzipped_bytes / 1024 / 1024:,.0f}",
+    }
+
+
+class _TagTooLong(Exception):
+    """More than :data:`_CHUNK` bytes of a member without a ``>``."""
 
 
 def _inflate(
@@ -235,9 +276,9 @@ def _inflate(
             yield data[:cut]
             rest = data[cut:]
             if len(rest) > _CHUNK:
-                # Text without tags contains no cells, so only its length counts.
-                yield rest
-                rest = b""
+                # A tag this long would be cut between two chunks, so that a
+                # reference in it could go uncounted.
+                raise _TagTooLong
     if rest:
         yield rest
 
@@ -274,16 +315,45 @@ def _scan(chunk: bytes) -> _Part:
 
 
 def _reference_starts(data: np.ndarray, size: int) -> np.ndarray:
-    """Return the offsets of the values of `` r="`` and `` r='`` attributes."""
+    """Return the offsets of the values of ``r`` attributes, in order.
+
+    XML allows white space on either side of the ``=``, which python-calamine
+    accepts too. Such attributes are rare, so they are looked for only in a
+    chunk that has white space next to an ``=``. A name after a quote counts
+    as well as one after white space, which can only add references.
+    """
     equals = np.flatnonzero(data[:size] == ord("="))
     equals = equals[equals >= 2]
-    quote = data[equals + 1]
+    before = data[equals - 1]
+    after = data[equals + 1]
     found: np.ndarray = (
-        (data[equals - 1] == ord("r"))
-        & _SPACE[data[equals - 2]]
-        & ((quote == ord('"')) | (quote == ord("'")))
+        (before == ord("r")) & _BEFORE_NAME[data[equals - 2]] & _QUOTE[after]
     )
     starts: np.ndarray = equals[found] + 2
+    spaced = _SPACE[before] | _SPACE[after]
+    if spaced.any():
+        starts = np.union1d(starts, _spaced_reference_starts(data, equals[spaced]))
+    return starts
+
+
+def _spaced_reference_starts(data: np.ndarray, equals: np.ndarray) -> np.ndarray:
+    """Return the value offsets of the ``r`` attributes whose ``=`` is one of
+    ``equals`` and has white space on one side or both."""
+    offsets = np.arange(data.size, dtype=np.int64)
+    visible = ~_SPACE[data]
+    # The last visible byte at or before each offset, and the next at or after.
+    last = np.maximum.accumulate(np.where(visible, offsets, -1))
+    following = np.minimum.accumulate(np.where(visible, offsets, data.size)[::-1])
+    name_end = last[equals - 1]
+    quote = following[::-1][equals + 1]
+    found = (name_end >= 1) & (quote < data.size)
+    name_end, quote = name_end[found], quote[found]
+    found = (
+        (data[name_end] == ord("r"))
+        & _BEFORE_NAME[data[name_end - 1]]
+        & _QUOTE[data[quote]]
+    )
+    starts: np.ndarray = quote[found] + 1
     return starts
 
 

