@@ -607,10 +607,10 @@ def verify_audit(
     """Check the audit hash chain; exit 1 and name the first bad record if broken.
 
     Records cut off the end of the chain leave a consistent chain, so save the
-    last line of each run outside the database and pass its count and head
-    hash later with --min-records and --expect-head. The chain covers the
-    changes made through Junheng. A change written to the data tables by hand
-    adds no audit record, so this check does not see it.
+    last line of each run, the only one on stdout, outside the database and
+    pass its count and head hash later with --min-records and --expect-head.
+    The chain covers the changes made through Junheng. A change written to the
+    data tables by hand adds no audit record, so this check does not see it.
     """
     from junheng.governance.audit import verify
 
@@ -629,13 +629,12 @@ def verify_audit(
             highlight=False,
             markup=False,
         )
-        console.print(
+        # The line for machines goes to stdout, so that a cron job can keep it
+        # with out=$(junheng audit verify) while the messages stay on stderr.
+        click.echo(
             f"--min-records {result.checked} --expect-head {result.head_hash}"
             if result.head_hash
-            else "--min-records 0",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,  # one line, ready to copy
+            else "--min-records 0"
         )
         return
     where = "" if result.first_bad_seq is None else f" at record {result.first_bad_seq}"
