@@ -375,6 +375,28 @@ def test_audit_cron_job_saves_the_head(database: Database, tmp_path: Path) -> No
     assert log.read_text(encoding="utf-8") == f"{line}\n{line}\n"
 
 
+def test_audit_expect_head_form(runner: CliRunner, database: Database) -> None:
+    _with_county_user(database)
+    with database.sessions() as session:
+        head = session.scalar(select(AuditRecord.hash).where(AuditRecord.seq == 2))
+    assert head is not None
+    # A typo, the first 12 characters of the real head, one character too many,
+    # and 64 characters with a non-hexadecimal "g" are usage errors, not tampering.
+    bad = {"zzz": 3, head[:12]: 12, head + "0": 65, "g" + head[1:]: 64}
+    for value, length in bad.items():
+        args = ["audit", "verify", "--expect-head", value, "--url", database.url]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert f"'{value}' is not a head hash ({length} characters)" in result.output
+        assert "64 hexadecimal characters" in result.output
+        assert "broken" not in result.output
+    # The real head in upper case, with spaces around it, is accepted.
+    args = ["audit", "verify", "--expect-head", f" {head.upper()} "]
+    result = runner.invoke(main, [*args, "--url", database.url])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"--min-records 2 --expect-head {head}\n"
+
+
 def test_audit_verify(runner: CliRunner, database: Database) -> None:
     _with_county_user(database)
     result = runner.invoke(main, ["audit", "verify", "--url", database.url])
