@@ -26,7 +26,12 @@ from web.site import csrf_token
 
 import junheng
 from junheng.cli import main
-from junheng.cli.serve import DEMO_DATABASE, _demo_settings, proxy_options
+from junheng.cli.serve import (
+    DEMO_DATABASE,
+    _demo_settings,
+    check_proxy_addresses,
+    proxy_options,
+)
 from junheng.governance import audit
 from junheng.services import reporting
 from junheng.services.accounts import principal_for
@@ -160,6 +165,65 @@ def test_forwarded_header_ignored_by_default() -> None:
 
 def test_forwarded_header_from_named_proxy() -> None:
     assert _client_address("127.0.0.1") == "10.9.9.9"
+
+
+def _serve_without_secret(forwarded_allow_ips: str) -> tuple[int, str]:
+    """Run ``serve --forwarded-allow-ips`` up to the check of its settings.
+
+    Without JUNHENG_SECRET_KEY a value that passes the check ends with that
+    usage error, before uvicorn starts.
+    """
+    args = ["serve", "--forwarded-allow-ips", forwarded_allow_ips]
+    result = CliRunner().invoke(main, args)
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_proxy_addresses_rejected() -> None:
+    # A name, a typo of 127.0.0.1, a network with host bits set, and * among
+    # addresses, where uvicorn would read * as a name and trust nobody.
+    for value, entry, reason in [
+        ("bogus", "bogus", "'bogus' does not appear to be an IPv4 or IPv6"),
+        ("127.0.0.1, 127.0.0.l", "127.0.0.l", "'127.0.0.l' does not appear to be"),
+        ("10.0.0.1/24", "10.0.0.1/24", "10.0.0.1/24 has host bits set"),
+        ("*,127.0.0.1", "*", "* trusts every client only when it is the whole"),
+    ]:
+        code, output = _serve_without_secret(value)
+        assert code == 2, output
+        assert "Invalid value for '--forwarded-allow-ips'" in output
+        assert f"'{entry}' 不是 IP 地址或网段" in output
+        assert f"'{entry}' is not an IP address or network ({reason}" in output
+        assert "JUNHENG_SECRET_KEY" not in output
+
+
+def test_proxy_addresses_accepted() -> None:
+    code, output = _serve_without_secret("127.0.0.1, ::1,10.0.0.0/8,")
+    assert code == 2
+    assert "forwarded-allow-ips" not in output
+    assert "JUNHENG_SECRET_KEY is missing" in output
+    # Blanks and empty entries are dropped before uvicorn reads the value.
+    assert check_proxy_addresses("127.0.0.1, ::1,10.0.0.0/8,") == (
+        "127.0.0.1,::1,10.0.0.0/8"
+    )
+    assert check_proxy_addresses(" * ,") == "*"
+
+
+def test_proxy_addresses_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUNHENG_FORWARDED_ALLOW_IPS", "127.0.0.l")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 2
+    assert "'127.0.0.l' is not an IP address" in " ".join(result.output.split())
+
+
+def test_proxy_wildcard_warned() -> None:
+    code, output = _serve_without_secret("*")
+    warning = (
+        "warning: --forwarded-allow-ips * trusts the X-Forwarded-For header of "
+        "every client, so any client can choose the address"
+    )
+    assert warning in output
+    # The value is accepted: the command goes on to its settings.
+    assert code == 2
+    assert "JUNHENG_SECRET_KEY is missing" in output
 
 
 def _demo_output(folder: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,8 +50,9 @@ DEMO_DATABASE = "junheng-demo.db"
     "--forwarded-allow-ips",
     envvar="JUNHENG_FORWARDED_ALLOW_IPS",
     default="",
-    help="Comma-separated addresses of the reverse proxies whose "
-    "X-Forwarded-For and X-Forwarded-Proto headers are trusted (also "
+    callback=lambda ctx, param, value: check_proxy_addresses(value, param),
+    help="Comma-separated IP addresses or CIDR networks of the reverse proxies "
+    "whose X-Forwarded-For and X-Forwarded-Proto headers are trusted (also "
     "JUNHENG_FORWARDED_ALLOW_IPS). By default no proxy is trusted, so the "
     "per-address limits count the address of the connection.",
 )
@@ -98,6 +100,48 @@ def serve(
         log_level="info",
         **proxy_options(forwarded_allow_ips),
     )
+
+
+def check_proxy_addresses(value: str, param: click.Parameter | None = None) -> str:
+    """Return the ``--forwarded-allow-ips`` entries joined by commas once each
+    is an IP address or network; warn when the value is ``*``, which trusts
+    every client.
+
+    uvicorn reads an entry that is neither as a name that a TCP client never
+    has, so a misspelt proxy would be left untrusted without a word.
+    """
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    if entries == ["*"]:
+        click.echo(
+            "警告：--forwarded-allow-ips * 信任每个客户端的 X-Forwarded-For，"
+            "任何客户端都能自选按地址计数的限制所用的地址；请只列出反向代理的地址 / "
+            "warning: --forwarded-allow-ips * trusts the X-Forwarded-For header of "
+            "every client, so any client can choose the address that the "
+            "per-address limits count; list only the addresses of the reverse "
+            "proxies",
+            err=True,
+        )
+        return "*"
+    for entry in entries:
+        try:
+            if "/" in entry:
+                ipaddress.ip_network(entry)
+            else:
+                ipaddress.ip_address(entry)
+        except ValueError as error:
+            reason_zh, reason_en = "", f" ({error})"
+            if entry == "*":
+                reason_zh = "（* 只有单独给出时才信任每个客户端）"
+                reason_en = " (* trusts every client only when it is the whole value)"
+            raise click.BadParameter(
+                f"{entry!r} 不是 IP 地址或网段{reason_zh}；请用逗号分隔反向代理的 IP "
+                "地址或 CIDR 网段，如 127.0.0.1,10.0.0.0/8 / "
+                f"{entry!r} is not an IP address or network{reason_en}; give the "
+                "reverse proxies' IP addresses or CIDR networks separated by "
+                "commas, such as 127.0.0.1,10.0.0.0/8",
+                param=param,
+            ) from error
+    return ",".join(entries)
 
 
 def proxy_options(forwarded_allow_ips: str) -> dict[str, Any]:
