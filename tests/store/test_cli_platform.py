@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ from factories import primary_school, retired_division, stored_school
 from sqlalchemy import delete, func, inspect, select, update
 from store.dbfixtures import Database
 
+import junheng
 from junheng.cli import main
 from junheng.ingest.schema import canonical_frame
 from junheng.services import accounts
@@ -18,6 +23,7 @@ from junheng.store.divisions import load_divisions
 from junheng.store.models import AuditRecord, CountyItemRecord, SchoolRecord
 
 PASSWORD = "a long enough password"
+DOCS = Path(__file__).parents[2] / "docs"
 
 
 @pytest.fixture
@@ -325,6 +331,70 @@ def test_audit_verify_detects_truncation(runner: CliRunner, database: Database) 
     assert f"no record has the saved head hash {head}" in " ".join(
         by_head.output.split()
     )
+
+
+def _cron_job() -> str:
+    """The daily job of docs/platform.md, writing its log here instead of by ssh."""
+    text = (DOCS / "platform.md").read_text(encoding="utf-8")
+    found = re.search(r"```sh\n(if out=\$\(junheng audit verify\).*?)```", text, re.S)
+    assert found, "docs/platform.md has no cron job for the audit head"
+    job = found.group(1)
+    remote = "ssh ops@logs 'cat >> junheng-audit-heads.log'"
+    assert remote in job
+    return job.replace(remote, "cat >> junheng-audit-heads.log")
+
+
+def test_audit_cron_job_saves_the_head(database: Database, tmp_path: Path) -> None:
+    _with_county_user(database)
+    with database.sessions() as session:
+        head = session.scalar(select(AuditRecord.hash).where(AuditRecord.seq == 2))
+    # The job as documented, with `junheng` running these sources; stderr is
+    # left to the terminal, as under cron, where it would go by mail.
+    script = 'junheng() { "$JUNHENG_TEST_PYTHON" -m junheng "$@"; }\n' + _cron_job()
+    env = {
+        **os.environ,
+        "JUNHENG_DATABASE_URL": database.url,
+        "JUNHENG_TEST_PYTHON": sys.executable,
+        "PYTHONPATH": str(Path(junheng.__file__).parents[1]),
+    }
+    for _ in range(2):
+        done = subprocess.run(
+            ["bash", "-c", script],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == ""  # the job's own output is the log
+    # Two runs over the same 2 records (the divisions' load and the user zy)
+    # append the same line twice: the count 2 and the hash of record 2.
+    line = f"--min-records 2 --expect-head {head}"
+    log = tmp_path / "junheng-audit-heads.log"
+    assert log.read_text(encoding="utf-8") == f"{line}\n{line}\n"
+
+
+def test_audit_expect_head_form(runner: CliRunner, database: Database) -> None:
+    _with_county_user(database)
+    with database.sessions() as session:
+        head = session.scalar(select(AuditRecord.hash).where(AuditRecord.seq == 2))
+    assert head is not None
+    # A typo, the first 12 characters of the real head, one character too many,
+    # and 64 characters with a non-hexadecimal "g" are usage errors, not tampering.
+    bad = {"zzz": 3, head[:12]: 12, head + "0": 65, "g" + head[1:]: 64}
+    for value, length in bad.items():
+        args = ["audit", "verify", "--expect-head", value, "--url", database.url]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert f"'{value}' is not a head hash ({length} characters)" in result.output
+        assert "64 hexadecimal characters" in result.output
+        assert "broken" not in result.output
+    # The real head in upper case, with spaces around it, is accepted.
+    args = ["audit", "verify", "--expect-head", f" {head.upper()} "]
+    result = runner.invoke(main, [*args, "--url", database.url])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"--min-records 2 --expect-head {head}\n"
 
 
 def test_audit_verify(runner: CliRunner, database: Database) -> None:

@@ -7,6 +7,7 @@ On any error the transaction is rolled back, so nothing is written.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -584,11 +585,36 @@ def audit() -> None:
     """Check the audit trail."""
 
 
+_HEAD_HASH = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _head_hash(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """Return a saved head hash in lower case; reject a value of another form."""
+    if value is None:
+        return None
+    head = value.strip()
+    if _HEAD_HASH.fullmatch(head) is None:
+        raise click.BadParameter(
+            f"{value!r} 不是头哈希（{len(head)} 个字符）：头哈希是 64 个十六进制"
+            "字符（0-9、a-f），即 audit verify 最后一行 --expect-head 之后的值；"
+            "请完整复制该值 / "
+            f"{value!r} is not a head hash ({len(head)} characters): a head hash "
+            "is 64 hexadecimal characters (0-9, a-f), the value after "
+            "--expect-head on the last line of audit verify; copy all of it",
+            ctx=ctx,
+            param=param,
+        )
+    return head.lower()
+
+
 @audit.command("verify")
 @click.option(
     "--expect-head",
     metavar="HASH",
     default=None,
+    callback=_head_hash,
     help="Head hash printed by an earlier run; the chain must still contain "
     "that record.",
 )
@@ -607,10 +633,10 @@ def verify_audit(
     """Check the audit hash chain; exit 1 and name the first bad record if broken.
 
     Records cut off the end of the chain leave a consistent chain, so save the
-    last line of each run outside the database and pass its count and head
-    hash later with --min-records and --expect-head. The chain covers the
-    changes made through Junheng. A change written to the data tables by hand
-    adds no audit record, so this check does not see it.
+    last line of each run, the only one on stdout, outside the database and
+    pass its count and head hash later with --min-records and --expect-head.
+    The chain covers the changes made through Junheng. A change written to the
+    data tables by hand adds no audit record, so this check does not see it.
     """
     from junheng.governance.audit import verify
 
@@ -629,13 +655,12 @@ def verify_audit(
             highlight=False,
             markup=False,
         )
-        console.print(
+        # The line for machines goes to stdout, so that a cron job can keep it
+        # with out=$(junheng audit verify) while the messages stay on stderr.
+        click.echo(
             f"--min-records {result.checked} --expect-head {result.head_hash}"
             if result.head_hash
-            else "--min-records 0",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,  # one line, ready to copy
+            else "--min-records 0"
         )
         return
     where = "" if result.first_bad_seq is None else f" at record {result.first_bad_seq}"
