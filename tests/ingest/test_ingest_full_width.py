@@ -61,8 +61,8 @@ def test_full_width_numbers_read(tmp_path: Path) -> None:
     )
     assert (students.column, students.value) == (column, "６００")
     assert students.message == (
-        f"2 cell(s) of {column} have full-width characters, which were converted "
-        "to half-width ('６００' reads as '600')"
+        f"2 cell(s) of {column}, in rows 2-3, have full-width characters, which "
+        "were converted to half-width ('６００' reads as '600')"
     )
     assert students.fix == (
         "check these values, and type numbers, percent signs and yes/no in "
@@ -70,12 +70,14 @@ def test_full_width_numbers_read(tmp_path: Path) -> None:
     )
     zh = students.in_language("zh")
     assert zh.message == (
-        f"“{column}”列有 2 个单元格含有全角字符，全角字符已转换为半角"
+        f"“{column}”列第 2-3 行共 2 个单元格含有全角字符，全角字符已转换为半角"
         "（如“６００”读作“600”）"
     )
     assert zh.fix == "请核对这些值；以后请用半角（英文）输入状态填写数字、百分号和是/否"
     assert area.column == header("teaching_aux_area_m2")
     assert area.message.startswith("1 cell(s) of")
+    # One cell: the warning names its row too.
+    assert area.row is not None
 
 
 def test_full_width_text_still_an_error(tmp_path: Path) -> None:
@@ -139,6 +141,6 @@ def test_full_width_percentage_and_yes(tmp_path: Path) -> None:
     [warning] = full_width_warnings(result.warnings)
     assert (warning.column, warning.value) == ("value", "９７％")
     assert warning.message == (
-        "2 cell(s) of value have full-width characters, which were converted to "
-        "half-width ('９７％' reads as '97%')"
+        "2 cell(s) of value, in rows 2-3, have full-width characters, which were "
+        "converted to half-width ('９７％' reads as '97%')"
     )

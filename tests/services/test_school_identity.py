@@ -77,6 +77,9 @@ def test_school_upload_names_own_county(store: Session, tmp_path: object) -> Non
     assert issue.rule == "store_mismatch"
     assert "belongs to division 410102" in issue.message
     assert "outside the scope" not in issue.message
+    # The one data row is row 2 of the file, under the header.
+    assert (issue.file, issue.row, issue.value) == ("movecounty.csv", 2, "410103")
+    assert issue.column == "division_code"
 
 
 def test_new_school_outside_own_county_denied(store: Session) -> None:

@@ -820,13 +820,14 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     # Cell values
     "full_width": {
         "zh": (
-            "“{header}”列有 {count} 个单元格含有全角字符，全角字符已转换为半角"
-            "（如“{example}”读作“{converted}”）",
+            "“{header}”列第 {rows} 行共 {count} 个单元格含有全角字符，全角字符已转换为"
+            "半角（如“{example}”读作“{converted}”）",
             "请核对这些值；以后请用半角（英文）输入状态填写数字、百分号和是/否",
         ),
         "en": (
-            "{count} cell(s) of {header} have full-width characters, which were "
-            "converted to half-width ({example!r} reads as {converted!r})",
+            "{count} cell(s) of {header}, in rows {rows}, have full-width "
+            "characters, which were converted to half-width ({example!r} reads as "
+            "{converted!r})",
             "check these values, and type numbers, percent signs and yes/no in "
             "half-width (English) input mode",
         ),
@@ -1401,11 +1402,13 @@ MESSAGES: dict[str, dict[Language, tuple[str, str]]] = {
     "store_division": {
         "zh": (
             "行政区划 {value} 不在数据库的行政区划表中",
-            "请用 `junheng db load-divisions` 载入行政区划，或更正代码",
+            "请更正代码；如代码无误，请平台管理员用 `junheng db load-divisions` "
+            "载入行政区划",
         ),
         "en": (
             "division {value!r} is not in the store's division table",
-            "load the divisions with `junheng db load-divisions`, or correct the code",
+            "correct the code; if it is right, ask the platform's administrator to "
+            "load the divisions with `junheng db load-divisions`",
         ),
     },
     "store_division.county_items": {

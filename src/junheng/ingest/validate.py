@@ -332,6 +332,10 @@ def half_width(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_many(FULL_WIDTH, HALF_WIDTH)
 
 
+_MAX_RANGES = 10
+"""The most runs of rows that a warning about many cells lists."""
+
+
 def full_width_issues(
     ctx: TableContext, frame: pl.DataFrame, names: Sequence[str]
 ) -> tuple[set[str], list[Issue]]:
@@ -352,16 +356,21 @@ def full_width_issues(
     for name, count in zip(text, counts, strict=True):
         if not count:
             continue
-        example = frame.filter(pl.col(name).str.contains_any(FULL_WIDTH)).item(0, name)
+        cells = frame.filter(pl.col(name).str.contains_any(FULL_WIDTH))
+        example = cells.item(0, name)
+        ranges = row_ranges(cells[ROW_COLUMN].sort().to_list())
+        if len(ranges) > _MAX_RANGES:
+            ranges = [*ranges[:_MAX_RANGES], "…"]
         issues.append(
             ctx.issue(
-                None,
+                cells.item(0, ROW_COLUMN) if count == 1 else None,
                 name,
                 example,
                 "full_width",
                 {
                     "header": ctx.header(name),
                     "count": count,
+                    "rows": both("、".join(ranges), ", ".join(ranges)),
                     "example": example,
                     "converted": to_half_width(example),
                 },

@@ -458,18 +458,22 @@ def _create_school(session: Session, principal: Principal, row: dict[str, Any]) 
     )
 
 
-def _moved_school_issue(school: School, division: str, source: str) -> Issue:
+def _moved_school_issue(
+    school: School, division: str, source: str, place: RowPlace | None = None
+) -> Issue:
     """Return the issue of a row that files ``school`` under another division.
 
     A school-year record never moves a school: the county of every version is
     the county of the school in the store, so reviewers and evaluations see the
-    school where its county administers it.
+    school where its county administers it. ``place`` is the row's place in an
+    imported file.
     """
+    column = FIELDS_BY_NAME["division_code"].zh
     return Issue.coded(
-        source,
-        None,
-        None,
-        FIELDS_BY_NAME["division_code"].zh,
+        source if place is None else place.file,
+        None if place is None else place.sheet,
+        None if place is None else place.row,
+        column if place is None else place.column("division_code"),
         division,
         "store_mismatch.moved_school",
         value=division,
@@ -1227,7 +1231,7 @@ def _import_issues(
             )
             continue
         if school is not None and school.division_code != division:
-            issues.append(_moved_school_issue(school, division, source))
+            issues.append(_moved_school_issue(school, division, source, place))
             continue
         current = _current_school(session, code, year)
         if current is not None and current.status not in EDITABLE_STATES:

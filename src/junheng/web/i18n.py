@@ -188,8 +188,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "submit it again.",
     ),
     "error.too_large": (
-        "上传内容过大，上限为 {limit}。",
-        "The upload is too large; the limit is {limit}.",
+        "上传内容过大（{size}），上限为 {limit}。请把数据分成几个文件分别上传，"
+        "或在 Excel 中另存为 .xlsx（压缩格式）后上传。",
+        "The upload is too large ({size}); the limit is {limit}. Split the data "
+        "into several files, or save it as .xlsx in Excel (a compressed format) "
+        "and upload that.",
     ),
     "error.internal": (
         "服务器内部错误，已记录日志。",

@@ -72,7 +72,7 @@ class BodySizeLimit:
         for name, value in scope["headers"]:
             too_long = value.isdigit() and int(value) > self.limit
             if name == b"content-length" and too_long:
-                await self._reject(scope, receive, send)
+                await self._reject(scope, receive, send, _megabytes(int(value)))
                 return
         received = 0
         rejected = False
@@ -94,7 +94,8 @@ class BodySizeLimit:
             received += len(message.get("body", b""))
             if received > self.limit:
                 if not started:
-                    await self._reject(scope, receive, send)
+                    size = f"> {_megabytes(self.limit)}"
+                    await self._reject(scope, receive, send, size)
                 rejected = True
                 # The app sees the client go away and stops reading; whatever
                 # it answers is dropped by guarded_send.
@@ -103,19 +104,26 @@ class BodySizeLimit:
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(
+        self, scope: Scope, receive: Receive, send: Send, size: str
+    ) -> None:
+        """Send the 413 answer; ``size`` is the body's size as the message
+        shows it (the request names no file until its body is parsed)."""
         from starlette.requests import Request
 
         from junheng.web.errors import handle_error
 
         request = Request(scope, receive)
         response = await handle_error(
-            request, PayloadTooLarge(limit=_megabytes(self.limit))
+            request, PayloadTooLarge(limit=_megabytes(self.limit), size=size)
         )
         await response(scope, receive, send)
 
 
 def _megabytes(size: int) -> str:
+    """Return ``size`` bytes in MB, or in KB below 1 MB."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 
