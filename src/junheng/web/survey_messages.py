@@ -68,6 +68,13 @@ SURVEY_MESSAGES: dict[str, tuple[str, str]] = {
         "few respondents; they show once those groups reach {minimum} "
         "respondents.",
     ),
+    "survey.overall_open": (
+        "本轮调查进行中，满意率、满意和有效回答数及结论在结束本轮后显示；"
+        "进行中只显示答卷数，以免前后对比推算出单份答卷。",
+        "The round is open: rates, satisfied and valid answers and the verdict "
+        "show once it is closed. Until then only the numbers of respondents "
+        "show, so that comparing two views cannot reveal one person's answers.",
+    ),
     "survey.formula": (
         "满意率 = 满意回答数 ÷ 有效回答数 × 100%，有效回答不含“不了解”；"
         "官方计算方法未在公开资料中找到，此为平台的口径（未证实）。",
@@ -89,14 +96,16 @@ SURVEY_MESSAGES: dict[str, tuple[str, str]] = {
     "survey.write_button": ("写入县级指标（草稿）", "Write to county items (draft)"),
     "survey.write_help": (
         "把总体满意率写入本县当年县级指标的新草稿，提交审核后用于评估。"
-        "本轮须已结束且各单元达到设计样本数；否则须填写理由，理由记入审计日志。",
+        "本轮须已结束且页面显示总体满意率；各单元未达到设计样本数时须填写理由，"
+        "理由记入审计日志。",
         "Writes the overall rate into a new draft of the county's items for the "
         "year; it is used in evaluations once reviewed. The round must be closed "
-        "with every cell at its design size, or you give a reason, which is audited.",
+        "and this page must show its overall rate; when a cell is short of its "
+        "design size you give a reason, which is audited.",
     ),
     "survey.override_reason": (
-        "提前或以不足样本写入的理由",
-        "Reason to write from an open round or a partial sample",
+        "以不足样本写入的理由",
+        "Reason to write from a partial sample",
     ),
     "survey.written": (
         "已写入县级指标第 {version} 版（草稿）。",
