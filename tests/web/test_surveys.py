@@ -377,7 +377,7 @@ def test_small_groups_suppressed(site: Site) -> None:
     assert overall["passed"] is None
     page = client.get(f"/surveys/{round_id}").text
     assert "60.0%" not in page
-    assert "暂不显示总体满意率" in page
+    assert "不显示总体满意率和结论" in page
     csv = client.get(f"/surveys/{round_id}.csv?table=groups").text
     assert "parents,学生家长,3,3,,,\n" in csv
     api = client.get(

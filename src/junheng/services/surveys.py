@@ -490,13 +490,14 @@ def _check_disclosed(result: RoundResult, min_answers: int) -> None:
         f"survey round {survey.id}: its page hides the overall rate, because the "
         f"groups with fewer than {min_answers} respondents "
         f"(JUNHENG_SURVEY_MIN_ANSWERS) — {', '.join(small)} — could be derived "
-        f"from it; the county item would reveal their answers. Collect answers "
-        f"until those groups pool at least {min_answers} respondents with "
-        "answers of more than one kind, then close the round and write its rate",
+        f"from it, or answered all alike; the county item would reveal their "
+        "answers. The round is closed and takes no more answers, so its rate "
+        "cannot be written: open a new round and collect answers until the "
+        f"groups under {min_answers} respondents pool at least {min_answers}",
         zh=f"调查轮次 {survey.id} 的页面不显示总体满意率：答卷不足 {min_answers} "
-        f"人的群体（{'、'.join(small_zh)}）可由总体数推算出来，写入县级指标"
-        f"会泄露他们的回答。请继续回收，使这些群体合计至少 {min_answers} 人"
-        "且回答不全相同，再结束本轮并写入",
+        f"人的群体（{'、'.join(small_zh)}）可由总体数推算出来，或其回答全部相同，"
+        "写入县级指标会泄露他们的回答。本轮已结束，不再回收答卷，无法写入；"
+        f"请新开一轮调查，使不足 {min_answers} 人的群体合计至少 {min_answers} 人",
     )
 
 

@@ -61,19 +61,26 @@ SURVEY_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "survey.no_answers": ("尚无有效回答。", "No valid answers yet."),
     "survey.overall_suppressed": (
-        "答卷人数较少的群体可由总体数减去其他群体推算出来，"
-        "因此暂不显示总体满意率和结论；这些群体答满 {minimum} 人后再显示。",
-        "The overall rate and verdict are hidden for now, because subtracting "
-        "the other groups from them would reveal the answers of groups with "
-        "few respondents; they show once those groups reach {minimum} "
-        "respondents.",
+        "不显示总体满意率和结论：用总体数减去其他群体，可推算出答卷不足 {minimum} "
+        "人的群体的回答（或这些群体的回答全部相同）。本轮已结束，将一直不显示；"
+        "新一轮调查中这些群体合计达到 {minimum} 人且回答不全相同时才会显示。",
+        "The overall rate and verdict are hidden: subtracting the other groups "
+        "from them would reveal the answers of groups with fewer than {minimum} "
+        "respondents (or those groups all answered alike). The round is closed, "
+        "so they stay hidden; in a new round they show once those groups pool "
+        "{minimum} respondents whose answers differ.",
     ),
     "survey.overall_open": (
         "本轮调查进行中，满意率、满意和有效回答数及结论在结束本轮后显示；"
-        "进行中只显示答卷数，以免前后对比推算出单份答卷。",
+        "进行中只显示答卷数，以免前后对比推算出单份答卷。结束后，答卷不足 {minimum} "
+        "人的群体合计须为 0 或至少 {minimum} 人，总体满意率才会显示，"
+        "结束前请核对下方的回收数。",
         "The round is open: rates, satisfied and valid answers and the verdict "
         "show once it is closed. Until then only the numbers of respondents "
-        "show, so that comparing two views cannot reveal one person's answers.",
+        "show, so that comparing two views cannot reveal one person's answers. "
+        "Once closed, the overall rate shows only if the groups with fewer than "
+        "{minimum} respondents pool none or at least {minimum}; check the counts "
+        "below before closing.",
     ),
     "survey.formula": (
         "满意率 = 满意回答数 ÷ 有效回答数 × 100%，有效回答不含“不了解”；"
