@@ -158,3 +158,16 @@ def all_items_met(keys: set[str], **changes: object) -> Any:
     from junheng.engine.compute import COUNTY_ITEM_COLUMNS
 
     return pl.DataFrame(rows, schema=COUNTY_ITEM_COLUMNS)
+
+
+DEPUTY_ANSWERS = {
+    "P1": "very_dissatisfied",
+    "P2": "very_dissatisfied",
+    "P3": "dissatisfied",
+    "P4": "satisfied",
+    "P5": "dont_know",
+    "P6": "dont_know",
+    "P7": "neutral",
+}
+"""One deputy's public answers, of every kind: answered after 5 parents who
+are all very satisfied, P4 alone would be 6 satisfied of 6."""

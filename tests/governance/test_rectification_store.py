@@ -386,7 +386,8 @@ def test_changes_are_audited(
     _open(store, evaluations)
     task = _tasks(store)["2024/410102/item///S1/S1"]
     service.add_note(store, ZHONGYUAN, task.id, "开展满意度调查", status="in_progress")
-    service.update_task(store, ZHONGYUAN, task.id, target=80.0)
+    # 80 is looser than the framework's 85, which the city above may set.
+    service.update_task(store, ZHENGZHOU, task.id, target=80.0)
     service.sync(store, ZHONGYUAN, evaluations, OPENED)
     store.commit()
     records = list(
@@ -567,3 +568,76 @@ def test_record_assessment_needs_value(store: Session) -> None:
             note=None,
             framework=FRAMEWORK,
         )
+
+
+def test_owner_cannot_loosen_target(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    _open(store, evaluations)
+    cv = _tasks(store)["2024/410102/cv/primary//L6/"]
+    # The framework's CV limit for primary schools is 0.50, the opening target.
+    assert service.opening_target(store, cv) == 0.5
+    with pytest.raises(PermissionDenied) as raised:
+        service.update_task(store, ZHONGYUAN, cv.id, target=0.9)
+    assert "looser than the framework's <= 0.5" in raised.value.message("en")
+    assert "只有上级教育行政部门" in raised.value.message("zh")
+    assert cv.target == 0.5
+    # A stricter target, and the limit itself, are the county's to set.
+    service.update_task(store, ZHONGYUAN, cv.id, target=0.45)
+    assert cv.target == 0.45
+    service.update_task(store, ZHONGYUAN, cv.id, target=0.5)
+    assert cv.target == 0.5
+    # The city above the owning county may loosen it.
+    service.update_task(store, ZHENGZHOU, cv.id, target=0.9)
+    assert cv.target == 0.9
+    s1 = _tasks(store)["2024/410102/item///S1/S1"]
+    # S1 needs >= 85, so 80 is looser for the county.
+    with pytest.raises(PermissionDenied):
+        service.update_task(store, ZHONGYUAN, s1.id, target=80.0)
+
+
+def test_target_outside_range_rejected(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    _open(store, evaluations)
+    cv = _tasks(store)["2024/410102/cv/primary//L6/"]
+    # A CV is 0 or more, so -5 can never be met; not even the city may set it.
+    for who in (ZHONGYUAN, ZHENGZHOU):
+        with pytest.raises(InputError) as raised:
+            service.update_task(store, who, cv.id, target=-5.0)
+        assert "outside the range of a CV, which is of 0 or more" in (
+            raised.value.message("en")
+        )
+    s1 = _tasks(store)["2024/410102/item///S1/S1"]
+    # S1 is a percentage (unit %), from 0 to 100.
+    with pytest.raises(InputError) as raised:
+        service.update_task(store, ZHENGZHOU, s1.id, target=101.0)
+    assert "from 0 to 100" in raised.value.message("en")
+    assert "0 至 100" in raised.value.message("zh")
+    assert cv.target == 0.5
+    assert s1.target == 85.0
+
+
+def test_own_task_done_needs_note(
+    store: Session, evaluations: service.CachedEvaluations
+) -> None:
+    _open(store, evaluations)
+    cv = _tasks(store)["2024/410102/cv/primary//L6/"]
+    with pytest.raises(InputError) as raised:
+        service.add_note(store, ZHONGYUAN, cv.id, "  ", status="done")
+    assert "your own unit" in raised.value.message("en")
+    assert cv.status == "open"
+    # Other statuses need no note, as before.
+    service.add_note(store, ZHONGYUAN, cv.id, "", status="in_progress")
+    assert cv.status == "in_progress"
+    # With a note the county may close it, and the city may without one.
+    service.add_note(store, ZHONGYUAN, cv.id, "已调配设备，附调拨单", status="done")
+    assert cv.status == "done"
+    s1 = _tasks(store)["2024/410102/item///S1/S1"]
+    service.add_note(store, ZHENGZHOU, s1.id, "", status="done")
+    assert s1.status == "done"
+    # A school's task is not the county's own, so the county confirms it
+    # without a note, as documented.
+    weak = _tasks(store)[f"2024/410102/school/primary/{WEAK}/L1, L2/"]
+    service.add_note(store, ZHONGYUAN, weak.id, "", status="done")
+    assert weak.status == "done"

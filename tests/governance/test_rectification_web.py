@@ -365,3 +365,30 @@ def test_bogus_subject_rejected(rect_site: RectSite) -> None:
     assert "bogus:thing" in stored.text
     with rect_site.database.sessions() as session:
         assert session.scalars(select(PeerAssessment)).all() == []
+
+
+def test_county_cannot_close_own_shortfall(rect_site: RectSite) -> None:
+    # A county closing its own task: a loose target, impossible ones, and
+    # done with an empty note. S1 (satisfaction) must reach 85 % (rectdata)
+    # and stays unmet, unlike the CV tasks that later data close.
+    client, _ = _open_all(rect_site)
+    task_id = _task_ids(rect_site)["2024/410102/item///S1/S1"]
+    path = f"/rectification/{task_id}"
+    # 80 is looser than >= 85: 403 for the owning county.
+    loose = post(client, f"{path}/update", {"target": "80"}, path)
+    assert loose.status_code == 403
+    # A percentage lies from 0 to 100, so -5 and 150 are rejected: 422.
+    for raw in ("-5", "150"):
+        impossible = post(client, f"{path}/update", {"target": raw}, path)
+        assert impossible.status_code == 422, raw
+    empty = post(client, f"{path}/notes", {"text": "", "status": "done"}, path)
+    assert empty.status_code == 422
+    with rect_site.database.sessions() as session:
+        task = session.get(RectificationTask, task_id)
+        assert task is not None
+        assert task.target == 85
+        assert task.status == "overdue"
+    # The city above the county may loosen the target.
+    city = rect_site.client("zhengzhou")
+    allowed = post(city, f"{path}/update", {"target": "80"}, path)
+    assert allowed.status_code == 303

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from junheng.errors import InvalidInput, PermissionDenied
 from junheng.services import reporting
+from junheng.services.completeness import AppliedDeadline, applied_deadlines, applying
 from junheng.store.models import ReviewEvent
 
 
@@ -151,3 +152,28 @@ def test_deadline_window_edges_accepted(store: Session) -> None:
     reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", date(2024, 1, 1))
     rows = reporting.completeness(store, ZHONGYUAN, 2024, "410102")
     assert rows[0].due_date == date(2024, 1, 1)
+
+
+def test_applied_deadline_names_region(store: Session) -> None:
+    # 中原区 sets 30 September, 郑州市 then 1 June: the city's date applies to
+    # the county's schools, and the region that set it is named.
+    reporting.set_deadline(store, ZHONGYUAN, 2024, "410102", date(2024, 9, 30))
+    reporting.set_deadline(store, ZHENGZHOU, 2024, "4101", date(2024, 6, 1))
+    # 2025 has only the county's own date, 1 May 2025.
+    reporting.set_deadline(store, ZHONGYUAN, 2025, "410102", date(2025, 5, 1))
+    applied = applied_deadlines(store, "410102")
+    assert applied[2024] == AppliedDeadline(2024, date(2024, 6, 1), "4101", "郑州市")
+    assert applied[2025] == AppliedDeadline(2025, date(2025, 5, 1), "410102", "中原区")
+    assert set(applied_deadlines(store, "410102", [2025])) == {2025}
+    # 二七区 has only the city's 2024 date.
+    assert set(applied_deadlines(store, "410103")) == {2024}
+
+
+def test_applying_prefers_earliest_then_top() -> None:
+    dates = {"4101": date(2024, 6, 1), "410102": date(2024, 6, 1)}
+    # On the same date, the region nearest the top is named.
+    assert applying(dates, "410102") == ("4101", date(2024, 6, 1))
+    dates["410102"] = date(2024, 5, 1)
+    assert applying(dates, "410102") == ("410102", date(2024, 5, 1))
+    assert applying(dates, "410103") == ("4101", date(2024, 6, 1))
+    assert applying(dates, "420102") is None

@@ -207,7 +207,14 @@ def test_results_and_county_item(store: Session) -> None:
     assert sum(c["answered"] for c in parents) == 3
     assert sum(c["target"] for c in parents) == 3
     reason = "人大代表等组链接未送达，先按家长答卷上报"
-    record = surveys.write_county_item(store, ZHONGYUAN, round_id, reason)
+    # An open round shows no rate, so even a reason does not let it be written.
+    with pytest.raises(InvalidInput, match="is open"):
+        surveys.write_county_item(store, ZHONGYUAN, round_id, reason, min_answers=3)
+    surveys.close_round(store, ZHONGYUAN, round_id)
+    # With a minimum of 3 the 3 parents' figures show, and so does the overall.
+    record = surveys.write_county_item(
+        store, ZHONGYUAN, round_id, reason, min_answers=3
+    )
     store.commit()
     assert record.status == "draft"
     audited = store.scalars(
@@ -223,7 +230,7 @@ def test_results_and_county_item(store: Session) -> None:
 def test_county_item_needs_answers(store: Session) -> None:
     round_id = open_small_round(store)
     with pytest.raises(Conflict):
-        surveys.write_county_item(store, ZHONGYUAN, round_id)
+        surveys.write_county_item(store, ZHONGYUAN, round_id, min_answers=5)
 
 
 def test_county_item_needs_closed_round(store: Session) -> None:
@@ -232,7 +239,7 @@ def test_county_item_needs_closed_round(store: Session) -> None:
     surveys.submit_answers(store, token, all_answers("satisfied"), TODAY)
     store.commit()
     with pytest.raises(Conflict, match="still open"):
-        surveys.write_county_item(store, ZHONGYUAN, round_id)
+        surveys.write_county_item(store, ZHONGYUAN, round_id, min_answers=5)
 
 
 def test_county_item_needs_full_sample(store: Session) -> None:
@@ -243,8 +250,12 @@ def test_county_item_needs_full_sample(store: Session) -> None:
     store.commit()
     # 1 answer of the design's 6, and 5 cells short.
     with pytest.raises(Conflict, match="1 answers against a design of 6"):
-        surveys.write_county_item(store, ZHONGYUAN, round_id)
+        surveys.write_county_item(store, ZHONGYUAN, round_id, min_answers=5)
     with pytest.raises(Conflict, match="5 cells are short"):
-        surveys.write_county_item(store, ZHONGYUAN, round_id, "   ")
+        surveys.write_county_item(store, ZHONGYUAN, round_id, "   ", min_answers=5)
     with pytest.raises(InvalidInput):
-        surveys.write_county_item(store, ZHONGYUAN, round_id, "理" * 501)
+        surveys.write_county_item(store, ZHONGYUAN, round_id, "理" * 501, min_answers=5)
+    # With a reason, the sample passes, but 1 parent is below the minimum of
+    # 5, so the page hides the overall rate and the write is refused.
+    with pytest.raises(InvalidInput, match=r"parents \(1\)"):
+        surveys.write_county_item(store, ZHONGYUAN, round_id, "试点", min_answers=5)

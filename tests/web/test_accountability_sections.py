@@ -72,7 +72,14 @@ def answer(site: Site, token: str, value: str) -> None:
         session.commit()
 
 
-def seed(site: Site) -> None:
+def close(site: Site, user: str, round_id: int) -> None:
+    with site.database.sessions() as session:
+        surveys.close_round(session, site.principals[user], round_id)
+        session.commit()
+
+
+def seed(site: Site) -> int:
+    """Store the feedback and rounds below; return 中原区's round, left open."""
     with site.database.sessions() as session:
         items = [
             feedback.submit(
@@ -96,14 +103,13 @@ def seed(site: Site) -> None:
         )
         feedback.rate(session, items[0].tracking_code, 4)
         session.commit()
-    _, zhongyuan = parent_tokens(site, "zhongyuan", "410102", 2)
+    zhongyuan_round, zhongyuan = parent_tokens(site, "zhongyuan", "410102", 2)
     answer(site, zhongyuan[0], "satisfied")
     answer(site, zhongyuan[1], "neutral")
     jinshui_round, jinshui = parent_tokens(site, "jinshui", "410105", 1)
     answer(site, jinshui[0], "satisfied")
-    with site.database.sessions() as session:
-        surveys.close_round(session, site.principals["jinshui"], jinshui_round)
-        session.commit()
+    close(site, "jinshui", jinshui_round)
+    return zhongyuan_round
 
 
 def by_code(body: dict[str, Any], table: str) -> dict[str, dict[str, Any]]:
@@ -111,7 +117,7 @@ def by_code(body: dict[str, Any], table: str) -> dict[str, dict[str, Any]]:
 
 
 def test_city_sees_every_county(site: Site) -> None:
-    seed(site)
+    zhongyuan_round = seed(site)
     client = site.client("zhengzhou")
     body = client.get("/accountability.json", params={"year": YEAR}).json()
     assert body["prefix"] == "4101"
@@ -142,15 +148,22 @@ def test_city_sees_every_county(site: Site) -> None:
     assert body["tables"]["feedback"]["rows"][0]["code"] == "410102"
 
     sv = by_code(body, "surveys")
-    # 中原区: design 6, 2 answers: 2 / 6 = 33.33 % → 33.3; satisfaction
-    # (7 + 0) / (7 + 7) = 50 %, below 85 %.
+    # 中原区: design 6, 2 answers: 2 / 6 = 33.33 % → 33.3. Its round is open,
+    # and an open round's page shows no rate, so the row has none either.
+    assert (sv["410102"]["answered"], sv["410102"]["answered_share"]) == (2, 33.3)
+    assert (sv["410102"]["satisfaction"], sv["410102"]["passed"]) == (None, None)
+    assert (sv["410102"]["rounds_passed"], sv["410102"]["rounds_failed"]) == (0, 0)
+    close(site, "zhongyuan", zhongyuan_round)
+    body = client.get("/accountability.json", params={"year": YEAR}).json()
+    sv = by_code(body, "surveys")
+    # Closed: satisfaction (7 + 0) / (7 + 7) = 50 %, below 85 %.
     assert sv["410102"] | {"name": ""} == {
         "rank": 2,
         "code": "410102",
         "name": "",
         "rounds": 1,
-        "rounds_open": 1,
-        "rounds_closed": 0,
+        "rounds_open": 0,
+        "rounds_closed": 1,
         "design_total": 6,
         "answered": 2,
         "answered_share": 33.3,
@@ -200,7 +213,7 @@ def test_city_sees_every_county(site: Site) -> None:
 
 
 def test_province_pools_its_cities(site: Site) -> None:
-    seed(site)
+    close(site, "zhongyuan", seed(site))
     body = site.client("henan").get("/accountability.json", params={"year": YEAR})
     sv = by_code(body.json(), "surveys")
     zhengzhou = sv["4101"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from web.site import YEAR, Site, assert_error, make_app, post_form
+from web.site import SCHOOL_A, YEAR, Site, assert_error, make_app, post_form
 
 ITEMS = {
     "G9": {"value": "100", "evidence": "培训台账"},
@@ -319,3 +319,47 @@ def test_status_key_without_city() -> None:
         "submitted, awaiting the province"
     )
     assert county_items_status_name("city_approved", "410102", "zh") == "市级已审核"
+
+
+def set_date(site: Site, user: str, scope: str, due: str) -> None:
+    form = {"year": str(YEAR), "scope_code": scope, "due_date": due}
+    saved = post_form(site.client(user), "/deadlines", form)
+    assert saved.status_code == 303, saved.text
+
+
+def test_overridden_deadline_marked(site: Site) -> None:
+    # The county sets 30 November, then the city an earlier 31 October,
+    # which applies to the county's schools instead.
+    set_date(site, "zhongyuan", "410102", f"{YEAR}-11-30")
+    set_date(site, "zhengzhou", "4101", f"{YEAR}-10-31")
+    for user in ("zhongyuan", "zhengzhou"):
+        page = site.client(user).get(f"/deadlines?year={YEAR}").text
+        table = page.split('id="deadlines"')[1].split("</table>")[0]
+        county = table.split('data-scope="410102"')[1].split("</tr>")[0]
+        assert 'class="overridden"' in table.split('data-scope="410102"')[0][-40:]
+        assert f"上级 4101 设定的 {YEAR}-10-31 更早" in county, user
+        city = table.split('data-scope="4101"')[1].split("</tr>")[0]
+        assert "适用" in city
+        assert "不适用" not in city
+    english = site.client("zhongyuan").get(f"/deadlines?year={YEAR}&lang=en").text
+    assert f"does not apply: 4101 set an earlier date, {YEAR}-10-31" in english
+
+
+def test_school_sees_deadline_that_applies(site: Site) -> None:
+    set_date(site, "zhongyuan", "410102", f"{YEAR}-11-30")
+    set_date(site, "zhengzhou", "4101", f"{YEAR}-10-31")
+    school = site.client("school_a")
+    for path in (f"/reporting/{SCHOOL_A}", f"/reporting/{SCHOOL_A}/{YEAR}"):
+        page = school.get(path)
+        assert page.status_code == 200, path
+        deadlines = page.text.split('id="school-deadlines"')[1].split("</ul>")[0]
+        # The city's earlier date applies, not the county's own.
+        assert f"{YEAR} 学年：{YEAR}-10-31 前报送，由 郑州市 4101 设定" in deadlines
+        assert f"{YEAR}-11-30" not in deadlines
+    english = school.get(f"/reporting/{SCHOOL_A}/{YEAR}?lang=en").text
+    assert f"School year {YEAR}: report by {YEAR}-10-31, set by 郑州市 4101." in (
+        english
+    )
+    # A year without a deadline says so.
+    other = school.get(f"/reporting/{SCHOOL_A}/{YEAR + 1}?lang=zh").text
+    assert f"{YEAR + 1} 学年：尚未设定截止日期" in other

@@ -7,11 +7,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from factories import DEPUTY_ANSWERS
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 from web.site import Site, assert_error, make_app, post_form
 
-from junheng.services import surveys
+from junheng.services import reporting, surveys
 from junheng.store.models import SurveyAnswer
 
 YEAR = 2025
@@ -68,7 +69,7 @@ def test_open_round_through_form(site: Site) -> None:
     assert page.status_code == 200
     # ceil(523417 × 1.5‰) = 786, as worked out in the design tests.
     assert "786" in page.text
-    assert "尚无有效回答" in page.text
+    assert "本轮调查进行中" in page.text
 
 
 def test_open_round_bad_strata(site: Site) -> None:
@@ -204,6 +205,12 @@ def test_guessing_is_rate_limited(site: Site) -> None:
     assert statuses[30] == 429
 
 
+def close(site: Site, round_id: int) -> None:
+    with site.database.sessions() as session:
+        surveys.close_round(session, site.principals["zhongyuan"], round_id)
+        session.commit()
+
+
 def answer_round(site: Site) -> int:
     round_id = open_round(site)
     links = issue(site, round_id)
@@ -227,6 +234,7 @@ def with_min_answers(site: Site, min_answers: int) -> Site:
 
 def test_round_page_and_twins(site: Site) -> None:
     round_id = answer_round(site)
+    close(site, round_id)
     # The 3 parents reach a minimum of 3, so their rates are shown.
     client = with_min_answers(site, 3).client("zhongyuan")
     page = client.get(f"/surveys/{round_id}")
@@ -264,11 +272,18 @@ def test_round_scope(site: Site) -> None:
 
 def test_write_county_item_from_page(site: Site) -> None:
     round_id = answer_round(site)
-    client = site.client("zhongyuan")
+    client = with_min_answers(site, 3).client("zhongyuan")
     refused = post_form(client, f"/surveys/{round_id}/county-item", {})
     assert refused.status_code == 409
     assert "尚未结束" in refused.text
     reason = {"override_reason": "其他组链接未送达"}
+    # An open round shows no rate, so a reason does not let it be written.
+    still_open = post_form(client, f"/surveys/{round_id}/county-item", reason)
+    assert still_open.status_code == 422
+    assert "请先结束本轮" in still_open.text
+    close(site, round_id)
+    # Closed with 3 of 6 answers: short of the design, so a reason is needed;
+    # with a minimum of 3 the 3 parents' overall rate shows and may be written.
     response = post_form(client, f"/surveys/{round_id}/county-item", reason)
     assert response.status_code == 303
     assert response.headers["location"] == f"/surveys/{round_id}?written=1"
@@ -336,6 +351,7 @@ def test_answer_page_english(site: Site) -> None:
 
 def test_small_groups_suppressed(site: Site) -> None:
     round_id = answer_round(site)
+    close(site, round_id)
     client = site.client("zhongyuan")
     view = client.get(f"/surveys/{round_id}.json").json()
     assert view["min_answers"] == 5
@@ -361,7 +377,7 @@ def test_small_groups_suppressed(site: Site) -> None:
     assert overall["passed"] is None
     page = client.get(f"/surveys/{round_id}").text
     assert "60.0%" not in page
-    assert "暂不显示总体满意率" in page
+    assert "不显示总体满意率和结论" in page
     csv = client.get(f"/surveys/{round_id}.csv?table=groups").text
     assert "parents,学生家长,3,3,,,\n" in csv
     api = client.get(
@@ -398,7 +414,9 @@ def test_write_county_item_checks_platform_framework(
         encoding="utf-8",
     )
     round_id = answer_round(site)
-    site.app = make_app(site.database, framework=str(path))
+    close(site, round_id)
+    # A minimum of 3 shows the 3 parents' overall rate, so only S1 is wrong.
+    site.app = make_app(site.database, framework=str(path), survey_min_answers=3)
     response = site.client().post(
         f"/api/v1/surveys/{round_id}/county-item",
         params={"override_reason": "其他组链接未送达"},
@@ -430,6 +448,7 @@ def test_one_deputy_not_derivable(site: Site) -> None:
     links = issue(site, round_id)
     answer_links(site, links, "parents", ["satisfied"] * 7 + ["dissatisfied"] * 3)
     answer_links(site, links, "deputies", ["very_dissatisfied"])
+    close(site, round_id)
     client = site.client("zhongyuan")
     view = client.get(f"/surveys/{round_id}.json").json()
     groups = {r["group"]: r for r in view["tables"]["groups"]["rows"]}
@@ -461,3 +480,104 @@ def test_one_deputy_not_derivable(site: Site) -> None:
     page = client.get(f"/surveys/{round_id}").text
     assert "63.6%（49/77）" in page
     assert "70" not in page.split('id="table-groups"')[1].split("</table>")[0]
+
+
+FIGURES = ("satisfied", "valid", "rate")
+
+
+def shown_figures(view: dict[str, Any]) -> list[Any]:
+    """Return every satisfied count, valid count and rate that ``view`` shows."""
+    rows = [view["overall"], *view["tables"]["groups"]["rows"]]
+    rows += view["tables"]["items"]["rows"]
+    return [row[key] for row in rows for key in FIGURES if row[key] is not None]
+
+
+def test_one_answer_not_derivable_from_two_views(site: Site) -> None:
+    # 6000 urban residents; 5 parents answer all very
+    # satisfied, then the only deputy answers as below.
+    headers = site.token("zhongyuan")
+    client = site.client()
+    body = {
+        "division_code": "410102",
+        "year": YEAR,
+        "population": 6000,
+        "stratum_population": {"urban": 6000, "town": 0, "rural": 0},
+    }
+    round_id = client.post("/api/v1/surveys", json=body, headers=headers).json()["id"]
+    links = client.post(
+        f"/api/v1/surveys/{round_id}/links", json={"extra_percent": 0}, headers=headers
+    ).json()
+    by_group: dict[str, list[str]] = {}
+    for link in links:
+        path = link["url"].removeprefix("http://testserver")
+        by_group.setdefault(link["group"], []).append(path)
+    assert len(by_group["parents"]) == 5
+    assert len(by_group["deputies"]) == 1
+    for path in by_group["parents"]:
+        done = client.post(path, data=answers("very_satisfied"), follow_redirects=False)
+        assert done.status_code == 303
+    results = f"/api/v1/surveys/{round_id}/results"
+    before = client.get(results, headers=headers).json()
+    deputy = DEPUTY_ANSWERS
+    done = client.post(by_group["deputies"][0], data=deputy, follow_redirects=False)
+    assert done.status_code == 303
+    after = client.get(results, headers=headers).json()
+    # While the round is open, neither view shows any satisfied count, valid
+    # count, rate or verdict, so their difference tells nothing; only the
+    # counts of respondents (5, then 6) show.
+    for view in (before, after):
+        assert shown_figures(view) == []
+        assert view["overall"]["open_round"] is True
+        assert view["overall"]["passed"] is None
+    groups = {r["group"]: r for r in after["tables"]["groups"]["rows"]}
+    assert (groups["parents"]["respondents"], groups["deputies"]["respondents"]) == (
+        5,
+        1,
+    )
+    owner = site.client("zhongyuan")
+    for twin in (f"/surveys/{round_id}.json", f"/api/v1/surveys/{round_id}/results"):
+        view = owner.get(twin).json() if twin.endswith("json") else after
+        assert shown_figures(view) == []
+    csv = owner.get(f"/surveys/{round_id}.csv?table=items").text
+    # Every item row ends in three empty cells (satisfied, valid, rate).
+    assert all(line.endswith(",,,") for line in csv.splitlines()[1:] if line)
+    page = owner.get(f"/surveys/{round_id}").text
+    assert "本轮调查进行中" in page
+    # The S1 write of an open round is refused even with a reason (422).
+    write = f"/api/v1/surveys/{round_id}/county-item"
+    refused = client.post(write, params={"override_reason": "test"}, headers=headers)
+    assert_error(refused, 422, "invalid_input")
+    # Messages are in Chinese by default.
+    assert "请先结束本轮" in refused.json()["error"]["message"]
+
+    # Closed: P4 would be 6 satisfied of 6 valid, telling that the deputy was
+    # satisfied, so the public items are hidden instead. The parents (5, at
+    # the minimum) show 35 of 35 (5 people × 7 items). Overall − parents is
+    # the deputy alone (1 < 5), so the overall is hidden too.
+    close(site, round_id)
+    closed = client.get(results, headers=headers).json()
+    groups = {r["group"]: r for r in closed["tables"]["groups"]["rows"]}
+    assert (groups["parents"]["satisfied"], groups["parents"]["valid"]) == (35, 35)
+    assert groups["deputies"]["suppressed"] is True
+    public = [r for r in closed["tables"]["items"]["rows"] if r["item"] in deputy]
+    assert all(r["suppressed"] and r["valid"] is None for r in public)
+    assert closed["overall"]["suppressed"] is True
+    assert closed["overall"]["open_round"] is False
+    # Apart from the 0 of 0 of groups and items nobody answered, the parents'
+    # row is all that shows.
+    assert [f for f in shown_figures(closed) if f] == [35, 35, 100.0]
+    # The write follows the page: refused, naming the minimum and the group.
+    refused = client.post(write, params={"override_reason": "test"}, headers=headers)
+    assert_error(refused, 422, "invalid_input")
+    message = refused.json()["error"]["message"]
+    assert "答卷不足 5 人" in message
+    assert "人大代表 1 人" in message
+    with site.database.sessions() as session:
+        assert reporting_versions(session, site) == 0
+
+
+def reporting_versions(session: Any, site: Site) -> int:
+    """Return how many county-item versions 中原区 has for YEAR."""
+    return len(
+        reporting.county_versions(session, site.principals["zhongyuan"], "410102", YEAR)
+    )

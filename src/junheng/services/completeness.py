@@ -55,14 +55,57 @@ class CompletenessRow:
     due_date: date | None
 
 
+@dataclass(frozen=True)
+class AppliedDeadline:
+    """The deadline that applies to a division for a school year: its date,
+    and the code and name of the region that set it (``""`` and ``None`` for
+    the whole country)."""
+
+    year: int
+    due_date: date
+    scope_code: str
+    scope_name: str | None
+
+
+def applying(deadlines: dict[str, date], code: str) -> tuple[str, date] | None:
+    """Return the scope and date of the earliest deadline among the scopes that
+    are prefixes of ``code`` (the region nearest the top on a tie)."""
+    found = [
+        (scope, due)
+        for length in range(len(code) + 1)
+        if (due := deadlines.get(scope := code[:length])) is not None
+    ]
+    return min(found, key=lambda pair: (pair[1], len(pair[0])), default=None)
+
+
 def _deadline_for(deadlines: dict[str, date], code: str) -> date | None:
     """Return the earliest deadline of the scopes that are prefixes of ``code``."""
-    found = [
-        due
-        for length in range(len(code) + 1)
-        if (due := deadlines.get(code[:length])) is not None
-    ]
-    return min(found, default=None)
+    found = applying(deadlines, code)
+    return None if found is None else found[1]
+
+
+def applied_deadlines(
+    session: Session, division_code: str, years: list[int] | None = None
+) -> dict[int, AppliedDeadline]:
+    """Return, for each of ``years`` (every year when ``None``) that has one,
+    the deadline that applies to the schools of ``division_code`` and the
+    region that set it."""
+    prefixes = [division_code[:length] for length in range(len(division_code) + 1)]
+    query = select(Deadline).where(Deadline.scope_code.in_(prefixes))
+    if years is not None:
+        query = query.where(Deadline.year.in_(years))
+    by_year: dict[int, dict[str, date]] = defaultdict(dict)
+    for row in session.scalars(query):
+        by_year[row.year][row.scope_code] = row.due_date
+    result: dict[int, AppliedDeadline] = {}
+    for year, deadlines in by_year.items():
+        found = applying(deadlines, division_code)
+        if found is None:
+            continue
+        division = session.get(Division, found[0]) if found[0] else None
+        name = None if division is None else division.name
+        result[year] = AppliedDeadline(year, found[1], found[0], name)
+    return result
 
 
 def deadline_window(year: int) -> tuple[date, date]:

@@ -39,11 +39,15 @@ from junheng.governance.rectification import (
     find_shortfalls,
     measure,
 )
+from junheng.ingest.county_items import item_kinds
 from junheng.services.access import ADMINISTRATIONS, Principal, Role, can_read, covers
 from junheng.services.input_checks import require_finite
 from junheng.services.results import ResultsCache, ResultSource
+from junheng.standards.loader import load_framework
+from junheng.standards.model import Framework
 from junheng.store.models import (
     TASK_STATUSES,
+    AuditRecord,
     Division,
     RectificationTask,
     TaskNote,
@@ -120,6 +124,13 @@ def can_work_on(principal: Principal, task: RectificationTask) -> bool:
             and covers(principal.scope, task.division_code)
         )
     return is_authority(principal, task.division_code)
+
+
+def owns(principal: Principal, task: RectificationTask) -> bool:
+    """Return whether ``principal`` is the authority of the unit that owns
+    ``task`` (a county for its own ``cv``, ``item`` and ``veto`` tasks), which
+    must not judge its own task alone."""
+    return principal.role in ADMINISTRATIONS and principal.scope == task.owner_code
 
 
 def statuses_for(principal: Principal, task: RectificationTask) -> tuple[str, ...]:
@@ -442,6 +453,14 @@ def _check_status_allowed(
             zh=f"将整改任务 {task.id} 设为 {status} 须填写进展说明，请写明已完成的"
             "工作和佐证材料",
         )
+    if status == "done" and not text and owns(principal, task):
+        raise InputError(
+            f"task {task.id} belongs to {task.owner_code}, your own unit, so "
+            "marking it done needs a note; describe the work done and the "
+            "evidence, or ask an authority above it (city, province) to confirm",
+            zh=f"整改任务 {task.id} 的责任单位是本单位 {task.owner_code}，设为已完成"
+            "须填写进展说明，请写明已完成的工作和佐证材料，或由上级教育行政部门确认",
+        )
 
 
 def update_task(
@@ -451,11 +470,19 @@ def update_task(
     *,
     deadline: dt.date | None = None,
     target: float | None = None,
+    framework: Framework | None = None,
 ) -> RectificationTask:
     """Change a task's deadline or target; only authorities covering its
     county may. A deadline before the task's opening date raises
     :class:`InputError`. An overdue task whose deadline moves past today is
-    open again."""
+    open again.
+
+    A target outside the valid range of the value raises :class:`InputError`
+    (a CV of 0 or more; a percentage of ``framework``, the default one when
+    ``None``, from 0 to 100). The owner's own authority (:func:`owns`) may
+    not set a target looser than the one the task was opened with, the
+    framework's threshold or limit (:class:`PermissionDenied`); an authority
+    above the owner may."""
     task = get_task(session, principal, task_id)
     _require_authority(principal, task.division_code)
     require_finite("target", target)
@@ -474,11 +501,78 @@ def update_task(
                 zh=f"任务 {task.id} 依据规则 {task.op} 判定整改完成，不能修改目标值，"
                 "可修改整改期限",
             )
+        _check_target_range(task, target, framework or load_framework())
+        _check_not_looser(session, principal, task, target)
         task.target = target
     task.updated_at = now
     session.flush()
     _audit(session, principal, "rectification.update", task, before, now)
     return task
+
+
+def _check_target_range(
+    task: RectificationTask, target: float, framework: Framework
+) -> None:
+    """Raise InputError when ``target`` lies outside the range of the value."""
+    low, high, what_en, what_zh = 0.0, None, "a CV", "差异系数"
+    if task.kind != "cv":
+        kind = item_kinds(framework).get(task.check_key or "")
+        if kind is None or not kind.percent:
+            return
+        what_en, what_zh = "a percentage", "百分比"
+        high = None if kind.may_exceed_100 else 100.0
+    if low <= target and (high is None or target <= high):
+        return
+    shown_en = f"from 0 to {high:g}" if high is not None else "of 0 or more"
+    shown_zh = f"0 至 {high:g}" if high is not None else "不小于 0"
+    raise InputError(
+        f"target {target:g} of task {task.id} is outside the range of "
+        f"{what_en}, which is {shown_en}; enter a target in that range",
+        zh=f"整改任务 {task.id} 的目标值 {target:g} 超出{what_zh}的取值范围"
+        f"（{shown_zh}），请在此范围内填写",
+    )
+
+
+def _looser(op: str, target: float, limit: float) -> bool:
+    if op in ("<=", "<"):
+        return target > limit
+    if op in (">=", ">"):
+        return target < limit
+    return target != limit
+
+
+def opening_target(session: Session, task: RectificationTask) -> float | None:
+    """Return the target ``task`` was opened with, the framework's threshold
+    or limit, as its opening audit record holds it."""
+    after = session.scalar(
+        select(AuditRecord.after).where(
+            AuditRecord.entity == "rectification_task",
+            AuditRecord.entity_id == str(task.id),
+            AuditRecord.action == "rectification.open",
+        )
+    )
+    value = None if after is None else after.get("target")
+    return None if value is None else float(value)
+
+
+def _check_not_looser(
+    session: Session, principal: Principal, task: RectificationTask, target: float
+) -> None:
+    """Raise PermissionDenied when the owner's own authority loosens the target."""
+    if not owns(principal, task):
+        return
+    limit = opening_target(session, task)
+    if limit is None or not _looser(task.op, target, limit):
+        return
+    raise PermissionDenied(
+        f"target {target:g} of task {task.id} is looser than the framework's "
+        f"{task.op} {limit:g}; {task.owner_code} owns the task, so only an "
+        f"authority above it (city, province) may loosen it; enter a target that "
+        f"meets {task.op} {limit:g}",
+        zh=f"整改任务 {task.id} 的目标值 {target:g} 宽于标准要求的 {task.op} "
+        f"{limit:g}；该任务的责任单位是 {task.owner_code}，只有上级教育行政部门"
+        f"（市、省）可放宽目标，请填写满足 {task.op} {limit:g} 的目标值",
+    )
 
 
 # ------------------------------------------------------------------ sync
@@ -698,6 +792,8 @@ __all__ = [
     "notes",
     "open_task",
     "open_tasks",
+    "opening_target",
+    "owns",
     "statuses_for",
     "sync",
     "update_task",

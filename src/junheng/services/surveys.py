@@ -57,6 +57,7 @@ from junheng.services.access import (
     require_read,
 )
 from junheng.services.feedback import child_divisions
+from junheng.services.input_checks import reject_nul
 from junheng.store.models import (
     CountyItemRecord,
     Division,
@@ -456,23 +457,74 @@ def _check_sample_complete(result: RoundResult, override_reason: str) -> None:
         )
 
 
+def _check_disclosed(result: RoundResult, min_answers: int) -> None:
+    """Raise InvalidInput when the round page hides the overall rate."""
+    survey = result.survey
+    hidden = suppression(
+        result.qset,
+        result.rates,
+        min_answers,
+        open_round=survey.status == "open",
+    )
+    if not hidden.overall:
+        return
+    if hidden.open_round:
+        raise InvalidInput(
+            f"survey round {survey.id} is open, and an open round shows no rate, "
+            "because comparing the rate before and after one answer would "
+            "reveal that answer; close the round, then write its rate",
+            zh=f"调查轮次 {survey.id} 进行中，进行中的轮次不显示满意率"
+            "（前后对比可推算出单份答卷）；请先结束本轮，再写入",
+        )
+    small = [
+        f"{group.key} ({result.rates.respondents[group.key]})"
+        for group in result.qset.groups
+        if 0 < result.rates.respondents[group.key] < min_answers
+    ]
+    small_zh = [
+        f"{group.zh} {result.rates.respondents[group.key]} 人"
+        for group in result.qset.groups
+        if 0 < result.rates.respondents[group.key] < min_answers
+    ]
+    raise InvalidInput(
+        f"survey round {survey.id}: its page hides the overall rate, because the "
+        f"groups with fewer than {min_answers} respondents "
+        f"(JUNHENG_SURVEY_MIN_ANSWERS) — {', '.join(small)} — could be derived "
+        f"from it, or answered all alike; the county item would reveal their "
+        "answers. The round is closed and takes no more answers, so its rate "
+        "cannot be written: open a new round and collect answers until the "
+        f"groups under {min_answers} respondents pool at least {min_answers}",
+        zh=f"调查轮次 {survey.id} 的页面不显示总体满意率：答卷不足 {min_answers} "
+        f"人的群体（{'、'.join(small_zh)}）可由总体数推算出来，或其回答全部相同，"
+        "写入县级指标会泄露他们的回答。本轮已结束，不再回收答卷，无法写入；"
+        f"请新开一轮调查，使不足 {min_answers} 人的群体合计至少 {min_answers} 人",
+    )
+
+
 def write_county_item(
     session: Session,
     principal: Principal,
     round_id: int,
     override_reason: str = "",
     framework: Framework | None = None,
+    *,
+    min_answers: int,
 ) -> CountyItemRecord:
     """Save the round's overall rate as the county's satisfaction item (draft).
 
     The round must be closed with every design cell at its target, unless the
     caller, who must manage the county's surveys, gives ``override_reason``;
-    the override and its reason are audited as ``survey.override``. The value
+    the override and its reason are audited as ``survey.override``. Even with a
+    reason, the write is refused (:class:`InvalidInput`) while the round page
+    hides the overall rate, with ``min_answers`` as on that page (see
+    :mod:`junheng.participation.disclosure`), so the item never tells what the
+    page hides. The value
     is the overall rate rounded down to one decimal, written into a new draft
     version of the county items of the round's year, which then goes through
     review like any other change. The items are checked against ``framework``,
     the default framework when ``None``.
     """
+    reject_nul(override_reason=override_reason)
     result = round_result(session, principal, round_id)
     survey = result.survey
     _require_manage(principal, survey.division_code)
@@ -484,6 +536,7 @@ def write_county_item(
         )
     override_reason = override_reason.strip()
     _check_sample_complete(result, override_reason)
+    _check_disclosed(result, min_answers)
     if override_reason:
         after = {
             "status": survey.status,
@@ -633,7 +686,9 @@ def _survey_row(
         rates = tally_answers(qset, sheets)
         design_total += sum(int(c["target"]) for c in survey.design["cells"])
         answered += len(sheets)
-        if suppression(qset, rates, min_answers).overall:
+        if suppression(
+            qset, rates, min_answers, open_round=survey.status == "open"
+        ).overall:
             continue
         pooled.satisfied += rates.overall.satisfied
         pooled.valid += rates.overall.valid

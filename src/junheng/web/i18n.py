@@ -323,6 +323,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "deadline.due": ("截止日期", "Due date"),
     "deadline.set": ("设置", "Set"),
     "deadline.saved": ("已保存截止日期。", "The deadline is saved."),
+    "deadline.applies": ("是否适用", "Applies"),
+    "deadline.in_force": ("适用", "applies"),
+    "deadline.overridden": (
+        "不适用：上级 {scope} 设定的 {date} 更早，以该日期为准",
+        "does not apply: {scope} set an earlier date, {date}, which applies",
+    ),
+    "deadline.school_title": ("填报截止日期", "Reporting deadlines"),
+    "deadline.for_school": (
+        "{year} 学年：{date} 前报送，由 {region} 设定。",
+        "School year {year}: report by {date}, set by {region}.",
+    ),
+    "deadline.none_for_school": (
+        "{year} 学年：尚未设定截止日期。",
+        "School year {year}: no deadline is set.",
+    ),
     "record.details": ("详情", "Details"),
     "record.history": ("版本历史", "Version history"),
     "record.form": ("填报表", "Data form"),

@@ -38,7 +38,7 @@ from junheng.web.errors import ERROR_RESPONSES
 from junheng.web.i18n import framework_warnings
 from junheng.web.pages.render import language_of, render
 from junheng.web.params import FIRST_YEAR, LAST_YEAR, RowId, YearPath
-from junheng.web.state import app_object
+from junheng.web.state import PlatformFramework, app_object
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(
@@ -286,11 +286,19 @@ def update_form(
     principal: CurrentPrincipal,
     session: DbSession,
     task_id: RowId,
+    framework: PlatformFramework,
     deadline: Annotated[dt.date | None, Form()] = None,
     target: Annotated[float | None, Form()] = None,
 ) -> Response:
     """Change a task's deadline or target."""
-    service.update_task(session, principal, task_id, deadline=deadline, target=target)
+    service.update_task(
+        session,
+        principal,
+        task_id,
+        deadline=deadline,
+        target=target,
+        framework=framework,
+    )
     session.commit()
     return RedirectResponse(f"/rectification/{task_id}?saved=1", status_code=SEE_OTHER)
 

@@ -61,12 +61,26 @@ SURVEY_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "survey.no_answers": ("尚无有效回答。", "No valid answers yet."),
     "survey.overall_suppressed": (
-        "答卷人数较少的群体可由总体数减去其他群体推算出来，"
-        "因此暂不显示总体满意率和结论；这些群体答满 {minimum} 人后再显示。",
-        "The overall rate and verdict are hidden for now, because subtracting "
-        "the other groups from them would reveal the answers of groups with "
-        "few respondents; they show once those groups reach {minimum} "
-        "respondents.",
+        "不显示总体满意率和结论：用总体数减去其他群体，可推算出答卷不足 {minimum} "
+        "人的群体的回答（或这些群体的回答全部相同）。本轮已结束，将一直不显示；"
+        "新一轮调查中这些群体合计达到 {minimum} 人且回答不全相同时才会显示。",
+        "The overall rate and verdict are hidden: subtracting the other groups "
+        "from them would reveal the answers of groups with fewer than {minimum} "
+        "respondents (or those groups all answered alike). The round is closed, "
+        "so they stay hidden; in a new round they show once those groups pool "
+        "{minimum} respondents whose answers differ.",
+    ),
+    "survey.overall_open": (
+        "本轮调查进行中，满意率、满意和有效回答数及结论在结束本轮后显示；"
+        "进行中只显示答卷数，以免前后对比推算出单份答卷。结束后，答卷不足 {minimum} "
+        "人的群体合计须为 0 或至少 {minimum} 人，总体满意率才会显示，"
+        "结束前请核对下方的回收数。",
+        "The round is open: rates, satisfied and valid answers and the verdict "
+        "show once it is closed. Until then only the numbers of respondents "
+        "show, so that comparing two views cannot reveal one person's answers. "
+        "Once closed, the overall rate shows only if the groups with fewer than "
+        "{minimum} respondents pool none or at least {minimum}; check the counts "
+        "below before closing.",
     ),
     "survey.formula": (
         "满意率 = 满意回答数 ÷ 有效回答数 × 100%，有效回答不含“不了解”；"
@@ -89,14 +103,16 @@ SURVEY_MESSAGES: dict[str, tuple[str, str]] = {
     "survey.write_button": ("写入县级指标（草稿）", "Write to county items (draft)"),
     "survey.write_help": (
         "把总体满意率写入本县当年县级指标的新草稿，提交审核后用于评估。"
-        "本轮须已结束且各单元达到设计样本数；否则须填写理由，理由记入审计日志。",
+        "本轮须已结束且页面显示总体满意率；各单元未达到设计样本数时须填写理由，"
+        "理由记入审计日志。",
         "Writes the overall rate into a new draft of the county's items for the "
         "year; it is used in evaluations once reviewed. The round must be closed "
-        "with every cell at its design size, or you give a reason, which is audited.",
+        "and this page must show its overall rate; when a cell is short of its "
+        "design size you give a reason, which is audited.",
     ),
     "survey.override_reason": (
-        "提前或以不足样本写入的理由",
-        "Reason to write from an open round or a partial sample",
+        "以不足样本写入的理由",
+        "Reason to write from a partial sample",
     ),
     "survey.written": (
         "已写入县级指标第 {version} 版（草稿）。",

@@ -6,12 +6,14 @@ then rows) and the chart specification that ``static/dash/dash.js`` draws from
 the ``groups`` table. Rates are percentages rounded down to one decimal, so a
 shown rate never passes where the exact one fails.
 
-A group with fewer respondents than ``min_answers``, and a question answered by
-fewer, shows no satisfied count, valid count or rate (``None``, marked
-``suppressed``). Their answers still count in the overall rate. Further groups,
-and the overall figures, are suppressed whenever the shown figures would let a
-suppressed one be derived by subtraction (see
-:mod:`junheng.participation.disclosure`).
+While the round is open, no satisfied count, valid count, rate or verdict is
+shown, only the counts of respondents (``overall.open_round``). Once it is
+closed, a group with fewer respondents than ``min_answers``, and a question
+answered by fewer, shows no satisfied count, valid count or rate (``None``,
+marked ``suppressed``). Their answers still count in the overall rate. Further
+groups, the items and the overall figures are suppressed whenever the shown
+figures would let a suppressed one be derived by subtraction, or would tell
+what a hidden group answered (see :mod:`junheng.participation.disclosure`).
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ def _overall(result: RoundResult, hidden: Suppression) -> dict[str, Any]:
             "passed": None,
             "lowest_items": [],
             "suppressed": True,
+            "open_round": hidden.open_round,
         }
     lowest: list[str] = []
     if rates.passed is False:
@@ -146,6 +149,7 @@ def _overall(result: RoundResult, hidden: Suppression) -> dict[str, Any]:
         "passed": rates.passed,
         "lowest_items": lowest,
         "suppressed": False,
+        "open_round": False,
     }
 
 
@@ -153,7 +157,9 @@ def round_view(result: RoundResult, lang: str, min_answers: int) -> dict[str, An
     """Return every number the round page shows (see the module docstring)."""
     survey = result.survey
     rates = result.rates
-    hidden = suppression(result.qset, rates, min_answers)
+    hidden = suppression(
+        result.qset, rates, min_answers, open_round=survey.status == "open"
+    )
     return {
         "round": {
             "id": survey.id,

@@ -150,6 +150,7 @@ def close_survey_round(
 
 @router.post("/surveys/{round_id}/county-item", response_model=CountyRecordOut)
 def write_survey_county_item(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     round_id: RowId,
@@ -157,10 +158,16 @@ def write_survey_county_item(
     override_reason: Annotated[str, Query(max_length=surveys.MAX_REASON_LENGTH)] = "",
 ) -> CountyItemRecord:
     """Write the round's overall rate into the county items as a new draft; a
-    round that is open or short of its design needs ``override_reason``.
+    closed round short of its design needs ``override_reason``, and a round
+    whose page hides the overall rate (an open one, too) is refused.
     """
     record = surveys.write_county_item(
-        session, principal, round_id, override_reason, framework
+        session,
+        principal,
+        round_id,
+        override_reason,
+        framework,
+        min_answers=request.app.state.settings.survey_min_answers,
     )
     session.commit()
     return record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from sqlalchemy import or_, select
 
 from junheng.errors import PermissionDenied
 from junheng.services.access import ADMINISTRATIONS, Principal
-from junheng.services.completeness import set_deadline
+from junheng.services.completeness import applying, set_deadline
 from junheng.store.models import Deadline
 from junheng.web.auth import CurrentPrincipal, DbSession
 from junheng.web.pages.render import render
@@ -21,6 +22,22 @@ from junheng.web.scope import get_division
 router = APIRouter(include_in_schema=False)
 
 SEE_OTHER = 303
+
+
+def overridden(deadlines: Sequence[Deadline]) -> dict[str, tuple[str, date]]:
+    """Return, for each deadline that an earlier one of a region above it
+    overrides, the scope and date of the one that applies.
+
+    ``deadlines`` are those of one year, holding every region above each of
+    them that has a deadline, as the page lists them.
+    """
+    dates = {d.scope_code: d.due_date for d in deadlines}
+    result: dict[str, tuple[str, date]] = {}
+    for deadline in deadlines:
+        found = applying(dates, deadline.scope_code)
+        if found is not None and found[1] < deadline.due_date:
+            result[deadline.scope_code] = found
+    return result
 
 
 def _require_authority(principal: Principal) -> None:
@@ -60,6 +77,7 @@ def deadlines_page(
         "deadlines.html",
         {
             "deadlines": deadlines,
+            "overridden": overridden(deadlines),
             "year": chosen,
             "saved": request.query_params.get("saved"),
         },

@@ -29,6 +29,7 @@ from junheng.services.access import (
     can_write,
     covers,
 )
+from junheng.services.completeness import applied_deadlines
 from junheng.store.divisions import retired_changes
 from junheng.store.models import Division, School, SchoolRecord
 from junheng.web.auth import CurrentPrincipal, DbSession
@@ -98,6 +99,8 @@ def _school_page(
         and session.get(School, school.code) is not None
     )
     division = session.get(Division, school.division_code)
+    deadlines = applied_deadlines(session, school.division_code)
+    listed = {r.year for r in records} | set(_open_years(records)) | set(deadlines)
     return render(
         request,
         "reporting/school.html",
@@ -108,6 +111,8 @@ def _school_page(
             "records": records,
             "can_write": can_write(principal, school.division_code, school.code),
             "open_years": _open_years(records),
+            "deadline_years": sorted(listed, reverse=True),
+            "deadlines": deadlines,
             "may_edit_master": may_edit,
             "master_choices": {
                 name: FIELDS_BY_NAME[name].choices
@@ -551,6 +556,7 @@ def _form_page(
             "lang": language_of(request),
             "base_version": base_version,
             "conflict": conflict,
+            "deadlines": applied_deadlines(session, school.division_code, [year]),
         },
         status_code=status_code,
     )

@@ -194,6 +194,7 @@ def close_survey(
 
 @router.post("/surveys/{round_id}/county-item")
 def write_survey_item(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     round_id: RowId,
@@ -202,7 +203,12 @@ def write_survey_item(
 ) -> Response:
     """Write the round's overall rate into the county items as a draft."""
     record = surveys.write_county_item(
-        session, principal, round_id, override_reason, framework
+        session,
+        principal,
+        round_id,
+        override_reason,
+        framework,
+        min_answers=request.app.state.settings.survey_min_answers,
     )
     session.commit()
     return RedirectResponse(
