@@ -48,7 +48,7 @@ import polars as pl
 from junheng import demo
 from junheng.engine.compute import compute, load_schools
 from junheng.engine.queries import RELATIVE_TOLERANCE
-from junheng.ingest import load_inputs
+from junheng.ingest import ImportResult, load_inputs, size_limits
 from junheng.ingest.schema import SCHOOL_MEASURES, SECTION_MEASURES
 from junheng.standards.loader import load_framework
 from junheng.standards.model import Framework
@@ -696,9 +696,14 @@ def main() -> None:
         )
         demo.save_dataset(first, items.head(0), excel)
         cpu_start = time.process_time()
-        seconds, imported = best_of(
-            args.repeat, functools.partial(load_inputs, [excel], framework=fw)
-        )
+
+        def import_excel() -> ImportResult:
+            # The size check keeps its result for an unchanged file; each run
+            # checks the workbook again, as the first import of a file does.
+            size_limits._measure.cache_clear()
+            return load_inputs([excel], framework=fw)
+
+        seconds, imported = best_of(args.repeat, import_excel)
         cpu = (time.process_time() - cpu_start) / args.repeat
         print(
             f"import and validation of a {first.height:,}-row Excel file: "
