@@ -161,8 +161,8 @@ def test_parquet_cells_rejected(tmp_path: Path) -> None:
 def test_parquet_rows_beyond_polars(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Polars reads at most 2**32 - 1 rows of a file; a footer that declares
-    # more gets Junheng's message, here with the bound lowered to 99 rows.
+    # Polars reads at most 2**32 - 1 rows of a file, so a footer that declares
+    # more gets Junheng's message. Here the bound is lowered to 99 rows.
     path = tmp_path / "schools.parquet"
     pl.DataFrame({"a": list(range(100))}).write_parquet(path)
     monkeypatch.setattr(readers, "PARQUET_MAX_ROWS", 99)

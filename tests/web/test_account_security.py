@@ -45,7 +45,7 @@ def test_school_cannot_file_under_other_county(site: Site) -> None:
         headers=headers,
     )
     # The school may write its own county, so it gets the 422 that names that
-    # county, as a city covering both counties does; nothing is saved.
+    # county, as a city covering both counties does. Nothing is saved.
     for user in ("school_a", "zhengzhou"):
         token = headers if user == "school_a" else site.token(user)
         response = site.client().put(

@@ -123,7 +123,7 @@ def test_upload_over_limit_rejected(site: Site) -> None:
         files={"file": ("big.csv", b"x" * 5000, "text/csv")},
     )
     assert response.status_code == 413
-    # The body holds the 5,000 bytes of the file and the form around them,
+    # The body contains the 5,000 bytes of the file and the form around them,
     # over the limit of 2,048 bytes (2.0 KB).
     assert re.search(r"上传内容过大（[5-9]\.\d KB），上限为 2\.0 KB。", response.text)
     assert "请把数据分成几个文件分别上传" in response.text

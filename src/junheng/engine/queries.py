@@ -240,8 +240,8 @@ def regions_sql(source: str = "schools") -> str:
     """Return the query of the region names of each division in ``source``.
 
     A division takes the names of most of its rows, so that one row with a
-    wrong name does not rename it; between equally frequent names, the first
-    in sort order.
+    wrong name does not rename it. Between equally frequent names, the first
+    in sort order wins.
     """
     names = ", ".join(REGION_COLUMNS)
     return (

@@ -187,9 +187,12 @@ class Issue:
         )
 
     @classmethod
-    def of_file(cls, file: str, code: str, /, **fields: Any) -> Issue:
-        """Build an error about the whole ``file``, worded by ``code``."""
-        return cls.coded(file, None, None, None, None, code, **fields)
+    def of_file(
+        cls, file: str, code: str, sheet: str | None = None, /, **fields: Any
+    ) -> Issue:
+        """Build an error about the whole ``file``, or one ``sheet`` of it,
+        worded by ``code``."""
+        return cls.coded(file, sheet, None, None, None, code, **fields)
 
     def in_language(self, lang: Language) -> Issue:
         """Return this issue with its message and fix in ``lang``."""

@@ -139,11 +139,11 @@ def read_file(
     name = name or path.name
     suffix = path.suffix.lower()
     if path.is_dir():
-        return [], [_file_issue(name, "file.directory", path=str(path))]
+        return [], [Issue.of_file(name, "file.directory", path=str(path))]
     if suffix not in SUFFIXES:
-        return [], [_file_issue(name, "file.unsupported_type", suffix=path.suffix)]
+        return [], [Issue.of_file(name, "file.unsupported_type", suffix=path.suffix)]
     if not path.is_file():
-        return [], [_file_issue(name, "file.not_found", path=str(path))]
+        return [], [Issue.of_file(name, "file.not_found", path=str(path))]
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     content = sniff_content(head)
@@ -281,10 +281,10 @@ def _content_mismatch(file: str, suffix: str, content: Content) -> Issue | None:
         if content in ("empty", "text"):
             return None
         if content == "binary":
-            return _file_issue(file, "file.not_text")
-        return _file_issue(file, _RENAME_CODES[content], suffix=suffix)
+            return Issue.of_file(file, "file.not_text")
+        return Issue.of_file(file, _RENAME_CODES[content], suffix=suffix)
     if content == "empty":
-        return _file_issue(file, "file.zero_bytes")
+        return Issue.of_file(file, "file.zero_bytes")
     expected = _EXPECTED[suffix]
     if content == expected:
         return None
@@ -292,12 +292,8 @@ def _content_mismatch(file: str, suffix: str, content: Content) -> Issue | None:
         return None
     if content == "binary":
         kind = "file.not_parquet" if suffix == ".parquet" else "file.not_workbook"
-        return _file_issue(file, kind, suffix=suffix)
-    return _file_issue(file, _RENAME_CODES[content], suffix=suffix)
-
-
-def _file_issue(file: str, code: str, sheet: str | None = None, **fields: Any) -> Issue:
-    return Issue.coded(file, sheet, None, None, None, code, **fields)
+        return Issue.of_file(file, kind, suffix=suffix)
+    return Issue.of_file(file, _RENAME_CODES[content], suffix=suffix)
 
 
 def number_cell_column(header: str) -> str:
@@ -889,9 +885,9 @@ def _read_excel(
     except _TooManyCells as error:
         return [], [too_many_cells(file, error.cells, options.limits.max_cells)]
     except _SheetUnreadable as error:
-        return [], [_file_issue(file, "file.damaged", error.sheet, kind=damaged)]
+        return [], [Issue.of_file(file, "file.damaged", error.sheet, kind=damaged)]
     except python_calamine.CalamineError:
-        return [], [_file_issue(file, "file.damaged", kind=damaged)]
+        return [], [Issue.of_file(file, "file.damaged", kind=damaged)]
 
 
 def _read_workbook(
@@ -980,14 +976,14 @@ def _workbook_issue(file: str, suffix: str, content: Content, exc: Exception) ->
     .xlsx workbook.
     """
     if content == "ole2" and suffix != ".xls":
-        return _file_issue(file, "file.is_xls", suffix=suffix)
+        return Issue.of_file(file, "file.is_xls", suffix=suffix)
     if content == "zip" and suffix == ".xls":
-        return _file_issue(file, "file.is_xlsx", suffix=suffix)
+        return Issue.of_file(file, "file.is_xlsx", suffix=suffix)
     if content in ("zip", "ole2"):
-        return _file_issue(
+        return Issue.of_file(
             file, "file.damaged", kind=both("Excel 工作簿", "Excel workbook")
         )
-    return _file_issue(file, "file.workbook", error=str(exc))
+    return Issue.of_file(file, "file.workbook", error=str(exc))
 
 
 EXCEL_ERROR_VALUES: dict[str, str] = {
@@ -1268,7 +1264,7 @@ def _sheets_to_tables(
         if sheet.kind is None:
             continue
         if sheet.header_index is None:
-            empty.append(_file_issue(file, "file.empty_sheet", sheet.name))
+            empty.append(Issue.of_file(file, "file.empty_sheet", sheet.name))
             continue
         issues.extend(_merged_issues(file, sheet))
         table, header_issues = _excel_table(file, sheet)
@@ -1296,10 +1292,10 @@ def _sheets_to_tables(
 def _no_sheet_issue(file: str, sheets: list[_Sheet], options: ReadOptions) -> Issue:
     names = ", ".join(s.name for s in sheets) or both("无", "none")
     if options.sheet is not None:
-        return _file_issue(
+        return Issue.of_file(
             file, "file.profile_sheet", wanted=options.sheet, sheets=names
         )
-    return _file_issue(file, "file.no_sheet", sheets=names)
+    return Issue.of_file(file, "file.no_sheet", sheets=names)
 
 
 def _merged_issues(file: str, sheet: _Sheet) -> list[Issue]:
@@ -1493,11 +1489,11 @@ def decode_csv_file(
     """
     utf16 = None if options.encoding is not None else _utf16_without_bom(data)
     if utf16 is not None:
-        return _file_issue(file, "file.utf16_without_bom", encoding=utf16)
+        return Issue.of_file(file, "file.utf16_without_bom", encoding=utf16)
     try:
         return decode_csv(data, options.encoding)
     except LookupError:
-        return _file_issue(file, "file.unknown_encoding", encoding=options.encoding)
+        return Issue.of_file(file, "file.unknown_encoding", encoding=options.encoding)
     except UnicodeDecodeError as exc:
         return _decode_issue(file, data, exc, options)
 
@@ -1511,7 +1507,7 @@ def _read_csv(
         return [], [decoded]
     text, used = decoded
     if not text.strip():
-        return [], [_file_issue(file, "file.empty")]
+        return [], [Issue.of_file(file, "file.empty")]
     separator = _sniff_separator(text)
     title = _csv_title(text, separator, options)
     notes: list[Issue] = []
@@ -1554,7 +1550,7 @@ def _read_csv(
         # The csv module accepted the file, so this is a case it parses
         # differently from Polars. Polars' first line names the failing field.
         first_line = str(exc).strip().split("\n", 1)[0]
-        return [], [_file_issue(file, "file.invalid_csv", error=first_line[:200])]
+        return [], [Issue.of_file(file, "file.invalid_csv", error=first_line[:200])]
     tables, issues = _csv_table(file, raw, offset)
     return tables, notes + issues
 
@@ -2168,8 +2164,8 @@ def _parquet_size(path: Path) -> tuple[int, int]:
 
 
 PARQUET_MAX_ROWS = 2**32 - 1
-"""The most rows Polars reads from one file, in its build without 64-bit
-row indices."""
+"""Maximum number of rows that Polars reads from one file, in its build
+without 64-bit row indices."""
 
 
 def _read_parquet(
@@ -2183,7 +2179,7 @@ def _read_parquet(
             return [], [too_many_cells(file, cells, limit, table=True)]
         if rows > PARQUET_MAX_ROWS:
             fields = {"rows": f"{rows:,}", "limit": f"{PARQUET_MAX_ROWS:,}"}
-            return [], [_file_issue(file, "file.parquet_rows", **fields)]
+            return [], [Issue.of_file(file, "file.parquet_rows", **fields)]
         schema = pl.read_parquet_schema(path)
         # Polars reads decimals of at most 38 digits; a wider decimal column
         # would stop the whole file from being read.
@@ -2200,8 +2196,8 @@ def _read_parquet(
         if not complete:
             # A Parquet file ends with its footer and PAR1; a file cut short
             # has neither.
-            return [], [_file_issue(file, "file.damaged", kind="Parquet")]
-        return [], [_file_issue(file, "file.parquet", error=str(exc))]
+            return [], [Issue.of_file(file, "file.damaged", kind="Parquet")]
+        return [], [Issue.of_file(file, "file.parquet", error=str(exc))]
     header_cells = list(schema)
     kind = classify_headers(header_cells) or "schools"
     nested: dict[str, str] = {}
@@ -2225,6 +2221,6 @@ def _read_parquet(
     # Parquet has no visible rows, so number them as a CSV export would.
     table, issues = _build_table(file, None, kind, 1, header_cells, columns, 2)
     if table.frame.height == 0:
-        issues.append(_file_issue(file, "file.parquet_without_rows"))
+        issues.append(Issue.of_file(file, "file.parquet_without_rows"))
         return [], issues
     return [replace(table, nested=nested, unsupported=frozenset(unsupported))], issues

@@ -4,10 +4,10 @@ A few kilobytes of zip archive can unpack into gigabytes of sheet XML.
 python-calamine and fastexcel allocate a dense grid from the first to the last
 cell of a sheet, so a cell at A1 and one at XFD1048576 ask for 17 billion
 cells. Both stop the process. The readers therefore check an .xlsx or .xlsm
-workbook first: the uncompressed size of its zip members, measured while
-inflating them in chunks (a member may declare a smaller size than it holds,
-and fastexcel 0.21 reads past the declared size), and the grid of each XML
-part, bounded from the cell and row references in the same pass. One
+workbook first. The uncompressed size of its zip members is measured while
+they are inflated in chunks, because a member may declare a smaller size than
+it contains and fastexcel 0.21 reads past the declared size. In the same pass
+the grid of each XML part is bounded from the cell and row references. One
 thread inflates while another counts the chunk before.
 """
 
@@ -85,7 +85,7 @@ class SizeLimits:
 
 @dataclass(frozen=True)
 class _Part:
-    """What one chunk of an XML part adds to the bound of its grid.
+    """The share of one chunk of an XML part in the bound of its grid.
 
     ``leading_cells`` are the cells without an ``r`` attribute before the
     chunk's first row tag, which belong to the row still open from the chunk
@@ -143,7 +143,7 @@ def check_workbook(file: str, path: Path, limits: SizeLimits) -> Issue | None:
 
     A member that contains more than it declares, or that cannot be inflated
     (corrupt, encrypted, or compressed with a method other than the stored and
-    deflated ones Excel writes), is reported as damaged: its size is unknown,
+    deflated ones Excel writes), is reported as damaged. Its size is unknown,
     and a zip tool that wrote it would have declared the size it wrote. So is
     a member with more than 16 MiB between two ``>``, which no sheet of a
     spreadsheet program has. The result is kept for the file's size and
@@ -237,14 +237,17 @@ _DAMAGED: _Found = ("file.damaged", {"kind": both("Excel 工作簿", "Excel work
 def too_many_cells(file: str, cells: int, limit: int, *, table: bool = False) -> Issue:
     """Return the issue of a file of more than ``limit`` cells; ``table`` for
     a CSV or Parquet file, whose fix differs from a workbook's."""
-    _, fields = _too_many(cells, limit)
     code = "file.too_many_cells.table" if table else "file.too_many_cells"
-    return Issue.of_file(file, code, **fields)
+    return Issue.of_file(file, code, **_cell_fields(cells, limit))
 
 
-def _too_many(cells: int, limit: int) -> tuple[str, dict[str, Any]]:
+def _too_many(cells: int, limit: int) -> _Found:
+    return "file.too_many_cells", _cell_fields(cells, limit)
+
+
+def _cell_fields(cells: int, limit: int) -> dict[str, Any]:
     shown = f"{cells:,}" if cells < _BEYOND else "> 10^12"
-    return "file.too_many_cells", {"cells": shown, "limit": f"{limit:,}"}
+    return {"cells": shown, "limit": f"{limit:,}"}
 
 
 def _too_big(size: int, limits: SizeLimits) -> _Found:

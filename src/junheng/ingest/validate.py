@@ -333,7 +333,7 @@ def half_width(expr: pl.Expr) -> pl.Expr:
 
 
 _MAX_RANGES = 10
-"""The most runs of rows that a warning about many cells lists."""
+"""Maximum number of runs of rows that a warning about many cells lists."""
 
 
 def full_width_issues(

@@ -107,8 +107,10 @@ class BodySizeLimit:
     async def _reject(
         self, scope: Scope, receive: Receive, send: Send, size: str
     ) -> None:
-        """Send the 413 answer; ``size`` is the body's size as the message
-        shows it (the request names no file until its body is parsed)."""
+        """Send the 413 response with ``size``, the body's size as text.
+
+        The message gives no file name, because the body is not parsed yet.
+        """
         from starlette.requests import Request
 
         from junheng.web.errors import handle_error
